@@ -1,0 +1,28 @@
+// What the model and the engine need to know about task types. The plugin catalog
+// (lib/plugins/catalog.ts) implements it; the pure core receives it as an argument.
+import type { z } from 'zod';
+
+export const PluginGroup = {
+  core: 'core', scripts: 'scripts', jdbc: 'jdbc', kafka: 'kafka', singer: 'singer', gcp: 'gcp', serdes: 'serdes',
+} as const;
+export type PluginGroup = (typeof PluginGroup)[keyof typeof PluginGroup];
+export const PLUGIN_GROUPS = Object.values(PluginGroup) as readonly PluginGroup[];
+
+export interface TaskTypeInfo {
+  /** The canonical (Kestra 0.x) type name. */
+  type: string;
+  aliases: readonly string[];
+  kind: 'flowable' | 'runnable';
+  /** Runnable tasks only: the worker group that runs it. */
+  group?: PluginGroup;
+  /** The type's own properties (not id/type/retry/timeout...). Objects should be strict. */
+  properties: z.ZodType;
+  /** Flowables only: property names that hold child task lists (`tasks`, `errors`, `defaults`) or maps of them (`cases`). */
+  childLists?: readonly string[];
+  childMaps?: readonly string[];
+}
+
+export interface TaskCatalog {
+  get(type: string): TaskTypeInfo | undefined;
+  types(): readonly TaskTypeInfo[];
+}

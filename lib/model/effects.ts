@@ -1,0 +1,47 @@
+// Effects returned by the engine's step, carried out by a runtime after the state is saved.
+// Stored in the outbox until published, so they have schemas.
+import { z } from 'zod';
+import { StateSchema } from './execution';
+import { WorkerTask } from './worker-messages';
+
+export const EffectType = {
+  DispatchWorkerTask: 'DispatchWorkerTask',
+  StopWorkerTask: 'StopWorkerTask',
+  StartSubflow: 'StartSubflow',
+  KillSubflow: 'KillSubflow',
+  ScheduleWakeUp: 'ScheduleWakeUp',
+  ExecutionEnded: 'ExecutionEnded',
+} as const;
+export type EffectType = (typeof EffectType)[keyof typeof EffectType];
+
+export const DispatchWorkerTask = z.object({ type: z.literal(EffectType.DispatchWorkerTask), workerTask: WorkerTask });
+export const StopWorkerTask = z.object({ type: z.literal(EffectType.StopWorkerTask), executionId: z.string(), taskRunId: z.string(), attempt: z.number().int() });
+export const StartSubflow = z.object({
+  type: z.literal(EffectType.StartSubflow),
+  parentExecutionId: z.string(),
+  parentTaskRunId: z.string(),
+  namespace: z.string(),
+  flowId: z.string(),
+  revision: z.number().int().optional(),
+  inputs: z.record(z.string(), z.unknown()),
+  labels: z.record(z.string(), z.string()).optional(),
+  /** When false the parent task run succeeds as soon as the child is created. */
+  wait: z.boolean(),
+  /** The child's id, chosen by the engine so that a duplicate effect creates nothing new. */
+  childExecutionId: z.string(),
+  /** Ancestor flows, nearest last, including the parent itself. */
+  chain: z.array(z.string()),
+});
+export const KillSubflow = z.object({ type: z.literal(EffectType.KillSubflow), childExecutionId: z.string() });
+export const ScheduleWakeUp = z.object({
+  type: z.literal(EffectType.ScheduleWakeUp), executionId: z.string(), taskRunId: z.string(), at: z.string(),
+  reason: z.enum(['retry', 'pause-delay', 'pause-timeout', 'timeout']),
+});
+export const ExecutionEnded = z.object({
+  type: z.literal(EffectType.ExecutionEnded), executionId: z.string(), namespace: z.string(), flowId: z.string(), flowRevision: z.number().int(), state: StateSchema,
+  parentExecutionId: z.string().optional(), parentTaskRunId: z.string().optional(),
+});
+
+export const Effect = z.discriminatedUnion('type', [DispatchWorkerTask, StopWorkerTask, StartSubflow, KillSubflow, ScheduleWakeUp, ExecutionEnded]);
+export type Effect = z.infer<typeof Effect>;
+export type EffectOf<T extends EffectType> = Extract<Effect, { type: T }>;

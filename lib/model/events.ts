@@ -1,0 +1,43 @@
+// Events fed to the engine's step. Stored in an execution's inbox, so they have schemas.
+import { z } from 'zod';
+import { ErrorDataSchema, StateSchema } from './execution';
+import { WorkerResult } from './worker-messages';
+
+export const EventType = {
+  ExecutionCreated: 'ExecutionCreated',
+  AttemptStarted: 'AttemptStarted',
+  WorkerResult: 'WorkerResult',
+  WakeUp: 'WakeUp',
+  Kill: 'Kill',
+  Resume: 'Resume',
+  Restart: 'Restart',
+  SubflowStarted: 'SubflowStarted',
+  SubflowEnded: 'SubflowEnded',
+} as const;
+export type EventType = (typeof EventType)[keyof typeof EventType];
+
+export const ExecutionCreated = z.object({ type: z.literal(EventType.ExecutionCreated) });
+export const AttemptStarted = z.object({
+  type: z.literal(EventType.AttemptStarted), taskRunId: z.string(), attempt: z.number().int(), at: z.string(), workerId: z.string().optional(),
+});
+export const WorkerResultEvent = z.object({ type: z.literal(EventType.WorkerResult), result: WorkerResult });
+export const WakeUp = z.object({ type: z.literal(EventType.WakeUp), taskRunId: z.string(), reason: z.enum(['retry', 'pause-delay', 'pause-timeout', 'timeout']) });
+export const Kill = z.object({ type: z.literal(EventType.Kill) });
+export const Resume = z.object({ type: z.literal(EventType.Resume), taskRunId: z.string().optional(), inputs: z.record(z.string(), z.unknown()).optional() });
+export const Restart = z.object({ type: z.literal(EventType.Restart) });
+export const SubflowStarted = z.object({ type: z.literal(EventType.SubflowStarted), taskRunId: z.string(), childExecutionId: z.string() });
+export const SubflowEnded = z.object({
+  type: z.literal(EventType.SubflowEnded),
+  taskRunId: z.string(),
+  childExecutionId: z.string().optional(),
+  state: StateSchema,
+  outputs: z.record(z.string(), z.unknown()).optional(),
+  /** Set when the child could not be started (unknown flow, bad inputs, cycle). */
+  error: ErrorDataSchema.optional(),
+});
+
+export const ExecutionEvent = z.discriminatedUnion('type', [
+  ExecutionCreated, AttemptStarted, WorkerResultEvent, WakeUp, Kill, Resume, Restart, SubflowStarted, SubflowEnded,
+]);
+export type ExecutionEvent = z.infer<typeof ExecutionEvent>;
+export type EventOf<T extends EventType> = Extract<ExecutionEvent, { type: T }>;

@@ -1,0 +1,69 @@
+// The flow document: top-level shape. Task properties are checked against the task catalog
+// (see ./catalog.ts) by the validator in ./flow-validate.ts.
+import { z } from 'zod';
+import { Retry } from './retry';
+import { Duration } from './duration';
+
+export const InputType = {
+  STRING: 'STRING', INT: 'INT', FLOAT: 'FLOAT', BOOLEAN: 'BOOLEAN', DATETIME: 'DATETIME', DATE: 'DATE', TIME: 'TIME',
+  DURATION: 'DURATION', JSON: 'JSON', URI: 'URI', FILE: 'FILE',
+} as const;
+export type InputType = (typeof InputType)[keyof typeof InputType];
+
+/** Kestra 0.x writes `name:`, later versions `id:`; both are accepted and normalised to `id`. */
+export const FlowInput = z.object({
+  id: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/),
+  type: z.enum(Object.values(InputType) as [InputType, ...InputType[]]),
+  description: z.string().optional(),
+  required: z.boolean().optional(),
+  defaults: z.unknown().optional(),
+});
+export type FlowInput = z.infer<typeof FlowInput>;
+
+/** Every task has these; the rest of its properties belong to its type. */
+export const TaskBase = z.object({
+  id: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]*$/, 'task ids use letters, digits, - and _'),
+  type: z.string(),
+  description: z.string().optional(),
+  retry: Retry.optional(),
+  timeout: Duration.optional(),
+  disabled: z.boolean().optional(),
+  logLevel: z.string().optional(),
+});
+export const TASK_BASE_KEYS: readonly string[] = Object.keys(TaskBase.shape);
+
+/** A task as the engine sees it: base fields plus its type's properties, children included. */
+export type Task = z.infer<typeof TaskBase> & { [property: string]: unknown };
+
+export const TriggerBase = z.object({
+  id: z.string(),
+  type: z.string(),
+  description: z.string().optional(),
+  disabled: z.boolean().optional(),
+}).passthrough();
+export type Trigger = z.infer<typeof TriggerBase>;
+
+export const TaskDefault = z.object({
+  type: z.string(),
+  forced: z.boolean().optional(),
+  values: z.record(z.string(), z.unknown()),
+});
+export type TaskDefault = z.infer<typeof TaskDefault>;
+
+/** A flow after parsing, validation and normalisation (taskDefaults applied, inputs keyed by `id`). */
+export interface Flow {
+  id: string;
+  namespace: string;
+  revision?: number;
+  description?: string;
+  labels?: Record<string, string>;
+  inputs?: FlowInput[];
+  variables?: Record<string, unknown>;
+  tasks: Task[];
+  errors?: Task[];
+  triggers?: Trigger[];
+  taskDefaults?: TaskDefault[];
+  disabled?: boolean;
+}
+
+export const flowKey = (namespace: string, id: string): string => `${namespace}.${id}`;

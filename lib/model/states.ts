@@ -1,0 +1,70 @@
+// The one place that owns every state, every transition and the predicates over them.
+// Names and meanings are Kestra's (io.kestra.core.models.flows.State.Type).
+
+export const State = {
+  CREATED: 'CREATED',
+  QUEUED: 'QUEUED',
+  RUNNING: 'RUNNING',
+  PAUSED: 'PAUSED',
+  RETRYING: 'RETRYING',
+  RESTARTED: 'RESTARTED',
+  KILLING: 'KILLING',
+  SUCCESS: 'SUCCESS',
+  WARNING: 'WARNING',
+  FAILED: 'FAILED',
+  KILLED: 'KILLED',
+} as const;
+export type State = (typeof State)[keyof typeof State];
+export const STATES = Object.values(State) as readonly State[];
+
+const TERMINAL: ReadonlySet<State> = new Set([State.SUCCESS, State.WARNING, State.FAILED, State.KILLED]);
+
+/** Allowed moves, for executions and task runs alike. Anything else is a bug in the caller. */
+export const TRANSITIONS: Readonly<Record<State, readonly State[]>> = {
+  CREATED: [State.QUEUED, State.RUNNING, State.PAUSED, State.KILLING, State.KILLED, State.SUCCESS, State.WARNING, State.FAILED],
+  QUEUED: [State.CREATED, State.RUNNING, State.KILLING, State.KILLED, State.FAILED],
+  RUNNING: [State.PAUSED, State.RETRYING, State.KILLING, State.SUCCESS, State.WARNING, State.FAILED, State.KILLED],
+  PAUSED: [State.RUNNING, State.KILLING, State.KILLED, State.FAILED, State.SUCCESS],
+  RETRYING: [State.RUNNING, State.CREATED, State.KILLING, State.KILLED, State.FAILED],
+  RESTARTED: [State.CREATED, State.RUNNING, State.KILLING, State.KILLED, State.FAILED, State.SUCCESS, State.WARNING],
+  KILLING: [State.KILLED, State.FAILED, State.SUCCESS, State.WARNING],
+  SUCCESS: [State.RESTARTED],
+  WARNING: [State.RESTARTED],
+  FAILED: [State.RESTARTED],
+  KILLED: [State.RESTARTED],
+};
+
+export function canTransition(from: State, to: State): boolean {
+  return from === to ? false : TRANSITIONS[from].includes(to);
+}
+
+export const isTerminal = (s: State): boolean => TERMINAL.has(s);
+export const isRunning = (s: State): boolean => !TERMINAL.has(s) && s !== State.PAUSED;
+export const isFailed = (s: State): boolean => s === State.FAILED || s === State.KILLED;
+export const isSuccessLike = (s: State): boolean => s === State.SUCCESS || s === State.WARNING;
+export const isKilledOrKilling = (s: State): boolean => s === State.KILLED || s === State.KILLING;
+
+/** Priority for an aggregate: KILLED > FAILED > WARNING > PAUSED > SUCCESS. */
+const PRIORITY: Partial<Record<State, number>> = {
+  KILLED: 5, FAILED: 4, WARNING: 3, PAUSED: 2, SUCCESS: 1,
+};
+
+/** The worst of the given terminal (or PAUSED) states; SUCCESS for an empty list. */
+export function worstState(states: Iterable<State>): State {
+  let worst: State = State.SUCCESS;
+  for (const s of states) if ((PRIORITY[s] ?? 0) > (PRIORITY[worst] ?? 0)) worst = s;
+  return worst;
+}
+
+export interface StateHistory { state: State; date: string }
+export interface StateRecord { current: State; histories: StateHistory[] }
+
+export function newStateRecord(state: State, now: Date): StateRecord {
+  return { current: state, histories: [{ state, date: now.toISOString() }] };
+}
+
+/** Appends a change to a state record (immutably). A no-op for the same state. */
+export function withState(record: StateRecord, state: State, now: Date): StateRecord {
+  if (record.current === state) return record;
+  return { current: state, histories: [...record.histories, { state, date: now.toISOString() }] };
+}

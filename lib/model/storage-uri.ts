@@ -1,0 +1,66 @@
+// kestra:/// URIs and the rules that keep them inside their prefix. Shared by every BlobStore adapter.
+import { AloftError, ErrorCode } from './errors';
+
+export const SCHEME = 'kestra:///';
+
+/** The storage key for a URI (no leading slash), or STORAGE_FORBIDDEN when it could escape. */
+export function uriToKey(uri: string): string {
+  if (typeof uri !== 'string' || !uri.startsWith(SCHEME)) {
+    throw new AloftError(ErrorCode.STORAGE_FORBIDDEN, `not an internal storage URI: ${String(uri).slice(0, 200)}`);
+  }
+  const raw = uri.slice(SCHEME.length);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+    // Twice-encoded dots (%252e) must not survive a second decode somewhere else.
+    if (decoded !== decodeURIComponent(decoded)) throw new Error('double encoding');
+  } catch {
+    throw new AloftError(ErrorCode.STORAGE_FORBIDDEN, `malformed storage URI: ${uri.slice(0, 200)}`);
+  }
+  const parts = decoded.split('/');
+  if (
+    decoded.length === 0 || decoded.startsWith('/') || decoded.includes('\\') || decoded.includes('\0') ||
+    parts.some((p) => p === '..' || p === '.' || p === '')
+  ) {
+    throw new AloftError(ErrorCode.STORAGE_FORBIDDEN, `storage URI escapes its prefix: ${uri.slice(0, 200)}`);
+  }
+  return decoded;
+}
+
+export function keyToUri(key: string): string {
+  return SCHEME + key.split('/').map(encodeURIComponent).join('/');
+}
+
+const nsPath = (namespace: string): string => namespace.split('.').join('/');
+
+/** The folder of one execution's files: {ns as path}/{flowId}/executions/{executionId}. */
+export function executionPrefix(namespace: string, flowId: string, executionId: string): string {
+  return `${nsPath(namespace)}/${flowId}/executions/${executionId}`;
+}
+
+export function taskFileKey(e: { namespace: string; flowId: string; executionId: string; taskId: string; taskRunId: string }, file: string): string {
+  return `${executionPrefix(e.namespace, e.flowId, e.executionId)}/tasks/${e.taskId}/${e.taskRunId}/${safeName(file)}`;
+}
+
+export function inputFileKey(e: { namespace: string; flowId: string; executionId: string }, input: string, file: string): string {
+  return `${executionPrefix(e.namespace, e.flowId, e.executionId)}/inputs/${input}/${safeName(file)}`;
+}
+
+export function flowStateKey(namespace: string, flowId: string, name: string, file: string): string {
+  return `${nsPath(namespace)}/${flowId}/states/${name}/${safeName(file)}`;
+}
+
+function safeName(file: string): string {
+  const base = file.split(/[\\/]/).pop() ?? 'file';
+  return base === '' || base === '.' || base === '..' ? 'file' : base;
+}
+
+/**
+ * A task may read files of its own execution, or of the execution that triggered it (or its parent).
+ * Throws STORAGE_FORBIDDEN otherwise.
+ */
+export function assertReadable(key: string, allowedPrefixes: readonly string[]): void {
+  if (!allowedPrefixes.some((p) => key === p || key.startsWith(p.endsWith('/') ? p : `${p}/`))) {
+    throw new AloftError(ErrorCode.STORAGE_FORBIDDEN, `this execution may not read ${keyToUri(key)}`);
+  }
+}

@@ -1,0 +1,38 @@
+// What travels between the executor and the workers. Parsed with zod on receipt, always.
+import { z } from 'zod';
+import { ErrorDataSchema, StateSchema } from './execution';
+
+/** A request to run one attempt of one task run. */
+export const WorkerTask = z.object({
+  executionId: z.string(),
+  taskRunId: z.string(),
+  attempt: z.number().int().nonnegative(),
+  taskId: z.string(),
+  type: z.string(),
+  group: z.string(),
+  /** The task definition after taskDefaults, properties still unrendered. */
+  task: z.record(z.string(), z.unknown()),
+  /** The variables the worker renders the properties with (flow, execution, outputs, inputs...). */
+  variables: z.record(z.string(), z.unknown()),
+  /** Set instead of `variables` when they were too large for a message: a kestra:/// URI. */
+  variablesUri: z.string().optional(),
+  timeoutMs: z.number().int().positive().optional(),
+  /** For resumable tasks: the handle saved by a previous invocation. */
+  continuation: z.unknown().optional(),
+});
+export type WorkerTask = z.infer<typeof WorkerTask>;
+
+/** The outcome of one attempt. */
+export const WorkerResult = z.object({
+  executionId: z.string(),
+  taskRunId: z.string(),
+  attempt: z.number().int().nonnegative(),
+  state: StateSchema,
+  outputs: z.record(z.string(), z.unknown()).optional(),
+  error: ErrorDataSchema.optional(),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  logsUri: z.string().optional(),
+  metrics: z.record(z.string(), z.number()).optional(),
+});
+export type WorkerResult = z.infer<typeof WorkerResult>;

@@ -1,0 +1,4 @@
+// The runnable task types of the `core` plugin group.
+import type { RunnableTaskDefinition } from '../types';
+
+export const coreTasks: readonly RunnableTaskDefinition[] = [];

@@ -1,0 +1,4 @@
+// The runnable task types of the `singer` plugin group.
+import type { RunnableTaskDefinition } from '../types';
+
+export const singerTasks: readonly RunnableTaskDefinition[] = [];

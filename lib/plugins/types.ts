@@ -1,0 +1,78 @@
+// The shape of a runnable task type and the context its `run` receives.
+import type { Readable } from 'node:stream';
+import type { z } from 'zod';
+import type { PluginGroup } from '../model/catalog';
+
+export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+export interface TaskLogger {
+  log(level: LogLevel, message: string): void;
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface TaskStorage {
+  /** Stores a file of this task run; returns its kestra:/// URI. */
+  put(fileName: string, data: Readable | Buffer | string): Promise<{ uri: string; size: number }>;
+  /** Reads a file this execution may read (its own, or its trigger's/parent's). */
+  get(uri: string): Promise<Readable>;
+  /** Streams a JSON Lines row file, one parsed object per line. */
+  readRows(uri: string): AsyncIterable<Record<string, unknown>>;
+  /** Writes rows as a JSON Lines file of this task run; returns its URI and the row count. */
+  writeRows(fileName: string, rows: AsyncIterable<unknown> | Iterable<unknown>): Promise<{ uri: string; size: number; rows: number }>;
+}
+
+export interface TaskMetrics {
+  counter(name: string, value: number): void;
+  timer(name: string, ms: number): void;
+}
+
+export interface TaskContext {
+  /** Renders a value (string, list or map) with the task run's variables. */
+  render<T = unknown>(value: unknown, extraVars?: Record<string, unknown>): Promise<T>;
+  storage: TaskStorage;
+  logger: TaskLogger;
+  secret(name: string): Promise<string>;
+  /** Aborted on kill or timeout. */
+  signal: AbortSignal;
+  /** When the current invocation must stop (timeout or the function's own limit). */
+  deadline: Date;
+  metrics: TaskMetrics;
+  now(): Date;
+  /** A private scratch folder for this attempt, removed afterwards. */
+  tempDir(): Promise<string>;
+  readonly execution: { id: string; namespace: string; flowId: string };
+  readonly taskRun: { id: string; taskId: string; value?: string; attempt: number };
+  /** Environment visible to tasks (the runtime's, injected). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** What a resumable task returns to ask to be called again later with `continuation`. */
+export interface Suspend {
+  suspend: true;
+  continuation: unknown;
+}
+
+export interface RunnableTaskDefinition<P = any, O = any> {
+  /** The canonical Kestra 0.x type name. */
+  type: string;
+  /** Other names that resolve to this type (later Kestra versions). */
+  aliases: readonly string[];
+  group: PluginGroup;
+  /** The task's own properties (not id/type/retry/timeout). Validated after rendering. */
+  properties: z.ZodType<P>;
+  outputs: z.ZodType<O>;
+  /**
+   * Properties not rendered before `run` (the task renders them itself, e.g. per row).
+   * Everything else is rendered recursively; an exact single expression keeps its type.
+   */
+  lazyProperties?: readonly string[];
+  /** A task that ends WARNING instead of SUCCESS sets this on its result. */
+  run(ctx: TaskContext, props: P, continuation?: unknown): Promise<O | Suspend | { outputs: O; state: 'WARNING' }>;
+}
+
+export const isSuspend = (v: unknown): v is Suspend => !!v && typeof v === 'object' && (v as Suspend).suspend === true;
+export const isWarning = (v: unknown): v is { outputs: unknown; state: 'WARNING' } =>
+  !!v && typeof v === 'object' && (v as any).state === 'WARNING' && 'outputs' in (v as any);

@@ -1,0 +1,26 @@
+// Who runs which attempt. A worker claims an attempt before running it, so a duplicate
+// delivery runs nothing twice; heartbeats let the scheduler find attempts that were lost.
+
+export interface AttemptKey {
+  executionId: string;
+  taskRunId: string;
+  attempt: number;
+}
+
+export interface AttemptClaim extends AttemptKey {
+  workerId: string;
+  claimedAt: string;
+  heartbeat: string;
+  /** The attempt's timeout; the scheduler declares it lost after timeout + grace without a heartbeat. */
+  timeoutMs?: number;
+  state: 'RUNNING' | 'DONE';
+}
+
+export interface AttemptLedger {
+  /** True when this caller now owns the attempt; false when it was claimed or finished before. */
+  claim(key: AttemptKey, workerId: string, now: Date, timeoutMs?: number): Promise<boolean>;
+  heartbeat(key: AttemptKey, now: Date): Promise<void>;
+  finish(key: AttemptKey, now: Date): Promise<void>;
+  /** RUNNING claims whose heartbeat is older than `olderThan`. */
+  stale(olderThan: Date, limit: number): Promise<AttemptClaim[]>;
+}

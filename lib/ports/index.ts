@@ -1,0 +1,6 @@
+export type * from './state-store';
+export type * from './flow-repository';
+export type * from './task-queue';
+export type * from './blob-store';
+export type * from './attempt-ledger';
+export type * from './system';

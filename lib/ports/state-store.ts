@@ -1,0 +1,75 @@
+// Execution state. Every change is a version-guarded transaction; events queue in an inbox
+// and effects leave through an outbox, so nothing is lost between commit and publish.
+import type { Execution } from '../model/execution';
+import type { ExecutionEvent } from '../model/events';
+import type { Effect } from '../model/effects';
+import type { State } from '../model/states';
+
+export interface PendingEvent {
+  /** Idempotency key: a second append with the same key is ignored. */
+  key: string;
+  event: ExecutionEvent;
+  at: string;
+}
+
+export interface OutboxEntry {
+  id: string;
+  executionId: string;
+  effect: Effect;
+  createdAt: string;
+}
+
+export interface TransactOutcome {
+  execution: Execution;
+  effects: Effect[];
+}
+
+export interface ExecutionFilter {
+  namespace?: string;
+  flowId?: string;
+  states?: State[];
+  /** ISO dates on the execution's start. */
+  from?: string;
+  to?: string;
+  pageSize?: number;
+  /** Opaque token from a previous page. */
+  pageToken?: string;
+}
+
+export interface ExecutionPage {
+  executions: Execution[];
+  nextPageToken?: string;
+}
+
+export interface StateStore {
+  /** Saves a new execution and queues its first event. CONFLICT if the id exists. */
+  create(execution: Execution, first: PendingEvent): Promise<void>;
+
+  get(executionId: string): Promise<Execution | null>;
+
+  /** Queues an event for the execution. Returns false when the key was already queued or consumed. NOT_FOUND for an unknown execution. */
+  append(executionId: string, pending: PendingEvent): Promise<boolean>;
+
+  /** True when events wait in the execution's inbox. */
+  hasPending(executionId: string): Promise<boolean>;
+
+  /**
+   * Runs `fold` on the stored execution and its pending events (oldest first). Atomically: saves the
+   * returned execution with `version + 1`, consumes the events it was given, and puts the effects in the
+   * outbox. `fold` returning null changes nothing. Rejects with CONFLICT (retryable) if another writer won.
+   * `fold` must be pure: it may run more than once.
+   */
+  transact(
+    executionId: string,
+    fold: (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null,
+    now: Date,
+  ): Promise<{ execution: Execution; outbox: OutboxEntry[] } | null>;
+
+  /** Removes effects that were published. */
+  ackOutbox(entries: readonly OutboxEntry[]): Promise<void>;
+
+  /** Effects committed before `olderThan` and never acknowledged, oldest first. */
+  unpublished(olderThan: Date, limit: number): Promise<OutboxEntry[]>;
+
+  list(filter: ExecutionFilter): Promise<ExecutionPage>;
+}
