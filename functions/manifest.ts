@@ -1,0 +1,36 @@
+// The one list of deployed functions. functions/*.ts register exactly these entry points and
+// infra/ declares exactly these functions; tests hold both to it.
+import { PLUGIN_GROUPS, type PluginGroup } from '../lib/model/catalog';
+
+export const TriggerKind = { http: 'http', firestore: 'firestore', pubsub: 'pubsub' } as const;
+export type TriggerKind = (typeof TriggerKind)[keyof typeof TriggerKind];
+
+export interface FunctionSpec {
+  /** Deployed name, before the user's prefix: `aloft-` + name. */
+  name: string;
+  /** The name registered with functions-framework (`--entry-point`). */
+  entryPoint: string;
+  trigger: TriggerKind;
+  /** pubsub: the topic (before prefix) it consumes. */
+  topic?: string;
+  /** firestore: the document pattern that wakes it. */
+  document?: string;
+  group?: PluginGroup;
+}
+
+/** Events appended to an execution's inbox wake the executor; its own writes to the header do not. */
+export const EXECUTOR_DOCUMENT = 'executions/{executionId}/inbox/{eventId}';
+export const workerTopic = (group: PluginGroup): string => `aloft-worker-${group}`;
+export const PUBSUB_TRIGGER_TOPIC = 'aloft-pubsub-trigger';
+
+const camel = (group: string): string => group.charAt(0).toUpperCase() + group.slice(1);
+
+export const FUNCTIONS: readonly FunctionSpec[] = [
+  { name: 'api', entryPoint: 'api', trigger: TriggerKind.http },
+  { name: 'executor', entryPoint: 'executor', trigger: TriggerKind.firestore, document: EXECUTOR_DOCUMENT },
+  ...PLUGIN_GROUPS.map((group): FunctionSpec => ({
+    name: `worker-${group}`, entryPoint: `worker${camel(group)}`, trigger: TriggerKind.pubsub, topic: workerTopic(group), group,
+  })),
+  { name: 'scheduler', entryPoint: 'scheduler', trigger: TriggerKind.http },
+  { name: 'pubsub-trigger', entryPoint: 'pubsubTrigger', trigger: TriggerKind.pubsub, topic: PUBSUB_TRIGGER_TOPIC },
+];
