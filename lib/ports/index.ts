@@ -4,3 +4,5 @@ export type * from './task-queue';
 export type * from './blob-store';
 export type * from './attempt-ledger';
 export type * from './system';
+export type * from './runtime-control';
+export * from './log-store';

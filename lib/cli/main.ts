@@ -1,0 +1,58 @@
+// The `aloft` command. `main` returns an exit code; bin/aloft.js sets it.
+import { Command, CommanderError } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { catalog } from '../plugins/catalog';
+import type { Env } from '../runtime/config';
+import { ExitCode, type CliIO } from './io';
+import { runCommand } from './run';
+import { validateFiles } from './validate';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function processIO(env: Env): CliIO {
+  return {
+    env,
+    stdout: (s) => { process.stdout.write(s); },
+    stderr: (s) => { process.stderr.write(s); },
+    isTTY: !!process.stdout.isTTY,
+    onInterrupt(handler) {
+      process.on('SIGINT', handler);
+      process.on('SIGTERM', handler);
+      return () => { process.off('SIGINT', handler); process.off('SIGTERM', handler); };
+    },
+  };
+}
+
+export async function main(argv: string[], env: Env, io: CliIO = processIO(env)): Promise<number> {
+  let code: number = ExitCode.OK;
+  const program = new Command('aloft')
+    .description('Run Kestra-style YAML flows, embedded or on Google Cloud')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  program.command('run')
+    .description('run one execution of a flow on the embedded runtime, to the end')
+    .argument('<flow>', 'the flow YAML file')
+    .option('-i, --input <key=value>', 'an input value (repeatable)', collect, [])
+    .option('-f, --file <key=path>', 'a FILE input (repeatable)', collect, [])
+    .option('--flows <dir>', 'a folder of other flows (subflows, flow triggers)')
+    .option('--json', 'print the final execution as JSON')
+    .action(async (flow: string, opts: { input: string[]; file: string[]; flows?: string; json?: boolean }) => {
+      code = await runCommand(flow, { inputs: opts.input, files: opts.file, flows: opts.flows, json: opts.json }, io);
+    });
+
+  program.command('validate')
+    .description('check flow files; exits 0 when all are valid, 2 otherwise')
+    .argument('<files...>', 'flow YAML files')
+    .action(async (files: string[]) => {
+      code = await validateFiles(files, { readFile: (p: string) => readFile(p, 'utf8'), catalog: catalog(), stdout: io.stdout, stderr: io.stderr });
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.OK : ExitCode.INVALID;
+    throw err;
+  }
+  return code;
+}

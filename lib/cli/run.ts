@@ -1,0 +1,110 @@
+// `aloft run FLOW.yml`: one execution on the embedded runtime, to the end.
+import { createReadStream } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { ErrorCode, formatError, toErrorData } from '../model/errors';
+import type { Execution } from '../model/execution';
+import { State } from '../model/states';
+import { LocalRuntime } from '../runtime/local';
+import { FlowInvalidError } from '../runtime/deploy';
+import type { FileInput } from '../runtime/start-execution';
+import { executionOutputs, toExecutionJson } from './execution-json';
+import { ExitCode, type CliIO } from './io';
+import { lineProgress, ttyProgress } from './progress';
+
+export interface RunOptions {
+  inputs: string[];
+  files: string[];
+  flows?: string;
+  json?: boolean;
+}
+
+export function parsePairs(pairs: string[], what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs) {
+    const i = p.indexOf('=');
+    if (i <= 0) throw Object.assign(new Error(`${what} must look like key=value, got "${p}"`), { code: ErrorCode.INPUT_INVALID });
+    out[p.slice(0, i)] = p.slice(i + 1);
+  }
+  return out;
+}
+
+async function loadFlowsDir(runtime: LocalRuntime, dir: string, io: CliIO): Promise<void> {
+  const names = (await readdir(dir)).filter((n) => ['.yml', '.yaml'].includes(extname(n))).sort();
+  for (const name of names) {
+    const file = join(dir, name);
+    const { warnings } = await runtime.deploy(await readFile(file, 'utf8'), file);
+    for (const w of warnings) io.stderr(`warning: ${formatError(w)}\n`);
+  }
+}
+
+export function exitCodeFor(state: string): number {
+  return state === State.FAILED || state === State.KILLED ? ExitCode.FAILED : ExitCode.OK;
+}
+
+export async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<number> {
+  const runtime = new LocalRuntime({ env: io.env });
+  let execution: Execution | undefined;
+  try {
+    if (opts.flows) await loadFlowsDir(runtime, opts.flows, io);
+    const source = await readFile(file, 'utf8');
+    const { flow, warnings } = await runtime.deploy(source, file);
+    for (const w of warnings) io.stderr(`warning: ${formatError(w)}\n`);
+    const files: Record<string, FileInput> = {};
+    for (const [name, path] of Object.entries(parsePairs(opts.files, '--file'))) {
+      files[name] = { fileName: basename(path), data: createReadStream(path) };
+    }
+    const progressOut = opts.json ? io.stderr : io.stdout;
+    const progress = io.isTTY ? ttyProgress(progressOut, () => Date.now()) : lineProgress(progressOut);
+    const unlisten = runtime.onUpdate((e, before) => { if (e.id === execution?.id) progress.update(e, before); });
+    execution = await runtime.startExecution({ flow, inputs: parsePairs(opts.inputs, '--input'), files });
+    let interrupted = 0;
+    const removeInterrupt = io.onInterrupt(() => {
+      interrupted += 1;
+      if (interrupted === 1 && execution) {
+        io.stderr('\nkilling the execution (Ctrl-C again to stop at once)\n');
+        void runtime.kill(execution.id);
+      } else {
+        process.exit(ExitCode.INTERRUPTED);
+      }
+    });
+    const final = await runtime.waitForEnd(execution.id);
+    removeInterrupt();
+    unlisten();
+    progress.finish(final);
+    report(final, opts, io);
+    return exitCodeFor(final.state.current);
+  } catch (err) {
+    return reportError(err, io);
+  } finally {
+    await runtime.stop();
+  }
+}
+
+function report(final: Execution, opts: RunOptions, io: CliIO): void {
+  if (opts.json) {
+    io.stdout(`${JSON.stringify(toExecutionJson(final), null, 2)}\n`);
+    return;
+  }
+  const outputs = executionOutputs(final);
+  io.stdout(`\nexecution ${final.id} ${final.state.current}\n`);
+  if (Object.keys(outputs).length) io.stdout(`outputs:\n${JSON.stringify(outputs, null, 2)}\n`);
+  for (const run of final.taskRunList) {
+    if (run.error) io.stdout(`task ${run.taskId}${run.value !== undefined ? `[${run.value}]` : ''} failed: ${formatError({ ...run.error, code: run.error.code as ErrorCode })}\n`);
+  }
+  if (final.state.current === State.PAUSED) {
+    io.stdout('the execution is paused and waits to be resumed; resume it through `aloft server` and its API\n');
+  }
+}
+
+export function reportError(err: unknown, io: CliIO): number {
+  if (err instanceof FlowInvalidError) {
+    for (const d of err.diagnostics) io.stderr(`${formatError(d)}\n`);
+    return ExitCode.INVALID;
+  }
+  const data = toErrorData(err);
+  io.stderr(`error: ${formatError(data)}\n`);
+  const invalid: string[] = [ErrorCode.FLOW_INVALID, ErrorCode.YAML_INVALID, ErrorCode.INPUT_INVALID, ErrorCode.NOT_FOUND, ErrorCode.STORAGE_NOT_FOUND];
+  if (invalid.includes(data.code) || (err as NodeJS.ErrnoException)?.code === 'ENOENT') return ExitCode.INVALID;
+  return ExitCode.FAILED;
+}

@@ -1,0 +1,98 @@
+// Carries out the effects of committed steps. Shared by the local runtime and the cloud executor;
+// every operation is idempotent because effects are re-published after a crash.
+import type { Effect, EffectOf } from '../model/effects';
+import { ErrorCode, toErrorData } from '../model/errors';
+import type { Execution } from '../model/execution';
+import type { AttemptControl, BlobStore, Clock, Ids, StateStore, TaskQueue, WakeUpScheduler } from '../ports';
+import { State } from '../model/states';
+import { pending } from './events';
+import type { FlowCache } from './flow-cache';
+import { startExecution, type StartDeps } from './start-execution';
+
+export interface EffectDeps extends StartDeps {
+  store: StateStore;
+  queue: TaskQueue;
+  flows: FlowCache;
+  blobs: BlobStore;
+  wakeUps: WakeUpScheduler;
+  attempts: AttemptControl;
+  clock: Clock;
+  ids: Ids;
+  /** Called after an event was appended, so the runtime can fold it (the cloud needs nothing: the write wakes the executor). */
+  wake(executionId: string): void;
+  /** Called once per ended execution (flow triggers, CLI waiters). */
+  onEnded?(effect: EffectOf<'ExecutionEnded'>): Promise<void> | void;
+}
+
+export const MAX_SUBFLOW_DEPTH = 32;
+
+export async function applyEffect(deps: EffectDeps, effect: Effect): Promise<void> {
+  switch (effect.type) {
+    case 'DispatchWorkerTask':
+      return deps.queue.publish(effect.workerTask);
+    case 'StopWorkerTask':
+      return deps.attempts.stop({ executionId: effect.executionId, taskRunId: effect.taskRunId, attempt: effect.attempt });
+    case 'ScheduleWakeUp':
+      return deps.wakeUps.schedule(effect.executionId, effect.taskRunId, new Date(effect.at), effect.reason);
+    case 'KillSubflow':
+      await appendEvent(deps, effect.childExecutionId, { type: 'Kill' });
+      return;
+    case 'StartSubflow':
+      return startSubflow(deps, effect);
+    case 'ExecutionEnded':
+      if (effect.parentExecutionId && effect.parentTaskRunId) {
+        await appendEvent(deps, effect.parentExecutionId, {
+          type: 'SubflowEnded', taskRunId: effect.parentTaskRunId, childExecutionId: effect.executionId, state: effect.state,
+          ...(effect.outputs ? { outputs: effect.outputs } : {}),
+          ...(effect.outputsError ? { error: effect.outputsError } : {}),
+        });
+      }
+      await deps.onEnded?.(effect);
+      return;
+  }
+}
+
+export async function appendEvent(deps: Pick<EffectDeps, 'store' | 'clock' | 'ids' | 'wake'>, executionId: string, event: Parameters<typeof pending>[0], key?: string): Promise<boolean> {
+  const added = await deps.store.append(executionId, pending(event, deps.clock.now(), () => deps.ids.next(), key));
+  if (added) deps.wake(executionId);
+  return added;
+}
+
+async function startSubflow(deps: EffectDeps, effect: EffectOf<'StartSubflow'>): Promise<void> {
+  const fail = async (message: string, code: ErrorCode = ErrorCode.SUBFLOW_INVALID): Promise<void> => {
+    await appendEvent(deps, effect.parentExecutionId, {
+      type: 'SubflowEnded', taskRunId: effect.parentTaskRunId, state: State.FAILED, error: { code, message },
+    });
+  };
+  const target = `${effect.namespace}.${effect.flowId}`;
+  if (effect.chain.includes(target)) {
+    return fail(`subflow cycle: ${[...effect.chain, target].join(' -> ')}`);
+  }
+  if (effect.chain.length >= MAX_SUBFLOW_DEPTH) return fail(`subflows nest deeper than ${MAX_SUBFLOW_DEPTH} levels`);
+  // A re-published effect finds the child already there.
+  const existing = await deps.store.get(effect.childExecutionId);
+  let child: Execution | undefined = existing ?? undefined;
+  if (!child) {
+    const parent = await deps.store.get(effect.parentExecutionId);
+    if (!parent) return; // The parent is gone (deleted); nobody waits for this child.
+    try {
+      const flow = await deps.flows.get(effect.namespace, effect.flowId, effect.revision);
+      child = await startExecution(deps, {
+        flow,
+        id: effect.childExecutionId,
+        inputs: effect.inputs,
+        labels: effect.labels,
+        parent: {
+          executionId: effect.parentExecutionId, taskRunId: effect.parentTaskRunId,
+          namespace: parent.namespace, flowId: parent.flowId, chain: effect.chain,
+          ...(effect.outputs ? { outputsTemplate: effect.outputs } : {}),
+        },
+      });
+    } catch (err) {
+      const data = toErrorData(err, ErrorCode.SUBFLOW_INVALID);
+      const prefix = data.code === ErrorCode.NOT_FOUND ? 'unknown subflow' : `subflow ${target} could not start`;
+      return fail(`${prefix}: ${data.message}`, data.code === ErrorCode.NOT_FOUND ? ErrorCode.SUBFLOW_INVALID : data.code);
+    }
+  }
+  await appendEvent(deps, effect.parentExecutionId, { type: 'SubflowStarted', taskRunId: effect.parentTaskRunId, childExecutionId: child.id });
+}

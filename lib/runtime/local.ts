@@ -1,0 +1,194 @@
+// The embedded runtime: the engine, a worker pool and local adapters in one process.
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { EffectOf } from '../model/effects';
+import { ErrorCode, toErrorData, type AloftErrorData } from '../model/errors';
+import type { Execution } from '../model/execution';
+import type { Flow } from '../model/flow';
+import { isTerminal, State } from '../model/states';
+import { PLUGIN_GROUPS } from '../model/catalog';
+import { catalog as defaultCatalog, type PluginCatalog } from '../plugins/catalog';
+import type { AttemptKey, Clock, Ids, OutboxEntry, Subscription } from '../ports';
+import {
+  FolderBlobStore, InProcessTaskQueue, MemoryAttemptLedger, MemoryFlowRepository, MemoryLogStore, MemoryStateStore,
+  EnvSecrets, RandomIds, SystemClock,
+} from '../adapters/local';
+import { envsFrom, LocalConfig, parseConfig, type Env } from './config';
+import { applyEffect, appendEvent, type EffectDeps } from './effects';
+import { executorPass } from './executor';
+import { createFlowCache } from './flow-cache';
+import { ExecutionProcessor } from './processor';
+import { startExecution, type StartRequest } from './start-execution';
+import { handleWorkerTask, type RunningAttempts } from './worker-handler';
+import { LocalWakeUps } from './local-wakeups';
+import { deployFlowSource } from './deploy';
+
+export interface LocalRuntimeOptions {
+  env: Env;
+  clock?: Clock;
+  ids?: Ids;
+  catalog?: PluginCatalog;
+  /** Deliver every worker task twice (tests of idempotency). */
+  duplicateDeliveries?: boolean;
+  /** Structured log lines (one JSON object per line) go here; default: dropped. */
+  stdoutLog?: (line: Record<string, unknown>) => void;
+  onEnded?: (effect: EffectOf<'ExecutionEnded'>) => void | Promise<void>;
+}
+
+export type UpdateListener = (execution: Execution, before: Execution) => void;
+
+const attemptId = (k: AttemptKey): string => `${k.executionId}/${k.taskRunId}/${k.attempt}`;
+
+export class LocalRuntime {
+  readonly config: LocalConfig;
+  readonly clock: Clock;
+  readonly ids: Ids;
+  readonly catalog: PluginCatalog;
+  readonly store = new MemoryStateStore();
+  readonly flowRepo = new MemoryFlowRepository();
+  readonly flows = createFlowCache(this.flowRepo);
+  readonly ledger = new MemoryAttemptLedger();
+  readonly logs = new MemoryLogStore();
+  readonly blobs: FolderBlobStore;
+  readonly queue: InProcessTaskQueue;
+  private readonly processor: ExecutionProcessor;
+  private readonly wakeUps: LocalWakeUps;
+  private readonly running = new Map<string, AbortController>();
+  private readonly listeners = new Set<UpdateListener>();
+  private readonly waiters = new Map<string, Array<(e: Execution) => void>>();
+  private readonly subscriptions: Subscription[] = [];
+  private readonly effectDeps: EffectDeps;
+  private readonly errors: Array<{ executionId: string; error: AloftErrorData }> = [];
+  private started = false;
+
+  constructor(private readonly opts: LocalRuntimeOptions) {
+    this.config = parseConfig(LocalConfig, opts.env);
+    this.clock = opts.clock ?? new SystemClock();
+    this.ids = opts.ids ?? new RandomIds();
+    this.catalog = opts.catalog ?? defaultCatalog();
+    this.blobs = new FolderBlobStore({ root: join(this.config.ALOFT_DATA_DIR, 'storage') });
+    this.queue = new InProcessTaskQueue({ duplicateDeliveries: opts.duplicateDeliveries, concurrency: this.config.ALOFT_WORKER_CONCURRENCY });
+    const wake = (id: string): void => this.processor.wake(id);
+    this.wakeUps = new LocalWakeUps(this.clock, (executionId, taskRunId, reason) =>
+      appendEvent({ store: this.store, clock: this.clock, ids: this.ids, wake }, executionId, { type: 'WakeUp', taskRunId, reason }).then(() => undefined));
+    this.effectDeps = {
+      store: this.store, queue: this.queue, flows: this.flows, blobs: this.blobs, wakeUps: this.wakeUps, clock: this.clock, ids: this.ids, wake,
+      attempts: { stop: async (key) => { this.running.get(attemptId(key))?.abort(); } },
+      onEnded: opts.onEnded,
+    };
+    const context = { globals: this.config.ALOFT_GLOBALS, envs: envsFrom(opts.env) };
+    this.processor = new ExecutionProcessor(this.store, {
+      pass: (id) => executorPass({ store: this.store, flows: this.flows, catalog: this.catalog, clock: this.clock, ids: this.ids, context }, id),
+      publish: (entries) => this.publish(entries),
+      updated: (execution, before) => this.updated(execution, before),
+      failed: (executionId, err) => this.errors.push({ executionId, error: toErrorData(err) }),
+    });
+  }
+
+  /** Starts the worker consumers. Idempotent. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const running: RunningAttempts = {
+      add: (k, c) => { this.running.set(attemptId(k), c); },
+      remove: (k) => { this.running.delete(attemptId(k)); },
+    };
+    const worker = {
+      catalog: this.catalog, blobs: this.blobs, secrets: new EnvSecrets(this.opts.env), logs: this.logs, clock: this.clock,
+      env: this.opts.env, tempRoot: join(this.config.ALOFT_DATA_DIR, 'tmp'), stdoutLog: this.opts.stdoutLog,
+    };
+    const deps = {
+      store: this.store, ledger: this.ledger, queue: this.queue, clock: this.clock, ids: this.ids, worker, running,
+      workerId: `local-${randomUUID().slice(0, 8)}`, wake: (id: string) => this.processor.wake(id),
+    };
+    for (const group of PLUGIN_GROUPS) {
+      this.subscriptions.push(await this.queue.subscribe(group, (task) => handleWorkerTask(deps, task)));
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const c of this.running.values()) c.abort();
+    this.wakeUps.cancelAll();
+    await Promise.all(this.subscriptions.splice(0).map((s) => s.close()));
+    await this.processor.idle();
+  }
+
+  /** Parses and saves a flow (a new revision when changed). Throws FLOW_INVALID with every diagnostic. */
+  async deploy(source: string, file?: string): Promise<{ flow: Flow; revision: number; warnings: AloftErrorData[] }> {
+    return deployFlowSource({ repo: this.flowRepo, catalog: this.catalog, clock: this.clock }, source, file);
+  }
+
+  async startExecution(req: StartRequest): Promise<Execution> {
+    await this.start();
+    return startExecution(this.effectDeps, req);
+  }
+
+  async kill(executionId: string): Promise<void> {
+    await appendEvent(this.effectDeps, executionId, { type: 'Kill' });
+  }
+
+  async resume(executionId: string, inputs?: Record<string, unknown>, taskRunId?: string): Promise<void> {
+    await appendEvent(this.effectDeps, executionId, { type: 'Resume', ...(inputs ? { inputs } : {}), ...(taskRunId ? { taskRunId } : {}) });
+  }
+
+  async restart(executionId: string): Promise<void> {
+    await appendEvent(this.effectDeps, executionId, { type: 'Restart' });
+  }
+
+  get(executionId: string): Promise<Execution | null> {
+    return this.store.get(executionId);
+  }
+
+  onUpdate(listener: UpdateListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves once the execution ended, or is PAUSED with nothing left that could wake it. */
+  async waitForEnd(executionId: string): Promise<Execution> {
+    const current = await this.store.get(executionId);
+    if (current && this.settled(current)) return current;
+    return new Promise((resolve) => {
+      const list = this.waiters.get(executionId) ?? [];
+      list.push(resolve);
+      this.waiters.set(executionId, list);
+    });
+  }
+
+  /** Executor failures that were not user errors (bugs, storage faults), for tests and the CLI. */
+  internalErrors(): ReadonlyArray<{ executionId: string; error: AloftErrorData }> {
+    return this.errors;
+  }
+
+  private settled(e: Execution): boolean {
+    if (isTerminal(e.state.current)) return true;
+    return e.state.current === State.PAUSED && !this.wakeUps.has(e.id) && !this.processor.isBusy(e.id);
+  }
+
+  private async publish(entries: OutboxEntry[]): Promise<void> {
+    const done: OutboxEntry[] = [];
+    for (const entry of entries) {
+      try {
+        await applyEffect(this.effectDeps, entry.effect);
+        done.push(entry);
+      } catch (err) {
+        this.errors.push({ executionId: entry.executionId, error: toErrorData(err, ErrorCode.INTERNAL) });
+      }
+    }
+    await this.store.ackOutbox(done);
+  }
+
+  private updated(execution: Execution, before: Execution): void {
+    for (const l of this.listeners) l(execution, before);
+    const waiting = this.waiters.get(execution.id);
+    if (waiting && this.settledAfterPass(execution)) {
+      this.waiters.delete(execution.id);
+      for (const w of waiting) w(execution);
+    }
+  }
+
+  // During a pass the processor still counts the execution as active; only timers and state matter here.
+  private settledAfterPass(e: Execution): boolean {
+    return isTerminal(e.state.current) || (e.state.current === State.PAUSED && !this.wakeUps.has(e.id));
+  }
+}

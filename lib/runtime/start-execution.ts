@@ -1,0 +1,64 @@
+// Creating an execution: check inputs against the flow, store FILE inputs, save, queue ExecutionCreated.
+// Used by the CLI, the API, subflows and triggers alike.
+import type { Readable } from 'node:stream';
+import { newExecution } from '../engine';
+import { AloftError, ErrorCode, formatError } from '../model/errors';
+import type { Execution, ParentRef, TriggerContext } from '../model/execution';
+import type { Flow } from '../model/flow';
+import { coerceInputs } from '../model/inputs';
+import { inputFileKey, keyToUri } from '../model/storage-uri';
+import type { BlobStore, Clock, Ids, StateStore } from '../ports';
+import { pending } from './events';
+
+export interface StartDeps {
+  store: StateStore;
+  blobs: BlobStore;
+  clock: Clock;
+  ids: Ids;
+  wake(executionId: string): void;
+}
+
+export interface FileInput {
+  fileName: string;
+  data: Readable | Buffer | string;
+}
+
+export interface StartRequest {
+  flow: Flow;
+  inputs?: Record<string, unknown>;
+  /** FILE inputs, stored under the execution before the inputs are checked. */
+  files?: Record<string, FileInput>;
+  id?: string;
+  trigger?: TriggerContext;
+  parent?: ParentRef;
+  labels?: Record<string, string>;
+  originalId?: string;
+}
+
+export async function startExecution(deps: StartDeps, req: StartRequest): Promise<Execution> {
+  const id = req.id ?? deps.ids.next();
+  const flowRef = { namespace: req.flow.namespace, flowId: req.flow.id, executionId: id };
+  const given: Record<string, unknown> = { ...(req.inputs ?? {}) };
+  for (const [name, file] of Object.entries(req.files ?? {})) {
+    const declared = req.flow.inputs?.find((i) => i.id === name);
+    if (!declared || declared.type !== 'FILE') {
+      throw new AloftError(ErrorCode.INPUT_INVALID, `input ${name} is not a FILE input of flow ${req.flow.namespace}.${req.flow.id}`,
+        { flow: `${req.flow.namespace}.${req.flow.id}`, property: `inputs.${name}` });
+    }
+    const uri = keyToUri(inputFileKey(flowRef, name, file.fileName));
+    await deps.blobs.put(uri, file.data);
+    given[name] = uri;
+  }
+  const checked = coerceInputs(req.flow, given);
+  if (!checked.ok) {
+    throw new AloftError(ErrorCode.INPUT_INVALID, checked.errors.map(formatError).join('; '), { flow: `${req.flow.namespace}.${req.flow.id}` });
+  }
+  const now = deps.clock.now();
+  const execution = newExecution({
+    id, flow: req.flow, inputs: checked.inputs, now, trigger: req.trigger, parent: req.parent,
+    labels: { ...(req.flow.labels ?? {}), ...(req.labels ?? {}) }, originalId: req.originalId,
+  });
+  await deps.store.create(execution, pending({ type: 'ExecutionCreated' }, now, () => deps.ids.next()));
+  deps.wake(id);
+  return execution;
+}
