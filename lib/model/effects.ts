@@ -1,7 +1,7 @@
 // Effects returned by the engine's step, carried out by a runtime after the state is saved.
 // Stored in the outbox until published, so they have schemas.
 import { z } from 'zod';
-import { StateSchema } from './execution';
+import { ErrorDataSchema, StateSchema } from './execution';
 import { WorkerTask } from './worker-messages';
 
 export const EffectType = {
@@ -31,6 +31,8 @@ export const StartSubflow = z.object({
   childExecutionId: z.string(),
   /** Ancestor flows, nearest last, including the parent itself. */
   chain: z.array(z.string()),
+  /** The task's `outputs` templates (wait: true only); the child renders them with its own variables when it ends. */
+  outputs: z.record(z.string(), z.unknown()).optional(),
 });
 export const KillSubflow = z.object({ type: z.literal(EffectType.KillSubflow), childExecutionId: z.string() });
 export const ScheduleWakeUp = z.object({
@@ -40,6 +42,10 @@ export const ScheduleWakeUp = z.object({
 export const ExecutionEnded = z.object({
   type: z.literal(EffectType.ExecutionEnded), executionId: z.string(), namespace: z.string(), flowId: z.string(), flowRevision: z.number().int(), state: StateSchema,
   parentExecutionId: z.string().optional(), parentTaskRunId: z.string().optional(),
+  /** The parent task's `outputs` templates rendered against this (child) execution. */
+  outputs: z.record(z.string(), z.unknown()).optional(),
+  /** Set instead of `outputs` when they failed to render; the parent's task run fails with it. */
+  outputsError: ErrorDataSchema.optional(),
 });
 
 export const Effect = z.discriminatedUnion('type', [DispatchWorkerTask, StopWorkerTask, StartSubflow, KillSubflow, ScheduleWakeUp, ExecutionEnded]);

@@ -56,6 +56,8 @@ export const ParentRef = z.object({
   chain: z.array(z.string()),
   /** Variables exposed to the child as `parent` / `parents`. */
   outputs: z.record(z.string(), z.unknown()).optional(),
+  /** The parent task's `outputs` templates, rendered by the child's step when it ends. */
+  outputsTemplate: z.record(z.string(), z.unknown()).optional(),
 });
 export type ParentRef = z.infer<typeof ParentRef>;
 
