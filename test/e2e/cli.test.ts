@@ -1,0 +1,140 @@
+// The `aloft` command, driven in-process through main() and, for signals, as a real child process.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../lib/cli/main';
+import type { CliIO } from '../../lib/cli/io';
+
+const root = join(__dirname, '../..');
+const ex = (name: string): string => join(root, 'examples', name);
+const fx = (name: string): string => join(root, 'test/fixtures/flows', name);
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = {
+    env: { ALOFT_DATA_DIR: mkdtempSync(join(tmpdir(), 'aloft-cli-')) },
+    stdout: (s) => { out += s; },
+    stderr: (s) => { err += s; },
+    isTTY: false,
+    onInterrupt: () => () => undefined,
+  };
+  const code = await main(args, io.env, io);
+  return { code, out, err };
+}
+
+describe('aloft run', () => {
+  it('exits 0 and prints one line per state change and the outputs for a successful flow', async () => {
+    const r = await cli(['run', ex('hello.yml')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/task greet RUNNING/);
+    expect(r.out).toMatch(/task greet SUCCESS/);
+    expect(r.out).toContain('"value": "Hello, world!"');
+  });
+
+  it('prints the final execution as Kestra-shaped JSON with --json', async () => {
+    const r = await cli(['run', ex('hello.yml'), '--input', 'who=json', '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc.state.current).toBe('SUCCESS');
+    expect(doc.state.histories.map((h: { state: string }) => h.state)).toEqual(['CREATED', 'RUNNING', 'SUCCESS']);
+    expect(doc.inputs).toEqual({ who: 'json' });
+    expect(doc.outputs.greet).toEqual({ value: 'Hello, json!' });
+    expect(doc.taskRunList[0]).toEqual(expect.objectContaining({ id: expect.any(String), taskId: 'greet', state: expect.any(Object), attempts: expect.any(Array), outputs: { value: 'Hello, json!' } }));
+  });
+
+  it('exits 1 when the execution fails', async () => {
+    const r = await cli(['run', ex('errors.yml')]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('something broke');
+  });
+
+  it('exits 2 with file, line and column for invalid YAML', async () => {
+    const r = await cli(['run', fx('bad-yaml.yml')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/bad-yaml\.yml:\d+:\d+/);
+  });
+
+  it('exits 2 and suggests the closest type for an unknown task type', async () => {
+    const r = await cli(['run', fx('unknown-type.yml')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('io.kestra.core.tasks.debugs.Retrun');
+    expect(r.err).toContain('io.kestra.core.tasks.debugs.Return');
+  });
+
+  it('exits 2 for a wrong input type, naming the input', async () => {
+    const r = await cli(['run', ex('inputs-file.yml'), '--input', 'count=many', '--file', `data=${ex('files/data.csv')}`]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/count/);
+  });
+
+  it('exits 2 for a missing required input', async () => {
+    const r = await cli(['run', ex('inputs-file.yml'), '--input', 'count=1']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/data/);
+  });
+
+  it('fails the task with a message naming the variable when a template breaks at run time', async () => {
+    const r = await cli(['run', fx('broken-template.yml')]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/outputs\.nope/);
+    expect(r.out + r.err).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('exits 2 when the flow file does not exist', async () => {
+    const r = await cli(['run', fx('does-not-exist.yml')]);
+    expect(r.code).toBe(2);
+  });
+});
+
+describe('aloft validate', () => {
+  it('exits 0 for valid flows and 2 listing every invalid one', async () => {
+    expect((await cli(['validate', ex('hello.yml'), ex('each.yml')])).code).toBe(0);
+    const bad = await cli(['validate', ex('hello.yml'), fx('bad-yaml.yml'), fx('unknown-type.yml')]);
+    expect(bad.code).toBe(2);
+    expect(bad.out + bad.err).toContain('bad-yaml.yml');
+    expect(bad.out + bad.err).toContain('unknown-type.yml');
+  });
+});
+
+describe('Ctrl-C during aloft run', () => {
+  it('kills the execution, ends KILLED with exit code 1 and leaves no process behind', async () => {
+    const bin = join(root, 'bin/aloft.js');
+    if (!existsSync(join(root, 'dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
+    const dir = mkdtempSync(join(tmpdir(), 'aloft-sigint-'));
+    const pidfile = join(dir, 'pids');
+    const child = spawn(process.execPath, [bin, 'run', fx('long-sleep.yml'), '--input', `pidfile=${pidfile}`, '--json'], {
+      env: { ...process.env, ALOFT_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', () => undefined);
+    // Wait until the script has started its sleep, then interrupt.
+    await new Promise<void>((resolve, reject) => {
+      const poll = setInterval(() => {
+        if (existsSync(pidfile) && readFileSync(pidfile, 'utf8').trim().split('\n').length >= 2) { clearInterval(poll); resolve(); }
+      }, 50);
+      child.on('exit', () => { clearInterval(poll); reject(new Error('aloft exited before the script started')); });
+    });
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(1);
+    expect(JSON.parse(out).state.current).toBe('KILLED');
+    const pids = readFileSync(pidfile, 'utf8').trim().split('\n').map(Number);
+    for (const pid of pids) expect(await diesWithin(pid, 10_000)).toBe(true);
+  }, 60_000);
+});
+
+function isAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+/** A signalled process may take a moment to exit; poll rather than assert on timing. */
+async function diesWithin(pid: number, ms: number): Promise<boolean> {
+  for (let waited = 0; waited < ms; waited += 50) {
+    if (!isAlive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return !isAlive(pid);
+}
