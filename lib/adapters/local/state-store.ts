@@ -1,0 +1,122 @@
+// In-memory StateStore with Firestore's transact() contract: a version-guarded read-fold-write,
+// an inbox idempotent by key and an outbox. Stored objects are treated as immutable and shared
+// with callers (no deep clone: the embedded runtime runs tens of thousands of transacts a second).
+import { AloftError, ErrorCode } from '../../model/errors';
+import type { Execution } from '../../model/execution';
+import type {
+  ExecutionFilter, ExecutionPage, OutboxEntry, PendingEvent, StateStore, TransactOutcome,
+} from '../../ports/state-store';
+
+interface Slot {
+  execution: Execution;
+  inbox: PendingEvent[];
+  /** Every key ever queued for this execution, so a redelivered event is not queued twice. */
+  seen: Set<string>;
+}
+
+const startOf = (e: Execution): string => e.state.histories[0]?.date ?? '';
+
+export class MemoryStateStore implements StateStore {
+  private readonly slots = new Map<string, Slot>();
+  /** Insertion order is commit order, so iteration is oldest first. */
+  private readonly outbox = new Map<string, OutboxEntry>();
+
+  async create(execution: Execution, first: PendingEvent): Promise<void> {
+    if (this.slots.has(execution.id)) {
+      throw new AloftError(ErrorCode.CONFLICT, `execution ${execution.id} already exists`);
+    }
+    this.slots.set(execution.id, { execution, inbox: [first], seen: new Set([first.key]) });
+  }
+
+  async get(executionId: string): Promise<Execution | null> {
+    return this.slots.get(executionId)?.execution ?? null;
+  }
+
+  async append(executionId: string, pending: PendingEvent): Promise<boolean> {
+    const slot = this.slot(executionId);
+    if (slot.seen.has(pending.key)) return false;
+    slot.seen.add(pending.key);
+    slot.inbox.push(pending);
+    return true;
+  }
+
+  async hasPending(executionId: string): Promise<boolean> {
+    return (this.slots.get(executionId)?.inbox.length ?? 0) > 0;
+  }
+
+  async transact(
+    executionId: string,
+    fold: (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null,
+    now: Date,
+  ): Promise<{ execution: Execution; outbox: OutboxEntry[] } | null> {
+    const slot = this.slot(executionId);
+    const before = slot.execution;
+    const pending = slot.inbox;
+    // Read, fold and write happen in one synchronous run, so no other writer can interleave;
+    // the version check still guards against a fold that re-entered the store.
+    const outcome = fold(before, pending);
+    if (outcome === null) return null;
+    if (slot.execution !== before || slot.inbox !== pending) {
+      throw new AloftError(ErrorCode.CONFLICT, `execution ${executionId} changed during the transaction`);
+    }
+    const version = before.version + 1;
+    const execution: Execution = { ...outcome.execution, version };
+    slot.execution = execution;
+    slot.inbox = [];
+    const createdAt = now.toISOString();
+    const entries: OutboxEntry[] = outcome.effects.map((effect, i) => ({
+      id: `${executionId}:${version}:${i}`, executionId, effect, createdAt,
+    }));
+    for (const entry of entries) this.outbox.set(entry.id, entry);
+    return { execution, outbox: entries };
+  }
+
+  async ackOutbox(entries: readonly OutboxEntry[]): Promise<void> {
+    for (const entry of entries) this.outbox.delete(entry.id);
+  }
+
+  async unpublished(olderThan: Date, limit: number): Promise<OutboxEntry[]> {
+    const cutoff = olderThan.toISOString();
+    const out: OutboxEntry[] = [];
+    for (const entry of this.outbox.values()) {
+      if (out.length >= limit) break;
+      if (entry.createdAt < cutoff) out.push(entry);
+    }
+    return out;
+  }
+
+  async list(filter: ExecutionFilter): Promise<ExecutionPage> {
+    const states = filter.states ? new Set<string>(filter.states) : undefined;
+    const matches: Execution[] = [];
+    for (const { execution: e } of this.slots.values()) {
+      if (filter.namespace !== undefined && e.namespace !== filter.namespace) continue;
+      if (filter.flowId !== undefined && e.flowId !== filter.flowId) continue;
+      if (states && !states.has(e.state.current)) continue;
+      const start = startOf(e);
+      if (filter.from !== undefined && start < filter.from) continue;
+      if (filter.to !== undefined && start > filter.to) continue;
+      matches.push(e);
+    }
+    // Newest first, as Kestra lists them; the id breaks ties so pages are stable.
+    matches.sort((a, b) => (startOf(a) === startOf(b) ? (a.id < b.id ? -1 : 1) : startOf(a) < startOf(b) ? 1 : -1));
+    const offset = filter.pageToken ? decodeToken(filter.pageToken) : 0;
+    const size = filter.pageSize ?? 100;
+    const executions = matches.slice(offset, offset + size);
+    const next = offset + size;
+    return next < matches.length ? { executions, nextPageToken: encodeToken(next) } : { executions };
+  }
+
+  private slot(executionId: string): Slot {
+    const slot = this.slots.get(executionId);
+    if (!slot) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
+    return slot;
+  }
+}
+
+const encodeToken = (offset: number): string => Buffer.from(`o:${offset}`).toString('base64url');
+
+function decodeToken(token: string): number {
+  const m = /^o:(\d+)$/.exec(Buffer.from(token, 'base64url').toString());
+  if (!m) throw new AloftError(ErrorCode.INPUT_INVALID, 'invalid page token');
+  return Number(m[1]);
+}

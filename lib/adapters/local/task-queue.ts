@@ -1,0 +1,213 @@
+// In-process TaskQueue with Pub/Sub's contract: at least once, FIFO per group, a bounded number of
+// handlers running at once per group, redelivery with capped backoff when a handler throws, and
+// dead letters (kept for inspection) for messages that do not parse or keep failing.
+import { WorkerTask } from '../../model/worker-messages';
+import type { PluginGroup } from '../../model/catalog';
+import type { DeadLetter, Subscription, TaskQueue } from '../../ports/task-queue';
+
+export interface InProcessTaskQueueOptions {
+  /** Deliver every published task twice (tests of idempotency). */
+  duplicateDeliveries?: boolean;
+  /** Handlers running at once, per group; a number applies to every group. Default 64. */
+  concurrency?: number | Partial<Record<string, number>>;
+  /** Deliveries of one message before it is dead-lettered, like a Pub/Sub dead-letter policy. Default 10. */
+  maxDeliveries?: number;
+  /** Redelivery delay after a failure: minMs doubled per failure, capped at maxMs. Default 100 ms to 10 s. */
+  backoff?: { minMs?: number; maxMs?: number };
+}
+
+type Handler = (task: WorkerTask) => Promise<void>;
+
+interface Item {
+  /** Trusted tasks published through `publish`; raw messages are parsed on receipt. */
+  task?: WorkerTask;
+  raw?: string;
+  deliveries: number;
+}
+
+interface Subscriber {
+  handler: Handler;
+  inFlight: Set<Promise<void>>;
+  closed: boolean;
+}
+
+class Group {
+  items: Item[] = [];
+  head = 0;
+  inFlight = 0;
+  retries = new Set<NodeJS.Timeout>();
+  subscribers: Subscriber[] = [];
+  next = 0;
+  scheduled = false;
+  constructor(readonly name: string, readonly concurrency: number) {}
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  shift(): Item {
+    const item = this.items[this.head];
+    this.items[this.head++] = undefined as unknown as Item;
+    // Compact now and then so a long-lived queue does not keep a growing array of holes.
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+}
+
+export class InProcessTaskQueue implements TaskQueue {
+  private readonly groups = new Map<string, Group>();
+  private readonly dead: DeadLetter[] = [];
+  private readonly idleWaiters: Array<() => void> = [];
+  private readonly maxDeliveries: number;
+  private readonly minBackoff: number;
+  private readonly maxBackoff: number;
+
+  constructor(private readonly opts: InProcessTaskQueueOptions = {}) {
+    this.maxDeliveries = opts.maxDeliveries ?? 10;
+    this.minBackoff = opts.backoff?.minMs ?? 100;
+    this.maxBackoff = opts.backoff?.maxMs ?? 10_000;
+  }
+
+  async publish(task: WorkerTask): Promise<void> {
+    const group = this.group(task.group);
+    group.items.push({ task, deliveries: 0 });
+    if (this.opts.duplicateDeliveries) group.items.push({ task, deliveries: 0 });
+    this.schedule(group);
+  }
+
+  /** Publishes a message as raw text, as a foreign publisher could; it is parsed on receipt. */
+  async publishRaw(group: string, data: string): Promise<void> {
+    const g = this.group(group);
+    g.items.push({ raw: data, deliveries: 0 });
+    this.schedule(g);
+  }
+
+  async subscribe(group: PluginGroup, handler: Handler): Promise<Subscription> {
+    const g = this.group(group);
+    const sub: Subscriber = { handler, inFlight: new Set(), closed: false };
+    g.subscribers.push(sub);
+    this.schedule(g);
+    return {
+      close: async () => {
+        sub.closed = true;
+        g.subscribers = g.subscribers.filter((s) => s !== sub);
+        await Promise.all([...sub.inFlight]);
+      },
+    };
+  }
+
+  /** Messages that were dead-lettered, oldest first. */
+  deadLetters(group?: string): DeadLetter[] {
+    return this.dead.filter((d) => group === undefined || d.group === group);
+  }
+
+  /** Messages waiting, running or waiting for redelivery, in every group. */
+  pending(): number {
+    let n = 0;
+    for (const g of this.groups.values()) n += g.size + g.inFlight + g.retries.size;
+    return n;
+  }
+
+  /** Resolves when no message is waiting, running or due for redelivery. */
+  idle(): Promise<void> {
+    if (this.pending() === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private group(name: string): Group {
+    let g = this.groups.get(name);
+    if (!g) {
+      const c = this.opts.concurrency;
+      const concurrency = typeof c === 'number' ? c : c?.[name] ?? 64;
+      g = new Group(name, Math.max(1, concurrency));
+      this.groups.set(name, g);
+    }
+    return g;
+  }
+
+  // Deliveries start on a later turn, so `publish` never runs a handler inside its caller.
+  private schedule(g: Group): void {
+    if (g.scheduled) return;
+    g.scheduled = true;
+    setImmediate(() => {
+      g.scheduled = false;
+      this.pump(g);
+    });
+  }
+
+  private pump(g: Group): void {
+    while (g.inFlight < g.concurrency && g.size > 0 && g.subscribers.length > 0) {
+      const item = g.shift();
+      const task = item.task ?? this.parse(g, item);
+      if (!task) continue;
+      const sub = g.subscribers[g.next++ % g.subscribers.length];
+      this.deliver(g, sub, item, task);
+    }
+    this.checkIdle();
+  }
+
+  private parse(g: Group, item: Item): WorkerTask | undefined {
+    let value: unknown;
+    try {
+      value = JSON.parse(item.raw ?? '');
+    } catch (err) {
+      this.deadLetter(g, item, `message is not JSON: ${(err as Error).message}`);
+      return undefined;
+    }
+    const parsed = WorkerTask.safeParse(value);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      this.deadLetter(g, item, `message is not a valid worker task: ${issues}`);
+      return undefined;
+    }
+    return parsed.data;
+  }
+
+  private deliver(g: Group, sub: Subscriber, item: Item, task: WorkerTask): void {
+    g.inFlight++;
+    item.deliveries++;
+    let run: Promise<void>;
+    try {
+      run = Promise.resolve(sub.handler(task));
+    } catch (err) {
+      run = Promise.reject(err);
+    }
+    const done: Promise<void> = run.then(
+      () => undefined,
+      (err: unknown) => this.nack(g, item, task, err),
+    ).finally(() => {
+      sub.inFlight.delete(done);
+      g.inFlight--;
+      this.pump(g);
+    });
+    sub.inFlight.add(done);
+  }
+
+  private nack(g: Group, item: Item, task: WorkerTask, err: unknown): void {
+    const reason = err instanceof Error ? err.message : String(err);
+    if (item.deliveries >= this.maxDeliveries) {
+      this.deadLetter(g, { ...item, raw: item.raw ?? JSON.stringify(task) }, `handler failed ${item.deliveries} times: ${reason}`);
+      return;
+    }
+    const delay = Math.min(this.maxBackoff, this.minBackoff * 2 ** (item.deliveries - 1));
+    const timer = setTimeout(() => {
+      g.retries.delete(timer);
+      g.items.push(item);
+      this.pump(g);
+    }, delay);
+    timer.unref();
+    g.retries.add(timer);
+  }
+
+  private deadLetter(g: Group, item: Item, reason: string): void {
+    this.dead.push({ group: g.name, reason, data: item.raw ?? JSON.stringify(item.task) });
+  }
+
+  private checkIdle(): void {
+    if (this.idleWaiters.length === 0 || this.pending() > 0) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+}
