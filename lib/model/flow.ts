@@ -17,6 +17,12 @@ export const FlowInput = z.object({
   description: z.string().optional(),
   required: z.boolean().optional(),
   defaults: z.unknown().optional(),
+  /** Later Kestra input constraints: a regex for STRING, bounds for INT/FLOAT/DURATION and dates/times. */
+  validator: z.string().optional(),
+  min: z.union([z.number(), z.string()]).optional(),
+  max: z.union([z.number(), z.string()]).optional(),
+  after: z.string().optional(),
+  before: z.string().optional(),
 });
 export type FlowInput = z.infer<typeof FlowInput>;
 

@@ -1,4 +1,19 @@
 // The runnable task types of the `gcp` plugin group.
+// CustomJob is a placeholder until the GCP plugin lands: real property schemas (./vertexai.ts)
+// so flows validate, and a `run` that fails with NOT_IMPLEMENTED.
+import { AloftError, ErrorCode } from '../../model/errors';
 import type { RunnableTaskDefinition } from '../types';
+import { CustomJobOutputs, CustomJobProperties } from './vertexai';
 
-export const gcpTasks: readonly RunnableTaskDefinition[] = [];
+export const CustomJob: RunnableTaskDefinition<CustomJobProperties, CustomJobOutputs> = {
+  type: 'io.kestra.plugin.gcp.vertexai.CustomJob',
+  aliases: [],
+  group: 'gcp',
+  properties: CustomJobProperties,
+  outputs: CustomJobOutputs,
+  run: async () => {
+    throw new AloftError(ErrorCode.NOT_IMPLEMENTED, 'io.kestra.plugin.gcp.vertexai.CustomJob is not implemented yet');
+  },
+};
+
+export const gcpTasks: readonly RunnableTaskDefinition[] = [CustomJob];
