@@ -1,0 +1,311 @@
+// StateStore on Firestore. Layout (docs/cloud-model.md has the whole picture):
+//   executions/{id}                      header: typed query fields + `data` (the execution minus its task runs) + `version`
+//   executions/{id}/taskRuns/{taskRunId} one document per task run (see task-run-docs.ts)
+//   executions/{id}/inbox/{key}          pending events; the document id is the idempotency key, so create()
+//                                        refuses a duplicate. Consumed events stay as tombstones (consumed: true)
+//                                        so a redelivered key is still refused; a TTL policy on `expireAt` drops them.
+//   outbox/{executionId}:{version}:{n}   effects committed but not yet published
+// Every change is one transaction that reads the header, checks nothing moved, and writes the header with
+// version + 1, the changed task runs, the consumed events and the outbox entries.
+import {
+  FieldPath, FieldValue, Timestamp, type DocumentSnapshot, type Firestore, type Query, type Transaction,
+} from '@google-cloud/firestore';
+import { z } from 'zod';
+import { AloftError, ErrorCode } from '../../model/errors';
+import { Execution } from '../../model/execution';
+import { ExecutionEvent } from '../../model/events';
+import { Effect } from '../../model/effects';
+import type {
+  ExecutionFilter, ExecutionPage, OutboxEntry, PendingEvent, StateStore, TransactOutcome,
+} from '../../ports/state-store';
+import {
+  MAX_COMMIT_BYTES, MAX_WRITES, chunks, docIdFor, isAlreadyExists, jsonField, parseJsonField, toAloftError,
+} from './firestore-support';
+import { TaskRunDocs } from './firestore-task-run-store';
+import { diffTaskRuns, type StoredRun } from './task-run-docs';
+
+export interface FirestoreStateStoreOptions {
+  firestore: Firestore;
+  /** Prepended to the top-level collections (`executions`, `outbox`): isolates tests in one emulator. */
+  collectionPrefix?: string;
+  /** Pending events handed to one fold; the rest wait for the next transaction. Default 100. */
+  maxEventsPerFold?: number;
+  /** How long a consumed event's key keeps refusing re-appends (the `expireAt` TTL field). Default 7 days. */
+  tombstoneTtlMs?: number;
+  /** Attempts of one transaction inside the client before CONFLICT is reported. Default 5. */
+  maxTransactionAttempts?: number;
+}
+
+const ExecutionHeader = Execution.omit({ taskRunList: true, version: true });
+type ExecutionHeader = z.infer<typeof ExecutionHeader>;
+
+const HeaderDoc = z.object({ version: z.number().int().nonnegative(), data: z.string() });
+const InboxDoc = z.object({ key: z.string(), at: z.string(), event: z.string(), consumed: z.boolean() });
+const OutboxDoc = z.object({ executionId: z.string(), createdAt: z.string(), effect: z.string() });
+
+const DAY_MS = 24 * 3600 * 1000;
+const startOf = (e: { state: Execution['state'] }): string => e.state.histories[0]?.date ?? '';
+
+interface Prepared {
+  execution: Execution;
+  outbox: OutboxEntry[];
+  runs: StoredRun[];
+}
+
+export class FirestoreStateStore implements StateStore {
+  private readonly db: Firestore;
+  private readonly prefix: string;
+  private readonly maxEvents: number;
+  private readonly tombstoneTtlMs: number;
+  private readonly maxAttempts: number;
+  private readonly runs: TaskRunDocs;
+
+  constructor(opts: FirestoreStateStoreOptions) {
+    this.db = opts.firestore;
+    this.prefix = opts.collectionPrefix ?? '';
+    this.maxEvents = Math.max(1, Math.min(opts.maxEventsPerFold ?? 100, MAX_WRITES - 10));
+    this.tombstoneTtlMs = opts.tombstoneTtlMs ?? 7 * DAY_MS;
+    this.maxAttempts = opts.maxTransactionAttempts ?? 5;
+    this.runs = new TaskRunDocs();
+  }
+
+  private get executions() {
+    return this.db.collection(`${this.prefix}executions`);
+  }
+
+  private get outboxCol() {
+    return this.db.collection(`${this.prefix}outbox`);
+  }
+
+  private header(id: string) {
+    return this.executions.doc(id);
+  }
+
+  private inbox(id: string) {
+    return this.header(id).collection('inbox');
+  }
+
+  async create(execution: Execution, first: PendingEvent): Promise<void> {
+    const parsed = Execution.parse(execution);
+    const diff = diffTaskRuns(new Map(), parsed.taskRunList, parsed.id);
+    if (diff.upserts.length + 2 > MAX_WRITES) {
+      throw new AloftError(ErrorCode.PAYLOAD_TOO_LARGE, `execution ${parsed.id} starts with ${diff.upserts.length} task runs, more than one Firestore commit holds`);
+    }
+    const batch = this.db.batch();
+    batch.create(this.header(parsed.id), this.headerFields(parsed, parsed.version));
+    for (const w of diff.upserts) batch.create(this.runs.ref(this.header(parsed.id), w.id), this.runs.fields(w, parsed.version));
+    batch.create(this.inbox(parsed.id).doc(docIdFor(first.key)), this.inboxFields(first));
+    try {
+      await batch.commit();
+    } catch (err) {
+      if (isAlreadyExists(err)) throw new AloftError(ErrorCode.CONFLICT, `execution ${parsed.id} already exists`);
+      throw toAloftError(err, `creating execution ${parsed.id}`);
+    }
+  }
+
+  async get(executionId: string): Promise<Execution | null> {
+    try {
+      // A read-only transaction reads the header and the task runs at one point in time.
+      return await this.db.runTransaction(async (tx) => {
+        const snap = await tx.get(this.header(executionId));
+        if (!snap.exists) return null;
+        const { version, header } = this.decodeHeader(snap);
+        const runs = await this.runs.read(tx, this.header(executionId), executionId, version);
+        return { ...header, taskRunList: runs.map((r) => r.run), version };
+      }, { readOnly: true });
+    } catch (err) {
+      throw toAloftError(err, `reading execution ${executionId}`);
+    }
+  }
+
+  async append(executionId: string, pending: PendingEvent): Promise<boolean> {
+    try {
+      // A plain read: a transaction here would lock the header that the executor is folding.
+      const [snap] = await this.db.getAll(this.header(executionId), { fieldMask: ['version'] });
+      if (!snap.exists) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
+      await this.inbox(executionId).doc(docIdFor(pending.key)).create(this.inboxFields(pending));
+      return true;
+    } catch (err) {
+      if (isAlreadyExists(err)) return false;
+      throw toAloftError(err, `appending event ${pending.key} to execution ${executionId}`);
+    }
+  }
+
+  async hasPending(executionId: string): Promise<boolean> {
+    try {
+      const snap = await this.inbox(executionId).where('consumed', '==', false).limit(1).select().get();
+      return !snap.empty;
+    } catch (err) {
+      throw toAloftError(err, `reading the inbox of execution ${executionId}`);
+    }
+  }
+
+  async transact(
+    executionId: string,
+    fold: (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null,
+    now: Date,
+  ): Promise<{ execution: Execution; outbox: OutboxEntry[] } | null> {
+    let prepared: Prepared | null = null;
+    try {
+      prepared = await this.db.runTransaction((tx) => this.foldIn(tx, executionId, fold, now), { maxAttempts: this.maxAttempts });
+    } catch (err) {
+      throw toAloftError(err, `transaction on execution ${executionId}`, { abortedIsConflict: true });
+    }
+    if (!prepared) return null;
+    this.runs.remember(executionId, prepared.execution.version, prepared.runs);
+    return { execution: prepared.execution, outbox: prepared.outbox };
+  }
+
+  private async foldIn(
+    tx: Transaction,
+    executionId: string,
+    fold: (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null,
+    now: Date,
+  ): Promise<Prepared | null> {
+    const headerRef = this.header(executionId);
+    const pendingQuery = this.inbox(executionId).where('consumed', '==', false).orderBy('appendedAt').limit(this.maxEvents);
+    const [snap, inboxSnap] = await Promise.all([tx.get(headerRef), tx.get(pendingQuery)]);
+    if (!snap.exists) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
+    const { version, header } = this.decodeHeader(snap);
+    const stored = await this.runs.read(tx, headerRef, executionId, version);
+    const before = new Map(stored.map((r) => [r.run.id, r]));
+    const execution: Execution = { ...header, taskRunList: stored.map((r) => r.run), version };
+    const pending = inboxSnap.docs.map((d) => this.decodeInbox(d, executionId));
+
+    // A fold over many events can produce more writes than one commit holds: fold fewer events
+    // (fold is pure, so running it again is allowed) until the commit fits; the rest stay pending.
+    let take = pending.length;
+    for (;;) {
+      const events = pending.slice(0, take);
+      const outcome = fold(execution, events);
+      if (outcome === null) return null;
+      const next = version + 1;
+      const result: Execution = { ...outcome.execution, id: executionId, version: next };
+      const diff = diffTaskRuns(before, result.taskRunList, executionId);
+      const headerFields = this.headerFields(result, next);
+      const createdAt = now.toISOString();
+      const outbox: OutboxEntry[] = outcome.effects.map((effect, i) => ({
+        id: outboxId(executionId, next, i), executionId, effect, createdAt,
+      }));
+      const effectTexts = outbox.map((o) => jsonField(o.effect, `effect ${o.effect.type} of execution ${executionId}`));
+      const writes = 1 + diff.upserts.length + diff.deletes.length + events.length + outbox.length;
+      const bytes = [headerFields.data, ...diff.upserts.map((w) => w.data), ...effectTexts].reduce((n, t) => n + Buffer.byteLength(t), 0);
+      if (writes > MAX_WRITES || bytes > MAX_COMMIT_BYTES) {
+        if (take > 1) {
+          take = Math.ceil(take / 2);
+          continue;
+        }
+        throw new AloftError(ErrorCode.PAYLOAD_TOO_LARGE,
+          `one step of execution ${executionId} writes ${diff.upserts.length} task runs and ${outbox.length} effects ` +
+          `(${writes} documents, ${bytes} bytes): more than one Firestore transaction holds (${MAX_WRITES} writes, 10 MiB)`,
+          { flow: `${result.namespace}.${result.flowId}` },
+          'lower the `concurrent` property of the Parallel or EachParallel task that starts this many task runs at once');
+      }
+      tx.set(headerRef, headerFields);
+      for (const w of diff.upserts) tx.set(this.runs.ref(headerRef, w.id), this.runs.fields(w, next));
+      for (const id of diff.deletes) tx.delete(this.runs.ref(headerRef, id));
+      const expireAt = Timestamp.fromMillis(now.getTime() + this.tombstoneTtlMs);
+      for (const d of inboxSnap.docs.slice(0, take)) {
+        tx.update(d.ref, { consumed: true, consumedAt: createdAt, consumedVersion: next, expireAt });
+      }
+      outbox.forEach((o, i) => {
+        tx.create(this.outboxCol.doc(o.id), { executionId, createdAt, type: o.effect.type, effect: effectTexts[i] });
+      });
+      return { execution: result, outbox, runs: diff.next };
+    }
+  }
+
+  async ackOutbox(entries: readonly OutboxEntry[]): Promise<void> {
+    try {
+      for (const part of chunks(entries, MAX_WRITES)) {
+        const batch = this.db.batch();
+        for (const e of part) batch.delete(this.outboxCol.doc(e.id));
+        await batch.commit();
+      }
+    } catch (err) {
+      throw toAloftError(err, 'acknowledging outbox entries');
+    }
+  }
+
+  async unpublished(olderThan: Date, limit: number): Promise<OutboxEntry[]> {
+    try {
+      const snap = await this.outboxCol.where('createdAt', '<', olderThan.toISOString())
+        .orderBy('createdAt').orderBy(FieldPath.documentId()).limit(limit).get();
+      return snap.docs.map((d) => {
+        const where = `${this.prefix}outbox/${d.id}`;
+        const doc = OutboxDoc.safeParse(d.data());
+        if (!doc.success) throw new AloftError(ErrorCode.INTERNAL, `corrupt document ${where}`);
+        return { id: d.id, executionId: doc.data.executionId, createdAt: doc.data.createdAt, effect: parseJsonField(Effect, doc.data.effect, where) };
+      });
+    } catch (err) {
+      throw toAloftError(err, 'reading the outbox');
+    }
+  }
+
+  async list(filter: ExecutionFilter): Promise<ExecutionPage> {
+    const size = Math.max(1, Math.min(filter.pageSize ?? 100, 1000));
+    let q: Query = this.executions;
+    if (filter.namespace !== undefined) q = q.where('namespace', '==', filter.namespace);
+    if (filter.flowId !== undefined) q = q.where('flowId', '==', filter.flowId);
+    if (filter.states && filter.states.length > 0) q = q.where('state', 'in', filter.states.slice(0, 30));
+    if (filter.from !== undefined) q = q.where('startDate', '>=', filter.from);
+    if (filter.to !== undefined) q = q.where('startDate', '<=', filter.to);
+    // Newest first, as Kestra lists them; the id breaks ties so that pages are stable.
+    q = q.orderBy('startDate', 'desc').orderBy(FieldPath.documentId(), 'asc');
+    if (filter.pageToken) q = q.startAfter(...decodeToken(filter.pageToken));
+    try {
+      const snap = await q.select('startDate').limit(size + 1).get();
+      const docs = snap.docs.slice(0, size);
+      const executions = (await Promise.all(docs.map((d) => this.get(d.id)))).filter((e): e is Execution => e !== null);
+      if (snap.docs.length <= size) return { executions };
+      const last = docs[docs.length - 1];
+      return { executions, nextPageToken: encodeToken(String(last.get('startDate') ?? ''), last.id) };
+    } catch (err) {
+      throw toAloftError(err, 'listing executions');
+    }
+  }
+
+  private headerFields(e: Execution, version: number): Record<string, unknown> & { data: string } {
+    const { taskRunList: _runs, version: _v, ...header } = e;
+    const data = jsonField(header, `the header of execution ${e.id} (inputs, outputs, trigger, labels)`);
+    return {
+      version, namespace: e.namespace, flowId: e.flowId, flowRevision: e.flowRevision, state: e.state.current,
+      startDate: startOf(e), taskRunCount: e.taskRunList.length, parentExecutionId: e.parent?.executionId ?? null, data,
+    };
+  }
+
+  private decodeHeader(snap: DocumentSnapshot): { version: number; header: ExecutionHeader } {
+    const where = snap.ref.path;
+    const doc = HeaderDoc.safeParse(snap.data());
+    if (!doc.success) throw new AloftError(ErrorCode.INTERNAL, `corrupt document ${where}: no version or data`);
+    return { version: doc.data.version, header: parseJsonField(ExecutionHeader, doc.data.data, where) };
+  }
+
+  private inboxFields(p: PendingEvent): Record<string, unknown> {
+    return {
+      key: p.key, at: p.at, type: p.event.type, event: jsonField(ExecutionEvent.parse(p.event), `event ${p.key}`),
+      consumed: false, appendedAt: FieldValue.serverTimestamp(),
+    };
+  }
+
+  private decodeInbox(snap: DocumentSnapshot, executionId: string): PendingEvent {
+    const where = snap.ref.path;
+    const doc = InboxDoc.safeParse(snap.data());
+    if (!doc.success) throw new AloftError(ErrorCode.INTERNAL, `corrupt document ${where} (execution ${executionId})`);
+    return { key: doc.data.key, at: doc.data.at, event: parseJsonField(ExecutionEvent, doc.data.event, where) };
+  }
+}
+
+/** Sortable and unique: the version is guarded, and n orders the effects of one transaction. */
+const outboxId = (executionId: string, version: number, n: number): string =>
+  `${executionId}:${String(version).padStart(10, '0')}:${String(n).padStart(5, '0')}`;
+
+const encodeToken = (startDate: string, id: string): string => Buffer.from(JSON.stringify([startDate, id])).toString('base64url');
+
+function decodeToken(token: string): [string, string] {
+  try {
+    const v = JSON.parse(Buffer.from(token, 'base64url').toString()) as unknown;
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') return [v[0], v[1]];
+  } catch { /* reported below */ }
+  throw new AloftError(ErrorCode.INPUT_INVALID, 'invalid page token');
+}
