@@ -42,7 +42,8 @@ export class MemoryFlowRepository implements FlowRepository {
       if (ns !== undefined && latest.flow.namespace !== ns && !latest.flow.namespace.startsWith(`${ns}.`)) continue;
       out.push(latest);
     }
-    return out.sort((a, b) => keyOf(a.flow.namespace, a.flow.id).localeCompare(keyOf(b.flow.namespace, b.flow.id)));
+    const order = (s: StoredFlow): string => `${s.flow.namespace} ${s.flow.id}`;
+    return out.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
   }
 
   async delete(namespace: string, id: string): Promise<boolean> {
