@@ -1,0 +1,361 @@
+import { ErrorCode, formatError } from '../../../lib/model/errors';
+import type { Diagnostic } from '../../../lib/model/flow-diagnostics';
+import { parseFlow } from '../../../lib/model/flow-parse';
+import type { ParseResult } from '../../../lib/model/flow-parse';
+import type { ExpressionAnalyzer } from '../../../lib/model/static-check';
+import { testCatalog } from './test-catalog';
+
+const parse = (source: string, extra: { expressions?: ExpressionAnalyzer } = {}): ParseResult =>
+  parseFlow(source, { file: 'flow.yml', catalog: testCatalog, ...extra });
+
+function errorsOf(r: ParseResult): Diagnostic[] {
+  if (r.ok) throw new Error('expected the flow to be invalid');
+  return r.errors;
+}
+
+function flowOf(r: ParseResult) {
+  if (!r.ok) throw new Error(`expected a valid flow:\n${r.errors.map(formatError).join('\n')}`);
+  return r.flow;
+}
+
+const RETURN = 'io.kestra.core.tasks.debugs.Return';
+
+describe('parseFlow', () => {
+  it('returns the normalised flow of a valid document', () => {
+    const flow = flowOf(parse(`
+id: hello
+namespace: dev.aloft
+revision: 3
+description: says hello
+labels:
+  team: data
+  tier: 1
+variables:
+  greeting: hi
+tasks:
+  - id: hello
+    type: ${RETURN}
+    format: "{{ vars.greeting }}"
+`));
+    expect(flow).toEqual({
+      id: 'hello', namespace: 'dev.aloft', description: 'says hello', labels: { team: 'data', tier: '1' },
+      variables: { greeting: 'hi' }, tasks: [{ id: 'hello', type: RETURN, format: '{{ vars.greeting }}' }],
+    });
+  });
+
+  it('reports invalid YAML with its file, line and column', () => {
+    const errors = errorsOf(parse('id: a\nnamespace: b\ntasks:\n  - id: x\n   type: y\n'));
+    expect(errors[0]).toMatchObject({ code: ErrorCode.YAML_INVALID, file: 'flow.yml', line: 5, severity: 'error' });
+    expect(errors[0].column).toBeGreaterThan(0);
+    expect(formatError(errors[0])).toMatch(/^flow\.yml:5:\d+: invalid YAML: /);
+  });
+
+  it('reports every YAML error, not just the first', () => {
+    const errors = errorsOf(parse('id: a\nid: b\nnamespace: c\nnamespace: d\ntasks: []\n'));
+    expect(errors.map((e) => [e.code, e.line])).toEqual([[ErrorCode.YAML_INVALID, 2], [ErrorCode.YAML_INVALID, 4]]);
+  });
+
+  it('names an unknown task type and the closest known type', () => {
+    const errors = errorsOf(parse(`id: f
+namespace: ns
+tasks:
+  - id: t
+    type: io.kestra.core.tasks.debug.Return
+`));
+    expect(errors).toHaveLength(1);
+    expect(formatError(errors[0])).toBe(
+      "flow.yml:5:11: flow ns.f, task t, property tasks[0].type: unknown task type 'io.kestra.core.tasks.debug.Return'; did you mean 'io.kestra.core.tasks.debugs.Return'?",
+    );
+  });
+
+  it('names an unknown property and the closest valid property', () => {
+    const errors = errorsOf(parse(`id: f
+namespace: ns
+tasks:
+  - id: t
+    type: ${RETURN}
+    formt: hello
+`));
+    expect(formatError(errors[0])).toBe("flow.yml:6:5: flow ns.f, task t, property tasks[0].formt: unknown property 'formt'; did you mean 'format'?");
+  });
+
+  it('names an unknown property inside a nested map with the closest valid name', () => {
+    const errors = errorsOf(parse(`id: f
+namespace: ns
+tasks:
+  - id: t
+    type: test.Typed
+    nested:
+      image: a
+      usr: b
+`));
+    expect(errors.map((e) => [e.property, e.message, e.line])).toEqual([
+      ['tasks[0].nested.usr', "unknown property 'usr'; did you mean 'user'?", 8],
+    ]);
+  });
+
+  it('accepts a template wherever a number, boolean, enum or list is expected', () => {
+    const flow = flowOf(parse(`id: f
+namespace: ns
+inputs:
+  - name: n
+    type: INT
+tasks:
+  - id: t
+    type: test.Typed
+    count: "{{ inputs.n }}"
+    enabled: "{{ inputs.n > 1 }}"
+    level: "{% if inputs.n > 1 %}WARN{% else %}INFO{% endif %}"
+    items: "{{ outputs.x.list }}"
+    nested: "{{ vars.nested }}"
+`));
+    expect(flow.tasks[0].count).toBe('{{ inputs.n }}');
+  });
+
+  it('rejects a value of the wrong type that is not a template, naming the property', () => {
+    const errors = errorsOf(parse(`id: f
+namespace: ns
+tasks:
+  - id: t
+    type: test.Typed
+    count: many
+    level: DEBUG
+    message: [a, 3]
+`));
+    expect(errors.map((e) => `${e.property}: ${e.message}`)).toEqual([
+      "tasks[0].count: expected a number, got 'many'",
+      "tasks[0].level: expected one of \"INFO\", \"WARN\", got 'DEBUG'",
+      'tasks[0].message[1]: expected a string, got 3',
+    ]);
+  });
+
+  it('reports every schema error of the flow, in document order', () => {
+    const errors = errorsOf(parse(`id: f
+namespace: ns
+tasks:
+  - id: a
+    type: nope.Nope
+  - id: b
+    type: ${RETURN}
+    format: 3
+  - type: ${RETURN}
+`));
+    expect(errors.map((e) => [e.line, e.property])).toEqual([[5, 'tasks[0].type'], [8, 'tasks[1].format'], [9, 'tasks[2].id']]);
+    expect(errors[2].message).toBe("missing required property 'id'");
+  });
+
+  it('reports a duplicate task id with both locations, across nested children and errors branches', () => {
+    const errors = errorsOf(parse(`id: f
+namespace: ns
+tasks:
+  - id: seq
+    type: io.kestra.core.tasks.flows.Sequential
+    tasks:
+      - id: same
+        type: ${RETURN}
+errors:
+  - id: same
+    type: ${RETURN}
+`));
+    expect(errors).toHaveLength(1);
+    expect(formatError(errors[0])).toBe(
+      "flow.yml:10:9: flow ns.f, task same, property errors[0].id: task id 'same' is already used by tasks[0].tasks[0] (line 7); task ids must be unique in a flow",
+    );
+  });
+
+  it('checks the children of every flowable: task lists, maps of cases, and lists its schema leaves out', () => {
+    const errors = errorsOf(parse(`id: f
+namespace: ns
+tasks:
+  - id: sw
+    type: io.kestra.core.tasks.flows.Switch
+    value: "{{ inputs.x }}"
+    cases:
+      A:
+        - id: a
+          type: test.Typed
+          count: x
+    defaults:
+      - id: loose
+        type: test.Loose
+        tasks:
+          - id: inner
+            type: io.kestra.core.tasks.debug.Return
+`));
+    expect(errors.map((e) => [e.task, e.property])).toEqual([
+      ['a', 'tasks[0].cases.A[0].count'],
+      ['inner', 'tasks[0].defaults[0].tasks[0].type'],
+    ]);
+  });
+
+  it('rejects a flowable without its required children', () => {
+    const errors = errorsOf(parse(`id: f
+namespace: ns
+tasks:
+  - id: seq
+    type: io.kestra.core.tasks.flows.Sequential
+`));
+    expect(errors.map((e) => [e.task, e.message])).toEqual([['seq', "missing required property 'tasks'"]]);
+  });
+
+  it('requires an id, a namespace and at least one task', () => {
+    const errors = errorsOf(parse('description: nothing\ntasks: []\n'));
+    expect(errors.map((e) => e.message)).toEqual(expect.arrayContaining([
+      "missing required property 'id'", "missing required property 'namespace'", 'a flow needs at least one task',
+    ]));
+  });
+
+  it('names an unknown top-level property and the closest valid one', () => {
+    const errors = errorsOf(parse(`id: f\nnamespace: ns\ntasks:\n  - id: t\n    type: ${RETURN}\nvariabels:\n  a: 1\n`));
+    expect(formatError(errors[0])).toBe("flow.yml:6:1: flow ns.f, property variabels: unknown property 'variabels'; did you mean 'variables'?");
+  });
+
+  it('rejects a namespace with capitals, as Kestra does', () => {
+    const errors = errorsOf(parse(`id: f\nnamespace: Dev\ntasks:\n  - id: t\n    type: ${RETURN}\n`));
+    expect(errors[0]).toMatchObject({ property: 'namespace', line: 2, column: 12 });
+  });
+
+  it('normalises inputs written with name (0.x) or id (later) to id, required by default', () => {
+    const flow = flowOf(parse(`id: f
+namespace: ns
+inputs:
+  - name: old
+    type: STRING
+  - id: new
+    type: INT
+    required: false
+    defaults: 3
+tasks:
+  - id: t
+    type: ${RETURN}
+`));
+    expect(flow.inputs).toEqual([
+      { id: 'old', type: 'STRING', required: true },
+      { id: 'new', type: 'INT', required: false, defaults: 3 },
+    ]);
+  });
+
+  it('rejects an input default that does not fit its type, and a repeated input id', () => {
+    const errors = errorsOf(parse(`id: f
+namespace: ns
+inputs:
+  - name: when
+    type: DATETIME
+    defaults: yesterday
+  - id: when
+    type: STRING
+  - id: kind
+    type: TEXT
+tasks:
+  - id: t
+    type: ${RETURN}
+`));
+    expect(errors.map((e) => `${e.line} ${e.property}: ${e.message}`)).toEqual([
+      "6 inputs[0].defaults: default of input 'when': expected DATETIME (an ISO-8601 instant such as 2024-01-31T12:00:00Z), got 'yesterday'",
+      "7 inputs[1].id: input id 'when' is already used by inputs[0]",
+      expect.stringMatching(/^10 inputs\[2\]\.type: expected one of "STRING", .*got 'TEXT'$/),
+    ]);
+  });
+
+  it('accepts labels as a list of key and value, as later Kestra writes them', () => {
+    const flow = flowOf(parse(`id: f\nnamespace: ns\nlabels:\n  - key: team\n    value: data\ntasks:\n  - id: t\n    type: ${RETURN}\n`));
+    expect(flow.labels).toEqual({ team: 'data' });
+  });
+
+  it('requires an id and a type on triggers, and warns about trigger types it does not know', () => {
+    const bad = errorsOf(parse(`id: f\nnamespace: ns\ntasks:\n  - id: t\n    type: ${RETURN}\ntriggers:\n  - type: io.kestra.core.models.triggers.types.Schedule\n`));
+    expect(bad.map((e) => [e.property, e.message])).toEqual([['triggers[0].id', "missing required property 'id'"]]);
+
+    const r = parse(`id: f
+namespace: ns
+tasks:
+  - id: t
+    type: ${RETURN}
+triggers:
+  - id: daily
+    type: io.kestra.core.models.triggers.types.Schedule
+    cron: "0 3 * * *"
+  - id: odd
+    type: io.kestra.core.models.triggers.types.Schedul
+`);
+    expect(flowOf(r).triggers).toHaveLength(2);
+    expect(r.warnings.map((w) => [w.property, w.message])).toEqual([[
+      'triggers[1].type',
+      "unknown trigger type 'io.kestra.core.models.triggers.types.Schedul'; did you mean 'io.kestra.core.models.triggers.types.Schedule'?; it will not fire",
+    ]]);
+  });
+
+  it('applies taskDefaults by type and alias, the task winning unless the default is forced', () => {
+    const flow = flowOf(parse(`id: f
+namespace: ns
+taskDefaults:
+  - type: io.kestra.plugin.core.debug.Return
+    values:
+      format: from-default
+  - type: test.Typed
+    forced: true
+    values:
+      count: 7
+      env:
+        A: forced
+tasks:
+  - id: written
+    type: ${RETURN}
+    format: mine
+  - id: defaulted
+    type: ${RETURN}
+  - id: typed
+    type: test.Typed
+    count: 1
+    env:
+      A: mine
+      B: kept
+`));
+    expect(flow.tasks.map((t) => [t.id, t.format ?? t.count])).toEqual([['written', 'mine'], ['defaulted', 'from-default'], ['typed', 7]]);
+    expect(flow.tasks[2].env).toEqual({ A: 'forced', B: 'kept' });
+    expect(flow.taskDefaults).toHaveLength(2);
+  });
+
+  it('points a bad value that came from taskDefaults at the default that set it', () => {
+    const errors = errorsOf(parse(`id: f
+namespace: ns
+taskDefaults:
+  - type: ${RETURN}
+    values:
+      formatt: x
+tasks:
+  - id: t
+    type: ${RETURN}
+`));
+    expect(errors.map((e) => [e.task, e.property, e.line, e.message])).toEqual([
+      ['t', 'taskDefaults[0].values.formatt', 6, "unknown property 'formatt'; did you mean 'format'? (set by taskDefaults[0])"],
+    ]);
+  });
+
+  it('warns about a taskDefaults type that matches no task type', () => {
+    const r = parse(`id: f\nnamespace: ns\ntaskDefaults:\n  - type: io.kestra.core.tasks.debugs.Retrun\n    values: {}\ntasks:\n  - id: t\n    type: ${RETURN}\n`);
+    expect(r.ok).toBe(true);
+    expect(r.warnings.map((w) => w.message)).toEqual([
+      "taskDefaults type 'io.kestra.core.tasks.debugs.Retrun' matches no known task type; did you mean 'io.kestra.core.tasks.debugs.Return'?",
+    ]);
+  });
+
+  it('accepts Kestra 0.x listeners with a warning that they are ignored', () => {
+    const r = parse(`id: f\nnamespace: ns\nlisteners:\n  - tasks: []\ntasks:\n  - id: t\n    type: ${RETURN}\n`);
+    expect(flowOf(r)).not.toHaveProperty('listeners');
+    expect(r.warnings[0]).toMatchObject({ property: 'listeners', severity: 'warning' });
+  });
+
+  it('rejects a document that is not a map', () => {
+    expect(errorsOf(parse('- just\n- a list\n'))[0].message).toMatch(/must be a YAML map/);
+  });
+
+  it('checks templates when given an expression analyzer, with line and column of a syntax error', () => {
+    const analyzer: ExpressionAnalyzer = {
+      referencedPaths: () => [],
+      checkSyntax: (t) => (t.includes('{{ (') ? { message: 'unexpected (', offset: t.indexOf('(') } : undefined),
+    };
+    const errors = errorsOf(parse(`id: f\nnamespace: ns\ntasks:\n  - id: t\n    type: ${RETURN}\n    format: "ab {{ ( }}"\n`, { expressions: analyzer }));
+    expect(formatError(errors[0])).toBe('flow.yml:6:20: flow ns.f, task t, property tasks[0].format: template syntax error: unexpected (');
+  });
+});

@@ -1,0 +1,34 @@
+import { parseYaml } from '../../../lib/model/flow-yaml';
+
+describe('parseYaml', () => {
+  it('locates a value, a key, and the nearest written ancestor of a path that is not written', () => {
+    const y = parseYaml('id: f\ntasks:\n  - id: a\n    sql: select 1\n');
+    expect(y.value).toEqual({ id: 'f', tasks: [{ id: 'a', sql: 'select 1' }] });
+    expect(y.locate(['tasks', 0, 'sql'])).toEqual({ line: 4, column: 10 });
+    expect(y.locate(['tasks', 0, 'sql'], { atKey: true })).toEqual({ line: 4, column: 5 });
+    expect(y.locate(['tasks', 0, 'missing'])).toEqual({ line: 3, column: 5 });
+    expect(y.has(['tasks', 0, 'sql'])).toBe(true);
+    expect(y.has(['tasks', 0, 'missing'])).toBe(false);
+  });
+
+  it('locates an offset inside plain, quoted and block scalars', () => {
+    const y = parseYaml('a: x {{ y }}\nb: "x {{ y }}"\nc: |\n  first\n  x {{ y }}\n');
+    expect(y.locate(['a'], { offset: 2 })).toEqual({ line: 1, column: 6 });
+    expect(y.locate(['b'], { offset: 2 })).toEqual({ line: 2, column: 7 });
+    expect(y.locate(['c'], { offset: 'first\nx '.length })).toEqual({ line: 5, column: 5 });
+  });
+
+  it('reports syntax errors with their line and column and no value', () => {
+    const y = parseYaml('a: [1, 2\nb: 3\n');
+    expect(y.value).toBeUndefined();
+    expect(y.errors.length).toBeGreaterThan(0);
+    expect(y.errors[0].line).toBeGreaterThanOrEqual(1);
+  });
+
+  it('refuses a document that expands aliases without bound', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((c, i) => `${c}: &${c} [${Array(10).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)].join('\n');
+    const y = parseYaml(bomb);
+    expect(y.value).toBeUndefined();
+    expect(y.errors[0].message).toMatch(/alias/i);
+  });
+});

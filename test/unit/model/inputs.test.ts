@@ -1,0 +1,128 @@
+import { ErrorCode, formatError } from '../../../lib/model/errors';
+import type { Flow, FlowInput } from '../../../lib/model/flow';
+import { coerceInputs, coerceInputsOrThrow, coerceInputValue, pendingFileUploads, toUtcInstant } from '../../../lib/model/inputs';
+
+const flowWith = (...inputs: FlowInput[]): Flow => ({
+  id: 'f', namespace: 'ns', inputs, tasks: [{ id: 't', type: 'io.kestra.core.tasks.debugs.Return' }],
+});
+const input = (type: FlowInput['type'], extra: Partial<FlowInput> = {}): FlowInput => ({ id: 'x', type, required: true, ...extra });
+const coerce = (type: FlowInput['type'], value: unknown, extra: Partial<FlowInput> = {}) => coerceInputValue(input(type, extra), value);
+
+describe('coerceInputs', () => {
+  it('converts every given value to its declared type', () => {
+    const flow = flowWith(
+      { id: 's', type: 'STRING' }, { id: 'i', type: 'INT' }, { id: 'f', type: 'FLOAT' }, { id: 'b', type: 'BOOLEAN' },
+      { id: 'dt', type: 'DATETIME' }, { id: 'd', type: 'DATE' }, { id: 't', type: 'TIME' }, { id: 'du', type: 'DURATION' },
+      { id: 'j', type: 'JSON' }, { id: 'u', type: 'URI' }, { id: 'file', type: 'FILE' },
+    );
+    const r = coerceInputs(flow, {
+      s: 'text', i: '42', f: '1.5', b: 'TRUE', dt: '2024-03-01T10:00:00+02:00', d: '2024-02-29', t: '13:45:30',
+      du: 'pt1h30m', j: '{"a":[1,2]}', u: 'https://example.com/a?b=c', file: 'kestra:///ns/f/executions/e/inputs/file/data.csv',
+    });
+    expect(r.errors).toEqual([]);
+    expect(r.inputs).toEqual({
+      s: 'text', i: 42, f: 1.5, b: true, dt: '2024-03-01T08:00:00Z', d: '2024-02-29', t: '13:45:30', du: 'PT1H30M',
+      j: { a: [1, 2] }, u: 'https://example.com/a?b=c', file: 'kestra:///ns/f/executions/e/inputs/file/data.csv',
+    });
+  });
+
+  it('names the flow, the input and the expected type when a value has the wrong type', () => {
+    const r = coerceInputs(flowWith({ id: 'count', type: 'INT' }), { count: 'many' });
+    expect(r.ok).toBe(false);
+    expect(r.errors.map(formatError)).toEqual(["flow ns.f, property inputs.count: input 'count': expected INT (an integer), got 'many'"]);
+    expect(r.errors[0].code).toBe(ErrorCode.INPUT_INVALID);
+  });
+
+  it('reports a missing required input, and every other error with it', () => {
+    const r = coerceInputs(flowWith({ id: 'a', type: 'STRING' }, { id: 'b', type: 'BOOLEAN' }), { b: 'maybe' });
+    expect(r.errors.map((e) => e.message)).toEqual([
+      "missing required input 'a' (STRING)",
+      "input 'b': expected BOOLEAN (true or false), got 'maybe'",
+    ]);
+  });
+
+  it('treats inputs as required unless they say otherwise, as Kestra does', () => {
+    const flow = flowWith({ id: 'implicit', type: 'STRING' }, { id: 'optional', type: 'STRING', required: false });
+    const r = coerceInputs(flow, {});
+    expect(r.errors.map((e) => e.property)).toEqual(['inputs.implicit']);
+    expect(coerceInputs(flow, { implicit: 'x' }).inputs).toEqual({ implicit: 'x', optional: null });
+  });
+
+  it('uses the default when no value is given, converted like a given value', () => {
+    const r = coerceInputs(flowWith({ id: 'n', type: 'INT', defaults: '5' }, { id: 'm', type: 'INT', defaults: 5 }), { m: 6 });
+    expect(r.inputs).toEqual({ n: 5, m: 6 });
+  });
+
+  it('ignores inputs the flow does not declare, with a warning', () => {
+    const r = coerceInputs(flowWith({ id: 'name', type: 'STRING' }), { name: 'a', nmae: 'b' });
+    expect(r.ok).toBe(true);
+    expect(r.inputs).toEqual({ name: 'a' });
+    expect(r.warnings.map((w) => w.message)).toEqual(["unknown input 'nmae' is ignored; did you mean 'name'?"]);
+  });
+
+  it('nests dotted input ids, as Kestra does', () => {
+    const r = coerceInputs(flowWith({ id: 'db.host', type: 'STRING' }, { id: 'db.port', type: 'INT' }), { 'db.host': 'h', 'db.port': '5432' });
+    expect(r.inputs).toEqual({ db: { host: 'h', port: 5432 } });
+  });
+
+  it('takes uploaded FILE inputs from the files option, over the given value', () => {
+    const flow = flowWith({ id: 'data', type: 'FILE' });
+    const r = coerceInputs(flow, { data: '/tmp/local.csv' }, { files: { data: 'kestra:///ns/f/executions/e/inputs/data/local.csv' } });
+    expect(r.inputs).toEqual({ data: 'kestra:///ns/f/executions/e/inputs/data/local.csv' });
+  });
+
+  it('rejects a FILE input that is not an internal storage URI, or one that escapes its prefix', () => {
+    expect(coerce('FILE', '/etc/passwd')).toEqual({ ok: false, message: "expected FILE (a kestra:/// URI of an uploaded file), got '/etc/passwd'" });
+    expect(coerce('FILE', 'kestra:///ns/f/../../secret').ok).toBe(false);
+    expect(coerce('FILE', 'kestra:///ns/f/%2e%2e/secret').ok).toBe(false);
+  });
+
+  it('throws the errors as one INPUT_INVALID AloftError when asked to', () => {
+    expect(() => coerceInputsOrThrow(flowWith({ id: 'a', type: 'INT' }, { id: 'b', type: 'INT' }), { a: 'x', b: 'y' }))
+      .toThrow(expect.objectContaining({ code: ErrorCode.INPUT_INVALID, message: expect.stringContaining('(and 1 more') }));
+  });
+});
+
+describe('coerceInputValue', () => {
+  it.each([
+    ['INT', '1.5'], ['INT', '12abc'], ['INT', true], ['FLOAT', 'abc'], ['FLOAT', ''], ['BOOLEAN', 'yes'], ['DATETIME', '2024-03-01'],
+    ['DATETIME', '2024-03-01T10:00:00'], ['DATETIME', '2024-02-30T10:00:00Z'], ['DATE', '2023-02-29'], ['DATE', '01/02/2024'],
+    ['TIME', '24:00'], ['DURATION', '90 minutes'], ['JSON', '{a:1}'], ['URI', 'not a uri'], ['STRING', { a: 1 }],
+  ] as const)('rejects %s given %j', (type, value) => {
+    expect(coerce(type, value).ok).toBe(false);
+  });
+
+  it('keeps a JSON value that is already structured, and parses JSON text', () => {
+    expect(coerce('JSON', { a: 1 })).toEqual({ ok: true, value: { a: 1 } });
+    expect(coerce('JSON', '[1, "two"]')).toEqual({ ok: true, value: [1, 'two'] });
+  });
+
+  it('applies the constraints of later Kestra inputs: validator, min and max, after and before', () => {
+    expect(coerce('STRING', 'abc', { validator: '[a-z]+' }).ok).toBe(true);
+    expect(coerce('STRING', 'abc1', { validator: '[a-z]+' })).toEqual({ ok: false, message: "'abc1' does not match the validator '[a-z]+'" });
+    expect(coerce('INT', 11, { max: 10 })).toEqual({ ok: false, message: '11 is more than the maximum 10' });
+    expect(coerce('FLOAT', '0.5', { min: 1 }).ok).toBe(false);
+    expect(coerce('DURATION', 'PT2H', { max: 'PT1H' }).ok).toBe(false);
+    expect(coerce('DATETIME', '2024-01-01T00:00:00Z', { after: '2024-01-01T00:30:00+01:00' }).ok).toBe(true);
+    expect(coerce('DATE', '2024-01-01', { before: '2024-01-01' }).ok).toBe(false);
+  });
+});
+
+describe('toUtcInstant', () => {
+  it('normalises an ISO date-time with an offset to UTC, printed as Java prints an Instant', () => {
+    expect(toUtcInstant('2024-01-01T00:30:00+01:00')).toBe('2023-12-31T23:30:00Z');
+    expect(toUtcInstant('2024-01-01T10:00:00.120Z')).toBe('2024-01-01T10:00:00.120Z');
+    expect(toUtcInstant('2024-01-01T10:00:00.1234Z')).toBe('2024-01-01T10:00:00.123400Z');
+    expect(toUtcInstant('2024-01-01T10:00:00.000Z')).toBe('2024-01-01T10:00:00Z');
+    expect(toUtcInstant('2024-01-01T10:00-0530')).toBe('2024-01-01T15:30:00Z');
+  });
+});
+
+describe('pendingFileUploads', () => {
+  it('lists the FILE inputs given as local files, as a marker or a plain path, for the runtime to upload', () => {
+    const flow = flowWith({ id: 'a', type: 'FILE' }, { id: 'b', type: 'FILE' }, { id: 'c', type: 'FILE' }, { id: 's', type: 'STRING' });
+    expect(pendingFileUploads(flow, { a: { file: './data.csv' }, b: '/tmp/x.json', c: 'kestra:///ns/f/x', s: '/not/a/file' })).toEqual([
+      { input: 'a', path: './data.csv' }, { input: 'b', path: '/tmp/x.json' },
+    ]);
+  });
+});

@@ -1,0 +1,58 @@
+import type { Flow } from '../../../lib/model/flow';
+import { checkExpressions } from '../../../lib/model/static-check';
+import type { ExpressionAnalyzer } from '../../../lib/model/static-check';
+import { testCatalog } from './test-catalog';
+
+// A stand-in for lib/expr that understands dotted paths in `{{ … }}` and flags `{{ }}` without content.
+const analyzer: ExpressionAnalyzer = {
+  referencedPaths: (t) => [...t.matchAll(/\{\{\s*([a-zA-Z_][\w.]*)/g)].map((m) => m[1].split('.')),
+  checkSyntax: (t) => (t.includes('{{ }}') ? { message: 'empty expression', offset: t.indexOf('{{ }}') } : undefined),
+};
+
+const RETURN = 'io.kestra.core.tasks.debugs.Return';
+const flow = (tasks: Flow['tasks'], extra: Partial<Flow> = {}): Flow => ({ id: 'f', namespace: 'ns', tasks, ...extra });
+
+describe('checkExpressions', () => {
+  it('warns that inputs.X is not declared and suggests outputs.X when a task X exists', () => {
+    const findings = checkExpressions(flow([
+      { id: 'query', type: RETURN, format: 'rows' },
+      { id: 'load', type: RETURN, format: '{{ inputs.query.uri }}' },
+    ]), testCatalog, analyzer);
+    expect(findings).toEqual([{
+      severity: 'warning', code: 'FLOW_INVALID', path: ['tasks', 1, 'format'], task: 'load',
+      message: 'inputs.query is not a declared input', hint: 'did you mean outputs.query.uri?',
+    }]);
+  });
+
+  it('warns about outputs of unknown tasks and undefined variables, with the closest names', () => {
+    const findings = checkExpressions(flow([
+      { id: 'extract', type: RETURN, format: 'x' },
+      { id: 't', type: 'test.Typed', message: ['{{ outputs.extrac.value }}', '{{ vars.tabel }}'] },
+    ], { variables: { table: 'users' } }), testCatalog, analyzer);
+    expect(findings.map((f) => [f.path.join('/'), f.message, f.hint])).toEqual([
+      ['tasks/1/message/0', 'outputs.extrac names no task of this flow', 'did you mean outputs.extract?'],
+      ['tasks/1/message/1', "vars.tabel is not defined in the flow's variables", 'did you mean vars.table?'],
+    ]);
+  });
+
+  it('accepts declared inputs (dotted ones too), task outputs, variables and other roots', () => {
+    const findings = checkExpressions(flow([
+      { id: 'a', type: RETURN, format: '{{ inputs.name }} {{ inputs.db.host }} {{ outputs.a.value }} {{ vars.v }} {{ execution.id }} {{ taskrun.value }}' },
+    ], { inputs: [{ id: 'name', type: 'STRING' }, { id: 'db.host', type: 'STRING' }], variables: { v: 1 } }), testCatalog, analyzer);
+    expect(findings).toEqual([]);
+  });
+
+  it('reports a template syntax error as an error with its offset', () => {
+    const findings = checkExpressions(flow([{ id: 'a', type: RETURN, format: 'ab {{ }}' }]), testCatalog, analyzer);
+    expect(findings).toEqual([{
+      severity: 'error', code: 'FLOW_INVALID', path: ['tasks', 0, 'format'], task: 'a', message: 'template syntax error: empty expression', offset: 3,
+    }]);
+  });
+
+  it('checks nested tasks and errors branches, each under its own task id, and skips ids, types and descriptions', () => {
+    const findings = checkExpressions(flow([
+      { id: 'seq', type: 'io.kestra.core.tasks.flows.Sequential', description: '{{ inputs.doc }}', tasks: [{ id: 'inner', type: RETURN, format: '{{ inputs.x }}' }] },
+    ], { errors: [{ id: 'onError', type: RETURN, format: '{{ vars.y }}' }] }), testCatalog, analyzer);
+    expect(findings.map((f) => [f.task, f.path.join('/')])).toEqual([['inner', 'tasks/0/tasks/0/format'], ['onError', 'errors/0/format']]);
+  });
+});
