@@ -1,4 +1,27 @@
 // Flowable task types: evaluated by the engine, never sent to a worker.
 import type { TaskTypeInfo } from '../../model/catalog';
+import { allowFailure } from './allow-failure';
+import type { FlowableBehaviour } from './behaviour';
+import { eachParallel, eachSequential } from './each';
+import { parallel } from './parallel';
+import { pause } from './pause';
+import { sequential } from './sequential';
+import { subflow } from './subflow';
+import { switchTask } from './switch';
 
-export const flowableTypes: readonly TaskTypeInfo[] = [];
+export const flowableBehaviours: readonly FlowableBehaviour[] = [
+  sequential, parallel, switchTask, eachSequential, eachParallel, allowFailure, pause, subflow,
+];
+
+export const flowableTypes: readonly TaskTypeInfo[] = flowableBehaviours.map((b) => b.info);
+
+let byName: Map<string, FlowableBehaviour> | undefined;
+
+/** The behaviour for a flowable type name (0.x name or alias), or undefined for any other type. */
+export function flowableBehaviour(type: string): FlowableBehaviour | undefined {
+  if (!byName) {
+    byName = new Map();
+    for (const b of flowableBehaviours) for (const name of [b.info.type, ...b.info.aliases]) byName.set(name, b);
+  }
+  return byName.get(type);
+}

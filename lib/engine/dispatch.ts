@@ -1,0 +1,94 @@
+// Creating task runs and starting them: a runnable gets a new attempt and a DispatchWorkerTask, a
+// flowable is handed to its behaviour. Unknown types and bad timeouts fail the run, never the step.
+import { parseDurationMs } from '../model/duration';
+import { EffectType } from '../model/effects';
+import { ErrorCode } from '../model/errors';
+import type { TaskRun } from '../model/execution';
+import type { Task } from '../model/flow';
+import { State, newStateRecord } from '../model/states';
+import type { Draft } from './draft';
+import { renderText } from './render';
+import { failRun, newAttempt, runState, type ErrorData } from './state-ops';
+
+export function newRun(d: Draft, taskId: string, parentTaskRunId: string | undefined, value: string | undefined): TaskRun {
+  const e = d.execution;
+  return {
+    id: d.ids.next(),
+    executionId: e.id,
+    namespace: e.namespace,
+    flowId: e.flowId,
+    taskId,
+    ...(parentTaskRunId !== undefined ? { parentTaskRunId } : {}),
+    ...(value !== undefined ? { value } : {}),
+    attempts: [],
+    state: newStateRecord(State.CREATED, d.now),
+  };
+}
+
+/** Creates the run of `task` under `parentTaskRunId` (undefined at flow level) and starts it. */
+export function createRun(d: Draft, task: Task, parentTaskRunId: string | undefined, value?: string): void {
+  const run = newRun(d, task.id, parentTaskRunId, value);
+  d.add(run);
+  startRun(d, run, task);
+}
+
+/** Starts a CREATED or RESTARTED run. */
+export function startRun(d: Draft, run: TaskRun, task: Task): void {
+  const flowable = d.node(task.id)?.flowable;
+  if (flowable) flowable.start(d, run, task);
+  else dispatchAttempt(d, run, task);
+}
+
+/** Fails a run and tells its container. */
+export function failAndNotify(d: Draft, run: TaskRun, error: ErrorData): void {
+  d.update(failRun(run, error, d.now));
+  d.enqueue(run.parentTaskRunId);
+}
+
+/** Adds a CREATED attempt to a runnable's run and asks a worker to run it. */
+export function dispatchAttempt(d: Draft, run: TaskRun, task: Task): void {
+  const info = d.catalog.get(task.type);
+  if (!info || info.kind !== 'runnable' || !info.group) {
+    const why = !info ? `unknown task type '${task.type}'` : `task type '${task.type}' cannot run on a worker`;
+    failAndNotify(d, run, { code: ErrorCode.FLOW_INVALID, message: why, flow: d.fx.key, task: task.id, property: 'type' });
+    return;
+  }
+  const timeout = timeoutMs(d, run, task);
+  if (timeout.error) {
+    failAndNotify(d, run, timeout.error);
+    return;
+  }
+  const attempt = run.attempts.length;
+  let next: TaskRun = { ...run, attempts: [...run.attempts, newAttempt(d.now)] };
+  if (next.state.current === State.RETRYING) next = runState(next, State.RUNNING, d.now);
+  d.update(next);
+  d.emit({
+    type: EffectType.DispatchWorkerTask,
+    workerTask: {
+      executionId: run.executionId,
+      taskRunId: run.id,
+      attempt,
+      taskId: task.id,
+      type: task.type,
+      group: info.group,
+      task: task as Record<string, unknown>,
+      variables: d.variables(next),
+      ...(timeout.ms !== undefined ? { timeoutMs: timeout.ms } : {}),
+    },
+  });
+}
+
+function timeoutMs(d: Draft, run: TaskRun, task: Task): { ms?: number; error?: ErrorData } {
+  if (task.timeout === undefined) return {};
+  let text = task.timeout;
+  if (text.includes('{{')) {
+    const rendered = renderText(d.renderSite(run), 'timeout', text);
+    if (!rendered.ok) return { error: rendered.error };
+    text = rendered.value;
+  }
+  const ms = parseDurationMs(text);
+  if (ms === undefined || ms <= 0) {
+    return { error: { code: ErrorCode.FLOW_INVALID, message: `timeout '${text}' is not a positive ISO-8601 duration such as PT30S`, flow: d.fx.key, task: task.id, property: 'timeout' } };
+  }
+  return { ms };
+}

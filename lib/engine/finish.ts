@@ -1,0 +1,60 @@
+// The flow-level branch (the flow's `tasks` and `errors`) and the end of the execution: its final
+// state, its error, the subflow outputs it owes its parent, and exactly one ExecutionEnded.
+import { EffectType, type EffectOf } from '../model/effects';
+import { ErrorCode } from '../model/errors';
+import { State, isTerminal } from '../model/states';
+import { evaluateBranches } from './container';
+import type { Draft } from './draft';
+import { firstError } from './final-state';
+import { enabled } from './task-list';
+import { isManualPause } from './flowables/pause';
+import { renderProperty } from './render';
+import { cleanError } from './state-ops';
+
+export function evaluateRoot(d: Draft): void {
+  const s = d.state;
+  if (isTerminal(s) || s === State.CREATED || s === State.RESTARTED) return;
+  const state = evaluateBranches(d, undefined, {
+    main: enabled(d.flow.tasks).map((task) => ({ task })),
+    errors: d.flow.errors,
+  }, d.killing);
+  if (state) finishExecution(d, state);
+}
+
+function finishExecution(d: Draft, state: State): void {
+  d.setState(state);
+  const error = state === State.FAILED || state === State.KILLED ? firstError(d.runs) : undefined;
+  if (error) d.patch({ error });
+  const e = d.execution;
+  const ended: EffectOf<'ExecutionEnded'> = {
+    type: EffectType.ExecutionEnded, executionId: e.id, namespace: e.namespace, flowId: e.flowId, flowRevision: e.flowRevision, state,
+  };
+  if (e.parent) {
+    ended.parentExecutionId = e.parent.executionId;
+    ended.parentTaskRunId = e.parent.taskRunId;
+    if (e.parent.outputsTemplate) {
+      const site = { now: d.now, vars: d.variables(undefined), flow: `${e.parent.namespace}.${e.parent.flowId}`, task: '' };
+      const rendered = renderProperty(site, 'outputs', e.parent.outputsTemplate);
+      if (rendered.ok && rendered.value && typeof rendered.value === 'object' && !Array.isArray(rendered.value)) {
+        ended.outputs = rendered.value as Record<string, unknown>;
+      } else {
+        const err = rendered.ok ? { code: ErrorCode.EXPRESSION, message: 'outputs must render to a map' } : rendered.error;
+        ended.outputsError = cleanError({
+          ...err,
+          message: `subflow ${d.fx.key} (execution ${e.id}) ended ${state} but its outputs could not be rendered: ${err.message}`,
+          task: undefined,
+        });
+      }
+    }
+  }
+  d.emit(ended);
+}
+
+/** After a step: the execution shows PAUSED while a Pause waits for a person, RUNNING otherwise. */
+export function settlePause(d: Draft): void {
+  if (!d.pauseTouched) return;
+  const s = d.state;
+  if (s !== State.RUNNING && s !== State.PAUSED) return;
+  const waiting = d.runs.some(isManualPause);
+  d.setState(waiting ? State.PAUSED : State.RUNNING);
+}

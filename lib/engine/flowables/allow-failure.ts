@@ -1,0 +1,23 @@
+// AllowFailure: a Sequential whose failure ends WARNING (after its own `errors` ran), so the flow
+// carries on.
+import { z } from 'zod';
+import type { TaskTypeInfo } from '../../model/catalog';
+import type { Task } from '../../model/flow';
+import { enabled } from '../task-list';
+import { listBehaviour } from './list-behaviour';
+import { NonEmptyTaskList, TaskList, names } from './schemas';
+
+export const allowFailureInfo: TaskTypeInfo = {
+  ...names('AllowFailure'),
+  kind: 'flowable',
+  properties: z.object({ tasks: NonEmptyTaskList, errors: TaskList.optional() }).strict(),
+  childLists: ['tasks', 'errors'],
+};
+
+export const allowFailure = listBehaviour(allowFailureInfo, {
+  branches: (_run, task) => ({
+    main: enabled(task.tasks as Task[]).map((t) => ({ task: t })),
+    errors: task.errors as Task[] | undefined,
+    allowFailure: true,
+  }),
+});

@@ -1,0 +1,24 @@
+// What a flowable task type does in the engine. Each flowable file exports its TaskTypeInfo and
+// one of these; the engine never sends a flowable to a worker.
+import type { TaskTypeInfo } from '../../model/catalog';
+import type { EventOf } from '../../model/events';
+import type { TaskRun } from '../../model/execution';
+import type { Task } from '../../model/flow';
+import type { Draft } from '../draft';
+
+export interface FlowableBehaviour {
+  readonly info: TaskTypeInfo;
+  /** True when its children run side by side (no child is a successor of another). */
+  readonly parallel?: boolean;
+  /** The run was just created (CREATED) or restarted (RESTARTED): start it. */
+  start(d: Draft, run: TaskRun, task: Task): void;
+  /** One of its children changed: create the next children or conclude. */
+  evaluate(d: Draft, run: TaskRun, task: Task): void;
+  /** The execution is being killed and this run is still active. Defaults to KILLING, then KILLED once its children ended. */
+  kill?(d: Draft, run: TaskRun, task: Task): void;
+  wakeUp?(d: Draft, run: TaskRun, task: Task, reason: EventOf<'WakeUp'>['reason']): void;
+  /** Returns false when the run is not waiting for a resume. */
+  resume?(d: Draft, run: TaskRun, task: Task, inputs: Record<string, unknown> | undefined): boolean;
+  subflowStarted?(d: Draft, run: TaskRun, task: Task, event: EventOf<'SubflowStarted'>): void;
+  subflowEnded?(d: Draft, run: TaskRun, task: Task, event: EventOf<'SubflowEnded'>): void;
+}

@@ -1,0 +1,133 @@
+// Flow (0.x) / Subflow (1.x): starts an execution of another flow. The child's id comes from `ids`
+// so a re-published StartSubflow creates nothing twice; `chain` lets the runtime refuse cycles.
+// wait: false -> SUCCESS once the child exists. wait: true -> ends with the child: SUCCESS, or the
+// child's own state when `transmitFailed` and the child did not succeed; the task's `outputs` are
+// rendered by the child against its own variables, and failing to render them fails this run.
+// Subflows are never retried.
+import { z } from 'zod';
+import type { TaskTypeInfo } from '../../model/catalog';
+import { EffectType } from '../../model/effects';
+import type { EventOf } from '../../model/events';
+import type { TaskRun } from '../../model/execution';
+import type { Task } from '../../model/flow';
+import { State, isTerminal } from '../../model/states';
+import { failAndNotify } from '../dispatch';
+import type { Draft } from '../draft';
+import { propertyError, renderProperty, renderText } from '../render';
+import { cleanError, internalOf, runState, withInternal } from '../state-ops';
+import type { FlowableBehaviour } from './behaviour';
+import { conclude, startRunning } from './list-behaviour';
+
+export const subflowInfo: TaskTypeInfo = {
+  type: 'io.kestra.core.tasks.flows.Flow',
+  aliases: ['io.kestra.plugin.core.flow.Subflow', 'io.kestra.core.tasks.flows.Subflow'],
+  kind: 'flowable',
+  properties: z.object({
+    namespace: z.string().min(1),
+    flowId: z.string().min(1),
+    revision: z.number().int().positive().optional(),
+    inputs: z.record(z.string(), z.unknown()).optional(),
+    labels: z.record(z.string(), z.string()).optional(),
+    wait: z.boolean().optional(),
+    transmitFailed: z.boolean().optional(),
+    inheritLabels: z.boolean().optional(),
+    outputs: z.record(z.string(), z.unknown()).optional(),
+  }).strict(),
+};
+
+const CHILD = 'childExecutionId';
+
+/** The parent run's state for an ended child (Kestra's ExecutableUtils.guessState). */
+export function subflowRunState(child: State, transmitFailed: boolean, killing: boolean): State {
+  if (killing && child === State.KILLED) return State.KILLED;
+  if (transmitFailed && (child === State.FAILED || child === State.KILLED || child === State.WARNING || child === State.PAUSED)) return child;
+  return State.SUCCESS;
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  return out;
+}
+
+function start(d: Draft, run: TaskRun, task: Task): void {
+  const running = startRunning(d, run);
+  d.update(running);
+  const site = d.renderSite(running);
+  const namespace = renderText(site, 'namespace', String(task.namespace ?? ''));
+  if (!namespace.ok) return failAndNotify(d, running, namespace.error);
+  const flowId = renderText(site, 'flowId', String(task.flowId ?? ''));
+  if (!flowId.ok) return failAndNotify(d, running, flowId.error);
+  const inputs = renderProperty(site, 'inputs', task.inputs ?? {});
+  if (!inputs.ok) return failAndNotify(d, running, inputs.error);
+  if (!inputs.value || typeof inputs.value !== 'object' || Array.isArray(inputs.value)) {
+    return failAndNotify(d, running, propertyError(site, 'inputs', 'inputs must render to a map'));
+  }
+  const labels = renderProperty(site, 'labels', task.labels ?? {});
+  if (!labels.ok) return failAndNotify(d, running, labels.error);
+  const allLabels = { ...(task.inheritLabels ? d.execution.labels ?? {} : {}), ...stringMap(labels.value) };
+
+  const wait = task.wait === true;
+  const childExecutionId = d.ids.next();
+  const chain = [...(d.execution.parent?.chain ?? []), d.fx.key];
+  d.update(withInternal(running, { [CHILD]: childExecutionId }));
+  d.emit({
+    type: EffectType.StartSubflow,
+    parentExecutionId: run.executionId,
+    parentTaskRunId: run.id,
+    namespace: namespace.value,
+    flowId: flowId.value,
+    ...(typeof task.revision === 'number' ? { revision: task.revision } : {}),
+    inputs: inputs.value as Record<string, unknown>,
+    ...(Object.keys(allLabels).length ? { labels: allLabels } : {}),
+    wait,
+    childExecutionId,
+    chain,
+    ...(wait && task.outputs ? { outputs: task.outputs as Record<string, unknown> } : {}),
+  });
+}
+
+function isCurrentChild(run: TaskRun, childExecutionId: string | undefined): boolean {
+  const expected = internalOf<string>(run, CHILD);
+  return childExecutionId === undefined || expected === undefined || expected === childExecutionId;
+}
+
+function started(d: Draft, run: TaskRun, task: Task, event: EventOf<'SubflowStarted'>): void {
+  if (isTerminal(run.state.current) || !isCurrentChild(run, event.childExecutionId)) return;
+  if (task.wait === true) return;
+  d.update({ ...run, outputs: { executionId: event.childExecutionId } });
+  conclude(d, d.run(run.id)!, State.SUCCESS);
+}
+
+function ended(d: Draft, run: TaskRun, task: Task, event: EventOf<'SubflowEnded'>): void {
+  if (isTerminal(run.state.current) || !isCurrentChild(run, event.childExecutionId)) return;
+  const executionId = event.childExecutionId ?? internalOf<string>(run, CHILD);
+  const base: TaskRun = executionId ? { ...run, outputs: { executionId } } : run;
+  if (event.error) {
+    const error = cleanError({ ...event.error, flow: event.error.flow ?? d.fx.key, task: event.error.task ?? run.taskId });
+    return failAndNotify(d, base, error);
+  }
+  if (task.wait !== true) return conclude(d, base, State.SUCCESS);
+  const outputs: Record<string, unknown> = { ...(executionId ? { executionId } : {}), state: event.state };
+  if (event.outputs) outputs.outputs = event.outputs;
+  const state = subflowRunState(event.state, task.transmitFailed === true, run.state.current === State.KILLING);
+  conclude(d, { ...run, outputs }, state);
+}
+
+export const subflow: FlowableBehaviour = {
+  info: subflowInfo,
+  start,
+  evaluate() {
+    // No children: only subflow events move it.
+  },
+  kill(d, run, task) {
+    if (isTerminal(run.state.current)) return;
+    const child = internalOf<string>(run, CHILD);
+    if (task.wait === true && child) {
+      d.update(runState(run, State.KILLING, d.now));
+      d.emit({ type: EffectType.KillSubflow, childExecutionId: child });
+    } else conclude(d, run, State.KILLED);
+  },
+  subflowStarted: started,
+  subflowEnded: ended,
+};

@@ -1,0 +1,106 @@
+// Runnable task runs: a worker starts an attempt, reports its result, and a failed attempt is
+// retried on the same run (a new attempt) when the nearest retry policy allows it.
+import { EffectType } from '../model/effects';
+import { ErrorCode } from '../model/errors';
+import type { EventOf } from '../model/events';
+import type { TaskRun } from '../model/execution';
+import { State, isTerminal } from '../model/states';
+import type { WorkerResult } from '../model/worker-messages';
+import { dispatchAttempt } from './dispatch';
+import type { Draft } from './draft';
+import { nextRetryDelay } from './retry';
+import { attemptState, cleanError, endAttempt, lastAttempt, runState, withLastAttempt, type ErrorData } from './state-ops';
+
+/** The run and its attempt when the event is about the current, unfinished attempt; else undefined (stale or duplicate). */
+function current(d: Draft, taskRunId: string, attempt: number): TaskRun | undefined {
+  const run = d.run(taskRunId);
+  if (!run || isTerminal(run.state.current)) return undefined;
+  if (d.node(run.taskId)?.flowable) return undefined;
+  if (attempt !== run.attempts.length - 1) return undefined;
+  const a = lastAttempt(run);
+  if (!a || isTerminal(a.state.current)) return undefined;
+  return run;
+}
+
+export function onAttemptStarted(d: Draft, e: EventOf<'AttemptStarted'>): void {
+  const run = current(d, e.taskRunId, e.attempt);
+  if (!run || lastAttempt(run)!.state.current !== State.CREATED) return;
+  let next = withLastAttempt(run, (a) => ({ ...attemptState(a, State.RUNNING, d.now), ...(e.workerId ? { workerId: e.workerId } : {}) }));
+  if (next.state.current !== State.KILLING) next = runState(next, State.RUNNING, d.now);
+  d.update(next);
+}
+
+export function onWorkerResult(d: Draft, result: WorkerResult): void {
+  const run = current(d, result.taskRunId, result.attempt);
+  if (!run) return;
+  // A worker only reports terminal states; anything else is treated as a start.
+  if (!isTerminal(result.state)) {
+    onAttemptStarted(d, { type: 'AttemptStarted', taskRunId: result.taskRunId, attempt: result.attempt, at: result.startedAt });
+    return;
+  }
+  let next = withLastAttempt(run, (a) => ({
+    ...endAttempt(a, result.state, d.now),
+    ...(result.logsUri ? { logsUri: result.logsUri } : {}),
+    ...(result.metrics ? { metrics: result.metrics } : {}),
+  }));
+  // Outputs and error describe the latest attempt only.
+  const { outputs: _o, error: _e, ...rest } = next;
+  next = { ...rest, ...(result.outputs ? { outputs: result.outputs } : {}), ...(result.error ? { error: cleanError(result.error) } : {}) };
+  finishAttempt(d, next, result.state);
+}
+
+/**
+ * The current attempt of `run` has ended in `state` (already recorded on the attempt): retry it,
+ * or end the run.
+ */
+function finishAttempt(d: Draft, run: TaskRun, state: State): void {
+  const policy = d.node(run.taskId)?.retry;
+  if (state === State.FAILED && !d.killing && run.state.current !== State.KILLING) {
+    const delay = nextRetryDelay(policy, run, d.now);
+    if (delay !== undefined) {
+      const retrying = runState(runState(run, State.RUNNING, d.now), State.RETRYING, d.now);
+      d.update(retrying);
+      if (delay <= 0) {
+        dispatchAttempt(d, retrying, d.task(run.taskId)!);
+        return;
+      }
+      d.emit({
+        type: EffectType.ScheduleWakeUp, executionId: run.executionId, taskRunId: run.id,
+        at: new Date(d.now.getTime() + delay).toISOString(), reason: 'retry',
+      });
+      return;
+    }
+  }
+  let final = state;
+  if (state === State.SUCCESS && policy?.warningOnRetry && run.attempts.length > 1) final = State.WARNING;
+  // A run that never reported its start still passes through RUNNING.
+  const started = run.state.current === State.KILLING || final === State.KILLED ? run : runState(run, State.RUNNING, d.now);
+  d.update(runState(started, final, d.now));
+  d.enqueue(run.parentTaskRunId);
+}
+
+/** WakeUp(retry): the delay is over, run the next attempt. */
+export function onRetryWakeUp(d: Draft, run: TaskRun): void {
+  if (run.state.current !== State.RETRYING || d.killing) return;
+  dispatchAttempt(d, run, d.task(run.taskId)!);
+}
+
+/**
+ * WakeUp(timeout): the current attempt is lost or over its time (the scheduler says so). It fails
+ * with TIMEOUT, the worker is told to stop, and the retry policy applies.
+ */
+export function onAttemptTimeout(d: Draft, run: TaskRun): void {
+  if (isTerminal(run.state.current) || d.node(run.taskId)?.flowable) return;
+  const a = lastAttempt(run);
+  if (!a || isTerminal(a.state.current)) return;
+  const attempt = run.attempts.length - 1;
+  const task = d.task(run.taskId);
+  const error: ErrorData = {
+    code: ErrorCode.TIMEOUT,
+    message: `attempt ${attempt + 1} did not finish in time${task?.timeout ? ` (timeout ${task.timeout})` : ''}`,
+    flow: d.fx.key, task: run.taskId, ...(task?.timeout ? { property: 'timeout' } : {}),
+  };
+  d.emit({ type: EffectType.StopWorkerTask, executionId: run.executionId, taskRunId: run.id, attempt });
+  const failed = { ...withLastAttempt(run, (x) => endAttempt(x, State.FAILED, d.now)), error };
+  finishAttempt(d, failed, State.FAILED);
+}

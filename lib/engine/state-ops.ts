@@ -1,0 +1,98 @@
+// Immutable updates of task runs and attempts. Each returns a new object and appends every state
+// change to the history with its time; nothing here copies more than the object it changes.
+import type { AloftErrorData } from '../model/errors';
+import type { TaskRun, TaskRunAttempt } from '../model/execution';
+import { State, isTerminal, newStateRecord, withState } from '../model/states';
+
+export type ErrorData = NonNullable<TaskRun['error']>;
+
+export function runState(run: TaskRun, state: State, now: Date): TaskRun {
+  if (run.state.current === state) return run;
+  return { ...run, state: withState(run.state, state, now) };
+}
+
+/** Moves through each state in turn (for example RESTARTED then RUNNING), recording both. */
+export function runStates(run: TaskRun, states: readonly State[], now: Date): TaskRun {
+  let out = run;
+  for (const s of states) out = runState(out, s, now);
+  return out;
+}
+
+export function newAttempt(now: Date): TaskRunAttempt {
+  return { state: newStateRecord(State.CREATED, now) };
+}
+
+export function lastAttempt(run: TaskRun): TaskRunAttempt | undefined {
+  return run.attempts.length ? run.attempts[run.attempts.length - 1] : undefined;
+}
+
+export function currentAttemptIndex(run: TaskRun): number {
+  return run.attempts.length - 1;
+}
+
+/** Replaces the last attempt with `fn(last)`. */
+export function withLastAttempt(run: TaskRun, fn: (a: TaskRunAttempt) => TaskRunAttempt): TaskRun {
+  const i = run.attempts.length - 1;
+  if (i < 0) return run;
+  const attempts = run.attempts.slice();
+  attempts[i] = fn(attempts[i]);
+  return { ...run, attempts };
+}
+
+export function attemptState(a: TaskRunAttempt, state: State, now: Date): TaskRunAttempt {
+  if (a.state.current === state) return a;
+  return { ...a, state: withState(a.state, state, now) };
+}
+
+/** Ends a non-terminal attempt in `state`, passing through RUNNING when it never started. */
+export function endAttempt(a: TaskRunAttempt, state: State, now: Date): TaskRunAttempt {
+  if (isTerminal(a.state.current)) return a;
+  const started = a.state.current === State.CREATED && state !== State.KILLED ? attemptState(a, State.RUNNING, now) : a;
+  return attemptState(started, state, now);
+}
+
+/** A copy of an error without undefined fields (Firestore rejects them). */
+export function cleanError(e: AloftErrorData | ErrorData): ErrorData {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(e)) if (v !== undefined) out[k] = v;
+  return out as ErrorData;
+}
+
+/** Ends the run FAILED with an error; a non-terminal last attempt fails with it. */
+export function failRun(run: TaskRun, error: ErrorData, now: Date): TaskRun {
+  const attempts = lastAttempt(run) && !isTerminal(lastAttempt(run)!.state.current)
+    ? withLastAttempt(run, (a) => endAttempt(a, State.FAILED, now)).attempts
+    : run.attempts;
+  return { ...runState(run, State.FAILED, now), attempts, error: cleanError(error) };
+}
+
+export function withoutKeys<T extends object, K extends keyof T>(obj: T, ...keys: K[]): Omit<T, K> {
+  let out: T | undefined;
+  for (const k of keys) {
+    if (k in obj) {
+      out ??= { ...obj };
+      delete out[k];
+    }
+  }
+  return (out ?? obj) as Omit<T, K>;
+}
+
+/** Reads a field of a run's engine bookkeeping. */
+export function internalOf<T>(run: TaskRun, key: string): T | undefined {
+  return run.internal?.[key] as T | undefined;
+}
+
+export function withInternal(run: TaskRun, patch: Record<string, unknown>): TaskRun {
+  const internal: Record<string, unknown> = { ...(run.internal ?? {}) };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) delete internal[k];
+    else internal[k] = v;
+  }
+  return { ...run, internal };
+}
+
+/** Active means the run still has work to do (or waits for a resume, a retry or a subflow). */
+export const isActive = (run: TaskRun): boolean => !isTerminal(run.state.current);
+
+/** A failure that stops a branch and opens its `errors` branch. */
+export const isFailure = (s: State): boolean => s === State.FAILED || s === State.KILLED;

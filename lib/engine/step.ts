@@ -1,0 +1,130 @@
+// The engine: one pure step from (execution, event) to (execution, effects). No I/O, clock, env or
+// randomness; ids and `now` come in. A stale or duplicate event returns the same execution object
+// and no effects. User errors (bad templates, unknown types) fail task runs; step never throws for them.
+import type { TaskCatalog } from '../model/catalog';
+import type { Effect } from '../model/effects';
+import type { ExecutionEvent } from '../model/events';
+import type { Execution, ParentRef, TriggerContext } from '../model/execution';
+import type { Flow } from '../model/flow';
+import { State, isTerminal, newStateRecord } from '../model/states';
+import type { Ids } from '../ports/system';
+import { Draft } from './draft';
+import { evaluateRoot, settlePause } from './finish';
+import { kill } from './kill';
+import { continueRestarted, restart } from './restart';
+import { ROOT } from './run-index';
+import { onAttemptStarted, onAttemptTimeout, onRetryWakeUp, onWorkerResult } from './runnable';
+import type { VariablesContext } from './variables';
+
+export interface StepInput {
+  execution: Execution;
+  flow: Flow;
+  event: ExecutionEvent;
+  now: Date;
+  ids: Ids;
+  catalog: TaskCatalog;
+  /** `globals` and `envs` variables, injected by the runtime (engine never reads env). */
+  context?: VariablesContext;
+}
+
+export interface StepOutput {
+  execution: Execution;
+  effects: Effect[];
+}
+
+export function step(input: StepInput): StepOutput {
+  const { execution, event } = input;
+  // A terminal execution only listens to Restart.
+  if (isTerminal(execution.state.current) && event.type !== 'Restart') return { execution, effects: [] };
+  const d = new Draft(input);
+  apply(d, event);
+  d.drain((id) => evaluate(d, id));
+  settlePause(d);
+  return { execution: d.build(), effects: d.effects };
+}
+
+function apply(d: Draft, event: ExecutionEvent): void {
+  switch (event.type) {
+    case 'ExecutionCreated':
+      if (d.state === State.CREATED) {
+        d.setState(State.RUNNING);
+        d.enqueue(ROOT);
+      } else if (d.state === State.RESTARTED) continueRestarted(d);
+      return;
+    case 'AttemptStarted':
+      return onAttemptStarted(d, event);
+    case 'WorkerResult':
+      return onWorkerResult(d, event.result);
+    case 'WakeUp': {
+      const run = d.run(event.taskRunId);
+      if (!run || isTerminal(run.state.current)) return;
+      if (event.reason === 'retry') return onRetryWakeUp(d, run);
+      if (event.reason === 'timeout') return onAttemptTimeout(d, run);
+      const node = d.node(run.taskId);
+      node?.flowable?.wakeUp?.(d, run, node.task, event.reason);
+      return;
+    }
+    case 'Kill':
+      return kill(d);
+    case 'Resume':
+      return resume(d, event.taskRunId, event.inputs);
+    case 'Restart':
+      return restart(d);
+    case 'SubflowStarted':
+    case 'SubflowEnded': {
+      const run = d.run(event.taskRunId);
+      const node = run && d.node(run.taskId);
+      if (!run || !node) return;
+      if (event.type === 'SubflowStarted') node.flowable?.subflowStarted?.(d, run, node.task, event);
+      else node.flowable?.subflowEnded?.(d, run, node.task, event);
+      return;
+    }
+  }
+}
+
+/** Resumes the given paused run, or the first one that waits (as Kestra does). */
+function resume(d: Draft, taskRunId: string | undefined, inputs: Record<string, unknown> | undefined): void {
+  if (d.killing) return;
+  const candidates = taskRunId ? [d.run(taskRunId)] : d.runs.filter((r) => r.state.current === State.PAUSED);
+  for (const run of candidates) {
+    if (!run) continue;
+    const node = d.node(run.taskId);
+    if (node?.flowable?.resume?.(d, run, node.task, inputs)) return;
+  }
+}
+
+function evaluate(d: Draft, containerId: string): void {
+  if (containerId === ROOT) return evaluateRoot(d);
+  const run = d.run(containerId);
+  const node = run && d.node(run.taskId);
+  if (run && node?.flowable) node.flowable.evaluate(d, run, node.task);
+}
+
+export interface NewExecutionArgs {
+  id: string;
+  flow: Flow;
+  inputs: Record<string, unknown>;
+  now: Date;
+  trigger?: TriggerContext;
+  parent?: ParentRef;
+  labels?: Record<string, string>;
+  originalId?: string;
+}
+
+/** A new execution: state CREATED, version 0, no task runs. Feed it ExecutionCreated to start it. */
+export function newExecution(a: NewExecutionArgs): Execution {
+  return {
+    id: a.id,
+    namespace: a.flow.namespace,
+    flowId: a.flow.id,
+    flowRevision: a.flow.revision ?? 1,
+    state: newStateRecord(State.CREATED, a.now),
+    inputs: a.inputs,
+    ...(a.labels && Object.keys(a.labels).length ? { labels: a.labels } : {}),
+    ...(a.trigger ? { trigger: a.trigger } : {}),
+    ...(a.parent ? { parent: a.parent } : {}),
+    ...(a.originalId ? { originalId: a.originalId } : {}),
+    taskRunList: [],
+    version: 0,
+  };
+}

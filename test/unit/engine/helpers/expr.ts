@@ -1,0 +1,6 @@
+// Until lib/expr/index.ts exists, the engine's `import '../expr'` resolves to the shim. Import this
+// module before any engine module. Once lib/expr lands, the real module wins and this does nothing.
+// (jest.mock is hoisted above imports, hence the inline require.)
+jest.mock(require('node:path').resolve(__dirname, '../../../../lib/expr'), () => jest.requireActual('./expr-shim'), { virtual: true });
+
+export {};
