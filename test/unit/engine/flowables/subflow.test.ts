@@ -1,0 +1,136 @@
+import '../helpers/expr';
+import { subflowRunState } from '../../../../lib/engine/flowables/subflow';
+import { RETURN } from '../helpers/catalog';
+import { Harness, flow } from '../helpers/harness';
+
+const FLOW = 'io.kestra.core.tasks.flows.Flow';
+const SUBFLOW = 'io.kestra.plugin.core.flow.Subflow';
+
+const parent = (extra: Record<string, unknown> = {}) => flow([
+  { id: 'launch', type: FLOW, namespace: 'io.kestra.tests', flowId: 'switch', inputs: { string: '{{ inputs.string }}' }, ...extra },
+  { id: 'after', type: RETURN },
+], { labels: { mainFlowLabel: 'flowFoo' } });
+
+describe('Flow / Subflow', () => {
+  it('asks the runtime to start the child with rendered inputs, a chosen id and the chain of flows', () => {
+    const h = Harness.start(parent({ wait: true, transmitFailed: true, labels: { launchTaskLabel: 'launchFoo' }, inheritLabels: true, outputs: { extracted: '{{ outputs.default.value }}' } }),
+      { inputs: { string: 'FIRST' }, labels: { mainFlowLabel: 'flowFoo' } });
+    const [start] = h.effectsOf('StartSubflow', h.last);
+    expect(start).toEqual({
+      type: 'StartSubflow', parentExecutionId: 'e1', parentTaskRunId: h.run('launch').id, namespace: 'io.kestra.tests', flowId: 'switch',
+      inputs: { string: 'FIRST' }, labels: { mainFlowLabel: 'flowFoo', launchTaskLabel: 'launchFoo' }, wait: true,
+      childExecutionId: expect.any(String), chain: ['test.f'], outputs: { extracted: '{{ outputs.default.value }}' },
+    });
+    expect(h.run('launch').state.current).toBe('RUNNING');
+    expect(h.run('launch').attempts).toEqual([]);
+  });
+
+  it('with wait false, succeeds once the child exists, with its id as output', () => {
+    const h = Harness.start(parent(), { inputs: { string: 'x' } });
+    const [start] = h.effectsOf('StartSubflow', h.last);
+    expect(start.wait).toBe(false);
+    expect(start.outputs).toBeUndefined();
+    h.send({ type: 'SubflowStarted', taskRunId: start.parentTaskRunId, childExecutionId: start.childExecutionId });
+    expect(h.run('launch').state.current).toBe('SUCCESS');
+    expect(h.run('launch').outputs).toEqual({ executionId: start.childExecutionId });
+    expect(h.pending().map((w) => w.taskId)).toEqual(['after']);
+  });
+
+  it('with wait true, ends with the child and exposes its state and rendered outputs', () => {
+    const h = Harness.start(parent({ wait: true, outputs: { extracted: '{{ outputs.t.value }}' } }), { inputs: { string: 'x' } });
+    const [start] = h.effectsOf('StartSubflow', h.last);
+    h.send({ type: 'SubflowStarted', taskRunId: start.parentTaskRunId, childExecutionId: start.childExecutionId });
+    expect(h.run('launch').state.current).toBe('RUNNING');
+    h.send({ type: 'SubflowEnded', taskRunId: start.parentTaskRunId, childExecutionId: start.childExecutionId, state: 'SUCCESS', outputs: { extracted: 'v' } });
+    expect(h.run('launch').state.current).toBe('SUCCESS');
+    expect(h.run('launch').outputs).toEqual({ executionId: start.childExecutionId, state: 'SUCCESS', outputs: { extracted: 'v' } });
+    expect((h.pending()[0].variables.outputs as any).launch.outputs.extracted).toBe('v');
+  });
+
+  it('takes a failed child state only with transmitFailed', () => {
+    for (const transmitFailed of [false, true]) {
+      const h = Harness.start(parent({ wait: true, transmitFailed }), { inputs: { string: 'x' } });
+      const [start] = h.effectsOf('StartSubflow', h.last);
+      h.send({ type: 'SubflowEnded', taskRunId: start.parentTaskRunId, childExecutionId: start.childExecutionId, state: 'FAILED' });
+      expect(h.run('launch').state.current).toBe(transmitFailed ? 'FAILED' : 'SUCCESS');
+    }
+  });
+
+  it('maps child states the way Kestra does', () => {
+    expect(subflowRunState('WARNING', true, false)).toBe('WARNING');
+    expect(subflowRunState('KILLED', true, false)).toBe('KILLED');
+    expect(subflowRunState('KILLED', false, false)).toBe('SUCCESS');
+    expect(subflowRunState('KILLED', false, true)).toBe('KILLED');
+    expect(subflowRunState('SUCCESS', true, false)).toBe('SUCCESS');
+  });
+
+  it('fails the parent run when the child outputs failed to render, even though the child succeeded', () => {
+    const h = Harness.start(parent({ wait: true }), { inputs: { string: 'x' } });
+    const [start] = h.effectsOf('StartSubflow', h.last);
+    h.send({ type: 'SubflowEnded', taskRunId: start.parentTaskRunId, childExecutionId: start.childExecutionId, state: 'SUCCESS',
+      error: { code: 'EXPRESSION', message: 'undefined variable outputs.nope', property: 'outputs' } });
+    expect(h.run('launch').state.current).toBe('FAILED');
+    expect(h.run('launch').error).toMatchObject({ code: 'EXPRESSION', task: 'launch', flow: 'test.f', property: 'outputs' });
+    expect(h.state).toBe('FAILED');
+  });
+
+  it('fails the parent run when the child could not start (unknown flow, cycle)', () => {
+    const h = Harness.start(parent({ wait: false }), { inputs: { string: 'x' } });
+    const [start] = h.effectsOf('StartSubflow', h.last);
+    h.send({ type: 'SubflowEnded', taskRunId: start.parentTaskRunId, state: 'FAILED', error: { code: 'SUBFLOW_INVALID', message: 'unknown subflow io.kestra.tests.switch' } });
+    expect(h.run('launch').error?.message).toBe('unknown subflow io.kestra.tests.switch');
+    expect(h.state).toBe('FAILED');
+  });
+
+  it('is never retried', () => {
+    const h = Harness.start(parent({ wait: true, transmitFailed: true, retry: { type: 'constant', interval: 'PT1S', maxAttempt: 3 } }), { inputs: { string: 'x' } });
+    const [start] = h.effectsOf('StartSubflow', h.last);
+    h.send({ type: 'SubflowEnded', taskRunId: start.parentTaskRunId, childExecutionId: start.childExecutionId, state: 'FAILED' });
+    expect(h.effectsOf('ScheduleWakeUp')).toEqual([]);
+    expect(h.effectsOf('StartSubflow')).toHaveLength(1);
+    expect(h.state).toBe('FAILED');
+  });
+
+  it('ignores the end of a child it no longer waits for', () => {
+    const h = Harness.start(parent({ wait: true }), { inputs: { string: 'x' } });
+    const [start] = h.effectsOf('StartSubflow', h.last);
+    const before = h.execution;
+    h.send({ type: 'SubflowEnded', taskRunId: start.parentTaskRunId, childExecutionId: 'someone-else', state: 'SUCCESS' });
+    expect(h.execution).toBe(before);
+  });
+
+  it('accepts the 1.x Subflow name', () => {
+    const h = Harness.start(flow([{ id: 's', type: SUBFLOW, namespace: 'n', flowId: 'c' }]));
+    expect(h.effectsOf('StartSubflow', h.last)).toHaveLength(1);
+  });
+
+  it('fails the run when its inputs do not render', () => {
+    const h = Harness.start(flow([{ id: 's', type: FLOW, namespace: 'n', flowId: 'c', inputs: { a: '{{ inputs.nope }}' } }]));
+    expect(h.run('s').error).toMatchObject({ code: 'EXPRESSION', task: 's', property: 'inputs' });
+    expect(h.effectsOf('StartSubflow')).toEqual([]);
+  });
+
+  describe('as the child', () => {
+    const ref = { executionId: 'p1', taskRunId: 'ptr', namespace: 'test', flowId: 'parent', chain: ['test.parent'] };
+
+    it('renders the parent task outputs with its own variables when it ends', () => {
+      const h = Harness.start(flow([{ id: 't', type: RETURN }]), { parent: { ...ref, outputsTemplate: { extracted: '{{ outputs.t.value }}' } } });
+      h.succeed('t', { value: 'hello' });
+      const [ended] = h.effectsOf('ExecutionEnded', h.last);
+      expect(ended).toEqual({
+        type: 'ExecutionEnded', executionId: 'e1', namespace: 'test', flowId: 'f', flowRevision: 1, state: 'SUCCESS',
+        parentExecutionId: 'p1', parentTaskRunId: 'ptr', outputs: { extracted: 'hello' },
+      });
+    });
+
+    it('reports outputs that fail to render instead of failing itself', () => {
+      const h = Harness.start(flow([{ id: 't', type: RETURN }]), { parent: { ...ref, outputsTemplate: { extracted: '{{ outputs.nope.value }}' } } });
+      h.succeed('t', { value: 'hello' });
+      const [ended] = h.effectsOf('ExecutionEnded', h.last);
+      expect(ended.state).toBe('SUCCESS');
+      expect(ended.outputs).toBeUndefined();
+      expect(ended.outputsError).toMatchObject({ code: 'EXPRESSION', flow: 'test.parent', property: 'outputs' });
+      expect(ended.outputsError?.message).toContain('outputs.nope');
+    });
+  });
+});
