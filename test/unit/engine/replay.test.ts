@@ -1,0 +1,65 @@
+import './helpers/expr';
+import { replay } from '../../../lib/engine';
+import { LOG } from './helpers/catalog';
+import { Harness, flow } from './helpers/harness';
+import { fakeIds } from './helpers/ids';
+
+const SEQ = 'io.kestra.core.tasks.flows.Sequential';
+const PARALLEL = 'io.kestra.core.tasks.flows.Parallel';
+const NOW = new Date('2024-02-01T00:00:00.000Z');
+
+function finished(f = flow([{ id: 'a', type: LOG }, { id: 'seq', type: SEQ, tasks: [{ id: 'b', type: LOG }, { id: 'c', type: LOG }] }, { id: 'd', type: LOG }])) {
+  const h = Harness.start(f);
+  h.drive((wt) => ({ state: 'SUCCESS', outputs: { v: wt.taskId } }));
+  return h;
+}
+
+describe('replay', () => {
+  it('copies the execution under a new id and re-runs from the chosen run, keeping earlier runs and outputs', () => {
+    const h = finished();
+    const from = h.run('b');
+    const copy = replay(h.execution, h.flow, from.id, 'e2', NOW, fakeIds('n'));
+    expect(copy).toMatchObject({ id: 'e2', originalId: 'e1', version: 0, state: { current: 'RESTARTED' } });
+    expect(copy.taskRunList.map((r) => [r.taskId, r.state.current])).toEqual([['a', 'SUCCESS'], ['seq', 'RUNNING'], ['b', 'RESTARTED']]);
+    expect(copy.taskRunList.every((r) => r.executionId === 'e2' && r.id.startsWith('n'))).toBe(true);
+    expect(copy.taskRunList[2].parentTaskRunId).toBe(copy.taskRunList[1].id);
+    expect(copy.taskRunList[0].outputs).toEqual({ v: 'a' });
+    expect(copy.taskRunList[2].outputs).toBeUndefined();
+    expect(h.execution.taskRunList.map((r) => r.executionId)).toEqual(Array(5).fill('e1'));
+
+    const r = new Harness(copy, h.flow);
+    r.send({ type: 'ExecutionCreated' });
+    expect(r.state).toBe('RUNNING');
+    expect(r.pending().map((w) => [w.taskId, w.attempt, w.executionId])).toEqual([['b', 1, 'e2']]);
+    r.drive();
+    expect(r.execution.taskRunList.map((x) => x.taskId)).toEqual(['a', 'seq', 'b', 'c', 'd']);
+    expect(r.state).toBe('SUCCESS');
+  });
+
+  it('keeps parallel siblings of the chosen run', () => {
+    const h = finished(flow([{ id: 'p', type: PARALLEL, tasks: [{ id: 'x', type: LOG }, { id: 'y', type: LOG }] }, { id: 'z', type: LOG }]));
+    const copy = replay(h.execution, h.flow, h.run('x').id, 'e2', NOW, fakeIds('n'));
+    expect(copy.taskRunList.map((r) => [r.taskId, r.state.current])).toEqual([['p', 'RUNNING'], ['x', 'RESTARTED'], ['y', 'SUCCESS']]);
+  });
+
+  it('starts a chosen flowable over without its children', () => {
+    const h = finished();
+    const copy = replay(h.execution, h.flow, h.run('seq').id, 'e2', NOW, fakeIds('n'));
+    expect(copy.taskRunList.map((r) => [r.taskId, r.state.current])).toEqual([['a', 'SUCCESS'], ['seq', 'RESTARTED']]);
+    const r = new Harness(copy, h.flow);
+    r.send({ type: 'ExecutionCreated' });
+    expect(r.pending().map((w) => w.taskId)).toEqual(['b']);
+  });
+
+  it('removes the errors branch runs of a failed execution', () => {
+    const h = Harness.start(flow([{ id: 'a', type: LOG }, { id: 'b', type: LOG }], { errors: [{ id: 'e', type: LOG }] }));
+    h.drive((wt) => ({ state: wt.taskId === 'b' ? 'FAILED' : 'SUCCESS' }));
+    const copy = replay(h.execution, h.flow, h.run('a').id, 'e2', NOW, fakeIds('n'));
+    expect(copy.taskRunList.map((r) => r.taskId)).toEqual(['a']);
+  });
+
+  it('refuses a task run that is not in the execution', () => {
+    const h = finished();
+    expect(() => replay(h.execution, h.flow, 'nope', 'e2', NOW, fakeIds())).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+  });
+});

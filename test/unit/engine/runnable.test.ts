@@ -1,0 +1,139 @@
+import './helpers/expr';
+import { FAIL, LOG, RETURN } from './helpers/catalog';
+import { Harness, flow } from './helpers/harness';
+
+const SEQ = 'io.kestra.core.tasks.flows.Sequential';
+const retry = { type: 'constant', interval: 'PT0.250S', maxAttempt: 5, maxDuration: 'PT15S' };
+
+describe('runnable task runs', () => {
+  it('goes RUNNING when the worker starts the attempt and takes the result state and outputs', () => {
+    const h = Harness.start(flow([{ id: 'a', type: RETURN }]));
+    const run = h.run('a');
+    expect(run.attempts.map((a) => a.state.current)).toEqual(['CREATED']);
+    h.send({ type: 'AttemptStarted', taskRunId: run.id, attempt: 0, at: h.now.toISOString(), workerId: 'w1' });
+    expect(h.run('a').state.current).toBe('RUNNING');
+    expect(h.run('a').attempts[0]).toMatchObject({ state: { current: 'RUNNING' }, workerId: 'w1' });
+    h.send({ type: 'WorkerResult', result: { ...h.result(run.id, 0, { state: 'SUCCESS', outputs: { value: 'x' } }), logsUri: 'kestra:///logs', metrics: { n: 1 } } });
+    expect(h.run('a')).toMatchObject({ state: { current: 'SUCCESS' }, outputs: { value: 'x' }, attempts: [{ state: { current: 'SUCCESS' }, logsUri: 'kestra:///logs', metrics: { n: 1 } }] });
+    expect(h.history('a')).toEqual(['CREATED', 'RUNNING', 'SUCCESS']);
+  });
+
+  it('ignores a duplicate result, a result for an old attempt and a start for a finished run', () => {
+    const h = Harness.start(flow([{ id: 'a', type: RETURN }, { id: 'b', type: RETURN }]));
+    const run = h.run('a');
+    h.succeed('a');
+    const after = h.execution;
+    for (const event of [
+      { type: 'WorkerResult' as const, result: h.result(run.id, 0, { state: 'FAILED' }) },
+      { type: 'WorkerResult' as const, result: h.result(run.id, 7, { state: 'SUCCESS' }) },
+      { type: 'AttemptStarted' as const, taskRunId: run.id, attempt: 0, at: h.now.toISOString() },
+      { type: 'WorkerResult' as const, result: h.result('unknown', 0, { state: 'SUCCESS' }) },
+    ]) {
+      expect(h.send(event)).toEqual([]);
+      expect(h.execution).toBe(after);
+    }
+  });
+
+  it('adds an attempt to the same run for each retry, after a WakeUp', () => {
+    const h = Harness.start(flow([{ id: 'failed', type: FAIL, retry }], { errors: [{ id: 't2', type: LOG }] }));
+    const id = h.run('failed').id;
+    for (let i = 0; i < 4; i++) {
+      h.fail('failed');
+      expect(h.run('failed').state.current).toBe('RETRYING');
+      const [wake] = h.effectsOf('ScheduleWakeUp', h.last);
+      expect(wake).toMatchObject({ taskRunId: id, reason: 'retry', at: new Date(h.now.getTime() + 250).toISOString() });
+      expect(h.pending()).toEqual([]);
+      h.fireWakeUps();
+      expect(h.pending().map((w) => w.attempt)).toEqual([i + 1]);
+    }
+    h.fail('failed');
+    expect(h.runs('failed')).toHaveLength(1);
+    expect(h.run('failed').attempts.map((a) => a.state.current)).toEqual(['FAILED', 'FAILED', 'FAILED', 'FAILED', 'FAILED']);
+    expect(h.run('failed').state.current).toBe('FAILED');
+    expect(h.run('t2').state.current).toBe('CREATED');
+    h.drive();
+    expect(h.state).toBe('FAILED');
+  });
+
+  it('shows the earlier attempts as taskrun.attemptsCount', () => {
+    const h = Harness.start(flow([{ id: 'failed', type: LOG, retry }]));
+    const counts: unknown[] = [];
+    for (let i = 0; i < 4; i++) {
+      counts.push((h.pending()[0].variables.taskrun as any).attemptsCount);
+      h.fail('failed');
+      h.fireWakeUps();
+    }
+    counts.push((h.pending()[0].variables.taskrun as any).attemptsCount);
+    expect(counts).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('turns a success after retries into WARNING with warningOnRetry', () => {
+    const h = Harness.start(flow([{ id: 'failed', type: LOG, retry: { ...retry, warningOnRetry: true } }], { errors: [{ id: 'never-happen', type: LOG }] }));
+    h.fail('failed');
+    h.fireWakeUps();
+    h.succeed('failed');
+    expect(h.run('failed').state.current).toBe('WARNING');
+    expect(h.run('failed').error).toBeUndefined();
+    expect(h.has('never-happen')).toBe(false);
+    expect(h.state).toBe('WARNING');
+  });
+
+  it('stays SUCCESS with warningOnRetry when the first attempt succeeds', () => {
+    const h = Harness.start(flow([{ id: 'ok', type: LOG, retry: { ...retry, warningOnRetry: true } }]));
+    h.succeed('ok');
+    expect(h.state).toBe('SUCCESS');
+  });
+
+  it('applies a retry declared on a flowable to its failing runnable child, the nearest policy winning', () => {
+    const h = Harness.start(flow([{ id: 'seq', type: SEQ, retry: { type: 'constant', interval: 'PT1S', maxAttempt: 2 }, tasks: [
+      { id: 'inherits', type: LOG },
+      { id: 'own', type: LOG, retry: { type: 'constant', interval: 'PT5S', maxAttempt: 2 } },
+    ] }]));
+    h.fail('inherits');
+    expect(h.effectsOf('ScheduleWakeUp', h.last)[0].at).toBe('2024-01-01T00:00:01.000Z');
+    expect(h.run('seq').attempts).toEqual([]);
+    h.fireWakeUps();
+    h.succeed('inherits');
+    h.fail('own');
+    expect(h.effectsOf('ScheduleWakeUp', h.last)[0].at).toBe('2024-01-01T00:00:06.000Z');
+  });
+
+  it('retries at once when the delay is zero', () => {
+    const h = Harness.start(flow([{ id: 'a', type: LOG, retry: { type: 'constant', interval: 'PT0S', maxAttempt: 2 } }]));
+    h.fail('a');
+    expect(h.effectsOf('ScheduleWakeUp', h.last)).toEqual([]);
+    expect(h.pending().map((w) => w.attempt)).toEqual([1]);
+    expect(h.history('a')).toEqual(['CREATED', 'RUNNING', 'RETRYING', 'RUNNING']);
+  });
+
+  it('fails the current attempt with TIMEOUT on a timeout wake-up and stops its worker', () => {
+    const h = Harness.start(flow([{ id: 'slow', type: LOG, timeout: 'PT1S' }]));
+    expect(h.pending()[0].timeoutMs).toBe(1000);
+    h.started('slow');
+    h.send({ type: 'WakeUp', taskRunId: h.run('slow').id, reason: 'timeout' });
+    expect(h.effectsOf('StopWorkerTask', h.last)).toEqual([{ type: 'StopWorkerTask', executionId: 'e1', taskRunId: h.run('slow').id, attempt: 0 }]);
+    expect(h.run('slow').error).toMatchObject({ code: 'TIMEOUT', task: 'slow', property: 'timeout' });
+    expect(h.state).toBe('FAILED');
+  });
+
+  it('fails a run whose type is unknown at run time with a clear error', () => {
+    const h = Harness.start(flow([{ id: 'x', type: 'io.example.Nope' }]));
+    expect(h.run('x').state.current).toBe('FAILED');
+    expect(h.run('x').error).toEqual({ code: 'FLOW_INVALID', message: "unknown task type 'io.example.Nope'", flow: 'test.f', task: 'x', property: 'type' });
+    expect(h.effectsOf('DispatchWorkerTask')).toEqual([]);
+    expect(h.state).toBe('FAILED');
+  });
+
+  it('dispatches a worker task with the task definition, its group and its variables', () => {
+    const task = { id: 'a', type: RETURN, format: '{{ inputs.x }}' };
+    const h = Harness.start(flow([task], { variables: { v: 1 } }), { inputs: { x: 'y' }, context: { globals: { g: 1 }, envs: { E: 'e' } } });
+    const [wt] = h.pending();
+    expect(wt).toMatchObject({ executionId: 'e1', taskRunId: h.run('a').id, attempt: 0, taskId: 'a', type: RETURN, group: 'core', task });
+    expect(wt.variables).toMatchObject({ inputs: { x: 'y' }, vars: { v: 1 }, globals: { g: 1 }, envs: { E: 'e' }, task: { id: 'a', type: RETURN } });
+  });
+
+  it('fails the run when its timeout is not a duration', () => {
+    const h = Harness.start(flow([{ id: 'a', type: LOG, timeout: '{{ inputs.t }}' }]), { inputs: { t: 'soon' } });
+    expect(h.run('a').error).toMatchObject({ code: 'FLOW_INVALID', property: 'timeout' });
+  });
+});
