@@ -1,0 +1,39 @@
+// The shape of filters, functions and tests. The parser resolves named arguments against `params`
+// at compile time, so a misspelt argument or an unknown filter fails before anything runs.
+
+/** What a filter, function or test may use while running: never the clock, env or I/O. */
+export interface CallContext {
+  readonly now: Date;
+  readonly secrets: Readonly<Record<string, string>> | undefined;
+  /** Charges `n` steps against the evaluation budget (for work proportional to a value's size). */
+  charge(n: number): void;
+  /** Checks a freshly built string against the size limit and charges for it; returns it. */
+  str(s: string): string;
+  /** Fails before building a string of `length` characters that would exceed the size limit. */
+  fits(length: number): void;
+}
+
+interface Callable {
+  /** Parameter names in positional order; `null` takes any number of positional arguments. */
+  readonly params: readonly string[] | null;
+}
+
+export interface FilterDef extends Callable {
+  /** When true, an undefined input (missing variable or key) arrives as `undefined` instead of failing. */
+  readonly tolerant?: boolean;
+  apply(input: unknown, args: readonly unknown[], cx: CallContext): unknown;
+}
+
+export interface FunctionDef extends Callable {
+  apply(args: readonly unknown[], cx: CallContext): unknown;
+}
+
+export interface TestDef extends Callable {
+  readonly tolerant?: boolean;
+  apply(input: unknown, args: readonly unknown[], cx: CallContext): boolean;
+}
+
+/** Builds a lookup table that only answers for its own keys (no `constructor`, no `toString`). */
+export function table<T>(entries: Record<string, T>): ReadonlyMap<string, T> {
+  return new Map(Object.entries(entries));
+}
