@@ -1,4 +1,8 @@
 // The runnable task types of the `core` plugin group.
 import type { RunnableTaskDefinition } from '../types';
+import { echoTask } from './echo';
+import { failTask } from './fail';
+import { logTask } from './log';
+import { returnTask } from './return';
 
-export const coreTasks: readonly RunnableTaskDefinition[] = [];
+export const coreTasks: readonly RunnableTaskDefinition[] = [logTask, returnTask, echoTask, failTask];

@@ -1,0 +1,181 @@
+// The context a task's `run` receives. Built for every attempt, so it is cheap: the scratch folder
+// is made on first use, logs are batched, and nothing is copied that the task does not ask for.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AloftError, ErrorCode, type ErrorLocation } from '../model/errors';
+import type { TaskContext, TaskMetrics } from '../plugins/types';
+import type { BlobStore } from '../ports/blob-store';
+import type { LogLevel, LogStore } from '../ports/log-store';
+import type { Clock, Secrets } from '../ports/system';
+import { AttemptLogger, SecretMask } from './logger';
+import { renderOne, resolveSecrets, type RenderContext } from './render';
+import { ScopedTaskStorage } from './storage';
+import type { Env, StdoutLog } from './types';
+import { readablePrefixes, withEnvs } from './variables';
+
+export interface TaskContextOptions {
+  execution: { id: string; namespace: string; flowId: string };
+  taskRun: { id: string; taskId: string; value?: string; attempt: number };
+  /** The task run's variables (flow, execution, outputs, inputs, ...); `envs` is added when missing. */
+  variables: Record<string, unknown>;
+  blobs: BlobStore;
+  secrets: Secrets;
+  clock: Clock;
+  env: Env;
+  /** Folder for scratch folders, created on first use. */
+  tempRoot: string;
+  logs?: LogStore;
+  stdoutLog?: StdoutLog;
+  /** Default INFO. */
+  minLogLevel?: LogLevel;
+  /** Aborted on kill or timeout; default: never. */
+  signal?: AbortSignal;
+  /** Default: none (the far future). */
+  deadline?: Date;
+  /** Secrets already fetched, name -> value. They are masked in logs like any secret read later. */
+  knownSecrets?: Record<string, string>;
+  /** Storage prefixes readable besides the execution's own and those its variables name. */
+  extraReadablePrefixes?: readonly string[];
+}
+
+/** A TaskContext plus what the worker needs after `run`. */
+export interface AttemptTaskContext extends TaskContext {
+  readonly logger: AttemptLogger;
+  /** Renders synchronously with the secrets known so far (the worker fetched them up front). */
+  renderNow(value: unknown, property?: string): unknown;
+  /** Masks secret values in a text (error messages leave the worker too). */
+  mask(text: string): string;
+  /** Metrics recorded by the task, or undefined when none were. */
+  recordedMetrics(): Record<string, number> | undefined;
+  /** Flushes logs and removes the scratch folder; undefined when there is nothing to wait for. */
+  close(): Promise<void> | undefined;
+}
+
+const NEVER = new AbortController().signal;
+const FAR_FUTURE = 8.64e15;
+
+class Metrics implements TaskMetrics {
+  values: Record<string, number> | undefined;
+  counter(name: string, value: number): void {
+    this.add(name, value);
+  }
+  timer(name: string, ms: number): void {
+    this.add(name, ms);
+  }
+  private add(name: string, value: number): void {
+    if (!Number.isFinite(value)) return;
+    this.values ??= {};
+    this.values[name] = (this.values[name] ?? 0) + value;
+  }
+}
+
+class AttemptContext implements AttemptTaskContext {
+  readonly logger: AttemptLogger;
+  readonly metrics = new Metrics();
+  readonly signal: AbortSignal;
+  readonly execution: { id: string; namespace: string; flowId: string };
+  readonly taskRun: { id: string; taskId: string; value?: string; attempt: number };
+  readonly env: Env;
+  private readonly cx: RenderContext;
+  private readonly secretValues = new SecretMask();
+  private storageView: ScopedTaskStorage | undefined;
+  private scratch: Promise<string> | undefined;
+
+  constructor(private readonly o: TaskContextOptions) {
+    this.execution = o.execution;
+    this.taskRun = o.taskRun;
+    this.env = o.env;
+    this.signal = o.signal ?? NEVER;
+    const known = o.knownSecrets ?? {};
+    for (const name in known) this.secretValues.add(known[name]);
+    const location: ErrorLocation = { flow: `${o.execution.namespace}.${o.execution.flowId}`, task: o.taskRun.taskId };
+    this.cx = { vars: withEnvs(o.variables, o.env), now: o.clock.now(), secrets: known, location };
+    this.logger = new AttemptLogger(
+      {
+        executionId: o.execution.id, taskRunId: o.taskRun.id, taskId: o.taskRun.taskId, attempt: o.taskRun.attempt,
+        flowId: o.execution.flowId, namespace: o.execution.namespace,
+      },
+      o.logs, o.clock, this.secretValues, o.minLogLevel ?? 'INFO', o.stdoutLog,
+    );
+  }
+
+  get deadline(): Date {
+    return this.o.deadline ?? new Date(FAR_FUTURE);
+  }
+
+  get storage(): ScopedTaskStorage {
+    if (!this.storageView) {
+      const { execution: e, taskRun: t } = this.o;
+      const readable = readablePrefixes(e, this.cx.vars);
+      if (this.o.extraReadablePrefixes) readable.push(...this.o.extraReadablePrefixes);
+      this.storageView = new ScopedTaskStorage(
+        this.o.blobs,
+        { namespace: e.namespace, flowId: e.flowId, executionId: e.id, taskId: t.taskId, taskRunId: t.id },
+        readable,
+      );
+    }
+    return this.storageView;
+  }
+
+  async render<T = unknown>(value: unknown, extraVars?: Record<string, unknown>): Promise<T> {
+    await resolveSecrets(value, this.o.secrets, this.cx.secrets);
+    this.maskKnown();
+    const cx = extraVars ? { ...this.cx, vars: { ...this.cx.vars, ...extraVars } } : this.cx;
+    return renderOne(value, cx) as T;
+  }
+
+  renderNow(value: unknown, property?: string): unknown {
+    return renderOne(value, this.cx, property);
+  }
+
+  async secret(name: string): Promise<string> {
+    let value: string | undefined = this.cx.secrets[name];
+    if (value === undefined) {
+      value = await this.o.secrets.get(name);
+      if (value === undefined) throw new AloftError(ErrorCode.NOT_FOUND, `secret '${name}' does not exist`, this.cx.location);
+      this.cx.secrets[name] = value;
+    }
+    this.secretValues.add(value);
+    return value;
+  }
+
+  now(): Date {
+    return this.o.clock.now();
+  }
+
+  tempDir(): Promise<string> {
+    this.scratch ??= mkdir(this.o.tempRoot, { recursive: true }).then(() =>
+      mkdtemp(join(this.o.tempRoot, `${this.o.taskRun.taskId.replace(/[^A-Za-z0-9_-]/g, '_')}-`)));
+    return this.scratch;
+  }
+
+  mask(text: string): string {
+    return this.secretValues.empty ? text : this.secretValues.apply(text);
+  }
+
+  recordedMetrics(): Record<string, number> | undefined {
+    return this.metrics.values;
+  }
+
+  close(): Promise<void> | undefined {
+    const logs = this.logger.close();
+    const scratch = this.scratch;
+    if (!logs && !scratch) return undefined;
+    return Promise.all([
+      logs,
+      scratch?.then((dir) => rm(dir, { recursive: true, force: true }), () => undefined),
+    ]).then(() => undefined);
+  }
+
+  private maskKnown(): void {
+    for (const name in this.cx.secrets) this.secretValues.add(this.cx.secrets[name]);
+  }
+}
+
+/**
+ * Builds the context a task's `run` receives. The worker uses it for every attempt; plugin tests
+ * use it (or `fakeTaskContext` in ./testing) to run a task against a real folder BlobStore.
+ */
+export function createTaskContext(opts: TaskContextOptions): AttemptTaskContext {
+  return new AttemptContext(opts);
+}

@@ -1,0 +1,119 @@
+// A task run's logger: lines go to the LogStore in batches and, one JSON object each, to stdout.
+// Secret values are masked before a line leaves the worker.
+import type { LogLevel as PluginLogLevel, TaskLogger } from '../plugins/types';
+import { LOG_LEVELS, type LogLevel, type LogLine, type LogStore } from '../ports/log-store';
+import type { Clock } from '../ports/system';
+import type { StdoutLog } from './types';
+
+const RANK: Readonly<Record<string, number>> = Object.fromEntries(LOG_LEVELS.map((l, i) => [l, i]));
+const SEVERITY: Readonly<Record<LogLevel, string>> = { TRACE: 'DEBUG', DEBUG: 'DEBUG', INFO: 'INFO', WARN: 'WARNING', ERROR: 'ERROR' };
+const BATCH = 200;
+const FLUSH_MS = 1000;
+export const MASK = '******';
+
+/** Parses a `logLevel` property; unknown values fall back. */
+export function parseLevel(v: unknown, fallback: LogLevel): LogLevel {
+  const up = typeof v === 'string' ? v.toUpperCase() : '';
+  return up in RANK ? (up as LogLevel) : up === 'WARNING' ? 'WARN' : fallback;
+}
+
+/** Replaces every known secret value in a text. */
+export class SecretMask {
+  private values: string[] = [];
+  add(value: string): void {
+    if (value.length === 0 || this.values.includes(value)) return;
+    this.values.push(value);
+    // Longest first, so a secret that contains another is masked whole.
+    this.values.sort((a, b) => b.length - a.length);
+  }
+  apply(text: string): string {
+    let out = text;
+    for (const v of this.values) if (out.includes(v)) out = out.split(v).join(MASK);
+    return out;
+  }
+  get empty(): boolean {
+    return this.values.length === 0;
+  }
+}
+
+export interface LogLabels {
+  executionId: string;
+  taskRunId: string;
+  taskId: string;
+  attempt: number;
+  flowId: string;
+  namespace: string;
+}
+
+export class AttemptLogger implements TaskLogger {
+  private buffer: LogLine[] = [];
+  private pending: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private sent = false;
+  private readonly min: number;
+
+  constructor(
+    private readonly labels: LogLabels,
+    private readonly store: LogStore | undefined,
+    private readonly clock: Clock,
+    private readonly mask: SecretMask,
+    minLevel: LogLevel,
+    private readonly stdout?: StdoutLog,
+  ) {
+    this.min = RANK[minLevel];
+  }
+
+  log(level: PluginLogLevel, message: string): void {
+    if (RANK[level] === undefined || RANK[level] < this.min) return;
+    const text = this.mask.empty ? String(message) : this.mask.apply(String(message));
+    const l = this.labels;
+    const timestamp = this.clock.now().toISOString();
+    if (this.store) {
+      this.buffer.push({
+        executionId: l.executionId, taskRunId: l.taskRunId, taskId: l.taskId, attempt: l.attempt, flowId: l.flowId,
+        namespace: l.namespace, level, message: text, timestamp,
+      });
+      if (this.buffer.length >= BATCH) this.flush();
+      else if (!this.timer) {
+        this.timer = setTimeout(() => this.flush(), FLUSH_MS);
+        this.timer.unref();
+      }
+    }
+    if (this.stdout) {
+      const labels = { executionId: l.executionId, taskRunId: l.taskRunId, flowId: l.flowId, namespace: l.namespace };
+      this.stdout({
+        severity: SEVERITY[level], message: text, time: timestamp, taskId: l.taskId, attempt: l.attempt, labels,
+        'logging.googleapis.com/labels': labels,
+      });
+    }
+  }
+
+  trace(message: string): void { this.log('TRACE', message); }
+  debug(message: string): void { this.log('DEBUG', message); }
+  info(message: string): void { this.log('INFO', message); }
+  warn(message: string): void { this.log('WARN', message); }
+  error(message: string): void { this.log('ERROR', message); }
+
+  /** Sends buffered lines; a failing log store never fails the task. */
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.buffer.length === 0 || !this.store) return;
+    const lines = this.buffer;
+    this.buffer = [];
+    this.sent = true;
+    const store = this.store;
+    this.pending = this.pending.then(() => store.append(lines)).catch((err: unknown) => {
+      this.stdout?.({ severity: 'WARNING', message: `task logs could not be stored: ${(err as Error)?.message ?? String(err)}`, labels: { executionId: this.labels.executionId } });
+    });
+  }
+
+  /** Flushes and waits for every batch; undefined when nothing was ever logged (no await needed). */
+  close(): Promise<void> | undefined {
+    if (this.buffer.length === 0 && !this.sent) return undefined;
+    this.flush();
+    return this.pending;
+  }
+}

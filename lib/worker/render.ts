@@ -1,0 +1,79 @@
+// Rendering a task's properties: secrets are fetched first (rendering itself is synchronous),
+// lazy properties are left for the task, and every error names the flow, task and property.
+import { renderValue, secretNames } from '../expr';
+import { AloftError, ErrorCode, toErrorData, type ErrorLocation } from '../model/errors';
+import { TASK_BASE_KEYS } from '../model/flow';
+import type { Secrets } from '../ports/system';
+
+const BASE_KEYS: ReadonlySet<string> = new Set(TASK_BASE_KEYS);
+
+/** True when some string in the value mentions `secret`; skips the parse on the common path. */
+export function mayUseSecrets(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('secret');
+  if (Array.isArray(value)) return value.some(mayUseSecrets);
+  if (value && typeof value === 'object') {
+    for (const k in value) if (mayUseSecrets((value as Record<string, unknown>)[k])) return true;
+  }
+  return false;
+}
+
+/** Fetches the secrets a value names that are not known yet into `known` (missing ones stay absent). */
+export async function resolveSecrets(value: unknown, secrets: Secrets, known: Record<string, string>): Promise<void> {
+  if (!mayUseSecrets(value)) return;
+  const names = secretNames(value).filter((n) => !(n in known));
+  const values = await Promise.all(names.map((n) => secrets.get(n)));
+  names.forEach((n, i) => {
+    const v = values[i];
+    if (v !== undefined) known[n] = v;
+  });
+}
+
+export interface RenderContext {
+  vars: Record<string, unknown>;
+  now: Date;
+  secrets: Record<string, string>;
+  location: ErrorLocation;
+}
+
+/** Renders one value; an exact single expression keeps its type. Errors become EXPRESSION errors with a location. */
+export function renderOne(value: unknown, cx: RenderContext, property?: string): unknown {
+  // Plain text and scalars need no template engine: every Pebble tag starts with `{`.
+  if (typeof value === 'string' ? !value.includes('{') : value === null || typeof value !== 'object') return value;
+  const location = property === undefined ? cx.location : { ...cx.location, property };
+  try {
+    return renderValue(value, cx.vars, { now: cx.now, secrets: cx.secrets, location });
+  } catch (err) {
+    const data = toErrorData(err, ErrorCode.EXPRESSION);
+    throw new AloftError(data.code, data.message, {
+      ...location, ...pick(data, ['file', 'line', 'column']), ...(data.property ? { property: data.property } : {}),
+    }, data.hint);
+  }
+}
+
+function pick(data: ErrorLocation, keys: readonly (keyof ErrorLocation)[]): ErrorLocation {
+  const out: ErrorLocation = {};
+  for (const k of keys) if (data[k] !== undefined) (out as Record<string, unknown>)[k] = data[k];
+  return out;
+}
+
+/** The task's own properties (base keys removed), rendered except the lazy ones. */
+export function renderProperties(
+  task: Record<string, unknown>,
+  lazy: readonly string[] | undefined,
+  render: (value: unknown, property: string) => unknown,
+): Record<string, unknown> {
+  const props: Record<string, unknown> = {};
+  for (const key in task) {
+    if (BASE_KEYS.has(key)) continue;
+    const value = task[key];
+    props[key] = lazy?.includes(key) ? value : render(value, key);
+  }
+  return props;
+}
+
+/** Every property of the task that is not a base key (for secret pre-resolution). */
+export function ownProperties(task: Record<string, unknown>): Record<string, unknown> {
+  const props: Record<string, unknown> = {};
+  for (const key in task) if (!BASE_KEYS.has(key)) props[key] = task[key];
+  return props;
+}

@@ -1,0 +1,71 @@
+// A task run's view of internal storage: it writes under its own task run folder and reads only
+// files of its own execution, of the execution that triggered it, or of its parent.
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { AloftError, ErrorCode } from '../model/errors';
+import { assertReadable, keyToUri, taskFileKey, uriToKey } from '../model/storage-uri';
+import type { TaskStorage } from '../plugins/types';
+import type { BlobStore } from '../ports/blob-store';
+
+export interface TaskFileOwner {
+  namespace: string;
+  flowId: string;
+  executionId: string;
+  taskId: string;
+  taskRunId: string;
+}
+
+export class ScopedTaskStorage implements TaskStorage {
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly owner: TaskFileOwner,
+    private readonly readable: readonly string[],
+  ) {}
+
+  async put(fileName: string, data: Readable | Buffer | string): Promise<{ uri: string; size: number }> {
+    return this.blobs.put(keyToUri(taskFileKey(this.owner, fileName)), data);
+  }
+
+  async get(uri: string): Promise<Readable> {
+    assertReadable(uriToKey(uri), this.readable);
+    return this.blobs.get(uri);
+  }
+
+  async *readRows(uri: string): AsyncIterable<Record<string, unknown>> {
+    const lines = createInterface({ input: await this.get(uri), crlfDelay: Infinity });
+    let n = 0;
+    for await (const line of lines) {
+      n++;
+      if (line.trim() === '') continue;
+      let row: unknown;
+      try {
+        row = JSON.parse(line);
+      } catch (err) {
+        throw new AloftError(ErrorCode.TASK_FAILED, `${uri} line ${n} is not JSON: ${(err as Error).message}`);
+      }
+      if (!row || typeof row !== 'object' || Array.isArray(row)) {
+        throw new AloftError(ErrorCode.TASK_FAILED, `${uri} line ${n} is not a JSON object`);
+      }
+      yield row as Record<string, unknown>;
+    }
+  }
+
+  async writeRows(fileName: string, rows: AsyncIterable<unknown> | Iterable<unknown>): Promise<{ uri: string; size: number; rows: number }> {
+    let count = 0;
+    // Lines are grouped into chunks of about 64 KiB: one write per row would be slow.
+    async function* lines(): AsyncGenerator<string> {
+      let chunk = '';
+      for await (const row of rows as AsyncIterable<unknown>) {
+        count++;
+        chunk += `${JSON.stringify(row === undefined ? null : row)}\n`;
+        if (chunk.length >= 65_536) {
+          yield chunk;
+          chunk = '';
+        }
+      }
+      if (chunk) yield chunk;
+    }
+    const info = await this.put(fileName, Readable.from(lines()));
+    return { ...info, rows: count };
+  }
+}

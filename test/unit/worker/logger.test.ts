@@ -1,0 +1,73 @@
+import { AttemptLogger, SecretMask, parseLevel } from '../../../lib/worker/logger';
+import { MemoryLogStore } from '../../../lib/adapters/local';
+import type { LogLine, LogStore } from '../../../lib/ports/log-store';
+
+const labels = { executionId: 'e1', taskRunId: 'r1', taskId: 't1', attempt: 2, flowId: 'f', namespace: 'io.n' };
+const clock = { now: () => new Date('2024-03-14T10:00:00.000Z') };
+
+describe('AttemptLogger', () => {
+  it('writes one structured JSON object per line for Cloud Logging', () => {
+    const out: Record<string, unknown>[] = [];
+    const logger = new AttemptLogger(labels, undefined, clock, new SecretMask(), 'INFO', (l) => out.push(l));
+    logger.warn('careful');
+    const l = { executionId: 'e1', taskRunId: 'r1', flowId: 'f', namespace: 'io.n' };
+    expect(out).toEqual([{
+      severity: 'WARNING', message: 'careful', time: '2024-03-14T10:00:00.000Z', taskId: 't1', attempt: 2, labels: l, 'logging.googleapis.com/labels': l,
+    }]);
+  });
+
+  it('batches lines into the log store and sends them on close', async () => {
+    const appended: LogLine[][] = [];
+    const store: LogStore = { append: async (lines) => { appended.push([...lines]); }, list: async () => [] };
+    const logger = new AttemptLogger(labels, store, clock, new SecretMask(), 'INFO');
+    logger.info('a');
+    logger.info('b');
+    expect(appended).toEqual([]);
+    await logger.close();
+    expect(appended.map((b) => b.map((l) => l.message))).toEqual([['a', 'b']]);
+  });
+
+  it('sends a full batch without waiting for close', async () => {
+    const store = new MemoryLogStore();
+    const logger = new AttemptLogger(labels, store, clock, new SecretMask(), 'INFO');
+    for (let i = 0; i < 200; i++) logger.info(`line ${i}`);
+    await new Promise((r) => setImmediate(r));
+    expect(await store.list('e1')).toHaveLength(200);
+    await logger.close();
+  });
+
+  it('needs no await when nothing was logged', () => {
+    const logger = new AttemptLogger(labels, new MemoryLogStore(), clock, new SecretMask(), 'INFO');
+    logger.debug('below the level');
+    expect(logger.close()).toBeUndefined();
+  });
+
+  it('never fails the task when the log store fails', async () => {
+    const out: Record<string, unknown>[] = [];
+    const store: LogStore = { append: async () => { throw new Error('down'); }, list: async () => [] };
+    const logger = new AttemptLogger(labels, store, clock, new SecretMask(), 'INFO', (l) => out.push(l));
+    logger.info('x');
+    await expect(logger.close()).resolves.toBeUndefined();
+    expect(out.some((l) => String(l.message).includes('could not be stored: down'))).toBe(true);
+  });
+
+  it('masks secret values, the longest first', async () => {
+    const mask = new SecretMask();
+    mask.add('abc');
+    mask.add('abcdef');
+    const store = new MemoryLogStore();
+    const logger = new AttemptLogger(labels, store, clock, mask, 'INFO');
+    logger.info('token abcdef and abc');
+    await logger.close();
+    expect((await store.list('e1'))[0].message).toBe('token ****** and ******');
+  });
+});
+
+describe('parseLevel', () => {
+  it('reads a level in any case and falls back for unknown ones', () => {
+    expect(parseLevel('debug', 'INFO')).toBe('DEBUG');
+    expect(parseLevel('WARNING', 'INFO')).toBe('WARN');
+    expect(parseLevel('LOUD', 'INFO')).toBe('INFO');
+    expect(parseLevel(undefined, 'ERROR')).toBe('ERROR');
+  });
+});

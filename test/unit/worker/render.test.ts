@@ -1,0 +1,44 @@
+import { mayUseSecrets, ownProperties, renderOne, renderProperties, resolveSecrets } from '../../../lib/worker/render';
+
+const cx = { vars: { inputs: { a: 'A', n: 2 } }, now: new Date('2024-01-01T00:00:00Z'), secrets: {}, location: { flow: 'io.n.f', task: 't' } };
+
+describe('worker rendering', () => {
+  it('skips the template engine for values without templates', () => {
+    const list = ['x', 'y'];
+    expect(renderOne('plain', cx)).toBe('plain');
+    expect(renderOne(5, cx)).toBe(5);
+    expect(renderOne(list, cx)).toBe(list);
+  });
+
+  it('renders nested values and names the property path in errors', () => {
+    expect(renderOne({ k: ['{{ inputs.a }}', '{{ inputs.n }}'] }, cx, 'p')).toEqual({ k: ['A', 2] });
+    expect(() => renderOne({ k: ['{{ inputs.zz }}'] }, cx, 'headers')).toThrow(expect.objectContaining({
+      code: 'EXPRESSION', location: expect.objectContaining({ flow: 'io.n.f', task: 't', property: 'headers.k[0]' }),
+    }));
+  });
+
+  it('renders the own properties except base keys and lazy ones', () => {
+    const task = { id: 't', type: 'x', timeout: 'PT1S', retry: { type: 'constant' }, a: '{{ inputs.a }}', lazy: '{{ row }}' };
+    const calls: string[] = [];
+    const out = renderProperties(task, ['lazy'], (v, p) => { calls.push(p); return renderOne(v, cx, p); });
+    expect(out).toEqual({ a: 'A', lazy: '{{ row }}' });
+    expect(calls).toEqual(['a']);
+    expect(ownProperties(task)).toEqual({ a: '{{ inputs.a }}', lazy: '{{ row }}' });
+  });
+
+  it('fetches only the secrets a value names, once', async () => {
+    const asked: string[] = [];
+    const secrets = { get: async (n: string) => { asked.push(n); return n === 'MISSING' ? undefined : `v-${n}`; } };
+    const known: Record<string, string> = { B: 'known' };
+    await resolveSecrets({ x: "{{ secret('A') }}", y: ["{{ secret('B') }}", "{{ secret('MISSING') }}"] }, secrets, known);
+    expect(known).toEqual({ A: 'v-A', B: 'known' });
+    expect(asked.sort()).toEqual(['A', 'MISSING']);
+    expect(mayUseSecrets({ a: ['no templates here'] })).toBe(false);
+  });
+
+  it('fails naming the secret when it does not exist', () => {
+    expect(() => renderOne("{{ secret('MISSING') }}", cx, 'password')).toThrow(expect.objectContaining({
+      code: 'EXPRESSION', message: expect.stringContaining('MISSING'), location: expect.objectContaining({ property: 'password' }),
+    }));
+  });
+});

@@ -1,0 +1,282 @@
+import { z } from 'zod';
+import { runAttempt } from '../../../lib/worker';
+import { fakeWorker } from '../../../lib/worker/testing';
+import { coreTasks } from '../../../lib/plugins/core';
+import type { RunnableTaskDefinition } from '../../../lib/plugins/types';
+import { PluginGroup } from '../../../lib/model/catalog';
+import { AloftError, ErrorCode } from '../../../lib/model/errors';
+
+const opts = { workerId: 'w1' };
+
+/** A test task type whose run is given by each test. */
+function probe(run: RunnableTaskDefinition['run'], extra: Partial<RunnableTaskDefinition> = {}): RunnableTaskDefinition {
+  return {
+    type: 'io.aloft.tests.Probe', aliases: [], group: PluginGroup.core,
+    properties: z.object({ value: z.unknown().optional(), count: z.number().optional(), raw: z.unknown().optional() }).strict(),
+    outputs: z.object({ out: z.unknown().optional() }).strict(),
+    run, ...extra,
+  };
+}
+
+describe('runAttempt', () => {
+  it('renders the properties, runs the task and returns SUCCESS with its outputs', async () => {
+    const w = await fakeWorker({ variables: { inputs: { who: 'world' } } });
+    try {
+      const out = await runAttempt(w.task('io.kestra.core.tasks.debugs.Return', { id: 'hello', format: 'Hello {{ inputs.who }}' }), w.deps, opts);
+      expect(out).toMatchObject({ kind: 'result', result: { state: 'SUCCESS', outputs: { value: 'Hello world' }, attempt: 0 } });
+      if (out.kind !== 'result') throw new Error('expected a result');
+      expect(Date.parse(out.result.endedAt)).toBeGreaterThanOrEqual(Date.parse(out.result.startedAt));
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('resolves a task by its Kestra 1.x alias', async () => {
+    const w = await fakeWorker();
+    try {
+      const out = await runAttempt(w.task('io.kestra.plugin.core.debug.Return', { format: 'x' }), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'SUCCESS', outputs: { value: 'x' } } });
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('fails the task with a clear error when its type is unknown', async () => {
+    const w = await fakeWorker();
+    try {
+      const out = await runAttempt(w.task('io.kestra.nope.Missing', { id: 'm' }), w.deps, opts);
+      expect(out).toMatchObject({
+        result: { state: 'FAILED', error: { code: 'FLOW_INVALID', message: "unknown task type 'io.kestra.nope.Missing'", task: 'm', property: 'type', flow: 'io.aloft.tests.test' } },
+      });
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('keeps the type of a property that is exactly one expression', async () => {
+    let seen: unknown;
+    const w = await fakeWorker({ tasks: [probe(async (_ctx, p) => { seen = p; return {}; })], variables: { vars: { n: 3, list: [1, 2] } } });
+    try {
+      await runAttempt(w.task('io.aloft.tests.Probe', { count: '{{ vars.n }}', value: '{{ vars.list }}', raw: 'n={{ vars.n }}' }), w.deps, opts);
+      expect(seen).toEqual({ count: 3, value: [1, 2], raw: 'n=3' });
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('leaves lazy properties unrendered for the task', async () => {
+    let seen: unknown;
+    const def = probe(async (ctx, p) => { seen = [p.raw, await ctx.render(p.raw, { row: 'r1' })]; return {}; }, { lazyProperties: ['raw'] });
+    const w = await fakeWorker({ tasks: [def] });
+    try {
+      const out = await runAttempt(w.task('io.aloft.tests.Probe', { raw: 'row {{ row }}' }), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'SUCCESS' } });
+      expect(seen).toEqual(['row {{ row }}', 'row r1']);
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('fails the task naming flow, task and property when a template names an undefined variable', async () => {
+    const w = await fakeWorker();
+    try {
+      const out = await runAttempt(w.task('io.kestra.core.tasks.debugs.Return', { id: 'r', format: '{{ outputs.nope.value }}' }), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'FAILED', error: { code: 'EXPRESSION', flow: 'io.aloft.tests.test', task: 'r', property: 'format' } } });
+      if (out.kind === 'result') expect(out.result.error?.message).toContain('nope');
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('fails the task naming the property when a rendered value does not fit its schema', async () => {
+    const w = await fakeWorker({ variables: { vars: { level: 'LOUD' } } });
+    try {
+      const out = await runAttempt(w.task('io.kestra.core.tasks.log.Log', { id: 'l', message: 'hi', level: '{{ vars.level }}' }), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'FAILED', error: { code: 'FLOW_INVALID', task: 'l', property: 'level' } } });
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('maps an error thrown by the task onto the closed set, without a stack trace', async () => {
+    const w = await fakeWorker({ tasks: [probe(async () => { throw new TypeError('cannot read x of undefined'); })] });
+    try {
+      const out = await runAttempt(w.task('io.aloft.tests.Probe', { id: 'p' }), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'FAILED', error: { code: 'TASK_FAILED', message: 'cannot read x of undefined', task: 'p' } } });
+      expect(JSON.stringify(out)).not.toMatch(/at .*\.ts:\d+/);
+      const logged = await w.logLines();
+      expect(logged.map((l) => [l.level, l.message])).toContainEqual(['ERROR', 'cannot read x of undefined']);
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('keeps the code of an Aloft error thrown by the task', async () => {
+    const w = await fakeWorker({ tasks: [probe(async () => { throw new AloftError(ErrorCode.STORAGE_FORBIDDEN, 'no'); })] });
+    try {
+      const out = await runAttempt(w.task('io.aloft.tests.Probe', {}), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'FAILED', error: { code: 'STORAGE_FORBIDDEN', message: 'no' } } });
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('ends WARNING when the task says so', async () => {
+    const w = await fakeWorker({ tasks: [probe(async () => ({ outputs: { out: 1 }, state: 'WARNING' as const }))] });
+    try {
+      const out = await runAttempt(w.task('io.aloft.tests.Probe', {}), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'WARNING', outputs: { out: 1 } } });
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('fails the task when it returns outputs that do not fit its schema', async () => {
+    const w = await fakeWorker({ tasks: [probe(async () => ({ unexpected: true }) as never)] });
+    try {
+      const out = await runAttempt(w.task('io.aloft.tests.Probe', {}), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'FAILED', error: { code: 'INTERNAL' } } });
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('fails the task when its outputs are too large for a message', async () => {
+    const w = await fakeWorker({ tasks: [probe(async () => ({ out: 'x'.repeat(300 * 1024) }))] });
+    try {
+      const out = await runAttempt(w.task('io.aloft.tests.Probe', {}), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'FAILED', error: { code: 'PAYLOAD_TOO_LARGE' } } });
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('returns a suspension with the continuation a resumable task asked for', async () => {
+    let given: unknown;
+    const w = await fakeWorker({ tasks: [probe(async (_c, _p, continuation) => { given = continuation; return { suspend: true, continuation: { job: 'j-2' } }; })] });
+    try {
+      const out = await runAttempt(w.task('io.aloft.tests.Probe', {}, { continuation: { job: 'j-1' } }), w.deps, opts);
+      expect(out).toEqual({ kind: 'suspended', continuation: { job: 'j-2' } });
+      expect(given).toEqual({ job: 'j-1' });
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('fails with TIMEOUT and aborts the signal when the task outlives its timeout', async () => {
+    let aborted = false;
+    const def = probe((ctx) => new Promise((_, reject) => {
+      ctx.signal.addEventListener('abort', () => { aborted = true; reject(new Error('stopped')); });
+    }));
+    const w = await fakeWorker({ tasks: [def] });
+    try {
+      const out = await runAttempt(w.task('io.aloft.tests.Probe', { id: 'slow' }, { timeoutMs: 50 }), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'FAILED', error: { code: 'TIMEOUT', message: 'the task timed out after PT0.05S', task: 'slow' } } });
+      expect(aborted).toBe(true);
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('returns after the grace period when a timed-out task ignores its signal', async () => {
+    const w = await fakeWorker({ tasks: [probe(() => new Promise(() => undefined))] });
+    try {
+      const out = await runAttempt(w.task('io.aloft.tests.Probe', {}, { timeoutMs: 20 }), { ...w.deps, abortGraceMs: 20 }, opts);
+      expect(out).toMatchObject({ result: { state: 'FAILED', error: { code: 'TIMEOUT' } } });
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('ends KILLED when the kill signal is aborted', async () => {
+    const kill = new AbortController();
+    const def = probe((ctx) => new Promise((_, reject) => {
+      ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason));
+      setImmediate(() => kill.abort());
+    }));
+    const w = await fakeWorker({ tasks: [def] });
+    try {
+      const out = await runAttempt(w.task('io.aloft.tests.Probe', {}), w.deps, { ...opts, signal: kill.signal });
+      expect(out).toMatchObject({ result: { state: 'KILLED', error: { code: 'KILLED' } } });
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('gives the task a deadline no later than its timeout', async () => {
+    let deadline: Date | undefined;
+    const w = await fakeWorker({ tasks: [probe(async (ctx) => { deadline = ctx.deadline; return {}; })] });
+    try {
+      const far = new Date(Date.now() + 3_600_000);
+      await runAttempt(w.task('io.aloft.tests.Probe', {}, { timeoutMs: 60_000 }), w.deps, { ...opts, deadline: far });
+      expect(deadline!.getTime()).toBeLessThan(far.getTime());
+      await runAttempt(w.task('io.aloft.tests.Probe', {}), w.deps, { ...opts, deadline: far });
+      expect(deadline).toEqual(far);
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('renders secrets and masks their values in logs and errors', async () => {
+    const env = { SECRET_TOKEN: Buffer.from('hunter22').toString('base64') };
+    const def = probe(async (ctx, p) => {
+      ctx.logger.info(`using ${String(p.value)}`);
+      throw new Error(`login failed with ${String(p.value)}`);
+    });
+    const w = await fakeWorker({ tasks: [def], env });
+    try {
+      const out = await runAttempt(w.task('io.aloft.tests.Probe', { value: "{{ secret('TOKEN') }}" }), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'FAILED', error: { message: 'login failed with ******' } } });
+      const messages = (await w.logLines()).map((l) => l.message);
+      expect(messages).toContain('using ******');
+      expect(JSON.stringify(messages)).not.toContain('hunter22');
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('exposes ALOFT_ environment variables as envs, lower-cased without the prefix', async () => {
+    const w = await fakeWorker({ env: { ALOFT_REGION: 'eu', OTHER: 'x' } });
+    try {
+      const out = await runAttempt(w.task('io.kestra.core.tasks.debugs.Return', { format: '{{ envs.region }}' }), w.deps, opts);
+      expect(out).toMatchObject({ result: { outputs: { value: 'eu' } } });
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('reads variables from internal storage when the message carries a URI instead', async () => {
+    const w = await fakeWorker();
+    try {
+      const base = w.task('io.kestra.core.tasks.debugs.Return', { format: '{{ inputs.big }}' });
+      const uri = `kestra:///io/aloft/tests/test/executions/${w.execution.id}/variables/${base.taskRunId}.json`;
+      await w.blobs.put(uri, JSON.stringify({ ...base.variables, inputs: { big: 'from storage' } }));
+      const out = await runAttempt({ ...base, variables: {}, variablesUri: uri }, w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'SUCCESS', outputs: { value: 'from storage' } } });
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('drops log lines below the task logLevel', async () => {
+    const w = await fakeWorker();
+    try {
+      const task = (level: string) => w.task('io.kestra.core.tasks.log.Log', { message: `at ${level}`, level, logLevel: 'WARN' });
+      await runAttempt(task('INFO'), w.deps, opts);
+      await runAttempt(task('ERROR'), w.deps, opts);
+      expect((await w.logLines()).map((l) => l.message)).toEqual(['at ERROR']);
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('returns the metrics the task recorded', async () => {
+    const w = await fakeWorker({ tasks: coreTasks });
+    try {
+      const out = await runAttempt(w.task('io.kestra.core.tasks.debugs.Return', { format: 'abcd' }), w.deps, opts);
+      expect(out).toMatchObject({ result: { metrics: { length: 4 } } });
+    } finally {
+      await w.cleanup();
+    }
+  });
+});
