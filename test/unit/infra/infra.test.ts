@@ -1,0 +1,136 @@
+// infra/ against functions/manifest.ts, offline: no Terraform binary can run here, so these checks
+// read the HCL through @cdktf/hcl2json and evaluate it with variable defaults (and opt-in values).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { FUNCTIONS, EXECUTOR_DOCUMENT } from '../../../functions/manifest';
+import { Check, checkInfra, only, type ManifestFunction } from './checks';
+import { isRef, refsIn } from './hcl-expr';
+import { loadFiles, Model, readTfDir, type Config } from './terraform';
+
+const INFRA = join(__dirname, '../../../infra');
+const manifest = FUNCTIONS as readonly ManifestFunction[];
+
+const DEFAULTS = { project_id: 'my-project' };
+const OPT_IN = {
+  project_id: 'my-project', public_webhooks: true, api_token_secret_id: 'aloft-api-token',
+  api_invokers: ['group:ops@example.com'], pubsub_trigger_topics: ['orders', 'projects/other/topics/payments'],
+};
+
+let config: Config;
+beforeAll(async () => { config = await loadFiles(readTfDir(INFRA)); });
+
+describe.each([['defaults', DEFAULTS], ['every opt-in on', OPT_IN]])('infra/ with %s', (_label, values) => {
+  const findings = () => checkInfra(new Model(config, values as never), manifest);
+
+  it('deploys exactly the manifest functions with their entry points', () => {
+    expect(only(findings(), Check.functions)).toEqual([]);
+  });
+
+  it('runs every function on nodejs22', () => {
+    expect(only(findings(), Check.runtime)).toEqual([]);
+  });
+
+  it('wires each function to its trigger: Eventarc on the executor document, push subscriptions, Cloud Scheduler', () => {
+    expect(only(findings(), Check.triggers)).toEqual([]);
+  });
+
+  it('gives every topic the code publishes to a subscription with retry and dead-letter policies', () => {
+    expect(only(findings(), Check.topics)).toEqual([]);
+  });
+
+  it('grants no basic role and makes neither the executor nor a worker public', () => {
+    expect(only(findings(), Check.iam)).toEqual([]);
+  });
+
+  it('types and describes every variable', () => {
+    expect(only(findings(), Check.variables)).toEqual([]);
+  });
+});
+
+describe('infra/', () => {
+  it('wakes the executor on the document pattern of functions/manifest.ts', () => {
+    const model = new Model(config, DEFAULTS);
+    const [trigger] = model.of('google_eventarc_trigger');
+    const criteria = model.attr(trigger, 'matching_criteria') as { attribute: string; value: unknown }[];
+    expect(criteria.find((c) => c.attribute === 'document')?.value).toBe(EXECUTOR_DOCUMENT);
+  });
+
+  it('names topics as the code does once it prepends the ALOFT_TOPIC_PREFIX the functions get', () => {
+    for (const prefix of ['aloft', 'acme']) {
+      const model = new Model(config, { ...DEFAULTS, name_prefix: prefix });
+      const env = model.attr(model.of('google_cloudfunctions2_function')[0], 'service_config', 0, 'environment_variables') as Record<string, unknown>;
+      const topicPrefix = (env.ALOFT_TOPIC_PREFIX as string | undefined) ?? '';
+      const names = model.of('google_pubsub_topic').map((t) => model.attr(t, 'name'));
+      for (const fn of manifest.filter((f) => f.topic)) expect(names).toContain(`${topicPrefix}${fn.topic}`);
+    }
+  });
+
+  it('passes the functions the settings lib/adapters/gcp/config.ts reads', () => {
+    const model = new Model(config, DEFAULTS);
+    for (const fn of model.of('google_cloudfunctions2_function')) {
+      const env = model.attr(fn, 'service_config', 0, 'environment_variables') as Record<string, unknown>;
+      expect(Object.keys(env)).toEqual(expect.arrayContaining(['GOOGLE_CLOUD_PROJECT', 'ALOFT_FIRESTORE_DATABASE', 'ALOFT_BUCKET']));
+      expect(env.GOOGLE_CLOUD_PROJECT).toBe('my-project');
+    }
+  });
+
+  it('creates the public webhook gateway only on opt-in', () => {
+    expect(new Model(config, DEFAULTS).of('google_api_gateway_gateway')).toEqual([]);
+    expect(new Model(config, OPT_IN).of('google_api_gateway_gateway')).toHaveLength(1);
+  });
+
+  it('exposes only the webhook route through the gateway', () => {
+    const template = readFileSync(join(INFRA, 'webhook-openapi.yaml.tftpl'), 'utf8');
+    const spec = parseYaml(template.replace(/\$\{(\w+)\}/g, (_, name: string) => (name === 'backend' ? 'https://api.example' : name)));
+    expect(Object.keys(spec.paths)).toEqual(['/api/v1/executions/webhook/{namespace}/{flowId}/{key}']);
+    expect(spec['x-google-backend']).toMatchObject({ address: 'https://api.example', path_translation: 'APPEND_PATH_TO_ADDRESS' });
+    expect(spec.securityDefinitions).toBeUndefined();
+  });
+
+  it('deletes execution files after the retention days and keeps bucket access uniform', () => {
+    const model = new Model(config, { ...DEFAULTS, execution_retention_days: 12 });
+    const data = model.of('google_storage_bucket').find((b) => String(model.attr(b, 'name')).endsWith('-data'))!;
+    expect(model.attr(data, 'uniform_bucket_level_access')).toBe(true);
+    const rules = model.attr(data, 'lifecycle_rule') as { condition: Record<string, unknown>[]; action: { type: string }[] }[];
+    expect(rules.filter((r) => r.action[0].type === 'Delete').map((r) => r.condition[0])).toEqual([{ days_since_custom_time: 12 }]);
+  });
+
+  it('requires Terraform 1.5 and both Google providers', () => {
+    expect(config.settings[0].required_version).toBe('>= 1.5');
+    const providers = (config.settings[0].required_providers as Record<string, { source: string }>[])[0];
+    expect(Object.values(providers).map((p) => p.source).sort()).toEqual(['hashicorp/google', 'hashicorp/google-beta']);
+  });
+
+  it('outputs the API URL, the bucket and the topics, each described', () => {
+    const names = config.outputs.map((o) => o.name);
+    expect(names).toEqual(expect.arrayContaining(['api_url', 'bucket', 'topics', 'dead_letter_topics']));
+    expect(config.outputs.filter((o) => typeof o.body.description !== 'string')).toEqual([]);
+  });
+
+  it('enables the API of every service it creates resources in', () => {
+    const model = new Model(config, OPT_IN);
+    const apis = model.of('google_project_service').map((s) => model.attr(s, 'service'));
+    const needed: Record<string, string> = {
+      google_cloudfunctions2_function: 'cloudfunctions.googleapis.com', google_eventarc_trigger: 'eventarc.googleapis.com',
+      google_pubsub_topic: 'pubsub.googleapis.com', google_firestore_database: 'firestore.googleapis.com',
+      google_cloud_scheduler_job: 'cloudscheduler.googleapis.com', google_storage_bucket: 'storage.googleapis.com',
+      google_api_gateway_gateway: 'apigateway.googleapis.com', google_secret_manager_secret_iam_member: 'secretmanager.googleapis.com',
+    };
+    for (const [type, api] of Object.entries(needed)) {
+      if (model.of(type).length > 0) expect(apis).toContain(api);
+    }
+    expect(apis).toEqual(expect.arrayContaining(['run.googleapis.com', 'cloudbuild.googleapis.com', 'artifactregistry.googleapis.com']));
+  });
+
+  it('builds each function from its own zip of build/functions', () => {
+    const model = new Model(config, DEFAULTS);
+    for (const fn of model.of('google_cloudfunctions2_function')) {
+      const object = model.attr(fn, 'build_config', 0, 'source', 0, 'storage_source', 0, 'object');
+      const [source] = refsIn(object!);
+      expect(isRef(source) && source.path[0]).toBe(fn.key);
+    }
+    const uploads = model.of('google_storage_bucket_object').map((o) => model.attr(o, 'source'));
+    expect(uploads).toEqual(manifest.map((f) => `../build/functions/${f.name}.zip`).sort());
+  });
+});
