@@ -1,4 +1,3 @@
-import './helpers/expr';
 import { replay } from '../../../lib/engine';
 import { LOG } from './helpers/catalog';
 import { Harness, flow } from './helpers/harness';

@@ -1,4 +1,3 @@
-import './helpers/expr';
 import { FAIL, LOG } from './helpers/catalog';
 import { Harness, flow } from './helpers/harness';
 

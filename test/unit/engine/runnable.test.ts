@@ -1,9 +1,8 @@
-import './helpers/expr';
 import { FAIL, LOG, RETURN } from './helpers/catalog';
 import { Harness, flow } from './helpers/harness';
 
 const SEQ = 'io.kestra.core.tasks.flows.Sequential';
-const retry = { type: 'constant', interval: 'PT0.250S', maxAttempt: 5, maxDuration: 'PT15S' };
+const retry = { type: 'constant' as const, interval: 'PT0.250S', maxAttempt: 5, maxDuration: 'PT15S' };
 
 describe('runnable task runs', () => {
   it('goes RUNNING when the worker starts the attempt and takes the result state and outputs', () => {

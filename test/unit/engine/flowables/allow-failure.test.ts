@@ -1,4 +1,3 @@
-import '../helpers/expr';
 import { FAIL, RETURN } from '../helpers/catalog';
 import { Harness, flow } from '../helpers/harness';
 

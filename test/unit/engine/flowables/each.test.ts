@@ -1,4 +1,3 @@
-import '../helpers/expr';
 import { loopValues } from '../../../../lib/engine/flowables/each';
 import { LOG, RETURN } from '../helpers/catalog';
 import { Harness, flow } from '../helpers/harness';

@@ -1,4 +1,3 @@
-import '../helpers/expr';
 import { LOG, RETURN } from '../helpers/catalog';
 import { Harness, flow } from '../helpers/harness';
 

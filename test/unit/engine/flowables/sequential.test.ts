@@ -1,4 +1,3 @@
-import '../helpers/expr';
 import { sequentialInfo } from '../../../../lib/engine/flowables/sequential';
 import { FAIL, LOG, RETURN } from '../helpers/catalog';
 import { Harness, flow } from '../helpers/harness';

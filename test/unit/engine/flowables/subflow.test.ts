@@ -1,4 +1,3 @@
-import '../helpers/expr';
 import { subflowRunState } from '../../../../lib/engine/flowables/subflow';
 import { RETURN } from '../helpers/catalog';
 import { Harness, flow } from '../helpers/harness';
@@ -106,7 +105,7 @@ describe('Flow / Subflow', () => {
 
   it('fails the run when its inputs do not render', () => {
     const h = Harness.start(flow([{ id: 's', type: FLOW, namespace: 'n', flowId: 'c', inputs: { a: '{{ inputs.nope }}' } }]));
-    expect(h.run('s').error).toMatchObject({ code: 'EXPRESSION', task: 's', property: 'inputs' });
+    expect(h.run('s').error).toMatchObject({ code: 'EXPRESSION', task: 's', property: 'inputs.a' });
     expect(h.effectsOf('StartSubflow')).toEqual([]);
   });
 
@@ -129,7 +128,7 @@ describe('Flow / Subflow', () => {
       const [ended] = h.effectsOf('ExecutionEnded', h.last);
       expect(ended.state).toBe('SUCCESS');
       expect(ended.outputs).toBeUndefined();
-      expect(ended.outputsError).toMatchObject({ code: 'EXPRESSION', flow: 'test.parent', property: 'outputs' });
+      expect(ended.outputsError).toMatchObject({ code: 'EXPRESSION', flow: 'test.parent', property: 'outputs.extracted' });
       expect(ended.outputsError?.message).toContain('outputs.nope');
     });
   });

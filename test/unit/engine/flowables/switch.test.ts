@@ -1,4 +1,3 @@
-import '../helpers/expr';
 import { switchInfo } from '../../../../lib/engine/flowables/switch';
 import { FAIL, RETURN } from '../helpers/catalog';
 import { Harness, flow } from '../helpers/harness';
