@@ -1,0 +1,137 @@
+// Trigger types with Kestra's 0.x names and later aliases, their property schemas (strict), and
+// the typed form the runtime uses. Flow validation reads `triggerCatalog`.
+import { z } from 'zod';
+import type { Trigger } from '../model/flow';
+import { conditionListSchema } from './conditions/schema';
+import { ConditionKind, type Condition } from './conditions/types';
+import { SCHEDULE_CONDITION_KINDS, ScheduleProperties, scheduleSpec, type ScheduleSpec } from './schedule';
+
+export const TriggerKind = { Schedule: 'Schedule', Flow: 'Flow', Webhook: 'Webhook', PubSub: 'PubSub' } as const;
+export type TriggerKind = (typeof TriggerKind)[keyof typeof TriggerKind];
+
+export interface TriggerTypeInfo {
+  /** The canonical (Kestra 0.x) name. */
+  type: string;
+  aliases: readonly string[];
+  kind: TriggerKind;
+  /** The type's own properties: everything but id, type, description and disabled. Strict. */
+  properties: z.ZodType;
+}
+
+export interface TriggerCatalog {
+  get(type: string): TriggerTypeInfo | undefined;
+  types(): readonly TriggerTypeInfo[];
+}
+
+/** Keys every trigger has, whatever its type. */
+export const TRIGGER_BASE_KEYS: readonly string[] = ['id', 'type', 'description', 'disabled'];
+
+const ALL_KINDS = new Set(Object.values(ConditionKind) as ConditionKind[]);
+
+export const FlowTriggerProperties = z.object({
+  inputs: z.record(z.string(), z.unknown()).optional(),
+  conditions: conditionListSchema(ALL_KINDS).optional(),
+}).strict();
+export type FlowTriggerProperties = z.infer<typeof FlowTriggerProperties>;
+
+export const WebhookProperties = z.object({
+  key: z.string().min(1, 'a webhook key cannot be empty').max(256, 'a webhook key has at most 256 characters'),
+  conditions: conditionListSchema(SCHEDULE_CONDITION_KINDS).optional(),
+}).strict();
+export type WebhookProperties = z.infer<typeof WebhookProperties>;
+
+export const SerdeType = { STRING: 'STRING', JSON: 'JSON' } as const;
+export type SerdeType = (typeof SerdeType)[keyof typeof SerdeType];
+
+export const PubSubProperties = z.object({
+  topic: z.string().min(1),
+  subscription: z.string().regex(/^[a-zA-Z][a-zA-Z0-9._~%+-]{2,254}$/, 'a subscription name has 3 to 255 letters, digits or - _ . ~ + %, and starts with a letter').optional(),
+  projectId: z.string().optional(),
+  serdeType: z.enum([SerdeType.STRING, SerdeType.JSON]).optional(),
+  /** Aloft: inputs of the started execution, rendered with `trigger.*`. */
+  inputs: z.record(z.string(), z.unknown()).optional(),
+  conditions: conditionListSchema(SCHEDULE_CONDITION_KINDS).optional(),
+  // Accepted so Kestra flows load unchanged; Aloft starts one execution per message and ignores them.
+  serviceAccount: z.string().optional(),
+  scopes: z.array(z.string()).optional(),
+  interval: z.string().optional(),
+  maxRecords: z.number().int().positive().optional(),
+  maxDuration: z.string().optional(),
+  autoCreateSubscription: z.boolean().optional(),
+}).strict();
+export type PubSubProperties = z.infer<typeof PubSubProperties>;
+
+const OLD = 'io.kestra.core.models.triggers.types.';
+const NEW = 'io.kestra.plugin.core.trigger.';
+
+const TYPES: readonly TriggerTypeInfo[] = [
+  { type: `${OLD}Schedule`, aliases: [`${NEW}Schedule`], kind: TriggerKind.Schedule, properties: ScheduleProperties },
+  { type: `${OLD}Flow`, aliases: [`${NEW}Flow`], kind: TriggerKind.Flow, properties: FlowTriggerProperties },
+  { type: `${OLD}Webhook`, aliases: [`${NEW}Webhook`], kind: TriggerKind.Webhook, properties: WebhookProperties },
+  { type: 'io.kestra.plugin.gcp.pubsub.Trigger', aliases: [], kind: TriggerKind.PubSub, properties: PubSubProperties },
+  { type: 'io.kestra.plugin.gcp.pubsub.RealtimeTrigger', aliases: [], kind: TriggerKind.PubSub, properties: PubSubProperties },
+];
+
+const BY_NAME = new Map<string, TriggerTypeInfo>();
+for (const t of TYPES) for (const name of [t.type, ...t.aliases]) BY_NAME.set(name, t);
+
+export const triggerCatalog: TriggerCatalog = {
+  get: (type) => BY_NAME.get(type),
+  types: () => TYPES,
+};
+
+interface Base {
+  id: string;
+  /** The canonical type name. */
+  type: string;
+  disabled: boolean;
+}
+
+/** A trigger of a flow, its properties checked and typed. */
+export type ParsedTrigger =
+  | (Base & { kind: 'Schedule'; spec: ScheduleSpec })
+  | (Base & { kind: 'Flow'; inputs?: Record<string, unknown>; conditions: Condition[] })
+  | (Base & { kind: 'Webhook'; key: string; conditions: Condition[] })
+  | (Base & {
+    kind: 'PubSub'; topic: string; subscription?: string; projectId?: string; serdeType: SerdeType;
+    inputs?: Record<string, unknown>; conditions: Condition[];
+  });
+export type ParsedTriggerOf<K extends TriggerKind> = Extract<ParsedTrigger, { kind: K }>;
+
+export type TriggerParse = { ok: true; trigger: ParsedTrigger } | { ok: false; message: string } | { ok: 'unknown' };
+
+/** Checks a trigger of a stored flow. `unknown` for types Aloft does not run (parseFlow warned already). */
+export function parseTrigger(trigger: Trigger, defaultTimezone = 'UTC'): TriggerParse {
+  const info = triggerCatalog.get(trigger.type);
+  if (!info) return { ok: 'unknown' };
+  const { id, type: _type, description: _d, disabled, ...props } = trigger;
+  const parsed = info.properties.safeParse(props);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    return { ok: false, message: `trigger ${id}: ${first.path.length ? `${first.path.join('.')}: ` : ''}${first.message}` };
+  }
+  const base: Base = { id, type: info.type, disabled: disabled === true };
+  const p = parsed.data as Record<string, any>;
+  switch (info.kind) {
+    case 'Schedule':
+      return { ok: true, trigger: { ...base, kind: info.kind, spec: scheduleSpec(p as ScheduleProperties, defaultTimezone) } };
+    case 'Flow':
+      return { ok: true, trigger: { ...base, kind: info.kind, ...(p.inputs ? { inputs: p.inputs } : {}), conditions: withMultipleIds(p.conditions ?? []) } };
+    case 'Webhook':
+      return { ok: true, trigger: { ...base, kind: info.kind, key: p.key, conditions: p.conditions ?? [] } };
+    case 'PubSub':
+      return {
+        ok: true,
+        trigger: {
+          ...base, kind: info.kind, topic: p.topic, serdeType: p.serdeType ?? SerdeType.STRING, conditions: p.conditions ?? [],
+          ...(p.subscription ? { subscription: p.subscription } : {}), ...(p.projectId ? { projectId: p.projectId } : {}),
+          ...(p.inputs ? { inputs: p.inputs } : {}),
+        },
+      };
+  }
+}
+
+/** A MultipleCondition without an id is named after its position, so its window survives reloads. */
+function withMultipleIds(conditions: Condition[]): Condition[] {
+  return conditions.map((c, i) => (c.kind === 'Multiple' && c.id === '' ? { ...c, id: `multiple-${i}` } : c));
+}
