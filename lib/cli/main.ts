@@ -10,6 +10,10 @@ import { validateFiles } from './validate';
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function processIO(env: Env): CliIO {
+  // A closed pipe (`aloft run ... | head`) is not an error worth a crash.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'EPIPE') throw err; });
+  }
   return {
     env,
     stdout: (s) => { process.stdout.write(s); },

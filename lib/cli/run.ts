@@ -10,7 +10,7 @@ import { FlowInvalidError } from '../runtime/deploy';
 import type { FileInput } from '../runtime/start-execution';
 import { executionOutputs, toExecutionJson } from './execution-json';
 import { ExitCode, type CliIO } from './io';
-import { lineProgress, ttyProgress } from './progress';
+import { lineProgress, ttyProgress, type LogLineView, type ProgressSink } from './progress';
 
 export interface RunOptions {
   inputs: string[];
@@ -43,7 +43,8 @@ export function exitCodeFor(state: string): number {
 }
 
 export async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<number> {
-  const runtime = new LocalRuntime({ env: io.env });
+  let progress: ProgressSink | undefined;
+  const runtime = new LocalRuntime({ env: io.env, stdoutLog: (line) => progress?.log(line as LogLineView) });
   let execution: Execution | undefined;
   try {
     if (opts.flows) await loadFlowsDir(runtime, opts.flows, io);
@@ -55,8 +56,9 @@ export async function runCommand(file: string, opts: RunOptions, io: CliIO): Pro
       files[name] = { fileName: basename(path), data: createReadStream(path) };
     }
     const progressOut = opts.json ? io.stderr : io.stdout;
-    const progress = io.isTTY ? ttyProgress(progressOut, () => Date.now()) : lineProgress(progressOut);
-    const unlisten = runtime.onUpdate((e, before) => { if (e.id === execution?.id) progress.update(e, before); });
+    progress = io.isTTY ? ttyProgress(progressOut, () => Date.now()) : lineProgress(progressOut);
+    const sink = progress;
+    const unlisten = runtime.onUpdate((e, before) => { if (e.id === execution?.id) sink.update(e, before); });
     execution = await runtime.startExecution({ flow, inputs: parsePairs(opts.inputs, '--input'), files });
     let interrupted = 0;
     const removeInterrupt = io.onInterrupt(() => {
@@ -71,7 +73,7 @@ export async function runCommand(file: string, opts: RunOptions, io: CliIO): Pro
     const final = await runtime.waitForEnd(execution.id);
     removeInterrupt();
     unlisten();
-    progress.finish(final);
+    sink.finish(final);
     report(final, opts, io);
     return exitCodeFor(final.state.current);
   } catch (err) {
