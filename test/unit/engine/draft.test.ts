@@ -1,0 +1,65 @@
+import { newExecution } from '../../../lib/engine';
+import { Draft } from '../../../lib/engine/draft';
+import { runIndexOf } from '../../../lib/engine/run-index';
+import type { TaskRun } from '../../../lib/model/execution';
+import { LOG, testCatalog } from './helpers/catalog';
+import { T0, flow } from './helpers/harness';
+import { fakeIds } from './helpers/ids';
+
+const tr = (id: string, parentTaskRunId?: string, outputs?: Record<string, unknown>): TaskRun => ({
+  id, taskId: id, executionId: 'e', namespace: 'test', flowId: 'f', attempts: [], state: { current: 'CREATED', histories: [{ state: 'CREATED', date: 'd' }] },
+  ...(parentTaskRunId ? { parentTaskRunId } : {}), ...(outputs ? { outputs } : {}),
+});
+
+function draft(list: TaskRun[] = []) {
+  const f = flow([{ id: 'a', type: LOG }]);
+  const execution = { ...newExecution({ id: 'e', flow: f, inputs: {}, now: T0 }), taskRunList: list };
+  return { execution, d: new Draft({ execution, flow: f, now: T0, ids: fakeIds(), catalog: testCatalog() }) };
+}
+
+describe('Draft', () => {
+  it('returns the very same execution when nothing changed', () => {
+    const { execution, d } = draft([tr('a')]);
+    expect(d.build()).toBe(execution);
+  });
+
+  it('copies the list on the first change and leaves the original and its index intact', () => {
+    const { execution, d } = draft([tr('a'), tr('b', 'a')]);
+    const originalIndex = runIndexOf(execution.taskRunList);
+    d.add(tr('c', 'a'));
+    d.update({ ...tr('a'), outputs: { x: 1 } });
+    const built = d.build();
+    expect(built.taskRunList.map((r) => r.id)).toEqual(['a', 'b', 'c']);
+    expect(execution.taskRunList.map((r) => r.id)).toEqual(['a', 'b']);
+    expect(originalIndex.children.get('a')).toEqual([1]);
+    expect(runIndexOf(built.taskRunList).children.get('a')).toEqual([1, 2]);
+    expect(d.children('a').map((r) => r.id)).toEqual(['b', 'c']);
+  });
+
+  it('queues each container once until it is evaluated', () => {
+    const { d } = draft();
+    const seen: string[] = [];
+    d.enqueue('x');
+    d.enqueue('x');
+    d.enqueue(undefined);
+    d.drain((id) => {
+      seen.push(id);
+      if (seen.length === 1) d.enqueue('x');
+    });
+    expect(seen).toEqual(['x', '', 'x']);
+  });
+
+  it('recomputes outputs only after a run with outputs changed', () => {
+    const { d } = draft([tr('a', undefined, { v: 1 })]);
+    const first = d.outputs();
+    d.add(tr('b'));
+    expect(d.outputs()).toBe(first);
+    d.update({ ...tr('b'), outputs: { v: 2 } });
+    expect(d.outputs()).toEqual({ a: { v: 1 }, b: { v: 2 } });
+  });
+
+  it('refuses to update a run it does not have (an engine bug)', () => {
+    const { d } = draft();
+    expect(() => d.update(tr('ghost'))).toThrow(/invariant/);
+  });
+});

@@ -1,0 +1,46 @@
+import { cleanError, endAttempt, failRun, newAttempt, runState, runStates, withInternal, withoutKeys } from '../../../lib/engine/state-ops';
+import type { TaskRun } from '../../../lib/model/execution';
+import { newStateRecord } from '../../../lib/model/states';
+
+const T = new Date('2024-01-01T00:00:00.000Z');
+const T2 = new Date('2024-01-01T00:00:05.000Z');
+const run = (): TaskRun => ({ id: 'r', executionId: 'e', namespace: 'n', flowId: 'f', taskId: 't', attempts: [newAttempt(T)], state: newStateRecord('CREATED', T) });
+
+describe('state-ops', () => {
+  it('appends each state change to the history with its time, without touching the original', () => {
+    const r = run();
+    const next = runStates(r, ['RUNNING', 'SUCCESS'], T2);
+    expect(next.state.histories).toEqual([
+      { state: 'CREATED', date: T.toISOString() }, { state: 'RUNNING', date: T2.toISOString() }, { state: 'SUCCESS', date: T2.toISOString() },
+    ]);
+    expect(r.state.current).toBe('CREATED');
+    expect(runState(next, 'SUCCESS', T2)).toBe(next);
+  });
+
+  it('ends an attempt that never started by passing through RUNNING, except when killed', () => {
+    expect(endAttempt(newAttempt(T), 'FAILED', T2).state.histories.map((h) => h.state)).toEqual(['CREATED', 'RUNNING', 'FAILED']);
+    expect(endAttempt(newAttempt(T), 'KILLED', T2).state.histories.map((h) => h.state)).toEqual(['CREATED', 'KILLED']);
+  });
+
+  it('fails a run with its error and fails its unfinished attempt', () => {
+    const failed = failRun(run(), { code: 'EXPRESSION', message: 'm', task: undefined } as any, T2);
+    expect(failed.state.current).toBe('FAILED');
+    expect(failed.attempts[0].state.current).toBe('FAILED');
+    expect(failed.error).toEqual({ code: 'EXPRESSION', message: 'm' });
+  });
+
+  it('drops undefined fields from errors', () => {
+    expect(cleanError({ code: 'X', message: 'm', line: undefined } as any)).toEqual({ code: 'X', message: 'm' });
+  });
+
+  it('removes keys without copying when there is nothing to remove', () => {
+    const r = run();
+    expect(withoutKeys(r, 'error')).toBe(r);
+    expect(withoutKeys({ ...r, error: { code: 'X', message: 'm' } }, 'error')).not.toHaveProperty('error');
+  });
+
+  it('sets and removes internal bookkeeping fields', () => {
+    const r = withInternal(run(), { a: 1, b: 2 });
+    expect(withInternal(r, { a: undefined }).internal).toEqual({ b: 2 });
+  });
+});

@@ -1,0 +1,101 @@
+import { newExecution, step } from '../../../lib/engine';
+import { FAIL, LOG, RETURN } from './helpers/catalog';
+import { Harness, T0, flow } from './helpers/harness';
+import { fakeIds } from './helpers/ids';
+import { testCatalog } from './helpers/catalog';
+
+const SEQ = 'io.kestra.core.tasks.flows.Sequential';
+const PARALLEL = 'io.kestra.core.tasks.flows.Parallel';
+
+describe('newExecution', () => {
+  it('creates a CREATED execution at version 0 with no task runs', () => {
+    const f = flow([{ id: 'a', type: LOG }], { revision: 3 });
+    const e = newExecution({ id: 'x', flow: f, inputs: { a: 1 }, now: T0, labels: { l: 'v' }, trigger: { id: 't', type: 'schedule', variables: { date: 'd' } }, originalId: 'o' });
+    expect(e).toEqual({
+      id: 'x', namespace: 'test', flowId: 'f', flowRevision: 3, inputs: { a: 1 }, labels: { l: 'v' }, originalId: 'o',
+      trigger: { id: 't', type: 'schedule', variables: { date: 'd' } },
+      state: { current: 'CREATED', histories: [{ state: 'CREATED', date: '2024-01-01T00:00:00.000Z' }] }, taskRunList: [], version: 0,
+    });
+  });
+});
+
+describe('step', () => {
+  it('starts the execution on ExecutionCreated: RUNNING, with its first task created and dispatched', () => {
+    const h = Harness.start(flow([{ id: 'a', type: LOG }, { id: 'b', type: LOG }]));
+    expect(h.state).toBe('RUNNING');
+    expect(h.states()).toEqual({ a: 'CREATED' });
+    expect(h.last.map((e) => e.type)).toEqual(['DispatchWorkerTask']);
+    expect(h.execution.version).toBe(0);
+  });
+
+  it('ignores a second ExecutionCreated', () => {
+    const h = Harness.start(flow([{ id: 'a', type: LOG }]));
+    const before = h.execution;
+    expect(h.send({ type: 'ExecutionCreated' })).toEqual([]);
+    expect(h.execution).toBe(before);
+  });
+
+  it('runs the flow-level errors branch once, gives later tasks no run, and still ends FAILED', () => {
+    const h = Harness.start(flow([{ id: 'failed', type: FAIL }, { id: 'never', type: LOG }], {
+      errors: [{ id: 't2', type: LOG }, { id: 't3', type: LOG, disabled: true }, { id: 't4', type: LOG }],
+    }));
+    h.drive((wt) => (wt.taskId === 'failed' ? { state: 'FAILED', error: { code: 'TASK_FAILED', message: 'boom' } } : { state: 'SUCCESS' }));
+    expect(h.states()).toEqual({ failed: 'FAILED', t2: 'SUCCESS', t4: 'SUCCESS' });
+    expect(h.state).toBe('FAILED');
+    const ended = h.effectsOf('ExecutionEnded');
+    expect(ended).toEqual([{ type: 'ExecutionEnded', executionId: 'e1', namespace: 'test', flowId: 'f', flowRevision: 1, state: 'FAILED' }]);
+    expect(h.execution.error).toMatchObject({ code: 'TASK_FAILED', message: 'boom' });
+  });
+
+  it('ends with the worst state of the flow-level tasks', () => {
+    const h = Harness.start(flow([{ id: 'p', type: PARALLEL, tasks: [{ id: 'a', type: LOG }, { id: 'b', type: LOG }] }, { id: 'c', type: LOG }]));
+    h.answer('a', { state: 'WARNING' });
+    h.succeed('b');
+    h.succeed('c');
+    expect(h.state).toBe('WARNING');
+  });
+
+  it('emits ExecutionEnded exactly once, with the parent ids when there is a parent', () => {
+    const parent = { executionId: 'p1', taskRunId: 'ptr', namespace: 'test', flowId: 'parent', chain: ['test.parent'] };
+    const h = Harness.start(flow([{ id: 'a', type: LOG }]), { parent });
+    h.succeed('a');
+    expect(h.effectsOf('ExecutionEnded')).toEqual([{
+      type: 'ExecutionEnded', executionId: 'e1', namespace: 'test', flowId: 'f', flowRevision: 1, state: 'SUCCESS', parentExecutionId: 'p1', parentTaskRunId: 'ptr',
+    }]);
+    expect(h.send({ type: 'WorkerResult', result: h.result(h.run('a').id, 0, { state: 'SUCCESS' }) })).toEqual([]);
+    expect(h.send({ type: 'Kill' })).toEqual([]);
+    expect(h.effectsOf('ExecutionEnded')).toHaveLength(1);
+  });
+
+  it('copies only what changes: untouched task runs keep their identity', () => {
+    const h = Harness.start(flow([{ id: 'a', type: LOG }, { id: 'b', type: LOG }, { id: 'c', type: LOG }]));
+    h.succeed('a');
+    const a = h.run('a');
+    const list = h.execution.taskRunList;
+    h.started('b');
+    expect(h.run('a')).toBe(a);
+    expect(h.execution.taskRunList).not.toBe(list);
+    expect(list.map((r) => r.state.current)).toEqual(['SUCCESS', 'CREATED']);
+  });
+
+  it('never throws for a stale event about an unknown task run', () => {
+    const h = Harness.start(flow([{ id: 'a', type: LOG }]));
+    for (const event of [
+      { type: 'WakeUp' as const, taskRunId: 'nope', reason: 'retry' as const },
+      { type: 'SubflowEnded' as const, taskRunId: 'nope', state: 'SUCCESS' as const },
+      { type: 'SubflowStarted' as const, taskRunId: 'nope', childExecutionId: 'c' },
+      { type: 'Resume' as const, taskRunId: 'nope' },
+      { type: 'Resume' as const },
+      { type: 'AttemptStarted' as const, taskRunId: 'nope', attempt: 0, at: T0.toISOString() },
+    ]) expect(h.send(event)).toEqual([]);
+  });
+
+  it('is pure: the same input gives the same output and the input is not modified', () => {
+    const f = flow([{ id: 'seq', type: SEQ, tasks: [{ id: 'a', type: RETURN }] }]);
+    const execution = newExecution({ id: 'e', flow: f, inputs: {}, now: T0 });
+    const frozen = JSON.stringify(execution);
+    const run = () => step({ execution, flow: f, event: { type: 'ExecutionCreated' }, now: T0, ids: fakeIds(), catalog: testCatalog() });
+    expect(run()).toEqual(run());
+    expect(JSON.stringify(execution)).toBe(frozen);
+  });
+});
