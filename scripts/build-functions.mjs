@@ -1,0 +1,216 @@
+// Builds one deployable zip per function of functions/manifest.ts: build/functions/<name>.zip holds
+// index.js (an esbuild bundle of the file that registers the entry point) and a package.json whose
+// dependencies are only the packages left external. The unzipped folder stays next to the zip for
+// `npm run bench:coldstart` and `npm run deploy:gcloud`.
+//
+//   node scripts/build-functions.mjs [--out build/functions] [--entries functions] [--only api,executor] [--list]
+//
+// Kept external (installed by Cloud Build from package.json, never bundled):
+// - @google-cloud/functions-framework: the runtime starts the server from its own copy and looks the
+//   entry point up in that copy's registry, so the bundle must share it, not carry a second one;
+// - packages with native code (binding.gyp, prebuilt .node files): esbuild cannot bundle them.
+import { build } from 'esbuild';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire, builtinModules } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import yazl from 'yazl';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ALWAYS_EXTERNAL = ['@google-cloud/functions-framework'];
+// A fixed timestamp keeps a zip byte-identical when its code is: Terraform names objects by their hash.
+const ZIP_MTIME = new Date('1980-01-01T00:00:00Z');
+
+const { values: args } = parseArgs({
+  options: {
+    out: { type: 'string', default: 'build/functions' },
+    entries: { type: 'string', default: 'functions' },
+    only: { type: 'string' },
+    list: { type: 'boolean', default: false },
+  },
+});
+
+const log = (...parts) => console.error('[build:functions]', ...parts);
+
+/** functions/manifest.ts, bundled to a temporary CommonJS file and required. */
+async function loadManifest() {
+  const tmp = join(ROOT, 'node_modules/.cache/aloft-build');
+  mkdirSync(tmp, { recursive: true });
+  const out = join(tmp, `manifest-${process.pid}.cjs`);
+  await build({ entryPoints: [join(ROOT, 'functions/manifest.ts')], outfile: out, bundle: true, platform: 'node', format: 'cjs', packages: 'external', logLevel: 'warning' });
+  try {
+    return createRequire(import.meta.url)(out);
+  } finally {
+    rmSync(out, { force: true });
+  }
+}
+
+const REGISTRATION = /(?:\b[\w$]+\s*\.\s*)?\b(?:http|cloudEvent)\s*(?:<[^>()]*>)?\s*\(\s*(['"`])([A-Za-z_$][\w$]*)\1/g;
+
+/** entry point -> the file under `dir` that registers it (comments ignored). */
+function registrations(dir) {
+  const found = new Map();
+  const walk = (d) => {
+    for (const name of readdirSync(d)) {
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (/\.[cm]?[tj]s$/.test(name) && !name.endsWith('.d.ts') && name !== 'manifest.ts') {
+        const code = readFileSync(path, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
+        for (const m of code.matchAll(REGISTRATION)) {
+          if (found.has(m[2]) && found.get(m[2]) !== path) throw new Error(`${m[2]} is registered in both ${found.get(m[2])} and ${path}`);
+          found.set(m[2], path);
+        }
+      }
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+/** The file to bundle for a function: functions/<name>.ts when it exists, else the file registering its entry point. */
+function entryFile(fn, dir, registered) {
+  for (const ext of ['.ts', '.js']) {
+    const own = join(dir, `${fn.name}${ext}`);
+    if (existsSync(own) && registered.get(fn.entryPoint) === own) return own;
+  }
+  const file = registered.get(fn.entryPoint);
+  if (!file) throw new Error(`no file under ${relative(ROOT, dir) || dir} registers "${fn.entryPoint}" (function ${fn.name}); expected functions.${fn.trigger === 'http' ? 'http' : 'cloudEvent'}('${fn.entryPoint}', ...)`);
+  return file;
+}
+
+const nativeCache = new Map();
+/** True when the package (or its install) compiles or downloads native code. */
+function isNative(pkgDir) {
+  if (nativeCache.has(pkgDir)) return nativeCache.get(pkgDir);
+  let native = false;
+  try {
+    const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+    const deps = { ...pkg.dependencies, ...pkg.optionalDependencies };
+    native = pkg.gypfile === true || existsSync(join(pkgDir, 'binding.gyp')) || existsSync(join(pkgDir, 'prebuilds'))
+      || ['bindings', 'node-gyp-build', 'prebuild-install', '@mapbox/node-pre-gyp', 'node-pre-gyp', 'nan', 'node-addon-api'].some((d) => d in deps);
+  } catch {
+    native = false;
+  }
+  nativeCache.set(pkgDir, native);
+  return native;
+}
+
+const packageOf = (spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
+const isBuiltin = (spec) => spec.startsWith('node:') || builtinModules.includes(packageOf(spec));
+
+/** The folder of the package `name` as seen from `from`, or undefined when it does not resolve. */
+function packageDir(name, from) {
+  const req = createRequire(from);
+  try {
+    return dirname(req.resolve(`${name}/package.json`));
+  } catch {
+    // Packages whose "exports" hide package.json: walk up from their main file.
+    try {
+      let dir = dirname(req.resolve(name));
+      while (dir !== dirname(dir)) {
+        const pj = join(dir, 'package.json');
+        if (existsSync(pj) && JSON.parse(readFileSync(pj, 'utf8')).name === name) return dir;
+        dir = dirname(dir);
+      }
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** esbuild plugin: leaves native packages (and ALWAYS_EXTERNAL) as runtime requires. */
+function externals(resolveDir) {
+  return {
+    name: 'aloft-externals',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (a) => {
+        if (isBuiltin(a.path)) return undefined;
+        const name = packageOf(a.path);
+        if (ALWAYS_EXTERNAL.includes(name)) return { path: a.path, external: true };
+        const pkgDir = packageDir(name, a.importer || join(resolveDir, 'noop.js'));
+        if (!pkgDir) return undefined;
+        return isNative(pkgDir) ? { path: a.path, external: true } : undefined;
+      });
+    },
+  };
+}
+
+/** The installed version of a package as the bundle resolved it, pinned exactly in the function's package.json. */
+function installedVersion(name, from) {
+  const dir = packageDir(name, from) ?? packageDir(name, join(ROOT, 'noop.js'));
+  if (!dir) throw new Error(`${name} is kept external but is not installed: npm install it first`);
+  return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+}
+
+function zip(dir, files, outfile) {
+  return new Promise((done, fail) => {
+    const z = new yazl.ZipFile();
+    for (const f of files.sort()) z.addFile(join(dir, f), f, { mtime: ZIP_MTIME, mode: 0o100644 });
+    z.end();
+    z.outputStream.pipe(createWriteStream(outfile)).on('close', done).on('error', fail);
+  });
+}
+
+async function buildOne(fn, file, outRoot) {
+  const dir = join(outRoot, fn.name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const result = await build({
+    entryPoints: [file],
+    outfile: join(dir, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    keepNames: true,
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'warning',
+    loader: { '.proto': 'text' },
+    // Entries outside the project (a stub under /tmp) still resolve the project's packages.
+    nodePaths: [join(ROOT, 'node_modules')],
+    plugins: [externals(dirname(file))],
+  });
+  const output = Object.values(result.metafile.outputs)[0];
+  const external = [...new Set(output.imports.filter((i) => i.external && !isBuiltin(i.path)).map((i) => packageOf(i.path)))].sort();
+  const dependencies = Object.fromEntries(external.map((name) => [name, installedVersion(name, file)]));
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({
+    name: `aloft-${fn.name}`, private: true, main: 'index.js', engines: { node: '>=22' }, dependencies,
+  }, null, 2)}\n`);
+  const files = readdirSync(dir);
+  const zipPath = join(outRoot, `${fn.name}.zip`);
+  await zip(dir, files, zipPath);
+  const bundleBytes = files.filter((f) => f !== 'package.json').reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+  return { name: fn.name, entryPoint: fn.entryPoint, trigger: fn.trigger, source: relative(ROOT, file), dir: relative(ROOT, dir), zip: relative(ROOT, zipPath), bundleBytes, zipBytes: statSync(zipPath).size, external };
+}
+
+async function main() {
+  const { FUNCTIONS } = await loadManifest();
+  if (args.list) {
+    // One line per function for scripts/deploy-gcloud.sh: name, entry point, trigger, topic, document.
+    for (const f of FUNCTIONS) console.log([f.name, f.entryPoint, f.trigger, f.topic ?? '-', f.document ?? '-'].join('\t'));
+    return;
+  }
+  const only = args.only ? new Set(args.only.split(',')) : undefined;
+  const selected = FUNCTIONS.filter((f) => !only || only.has(f.name));
+  if (only) for (const name of only) if (!FUNCTIONS.some((f) => f.name === name)) throw new Error(`--only: ${name} is not in functions/manifest.ts`);
+  const entriesDir = resolve(ROOT, args.entries);
+  const outRoot = resolve(ROOT, args.out);
+  mkdirSync(outRoot, { recursive: true });
+  const registered = registrations(entriesDir);
+  const built = [];
+  for (const fn of selected) {
+    const b = await buildOne(fn, entryFile(fn, entriesDir, registered), outRoot);
+    log(`${b.zip}: ${b.source} -> ${(b.bundleBytes / 1e6).toFixed(2)} MB bundle, ${(b.zipBytes / 1e6).toFixed(2)} MB zip, external: ${b.external.join(', ') || 'none'}`);
+    built.push(b);
+  }
+  writeFileSync(join(outRoot, 'build.json'), `${JSON.stringify({ functions: built }, null, 2)}\n`);
+}
+
+main().catch((err) => {
+  log(`failed: ${err.message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,80 @@
+// scripts/build-functions.mjs on stub entry points in a temporary folder (the real functions/ may not exist yet).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FUNCTIONS } from '../../../functions/manifest';
+
+const ROOT = join(__dirname, '../../..');
+
+function runBuild(entries: string, out: string, ...extra: string[]) {
+  return spawnSync(process.execPath, [join(ROOT, 'scripts/build-functions.mjs'), '--entries', entries, '--out', out, ...extra], { encoding: 'utf8', cwd: ROOT });
+}
+
+/** Names of the files in a zip, read from its central directory. */
+function zipEntries(file: string): string[] {
+  const buf = readFileSync(file);
+  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  let at = buf.readUInt32LE(eocd + 16);
+  const names: string[] = [];
+  for (let n = buf.readUInt16LE(eocd + 10); n > 0; n--) {
+    const nameLength = buf.readUInt16LE(at + 28);
+    names.push(buf.toString('utf8', at + 46, at + 46 + nameLength));
+    at += 46 + nameLength + buf.readUInt16LE(at + 30) + buf.readUInt16LE(at + 32);
+  }
+  return names;
+}
+
+describe('build-functions', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'aloft-build-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function stubEntries(): string {
+    const entries = join(dir, 'functions');
+    mkdirSync(join(dir, 'node_modules/fake-native'), { recursive: true });
+    // A package with a binding.gyp stands for a native driver: it must stay out of the bundle.
+    writeFileSync(join(dir, 'node_modules/fake-native/package.json'), JSON.stringify({ name: 'fake-native', version: '1.2.3', main: 'index.js' }));
+    writeFileSync(join(dir, 'node_modules/fake-native/binding.gyp'), '{}');
+    writeFileSync(join(dir, 'node_modules/fake-native/index.js'), 'module.exports = 1;');
+    mkdirSync(entries);
+    const reg = "const ff = { http: (n: string, f: unknown) => f, cloudEvent: (n: string, f: unknown) => f };\n";
+    writeFileSync(join(entries, 'api.ts'), `${reg}import { z } from 'zod';\nff.http('api', () => z.string());\nff.http('scheduler', () => 1);\n`);
+    writeFileSync(join(entries, 'worker.ts'), `${reg}import native from 'fake-native';\n${FUNCTIONS.filter((f) => f.trigger !== 'http').map((f) => `ff.cloudEvent('${f.entryPoint}', () => native);`).join('\n')}\n`);
+    return entries;
+  }
+
+  it('zips each function with its bundle and a package.json naming only what stayed external', () => {
+    const out = join(dir, 'out');
+    const r = runBuild(stubEntries(), out, '--only', 'api,worker-jdbc');
+    expect(r.stderr).not.toMatch(/failed/);
+    expect(r.status).toBe(0);
+    expect(zipEntries(join(out, 'api.zip'))).toEqual(['index.js', 'package.json']);
+    expect(JSON.parse(readFileSync(join(out, 'api/package.json'), 'utf8'))).toEqual({ name: 'aloft-api', private: true, main: 'index.js', engines: { node: '>=22' }, dependencies: {} });
+    expect(JSON.parse(readFileSync(join(out, 'worker-jdbc/package.json'), 'utf8')).dependencies).toEqual({ 'fake-native': '1.2.3' });
+    expect(readFileSync(join(out, 'worker-jdbc/index.js'), 'utf8')).toMatch(/require\("fake-native"\)/);
+    const built = JSON.parse(readFileSync(join(out, 'build.json'), 'utf8')).functions;
+    expect(built.map((b: { name: string }) => b.name)).toEqual(['api', 'worker-jdbc']);
+  });
+
+  it('produces byte-identical zips from unchanged code, so Terraform redeploys nothing', () => {
+    const entries = stubEntries();
+    runBuild(entries, join(dir, 'a'), '--only', 'api');
+    runBuild(entries, join(dir, 'b'), '--only', 'api');
+    expect(readFileSync(join(dir, 'a/api.zip')).equals(readFileSync(join(dir, 'b/api.zip')))).toBe(true);
+  });
+
+  it('fails naming the entry point that no file registers', () => {
+    const entries = join(dir, 'empty');
+    mkdirSync(entries);
+    writeFileSync(join(entries, 'index.ts'), 'export {};\n');
+    const r = runBuild(entries, join(dir, 'out'), '--only', 'executor');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/no file under .* registers "executor" \(function executor\); expected functions\.cloudEvent\('executor', \.\.\.\)/);
+  });
+
+  it('lists the manifest for the gcloud deploy script', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'scripts/build-functions.mjs'), '--list'], { encoding: 'utf8', cwd: ROOT });
+    expect(r.stdout.trim().split('\n').map((l) => l.split('\t').slice(0, 3))).toEqual(FUNCTIONS.map((f) => [f.name, f.entryPoint, f.trigger]));
+  });
+});
