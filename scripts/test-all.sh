@@ -19,6 +19,7 @@ trap 'exit 130' INT TERM
 for script in scripts/services/*.sh; do
   [ -e "$script" ] || continue
   name=$(basename "$script" .sh)
+  case "$name" in *.lib) continue ;; esac # shared shell functions, not a service
   echo "== starting $name"
   if ! bash "$script" start; then
     echo "error: service $name failed to start (see above); stopping" >&2
