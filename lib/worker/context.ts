@@ -32,6 +32,8 @@ export interface TaskContextOptions {
   signal?: AbortSignal;
   /** Default: none (the far future). */
   deadline?: Date;
+  /** What `now()` returns in templates; default: the clock, read once. */
+  renderNow?: Date;
   /** Secrets already fetched, name -> value. They are masked in logs like any secret read later. */
   knownSecrets?: Record<string, string>;
   /** Storage prefixes readable besides the execution's own and those its variables name. */
@@ -70,7 +72,6 @@ class Metrics implements TaskMetrics {
 }
 
 class AttemptContext implements AttemptTaskContext {
-  readonly logger: AttemptLogger;
   readonly metrics = new Metrics();
   readonly signal: AbortSignal;
   readonly execution: { id: string; namespace: string; flowId: string };
@@ -80,6 +81,7 @@ class AttemptContext implements AttemptTaskContext {
   private readonly secretValues = new SecretMask();
   private storageView: ScopedTaskStorage | undefined;
   private scratch: Promise<string> | undefined;
+  private log: AttemptLogger | undefined;
 
   constructor(private readonly o: TaskContextOptions) {
     this.execution = o.execution;
@@ -89,14 +91,18 @@ class AttemptContext implements AttemptTaskContext {
     const known = o.knownSecrets ?? {};
     for (const name in known) this.secretValues.add(known[name]);
     const location: ErrorLocation = { flow: `${o.execution.namespace}.${o.execution.flowId}`, task: o.taskRun.taskId };
-    this.cx = { vars: withEnvs(o.variables, o.env), now: o.clock.now(), secrets: known, location };
-    this.logger = new AttemptLogger(
-      {
-        executionId: o.execution.id, taskRunId: o.taskRun.id, taskId: o.taskRun.taskId, attempt: o.taskRun.attempt,
-        flowId: o.execution.flowId, namespace: o.execution.namespace,
-      },
-      o.logs, o.clock, this.secretValues, o.minLogLevel ?? 'INFO', o.stdoutLog,
-    );
+    this.cx = { vars: withEnvs(o.variables, o.env), opts: { now: o.renderNow ?? o.clock.now(), secrets: known }, location };
+  }
+
+  get logger(): AttemptLogger {
+    if (!this.log) {
+      const { execution: e, taskRun: t } = this.o;
+      this.log = new AttemptLogger(
+        { executionId: e.id, taskRunId: t.id, taskId: t.taskId, attempt: t.attempt, flowId: e.flowId, namespace: e.namespace },
+        this.o.logs, this.o.clock, this.secretValues, this.o.minLogLevel ?? 'INFO', this.o.stdoutLog,
+      );
+    }
+    return this.log;
   }
 
   get deadline(): Date {
@@ -118,7 +124,7 @@ class AttemptContext implements AttemptTaskContext {
   }
 
   async render<T = unknown>(value: unknown, extraVars?: Record<string, unknown>): Promise<T> {
-    await resolveSecrets(value, this.o.secrets, this.cx.secrets);
+    await resolveSecrets(value, this.o.secrets, this.cx.opts.secrets);
     this.maskKnown();
     const cx = extraVars ? { ...this.cx, vars: { ...this.cx.vars, ...extraVars } } : this.cx;
     return renderOne(value, cx) as T;
@@ -129,11 +135,11 @@ class AttemptContext implements AttemptTaskContext {
   }
 
   async secret(name: string): Promise<string> {
-    let value: string | undefined = this.cx.secrets[name];
+    let value: string | undefined = this.cx.opts.secrets[name];
     if (value === undefined) {
       value = await this.o.secrets.get(name);
       if (value === undefined) throw new AloftError(ErrorCode.NOT_FOUND, `secret '${name}' does not exist`, this.cx.location);
-      this.cx.secrets[name] = value;
+      this.cx.opts.secrets[name] = value;
     }
     this.secretValues.add(value);
     return value;
@@ -158,7 +164,7 @@ class AttemptContext implements AttemptTaskContext {
   }
 
   close(): Promise<void> | undefined {
-    const logs = this.logger.close();
+    const logs = this.log?.close();
     const scratch = this.scratch;
     if (!logs && !scratch) return undefined;
     return Promise.all([
@@ -168,7 +174,7 @@ class AttemptContext implements AttemptTaskContext {
   }
 
   private maskKnown(): void {
-    for (const name in this.cx.secrets) this.secretValues.add(this.cx.secrets[name]);
+    for (const name in this.cx.opts.secrets) this.secretValues.add(this.cx.opts.secrets[name]);
   }
 }
 

@@ -4,6 +4,7 @@ import type { LogLevel as PluginLogLevel, TaskLogger } from '../plugins/types';
 import { LOG_LEVELS, type LogLevel, type LogLine, type LogStore } from '../ports/log-store';
 import type { Clock } from '../ports/system';
 import type { StdoutLog } from './types';
+import { isoOf } from './iso';
 
 const RANK: Readonly<Record<string, number>> = Object.fromEntries(LOG_LEVELS.map((l, i) => [l, i]));
 const SEVERITY: Readonly<Record<LogLevel, string>> = { TRACE: 'DEBUG', DEBUG: 'DEBUG', INFO: 'INFO', WARN: 'WARNING', ERROR: 'ERROR' };
@@ -67,7 +68,7 @@ export class AttemptLogger implements TaskLogger {
     if (RANK[level] === undefined || RANK[level] < this.min) return;
     const text = this.mask.empty ? String(message) : this.mask.apply(String(message));
     const l = this.labels;
-    const timestamp = this.clock.now().toISOString();
+    const timestamp = isoOf(this.clock.now());
     if (this.store) {
       this.buffer.push({
         executionId: l.executionId, taskRunId: l.taskRunId, taskId: l.taskId, attempt: l.attempt, flowId: l.flowId,

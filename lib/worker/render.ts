@@ -30,30 +30,30 @@ export async function resolveSecrets(value: unknown, secrets: Secrets, known: Re
 
 export interface RenderContext {
   vars: Record<string, unknown>;
-  now: Date;
-  secrets: Record<string, string>;
+  /** Shared by every render of an attempt; `secrets` grows as the task reads more. */
+  opts: { now: Date; secrets: Record<string, string> };
   location: ErrorLocation;
 }
 
-/** Renders one value; an exact single expression keeps its type. Errors become EXPRESSION errors with a location. */
+/**
+ * Renders one value; an exact single expression keeps its type. The location is only built when
+ * something fails (this runs for every property of every attempt), then it names the flow, task and
+ * property path (`headers.Authorization`, `commands[1]`).
+ */
 export function renderOne(value: unknown, cx: RenderContext, property?: string): unknown {
   // Plain text and scalars need no template engine: every Pebble tag starts with `{`.
   if (typeof value === 'string' ? !value.includes('{') : value === null || typeof value !== 'object') return value;
-  const location = property === undefined ? cx.location : { ...cx.location, property };
   try {
-    return renderValue(value, cx.vars, { now: cx.now, secrets: cx.secrets, location });
+    return renderValue(value, cx.vars, cx.opts);
   } catch (err) {
     const data = toErrorData(err, ErrorCode.EXPRESSION);
-    throw new AloftError(data.code, data.message, {
-      ...location, ...pick(data, ['file', 'line', 'column']), ...(data.property ? { property: data.property } : {}),
-    }, data.hint);
+    const inner = data.property;
+    const path = property === undefined ? inner : inner === undefined ? property : inner.startsWith('[') ? `${property}${inner}` : `${property}.${inner}`;
+    const location: ErrorLocation = { ...cx.location };
+    for (const k of ['file', 'line', 'column'] as const) if (data[k] !== undefined) (location as Record<string, unknown>)[k] = data[k];
+    if (path !== undefined) location.property = path;
+    throw new AloftError(data.code, data.message, location, data.hint);
   }
-}
-
-function pick(data: ErrorLocation, keys: readonly (keyof ErrorLocation)[]): ErrorLocation {
-  const out: ErrorLocation = {};
-  for (const k of keys) if (data[k] !== undefined) (out as Record<string, unknown>)[k] = data[k];
-  return out;
 }
 
 /** The task's own properties (base keys removed), rendered except the lazy ones. */

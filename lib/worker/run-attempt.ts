@@ -10,35 +10,45 @@ import { isSuspend, isWarning, type RunnableTaskDefinition } from '../plugins/ty
 import { createTaskContext, type AttemptTaskContext } from './context';
 import { parseLevel } from './logger';
 import { mayUseSecrets, ownProperties, renderProperties, resolveSecrets } from './render';
+import { AttemptStop, untilStopped } from './stop';
 import type { AttemptOutcome, RunAttemptOptions, WorkerDeps } from './types';
 import { identityOf } from './variables';
+import { isoOf } from './iso';
 import { loadVariables } from './variables-uri';
 
 /** Outputs travel in messages and documents; larger values belong in internal storage. */
 const MAX_OUTPUTS_BYTES = 200 * 1024;
 
-type Stop = { reason: 'TIMEOUT' | 'KILLED' };
+interface Extra {
+  outputs?: Record<string, unknown>;
+  error?: AloftErrorData;
+  metrics?: Record<string, number>;
+}
 
 export async function runAttempt(task: WorkerTask, deps: WorkerDeps, opts: RunAttemptOptions): Promise<AttemptOutcome> {
-  const startedAt = deps.clock.now().toISOString();
-  let location: ErrorLocation = { task: task.taskId };
-  const done = (state: State, extra: Partial<WorkerResult>): AttemptOutcome => ({
-    kind: 'result',
-    result: {
-      executionId: task.executionId, taskRunId: task.taskRunId, attempt: task.attempt, state, ...extra,
-      startedAt, endedAt: deps.clock.now().toISOString(),
-    },
-  });
+  const start = deps.clock.now();
+  const startedAt = isoOf(start);
+  const done = (state: State, extra: Extra): AttemptOutcome => {
+    const result: WorkerResult = {
+      executionId: task.executionId, taskRunId: task.taskRunId, attempt: task.attempt, state, startedAt,
+      endedAt: isoOf(deps.clock.now()),
+    };
+    if (extra.outputs) result.outputs = extra.outputs;
+    if (extra.error) result.error = extra.error;
+    if (extra.metrics) result.metrics = extra.metrics;
+    return { kind: 'result', result };
+  };
+
   let variables = task.variables;
   if (task.variablesUri) {
     try {
       variables = await loadVariables(deps.blobs, task.variablesUri);
     } catch (err) {
-      return done('FAILED', { error: { ...location, ...toErrorData(err, ErrorCode.INFRA_RETRYABLE) } });
+      return done('FAILED', { error: { task: task.taskId, ...toErrorData(err, ErrorCode.INFRA_RETRYABLE) } });
     }
   }
   const who = identityOf(task.executionId, variables);
-  location = { flow: `${who.namespace}.${who.flowId}`, task: task.taskId };
+  const location: ErrorLocation = { flow: `${who.namespace}.${who.flowId}`, task: task.taskId };
 
   const def = deps.catalog.runnable(task.type);
   if (!def) {
@@ -47,62 +57,40 @@ export async function runAttempt(task: WorkerTask, deps: WorkerDeps, opts: RunAt
     });
   }
 
-  // Kill and timeout share one signal; the plain path (no timeout, no kill signal) allocates none.
-  let controller: AbortController | undefined;
-  let stop: Stop | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let onKill: (() => void) | undefined;
-  if (task.timeoutMs !== undefined || opts.signal) {
-    controller = new AbortController();
-    const abort = (reason: Stop['reason']): void => {
-      if (stop) return;
-      stop = { reason };
-      controller!.abort(new AloftError(ErrorCode[reason], reason === 'KILLED' ? 'the task was killed' : `the task timed out`));
-    };
-    if (opts.signal) {
-      if (opts.signal.aborted) abort('KILLED');
-      else {
-        onKill = () => abort('KILLED');
-        opts.signal.addEventListener('abort', onKill, { once: true });
-      }
-    }
-    if (task.timeoutMs !== undefined) {
-      timer = setTimeout(() => abort('TIMEOUT'), task.timeoutMs);
-      timer.unref();
-    }
-  }
-  const timeoutAt = task.timeoutMs !== undefined ? Date.parse(startedAt) + task.timeoutMs : undefined;
+  const stop = new AttemptStop(opts.signal, task.timeoutMs);
+  const timeoutAt = task.timeoutMs !== undefined ? start.getTime() + task.timeoutMs : undefined;
   const deadline = timeoutAt !== undefined && (!opts.deadline || timeoutAt < opts.deadline.getTime())
     ? new Date(timeoutAt) : opts.deadline;
-
   const knownSecrets: Record<string, string> = {};
   let ctx: AttemptTaskContext | undefined;
   try {
     if (mayUseSecrets(task.task)) await resolveSecrets(ownProperties(task.task), deps.secrets, knownSecrets);
-    ctx = createTaskContext({
+    const c = createTaskContext({
       execution: who, taskRun: { id: task.taskRunId, taskId: task.taskId, value: taskRunValue(variables), attempt: task.attempt },
       variables, blobs: deps.blobs, secrets: deps.secrets, clock: deps.clock, env: deps.env, tempRoot: deps.tempRoot,
       logs: deps.logs, stdoutLog: deps.stdoutLog, minLogLevel: parseLevel(task.task.logLevel, deps.minLogLevel ?? 'INFO'),
-      signal: controller?.signal ?? opts.signal, deadline, knownSecrets,
+      signal: stop.signal, deadline, knownSecrets, renderNow: start,
     });
-    const props = validate(def, renderProperties(task.task, def.lazyProperties, (v, p) => ctx!.renderNow(v, p)), location);
-    const running = def.run(ctx, props, task.continuation);
-    const out = controller ? await untilStopped(running, controller.signal, deps.abortGraceMs ?? 10_000) : await running;
-    if (stop) return stopped(stop, task, ctx, done);
+    ctx = c;
+    const props = validate(def, renderProperties(task.task, def.lazyProperties, (v, p) => c.renderNow(v, p)), location);
+    if (stop.reason) return stopped(stop.reason, task, location, c, done);
+    const running = def.run(c, props, task.continuation);
+    const out = stop.armed ? await untilStopped(running, stop, deps.abortGraceMs ?? 10_000) : await running;
+    if (stop.reason) return stopped(stop.reason, task, location, c, done);
     if (isSuspend(out)) return { kind: 'suspended', continuation: out.continuation };
     const warning = isWarning(out);
     const outputs = checkOutputs(def, warning ? out.outputs : out, location);
-    const metrics = ctx.recordedMetrics();
-    return done(warning ? 'WARNING' : 'SUCCESS', { ...(outputs ? { outputs } : {}), ...(metrics ? { metrics } : {}) });
+    return done(warning ? 'WARNING' : 'SUCCESS', { outputs, metrics: c.recordedMetrics() });
   } catch (err) {
-    if (stop) return stopped(stop, task, ctx, done);
-    const error = errorData(err, location, ctx);
-    ctx?.logger.error(error.message);
-    const metrics = ctx?.recordedMetrics();
-    return done('FAILED', { error, ...(metrics ? { metrics } : {}) });
+    if (stop.reason) return stopped(stop.reason, task, location, ctx, done);
+    const error: AloftErrorData = { ...location, ...toErrorData(err, ErrorCode.TASK_FAILED) };
+    if (ctx) {
+      error.message = ctx.mask(error.message);
+      ctx.logger.error(error.message);
+    }
+    return done('FAILED', { error, metrics: ctx?.recordedMetrics() });
   } finally {
-    if (timer) clearTimeout(timer);
-    if (onKill) opts.signal?.removeEventListener('abort', onKill);
+    stop.dispose();
     const closing = ctx?.close();
     if (closing) await closing;
   }
@@ -134,55 +122,38 @@ function checkOutputs(def: RunnableTaskDefinition, raw: unknown, location: Error
   let empty = true;
   for (const _ in outputs) { empty = false; break; }
   if (empty) return undefined;
-  const size = Buffer.byteLength(JSON.stringify(outputs));
-  if (size > MAX_OUTPUTS_BYTES) {
-    throw new AloftError(ErrorCode.PAYLOAD_TOO_LARGE, `the task's outputs are ${size} bytes; store large values in internal storage (limit ${MAX_OUTPUTS_BYTES})`, location);
+  // The exact size is only worth computing when a cheap estimate comes near the limit.
+  if (roughSize(outputs, MAX_OUTPUTS_BYTES / 4) > MAX_OUTPUTS_BYTES / 4) {
+    const size = Buffer.byteLength(JSON.stringify(outputs));
+    if (size > MAX_OUTPUTS_BYTES) {
+      throw new AloftError(ErrorCode.PAYLOAD_TOO_LARGE, `the task's outputs are ${size} bytes; store large values in internal storage (limit ${MAX_OUTPUTS_BYTES})`, location);
+    }
   }
   return outputs;
 }
 
-/**
- * Waits for the task, or for the stop signal; then gives the task a grace period to clean up
- * (a script kills its process group) before the result is returned anyway.
- */
-async function untilStopped<T>(running: Promise<T>, signal: AbortSignal, graceMs: number): Promise<T | undefined> {
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<'stopped'>((resolve) => {
-    if (signal.aborted) resolve('stopped');
-    else {
-      onAbort = () => resolve('stopped');
-      signal.addEventListener('abort', onAbort, { once: true });
-    }
-  });
-  try {
-    const first = await Promise.race([running, aborted]);
-    if (first !== 'stopped' || !signal.aborted) return first as T;
-  } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort);
+/** A cheap lower bound on a value's JSON size, giving up once it passes `budget`. */
+function roughSize(value: unknown, budget: number): number {
+  if (typeof value === 'string') return value.length + 2;
+  if (value === null || typeof value !== 'object') return 8;
+  let size = 2;
+  if (Array.isArray(value)) {
+    for (const v of value) if ((size += roughSize(v, budget - size) + 1) > budget) return size;
+    return size;
   }
-  let grace: NodeJS.Timeout | undefined;
-  await Promise.race([
-    running.then(() => undefined, () => undefined),
-    new Promise<void>((resolve) => { grace = setTimeout(resolve, graceMs); }),
-  ]);
-  clearTimeout(grace);
-  return undefined;
+  for (const k in value) {
+    if ((size += k.length + 4 + roughSize((value as Record<string, unknown>)[k], budget - size)) > budget) return size;
+  }
+  return size;
 }
 
 function stopped(
-  stop: Stop, task: WorkerTask, ctx: AttemptTaskContext | undefined, done: (s: State, e: Partial<WorkerResult>) => AttemptOutcome,
+  reason: 'TIMEOUT' | 'KILLED', task: WorkerTask, location: ErrorLocation, ctx: AttemptTaskContext | undefined,
+  done: (s: State, e: Extra) => AttemptOutcome,
 ): AttemptOutcome {
-  const location = { flow: `${ctx?.execution.namespace}.${ctx?.execution.flowId}`, task: task.taskId };
-  const error: AloftErrorData = stop.reason === 'KILLED'
+  const error: AloftErrorData = reason === 'KILLED'
     ? { code: ErrorCode.KILLED, message: 'the task was killed', ...location }
     : { code: ErrorCode.TIMEOUT, message: `the task timed out after ${formatDurationMs(task.timeoutMs ?? 0)}`, ...location };
-  ctx?.logger.log(stop.reason === 'KILLED' ? 'WARN' : 'ERROR', error.message);
-  return done(stop.reason === 'KILLED' ? 'KILLED' : 'FAILED', { error });
-}
-
-function errorData(err: unknown, location: ErrorLocation, ctx: AttemptTaskContext | undefined): AloftErrorData {
-  const data = toErrorData(err, ErrorCode.TASK_FAILED);
-  const out: AloftErrorData = { ...location, ...data };
-  out.message = ctx ? ctx.mask(out.message) : out.message;
-  return out;
+  ctx?.logger.log(reason === 'KILLED' ? 'WARN' : 'ERROR', error.message);
+  return done(reason === 'KILLED' ? 'KILLED' : 'FAILED', { error });
 }

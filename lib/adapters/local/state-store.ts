@@ -63,11 +63,15 @@ export class MemoryStateStore implements StateStore {
     const execution: Execution = { ...outcome.execution, version };
     slot.execution = execution;
     slot.inbox = [];
-    const createdAt = now.toISOString();
-    const entries: OutboxEntry[] = outcome.effects.map((effect, i) => ({
-      id: `${executionId}:${version}:${i}`, executionId, effect, createdAt,
-    }));
-    for (const entry of entries) this.outbox.set(entry.id, entry);
+    const entries: OutboxEntry[] = [];
+    if (outcome.effects.length > 0) {
+      const createdAt = now.toISOString();
+      for (let i = 0; i < outcome.effects.length; i++) {
+        const entry: OutboxEntry = { id: `${executionId}:${version}:${i}`, executionId, effect: outcome.effects[i], createdAt };
+        entries.push(entry);
+        this.outbox.set(entry.id, entry);
+      }
+    }
     return { execution, outbox: entries };
   }
 

@@ -1,6 +1,6 @@
 import { mayUseSecrets, ownProperties, renderOne, renderProperties, resolveSecrets } from '../../../lib/worker/render';
 
-const cx = { vars: { inputs: { a: 'A', n: 2 } }, now: new Date('2024-01-01T00:00:00Z'), secrets: {}, location: { flow: 'io.n.f', task: 't' } };
+const cx = { vars: { inputs: { a: 'A', n: 2 } }, opts: { now: new Date('2024-01-01T00:00:00Z'), secrets: {} }, location: { flow: 'io.n.f', task: 't' } };
 
 describe('worker rendering', () => {
   it('skips the template engine for values without templates', () => {
