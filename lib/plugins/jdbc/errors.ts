@@ -20,7 +20,7 @@ export function describe(err: unknown, secrets: readonly (string | undefined)[] 
     const e = err as { message?: unknown; code?: unknown; errors?: unknown[]; sqlMessage?: unknown };
     // AggregateError from a connect to several addresses: the first one says enough.
     const inner = !e.message && Array.isArray(e.errors) && e.errors.length > 0 ? (e.errors[0] as { message?: unknown }) : undefined;
-    message = String(e.sqlMessage ?? e.message ?? inner?.message ?? err);
+    message = String(e.sqlMessage || e.message || inner?.message || err);
     const code = typeof e.code === 'string' || typeof e.code === 'number' ? String(e.code) : undefined;
     if (code && !message.includes(code)) message += ` (${code})`;
   } else message = String(err);

@@ -70,8 +70,12 @@ interface Parsed { wallMs: number; fraction: string; offset?: number }
 function parse(text: string): Parsed | undefined {
   const m = DATE_TIME_RE.exec(text);
   if (!m) return undefined;
-  const wallMs = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0));
-  if (Number.isNaN(wallMs)) return undefined;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number);
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+  const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, second));
+  date.setUTCFullYear(year); // Date.UTC maps years below 100 to 19xx
+  if (date.getUTCDate() !== day) return undefined; // 31 February and the like
+  const wallMs = date.getTime();
   let offset: number | undefined;
   if (m[8] === 'Z') offset = 0;
   else if (m[8]) {

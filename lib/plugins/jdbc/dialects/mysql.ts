@@ -126,6 +126,7 @@ class MysqlSession implements DbSession {
     await new Promise<void>((resolve, reject) => this.conn.prepare(single, (err) => (err ? reject(err) : resolve())));
     const perStatement = parsed.values && parsed.count > 0 ? Math.max(1, Math.floor(MAX_PARAMS / parsed.count)) : 1;
     const zone = this.zone;
+    const texts = new Map<number, string>();
     const bind = (v: unknown): unknown => {
       // MySQL rejects offsets in date-time literals: ISO instants become wall times in the task's zone.
       if (typeof v === 'string') return wallTimeOf(v, zone) ?? v;
@@ -138,7 +139,8 @@ class MysqlSession implements DbSession {
           const slice = rows.slice(at, at + perStatement);
           const values: unknown[] = [];
           for (const row of slice) for (const v of row) values.push(bind(v));
-          const text = slice.length === 1 ? single : multiRow(parsed, slice.length, 'question');
+          let text = texts.get(slice.length);
+          if (!text) texts.set(slice.length, (text = slice.length === 1 ? single : multiRow(parsed, slice.length, 'question')));
           updated += await this.call(text, values, true);
         }
         return updated;

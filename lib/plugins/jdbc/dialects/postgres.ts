@@ -129,7 +129,7 @@ class PgSession implements DbSession {
     const bind = kinds.map(binder);
     const fallback = binder('');
     const perStatement = parsed.values && parsed.count > 0 ? Math.max(1, Math.floor(MAX_PARAMS / parsed.count)) : 1;
-    const names = new Map<number, string>();
+    const statements = new Map<number, { name: string; text: string }>();
     const id = ++this.statements;
     return {
       run: async (rows) => {
@@ -139,10 +139,12 @@ class PgSession implements DbSession {
           const values: unknown[] = [];
           for (const row of slice) for (let i = 0; i < row.length; i++) values.push((bind[i] ?? fallback)(row[i]));
           // A named statement is parsed once per connection and reused for every chunk of that size.
-          let name = names.get(slice.length);
-          if (!name) names.set(slice.length, (name = `aloft_batch_${id}_${slice.length}`));
-          const text = slice.length === 1 ? single : multiRow(parsed, slice.length, 'dollar');
-          const result = await this.client.query({ name, text, values });
+          let statement = statements.get(slice.length);
+          if (!statement) {
+            statement = { name: `aloft_batch_${id}_${slice.length}`, text: slice.length === 1 ? single : multiRow(parsed, slice.length, 'dollar') };
+            statements.set(slice.length, statement);
+          }
+          const result = await this.client.query({ ...statement, values });
           updated += result.rowCount ?? 0;
         }
         return updated;
