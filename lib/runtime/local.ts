@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { EffectOf } from '../model/effects';
-import { ErrorCode, toErrorData, type AloftErrorData } from '../model/errors';
+import { AloftError, ErrorCode, toErrorData, type AloftErrorData } from '../model/errors';
 import type { Execution } from '../model/execution';
 import type { Flow } from '../model/flow';
 import { isTerminal, State } from '../model/states';
@@ -22,6 +22,8 @@ import { startExecution, type StartRequest } from './start-execution';
 import { handleWorkerTask, type RunningAttempts } from './worker-handler';
 import { LocalWakeUps } from './local-wakeups';
 import { deployFlowSource } from './deploy';
+import { replay as replayExecution } from '../engine';
+import { pending } from './events';
 
 export interface LocalRuntimeOptions {
   env: Env;
@@ -133,6 +135,21 @@ export class LocalRuntime {
 
   async restart(executionId: string): Promise<void> {
     await appendEvent(this.effectDeps, executionId, { type: 'Restart' });
+  }
+
+  /** A new execution that runs `executionId` again from `taskRunId` (from its first task without one). */
+  async replay(executionId: string, taskRunId?: string): Promise<Execution> {
+    await this.start();
+    const source = await this.store.get(executionId);
+    if (!source) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
+    const flow = await this.flows.get(source.namespace, source.flowId, source.flowRevision);
+    const from = taskRunId ?? source.taskRunList.find((r) => r.parentTaskRunId === undefined)?.id;
+    if (!from) return startExecution(this.effectDeps, { flow, inputs: source.inputs, labels: source.labels, originalId: source.id });
+    const now = this.clock.now();
+    const execution = replayExecution(source, flow, from, this.ids.next(), now, this.ids);
+    await this.store.create(execution, pending({ type: 'ExecutionCreated' }, now, () => this.ids.next()));
+    this.processor.wake(execution.id);
+    return execution;
   }
 
   get(executionId: string): Promise<Execution | null> {
