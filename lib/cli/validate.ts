@@ -1,5 +1,6 @@
 // `aloft validate FILE...`: checks every file and prints every problem, one per line:
 // `file:line:col: flow ns.id, task t, property p: message`.
+import { checkSyntax, referencedPaths } from '../expr';
 import type { TaskCatalog } from '../model/catalog';
 import { formatError, toErrorData } from '../model/errors';
 import { Severity } from '../model/flow-diagnostics';
@@ -12,10 +13,11 @@ export interface ValidateDeps {
   catalog: TaskCatalog;
   stdout(s: string): void;
   stderr(s: string): void;
-  /** lib/expr's analyzer, to check templates statically. */
+  /** Checks templates statically; lib/expr's parser unless given. */
   expressions?: ExpressionAnalyzer;
 }
 
+const EXPRESSIONS: ExpressionAnalyzer = { referencedPaths, checkSyntax };
 const EXIT_OK = 0;
 const EXIT_INVALID = 2;
 
@@ -31,7 +33,7 @@ export async function validateFiles(paths: readonly string[], deps: ValidateDeps
       code = EXIT_INVALID;
       continue;
     }
-    const result = parseFlow(source, { file, catalog: deps.catalog, expressions: deps.expressions });
+    const result = parseFlow(source, { file, catalog: deps.catalog, expressions: deps.expressions ?? EXPRESSIONS });
     const lines = [...(result.ok ? [] : result.errors), ...result.warnings].sort(byPosition).map(line);
     if (lines.length > 0) deps.stderr(`${lines.join('\n')}\n`);
     if (result.ok) {

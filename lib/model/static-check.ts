@@ -24,6 +24,8 @@ export interface ExpressionAnalyzer {
 const MAYBE_TEMPLATE = /\{\{|\{%|\{#/;
 /** Properties that are never rendered. */
 const NOT_RENDERED = new Set(['id', 'type', 'description']);
+/** Properties rendered against another execution: a subflow's `outputs` read the child's outputs. */
+const OTHER_OUTPUTS: Readonly<Record<string, readonly string[]>> = { 'io.kestra.core.tasks.flows.Flow': ['outputs'] };
 
 export function checkExpressions(flow: Flow, catalog: TaskCatalog, analyzer: ExpressionAnalyzer): Finding[] {
   const taskIds = new Set<string>();
@@ -42,10 +44,12 @@ export function checkExpressions(flow: Flow, catalog: TaskCatalog, analyzer: Exp
   visitAll(({ task, path, info }) => {
     const children = new Set([...(info?.childLists ?? []), ...(info?.childMaps ?? [])]);
     const taskId = typeof task.id === 'string' ? task.id : undefined;
+    const otherOutputs = OTHER_OUTPUTS[info?.type ?? ''] ?? [];
     for (const [key, value] of Object.entries(task)) {
       if (NOT_RENDERED.has(key) || children.has(key)) continue;
+      const inScope = otherOutputs.includes(key) ? { ...scope, outputsElsewhere: true } : scope;
       eachString(value, [...path, key], (text, at) => {
-        if (MAYBE_TEMPLATE.test(text)) findings.push(...checkTemplate(text, at, taskId, scope, analyzer));
+        if (MAYBE_TEMPLATE.test(text)) findings.push(...checkTemplate(text, at, taskId, inScope, analyzer));
       });
     }
   });
@@ -56,6 +60,8 @@ interface Scope {
   inputs: string[];
   taskIds: string[];
   variables: string[];
+  /** `outputs` are another execution's here, unknown statically. */
+  outputsElsewhere?: boolean;
 }
 
 function checkTemplate(text: string, path: DocPath, task: string | undefined, scope: Scope, analyzer: ExpressionAnalyzer): Finding[] {
@@ -89,7 +95,7 @@ function unknownReference(ref: string[], scope: Scope): { message: string; hint?
       return { message, ...hint(near ? `did you mean inputs.${near}?` : scope.inputs.length === 0 ? 'the flow declares no inputs' : undefined) };
     }
     case 'outputs': {
-      if (scope.taskIds.includes(name)) return undefined;
+      if (scope.outputsElsewhere || scope.taskIds.includes(name)) return undefined;
       const message = `outputs.${name} names no task of this flow`;
       if (scope.inputs.includes(name)) return { message, hint: `did you mean inputs.${rest}?` };
       const near = closest(name, scope.taskIds);

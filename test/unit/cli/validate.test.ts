@@ -10,6 +10,7 @@ const FILES: Record<string, string> = {
     '  - id: a', '    type: io.kestra.core.tasks.debugs.Return', '    formt: x', '',
   ].join('\n'),
   'broken.yml': 'id: [\n',
+  'template.yml': 'id: template\nnamespace: ns\ntasks:\n  - id: t\n    type: io.kestra.core.tasks.debugs.Return\n    format: "ok {{ outputs.t.value | }}"\n',
 };
 
 async function run(paths: string[]) {
@@ -51,6 +52,12 @@ describe('validateFiles', () => {
     ]);
     expect(lines[3]).toMatch(/^broken\.yml:\d+:\d+: invalid YAML: /);
     expect(r.out).toBe('bad.yml: 3 errors\ngood.yml: flow ns.good is valid\nbroken.yml: 1 error\n');
+  });
+
+  it('checks templates with the expression parser: a syntax error is an error at its line and column', async () => {
+    const r = await run(['template.yml']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("template.yml:6:38: flow ns.template, task t, property tasks[0].format: template syntax error: expected a filter name after '|' but found '}}'\n");
   });
 
   it('reports a file it cannot read and exits 2', async () => {

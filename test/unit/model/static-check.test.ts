@@ -1,7 +1,8 @@
+import { z } from 'zod';
 import type { Flow } from '../../../lib/model/flow';
 import { checkExpressions } from '../../../lib/model/static-check';
 import type { ExpressionAnalyzer } from '../../../lib/model/static-check';
-import { testCatalog } from './test-catalog';
+import { catalogOf, testCatalog } from './test-catalog';
 
 // A stand-in for lib/expr that understands dotted paths in `{{ … }}` and flags `{{ }}` without content.
 const analyzer: ExpressionAnalyzer = {
@@ -54,5 +55,18 @@ describe('checkExpressions', () => {
       { id: 'seq', type: 'io.kestra.core.tasks.flows.Sequential', description: '{{ inputs.doc }}', tasks: [{ id: 'inner', type: RETURN, format: '{{ inputs.x }}' }] },
     ], { errors: [{ id: 'onError', type: RETURN, format: '{{ vars.y }}' }] }), testCatalog, analyzer);
     expect(findings.map((f) => [f.task, f.path.join('/')])).toEqual([['inner', 'tasks/0/tasks/0/format'], ['onError', 'errors/0/format']]);
+  });
+});
+
+describe('checkExpressions on subflows', () => {
+  const catalog = catalogOf([...testCatalog.types(), {
+    type: 'io.kestra.core.tasks.flows.Flow', aliases: ['io.kestra.plugin.core.flow.Subflow'], kind: 'flowable', properties: z.object({}).loose(),
+  }]);
+
+  it('does not check the outputs a subflow task reads from its child, but still checks its inputs', () => {
+    const findings = checkExpressions(flow([{
+      id: 'call', type: 'io.kestra.plugin.core.flow.Subflow', inputs: { a: '{{ outputs.nope.x }}' }, outputs: { shout: '{{ outputs.shout.value }}' },
+    }]), catalog, analyzer);
+    expect(findings.map((f) => f.path.join('/'))).toEqual(['tasks/0/inputs/a']);
   });
 });
