@@ -11,44 +11,60 @@ interface Claim {
   done: boolean;
 }
 
-const keyOf = (k: AttemptKey): string => `${k.executionId}/${k.taskRunId}/${k.attempt}`;
+/**
+ * Claims by execution, then task run, then attempt number. Ids are strings the runtime already
+ * holds, so their hashes are cached; a joined key would be a new string to hash on every call.
+ */
+type Claims = Map<string, Map<string, Claim[]>>;
 
 export class MemoryAttemptLedger implements AttemptLedger {
-  private readonly claims = new Map<string, Claim>();
+  private readonly claims: Claims = new Map();
 
   async claim(key: AttemptKey, workerId: string, now: Date, timeoutMs?: number): Promise<boolean> {
-    const id = keyOf(key);
-    if (this.claims.has(id)) return false;
+    const attempts = this.attempts(key);
+    if (attempts[key.attempt]) return false;
     const at = now.getTime();
-    this.claims.set(id, { key, workerId, claimedAt: at, heartbeat: at, timeoutMs, done: false });
+    attempts[key.attempt] = { key, workerId, claimedAt: at, heartbeat: at, timeoutMs, done: false };
     return true;
   }
 
   async heartbeat(key: AttemptKey, now: Date): Promise<void> {
-    const claim = this.claims.get(keyOf(key));
+    const claim = this.claims.get(key.executionId)?.get(key.taskRunId)?.[key.attempt];
     if (claim && !claim.done) claim.heartbeat = now.getTime();
   }
 
   async finish(key: AttemptKey, now: Date): Promise<void> {
-    const id = keyOf(key);
-    const claim = this.claims.get(id);
+    const attempts = this.attempts(key);
+    const claim = attempts[key.attempt];
     // Finishing an unclaimed attempt still records it, so a late duplicate delivery cannot claim it.
     if (claim) {
       claim.done = true;
       claim.heartbeat = now.getTime();
     } else {
-      this.claims.set(id, { key, workerId: '', claimedAt: now.getTime(), heartbeat: now.getTime(), done: true });
+      attempts[key.attempt] = { key, workerId: '', claimedAt: now.getTime(), heartbeat: now.getTime(), done: true };
     }
   }
 
   async stale(olderThan: Date, limit: number): Promise<AttemptClaim[]> {
     const cutoff = olderThan.getTime();
     const found: Claim[] = [];
-    for (const claim of this.claims.values()) if (!claim.done && claim.heartbeat < cutoff) found.push(claim);
+    for (const runs of this.claims.values()) {
+      for (const attempts of runs.values()) {
+        for (const claim of attempts) if (claim && !claim.done && claim.heartbeat < cutoff) found.push(claim);
+      }
+    }
     return found.sort((a, b) => a.heartbeat - b.heartbeat).slice(0, limit).map((c) => ({
       executionId: c.key.executionId, taskRunId: c.key.taskRunId, attempt: c.key.attempt, workerId: c.workerId,
       claimedAt: new Date(c.claimedAt).toISOString(), heartbeat: new Date(c.heartbeat).toISOString(),
       ...(c.timeoutMs !== undefined ? { timeoutMs: c.timeoutMs } : {}), state: 'RUNNING' as const,
     }));
+  }
+
+  private attempts(key: AttemptKey): Claim[] {
+    let runs = this.claims.get(key.executionId);
+    if (!runs) this.claims.set(key.executionId, (runs = new Map()));
+    let attempts = runs.get(key.taskRunId);
+    if (!attempts) runs.set(key.taskRunId, (attempts = []));
+    return attempts;
   }
 }

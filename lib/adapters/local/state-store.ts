@@ -18,8 +18,13 @@ const startOf = (e: Execution): string => e.state.histories[0]?.date ?? '';
 
 export class MemoryStateStore implements StateStore {
   private readonly slots = new Map<string, Slot>();
-  /** Insertion order is commit order, so iteration is oldest first. */
-  private readonly outbox = new Map<string, OutboxEntry>();
+  /**
+   * Insertion order is commit order, so iteration is oldest first. Entries are acknowledged with
+   * the very objects transact returned, so a Set avoids hashing an id string per effect.
+   */
+  private readonly outbox = new Set<OutboxEntry>();
+  private lastCommitMs = Number.NaN;
+  private lastCommitIso = '';
 
   async create(execution: Execution, first: PendingEvent): Promise<void> {
     if (this.slots.has(execution.id)) {
@@ -65,18 +70,21 @@ export class MemoryStateStore implements StateStore {
     slot.inbox = [];
     const entries: OutboxEntry[] = [];
     if (outcome.effects.length > 0) {
-      const createdAt = now.toISOString();
+      const createdAt = this.iso(now);
       for (let i = 0; i < outcome.effects.length; i++) {
         const entry: OutboxEntry = { id: `${executionId}:${version}:${i}`, executionId, effect: outcome.effects[i], createdAt };
         entries.push(entry);
-        this.outbox.set(entry.id, entry);
+        this.outbox.add(entry);
       }
     }
     return { execution, outbox: entries };
   }
 
   async ackOutbox(entries: readonly OutboxEntry[]): Promise<void> {
-    for (const entry of entries) this.outbox.delete(entry.id);
+    let copies: Set<string> | undefined;
+    for (const entry of entries) if (!this.outbox.delete(entry)) (copies ??= new Set()).add(entry.id);
+    // Entries that are copies (read back from elsewhere) are found by id.
+    if (copies) for (const stored of this.outbox) if (copies.has(stored.id)) this.outbox.delete(stored);
   }
 
   async unpublished(olderThan: Date, limit: number): Promise<OutboxEntry[]> {
@@ -108,6 +116,15 @@ export class MemoryStateStore implements StateStore {
     const executions = matches.slice(offset, offset + size);
     const next = offset + size;
     return next < matches.length ? { executions, nextPageToken: encodeToken(next) } : { executions };
+  }
+
+  // Many commits share a millisecond in a burst; formatting the date once is enough.
+  private iso(now: Date): string {
+    if (now.getTime() !== this.lastCommitMs) {
+      this.lastCommitMs = now.getTime();
+      this.lastCommitIso = now.toISOString();
+    }
+    return this.lastCommitIso;
   }
 
   private slot(executionId: string): Slot {

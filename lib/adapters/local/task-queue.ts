@@ -27,8 +27,9 @@ interface Item {
 
 interface Subscriber {
   handler: Handler;
-  inFlight: Set<Promise<void>>;
-  closed: boolean;
+  running: number;
+  /** Resolved when `running` drops to zero, for close(). */
+  drained: Array<() => void>;
 }
 
 class Group {
@@ -87,14 +88,13 @@ export class InProcessTaskQueue implements TaskQueue {
 
   async subscribe(group: PluginGroup, handler: Handler): Promise<Subscription> {
     const g = this.group(group);
-    const sub: Subscriber = { handler, inFlight: new Set(), closed: false };
+    const sub: Subscriber = { handler, running: 0, drained: [] };
     g.subscribers.push(sub);
     this.schedule(g);
     return {
       close: async () => {
-        sub.closed = true;
         g.subscribers = g.subscribers.filter((s) => s !== sub);
-        await Promise.all([...sub.inFlight]);
+        if (sub.running > 0) await new Promise<void>((resolve) => sub.drained.push(resolve));
       },
     };
   }
@@ -166,24 +166,31 @@ export class InProcessTaskQueue implements TaskQueue {
     return parsed.data;
   }
 
+  // One reaction per delivery (no extra promise from finally()): this runs once per task.
   private deliver(g: Group, sub: Subscriber, item: Item, task: WorkerTask): void {
     g.inFlight++;
+    sub.running++;
     item.deliveries++;
     let run: Promise<void>;
     try {
-      run = Promise.resolve(sub.handler(task));
+      run = sub.handler(task);
+      if (!run || typeof run.then !== 'function') run = Promise.resolve();
     } catch (err) {
       run = Promise.reject(err);
     }
-    const done: Promise<void> = run.then(
-      () => undefined,
-      (err: unknown) => this.nack(g, item, task, err),
-    ).finally(() => {
-      sub.inFlight.delete(done);
-      g.inFlight--;
-      this.pump(g);
-    });
-    sub.inFlight.add(done);
+    run.then(
+      () => this.settle(g, sub),
+      (err: unknown) => {
+        this.nack(g, item, task, err);
+        this.settle(g, sub);
+      },
+    );
+  }
+
+  private settle(g: Group, sub: Subscriber): void {
+    g.inFlight--;
+    if (--sub.running === 0 && sub.drained.length > 0) for (const resolve of sub.drained.splice(0)) resolve();
+    this.pump(g);
   }
 
   private nack(g: Group, item: Item, task: WorkerTask, err: unknown): void {
