@@ -3,6 +3,7 @@ import { AloftError, ErrorCode, formatError, type AloftErrorData } from '../mode
 import type { Flow } from '../model/flow';
 import type { TaskCatalog } from '../model/catalog';
 import { parseFlow } from '../model/flow-parse';
+import { checkSyntax, referencedPaths } from '../expr';
 import type { Clock, FlowRepository } from '../ports';
 
 export class FlowInvalidError extends AloftError {
@@ -16,7 +17,7 @@ export async function deployFlowSource(
   source: string,
   file?: string,
 ): Promise<{ flow: Flow; revision: number; warnings: AloftErrorData[] }> {
-  const parsed = parseFlow(source, { file, catalog: deps.catalog });
+  const parsed = parseFlow(source, { file, catalog: deps.catalog, expressions: { referencedPaths, checkSyntax } });
   if (!parsed.ok) throw new FlowInvalidError(parsed.errors, file);
   const stored = await deps.repo.save(parsed.flow, source, deps.clock.now());
   return { flow: { ...stored.flow, revision: stored.revision }, revision: stored.revision, warnings: parsed.warnings };
