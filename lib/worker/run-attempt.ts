@@ -74,7 +74,8 @@ export async function runAttempt(task: WorkerTask, deps: WorkerDeps, opts: RunAt
     ctx = c;
     const props = validate(def, renderProperties(task.task, def.lazyProperties, (v, p) => c.renderNow(v, p)), location);
     if (stop.reason) return stopped(stop.reason, task, location, c, done);
-    const running = def.run(c, props, task.continuation);
+    // A plugin whose run is not async still works: Promise.resolve keeps a native promise as is.
+    const running = Promise.resolve(def.run(c, props, task.continuation));
     const out = stop.armed ? await untilStopped(running, stop, deps.abortGraceMs ?? 10_000) : await running;
     if (stop.reason) return stopped(stop.reason, task, location, c, done);
     if (isSuspend(out)) return { kind: 'suspended', continuation: out.continuation };

@@ -203,6 +203,31 @@ describe('runAttempt', () => {
     }
   });
 
+  it('runs a task whose run returns a plain value instead of a promise', async () => {
+    const def = probe((() => ({ out: 'sync' })) as unknown as RunnableTaskDefinition['run']);
+    const w = await fakeWorker({ tasks: [def] });
+    try {
+      const out = await runAttempt(w.task('io.aloft.tests.Probe', {}, { timeoutMs: 60_000 }), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'SUCCESS', outputs: { out: 'sync' } } });
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('does not start a task whose attempt was killed before it began', async () => {
+    let ran = false;
+    const w = await fakeWorker({ tasks: [probe(async () => { ran = true; return {}; })] });
+    try {
+      const kill = new AbortController();
+      kill.abort();
+      const out = await runAttempt(w.task('io.aloft.tests.Probe', {}), w.deps, { ...opts, signal: kill.signal });
+      expect(out).toMatchObject({ result: { state: 'KILLED' } });
+      expect(ran).toBe(false);
+    } finally {
+      await w.cleanup();
+    }
+  });
+
   it('gives the task a deadline no later than its timeout', async () => {
     let deadline: Date | undefined;
     const w = await fakeWorker({ tasks: [probe(async (ctx) => { deadline = ctx.deadline; return {}; })] });
