@@ -8,8 +8,8 @@ import { State, isTerminal } from '../model/states';
 import { createRun } from './dispatch';
 import type { Draft } from './draft';
 import { branchState } from './final-state';
-import { enabled } from './task-list';
 import { isFailure } from './state-ops';
+import { enabled } from './task-list';
 
 /** One child to run: a task, with the loop value for direct children of Each tasks. */
 export interface ResolvedChild {
@@ -27,7 +27,49 @@ export interface Branches {
   allowFailure?: boolean;
 }
 
+// Task lists never change during a flow's life: resolve each one once.
+const resolvedLists = new WeakMap<readonly Task[], readonly ResolvedChild[]>();
+const NONE: readonly ResolvedChild[] = [];
+
+/** The enabled tasks of a static list as children (cached per list). */
+export function listChildren(list: readonly Task[] | null | undefined): readonly ResolvedChild[] {
+  if (!list) return NONE;
+  let out = resolvedLists.get(list);
+  if (!out) {
+    out = enabled(list).map((task) => ({ task }));
+    resolvedLists.set(list, out);
+  }
+  return out;
+}
+
+const errorIdSets = new WeakMap<readonly ResolvedChild[], ReadonlySet<string>>();
+function idsOf(children: readonly ResolvedChild[]): ReadonlySet<string> {
+  let ids = errorIdSets.get(children);
+  if (!ids) {
+    ids = new Set(children.map((c) => c.task.id));
+    errorIdSets.set(children, ids);
+  }
+  return ids;
+}
+
+const sameChild = (run: TaskRun, c: ResolvedChild): boolean => run.taskId === c.task.id && run.value === c.value;
 const keyOf = (taskId: string, value: string | undefined): string => (value === undefined ? taskId : `${taskId}\u0001${value}`);
+
+/** Up to `limit` children of `wanted` that have no run yet, in order. */
+function missingChildren(wanted: readonly ResolvedChild[], runs: readonly TaskRun[], limit: number): ResolvedChild[] {
+  // Usual case: runs were created in list order, so they match a prefix of the list.
+  let k = 0;
+  while (k < runs.length && k < wanted.length && sameChild(runs[k], wanted[k])) k++;
+  if (k === runs.length) return wanted.slice(k, k + limit);
+  const created = new Set<string>();
+  for (const run of runs) created.add(keyOf(run.taskId, run.value));
+  const out: ResolvedChild[] = [];
+  for (const c of wanted) {
+    if (out.length >= limit) break;
+    if (!created.has(keyOf(c.task.id, c.value))) out.push(c);
+  }
+  return out;
+}
 
 /**
  * Creates the next children of `parentRunId` (undefined for the flow) and returns the branch's final
@@ -35,44 +77,40 @@ const keyOf = (taskId: string, value: string | undefined): string => (value === 
  */
 export function evaluateBranches(d: Draft, parentRunId: string | undefined, b: Branches, killing: boolean): State | undefined {
   const children = d.children(parentRunId);
-  const errors = enabled(b.errors);
-  const errorIds = new Set(errors.map((t) => t.id));
-  const mainRuns: TaskRun[] = [];
+  const errors = listChildren(b.errors);
+  const errorIds = idsOf(errors);
+  const mainRuns: TaskRun[] = errorIds.size === 0 ? children : [];
   const errorRuns: TaskRun[] = [];
   let active = false;
   let failed = false;
   for (const run of children) {
-    if (errorIds.has(run.taskId)) errorRuns.push(run);
-    else {
-      mainRuns.push(run);
-      if (isFailure(run.state.current)) failed = true;
-    }
+    if (errorIds.size > 0) (errorIds.has(run.taskId) ? errorRuns : mainRuns).push(run);
+    if (!errorIds.has(run.taskId) && isFailure(run.state.current)) failed = true;
     if (!isTerminal(run.state.current)) active = true;
   }
   if (killing) return active ? undefined : State.KILLED;
 
   const inErrors = failed || errorRuns.length > 0;
-  const current: readonly ResolvedChild[] = inErrors ? errors.map((task) => ({ task })) : b.main;
+  const current = inErrors ? errors : b.main;
   const currentRuns = inErrors ? errorRuns : mainRuns;
-  const created = new Set<string>();
-  for (const run of currentRuns) created.add(keyOf(run.taskId, run.value));
-  const missing = current.filter((c) => !created.has(keyOf(c.task.id, c.value)));
+  const currentActive = currentRuns.reduce((n, r) => n + (isTerminal(r.state.current) ? 0 : 1), 0);
 
-  if (missing.length > 0) {
-    if (b.concurrent === undefined) {
-      // Sequential: the next task starts once every earlier one ended.
-      if (!currentRuns.some((r) => !isTerminal(r.state.current))) {
-        createRun(d, missing[0].task, parentRunId, missing[0].value);
+  if (b.concurrent === undefined) {
+    // Sequential: the next task starts once every earlier one ended.
+    if (currentActive === 0) {
+      const [next] = missingChildren(current, currentRuns, 1);
+      if (next) {
+        createRun(d, next.task, parentRunId, next.value);
         return undefined;
       }
-    } else {
-      const running = currentRuns.reduce((n, r) => n + (isTerminal(r.state.current) ? 0 : 1), 0);
-      const room = b.concurrent > 0 ? Math.max(0, b.concurrent - running) : missing.length;
-      const batch = missing.slice(0, room);
-      for (const c of batch) createRun(d, c.task, parentRunId, c.value);
-      if (batch.length > 0) return undefined;
     }
+  } else {
+    const room = b.concurrent > 0 ? Math.max(0, b.concurrent - currentActive) : current.length;
+    const batch = room > 0 ? missingChildren(current, currentRuns, room) : [];
+    for (const c of batch) createRun(d, c.task, parentRunId, c.value);
+    if (batch.length > 0) return undefined;
   }
-  if (active || missing.length > 0) return undefined;
+  if (active) return undefined;
   return branchState(mainRuns, b.allowFailure);
 }
+

@@ -5,10 +5,10 @@ import { EffectType } from '../model/effects';
 import { ErrorCode } from '../model/errors';
 import type { TaskRun } from '../model/execution';
 import type { Task } from '../model/flow';
-import { State, newStateRecord } from '../model/states';
+import { State } from '../model/states';
 import type { Draft } from './draft';
 import { renderText } from './render';
-import { failRun, newAttempt, runState, type ErrorData } from './state-ops';
+import { failRun, newAttempt, newRecord, runState, type ErrorData } from './state-ops';
 
 export function newRun(d: Draft, taskId: string, parentTaskRunId: string | undefined, value: string | undefined): TaskRun {
   const e = d.execution;
@@ -21,7 +21,7 @@ export function newRun(d: Draft, taskId: string, parentTaskRunId: string | undef
     ...(parentTaskRunId !== undefined ? { parentTaskRunId } : {}),
     ...(value !== undefined ? { value } : {}),
     attempts: [],
-    state: newStateRecord(State.CREATED, d.now),
+    state: newRecord(State.CREATED, d.now),
   };
 }
 

@@ -5,11 +5,12 @@ import type { Effect } from '../model/effects';
 import type { Execution, TaskRun } from '../model/execution';
 import type { TaskCatalog } from '../model/catalog';
 import type { Flow, Task } from '../model/flow';
-import { State, isTerminal, withState, type StateRecord } from '../model/states';
+import { State, isTerminal, type StateRecord } from '../model/states';
 import type { Ids } from '../ports/system';
 import { flowIndex, type FlowIndex, type TaskNode } from './flow-index';
-import { ROOT, rememberRunIndex, runIndexOf, type RunIndex } from './run-index';
+import { ROOT, buildRunIndex, childrenIn, cloneRunIndex, indexRun, rememberRunIndex, runIn, runIndexOf, type RunIndex } from './run-index';
 import type { RenderSite } from './render';
+import { recordState } from './state-ops';
 import { outputsOf, variablesFrom, type VariablesContext } from './variables';
 
 export interface DraftInput {
@@ -33,7 +34,8 @@ export class Draft {
   pauseTouched = false;
 
   private readonly base: Execution;
-  private header: Omit<Execution, 'taskRunList'>;
+  /** The execution's fields; its taskRunList is stale once the list changed (build() puts the list back). */
+  private header: Execution;
   private list: TaskRun[];
   private listOwned = false;
   private index: RunIndex;
@@ -45,10 +47,9 @@ export class Draft {
 
   constructor(input: DraftInput) {
     this.base = input.execution;
-    const { taskRunList, ...header } = input.execution;
-    this.header = header;
-    this.list = taskRunList;
-    this.index = runIndexOf(taskRunList);
+    this.header = input.execution;
+    this.list = input.execution.taskRunList;
+    this.index = runIndexOf(this.list);
     this.flow = input.flow;
     this.fx = flowIndex(input.flow);
     this.now = input.now;
@@ -59,6 +60,7 @@ export class Draft {
 
   // ---- execution header ----
 
+  /** The execution's header fields (read taskRunList through `runs`). */
   get execution(): Omit<Execution, 'taskRunList'> {
     return this.header;
   }
@@ -73,7 +75,7 @@ export class Draft {
 
   setState(state: State): void {
     if (this.header.state.current === state) return;
-    this.patch({ state: withState(this.header.state, state, this.now) });
+    this.patch({ state: recordState(this.header.state, state, this.now) });
   }
 
   /** Sets header fields; an undefined value removes the field. */
@@ -83,7 +85,7 @@ export class Draft {
       if (v === undefined) delete next[k];
       else next[k] = v;
     }
-    this.header = next as Omit<Execution, 'taskRunList'>;
+    this.header = next as Execution;
     this.changed = true;
   }
 
@@ -98,17 +100,12 @@ export class Draft {
   }
 
   run(id: string): TaskRun | undefined {
-    const p = this.index.pos.get(id);
-    return p === undefined ? undefined : this.list[p];
+    return runIn(this.list, this.index, id);
   }
 
   /** Children of a run (or of the flow, for ROOT/undefined), in creation order. */
   children(parentId: string | undefined): TaskRun[] {
-    const positions = this.index.children.get(parentId ?? ROOT);
-    if (!positions) return [];
-    const out = new Array<TaskRun>(positions.length);
-    for (let i = 0; i < positions.length; i++) out[i] = this.list[positions[i]];
-    return out;
+    return childrenIn(this.list, this.index, parentId);
   }
 
   node(taskId: string): TaskNode | undefined {
@@ -121,7 +118,7 @@ export class Draft {
 
   update(run: TaskRun): void {
     const p = this.index.pos.get(run.id);
-    if (p === undefined) throw new Error(`engine invariant: task run ${run.id} is not in execution ${this.header.id}`);
+    if (p === undefined || p >= this.list.length) throw new Error(`engine invariant: task run ${run.id} is not in execution ${this.header.id}`);
     const before = this.list[p];
     if (before === run) return;
     this.ownList();
@@ -135,11 +132,7 @@ export class Draft {
     this.ownIndex();
     const p = this.list.length;
     this.list.push(run);
-    this.index.pos.set(run.id, p);
-    const key = run.parentTaskRunId ?? ROOT;
-    const siblings = this.index.children.get(key);
-    // Children arrays are shared with the cached index of the original list: copy before appending.
-    this.index.children.set(key, siblings ? [...siblings, p] : [p]);
+    indexRun(this.index, run, p);
     if (run.outputs) this.outputsCache = undefined;
     this.changed = true;
   }
@@ -148,15 +141,8 @@ export class Draft {
   replaceAll(list: TaskRun[]): void {
     this.list = list;
     this.listOwned = true;
-    this.index = { pos: new Map(), children: new Map() };
+    this.index = buildRunIndex(list);
     this.indexOwned = true;
-    for (let i = 0; i < list.length; i++) {
-      this.index.pos.set(list[i].id, i);
-      const key = list[i].parentTaskRunId ?? ROOT;
-      const siblings = this.index.children.get(key);
-      if (siblings) siblings.push(i);
-      else this.index.children.set(key, [i]);
-    }
     this.outputsCache = undefined;
     this.changed = true;
   }
@@ -168,11 +154,13 @@ export class Draft {
     }
   }
 
+  /** Extends the shared index in place when the step's input list is its newest one, else works on a copy. */
   private ownIndex(): void {
-    if (!this.indexOwned) {
-      this.index = { pos: new Map(this.index.pos), children: new Map(this.index.children) };
-      this.indexOwned = true;
-    }
+    if (this.indexOwned) return;
+    const base = this.base.taskRunList;
+    if (this.index.tip !== base || this.index.pos.size !== base.length) this.index = cloneRunIndex(this.index, base);
+    this.index.tip = this.list;
+    this.indexOwned = true;
   }
 
   // ---- containers to evaluate ----
@@ -228,8 +216,11 @@ export class Draft {
 
   build(): Execution {
     if (!this.changed) return this.base;
-    const execution = { ...this.header, taskRunList: this.list } as Execution;
-    rememberRunIndex(this.list, this.index);
-    return execution;
+    if (this.list !== this.base.taskRunList) {
+      // Same positions, same ids: the new list may extend the index next time.
+      if (!this.indexOwned && this.index.tip === this.base.taskRunList) this.index.tip = this.list;
+      rememberRunIndex(this.list, this.index);
+    }
+    return { ...this.header, taskRunList: this.list };
   }
 }

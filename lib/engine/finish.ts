@@ -3,10 +3,9 @@
 import { EffectType, type EffectOf } from '../model/effects';
 import { ErrorCode } from '../model/errors';
 import { State, isTerminal } from '../model/states';
-import { evaluateBranches } from './container';
+import { evaluateBranches, listChildren } from './container';
 import type { Draft } from './draft';
 import { firstError } from './final-state';
-import { enabled } from './task-list';
 import { isManualPause } from './flowables/pause';
 import { renderProperty } from './render';
 import { cleanError } from './state-ops';
@@ -15,7 +14,7 @@ export function evaluateRoot(d: Draft): void {
   const s = d.state;
   if (isTerminal(s) || s === State.CREATED || s === State.RESTARTED) return;
   const state = evaluateBranches(d, undefined, {
-    main: enabled(d.flow.tasks).map((task) => ({ task })),
+    main: listChildren(d.flow.tasks),
     errors: d.flow.errors,
   }, d.killing);
   if (state) finishExecution(d, state);

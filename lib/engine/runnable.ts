@@ -44,8 +44,11 @@ export function onWorkerResult(d: Draft, result: WorkerResult): void {
     ...(result.metrics ? { metrics: result.metrics } : {}),
   }));
   // Outputs and error describe the latest attempt only.
-  const { outputs: _o, error: _e, ...rest } = next;
-  next = { ...rest, ...(result.outputs ? { outputs: result.outputs } : {}), ...(result.error ? { error: cleanError(result.error) } : {}) };
+  next = { ...next };
+  if (result.outputs) next.outputs = result.outputs;
+  else delete next.outputs;
+  if (result.error) next.error = cleanError(result.error);
+  else delete next.error;
   finishAttempt(d, next, result.state);
 }
 

@@ -2,13 +2,36 @@
 // change to the history with its time; nothing here copies more than the object it changes.
 import type { AloftErrorData } from '../model/errors';
 import type { TaskRun, TaskRunAttempt } from '../model/execution';
-import { State, isTerminal, newStateRecord, withState } from '../model/states';
+import { State, isTerminal, type StateRecord } from '../model/states';
 
 export type ErrorData = NonNullable<TaskRun['error']>;
 
+// A step stamps every change with the same `now`: format it once.
+let lastTime = Number.NaN;
+let lastIso = '';
+export function iso(now: Date): string {
+  const t = now.getTime();
+  if (t !== lastTime) {
+    lastIso = now.toISOString();
+    lastTime = t;
+  }
+  return lastIso;
+}
+
+/** A new state record (as newStateRecord in lib/model/states, with the formatted time cached). */
+export function newRecord(state: State, now: Date): StateRecord {
+  return { current: state, histories: [{ state, date: iso(now) }] };
+}
+
+/** Appends a change to a state record, immutably; a no-op for the same state. */
+export function recordState(record: StateRecord, state: State, now: Date): StateRecord {
+  if (record.current === state) return record;
+  return { current: state, histories: [...record.histories, { state, date: iso(now) }] };
+}
+
 export function runState(run: TaskRun, state: State, now: Date): TaskRun {
   if (run.state.current === state) return run;
-  return { ...run, state: withState(run.state, state, now) };
+  return { ...run, state: recordState(run.state, state, now) };
 }
 
 /** Moves through each state in turn (for example RESTARTED then RUNNING), recording both. */
@@ -19,7 +42,7 @@ export function runStates(run: TaskRun, states: readonly State[], now: Date): Ta
 }
 
 export function newAttempt(now: Date): TaskRunAttempt {
-  return { state: newStateRecord(State.CREATED, now) };
+  return { state: newRecord(State.CREATED, now) };
 }
 
 export function lastAttempt(run: TaskRun): TaskRunAttempt | undefined {
@@ -41,7 +64,7 @@ export function withLastAttempt(run: TaskRun, fn: (a: TaskRunAttempt) => TaskRun
 
 export function attemptState(a: TaskRunAttempt, state: State, now: Date): TaskRunAttempt {
   if (a.state.current === state) return a;
-  return { ...a, state: withState(a.state, state, now) };
+  return { ...a, state: recordState(a.state, state, now) };
 }
 
 /** Ends a non-terminal attempt in `state`, passing through RUNNING when it never started. */

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { TaskTypeInfo } from '../../model/catalog';
 import type { Task } from '../../model/flow';
-import { enabled } from '../task-list';
+import { listChildren } from '../container';
 import { listBehaviour } from './list-behaviour';
 import { Concurrent, NonEmptyTaskList, TaskList, names } from './schemas';
 
@@ -16,7 +16,7 @@ export const parallelInfo: TaskTypeInfo = {
 export const parallel = listBehaviour(parallelInfo, {
   parallel: true,
   branches: (_run, task) => ({
-    main: enabled(task.tasks as Task[]).map((t) => ({ task: t })),
+    main: listChildren(task.tasks as Task[]),
     errors: task.errors as Task[] | undefined,
     concurrent: (task.concurrent as number | undefined) ?? 0,
   }),

@@ -10,10 +10,9 @@ import { ErrorCode } from '../../model/errors';
 import type { TaskRun } from '../../model/execution';
 import type { Task } from '../../model/flow';
 import { State, isTerminal } from '../../model/states';
-import { evaluateBranches } from '../container';
+import { evaluateBranches, listChildren } from '../container';
 import { failAndNotify } from '../dispatch';
 import type { Draft } from '../draft';
-import { enabled } from '../task-list';
 import { propertyError, renderText } from '../render';
 import { internalOf, runState, type ErrorData } from '../state-ops';
 import type { FlowableBehaviour } from './behaviour';
@@ -59,7 +58,7 @@ function afterResume(d: Draft, run: TaskRun, task: Task): void {
   let next = runState(run, State.RUNNING, d.now);
   d.update(next);
   d.pauseTouched = true;
-  if (enabled(task.tasks as Task[] | undefined).length === 0) {
+  if (listChildren(task.tasks as Task[] | undefined).length === 0) {
     conclude(d, next, State.SUCCESS);
     return;
   }
@@ -94,7 +93,7 @@ export const pause: FlowableBehaviour = {
     if (isTerminal(run.state.current) || run.state.current === State.PAUSED) return;
     const killing = d.killing || run.state.current === State.KILLING;
     const state = evaluateBranches(d, run.id, {
-      main: enabled(task.tasks as Task[] | undefined).map((t) => ({ task: t })),
+      main: listChildren(task.tasks as Task[] | undefined),
       errors: task.errors as Task[] | undefined,
     }, killing);
     if (state) conclude(d, d.run(run.id) ?? run, state);

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { TaskTypeInfo } from '../../model/catalog';
 import type { Task } from '../../model/flow';
-import { enabled } from '../task-list';
+import { listChildren } from '../container';
 import { listBehaviour } from './list-behaviour';
 import { NonEmptyTaskList, TaskList, names } from './schemas';
 
@@ -14,5 +14,5 @@ export const sequentialInfo: TaskTypeInfo = {
 };
 
 export const sequential = listBehaviour(sequentialInfo, {
-  branches: (_run, task) => ({ main: enabled(task.tasks as Task[]).map((t) => ({ task: t })), errors: task.errors as Task[] | undefined }),
+  branches: (_run, task) => ({ main: listChildren(task.tasks as Task[]), errors: task.errors as Task[] | undefined }),
 });

@@ -4,9 +4,9 @@ import { z } from 'zod';
 import type { TaskTypeInfo } from '../../model/catalog';
 import { ErrorCode } from '../../model/errors';
 import type { Task } from '../../model/flow';
-import { enabled } from '../task-list';
 import { propertyError, renderText } from '../render';
 import { internalOf } from '../state-ops';
+import { listChildren } from '../container';
 import { listBehaviour } from './list-behaviour';
 import { TaskList, names } from './schemas';
 
@@ -45,6 +45,6 @@ export const switchTask = listBehaviour(switchInfo, {
   branches(run, task) {
     const chosen = internalOf<string>(run, CASE);
     const list = chosen === undefined ? (task.defaults as Task[] | null | undefined) : (task.cases as Record<string, Task[]>)[chosen];
-    return { main: enabled(list).map((t) => ({ task: t })), errors: task.errors as Task[] | undefined };
+    return { main: listChildren(list), errors: task.errors as Task[] | undefined };
   },
 });

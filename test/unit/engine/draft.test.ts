@@ -1,6 +1,6 @@
 import { newExecution } from '../../../lib/engine';
 import { Draft } from '../../../lib/engine/draft';
-import { runIndexOf } from '../../../lib/engine/run-index';
+import { childrenIn, runIn, runIndexOf } from '../../../lib/engine/run-index';
 import type { TaskRun } from '../../../lib/model/execution';
 import { LOG, testCatalog } from './helpers/catalog';
 import { T0, flow } from './helpers/harness';
@@ -23,17 +23,41 @@ describe('Draft', () => {
     expect(d.build()).toBe(execution);
   });
 
-  it('copies the list on the first change and leaves the original and its index intact', () => {
+  it('copies the list on the first change and leaves the original list and its lookups intact', () => {
     const { execution, d } = draft([tr('a'), tr('b', 'a')]);
-    const originalIndex = runIndexOf(execution.taskRunList);
     d.add(tr('c', 'a'));
     d.update({ ...tr('a'), outputs: { x: 1 } });
     const built = d.build();
     expect(built.taskRunList.map((r) => r.id)).toEqual(['a', 'b', 'c']);
     expect(execution.taskRunList.map((r) => r.id)).toEqual(['a', 'b']);
-    expect(originalIndex.children.get('a')).toEqual([1]);
-    expect(runIndexOf(built.taskRunList).children.get('a')).toEqual([1, 2]);
+    expect(execution.taskRunList[0].outputs).toBeUndefined();
+    const old = execution.taskRunList;
+    expect(childrenIn(old, runIndexOf(old), 'a').map((r) => r.id)).toEqual(['b']);
+    expect(runIn(old, runIndexOf(old), 'c')).toBeUndefined();
+    expect(childrenIn(built.taskRunList, runIndexOf(built.taskRunList), 'a').map((r) => r.id)).toEqual(['b', 'c']);
     expect(d.children('a').map((r) => r.id)).toEqual(['b', 'c']);
+  });
+
+  it('works on a copy of the index when a second step starts from the same list', () => {
+    const { execution } = draft([tr('a')]);
+    const f = flow([{ id: 'a', type: LOG }]);
+    const one = new Draft({ execution, flow: f, now: T0, ids: fakeIds(), catalog: testCatalog() });
+    one.add(tr('x', 'a'));
+    const first = one.build();
+    const two = new Draft({ execution, flow: f, now: T0, ids: fakeIds(), catalog: testCatalog() });
+    two.add(tr('y', 'a'));
+    const second = two.build();
+    expect(childrenIn(first.taskRunList, runIndexOf(first.taskRunList), 'a').map((r) => r.id)).toEqual(['x']);
+    expect(childrenIn(second.taskRunList, runIndexOf(second.taskRunList), 'a').map((r) => r.id)).toEqual(['y']);
+    expect(runIn(second.taskRunList, runIndexOf(second.taskRunList), 'x')).toBeUndefined();
+  });
+
+  it('keeps the index off the JSON and equality of the list', () => {
+    const { d } = draft([tr('a')]);
+    d.add(tr('b'));
+    const built = d.build();
+    expect(JSON.parse(JSON.stringify(built.taskRunList))).toEqual(built.taskRunList);
+    expect(Object.keys(built.taskRunList)).toEqual(['0', '1']);
   });
 
   it('queues each container once until it is evaluated', () => {
