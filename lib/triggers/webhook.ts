@@ -33,11 +33,14 @@ export function parseWebhookBody(body: Buffer | string | undefined): unknown {
   return text;
 }
 
+/** Headers that carry the caller's credentials for this server: never stored in an execution. */
+const PRIVATE_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+
 /** `trigger.body`, `trigger.headers` (lower-case names, each a list, as Kestra's) and `trigger.parameters`. */
 export function webhookVariables(req: WebhookRequest): Record<string, unknown> {
   const headers: Record<string, string[]> = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
+    if (value === undefined || PRIVATE_HEADERS.has(name.toLowerCase())) continue;
     headers[name.toLowerCase()] = Array.isArray(value) ? [...value] : [value];
   }
   return { body: parseWebhookBody(req.body), headers, parameters: { ...req.parameters } };

@@ -29,6 +29,13 @@ describe('webhookVariables', () => {
   });
 });
 
+describe('webhookVariables and credentials', () => {
+  it('never keeps the Authorization or Cookie headers', () => {
+    const v = webhookVariables({ method: 'GET', headers: { authorization: 'Bearer s3cret', cookie: 'a=b', 'x-ok': '1' }, parameters: {} });
+    expect(v.headers).toEqual({ 'x-ok': ['1'] });
+  });
+});
+
 describe('keys', () => {
   it('match only when equal, whatever the lengths', () => {
     expect(keyMatches('s3cret', 's3cret')).toBe(true);

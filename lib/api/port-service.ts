@@ -1,0 +1,156 @@
+// The API service over ports: flows in a FlowRepository, executions in a StateStore, logs, files,
+// and a few runtime actions. The local server passes the embedded runtime's; the cloud can pass its own.
+import type { TaskCatalog } from '../model/catalog';
+import { AloftError, ErrorCode, formatError } from '../model/errors';
+import type { Execution } from '../model/execution';
+import { flowKey, type Flow } from '../model/flow';
+import type { ParseResult } from '../model/flow-parse';
+import { isTerminal, State } from '../model/states';
+import { assertReadable, executionPrefix, uriToKey } from '../model/storage-uri';
+import type { BlobStore, Clock, FlowRepository, Ids, LogStore, StateStore } from '../ports';
+import type { StartRequest } from '../runtime/start-execution';
+import type { Renderer } from '../triggers/render';
+import { handleWebhook } from '../triggers/webhook';
+import { dependenciesOf, dependentsOf } from './dependencies';
+import type { ApiService, SavedFlow } from './service';
+
+export interface ApiServiceDeps {
+  flows: FlowRepository;
+  executions: Pick<StateStore, 'get' | 'list'>;
+  logs: LogStore;
+  blobs: BlobStore;
+  clock: Clock;
+  ids: Ids;
+  catalog: TaskCatalog;
+  renderer: Renderer;
+  /** Parses and validates a flow, triggers included (parseFlowWithTriggers). */
+  parse(source: string): ParseResult;
+  start(req: StartRequest): Promise<Execution>;
+  kill(executionId: string): Promise<void>;
+  restart(executionId: string): Promise<void>;
+  resume(executionId: string, inputs: Record<string, unknown>): Promise<void>;
+  replay(executionId: string, taskRunId?: string): Promise<Execution>;
+  /** Called after a flow revision is saved and after a flow is deleted (trigger registries, indexes). */
+  onFlowSaved?(flow: Flow): Promise<void> | void;
+  onFlowDeleted?(flow: Flow): Promise<void> | void;
+}
+
+/** FLOW_INVALID carrying every diagnostic; the router puts them in the response as `errors`. */
+export class FlowValidationError extends AloftError {
+  constructor(readonly diagnostics: ParseResult['warnings']) {
+    super(ErrorCode.FLOW_INVALID, diagnostics.map(formatError).join('\n') || 'invalid flow');
+  }
+}
+
+export function createApiService(deps: ApiServiceDeps): ApiService {
+  const latest = async (): Promise<Flow[]> => (await deps.flows.list()).map((s) => ({ ...s.flow, revision: s.revision }));
+  const execution = async (id: string): Promise<Execution> => {
+    const e = await deps.executions.get(id);
+    if (!e) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${id} not found`);
+    return e;
+  };
+
+  return {
+    flows: {
+      async save(source, expected) {
+        const parsed = deps.parse(source);
+        if (!parsed.ok) throw new FlowValidationError(parsed.errors);
+        const { flow } = parsed;
+        if (expected && (flow.namespace !== expected.namespace || flow.id !== expected.id)) {
+          throw new AloftError(ErrorCode.FLOW_INVALID, `the flow in the body is ${flowKey(flow.namespace, flow.id)}, the URL names ${flowKey(expected.namespace, expected.id)}`, { flow: flowKey(flow.namespace, flow.id) });
+        }
+        const stored = await deps.flows.save(flow, source, deps.clock.now());
+        await deps.onFlowSaved?.({ ...stored.flow, revision: stored.revision });
+        return { ...stored, warnings: parsed.warnings } satisfies SavedFlow;
+      },
+      async validate(source) {
+        const parsed = deps.parse(source);
+        return { valid: parsed.ok, errors: parsed.ok ? [] : parsed.errors, warnings: parsed.warnings };
+      },
+      get: (namespace, id, revision) => deps.flows.get(namespace, id, revision),
+      list: (filter) => deps.flows.list(filter),
+      async dependencies(namespace, id) {
+        if (!(await deps.flows.get(namespace, id))) throw new AloftError(ErrorCode.NOT_FOUND, `flow ${flowKey(namespace, id)} not found`);
+        return dependenciesOf(namespace, id, await latest(), deps.catalog);
+      },
+      async delete(namespace, id, { force }) {
+        const stored = await deps.flows.get(namespace, id);
+        if (!stored) throw new AloftError(ErrorCode.NOT_FOUND, `flow ${flowKey(namespace, id)} not found`);
+        const dependents = dependentsOf(namespace, id, await latest(), deps.catalog);
+        if (dependents.length > 0 && !force) {
+          throw new AloftError(ErrorCode.CONFLICT, `flow ${flowKey(namespace, id)} is used by ${dependents.join(', ')}; delete with ?force=true to delete it anyway`, { flow: flowKey(namespace, id) });
+        }
+        await deps.flows.delete(namespace, id);
+        await deps.onFlowDeleted?.({ ...stored.flow, revision: stored.revision });
+      },
+    },
+
+    executions: {
+      async start(namespace, flowId, body) {
+        const stored = await deps.flows.get(namespace, flowId);
+        if (!stored) throw new AloftError(ErrorCode.NOT_FOUND, `flow ${flowKey(namespace, flowId)} not found`);
+        if (stored.flow.disabled) throw new AloftError(ErrorCode.CONFLICT, `flow ${flowKey(namespace, flowId)} is disabled`, { flow: flowKey(namespace, flowId) });
+        return deps.start({ flow: { ...stored.flow, revision: stored.revision }, inputs: body.inputs, files: body.files, labels: body.labels });
+      },
+      get: (id) => deps.executions.get(id),
+      list: (filter) => deps.executions.list(filter),
+      async kill(id) {
+        const e = await execution(id);
+        if (isTerminal(e.state.current)) throw new AloftError(ErrorCode.CONFLICT, `execution ${id} already ended ${e.state.current}`);
+        await deps.kill(id);
+        return execution(id);
+      },
+      async restart(id) {
+        const e = await execution(id);
+        if (e.state.current !== State.FAILED && e.state.current !== State.KILLED) {
+          throw new AloftError(ErrorCode.CONFLICT, `execution ${id} is ${e.state.current}; only FAILED or KILLED executions restart`);
+        }
+        await deps.restart(id);
+        return execution(id);
+      },
+      async resume(id, inputs) {
+        const e = await execution(id);
+        if (e.state.current !== State.PAUSED) throw new AloftError(ErrorCode.CONFLICT, `execution ${id} is ${e.state.current}, not PAUSED`);
+        await deps.resume(id, inputs);
+        return execution(id);
+      },
+      async replay(id, taskRunId) {
+        const e = await execution(id);
+        if (!isTerminal(e.state.current)) throw new AloftError(ErrorCode.CONFLICT, `execution ${id} is still ${e.state.current}; replay it once it ended`);
+        if (taskRunId !== undefined && !e.taskRunList.some((r) => r.id === taskRunId)) {
+          throw new AloftError(ErrorCode.NOT_FOUND, `task run ${taskRunId} is not in execution ${id}`);
+        }
+        return deps.replay(id, taskRunId);
+      },
+    },
+
+    logs: {
+      async list(executionId, filter) {
+        await execution(executionId);
+        return deps.logs.list(executionId, filter);
+      },
+    },
+
+    storage: {
+      async download(executionId, uri) {
+        const e = await execution(executionId);
+        const key = uriToKey(uri);
+        assertReadable(key, [executionPrefix(e.namespace, e.flowId, e.id)]);
+        const stream = await deps.blobs.get(uri);
+        return { stream, fileName: key.split('/').pop() ?? 'file' };
+      },
+    },
+
+    triggers: {
+      webhook: (namespace, flowId, key, req) => handleWebhook({
+        findFlow: async (ns, id) => {
+          const s = await deps.flows.get(ns, id);
+          return s ? { ...s.flow, revision: s.revision } : null;
+        },
+        start: (r) => deps.start({ flow: r.flow, id: r.id, inputs: r.inputs, trigger: r.trigger }),
+        renderer: deps.renderer,
+        newId: () => deps.ids.next(),
+      }, namespace, flowId, key, req),
+    },
+  };
+}

@@ -1,0 +1,151 @@
+// /api/v1/executions: start (JSON or multipart FILE inputs), get, search, kill, restart, resume, replay.
+import { z } from 'zod';
+import { StateSchema } from '../../model/execution';
+import type { ExecutionFilter } from '../../ports/state-store';
+import { Access } from '../auth';
+import { contentType, parseJson, readBody } from '../http';
+import { executionJson } from '../json';
+import { parseMultipart } from '../multipart';
+import { notFound, parseWith, type Ctx, type Route } from '../route';
+import type { StartRequestBody } from '../service';
+
+export const StartBody = z.object({
+  inputs: z.record(z.string(), z.unknown()).optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+}).strict();
+export const ResumeBody = z.object({ inputs: z.record(z.string(), z.unknown()).optional() }).strict();
+
+const Label = z.string().regex(/^[^:]+:.*$/, 'labels are written key:value');
+
+const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'expected an ISO-8601 date' }).transform((s) => new Date(s).toISOString());
+const Search = z.object({
+  namespace: z.string().optional(),
+  flowId: z.string().optional(),
+  state: z.array(StateSchema).optional(),
+  startDate: isoDate.optional(),
+  endDate: isoDate.optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  size: z.coerce.number().int().min(1).max(1000).default(25),
+  pageToken: z.string().optional(),
+});
+
+/** Inputs (and files) from a JSON body `{ inputs, labels }` or from a multipart form, plus `labels=k:v` query values. */
+async function startBody(cx: Ctx, bodyKey: 'start' | 'resume'): Promise<StartRequestBody> {
+  const type = contentType(cx.req);
+  const labels: Record<string, string> = {};
+  for (const l of cx.query.getAll('labels')) {
+    const label = parseWith(Label, l, 'query labels');
+    labels[label.slice(0, label.indexOf(':'))] = label.slice(label.indexOf(':') + 1);
+  }
+  if (type === 'multipart/form-data') {
+    const form = await parseMultipart(cx.req.headers, await readBody(cx.req, cx.limits.uploadBytes));
+    return { inputs: form.fields, files: form.files, labels };
+  }
+  const json = parseJson(await readBody(cx.req, cx.limits.bodyBytes));
+  if (bodyKey === 'resume') {
+    const body = parseWith(ResumeBody, json ?? {}, 'request body');
+    return { inputs: body.inputs ?? {}, files: {}, labels };
+  }
+  const body = parseWith(StartBody, json ?? {}, 'request body');
+  return { inputs: body.inputs ?? {}, files: {}, labels: { ...body.labels, ...labels } };
+}
+
+const FORM_OR_JSON = { 'application/json': StartBody, 'multipart/form-data': 'form' } as const;
+
+const createExecution: Route = {
+  method: 'POST', path: '/api/v1/executions/{namespace}/{flowId}', operationId: 'createExecution', tag: 'Executions', access: Access.WRITE,
+  summary: 'Start an execution of the latest revision of a flow', body: FORM_OR_JSON,
+  query: { labels: { type: 'string', repeated: true, description: 'a label, key:value' } },
+  responses: { 200: 'the new execution', 404: 'no such flow', 422: 'the inputs are not valid for the flow' },
+  async handle(cx) {
+    const execution = await cx.service.executions.start(cx.params.namespace, cx.params.flowId, await startBody(cx, 'start'));
+    return { status: 200, json: executionJson(execution) };
+  },
+};
+
+export const executionRoutes: Route[] = [
+  createExecution,
+  // Kestra 0.x's path for the same thing.
+  { ...createExecution, path: '/api/v1/executions/trigger/{namespace}/{flowId}', operationId: 'createExecutionKestra0', summary: `${createExecution.summary} (Kestra 0.x path)` },
+  {
+    method: 'GET', path: '/api/v1/executions/search', operationId: 'searchExecutions', tag: 'Executions', access: Access.READ,
+    summary: 'List executions, newest first',
+    query: {
+      namespace: { type: 'string', description: 'only this namespace' },
+      flowId: { type: 'string', description: 'only this flow' },
+      state: { type: 'string', repeated: true, description: 'only these states (repeat, or separate with commas)' },
+      startDate: { type: 'string', description: 'started at or after this ISO-8601 date' },
+      endDate: { type: 'string', description: 'started at or before this ISO-8601 date' },
+      page: { type: 'integer', description: 'page number, from 1' },
+      size: { type: 'integer', description: 'executions per page (default 25)' },
+      pageToken: { type: 'string', description: 'the nextPageToken of the previous page, instead of page' },
+    },
+    responses: { 200: '`{ results, page, size, nextPageToken }`' },
+    async handle(cx) {
+      const states = cx.query.getAll('state').flatMap((s) => s.split(',')).filter(Boolean);
+      const q = parseWith(Search, { ...Object.fromEntries(cx.query), state: states.length ? states : undefined }, 'query');
+      const filter: ExecutionFilter = {
+        ...(q.namespace ? { namespace: q.namespace } : {}), ...(q.flowId ? { flowId: q.flowId } : {}), ...(q.state ? { states: q.state } : {}),
+        ...(q.startDate ? { from: q.startDate } : {}), ...(q.endDate ? { to: q.endDate } : {}), pageSize: q.size,
+      };
+      let token = q.pageToken;
+      // Pages by number walk the tokens: stores page by cursor, as Firestore does.
+      if (!token) {
+        for (let p = 1; p < q.page; p++) {
+          token = (await cx.service.executions.list({ ...filter, ...(token ? { pageToken: token } : {}) })).nextPageToken;
+          if (!token) return { status: 200, json: { results: [], page: q.page, size: q.size } };
+        }
+      }
+      const page = await cx.service.executions.list({ ...filter, ...(token ? { pageToken: token } : {}) });
+      return {
+        status: 200,
+        json: { results: page.executions.map(executionJson), page: q.page, size: q.size, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) },
+      };
+    },
+  },
+  {
+    method: 'GET', path: '/api/v1/executions/{executionId}', operationId: 'getExecution', tag: 'Executions', access: Access.READ,
+    summary: 'Get an execution with its task runs',
+    responses: { 200: 'the execution', 404: 'no such execution' },
+    async handle(cx) {
+      const e = await cx.service.executions.get(cx.params.executionId);
+      if (!e) throw notFound(`execution ${cx.params.executionId}`);
+      return { status: 200, json: executionJson(e) };
+    },
+  },
+  {
+    method: 'DELETE', path: '/api/v1/executions/{executionId}/kill', operationId: 'killExecution', tag: 'Executions', access: Access.WRITE,
+    summary: 'Kill a running execution',
+    responses: { 202: 'the kill was requested; the execution goes KILLING then KILLED', 404: 'no such execution', 409: 'it already ended' },
+    async handle(cx) {
+      return { status: 202, json: executionJson(await cx.service.executions.kill(cx.params.executionId)) };
+    },
+  },
+  {
+    method: 'POST', path: '/api/v1/executions/{executionId}/restart', operationId: 'restartExecution', tag: 'Executions', access: Access.WRITE,
+    summary: 'Restart a FAILED or KILLED execution from its failed task runs',
+    responses: { 200: 'the execution', 404: 'no such execution', 409: 'it is not FAILED or KILLED' },
+    async handle(cx) {
+      return { status: 200, json: executionJson(await cx.service.executions.restart(cx.params.executionId)) };
+    },
+  },
+  {
+    method: 'POST', path: '/api/v1/executions/{executionId}/resume', operationId: 'resumeExecution', tag: 'Executions', access: Access.WRITE,
+    summary: 'Resume a PAUSED execution, optionally with inputs', body: { 'application/json': ResumeBody, 'multipart/form-data': 'form' },
+    responses: { 200: 'the execution', 404: 'no such execution', 409: 'it is not PAUSED' },
+    async handle(cx) {
+      const body = await startBody(cx, 'resume');
+      return { status: 200, json: executionJson(await cx.service.executions.resume(cx.params.executionId, body.inputs)) };
+    },
+  },
+  {
+    method: 'POST', path: '/api/v1/executions/{executionId}/replay', operationId: 'replayExecution', tag: 'Executions', access: Access.WRITE,
+    summary: 'Start a new execution that runs again from a task run (from the start without one)',
+    query: { taskRunId: { type: 'string', description: 'the task run to run again' } },
+    responses: { 200: 'the new execution', 404: 'no such execution or task run', 409: 'it has not ended' },
+    async handle(cx) {
+      const e = await cx.service.executions.replay(cx.params.executionId, cx.query.get('taskRunId') ?? undefined);
+      return { status: 200, json: executionJson(e) };
+    },
+  },
+];

@@ -1,0 +1,225 @@
+// `aloft server`: the embedded runtime behind the HTTP API on 127.0.0.1, with the scheduler loop,
+// flow triggers, webhooks and (when PUBSUB_EMULATOR_HOST is set) Pub/Sub triggers.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readdir, readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { z } from 'zod';
+import { MemoryTriggerStateStore } from '../adapters/local/trigger-state';
+import type { AuthConfig } from '../api/auth';
+import { createApiService, FlowValidationError } from '../api/port-service';
+import type { Limits } from '../api/route';
+import { createApiHandler } from '../api/router';
+import type { ApiService, SavedFlow } from '../api/service';
+import { checkSyntax, referencedPaths } from '../expr';
+import type { EffectOf } from '../model/effects';
+import { formatError, type AloftErrorData } from '../model/errors';
+import type { Execution } from '../model/execution';
+import type { Flow } from '../model/flow';
+import type { Clock, Ids } from '../ports/system';
+import type { TriggerStateStore } from '../ports/trigger-state';
+import { exprRenderer } from '../triggers/expr-renderer';
+import { evaluateFlowTriggers } from '../triggers/flow-evaluate';
+import { triggerKey } from '../triggers/ids';
+import type { PubSubTriggerSource } from '../triggers/pubsub';
+import { TriggerRegistry } from '../triggers/registry';
+import type { TriggerReport } from '../triggers/report';
+import type { StartFn } from '../triggers/start';
+import { parseFlowWithTriggers } from '../triggers/validate';
+import { envsFrom, lazyConfig, parseConfig, type Env } from './config';
+import { LocalRuntime } from './local';
+import { LocalPubSubTriggers, LocalScheduler, type DeadLetter } from './local-triggers';
+
+export const ServerConfig = z.object({
+  /** The time zone of Schedule triggers without their own. */
+  ALOFT_TIMEZONE: z.string().default('UTC'),
+  ALOFT_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+  PUBSUB_EMULATOR_HOST: z.string().trim().min(1).optional(),
+  /** The project of Pub/Sub triggers without a projectId. */
+  GOOGLE_CLOUD_PROJECT: z.string().default('aloft-local'),
+  ALOFT_API_BODY_LIMIT: z.coerce.number().int().positive().optional(),
+  ALOFT_WEBHOOK_BODY_LIMIT: z.coerce.number().int().positive().optional(),
+});
+export type ServerConfig = z.infer<typeof ServerConfig>;
+
+export interface LocalServerOptions {
+  env: Env;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Every *.yml / *.yaml in it is loaded at start. */
+  flowsDir?: string;
+  auth?: AuthConfig;
+  limits?: Partial<Limits>;
+  clock?: Clock;
+  ids?: Ids;
+  triggerState?: TriggerStateStore;
+  /** Default: the emulator's when PUBSUB_EMULATOR_HOST is set, else none. `null` turns Pub/Sub triggers off. */
+  pubsub?: PubSubTriggerSource | null;
+  /** Structured log lines (severity, message, labels). */
+  log?(line: Record<string, unknown>): void;
+}
+
+const EXPRESSIONS = { referencedPaths, checkSyntax };
+
+export class LocalServer {
+  readonly runtime: LocalRuntime;
+  readonly registry: TriggerRegistry;
+  readonly triggerState: TriggerStateStore;
+  readonly service: ApiService;
+  private readonly config: () => ServerConfig;
+  private readonly scheduler: LocalScheduler;
+  private pubsub?: LocalPubSubTriggers;
+  private closePubSubSource?: () => Promise<void>;
+  private http?: Server;
+
+  constructor(private readonly opts: LocalServerOptions) {
+    this.config = lazyConfig(() => parseConfig(ServerConfig, opts.env));
+    this.runtime = new LocalRuntime({ env: opts.env, clock: opts.clock, ids: opts.ids, onEnded: (e) => this.onEnded(e), stdoutLog: opts.log });
+    this.triggerState = opts.triggerState ?? new MemoryTriggerStateStore();
+    this.registry = new TriggerRegistry((r) => this.report(r), this.config().ALOFT_TIMEZONE);
+    const renderer = exprRenderer(this.runtime.clock);
+    const context = { globals: this.runtime.config.ALOFT_GLOBALS, envs: envsFrom(opts.env) };
+    this.scheduler = new LocalScheduler(
+      { state: this.triggerState, start: this.start, renderer, report: (r) => this.report(r), context },
+      () => this.registry.scheduleTargets(), this.runtime.clock, this.config().ALOFT_SCHEDULER_INTERVAL_MS,
+    );
+    const rt = this.runtime;
+    this.service = createApiService({
+      flows: rt.flowRepo, executions: rt.store, logs: rt.logs, blobs: rt.blobs, clock: rt.clock, ids: rt.ids, catalog: rt.catalog, renderer,
+      parse: (source) => this.parse(source),
+      start: (req) => rt.startExecution(req),
+      kill: (id) => rt.kill(id),
+      restart: (id) => rt.restart(id),
+      resume: (id, inputs) => rt.resume(id, inputs),
+      replay: (id, taskRunId) => rt.replay(id, taskRunId),
+      onFlowSaved: (flow) => this.flowSaved(flow),
+      onFlowDeleted: (flow) => this.flowDeleted(flow),
+    });
+  }
+
+  /** Starts executions for triggers: an existing id is a CONFLICT, so duplicates create nothing. */
+  readonly start: StartFn = (req) => this.runtime.startExecution({ flow: req.flow, id: req.id, inputs: req.inputs, trigger: req.trigger });
+
+  /** Loads the flows folder, starts the runtime, the trigger loops and the HTTP server. */
+  async listen(): Promise<{ url: string; port: number }> {
+    await this.runtime.start();
+    if (this.opts.flowsDir) await this.loadFlows(this.opts.flowsDir);
+    await this.startPubSub();
+    this.scheduler.start();
+    const c = this.config();
+    const handler = createApiHandler({
+      service: this.service, auth: this.opts.auth,
+      limits: { ...(c.ALOFT_API_BODY_LIMIT ? { bodyBytes: c.ALOFT_API_BODY_LIMIT } : {}), ...(c.ALOFT_WEBHOOK_BODY_LIMIT ? { webhookBodyBytes: c.ALOFT_WEBHOOK_BODY_LIMIT } : {}), ...this.opts.limits },
+      onError: (err, req) => this.log('ERROR', `${req.method} ${req.url} failed: ${formatError({ code: 'INTERNAL', message: String((err as Error)?.message ?? err) })}`),
+    });
+    this.http = createServer((req, res) => { void handler(req, res); });
+    await new Promise<void>((resolve, reject) => {
+      this.http!.once('error', reject);
+      this.http!.listen(this.opts.port ?? 8080, '127.0.0.1', () => resolve());
+    });
+    const { port } = this.http.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}`, port };
+  }
+
+  async stop(): Promise<void> {
+    await this.scheduler.stop();
+    if (this.http) {
+      const server = this.http;
+      this.http = undefined;
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    await this.pubsub?.close();
+    await this.closePubSubSource?.();
+    await this.runtime.stop();
+  }
+
+  /** Parses (triggers included), saves a new revision and registers its triggers. FLOW_INVALID with every diagnostic. */
+  async deploy(source: string, file?: string): Promise<SavedFlow> {
+    const parsed = this.parse(source, file);
+    if (!parsed.ok) throw new FlowValidationError(parsed.errors);
+    const stored = await this.runtime.flowRepo.save(parsed.flow, source, this.runtime.clock.now());
+    await this.flowSaved({ ...stored.flow, revision: stored.revision });
+    return { ...stored, warnings: parsed.warnings };
+  }
+
+  /** One scheduler invocation (tests drive it with their clock; the loop calls it every second). */
+  tickSchedules(now?: Date): Promise<Execution[]> {
+    return this.scheduler.tick(now);
+  }
+
+  deadLetters(): readonly DeadLetter[] {
+    return this.pubsub?.deadLetters ?? [];
+  }
+
+  private parse(source: string, file?: string) {
+    return parseFlowWithTriggers(source, { catalog: this.runtime.catalog, expressions: EXPRESSIONS, ...(file ? { file } : {}) });
+  }
+
+  private async loadFlows(dir: string): Promise<void> {
+    const names = (await readdir(dir)).filter((n) => ['.yml', '.yaml'].includes(extname(n))).sort();
+    const errors: AloftErrorData[] = [];
+    for (const name of names) {
+      const file = join(dir, name);
+      try {
+        const saved = await this.deploy(await readFile(file, 'utf8'), file);
+        for (const w of saved.warnings) this.log('WARNING', formatError(w));
+      } catch (err) {
+        const diagnostics = (err as { diagnostics?: AloftErrorData[] }).diagnostics;
+        if (!diagnostics) throw err;
+        errors.push(...diagnostics);
+      }
+    }
+    if (errors.length > 0) throw new FlowValidationError(errors as never);
+  }
+
+  private async flowSaved(flow: Flow): Promise<void> {
+    this.registry.set(flow);
+    await this.pubsub?.sync(this.registry.pubSubTargets());
+  }
+
+  private async flowDeleted(flow: Flow): Promise<void> {
+    this.registry.remove(flow.namespace, flow.id);
+    for (const t of flow.triggers ?? []) await this.triggerState.deleteTrigger(triggerKey(flow.namespace, flow.id, t.id));
+    await this.pubsub?.sync(this.registry.pubSubTargets());
+  }
+
+  private async startPubSub(): Promise<void> {
+    let source = this.opts.pubsub;
+    if (source === null) return;
+    const host = this.config().PUBSUB_EMULATOR_HOST;
+    if (source === undefined) {
+      if (!host) return;
+      // Loaded only when used: the Google client is heavy and most servers have no Pub/Sub trigger.
+      const { createPubSubTriggerSource } = await import('../adapters/gcp/pubsub-trigger-source');
+      const created = createPubSubTriggerSource({ emulatorHost: host, onError: (err, sub) => this.log('ERROR', `Pub/Sub subscription ${sub}: ${err.message}`) });
+      this.closePubSubSource = () => created.close();
+      source = created;
+    }
+    this.pubsub = new LocalPubSubTriggers(source, {
+      start: this.start, renderer: exprRenderer(this.runtime.clock), report: (r) => this.report(r), projectId: this.config().GOOGLE_CLOUD_PROJECT,
+    });
+    await this.pubsub.sync(this.registry.pubSubTargets());
+  }
+
+  private async onEnded(effect: EffectOf<'ExecutionEnded'>): Promise<void> {
+    await evaluateFlowTriggers({
+      index: this.registry.flowIndex, state: this.triggerState, renderer: exprRenderer(this.runtime.clock),
+      loadExecution: (id) => this.runtime.get(id), start: this.start, report: (r) => this.report(r),
+      context: { globals: this.runtime.config.ALOFT_GLOBALS, envs: envsFrom(this.opts.env) },
+    }, { id: effect.executionId, namespace: effect.namespace, flowId: effect.flowId, flowRevision: effect.flowRevision, state: effect.state }, this.runtime.clock.now());
+  }
+
+  private report(r: TriggerReport): void {
+    const [namespace, flowId] = r.flow ? [r.flow.slice(0, r.flow.lastIndexOf('.')), r.flow.slice(r.flow.lastIndexOf('.') + 1)] : [];
+    this.opts.log?.({
+      severity: r.level === 'WARN' ? 'WARNING' : r.level, message: r.message,
+      ...(namespace ? { namespace, flowId } : {}), ...(r.trigger ? { trigger: r.trigger } : {}), ...(r.executionId ? { executionId: r.executionId } : {}),
+      ...(r.error ? { code: r.error.code } : {}),
+    });
+  }
+
+  private log(severity: string, message: string): void {
+    this.opts.log?.({ severity, message });
+  }
+}
