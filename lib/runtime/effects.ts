@@ -25,6 +25,7 @@ export interface EffectDeps extends StartDeps {
 }
 
 export const MAX_SUBFLOW_DEPTH = 32;
+export const SUBFLOW_TRIGGER_TYPE = 'io.kestra.core.tasks.flows.Flow';
 
 export async function applyEffect(deps: EffectDeps, effect: Effect): Promise<void> {
   switch (effect.type) {
@@ -82,6 +83,12 @@ async function startSubflow(deps: EffectDeps, effect: EffectOf<'StartSubflow'>):
         id: effect.childExecutionId,
         inputs: effect.inputs,
         labels: effect.labels,
+        // As in Kestra, a subflow's trigger names its parent; it also lets the child read the parent's files.
+        trigger: {
+          id: parent.taskRunList.find((r) => r.id === effect.parentTaskRunId)?.taskId ?? 'subflow',
+          type: SUBFLOW_TRIGGER_TYPE,
+          variables: { executionId: parent.id, namespace: parent.namespace, flowId: parent.flowId, flowRevision: parent.flowRevision },
+        },
         parent: {
           executionId: effect.parentExecutionId, taskRunId: effect.parentTaskRunId,
           namespace: parent.namespace, flowId: parent.flowId, chain: effect.chain,
