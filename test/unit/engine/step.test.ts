@@ -90,6 +90,20 @@ describe('step', () => {
     ]) expect(h.send(event)).toEqual([]);
   });
 
+  it('never writes to its input, even a deeply frozen one', () => {
+    const h = Harness.start(flow([{ id: 'seq', type: SEQ, tasks: [{ id: 'a', type: RETURN }, { id: 'b', type: RETURN }] }]));
+    const deepFreeze = (o: unknown): void => {
+      if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+        Object.freeze(o);
+        for (const v of Object.values(o)) deepFreeze(v);
+      }
+    };
+    deepFreeze(h.execution);
+    h.succeed('a');
+    h.succeed('b');
+    expect(h.state).toBe('SUCCESS');
+  });
+
   it('is pure: the same input gives the same output and the input is not modified', () => {
     const f = flow([{ id: 'seq', type: SEQ, tasks: [{ id: 'a', type: RETURN }] }]);
     const execution = newExecution({ id: 'e', flow: f, inputs: {}, now: T0 });
