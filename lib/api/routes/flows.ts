@@ -5,7 +5,7 @@ import { readBody } from '../http';
 import { flowJson } from '../json';
 import { notFound, parseWith, type Ctx, type Route } from '../route';
 
-const Yaml = z.string().trim().min(1, 'the body must be a flow in YAML');
+const Yaml = z.string().refine((s) => s.trim().length > 0, { message: 'the body must be a flow in YAML' });
 const yamlBody = async (cx: Ctx): Promise<string> => parseWith(Yaml, (await readBody(cx.req, cx.limits.bodyBytes)).toString('utf8'), 'request body');
 
 const Page = z.object({
