@@ -1,7 +1,7 @@
 // Carries out the effects of committed steps. Shared by the local runtime and the cloud executor;
 // every operation is idempotent because effects are re-published after a crash.
 import type { Effect, EffectOf } from '../model/effects';
-import { ErrorCode, toErrorData } from '../model/errors';
+import { ErrorCode, toErrorData, type AloftErrorData } from '../model/errors';
 import type { Execution } from '../model/execution';
 import type { AttemptControl, BlobStore, Clock, Ids, StateStore, TaskQueue, WakeUpScheduler } from '../ports';
 import { State } from '../model/states';
@@ -42,10 +42,11 @@ export async function applyEffect(deps: EffectDeps, effect: Effect): Promise<voi
       return startSubflow(deps, effect);
     case 'ExecutionEnded':
       if (effect.parentExecutionId && effect.parentTaskRunId) {
+        const error = effect.outputsError ?? (effect.state === State.FAILED ? await childFailure(deps, effect) : undefined);
         await appendEvent(deps, effect.parentExecutionId, {
           type: 'SubflowEnded', taskRunId: effect.parentTaskRunId, childExecutionId: effect.executionId, state: effect.state,
           ...(effect.outputs ? { outputs: effect.outputs } : {}),
-          ...(effect.outputsError ? { error: effect.outputsError } : {}),
+          ...(error ? { error } : {}),
         });
       }
       await deps.onEnded?.(effect);
@@ -102,4 +103,15 @@ async function startSubflow(deps: EffectDeps, effect: EffectOf<'StartSubflow'>):
     }
   }
   await appendEvent(deps, effect.parentExecutionId, { type: 'SubflowStarted', taskRunId: effect.parentTaskRunId, childExecutionId: child.id });
+}
+
+/** Why a child failed, so that the parent's task run says more than FAILED. */
+async function childFailure(deps: EffectDeps, effect: EffectOf<'ExecutionEnded'>): Promise<AloftErrorData | undefined> {
+  const child = await deps.store.get(effect.executionId);
+  const failed = child?.taskRunList.find((r) => r.error);
+  if (!failed?.error) return undefined;
+  return {
+    code: ErrorCode.TASK_FAILED,
+    message: `subflow ${effect.namespace}.${effect.flowId} (execution ${effect.executionId}) failed in task ${failed.taskId}: ${failed.error.message}`,
+  };
 }

@@ -63,6 +63,21 @@ describe('aloft run', () => {
     expect(r.err).toContain('io.kestra.core.tasks.debugs.Return');
   });
 
+  it('exits 2 naming an unknown property, its line and the closest valid name', async () => {
+    const r = await cli(['run', fx('unknown-property.yml')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/unknown-property\.yml:6:\d+/);
+    expect(r.err).toContain('formt');
+    expect(r.err).toContain('format');
+    expect(r.err).toContain('task a');
+  });
+
+  it('fails clearly on a cycle of subflows instead of recursing', async () => {
+    const r = await cli(['run', fx('cycle/a.yml'), '--flows', fx('cycle')]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/subflow cycle: test\.cycle\.a -> test\.cycle\.b -> test\.cycle\.a/);
+  });
+
   it('exits 2 for a wrong input type, naming the input', async () => {
     const r = await cli(['run', ex('inputs-file.yml'), '--input', 'count=many', '--file', `data=${ex('files/data.csv')}`]);
     expect(r.code).toBe(2);
