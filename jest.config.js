@@ -1,12 +1,20 @@
 // Tests run through @swc/jest (type-stripping only); `npm run typecheck` does the type checking.
+// `npm test` runs the projects that need no external service (unit, contract on local adapters, e2e embedded);
+// `npm run test:all` starts the services and runs every project.
 const transform = { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const base = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+const NEEDS_SERVICES = ['\\.emulator\\.test\\.ts$', '/test/e2e/cloud-[^/]*\\.test\\.ts$'];
 
 module.exports = {
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    { ...base, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.test.ts'] },
-    { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
-    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+    { ...base, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.test.ts'], testPathIgnorePatterns: NEEDS_SERVICES },
+    {
+      ...base,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/contract/**/*.emulator.test.ts'],
+    },
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], testPathIgnorePatterns: NEEDS_SERVICES },
+    { ...base, displayName: 'e2e-cloud', testMatch: ['<rootDir>/test/e2e/cloud-*.test.ts'] },
   ],
 };

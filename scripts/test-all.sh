@@ -36,5 +36,5 @@ status=0
 npm run build || status=1
 npm run lint || status=1
 npm run typecheck || status=1
-npx jest --ci --maxWorkers=2 --selectProjects unit contract integration e2e || status=1
+npx jest --ci --maxWorkers=2 --selectProjects unit contract integration e2e e2e-cloud || status=1
 exit $status
