@@ -83,7 +83,7 @@ export class Evaluation implements CallContext {
           break;
         case 'print':
           this.tag = n.tag;
-          this.write(printValue(this.eval(n.e)));
+          this.write(printValue(this.eval(n.e), this));
           break;
         case 'if':
           this.renderIf(n);
@@ -268,9 +268,9 @@ export class Evaluation implements CallContext {
       case '~':
         return concat(l, r, this);
       case '==':
-        return equals(l, r);
+        return equals(l, r, this);
       case '!=':
-        return !equals(l, r);
+        return !equals(l, r, this);
       case '<':
       case '>':
       case '<=':

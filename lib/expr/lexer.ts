@@ -93,15 +93,17 @@ class Lexer {
         break;
       }
       let p = at + 2;
-      // `{{- ` trims the text before the tag; `{{-x}}` is a unary minus, as in Pebble.
+      const opener = src[at + 1];
+      const raw = opener === '%' ? this.rawStart(p) : undefined;
+      // `{{- ` trims the text before the tag; `{{-x}}` is a unary minus, as in Pebble. Kestra strips
+      // raw blocks before Pebble sees them, so `{%- raw %}` trims nothing.
       if (src[p] === '-' && isWs(src[p + 1])) {
-        text = rtrim(text);
+        if (raw?.[1] !== 'raw') text = rtrim(text);
         p++;
       }
       this.pushText(text, this.pos);
-      const opener = src[at + 1];
       if (opener === '#') this.comment(at, p);
-      else if (opener === '%' && this.raw(at, p)) continue;
+      else if (raw) this.raw(at, raw);
       else this.tag(opener === '{' ? 'print' : 'exec', at, p);
     }
     this.tokens.push({ t: 'eof', v: '', s: src.length, e: src.length });
@@ -119,26 +121,28 @@ class Lexer {
     this.pos = end + 2;
   }
 
-  /** `{% raw %}…{% endraw %}` (Kestra) and `{% verbatim %}…{% endverbatim %}` (Pebble) copy their content. */
-  private raw(at: number, from: number): boolean {
+  private rawStart(from: number): RegExpExecArray | undefined {
     RAW_START.lastIndex = from;
-    const m = RAW_START.exec(this.src);
-    if (!m) return false;
+    return RAW_START.exec(this.src) ?? undefined;
+  }
+
+  /** `{% raw %}…{% endraw %}` (Kestra) and `{% verbatim %}…{% endverbatim %}` (Pebble) copy their content. */
+  private raw(at: number, m: RegExpExecArray): void {
     const kind = m[1];
+    const contentStart = at + 2 + m[0].length;
     const endRe = new RegExp(`\\{%(-?)\\s*end${kind}\\s*(-?)%\\}`, 'g');
-    endRe.lastIndex = RAW_START.lastIndex;
+    endRe.lastIndex = contentStart;
     const end = endRe.exec(this.src);
     if (!end) throw syntaxFailure(`unclosed {% ${kind} %}: missing {% end${kind} %}`, at);
-    let text = this.src.slice(RAW_START.lastIndex, end.index);
+    let text = this.src.slice(contentStart, end.index);
     // Kestra strips raw blocks before Pebble sees them, so `-` has no effect there; verbatim honours it.
     if (kind === 'verbatim') {
       if (m[2]) text = ltrim(text);
       if (end[1]) text = rtrim(text);
       if (end[2]) this.trimNext = true;
     }
-    this.pushText(text, RAW_START.lastIndex);
+    this.pushText(text, contentStart);
     this.pos = endRe.lastIndex;
-    return true;
   }
 
   private tag(type: 'print' | 'exec', at: number, from: number): void {

@@ -10,7 +10,7 @@ export type ArithmeticOp = '+' | '-' | '*' | '/' | '%';
 
 export function arithmetic(op: ArithmeticOp, a: unknown, b: unknown, cx: CallContext): unknown {
   if (op === '+') {
-    if (typeof a === 'string' || typeof b === 'string') return cx.str(javaString(a) + javaString(b));
+    if (typeof a === 'string' || typeof b === 'string') return cx.str(javaString(a, cx) + javaString(b, cx));
     if (isList(a)) {
       const out = isList(b) ? [...a, ...b] : [...a, b];
       cx.charge(out.length);
@@ -20,7 +20,7 @@ export function arithmetic(op: ArithmeticOp, a: unknown, b: unknown, cx: CallCon
   if (op === '-' && isList(a)) {
     const drop = isList(b) ? b : [b];
     cx.charge(a.length * drop.length);
-    return isList(b) ? a.filter((x) => !drop.some((y) => equals(x, y))) : removeFirst(a, b);
+    return isList(b) ? a.filter((x) => !drop.some((y) => equals(x, y, cx))) : removeFirst(a, b, cx);
   }
   const x = toNumber(a, `left operand of '${op}'`);
   const y = toNumber(b, `right operand of '${op}'`);
@@ -43,14 +43,14 @@ export function arithmetic(op: ArithmeticOp, a: unknown, b: unknown, cx: CallCon
   }
 }
 
-function removeFirst(list: unknown[], v: unknown): unknown[] {
-  const i = list.findIndex((x) => equals(x, v));
+function removeFirst(list: unknown[], v: unknown, cx: CallContext): unknown[] {
+  const i = list.findIndex((x) => equals(x, v, cx));
   return i < 0 ? [...list] : [...list.slice(0, i), ...list.slice(i + 1)];
 }
 
 /** `~`: string concatenation where null is nothing. */
 export function concat(a: unknown, b: unknown, cx: CallContext): string {
-  return cx.str(printValue(a) + printValue(b));
+  return cx.str(printValue(a, cx) + printValue(b, cx));
 }
 
 /** `a..b` and range(a, b, step): inclusive, numbers or single characters. */
@@ -83,15 +83,15 @@ export function range(start: unknown, end: unknown, step: unknown, cx: CallConte
 /** Kestra's `in`: compares string forms, so 1 in ['1'] holds; a map matches on keys and values. */
 export function isIn(needle: unknown, haystack: unknown, cx: CallContext): boolean {
   if (needle === null || needle === undefined || haystack === null || haystack === undefined) return false;
-  const s = javaString(needle);
+  const s = javaString(needle, cx);
   if (isList(haystack)) {
     cx.charge(haystack.length);
-    return haystack.some((x) => javaString(x) === s);
+    return haystack.some((x) => javaString(x, cx) === s);
   }
   if (isMap(haystack)) {
     const keys = Object.keys(haystack);
     cx.charge(keys.length);
-    return keys.some((k) => k === s || javaString(haystack[k]) === s);
+    return keys.some((k) => k === s || javaString(haystack[k], cx) === s);
   }
   return false;
 }
@@ -102,9 +102,9 @@ export function contains(container: unknown, item: unknown, cx: CallContext): bo
   if (isList(container)) {
     const items = isList(item) ? item : [item];
     cx.charge(container.length * items.length);
-    return items.every((i) => container.some((x) => equals(x, i)));
+    return items.every((i) => container.some((x) => equals(x, i, cx)));
   }
-  if (isMap(container)) return Object.hasOwn(container, javaString(item));
-  if (typeof container === 'string') return container.includes(javaString(item));
+  if (isMap(container)) return Object.hasOwn(container, javaString(item, cx));
+  if (typeof container === 'string') return container.includes(javaString(item, cx));
   throw hardFailure(`'contains' needs a list, a map or a string, got a ${typeName(container)}`);
 }

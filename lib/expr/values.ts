@@ -3,7 +3,25 @@
 // data properties of plain objects and in-range list items, never functions, prototypes or
 // constructors.
 
-import { hardFailure } from './failure';
+import { ExprFailure, hardFailure } from './failure';
+
+/** Pays for work proportional to a value's size (the evaluation's step budget). */
+export interface Meter {
+  charge(n: number): void;
+}
+
+/** Without an evaluation to charge, walks over values stop after this many nodes. */
+const STANDALONE_NODES = 1_000_000;
+
+function standaloneMeter(): Meter {
+  let left = STANDALONE_NODES;
+  return {
+    charge(n) {
+      left -= n;
+      if (left < 0) throw hardFailure(`the value has more than ${STANDALONE_NODES} parts`);
+    },
+  };
+}
 
 /** Returned by `member` and `lookup` when a key does not exist, so callers can name the full path. */
 export const MISSING: unique symbol = Symbol('missing');
@@ -101,19 +119,27 @@ export function numberToString(n: number): string {
   return Object.is(n, -0) ? '0' : String(n);
 }
 
-/** JSON text of a value; lists and maps print this way. */
-export function toJson(v: unknown, indent?: number): string {
+/**
+ * JSON text of a value; lists and maps print this way. Every node visited is charged, since a value
+ * built from shared references (`{% set m = {'a': m, 'b': m} %}`) can be exponentially larger than
+ * the work it took to build.
+ */
+export function toJson(v: unknown, meter: Meter = standaloneMeter()): string {
   let out: string | undefined;
   try {
-    out = JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x), indent);
+    out = JSON.stringify(v, (_k, x) => {
+      meter.charge(1);
+      return typeof x === 'bigint' ? x.toString() : x;
+    });
   } catch (e) {
+    if (e instanceof ExprFailure) throw e;
     throw hardFailure(`cannot convert the value to JSON: ${(e as Error).message}`);
   }
   return out ?? 'null';
 }
 
 /** What `{{ value }}` prints: strings as-is, null as nothing, lists and maps as JSON. */
-export function printValue(v: unknown): string {
+export function printValue(v: unknown, meter?: Meter): string {
   switch (typeof v) {
     case 'string':
       return v;
@@ -128,15 +154,15 @@ export function printValue(v: unknown): string {
     case 'object':
       if (v === null) return '';
       if (v instanceof Date) return v.toISOString();
-      return toJson(v);
+      return toJson(v, meter);
     default:
       throw hardFailure('functions are not accessible from templates');
   }
 }
 
 /** Java's String.valueOf, used where Pebble concatenates with `+` or joins: null is "null". */
-export function javaString(v: unknown): string {
-  return v === null || v === undefined ? 'null' : printValue(v);
+export function javaString(v: unknown, meter?: Meter): string {
+  return v === null || v === undefined ? 'null' : printValue(v, meter);
 }
 
 /** Pebble's number coercion: numbers as-is, numeric strings parsed, anything else an error. */
@@ -182,16 +208,22 @@ export function isEmpty(v: unknown): boolean {
 const MAX_COMPARE_DEPTH = 200;
 
 /** Equality as Pebble sees it: numbers by value, lists and maps by content, the rest strictly. */
-export function equals(a: unknown, b: unknown, depth = 0): boolean {
+export function equals(a: unknown, b: unknown, meter: Meter = standaloneMeter()): boolean {
+  return deepEquals(a, b, meter, 0);
+}
+
+function deepEquals(a: unknown, b: unknown, meter: Meter, depth: number): boolean {
   if (a === b) return true;
   if (depth > MAX_COMPARE_DEPTH) throw hardFailure('values are nested too deeply to compare');
   if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((x, i) => equals(x, b[i], depth + 1));
+    meter.charge(a.length);
+    return a.length === b.length && a.every((x, i) => deepEquals(x, b[i], meter, depth + 1));
   }
   if (isMap(a) && isMap(b)) {
     const ka = Object.keys(a);
+    meter.charge(ka.length);
     if (ka.length !== Object.keys(b).length) return false;
-    return ka.every((k) => Object.hasOwn(b, k) && equals(a[k], b[k], depth + 1));
+    return ka.every((k) => Object.hasOwn(b, k) && deepEquals(a[k], b[k], meter, depth + 1));
   }
   return false;
 }

@@ -69,8 +69,8 @@ export const COLLECTION_FILTERS: Readonly<Record<string, FilterDef>> = {
     apply(input, [separator], cx) {
       if (input === null || input === undefined) return null;
       const items = list(input, 'join');
-      const glue = separator === undefined || separator === null ? '' : javaString(separator);
-      const parts = items.map(javaString);
+      const glue = separator === undefined || separator === null ? '' : javaString(separator, cx);
+      const parts = items.map((x) => javaString(x, cx));
       cx.fits(parts.reduce((n, p) => n + p.length, 0) + glue.length * Math.max(0, parts.length - 1));
       return cx.str(parts.join(glue));
     },
@@ -163,7 +163,7 @@ export const COLLECTION_FILTERS: Readonly<Record<string, FilterDef>> = {
       cx.charge(items.length);
       const seen = new Set<string>();
       return items.filter((x) => {
-        const key = typeof x === 'object' && x !== null ? `o${toJson(x)}` : `${typeof x}:${String(x)}`;
+        const key = typeof x === 'object' && x !== null ? `o${toJson(x, cx)}` : `${typeof x}:${String(x)}`;
         if (seen.has(key)) return false;
         seen.add(key);
         return true;

@@ -18,7 +18,7 @@ export function parseJson(input: unknown, cx: CallContext, what: string): unknow
 
 const toJsonFilter: FilterDef = {
   params: null,
-  apply: (input, _args, cx) => cx.str(input === undefined ? 'null' : toJson(input)),
+  apply: (input, _args, cx) => cx.str(input === undefined ? 'null' : toJson(input, cx)),
 };
 
 const fromJson: FilterDef = { params: null, apply: (input, _args, cx) => parseJson(input, cx, 'fromJson') };

@@ -13,7 +13,7 @@ function str(params: readonly string[] | null, fn: StrFn): FilterDef {
     params,
     apply(input, args, cx) {
       if (input === null || input === undefined) return null;
-      const out = fn(printValue(input), args, cx);
+      const out = fn(printValue(input, cx), args, cx);
       return typeof out === 'string' ? cx.str(out) : out;
     },
   };
@@ -104,7 +104,7 @@ function deep(v: unknown, fn: (s: string) => string, cx: CallContext, depth = 0)
     for (const k of Object.keys(v)) out[k] = deep(v[k], fn, cx, depth + 1);
     return out;
   }
-  return cx.str(fn(javaString(v)));
+  return cx.str(fn(javaString(v, cx)));
 }
 
 function digest(algorithm: string): FilterDef {
@@ -201,7 +201,7 @@ export const STRING_FILTERS: Readonly<Record<string, FilterDef>> = {
       if (!isMap(pairs)) throw hardFailure("replace needs a map of replacements, such as replace({'a': 'b'})");
       // Regular expressions could backtrack without bound, and rendering has no clock to stop them.
       if (regexp === true) throw hardFailure('replace with regexp=true is not supported');
-      const entries = Object.keys(pairs).map((k) => [k, javaString(pairs[k])] as const);
+      const entries = Object.keys(pairs).map((k) => [k, javaString(pairs[k], cx)] as const);
       return deep(input, (s) => entries.reduce((acc, [from, to]) => replaceAll(acc, from, to, cx), s), cx);
     },
   },

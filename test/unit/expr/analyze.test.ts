@@ -1,0 +1,59 @@
+import { referencedPaths, secretNames } from '../../../lib/expr';
+
+describe('analyze', () => {
+  describe('referencedPaths', () => {
+    it('lists the root variable paths a template reads', () => {
+      expect(referencedPaths('{{ inputs.query.uri }}')).toEqual([['inputs', 'query', 'uri']]);
+      expect(referencedPaths("{{ outputs.t['a a'].value }} and {{ vars.x[0] }}")).toEqual([
+        ['outputs', 't', 'a a', 'value'],
+        ['vars', 'x', '0'],
+      ]);
+    });
+
+    it('stops a path at a computed subscript and reports the subscript too', () => {
+      expect(referencedPaths('{{ outputs.t[taskrun.value].x }}')).toEqual([['outputs', 't'], ['taskrun', 'value']]);
+    });
+
+    it('leaves out loop and set variables, but not what they are built from', () => {
+      const tpl = '{% for x in outputs.list.rows %}{{ x.id }}{{ loop.index }}{% endfor %}{% set y = vars.a %}{{ y.b }}';
+      expect(referencedPaths(tpl)).toEqual([['outputs', 'list', 'rows'], ['vars', 'a']]);
+    });
+
+    it('still reports a loop variable name used outside its loop', () => {
+      expect(referencedPaths('{% for x in xs %}{% endfor %}{{ x }}')).toEqual([['xs'], ['x']]);
+    });
+
+    it('leaves out reads the template guards itself', () => {
+      expect(referencedPaths("{{ inputs.a ?? inputs.b }}{{ inputs.c is defined }}{{ inputs.d | default('x') }}{{ inputs.e ?: 'f' }}"))
+        .toEqual([['inputs', 'b']]);
+    });
+
+    it('looks inside filters, function arguments, conditions and string interpolation', () => {
+      expect(referencedPaths("{% if a.b > 1 %}{{ c | date(d.fmt) }}{{ max(e, 1) }}{{ \"#{f.g}\" }}{% endif %}")).toEqual([
+        ['a', 'b'], ['c'], ['d', 'fmt'], ['e'], ['f', 'g'],
+      ]);
+    });
+
+    it('reports each path once and nothing for a template that does not parse', () => {
+      expect(referencedPaths('{{ a.b }}{{ a.b }}')).toEqual([['a', 'b']]);
+      expect(referencedPaths('{{ a. }}')).toEqual([]);
+      expect(referencedPaths('plain text')).toEqual([]);
+    });
+  });
+
+  describe('secretNames', () => {
+    it('finds literal secret names anywhere in a value, keys included', () => {
+      const value = {
+        url: "jdbc://{{ secret('DB_HOST') }}",
+        env: [{ TOKEN: "{{ secret('API_TOKEN') | trim }}" }, 5, null],
+        "{{ secret('KEY_NAME') }}": 'x',
+        again: "{{ secret('DB_HOST') }}",
+      };
+      expect(secretNames(value)).toEqual(['DB_HOST', 'API_TOKEN', 'KEY_NAME']);
+    });
+
+    it('ignores computed names, text that merely mentions secret, and broken templates', () => {
+      expect(secretNames(["{{ secret(name) }}", 'secret(\'X\')', "{{ secret('Y') "])).toEqual([]);
+    });
+  });
+});

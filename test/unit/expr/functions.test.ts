@@ -1,0 +1,44 @@
+import { render, renderTyped } from '../../../lib/expr';
+
+const NOW = new Date('2026-11-25T01:02:03.456Z');
+const r = (t: string, secrets?: Record<string, string>) => render(t, {}, { now: NOW, secrets });
+
+describe('functions', () => {
+  it('returns the given now as ISO-8601 in UTC with milliseconds', () => {
+    expect(r('{{ now() }}')).toBe('2026-11-25T01:02:03.456Z');
+  });
+
+  it('formats now in another zone or format when asked', () => {
+    expect(r("{{ now(timeZone='Europe/Lisbon') }}")).toBe('2026-11-25T01:02:03.456Z');
+    expect(r("{{ now(timeZone='Asia/Tokyo') }}")).toBe('2026-11-25T10:02:03.456+09:00');
+    expect(r("{{ now(format='iso_local_date') }}")).toBe('2026-11-25');
+    expect(r("{{ now('yyyy') }}")).toBe('2026');
+  });
+
+  it('parses JSON with json(), fromJson() and jsonDecode()', () => {
+    expect(renderTyped(`{{ json('{"a": [1, 2]}') }}`, {}, { now: NOW })).toEqual({ a: [1, 2] });
+    expect(r(`{{ fromJson('[1, 2]')[1] }} {{ jsonDecode('"x"') }}`)).toBe('2 x');
+    expect(renderTyped('{{ json(null) }}', {}, { now: NOW })).toBeNull();
+  });
+
+  it('returns pre-resolved secrets by name', () => {
+    expect(r("{{ secret('TOKEN') }}", { TOKEN: 's3cr3t' })).toBe('s3cr3t');
+  });
+
+  it('fails naming a secret that was not resolved', () => {
+    expect(() => r("{{ secret('MISSING') }}", { TOKEN: 'x' })).toThrow("secret 'MISSING' is not defined");
+    expect(() => r("{{ secret('TOKEN') }}")).toThrow("secret 'TOKEN' is not defined");
+  });
+
+  it('does not treat inherited properties as secrets', () => {
+    expect(() => r("{{ secret('toString') }}", {})).toThrow("secret 'toString' is not defined");
+  });
+
+  it('builds ranges with an optional step', () => {
+    expect(r('{{ range(1, 3) }} {{ range(10, 0, -5) }}')).toBe('[1,2,3] [10,5,0]');
+  });
+
+  it('finds the largest and smallest of its arguments', () => {
+    expect(r("{{ max(1, 5, 3) }} {{ min(4, 2, 8) }} {{ max('a', 'c', 'b') }}")).toBe('5 2 c');
+  });
+});
