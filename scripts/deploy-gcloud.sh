@@ -226,7 +226,7 @@ for line in "${MANIFEST[@]}"; do
     --ingress-settings="$ingress" --service-account="$(sa "$name")" \
     --build-service-account="projects/$PROJECT/serviceAccounts/$(sa build)" \
     --memory="$memory" --cpu="$cpu" --concurrency="$concurrency" --timeout="${timeout}s" \
-    --min-instances="$min" --max-instances="$max" --set-env-vars="$ENV_VARS" "${extra[@]}"
+    --min-instances="$min" --max-instances="$max" --set-env-vars="$ENV_VARS,ALOFT_FUNCTION_TIMEOUT_MS=$((timeout * 1000))" "${extra[@]}"
 done
 invoker() { run "${GC[@]}" functions add-invoker-policy-binding "$PREFIX-$1" --region="$REGION" --member="$2"; }
 for m in "${API_INVOKERS[@]}"; do invoker api "$m"; done

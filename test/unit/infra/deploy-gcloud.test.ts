@@ -40,6 +40,7 @@ describe('deploy-gcloud.sh', () => {
     for (const c of deploys) {
       expect(c).toContain('--no-allow-unauthenticated');
       expect(flag(c, 'ingress-settings')).toBe(c[2] === 'aloft-api' ? 'all' : 'internal-only');
+      expect(flag(c, 'set-env-vars')).toMatch(new RegExp(`ALOFT_FUNCTION_TIMEOUT_MS=${Number(flag(c, 'timeout')!.replace('s', '')) * 1000}$`));
     }
     expect(cmds.flat()).not.toContain('--allow-unauthenticated');
   });

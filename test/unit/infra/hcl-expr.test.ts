@@ -33,6 +33,11 @@ describe('hcl-expr', () => {
     expect(evalExpr('coalesce(var.firestore_location, var.region)', scope)).toBe('us-central1');
   });
 
+  it('does arithmetic and numeric comparisons', () => {
+    expect(evalExpr('tostring(540 * 1000 + 1)', scope)).toBe('540001');
+    expect(evalExpr('2 + 3 * 4 > 13', scope)).toBe(true);
+  });
+
   it('chooses a ternary branch by its condition', () => {
     expect(evalExpr('var.on ? ["x"] : []', scope)).toEqual(['x']);
     expect(evalExpr('!var.on ? 1 : 0', scope)).toBe(0);

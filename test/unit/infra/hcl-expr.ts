@@ -218,15 +218,39 @@ class Parser {
   }
 
   private comparison(): Value {
-    const left = this.unary();
-    for (const op of ['==', '!=']) {
+    const left = this.additive();
+    for (const op of ['==', '!=', '>=', '<=', '>', '<']) {
       if (this.isOp(op)) {
         this.i++;
-        const right = this.unary();
+        const right = this.additive();
         if (isSymbolic(left) || isSymbolic(right)) return unknown(this.src);
-        const same = JSON.stringify(left) === JSON.stringify(right);
-        return op === '==' ? same : !same;
+        if (op === '==' || op === '!=') {
+          const same = JSON.stringify(left) === JSON.stringify(right);
+          return op === '==' ? same : !same;
+        }
+        if (typeof left !== 'number' || typeof right !== 'number') return unknown(this.src);
+        return op === '>=' ? left >= right : op === '<=' ? left <= right : op === '>' ? left > right : left < right;
       }
+    }
+    return left;
+  }
+
+  private additive(): Value {
+    let left = this.multiplicative();
+    while (this.isOp('+') || this.isOp('-')) {
+      const op = (this.tokens[this.i++] as { v: string }).v;
+      const right = this.multiplicative();
+      left = arithmetic(left, right, op, this.src);
+    }
+    return left;
+  }
+
+  private multiplicative(): Value {
+    let left = this.unary();
+    while (this.isOp('*') || this.isOp('/') || this.isOp('%')) {
+      const op = (this.tokens[this.i++] as { v: string }).v;
+      const right = this.unary();
+      left = arithmetic(left, right, op, this.src);
     }
     return left;
   }
@@ -409,6 +433,17 @@ function index(base: Value, key: string | number): Value {
     return (base as Record<string, Value>)[String(key)];
   }
   throw new Missing();
+}
+
+function arithmetic(a: Value, b: Value, op: string, src: string): Value {
+  if (typeof a !== 'number' || typeof b !== 'number') return unknown(src);
+  switch (op) {
+    case '+': return a + b;
+    case '-': return a - b;
+    case '*': return a * b;
+    case '/': return a / b;
+    default: return a % b;
+  }
 }
 
 function bool(a: Value, b: Value, f: (a: boolean, b: boolean) => boolean, src: string): Value {

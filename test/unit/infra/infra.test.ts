@@ -62,16 +62,19 @@ describe('infra/', () => {
       const env = model.attr(model.of('google_cloudfunctions2_function')[0], 'service_config', 0, 'environment_variables') as Record<string, unknown>;
       const topicPrefix = (env.ALOFT_TOPIC_PREFIX as string | undefined) ?? '';
       const names = model.of('google_pubsub_topic').map((t) => model.attr(t, 'name'));
+      expect(topicPrefix).toBe(prefix === 'aloft' ? '' : `${prefix}-`);
       for (const fn of manifest.filter((f) => f.topic)) expect(names).toContain(`${topicPrefix}${fn.topic}`);
     }
   });
 
-  it('passes the functions the settings lib/adapters/gcp/config.ts reads', () => {
+  it('passes the functions the settings lib/adapters/gcp/config.ts and lib/runtime/cloud-config.ts read', () => {
     const model = new Model(config, DEFAULTS);
     for (const fn of model.of('google_cloudfunctions2_function')) {
       const env = model.attr(fn, 'service_config', 0, 'environment_variables') as Record<string, unknown>;
-      expect(Object.keys(env)).toEqual(expect.arrayContaining(['GOOGLE_CLOUD_PROJECT', 'ALOFT_FIRESTORE_DATABASE', 'ALOFT_BUCKET']));
+      expect(Object.keys(env)).toEqual(expect.arrayContaining(['GOOGLE_CLOUD_PROJECT', 'ALOFT_FIRESTORE_DATABASE', 'ALOFT_BUCKET', 'ALOFT_FUNCTION_TIMEOUT_MS']));
       expect(env.GOOGLE_CLOUD_PROJECT).toBe('my-project');
+      const timeout = model.attr(fn, 'service_config', 0, 'timeout_seconds') as number;
+      expect(env.ALOFT_FUNCTION_TIMEOUT_MS).toBe(String(timeout * 1000));
     }
   });
 
