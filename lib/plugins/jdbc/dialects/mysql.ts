@@ -63,6 +63,7 @@ function connectionConfig(o: ConnectOptions): ConnectionOptions {
 class MysqlSession implements DbSession {
   private busy = false;
   private closed = false;
+  private killed = false;
 
   constructor(private readonly conn: Connection, private readonly config: ConnectionOptions, private readonly zone: TimeZone) {}
 
@@ -77,14 +78,13 @@ class MysqlSession implements DbSession {
       build = rowFactory(fields.map((f) => f.name));
       convert = fields.map((f) => this.converter(f));
     });
+    // Busy until the server has sent everything: a consumer that stops early leaves the query
+    // running, and close() must then drop the connection rather than wait behind it.
     this.busy = true;
-    try {
-      for await (const item of query.stream({ highWaterMark: 1000 })) {
-        // Statements without a result set (UPDATE...) yield their OK packet, an object, not a row.
-        if (Array.isArray(item) && build) yield build(item, convert);
-      }
-    } finally {
-      this.busy = false;
+    query.once('end', () => { this.busy = false; });
+    for await (const item of query.stream({ highWaterMark: 1000 })) {
+      // Statements without a result set (UPDATE...) yield their OK packet, an object, not a row.
+      if (Array.isArray(item) && build) yield build(item, convert);
     }
   }
 
@@ -161,7 +161,8 @@ class MysqlSession implements DbSession {
   }
 
   async cancel(): Promise<void> {
-    if (this.closed || !this.busy) return;
+    if (!this.busy || this.killed) return;
+    this.killed = true;
     // KILL QUERY from a second connection stops the statement on the server, not just our socket.
     const killer = mysql.createConnection({ ...this.config, infileStreamFactory: undefined });
     killer.on('error', () => undefined);
@@ -179,6 +180,9 @@ class MysqlSession implements DbSession {
     if (this.closed) return;
     this.closed = true;
     if (this.busy) {
+      // A statement still runs (the consumer stopped early, or the run was killed): MariaDB would finish
+      // it even with nobody reading, so stop it on the server before dropping the connection.
+      await this.cancel();
       this.conn.destroy();
       return;
     }
