@@ -111,18 +111,27 @@ function childPath(parent: string, key: string | number): string {
   return parent ? `${parent}.${key}` : key;
 }
 
-function at(opts: RenderOptions, path: string): RenderOptions {
-  if (!path) return opts;
-  const base = opts.location?.property;
-  const property = base ? (path.startsWith('[') ? `${base}${path}` : `${base}.${path}`) : path.replace(/^\./, '');
-  return { ...opts, location: { ...opts.location, property } };
+function withPath(location: ErrorLocation | undefined, path: string): ErrorLocation {
+  const base = location?.property;
+  const property = !path ? base : base ? (path.startsWith('[') ? `${base}${path}` : `${base}.${path}`) : path;
+  return property === undefined ? { ...location } : { ...location, property };
+}
+
+/** Runs `fn`, adding the path inside the value to the location of an error it throws (only then). */
+function atPath<T>(opts: RenderOptions, path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (!path || !(e instanceof AloftError)) throw e;
+    throw new AloftError(e.code, e.message, withPath(opts.location, path), e.hint);
+  }
 }
 
 function renderAt(value: unknown, vars: Vars, opts: RenderOptions, path: string, depth: number): unknown {
-  if (typeof value === 'string') return isTemplate(value) ? renderTyped(value, vars, at(opts, path)) : value;
+  if (typeof value === 'string') return isTemplate(value) ? atPath(opts, path, () => renderTyped(value, vars, opts)) : value;
   if (typeof value !== 'object' || value === null) return value;
   if (depth > MAX_VALUE_DEPTH) {
-    throw new AloftError(ErrorCode.EXPRESSION, 'the value is nested too deeply to render', at(opts, path).location);
+    throw new AloftError(ErrorCode.EXPRESSION, 'the value is nested too deeply to render', withPath(opts.location, path));
   }
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
@@ -140,7 +149,7 @@ function renderAt(value: unknown, vars: Vars, opts: RenderOptions, path: string,
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
     const where = childPath(path, k);
-    const key = isTemplate(k) ? render(k, vars, at(opts, where)) : k;
+    const key = isTemplate(k) ? atPath(opts, where, () => render(k, vars, opts)) : k;
     const r = renderAt(obj[k], vars, opts, where, depth + 1);
     if (!out && (r !== obj[k] || key !== k)) {
       out = {};

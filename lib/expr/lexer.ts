@@ -28,20 +28,14 @@ export interface Token {
   e: number;
 }
 
-// Longest first so that `???` wins over `??`, `is not` over `is`. Word operators must not run into a
-// following identifier character (`organization` is a name, not `or` + `ganization`).
-const OPERATORS: readonly [string, RegExp | null][] = [
-  ['???', null], ['??', null], ['..', null], ['==', null], ['!=', null], ['>=', null], ['<=', null],
-  ['is not', /is\s+not(?![A-Za-z0-9_])/y], ['not in', /not\s+in(?![A-Za-z0-9_])/y],
-  ['contains', /contains(?![A-Za-z0-9_])/y], ['equals', /equals(?![A-Za-z0-9_])/y],
-  ['and', /and(?![A-Za-z0-9_])/y], ['not', /not(?![A-Za-z0-9_])/y], ['or', /or(?![A-Za-z0-9_])/y],
-  ['is', /is(?![A-Za-z0-9_])/y], ['in', /in(?![A-Za-z0-9_])/y],
-  ['+', null], ['-', null], ['*', null], ['/', null], ['%', null], ['|', null], ['~', null], ['>', null], ['<', null],
-];
-const WORD_START = /[a-z]/;
+// Word operators must not run into a following identifier character (`organization` is a name, not
+// `or` + `ganization`); longer alternatives come first so `is not` wins over `is`.
+const WORD_OPERATOR = /(is\s+not|not\s+in|contains|equals|and|not|or|is|in)(?![A-Za-z0-9_])/y;
+// Symbol operators, longest first so that `???` wins over `??`.
+const SYMBOL_OPERATORS = ['???', '??', '..', '==', '!=', '>=', '<=', '+', '-', '*', '/', '%', '|', '~', '>', '<'];
 const NAME = /[\p{L}_][\p{L}\p{N}_]*/uy;
-const LONG = /[0-9]+L/y;
 const NUMBER = /[0-9]+(?:\.[0-9]+)?/y;
+const LONG = /[0-9]+L/y;
 const PUNCTUATION = '()[]{}?:.,=';
 const CLOSING: Readonly<Record<string, string>> = { ')': '(', ']': '[', '}': '{' };
 const RAW_START = /\s*-?\s*(raw|verbatim)\s*(-?)%\}/y;
@@ -184,24 +178,24 @@ class Lexer {
     const { src } = this;
     const s = this.pos;
     const c = src[s];
-    for (const [op, re] of OPERATORS) {
-      if (re) {
-        if (!WORD_START.test(c) || c !== op[0]) continue;
-        re.lastIndex = s;
-        const m = re.exec(src);
-        if (m) return this.push('op', op, s, s + m[0].length);
-      } else if (src.startsWith(op, s)) {
-        return this.push('op', op, s, s + op.length);
-      }
+    const code = src.charCodeAt(s);
+    if (code >= 97 && code <= 122) {
+      WORD_OPERATOR.lastIndex = s;
+      const m = WORD_OPERATOR.exec(src);
+      if (m) return this.push('op', m[1].replace(/\s+/, ' '), s, s + m[0].length);
     }
-    for (const [re, t] of [[NAME, 'name'], [LONG, 'num'], [NUMBER, 'num']] as const) {
-      re.lastIndex = s;
-      const m = re.exec(src);
-      if (m) {
-        const v = t === 'num' && m[0].endsWith('L') ? m[0].slice(0, -1) : m[0];
-        return this.push(t, v, s, s + m[0].length);
-      }
+    if (code >= 48 && code <= 57) {
+      LONG.lastIndex = s;
+      const long = LONG.exec(src);
+      if (long) return this.push('num', long[0].slice(0, -1), s, s + long[0].length);
+      NUMBER.lastIndex = s;
+      const m = NUMBER.exec(src)!;
+      return this.push('num', m[0], s, s + m[0].length);
     }
+    NAME.lastIndex = s;
+    const name = NAME.exec(src);
+    if (name) return this.push('name', name[0], s, s + name[0].length);
+    for (const op of SYMBOL_OPERATORS) if (src.startsWith(op, s)) return this.push('op', op, s, s + op.length);
     if (PUNCTUATION.includes(c)) {
       if (c === '(' || c === '[' || c === '{') brackets.push(c);
       else if (c === ')' || c === ']' || c === '}') {
