@@ -79,7 +79,8 @@ export function toDateTime(input: unknown, zone: Zone, existingFormat?: unknown)
 export function formatDate(dt: DateTime, format: unknown, locale?: unknown): string {
   const f = stringArg(format, 'format') ?? 'iso';
   const loc = stringArg(locale, 'locale')?.replace(/_/g, '-') ?? DEFAULT_LOCALE;
-  const d = loc === DEFAULT_LOCALE ? dt : dt.setLocale(loc);
+  // Always explicit: luxon would otherwise use the machine's locale for month and day names.
+  const d = dt.setLocale(loc);
   const style = STYLES[f];
   if (style) return d.toLocaleString(style);
   const named = formatNamed(d, f);
