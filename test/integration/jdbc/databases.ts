@@ -32,7 +32,9 @@ export async function mariadb(prefix = 'aloft'): Promise<TestDatabase> {
   const username = decodeURIComponent(u.username);
   const password = decodeURIComponent(u.password);
   const name = unique(prefix);
-  const admin = await mysql.createConnection({ host: u.hostname, port: Number(u.port), user: username, password, multipleStatements: true });
+  const admin = await mysql.createConnection({
+    host: u.hostname, port: Number(u.port), user: username, password, multipleStatements: true, supportBigNumbers: true, bigNumberStrings: true, timezone: 'Z',
+  });
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.query(`USE ${name}`);
   return {
