@@ -63,7 +63,7 @@ describe.each(servers)('$type on $label', ({ type, open }) => {
   });
 
   it('finds the failing row inside a chunk sent as one multi-row statement', async () => {
-    const rows = people(10);
+    const rows: unknown[] = people(10);
     rows[6] = { id: 7, name: null, score: '1' };
     const err = await runTask(world.ctx, type, props({ from: await file(rows), sql: 'insert into users values (?, ?, ?)', chunk: 100 })).catch((e) => e);
     expect(err.message).toMatch(/^line 7 of .*: .* rejected the row: .*null.*; nothing was committed$/i);
