@@ -6,6 +6,7 @@ import type { Env } from '../runtime/config';
 import { ExitCode, type CliIO } from './io';
 import { runCommand } from './run';
 import { validateFiles } from './validate';
+import { registerServerCommands } from './server';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -51,6 +52,8 @@ export async function main(argv: string[], env: Env, io: CliIO = processIO(env))
     .action(async (files: string[]) => {
       code = await validateFiles(files, { readFile: (p: string) => readFile(p, 'utf8'), catalog: catalog(), stdout: io.stdout, stderr: io.stderr });
     });
+
+  registerServerCommands(program, io, (c) => { code = c; });
 
   try {
     await program.parseAsync(argv, { from: 'user' });
