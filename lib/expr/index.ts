@@ -7,6 +7,7 @@ import type { TagSpan, Template } from './ast';
 import { compile } from './cache';
 import { Evaluation } from './evaluate';
 import { ExprFailure, FailureKind } from './failure';
+import { setOwn } from './values';
 
 export { referencedPaths, secretNames } from './analyze';
 
@@ -153,9 +154,10 @@ function renderAt(value: unknown, vars: Vars, opts: RenderOptions, path: string,
     const r = renderAt(obj[k], vars, opts, where, depth + 1);
     if (!out && (r !== obj[k] || key !== k)) {
       out = {};
-      for (let j = 0; j < i; j++) out[keys[j]] = obj[keys[j]];
+      for (let j = 0; j < i; j++) setOwn(out, keys[j], obj[keys[j]]);
     }
-    if (out) out[key] = r;
+    // As Kestra (putIfAbsent): when two keys render alike, the first one wins.
+    if (out && !Object.hasOwn(out, key)) setOwn(out, key, r);
   }
   return out ?? value;
 }

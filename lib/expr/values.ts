@@ -57,6 +57,12 @@ function checkValue(v: unknown): unknown {
   return v;
 }
 
+/** Sets an own property, even one named `__proto__` (a plain assignment would replace the prototype). */
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
 /** Reads `key` from `obj`: a list index or a map's own key. Anything else is MISSING. */
 export function member(obj: unknown, key: unknown): unknown {
   const k = typeof key === 'string' ? key : String(key);

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { CallContext, FilterDef } from '../callables';
 import { hardFailure } from '../failure';
-import { describe, isList, isMap, javaString, printValue } from '../values';
+import { describe, isList, isMap, javaString, printValue, setOwn } from '../values';
 
 type StrFn = (s: string, args: readonly unknown[], cx: CallContext) => unknown;
 
@@ -101,7 +101,7 @@ function deep(v: unknown, fn: (s: string) => string, cx: CallContext, depth = 0)
   if (isList(v)) return v.map((x) => deep(x, fn, cx, depth + 1));
   if (isMap(v)) {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) out[k] = deep(v[k], fn, cx, depth + 1);
+    for (const k of Object.keys(v)) setOwn(out, k, deep(v[k], fn, cx, depth + 1));
     return out;
   }
   return cx.str(fn(javaString(v, cx)));

@@ -103,8 +103,18 @@ describe('lib/expr public API', () => {
       expect(renderValue(date, VARS, OPTS)).toBe(date);
     });
 
-    it('renders map keys that contain templates', () => {
+    it('renders map keys that contain templates, the first of two equal keys winning as in Kestra', () => {
       expect(renderValue({ 'key-{{ inputs.name }}': 1 }, VARS, OPTS)).toEqual({ 'key-x': 1 });
+      expect(renderValue({ 'key-x': 1, 'key-{{ inputs.name }}': 2 }, VARS, OPTS)).toEqual({ 'key-x': 1 });
+    });
+
+    it('copies a __proto__ key as data, never as a prototype', () => {
+      const value = JSON.parse('{"__proto__": {"polluted": true}, "a": "{{ inputs.name }}"}');
+      const out = renderValue(value, VARS, OPTS) as Record<string, unknown>;
+      expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+      expect(Object.hasOwn(out, '__proto__')).toBe(true);
+      expect(out.a).toBe('x');
+      expect((out as { polluted?: boolean }).polluted).toBeUndefined();
     });
 
     it('appends the path inside the value to the property in errors', () => {

@@ -46,6 +46,11 @@ describe('string filters', () => {
     expect(r("{{ x | replace({'o': '0'}) }}", { x: { k: ['foo', 1] } })).toBe('{"k":["f00","1"]}');
   });
 
+  it('keeps a __proto__ key as data when escaping through a map', () => {
+    const x = JSON.parse('{"__proto__": "it\'s"}');
+    expect(r("{{ x | escapeChar('single') | toJson }}", { x })).toBe(`{"__proto__":"it\\\\'s"}`);
+  });
+
   it('refuses regular-expression replacement, which could run without bound', () => {
     expect(() => r("{{ 'aaa' | replace({'a+': 'b'}, regexp=true) }}")).toThrow('regexp=true is not supported');
   });
