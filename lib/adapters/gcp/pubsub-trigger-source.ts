@@ -2,9 +2,17 @@
 // subscription is created on the trigger's topic when missing, as Kestra's autoCreateSubscription
 // does; on the emulator the topic is created too. Rejected messages are published, with their
 // reason, to `{subscription}-dead-letter`.
-import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
+import { PubSub, type Message, type Subscription } from '@google-cloud/pubsub';
 import type { PubSubMessage, PubSubSubscriptionSpec, PubSubTriggerSource } from '../../triggers/pubsub';
-import { createPubSub } from './clients';
+
+/**
+ * The client reads the port from `apiEndpoint` itself ("host:port") and overwrites a separate `port`
+ * option, so the emulator's address is passed whole.
+ */
+function pubSubClient(projectId: string, emulatorHost: string | undefined): PubSub {
+  if (!emulatorHost) return new PubSub({ projectId });
+  return new PubSub({ projectId, apiEndpoint: emulatorHost.replace(/^https?:\/\//, ''), emulatorMode: true });
+}
 
 export interface PubSubTriggerSourceOptions {
   /** host:port of the emulator; without it the real service is used (credentials from the environment). */
@@ -29,7 +37,7 @@ export function createPubSubTriggerSource(opts: PubSubTriggerSourceOptions = {})
   const clients = new Map<string, PubSub>();
   const client = (projectId: string): PubSub => {
     let c = clients.get(projectId);
-    if (!c) clients.set(projectId, (c = createPubSub({ projectId, pubsubEmulatorHost: opts.emulatorHost })));
+    if (!c) clients.set(projectId, (c = pubSubClient(projectId, opts.emulatorHost)));
     return c;
   };
 
