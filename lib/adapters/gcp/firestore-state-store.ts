@@ -8,7 +8,7 @@
 // Every change is one transaction that reads the header, checks nothing moved, and writes the header with
 // version + 1, the changed task runs, the consumed events and the outbox entries.
 import {
-  FieldPath, FieldValue, Timestamp, type DocumentSnapshot, type Firestore, type Query, type Transaction,
+  FieldPath, FieldValue, Timestamp, type DocumentReference, type DocumentSnapshot, type Firestore, type Query, type Transaction,
 } from '@google-cloud/firestore';
 import { z } from 'zod';
 import { AloftError, ErrorCode } from '../../model/errors';
@@ -45,6 +45,17 @@ const OutboxDoc = z.object({ executionId: z.string(), createdAt: z.string(), eff
 
 const DAY_MS = 24 * 3600 * 1000;
 const startOf = (e: { state: Execution['state'] }): string => e.state.histories[0]?.date ?? '';
+
+/** Returned by a transaction that found the execution changed since its snapshot: read again. */
+const STALE = Symbol('stale');
+
+interface Snapshot {
+  executionId: string;
+  version: number;
+  header: ExecutionHeader;
+  runs: StoredRun[];
+  pendingRefs: DocumentReference[];
+}
 
 interface Prepared {
   execution: Execution;
@@ -145,32 +156,55 @@ export class FirestoreStateStore implements StateStore {
     fold: (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null,
     now: Date,
   ): Promise<{ execution: Execution; outbox: OutboxEntry[] } | null> {
-    let prepared: Prepared | null = null;
-    try {
-      prepared = await this.db.runTransaction((tx) => this.foldIn(tx, executionId, fold, now), { maxAttempts: this.maxAttempts });
-    } catch (err) {
-      throw toAloftError(err, `transaction on execution ${executionId}`, { abortedIsConflict: true });
+    for (let attempt = 1; ; attempt++) {
+      let prepared: Prepared | null | typeof STALE;
+      try {
+        const snapshot = await this.snapshot(executionId);
+        prepared = await this.db.runTransaction((tx) => this.foldIn(tx, snapshot, fold, now), { maxAttempts: this.maxAttempts });
+      } catch (err) {
+        throw toAloftError(err, `transaction on execution ${executionId}`, { abortedIsConflict: true });
+      }
+      if (prepared === STALE) {
+        if (attempt < this.maxAttempts) continue;
+        throw new AloftError(ErrorCode.CONFLICT, `execution ${executionId} kept changing during the transaction (${attempt} attempts)`);
+      }
+      if (!prepared) return null;
+      this.runs.remember(executionId, prepared.execution.version, prepared.runs);
+      return { execution: prepared.execution, outbox: prepared.outbox };
     }
-    if (!prepared) return null;
-    this.runs.remember(executionId, prepared.execution.version, prepared.runs);
-    return { execution: prepared.execution, outbox: prepared.outbox };
+  }
+
+  /**
+   * What a transaction folds, read with plain reads, header first. The Firestore emulator locks far more
+   * than the documents a query returns inside a read-write transaction (concurrent transactions on
+   * *other* executions then fail with ABORTED), so the transaction itself reads documents only and
+   * checks that the header's version has not moved: every change to task runs or the inbox bumps it,
+   * so an unchanged version proves that these reads are still exact.
+   */
+  private async snapshot(executionId: string): Promise<Snapshot> {
+    const headerRef = this.header(executionId);
+    const snap = await headerRef.get();
+    if (!snap.exists) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
+    const { version, header } = this.decodeHeader(snap);
+    const pendingQuery = this.inbox(executionId).where('consumed', '==', false).orderBy('appendedAt').limit(this.maxEvents);
+    const [runs, inbox] = await Promise.all([this.runs.read(null, headerRef, executionId, version), pendingQuery.get()]);
+    return { executionId, version, header, runs, pendingRefs: inbox.docs.map((d) => d.ref) };
   }
 
   private async foldIn(
     tx: Transaction,
-    executionId: string,
+    snapshot: Snapshot,
     fold: (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null,
     now: Date,
-  ): Promise<Prepared | null> {
+  ): Promise<Prepared | null | typeof STALE> {
+    const { executionId, version, header } = snapshot;
     const headerRef = this.header(executionId);
-    const pendingQuery = this.inbox(executionId).where('consumed', '==', false).orderBy('appendedAt').limit(this.maxEvents);
-    const [snap, inboxSnap] = await Promise.all([tx.get(headerRef), tx.get(pendingQuery)]);
+    const [snap, ...inboxDocs] = await tx.getAll(headerRef, ...snapshot.pendingRefs);
     if (!snap.exists) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
-    const { version, header } = this.decodeHeader(snap);
-    const stored = await this.runs.read(tx, headerRef, executionId, version);
-    const before = new Map(stored.map((r) => [r.run.id, r]));
-    const execution: Execution = { ...header, taskRunList: stored.map((r) => r.run), version };
-    const pending = inboxSnap.docs.map((d) => this.decodeInbox(d, executionId));
+    if (snap.get('version') !== version || inboxDocs.some((d) => !d.exists || d.get('consumed') !== false)) return STALE;
+    const before = new Map(snapshot.runs.map((r) => [r.run.id, r]));
+    const execution: Execution = { ...header, taskRunList: snapshot.runs.map((r) => r.run), version };
+    const pending = inboxDocs.map((d) => this.decodeInbox(d, executionId));
 
     // A fold over many events can produce more writes than one commit holds: fold fewer events
     // (fold is pure, so running it again is allowed) until the commit fits; the rest stay pending.
@@ -205,7 +239,7 @@ export class FirestoreStateStore implements StateStore {
       for (const w of diff.upserts) tx.set(this.runs.ref(headerRef, w.id), this.runs.fields(w, next));
       for (const id of diff.deletes) tx.delete(this.runs.ref(headerRef, id));
       const expireAt = Timestamp.fromMillis(now.getTime() + this.tombstoneTtlMs);
-      for (const d of inboxSnap.docs.slice(0, take)) {
+      for (const d of inboxDocs.slice(0, take)) {
         tx.update(d.ref, { consumed: true, consumedAt: createdAt, consumedVersion: next, expireAt });
       }
       outbox.forEach((o, i) => {

@@ -23,8 +23,11 @@ export class TaskRunDocs {
     return { seq: w.seq, v: version, taskId: w.run.taskId, state: w.run.state.current, data: w.data };
   }
 
-  /** The execution's task runs in list order, as of the header version just read in `tx`. */
-  async read(tx: Transaction, header: DocumentReference, executionId: string, version: number): Promise<StoredRun[]> {
+  /**
+   * The execution's task runs in list order, as of the header version just read (in `tx`, or with a
+   * plain read when `tx` is null: the caller then checks that the version did not move).
+   */
+  async read(tx: Transaction | null, header: DocumentReference, executionId: string, version: number): Promise<StoredRun[]> {
     const hit = this.cache.get(executionId);
     if (hit && hit.version === version) {
       // Refresh its place in the LRU order.
@@ -32,14 +35,15 @@ export class TaskRunDocs {
       this.cache.set(executionId, hit);
       return hit.runs;
     }
-    const snap = await tx.get(header.collection('taskRuns'));
+    const snap = await (tx ? tx.get(header.collection('taskRuns')) : header.collection('taskRuns').get());
     const runs = orderedRuns(snap.docs.map((d) => {
       const where = d.ref.path;
       const doc = RunDoc.safeParse(d.data());
       if (!doc.success) throw new AloftError(ErrorCode.INTERNAL, `corrupt document ${where} (execution ${executionId})`);
       return { run: parseJsonField(TaskRun, doc.data.data, where), seq: doc.data.seq, data: doc.data.data };
     }));
-    this.remember(executionId, version, runs);
+    // A plain read is not proven to match `version` yet, so only a transactional one is cached.
+    if (tx) this.remember(executionId, version, runs);
     return runs;
   }
 
