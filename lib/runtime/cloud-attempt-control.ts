@@ -1,0 +1,53 @@
+// Stopping attempts in the cloud: the executor cannot reach the worker instance that runs an attempt,
+// so a kill writes a "stop requested" document, and every running attempt looks for it at the
+// worker's heartbeat pace and aborts itself when it is there. Quick attempts end before the first look.
+import type { AttemptControl, AttemptKey, Clock } from '../ports';
+import type { AttemptStopStore } from '../ports/cloud-control';
+import type { RunningAttempts } from './worker-handler';
+
+export const attemptKeyId = (k: AttemptKey): string => `${k.executionId}:${k.taskRunId}:${k.attempt}`;
+
+export class CloudAttemptControl implements AttemptControl {
+  constructor(private readonly stops: AttemptStopStore, private readonly clock: Clock) {}
+
+  stop(key: AttemptKey): Promise<void> {
+    return this.stops.request(key, this.clock.now());
+  }
+}
+
+/** The running attempts of one worker instance, each watched for a stop request. */
+export class StopWatcher implements RunningAttempts {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly stops: AttemptStopStore,
+    private readonly pollMs: number,
+    private readonly onError: (err: unknown, key: AttemptKey) => void = () => undefined,
+  ) {}
+
+  add(key: AttemptKey, controller: AbortController): void {
+    const id = attemptKeyId(key);
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy || controller.signal.aborted) return;
+      busy = true;
+      this.stops.requested(key).then((stop) => {
+        if (stop) controller.abort();
+      }, (err) => this.onError(err, key)).finally(() => { busy = false; });
+    }, this.pollMs);
+    timer.unref?.();
+    this.timers.set(id, timer);
+  }
+
+  remove(key: AttemptKey): void {
+    const id = attemptKeyId(key);
+    const timer = this.timers.get(id);
+    if (timer) clearInterval(timer);
+    this.timers.delete(id);
+  }
+
+  /** Attempts being watched (for tests and shutdown). */
+  get size(): number {
+    return this.timers.size;
+  }
+}

@@ -1,0 +1,190 @@
+// What the cloud handlers run on: the adapters (GCP by default: lib/runtime/cloud-gcp.ts) and the
+// runtime pieces built over them. Everything is created on first use: the functions register at
+// import time, but read their env and open clients only when the first request arrives.
+import { randomUUID } from 'node:crypto';
+import type { ExecutionLease } from '../adapters/gcp/lease';
+import type { EffectOf } from '../model/effects';
+import { catalog as defaultCatalog, type PluginCatalog } from '../plugins/catalog';
+import type {
+  AttemptLedger, BlobStore, Clock, FlowRepository, Ids, LogStore, Secrets, StateStore, TaskQueue,
+} from '../ports';
+import type { AttemptStopStore, StrandedExecutions, WakeUpStore } from '../ports/cloud-control';
+import type { DeadLetter } from '../ports/task-queue';
+import type { TriggerStateStore } from '../ports/trigger-state';
+import { exprRenderer } from '../triggers/expr-renderer';
+import type { Env } from './config';
+import { cloudConfigFromEnv, type CloudConfig } from './cloud-config';
+import { CloudAttemptControl, StopWatcher } from './cloud-attempt-control';
+import type { ExecutorHandlerDeps } from './cloud-executor';
+import { CloudLog, stdoutSink, type LogSink } from './cloud-log';
+import type { SchedulerDeps } from './cloud-scheduler';
+import { CloudTriggerRegistry, onExecutionEnded, reportTo, type TriggerDeps } from './cloud-triggers';
+import { CloudWakeUps } from './cloud-wakeups';
+import type { CloudWorkerDeps, DecodedWorkerMessage } from './cloud-worker';
+import type { EffectDeps } from './effects';
+import { createFlowCache, type FlowCache } from './flow-cache';
+import { startExecution } from './start-execution';
+import type { WorkerHandlerDeps } from './worker-handler';
+
+/** The adapters behind the cloud runtime. */
+export interface CloudAdapters {
+  store: StateStore;
+  flowRepo: FlowRepository;
+  ledger: AttemptLedger;
+  logs: LogStore;
+  blobs: BlobStore;
+  queue: TaskQueue;
+  secrets: Secrets;
+  lease: ExecutionLease;
+  wakeUpStore: WakeUpStore;
+  stops: AttemptStopStore;
+  stranded: StrandedExecutions;
+  /** Optional: without it Schedule and Flow triggers report NOT_IMPLEMENTED. */
+  triggerState?: TriggerStateStore;
+  /** Publishes a refused message to the dead-letter topic of its consumer (a worker group, or `pubsub-trigger`). */
+  deadLetter(letter: DeadLetter): Promise<void>;
+  /** Reads a worker's `messagePublished` CloudEvent. */
+  decodeWorkerMessage(event: unknown): Promise<DecodedWorkerMessage> | DecodedWorkerMessage;
+  close(): Promise<void>;
+}
+
+export type AdapterFactory = (config: CloudConfig) => CloudAdapters;
+
+export interface CloudDepsOptions {
+  env: Env;
+  /** Default: the GCP adapters over the clients the env names. */
+  adapters: AdapterFactory;
+  catalog?: PluginCatalog;
+  clock?: Clock;
+  ids?: Ids;
+  /** Where structured log lines go. Default: stdout. */
+  logSink?: LogSink;
+  /** Wraps the adapters once they exist (benchmarks count operations this way). */
+  instrument?(adapters: CloudAdapters): CloudAdapters;
+}
+
+const systemClock: Clock = { now: () => new Date() };
+
+/** Everything the handlers need, built lazily and once. */
+export class CloudDeps {
+  readonly instanceId = randomUUID().slice(0, 8);
+  private readonly memo = new Map<string, unknown>();
+  private holderSeq = 0;
+
+  constructor(private readonly opts: CloudDepsOptions) {}
+
+  private once<T>(key: string, make: () => T): T {
+    if (!this.memo.has(key)) this.memo.set(key, make());
+    return this.memo.get(key) as T;
+  }
+
+  get config(): CloudConfig { return this.once('config', () => cloudConfigFromEnv(this.opts.env)); }
+  get clock(): Clock { return this.opts.clock ?? systemClock; }
+  get ids(): Ids { return this.once('ids', () => this.opts.ids ?? { next: () => randomUUID().replace(/-/g, '').slice(0, 22) }); }
+  get catalog(): PluginCatalog { return this.once('catalog', () => this.opts.catalog ?? defaultCatalog()); }
+  get log(): CloudLog { return this.once('log', () => new CloudLog(this.opts.logSink ?? stdoutSink, this.clock, 'aloft')); }
+
+  get adapters(): CloudAdapters {
+    return this.once('adapters', () => {
+      const made = this.opts.adapters(this.config);
+      return this.opts.instrument ? this.opts.instrument(made) : made;
+    });
+  }
+
+  get flows(): FlowCache { return this.once('flows', () => createFlowCache(this.adapters.flowRepo)); }
+  get renderer() { return this.once('renderer', () => exprRenderer(this.clock)); }
+  get context() { return this.once('context', () => ({ globals: this.config.runtime.ALOFT_GLOBALS, envs: this.config.envs })); }
+
+  get triggers(): TriggerDeps {
+    return this.once('triggers', (): TriggerDeps => ({
+      flowRepo: this.adapters.flowRepo, triggerState: this.adapters.triggerState, renderer: this.renderer, clock: this.clock,
+      log: this.log.child('triggers'), timezone: this.config.runtime.ALOFT_TIMEZONE, projectId: this.config.gcp.projectId,
+      cacheMs: 30_000, context: this.context,
+      loadExecution: (id) => this.adapters.store.get(id),
+      start: (req) => startExecution({ store: this.adapters.store, blobs: this.adapters.blobs, clock: this.clock, ids: this.ids, wake: () => undefined },
+        { flow: req.flow, id: req.id, inputs: req.inputs, trigger: req.trigger }),
+    }));
+  }
+
+  get registry(): CloudTriggerRegistry {
+    return this.once('registry', () => new CloudTriggerRegistry(this.triggers, reportTo(this.log.child('triggers'))));
+  }
+
+  get effects(): EffectDeps {
+    return this.once('effects', (): EffectDeps => {
+      const a = this.adapters;
+      const onEnded = onExecutionEnded(this.triggers, this.registry);
+      return {
+        store: a.store, queue: a.queue, flows: this.flows, blobs: a.blobs, clock: this.clock, ids: this.ids,
+        wakeUps: new CloudWakeUps({ store: a.store, wakeUpStore: a.wakeUpStore, clock: this.clock, ids: this.ids }),
+        attempts: new CloudAttemptControl(a.stops, this.clock),
+        // Appends wake the executor through Firestore: nothing to do in-process.
+        wake: () => undefined,
+        onEnded: (effect: EffectOf<'ExecutionEnded'>) => onEnded(effect),
+      };
+    });
+  }
+
+  get executor(): ExecutorHandlerDeps {
+    return this.once('executor', (): ExecutorHandlerDeps => ({
+      exec: { store: this.adapters.store, flows: this.flows, catalog: this.catalog, clock: this.clock, ids: this.ids, context: this.context },
+      effects: this.effects,
+      lease: this.adapters.lease,
+      wakeUpStore: this.adapters.wakeUpStore,
+      log: this.log.child('executor'),
+      leaseMs: this.config.runtime.ALOFT_LEASE_MS,
+      inlineWakeUpMs: this.config.runtime.ALOFT_INLINE_WAKEUP_MS,
+      collectionPrefix: this.config.gcp.collectionPrefix,
+      holder: () => `${this.instanceId}-${++this.holderSeq}`,
+    }));
+  }
+
+  get workerHandler(): WorkerHandlerDeps {
+    return this.once('workerHandler', (): WorkerHandlerDeps => {
+      const a = this.adapters;
+      const r = this.config.runtime;
+      const log = this.log.child('worker');
+      return {
+        store: a.store, ledger: a.ledger, queue: a.queue, clock: this.clock, ids: this.ids, workerId: `cloud-${this.instanceId}`,
+        wake: () => undefined, heartbeatMs: r.ALOFT_HEARTBEAT_MS,
+        running: new StopWatcher(a.stops, r.ALOFT_STOP_POLL_MS, (err, key) =>
+          log.error(`worker: could not check whether attempt ${key.attempt + 1} must stop`, err, { executionId: key.executionId, taskRunId: key.taskRunId })),
+        worker: {
+          catalog: this.catalog, blobs: a.blobs, secrets: a.secrets, logs: a.logs, clock: this.clock, env: this.opts.env,
+          tempRoot: r.ALOFT_TEMP_DIR, stdoutLog: this.opts.logSink ?? stdoutSink,
+        },
+      };
+    });
+  }
+
+  get worker(): CloudWorkerDeps {
+    return this.once('worker', (): CloudWorkerDeps => ({
+      handler: this.workerHandler,
+      decode: (event) => this.adapters.decodeWorkerMessage(event),
+      deadLetter: (letter) => this.adapters.deadLetter(letter),
+      log: this.log.child('worker'),
+      clock: this.clock,
+      functionTimeoutMs: this.config.runtime.ALOFT_FUNCTION_TIMEOUT_MS,
+      deadlineMarginMs: this.config.runtime.ALOFT_DEADLINE_MARGIN_MS,
+    }));
+  }
+
+  get scheduler(): SchedulerDeps {
+    return this.once('scheduler', (): SchedulerDeps => {
+      const r = this.config.runtime;
+      return {
+        executor: this.executor, ledger: this.adapters.ledger, stops: this.adapters.stops, stranded: this.adapters.stranded,
+        triggers: this.triggers, registry: this.registry, log: this.log.child('scheduler'),
+        republishAfterMs: r.ALOFT_OUTBOX_REPUBLISH_MS, lostAfterMs: r.ALOFT_LOST_AFTER_MS, sweepAfterMs: r.ALOFT_SWEEP_AFTER_MS,
+        batch: r.ALOFT_SCHEDULER_BATCH,
+      };
+    });
+  }
+
+  /** Closes the adapters if they were ever created. */
+  async close(): Promise<void> {
+    const adapters = this.memo.get('adapters') as CloudAdapters | undefined;
+    this.memo.clear();
+    await adapters?.close();
+  }
+}

@@ -1,0 +1,152 @@
+// The `executor` function: woken by every event appended to an execution's inbox (a Firestore
+// document written under executions/{id}/inbox/), it folds the execution's pending events through the
+// engine and publishes the effects.
+//
+// Work is serialised per execution with a short lease (lib/adapters/gcp/lease.ts): the invocation that
+// takes it folds every pending event, publishes each pass's outbox, releases, then looks once more;
+// an invocation that finds the lease taken returns at once, because the holder will see its event.
+// A fan-in of 200 results is thus a handful of transactions, not 200 racing ones. A holder that dies
+// leaves an expired lease, which the scheduler's sweep takes over.
+//
+// Errors: infrastructure failures and lost races are thrown, so Eventarc delivers the event again;
+// anything else (a corrupt document, a deleted flow) is logged as a structured error and acknowledged,
+// so one bad execution never loops forever.
+import { ErrorCode, toErrorData } from '../model/errors';
+import type { Execution } from '../model/execution';
+import type { OutboxEntry } from '../ports';
+import { drainUnderLease, type DrainReport, type ExecutionLease } from '../adapters/gcp/lease';
+import type { WakeUpStore } from '../ports/cloud-control';
+import type { CloudLog, LogLabels } from './cloud-log';
+import { CloudWakeUps, InlineWakeUps } from './cloud-wakeups';
+import { applyEffect, type EffectDeps } from './effects';
+import { executorPass, type ExecutorDeps } from './executor';
+import { decodeInboxWrite, DocumentChange } from './firestore-event';
+
+export interface ExecutorHandlerDeps {
+  exec: ExecutorDeps;
+  effects: EffectDeps;
+  lease: ExecutionLease;
+  wakeUpStore: WakeUpStore;
+  log: CloudLog;
+  leaseMs: number;
+  inlineWakeUpMs: number;
+  collectionPrefix: string;
+  /** A unique name for this invocation, recorded in the lease. */
+  holder(): string;
+  /** Effects published at once per pass; the Pub/Sub client batches concurrent publishes. */
+  publishConcurrency?: number;
+}
+
+export const ExecutorStatus = {
+  /** The event carried nothing new (the executor's own update of a consumed event, a deletion). */
+  ignored: 'ignored',
+  invalid: 'invalid',
+  /** This invocation held the lease and folded what was pending. */
+  drained: 'drained',
+  /** Another invocation holds the lease; it folds this event too. */
+  busy: 'busy',
+  failed: 'failed',
+} as const;
+export type ExecutorStatus = (typeof ExecutorStatus)[keyof typeof ExecutorStatus];
+
+export interface ExecutorOutcome {
+  status: ExecutorStatus;
+  executionId?: string;
+  passes?: number;
+  conflicts?: number;
+  wakeUpsFired?: number;
+}
+
+/** Codes that mean "try again later": thrown so that the event is delivered again. */
+const RETRY: ReadonlySet<string> = new Set([ErrorCode.INFRA_RETRYABLE, ErrorCode.CONFLICT]);
+
+const labelsOf = (e: Pick<Execution, 'id' | 'namespace' | 'flowId'>): LogLabels => ({ executionId: e.id, namespace: e.namespace, flowId: e.flowId });
+
+/** One trigger of the executor function. */
+export async function handleExecutorEvent(deps: ExecutorHandlerDeps, event: unknown): Promise<ExecutorOutcome> {
+  let write;
+  try {
+    write = decodeInboxWrite(event, deps.collectionPrefix);
+  } catch (err) {
+    const id = (event as { id?: unknown } | null)?.id;
+    deps.log.error('executor: event refused', err, {}, { eventId: typeof id === 'string' ? id : undefined });
+    return { status: ExecutorStatus.invalid };
+  }
+  if (write.change !== DocumentChange.created || write.consumed) return { status: ExecutorStatus.ignored, executionId: write.executionId };
+  return drainExecution(deps, write.executionId);
+}
+
+/** Folds an execution's pending events under its lease (the executor, and the scheduler's sweep). */
+export async function drainExecution(deps: ExecutorHandlerDeps, executionId: string): Promise<ExecutorOutcome> {
+  const inline = new InlineWakeUps(deps.inlineWakeUpMs);
+  const effects: EffectDeps = {
+    ...deps.effects,
+    wakeUps: new CloudWakeUps({ store: deps.exec.store, wakeUpStore: deps.wakeUpStore, clock: deps.exec.clock, ids: deps.exec.ids }, inline),
+  };
+  const clock = deps.exec.clock;
+  let report: DrainReport | undefined;
+  try {
+    report = await drainUnderLease(
+      { lease: deps.lease, holder: deps.holder(), ttlMs: deps.leaseMs, now: () => clock.now() },
+      executionId,
+      () => deps.exec.store.hasPending(executionId),
+      async () => {
+        const pass = await executorPass(deps.exec, executionId);
+        if (!pass) return;
+        if (pass.execution.state.current !== pass.before.state.current) {
+          deps.log.info(`execution ${executionId} ${pass.before.state.current} -> ${pass.execution.state.current}`, labelsOf(pass.execution),
+            { state: pass.execution.state.current });
+        }
+        if (pass.outbox.length > 0) await publishOutbox(deps, effects, pass.outbox, labelsOf(pass.execution));
+      },
+    );
+  } catch (err) {
+    const code = toErrorData(err).code;
+    if (RETRY.has(code)) {
+      deps.log.warn(`executor: execution ${executionId} will be folded again (${code})`, { executionId }, { code });
+      throw err;
+    }
+    deps.log.error(`executor: execution ${executionId} could not be folded`, err, { executionId });
+    return { status: ExecutorStatus.failed, executionId };
+  } finally {
+    await inline.settle((err) => deps.log.error('executor: a wake-up could not be fired; the scheduler will', err, { executionId }));
+  }
+  return {
+    status: report.leased ? ExecutorStatus.drained : ExecutorStatus.busy, executionId, passes: report.passes, conflicts: report.conflicts,
+  };
+}
+
+/**
+ * Carries out committed effects and acknowledges those that went out. One that fails stays in the
+ * outbox, where the scheduler finds it after ALOFT_OUTBOX_REPUBLISH_MS: the state is already saved,
+ * so throwing would only fold nothing again.
+ */
+export async function publishOutbox(
+  deps: Pick<ExecutorHandlerDeps, 'log' | 'publishConcurrency'>, effects: EffectDeps, entries: readonly OutboxEntry[], labels: LogLabels,
+): Promise<OutboxEntry[]> {
+  const done: OutboxEntry[] = [];
+  const limit = Math.max(1, deps.publishConcurrency ?? 64);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < entries.length) {
+      const entry = entries[next++];
+      try {
+        await applyEffect(effects, entry.effect);
+        done.push(entry);
+      } catch (err) {
+        deps.log.error(`executor: effect ${entry.effect.type} of execution ${entry.executionId} was not carried out; it stays in the outbox`, err, labels,
+          { outboxId: entry.id });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, entries.length) }, lane));
+  if (done.length > 0) {
+    try {
+      await effects.store.ackOutbox(done);
+    } catch (err) {
+      // Unacknowledged entries are published again later: every effect is idempotent.
+      deps.log.error('executor: published effects could not be acknowledged', err, labels);
+    }
+  }
+  return done;
+}

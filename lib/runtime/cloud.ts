@@ -1,0 +1,92 @@
+// The cloud runtime: one object whose methods are the handlers functions/ registers. Building it does
+// nothing; the env is parsed and the clients are opened on the first invocation (CloudDeps).
+import type { ServerResponse } from 'node:http';
+import { createApiHandler, type ApiHandler } from '../api/router';
+import type { ApiRequest } from '../api/http';
+import { HTTP_STATUS } from '../model/errors';
+import type { PluginGroup } from '../model/catalog';
+import { createCloudApiService } from './cloud-api-service';
+import { CloudDeps, type CloudDepsOptions } from './cloud-deps';
+import { handleExecutorEvent, type ExecutorOutcome } from './cloud-executor';
+import { schedulerTick, type SchedulerReport } from './cloud-scheduler';
+import { handlePubSubTriggerEvent, type PubSubTriggerOutcome } from './cloud-triggers';
+import { handleWorkerEvent, type WorkerStatus } from './cloud-worker';
+
+export type CloudRuntimeOptions = CloudDepsOptions;
+
+export class CloudRuntime {
+  readonly deps: CloudDeps;
+  private apiHandler?: ApiHandler;
+
+  constructor(opts: CloudRuntimeOptions) {
+    this.deps = new CloudDeps(opts);
+  }
+
+  /** `executor`: a Firestore `document.v1.written` CloudEvent on an inbox document. */
+  executor(event: unknown): Promise<ExecutorOutcome> {
+    return handleExecutorEvent(this.deps.executor, event);
+  }
+
+  /** `worker-<group>`: a Pub/Sub `messagePublished` CloudEvent carrying a worker task. */
+  worker(group: PluginGroup, event: unknown): Promise<WorkerStatus> {
+    return handleWorkerEvent(this.deps.worker, group, event);
+  }
+
+  /** `pubsubTrigger`: a message on a user topic. */
+  pubsubTrigger(event: unknown): Promise<PubSubTriggerOutcome> {
+    return handlePubSubTriggerEvent(this.deps.triggers, this.deps.registry, (letter) => this.deps.adapters.deadLetter(letter), event);
+  }
+
+  /** One scheduler pass, as the `scheduler` function runs it. */
+  tick(now: Date = this.deps.clock.now()): Promise<SchedulerReport> {
+    return schedulerTick(this.deps.scheduler, now);
+  }
+
+  /** `scheduler` (HTTP, from Cloud Scheduler): answers with the pass's report. */
+  async scheduler(_req: ApiRequest, res: ServerResponse): Promise<void> {
+    try {
+      const report = await this.tick();
+      json(res, report.errors.length > 0 ? 500 : 200, report);
+    } catch (err) {
+      const e = this.deps.log.child('scheduler').error('scheduler: the pass failed', err);
+      json(res, HTTP_STATUS[e.code], e);
+    }
+  }
+
+  /** `api` (HTTP): the shared router over the cloud service. */
+  async api(req: ApiRequest, res: ServerResponse): Promise<void> {
+    let handler: ApiHandler;
+    try {
+      handler = this.apiHandler ??= this.createApi();
+    } catch (err) {
+      // A configuration error: every request would fail the same way, so say why.
+      const e = this.deps.log.child('api').error('api: the function is not configured', err);
+      return json(res, HTTP_STATUS[e.code], e);
+    }
+    return handler(req, res);
+  }
+
+  close(): Promise<void> {
+    return this.deps.close();
+  }
+
+  private createApi(): ApiHandler {
+    const d = this.deps;
+    const a = d.adapters;
+    const log = d.log.child('api');
+    const service = createCloudApiService({
+      store: a.store, flowRepo: a.flowRepo, flows: d.flows, logs: a.logs, blobs: a.blobs, clock: d.clock, ids: d.ids,
+      catalog: d.catalog, renderer: d.renderer, flowsChanged: () => d.registry.invalidate(),
+    });
+    return createApiHandler({
+      service,
+      onError: (err, r) => log.error(`api: ${r.method} ${r.url} failed`, err),
+    });
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

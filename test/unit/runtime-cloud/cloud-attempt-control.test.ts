@@ -1,0 +1,42 @@
+import { CloudAttemptControl, StopWatcher } from '../../../lib/runtime/cloud-attempt-control';
+import { MemoryStops, TestClock } from './helpers';
+
+const key = { executionId: 'e', taskRunId: 't', attempt: 0 };
+
+describe('stopping attempts in the cloud', () => {
+  it('aborts a running attempt once a stop was requested for it', async () => {
+    const stops = new MemoryStops();
+    const watcher = new StopWatcher(stops, 5);
+    const controller = new AbortController();
+    watcher.add(key, controller);
+    await new CloudAttemptControl(stops, new TestClock()).stop(key);
+    await new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve()));
+    expect(controller.signal.aborted).toBe(true);
+    watcher.remove(key);
+    expect(watcher.size).toBe(0);
+  });
+
+  it('leaves other attempts running', async () => {
+    const stops = new MemoryStops();
+    const watcher = new StopWatcher(stops, 5);
+    const controller = new AbortController();
+    watcher.add({ ...key, attempt: 1 }, controller);
+    await stops.request(key);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(controller.signal.aborted).toBe(false);
+    watcher.remove({ ...key, attempt: 1 });
+  });
+
+  it('reports a failed check and keeps watching', async () => {
+    const errors: unknown[] = [];
+    const stops = new MemoryStops();
+    let calls = 0;
+    stops.requested = async () => { if (++calls === 1) throw new Error('unavailable'); return true; };
+    const watcher = new StopWatcher(stops, 5, (err) => errors.push(err));
+    const controller = new AbortController();
+    watcher.add(key, controller);
+    await new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve()));
+    watcher.remove(key);
+    expect(errors).toHaveLength(1);
+  });
+});

@@ -1,0 +1,198 @@
+// In-memory stand-ins for the cloud runtime's adapters, and CloudEvents as the emulators send them,
+// so the handlers can be driven without services. The GCP adapters themselves are tested on the
+// emulators (test/integration, test/e2e/cloud-*).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Root } from 'protobufjs';
+import { FolderBlobStore, MemoryAttemptLedger, MemoryFlowRepository, MemoryLogStore, MemoryStateStore } from '../../../lib/adapters/local';
+import { MemoryTriggerStateStore } from '../../../lib/adapters/local/trigger-state';
+import type { ExecutionLease, LeaseHandle } from '../../../lib/adapters/gcp/lease';
+import { WorkerTask } from '../../../lib/model/worker-messages';
+import type { PluginGroup } from '../../../lib/model/catalog';
+import type { AttemptKey, Clock, Subscription, TaskQueue } from '../../../lib/ports';
+import type { AttemptStopStore, StrandedExecutions, WakeUpRecord, WakeUpStore } from '../../../lib/ports/cloud-control';
+import type { DeadLetter } from '../../../lib/ports/task-queue';
+import type { CloudAdapters } from '../../../lib/runtime/cloud-deps';
+import type { DecodedWorkerMessage } from '../../../lib/runtime/cloud-worker';
+import { FIRESTORE_DATA_PROTO } from '../../../lib/runtime/protos/firestore-data';
+
+export class MemoryLease implements ExecutionLease {
+  readonly held = new Map<string, { holder: string; expiresAtMs: number; token: number }>();
+  private seq = 0;
+  acquisitions = 0;
+
+  async acquire(executionId: string, holder: string, now: Date, ttlMs: number): Promise<LeaseHandle | null> {
+    const cur = this.held.get(executionId);
+    if (cur && cur.expiresAtMs > now.getTime()) return null;
+    const token = ++this.seq;
+    this.held.set(executionId, { holder, expiresAtMs: now.getTime() + ttlMs, token });
+    this.acquisitions++;
+    return { executionId, holder, expiresAt: new Date(now.getTime() + ttlMs).toISOString(), token: String(token) };
+  }
+
+  async renew(lease: LeaseHandle, now: Date, ttlMs: number): Promise<LeaseHandle | null> {
+    const cur = this.held.get(lease.executionId);
+    if (!cur || String(cur.token) !== lease.token) return null;
+    cur.expiresAtMs = now.getTime() + ttlMs;
+    return { ...lease, expiresAt: new Date(cur.expiresAtMs).toISOString() };
+  }
+
+  async release(lease: LeaseHandle): Promise<void> {
+    const cur = this.held.get(lease.executionId);
+    if (cur && String(cur.token) === lease.token) this.held.delete(lease.executionId);
+  }
+}
+
+export class MemoryWakeUps implements WakeUpStore {
+  readonly items = new Map<string, WakeUpRecord>();
+  async put(w: WakeUpRecord): Promise<void> { this.items.set(w.id, w); }
+  async due(now: Date, limit: number): Promise<WakeUpRecord[]> {
+    return [...this.items.values()].filter((w) => Date.parse(w.at) <= now.getTime()).sort((a, b) => a.at.localeCompare(b.at)).slice(0, limit);
+  }
+  async remove(id: string): Promise<void> { this.items.delete(id); }
+}
+
+export class MemoryStops implements AttemptStopStore {
+  readonly requests = new Set<string>();
+  async request(k: AttemptKey): Promise<void> { this.requests.add(`${k.executionId}:${k.taskRunId}:${k.attempt}`); }
+  async requested(k: AttemptKey): Promise<boolean> { return this.requests.has(`${k.executionId}:${k.taskRunId}:${k.attempt}`); }
+}
+
+/** Reports the executions a test names, once each. */
+export class ListedStranded implements StrandedExecutions {
+  ids: string[] = [];
+  async find(): Promise<string[]> { return this.ids.splice(0); }
+}
+
+/** A TaskQueue that keeps what is published; tests deliver by hand. */
+export class RecordingQueue implements TaskQueue {
+  readonly published: WorkerTask[] = [];
+  async publish(task: WorkerTask): Promise<void> { this.published.push(WorkerTask.parse(task)); }
+  async subscribe(_group: PluginGroup): Promise<Subscription> { return { close: async () => undefined }; }
+  take(): WorkerTask[] { return this.published.splice(0); }
+}
+
+/** A worker message as functions-framework hands a Pub/Sub push over: a messagePublished CloudEvent. */
+export function pushEvent(payload: unknown, attributes: Record<string, string> = {}, topic = 'projects/p/topics/aloft-worker-core'): unknown {
+  const data = Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)).toString('base64');
+  return {
+    specversion: '1.0', id: 'm1', type: 'google.cloud.pubsub.topic.v1.messagePublished', source: `//pubsub.googleapis.com/${topic}`,
+    data: { message: { data, attributes, messageId: 'm1', publishTime: '2024-01-01T00:00:00.000Z' }, subscription: 'projects/p/subscriptions/s' },
+  };
+}
+
+/** Test decoding: JSON of a WorkerTask in the message data. */
+export function decodeTestMessage(event: unknown): DecodedWorkerMessage {
+  const message = (event as { data: { message: { data: string; attributes?: Record<string, string>; messageId: string } } }).data.message;
+  const text = Buffer.from(message.data, 'base64').toString('utf8');
+  try {
+    const parsed = WorkerTask.safeParse(JSON.parse(text));
+    if (parsed.success) return { ok: true, task: parsed.data, messageId: message.messageId };
+    return { ok: false, reason: `not a worker task: ${parsed.error.issues[0]?.message}`, data: text, attributes: message.attributes, messageId: message.messageId };
+  } catch (err) {
+    return { ok: false, reason: `not JSON: ${(err as Error).message}`, data: text, attributes: message.attributes, messageId: message.messageId };
+  }
+}
+
+export interface MemoryAdapters extends CloudAdapters {
+  store: MemoryStateStore;
+  flowRepo: MemoryFlowRepository;
+  ledger: MemoryAttemptLedger;
+  logs: MemoryLogStore;
+  queue: RecordingQueue;
+  lease: MemoryLease;
+  wakeUpStore: MemoryWakeUps;
+  stops: MemoryStops;
+  stranded: ListedStranded;
+  deadLetters: DeadLetter[];
+}
+
+export function memoryAdapters(opts: { triggerState?: boolean } = {}): MemoryAdapters {
+  const deadLetters: DeadLetter[] = [];
+  return {
+    store: new MemoryStateStore(), flowRepo: new MemoryFlowRepository(), ledger: new MemoryAttemptLedger(), logs: new MemoryLogStore(),
+    blobs: new FolderBlobStore({ root: mkdtempSync(join(tmpdir(), 'aloft-cloud-unit-')) }),
+    queue: new RecordingQueue(), secrets: { get: async () => undefined }, lease: new MemoryLease(), wakeUpStore: new MemoryWakeUps(),
+    stops: new MemoryStops(), stranded: new ListedStranded(),
+    ...(opts.triggerState ? { triggerState: new MemoryTriggerStateStore() } : {}),
+    deadLetters,
+    deadLetter: async (letter) => { deadLetters.push(letter); },
+    decodeWorkerMessage: decodeTestMessage,
+    close: async () => undefined,
+  };
+}
+
+export class TestClock implements Clock {
+  constructor(public ms = Date.parse('2024-03-14T10:00:00.000Z')) {}
+  now(): Date { return new Date(this.ms); }
+  advance(ms: number): void { this.ms += ms; }
+}
+
+let counter = 0;
+export const testIds = { next: () => `id${++counter}` };
+
+const eventType = () => Root.fromJSON(FIRESTORE_DATA_PROTO).lookupType('google.events.cloud.firestore.v1.DocumentEventData');
+
+/** The Firestore emulator's CloudEvent for a write of executions/{id}/inbox/{key}: protobuf as base64 text. */
+export function inboxEvent(executionId: string, key: string, change: 'created' | 'updated' | 'deleted' = 'created', prefix = ''): unknown {
+  const name = `projects/p/databases/(default)/documents/${prefix}executions/${executionId}/inbox/${key}`;
+  const doc = (consumed: boolean) => ({ name, fields: { key: { stringValue: key }, consumed: { booleanValue: consumed } } });
+  const type = eventType();
+  const message = type.fromObject({
+    ...(change !== 'deleted' ? { value: doc(change === 'updated') } : {}),
+    ...(change !== 'created' ? { oldValue: doc(false) } : {}),
+  });
+  return {
+    specversion: '1.0', id: `ev-${key}-${change}`, type: 'google.cloud.firestore.document.v1.written',
+    source: '//firestore.googleapis.com/projects/projects/p/databases/(default)', subject: `documents/${prefix}executions/${executionId}/inbox/${key}`,
+    data: Buffer.from(Buffer.from(type.encode(message).finish()).toString('base64')),
+  };
+}
+
+/** Collects structured log lines. */
+export function logLines(): { lines: Array<Record<string, unknown>>; sink: (l: Record<string, unknown>) => void } {
+  const lines: Array<Record<string, unknown>> = [];
+  return { lines, sink: (l) => lines.push(l) };
+}
+
+export interface Harness {
+  rt: import('../../../lib/runtime/cloud').CloudRuntime;
+  adapters: MemoryAdapters;
+  clock: TestClock;
+  log: ReturnType<typeof logLines>;
+  deploy(yaml: string): Promise<import('../../../lib/model/flow').Flow>;
+  start(flow: import('../../../lib/model/flow').Flow, inputs?: Record<string, unknown>): Promise<import('../../../lib/model/execution').Execution>;
+  /** Executor on the execution, then every published task through its worker, until nothing is left. */
+  drive(executionId: string, maxRounds?: number): Promise<import('../../../lib/model/execution').Execution>;
+}
+
+export async function harness(opts: {
+  env?: Record<string, string>; catalog?: import('../../../lib/plugins/catalog').PluginCatalog; triggerState?: boolean; clock?: TestClock;
+} = {}): Promise<Harness> {
+  const { CloudRuntime } = await import('../../../lib/runtime/cloud');
+  const { deployFlowSource } = await import('../../../lib/runtime/deploy');
+  const { cloudActions } = await import('../../../lib/runtime/cloud-api-service');
+  const adapters = memoryAdapters({ triggerState: opts.triggerState });
+  const clock = opts.clock ?? new TestClock();
+  const log = logLines();
+  const rt = new CloudRuntime({
+    env: { GOOGLE_CLOUD_PROJECT: 'unit', ALOFT_TEMP_DIR: join(tmpdir(), 'aloft-cloud-unit-tmp'), ...opts.env },
+    adapters: () => adapters, clock, ids: testIds, catalog: opts.catalog, logSink: log.sink,
+  });
+  const h: Harness = {
+    rt, adapters, clock, log,
+    deploy: async (yaml) => (await deployFlowSource({ repo: adapters.flowRepo, catalog: rt.deps.catalog, clock }, yaml)).flow,
+    start: (flow, inputs) => cloudActions({ store: adapters.store, flows: rt.deps.flows, blobs: adapters.blobs, clock, ids: testIds }).start({ flow, inputs }),
+    async drive(executionId, maxRounds = 50) {
+      for (let round = 0; round < maxRounds; round++) {
+        if (await adapters.store.hasPending(executionId)) await rt.executor(inboxEvent(executionId, `round${round}`));
+        const tasks = adapters.queue.take();
+        for (const t of tasks) await rt.worker(t.group as PluginGroup, pushEvent(t));
+        if (tasks.length === 0 && !(await adapters.store.hasPending(executionId))) break;
+      }
+      return (await adapters.store.get(executionId))!;
+    },
+  };
+  return h;
+}
