@@ -1,20 +1,11 @@
 // The StateStore contract against Firestore on the emulator (scripts/services/firestore-emulator.sh).
 import { FirestoreStateStore } from '../../lib/adapters/gcp/firestore-state-store';
-import { firestoreFor, uniquePrefix, uniqueProject, wipeFirestore } from '../integration/adapters-gcp/emulators';
+import { firestoreForThisFile, uniquePrefix } from '../integration/adapters-gcp/emulators';
 import { stateStoreContract } from './suites/state-store';
 
-const projectId = uniqueProject('state');
-let db: ReturnType<typeof firestoreFor> | undefined;
-const client = () => (db ??= firestoreFor(projectId));
-
-afterAll(async () => {
-  if (db) {
-    await wipeFirestore(projectId);
-    await db.terminate();
-  }
-});
+const firestore = firestoreForThisFile('state');
 
 stateStoreContract('Firestore (emulator)', async () => ({
-  store: new FirestoreStateStore({ firestore: client(), collectionPrefix: uniquePrefix() }),
+  store: new FirestoreStateStore({ firestore: firestore(), collectionPrefix: uniquePrefix() }),
   cleanup: async () => undefined,
 }));

@@ -47,3 +47,18 @@ export async function wipeFirestore(projectId: string): Promise<void> {
   const host = emulatorHost('FIRESTORE_EMULATOR_HOST');
   await fetch(`http://${host}/emulator/v1/projects/${projectId}/databases/(default)/documents`, { method: 'DELETE' });
 }
+
+/**
+ * One Firestore client per test file, on a project of its own, wiped and closed after the file.
+ * Call at the top level of a test file.
+ */
+export function firestoreForThisFile(label: string): () => Firestore {
+  const projectId = uniqueProject(label);
+  let db: Firestore | undefined;
+  afterAll(async () => {
+    if (!db) return;
+    await wipeFirestore(projectId);
+    await db.terminate();
+  });
+  return () => (db ??= firestoreFor(projectId));
+}

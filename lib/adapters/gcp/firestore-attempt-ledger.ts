@@ -1,0 +1,93 @@
+// AttemptLedger on Firestore: attempts/{executionId}:{taskRunId}:{attempt}, claimed with create(),
+// which fails when the document exists, so a duplicate delivery never runs an attempt twice.
+// `stale` needs the composite index (state ASC, heartbeat ASC) on `attempts` (docs/cloud-model.md).
+import type { Firestore } from '@google-cloud/firestore';
+import { z } from 'zod';
+import { AloftError, ErrorCode } from '../../model/errors';
+import type { AttemptClaim, AttemptKey, AttemptLedger } from '../../ports/attempt-ledger';
+import { docIdFor, isAlreadyExists, isNotFound, toAloftError } from './firestore-support';
+
+export interface FirestoreAttemptLedgerOptions {
+  firestore: Firestore;
+  collectionPrefix?: string;
+}
+
+const ClaimDoc = z.object({
+  executionId: z.string(), taskRunId: z.string(), attempt: z.number().int().nonnegative(), workerId: z.string(),
+  claimedAt: z.string(), heartbeat: z.string(), timeoutMs: z.number().int().positive().optional().nullable(),
+  state: z.enum(['RUNNING', 'DONE']),
+});
+
+const label = (k: AttemptKey): string => `attempt ${k.attempt} of task run ${k.taskRunId} (execution ${k.executionId})`;
+
+export class FirestoreAttemptLedger implements AttemptLedger {
+  private readonly db: Firestore;
+  private readonly prefix: string;
+
+  constructor(opts: FirestoreAttemptLedgerOptions) {
+    this.db = opts.firestore;
+    this.prefix = opts.collectionPrefix ?? '';
+  }
+
+  private get col() {
+    return this.db.collection(`${this.prefix}attempts`);
+  }
+
+  private ref(k: AttemptKey) {
+    return this.col.doc(docIdFor(`${k.executionId}:${k.taskRunId}:${k.attempt}`));
+  }
+
+  async claim(key: AttemptKey, workerId: string, now: Date, timeoutMs?: number): Promise<boolean> {
+    const at = now.toISOString();
+    try {
+      await this.ref(key).create({
+        executionId: key.executionId, taskRunId: key.taskRunId, attempt: key.attempt, workerId, claimedAt: at, heartbeat: at,
+        timeoutMs: timeoutMs ?? null, state: 'RUNNING',
+      });
+      return true;
+    } catch (err) {
+      if (isAlreadyExists(err)) return false;
+      throw toAloftError(err, `claiming ${label(key)}`);
+    }
+  }
+
+  async heartbeat(key: AttemptKey, now: Date): Promise<void> {
+    try {
+      // A plain update: a heartbeat that lands after finish() only moves the time of a DONE claim,
+      // which `stale` never reports.
+      await this.ref(key).update({ heartbeat: now.toISOString() });
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw toAloftError(err, `heartbeat of ${label(key)}`);
+    }
+  }
+
+  async finish(key: AttemptKey, now: Date): Promise<void> {
+    const at = now.toISOString();
+    try {
+      // merge keeps the claim's fields; an unclaimed attempt is still recorded, so that a late
+      // duplicate delivery cannot claim it.
+      await this.ref(key).set({
+        executionId: key.executionId, taskRunId: key.taskRunId, attempt: key.attempt, state: 'DONE', heartbeat: at, finishedAt: at,
+      }, { merge: true });
+    } catch (err) {
+      throw toAloftError(err, `finishing ${label(key)}`);
+    }
+  }
+
+  async stale(olderThan: Date, limit: number): Promise<AttemptClaim[]> {
+    try {
+      const snap = await this.col.where('state', '==', 'RUNNING').where('heartbeat', '<', olderThan.toISOString())
+        .orderBy('heartbeat').limit(limit).get();
+      return snap.docs.flatMap((d) => {
+        const doc = ClaimDoc.safeParse(d.data());
+        // A claim the ledger cannot read is reported by its document name, not silently skipped.
+        if (!doc.success) throw new AloftError(ErrorCode.INTERNAL, `corrupt document ${d.ref.path}`);
+        const { timeoutMs, ...rest } = doc.data;
+        return [{ ...rest, ...(timeoutMs != null ? { timeoutMs } : {}) }];
+      });
+    } catch (err) {
+      throw toAloftError(err, 'finding stale attempts');
+    }
+  }
+}
