@@ -2,10 +2,9 @@
 // which secrets a value needs (so the caller can resolve them before rendering), and which variable
 // paths a template reads (so flows can be checked against their inputs, task ids and variables).
 
-import type { Expr, Node } from './ast';
+import { children, type Expr, type Node } from './ast';
 import { compile } from './cache';
 import { FILTERS } from './filters';
-import { children } from './parser';
 import { TESTS } from './predicates';
 
 function tryCompile(source: string) {

@@ -57,3 +57,35 @@ export interface Template {
   /** Set when the template is exactly one `{{ expr }}` with only whitespace around it: it keeps its type. */
   single?: { e: Expr; tag: TagSpan };
 }
+
+/** The direct sub-expressions of an expression. */
+export function children(e: Expr): Expr[] {
+  switch (e.k) {
+    case 'lit':
+    case 'path':
+      return [];
+    case 'get':
+      return [e.obj, e.key];
+    case 'list':
+      return e.items;
+    case 'map':
+      return e.entries.flat();
+    case 'unary':
+      return [e.arg];
+    case 'bin':
+    case 'coalesce':
+      return [e.l, e.r];
+    case 'cond':
+      return [e.test, e.then, e.else];
+    case 'test':
+      return [e.arg, ...present(e.args)];
+    case 'filter':
+      return [e.input, ...present(e.args)];
+    case 'call':
+      return present(e.args);
+  }
+}
+
+function present(args: Args): Expr[] {
+  return args.filter((a): a is Expr => a !== undefined);
+}
