@@ -162,10 +162,11 @@ export class Evaluation implements CallContext {
       case 'get': {
         const obj = this.eval(e.obj);
         const key = this.eval(e.key);
-        const src = this.template.source.slice(e.obj.s, e.obj.e);
-        if (obj === null || obj === undefined) throw undefinedFailure(`undefined variable '${src}${formatKey(key)}' ('${src}' is null)`);
-        const v = member(obj, key);
-        if (v === MISSING) throw undefinedFailure(`undefined variable '${src}${formatKey(key)}' ('${src}' ${missingReason(obj, key)})`);
+        const v = obj === null || obj === undefined ? MISSING : member(obj, key);
+        if (v === MISSING) {
+          const src = this.template.source.slice(e.obj.s, e.obj.e);
+          throw undefinedFailure(`undefined variable '${src}${formatKey(key)}' ('${src}' ${missingReason(obj, key)})`);
+        }
         return v;
       }
       case 'list': {
