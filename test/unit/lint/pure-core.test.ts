@@ -1,0 +1,78 @@
+// The lint rule that keeps lib/model, lib/expr and lib/engine pure really fires.
+// ESLint's flat config is an ES module, which jest's VM cannot load; lint in a child process instead.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const root = join(__dirname, '../../..');
+const LINTER = `
+const { ESLint } = require('eslint');
+const path = require('node:path');
+let input = '';
+process.stdin.on('data', (d) => { input += d; });
+process.stdin.on('end', async () => {
+  const eslint = new ESLint({ cwd: process.cwd() });
+  const out = [];
+  for (const { code, file } of JSON.parse(input)) {
+    const [r] = await eslint.lintText(code, { filePath: path.join(process.cwd(), file) });
+    out.push(r.messages.map((m) => m.ruleId || m.message));
+  }
+  process.stdout.write(JSON.stringify(out));
+});`;
+
+const probes: Array<{ code: string; file: string }> = [];
+let results: string[][] = [];
+/** Registers a snippet to lint; the answer is read after beforeAll linted them all at once. */
+function probe(code: string, file: string): void {
+  probes.push({ code, file });
+}
+async function ruleIds(code: string, file: string): Promise<string[]> {
+  const i = probes.findIndex((p) => p.code === code && p.file === file);
+  if (i < 0) throw new Error(`probe not registered: ${file}`);
+  return results[i];
+}
+
+beforeAll(() => {
+  const r = spawnSync(process.execPath, ['-e', LINTER], { cwd: root, input: JSON.stringify(probes), encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`eslint failed: ${r.stderr}`);
+  results = JSON.parse(r.stdout);
+}, 130_000);
+
+describe('the pure-core lint rule', () => {
+  const violations: Array<[string, string]> = [
+    ["import { Firestore } from '@google-cloud/firestore';\nexport const f = Firestore;", 'no-restricted-imports'],
+    ["import { readFileSync } from 'node:fs';\nexport const r = readFileSync;", 'no-restricted-imports'],
+    ["import * as fs from 'fs';\nexport const r = fs;", 'no-restricted-imports'],
+    ["import { connect } from 'net';\nexport const c = connect;", 'no-restricted-imports'],
+    ["import { spawn } from 'child_process';\nexport const s = spawn;", 'no-restricted-imports'],
+    ['export const home = process.env.HOME;', 'no-restricted-properties'],
+    ['export const t = Date.now();', 'no-restricted-properties'],
+    ['export const r = Math.random();', 'no-restricted-properties'],
+    ['export const d = new Date();', 'no-restricted-syntax'],
+  ];
+
+  for (const folder of ['lib/model', 'lib/expr', 'lib/engine']) {
+    for (const [code] of violations) probe(code, `${folder}/lint-probe.ts`);
+    it.each(violations)(`rejects %s in ${folder}`, async (code, rule) => {
+      expect(await ruleIds(code, `${folder}/lint-probe.ts`)).toContain(rule);
+    });
+  }
+  probe('export const iso = (now: Date): string => new Date(now.getTime()).toISOString();', 'lib/engine/lint-probe.ts');
+  probe('export const t = Date.now();\nexport const e = process.env.HOME;', 'lib/runtime/lint-probe.ts');
+  const gcpImport = "import { PubSub } from '@google-cloud/pubsub';\nexport const p = PubSub;";
+  probe(gcpImport, 'lib/runtime/lint-probe.ts');
+  probe(gcpImport, 'lib/adapters/gcp/lint-probe.ts');
+
+  it('accepts time passed in as a value', async () => {
+    expect(await ruleIds('export const iso = (now: Date): string => new Date(now.getTime()).toISOString();', 'lib/engine/lint-probe.ts')).toEqual([]);
+  });
+
+  it('allows the runtime to read the clock and the environment', async () => {
+    expect(await ruleIds('export const t = Date.now();\nexport const e = process.env.HOME;', 'lib/runtime/lint-probe.ts')).toEqual([]);
+  });
+
+  it('keeps Google Cloud clients out of everything but the GCP adapters and plugins', async () => {
+    const code = "import { PubSub } from '@google-cloud/pubsub';\nexport const p = PubSub;";
+    expect(await ruleIds(code, 'lib/runtime/lint-probe.ts')).toContain('no-restricted-imports');
+    expect(await ruleIds(code, 'lib/adapters/gcp/lint-probe.ts')).toEqual([]);
+  });
+});
