@@ -13,11 +13,6 @@ export interface GcpClients {
   close(): Promise<void>;
 }
 
-const hostPort = (host: string): { host: string; port: number | undefined } => {
-  const url = new URL(host.includes('://') ? host : `http://${host}`);
-  return { host: url.hostname, port: url.port ? Number(url.port) : undefined };
-};
-
 export function createFirestore(config: Pick<GcpConfig, 'projectId' | 'firestoreDatabase' | 'firestoreEmulatorHost'>): Firestore {
   return new Firestore({
     projectId: config.projectId,
@@ -28,8 +23,8 @@ export function createFirestore(config: Pick<GcpConfig, 'projectId' | 'firestore
 
 export function createPubSub(config: Pick<GcpConfig, 'projectId' | 'pubsubEmulatorHost'>): PubSub {
   if (!config.pubsubEmulatorHost) return new PubSub({ projectId: config.projectId });
-  const { host, port } = hostPort(config.pubsubEmulatorHost);
-  return new PubSub({ projectId: config.projectId, apiEndpoint: host, port, emulatorMode: true });
+  // The client parses "host:port" out of apiEndpoint itself and overwrites a separate `port` option.
+  return new PubSub({ projectId: config.projectId, apiEndpoint: config.pubsubEmulatorHost.replace(/^https?:\/\//, ''), emulatorMode: true });
 }
 
 export function createStorage(config: Pick<GcpConfig, 'projectId' | 'storageEmulatorHost'>): Storage {
