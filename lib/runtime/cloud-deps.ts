@@ -48,7 +48,13 @@ export interface CloudAdapters {
   close(): Promise<void>;
 }
 
-export type AdapterFactory = (config: CloudConfig) => CloudAdapters;
+export interface AdapterContext {
+  env: Env;
+  /** Where adapters write their own structured log lines. */
+  logSink: LogSink;
+}
+
+export type AdapterFactory = (config: CloudConfig, ctx: AdapterContext) => CloudAdapters;
 
 export interface CloudDepsOptions {
   env: Env;
@@ -86,7 +92,7 @@ export class CloudDeps {
 
   get adapters(): CloudAdapters {
     return this.once('adapters', () => {
-      const made = this.opts.adapters(this.config);
+      const made = this.opts.adapters(this.config, { env: this.opts.env, logSink: this.opts.logSink ?? stdoutSink });
       return this.opts.instrument ? this.opts.instrument(made) : made;
     });
   }

@@ -1,0 +1,6 @@
+// `api` (HTTP): the Kestra-compatible REST API (flows, executions, logs, files, webhooks), served by
+// the shared router (lib/api) over the GCP adapters. The runtime is built on the first request.
+import * as functions from '@google-cloud/functions-framework';
+import { cloud } from '../lib/runtime/cloud-entry';
+
+functions.http('api', (req, res) => cloud().api(req, res));

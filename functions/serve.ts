@@ -1,0 +1,34 @@
+// Serves a registered function on 127.0.0.1 through functions-framework's own server (the one
+// `functions-framework --target` runs), for `aloft dev` and tests. functions-framework listens on
+// every interface by default; this binds to loopback only.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+
+export interface ServedFunction {
+  entryPoint: string;
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Listens for the function registered as `entryPoint` (import functions/index first). Port 0 picks a free one. */
+export async function serveFunction(entryPoint: string, port = 0, host = '127.0.0.1'): Promise<ServedFunction> {
+  const server: Server = getTestServer(entryPoint);
+  // Long-running requests (a worker waiting on a task) must not be cut by Node's default timeouts.
+  server.requestTimeout = 0;
+  server.headersTimeout = 0;
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return {
+    entryPoint, port: bound, url: `http://${host}:${bound}`,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}

@@ -1,0 +1,234 @@
+// The emulated cloud: the Firestore, Pub/Sub and Storage emulators, every function of
+// functions/manifest.ts served through functions-framework, and the wiring infra/ declares (the
+// executor's Firestore trigger on the inbox pattern; per consumer a topic, a push subscription with a
+// retry and dead-letter policy, a dead-letter topic and its pull subscription), all on 127.0.0.1.
+// A loop calls the scheduler function the way Cloud Scheduler does, only more often.
+// `aloft dev` runs it; tests and benchmarks start their own, isolated by project id.
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXECUTOR_DOCUMENT, FUNCTIONS, TriggerKind, type FunctionSpec } from '../../functions/manifest';
+import type { PluginCatalog } from '../plugins/catalog';
+import type { CloudAdapters } from '../runtime/cloud-deps';
+import { configureCloud, closeCloud } from '../runtime/cloud-entry';
+import type { LogSink } from '../runtime/cloud-log';
+import type { SchedulerReport } from '../runtime/cloud-scheduler';
+import { PubSubAdmin, createBucket, registerFirestoreTrigger } from './admin';
+import { startFirestoreEmulator, startPubSubEmulator, startStorageEmulator, type Emulator } from './emulators';
+import { serveInChild, serveInProcess, type ChildHost, type FunctionHost } from './function-hosts';
+import { freePort } from './processes';
+
+export interface PushPolicy {
+  minimumBackoff: string;
+  maximumBackoff: string;
+  maxDeliveryAttempts: number;
+}
+
+/** infra/'s defaults (variables.tf). */
+export const INFRA_PUSH_POLICY: PushPolicy = { minimumBackoff: '10s', maximumBackoff: '300s', maxDeliveryAttempts: 10 };
+
+export interface EmulatedCloudOptions {
+  /** Default: a fresh `aloft-dev-…` id, so that several emulated clouds never share state. */
+  projectId?: string;
+  bucket?: string;
+  /** Environment of the functions, over the defaults below (emulator hosts are always set). */
+  env?: Record<string, string>;
+  /** Functions served in this process only: a catalog with test task types. */
+  catalog?: PluginCatalog;
+  /** Functions served in this process only: where their structured logs go (default stdout). */
+  logSink?: LogSink;
+  /** Functions served in this process only: wraps the adapters (benchmarks count operations). */
+  instrument?(adapters: CloudAdapters): CloudAdapters;
+  /** Manifest names of functions served in child processes, which `kill()` and `restart()` then work on. */
+  isolate?: readonly string[];
+  /** How often the scheduler function is called; 0 never (call `tick()`). Default 2000 ms. */
+  schedulerIntervalMs?: number;
+  /** Port of the api function (0 or absent: a free one). */
+  apiPort?: number;
+  /** Folder for logs and emulator data, kept after stop(). Default: a new folder under the OS temp dir, removed by stop(). */
+  dir?: string;
+  /** Retry and dead-letter policy of the push subscriptions. Default: infra/'s. */
+  pushPolicy?: PushPolicy;
+  /** A second push subscription on every worker topic: Pub/Sub then delivers every worker task twice. */
+  duplicateWorkerDeliveries?: boolean;
+  /** User topics whose messages go to pubsubTrigger (infra's `pubsub_trigger_topics`). */
+  pubsubTriggerTopics?: readonly string[];
+  /** JVM heap of the emulators. */
+  firestoreJavaOpts?: string[];
+  pubsubJavaOpts?: string[];
+}
+
+export interface EmulatedCloud {
+  apiUrl: string;
+  projectId: string;
+  bucket: string;
+  dir: string;
+  /** The functions' environment (emulator hosts, project, bucket, knobs). */
+  env: Record<string, string>;
+  /** Function name (manifest) -> its URL. */
+  urls: Record<string, string>;
+  emulators: { firestore: Emulator; pubsub: Emulator; storage: Emulator };
+  pubsub: PubSubAdmin;
+  /** Topic name -> its dead-letter pull subscription. */
+  deadLetterSubscription(topic: string): string;
+  /** One scheduler invocation, through the scheduler function. */
+  tick(): Promise<SchedulerReport>;
+  /** SIGKILL an isolated function's process. */
+  kill(name: string): Promise<void>;
+  /** Starts an isolated function again on the same port. */
+  restart(name: string): Promise<void>;
+  /** Stops everything this started, by PID. */
+  stop(): Promise<void>;
+}
+
+/** Defaults of the functions' knobs in the emulated cloud: recovery in seconds, not minutes. */
+const DEV_ENV: Record<string, string> = {
+  ALOFT_LEASE_MS: '30000',
+  ALOFT_HEARTBEAT_MS: '5000',
+  ALOFT_LOST_AFTER_MS: '30000',
+  ALOFT_OUTBOX_REPUBLISH_MS: '10000',
+  ALOFT_SWEEP_AFTER_MS: '5000',
+  ALOFT_STOP_POLL_MS: '2000',
+};
+
+const pushSubscriptionName = (topic: string): string => `${topic}-push`;
+const deadLetterName = (topic: string): string => `${topic}-dead-letter`;
+const shortHash = (s: string): string => createHash('sha1').update(s).digest('hex').slice(0, 12);
+
+export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promise<EmulatedCloud> {
+  const projectId = opts.projectId ?? `aloft-dev-${randomUUID().slice(0, 8)}`;
+  const bucket = opts.bucket ?? `${projectId}-data`;
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'aloft-dev-'));
+  mkdirSync(dir, { recursive: true });
+  const ownDir = opts.dir === undefined;
+  const isolate = new Set(opts.isolate ?? []);
+  for (const name of isolate) if (!FUNCTIONS.some((f) => f.name === name)) throw new Error(`isolate: ${name} is not in functions/manifest.ts`);
+
+  const stoppers: Array<() => Promise<void>> = [];
+  const stopAll = async (): Promise<void> => {
+    for (const s of stoppers.splice(0).reverse()) await s().catch(() => undefined);
+    // A folder this made under the OS temp dir goes too; a folder the caller named keeps the logs.
+    if (ownDir) rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    // The Firestore emulator pushes executor events to one fixed host:port, chosen before it starts.
+    const ports = new Map<string, number>();
+    for (const f of FUNCTIONS) ports.set(f.name, f.name === 'api' && opts.apiPort ? opts.apiPort : await freePort());
+    const executorPort = ports.get('executor')!;
+    const started = await Promise.allSettled([
+      startFirestoreEmulator({ dir, functionsPort: executorPort, javaOpts: opts.firestoreJavaOpts }),
+      startPubSubEmulator({ dir, javaOpts: opts.pubsubJavaOpts }),
+      startStorageEmulator({ dir, projectId }),
+    ]);
+    for (const s of started) if (s.status === 'fulfilled') stoppers.push(() => s.value.service.stop());
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [firestore, pubsubEmulator, storage] = started.map((s) => (s as PromiseFulfilledResult<Emulator>).value);
+
+    const env: Record<string, string> = {
+      ...DEV_ENV,
+      ALOFT_TEMP_DIR: join(dir, 'tmp'),
+      ...opts.env,
+      GOOGLE_CLOUD_PROJECT: projectId,
+      ALOFT_BUCKET: bucket,
+      FIRESTORE_EMULATOR_HOST: firestore.host,
+      PUBSUB_EMULATOR_HOST: pubsubEmulator.host,
+      STORAGE_EMULATOR_HOST: storage.host,
+      METADATA_SERVER_DETECTION: 'none',
+    };
+    const collectionPrefix = env.ALOFT_COLLECTION_PREFIX ?? '';
+    const topicPrefix = env.ALOFT_TOPIC_PREFIX ?? '';
+    // The Google clients of in-process functions read this from process.env, not from the injected env.
+    process.env.METADATA_SERVER_DETECTION ??= 'none';
+
+    await createBucket(storage.host, projectId, bucket);
+    await configureCloud({ env, catalog: opts.catalog, logSink: opts.logSink, instrument: opts.instrument });
+    stoppers.push(() => closeCloud());
+
+    const hosts = new Map<string, FunctionHost>();
+    const startHost = async (spec: FunctionSpec): Promise<FunctionHost> => {
+      const port = ports.get(spec.name)!;
+      const host = isolate.has(spec.name) ? await serveInChild(spec, port, env, dir) : await serveInProcess(spec, port);
+      hosts.set(spec.name, host);
+      return host;
+    };
+    stoppers.push(async () => { for (const h of hosts.values()) await h.stop().catch(() => undefined); });
+    await Promise.all(FUNCTIONS.map(startHost));
+
+    // Wiring, as infra/ declares it (eventarc.tf, pubsub.tf).
+    const pubsub = new PubSubAdmin(pubsubEmulator.host, projectId);
+    await registerFirestoreTrigger(firestore.host, projectId, 'executor', `${collectionPrefix}${EXECUTOR_DOCUMENT}`);
+    const policy = opts.pushPolicy ?? INFRA_PUSH_POLICY;
+    for (const fn of FUNCTIONS.filter((f) => f.trigger === TriggerKind.pubsub && f.topic)) {
+      const topic = `${topicPrefix}${fn.topic}`;
+      const dlq = deadLetterName(topic);
+      await pubsub.createTopic(topic);
+      await pubsub.createTopic(dlq);
+      await pubsub.createPullSubscription(dlq, dlq);
+      const url = hosts.get(fn.name)!.url;
+      const sub = {
+        topic, pushEndpoint: `${url}/projects/${projectId}/topics/${topic}`, deadLetterTopic: dlq, ackDeadlineSeconds: 600, ...policy,
+      };
+      await pubsub.createPushSubscription({ ...sub, name: pushSubscriptionName(topic) });
+      if (opts.duplicateWorkerDeliveries && fn.group) await pubsub.createPushSubscription({ ...sub, name: `${topic}-push-twice` });
+    }
+    const trigger = hosts.get('pubsub-trigger')!;
+    for (const userTopic of opts.pubsubTriggerTopics ?? []) {
+      const full = userTopic.startsWith('projects/') ? userTopic : pubsub.topicId(userTopic);
+      const short = full.split('/').pop()!;
+      await pubsub.createTopic(short);
+      await pubsub.createPushSubscription({
+        name: `${topicPrefix}aloft-pubsub-trigger-${shortHash(full)}`, topic: short, pushEndpoint: `${trigger.url}/${full}`,
+        deadLetterTopic: deadLetterName(`${topicPrefix}aloft-pubsub-trigger`), ackDeadlineSeconds: 600, ...policy,
+      });
+    }
+
+    const schedulerUrl = hosts.get('scheduler')!.url;
+    const tick = async (): Promise<SchedulerReport> => {
+      const res = await fetch(schedulerUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      return (await res.json()) as SchedulerReport;
+    };
+    const interval = opts.schedulerIntervalMs ?? 2000;
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    let ticking: Promise<unknown> = Promise.resolve();
+    if (interval > 0) {
+      const loop = (): void => {
+        timer = setTimeout(() => {
+          ticking = tick().catch(() => undefined).finally(() => { if (!stopped) loop(); });
+        }, interval);
+        timer.unref?.();
+      };
+      loop();
+      stoppers.push(async () => {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+        await ticking;
+      });
+    }
+
+    const child = (name: string): ChildHost => {
+      const h = hosts.get(name);
+      if (!h?.isolated) throw new Error(`${name} does not run in its own process: start the emulated cloud with isolate: ['${name}']`);
+      return h as ChildHost;
+    };
+    const urls = Object.fromEntries([...hosts].map(([name, h]) => [name, h.url]));
+    return {
+      apiUrl: hosts.get('api')!.url, projectId, bucket, dir, env, urls, pubsub,
+      emulators: { firestore, pubsub: pubsubEmulator, storage },
+      deadLetterSubscription: (topic) => deadLetterName(`${topicPrefix}${topic}`),
+      tick,
+      kill: (name) => child(name).kill(),
+      async restart(name) {
+        const host = child(name);
+        await host.stop();
+        await startHost(host.spec);
+      },
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,52 @@
+// The GCP adapters behind the cloud runtime, over clients created on first use from the config
+// (lib/adapters/gcp/clients.ts): Firestore for state, flows, attempts, logs, trigger state, leases,
+// wake-ups and stop requests; Pub/Sub for worker tasks and dead letters; Cloud Storage for files.
+import { join } from 'node:path';
+import { gcpClients } from '../adapters/gcp/clients';
+import { FirestoreAttemptLedger } from '../adapters/gcp/firestore-attempt-ledger';
+import { FirestoreAttemptStops, FirestoreStrandedExecutions, FirestoreWakeUpStore } from '../adapters/gcp/firestore-cloud-control';
+import { FirestoreFlowRepository } from '../adapters/gcp/firestore-flow-repository';
+import { FirestoreLogStore } from '../adapters/gcp/firestore-log-store';
+import { FirestoreStateStore } from '../adapters/gcp/firestore-state-store';
+import { FirestoreTriggerStateStore } from '../adapters/gcp/firestore-trigger-state';
+import { FirestoreExecutionLease } from '../adapters/gcp/lease';
+import { decodeCloudEventMessage } from '../adapters/gcp/pubsub-messages';
+import { PubSubTaskQueue } from '../adapters/gcp/pubsub-task-queue';
+import { EnvSecrets, FolderBlobStore } from '../adapters/local';
+import type { BlobStore } from '../ports';
+import type { CloudConfig } from './cloud-config';
+import type { CloudAdapters } from './cloud-deps';
+import type { AdapterContext } from './cloud-deps';
+
+/** functions/manifest.ts's PUBSUB_TRIGGER_TOPIC (lib/ does not import functions/; a unit test holds them equal). */
+export const PUBSUB_TRIGGER_TOPIC = 'aloft-pubsub-trigger';
+
+export function gcpAdapters(config: CloudConfig, ctx: AdapterContext): CloudAdapters {
+  const clients = gcpClients(config.gcp);
+  const fs = { firestore: clients.firestore(), collectionPrefix: config.gcp.collectionPrefix };
+  // TODO(gcs): replace with the GCS BlobStore of lib/adapters/gcp once it lands; a folder only works
+  // while every function shares one machine (the emulated cloud).
+  const blobs: BlobStore = new FolderBlobStore({ root: join(config.runtime.ALOFT_TEMP_DIR, 'storage') });
+  const topicPrefix = config.gcp.topicPrefix;
+  const queue = new PubSubTaskQueue({ pubsub: clients.pubsub(), blobs, topicPrefix, log: (entry) => ctx.logSink({ component: 'pubsub', ...entry }) });
+  return {
+    store: new FirestoreStateStore(fs),
+    flowRepo: new FirestoreFlowRepository(fs),
+    ledger: new FirestoreAttemptLedger(fs),
+    logs: new FirestoreLogStore(fs),
+    triggerState: new FirestoreTriggerStateStore(fs),
+    lease: new FirestoreExecutionLease(fs),
+    wakeUpStore: new FirestoreWakeUpStore(fs),
+    stops: new FirestoreAttemptStops(fs),
+    stranded: new FirestoreStrandedExecutions(fs),
+    blobs,
+    queue,
+    secrets: new EnvSecrets(ctx.env),
+    decodeWorkerMessage: (event) => decodeCloudEventMessage(event),
+    async deadLetter(letter) {
+      const topic = letter.group === 'pubsub-trigger' ? `${topicPrefix}${PUBSUB_TRIGGER_TOPIC}` : queue.topicName(letter.group);
+      await queue.deadLetter(topic, { ok: false, reason: letter.reason, data: letter.data, attributes: letter.attributes ?? {} }, letter.group);
+    },
+    close: () => clients.close(),
+  };
+}
