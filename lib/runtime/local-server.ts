@@ -12,16 +12,17 @@ import type { Limits } from '../api/route';
 import { createApiHandler } from '../api/router';
 import type { ApiService, SavedFlow } from '../api/service';
 import { checkSyntax, referencedPaths } from '../expr';
-import type { EffectOf } from '../model/effects';
 import { formatError, type AloftErrorData } from '../model/errors';
 import type { Execution } from '../model/execution';
 import type { Flow } from '../model/flow';
+import { isTerminal } from '../model/states';
 import type { Clock, Ids } from '../ports/system';
 import type { TriggerStateStore } from '../ports/trigger-state';
 import { exprRenderer } from '../triggers/expr-renderer';
 import { evaluateFlowTriggers } from '../triggers/flow-evaluate';
 import { triggerKey } from '../triggers/ids';
 import type { PubSubTriggerSource } from '../triggers/pubsub';
+import type { Renderer } from '../triggers/render';
 import { TriggerRegistry } from '../triggers/registry';
 import type { TriggerReport } from '../triggers/report';
 import type { StartFn } from '../triggers/start';
@@ -68,17 +69,26 @@ export class LocalServer {
   readonly service: ApiService;
   private readonly config: () => ServerConfig;
   private readonly scheduler: LocalScheduler;
+  private readonly renderer: Renderer;
+  private readonly context: { globals: Record<string, unknown>; envs: Record<string, string> };
   private pubsub?: LocalPubSubTriggers;
   private closePubSubSource?: () => Promise<void>;
   private http?: Server;
 
   constructor(private readonly opts: LocalServerOptions) {
     this.config = lazyConfig(() => parseConfig(ServerConfig, opts.env));
-    this.runtime = new LocalRuntime({ env: opts.env, clock: opts.clock, ids: opts.ids, onEnded: (e) => this.onEnded(e), stdoutLog: opts.log });
+    this.runtime = new LocalRuntime({ env: opts.env, clock: opts.clock, ids: opts.ids, stdoutLog: opts.log });
+    // Flow triggers run as soon as an end is committed, in the same turn: waiting for the runtime to
+    // publish its ExecutionEnded effect (the cloud's hook) costs several trips through a busy event
+    // loop, which the triggered-start latency (bench:burst TRIGGERED=1) pays under load.
+    this.runtime.onUpdate((execution, before) => {
+      if (isTerminal(execution.state.current) && !isTerminal(before.state.current)) void this.ended(execution);
+    });
     this.triggerState = opts.triggerState ?? new MemoryTriggerStateStore();
     this.registry = new TriggerRegistry((r) => this.report(r), this.config().ALOFT_TIMEZONE);
-    const renderer = exprRenderer(this.runtime.clock);
-    const context = { globals: this.runtime.config.ALOFT_GLOBALS, envs: envsFrom(opts.env) };
+    this.renderer = exprRenderer(this.runtime.clock);
+    this.context = { globals: this.runtime.config.ALOFT_GLOBALS, envs: envsFrom(opts.env) };
+    const { renderer, context } = this;
     this.scheduler = new LocalScheduler(
       { state: this.triggerState, start: this.start, renderer, report: (r) => this.report(r), context },
       () => this.registry.scheduleTargets(), this.runtime.clock, this.config().ALOFT_SCHEDULER_INTERVAL_MS,
@@ -197,17 +207,18 @@ export class LocalServer {
       source = created;
     }
     this.pubsub = new LocalPubSubTriggers(source, {
-      start: this.start, renderer: exprRenderer(this.runtime.clock), report: (r) => this.report(r), projectId: this.config().GOOGLE_CLOUD_PROJECT,
+      start: this.start, renderer: this.renderer, report: (r) => this.report(r), projectId: this.config().GOOGLE_CLOUD_PROJECT,
     });
     await this.pubsub.sync(this.registry.pubSubTargets());
   }
 
-  private async onEnded(effect: EffectOf<'ExecutionEnded'>): Promise<void> {
+  /** Flow triggers of an execution that just ended; errors are reported per trigger, never thrown. */
+  private async ended(execution: Execution): Promise<void> {
+    const { id, namespace, flowId, flowRevision } = execution;
     await evaluateFlowTriggers({
-      index: this.registry.flowIndex, state: this.triggerState, renderer: exprRenderer(this.runtime.clock),
-      loadExecution: (id) => this.runtime.get(id), start: this.start, report: (r) => this.report(r),
-      context: { globals: this.runtime.config.ALOFT_GLOBALS, envs: envsFrom(this.opts.env) },
-    }, { id: effect.executionId, namespace: effect.namespace, flowId: effect.flowId, flowRevision: effect.flowRevision, state: effect.state }, this.runtime.clock.now());
+      index: this.registry.flowIndex, state: this.triggerState, renderer: this.renderer,
+      loadExecution: (other) => this.runtime.get(other), start: this.start, report: (r) => this.report(r), context: this.context,
+    }, { id, namespace, flowId, flowRevision, state: execution.state.current }, this.runtime.clock.now(), execution);
   }
 
   private report(r: TriggerReport): void {

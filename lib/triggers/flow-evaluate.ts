@@ -6,7 +6,7 @@ import { ErrorCode, toErrorData } from '../model/errors';
 import type { Execution } from '../model/execution';
 import { flowKey } from '../model/flow';
 import type { TriggerStateStore } from '../ports/trigger-state';
-import { testAll, testCondition, type ConditionContext, type EndedExecutionRef } from './conditions/evaluate';
+import { testAll, testAllNow, testCondition, type ConditionContext, type EndedExecutionRef } from './conditions/evaluate';
 import type { ConditionOf } from './conditions/types';
 import type { FlowTriggerEntry } from './flow-index';
 import { derivedId } from './ids';
@@ -31,18 +31,22 @@ export function flowTriggerVariables(ended: EndedExecutionRef): Record<string, u
   return { executionId: ended.id, namespace: ended.namespace, flowId: ended.flowId, flowRevision: ended.flowRevision, state: ended.state };
 }
 
-/** Evaluates every Flow trigger that may match the ended execution; returns the executions it started. */
-export async function evaluateFlowTriggers(deps: FlowTriggerDeps, ended: EndedExecutionRef, now: Date): Promise<Execution[]> {
+/**
+ * Evaluates every Flow trigger that may match the ended execution; returns the executions it started.
+ * A runtime that holds the ended execution passes it as `loaded`; otherwise it is read at most once,
+ * and only when a trigger needs its variables or fires.
+ */
+export async function evaluateFlowTriggers(deps: FlowTriggerDeps, ended: EndedExecutionRef, now: Date, loaded?: Execution): Promise<Execution[]> {
   const candidates = deps.index.candidates(ended);
   if (candidates.length === 0) return [];
-  // The ended execution is read at most once, and only when a trigger needs its variables or fires.
   let upstream: Promise<Execution | null> | undefined;
   const load = (): Promise<Execution | null> => (upstream ??= deps.loadExecution(ended.id));
+  const known = loaded?.id === ended.id ? loaded : undefined;
   const started: Execution[] = [];
   for (const entry of candidates) {
     if (entry.flow.disabled) continue;
     try {
-      const execution = await evaluateOne(deps, entry, ended, now, load);
+      const execution = await evaluateOne(deps, entry, ended, now, load, known);
       if (execution) started.push(execution);
     } catch (err) {
       deps.report({
@@ -56,15 +60,19 @@ export async function evaluateFlowTriggers(deps: FlowTriggerDeps, ended: EndedEx
 }
 
 async function evaluateOne(
-  deps: FlowTriggerDeps, entry: FlowTriggerEntry, ended: EndedExecutionRef, now: Date, load: () => Promise<Execution | null>,
+  deps: FlowTriggerDeps, entry: FlowTriggerEntry, ended: EndedExecutionRef, now: Date, load: () => Promise<Execution | null>, known?: Execution,
 ): Promise<Execution | null> {
   const { flow, trigger } = entry;
-  let vars: Promise<Vars> | undefined;
+  // Under load every await waits behind the whole microtask queue, so the common path (conditions
+  // that need no rendering, a synchronous renderer, the ended execution at hand) awaits nothing
+  // before it starts the execution.
+  let vars: Vars | undefined;
+  const varsOf = (upstream: Execution | null): Vars => (vars ??= variablesFor(deps, entry, ended, upstream));
   const cx: ConditionContext = {
     flow: { namespace: flow.namespace, id: flow.id },
     execution: ended,
     renderer: deps.renderer,
-    vars: () => (vars ??= load().then((e) => variablesFor(deps, entry, ended, e))),
+    vars: async () => varsOf(known ?? await load()),
   };
 
   const completed = new Map<string, boolean>();
@@ -72,15 +80,20 @@ async function evaluateOne(
     if (c.kind === 'Multiple') completed.set(c.id, await recordMultiple(deps, entry, c, cx, now));
   }
   cx.multiple = (c) => completed.get(c.id) === true;
-  if (!(await testAll(trigger.conditions, cx))) return null;
+  const quick = testAllNow(trigger.conditions, cx);
+  if (quick === false || (quick === undefined && !(await testAll(trigger.conditions, cx)))) return null;
 
-  const upstream = await load();
+  const upstream = known ?? await load();
   // A trigger never fires on an execution it started itself: that loop would never end.
   if (upstream?.trigger?.id === trigger.id && upstream.namespace === flow.namespace && upstream.flowId === flow.id) {
     deps.report({ level: 'WARN', flow: flowKey(flow.namespace, flow.id), trigger: trigger.id, executionId: ended.id, message: `flow trigger ${trigger.id} skipped: execution ${ended.id} was started by this same trigger` });
     return null;
   }
-  const inputs = trigger.inputs ? await deps.renderer.renderValue(trigger.inputs, await cx.vars()) : {};
+  let inputs: unknown = {};
+  if (trigger.inputs) {
+    const rendered = deps.renderer.renderValue(trigger.inputs, varsOf(upstream));
+    inputs = rendered instanceof Promise ? await rendered : rendered;
+  }
   // One id per (ended run of the upstream execution, trigger): a re-published ExecutionEnded starts nothing new,
   // a restarted upstream that ends again does.
   const run = String(upstream?.state.histories.length ?? 0);

@@ -26,7 +26,11 @@ export interface ConditionContext {
   multiple?(condition: ConditionOf<'Multiple'>): boolean;
 }
 
-export async function testCondition(c: Condition, cx: ConditionContext): Promise<boolean> {
+/**
+ * The result of a condition that needs no rendering (execution, flow and namespace tests, and Not/Or
+ * of those); undefined when it does. Flow triggers test most conditions this way, without awaiting.
+ */
+export function testConditionNow(c: Condition, cx: ConditionContext): boolean | undefined {
   switch (c.kind) {
     case 'ExecutionStatus': {
       const state = ended(cx, c).state;
@@ -42,14 +46,53 @@ export async function testCondition(c: Condition, cx: ConditionContext): Promise
       return cx.flow.namespace === c.namespace && cx.flow.id === c.flowId;
     case 'FlowNamespace':
       return namespaceMatches(cx.flow.namespace, c.namespace, c.prefix);
+    case 'Multiple':
+      return cx.multiple ? cx.multiple(c) : undefined;
+    case 'Not': {
+      let unknown = false;
+      for (const inner of c.conditions) {
+        const r = testConditionNow(inner, cx);
+        if (r === true) return false;
+        if (r === undefined) unknown = true;
+      }
+      return unknown ? undefined : true;
+    }
+    case 'Or': {
+      let unknown = false;
+      for (const inner of c.conditions) {
+        const r = testConditionNow(inner, cx);
+        if (r === true) return true;
+        if (r === undefined) unknown = true;
+      }
+      return unknown ? undefined : false;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** All conditions hold (true), one does not (false), or rendering is needed to tell (undefined). */
+export function testAllNow(conditions: readonly Condition[], cx: ConditionContext): boolean | undefined {
+  let unknown = false;
+  for (const c of conditions) {
+    const r = testConditionNow(c, cx);
+    if (r === false) return false;
+    if (r === undefined) unknown = true;
+  }
+  return unknown ? undefined : true;
+}
+
+export async function testCondition(c: Condition, cx: ConditionContext): Promise<boolean> {
+  const now = testConditionNow(c, cx);
+  if (now !== undefined) return now;
+  switch (c.kind) {
     case 'Variable': {
       // Kestra: blank or "false" is false, anything else is true.
       const out = String(await cx.renderer.render(c.expression, await cx.vars())).trim();
       return out !== '' && out !== 'false';
     }
     case 'Multiple':
-      if (!cx.multiple) throw new AloftError(ErrorCode.NOT_SUPPORTED, 'a MultipleCondition only works in a Flow trigger');
-      return cx.multiple(c);
+      throw new AloftError(ErrorCode.NOT_SUPPORTED, 'a MultipleCondition only works in a Flow trigger');
     case 'DayWeek': {
       const d = await dateOf(c, cx);
       return d.weekday === DAYS_OF_WEEK.indexOf(c.dayOfWeek) + 1;
@@ -83,11 +126,16 @@ export async function testCondition(c: Condition, cx: ConditionContext): Promise
       for (const inner of c.conditions) if (await testCondition(inner, cx)) return true;
       return false;
     }
+    default:
+      // Every other kind was answered by testConditionNow.
+      throw new AloftError(ErrorCode.INTERNAL, `condition ${c.type} was not evaluated`);
   }
 }
 
 /** All conditions hold (an empty list holds). */
 export async function testAll(conditions: readonly Condition[], cx: ConditionContext): Promise<boolean> {
+  const now = testAllNow(conditions, cx);
+  if (now !== undefined) return now;
   for (const c of conditions) if (!(await testCondition(c, cx))) return false;
   return true;
 }

@@ -92,6 +92,14 @@ describe('evaluateFlowTriggers', () => {
     expect(reports[0]).toMatchObject({ level: 'ERROR', flow: 'd.f', trigger: 't', executionId: 'up1', error: { code: 'EXPRESSION' } });
   });
 
+  it('uses the ended execution it is given instead of reading it', async () => {
+    const { calls, deps } = setup([{ flow: flowWith('d', 'f'), triggers: [{ id: 't', conditions: [onFlow('io.aloft.up', 'export')], inputs: { x: '{{ outputs.export.uri }}' } }] }]);
+    deps.loadExecution = async () => { throw new Error('read'); };
+    const e = upstream('up1', 'export', 'SUCCESS');
+    await evaluateFlowTriggers(deps, { id: e.id, namespace: e.namespace, flowId: e.flowId, flowRevision: 2, state: 'SUCCESS' }, at('2024-03-14T10:00:02Z'), e);
+    expect(calls[0].inputs).toEqual({ x: 'kestra:///io/aloft/up/export/file.csv' });
+  });
+
   it('never fires a trigger on an execution that same trigger started', async () => {
     const self = flowWith('io.aloft.up', 'loop');
     const { end, calls } = setup([{ flow: self, triggers: [{ id: 'again', conditions: [onFlow('io.aloft.up', 'loop')] }] }]);
