@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { readJsonLines } from '../../../../lib/plugins/serdes/json-lines';
+import { readJsonArray, readJsonLines } from '../../../../lib/plugins/serdes/json-lines';
 
 const collect = async (chunks: (string | Buffer)[]) => {
   const out = [];
@@ -25,5 +25,33 @@ describe('readJsonLines', () => {
 
   it('names the line that is not JSON', async () => {
     await expect(collect(['{"a":1}\n{oops}\n'])).rejects.toMatchObject({ code: 'TASK_FAILED', message: expect.stringMatching(/^line 2 of kestra:\/\/\/f\.jsonl is not valid JSON/) });
+  });
+});
+
+describe('readJsonArray', () => {
+  const collectArray = async (chunks: string[]) => {
+    const out = [];
+    for await (const l of readJsonArray(Readable.from(chunks), 'kestra:///a.json')) out.push(l);
+    return out;
+  };
+
+  it('streams the elements of a top-level array, with the line each starts on', async () => {
+    expect(await collectArray(['[\n {"a": "x,]"},', '\n [1, [2]],\n "s"\n]\n'])).toEqual([
+      { line: 2, value: { a: 'x,]' } }, { line: 3, value: [1, [2]] }, { line: 4, value: 's' },
+    ]);
+  });
+
+  it('reads an empty array as no rows and a single object as one row', async () => {
+    expect(await collectArray(['  [ ] '])).toEqual([]);
+    expect(await collectArray(['{"a":', '1}'])).toEqual([{ line: 1, value: { a: 1 } }]);
+  });
+
+  it('handles escaped quotes inside strings', async () => {
+    expect(await collectArray(['["a\\"]", "b"]'])).toEqual([{ line: 1, value: 'a"]' }, { line: 1, value: 'b' }]);
+  });
+
+  it('fails on a truncated array and on text after it', async () => {
+    await expect(collectArray(['[1, 2'])).rejects.toThrow(/ends inside a JSON array/);
+    await expect(collectArray(['[1]\nx'])).rejects.toThrow(/line 2 of kestra:\/\/\/a\.json: unexpected text after the JSON array/);
   });
 });
