@@ -3,6 +3,7 @@
 // import time, but read their env and open clients only when the first request arrives.
 import { randomUUID } from 'node:crypto';
 import type { ExecutionLease } from '../adapters/gcp/lease';
+import { RandomIds, SystemClock } from '../adapters/local/system';
 import type { EffectOf } from '../model/effects';
 import { catalog as defaultCatalog, type PluginCatalog } from '../plugins/catalog';
 import type {
@@ -69,7 +70,7 @@ export interface CloudDepsOptions {
   instrument?(adapters: CloudAdapters): CloudAdapters;
 }
 
-const systemClock: Clock = { now: () => new Date() };
+const systemClock: Clock = new SystemClock();
 
 /** Everything the handlers need, built lazily and once. */
 export class CloudDeps {
@@ -86,7 +87,7 @@ export class CloudDeps {
 
   get config(): CloudConfig { return this.once('config', () => cloudConfigFromEnv(this.opts.env)); }
   get clock(): Clock { return this.opts.clock ?? systemClock; }
-  get ids(): Ids { return this.once('ids', () => this.opts.ids ?? { next: () => randomUUID().replace(/-/g, '').slice(0, 22) }); }
+  get ids(): Ids { return this.once('ids', () => this.opts.ids ?? new RandomIds()); }
   get catalog(): PluginCatalog { return this.once('catalog', () => this.opts.catalog ?? defaultCatalog()); }
   get log(): CloudLog { return this.once('log', () => new CloudLog(this.opts.logSink ?? stdoutSink, this.clock, 'aloft')); }
 
