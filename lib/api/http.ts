@@ -16,6 +16,10 @@ const tooLarge = (limit: number): AloftError =>
 
 /** The whole body, at most `limit` bytes (PAYLOAD_TOO_LARGE beyond, without buffering the rest). */
 export async function readBody(req: ApiRequest, limit: number): Promise<Buffer> {
+  // No body at all (an Express parser may still have set `req.body` to {}).
+  if (req.headers['content-length'] === '0' || (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined)) {
+    return Buffer.alloc(0);
+  }
   if (Buffer.isBuffer(req.rawBody)) {
     if (req.rawBody.length > limit) throw tooLarge(limit);
     return req.rawBody;

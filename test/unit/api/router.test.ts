@@ -104,6 +104,11 @@ describe.each([
     expect(req.parameters).toEqual({ a: ['1'] });
   });
 
+  it('gives an empty webhook body as no body', async () => {
+    await call('POST', '/api/v1/executions/webhook/n/f/key', { headers: { 'content-type': 'application/json' } });
+    expect((calls[0][4] as { body?: Buffer }).body).toBeUndefined();
+  });
+
   it('answers a webhook body over its limit with 413 and a code', async () => {
     const r = await call('POST', '/api/v1/executions/webhook/n/f/key', { headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(101) });
     expect(r.status).toBe(413);
