@@ -12,19 +12,22 @@ export function uriToKey(uri: string): string {
   let decoded: string;
   try {
     decoded = decodeURIComponent(raw);
-    // Twice-encoded dots (%252e) must not survive a second decode somewhere else.
-    if (decoded !== decodeURIComponent(decoded)) throw new Error('double encoding');
   } catch {
     throw new AloftError(ErrorCode.STORAGE_FORBIDDEN, `malformed storage URI: ${uri.slice(0, 200)}`);
   }
-  const parts = decoded.split('/');
-  if (
-    decoded.length === 0 || decoded.startsWith('/') || decoded.includes('\\') || decoded.includes('\0') ||
-    parts.some((p) => p === '..' || p === '.' || p === '')
-  ) {
+  // A twice-encoded traversal (%252e%252e) must not survive a second decode somewhere else; a name
+  // with a literal % (50%.csv) is fine, so a second decode that fails is not an error.
+  let twice = decoded;
+  try { twice = decodeURIComponent(decoded); } catch { /* a literal %, not an encoding */ }
+  if (escapes(decoded) || (twice !== decoded && escapes(twice))) {
     throw new AloftError(ErrorCode.STORAGE_FORBIDDEN, `storage URI escapes its prefix: ${uri.slice(0, 200)}`);
   }
   return decoded;
+}
+
+function escapes(key: string): boolean {
+  return key.length === 0 || key.startsWith('/') || key.includes('\\') || key.includes('\0') ||
+    key.split('/').some((p) => p === '..' || p === '.' || p === '');
 }
 
 export function keyToUri(key: string): string {

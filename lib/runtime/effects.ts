@@ -61,9 +61,10 @@ export async function appendEvent(deps: Pick<EffectDeps, 'store' | 'clock' | 'id
 }
 
 async function startSubflow(deps: EffectDeps, effect: EffectOf<'StartSubflow'>): Promise<void> {
+  // The child id is unique per start, so after a restart the same failure is a new event, not a duplicate.
   const fail = async (message: string, code: ErrorCode = ErrorCode.SUBFLOW_INVALID): Promise<void> => {
     await appendEvent(deps, effect.parentExecutionId, {
-      type: 'SubflowEnded', taskRunId: effect.parentTaskRunId, state: State.FAILED, error: { code, message },
+      type: 'SubflowEnded', taskRunId: effect.parentTaskRunId, childExecutionId: effect.childExecutionId, state: State.FAILED, error: { code, message },
     });
   };
   const target = `${effect.namespace}.${effect.flowId}`;

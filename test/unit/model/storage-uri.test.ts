@@ -1,0 +1,48 @@
+import { assertReadable, executionPrefix, inputFileKey, keyToUri, taskFileKey, uriToKey } from '../../../lib/model/storage-uri';
+
+const forbidden = (uri: string): void => {
+  expect(() => uriToKey(uri)).toThrow(expect.objectContaining({ code: 'STORAGE_FORBIDDEN' }));
+};
+
+describe('kestra:/// URIs', () => {
+  it('maps a URI to its key and back', () => {
+    const key = 'io/aloft/hello/executions/e1/tasks/t/r1/out file.txt';
+    expect(uriToKey(keyToUri(key))).toBe(key);
+    expect(keyToUri(key)).toBe('kestra:///io/aloft/hello/executions/e1/tasks/t/r1/out%20file.txt');
+  });
+
+  it('keeps a file name with a literal percent sign', () => {
+    const key = 'ns/f/executions/e1/inputs/data/50%.csv';
+    expect(uriToKey(keyToUri(key))).toBe(key);
+  });
+
+  it.each([
+    'kestra:///a/../b',
+    'kestra:///a/%2e%2e/b',
+    'kestra:///a/%2E%2E/b',
+    'kestra:///a/%252e%252e/b',
+    'kestra:///a/./b',
+    'kestra:////etc/passwd',
+    'kestra:///%2fetc/passwd',
+    'kestra:///a%5c..%5cb',
+    'kestra:///a//b',
+    'kestra:///',
+    'kestra:///a/b%00c',
+    'file:///etc/passwd',
+    'kestra://host/a',
+    'kestra:///a/%E0%A4%A',
+  ])('rejects %s', (uri) => forbidden(uri));
+
+  it('builds task and input file keys under the execution, with dots of the namespace as folders', () => {
+    const e = { namespace: 'io.aloft', flowId: 'f', executionId: 'e1' };
+    expect(executionPrefix('io.aloft', 'f', 'e1')).toBe('io/aloft/f/executions/e1');
+    expect(taskFileKey({ ...e, taskId: 't', taskRunId: 'r' }, '../x.txt')).toBe('io/aloft/f/executions/e1/tasks/t/r/x.txt');
+    expect(inputFileKey(e, 'data', 'a.csv')).toBe('io/aloft/f/executions/e1/inputs/data/a.csv');
+  });
+
+  it('lets an execution read only below the prefixes it was given', () => {
+    const mine = 'io/aloft/f/executions/e1';
+    expect(() => assertReadable(`${mine}/tasks/t/r/x`, [mine])).not.toThrow();
+    expect(() => assertReadable('io/aloft/f/executions/e10/tasks/t/r/x', [mine])).toThrow(expect.objectContaining({ code: 'STORAGE_FORBIDDEN' }));
+  });
+});
