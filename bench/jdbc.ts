@@ -1,20 +1,35 @@
 // bench:jdbc — moves ROWS rows (default 1,000,000) from a MariaDB Query (store: true) to a
-// PostgreSQL Batch through local internal storage, as the seed's JDBC flow does. Prints one JSON line.
-// Needs scripts/services/mariadb.sh and postgres.sh started and their .env files loaded.
-// Not a test: figures go into notes, never into assertions.
+// PostgreSQL Batch through local internal storage: the seed's JDBC flow shape, run on the embedded
+// runtime. Prints one JSON line. Needs scripts/services/mariadb.sh and postgres.sh started and their
+// .env files loaded. Not a test: figures go into notes, never into assertions.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { Client } from 'pg';
-import { FolderBlobStore } from '../lib/adapters/local/blob-store';
-import { executionPrefix } from '../lib/model/storage-uri';
-import { jdbcTasks } from '../lib/plugins/jdbc';
-import type { TaskContext } from '../lib/plugins/types';
-import { ScopedTaskStorage } from '../lib/worker/storage';
+import { LocalRuntime } from '../lib/runtime/local';
 
 const ROWS = Number(process.env.ROWS ?? 1_000_000);
+
+const FLOW = `id: bench-jdbc
+namespace: bench
+tasks:
+  - id: query
+    type: io.kestra.plugin.jdbc.mysql.Query
+    url: "{{ envs.bench_source_url }}"
+    username: "{{ envs.bench_source_user }}"
+    password: "{{ envs.bench_source_password }}"
+    sql: select * from users
+    store: true
+  - id: load
+    type: io.kestra.plugin.jdbc.postgresql.Batch
+    url: "{{ envs.bench_target_url }}"
+    username: "{{ envs.bench_target_user }}"
+    password: "{{ envs.bench_target_password }}"
+    from: "{{ outputs.query.uri }}"
+    sql: insert into users values (?, ?, ?, ?, ?, ?, ?)
+`;
 
 function required(name: string, script: string): URL {
   const value = process.env[name];
@@ -22,37 +37,19 @@ function required(name: string, script: string): URL {
   return new URL(value);
 }
 
-/** A bare task context: real storage rules on a temporary folder, no logs kept. */
-function context(root: string, executionId: string): TaskContext {
-  const execution = { id: executionId, namespace: 'bench', flowId: 'jdbc' };
-  const noop = (): void => undefined;
-  return {
-    render: async <T>(v: unknown) => v as T,
-    storage: new ScopedTaskStorage(new FolderBlobStore({ root }), { ...execution, executionId, taskId: 't', taskRunId: randomUUID() },
-      [executionPrefix(execution.namespace, execution.flowId, executionId)]),
-    logger: { log: noop, debug: noop, info: noop, warn: noop, error: noop },
-    secret: async () => '',
-    signal: new AbortController().signal,
-    deadline: new Date(8.64e15),
-    metrics: { counter: noop, timer: noop },
-    now: () => new Date(),
-    tempDir: async () => mkdtempSync(join(root, 'tmp-')),
-    execution,
-    taskRun: { id: randomUUID(), taskId: 't', attempt: 0 },
-    env: {},
-  };
-}
-
-const task = (type: string) => jdbcTasks.find((t) => t.type === type)!;
+const seconds = (from: string | undefined, to: string | undefined): number => (Date.parse(to ?? '') - Date.parse(from ?? '')) / 1000;
+const round = (n: number): number => Math.round(n * 10) / 10;
 
 async function main(): Promise<void> {
   const my = required('ALOFT_TEST_MYSQL_URL', 'mariadb');
   const pg = required('ALOFT_TEST_PG_URL', 'postgres');
   const db = `bench_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
-  const dir = mkdtempSync(join(tmpdir(), 'aloft-bench-jdbc-'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'aloft-bench-jdbc-'));
+  const myUser = decodeURIComponent(my.username);
+  const myPassword = decodeURIComponent(my.password);
 
   // Source table in MariaDB, filled server-side from its sequence engine.
-  const source = await mysql.createConnection({ host: my.hostname, port: Number(my.port), user: decodeURIComponent(my.username), password: decodeURIComponent(my.password) });
+  const source = await mysql.createConnection({ host: my.hostname, port: Number(my.port), user: myUser, password: myPassword });
   await source.query(`CREATE DATABASE ${db}`);
   await source.query(`CREATE TABLE ${db}.users (id BIGINT PRIMARY KEY, name VARCHAR(64), email VARCHAR(128), amount DECIMAL(12,2),
     created DATETIME(3), active TINYINT(1), note TEXT NULL)`);
@@ -67,51 +64,45 @@ async function main(): Promise<void> {
   await target.query(`CREATE TABLE users (id BIGINT PRIMARY KEY, name VARCHAR(64), email VARCHAR(128), amount NUMERIC(12,2),
     created TIMESTAMP(3), active SMALLINT, note TEXT)`);
 
+  const runtime = new LocalRuntime({
+    env: {
+      ALOFT_DATA_DIR: dataDir,
+      ALOFT_BENCH_SOURCE_URL: `jdbc:mysql://${my.hostname}:${my.port}/${db}`, ALOFT_BENCH_SOURCE_USER: myUser, ALOFT_BENCH_SOURCE_PASSWORD: myPassword,
+      ALOFT_BENCH_TARGET_URL: `jdbc:postgresql://${pg.hostname}:${pg.port}/${db}`,
+      ALOFT_BENCH_TARGET_USER: decodeURIComponent(pg.username), ALOFT_BENCH_TARGET_PASSWORD: decodeURIComponent(pg.password),
+    },
+  });
   let peakRss = process.memoryUsage().rss;
-  let peakHeap = 0;
-  const sampler = setInterval(() => {
-    const m = process.memoryUsage();
-    peakRss = Math.max(peakRss, m.rss);
-    peakHeap = Math.max(peakHeap, m.heapUsed + m.external);
-  }, 20);
-  const ctx = context(join(dir, 'storage'), randomUUID());
+  const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20);
   try {
+    const { flow } = await runtime.deploy(FLOW, 'bench-jdbc.yml');
+    await runtime.start();
     const started = process.hrtime.bigint();
-    const query = await task('io.kestra.plugin.jdbc.mysql.Query').run(ctx, {
-      url: `jdbc:mysql://${my.hostname}:${my.port}/${db}`, username: decodeURIComponent(my.username), password: decodeURIComponent(my.password),
-      sql: 'select * from users', store: true,
-    });
-    const queried = process.hrtime.bigint();
-    const queryPeakRss = peakRss;
-    const batch = await task('io.kestra.plugin.jdbc.postgresql.Batch').run(ctx, {
-      url: `jdbc:postgresql://${pg.hostname}:${pg.port}/${db}`, username: decodeURIComponent(pg.username), password: decodeURIComponent(pg.password),
-      from: query.uri, sql: 'insert into users values (?, ?, ?, ?, ?, ?, ?)',
-    });
-    const ended = process.hrtime.bigint();
+    const execution = await runtime.waitForEnd((await runtime.startExecution({ flow })).id);
+    const total = Number(process.hrtime.bigint() - started) / 1e9;
     clearInterval(sampler);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    const run = (id: string) => execution.taskRunList.find((r) => r.taskId === id);
+    const [query, load] = [run('query'), run('load')];
+    if (execution.state.current !== 'SUCCESS') throw new Error(`the flow ended ${execution.state.current}: ${JSON.stringify(load?.error ?? query?.error)}`);
     const loaded = Number((await target.query('SELECT count(*) AS n FROM users')).rows[0].n);
-    const s = (a: bigint, b: bigint): number => Number(b - a) / 1e9;
-    const total = s(started, ended);
-    const fileBytes = (await new FolderBlobStore({ root: join(dir, 'storage') }).list(query.uri.replace(/[^/]+$/, ''))).reduce((a, f) => a + f.size, 0);
+    const time = (r: typeof query) => seconds(r?.state.histories.find((h) => h.state === 'RUNNING')?.date, r?.state.histories.at(-1)?.date);
     console.log(JSON.stringify({
-      bench: 'jdbc', rows: ROWS, loaded, stored: query.size, rowCount: batch.rowCount, updatedCount: batch.updatedCount,
-      seconds: round(total), rows_per_s: Math.round(ROWS / total),
-      query_s: round(s(started, queried)), batch_s: round(s(queried, ended)),
-      peak_rss_mb: round(peakRss / 2 ** 20), query_peak_rss_mb: round(queryPeakRss / 2 ** 20), peak_heap_mb: round(peakHeap / 2 ** 20), file_mb: round(fileBytes / 2 ** 20), node: process.version,
+      bench: 'jdbc', rows: ROWS, loaded, stored: query?.outputs?.size, rowCount: load?.outputs?.rowCount, updatedCount: load?.outputs?.updatedCount,
+      seconds: round(total), rows_per_s: Math.round(ROWS / total), query_s: round(time(query)), batch_s: round(time(load)),
+      peak_rss_mb: round(peakRss / 2 ** 20), node: process.version,
     }));
   } finally {
     clearInterval(sampler);
+    await runtime.stop();
     await source.query(`DROP DATABASE ${db}`).catch(() => undefined);
     await source.end();
     await target.end();
     await admin.query(`DROP DATABASE ${db}`).catch(() => undefined);
     await admin.end();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
-
-const round = (n: number): number => Math.round(n * 10) / 10;
 
 main().catch((err) => {
   console.error(err);
