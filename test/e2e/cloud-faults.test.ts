@@ -1,0 +1,120 @@
+// Faults on the emulated cloud: duplicate deliveries, a killed executor, a killed worker and a
+// malformed message. Each emulated cloud starts its own emulators (isolated project id).
+import { startEmulatedCloud, type EmulatedCloud } from '../../lib/dev/cloud';
+import type { CloudAdapters } from '../../lib/runtime/cloud-deps';
+import { runsByAttempt, testCatalog } from '../helpers/cloud-test-tasks';
+import { createFlow, getExecution, startExecution, waitForExecution } from '../helpers/emulated-cloud';
+
+jest.setTimeout(600_000);
+
+const FAST_PUSH = { minimumBackoff: '1s', maximumBackoff: '5s', maxDeliveryAttempts: 10 };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const got = await probe();
+    if (got !== undefined) return got;
+    if (Date.now() > deadline) throw new Error(`${what}: not seen within ${timeoutMs} ms`);
+    await sleep(250);
+  }
+}
+
+describe('on an emulated cloud that delivers every worker task twice', () => {
+  let cloud: EmulatedCloud;
+  let deliveries = 0;
+  const instrument = (a: CloudAdapters): CloudAdapters => ({
+    ...a,
+    decodeWorkerMessage: (event) => { deliveries++; return a.decodeWorkerMessage(event); },
+  });
+
+  beforeAll(async () => {
+    cloud = await startEmulatedCloud({
+      catalog: testCatalog(), instrument, logSink: () => undefined, duplicateWorkerDeliveries: true, pushPolicy: FAST_PUSH,
+    });
+  });
+  afterAll(() => cloud?.stop());
+
+  it('runs each attempt once', async () => {
+    const branches = Array.from({ length: 10 }, (_, i) => `      - id: t${i}\n        type: io.aloft.test.Counted\n        sleepMs: 200\n`).join('');
+    await createFlow(cloud.apiUrl, `id: twice\nnamespace: e2e.faults\ntasks:\n  - id: fan\n    type: io.kestra.core.tasks.flows.Parallel\n    tasks:\n${branches}`);
+    const started = await startExecution(cloud.apiUrl, 'e2e.faults', 'twice');
+    const done = await waitForExecution(cloud.apiUrl, started.id);
+    expect(done.state.current).toBe('SUCCESS');
+    const runs = done.taskRunList.filter((r) => r.taskId.startsWith('t'));
+    expect(runs).toHaveLength(10);
+    for (const r of runs) expect(r.attempts).toHaveLength(1);
+    const counts = [...runsByAttempt].filter(([k]) => k.startsWith(`${started.id}/`)).map(([, n]) => n);
+    expect(counts).toEqual(Array(10).fill(1));
+    // Both subscriptions delivered every message.
+    await until('the second deliveries', async () => (deliveries >= 20 ? true : undefined));
+  });
+
+  it('dead-letters a malformed message with its reason', async () => {
+    await cloud.pubsub.publish('aloft-worker-core', [{ data: '{"executionId": 42', attributes: { origin: 'e2e' } }]);
+    const dead = await until('the dead letter', async () => {
+      const got = await cloud.pubsub.pull(cloud.deadLetterSubscription('aloft-worker-core'));
+      return got.find((m) => m.attributes.origin === 'e2e');
+    });
+    expect(dead.data).toBe('{"executionId": 42');
+    expect(dead.attributes.reason).toMatch(/^message is not JSON/);
+  });
+});
+
+describe('on an emulated cloud whose executor and scripts worker run in their own processes', () => {
+  let cloud: EmulatedCloud;
+  const lines: Array<Record<string, unknown>> = [];
+
+  beforeAll(async () => {
+    cloud = await startEmulatedCloud({
+      isolate: ['executor', 'worker-scripts'], logSink: (l) => lines.push(l), pushPolicy: FAST_PUSH, schedulerIntervalMs: 1000,
+      env: { ALOFT_LEASE_MS: '4000', ALOFT_SWEEP_AFTER_MS: '3000', ALOFT_HEARTBEAT_MS: '1000', ALOFT_LOST_AFTER_MS: '5000', ALOFT_OUTBOX_REPUBLISH_MS: '5000' },
+    });
+  });
+  afterAll(() => cloud?.stop());
+
+  it('finishes all of 50 executions when the executor is killed and restarted in their middle', async () => {
+    const tasks = Array.from({ length: 5 }, (_, i) => `  - id: s${i}\n    type: io.kestra.core.tasks.debugs.Return\n    format: "{{ outputs.s${i - 1}.value ?: '' }}${i}"\n`).join('');
+    await createFlow(cloud.apiUrl, `id: steps\nnamespace: e2e.faults\ntasks:\n${tasks}`);
+    const ids = await Promise.all(Array.from({ length: 50 }, async () => (await startExecution(cloud.apiUrl, 'e2e.faults', 'steps')).id));
+    // Kill once some executions are under way and none has finished yet, or as soon as any has.
+    await until('progress', async () => ((await getExecution(cloud.apiUrl, ids[ids.length - 1])).state.current !== 'CREATED' ? true : undefined));
+    await cloud.kill('executor');
+    await sleep(2_000);
+    await cloud.restart('executor');
+    const done = await Promise.all(ids.map((id) => waitForExecution(cloud.apiUrl, id, 300_000)));
+    expect(done.map((e) => e.state.current)).toEqual(Array(50).fill('SUCCESS'));
+    for (const e of done) expect(e.taskRunList.find((r) => r.taskId === 's4')?.outputs).toEqual({ value: '01234' });
+  });
+
+  it('retries an attempt whose worker was killed mid-task, once it is detected as lost', async () => {
+    await createFlow(cloud.apiUrl, `
+id: lost
+namespace: e2e.faults
+tasks:
+  - id: slow
+    type: io.kestra.core.tasks.scripts.Bash
+    warningOnStdErr: false
+    retry:
+      type: constant
+      interval: PT1S
+      maxAttempt: 3
+    commands:
+      - 'test {{ taskrun.attemptsCount }} -ge 1 || sleep 15'
+      - 'echo "::{\\"outputs\\":{\\"attempt\\":{{ taskrun.attemptsCount }}}}::"'
+`);
+    const { id } = await startExecution(cloud.apiUrl, 'e2e.faults', 'lost');
+    await until('the first attempt running', async () => {
+      const run = (await getExecution(cloud.apiUrl, id)).taskRunList[0];
+      return run?.attempts[0]?.state.current === 'RUNNING' ? true : undefined;
+    });
+    await cloud.kill('worker-scripts');
+    await cloud.restart('worker-scripts');
+    const done = await waitForExecution(cloud.apiUrl, id, 120_000);
+    expect(done.state.current).toBe('SUCCESS');
+    const run = done.taskRunList[0];
+    expect(run.attempts.map((a) => a.state.current)).toEqual(['FAILED', 'SUCCESS']);
+    expect(run.outputs).toMatchObject({ vars: { attempt: 1 } });
+    expect(lines.some((l) => l.component === 'scheduler' && String(l.message).includes(`attempt 1 of task run ${run.id} is lost`))).toBe(true);
+  });
+});
