@@ -1,5 +1,7 @@
 // The final execution as one JSON document shaped like Kestra's Execution.
 import type { Execution, TaskRun } from '../model/execution';
+import { outputsOf } from '../engine';
+import { isTerminal } from '../model/states';
 
 export interface ExecutionJson {
   id: string;
@@ -13,6 +15,7 @@ export interface ExecutionJson {
   trigger?: unknown;
   parentId?: string;
   originalId?: string;
+  error?: unknown;
   taskRunList: Array<{
     id: string; parentTaskRunId?: string; taskId: string; value?: string;
     state: { current: string; histories: Array<{ state: string; date: string }> };
@@ -22,18 +25,9 @@ export interface ExecutionJson {
   }>;
 }
 
-/** Outputs of every task run, keyed by task id; inside loops, by value as well. */
+/** Outputs of every task run as flows address them: by task id, and inside loops by each enclosing value. */
 export function executionOutputs(execution: Execution): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const run of execution.taskRunList) {
-    if (!run.outputs || Object.keys(run.outputs).length === 0) continue;
-    if (run.value === undefined) out[run.taskId] = run.outputs;
-    else {
-      const byValue = (out[run.taskId] ??= {}) as Record<string, unknown>;
-      byValue[run.value] = run.outputs;
-    }
-  }
-  return out;
+  return outputsOf(execution.taskRunList);
 }
 
 const runJson = (r: TaskRun): ExecutionJson['taskRunList'][number] => ({
@@ -50,7 +44,7 @@ const runJson = (r: TaskRun): ExecutionJson['taskRunList'][number] => ({
 export function toExecutionJson(e: Execution): ExecutionJson {
   const h = e.state.histories;
   const start = h[0]?.date;
-  const end = h.length ? h[h.length - 1].date : undefined;
+  const end = h.length && isTerminal(e.state.current) ? h[h.length - 1].date : undefined;
   return {
     id: e.id,
     namespace: e.namespace,
@@ -63,6 +57,7 @@ export function toExecutionJson(e: Execution): ExecutionJson {
     ...(e.trigger ? { trigger: e.trigger } : {}),
     ...(e.parent ? { parentId: e.parent.executionId } : {}),
     ...(e.originalId ? { originalId: e.originalId } : {}),
+    ...(e.error ? { error: e.error } : {}),
     taskRunList: e.taskRunList.map(runJson),
   };
 }
