@@ -1,7 +1,7 @@
 // ClickHouse through `@clickhouse/client` (HTTP). ClickHouse has no `?` placeholders and no
 // transactions: Batch inlines escaped literals, and each chunk is one INSERT (atomic per insert block).
 // Not tested against a server here.
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { ParsedSql } from '../placeholders';
 import { isoDateTime, type TimeZone } from '../time-zone';
 import { asIs, plainValue, rowFactory, type BatchStatement, type ConnectOptions, type DbSession, type Dialect, type Row } from '../dialect';
@@ -25,7 +25,12 @@ export const clickHouseDialect: Dialect = {
         output_format_json_quote_64bit_integers: 1,
         output_format_json_quote_decimals: 1,
         date_time_output_format: 'iso',
+        // Progress headers keep a long query's connection alive through load balancers.
+        send_progress_in_http_headers: 1,
+        http_headers_progress_interval_ms: '60000',
       },
+      // Failures reach the task as errors; the client's own console logging would bypass task logs.
+      log: { level: ClickHouseLogLevel.OFF },
     });
     const ping = await client.ping();
     if (!ping.success) {
