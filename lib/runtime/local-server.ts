@@ -12,7 +12,7 @@ import type { Limits } from '../api/route';
 import { createApiHandler } from '../api/router';
 import type { ApiService, SavedFlow } from '../api/service';
 import { checkSyntax, referencedPaths } from '../expr';
-import { formatError, type AloftErrorData } from '../model/errors';
+import { formatError, toErrorData, type AloftErrorData } from '../model/errors';
 import type { Execution } from '../model/execution';
 import type { Flow } from '../model/flow';
 import { isTerminal } from '../model/states';
@@ -82,7 +82,10 @@ export class LocalServer {
     // publish its ExecutionEnded effect (the cloud's hook) costs several trips through a busy event
     // loop, which the triggered-start latency (bench:burst TRIGGERED=1) pays under load.
     this.runtime.onUpdate((execution, before) => {
-      if (isTerminal(execution.state.current) && !isTerminal(before.state.current)) void this.ended(execution);
+      if (!isTerminal(execution.state.current) || isTerminal(before.state.current)) return;
+      this.ended(execution).catch((err) => this.report({
+        level: 'ERROR', executionId: execution.id, message: `flow triggers after ${execution.id} failed: ${toErrorData(err).message}`, error: toErrorData(err),
+      }));
     });
     this.triggerState = opts.triggerState ?? new MemoryTriggerStateStore();
     this.registry = new TriggerRegistry((r) => this.report(r), this.config().ALOFT_TIMEZONE);

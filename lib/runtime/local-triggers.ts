@@ -28,7 +28,9 @@ export class LocalScheduler {
     this.stopped = false;
     const loop = (): void => {
       this.timer = setTimeout(() => {
-        void this.tick().finally(() => { if (!this.stopped) loop(); });
+        this.tick()
+          .catch((err) => this.deps.report({ level: 'ERROR', message: `the scheduler failed: ${toErrorData(err).message}`, error: toErrorData(err) }))
+          .finally(() => { if (!this.stopped) loop(); });
       }, this.intervalMs);
     };
     loop();

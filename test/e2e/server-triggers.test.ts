@@ -153,6 +153,20 @@ triggers:
   });
 });
 
+describe('the scheduler loop', () => {
+  it('fires due dates on its own every ALOFT_SCHEDULER_INTERVAL_MS', async () => {
+    const h = await startServer({ env: { ALOFT_SCHEDULER_INTERVAL_MS: '20' } });
+    try {
+      const start = new Date(Date.now() - 3 * 60_000).toISOString();
+      await h.server.deploy(flowYaml(NS, 'looped', `triggers:\n  - id: minutely\n    type: io.kestra.core.models.triggers.types.Schedule\n    cron: "* * * * *"\n    backfill:\n      start: "${start}"\n`));
+      for (let i = 0; i < 2000 && (await executionsOf(h, 'looped')).length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+      expect((await executionsOf(h, 'looped')).length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
 describe('flow triggers', () => {
   let h: Harness;
   beforeAll(async () => { h = await startServer(); });
