@@ -3,12 +3,17 @@
 // dependencies are only the packages left external. The unzipped folder stays next to the zip for
 // `npm run bench:coldstart` and `npm run deploy:gcloud`.
 //
-//   node scripts/build-functions.mjs [--out build/functions] [--entries functions] [--only api,executor] [--list]
+//   node scripts/build-functions.mjs [--out build/functions] [--entries functions] [--only api,executor] [--list] [--analyze]
+//
+// --analyze prints what takes the most room in each bundle, by package (or by folder for our code).
 //
 // Kept external (installed by Cloud Build from package.json, never bundled):
 // - @google-cloud/functions-framework: the runtime starts the server from its own copy and looks the
 //   entry point up in that copy's registry, so the bundle must share it, not carry a second one;
 // - packages with native code (binding.gyp, prebuilt .node files): esbuild cannot bundle them.
+// Plugin code a function can never run stays out of its bundle: a dynamic import() of a module under
+// lib/plugins/<group>/ (how plugins load drivers on first use) is replaced, outside worker-<group>, by a
+// module that throws, naming the function that does bundle it.
 import { build } from 'esbuild';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, builtinModules } from 'node:module';
@@ -28,6 +33,7 @@ const { values: args } = parseArgs({
     entries: { type: 'string', default: 'functions' },
     only: { type: 'string' },
     list: { type: 'boolean', default: false },
+    analyze: { type: 'boolean', default: false },
   },
 });
 
@@ -153,6 +159,37 @@ function zip(dir, files, outfile) {
   });
 }
 
+/** esbuild plugin: drops lazily imported plugin modules of other groups (see the header). */
+function otherGroups(fn) {
+  return {
+    name: 'aloft-other-groups',
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, (a) => {
+        if (a.kind !== 'dynamic-import') return undefined;
+        const m = /[/\\]lib[/\\]plugins[/\\]([^/\\]+)[/\\]/.exec(resolve(a.resolveDir, a.path));
+        if (!m || m[1] === fn.group) return undefined;
+        return { path: relative(ROOT, resolve(a.resolveDir, a.path)), namespace: 'aloft-other-group', pluginData: { group: m[1] } };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'aloft-other-group' }, (a) => ({
+        loader: 'js',
+        contents: `throw new Error(${JSON.stringify(`${a.path} is deployed with worker-${a.pluginData.group} only; ${fn.name} does not run ${a.pluginData.group} tasks`)});`,
+      }));
+    },
+  };
+}
+
+/** Logs the largest contributors to a bundle: node_modules packages, or the first two folders of our code. */
+function analyze(name, output) {
+  const sizes = new Map();
+  for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+    const key = m ? m[1] : relative(ROOT, resolve(ROOT, path)).split('/').slice(0, 2).join('/');
+    sizes.set(key, (sizes.get(key) ?? 0) + bytesInOutput);
+  }
+  const top = [...sizes].sort((a, b) => b[1] - a[1]).slice(0, 15);
+  log(`${name}: largest parts: ${top.map(([k, v]) => `${k} ${(v / 1e6).toFixed(2)} MB`).join(', ')}`);
+}
+
 async function buildOne(fn, file, outRoot) {
   const dir = join(outRoot, fn.name);
   rmSync(dir, { recursive: true, force: true });
@@ -172,10 +209,16 @@ async function buildOne(fn, file, outRoot) {
     loader: { '.proto': 'text' },
     // Entries outside the project (a stub under /tmp) still resolve the project's packages.
     nodePaths: [join(ROOT, 'node_modules')],
-    plugins: [externals(dirname(file))],
+    plugins: [otherGroups(fn), externals(dirname(file))],
   });
   const output = Object.values(result.metafile.outputs)[0];
-  const external = [...new Set(output.imports.filter((i) => i.external && !isBuiltin(i.path)).map((i) => packageOf(i.path)))].sort();
+  if (args.analyze) analyze(fn.name, output);
+  const imported = [...new Set(output.imports.filter((i) => i.external && !isBuiltin(i.path)).map((i) => packageOf(i.path)))].sort();
+  // esbuild also leaves out optional requires it cannot resolve (inside try/catch, such as pg-native):
+  // those are not installed here and stay out of package.json too.
+  const external = imported.filter((name) => ALWAYS_EXTERNAL.includes(name) || packageDir(name, file) || packageDir(name, join(ROOT, 'noop.js')));
+  const optional = imported.filter((name) => !external.includes(name));
+  if (optional.length) log(`${fn.name}: optional requires left unresolved: ${optional.join(', ')}`);
   const dependencies = Object.fromEntries(external.map((name) => [name, installedVersion(name, file)]));
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({
     name: `aloft-${fn.name}`, private: true, main: 'index.js', engines: { node: '>=22' }, dependencies,

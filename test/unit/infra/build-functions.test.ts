@@ -57,6 +57,22 @@ describe('build-functions', () => {
     expect(built.map((b: { name: string }) => b.name)).toEqual(['api', 'worker-jdbc']);
   });
 
+  it('leaves plugin modules of another group, loaded on first use, out of every function but that group\'s worker', () => {
+    const entries = stubEntries();
+    mkdirSync(join(dir, 'lib/plugins/jdbc'), { recursive: true });
+    writeFileSync(join(dir, 'lib/plugins/jdbc/driver.ts'), "export const marker = 'JDBC_DRIVER_CODE';\n");
+    writeFileSync(join(entries, 'api.ts'), `${readFileSync(join(entries, 'api.ts'), 'utf8')}export const load = () => import('../lib/plugins/jdbc/driver');\n`);
+    writeFileSync(join(entries, 'worker.ts'), `${readFileSync(join(entries, 'worker.ts'), 'utf8')}export const load = () => import('../lib/plugins/jdbc/driver');\n`);
+    const out = join(dir, 'out');
+    expect(runBuild(entries, out, '--only', 'api,worker-jdbc,worker-core').status).toBe(0);
+    expect(readFileSync(join(out, 'worker-jdbc/index.js'), 'utf8')).toContain('JDBC_DRIVER_CODE');
+    for (const fn of ['api', 'worker-core']) {
+      const code = readFileSync(join(out, `${fn}/index.js`), 'utf8');
+      expect(code).not.toContain('JDBC_DRIVER_CODE');
+      expect(code).toContain(`is deployed with worker-jdbc only; ${fn} does not run jdbc tasks`);
+    }
+  });
+
   it('produces byte-identical zips from unchanged code, so Terraform redeploys nothing', () => {
     const entries = stubEntries();
     runBuild(entries, join(dir, 'a'), '--only', 'api');
