@@ -114,30 +114,46 @@ describe('aloft validate', () => {
 });
 
 describe('Ctrl-C during aloft run', () => {
-  it('kills the execution, ends KILLED with exit code 1 and leaves no process behind', async () => {
-    const bin = join(root, 'bin/aloft.js');
+  const bin = join(root, 'bin/aloft.js');
+
+  /** Starts `aloft run` on a flow whose script writes its pids, and resolves once the script runs. */
+  async function startSleeping(flow: string): Promise<{ child: ReturnType<typeof spawn>; pidfile: string; out: () => string }> {
     if (!existsSync(join(root, 'dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
     const dir = mkdtempSync(join(tmpdir(), 'aloft-sigint-'));
     const pidfile = join(dir, 'pids');
-    const child = spawn(process.execPath, [bin, 'run', fx('long-sleep.yml'), '--input', `pidfile=${pidfile}`, '--json'], {
+    const child = spawn(process.execPath, [bin, 'run', fx(flow), '--input', `pidfile=${pidfile}`, '--json'], {
       env: { ...process.env, ALOFT_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', () => undefined);
-    // Wait until the script has started its sleep, then interrupt.
+    child.stdout!.on('data', (d) => { out += d; });
+    child.stderr!.on('data', () => undefined);
     await new Promise<void>((resolve, reject) => {
       const poll = setInterval(() => {
         if (existsSync(pidfile) && readFileSync(pidfile, 'utf8').trim().split('\n').length >= 2) { clearInterval(poll); resolve(); }
       }, 50);
       child.on('exit', () => { clearInterval(poll); reject(new Error('aloft exited before the script started')); });
     });
+    return { child, pidfile, out: () => out };
+  }
+
+  const exited = (child: ReturnType<typeof spawn>): Promise<number | null> => new Promise((resolve) => child.on('exit', (c) => resolve(c)));
+  const pidsIn = (pidfile: string): number[] => readFileSync(pidfile, 'utf8').trim().split('\n').map(Number);
+
+  it('kills the execution, ends KILLED with exit code 1 and leaves no process behind', async () => {
+    const { child, pidfile, out } = await startSleeping('long-sleep.yml');
     child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    expect(code).toBe(1);
-    expect(JSON.parse(out).state.current).toBe('KILLED');
-    const pids = readFileSync(pidfile, 'utf8').trim().split('\n').map(Number);
-    for (const pid of pids) expect(await diesWithin(pid, 10_000)).toBe(true);
+    expect(await exited(child)).toBe(1);
+    expect(JSON.parse(out()).state.current).toBe('KILLED');
+    for (const pid of pidsIn(pidfile)) expect(await diesWithin(pid, 10_000)).toBe(true);
+  }, 60_000);
+
+  it('stops at once on a second Ctrl-C and still leaves no process behind, even one that ignores SIGTERM', async () => {
+    const { child, pidfile } = await startSleeping('stubborn-sleep.yml');
+    child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGINT');
+    expect(await exited(child)).toBe(130);
+    for (const pid of pidsIn(pidfile)) expect(await diesWithin(pid, 10_000)).toBe(true);
   }, 60_000);
 });
 

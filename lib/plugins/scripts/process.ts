@@ -29,6 +29,19 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+// Process groups still running. If the main process exits first (a second Ctrl-C), they are
+// killed synchronously from the 'exit' hook, registered on first use rather than at import.
+const liveGroups = new Set<number>();
+let exitHookArmed = false;
+
+function track(pid: number): void {
+  liveGroups.add(pid);
+  if (!exitHookArmed) {
+    exitHookArmed = true;
+    process.once('exit', () => { for (const group of liveGroups) killGroup(group, 'SIGKILL'); });
+  }
+}
+
 export function runProcess(spec: ProcessSpec): Promise<ProcessEnd> {
   return new Promise<ProcessEnd>((resolve, reject) => {
     if (spec.signal.aborted) return reject(spec.signal.reason);
@@ -36,6 +49,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessEnd> {
       cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
     });
     const pid = child.pid;
+    if (pid !== undefined) track(pid);
     let hardKill: NodeJS.Timeout | undefined;
     const stopGroup = (): void => {
       if (pid === undefined) return;
@@ -55,11 +69,13 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessEnd> {
       stopGroup();
     });
     child.on('error', (err: NodeJS.ErrnoException) => {
+      if (pid !== undefined) liveGroups.delete(pid);
       spec.signal.removeEventListener('abort', onAbort);
       if (hardKill) clearTimeout(hardKill);
       reject(new AloftError(ErrorCode.TASK_FAILED, `cannot run ${spec.command}: ${err.code ?? err.message}`));
     });
     child.on('close', (exitCode, signal) => {
+      if (pid !== undefined) liveGroups.delete(pid);
       spec.signal.removeEventListener('abort', onAbort);
       if (hardKill) clearTimeout(hardKill);
       if (spec.signal.aborted) return reject(spec.signal.reason);
