@@ -1,7 +1,7 @@
 // The Query and Batch properties and outputs, with Kestra 0.4's names (AbstractJdbcConnection,
 // AbstractJdbcQuery, AbstractJdbcBatch, and the PostgreSQL SSL and MySQL inputFile additions).
 import { z } from 'zod';
-import { URL_PREFIXES, urlProblem, type Vendor } from './jdbc-url';
+import { urlProblem, type Vendor } from './jdbc-url';
 import { isTimeZoneId } from './time-zone';
 import { SslMode } from './dialect';
 import { UNSUPPORTED } from './dialects';
@@ -96,5 +96,3 @@ export function batchPropertiesFor(vendor: Vendor): z.ZodType<BatchProperties> {
   const schema: z.ZodObject = vendor === 'postgresql' ? BatchProperties.extend(PostgresSslProperties.shape) : BatchProperties;
   return forVendor(schema, vendor) as unknown as z.ZodType<BatchProperties>;
 }
-
-export const urlPrefix = (vendor: Vendor): string => `${URL_PREFIXES[vendor][0]}//`;
