@@ -1,13 +1,15 @@
 // `aloft run FLOW.yml`: one execution on the embedded runtime, to the end.
 import { createReadStream } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { ErrorCode, formatError, toErrorData } from '../model/errors';
+import { AloftError, ErrorCode, formatError, toErrorData, type AloftErrorData } from '../model/errors';
+import type { Flow } from '../model/flow';
+import { parseYaml } from '../model/flow-yaml';
 import type { Execution } from '../model/execution';
 import { State } from '../model/states';
 import { LocalRuntime } from '../runtime/local';
 import { FlowInvalidError } from '../runtime/deploy';
-import type { FileInput } from '../runtime/start-execution';
+import { InputsInvalidError, type FileInput } from '../runtime/start-execution';
 import { executionOutputs, toExecutionJson } from './execution-json';
 import { ExitCode, type CliIO } from './io';
 import { lineProgress, ttyProgress, type LogLineView, type ProgressSink } from './progress';
@@ -23,7 +25,7 @@ export function parsePairs(pairs: string[], what: string): Record<string, string
   const out: Record<string, string> = {};
   for (const p of pairs) {
     const i = p.indexOf('=');
-    if (i <= 0) throw Object.assign(new Error(`${what} must look like key=value, got "${p}"`), { code: ErrorCode.INPUT_INVALID });
+    if (i <= 0) throw new AloftError(ErrorCode.INPUT_INVALID, `${what} must look like key=value, got "${p}"`);
     out[p.slice(0, i)] = p.slice(i + 1);
   }
   return out;
@@ -51,15 +53,16 @@ export async function runCommand(file: string, opts: RunOptions, io: CliIO): Pro
     const source = await readFile(file, 'utf8');
     const { flow, warnings } = await runtime.deploy(source, file);
     for (const w of warnings) io.stderr(`warning: ${formatError(w)}\n`);
-    const files: Record<string, FileInput> = {};
-    for (const [name, path] of Object.entries(parsePairs(opts.files, '--file'))) {
-      files[name] = { fileName: basename(path), data: createReadStream(path) };
-    }
     const progressOut = opts.json ? io.stderr : io.stdout;
     progress = io.isTTY ? ttyProgress(progressOut, () => Date.now()) : lineProgress(progressOut);
     const sink = progress;
     const unlisten = runtime.onUpdate((e, before) => { if (e.id === execution?.id) sink.update(e, before); });
-    execution = await runtime.startExecution({ flow, inputs: parsePairs(opts.inputs, '--input'), files });
+    try {
+      const files = await openFiles(parsePairs(opts.files, '--file'), `${flow.namespace}.${flow.id}`);
+      execution = await runtime.startExecution({ flow, inputs: parsePairs(opts.inputs, '--input'), files });
+    } catch (err) {
+      throw err instanceof InputsInvalidError ? locateInputs(err, flow, source, file) : err;
+    }
     let interrupted = 0;
     const removeInterrupt = io.onInterrupt(() => {
       interrupted += 1;
@@ -83,6 +86,31 @@ export async function runCommand(file: string, opts: RunOptions, io: CliIO): Pro
   }
 }
 
+/** Checks every --file before anything runs, so a bad path is an input error that names the input. */
+async function openFiles(pairs: Record<string, string>, flow: string): Promise<Record<string, FileInput>> {
+  const files: Record<string, FileInput> = {};
+  const problems: AloftErrorData[] = [];
+  for (const [name, path] of Object.entries(pairs)) {
+    const info = await stat(path).catch(() => undefined);
+    if (!info) problems.push({ code: ErrorCode.INPUT_INVALID, message: `input '${name}': file ${path} does not exist`, flow, property: `inputs.${name}` });
+    else if (!info.isFile()) problems.push({ code: ErrorCode.INPUT_INVALID, message: `input '${name}': ${path} is not a file`, flow, property: `inputs.${name}` });
+    else files[name] = { fileName: basename(path), data: createReadStream(path) };
+  }
+  if (problems.length) throw new InputsInvalidError(problems, flow);
+  return files;
+}
+
+/** Points each input problem at the input's declaration in the flow file. */
+function locateInputs(err: InputsInvalidError, flow: Flow, source: string, file: string): InputsInvalidError {
+  const yaml = parseYaml(source);
+  const located = err.diagnostics.map((d) => {
+    const id = d.property?.startsWith('inputs.') ? d.property.slice('inputs.'.length) : undefined;
+    const index = flow.inputs?.findIndex((i) => i.id === id) ?? -1;
+    return index < 0 ? { ...d, file } : { ...d, file, ...yaml.locate(['inputs', index], { atKey: false }) };
+  });
+  return new InputsInvalidError(located, `${flow.namespace}.${flow.id}`);
+}
+
 function report(final: Execution, opts: RunOptions, io: CliIO): void {
   if (opts.json) {
     io.stdout(`${JSON.stringify(toExecutionJson(final), null, 2)}\n`);
@@ -100,7 +128,7 @@ function report(final: Execution, opts: RunOptions, io: CliIO): void {
 }
 
 export function reportError(err: unknown, io: CliIO): number {
-  if (err instanceof FlowInvalidError) {
+  if (err instanceof FlowInvalidError || err instanceof InputsInvalidError) {
     for (const d of err.diagnostics) io.stderr(`${formatError(d)}\n`);
     return ExitCode.INVALID;
   }

@@ -2,13 +2,20 @@
 // Used by the CLI, the API, subflows and triggers alike.
 import type { Readable } from 'node:stream';
 import { newExecution } from '../engine';
-import { AloftError, ErrorCode, formatError } from '../model/errors';
+import { AloftError, ErrorCode, type AloftErrorData } from '../model/errors';
 import type { Execution, ParentRef, TriggerContext } from '../model/execution';
 import type { Flow } from '../model/flow';
 import { coerceInputs } from '../model/inputs';
 import { inputFileKey, keyToUri } from '../model/storage-uri';
 import type { BlobStore, Clock, Ids, StateStore } from '../ports';
 import { pending } from './events';
+
+/** Every input problem at once; each diagnostic names the flow and the input (`inputs.<id>`). */
+export class InputsInvalidError extends AloftError {
+  constructor(readonly diagnostics: AloftErrorData[], flow: string) {
+    super(ErrorCode.INPUT_INVALID, diagnostics.map((d) => d.message).join('; '), { flow });
+  }
+}
 
 export interface StartDeps {
   store: StateStore;
@@ -51,7 +58,7 @@ export async function startExecution(deps: StartDeps, req: StartRequest): Promis
   }
   const checked = coerceInputs(req.flow, given);
   if (!checked.ok) {
-    throw new AloftError(ErrorCode.INPUT_INVALID, checked.errors.map(formatError).join('; '), { flow: `${req.flow.namespace}.${req.flow.id}` });
+    throw new InputsInvalidError(checked.errors, `${req.flow.namespace}.${req.flow.id}`);
   }
   const now = deps.clock.now();
   const execution = newExecution({

@@ -84,6 +84,23 @@ describe('aloft run', () => {
     expect(r.err).toMatch(/count/);
   });
 
+  it('points each bad input at its declaration in the flow file, all at once', async () => {
+    const r = await cli(['run', ex('inputs-file.yml'), '--input', 'count=x', '--input', 'when=yesterday']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/inputs-file\.yml:8:5: flow io\.aloft\.examples\.inputs-file, property inputs\.count: input 'count': expected INT/);
+    expect(r.err).toMatch(/inputs-file\.yml:14:5: .*property inputs\.when: .*DATETIME/);
+    expect(r.err).toMatch(/inputs-file\.yml:18:5: .*missing required input 'data'/);
+  });
+
+  it('exits 2 naming the input when a --file path is missing or not a file', async () => {
+    const missing = await cli(['run', ex('inputs-file.yml'), '--input', 'count=1', '--file', 'data=/does/not/exist.csv']);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/inputs-file\.yml:18:5: .*input 'data': file \/does\/not\/exist\.csv does not exist/);
+    const dir = await cli(['run', ex('inputs-file.yml'), '--input', 'count=1', '--file', `data=${tmpdir()}`]);
+    expect(dir.code).toBe(2);
+    expect(dir.err).toMatch(/input 'data': .* is not a file/);
+  });
+
   it('exits 2 for a missing required input', async () => {
     const r = await cli(['run', ex('inputs-file.yml'), '--input', 'count=1']);
     expect(r.code).toBe(2);
