@@ -13,7 +13,7 @@ resource "google_firestore_database" "aloft" {
 }
 
 # Composite indexes for the queries of lib/adapters/gcp. Single-field indexes (automatic) serve the
-# rest, for example the outbox sweep (createdAt < t order by createdAt, __name__). The table in
+# rest, for example the outbox sweep (createdAt < t order by createdAt, __name__) and due wake-ups. The table in
 # test/unit/infra/firestore-indexes.ts lists each query and the index that serves it.
 locals {
   execution_list_orders = [
@@ -27,6 +27,17 @@ locals {
     "inbox-pending" = {
       collection = "inbox"
       fields     = [{ field_path = "consumed", order = "ASCENDING" }, { field_path = "appendedAt", order = "ASCENDING" }]
+    }
+    # firestore-cloud-control.ts sweep: every execution's inbox where consumed == false and appendedAt < t.
+    "inbox-unfolded" = {
+      collection  = "inbox"
+      query_scope = "COLLECTION_GROUP"
+      fields      = [{ field_path = "consumed", order = "ASCENDING" }, { field_path = "appendedAt", order = "ASCENDING" }]
+    }
+    # firestore-attempt-ledger.ts stale(): attempts where state == RUNNING and heartbeat < t order by heartbeat.
+    "attempts-stale" = {
+      collection = "attempts"
+      fields     = [{ field_path = "state", order = "ASCENDING" }, { field_path = "heartbeat", order = "ASCENDING" }]
     }
     # firestore-state-store.ts list(): executions filtered by any of namespace, flowId, state (in),
     # a startDate range, newest first.
@@ -67,8 +78,9 @@ locals {
 
   # Documents the code stamps with expireAt for Firestore's TTL policy to delete.
   firestore_ttl_collections = {
-    inbox  = "consumed events, kept a while as tombstones so a redelivered append stays a no-op"
-    leases = "execution leases a crashed holder left behind"
+    inbox        = "consumed events, kept a while as tombstones so a redelivered append stays a no-op"
+    leases       = "execution leases a crashed holder left behind"
+    attemptStops = "kill requests for running attempts"
   }
 }
 
@@ -78,7 +90,7 @@ resource "google_firestore_index" "aloft" {
   project     = var.project_id
   database    = google_firestore_database.aloft.name
   collection  = each.value.collection
-  query_scope = "COLLECTION"
+  query_scope = try(each.value.query_scope, "COLLECTION")
 
   dynamic "fields" {
     for_each = each.value.fields

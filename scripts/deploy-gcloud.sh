@@ -150,23 +150,25 @@ run "${GC[@]}" storage buckets update "gs://$DATA_BUCKET" --lifecycle-file="$LIF
 
 ensure "${GC[*]} firestore databases describe --database='$DATABASE'" \
   "${GC[@]}" firestore databases create --database="$DATABASE" --location="$FIRESTORE_LOCATION" --type=firestore-native --delete-protection
-# Composite indexes, as in infra/firestore.tf: collection, then field=order pairs.
+# Composite indexes, as in infra/firestore.tf: query scope, collection, then field=order pairs.
 INDEXES=(
-  "inbox consumed=ascending appendedAt=ascending"
-  "executions startDate=descending __name__=ascending"
+  "collection inbox consumed=ascending appendedAt=ascending"
+  "collection-group inbox consumed=ascending appendedAt=ascending"
+  "collection attempts state=ascending heartbeat=ascending"
+  "collection executions startDate=descending __name__=ascending"
 )
 for eq in namespace flowId state "namespace flowId" "namespace state" "flowId state" "namespace flowId state"; do
   fields=""; for f in $eq; do fields+="$f=ascending "; done
-  INDEXES+=("executions ${fields}startDate=descending __name__=ascending")
+  INDEXES+=("collection executions ${fields}startDate=descending __name__=ascending")
 done
 for idx in "${INDEXES[@]}"; do
-  read -r collection pairs <<<"$idx"
+  read -r scope collection pairs <<<"$idx"
   configs=(); for p in $pairs; do configs+=("--field-config=field-path=${p%%=*},order=${p##*=}"); done
   # An index that already exists is an error we can ignore.
-  if $DRY_RUN; then run "${GC[@]}" firestore indexes composite create --database="$DATABASE" --collection-group="$collection" --query-scope=COLLECTION "${configs[@]}"
-  else "${GC[@]}" firestore indexes composite create --database="$DATABASE" --collection-group="$collection" --query-scope=COLLECTION "${configs[@]}" --async 2>&1 | grep -v -i 'already exists' >&2 || true; fi
+  if $DRY_RUN; then run "${GC[@]}" firestore indexes composite create --database="$DATABASE" --collection-group="$collection" --query-scope="$scope" "${configs[@]}"
+  else "${GC[@]}" firestore indexes composite create --database="$DATABASE" --collection-group="$collection" --query-scope="$scope" "${configs[@]}" --async 2>&1 | grep -v -i 'already exists' >&2 || true; fi
 done
-for ttl in inbox leases; do
+for ttl in inbox leases attemptStops; do
   run "${GC[@]}" firestore fields ttls update expireAt --database="$DATABASE" --collection-group="$ttl" --enable-ttl --async
 done
 

@@ -75,10 +75,16 @@ describe('deploy-gcloud.sh', () => {
 
   it('creates the same composite indexes as infra/firestore.tf', async () => {
     const model = new Model(await loadFiles(readTfDir(join(ROOT, 'infra'))), { project_id: 'my-project' });
-    const tf = declaredIndexes(model).map((i) => `${i.collection}: ${i.fields.map((f) => `${f.field_path} ${f.order.toLowerCase()}`).join(', ')}`).sort();
-    const script = startsWith(cmds, 'firestore', 'indexes', 'composite', 'create').map((c) => `${flag(c, 'collection-group')}: ${c
+    const tf = declaredIndexes(model).map((i) => `${i.scope.toLowerCase().replace('_', '-')} ${i.collection}: ${i.fields.map((f) => `${f.field_path} ${f.order.toLowerCase()}`).join(', ')}`).sort();
+    const script = startsWith(cmds, 'firestore', 'indexes', 'composite', 'create').map((c) => `${flag(c, 'query-scope')} ${flag(c, 'collection-group')}: ${c
       .filter((w) => w.startsWith('--field-config=')).map((w) => /field-path=([^,]+),order=(\w+)/.exec(w)!.slice(1).join(' ')).join(', ')}`).sort();
     expect(script).toEqual(tf);
+  });
+
+  it('sets the same TTL policies as infra/firestore.tf', async () => {
+    const model = new Model(await loadFiles(readTfDir(join(ROOT, 'infra'))), { project_id: 'my-project' });
+    const tf = model.of('google_firestore_field').map((f) => model.attr(f, 'collection')).sort();
+    expect(startsWith(cmds, 'firestore', 'fields', 'ttls', 'update').map((c) => flag(c, 'collection-group')).sort()).toEqual(tf);
   });
 
   it('calls the scheduler every minute with an OIDC token', () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import {
-  ADAPTER_QUERIES, declaredIndexes, fieldsUsedUnder, servedBySingleFieldIndexes, serves,
+  ADAPTER_QUERIES, declaredIndexes, fieldsUsedUnder, filesWritingExpireAt, servedBySingleFieldIndexes, serves, TTL_COLLECTIONS,
   type DeclaredIndex, type QueryShape,
 } from './firestore-indexes';
 import { loadFiles, Model, readTfDir } from './terraform';
@@ -31,10 +31,25 @@ describe('Firestore indexes', () => {
 
   it('cover every field the GCP adapters filter or order on', () => {
     if (!existsSync(ADAPTERS)) throw new Error('lib/adapters/gcp is missing: the Firestore adapter defines the queries these indexes serve');
-    const known = new Set(ADAPTER_QUERIES.flatMap((q) => [...q.equalities, ...q.orders.map((o) => o.field_path)]));
+    const known = new Set(ADAPTER_QUERIES.flatMap((q) => [
+      ...q.equalities, ...q.orders.map((o) => o.field_path), ...(q.scope === 'COLLECTION_GROUP' ? [`collectionGroup:${q.collection}`] : []),
+    ]));
     const undeclared = fieldsUsedUnder(ADAPTERS).filter((u) => !known.has(u.field))
       .map((u) => `${u.file}:${u.line} queries ${u.field}: add its query shape to ADAPTER_QUERIES and, if it needs one, an index to infra/firestore.tf`);
     expect(undeclared).toEqual([]);
+  });
+
+  it('have a TTL policy on expireAt for every collection the adapters stamp with it', async () => {
+    const writers = filesWritingExpireAt(ADAPTERS);
+    expect(writers.filter((f) => !(f in TTL_COLLECTIONS)).map((f) => `${f} writes expireAt: add its collection to TTL_COLLECTIONS and infra/firestore.tf`)).toEqual([]);
+    const model = new Model(await loadFiles(readTfDir(join(ROOT, 'infra'))), { project_id: 'p' });
+    const ttl = model.of('google_firestore_field').filter((f) => model.attr(f, 'field') === 'expireAt' && model.attr(f, 'ttl_config') !== undefined)
+      .map((f) => model.attr(f, 'collection'));
+    expect([...ttl].sort()).toEqual(Object.values(TTL_COLLECTIONS).sort());
+  });
+
+  it('need a declared index for any collection-group query', () => {
+    expect(servedBySingleFieldIndexes({ ...query([], [{ field_path: 'appendedAt', order: 'ASCENDING' }]), scope: 'COLLECTION_GROUP' })).toBe(false);
   });
 
   it('need a composite index for an equality with an order on another field', () => {

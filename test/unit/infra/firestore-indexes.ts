@@ -32,6 +32,14 @@ export const ADAPTER_QUERIES: readonly QueryShape[] = [
   { source: 'firestore-state-store.ts hasPending()', collection: 'inbox', scope: 'COLLECTION', equalities: ['consumed'], orders: [] },
   { source: 'firestore-state-store.ts foldIn()', collection: 'inbox', scope: 'COLLECTION', equalities: ['consumed'], orders: [asc('appendedAt')] },
   { source: 'firestore-state-store.ts unpublished()', collection: 'outbox', scope: 'COLLECTION', equalities: [], orders: [asc('createdAt'), asc('__name__')] },
+  { source: 'firestore-attempt-ledger.ts stale()', collection: 'attempts', scope: 'COLLECTION', equalities: ['state'], orders: [asc('heartbeat')] },
+  { source: 'firestore-cloud-control.ts due()', collection: 'wakeups', scope: 'COLLECTION', equalities: [], orders: [asc('dueAtMs')] },
+  // The scheduler's sweep: events nobody folded, across every execution's inbox.
+  { source: 'firestore-cloud-control.ts sweep (inbox)', collection: 'inbox', scope: 'COLLECTION_GROUP', equalities: ['consumed'], orders: [asc('appendedAt')] },
+  { source: 'firestore-cloud-control.ts sweep (leases)', collection: 'leases', scope: 'COLLECTION', equalities: [], orders: [asc('expiresAtMs')] },
+  { source: 'firestore-flow-repository.ts list()', collection: 'flows', scope: 'COLLECTION', equalities: [], orders: [asc('namespace')] },
+  { source: 'firestore-flow-repository.ts delete()', collection: 'revisions', scope: 'COLLECTION', equalities: [], orders: [asc('revision')] },
+  { source: 'firestore-log-store.ts list()', collection: 'logs', scope: 'COLLECTION', equalities: [], orders: [asc('appendedAt'), asc('__name__')] },
   // list(): any combination of the optional filters; the startDate range uses the order field.
   ...subsets(['namespace', 'flowId', 'state']).map((equalities): QueryShape => ({
     source: `firestore-state-store.ts list() by ${equalities.length ? equalities.join(', ') : 'nothing'}`,
@@ -39,8 +47,12 @@ export const ADAPTER_QUERIES: readonly QueryShape[] = [
   })),
 ];
 
-/** True when automatic single-field indexes serve the query. */
+/**
+ * True when automatic single-field indexes serve the query. They exist in collection scope only:
+ * a collection-group query needs a declared index even on one field.
+ */
 export function servedBySingleFieldIndexes(q: QueryShape): boolean {
+  if (q.scope === 'COLLECTION_GROUP') return false;
   const orders = q.orders.filter((o, i) => !(o.field_path === '__name__' && i === q.orders.length - 1 && i > 0 && o.order === q.orders[0].order));
   if (orders.length === 0) return true;
   return q.equalities.length === 0 && orders.length === 1;
@@ -89,6 +101,21 @@ function dynamicFields(model: Model, i: Instance): IndexField[] {
   });
 }
 
+/** Collections whose documents the adapters stamp with `expireAt` for a Firestore TTL policy, by the file writing them. */
+export const TTL_COLLECTIONS: Readonly<Record<string, string>> = {
+  'firestore-state-store.ts': 'inbox',
+  'lease.ts': 'leases',
+  'firestore-cloud-control.ts': 'attemptStops',
+};
+
+/** Adapter files that write an `expireAt` field (not just mention it in a comment). */
+export function filesWritingExpireAt(dir: string): string[] {
+  return readdirSync(dir).filter((f) => f.endsWith('.ts')).sort().filter((f) => {
+    const code = readFileSync(join(dir, f), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
+    return /\bexpireAt\s*[:,}]/.test(code);
+  });
+}
+
 export interface FieldUse { field: string; file: string; line: number }
 
 /** The fields the adapters filter or order on, read from `.where('f'` and `.orderBy('f'` in their source. */
@@ -99,8 +126,9 @@ export function fieldsUsedUnder(dir: string): FieldUse[] {
     for (const m of text.matchAll(/\.(?:where|orderBy)\(\s*(['"`])([\w.]+)\1/g)) {
       uses.push({ field: m[2], file, line: text.slice(0, m.index).split('\n').length });
     }
-    for (const m of text.matchAll(/\.collectionGroup\(/g)) {
-      uses.push({ field: '<collectionGroup>', file, line: text.slice(0, m.index).split('\n').length });
+    // A collection-group query needs its own declared indexes: it counts as a field of its own.
+    for (const m of text.matchAll(/\.collectionGroup\(\s*(['"`])?([\w]*)/g)) {
+      uses.push({ field: `collectionGroup:${m[2] || '?'}`, file, line: text.slice(0, m.index).split('\n').length });
     }
   }
   return uses;
