@@ -4,9 +4,10 @@
 //   executions/{id}/inbox/{key}          pending events; the document id is the idempotency key, so create()
 //                                        refuses a duplicate. Consumed events stay as tombstones (consumed: true)
 //                                        so a redelivered key is still refused; a TTL policy on `expireAt` drops them.
-//   outbox/{executionId}:{version}:{n}   effects committed but not yet published
+//   outbox/{executionId}:{version}:{part} the effects of one transaction, until published (firestore-outbox.ts)
 // Every change is one transaction that reads the header, checks nothing moved, and writes the header with
-// version + 1, the changed task runs, the consumed events and the outbox entries.
+// version + 1, the changed task runs, the consumed events and the outbox document. A step that changes
+// more task runs than 500 writes allow packs them (firestore-task-run-store.ts) instead of failing.
 import {
   FieldPath, FieldValue, Timestamp, type DocumentReference, type DocumentSnapshot, type Firestore, type Query, type Transaction,
 } from '@google-cloud/firestore';
@@ -14,13 +15,13 @@ import { z } from 'zod';
 import { AloftError, ErrorCode } from '../../model/errors';
 import { Execution } from '../../model/execution';
 import { ExecutionEvent } from '../../model/events';
-import { Effect } from '../../model/effects';
 import type {
   ExecutionFilter, ExecutionPage, OutboxEntry, PendingEvent, StateStore, TransactOutcome,
 } from '../../ports/state-store';
 import {
-  MAX_COMMIT_BYTES, MAX_WRITES, chunks, docIdFor, isAlreadyExists, jsonField, parseJsonField, toAloftError,
+  MAX_COMMIT_BYTES, MAX_WRITES, docIdFor, isAlreadyExists, jsonField, parseJsonField, toAloftError,
 } from './firestore-support';
+import { ackOutbox, planOutbox, unpublishedEntries } from './firestore-outbox';
 import { TaskRunDocs } from './firestore-task-run-store';
 import { diffTaskRuns, type StoredRun } from './task-run-docs';
 
@@ -39,9 +40,8 @@ export interface FirestoreStateStoreOptions {
 const ExecutionHeader = Execution.omit({ taskRunList: true, version: true });
 type ExecutionHeader = z.infer<typeof ExecutionHeader>;
 
-const HeaderDoc = z.object({ version: z.number().int().nonnegative(), data: z.string() });
+const HeaderDoc = z.object({ version: z.number().int().nonnegative(), data: z.string(), packed: z.boolean().optional() });
 const InboxDoc = z.object({ key: z.string(), at: z.string(), event: z.string(), consumed: z.boolean() });
-const OutboxDoc = z.object({ executionId: z.string(), createdAt: z.string(), effect: z.string() });
 
 const DAY_MS = 24 * 3600 * 1000;
 const startOf = (e: { state: Execution['state'] }): string => e.state.histories[0]?.date ?? '';
@@ -53,6 +53,8 @@ interface Snapshot {
   executionId: string;
   version: number;
   header: ExecutionHeader;
+  /** Some task runs live in pack documents. */
+  packed: boolean;
   runs: StoredRun[];
   pendingRefs: DocumentReference[];
 }
@@ -120,8 +122,8 @@ export class FirestoreStateStore implements StateStore {
       return await this.db.runTransaction(async (tx) => {
         const snap = await tx.get(this.header(executionId));
         if (!snap.exists) return null;
-        const { version, header } = this.decodeHeader(snap);
-        const runs = await this.runs.read(tx, this.header(executionId), executionId, version);
+        const { version, header, packed } = this.decodeHeader(snap);
+        const runs = await this.runs.read(tx, this.header(executionId), executionId, version, packed);
         return { ...header, taskRunList: runs.map((r) => r.run), version };
       }, { readOnly: true });
     } catch (err) {
@@ -185,10 +187,10 @@ export class FirestoreStateStore implements StateStore {
     const headerRef = this.header(executionId);
     const snap = await headerRef.get();
     if (!snap.exists) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
-    const { version, header } = this.decodeHeader(snap);
+    const { version, header, packed } = this.decodeHeader(snap);
     const pendingQuery = this.inbox(executionId).where('consumed', '==', false).orderBy('appendedAt').limit(this.maxEvents);
-    const [runs, inbox] = await Promise.all([this.runs.read(null, headerRef, executionId, version), pendingQuery.get()]);
-    return { executionId, version, header, runs, pendingRefs: inbox.docs.map((d) => d.ref) };
+    const [runs, inbox] = await Promise.all([this.runs.read(null, headerRef, executionId, version, packed), pendingQuery.get()]);
+    return { executionId, version, header, packed, runs, pendingRefs: inbox.docs.map((d) => d.ref) };
   }
 
   private async foldIn(
@@ -216,46 +218,48 @@ export class FirestoreStateStore implements StateStore {
       const next = version + 1;
       const result: Execution = { ...outcome.execution, id: executionId, version: next };
       const diff = diffTaskRuns(before, result.taskRunList, executionId);
-      const headerFields = this.headerFields(result, next);
       const createdAt = now.toISOString();
-      const outbox: OutboxEntry[] = outcome.effects.map((effect, i) => ({
-        id: outboxId(executionId, next, i), executionId, effect, createdAt,
-      }));
-      const effectTexts = outbox.map((o) => jsonField(o.effect, `effect ${o.effect.type} of execution ${executionId}`));
-      const writes = 1 + diff.upserts.length + diff.deletes.length + events.length + outbox.length;
-      const bytes = [headerFields.data, ...diff.upserts.map((w) => w.data), ...effectTexts].reduce((n, t) => n + Buffer.byteLength(t), 0);
+      const outbox = planOutbox(executionId, next, outcome.effects, createdAt);
+      const fixed = 1 + events.length + outbox.docs.length;
+      // Task runs as one document each, or packed when that would not fit in one commit.
+      const single = fixed + diff.upserts.length + diff.deletes.length <= MAX_WRITES;
+      const packs = single ? [] : this.runs.packs(diff.upserts, next);
+      const packed = snapshot.packed || packs.length > 0;
+      const headerFields = this.headerFields(result, next, packed);
+      const writes = fixed + (single ? diff.upserts.length : packs.length) + diff.deletes.length;
+      const bytes = Buffer.byteLength(headerFields.data) + diff.upserts.reduce((n, w) => n + Buffer.byteLength(w.data), 0)
+        + outbox.docs.reduce((n, d) => n + d.bytes, 0);
       if (writes > MAX_WRITES || bytes > MAX_COMMIT_BYTES) {
         if (take > 1) {
           take = Math.ceil(take / 2);
           continue;
         }
         throw new AloftError(ErrorCode.PAYLOAD_TOO_LARGE,
-          `one step of execution ${executionId} writes ${diff.upserts.length} task runs and ${outbox.length} effects ` +
+          `one step of execution ${executionId} writes ${diff.upserts.length} task runs and ${outcome.effects.length} effects ` +
           `(${writes} documents, ${bytes} bytes): more than one Firestore transaction holds (${MAX_WRITES} writes, 10 MiB)`,
           { flow: `${result.namespace}.${result.flowId}` },
           'lower the `concurrent` property of the Parallel or EachParallel task that starts this many task runs at once');
       }
       tx.set(headerRef, headerFields);
-      for (const w of diff.upserts) tx.set(this.runs.ref(headerRef, w.id), this.runs.fields(w, next));
-      for (const id of diff.deletes) tx.delete(this.runs.ref(headerRef, id));
+      if (single) for (const w of diff.upserts) tx.set(this.runs.ref(headerRef, w.id), this.runs.fields(w, next));
+      for (const p of packs) tx.create(this.runs.packRef(headerRef, p.id), p.fields);
+      for (const id of diff.deletes) {
+        // A packed copy of a removed task run would win over nothing: outvote it with a tombstone.
+        if (packed) tx.set(this.runs.ref(headerRef, id), this.runs.tombstone(id, next));
+        else tx.delete(this.runs.ref(headerRef, id));
+      }
       const expireAt = Timestamp.fromMillis(now.getTime() + this.tombstoneTtlMs);
       for (const d of inboxDocs.slice(0, take)) {
         tx.update(d.ref, { consumed: true, consumedAt: createdAt, consumedVersion: next, expireAt });
       }
-      outbox.forEach((o, i) => {
-        tx.create(this.outboxCol.doc(o.id), { executionId, createdAt, type: o.effect.type, effect: effectTexts[i] });
-      });
-      return { execution: result, outbox, runs: diff.next };
+      for (const d of outbox.docs) tx.create(this.outboxCol.doc(d.id), d.fields);
+      return { execution: result, outbox: outbox.entries, runs: diff.next };
     }
   }
 
   async ackOutbox(entries: readonly OutboxEntry[]): Promise<void> {
     try {
-      for (const part of chunks(entries, MAX_WRITES)) {
-        const batch = this.db.batch();
-        for (const e of part) batch.delete(this.outboxCol.doc(e.id));
-        await batch.commit();
-      }
+      await ackOutbox(this.db, this.outboxCol, entries);
     } catch (err) {
       throw toAloftError(err, 'acknowledging outbox entries');
     }
@@ -263,14 +267,7 @@ export class FirestoreStateStore implements StateStore {
 
   async unpublished(olderThan: Date, limit: number): Promise<OutboxEntry[]> {
     try {
-      const snap = await this.outboxCol.where('createdAt', '<', olderThan.toISOString())
-        .orderBy('createdAt').orderBy(FieldPath.documentId()).limit(limit).get();
-      return snap.docs.map((d) => {
-        const where = `${this.prefix}outbox/${d.id}`;
-        const doc = OutboxDoc.safeParse(d.data());
-        if (!doc.success) throw new AloftError(ErrorCode.INTERNAL, `corrupt document ${where}`);
-        return { id: d.id, executionId: doc.data.executionId, createdAt: doc.data.createdAt, effect: parseJsonField(Effect, doc.data.effect, where) };
-      });
+      return await unpublishedEntries(this.outboxCol, olderThan, limit);
     } catch (err) {
       throw toAloftError(err, 'reading the outbox');
     }
@@ -299,20 +296,20 @@ export class FirestoreStateStore implements StateStore {
     }
   }
 
-  private headerFields(e: Execution, version: number): Record<string, unknown> & { data: string } {
+  private headerFields(e: Execution, version: number, packed = false): Record<string, unknown> & { data: string } {
     const { taskRunList: _runs, version: _v, ...header } = e;
     const data = jsonField(header, `the header of execution ${e.id} (inputs, outputs, trigger, labels)`);
     return {
       version, namespace: e.namespace, flowId: e.flowId, flowRevision: e.flowRevision, state: e.state.current,
-      startDate: startOf(e), taskRunCount: e.taskRunList.length, parentExecutionId: e.parent?.executionId ?? null, data,
+      startDate: startOf(e), taskRunCount: e.taskRunList.length, parentExecutionId: e.parent?.executionId ?? null, packed, data,
     };
   }
 
-  private decodeHeader(snap: DocumentSnapshot): { version: number; header: ExecutionHeader } {
+  private decodeHeader(snap: DocumentSnapshot): { version: number; header: ExecutionHeader; packed: boolean } {
     const where = snap.ref.path;
     const doc = HeaderDoc.safeParse(snap.data());
     if (!doc.success) throw new AloftError(ErrorCode.INTERNAL, `corrupt document ${where}: no version or data`);
-    return { version: doc.data.version, header: parseJsonField(ExecutionHeader, doc.data.data, where) };
+    return { version: doc.data.version, header: parseJsonField(ExecutionHeader, doc.data.data, where), packed: doc.data.packed === true };
   }
 
   private inboxFields(p: PendingEvent): Record<string, unknown> {
@@ -329,10 +326,6 @@ export class FirestoreStateStore implements StateStore {
     return { key: doc.data.key, at: doc.data.at, event: parseJsonField(ExecutionEvent, doc.data.event, where) };
   }
 }
-
-/** Sortable and unique: the version is guarded, and n orders the effects of one transaction. */
-const outboxId = (executionId: string, version: number, n: number): string =>
-  `${executionId}:${String(version).padStart(10, '0')}:${String(n).padStart(5, '0')}`;
 
 const encodeToken = (startDate: string, id: string): string => Buffer.from(JSON.stringify([startDate, id])).toString('base64url');
 
