@@ -3,7 +3,8 @@
 # recorded PID's process group: the JVM that gcloud spawns dies with its wrapper.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-RUN_DIR="$ROOT/.aloft/run"
+# ALOFT_RUN_DIR lets a test run a second instance without touching the shared one.
+RUN_DIR="${ALOFT_RUN_DIR:-$ROOT/.aloft/run}"
 GCLOUD_SDK_DIR="${GCLOUD_SDK_DIR:-}"
 mkdir -p "$RUN_DIR"
 

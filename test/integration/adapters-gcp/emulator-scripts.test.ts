@@ -1,0 +1,49 @@
+// The emulator scripts start a second instance of each emulator in a folder of their own
+// (ALOFT_RUN_DIR), bound to 127.0.0.1, and `stop` leaves no process of its tree behind: for
+// Pub/Sub that is gcloud's Python wrapper and the emulator JVM it spawned.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '../../..');
+
+function script(name: string, action: 'start' | 'stop', runDir: string): { status: number | null; out: string } {
+  const r = spawnSync('bash', [join(ROOT, 'scripts/services', `${name}.sh`), action], {
+    env: { ...process.env, ALOFT_RUN_DIR: runDir }, encoding: 'utf8', timeout: 150_000,
+  });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+/** Commands of the processes in a process group. */
+function group(pgid: string): string[] {
+  const r = spawnSync('pgrep', ['-a', '-g', pgid], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+describe.each([
+  ['firestore-emulator', 'FIRESTORE_EMULATOR_HOST', /java/],
+  ['pubsub-emulator', 'PUBSUB_EMULATOR_HOST', /java .*cloud-pubsub-emulator/],
+  ['storage-emulator', 'STORAGE_EMULATOR_HOST', /node .*storage-emulator-server/],
+])('scripts/services/%s.sh', (name, variable, process) => {
+  it('starts on 127.0.0.1, writes its PID and env files, and stop kills its whole process tree', () => {
+    const runDir = mkdtempSync(join(tmpdir(), `aloft-${name}-`));
+    const started = script(name, 'start', runDir);
+    expect(started.out).toContain('ready on 127.0.0.1:');
+    expect(started.status).toBe(0);
+    const pid = readFileSync(join(runDir, `${name}.pid`), 'utf8').trim();
+    const env = readFileSync(join(runDir, `${name}.env`), 'utf8');
+    expect(env).toMatch(new RegExp(`^${variable}=(http://)?127\\.0\\.0\\.1:\\d+$`, 'm'));
+    expect(env).toContain('METADATA_SERVER_DETECTION=none');
+    expect(group(pid).some((line) => process.test(line))).toBe(true);
+    // Running start again leaves the running instance alone.
+    expect(script(name, 'start', runDir).out).toContain('already running');
+
+    const stopped = script(name, 'stop', runDir);
+    expect(stopped.status).toBe(0);
+    expect(group(pid)).toEqual([]);
+    expect(existsSync(join(runDir, `${name}.pid`))).toBe(false);
+    expect(script(name, 'stop', runDir)).toEqual({ status: 0, out: `${name}: not running\n` });
+  }, 300_000);
+});
+
