@@ -28,9 +28,10 @@ resource "google_project_iam_member" "worker_secrets" {
   member  = "serviceAccount:${google_service_account.fn[each.key].email}"
 }
 
-# Internal storage: objects only, no bucket settings. The scheduler never touches files.
+# Internal storage: objects only, no bucket settings. Every function may touch files: the scheduler
+# runs executor steps and starts executions (inputs) too.
 resource "google_storage_bucket_iam_member" "data_objects" {
-  for_each = { for name, fn in local.functions : name => fn if name != "scheduler" }
+  for_each = local.functions
 
   bucket = google_storage_bucket.data.name
   role   = "roles/storage.objectUser"

@@ -185,7 +185,7 @@ for line in "${MANIFEST[@]}"; do
   IFS=$'\t' read -r name _entry _trigger _topic _doc <<<"$line"
   grant_project "$(sa "$name")" roles/datastore.user
   [[ "$name" == worker-* ]] && grant_project "$(sa "$name")" roles/secretmanager.secretAccessor
-  [[ "$name" == scheduler ]] || run "${GC[@]}" storage buckets add-iam-policy-binding "gs://$DATA_BUCKET" --member="serviceAccount:$(sa "$name")" --role=roles/storage.objectUser
+  run "${GC[@]}" storage buckets add-iam-policy-binding "gs://$DATA_BUCKET" --member="serviceAccount:$(sa "$name")" --role=roles/storage.objectUser
 done
 [[ -z "$API_TOKEN_SECRET" ]] || run "${GC[@]}" secrets add-iam-policy-binding "$API_TOKEN_SECRET" --member="serviceAccount:$(sa api)" --role=roles/secretmanager.secretAccessor
 for a in push eventarc; do

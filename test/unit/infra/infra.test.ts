@@ -99,6 +99,13 @@ describe('infra/', () => {
     expect(rules.filter((r) => r.action[0].type === 'Delete').map((r) => r.condition[0])).toEqual([{ days_since_custom_time: 12 }]);
   });
 
+  it('retains only what the blob store marks: the GCS adapter stamps customTime, which the retention rule keys on', () => {
+    // Execution files share their prefix with flow state, so the rule uses daysSinceCustomTime; without
+    // the stamp nothing is ever deleted.
+    const store = readFileSync(join(__dirname, '../../../lib/adapters/gcp/gcs-blob-store.ts'), 'utf8');
+    expect(store).toMatch(/customTime/);
+  });
+
   it('requires Terraform 1.5 and both Google providers', () => {
     expect(config.settings[0].required_version).toBe('>= 1.5');
     const providers = (config.settings[0].required_providers as Record<string, { source: string }>[])[0];
