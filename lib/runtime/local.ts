@@ -3,23 +3,23 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { EffectOf } from '../model/effects';
 import { AloftError, ErrorCode, toErrorData, type AloftErrorData } from '../model/errors';
-import type { Execution } from '../model/execution';
+import type { Execution, TaskRun } from '../model/execution';
 import type { Flow } from '../model/flow';
 import { isTerminal, State } from '../model/states';
 import { PLUGIN_GROUPS } from '../model/catalog';
 import { catalog as defaultCatalog, type PluginCatalog } from '../plugins/catalog';
-import type { AttemptKey, Clock, Ids, OutboxEntry, Subscription } from '../ports';
+import type { Clock, Ids, OutboxEntry, Subscription } from '../ports';
 import {
   FolderBlobStore, InProcessTaskQueue, MemoryAttemptLedger, MemoryFlowRepository, MemoryLogStore, MemoryStateStore,
   EnvSecrets, RandomIds, SystemClock,
 } from '../adapters/local';
 import { envsFrom, LocalConfig, parseConfig, type Env } from './config';
 import { applyEffect, appendEvent, type EffectDeps } from './effects';
-import { executorPass } from './executor';
+import { executorPass, executorPassNow, RevisionCache } from './executor';
 import { createFlowCache } from './flow-cache';
 import { ExecutionProcessor } from './processor';
 import { startExecution, type StartRequest } from './start-execution';
-import { handleWorkerTask, type RunningAttempts } from './worker-handler';
+import { handleWorkerTaskNow, InProcessAttempts } from './worker-handler';
 import { LocalWakeUps } from './local-wakeups';
 import { deployFlowSource } from './deploy';
 import { replay as replayExecution } from '../engine';
@@ -39,8 +39,6 @@ export interface LocalRuntimeOptions {
 
 export type UpdateListener = (execution: Execution, before: Execution) => void;
 
-const attemptId = (k: AttemptKey): string => `${k.executionId}/${k.taskRunId}/${k.attempt}`;
-
 export class LocalRuntime {
   readonly config: LocalConfig;
   readonly clock: Clock;
@@ -55,9 +53,9 @@ export class LocalRuntime {
   readonly queue: InProcessTaskQueue;
   private readonly processor: ExecutionProcessor;
   private readonly wakeUps: LocalWakeUps;
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new InProcessAttempts();
   private readonly listeners = new Set<UpdateListener>();
-  private readonly waiters = new Map<string, Array<(e: Execution) => void>>();
+  private readonly waiters = new Map<string, Array<{ resolve: (e: Execution) => void; reject: (err: Error) => void }>>();
   private readonly subscriptions: Subscription[] = [];
   private readonly effectDeps: EffectDeps;
   private readonly errors: Array<{ executionId: string; error: AloftErrorData }> = [];
@@ -75,15 +73,30 @@ export class LocalRuntime {
       appendEvent({ store: this.store, clock: this.clock, ids: this.ids, wake }, executionId, { type: 'WakeUp', taskRunId, reason }).then(() => undefined));
     this.effectDeps = {
       store: this.store, queue: this.queue, flows: this.flows, blobs: this.blobs, wakeUps: this.wakeUps, clock: this.clock, ids: this.ids, wake,
-      attempts: { stop: async (key) => { this.running.get(attemptId(key))?.abort(); } },
+      attempts: { stop: async (key) => { this.running.stop(key); } },
       onEnded: opts.onEnded,
     };
     const context = { globals: this.config.ALOFT_GLOBALS, envs: envsFrom(opts.env) };
+    // Flow revisions the asynchronous pass loaded, for the synchronous one.
+    const revisions = new RevisionCache();
+    const flows = {
+      get: async (namespace: string, flowId: string, revision?: number): Promise<Flow> => {
+        const flow = await this.flows.get(namespace, flowId, revision);
+        if (revision !== undefined) revisions.set(namespace, flowId, revision, flow);
+        return flow;
+      },
+    };
+    const passNow = { store: this.store, flows: revisions, catalog: this.catalog, clock: this.clock, ids: this.ids, context };
     this.processor = new ExecutionProcessor(this.store, {
-      pass: (id) => executorPass({ store: this.store, flows: this.flows, catalog: this.catalog, clock: this.clock, ids: this.ids, context }, id),
+      pass: (id) => executorPass({ store: this.store, flows, catalog: this.catalog, clock: this.clock, ids: this.ids, context }, id),
       publish: (entries) => this.publish(entries),
       updated: (execution, before) => this.updated(execution, before),
-      failed: (executionId, err) => this.errors.push({ executionId, error: toErrorData(err) }),
+      failed: (executionId, err) => this.failed(executionId, err),
+      now: {
+        pass: (id) => executorPassNow(passNow, id),
+        publish: (entries) => this.publishNow(entries),
+        hasPending: (id) => this.store.hasPendingNow(id),
+      },
     });
   }
 
@@ -91,25 +104,22 @@ export class LocalRuntime {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    const running: RunningAttempts = {
-      add: (k, c) => { this.running.set(attemptId(k), c); },
-      remove: (k) => { this.running.delete(attemptId(k)); },
-    };
     const worker = {
       catalog: this.catalog, blobs: this.blobs, secrets: new EnvSecrets(this.opts.env), logs: this.logs, clock: this.clock,
       env: this.opts.env, tempRoot: join(this.config.ALOFT_DATA_DIR, 'tmp'), stdoutLog: this.opts.stdoutLog,
     };
     const deps = {
-      store: this.store, ledger: this.ledger, queue: this.queue, clock: this.clock, ids: this.ids, worker, running,
+      store: this.store, ledger: this.ledger, queue: this.queue, clock: this.clock, ids: this.ids, worker, running: this.running,
       workerId: `local-${randomUUID().slice(0, 8)}`, wake: (id: string) => this.processor.wake(id),
     };
+    const ports = { store: this.store, ledger: this.ledger };
     for (const group of PLUGIN_GROUPS) {
-      this.subscriptions.push(await this.queue.subscribe(group, (task) => handleWorkerTask(deps, task)));
+      this.subscriptions.push(await this.queue.subscribe(group, (task) => handleWorkerTaskNow(deps, ports, task)));
     }
   }
 
   async stop(): Promise<void> {
-    for (const c of this.running.values()) c.abort();
+    this.running.abortAll();
     this.wakeUps.cancelAll();
     await Promise.all(this.subscriptions.splice(0).map((s) => s.close()));
     await this.processor.idle();
@@ -161,13 +171,17 @@ export class LocalRuntime {
     return () => this.listeners.delete(listener);
   }
 
-  /** Resolves once the execution ended, or is PAUSED with nothing left that could wake it. */
+  /**
+   * Resolves once the execution ended, or is PAUSED with nothing left that could wake it; in both cases
+   * only when no event waits to be folded (a Restart or Resume just appended changes the answer).
+   * Rejects when the executor failed on it for a reason that is not the user's.
+   */
   async waitForEnd(executionId: string): Promise<Execution> {
     const current = await this.store.get(executionId);
     if (current && this.settled(current)) return current;
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const list = this.waiters.get(executionId) ?? [];
-      list.push(resolve);
+      list.push({ resolve, reject });
       this.waiters.set(executionId, list);
     });
   }
@@ -178,8 +192,53 @@ export class LocalRuntime {
   }
 
   private settled(e: Execution): boolean {
+    if (this.processor.isBusy(e.id)) return false;
     if (isTerminal(e.state.current)) return true;
-    return e.state.current === State.PAUSED && !this.wakeUps.has(e.id) && !this.processor.isBusy(e.id);
+    return e.state.current === State.PAUSED && !this.wakeUps.has(e.id) && onlyPausesActive(e);
+  }
+
+  /**
+   * Waiters are answered after the pass that made the state final has published its effects (a pause's
+   * timeout timer is only registered then), so the check runs once the processor is done with it.
+   */
+  private checkWaiters(executionId: string): void {
+    setImmediate(() => {
+      if (!this.waiters.has(executionId)) return;
+      if (this.processor.isBusy(executionId)) { this.checkWaiters(executionId); return; }
+      void this.store.get(executionId).then((e) => {
+        const waiting = this.waiters.get(executionId);
+        if (!e || !waiting || !this.settled(e)) return;
+        this.waiters.delete(executionId);
+        for (const w of waiting) w.resolve(e);
+      });
+    });
+  }
+
+  private failed(executionId: string, err: unknown): void {
+    const error = toErrorData(err);
+    this.errors.push({ executionId, error });
+    const waiting = this.waiters.get(executionId);
+    if (!waiting) return;
+    this.waiters.delete(executionId);
+    for (const w of waiting) w.reject(new AloftError(ErrorCode.INTERNAL, `the executor failed on execution ${executionId}: ${error.message}`));
+  }
+
+  /** Queues worker tasks synchronously, in order, up to the first other effect; the rest goes through `publish`. */
+  private publishNow(entries: OutboxEntry[]): Promise<void> | undefined {
+    let i = 0;
+    const done: OutboxEntry[] = [];
+    for (; i < entries.length; i++) {
+      const entry = entries[i];
+      if (entry.effect.type !== 'DispatchWorkerTask') break;
+      try {
+        this.queue.publishNow(entry.effect.workerTask);
+        done.push(entry);
+      } catch (err) {
+        this.errors.push({ executionId: entry.executionId, error: toErrorData(err, ErrorCode.INTERNAL) });
+      }
+    }
+    this.store.ackOutboxNow(done);
+    return i < entries.length ? this.publish(entries.slice(i)) : undefined;
   }
 
   private async publish(entries: OutboxEntry[]): Promise<void> {
@@ -197,15 +256,18 @@ export class LocalRuntime {
 
   private updated(execution: Execution, before: Execution): void {
     for (const l of this.listeners) l(execution, before);
-    const waiting = this.waiters.get(execution.id);
-    if (waiting && this.settledAfterPass(execution)) {
-      this.waiters.delete(execution.id);
-      for (const w of waiting) w(execution);
-    }
+    const s2 = execution.state.current;
+    if (this.waiters.has(execution.id) && (isTerminal(s2) || s2 === State.PAUSED)) this.checkWaiters(execution.id);
   }
+}
 
-  // During a pass the processor still counts the execution as active; only timers and state matter here.
-  private settledAfterPass(e: Execution): boolean {
-    return isTerminal(e.state.current) || (e.state.current === State.PAUSED && !this.wakeUps.has(e.id));
+/** True when every run still active is a paused run or one of its ancestors (a sibling branch may still work). */
+function onlyPausesActive(e: Execution): boolean {
+  const byId = new Map(e.taskRunList.map((r) => [r.id, r]));
+  const waiting = new Set<string>();
+  for (const r of e.taskRunList) {
+    if (r.state.current !== State.PAUSED) continue;
+    for (let at: TaskRun | undefined = r; at && !waiting.has(at.id); at = at.parentTaskRunId ? byId.get(at.parentTaskRunId) : undefined) waiting.add(at.id);
   }
+  return e.taskRunList.every((r) => isTerminal(r.state.current) || waiting.has(r.id));
 }
