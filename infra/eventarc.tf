@@ -37,7 +37,7 @@ resource "google_eventarc_trigger" "executor" {
 
   matching_criteria {
     attribute = "type"
-    value     = "google.cloud.firestore.document.v1.written"
+    value     = var.executor_event_type
   }
 
   matching_criteria {

@@ -5,6 +5,7 @@
 #   npm run deploy:gcloud -- --project my-project [--region us-central1] [--prefix aloft]
 #       [--bucket-location US] [--firestore-location nam5] [--database '(default)'] [--retention-days 30]
 #       [--pubsub-topic orders ...] [--api-invoker user:ada@example.com ...] [--api-token-secret ID] [--public-webhooks]
+#       [--executor-event written|created]
 #       [--skip-build] [--dry-run]
 #   npm run deploy:gcloud -- --project my-project --destroy [--delete-data]
 #
@@ -21,6 +22,7 @@ DATABASE="(default)"
 RETENTION_DAYS=30
 MAX_DELIVERY_ATTEMPTS=10
 SCHEDULE="* * * * *"
+EXECUTOR_EVENT=written
 USER_TOPICS=()
 API_INVOKERS=()
 API_TOKEN_SECRET=""
@@ -31,7 +33,7 @@ DESTROY=false
 DELETE_DATA=false
 
 die() { echo "deploy-gcloud: $*" >&2; exit 1; }
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -46,6 +48,7 @@ while [[ $# -gt 0 ]]; do
     --api-invoker) API_INVOKERS+=("$2"); shift 2 ;;
     --api-token-secret) API_TOKEN_SECRET="$2"; shift 2 ;;
     --public-webhooks) PUBLIC_WEBHOOKS=true; shift ;;
+    --executor-event) EXECUTOR_EVENT="$2"; shift 2 ;;
     --skip-build) SKIP_BUILD=true; shift ;;
     --dry-run) DRY_RUN=true; shift ;;
     --destroy) DESTROY=true; shift ;;
@@ -58,6 +61,7 @@ done
 [[ -n "$PROJECT" ]] || die "--project is required (or set CLOUDSDK_CORE_PROJECT)"
 [[ "$PREFIX" =~ ^[a-z][a-z0-9-]{0,9}$ && "$PREFIX" != *- ]] || die "--prefix must be 1-10 lowercase letters, digits or dashes, starting with a letter"
 FIRESTORE_LOCATION="${FIRESTORE_LOCATION:-$REGION}"
+[[ "$EXECUTOR_EVENT" == written || "$EXECUTOR_EVENT" == created ]] || die "--executor-event must be written or created"
 for m in "${API_INVOKERS[@]}"; do [[ "$m" != allUsers && "$m" != allAuthenticatedUsers ]] || die "--api-invoker $m: the api is never public; use --public-webhooks"; done
 # The code names topics aloft-worker-<group> and prepends ALOFT_TOPIC_PREFIX (see infra/locals.tf).
 TOPIC_PREFIX=""; [[ "$PREFIX" == aloft ]] || TOPIC_PREFIX="$PREFIX-"
@@ -257,7 +261,7 @@ for line in "${MANIFEST[@]}"; do
       ensure "${GC[*]} eventarc triggers describe $PREFIX-$name --location=$FIRESTORE_LOCATION" \
         "${GC[@]}" eventarc triggers create "$PREFIX-$name" --location="$FIRESTORE_LOCATION" \
         --destination-run-service="$PREFIX-$name" --destination-run-region="$REGION" \
-        --event-filters=type=google.cloud.firestore.document.v1.written --event-filters="database=$DATABASE" \
+        --event-filters="type=google.cloud.firestore.document.v1.$EXECUTOR_EVENT" --event-filters="database=$DATABASE" \
         --event-filters-path-pattern="document=$document" --event-data-content-type=application/protobuf \
         --service-account="$(sa eventarc)" ;;
   esac

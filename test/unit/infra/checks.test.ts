@@ -63,6 +63,11 @@ resource "google_cloudfunctions2_function" "stray" {
     expect(only(f, Check.triggers)).toEqual([expect.stringContaining('matches document "executions/{executionId}"; the code writes executions/{executionId}/inbox/{eventId}')]);
   });
 
+  it('report an Eventarc trigger on an event type that never wakes the executor', async () => {
+    const f = await findings(infra([{ file: 'eventarc.tf', from: 'value     = var.executor_event_type', to: 'value     = "google.cloud.firestore.document.v1.deleted"' }]));
+    expect(only(f, Check.triggers)).toEqual(['google_eventarc_trigger.executor must match type google.cloud.firestore.document.v1.written; has "google.cloud.firestore.document.v1.deleted"']);
+  });
+
   it('report an Eventarc trigger without the protobuf content type', async () => {
     const f = await findings(infra([{ file: 'eventarc.tf', from: /\n\s*event_data_content_type = "application\/protobuf"/, to: '' }]));
     expect(only(f, Check.triggers)).toEqual(['google_eventarc_trigger.executor must set event_data_content_type = "application/protobuf"']);

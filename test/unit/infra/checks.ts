@@ -21,6 +21,8 @@ export interface Finding { check: Check; message: string }
 
 const FUNCTION = 'google_cloudfunctions2_function';
 const FIRESTORE_WRITTEN = 'google.cloud.firestore.document.v1.written';
+/** Events appended to the inbox are created, so `created` wakes the executor as well (and less often). */
+const FIRESTORE_WAKES = [FIRESTORE_WRITTEN, 'google.cloud.firestore.document.v1.created'];
 const PRIMITIVE_ROLES = ['roles/owner', 'roles/editor', 'roles/viewer'];
 const PUBLIC_MEMBERS = ['allUsers', 'allAuthenticatedUsers'];
 
@@ -148,7 +150,8 @@ function checkFirestoreTrigger(model: Model, fn: ManifestFunction, label: string
     operator: str(model.attr(t, 'matching_criteria', n, 'operator')),
   }));
   const get = (attribute: string) => criteria.find((c) => c.attribute === attribute);
-  if (get('type')?.value !== FIRESTORE_WRITTEN) report(Check.triggers, `${t.address} must match type ${FIRESTORE_WRITTEN}; has ${show(get('type')?.value ?? null)}`);
+  const type = get('type')?.value;
+  if (typeof type !== 'string' || !FIRESTORE_WAKES.includes(type)) report(Check.triggers, `${t.address} must match type ${FIRESTORE_WRITTEN}; has ${show(type ?? null)}`);
   const document = get('document');
   if (document?.value !== fn.document) report(Check.triggers, `${t.address} matches document ${show(document?.value ?? null)}; the code writes ${fn.document}`);
   else if (/[{*]/.test(fn.document ?? '') && document?.operator !== 'match-path-pattern') report(Check.triggers, `${t.address}: the document criterion needs operator "match-path-pattern"`);

@@ -54,6 +54,7 @@ describe('infra/', () => {
     const [trigger] = model.of('google_eventarc_trigger');
     const criteria = model.attr(trigger, 'matching_criteria') as { attribute: string; value: unknown }[];
     expect(criteria.find((c) => c.attribute === 'document')?.value).toBe(EXECUTOR_DOCUMENT);
+    expect(criteria.find((c) => c.attribute === 'type')?.value).toBe('google.cloud.firestore.document.v1.written');
   });
 
   it('names topics as the code does once it prepends the ALOFT_TOPIC_PREFIX the functions get', () => {
