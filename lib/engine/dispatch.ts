@@ -8,7 +8,7 @@ import type { Task } from '../model/flow';
 import { State } from '../model/states';
 import type { Draft } from './draft';
 import { renderText } from './render';
-import { failRun, newAttempt, newRecord, runState, type ErrorData } from './state-ops';
+import { appended, failRun, newAttempt, newRecord, runState, type ErrorData } from './state-ops';
 
 export function newRun(d: Draft, taskId: string, parentTaskRunId: string | undefined, value: string | undefined): TaskRun {
   const e = d.execution;
@@ -59,7 +59,7 @@ export function dispatchAttempt(d: Draft, run: TaskRun, task: Task): void {
     return;
   }
   const attempt = run.attempts.length;
-  let next: TaskRun = { ...run, attempts: [...run.attempts, newAttempt(d.now)] };
+  let next: TaskRun = { ...run, attempts: appended(run.attempts, newAttempt(d.now)) };
   if (next.state.current === State.RETRYING) next = runState(next, State.RUNNING, d.now);
   d.update(next);
   d.emit({

@@ -216,8 +216,9 @@ export class Draft {
 
   build(): Execution {
     if (!this.changed) return this.base;
-    if (this.list !== this.base.taskRunList) {
-      // Same positions, same ids: the new list may extend the index next time.
+    // Same positions, same ids: the new list may extend the index next time. An ended execution
+    // keeps no index (it is rebuilt on demand): the store holds many ended executions.
+    if (this.list !== this.base.taskRunList && !isTerminal(this.header.state.current)) {
       if (!this.indexOwned && this.index.tip === this.base.taskRunList) this.index.tip = this.list;
       rememberRunIndex(this.list, this.index);
     }

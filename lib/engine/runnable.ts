@@ -3,13 +3,13 @@
 import { EffectType } from '../model/effects';
 import { ErrorCode } from '../model/errors';
 import type { EventOf } from '../model/events';
-import type { TaskRun } from '../model/execution';
+import type { TaskRun, TaskRunAttempt } from '../model/execution';
 import { State, isTerminal } from '../model/states';
 import type { WorkerResult } from '../model/worker-messages';
 import { dispatchAttempt } from './dispatch';
 import type { Draft } from './draft';
 import { nextRetryDelay } from './retry';
-import { attemptState, cleanError, endAttempt, lastAttempt, runState, withLastAttempt, type ErrorData } from './state-ops';
+import { cleanError, endAttempt, lastAttempt, recordState, runState, withLastAttempt, type ErrorData } from './state-ops';
 
 /** The run and its attempt when the event is about the current, unfinished attempt; else undefined (stale or duplicate). */
 function current(d: Draft, taskRunId: string, attempt: number): TaskRun | undefined {
@@ -25,7 +25,12 @@ function current(d: Draft, taskRunId: string, attempt: number): TaskRun | undefi
 export function onAttemptStarted(d: Draft, e: EventOf<'AttemptStarted'>): void {
   const run = current(d, e.taskRunId, e.attempt);
   if (!run || lastAttempt(run)!.state.current !== State.CREATED) return;
-  let next = withLastAttempt(run, (a) => ({ ...attemptState(a, State.RUNNING, d.now), ...(e.workerId ? { workerId: e.workerId } : {}) }));
+  let next = withLastAttempt(run, (a) => {
+    // Built field by field: a spread of a spread gives every attempt a shape of its own.
+    const started: TaskRunAttempt = { ...a, state: recordState(a.state, State.RUNNING, d.now) };
+    if (e.workerId) started.workerId = e.workerId;
+    return started;
+  });
   if (next.state.current !== State.KILLING) next = runState(next, State.RUNNING, d.now);
   d.update(next);
 }
@@ -38,17 +43,19 @@ export function onWorkerResult(d: Draft, result: WorkerResult): void {
     onAttemptStarted(d, { type: 'AttemptStarted', taskRunId: result.taskRunId, attempt: result.attempt, at: result.startedAt });
     return;
   }
-  let next = withLastAttempt(run, (a) => ({
-    ...endAttempt(a, result.state, d.now),
-    ...(result.logsUri ? { logsUri: result.logsUri } : {}),
-    ...(result.metrics ? { metrics: result.metrics } : {}),
-  }));
+  const i = run.attempts.length - 1;
+  const ended = endAttempt(run.attempts[i], result.state, d.now);
+  const attempt: TaskRunAttempt = ended === run.attempts[i] ? { ...ended } : ended;
+  if (result.logsUri) attempt.logsUri = result.logsUri;
+  if (result.metrics) attempt.metrics = result.metrics;
+  const attempts = run.attempts.slice();
+  attempts[i] = attempt;
   // Outputs and error describe the latest attempt only.
-  next = { ...next };
+  const next: TaskRun = { ...run, attempts };
   if (result.outputs) next.outputs = result.outputs;
-  else delete next.outputs;
+  else if ('outputs' in next) delete next.outputs;
   if (result.error) next.error = cleanError(result.error);
-  else delete next.error;
+  else if ('error' in next) delete next.error;
   finishAttempt(d, next, result.state);
 }
 

@@ -2,7 +2,7 @@
 // change to the history with its time; nothing here copies more than the object it changes.
 import type { AloftErrorData } from '../model/errors';
 import type { TaskRun, TaskRunAttempt } from '../model/execution';
-import { State, isTerminal, type StateRecord } from '../model/states';
+import { State, isTerminal, type StateHistory, type StateRecord } from '../model/states';
 
 export type ErrorData = NonNullable<TaskRun['error']>;
 
@@ -18,15 +18,37 @@ export function iso(now: Date): string {
   return lastIso;
 }
 
+// History entries are immutable, so every change to the same state in the same millisecond shares
+// one entry object: runs and their attempts record the same changes, and a burst steps many
+// executions per millisecond. Entries are never written after creation (see step's frozen-input test).
+let entriesDate = '';
+let entries: Partial<Record<State, StateHistory>> = {};
+function historyEntry(state: State, date: string): StateHistory {
+  if (date !== entriesDate) {
+    entriesDate = date;
+    entries = {};
+  }
+  return (entries[state] ??= { state, date });
+}
+
+/** A copy of `list` with `item` appended, allocated at its exact size (a spread over-allocates). */
+export function appended<T>(list: readonly T[], item: T): T[] {
+  const n = list.length;
+  const out = new Array<T>(n + 1);
+  for (let i = 0; i < n; i++) out[i] = list[i];
+  out[n] = item;
+  return out;
+}
+
 /** A new state record (as newStateRecord in lib/model/states, with the formatted time cached). */
 export function newRecord(state: State, now: Date): StateRecord {
-  return { current: state, histories: [{ state, date: iso(now) }] };
+  return { current: state, histories: [historyEntry(state, iso(now))] };
 }
 
 /** Appends a change to a state record, immutably; a no-op for the same state. */
 export function recordState(record: StateRecord, state: State, now: Date): StateRecord {
   if (record.current === state) return record;
-  return { current: state, histories: [...record.histories, { state, date: iso(now) }] };
+  return { current: state, histories: appended(record.histories, historyEntry(state, iso(now))) };
 }
 
 export function runState(run: TaskRun, state: State, now: Date): TaskRun {

@@ -37,10 +37,36 @@ export function step(input: StepInput): StepOutput {
   // A terminal execution only listens to Restart.
   if (isTerminal(execution.state.current) && event.type !== 'Restart') return { execution, effects: [] };
   const d = new Draft(input);
+  stepDraft(d, event);
+  return { execution: d.build(), effects: d.effects };
+}
+
+export interface StepAllInput extends Omit<StepInput, 'event'> {
+  events: readonly ExecutionEvent[];
+}
+
+/**
+ * Folds events in order, exactly as one `step` after the other would, but through one working copy:
+ * an executor pass folds a worker's start and result together, and copying the execution per event
+ * is most of a step's cost.
+ */
+export function stepAll(input: StepAllInput): StepOutput {
+  const { events } = input;
+  if (events.length === 1) return step({ ...input, event: events[0] });
+  const d = new Draft(input);
+  for (const event of events) {
+    if (isTerminal(d.state) && event.type !== 'Restart') continue;
+    stepDraft(d, event);
+  }
+  return { execution: d.build(), effects: d.effects };
+}
+
+function stepDraft(d: Draft, event: ExecutionEvent): void {
   apply(d, event);
   d.drain((id) => evaluate(d, id));
   settlePause(d);
-  return { execution: d.build(), effects: d.effects };
+  // Each step starts untouched: the next event's settle must not redo this one's.
+  d.pauseTouched = false;
 }
 
 function apply(d: Draft, event: ExecutionEvent): void {
