@@ -3,68 +3,100 @@
 import type { AttemptClaim, AttemptKey, AttemptLedger } from '../../ports/attempt-ledger';
 
 interface Claim {
-  key: AttemptKey;
+  executionId: string;
+  taskRunId: string;
+  attempt: number;
   workerId: string;
   claimedAt: number;
   heartbeat: number;
-  timeoutMs?: number;
-  done: boolean;
+  timeoutMs: number | undefined;
 }
 
 /**
- * Claims by execution, then task run, then attempt number. Ids are strings the runtime already
- * holds, so their hashes are cached; a joined key would be a new string to hash on every call.
+ * A finished attempt keeps nothing but the fact that it can never be claimed again: the ledger
+ * outlives its executions (a late duplicate delivery must still be refused), so it stays small.
  */
-type Claims = Map<string, Map<string, Claim[]>>;
+const DONE = 0;
+type Slot = Claim | typeof DONE;
+
+/**
+ * Claims by execution, then task run. A task run's usual single attempt is stored as its slot;
+ * retried runs keep an array by attempt number. Ids are strings the runtime already holds, so
+ * their hashes are cached; a joined key would be a new string to hash on every call.
+ */
+type Claims = Map<string, Map<string, Slot | Array<Slot | undefined>>>;
 
 export class MemoryAttemptLedger implements AttemptLedger {
   private readonly claims: Claims = new Map();
 
   async claim(key: AttemptKey, workerId: string, now: Date, timeoutMs?: number): Promise<boolean> {
-    const attempts = this.attempts(key);
-    if (attempts[key.attempt]) return false;
+    return this.claimNow(key, workerId, now, timeoutMs);
+  }
+
+  /** `claim`, synchronously (the embedded runtime's hot path). */
+  claimNow(key: AttemptKey, workerId: string, now: Date, timeoutMs?: number): boolean {
+    if (this.slot(key) !== undefined) return false;
     const at = now.getTime();
-    attempts[key.attempt] = { key, workerId, claimedAt: at, heartbeat: at, timeoutMs, done: false };
+    this.set(key, {
+      executionId: key.executionId, taskRunId: key.taskRunId, attempt: key.attempt, workerId, claimedAt: at, heartbeat: at, timeoutMs,
+    });
     return true;
   }
 
   async heartbeat(key: AttemptKey, now: Date): Promise<void> {
-    const claim = this.claims.get(key.executionId)?.get(key.taskRunId)?.[key.attempt];
-    if (claim && !claim.done) claim.heartbeat = now.getTime();
+    const claim = this.slot(key);
+    if (claim) claim.heartbeat = now.getTime();
   }
 
-  async finish(key: AttemptKey, now: Date): Promise<void> {
-    const attempts = this.attempts(key);
-    const claim = attempts[key.attempt];
-    // Finishing an unclaimed attempt still records it, so a late duplicate delivery cannot claim it.
-    if (claim) {
-      claim.done = true;
-      claim.heartbeat = now.getTime();
-    } else {
-      attempts[key.attempt] = { key, workerId: '', claimedAt: now.getTime(), heartbeat: now.getTime(), done: true };
-    }
+  /** Finishing an unclaimed attempt still records it, so a late duplicate delivery cannot claim it. */
+  async finish(key: AttemptKey): Promise<void> {
+    this.finishNow(key);
+  }
+
+  /** `finish`, synchronously. */
+  finishNow(key: AttemptKey): void {
+    this.set(key, DONE);
   }
 
   async stale(olderThan: Date, limit: number): Promise<AttemptClaim[]> {
     const cutoff = olderThan.getTime();
     const found: Claim[] = [];
+    const visit = (slot: Slot | undefined): void => {
+      if (slot && slot.heartbeat < cutoff) found.push(slot);
+    };
     for (const runs of this.claims.values()) {
-      for (const attempts of runs.values()) {
-        for (const claim of attempts) if (claim && !claim.done && claim.heartbeat < cutoff) found.push(claim);
+      for (const entry of runs.values()) {
+        if (Array.isArray(entry)) for (const slot of entry) visit(slot);
+        else visit(entry);
       }
     }
     return found.sort((a, b) => a.heartbeat - b.heartbeat).slice(0, limit).map((c) => ({
-      executionId: c.key.executionId, taskRunId: c.key.taskRunId, attempt: c.key.attempt, workerId: c.workerId,
+      executionId: c.executionId, taskRunId: c.taskRunId, attempt: c.attempt, workerId: c.workerId,
       claimedAt: new Date(c.claimedAt).toISOString(), heartbeat: new Date(c.heartbeat).toISOString(),
       ...(c.timeoutMs !== undefined ? { timeoutMs: c.timeoutMs } : {}), state: 'RUNNING' as const,
     }));
   }
 
-  private attempts(key: AttemptKey): Claim[] {
+  private slot(key: AttemptKey): Slot | undefined {
+    const entry = this.claims.get(key.executionId)?.get(key.taskRunId);
+    if (Array.isArray(entry)) return entry[key.attempt];
+    return key.attempt === 0 ? entry : undefined;
+  }
+
+  private set(key: AttemptKey, slot: Slot): void {
     let runs = this.claims.get(key.executionId);
     if (!runs) this.claims.set(key.executionId, (runs = new Map()));
-    let attempts = runs.get(key.taskRunId);
-    if (!attempts) runs.set(key.taskRunId, (attempts = []));
-    return attempts;
+    const entry = runs.get(key.taskRunId);
+    if (Array.isArray(entry)) {
+      entry[key.attempt] = slot;
+    } else if (key.attempt === 0) {
+      runs.set(key.taskRunId, slot);
+    } else {
+      // A retry: the run's slots become an array by attempt number.
+      const slots = new Array<Slot | undefined>(key.attempt + 1);
+      slots[0] = entry;
+      slots[key.attempt] = slot;
+      runs.set(key.taskRunId, slots);
+    }
   }
 }

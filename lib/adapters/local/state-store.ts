@@ -3,16 +3,28 @@
 // with callers (no deep clone: the embedded runtime runs tens of thousands of transacts a second).
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { Execution } from '../../model/execution';
+import { isTerminal } from '../../model/states';
 import type {
   ExecutionFilter, ExecutionPage, OutboxEntry, PendingEvent, StateStore, TransactOutcome,
 } from '../../ports/state-store';
 
 interface Slot {
   execution: Execution;
-  inbox: PendingEvent[];
+  /** Events waiting to be folded, oldest first; undefined when none. */
+  inbox: PendingEvent[] | undefined;
   /** Every key ever queued for this execution, so a redelivered event is not queued twice. */
-  seen: Set<string>;
+  seen: Set<string> | undefined;
+  /**
+   * The same keys, sealed into one string once the execution ended: an ended execution rarely hears
+   * of anything again, and a string is a tenth of a Set's size. Reopened into a Set on the next append.
+   */
+  sealed: string;
 }
+
+// Keys are built from ids and event names; none contains this character.
+const SEP = '\u0000';
+
+const NONE: readonly PendingEvent[] = [];
 
 const startOf = (e: Execution): string => e.state.histories[0]?.date ?? '';
 
@@ -30,23 +42,19 @@ export class MemoryStateStore implements StateStore {
     if (this.slots.has(execution.id)) {
       throw new AloftError(ErrorCode.CONFLICT, `execution ${execution.id} already exists`);
     }
-    this.slots.set(execution.id, { execution, inbox: [first], seen: new Set([first.key]) });
+    this.slots.set(execution.id, { execution, inbox: [first], seen: new Set([first.key]), sealed: '' });
   }
 
   async get(executionId: string): Promise<Execution | null> {
-    return this.slots.get(executionId)?.execution ?? null;
+    return this.getNow(executionId);
   }
 
   async append(executionId: string, pending: PendingEvent): Promise<boolean> {
-    const slot = this.slot(executionId);
-    if (slot.seen.has(pending.key)) return false;
-    slot.seen.add(pending.key);
-    slot.inbox.push(pending);
-    return true;
+    return this.appendNow(executionId, pending);
   }
 
   async hasPending(executionId: string): Promise<boolean> {
-    return (this.slots.get(executionId)?.inbox.length ?? 0) > 0;
+    return this.hasPendingNow(executionId);
   }
 
   async transact(
@@ -54,12 +62,51 @@ export class MemoryStateStore implements StateStore {
     fold: (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null,
     now: Date,
   ): Promise<{ execution: Execution; outbox: OutboxEntry[] } | null> {
+    return this.transactNow(executionId, fold, now);
+  }
+
+  async ackOutbox(entries: readonly OutboxEntry[]): Promise<void> {
+    this.ackOutboxNow(entries);
+  }
+
+  // The same operations, synchronously: the embedded runtime calls these on its hot path, where a
+  // promise per operation costs more than the operation.
+
+  getNow(executionId: string): Execution | null {
+    return this.slots.get(executionId)?.execution ?? null;
+  }
+
+  appendNow(executionId: string, pending: PendingEvent): boolean {
+    const slot = this.slot(executionId);
+    let seen = slot.seen;
+    if (!seen) {
+      if (slot.sealed.includes(`${SEP}${pending.key}${SEP}`)) return false;
+      seen = slot.seen = new Set(slot.sealed.split(SEP));
+      seen.delete('');
+      slot.sealed = '';
+    }
+    if (seen.has(pending.key)) return false;
+    seen.add(pending.key);
+    if (slot.inbox) slot.inbox.push(pending);
+    else slot.inbox = [pending];
+    return true;
+  }
+
+  hasPendingNow(executionId: string): boolean {
+    return this.slots.get(executionId)?.inbox !== undefined;
+  }
+
+  transactNow(
+    executionId: string,
+    fold: (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null,
+    now: Date,
+  ): { execution: Execution; outbox: OutboxEntry[] } | null {
     const slot = this.slot(executionId);
     const before = slot.execution;
     const pending = slot.inbox;
     // Read, fold and write happen in one synchronous run, so no other writer can interleave;
     // the version check still guards against a fold that re-entered the store.
-    const outcome = fold(before, pending);
+    const outcome = fold(before, pending ?? NONE);
     if (outcome === null) return null;
     if (slot.execution !== before || slot.inbox !== pending) {
       throw new AloftError(ErrorCode.CONFLICT, `execution ${executionId} changed during the transaction`);
@@ -67,20 +114,24 @@ export class MemoryStateStore implements StateStore {
     const version = before.version + 1;
     const execution: Execution = { ...outcome.execution, version };
     slot.execution = execution;
-    slot.inbox = [];
-    const entries: OutboxEntry[] = [];
-    if (outcome.effects.length > 0) {
-      const createdAt = this.iso(now);
-      for (let i = 0; i < outcome.effects.length; i++) {
-        const entry: OutboxEntry = { id: `${executionId}:${version}:${i}`, executionId, effect: outcome.effects[i], createdAt };
-        entries.push(entry);
-        this.outbox.add(entry);
-      }
+    slot.inbox = undefined;
+    if (slot.seen && isTerminal(execution.state.current)) {
+      slot.sealed = `${SEP}${[...slot.seen].join(SEP)}${SEP}`;
+      slot.seen = undefined;
+    }
+    const effects = outcome.effects;
+    if (effects.length === 0) return { execution, outbox: [] };
+    const entries = new Array<OutboxEntry>(effects.length);
+    const createdAt = this.iso(now);
+    for (let i = 0; i < effects.length; i++) {
+      const entry: OutboxEntry = { id: `${executionId}:${version}:${i}`, executionId, effect: effects[i], createdAt };
+      entries[i] = entry;
+      this.outbox.add(entry);
     }
     return { execution, outbox: entries };
   }
 
-  async ackOutbox(entries: readonly OutboxEntry[]): Promise<void> {
+  ackOutboxNow(entries: readonly OutboxEntry[]): void {
     let copies: Set<string> | undefined;
     for (const entry of entries) if (!this.outbox.delete(entry)) (copies ??= new Set()).add(entry.id);
     // Entries that are copies (read back from elsewhere) are found by id.

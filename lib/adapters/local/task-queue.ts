@@ -16,7 +16,8 @@ export interface InProcessTaskQueueOptions {
   backoff?: { minMs?: number; maxMs?: number };
 }
 
-type Handler = (task: WorkerTask) => Promise<void>;
+/** A handler that returns nothing finished synchronously (the embedded runtime's fast path). */
+type Handler = (task: WorkerTask) => Promise<void> | void;
 
 interface Item {
   /** Trusted tasks published through `publish`; raw messages are parsed on receipt. */
@@ -73,6 +74,11 @@ export class InProcessTaskQueue implements TaskQueue {
   }
 
   async publish(task: WorkerTask): Promise<void> {
+    this.publishNow(task);
+  }
+
+  /** `publish`, synchronously: the task is queued when this returns (delivery starts on a later turn). */
+  publishNow(task: WorkerTask): void {
     const group = this.group(task.group);
     group.items.push({ task, deliveries: 0 });
     if (this.opts.duplicateDeliveries) group.items.push({ task, deliveries: 0 });
@@ -166,17 +172,21 @@ export class InProcessTaskQueue implements TaskQueue {
     return parsed.data;
   }
 
-  // One reaction per delivery (no extra promise from finally()): this runs once per task.
+  // One reaction per delivery (no extra promise from finally()): this runs once per task. A handler
+  // that finished synchronously is settled at once, without calling back into the pump that runs it.
   private deliver(g: Group, sub: Subscriber, item: Item, task: WorkerTask): void {
     g.inFlight++;
     sub.running++;
     item.deliveries++;
-    let run: Promise<void>;
+    let run: Promise<void> | void;
     try {
       run = sub.handler(task);
-      if (!run || typeof run.then !== 'function') run = Promise.resolve();
     } catch (err) {
       run = Promise.reject(err);
+    }
+    if (!run || typeof run.then !== 'function') {
+      this.release(g, sub);
+      return;
     }
     run.then(
       () => this.settle(g, sub),
@@ -188,9 +198,13 @@ export class InProcessTaskQueue implements TaskQueue {
   }
 
   private settle(g: Group, sub: Subscriber): void {
+    this.release(g, sub);
+    this.pump(g);
+  }
+
+  private release(g: Group, sub: Subscriber): void {
     g.inFlight--;
     if (--sub.running === 0 && sub.drained.length > 0) for (const resolve of sub.drained.splice(0)) resolve();
-    this.pump(g);
   }
 
   private nack(g: Group, item: Item, task: WorkerTask, err: unknown): void {
