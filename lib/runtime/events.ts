@@ -1,6 +1,7 @@
 // Idempotency keys for inbox events: a duplicate delivery of the same fact maps to the same key.
 import type { ExecutionEvent } from '../model/events';
 import type { PendingEvent } from '../ports';
+import { isoOf } from '../worker/iso';
 
 export function eventKey(event: ExecutionEvent, unique: () => string): string {
   switch (event.type) {
@@ -16,5 +17,5 @@ export function eventKey(event: ExecutionEvent, unique: () => string): string {
 }
 
 export function pending(event: ExecutionEvent, now: Date, unique: () => string, key?: string): PendingEvent {
-  return { key: key ?? eventKey(event, unique), event, at: now.toISOString() };
+  return { key: key ?? eventKey(event, unique), event, at: isoOf(now) };
 }

@@ -1,12 +1,12 @@
 // One executor pass over one execution: fold every pending event through the engine's step inside
 // a version-guarded transaction. The local runtime and the cloud executor both call this.
-import { step, type StepInput } from '../engine';
+import { stepAll, type StepInput } from '../engine';
 import type { Effect } from '../model/effects';
 import type { Execution } from '../model/execution';
 import type { Flow } from '../model/flow';
 import type { TaskCatalog } from '../model/catalog';
 import { AloftError, ErrorCode } from '../model/errors';
-import type { Clock, Ids, OutboxEntry, StateStore } from '../ports';
+import type { Clock, Ids, OutboxEntry, PendingEvent, StateStore, TransactOutcome } from '../ports';
 import type { FlowCache } from './flow-cache';
 
 export interface ExecutorDeps {
@@ -24,19 +24,62 @@ export interface PassResult {
   outbox: OutboxEntry[];
 }
 
+type Fold = (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null;
+type Committed = { execution: Execution; outbox: OutboxEntry[] } | null;
+
 /** Folds the pending events of one execution. Null when there was nothing to do. */
 export async function executorPass(deps: ExecutorDeps, executionId: string): Promise<PassResult | null> {
   const header = await deps.store.get(executionId);
   if (!header) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
   const flow = await deps.flows.get(header.namespace, header.flowId, header.flowRevision);
-  const now = deps.clock.now();
-  let before: Execution = header;
-  const committed = await deps.store.transact(executionId, (execution, pending) => {
-    if (pending.length === 0) return null;
-    before = execution;
-    return foldEvents(deps, flow, execution, pending.map((p) => p.event), now);
-  }, now);
-  return committed ? { before, execution: committed.execution, outbox: committed.outbox } : null;
+  const pass = new Pass(deps, flow, header, deps.clock.now());
+  return pass.result(await deps.store.transact(executionId, pass.fold, pass.now));
+}
+
+/** The in-memory store's synchronous operations (MemoryStateStore): the embedded runtime's hot path. */
+export interface SyncStateStore {
+  getNow(executionId: string): Execution | null;
+  appendNow(executionId: string, pending: PendingEvent): boolean;
+  hasPendingNow(executionId: string): boolean;
+  transactNow(executionId: string, fold: Fold, now: Date): Committed;
+  ackOutboxNow(entries: readonly OutboxEntry[]): void;
+}
+
+/**
+ * `executorPass` without a promise, on a synchronous store and with the flow at hand. Undefined when
+ * it cannot run now (the execution or its flow revision is not at hand): the caller then takes the
+ * asynchronous pass, which also reports what is missing.
+ */
+export function executorPassNow(
+  deps: Omit<ExecutorDeps, 'store' | 'flows'> & { store: SyncStateStore; flows: RevisionCache },
+  executionId: string,
+): PassResult | null | undefined {
+  const header = deps.store.getNow(executionId);
+  const flow = header && deps.flows.get(header.namespace, header.flowId, header.flowRevision);
+  if (!header || !flow) return undefined;
+  const pass = new Pass(deps, flow, header, deps.clock.now());
+  return pass.result(deps.store.transactNow(executionId, pass.fold, pass.now));
+}
+
+/** One pass's fold, and what it saw before folding. */
+class Pass {
+  before: Execution;
+  readonly fold: Fold;
+
+  constructor(deps: Pick<ExecutorDeps, 'catalog' | 'ids' | 'context'>, flow: Flow, header: Execution, readonly now: Date) {
+    this.before = header;
+    this.fold = (execution, pending) => {
+      if (pending.length === 0) return null;
+      this.before = execution;
+      const events = new Array<StepInput['event']>(pending.length);
+      for (let i = 0; i < pending.length; i++) events[i] = pending[i].event;
+      return foldEvents(deps, flow, execution, events, now);
+    };
+  }
+
+  result(committed: Committed): PassResult | null {
+    return committed ? { before: this.before, execution: committed.execution, outbox: committed.outbox } : null;
+  }
 }
 
 export function foldEvents(
@@ -46,12 +89,33 @@ export function foldEvents(
   events: readonly StepInput['event'][],
   now: Date,
 ): { execution: Execution; effects: Effect[] } {
-  let current = execution;
-  const effects: Effect[] = [];
-  for (const event of events) {
-    const out = step({ execution: current, flow, event, now, ids: deps.ids, catalog: deps.catalog, context: deps.context });
-    current = out.execution;
-    for (const e of out.effects) effects.push(e);
+  return stepAll({ execution, flow, events, now, ids: deps.ids, catalog: deps.catalog, context: deps.context });
+}
+
+/**
+ * Flow revisions already loaded, by namespace, id and revision: revisions never change, and nested
+ * maps over strings the caller already holds need no key to be built per lookup. Bounded.
+ */
+export class RevisionCache {
+  private readonly byNamespace = new Map<string, Map<string, Map<number, Flow>>>();
+  private size = 0;
+
+  constructor(private readonly maxEntries = 2000) {}
+
+  get(namespace: string, flowId: string, revision: number): Flow | undefined {
+    return this.byNamespace.get(namespace)?.get(flowId)?.get(revision);
   }
-  return { execution: current, effects };
+
+  set(namespace: string, flowId: string, revision: number, flow: Flow): void {
+    if (this.size >= this.maxEntries) {
+      this.byNamespace.clear();
+      this.size = 0;
+    }
+    let ids = this.byNamespace.get(namespace);
+    if (!ids) this.byNamespace.set(namespace, (ids = new Map()));
+    let revisions = ids.get(flowId);
+    if (!revisions) ids.set(flowId, (revisions = new Map()));
+    if (!revisions.has(revision)) this.size++;
+    revisions.set(revision, flow);
+  }
 }

@@ -9,6 +9,16 @@ export interface ProcessorHooks {
   publish(entries: OutboxEntry[]): Promise<void>;
   updated(execution: Execution, before: Execution): void;
   failed(executionId: string, err: unknown): void;
+  /**
+   * The embedded runtime's fast path, on in-memory adapters: `pass` without a promise (undefined
+   * when it cannot run synchronously), `publish` of what can be published synchronously, in order
+   * (a promise for the rest, undefined when all went), and `hasPending`.
+   */
+  now?: {
+    pass(executionId: string): PassResult | null | undefined;
+    publish(entries: OutboxEntry[]): Promise<void> | undefined;
+    hasPending(executionId: string): boolean;
+  };
 }
 
 export class ExecutionProcessor {
@@ -44,20 +54,56 @@ export class ExecutionProcessor {
       if (this.active.has(id)) continue;
       this.dirty.delete(id);
       this.active.add(id);
-      void this.run(id).finally(() => {
-        this.active.delete(id);
-        if (this.dirty.has(id) && !this.scheduled) { this.scheduled = true; setImmediate(() => this.drain()); }
-        if (this.dirty.size === 0 && this.active.size === 0) {
-          const waiters = this.idleWaiters;
-          this.idleWaiters = [];
-          for (const w of waiters) w();
-        }
-      });
+      let running: Promise<void> | undefined;
+      try {
+        running = this.runNow(id);
+      } catch (err) {
+        this.hooks.failed(id, err);
+      }
+      if (running) void running.then(() => this.settle(id));
+      else this.settle(id);
     }
   }
 
-  private async run(executionId: string): Promise<void> {
+  private settle(id: string): void {
+    this.active.delete(id);
+    if (this.dirty.has(id) && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.drain());
+    }
+    if (this.dirty.size === 0 && this.active.size === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  /**
+   * Passes until nothing is pending, synchronously for as long as every step can be (no promise, no
+   * turn of the event loop); from the first step that cannot, the rest runs asynchronously and a
+   * promise is returned. The same steps in the same order as `run`.
+   */
+  private runNow(executionId: string): Promise<void> | undefined {
+    const now = this.hooks.now;
+    if (!now) return this.run(executionId, false);
+    for (;;) {
+      const result = now.pass(executionId);
+      if (result === undefined) return this.run(executionId, false);
+      if (result) {
+        this.hooks.updated(result.execution, result.before);
+        if (result.outbox.length) {
+          const rest = now.publish(result.outbox);
+          if (rest) return rest.then(() => this.run(executionId, true), (err: unknown) => this.hooks.failed(executionId, err));
+        }
+      }
+      if (!now.hasPending(executionId)) return undefined;
+    }
+  }
+
+  /** Never rejects: failures are reported through `failed`. */
+  private async run(executionId: string, published: boolean): Promise<void> {
     try {
+      if (published && !(await this.store.hasPending(executionId))) return;
       for (;;) {
         const result = await this.hooks.pass(executionId);
         if (result) {

@@ -1,14 +1,68 @@
 // What a worker does with one delivered task: claim the attempt (a duplicate delivery stops here),
 // run it with heartbeats, and append the result to the execution's inbox.
-import { runAttempt, type WorkerDeps } from '../worker';
-import type { WorkerTask } from '../model/worker-messages';
+import { LazyAbortController, runAttempt, type WorkerDeps } from '../worker';
+import { isoOf } from '../worker/iso';
+import type { WorkerResult, WorkerTask } from '../model/worker-messages';
+import type { Execution } from '../model/execution';
+import type { ExecutionEvent } from '../model/events';
 import { isTerminal, State } from '../model/states';
 import type { AttemptKey, AttemptLedger, Clock, Ids, StateStore, TaskQueue } from '../ports';
+import { lookupOf } from '../engine';
 import { appendEvent } from './effects';
+import { pending } from './events';
+import type { SyncStateStore } from './executor';
 
 export interface RunningAttempts {
   add(key: AttemptKey, controller: AbortController): void;
   remove(key: AttemptKey): void;
+}
+
+interface Running {
+  key: AttemptKey;
+  controller: AbortController;
+}
+
+const sameAttempt = (a: AttemptKey, b: AttemptKey): boolean =>
+  a === b || (a.executionId === b.executionId && a.taskRunId === b.taskRunId && a.attempt === b.attempt);
+
+/**
+ * The attempts running in this process, so that a kill reaches them. Kept by task run id, a string
+ * whose hash is already cached (a joined key would be a new string per attempt); two executions
+ * that share a task run id (a replay's copied runs) share a list.
+ */
+export class InProcessAttempts implements RunningAttempts {
+  private readonly byRun = new Map<string, Running | Running[]>();
+
+  add(key: AttemptKey, controller: AbortController): void {
+    const entry: Running = { key, controller };
+    const current = this.byRun.get(key.taskRunId);
+    if (current === undefined) this.byRun.set(key.taskRunId, entry);
+    else if (Array.isArray(current)) current.push(entry);
+    else this.byRun.set(key.taskRunId, [current, entry]);
+  }
+
+  remove(key: AttemptKey): void {
+    const current = this.byRun.get(key.taskRunId);
+    if (current === undefined) return;
+    if (!Array.isArray(current)) {
+      if (sameAttempt(current.key, key)) this.byRun.delete(key.taskRunId);
+      return;
+    }
+    const rest = current.filter((r) => !sameAttempt(r.key, key));
+    if (rest.length === 0) this.byRun.delete(key.taskRunId);
+    else this.byRun.set(key.taskRunId, rest.length === 1 ? rest[0] : rest);
+  }
+
+  /** Aborts the attempt if it runs here. */
+  stop(key: AttemptKey): void {
+    const current = this.byRun.get(key.taskRunId);
+    if (current === undefined) return;
+    for (const r of Array.isArray(current) ? current : [current]) if (sameAttempt(r.key, key)) r.controller.abort();
+  }
+
+  abortAll(): void {
+    for (const current of this.byRun.values()) for (const r of Array.isArray(current) ? current : [current]) r.controller.abort();
+  }
 }
 
 export interface WorkerHandlerDeps {
@@ -27,39 +81,129 @@ export interface WorkerHandlerDeps {
 export async function handleWorkerTask(deps: WorkerHandlerDeps, task: WorkerTask, opts: { deadline?: Date } = {}): Promise<void> {
   const key: AttemptKey = { executionId: task.executionId, taskRunId: task.taskRunId, attempt: task.attempt };
   if (task.continuation === undefined) {
-    if (!(await stillWanted(deps.store, task))) {
+    if (!wanted(await deps.store.get(task.executionId), task)) {
       await deps.ledger.finish(key, deps.clock.now());
       return;
     }
-    if (!(await deps.ledger.claim(key, deps.workerId, deps.clock.now(), task.timeoutMs))) return;
-    await appendEvent(deps, task.executionId, {
-      type: 'AttemptStarted', taskRunId: task.taskRunId, attempt: task.attempt, at: deps.clock.now().toISOString(), workerId: deps.workerId,
-    });
+    const now = deps.clock.now();
+    if (!(await deps.ledger.claim(key, deps.workerId, now, task.timeoutMs))) return;
+    await appendEvent(deps, task.executionId, started(deps, task, now));
   }
-  const controller = new AbortController();
+  return runClaimed(deps, task, key, opts.deadline, async (result) => {
+    await appendEvent(deps, task.executionId, { type: 'WorkerResult', result });
+    await deps.ledger.finish(key, deps.clock.now());
+  });
+}
+
+/** The in-memory adapters' synchronous operations (MemoryStateStore, MemoryAttemptLedger). */
+export interface SyncWorkerPorts {
+  store: Pick<SyncStateStore, 'getNow' | 'appendNow'>;
+  ledger: {
+    claimNow(key: AttemptKey, workerId: string, now: Date, timeoutMs?: number): boolean;
+    finishNow(key: AttemptKey, now: Date): void;
+  };
+}
+
+/**
+ * `handleWorkerTask` for the embedded runtime: the same steps, with the in-memory adapters called
+ * synchronously (a promise per operation costs more than the operation). Returns undefined when the
+ * task was not run (a duplicate, or no longer wanted), else a promise for the attempt.
+ */
+export function handleWorkerTaskNow(deps: WorkerHandlerDeps, ports: SyncWorkerPorts, task: WorkerTask): Promise<void> | undefined {
+  if (task.continuation !== undefined) return handleWorkerTask(deps, task);
+  const key: AttemptKey = { executionId: task.executionId, taskRunId: task.taskRunId, attempt: task.attempt };
+  const now = deps.clock.now();
+  if (!wanted(ports.store.getNow(task.executionId), task)) {
+    ports.ledger.finishNow(key, now);
+    return undefined;
+  }
+  if (!ports.ledger.claimNow(key, deps.workerId, now, task.timeoutMs)) return undefined;
+  appendNow(deps, ports, task.executionId, started(deps, task, now));
+  return runClaimed(deps, task, key, undefined, (result) => {
+    appendNow(deps, ports, task.executionId, { type: 'WorkerResult', result });
+    ports.ledger.finishNow(key, deps.clock.now());
+  });
+}
+
+const started = (deps: WorkerHandlerDeps, task: WorkerTask, now: Date): ExecutionEvent => ({
+  type: 'AttemptStarted', taskRunId: task.taskRunId, attempt: task.attempt, at: isoOf(now), workerId: deps.workerId,
+});
+
+function appendNow(deps: WorkerHandlerDeps, ports: SyncWorkerPorts, executionId: string, event: ExecutionEvent): void {
+  if (ports.store.appendNow(executionId, pending(event, deps.clock.now(), () => deps.ids.next()))) deps.wake(executionId);
+}
+
+/** Runs a claimed attempt with a kill switch and heartbeats, then reports its result. */
+async function runClaimed(
+  deps: WorkerHandlerDeps, task: WorkerTask, key: AttemptKey, deadline: Date | undefined,
+  report: (result: WorkerResult) => Promise<void> | void,
+): Promise<void> {
+  // Most attempts end before anyone could kill them: the controller is made only if someone does.
+  const controller = new LazyAbortController();
   deps.running.add(key, controller);
-  const beat = setInterval(() => { deps.ledger.heartbeat(key, deps.clock.now()).catch(() => undefined); }, deps.heartbeatMs ?? 30_000);
-  beat.unref?.();
+  const beats = heartbeatsOf(deps);
+  beats.add(key);
   try {
-    const outcome = await runAttempt(task, deps.worker, { workerId: deps.workerId, signal: controller.signal, deadline: opts.deadline });
+    const outcome = await runAttempt(task, deps.worker, { workerId: deps.workerId, kill: controller, deadline });
     if (outcome.kind === 'suspended') {
       // A resumable task ran out of time in this invocation: hand its handle to the next one.
       await deps.queue.publish({ ...task, continuation: outcome.continuation });
       return;
     }
-    await appendEvent(deps, task.executionId, { type: 'WorkerResult', result: outcome.result });
-    await deps.ledger.finish(key, deps.clock.now());
+    const reported = report(outcome.result);
+    if (reported) await reported;
   } finally {
-    clearInterval(beat);
+    beats.remove(key);
     deps.running.remove(key);
   }
 }
 
-/** A task whose execution was killed, or whose run already ended, is not run. */
-async function stillWanted(store: StateStore, task: WorkerTask): Promise<boolean> {
-  const execution = await store.get(task.executionId);
+/** A task whose execution was killed or ended, or whose run already ended, is not run. */
+function wanted(execution: Execution | null, task: WorkerTask): boolean {
   if (!execution) return false;
-  if (execution.state.current === State.KILLING || execution.state.current === State.KILLED) return false;
-  const run = execution.taskRunList.find((r) => r.id === task.taskRunId);
+  const state = execution.state.current;
+  // An ended execution has no active run left (its branches end only then).
+  if (state === State.KILLING || state === State.KILLED || isTerminal(state)) return false;
+  const run = lookupOf(execution.taskRunList).get(task.taskRunId);
   return !!run && !isTerminal(run.state.current) && run.attempts.length === task.attempt + 1;
+}
+
+/**
+ * Heartbeats of the attempts running in one worker, on one shared timer: a timer per attempt costs
+ * more than a quick attempt. Each running attempt is beaten at least every `heartbeatMs`.
+ */
+class Heartbeats {
+  private readonly running = new Set<AttemptKey>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: WorkerHandlerDeps) {}
+
+  add(key: AttemptKey): void {
+    this.running.add(key);
+    if (!this.timer) {
+      this.timer = setInterval(() => this.beat(), this.deps.heartbeatMs ?? 30_000);
+      this.timer.unref?.();
+    }
+  }
+
+  remove(key: AttemptKey): void {
+    this.running.delete(key);
+    if (this.running.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private beat(): void {
+    const now = this.deps.clock.now();
+    for (const key of this.running) this.deps.ledger.heartbeat(key, now).catch(() => undefined);
+  }
+}
+
+const heartbeats = new WeakMap<WorkerHandlerDeps, Heartbeats>();
+
+function heartbeatsOf(deps: WorkerHandlerDeps): Heartbeats {
+  let beats = heartbeats.get(deps);
+  if (!beats) heartbeats.set(deps, (beats = new Heartbeats(deps)));
+  return beats;
 }

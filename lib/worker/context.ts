@@ -30,6 +30,8 @@ export interface TaskContextOptions {
   minLogLevel?: LogLevel;
   /** Aborted on kill or timeout; default: never. */
   signal?: AbortSignal;
+  /** Gives the signal when the task first reads it, instead of `signal` (making one costs more than a quick task). */
+  signalSource?: { readonly signal: AbortSignal };
   /** Default: none (the far future). */
   deadline?: Date;
   /** What `now()` returns in templates; default: the clock, read once. */
@@ -73,7 +75,6 @@ class Metrics implements TaskMetrics {
 
 class AttemptContext implements AttemptTaskContext {
   readonly metrics = new Metrics();
-  readonly signal: AbortSignal;
   readonly execution: { id: string; namespace: string; flowId: string };
   readonly taskRun: { id: string; taskId: string; value?: string; attempt: number };
   readonly env: Env;
@@ -87,7 +88,6 @@ class AttemptContext implements AttemptTaskContext {
     this.execution = o.execution;
     this.taskRun = o.taskRun;
     this.env = o.env;
-    this.signal = o.signal ?? NEVER;
     const known = o.knownSecrets ?? {};
     for (const name in known) this.secretValues.add(known[name]);
     const location: ErrorLocation = { flow: `${o.execution.namespace}.${o.execution.flowId}`, task: o.taskRun.taskId };
@@ -103,6 +103,10 @@ class AttemptContext implements AttemptTaskContext {
       );
     }
     return this.log;
+  }
+
+  get signal(): AbortSignal {
+    return this.o.signalSource?.signal ?? this.o.signal ?? NEVER;
   }
 
   get deadline(): Date {

@@ -57,7 +57,7 @@ export async function runAttempt(task: WorkerTask, deps: WorkerDeps, opts: RunAt
     });
   }
 
-  const stop = new AttemptStop(opts.signal, task.timeoutMs);
+  const stop = new AttemptStop(opts.kill ?? opts.signal, task.timeoutMs);
   const timeoutAt = task.timeoutMs !== undefined ? start.getTime() + task.timeoutMs : undefined;
   const deadline = timeoutAt !== undefined && (!opts.deadline || timeoutAt < opts.deadline.getTime())
     ? new Date(timeoutAt) : opts.deadline;
@@ -69,7 +69,7 @@ export async function runAttempt(task: WorkerTask, deps: WorkerDeps, opts: RunAt
       execution: who, taskRun: { id: task.taskRunId, taskId: task.taskId, value: taskRunValue(variables), attempt: task.attempt },
       variables, blobs: deps.blobs, secrets: deps.secrets, clock: deps.clock, env: deps.env, tempRoot: deps.tempRoot,
       logs: deps.logs, stdoutLog: deps.stdoutLog, minLogLevel: parseLevel(task.task.logLevel, deps.minLogLevel ?? 'INFO'),
-      signal: stop.signal, deadline, knownSecrets, renderNow: start,
+      signalSource: stop, deadline, knownSecrets, renderNow: start,
     });
     ctx = c;
     const props = validate(def, renderProperties(task.task, def.lazyProperties, (v, p) => c.renderNow(v, p)), location);

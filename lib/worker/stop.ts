@@ -9,31 +9,95 @@ export type StopReason = 'TIMEOUT' | 'KILLED';
 const NEVER = new AbortController().signal;
 const STOPPED: unique symbol = Symbol('stopped');
 
+/** What can kill an attempt. `signal` may be made on first read: most attempts end before anyone listens. */
+export interface KillSource {
+  readonly aborted: boolean;
+  readonly signal: AbortSignal;
+  /** Calls `listener` once on abort, without making the signal; absent when only the signal can tell. */
+  onAbort?(listener: () => void): void;
+  offAbort?(listener: () => void): void;
+}
+
+/** A kill source over a plain signal. */
+export const killSourceOf = (signal: AbortSignal): KillSource => ({ get aborted() { return signal.aborted; }, signal });
+
+/**
+ * An AbortController made on first use. Making one costs a few microseconds, more than a quick task:
+ * the embedded runtime registers one per attempt so that a kill can reach it, and almost none is used.
+ */
+export class LazyAbortController implements AbortController, KillSource {
+  private inner: AbortController | undefined;
+  private abortedEarly = false;
+  private reason: unknown;
+  private listeners: Array<() => void> | undefined;
+
+  get signal(): AbortSignal {
+    if (!this.inner) {
+      this.inner = new AbortController();
+      if (this.abortedEarly) this.inner.abort(this.reason);
+    }
+    return this.inner.signal;
+  }
+
+  get aborted(): boolean {
+    return this.inner ? this.inner.signal.aborted : this.abortedEarly;
+  }
+
+  abort(reason?: unknown): void {
+    if (this.aborted) return;
+    if (this.inner) this.inner.abort(reason);
+    else {
+      this.abortedEarly = true;
+      this.reason = reason;
+    }
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    if (listeners) for (const l of listeners) l();
+  }
+
+  onAbort(listener: () => void): void {
+    (this.listeners ??= []).push(listener);
+  }
+
+  offAbort(listener: () => void): void {
+    const i = this.listeners?.indexOf(listener) ?? -1;
+    if (i >= 0) this.listeners!.splice(i, 1);
+  }
+}
+
 export class AttemptStop {
   reason: StopReason | undefined;
-  readonly signal: AbortSignal;
   /** False when nothing can stop the attempt: the worker then simply awaits the task. */
   readonly armed: boolean;
   private readonly controller: AbortController | undefined;
-  private readonly kill: AbortSignal | undefined;
+  private readonly kill: KillSource | undefined;
   private timer: NodeJS.Timeout | undefined;
   private onKill: (() => void) | undefined;
+  private killSignal: AbortSignal | undefined;
   private wake: (() => void) | undefined;
 
-  constructor(kill: AbortSignal | undefined, timeoutMs: number | undefined) {
-    this.kill = kill;
+  constructor(kill: KillSource | AbortSignal | undefined, timeoutMs: number | undefined) {
+    this.kill = kill === undefined || isKillSource(kill) ? kill : killSourceOf(kill);
     this.armed = kill !== undefined || timeoutMs !== undefined;
     if (timeoutMs !== undefined) {
       this.controller = new AbortController();
-      this.signal = this.controller.signal;
       this.timer = setTimeout(() => this.fire('TIMEOUT'), timeoutMs);
       this.timer.unref();
       // A timeout makes its own signal, which must follow the kill signal from the start.
       this.listen();
-    } else {
-      this.signal = kill ?? NEVER;
-      if (kill?.aborted) this.fire('KILLED');
+    } else if (this.kill?.aborted) {
+      this.fire('KILLED');
     }
+  }
+
+  /** The task's signal: aborted on kill or timeout. Read lazily (a kill source makes its signal on demand). */
+  get signal(): AbortSignal {
+    return this.controller?.signal ?? this.kill?.signal ?? NEVER;
+  }
+
+  /** True when following the kill source costs nothing worth avoiding (no signal, no EventTarget listener). */
+  get listensCheaply(): boolean {
+    return this.kill?.onAbort !== undefined;
   }
 
   /** Starts following the kill signal (idempotent). */
@@ -42,7 +106,9 @@ export class AttemptStop {
     if (!kill || this.onKill) return;
     if (kill.aborted) return this.fire('KILLED');
     this.onKill = () => this.fire('KILLED');
-    kill.addEventListener('abort', this.onKill, { once: true });
+    if (kill.onAbort) return kill.onAbort(this.onKill);
+    this.killSignal = kill.signal;
+    this.killSignal.addEventListener('abort', this.onKill, { once: true });
   }
 
   /** The task's outcome, or STOPPED as soon as the attempt is stopped: one promise, no Promise.race. */
@@ -56,7 +122,10 @@ export class AttemptStop {
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
-    if (this.onKill) this.kill?.removeEventListener('abort', this.onKill);
+    if (this.onKill) {
+      if (this.killSignal) this.killSignal.removeEventListener('abort', this.onKill);
+      else this.kill?.offAbort?.(this.onKill);
+    }
     this.wake = undefined;
   }
 
@@ -66,6 +135,10 @@ export class AttemptStop {
     this.controller?.abort(new AloftError(ErrorCode[reason], reason === 'KILLED' ? 'the task was killed' : 'the task timed out'));
     this.wake?.();
   }
+}
+
+function isKillSource(k: KillSource | AbortSignal): k is KillSource {
+  return !(k instanceof AbortSignal);
 }
 
 type Settled<T> = { value: T } | undefined;
@@ -87,8 +160,11 @@ async function settledAtOnce<T>(running: Promise<T>): Promise<Settled<T>> {
  */
 export async function untilStopped<T>(running: Promise<T>, stop: AttemptStop, graceMs: number): Promise<T | undefined> {
   if (!stop.reason) {
-    const quick = await settledAtOnce(running);
-    if (quick) return quick.value;
+    // Listening to a kill signal costs more than a quick task: listen only if the task is not quick.
+    if (!stop.listensCheaply) {
+      const quick = await settledAtOnce(running);
+      if (quick) return quick.value;
+    }
     stop.listen();
   }
   const first = await stop.race(running);

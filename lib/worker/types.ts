@@ -4,6 +4,7 @@ import type { BlobStore } from '../ports/blob-store';
 import type { LogLevel, LogStore } from '../ports/log-store';
 import type { Clock, Secrets } from '../ports/system';
 import type { WorkerResult } from '../model/worker-messages';
+import type { KillSource } from './stop';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -31,6 +32,8 @@ export interface RunAttemptOptions {
   workerId: string;
   /** Aborted to kill the attempt. */
   signal?: AbortSignal;
+  /** Kills the attempt, like `signal`, but may make its signal only when someone listens (see LazyAbortController). */
+  kill?: KillSource;
   /** When this invocation must stop (e.g. the function's own limit); resumable tasks suspend before it. */
   deadline?: Date;
 }
