@@ -1,7 +1,7 @@
 // The API service over ports: flows in a FlowRepository, executions in a StateStore, logs, files,
 // and a few runtime actions. The local server passes the embedded runtime's; the cloud can pass its own.
 import type { TaskCatalog } from '../model/catalog';
-import { AloftError, ErrorCode, formatError } from '../model/errors';
+import { AloftError, ErrorCode, DiagnosticsError } from '../model/errors';
 import type { Execution } from '../model/execution';
 import { flowKey, type Flow } from '../model/flow';
 import type { ParseResult } from '../model/flow-parse';
@@ -36,9 +36,9 @@ export interface ApiServiceDeps {
 }
 
 /** FLOW_INVALID carrying every diagnostic; the router puts them in the response as `errors`. */
-export class FlowValidationError extends AloftError {
-  constructor(readonly diagnostics: ParseResult['warnings']) {
-    super(ErrorCode.FLOW_INVALID, diagnostics.map(formatError).join('\n') || 'invalid flow');
+export class FlowValidationError extends DiagnosticsError {
+  constructor(diagnostics: ParseResult['warnings']) {
+    super(ErrorCode.FLOW_INVALID, diagnostics);
   }
 }
 

@@ -2,13 +2,12 @@
 import { createReadStream } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { AloftError, ErrorCode, formatError, toErrorData, type AloftErrorData } from '../model/errors';
+import { AloftError, diagnosticsOf, ErrorCode, formatError, toErrorData, type AloftErrorData } from '../model/errors';
 import type { Flow } from '../model/flow';
 import { parseYaml } from '../model/flow-yaml';
 import type { Execution } from '../model/execution';
-import { State } from '../model/states';
-import { LocalRuntime } from '../runtime/local';
-import { FlowInvalidError } from '../runtime/deploy';
+import { isTerminal, State } from '../model/states';
+import { LocalServer } from '../runtime/local-server';
 import { InputsInvalidError, type FileInput } from '../runtime/start-execution';
 import { executionOutputs, toExecutionJson } from './execution-json';
 import { ExitCode, type CliIO } from './io';
@@ -31,11 +30,11 @@ export function parsePairs(pairs: string[], what: string): Record<string, string
   return out;
 }
 
-async function loadFlowsDir(runtime: LocalRuntime, dir: string, io: CliIO): Promise<void> {
+async function loadFlowsDir(server: LocalServer, dir: string, io: CliIO): Promise<void> {
   const names = (await readdir(dir)).filter((n) => ['.yml', '.yaml'].includes(extname(n))).sort();
   for (const name of names) {
     const file = join(dir, name);
-    const { warnings } = await runtime.deploy(await readFile(file, 'utf8'), file);
+    const { warnings } = await server.deploy(await readFile(file, 'utf8'), file);
     for (const w of warnings) io.stderr(`warning: ${formatError(w)}\n`);
   }
 }
@@ -46,17 +45,26 @@ export function exitCodeFor(state: string): number {
 
 export async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<number> {
   let progress: ProgressSink | undefined;
-  const runtime = new LocalRuntime({ env: io.env, stdoutLog: (line) => progress?.log(line as LogLineView) });
+  // The local server without its HTTP listener: flows are deployed with their triggers, so the flow
+  // triggers of --flows fire as they would in `aloft server`. Schedules and Pub/Sub stay off.
+  const server = new LocalServer({ env: io.env, pubsub: null, log: (line) => progress?.log(line as LogLineView) });
+  const runtime = server.runtime;
   let execution: Execution | undefined;
+  const others = new Map<string, Execution>();
   try {
-    if (opts.flows) await loadFlowsDir(runtime, opts.flows, io);
+    await runtime.start();
+    if (opts.flows) await loadFlowsDir(server, opts.flows, io);
     const source = await readFile(file, 'utf8');
-    const { flow, warnings } = await runtime.deploy(source, file);
-    for (const w of warnings) io.stderr(`warning: ${formatError(w)}\n`);
+    const saved = await server.deploy(source, file);
+    const flow: Flow = { ...saved.flow, revision: saved.revision };
+    for (const w of saved.warnings) io.stderr(`warning: ${formatError(w)}\n`);
     const progressOut = opts.json ? io.stderr : io.stdout;
     progress = io.isTTY ? ttyProgress(progressOut, () => Date.now()) : lineProgress(progressOut);
     const sink = progress;
-    const unlisten = runtime.onUpdate((e, before) => { if (e.id === execution?.id) sink.update(e, before); });
+    const unlisten = runtime.onUpdate((e, before) => {
+      if (e.id === execution?.id) sink.update(e, before);
+      else noteOther(e, before, others, progressOut);
+    });
     try {
       const files = await openFiles(parsePairs(opts.files, '--file'), `${flow.namespace}.${flow.id}`);
       execution = await runtime.startExecution({ flow, inputs: parsePairs(opts.inputs, '--input'), files });
@@ -68,21 +76,42 @@ export async function runCommand(file: string, opts: RunOptions, io: CliIO): Pro
       interrupted += 1;
       if (interrupted === 1 && execution) {
         io.stderr('\nkilling the execution (Ctrl-C again to stop at once)\n');
-        void runtime.kill(execution.id);
+        for (const id of [execution.id, ...others.keys()]) void runtime.kill(id).catch(() => undefined);
       } else {
         process.exit(ExitCode.INTERRUPTED);
       }
     });
     const final = await runtime.waitForEnd(execution.id);
+    sink.finish(final);
+    await waitForOthers(server, others);
     removeInterrupt();
     unlisten();
-    sink.finish(final);
     report(final, opts, io);
     return exitCodeFor(final.state.current);
   } catch (err) {
     return reportError(err, io);
   } finally {
-    await runtime.stop();
+    await server.stop();
+  }
+}
+
+/** Subflows and triggered executions: one line when each starts and ends. */
+function noteOther(e: Execution, before: Execution, others: Map<string, Execution>, write: (s: string) => void): void {
+  const why = e.parent ? `subflow of ${e.parent.executionId}` : e.trigger ? `triggered by ${e.trigger.type.split('.').pop()} ${e.trigger.id}` : 'started';
+  if (!others.has(e.id)) write(`${e.state.histories[0].date} execution ${e.id} of ${e.namespace}.${e.flowId} (${why})\n`);
+  others.set(e.id, e);
+  if (isTerminal(e.state.current) && !isTerminal(before.state.current)) {
+    write(`${e.state.histories[e.state.histories.length - 1].date} execution ${e.id} of ${e.namespace}.${e.flowId} ${e.state.current}\n`);
+  }
+}
+
+/** `aloft run` ends when everything its execution caused has ended too (fire-and-forget subflows, flow triggers). */
+async function waitForOthers(server: LocalServer, others: Map<string, Execution>): Promise<void> {
+  for (;;) {
+    await server.triggersSettled();
+    const open = [...others.values()].filter((e) => !isTerminal(e.state.current));
+    if (open.length === 0) return;
+    await Promise.all(open.map(async (e) => others.set(e.id, await server.runtime.waitForEnd(e.id))));
   }
 }
 
@@ -128,8 +157,9 @@ function report(final: Execution, opts: RunOptions, io: CliIO): void {
 }
 
 export function reportError(err: unknown, io: CliIO): number {
-  if (err instanceof FlowInvalidError || err instanceof InputsInvalidError) {
-    for (const d of err.diagnostics) io.stderr(`${formatError(d)}\n`);
+  const diagnostics = diagnosticsOf(err);
+  if (diagnostics) {
+    for (const d of diagnostics) io.stderr(`${formatError(d)}\n`);
     return ExitCode.INVALID;
   }
   const data = toErrorData(err);

@@ -5,7 +5,7 @@ import type { TaskCatalog } from '../model/catalog';
 import { formatError, toErrorData } from '../model/errors';
 import { Severity } from '../model/flow-diagnostics';
 import type { Diagnostic } from '../model/flow-diagnostics';
-import { parseFlow } from '../model/flow-parse';
+import { parseFlowWithTriggers } from '../triggers/validate';
 import type { ExpressionAnalyzer } from '../model/static-check';
 
 export interface ValidateDeps {
@@ -33,7 +33,7 @@ export async function validateFiles(paths: readonly string[], deps: ValidateDeps
       code = EXIT_INVALID;
       continue;
     }
-    const result = parseFlow(source, { file, catalog: deps.catalog, expressions: deps.expressions ?? EXPRESSIONS });
+    const result = parseFlowWithTriggers(source, { file, catalog: deps.catalog, expressions: deps.expressions ?? EXPRESSIONS });
     const lines = [...(result.ok ? [] : result.errors), ...result.warnings].sort(byPosition).map(line);
     if (lines.length > 0) deps.stderr(`${lines.join('\n')}\n`);
     if (result.ok) {

@@ -58,6 +58,21 @@ export class AloftError extends Error {
   }
 }
 
+/** Several problems at once (every invalid property of a flow, every bad input), each with its own location. */
+export class DiagnosticsError extends AloftError {
+  readonly diagnostics: AloftErrorData[];
+  constructor(code: ErrorCode, diagnostics: AloftErrorData[], location: ErrorLocation = {}) {
+    super(code, diagnostics.map(formatError).join('\n') || code, location);
+    this.diagnostics = diagnostics;
+  }
+}
+
+/** The diagnostics an error carries, recognised by shape (errors cross processes as JSON), or undefined. */
+export function diagnosticsOf(err: unknown): AloftErrorData[] | undefined {
+  const d = (err as { diagnostics?: unknown } | undefined)?.diagnostics;
+  return Array.isArray(d) && d.length > 0 ? (d as AloftErrorData[]) : undefined;
+}
+
 /** HTTP status for each code; exhaustive, so a new code cannot be forgotten. */
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   FLOW_INVALID: 422, YAML_INVALID: 422, INPUT_INVALID: 422, EXPRESSION: 422, TASK_FAILED: 500, TIMEOUT: 504,

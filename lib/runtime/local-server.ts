@@ -74,6 +74,7 @@ export class LocalServer {
   private pubsub?: LocalPubSubTriggers;
   private closePubSubSource?: () => Promise<void>;
   private http?: Server;
+  private readonly evaluating = new Set<Promise<void>>();
 
   constructor(private readonly opts: LocalServerOptions) {
     this.config = lazyConfig(() => parseConfig(ServerConfig, opts.env));
@@ -83,9 +84,11 @@ export class LocalServer {
     // loop, which the triggered-start latency (bench:burst TRIGGERED=1) pays under load.
     this.runtime.onUpdate((execution, before) => {
       if (!isTerminal(execution.state.current) || isTerminal(before.state.current)) return;
-      this.ended(execution).catch((err) => this.report({
+      const evaluating = this.ended(execution).catch((err) => this.report({
         level: 'ERROR', executionId: execution.id, message: `flow triggers after ${execution.id} failed: ${toErrorData(err).message}`, error: toErrorData(err),
       }));
+      this.evaluating.add(evaluating);
+      void evaluating.finally(() => this.evaluating.delete(evaluating));
     });
     this.triggerState = opts.triggerState ?? new MemoryTriggerStateStore();
     this.registry = new TriggerRegistry((r) => this.report(r), this.config().ALOFT_TIMEZONE);
@@ -154,6 +157,11 @@ export class LocalServer {
     const stored = await this.runtime.flowRepo.save(parsed.flow, source, this.runtime.clock.now());
     await this.flowSaved({ ...stored.flow, revision: stored.revision });
     return { ...stored, warnings: parsed.warnings };
+  }
+
+  /** Resolves once every flow-trigger evaluation started so far has finished (`aloft run` waits on it). */
+  async triggersSettled(): Promise<void> {
+    while (this.evaluating.size > 0) await Promise.all([...this.evaluating]);
   }
 
   /** One scheduler invocation (tests drive it with their clock; the loop calls it every second). */

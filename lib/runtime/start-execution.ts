@@ -2,7 +2,7 @@
 // Used by the CLI, the API, subflows and triggers alike.
 import type { Readable } from 'node:stream';
 import { newExecution } from '../engine';
-import { AloftError, ErrorCode, type AloftErrorData } from '../model/errors';
+import { AloftError, DiagnosticsError, ErrorCode, type AloftErrorData } from '../model/errors';
 import type { Execution, ParentRef, TriggerContext } from '../model/execution';
 import type { Flow } from '../model/flow';
 import { coerceInputs } from '../model/inputs';
@@ -11,9 +11,9 @@ import type { BlobStore, Clock, Ids, StateStore } from '../ports';
 import { pending } from './events';
 
 /** Every input problem at once; each diagnostic names the flow and the input (`inputs.<id>`). */
-export class InputsInvalidError extends AloftError {
-  constructor(readonly diagnostics: AloftErrorData[], flow: string) {
-    super(ErrorCode.INPUT_INVALID, diagnostics.map((d) => d.message).join('; '), { flow });
+export class InputsInvalidError extends DiagnosticsError {
+  constructor(diagnostics: AloftErrorData[], flow: string) {
+    super(ErrorCode.INPUT_INVALID, diagnostics, { flow });
   }
 }
 

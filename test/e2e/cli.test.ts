@@ -120,6 +120,18 @@ describe('aloft run', () => {
   });
 });
 
+describe('aloft run with other flows', () => {
+  it('fires the flow triggers of --flows and waits for the executions they start and for fire-and-forget subflows', async () => {
+    const r = await cli(['run', fx('upstream.yml'), '--flows', fx('run-followers')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/execution \S+ of test\.followers\.slow-child \(subflow of \S+\)/);
+    expect(r.out).toMatch(/execution \S+ of test\.followers\.slow-child SUCCESS/);
+    expect(r.out).toMatch(/execution \S+ of test\.followers\.downstream \(triggered by Flow on-upstream\)/);
+    expect(r.out).toMatch(/execution \S+ of test\.followers\.downstream SUCCESS/);
+    expect(r.out).not.toMatch(/was killed/);
+  });
+});
+
 describe('aloft validate', () => {
   it('exits 0 for valid flows and 2 listing every invalid one', async () => {
     expect((await cli(['validate', ex('hello.yml'), ex('each.yml')])).code).toBe(0);
