@@ -44,6 +44,7 @@ const HeaderDoc = z.object({ version: z.number().int().nonnegative(), data: z.st
 const InboxDoc = z.object({ key: z.string(), at: z.string(), event: z.string(), consumed: z.boolean() });
 
 const DAY_MS = 24 * 3600 * 1000;
+const HEADER_CACHE = 200;
 const startOf = (e: { state: Execution['state'] }): string => e.state.histories[0]?.date ?? '';
 
 /** Returned by a transaction that found the execution changed since its snapshot: read again. */
@@ -63,6 +64,8 @@ interface Prepared {
   execution: Execution;
   outbox: OutboxEntry[];
   runs: StoredRun[];
+  packed: boolean;
+  headerData: string;
 }
 
 export class FirestoreStateStore implements StateStore {
@@ -72,6 +75,8 @@ export class FirestoreStateStore implements StateStore {
   private readonly tombstoneTtlMs: number;
   private readonly maxAttempts: number;
   private readonly runs: TaskRunDocs;
+  /** The last header seen per execution; with the cached task runs, a transaction then reads only its inbox. */
+  private readonly headers = new Map<string, { version: number; header: ExecutionHeader; packed: boolean }>();
 
   constructor(opts: FirestoreStateStoreOptions) {
     this.db = opts.firestore;
@@ -105,7 +110,8 @@ export class FirestoreStateStore implements StateStore {
       throw new AloftError(ErrorCode.PAYLOAD_TOO_LARGE, `execution ${parsed.id} starts with ${diff.upserts.length} task runs, more than one Firestore commit holds`);
     }
     const batch = this.db.batch();
-    batch.create(this.header(parsed.id), this.headerFields(parsed, parsed.version));
+    const headerFields = this.headerFields(parsed, parsed.version);
+    batch.create(this.header(parsed.id), headerFields);
     for (const w of diff.upserts) batch.create(this.runs.ref(this.header(parsed.id), w.id), this.runs.fields(w, parsed.version));
     batch.create(this.inbox(parsed.id).doc(docIdFor(first.key)), this.inboxFields(first));
     try {
@@ -114,6 +120,8 @@ export class FirestoreStateStore implements StateStore {
       if (isAlreadyExists(err)) throw new AloftError(ErrorCode.CONFLICT, `execution ${parsed.id} already exists`);
       throw toAloftError(err, `creating execution ${parsed.id}`);
     }
+    this.runs.remember(parsed.id, parsed.version, diff.next);
+    this.rememberHeader(parsed.id, parsed.version, parseJsonField(ExecutionHeader, headerFields.data, `executions/${parsed.id}`), false);
   }
 
   async get(executionId: string): Promise<Execution | null> {
@@ -124,6 +132,7 @@ export class FirestoreStateStore implements StateStore {
         if (!snap.exists) return null;
         const { version, header, packed } = this.decodeHeader(snap);
         const runs = await this.runs.read(tx, this.header(executionId), executionId, version, packed);
+        this.rememberHeader(executionId, version, header, packed);
         return { ...header, taskRunList: runs.map((r) => r.run), version };
       }, { readOnly: true });
     } catch (err) {
@@ -133,9 +142,12 @@ export class FirestoreStateStore implements StateStore {
 
   async append(executionId: string, pending: PendingEvent): Promise<boolean> {
     try {
-      // A plain read: a transaction here would lock the header that the executor is folding.
-      const [snap] = await this.db.getAll(this.header(executionId), { fieldMask: ['version'] });
-      if (!snap.exists) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
+      // Executions are never deleted through this store, so one this process has seen exists; otherwise
+      // a plain read (a transaction here would lock the header that the executor is folding).
+      if (!this.headers.has(executionId)) {
+        const [snap] = await this.db.getAll(this.header(executionId), { fieldMask: ['version'] });
+        if (!snap.exists) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
+      }
       await this.inbox(executionId).doc(docIdFor(pending.key)).create(this.inboxFields(pending));
       return true;
     } catch (err) {
@@ -161,7 +173,7 @@ export class FirestoreStateStore implements StateStore {
     for (let attempt = 1; ; attempt++) {
       let prepared: Prepared | null | typeof STALE;
       try {
-        const snapshot = await this.snapshot(executionId);
+        const snapshot = await this.snapshot(executionId, attempt === 1);
         prepared = await this.db.runTransaction((tx) => this.foldIn(tx, snapshot, fold, now), { maxAttempts: this.maxAttempts });
       } catch (err) {
         throw toAloftError(err, `transaction on execution ${executionId}`, { abortedIsConflict: true });
@@ -172,6 +184,9 @@ export class FirestoreStateStore implements StateStore {
       }
       if (!prepared) return null;
       this.runs.remember(executionId, prepared.execution.version, prepared.runs);
+      // Cached as a later read would see it: parsed back from the JSON that was written.
+      const header = parseJsonField(ExecutionHeader, prepared.headerData, `executions/${executionId}`);
+      this.rememberHeader(executionId, prepared.execution.version, header, prepared.packed);
       return { execution: prepared.execution, outbox: prepared.outbox };
     }
   }
@@ -183,12 +198,19 @@ export class FirestoreStateStore implements StateStore {
    * checks that the header's version has not moved: every change to task runs or the inbox bumps it,
    * so an unchanged version proves that these reads are still exact.
    */
-  private async snapshot(executionId: string): Promise<Snapshot> {
+  private async snapshot(executionId: string, useCache: boolean): Promise<Snapshot> {
     const headerRef = this.header(executionId);
+    const pendingQuery = this.inbox(executionId).where('consumed', '==', false).orderBy('appendedAt').limit(this.maxEvents);
+    const known = useCache ? this.headers.get(executionId) : undefined;
+    const knownRuns = known && this.runs.cached(executionId, known.version);
+    if (known && knownRuns) {
+      // Optimistic: the transaction checks the version; if it moved, the next attempt reads everything.
+      const inbox = await pendingQuery.get();
+      return { executionId, ...known, runs: knownRuns, pendingRefs: inbox.docs.map((d) => d.ref) };
+    }
     const snap = await headerRef.get();
     if (!snap.exists) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
     const { version, header, packed } = this.decodeHeader(snap);
-    const pendingQuery = this.inbox(executionId).where('consumed', '==', false).orderBy('appendedAt').limit(this.maxEvents);
     const [runs, inbox] = await Promise.all([this.runs.read(null, headerRef, executionId, version, packed), pendingQuery.get()]);
     return { executionId, version, header, packed, runs, pendingRefs: inbox.docs.map((d) => d.ref) };
   }
@@ -253,7 +275,7 @@ export class FirestoreStateStore implements StateStore {
         tx.update(d.ref, { consumed: true, consumedAt: createdAt, consumedVersion: next, expireAt });
       }
       for (const d of outbox.docs) tx.create(this.outboxCol.doc(d.id), d.fields);
-      return { execution: result, outbox: outbox.entries, runs: diff.next };
+      return { execution: result, outbox: outbox.entries, runs: diff.next, packed, headerData: headerFields.data };
     }
   }
 
@@ -294,6 +316,14 @@ export class FirestoreStateStore implements StateStore {
     } catch (err) {
       throw toAloftError(err, 'listing executions');
     }
+  }
+
+  private rememberHeader(executionId: string, version: number, header: ExecutionHeader, packed: boolean): void {
+    const known = this.headers.get(executionId);
+    if (known && known.version > version) return;
+    this.headers.delete(executionId);
+    this.headers.set(executionId, { version, header, packed });
+    if (this.headers.size > HEADER_CACHE) this.headers.delete(this.headers.keys().next().value as string);
   }
 
   private headerFields(e: Execution, version: number, packed = false): Record<string, unknown> & { data: string } {

@@ -121,6 +121,12 @@ export class TaskRunDocs {
     return runs;
   }
 
+  /** The task runs known for exactly this version, if any. */
+  cached(executionId: string, version: number): StoredRun[] | undefined {
+    const hit = this.cache.get(executionId);
+    return hit && hit.version === version ? hit.runs : undefined;
+  }
+
   remember(executionId: string, version: number, runs: StoredRun[]): void {
     const hit = this.cache.get(executionId);
     if (hit && hit.version > version) return;
