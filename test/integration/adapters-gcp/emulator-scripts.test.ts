@@ -4,7 +4,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
+import { createFirestore } from '../../../lib/adapters/gcp/clients';
 
 const ROOT = resolve(__dirname, '../../..');
 
@@ -47,3 +49,42 @@ describe.each([
   }, 300_000);
 });
 
+
+describe('scripts/services/firestore-emulator.sh with ALOFT_FIRESTORE_FUNCTIONS_PORT', () => {
+  it('makes the emulator push document.v1.written CloudEvents to the functions port', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'aloft-firestore-fn-'));
+    const started = spawnSync('bash', [join(ROOT, 'scripts/services/firestore-emulator.sh'), 'start'], {
+      env: { ...process.env, ALOFT_RUN_DIR: runDir, ALOFT_FIRESTORE_FUNCTIONS_PORT: 'auto' }, encoding: 'utf8', timeout: 150_000,
+    });
+    expect(started.status).toBe(0);
+    const env = Object.fromEntries(readFileSync(join(runDir, 'firestore-emulator.env'), 'utf8').trim().split('\n').map((l) => l.split('=', 2)));
+    const fnPort = Number(env.ALOFT_FIRESTORE_FUNCTIONS_PORT);
+    expect(fnPort).toBeGreaterThan(0);
+    const received: Array<{ url: string; type: string | undefined }> = [];
+    const server = createServer((req, res) => {
+      received.push({ url: req.url ?? '', type: req.headers['ce-type'] as string | undefined });
+      req.resume();
+      req.on('end', () => res.writeHead(200).end());
+    });
+    await new Promise<void>((r) => server.listen(fnPort, '127.0.0.1', r));
+    try {
+      const host = env.FIRESTORE_EMULATOR_HOST;
+      const trigger = await fetch(`http://${host}/emulator/v1/projects/aloft-fn/eventarcTrigger?eventarcTriggerId=inbox`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          eventType: 'google.cloud.firestore.document.v1.written', database: '(default)', namespace: '(default)',
+          document: { value: 'executions/{executionId}/inbox/{eventId}', matchType: 'PATH_PATTERN' },
+        }),
+      });
+      expect(trigger.ok).toBe(true);
+      const db = createFirestore({ projectId: 'aloft-fn', firestoreDatabase: '(default)', firestoreEmulatorHost: host });
+      await db.doc('executions/e1/inbox/k1').set({ consumed: false });
+      for (let i = 0; i < 500 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      await db.terminate();
+      expect(received).toEqual([{ url: '/functions/projects/aloft-fn/triggers/inbox', type: 'google.cloud.firestore.document.v1.written' }]);
+    } finally {
+      await new Promise((r) => server.close(r));
+      spawnSync('bash', [join(ROOT, 'scripts/services/firestore-emulator.sh'), 'stop'], { env: { ...process.env, ALOFT_RUN_DIR: runDir }, timeout: 60_000 });
+    }
+  }, 300_000);
+});
