@@ -9,7 +9,7 @@ import type { WorkerResult } from '../model/worker-messages';
 import { dispatchAttempt } from './dispatch';
 import type { Draft } from './draft';
 import { nextRetryDelay } from './retry';
-import { cleanError, endAttempt, lastAttempt, recordState, runState, withLastAttempt, type ErrorData } from './state-ops';
+import { cleanError, endAttempt, lastAttempt, recordStateAt, reportedTime, runState, withLastAttempt, type ErrorData } from './state-ops';
 
 /** The run and its attempt when the event is about the current, unfinished attempt; else undefined (stale or duplicate). */
 function current(d: Draft, taskRunId: string, attempt: number): TaskRun | undefined {
@@ -22,16 +22,19 @@ function current(d: Draft, taskRunId: string, attempt: number): TaskRun | undefi
   return run;
 }
 
+/** The worker started the attempt: the attempt and its run go RUNNING at the time the worker reports (as Kestra's workers stamp it). */
 export function onAttemptStarted(d: Draft, e: EventOf<'AttemptStarted'>): void {
   const run = current(d, e.taskRunId, e.attempt);
   if (!run || lastAttempt(run)!.state.current !== State.CREATED) return;
   let next = withLastAttempt(run, (a) => {
     // Built field by field: a spread of a spread gives every attempt a shape of its own.
-    const started: TaskRunAttempt = { ...a, state: recordState(a.state, State.RUNNING, d.now) };
+    const started: TaskRunAttempt = { ...a, state: recordStateAt(a.state, State.RUNNING, reportedTime(a.state, e.at, d.now)) };
     if (e.workerId) started.workerId = e.workerId;
     return started;
   });
-  if (next.state.current !== State.KILLING) next = runState(next, State.RUNNING, d.now);
+  if (next.state.current !== State.KILLING && next.state.current !== State.RUNNING) {
+    next = { ...next, state: recordStateAt(next.state, State.RUNNING, reportedTime(next.state, e.at, d.now)) };
+  }
   d.update(next);
 }
 

@@ -21,10 +21,16 @@ export function iso(now: Date): string {
 // History entries are immutable, so every change to the same state in the same millisecond shares
 // one entry object: runs and their attempts record the same changes, and a burst steps many
 // executions per millisecond. Entries are never written after creation (see step's frozen-input test).
+// Two times are current at once: a step's `now` and the start a worker reported.
 let entriesDate = '';
 let entries: Partial<Record<State, StateHistory>> = {};
+let olderDate = '';
+let olderEntries: Partial<Record<State, StateHistory>> = {};
 function historyEntry(state: State, date: string): StateHistory {
   if (date !== entriesDate) {
+    if (date === olderDate) return (olderEntries[state] ??= { state, date });
+    olderDate = entriesDate;
+    olderEntries = entries;
     entriesDate = date;
     entries = {};
   }
@@ -47,8 +53,25 @@ export function newRecord(state: State, now: Date): StateRecord {
 
 /** Appends a change to a state record, immutably; a no-op for the same state. */
 export function recordState(record: StateRecord, state: State, now: Date): StateRecord {
+  return recordStateAt(record, state, iso(now));
+}
+
+/** `recordState` with the time already formatted (an ISO-8601 instant, as `iso` gives). */
+export function recordStateAt(record: StateRecord, state: State, date: string): StateRecord {
   if (record.current === state) return record;
-  return { current: state, histories: appended(record.histories, historyEntry(state, iso(now))) };
+  return { current: state, histories: appended(record.histories, historyEntry(state, date)) };
+}
+
+/**
+ * A time reported from elsewhere (a worker's start), kept within the record's last change and `now`
+ * so that histories stay in order even when clocks disagree; `now` when it is not an ISO instant.
+ * ISO instants of the same form compare as strings.
+ */
+export function reportedTime(record: StateRecord, reported: string | undefined, now: Date): string {
+  const upper = iso(now);
+  if (reported === undefined || reported.length !== upper.length || reported[reported.length - 1] !== 'Z' || reported > upper) return upper;
+  const last = record.histories[record.histories.length - 1]?.date;
+  return last !== undefined && last.length === upper.length && reported < last ? last : reported;
 }
 
 export function runState(run: TaskRun, state: State, now: Date): TaskRun {

@@ -17,6 +17,32 @@ describe('runnable task runs', () => {
     expect(h.history('a')).toEqual(['CREATED', 'RUNNING', 'SUCCESS']);
   });
 
+  it('records RUNNING at the time the worker reports, kept between the last change and now', () => {
+    const h = Harness.start(flow([{ id: 'a', type: RETURN }, { id: 'b', type: RETURN }, { id: 'c', type: RETURN }]));
+    const created = h.now.toISOString();
+    h.advance(1000);
+    const workerStart = new Date(h.now.getTime() - 400).toISOString();
+    h.send({ type: 'AttemptStarted', taskRunId: h.run('a').id, attempt: 0, at: workerStart });
+    expect(h.run('a').state.histories[1]).toEqual({ state: 'RUNNING', date: workerStart });
+    expect(h.run('a').attempts[0].state.histories[1]).toEqual({ state: 'RUNNING', date: workerStart });
+    h.send({ type: 'WorkerResult', result: h.result(h.run('a').id, 0, { state: 'SUCCESS' }) });
+    // A worker clock behind the run's creation, ahead of now, or not an ISO instant: the nearest bound.
+    const b = h.run('b');
+    h.send({ type: 'AttemptStarted', taskRunId: b.id, attempt: 0, at: created });
+    expect(h.run('b').state.histories[1].date).toBe(b.state.histories[0].date);
+    h.send({ type: 'WorkerResult', result: h.result(b.id, 0, { state: 'SUCCESS' }) });
+    const c = h.run('c');
+    h.send({ type: 'AttemptStarted', taskRunId: c.id, attempt: 0, at: new Date(h.now.getTime() + 5000).toISOString() });
+    expect(h.run('c').state.histories[1].date).toBe(h.now.toISOString());
+  });
+
+  it('records RUNNING now when the reported start is not an ISO instant', () => {
+    const h = Harness.start(flow([{ id: 'a', type: RETURN }]));
+    h.advance(1000);
+    h.send({ type: 'AttemptStarted', taskRunId: h.run('a').id, attempt: 0, at: 'yesterday' });
+    expect(h.run('a').state.histories[1].date).toBe(h.now.toISOString());
+  });
+
   it('ignores a duplicate result, a result for an old attempt and a start for a finished run', () => {
     const h = Harness.start(flow([{ id: 'a', type: RETURN }, { id: 'b', type: RETURN }]));
     const run = h.run('a');

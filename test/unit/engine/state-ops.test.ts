@@ -1,4 +1,4 @@
-import { cleanError, endAttempt, failRun, newAttempt, runState, runStates, withInternal, withoutKeys } from '../../../lib/engine/state-ops';
+import { appended, cleanError, endAttempt, failRun, newAttempt, recordStateAt, reportedTime, runState, runStates, withInternal, withoutKeys } from '../../../lib/engine/state-ops';
 import type { TaskRun } from '../../../lib/model/execution';
 import { newStateRecord } from '../../../lib/model/states';
 
@@ -42,5 +42,27 @@ describe('state-ops', () => {
   it('sets and removes internal bookkeeping fields', () => {
     const r = withInternal(run(), { a: 1, b: 2 });
     expect(withInternal(r, { a: undefined }).internal).toEqual({ b: 2 });
+  });
+
+  it('shares the history entry of every change to the same state at the same time', () => {
+    const a = runStates(run(), ['RUNNING', 'SUCCESS'], T2);
+    const b = runStates(run(), ['RUNNING', 'SUCCESS'], T2);
+    expect(a.state.histories[1]).toBe(b.state.histories[1]);
+    expect(a.state.histories[2]).toBe(b.state.histories[2]);
+    expect(recordStateAt(a.state, 'FAILED', '2024-01-01T00:00:04.000Z').histories[3]).toEqual({ state: 'FAILED', date: '2024-01-01T00:00:04.000Z' });
+  });
+
+  it('appends into a new array, leaving the original alone', () => {
+    const list = [1, 2];
+    expect(appended(list, 3)).toEqual([1, 2, 3]);
+    expect(list).toEqual([1, 2]);
+  });
+
+  it('keeps a reported time between the last change and now', () => {
+    const r = run().state;
+    expect(reportedTime(r, '2024-01-01T00:00:03.000Z', T2)).toBe('2024-01-01T00:00:03.000Z');
+    expect(reportedTime(r, '2023-12-31T23:59:59.000Z', T2)).toBe(T.toISOString());
+    expect(reportedTime(r, '2024-01-01T00:00:09.000Z', T2)).toBe(T2.toISOString());
+    expect(reportedTime(r, undefined, T2)).toBe(T2.toISOString());
   });
 });

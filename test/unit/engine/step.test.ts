@@ -1,4 +1,5 @@
-import { newExecution, step } from '../../../lib/engine';
+import { newExecution, step, stepAll } from '../../../lib/engine';
+import type { ExecutionEvent } from '../../../lib/model/events';
 import { FAIL, LOG, RETURN } from './helpers/catalog';
 import { Harness, T0, flow } from './helpers/harness';
 import { fakeIds } from './helpers/ids';
@@ -111,5 +112,46 @@ describe('step', () => {
     const run = () => step({ execution, flow: f, event: { type: 'ExecutionCreated' }, now: T0, ids: fakeIds(), catalog: testCatalog() });
     expect(run()).toEqual(run());
     expect(JSON.stringify(execution)).toBe(frozen);
+  });
+});
+
+describe('stepAll', () => {
+  const f = flow([
+    { id: 'seq', type: SEQ, tasks: [{ id: 'a', type: RETURN }, { id: 'b', type: RETURN }] },
+    { id: 'par', type: PARALLEL, tasks: [{ id: 'c', type: LOG }, { id: 'd', type: FAIL }] },
+  ]);
+  // Plays the flow to its end one event at a time, recording every event in order.
+  function play(): ExecutionEvent[] {
+    const h = Harness.start(f);
+    const events: ExecutionEvent[] = [{ type: 'ExecutionCreated' }];
+    const send = h.send.bind(h);
+    h.send = (e) => { events.push(e); return send(e); };
+    h.drive((wt) => ({ state: wt.taskId === 'd' ? 'FAILED' : 'SUCCESS', outputs: { value: wt.taskId } }));
+    expect(h.state).toBe('FAILED');
+    return events;
+  }
+
+  it('folds events exactly as one step after the other would', () => {
+    const events = play();
+    const start = newExecution({ id: 'e1', flow: f, inputs: {}, now: T0 });
+    let one = start;
+    const oneIds = fakeIds('r');
+    const oneEffects: unknown[] = [];
+    for (const event of events) {
+      const out = step({ execution: one, flow: f, event, now: T0, ids: oneIds, catalog: testCatalog() });
+      one = out.execution;
+      oneEffects.push(...out.effects);
+    }
+    const all = stepAll({ execution: start, flow: f, events, now: T0, ids: fakeIds('r'), catalog: testCatalog() });
+    expect(all.execution).toEqual(one);
+    expect(all.effects).toEqual(oneEffects);
+  });
+
+  it('skips events after the execution ended, as step does, and returns the same execution when nothing changed', () => {
+    const events = play();
+    const ended = stepAll({ execution: newExecution({ id: 'e1', flow: f, inputs: {}, now: T0 }), flow: f, events, now: T0, ids: fakeIds('r'), catalog: testCatalog() });
+    const again = stepAll({ execution: ended.execution, flow: f, events: events.slice(1, 4), now: T0, ids: fakeIds('x'), catalog: testCatalog() });
+    expect(again.execution).toBe(ended.execution);
+    expect(again.effects).toEqual([]);
   });
 });
