@@ -27,15 +27,22 @@ export class ExecutionProcessor {
   private scheduled = false;
   private idleWaiters: Array<() => void> = [];
 
-  constructor(private readonly store: StateStore, private readonly hooks: ProcessorHooks) {}
+  /**
+   * `passesPerTurn`: executions folded per turn of the event loop before workers and I/O get theirs.
+   * Without it a burst folds thousands of executions in one turn while the tasks they dispatched wait.
+   */
+  constructor(private readonly store: StateStore, private readonly hooks: ProcessorHooks, private readonly passesPerTurn = 256) {}
 
   wake(executionId: string): void {
     this.dirty.add(executionId);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      // setImmediate batches wakes that arrive together into one pass per execution.
-      setImmediate(() => this.drain());
-    }
+    this.schedule();
+  }
+
+  // setImmediate batches wakes that arrive together into one pass per execution.
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.drain());
   }
 
   isBusy(executionId: string): boolean {
@@ -50,8 +57,13 @@ export class ExecutionProcessor {
 
   private drain(): void {
     this.scheduled = false;
+    let started = 0;
     for (const id of this.dirty) {
       if (this.active.has(id)) continue;
+      if (started++ === this.passesPerTurn) {
+        this.schedule();
+        return;
+      }
       this.dirty.delete(id);
       this.active.add(id);
       let running: Promise<void> | undefined;
@@ -67,10 +79,7 @@ export class ExecutionProcessor {
 
   private settle(id: string): void {
     this.active.delete(id);
-    if (this.dirty.has(id) && !this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.drain());
-    }
+    if (this.dirty.has(id)) this.schedule();
     if (this.dirty.size === 0 && this.active.size === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];

@@ -14,6 +14,12 @@ export interface InProcessTaskQueueOptions {
   maxDeliveries?: number;
   /** Redelivery delay after a failure: minMs doubled per failure, capped at maxMs. Default 100 ms to 10 s. */
   backoff?: { minMs?: number; maxMs?: number };
+  /**
+   * Deliveries started per turn of the event loop, per group, before the queue lets other work run
+   * (the executor folding results, I/O). Without it a burst of quick tasks runs the whole backlog
+   * in one turn and every task waits for all the others. Default 256.
+   */
+  deliveriesPerTurn?: number;
 }
 
 /** A handler that returns nothing finished synchronously (the embedded runtime's fast path). */
@@ -41,6 +47,8 @@ class Group {
   subscribers: Subscriber[] = [];
   next = 0;
   scheduled = false;
+  /** Deliveries started since the last scheduled pump. */
+  turn = 0;
   constructor(readonly name: string, readonly concurrency: number) {}
 
   get size(): number {
@@ -66,8 +74,10 @@ export class InProcessTaskQueue implements TaskQueue {
   private readonly maxDeliveries: number;
   private readonly minBackoff: number;
   private readonly maxBackoff: number;
+  private readonly perTurn: number;
 
   constructor(private readonly opts: InProcessTaskQueueOptions = {}) {
+    this.perTurn = Math.max(1, opts.deliveriesPerTurn ?? 256);
     this.maxDeliveries = opts.maxDeliveries ?? 10;
     this.minBackoff = opts.backoff?.minMs ?? 100;
     this.maxBackoff = opts.backoff?.maxMs ?? 10_000;
@@ -140,12 +150,18 @@ export class InProcessTaskQueue implements TaskQueue {
     g.scheduled = true;
     setImmediate(() => {
       g.scheduled = false;
+      g.turn = 0;
       this.pump(g);
     });
   }
 
   private pump(g: Group): void {
     while (g.inFlight < g.concurrency && g.size > 0 && g.subscribers.length > 0) {
+      if (g.turn >= this.perTurn) {
+        this.schedule(g);
+        break;
+      }
+      g.turn++;
       const item = g.shift();
       const task = item.task ?? this.parse(g, item);
       if (!task) continue;

@@ -111,4 +111,25 @@ describe('InProcessTaskQueue', () => {
     await sub.close();
     expect(finished).toBe(true);
   });
+
+  it('settles handlers that finish synchronously and delivers the rest of the backlog', async () => {
+    const q = new InProcessTaskQueue({ concurrency: 2 });
+    const seen: string[] = [];
+    await q.subscribe('core', (t) => { seen.push(t.taskRunId); });
+    for (let i = 0; i < 5; i++) q.publishNow(task(i));
+    await q.idle();
+    expect(seen).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
+  });
+
+  it('lets other work run between slices of a backlog', async () => {
+    const q = new InProcessTaskQueue({ deliveriesPerTurn: 2 });
+    const seen: string[] = [];
+    await q.subscribe('core', (t) => { seen.push(t.taskRunId); });
+    for (let i = 0; i < 5; i++) q.publishNow(task(i));
+    // Queued after the queue's first turn: it runs once two deliveries were made.
+    setImmediate(() => seen.push('other'));
+    await q.idle();
+    expect(seen).toEqual(['r0', 'r1', 'other', 'r2', 'r3', 'r4']);
+  });
 });
+
