@@ -13,7 +13,8 @@ async function call(method: string, url: string, body?: unknown): Promise<unknow
 export interface PushSubscription {
   name: string;
   topic: string;
-  pushEndpoint: string;
+  /** Absent: the subscription is pulled (by the emulated cloud's own push delivery). */
+  pushEndpoint?: string;
   deadLetterTopic: string;
   maxDeliveryAttempts: number;
   minimumBackoff: string;
@@ -38,7 +39,7 @@ export class PubSubAdmin {
 
   async createPushSubscription(s: PushSubscription): Promise<void> {
     await call('PUT', this.url(`subscriptions/${s.name}`), {
-      topic: this.topicId(s.topic), pushConfig: { pushEndpoint: s.pushEndpoint }, ackDeadlineSeconds: s.ackDeadlineSeconds,
+      topic: this.topicId(s.topic), ...(s.pushEndpoint ? { pushConfig: { pushEndpoint: s.pushEndpoint } } : {}), ackDeadlineSeconds: s.ackDeadlineSeconds,
       retryPolicy: { minimumBackoff: s.minimumBackoff, maximumBackoff: s.maximumBackoff },
       deadLetterPolicy: { deadLetterTopic: this.topicId(s.deadLetterTopic), maxDeliveryAttempts: s.maxDeliveryAttempts },
     });

@@ -10,14 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXECUTOR_DOCUMENT, FUNCTIONS, TriggerKind, type FunctionSpec } from '../../functions/manifest';
 import type { PluginCatalog } from '../plugins/catalog';
-import type { CloudAdapters } from '../runtime/cloud-deps';
+import type { CloudAdapters, HandledInvocation } from '../runtime/cloud-deps';
 import { configureCloud, closeCloud } from '../runtime/cloud-entry';
 import type { LogSink } from '../runtime/cloud-log';
 import type { SchedulerReport } from '../runtime/cloud-scheduler';
-import { PubSubAdmin, createBucket, registerFirestoreTrigger } from './admin';
+import { PubSubAdmin, createBucket, registerFirestoreTrigger, type PushSubscription } from './admin';
+import { EventarcRelay, PushDelivery, durationMs } from './delivery';
 import { startFirestoreEmulator, startPubSubEmulator, startStorageEmulator, type Emulator } from './emulators';
 import { serveInChild, serveInProcess, type ChildHost, type FunctionHost } from './function-hosts';
-import { freePort } from './processes';
+import { reservePort, type ReservedPort } from './processes';
 
 export interface PushPolicy {
   minimumBackoff: string;
@@ -40,6 +41,8 @@ export interface EmulatedCloudOptions {
   logSink?: LogSink;
   /** Functions served in this process only: wraps the adapters (benchmarks count operations). */
   instrument?(adapters: CloudAdapters): CloudAdapters;
+  /** Functions served in this process only: called after each invocation. */
+  onHandled?(handled: HandledInvocation): void;
   /** Manifest names of functions served in child processes, which `kill()` and `restart()` then work on. */
   isolate?: readonly string[];
   /** How often the scheduler function is called; 0 never (call `tick()`). Default 2000 ms. */
@@ -54,6 +57,14 @@ export interface EmulatedCloudOptions {
   duplicateWorkerDeliveries?: boolean;
   /** User topics whose messages go to pubsubTrigger (infra's `pubsub_trigger_topics`). */
   pubsubTriggerTopics?: readonly string[];
+  /**
+   * Who delivers events to the functions. `relay` (default): this process, as concurrently as Eventarc
+   * and Pub/Sub push do (lib/dev/delivery.ts). `emulators`: the emulators' own pushes, which deliver
+   * one or two requests at a time.
+   */
+  delivery?: 'relay' | 'emulators';
+  /** Requests in flight per trigger with `delivery: 'relay'`. Default 64. */
+  deliveryConcurrency?: number;
   /** JVM heap of the emulators. */
   firestoreJavaOpts?: string[];
   pubsubJavaOpts?: string[];
@@ -84,6 +95,8 @@ export interface EmulatedCloud {
 
 /** Defaults of the functions' knobs in the emulated cloud: recovery in seconds, not minutes. */
 const DEV_ENV: Record<string, string> = {
+  // No Secret Manager emulator exists: secrets come from SECRET_<NAME> variables (base64), as locally.
+  ALOFT_SECRETS: 'env',
   ALOFT_LEASE_MS: '30000',
   ALOFT_HEARTBEAT_MS: '5000',
   ALOFT_LOST_AFTER_MS: '30000',
@@ -112,12 +125,18 @@ export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promi
     if (ownDir) rmSync(dir, { recursive: true, force: true });
   };
   try {
-    // The Firestore emulator pushes executor events to one fixed host:port, chosen before it starts.
-    const ports = new Map<string, number>();
-    for (const f of FUNCTIONS) ports.set(f.name, f.name === 'api' && opts.apiPort ? opts.apiPort : await freePort());
-    const executorPort = ports.get('executor')!;
+    // The Firestore emulator pushes executor events to one fixed host:port, chosen before it starts, and
+    // push subscriptions name their endpoints: every function's port is held from now until it binds it.
+    const ports = new Map<string, ReservedPort>();
+    for (const f of FUNCTIONS) {
+      ports.set(f.name, f.name === 'api' && opts.apiPort ? { port: opts.apiPort, release: async () => undefined } : await reservePort());
+    }
+    const relayMode = (opts.delivery ?? 'relay') === 'relay';
+    const relayPort = relayMode ? await reservePort() : undefined;
+    stoppers.push(async () => { for (const p of [...ports.values(), ...(relayPort ? [relayPort] : [])]) await p.release(); });
+    const triggerPort = relayPort?.port ?? ports.get('executor')!.port;
     const started = await Promise.allSettled([
-      startFirestoreEmulator({ dir, functionsPort: executorPort, javaOpts: opts.firestoreJavaOpts }),
+      startFirestoreEmulator({ dir, functionsPort: triggerPort, javaOpts: opts.firestoreJavaOpts }),
       startPubSubEmulator({ dir, javaOpts: opts.pubsubJavaOpts }),
       startStorageEmulator({ dir, projectId }),
     ]);
@@ -143,12 +162,14 @@ export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promi
     process.env.METADATA_SERVER_DETECTION ??= 'none';
 
     await createBucket(storage.host, projectId, bucket);
-    await configureCloud({ env, catalog: opts.catalog, logSink: opts.logSink, instrument: opts.instrument });
+    await configureCloud({ env, catalog: opts.catalog, logSink: opts.logSink, instrument: opts.instrument, onHandled: opts.onHandled });
     stoppers.push(() => closeCloud());
 
     const hosts = new Map<string, FunctionHost>();
     const startHost = async (spec: FunctionSpec): Promise<FunctionHost> => {
-      const port = ports.get(spec.name)!;
+      const reserved = ports.get(spec.name)!;
+      await reserved.release();
+      const port = reserved.port;
       const host = isolate.has(spec.name) ? await serveInChild(spec, port, env, dir) : await serveInProcess(spec, port);
       hosts.set(spec.name, host);
       return host;
@@ -157,9 +178,29 @@ export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promi
     await Promise.all(FUNCTIONS.map(startHost));
 
     // Wiring, as infra/ declares it (eventarc.tf, pubsub.tf).
+    const deliveryLog = (severity: 'WARNING' | 'ERROR', message: string): void =>
+      opts.logSink?.({ severity, message, component: 'delivery', time: new Date().toISOString() });
+    if (relayPort) {
+      const relay = new EventarcRelay({ target: hosts.get('executor')!.url, concurrency: opts.deliveryConcurrency, log: deliveryLog });
+      await relayPort.release();
+      await relay.listen(relayPort.port);
+      stoppers.push(() => relay.close());
+    }
     const pubsub = new PubSubAdmin(pubsubEmulator.host, projectId);
     await registerFirestoreTrigger(firestore.host, projectId, 'executor', `${collectionPrefix}${EXECUTOR_DOCUMENT}`);
     const policy = opts.pushPolicy ?? INFRA_PUSH_POLICY;
+    const deliveries: PushDelivery[] = [];
+    stoppers.push(async () => { await Promise.all(deliveries.map((d) => d.stop())); });
+    const subscribe = async (s: PushSubscription & { pushEndpoint: string }): Promise<void> => {
+      if (!relayMode) return pubsub.createPushSubscription(s);
+      await pubsub.createPushSubscription({ ...s, pushEndpoint: undefined });
+      const d = new PushDelivery({
+        host: pubsubEmulator.host, projectId, subscription: s.name, pushEndpoint: s.pushEndpoint, concurrency: opts.deliveryConcurrency,
+        minimumBackoffMs: durationMs(s.minimumBackoff), maximumBackoffMs: durationMs(s.maximumBackoff), log: deliveryLog,
+      });
+      deliveries.push(d);
+      d.start();
+    };
     for (const fn of FUNCTIONS.filter((f) => f.trigger === TriggerKind.pubsub && f.topic)) {
       const topic = `${topicPrefix}${fn.topic}`;
       const dlq = deadLetterName(topic);
@@ -170,15 +211,15 @@ export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promi
       const sub = {
         topic, pushEndpoint: `${url}/projects/${projectId}/topics/${topic}`, deadLetterTopic: dlq, ackDeadlineSeconds: 600, ...policy,
       };
-      await pubsub.createPushSubscription({ ...sub, name: pushSubscriptionName(topic) });
-      if (opts.duplicateWorkerDeliveries && fn.group) await pubsub.createPushSubscription({ ...sub, name: `${topic}-push-twice` });
+      await subscribe({ ...sub, name: pushSubscriptionName(topic) });
+      if (opts.duplicateWorkerDeliveries && fn.group) await subscribe({ ...sub, name: `${topic}-push-twice` });
     }
     const trigger = hosts.get('pubsub-trigger')!;
     for (const userTopic of opts.pubsubTriggerTopics ?? []) {
       const full = userTopic.startsWith('projects/') ? userTopic : pubsub.topicId(userTopic);
       const short = full.split('/').pop()!;
       await pubsub.createTopic(short);
-      await pubsub.createPushSubscription({
+      await subscribe({
         name: `${topicPrefix}aloft-pubsub-trigger-${shortHash(full)}`, topic: short, pushEndpoint: `${trigger.url}/${full}`,
         deadLetterTopic: deadLetterName(`${topicPrefix}aloft-pubsub-trigger`), ackDeadlineSeconds: 600, ...policy,
       });

@@ -79,6 +79,24 @@ export function spawnService(name: string, command: string, args: readonly strin
   };
 }
 
+export interface ReservedPort {
+  port: number;
+  /** Stops holding the port, just before its real server binds it. */
+  release(): Promise<void>;
+}
+
+/** Holds a free port on 127.0.0.1 (listening, so nothing else gets it) until released. */
+export function reservePort(): Promise<ReservedPort> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      resolve({ port, release: () => new Promise<void>((done) => s.close(() => done())) });
+    });
+  });
+}
+
 /** A port free on 127.0.0.1 right now. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -33,6 +33,8 @@ export const CloudRuntimeConfig = z.object({
   ALOFT_TIMEZONE: z.string().default('UTC'),
   /** Scratch space of task attempts (Cloud Functions offer an in-memory /tmp). */
   ALOFT_TEMP_DIR: z.string().default('/tmp/aloft'),
+  /** Where `secret()` reads: Secret Manager with the SECRET_<NAME> env fallback, or the env only. */
+  ALOFT_SECRETS: z.enum(['secret-manager', 'env']).default('secret-manager'),
   ALOFT_GLOBALS: LocalConfig.shape.ALOFT_GLOBALS,
 });
 export type CloudRuntimeConfig = z.infer<typeof CloudRuntimeConfig>;

@@ -68,6 +68,17 @@ export interface CloudDepsOptions {
   logSink?: LogSink;
   /** Wraps the adapters once they exist (benchmarks count operations this way). */
   instrument?(adapters: CloudAdapters): CloudAdapters;
+  /** Called after each handler invocation (benchmarks count invocations and failures this way). */
+  onHandled?(handled: HandledInvocation): void;
+}
+
+export interface HandledInvocation {
+  /** The manifest name: executor, worker-core, scheduler, pubsub-trigger. */
+  fn: string;
+  ms: number;
+  /** The handler's outcome, or the error it threw. */
+  outcome?: unknown;
+  error?: unknown;
 }
 
 const systemClock: Clock = new SystemClock();
@@ -84,6 +95,8 @@ export class CloudDeps {
     if (!this.memo.has(key)) this.memo.set(key, make());
     return this.memo.get(key) as T;
   }
+
+  get onHandled(): ((h: HandledInvocation) => void) | undefined { return this.opts.onHandled; }
 
   get config(): CloudConfig { return this.once('config', () => cloudConfigFromEnv(this.opts.env)); }
   get clock(): Clock { return this.opts.clock ?? systemClock; }

@@ -1,8 +1,7 @@
 // The GCP adapters behind the cloud runtime, over clients created on first use from the config
 // (lib/adapters/gcp/clients.ts): Firestore for state, flows, attempts, logs, trigger state, leases,
 // wake-ups and stop requests; Pub/Sub for worker tasks and dead letters; Cloud Storage for files.
-import { join } from 'node:path';
-import { gcpClients } from '../adapters/gcp/clients';
+import { gcpClients, type GcpClients } from '../adapters/gcp/clients';
 import { FirestoreAttemptLedger } from '../adapters/gcp/firestore-attempt-ledger';
 import { FirestoreAttemptStops, FirestoreStrandedExecutions, FirestoreWakeUpStore } from '../adapters/gcp/firestore-cloud-control';
 import { FirestoreFlowRepository } from '../adapters/gcp/firestore-flow-repository';
@@ -12,8 +11,11 @@ import { FirestoreTriggerStateStore } from '../adapters/gcp/firestore-trigger-st
 import { FirestoreExecutionLease } from '../adapters/gcp/lease';
 import { decodeCloudEventMessage } from '../adapters/gcp/pubsub-messages';
 import { PubSubTaskQueue } from '../adapters/gcp/pubsub-task-queue';
-import { EnvSecrets, FolderBlobStore } from '../adapters/local';
-import type { BlobStore } from '../ports';
+import { GcsBlobStore } from '../adapters/gcp/gcs-blob-store';
+import { SecretManagerSecrets } from '../adapters/gcp/secret-manager-secrets';
+import { EnvSecrets } from '../adapters/local';
+import { AloftError, ErrorCode } from '../model/errors';
+import type { BlobStore, Secrets } from '../ports';
 import type { CloudConfig } from './cloud-config';
 import type { CloudAdapters } from './cloud-deps';
 import type { AdapterContext } from './cloud-deps';
@@ -24,9 +26,7 @@ export const PUBSUB_TRIGGER_TOPIC = 'aloft-pubsub-trigger';
 export function gcpAdapters(config: CloudConfig, ctx: AdapterContext): CloudAdapters {
   const clients = gcpClients(config.gcp);
   const fs = { firestore: clients.firestore(), collectionPrefix: config.gcp.collectionPrefix };
-  // TODO(gcs): replace with the GCS BlobStore of lib/adapters/gcp once it lands; a folder only works
-  // while every function shares one machine (the emulated cloud).
-  const blobs: BlobStore = new FolderBlobStore({ root: join(config.runtime.ALOFT_TEMP_DIR, 'storage') });
+  const blobs = blobStore(config, clients.storage);
   const topicPrefix = config.gcp.topicPrefix;
   const queue = new PubSubTaskQueue({ pubsub: clients.pubsub(), blobs, topicPrefix, log: (entry) => ctx.logSink({ component: 'pubsub', ...entry }) });
   return {
@@ -41,7 +41,7 @@ export function gcpAdapters(config: CloudConfig, ctx: AdapterContext): CloudAdap
     stranded: new FirestoreStrandedExecutions(fs),
     blobs,
     queue,
-    secrets: new EnvSecrets(ctx.env),
+    secrets: secrets(config, ctx),
     decodeWorkerMessage: (event) => decodeCloudEventMessage(event),
     async deadLetter(letter) {
       const topic = letter.group === 'pubsub-trigger' ? `${topicPrefix}${PUBSUB_TRIGGER_TOPIC}` : queue.topicName(letter.group);
@@ -49,4 +49,22 @@ export function gcpAdapters(config: CloudConfig, ctx: AdapterContext): CloudAdap
     },
     close: () => clients.close(),
   };
+}
+
+/** Internal storage in the bucket; without ALOFT_BUCKET every file operation fails with CONFIG_INVALID. */
+function blobStore(config: CloudConfig, storage: GcpClients['storage']): BlobStore {
+  const { bucket, storagePrefix } = config.gcp;
+  if (bucket) return new GcsBlobStore({ storage: storage(), bucket, prefix: storagePrefix });
+  const missing = async (): Promise<never> => {
+    throw new AloftError(ErrorCode.CONFIG_INVALID, 'internal storage needs a bucket: set ALOFT_BUCKET');
+  };
+  return { put: missing, get: missing, exists: missing, list: missing, delete: missing };
+}
+
+/** Secret Manager with the SECRET_<NAME> env fallback; `ALOFT_SECRETS=env` uses the env only (the emulated cloud has no Secret Manager). */
+function secrets(config: CloudConfig, ctx: AdapterContext): Secrets {
+  if (config.runtime.ALOFT_SECRETS === 'env') return new EnvSecrets(ctx.env);
+  return new SecretManagerSecrets({
+    projectId: config.gcp.secretsProject ?? config.gcp.projectId, endpoint: config.gcp.secretManagerEndpoint, env: ctx.env,
+  });
 }

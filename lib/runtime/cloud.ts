@@ -24,22 +24,37 @@ export class CloudRuntime {
 
   /** `executor`: a Firestore `document.v1.written` CloudEvent on an inbox document. */
   executor(event: unknown): Promise<ExecutorOutcome> {
-    return handleExecutorEvent(this.deps.executor, event);
+    return this.observed('executor', () => handleExecutorEvent(this.deps.executor, event));
   }
 
   /** `worker-<group>`: a Pub/Sub `messagePublished` CloudEvent carrying a worker task. */
   worker(group: PluginGroup, event: unknown): Promise<WorkerStatus> {
-    return handleWorkerEvent(this.deps.worker, group, event);
+    return this.observed(`worker-${group}`, () => handleWorkerEvent(this.deps.worker, group, event));
   }
 
   /** `pubsubTrigger`: a message on a user topic. */
   pubsubTrigger(event: unknown): Promise<PubSubTriggerOutcome> {
-    return handlePubSubTriggerEvent(this.deps.triggers, this.deps.registry, (letter) => this.deps.adapters.deadLetter(letter), event);
+    return this.observed('pubsub-trigger', () =>
+      handlePubSubTriggerEvent(this.deps.triggers, this.deps.registry, (letter) => this.deps.adapters.deadLetter(letter), event));
   }
 
   /** One scheduler pass, as the `scheduler` function runs it. */
   tick(now: Date = this.deps.clock.now()): Promise<SchedulerReport> {
-    return schedulerTick(this.deps.scheduler, now);
+    return this.observed('scheduler', () => schedulerTick(this.deps.scheduler, now));
+  }
+
+  private async observed<T>(fn: string, run: () => Promise<T>): Promise<T> {
+    const observe = this.deps.onHandled;
+    if (!observe) return run();
+    const t0 = performance.now();
+    try {
+      const outcome = await run();
+      observe({ fn, ms: performance.now() - t0, outcome });
+      return outcome;
+    } catch (error) {
+      observe({ fn, ms: performance.now() - t0, error });
+      throw error;
+    }
   }
 
   /** `scheduler` (HTTP, from Cloud Scheduler): answers with the pass's report. */

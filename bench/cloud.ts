@@ -1,0 +1,101 @@
+// bench:cloud — E executions x T chained Return tasks through the emulated cloud: every execution is
+// started through the api function, folded by the executor function on Firestore triggers, and every
+// task runs in the worker-core function behind a Pub/Sub push subscription. Prints one JSON line like
+// bench:burst's, plus firestore_ops_per_task and messages_per_task (counted by wrapping the adapters)
+// and executor_invocations_per_task. The functions run in this process, so cpu_s and peak_rss_mb are
+// theirs (the emulators' are not counted). Not a test: the machine is shared, see load_avg_1m.
+import { loadavg } from 'node:os';
+import { startEmulatedCloud } from '../lib/dev/cloud';
+import type { Execution } from '../lib/model/execution';
+import { createFlow, startExecution, waitForExecution } from '../test/helpers/emulated-cloud';
+import { counters } from './cloud-counters';
+import { percentiles } from './stats';
+
+const E = Number(process.env.E ?? 400);
+const T = Number(process.env.T ?? 10);
+/** Executions started at once through the api (the api function's own concurrency). */
+const START_CONCURRENCY = Number(process.env.START_CONCURRENCY ?? 50);
+
+function flowYaml(tasks: number): string {
+  const lines = ['id: burst', 'namespace: bench', 'tasks:'];
+  for (let i = 0; i < tasks; i++) {
+    lines.push(`  - id: t${i}`, '    type: io.kestra.core.tasks.debugs.Return');
+    lines.push(i === 0 ? '    format: "start"' : `    format: "{{ outputs.t${i - 1}.value | length }}-${i}"`);
+  }
+  return lines.join('\n');
+}
+
+/** Per task run: from its creation to its attempt running (the worker's start, or its result when quicker). */
+function lagsMs(executions: Execution[]): number[] {
+  const lags: number[] = [];
+  for (const e of executions) {
+    for (const run of e.taskRunList) {
+      const created = Date.parse(run.state.histories[0].date);
+      const running = run.state.histories.find((h) => h.state === 'RUNNING');
+      if (running) lags.push(Date.parse(running.date) - created);
+    }
+  }
+  return lags;
+}
+
+async function pool<T, R>(items: readonly T[], size: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await run(items[i]);
+    }
+  }));
+  return out;
+}
+
+async function main(): Promise<void> {
+  const c = counters();
+  const errors: string[] = [];
+  const cloud = await startEmulatedCloud({
+    logSink: (l) => { if (l.severity === 'ERROR') errors.push(String(l.message)); },
+    instrument: (a) => c.instrument(a), onHandled: (h) => c.onHandled(h),
+    pushPolicy: { minimumBackoff: '1s', maximumBackoff: '10s', maxDeliveryAttempts: 10 },
+    schedulerIntervalMs: 5_000,
+  });
+  try {
+    await createFlow(cloud.apiUrl, flowYaml(T));
+    const ops0 = c.firestoreOps;
+    const messages0 = c.messages;
+    const executor0 = c.invocations.executor ?? 0;
+    const load0 = loadavg()[0];
+    let peakRss = process.memoryUsage().rss;
+    const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 50);
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const started = await pool(Array.from({ length: E }, (_, i) => i), START_CONCURRENCY, () => startExecution(cloud.apiUrl, 'bench', 'burst'));
+    const finals = await pool(started, 100, (e) => waitForExecution(cloud.apiUrl, e.id, 1_800_000));
+    const wall = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    clearInterval(sampler);
+    const tasks = E * T;
+    const states: Record<string, number> = {};
+    for (const f of finals) states[f.state.current] = (states[f.state.current] ?? 0) + 1;
+    const cpuS = (cpu.user + cpu.system) / 1e6;
+    console.log(JSON.stringify({
+      bench: 'cloud', executions: E, tasks_per_execution: T, tasks, states,
+      wall_s: +wall.toFixed(3),
+      tasks_per_s: Math.round(tasks / wall),
+      cpu_s: +cpuS.toFixed(3),
+      peak_rss_mb: Math.round(Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 1048576),
+      lag_ms: percentiles(lagsMs(finals)),
+      firestore_ops_per_task: +((c.firestoreOps - ops0) / tasks).toFixed(2),
+      messages_per_task: +((c.messages - messages0) / tasks).toFixed(2),
+      executor_invocations_per_task: +(((c.invocations.executor ?? 0) - executor0) / tasks).toFixed(2),
+      handler_failures: c.failures.length,
+      logged_errors: errors.length,
+      load_avg_1m: [+load0.toFixed(2), +loadavg()[0].toFixed(2)],
+      ...(process.env.BENCH_DETAIL ? { by_operation: c.byOperation, invocations: c.invocations, failures: c.failures.slice(0, 5), errors: errors.slice(0, 5) } : {}),
+    }));
+  } finally {
+    await cloud.stop();
+  }
+}
+
+main().catch((err) => { console.error(err); process.exitCode = 1; });
