@@ -25,75 +25,144 @@ interface Extra {
   metrics?: Record<string, number>;
 }
 
-export async function runAttempt(task: WorkerTask, deps: WorkerDeps, opts: RunAttemptOptions): Promise<AttemptOutcome> {
-  const start = deps.clock.now();
-  const startedAt = isoOf(start);
-  const done = (state: State, extra: Extra): AttemptOutcome => {
+export function runAttempt(task: WorkerTask, deps: WorkerDeps, opts: RunAttemptOptions): Promise<AttemptOutcome> {
+  const attempt = new Attempt(task, deps, opts);
+  // Variables in storage and secrets are fetched first; the usual attempt needs neither and runs as
+  // one promise chain (an async function per attempt costs more than a quick task).
+  return task.variablesUri || mayUseSecrets(task.task) ? attempt.fetchThenRun() : attempt.run();
+}
+
+/** One attempt's state, from start to outcome. */
+class Attempt {
+  private readonly start: Date;
+  private readonly startedAt: string;
+  private variables: Record<string, unknown>;
+  private location: ErrorLocation = {};
+  private def: RunnableTaskDefinition | undefined;
+  private stop: AttemptStop | undefined;
+  private readonly knownSecrets: Record<string, string> = {};
+  private ctx: AttemptTaskContext | undefined;
+
+  constructor(private readonly task: WorkerTask, private readonly deps: WorkerDeps, private readonly opts: RunAttemptOptions) {
+    this.start = deps.clock.now();
+    this.startedAt = isoOf(this.start);
+    this.variables = task.variables;
+  }
+
+  run(): Promise<AttemptOutcome> {
+    const unknown = this.begin();
+    return unknown ? Promise.resolve(unknown) : this.launch();
+  }
+
+  async fetchThenRun(): Promise<AttemptOutcome> {
+    if (this.task.variablesUri) {
+      try {
+        this.variables = await loadVariables(this.deps.blobs, this.task.variablesUri);
+      } catch (err) {
+        return this.done('FAILED', { error: { task: this.task.taskId, ...toErrorData(err, ErrorCode.INFRA_RETRYABLE) } });
+      }
+    }
+    const unknown = this.begin();
+    if (unknown) return unknown;
+    try {
+      if (mayUseSecrets(this.task.task)) await resolveSecrets(ownProperties(this.task.task), this.deps.secrets, this.knownSecrets);
+    } catch (err) {
+      return this.end(this.failure(err));
+    }
+    return this.launch();
+  }
+
+  /** Who runs what, and the stop; an outcome already when the task type is unknown. */
+  private begin(): AttemptOutcome | undefined {
+    const who = identityOf(this.task.executionId, this.variables);
+    this.location = { flow: `${who.namespace}.${who.flowId}`, task: this.task.taskId };
+    this.def = this.deps.catalog.runnable(this.task.type);
+    if (!this.def) {
+      return this.done('FAILED', {
+        error: { code: ErrorCode.FLOW_INVALID, message: `unknown task type '${this.task.type}'`, ...this.location, property: 'type' },
+      });
+    }
+    this.stop = new AttemptStop(this.opts.kill ?? this.opts.signal, this.task.timeoutMs);
+    return undefined;
+  }
+
+  /** Renders, validates and runs the task; the outcome once it ended (or was stopped) and its logs are flushed. */
+  private launch(): Promise<AttemptOutcome> {
+    const { task, deps, opts } = this;
+    const def = this.def!;
+    const stop = this.stop!;
+    const timeoutAt = task.timeoutMs !== undefined ? this.start.getTime() + task.timeoutMs : undefined;
+    const deadline = timeoutAt !== undefined && (!opts.deadline || timeoutAt < opts.deadline.getTime())
+      ? new Date(timeoutAt) : opts.deadline;
+    let running: Promise<unknown>;
+    try {
+      const c = createTaskContext({
+        execution: identityOf(task.executionId, this.variables),
+        taskRun: { id: task.taskRunId, taskId: task.taskId, value: taskRunValue(this.variables), attempt: task.attempt },
+        variables: this.variables, blobs: deps.blobs, secrets: deps.secrets, clock: deps.clock, env: deps.env, tempRoot: deps.tempRoot,
+        logs: deps.logs, stdoutLog: deps.stdoutLog, minLogLevel: parseLevel(task.task.logLevel, deps.minLogLevel ?? 'INFO'),
+        signalSource: stop, deadline, knownSecrets: this.knownSecrets, renderNow: this.start,
+      });
+      this.ctx = c;
+      const props = validate(def, renderProperties(task.task, def.lazyProperties, (v, p) => c.renderNow(v, p)), this.location);
+      if (stop.reason) return this.end(this.stopped(stop.reason));
+      // A plugin whose run is not async still works: Promise.resolve keeps a native promise as is.
+      running = Promise.resolve(def.run(c, props, task.continuation));
+    } catch (err) {
+      return this.end(this.failure(err));
+    }
+    const settled = stop.armed ? untilStopped(running, stop, deps.abortGraceMs ?? 10_000) : running;
+    return settled.then((out) => this.end(this.outcome(out)), (err: unknown) => this.end(this.failure(err)));
+  }
+
+  private outcome(out: unknown): AttemptOutcome {
+    const stop = this.stop!;
+    if (stop.reason) return this.stopped(stop.reason);
+    if (isSuspend(out)) return { kind: 'suspended', continuation: out.continuation };
+    try {
+      const warning = isWarning(out);
+      const outputs = checkOutputs(this.def!, warning ? out.outputs : out, this.location);
+      return this.done(warning ? 'WARNING' : 'SUCCESS', { outputs, metrics: this.ctx!.recordedMetrics() });
+    } catch (err) {
+      return this.failure(err);
+    }
+  }
+
+  private failure(err: unknown): AttemptOutcome {
+    if (this.stop?.reason) return this.stopped(this.stop.reason);
+    const error: AloftErrorData = { ...this.location, ...toErrorData(err, ErrorCode.TASK_FAILED) };
+    const ctx = this.ctx;
+    if (ctx) {
+      error.message = ctx.mask(error.message);
+      ctx.logger.error(error.message);
+    }
+    return this.done('FAILED', { error, metrics: ctx?.recordedMetrics() });
+  }
+
+  /** Stops listening and flushes the logs (and removes the scratch folder) before the outcome is given. */
+  private end(outcome: AttemptOutcome): Promise<AttemptOutcome> {
+    this.stop?.dispose();
+    const closing = this.ctx?.close();
+    return closing ? closing.then(() => outcome) : Promise.resolve(outcome);
+  }
+
+  private stopped(reason: 'TIMEOUT' | 'KILLED'): AttemptOutcome {
+    const error: AloftErrorData = reason === 'KILLED'
+      ? { code: ErrorCode.KILLED, message: 'the task was killed', ...this.location }
+      : { code: ErrorCode.TIMEOUT, message: `the task timed out after ${formatDurationMs(this.task.timeoutMs ?? 0)}`, ...this.location };
+    this.ctx?.logger.log(reason === 'KILLED' ? 'WARN' : 'ERROR', error.message);
+    return this.done(reason === 'KILLED' ? 'KILLED' : 'FAILED', { error });
+  }
+
+  private done(state: State, extra: Extra): AttemptOutcome {
     const result: WorkerResult = {
-      executionId: task.executionId, taskRunId: task.taskRunId, attempt: task.attempt, state, startedAt,
-      endedAt: isoOf(deps.clock.now()),
+      executionId: this.task.executionId, taskRunId: this.task.taskRunId, attempt: this.task.attempt, state, startedAt: this.startedAt,
+      endedAt: isoOf(this.deps.clock.now()),
     };
     if (extra.outputs) result.outputs = extra.outputs;
     if (extra.error) result.error = extra.error;
     if (extra.metrics) result.metrics = extra.metrics;
     return { kind: 'result', result };
-  };
-
-  let variables = task.variables;
-  if (task.variablesUri) {
-    try {
-      variables = await loadVariables(deps.blobs, task.variablesUri);
-    } catch (err) {
-      return done('FAILED', { error: { task: task.taskId, ...toErrorData(err, ErrorCode.INFRA_RETRYABLE) } });
-    }
-  }
-  const who = identityOf(task.executionId, variables);
-  const location: ErrorLocation = { flow: `${who.namespace}.${who.flowId}`, task: task.taskId };
-
-  const def = deps.catalog.runnable(task.type);
-  if (!def) {
-    return done('FAILED', {
-      error: { code: ErrorCode.FLOW_INVALID, message: `unknown task type '${task.type}'`, ...location, property: 'type' },
-    });
-  }
-
-  const stop = new AttemptStop(opts.kill ?? opts.signal, task.timeoutMs);
-  const timeoutAt = task.timeoutMs !== undefined ? start.getTime() + task.timeoutMs : undefined;
-  const deadline = timeoutAt !== undefined && (!opts.deadline || timeoutAt < opts.deadline.getTime())
-    ? new Date(timeoutAt) : opts.deadline;
-  const knownSecrets: Record<string, string> = {};
-  let ctx: AttemptTaskContext | undefined;
-  try {
-    if (mayUseSecrets(task.task)) await resolveSecrets(ownProperties(task.task), deps.secrets, knownSecrets);
-    const c = createTaskContext({
-      execution: who, taskRun: { id: task.taskRunId, taskId: task.taskId, value: taskRunValue(variables), attempt: task.attempt },
-      variables, blobs: deps.blobs, secrets: deps.secrets, clock: deps.clock, env: deps.env, tempRoot: deps.tempRoot,
-      logs: deps.logs, stdoutLog: deps.stdoutLog, minLogLevel: parseLevel(task.task.logLevel, deps.minLogLevel ?? 'INFO'),
-      signalSource: stop, deadline, knownSecrets, renderNow: start,
-    });
-    ctx = c;
-    const props = validate(def, renderProperties(task.task, def.lazyProperties, (v, p) => c.renderNow(v, p)), location);
-    if (stop.reason) return stopped(stop.reason, task, location, c, done);
-    // A plugin whose run is not async still works: Promise.resolve keeps a native promise as is.
-    const running = Promise.resolve(def.run(c, props, task.continuation));
-    const out = stop.armed ? await untilStopped(running, stop, deps.abortGraceMs ?? 10_000) : await running;
-    if (stop.reason) return stopped(stop.reason, task, location, c, done);
-    if (isSuspend(out)) return { kind: 'suspended', continuation: out.continuation };
-    const warning = isWarning(out);
-    const outputs = checkOutputs(def, warning ? out.outputs : out, location);
-    return done(warning ? 'WARNING' : 'SUCCESS', { outputs, metrics: c.recordedMetrics() });
-  } catch (err) {
-    if (stop.reason) return stopped(stop.reason, task, location, ctx, done);
-    const error: AloftErrorData = { ...location, ...toErrorData(err, ErrorCode.TASK_FAILED) };
-    if (ctx) {
-      error.message = ctx.mask(error.message);
-      ctx.logger.error(error.message);
-    }
-    return done('FAILED', { error, metrics: ctx?.recordedMetrics() });
-  } finally {
-    stop.dispose();
-    const closing = ctx?.close();
-    if (closing) await closing;
   }
 }
 
@@ -146,15 +215,4 @@ function roughSize(value: unknown, budget: number): number {
     if ((size += k.length + 4 + roughSize((value as Record<string, unknown>)[k], budget - size)) > budget) return size;
   }
   return size;
-}
-
-function stopped(
-  reason: 'TIMEOUT' | 'KILLED', task: WorkerTask, location: ErrorLocation, ctx: AttemptTaskContext | undefined,
-  done: (s: State, e: Extra) => AttemptOutcome,
-): AttemptOutcome {
-  const error: AloftErrorData = reason === 'KILLED'
-    ? { code: ErrorCode.KILLED, message: 'the task was killed', ...location }
-    : { code: ErrorCode.TIMEOUT, message: `the task timed out after ${formatDurationMs(task.timeoutMs ?? 0)}`, ...location };
-  ctx?.logger.log(reason === 'KILLED' ? 'WARN' : 'ERROR', error.message);
-  return done(reason === 'KILLED' ? 'KILLED' : 'FAILED', { error });
 }

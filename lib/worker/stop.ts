@@ -29,7 +29,8 @@ export class LazyAbortController implements AbortController, KillSource {
   private inner: AbortController | undefined;
   private abortedEarly = false;
   private reason: unknown;
-  private listeners: Array<() => void> | undefined;
+  /** Usually one (the attempt's own stop), so a single function until a second comes. */
+  private listeners: (() => void) | Array<() => void> | undefined;
 
   get signal(): AbortSignal {
     if (!this.inner) {
@@ -52,16 +53,24 @@ export class LazyAbortController implements AbortController, KillSource {
     }
     const listeners = this.listeners;
     this.listeners = undefined;
-    if (listeners) for (const l of listeners) l();
+    if (typeof listeners === 'function') listeners();
+    else if (listeners) for (const l of listeners) l();
   }
 
   onAbort(listener: () => void): void {
-    (this.listeners ??= []).push(listener);
+    const current = this.listeners;
+    if (current === undefined) this.listeners = listener;
+    else if (typeof current === 'function') this.listeners = [current, listener];
+    else current.push(listener);
   }
 
   offAbort(listener: () => void): void {
-    const i = this.listeners?.indexOf(listener) ?? -1;
-    if (i >= 0) this.listeners!.splice(i, 1);
+    const current = this.listeners;
+    if (current === listener) this.listeners = undefined;
+    else if (Array.isArray(current)) {
+      const i = current.indexOf(listener);
+      if (i >= 0) current.splice(i, 1);
+    }
   }
 }
 
@@ -120,6 +129,11 @@ export class AttemptStop {
     });
   }
 
+  /** Calls `wake` once when the attempt is stopped (one listener: the worker's). */
+  onStop(wake: () => void): void {
+    this.wake = wake;
+  }
+
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     if (this.onKill) {
@@ -158,17 +172,28 @@ async function settledAtOnce<T>(running: Promise<T>): Promise<Settled<T>> {
  * Waits for the task, or for the stop; then gives the task a grace period to clean up (a script
  * kills its process group) before the worker returns anyway. Undefined when stopped.
  */
-export async function untilStopped<T>(running: Promise<T>, stop: AttemptStop, graceMs: number): Promise<T | undefined> {
-  if (!stop.reason) {
-    // Listening to a kill signal costs more than a quick task: listen only if the task is not quick.
-    if (!stop.listensCheaply) {
-      const quick = await settledAtOnce(running);
-      if (quick) return quick.value;
-    }
-    stop.listen();
-  }
+export function untilStopped<T>(running: Promise<T>, stop: AttemptStop, graceMs: number): Promise<T | undefined> {
+  if (!stop.reason && !stop.listensCheaply) return untilStoppedOrQuick(running, stop, graceMs);
+  // One promise settles with the task's outcome, or (on a stop) once the grace period is over.
+  stop.listen();
+  return new Promise<T | undefined>((resolve, reject) => {
+    const stopped = (): void => resolve(graceFor(running, graceMs));
+    if (stop.reason) return stopped();
+    stop.onStop(stopped);
+    running.then(resolve, reject);
+  });
+}
+
+// Listening to a kill signal costs more than a quick task: listen only if the task is not quick.
+async function untilStoppedOrQuick<T>(running: Promise<T>, stop: AttemptStop, graceMs: number): Promise<T | undefined> {
+  const quick = await settledAtOnce(running);
+  if (quick) return quick.value;
+  stop.listen();
   const first = await stop.race(running);
-  if (first !== STOPPED) return first;
+  return first === STOPPED ? graceFor(running, graceMs) : first;
+}
+
+async function graceFor(running: Promise<unknown>, graceMs: number): Promise<undefined> {
   let grace: NodeJS.Timeout | undefined;
   await Promise.race([
     running.then(() => undefined, () => undefined),
