@@ -8,6 +8,7 @@ import { AloftError, ErrorCode } from '../../model/errors';
 import { SCHEME, keyToUri, uriToKey } from '../../model/storage-uri';
 import type { BlobInfo, BlobStore } from '../../ports/blob-store';
 import { toAloftError } from './firestore-support';
+import type { Clock } from '../../ports/system';
 
 export interface GcsBlobStoreOptions {
   storage: Storage;
@@ -16,7 +17,14 @@ export interface GcsBlobStoreOptions {
   prefix?: string;
   /** Resumable uploads survive a dropped connection but cost an extra request. Default false. */
   resumable?: boolean;
+  /**
+   * Stamps execution files with `customTime`, which the bucket's retention rule (daysSinceCustomTime)
+   * deletes by; flow state files (`…/states/…`) share the prefix and are never stamped.
+   */
+  clock?: Clock;
 }
+
+const EXECUTION_FILE = /(^|\/)executions\//;
 
 const isNotFound = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === 404;
 
@@ -45,7 +53,10 @@ export class GcsBlobStore implements BlobStore {
       },
     });
     try {
-      const sink = file.createWriteStream({ resumable: this.opts.resumable ?? false, validation: 'crc32c', contentType: 'application/octet-stream' });
+      const customTime = this.opts.clock && EXECUTION_FILE.test(key) ? { metadata: { customTime: this.opts.clock.now().toISOString() } } : {};
+      const sink = file.createWriteStream({
+        resumable: this.opts.resumable ?? false, validation: 'crc32c', contentType: 'application/octet-stream', ...customTime,
+      });
       if (typeof data === 'string' || Buffer.isBuffer(data)) {
         counter.end(data);
         await pipeline(counter, sink);
