@@ -6,3 +6,4 @@ export type * from './attempt-ledger';
 export type * from './system';
 export type * from './runtime-control';
 export * from './log-store';
+export type * from './execution-lease';

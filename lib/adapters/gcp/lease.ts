@@ -9,25 +9,9 @@
 import { Timestamp, type Firestore } from '@google-cloud/firestore';
 import { AloftError, ErrorCode } from '../../model/errors';
 import { docIdFor, isAlreadyExists, isFailedPrecondition, isNotFound, toAloftError } from './firestore-support';
+import type { ExecutionLease, LeaseHandle } from '../../ports/execution-lease';
 
-export interface LeaseHandle {
-  executionId: string;
-  holder: string;
-  /** ISO time after which others may take the lease. */
-  expiresAt: string;
-  /** Opaque: the lease document's update time, which guards renew and release. */
-  token: string;
-}
-
-/** Proposed for lib/ports: the executor's serialisation per execution. */
-export interface ExecutionLease {
-  /** Takes the lease when it is free or expired; null when someone else holds it. */
-  acquire(executionId: string, holder: string, now: Date, ttlMs: number): Promise<LeaseHandle | null>;
-  /** Extends a held lease; null when it was lost (it expired and someone took it). */
-  renew(lease: LeaseHandle, now: Date, ttlMs: number): Promise<LeaseHandle | null>;
-  /** Gives the lease up; nothing happens when it was already lost. */
-  release(lease: LeaseHandle): Promise<void>;
-}
+export type { ExecutionLease, LeaseHandle } from '../../ports/execution-lease';
 
 export interface FirestoreExecutionLeaseOptions {
   firestore: Firestore;
