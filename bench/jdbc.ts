@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { getHeapStatistics } from 'node:v8';
 import mysql from 'mysql2/promise';
 import { Client } from 'pg';
 import { LocalRuntime } from '../lib/runtime/local';
@@ -39,6 +40,7 @@ function required(name: string, script: string): URL {
 
 const seconds = (from: string | undefined, to: string | undefined): number => (Date.parse(to ?? '') - Date.parse(from ?? '')) / 1000;
 const round = (n: number): number => Math.round(n * 10) / 10;
+const mb = (bytes: number): number => round(bytes / 2 ** 20);
 
 async function main(): Promise<void> {
   const my = required('ALOFT_TEST_MYSQL_URL', 'mariadb');
@@ -72,25 +74,41 @@ async function main(): Promise<void> {
       ALOFT_BENCH_TARGET_USER: decodeURIComponent(pg.username), ALOFT_BENCH_TARGET_PASSWORD: decodeURIComponent(pg.password),
     },
   });
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20);
+  // Peaks of the process: resident set, V8 heap (committed) and memory outside it (Buffers).
+  const peak = { rss: 0, heap: 0, external: 0 };
+  const timeline: [number, number][] = [];
+  const sample = (): void => {
+    const m = process.memoryUsage();
+    peak.rss = Math.max(peak.rss, m.rss);
+    peak.heap = Math.max(peak.heap, m.heapTotal);
+    peak.external = Math.max(peak.external, m.external);
+    timeline.push([Date.now(), m.rss]);
+  };
+  const peakBetween = (from: string | undefined, to: string | undefined): number =>
+    timeline.filter(([t]) => t >= Date.parse(from ?? '') && t <= Date.parse(to ?? '')).reduce((a, [, rss]) => Math.max(a, rss), 0);
+  sample();
+  const sampler = setInterval(sample, 20);
   try {
     const { flow } = await runtime.deploy(FLOW, 'bench-jdbc.yml');
     await runtime.start();
+    const baselineRss = process.memoryUsage().rss;
     const started = process.hrtime.bigint();
     const execution = await runtime.waitForEnd((await runtime.startExecution({ flow })).id);
     const total = Number(process.hrtime.bigint() - started) / 1e9;
     clearInterval(sampler);
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    sample();
     const run = (id: string) => execution.taskRunList.find((r) => r.taskId === id);
     const [query, load] = [run('query'), run('load')];
     if (execution.state.current !== 'SUCCESS') throw new Error(`the flow ended ${execution.state.current}: ${JSON.stringify(load?.error ?? query?.error)}`);
     const loaded = Number((await target.query('SELECT count(*) AS n FROM users')).rows[0].n);
-    const time = (r: typeof query) => seconds(r?.state.histories.find((h) => h.state === 'RUNNING')?.date, r?.state.histories.at(-1)?.date);
+    const span = (r: typeof query) => [r?.state.histories.find((h) => h.state === 'RUNNING')?.date, r?.state.histories.at(-1)?.date] as const;
+    const time = (r: typeof query) => seconds(...span(r));
     console.log(JSON.stringify({
       bench: 'jdbc', rows: ROWS, loaded, stored: query?.outputs?.size, rowCount: load?.outputs?.rowCount, updatedCount: load?.outputs?.updatedCount,
       seconds: round(total), rows_per_s: Math.round(ROWS / total), query_s: round(time(query)), batch_s: round(time(load)),
-      peak_rss_mb: round(peakRss / 2 ** 20), node: process.version,
+      peak_rss_mb: mb(peak.rss), baseline_rss_mb: mb(baselineRss),
+      query_peak_rss_mb: mb(peakBetween(...span(query))), batch_peak_rss_mb: mb(peakBetween(...span(load))), peak_heap_mb: mb(peak.heap), peak_external_mb: mb(peak.external),
+      heap_limit_mb: mb(getHeapStatistics().heap_size_limit), node: process.version,
     }));
   } finally {
     clearInterval(sampler);

@@ -43,8 +43,11 @@ export interface BatchStatement {
 }
 
 export interface DbSession {
-  /** Streams the rows of one statement, already mapped to JSON values, `fetchSize` at a time where the driver allows it. */
-  stream(sql: string, fetchSize: number): AsyncIterable<Row>;
+  /**
+   * Streams the rows of one statement, mapped to JSON values, in batches: `fetchSize` rows per round
+   * trip where the driver reads that way. Batches keep the per-row cost of a large table down.
+   */
+  batches(sql: string, fetchSize: number): AsyncIterable<Row[]>;
   /** Runs statements whose results are not wanted. */
   execute(sql: string): Promise<void>;
   /** Prepares a Batch statement; SQL errors surface here, before any row is sent. */
@@ -111,6 +114,7 @@ export function eventQueue<T>(opts: { highWaterMark: number; pause(): void; resu
   let error: unknown;
   let paused = false;
   let wake: (() => void) | undefined;
+  let head = 0; // index of the next item to hand out
   const notify = (): void => {
     const w = wake;
     wake = undefined;
@@ -119,7 +123,7 @@ export function eventQueue<T>(opts: { highWaterMark: number; pause(): void; resu
   return {
     push(item) {
       items.push(item);
-      if (!paused && items.length >= opts.highWaterMark) {
+      if (!paused && items.length - head >= opts.highWaterMark) {
         paused = true;
         opts.pause();
       }
@@ -136,14 +140,14 @@ export function eventQueue<T>(opts: { highWaterMark: number; pause(): void; resu
     },
     iterable: {
       [Symbol.asyncIterator](): AsyncIterator<T> {
-        let head = 0;
         return {
           async next(): Promise<IteratorResult<T>> {
             for (;;) {
               if (error !== undefined) throw error;
               if (head < items.length) {
-                const value = items[head++];
-                if (head > 1024 && head * 2 > items.length) {
+                const value = items[head];
+                items[head++] = undefined as T; // a consumed item must not stay reachable
+                if (head >= 64 && head * 2 >= items.length) {
                   items.splice(0, head);
                   head = 0;
                 }

@@ -2,6 +2,7 @@
 // returns them (fetch), in that order of precedence as in Kestra. Rows are streamed from a cursor.
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { TaskContext } from '../types';
 import type { Row } from './dialect';
@@ -33,17 +34,18 @@ export async function runQuery(ctx: TaskContext, vendor: Vendor, props: QueryPro
     try {
       if (props.fetchOne) {
         let first: Row | null = null;
-        for await (const row of session.stream(sql, 1)) {
-          first = row;
-          break;
+        for await (const batch of session.batches(sql, 1)) {
+          first = batch[0] ?? null;
+          if (first) break;
         }
         outputs = { row: first, size: first ? 1 : 0 };
       } else if (props.store) {
-        const stored = await ctx.storage.writeRows(STORE_FILE, session.stream(sql, fetchSize));
-        outputs = { uri: stored.uri, size: stored.rows };
+        const counter = { rows: 0 };
+        const stored = await ctx.storage.put(STORE_FILE, Readable.from(jsonLines(session.batches(sql, fetchSize), counter)));
+        outputs = { uri: stored.uri, size: counter.rows };
       } else if (props.fetch) {
         const rows: Row[] = [];
-        for await (const row of session.stream(sql, fetchSize)) rows.push(row);
+        for await (const batch of session.batches(sql, fetchSize)) for (const row of batch) rows.push(row);
         outputs = { rows, size: rows.length };
       } else {
         await session.execute(sql);
@@ -55,6 +57,25 @@ export async function runQuery(ctx: TaskContext, vendor: Vendor, props: QueryPro
     ctx.metrics.counter('fetch.size', outputs.size ?? 0);
     return outputs;
   });
+}
+
+/**
+ * Rows as JSON Lines text in pieces of about 64 KiB: the same file as storage.writeRows writes, but
+ * serialised a batch at a time, so a large table costs no promise per row.
+ */
+async function* jsonLines(batches: AsyncIterable<Row[]>, counter: { rows: number }): AsyncGenerator<string> {
+  let text = '';
+  for await (const batch of batches) {
+    counter.rows += batch.length;
+    for (const row of batch) {
+      text += `${JSON.stringify(row)}\n`;
+      if (text.length >= 65_536) {
+        yield text;
+        text = '';
+      }
+    }
+  }
+  if (text) yield text;
 }
 
 export function zoneOf(id: string | undefined): TimeZone {

@@ -40,8 +40,12 @@ export async function withSession<T>(ctx: TaskContext, spec: SessionSpec, use: (
   }
   const onAbort = (): void => { void session.cancel().finally(() => session.close()); };
   ctx.signal.addEventListener('abort', onAbort, { once: true });
+  const work = use(session, dialect);
+  // After a kill the driver may report the broken statement late, or never: the task settles on the
+  // signal, and whatever the driver says afterwards is ignored.
+  work.catch(() => undefined);
   try {
-    return await use(session, dialect);
+    return await untilAborted(work, ctx.signal);
   } catch (err) {
     if (ctx.signal.aborted) throw abortError(ctx.signal);
     throw err;

@@ -6,11 +6,19 @@ import { runTask } from './tasks';
 jest.setTimeout(60_000);
 
 const servers = [
-  { label: 'MariaDB', type: 'mysql.Batch', open: () => mariadb('batch') },
-  { label: 'PostgreSQL', type: 'postgresql.Batch', open: () => postgres('batch') },
+  {
+    label: 'MariaDB', type: 'mysql.Batch', open: () => mariadb('batch'),
+    slowInsert: 'insert into users (id, name, score) select ?, ?, ? from (select sleep(600)) s',
+    running: "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE '%sleep(600)%' AND INFO NOT LIKE '%PROCESSLIST%'",
+  },
+  {
+    label: 'PostgreSQL', type: 'postgresql.Batch', open: () => postgres('batch'),
+    slowInsert: 'insert into users (id, name, score) select cast(? as int), cast(? as varchar), cast(? as decimal) from (select pg_sleep(600)) s',
+    running: "SELECT pid FROM pg_stat_activity WHERE query LIKE '%pg_sleep(600)%' AND state = 'active' AND pid <> pg_backend_pid()",
+  },
 ];
 
-describe.each(servers)('$type on $label', ({ type, open }) => {
+describe.each(servers)('$type on $label', ({ type, open, slowInsert, running }) => {
   let db: TestDatabase;
   let world: Awaited<ReturnType<typeof fakeTaskContext>>;
 
@@ -110,6 +118,22 @@ describe.each(servers)('$type on $label', ({ type, open }) => {
     expect(err.message).toMatch(/^cannot connect to .* at 127\.0\.0\.1:\d+ as \w+: .*(Access denied|password authentication failed)/);
     expect(err.message).not.toContain('wrong-password');
     expect(await connectionsClosed(db)).toBe(0);
+  });
+
+  it('stops the running chunk on the server, keeps nothing of it and closes the connection when killed', async () => {
+    const controller = new AbortController();
+    const killed = await fakeTaskContext({ taskId: 'load', signal: controller.signal });
+    try {
+      const { uri } = await killed.ctx.storage.put('rows.jsonl', people(3).map((r) => JSON.stringify(r)).join('\n'));
+      const task = runTask(killed.ctx, type, props({ from: uri, sql: slowInsert }));
+      while ((await db.sql(running)).length === 0) await new Promise((r) => setTimeout(r, 50));
+      controller.abort();
+      await expect(task).rejects.toMatchObject({ code: 'KILLED' });
+      expect(await connectionsClosed(db)).toBe(0);
+      expect(await users()).toEqual([]);
+    } finally {
+      await killed.cleanup();
+    }
   });
 
   it('fails on a wrong URL', async () => {

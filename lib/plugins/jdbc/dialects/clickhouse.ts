@@ -46,7 +46,7 @@ class ClickHouseSession implements DbSession {
 
   constructor(private readonly client: ClickHouseClient, private readonly zone: TimeZone) {}
 
-  async *stream(sql: string): AsyncIterable<Row> {
+  async *batches(sql: string): AsyncIterable<Row[]> {
     const abort = new AbortController();
     this.running = abort;
     try {
@@ -54,16 +54,18 @@ class ClickHouseSession implements DbSession {
       let names: string[] | undefined;
       let build: ReturnType<typeof rowFactory> | undefined;
       let convert: ((v: unknown) => unknown)[] = [];
-      for await (const batch of result.stream()) {
-        for (const item of batch) {
+      for await (const chunk of result.stream()) {
+        const rows: Row[] = [];
+        for (const item of chunk) {
           const values = item.json() as unknown[];
           if (!names) {
             names = values as string[];
             build = rowFactory(names);
           } else if (convert.length === 0 && names.length > 0) {
             convert = (values as string[]).map((t) => this.converter(t));
-          } else if (build) yield build(values, convert);
+          } else if (build) rows.push(build(values, convert));
         }
+        if (rows.length > 0) yield rows;
       }
     } finally {
       this.running = undefined;

@@ -6,7 +6,7 @@ import type { Connection, ConnectionOptions, FieldPacket } from 'mysql2';
 import { isTrue } from '../jdbc-url';
 import { multiRow, numbered, type ParsedSql } from '../placeholders';
 import { isoDateTime, timeZoneOf, wallTimeOf, type TimeZone } from '../time-zone';
-import { asIs, plainValue, rowFactory, toBase64, toText, type BatchStatement, type ConnectOptions, type DbSession, type Dialect, type Row } from '../dialect';
+import { asIs, eventQueue, plainValue, rowFactory, toBase64, toText, type BatchStatement, type ConnectOptions, type DbSession, type Dialect, type Row } from '../dialect';
 
 // mysql2's column type codes (MySQL protocol).
 const T = {
@@ -67,25 +67,39 @@ class MysqlSession implements DbSession {
 
   constructor(private readonly conn: Connection, private readonly config: ConnectionOptions, private readonly zone: TimeZone) {}
 
-  async *stream(sql: string): AsyncIterable<Row> {
-    // mysql2 streams rows as the server sends them and pauses the socket when we fall behind, so
-    // fetchSize has nothing to tune here.
+  batches(sql: string, fetchSize: number): AsyncIterable<Row[]> {
+    // mysql2 hands rows over as the server sends them; the socket is paused while batches wait, so
+    // fetchSize only sets the batch size here.
+    const size = Math.max(1, Math.min(fetchSize, 1000));
     const query = this.conn.query({ sql, rowsAsArray: true });
+    const queue = eventQueue<Row[]>({ highWaterMark: 4, pause: () => this.conn.pause(), resume: () => this.conn.resume() });
     let build: ReturnType<typeof rowFactory> | undefined;
     let convert: ((v: unknown) => unknown)[] = [];
+    let batch: Row[] = [];
+    // Busy until the server has sent everything: a consumer that stops early leaves the query
+    // running, and close() must then stop it rather than wait behind it.
+    this.busy = true;
     query.on('fields', (fields?: FieldPacket[]) => {
       if (!fields) return;
       build = rowFactory(fields.map((f) => f.name));
       convert = fields.map((f) => this.converter(f));
     });
-    // Busy until the server has sent everything: a consumer that stops early leaves the query
-    // running, and close() must then drop the connection rather than wait behind it.
-    this.busy = true;
-    query.once('end', () => { this.busy = false; });
-    for await (const item of query.stream({ highWaterMark: 1000 })) {
-      // Statements without a result set (UPDATE...) yield their OK packet, an object, not a row.
-      if (Array.isArray(item) && build) yield build(item, convert);
-    }
+    query.on('result', (item: unknown) => {
+      // Statements without a result set (UPDATE...) report an OK packet, an object, not a row.
+      if (!Array.isArray(item) || !build) return;
+      batch.push(build(item, convert));
+      if (batch.length >= size) {
+        queue.push(batch);
+        batch = [];
+      }
+    });
+    query.on('error', (err: Error) => queue.fail(err));
+    query.on('end', () => {
+      this.busy = false;
+      if (batch.length > 0) queue.push(batch);
+      queue.end();
+    });
+    return queue.iterable;
   }
 
   private converter(f: FieldPacket): (v: unknown) => unknown {

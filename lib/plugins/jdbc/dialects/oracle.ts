@@ -39,26 +39,28 @@ class OracleSession implements DbSession {
 
   constructor(private readonly conn: Connection, private readonly zone: TimeZone) {}
 
-  async *stream(sql: string, fetchSize: number): AsyncIterable<Row> {
+  async *batches(sql: string, fetchSize: number): AsyncIterable<Row[]> {
     const zone = this.zone;
-    const stream = this.conn.queryStream(sql.replace(/;\s*$/, ''), [], {
+    const result = await this.conn.execute(sql.replace(/;\s*$/, ''), [], {
+      resultSet: true,
       outFormat: oracledb.OUT_FORMAT_ARRAY,
       fetchArraySize: fetchSize,
       fetchTypeHandler: (m: Metadata<unknown>) => fetchType(m, zone),
     });
-    let build: ReturnType<typeof rowFactory> | undefined;
-    let convert: ((v: unknown) => unknown)[] = [];
-    // The fetch type handler has converted the values already.
-    stream.on('metadata', (meta: Metadata<unknown>[]) => {
-      build = rowFactory(meta.map((m) => m.name));
-      convert = meta.map(() => asIs);
-    });
+    const rs = result.resultSet;
+    if (!rs) return;
     try {
-      for await (const values of stream as AsyncIterable<unknown[]>) {
-        if (build) yield build(values, convert);
+      const meta = result.metaData ?? [];
+      const build = rowFactory(meta.map((m) => m.name));
+      // The fetch type handler has converted the values already.
+      const convert = meta.map(() => asIs);
+      for (;;) {
+        const rows = (await rs.getRows(fetchSize)) as unknown[][];
+        if (rows.length === 0) break;
+        yield rows.map((values) => build(values, convert));
       }
     } finally {
-      stream.destroy();
+      await rs.close().catch(() => undefined);
     }
   }
 

@@ -86,7 +86,7 @@ class PgSession implements DbSession {
 
   constructor(private readonly client: Client, private readonly options: ConnectOptions, private readonly probeTypes: boolean) {}
 
-  async *stream(sql: string, fetchSize: number): AsyncIterable<Row> {
+  async *batches(sql: string, fetchSize: number): AsyncIterable<Row[]> {
     const cursor = this.client.query(new Cursor(sql, [], { rowMode: 'array' }));
     try {
       let build: ReturnType<typeof rowFactory> | undefined;
@@ -98,7 +98,8 @@ class PgSession implements DbSession {
           build = rowFactory(fields.map((f) => f.name));
           convert = fields.map((f) => this.converter(f));
         }
-        for (const values of rows.rows) yield build(values, convert);
+        const make = build;
+        if (rows.rows.length > 0) yield rows.rows.map((values) => make(values, convert));
         if (rows.rows.length < fetchSize) break;
       }
     } finally {

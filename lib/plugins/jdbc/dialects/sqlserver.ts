@@ -62,15 +62,17 @@ class SqlServerSession implements DbSession {
     return this.tx ? new sql.Request(this.tx) : new sql.Request(this.pool);
   }
 
-  stream(text: string, fetchSize: number): AsyncIterable<Row> {
+  batches(text: string, fetchSize: number): AsyncIterable<Row[]> {
+    const size = Math.max(1, Math.min(fetchSize, 1000));
     const request = this.request();
     request.stream = true;
     request.arrayRowMode = true;
     this.running = request;
     let build: ReturnType<typeof rowFactory> | undefined;
     let convert: ((v: unknown) => unknown)[] = [];
-    const queue = eventQueue<Row>({
-      highWaterMark: Math.max(1, fetchSize),
+    let batch: Row[] = [];
+    const queue = eventQueue<Row[]>({
+      highWaterMark: 4,
       pause: () => request.pause(),
       resume: () => request.resume(),
       onReturn: () => request.cancel(),
@@ -79,10 +81,18 @@ class SqlServerSession implements DbSession {
       build = rowFactory(columns.map((c) => c.name));
       convert = columns.map((c) => this.converter(c.type));
     });
-    request.on('row', (values: unknown[]) => build && queue.push(build(values, convert)));
+    request.on('row', (values: unknown[]) => {
+      if (!build) return;
+      batch.push(build(values, convert));
+      if (batch.length >= size) {
+        queue.push(batch);
+        batch = [];
+      }
+    });
     request.on('error', (err: unknown) => queue.fail(err));
     request.on('done', () => {
       this.running = undefined;
+      if (batch.length > 0) queue.push(batch);
       queue.end();
     });
     request.query(text);
