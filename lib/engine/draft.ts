@@ -42,8 +42,9 @@ export class Draft {
   private indexOwned = false;
   private changed = false;
   private outputsCache: Record<string, unknown> | undefined;
+  /** Containers to evaluate, each once. Usually a handful: a Set only joins once there are many. */
   private readonly queue: string[] = [];
-  private readonly queued = new Set<string>();
+  private queued: Set<string> | undefined;
 
   constructor(input: DraftInput) {
     this.base = input.execution;
@@ -168,9 +169,10 @@ export class Draft {
   /** Queues the container of a changed run: its parent flowable run, or the flow (ROOT). */
   enqueue(parentRunId: string | undefined): void {
     const key = parentRunId ?? ROOT;
-    if (this.queued.has(key)) return;
-    this.queued.add(key);
+    if (this.queued ? this.queued.has(key) : this.queue.includes(key)) return;
     this.queue.push(key);
+    if (this.queued) this.queued.add(key);
+    else if (this.queue.length > 16) this.queued = new Set(this.queue);
   }
 
   /** Evaluates queued containers until none is left. */
@@ -178,7 +180,7 @@ export class Draft {
     for (let guard = 0; this.queue.length > 0; guard++) {
       if (guard > 1_000_000) throw new Error('engine invariant: container evaluation does not settle');
       const key = this.queue.shift()!;
-      this.queued.delete(key);
+      this.queued?.delete(key);
       evaluate(key);
     }
   }

@@ -23,7 +23,10 @@ export interface ProcessorHooks {
 
 export class ExecutionProcessor {
   private readonly dirty = new Set<string>();
+  /** Executions whose passes continue asynchronously. */
   private readonly active = new Set<string>();
+  /** The execution being folded synchronously right now (no Set entry per pass on the fast path). */
+  private current: string | undefined;
   private scheduled = false;
   private idleWaiters: Array<() => void> = [];
 
@@ -46,12 +49,12 @@ export class ExecutionProcessor {
   }
 
   isBusy(executionId: string): boolean {
-    return this.dirty.has(executionId) || this.active.has(executionId);
+    return this.current === executionId || this.dirty.has(executionId) || this.active.has(executionId);
   }
 
   /** Resolves when no pass is running or queued. */
   idle(): Promise<void> {
-    if (this.dirty.size === 0 && this.active.size === 0) return Promise.resolve();
+    if (this.dirty.size === 0 && this.active.size === 0 && this.current === undefined) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -65,15 +68,19 @@ export class ExecutionProcessor {
         return;
       }
       this.dirty.delete(id);
-      this.active.add(id);
+      this.current = id;
       let running: Promise<void> | undefined;
       try {
         running = this.runNow(id);
       } catch (err) {
         this.hooks.failed(id, err);
+      } finally {
+        this.current = undefined;
       }
-      if (running) void running.then(() => this.settle(id));
-      else this.settle(id);
+      if (running) {
+        this.active.add(id);
+        void running.then(() => this.settle(id));
+      } else this.settle(id);
     }
   }
 

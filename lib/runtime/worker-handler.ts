@@ -130,7 +130,15 @@ const started = (deps: WorkerHandlerDeps, task: WorkerTask, now: Date): Executio
 });
 
 function appendNow(deps: WorkerHandlerDeps, ports: SyncWorkerPorts, executionId: string, event: ExecutionEvent): void {
-  if (ports.store.appendNow(executionId, pending(event, deps.clock.now(), () => deps.ids.next()))) deps.wake(executionId);
+  if (ports.store.appendNow(executionId, pending(event, deps.clock.now(), uniqueOf(deps.ids)))) deps.wake(executionId);
+}
+
+// One id function per Ids, not a closure per event.
+const uniques = new WeakMap<Ids, () => string>();
+function uniqueOf(ids: Ids): () => string {
+  let unique = uniques.get(ids);
+  if (!unique) uniques.set(ids, (unique = () => ids.next()));
+  return unique;
 }
 
 /**

@@ -47,8 +47,9 @@ export interface LogLabels {
 }
 
 export class AttemptLogger implements TaskLogger {
-  private buffer: LogLine[] = [];
-  private pending: Promise<void> = Promise.resolve();
+  // Made on the first line kept: a quick task often logs nothing above the level (Return logs at DEBUG).
+  private buffer: LogLine[] | undefined;
+  private pending: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private sent = false;
   private readonly min: number;
@@ -70,7 +71,7 @@ export class AttemptLogger implements TaskLogger {
     const l = this.labels;
     const timestamp = isoOf(this.clock.now());
     if (this.store) {
-      this.buffer.push({
+      (this.buffer ??= []).push({
         executionId: l.executionId, taskRunId: l.taskRunId, taskId: l.taskId, attempt: l.attempt, flowId: l.flowId,
         namespace: l.namespace, level, message: text, timestamp,
       });
@@ -101,19 +102,19 @@ export class AttemptLogger implements TaskLogger {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.buffer.length === 0 || !this.store) return;
+    if (!this.buffer || this.buffer.length === 0 || !this.store) return;
     const lines = this.buffer;
-    this.buffer = [];
+    this.buffer = undefined;
     this.sent = true;
     const store = this.store;
-    this.pending = this.pending.then(() => store.append(lines)).catch((err: unknown) => {
+    this.pending = (this.pending ?? Promise.resolve()).then(() => store.append(lines)).catch((err: unknown) => {
       this.stdout?.({ severity: 'WARNING', message: `task logs could not be stored: ${(err as Error)?.message ?? String(err)}`, labels: { executionId: this.labels.executionId } });
     });
   }
 
   /** Flushes and waits for every batch; undefined when nothing was ever logged (no await needed). */
   close(): Promise<void> | undefined {
-    if (this.buffer.length === 0 && !this.sent) return undefined;
+    if (!this.buffer?.length && !this.sent) return undefined;
     this.flush();
     return this.pending;
   }

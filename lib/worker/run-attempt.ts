@@ -12,7 +12,7 @@ import { parseLevel } from './logger';
 import { mayUseSecrets, ownProperties, renderProperties, resolveSecrets } from './render';
 import { AttemptStop, untilStopped } from './stop';
 import type { AttemptOutcome, RunAttemptOptions, WorkerDeps } from './types';
-import { identityOf } from './variables';
+import { identityOf, type ExecutionIdentity } from './variables';
 import { isoOf } from './iso';
 import { loadVariables } from './variables-uri';
 
@@ -37,6 +37,7 @@ class Attempt {
   private readonly start: Date;
   private readonly startedAt: string;
   private variables: Record<string, unknown>;
+  private who!: ExecutionIdentity;
   private location: ErrorLocation = {};
   private def: RunnableTaskDefinition | undefined;
   private stop: AttemptStop | undefined;
@@ -74,7 +75,7 @@ class Attempt {
 
   /** Who runs what, and the stop; an outcome already when the task type is unknown. */
   private begin(): AttemptOutcome | undefined {
-    const who = identityOf(this.task.executionId, this.variables);
+    const who = (this.who = identityOf(this.task.executionId, this.variables));
     this.location = { flow: `${who.namespace}.${who.flowId}`, task: this.task.taskId };
     this.def = this.deps.catalog.runnable(this.task.type);
     if (!this.def) {
@@ -97,7 +98,7 @@ class Attempt {
     let running: Promise<unknown>;
     try {
       const c = createTaskContext({
-        execution: identityOf(task.executionId, this.variables),
+        execution: this.who,
         taskRun: { id: task.taskRunId, taskId: task.taskId, value: taskRunValue(this.variables), attempt: task.attempt },
         variables: this.variables, blobs: deps.blobs, secrets: deps.secrets, clock: deps.clock, env: deps.env, tempRoot: deps.tempRoot,
         logs: deps.logs, stdoutLog: deps.stdoutLog, minLogLevel: parseLevel(task.task.logLevel, deps.minLogLevel ?? 'INFO'),
