@@ -13,7 +13,7 @@ export interface TaskNode {
   readonly inErrors: boolean;
   /** True when the task or one of its ancestors is listed in an `errors` branch. */
   readonly underErrors: boolean;
-  /** The task's own retry, else the nearest ancestor's. */
+  /** The task's own retry, else the nearest ancestor's, else the flow's. */
   readonly retry?: Retry;
   /** Set for flowable types the engine evaluates itself. */
   readonly flowable?: FlowableBehaviour;
@@ -46,7 +46,7 @@ function buildFlowIndex(flow: Flow): FlowIndex {
     for (const task of list as Task[]) {
       if (!task || typeof task !== 'object' || typeof task.id !== 'string') continue;
       const flowable = typeof task.type === 'string' ? flowableBehaviour(task.type) : undefined;
-      const retry = task.retry ?? parent?.retry;
+      const retry = task.retry ?? (parent ? parent.retry : flow.retry);
       const node: TaskNode = {
         task,
         inErrors,

@@ -116,6 +116,7 @@ function checkDocument(doc: Record<string, unknown>, opts: ParseOptions, finding
     ...(present('labels') ? { labels: normaliseLabels(doc.labels) } : {}),
     ...(inputs.length > 0 ? { inputs } : {}),
     ...(isPlainObject(doc.variables) ? { variables: doc.variables } : {}),
+    ...(isPlainObject(doc.retry) ? { retry: doc.retry as Flow['retry'] } : {}),
     tasks: (Array.isArray(tasks) ? tasks : []) as Task[],
     ...(Array.isArray(errors) && errors.length > 0 ? { errors: errors as Task[] } : {}),
     ...(triggers.length > 0 ? { triggers } : {}),

@@ -2,6 +2,7 @@
 // field's problems are reported on their own. Tasks are checked against the catalog elsewhere.
 import { z } from 'zod';
 import { FlowInput, TaskDefault, TriggerBase } from './flow';
+import { Retry } from './retry';
 
 // Kestra 0.x: Flow.id `[a-zA-Z0-9._-]+`, namespace `[a-z0-9._-]+`.
 export const FlowId = z.string().regex(/^[a-zA-Z0-9._-]+$/, 'flow ids use letters, digits, ., - and _');
@@ -37,6 +38,8 @@ export const TOP_LEVEL: Readonly<Record<string, z.ZodType>> = {
   labels: Labels,
   inputs: z.array(z.unknown()),
   variables: z.record(z.string(), z.unknown()),
+  /** The flow's retry policy: used by tasks with no policy of their own or on an ancestor. */
+  retry: Retry,
   tasks: z.array(z.unknown()).min(1, 'a flow needs at least one task'),
   errors: z.array(z.unknown()),
   triggers: z.array(z.unknown()),

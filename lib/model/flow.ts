@@ -65,6 +65,8 @@ export interface Flow {
   labels?: Record<string, string>;
   inputs?: FlowInput[];
   variables?: Record<string, unknown>;
+  /** Applies to tasks with no retry of their own or on an ancestor (the nearest policy wins). */
+  retry?: Retry;
   tasks: Task[];
   errors?: Task[];
   triggers?: Trigger[];

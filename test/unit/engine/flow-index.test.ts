@@ -37,6 +37,14 @@ describe('flowIndex', () => {
     expect(fx.nodes.get('a')?.flowable).toBeUndefined();
   });
 
+  it('falls back to the flow-level retry when neither the task nor an ancestor has one', () => {
+    const flowRetry = { type: 'constant' as const, interval: 'PT5S', maxAttempt: 2 };
+    const fx = flowIndex({ ...f, retry: flowRetry });
+    expect(fx.nodes.get('c')?.retry).toEqual(flowRetry);
+    expect(fx.nodes.get('global')?.retry).toEqual(flowRetry);
+    expect(fx.nodes.get('a')?.retry).toEqual({ type: 'constant', interval: 'PT1S' });
+  });
+
   it('is built once per flow object', () => {
     expect(flowIndex(f)).toBe(flowIndex(f));
     expect(flowIndex({ ...f })).not.toBe(flowIndex(f));

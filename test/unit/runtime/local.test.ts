@@ -195,3 +195,25 @@ tasks:
     expect(done.taskRunList.find((r) => r.taskId === 'work')?.state.current).toBe('SUCCESS');
   });
 });
+
+describe('a flow-level retry', () => {
+  it('retries a task that has no policy of its own', async () => {
+    const { runtime, dir } = newRuntime();
+    const counter = join(dir, 'tries');
+    const done = await run(runtime, `
+id: flow-retry
+namespace: test.local
+retry:
+  type: constant
+  interval: PT0.1S
+  maxAttempt: 3
+tasks:
+  - id: flaky
+    type: io.kestra.core.tasks.scripts.Bash
+    warningOnStdErr: false
+    commands: ['echo x >> ${counter}', 'test $(wc -l < ${counter}) -ge 2']
+`);
+    expect(done.state.current).toBe('SUCCESS');
+    expect(done.taskRunList[0].attempts).toHaveLength(2);
+  });
+});
