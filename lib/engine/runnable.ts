@@ -102,11 +102,12 @@ export function onRetryWakeUp(d: Draft, run: TaskRun): void {
  * WakeUp(timeout): the current attempt is lost or over its time (the scheduler says so). It fails
  * with TIMEOUT, the worker is told to stop, and the retry policy applies.
  */
-export function onAttemptTimeout(d: Draft, run: TaskRun): void {
+export function onAttemptTimeout(d: Draft, run: TaskRun, about?: number): void {
   if (isTerminal(run.state.current) || d.node(run.taskId)?.flowable) return;
   const a = lastAttempt(run);
   if (!a || isTerminal(a.state.current)) return;
   const attempt = run.attempts.length - 1;
+  if (about !== undefined && about !== attempt) return;
   const task = d.task(run.taskId);
   const error: ErrorData = {
     code: ErrorCode.TIMEOUT,

@@ -85,7 +85,7 @@ function apply(d: Draft, event: ExecutionEvent): void {
       const run = d.run(event.taskRunId);
       if (!run || isTerminal(run.state.current)) return;
       if (event.reason === 'retry') return onRetryWakeUp(d, run);
-      if (event.reason === 'timeout') return onAttemptTimeout(d, run);
+      if (event.reason === 'timeout') return onAttemptTimeout(d, run, event.attempt);
       const node = d.node(run.taskId);
       node?.flowable?.wakeUp?.(d, run, node.task, event.reason);
       return;

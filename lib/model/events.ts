@@ -21,7 +21,11 @@ export const AttemptStarted = z.object({
   type: z.literal(EventType.AttemptStarted), taskRunId: z.string(), attempt: z.number().int(), at: z.string(), workerId: z.string().optional(),
 });
 export const WorkerResultEvent = z.object({ type: z.literal(EventType.WorkerResult), result: WorkerResult });
-export const WakeUp = z.object({ type: z.literal(EventType.WakeUp), taskRunId: z.string(), reason: z.enum(['retry', 'pause-delay', 'pause-timeout', 'timeout']) });
+export const WakeUp = z.object({
+  type: z.literal(EventType.WakeUp), taskRunId: z.string(), reason: z.enum(['retry', 'pause-delay', 'pause-timeout', 'timeout']),
+  /** For 'timeout': the attempt it is about; a wake-up about an earlier attempt changes nothing. */
+  attempt: z.number().int().nonnegative().optional(),
+});
 export const Kill = z.object({ type: z.literal(EventType.Kill) });
 export const Resume = z.object({ type: z.literal(EventType.Resume), taskRunId: z.string().optional(), inputs: z.record(z.string(), z.unknown()).optional() });
 export const Restart = z.object({ type: z.literal(EventType.Restart) });
