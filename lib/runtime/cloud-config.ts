@@ -27,8 +27,11 @@ export const CloudRuntimeConfig = z.object({
   ALOFT_STOP_POLL_MS: ms(5_000),
   /** Items each scheduler step handles per invocation (outbox entries, lost attempts, wake-ups, executions). */
   ALOFT_SCHEDULER_BATCH: ms(500),
-  /** Attempts are announced RUNNING only when they run longer than this; quicker ones report just their result. */
-  ALOFT_START_NOTICE_MS: z.coerce.number().int().min(0).default(0),
+  /**
+   * Attempts are announced (AttemptStarted) only when they run longer than this; quicker ones report just
+   * their result, saving a Firestore write and an executor invocation per task. 0 announces every attempt.
+   */
+  ALOFT_START_NOTICE_MS: z.coerce.number().int().min(0).default(1_000),
   /** The time zone of Schedule triggers without their own. */
   ALOFT_TIMEZONE: z.string().default('UTC'),
   /** Scratch space of task attempts (Cloud Functions offer an in-memory /tmp). */

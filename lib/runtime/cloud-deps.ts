@@ -15,6 +15,7 @@ import type { TriggerStateStore } from '../ports/trigger-state';
 import { exprRenderer } from '../triggers/expr-renderer';
 import type { Env } from './config';
 import { cloudConfigFromEnv, type CloudConfig } from './cloud-config';
+import type { CloudAttemptDeps } from './cloud-attempt';
 import { CloudAttemptControl, StopWatcher } from './cloud-attempt-control';
 import type { ExecutorHandlerDeps } from './cloud-executor';
 import { CloudLog, stdoutSink, type LogSink } from './cloud-log';
@@ -25,7 +26,6 @@ import type { CloudWorkerDeps, DecodedWorkerMessage } from './cloud-worker';
 import type { EffectDeps } from './effects';
 import { createFlowCache, type FlowCache } from './flow-cache';
 import { startExecution } from './start-execution';
-import type { WorkerHandlerDeps } from './worker-handler';
 
 /** The adapters behind the cloud runtime. */
 export interface CloudAdapters {
@@ -159,14 +159,14 @@ export class CloudDeps {
     }));
   }
 
-  get workerHandler(): WorkerHandlerDeps {
-    return this.once('workerHandler', (): WorkerHandlerDeps => {
+  get workerHandler(): CloudAttemptDeps {
+    return this.once('workerHandler', (): CloudAttemptDeps => {
       const a = this.adapters;
       const r = this.config.runtime;
       const log = this.log.child('worker');
       return {
         store: a.store, ledger: a.ledger, queue: a.queue, clock: this.clock, ids: this.ids, workerId: `cloud-${this.instanceId}`,
-        wake: () => undefined, heartbeatMs: r.ALOFT_HEARTBEAT_MS,
+        wake: () => undefined, heartbeatMs: r.ALOFT_HEARTBEAT_MS, stops: a.stops, startNoticeMs: r.ALOFT_START_NOTICE_MS,
         running: new StopWatcher(a.stops, r.ALOFT_STOP_POLL_MS, (err, key) =>
           log.error(`worker: could not check whether attempt ${key.attempt + 1} must stop`, err, { executionId: key.executionId, taskRunId: key.taskRunId })),
         worker: {

@@ -11,15 +11,15 @@
 // Errors: infrastructure failures and lost races are thrown, so Eventarc delivers the event again;
 // anything else (a corrupt document, a deleted flow) is logged as a structured error and acknowledged,
 // so one bad execution never loops forever.
-import { ErrorCode, toErrorData } from '../model/errors';
+import { AloftError, ErrorCode, toErrorData } from '../model/errors';
 import type { Execution } from '../model/execution';
 import type { OutboxEntry } from '../ports';
-import { drainUnderLease, type DrainReport, type ExecutionLease } from '../adapters/gcp/lease';
+import type { ExecutionLease } from '../adapters/gcp/lease';
 import type { WakeUpStore } from '../ports/cloud-control';
 import type { CloudLog, LogLabels } from './cloud-log';
 import { CloudWakeUps, InlineWakeUps } from './cloud-wakeups';
 import { applyEffect, type EffectDeps } from './effects';
-import { executorPass, type ExecutorDeps } from './executor';
+import { foldEvents, type ExecutorDeps, type PassResult } from './executor';
 import { decodeInboxWrite, DocumentChange } from './firestore-event';
 
 export interface ExecutorHandlerDeps {
@@ -83,23 +83,18 @@ export async function drainExecution(deps: ExecutorHandlerDeps, executionId: str
     ...deps.effects,
     wakeUps: new CloudWakeUps({ store: deps.exec.store, wakeUpStore: deps.wakeUpStore, clock: deps.exec.clock, ids: deps.exec.ids }, inline),
   };
-  const clock = deps.exec.clock;
-  let report: DrainReport | undefined;
+  let report: DrainReport;
   try {
-    report = await drainUnderLease(
-      { lease: deps.lease, holder: deps.holder(), ttlMs: deps.leaseMs, now: () => clock.now() },
-      executionId,
-      () => deps.exec.store.hasPending(executionId),
-      async () => {
-        const pass = await executorPass(deps.exec, executionId);
-        if (!pass) return;
-        if (pass.execution.state.current !== pass.before.state.current) {
-          deps.log.info(`execution ${executionId} ${pass.before.state.current} -> ${pass.execution.state.current}`, labelsOf(pass.execution),
-            { state: pass.execution.state.current });
-        }
-        if (pass.outbox.length > 0) await publishOutbox(deps, effects, pass.outbox, labelsOf(pass.execution));
-      },
-    );
+    report = await drain(deps, executionId, async () => {
+      const pass = await cloudPass(deps, executionId);
+      if (!pass) return false;
+      if (pass.execution.state.current !== pass.before.state.current) {
+        deps.log.info(`execution ${executionId} ${pass.before.state.current} -> ${pass.execution.state.current}`, labelsOf(pass.execution),
+          { state: pass.execution.state.current });
+      }
+      if (pass.outbox.length > 0) await publishOutbox(deps, effects, pass.outbox, labelsOf(pass.execution));
+      return true;
+    });
   } catch (err) {
     const code = toErrorData(err).code;
     if (RETRY.has(code)) {
@@ -111,9 +106,89 @@ export async function drainExecution(deps: ExecutorHandlerDeps, executionId: str
   } finally {
     await inline.settle((err) => deps.log.error('executor: a wake-up could not be fired; the scheduler will', err, { executionId }));
   }
-  return {
-    status: report.leased ? ExecutorStatus.drained : ExecutorStatus.busy, executionId, passes: report.passes, conflicts: report.conflicts,
-  };
+  // Busy: events waited, but another invocation held the lease (it folds them). Drained: this one folded, or nothing waited.
+  const status = report.sawPending && !report.leased ? ExecutorStatus.busy : ExecutorStatus.drained;
+  return { status, executionId, passes: report.passes, conflicts: report.conflicts };
+}
+
+interface DrainReport {
+  passes: number;
+  conflicts: number;
+  leased: boolean;
+  sawPending: boolean;
+}
+
+/**
+ * The lease protocol (lib/adapters/gcp/lease.ts's drainUnderLease), shaped for Firestore round trips:
+ * look for pending events before taking the lease (a late trigger of a folded event costs one query),
+ * fold one pass per holding, and look again after releasing, so an event appended while the lease was
+ * held is never stranded: its own trigger found the lease taken and returned.
+ */
+async function drain(deps: ExecutorHandlerDeps, executionId: string, pass: () => Promise<boolean>): Promise<DrainReport> {
+  const report: DrainReport = { passes: 0, conflicts: 0, leased: false, sawPending: false };
+  const clock = deps.exec.clock;
+  for (let round = 0; round < MAX_PASSES; round++) {
+    if (!(await deps.exec.store.hasPending(executionId))) return report;
+    report.sawPending = true;
+    const lease = await deps.lease.acquire(executionId, deps.holder(), clock.now(), deps.leaseMs);
+    if (!lease) return report;
+    report.leased = true;
+    try {
+      if (await pass()) report.passes++;
+    } catch (err) {
+      if (toErrorData(err).code !== ErrorCode.CONFLICT || report.conflicts >= MAX_PASSES) throw err;
+      report.conflicts++;
+    } finally {
+      await deps.lease.release(lease);
+    }
+  }
+  return report;
+}
+
+/** Passes one invocation runs before leaving the rest to the next trigger or the scheduler's sweep. */
+const MAX_PASSES = 1000;
+
+/** Each execution's flow revision, which never changes: a pass then reads only what it folds. */
+const FLOW_REFS_MAX = 5000;
+
+interface FlowRef {
+  namespace: string;
+  flowId: string;
+  flowRevision: number;
+}
+
+const flowRefs = new WeakMap<ExecutorDeps, Map<string, FlowRef>>();
+
+/**
+ * executorPass (executor.ts) without reading the whole execution first: the execution's flow
+ * revision is remembered per instance, so a pass is the store's transaction alone.
+ */
+async function cloudPass(deps: ExecutorHandlerDeps, executionId: string): Promise<PassResult | null> {
+  const exec = deps.exec;
+  let refs = flowRefs.get(exec);
+  if (!refs) flowRefs.set(exec, (refs = new Map()));
+  let ref = refs.get(executionId);
+  if (!ref) {
+    const header = await exec.store.get(executionId);
+    if (!header) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
+    ref = { namespace: header.namespace, flowId: header.flowId, flowRevision: header.flowRevision };
+    if (refs.size >= FLOW_REFS_MAX) refs.delete(refs.keys().next().value as string);
+    refs.set(executionId, ref);
+  }
+  const known = ref;
+  const flow = await exec.flows.get(known.namespace, known.flowId, known.flowRevision);
+  const now = exec.clock.now();
+  let before: Execution | undefined;
+  const committed = await exec.store.transact(executionId, (execution, pending) => {
+    if (pending.length === 0) return null;
+    if (execution.flowRevision !== known.flowRevision || execution.flowId !== known.flowId || execution.namespace !== known.namespace) {
+      refs.delete(executionId);
+      throw new AloftError(ErrorCode.CONFLICT, `execution ${executionId} runs another flow revision than remembered`);
+    }
+    before = execution;
+    return foldEvents(exec, flow, execution, pending.map((p) => p.event), now);
+  }, now);
+  return committed && before ? { before, execution: committed.execution, outbox: committed.outbox } : null;
 }
 
 /**
