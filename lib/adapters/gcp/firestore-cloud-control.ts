@@ -3,10 +3,11 @@
 //   {prefix}attemptStops/{id}   "stop this attempt" requests, read by the worker that runs it
 // and the query for stranded executions: pending inbox events older than a threshold (a collection
 // group query on `inbox`) and leases whose holder died (expired `leases/{executionId}`).
-import { Timestamp, type Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
 import { z } from 'zod';
 import type { AttemptKey } from '../../ports/attempt-ledger';
 import type { AttemptStopStore, StrandedExecutions, WakeUpRecord, WakeUpStore } from '../../ports/cloud-control';
+import { firestoreLib } from './clients';
 import { docIdFor, isNotFound, toAloftError } from './firestore-support';
 
 export interface FirestoreCloudControlOptions {
@@ -69,7 +70,7 @@ export class FirestoreAttemptStops implements AttemptStopStore {
   async request(k: AttemptKey, now: Date): Promise<void> {
     try {
       await this.ref(k).set({
-        ...k, requestedAt: now.toISOString(), expireAt: Timestamp.fromMillis(now.getTime() + (this.opts.stopTtlMs ?? 7 * 86_400_000)),
+        ...k, requestedAt: now.toISOString(), expireAt: firestoreLib().Timestamp.fromMillis(now.getTime() + (this.opts.stopTtlMs ?? 7 * 86_400_000)),
       });
     } catch (err) {
       throw toAloftError(err, `requesting a stop of attempt ${stopId(k)}`);
@@ -94,7 +95,7 @@ export class FirestoreStrandedExecutions implements StrandedExecutions {
     try {
       const [events, leases] = await Promise.all([
         // Needs a collection-group index on inbox (consumed, appendedAt) in production.
-        db.collectionGroup('inbox').where('consumed', '==', false).where('appendedAt', '<', Timestamp.fromDate(olderThan)).limit(limit).select().get(),
+        db.collectionGroup('inbox').where('consumed', '==', false).where('appendedAt', '<', firestoreLib().Timestamp.fromDate(olderThan)).limit(limit).select().get(),
         db.collection(`${prefix}leases`).where('expiresAtMs', '<', now.getTime()).limit(limit).select('executionId').get(),
       ]);
       const ids = new Set<string>();

@@ -4,9 +4,10 @@
 // then by id, which orders the documents of one batch. The executor's trigger watches `inbox` only,
 // so log writes never wake it.
 import { randomUUID } from 'node:crypto';
-import { FieldPath, FieldValue, type Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
 import { z } from 'zod';
 import { LogLine, logLevelRank, type LogFilter, type LogStore } from '../../ports/log-store';
+import { firestoreLib } from './clients';
 import { MAX_WRITES, chunks, parseJsonField, toAloftError } from './firestore-support';
 
 export interface FirestoreLogStoreOptions {
@@ -70,7 +71,7 @@ export class FirestoreLogStore implements LogStore {
         const batch = this.db.batch();
         for (const w of part) {
           batch.create(this.logs(w.executionId).doc(`${batchId}-${String(n++).padStart(6, '0')}`), {
-            appendedAt: FieldValue.serverTimestamp(), count: w.count, lines: w.data,
+            appendedAt: firestoreLib().FieldValue.serverTimestamp(), count: w.count, lines: w.data,
           });
         }
         await batch.commit();
@@ -83,7 +84,7 @@ export class FirestoreLogStore implements LogStore {
   async list(executionId: string, filter: LogFilter = {}): Promise<LogLine[]> {
     const min = filter.minLevel ? logLevelRank(filter.minLevel) : 0;
     try {
-      const snap = await this.logs(executionId).orderBy('appendedAt').orderBy(FieldPath.documentId()).get();
+      const snap = await this.logs(executionId).orderBy('appendedAt').orderBy(firestoreLib().FieldPath.documentId()).get();
       const out: LogLine[] = [];
       for (const d of snap.docs) {
         for (const l of parseJsonField(Lines, d.get('lines'), d.ref.path)) {

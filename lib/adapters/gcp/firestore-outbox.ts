@@ -3,11 +3,12 @@
 // step that dispatches 300 tasks costs one write, not 300, and stays far below 500 writes per commit.
 // Each effect is an OutboxEntry of its own, with the id `{document}#{index}/{count}`; a document is
 // deleted once all its entries are acknowledged.
-import { FieldPath, type CollectionReference, type Firestore } from '@google-cloud/firestore';
+import type { CollectionReference, Firestore } from '@google-cloud/firestore';
 import { z } from 'zod';
 import { AloftError, ErrorCode } from '../../model/errors';
 import { Effect } from '../../model/effects';
 import type { OutboxEntry } from '../../ports/state-store';
+import { firestoreLib } from './clients';
 import { MAX_WRITES, chunks, jsonField, parseJsonField } from './firestore-support';
 
 const PART_BYTES = 900_000;
@@ -90,7 +91,7 @@ export async function ackOutbox(db: Firestore, col: CollectionReference, entries
 /** Unacknowledged entries committed before `olderThan`, oldest first, at most `limit`. */
 export async function unpublishedEntries(col: CollectionReference, olderThan: Date, limit: number): Promise<OutboxEntry[]> {
   // Every document left holds at least one unacknowledged entry, so `limit` documents are enough.
-  const snap = await col.where('createdAt', '<', olderThan.toISOString()).orderBy('createdAt').orderBy(FieldPath.documentId()).limit(limit).get();
+  const snap = await col.where('createdAt', '<', olderThan.toISOString()).orderBy('createdAt').orderBy(firestoreLib().FieldPath.documentId()).limit(limit).get();
   const out: OutboxEntry[] = [];
   for (const d of snap.docs) {
     const doc = OutboxDoc.safeParse(d.data());

@@ -8,8 +8,8 @@
 // Every change is one transaction that reads the header, checks nothing moved, and writes the header with
 // version + 1, the changed task runs, the consumed events and the outbox document. A step that changes
 // more task runs than 500 writes allow packs them (firestore-task-run-store.ts) instead of failing.
-import {
-  FieldPath, FieldValue, Timestamp, type DocumentReference, type DocumentSnapshot, type Firestore, type Query, type Transaction,
+import type {
+  DocumentReference, DocumentSnapshot, Firestore, Query, Transaction,
 } from '@google-cloud/firestore';
 import { z } from 'zod';
 import { AloftError, ErrorCode } from '../../model/errors';
@@ -21,6 +21,7 @@ import type {
 import {
   MAX_COMMIT_BYTES, MAX_WRITES, docIdFor, isAlreadyExists, jsonField, parseJsonField, toAloftError,
 } from './firestore-support';
+import { firestoreLib } from './clients';
 import { ackOutbox, planOutbox, unpublishedEntries } from './firestore-outbox';
 import { TaskRunDocs } from './firestore-task-run-store';
 import { diffTaskRuns, type StoredRun } from './task-run-docs';
@@ -270,7 +271,7 @@ export class FirestoreStateStore implements StateStore {
         if (packed) tx.set(this.runs.ref(headerRef, id), this.runs.tombstone(id, next));
         else tx.delete(this.runs.ref(headerRef, id));
       }
-      const expireAt = Timestamp.fromMillis(now.getTime() + this.tombstoneTtlMs);
+      const expireAt = firestoreLib().Timestamp.fromMillis(now.getTime() + this.tombstoneTtlMs);
       for (const d of inboxDocs.slice(0, take)) {
         tx.update(d.ref, { consumed: true, consumedAt: createdAt, consumedVersion: next, expireAt });
       }
@@ -304,7 +305,7 @@ export class FirestoreStateStore implements StateStore {
     if (filter.from !== undefined) q = q.where('startDate', '>=', filter.from);
     if (filter.to !== undefined) q = q.where('startDate', '<=', filter.to);
     // Newest first, as Kestra lists them; the id breaks ties so that pages are stable.
-    q = q.orderBy('startDate', 'desc').orderBy(FieldPath.documentId(), 'asc');
+    q = q.orderBy('startDate', 'desc').orderBy(firestoreLib().FieldPath.documentId(), 'asc');
     if (filter.pageToken) q = q.startAfter(...decodeToken(filter.pageToken));
     try {
       const snap = await q.select('startDate').limit(size + 1).get();
@@ -345,7 +346,7 @@ export class FirestoreStateStore implements StateStore {
   private inboxFields(p: PendingEvent): Record<string, unknown> {
     return {
       key: p.key, at: p.at, type: p.event.type, event: jsonField(ExecutionEvent.parse(p.event), `event ${p.key}`),
-      consumed: false, appendedAt: FieldValue.serverTimestamp(),
+      consumed: false, appendedAt: firestoreLib().FieldValue.serverTimestamp(),
     };
   }
 

@@ -6,8 +6,9 @@
 // guarded by the lease's update time, and taken over with an update guarded the same way once it has
 // expired. drainUnderLease() is the protocol around it: the holder folds every pending event, releases,
 // then checks again, so an event appended while it held the lease is never stranded.
-import { Timestamp, type Firestore } from '@google-cloud/firestore';
+import type { Firestore, Timestamp } from '@google-cloud/firestore';
 import { AloftError, ErrorCode } from '../../model/errors';
+import { firestoreLib } from './clients';
 import { docIdFor, isAlreadyExists, isFailedPrecondition, isNotFound, toAloftError } from './firestore-support';
 import type { ExecutionLease, LeaseHandle } from '../../ports/execution-lease';
 
@@ -23,7 +24,7 @@ const tokenOf = (t: Timestamp): string => `${t.seconds}:${t.nanoseconds}`;
 function timestampOf(token: string): Timestamp {
   const m = /^(-?\d+):(\d+)$/.exec(token);
   if (!m) throw new AloftError(ErrorCode.INTERNAL, `invalid lease token ${token}`);
-  return new Timestamp(Number(m[1]), Number(m[2]));
+  return new (firestoreLib().Timestamp)(Number(m[1]), Number(m[2]));
 }
 
 export class FirestoreExecutionLease implements ExecutionLease {
@@ -42,7 +43,7 @@ export class FirestoreExecutionLease implements ExecutionLease {
   private fields(executionId: string, holder: string, now: Date, ttlMs: number) {
     const expires = now.getTime() + ttlMs;
     // expireAt lets a Firestore TTL policy remove leases that a crashed holder left behind.
-    return { executionId, holder, acquiredAt: now.toISOString(), expiresAtMs: expires, expireAt: Timestamp.fromMillis(expires + 3600_000) };
+    return { executionId, holder, acquiredAt: now.toISOString(), expiresAtMs: expires, expireAt: firestoreLib().Timestamp.fromMillis(expires + 3600_000) };
   }
 
   async acquire(executionId: string, holder: string, now: Date, ttlMs: number): Promise<LeaseHandle | null> {

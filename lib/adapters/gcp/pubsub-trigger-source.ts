@@ -2,7 +2,8 @@
 // subscription is created on the trigger's topic when missing, as Kestra's autoCreateSubscription
 // does; on the emulator the topic is created too. Rejected messages are published, with their
 // reason, to `{subscription}-dead-letter`.
-import { PubSub, type Message, type Subscription } from '@google-cloud/pubsub';
+import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
+import { pubsubLib } from './clients';
 import type { PubSubMessage, PubSubSubscriptionSpec, PubSubTriggerSource } from '../../triggers/pubsub';
 
 /**
@@ -10,6 +11,7 @@ import type { PubSubMessage, PubSubSubscriptionSpec, PubSubTriggerSource } from 
  * option, so the emulator's address is passed whole.
  */
 function pubSubClient(projectId: string, emulatorHost: string | undefined): PubSub {
+  const { PubSub } = pubsubLib();
   if (!emulatorHost) return new PubSub({ projectId });
   return new PubSub({ projectId, apiEndpoint: emulatorHost.replace(/^https?:\/\//, ''), emulatorMode: true });
 }
