@@ -96,6 +96,7 @@ export class LocalRuntime {
         pass: (id) => executorPassNow(passNow, id),
         publish: (entries) => this.publishNow(entries),
         hasPending: (id) => this.store.hasPendingNow(id),
+        fresh: (id) => this.store.getNow(id)?.state.current === State.CREATED,
       },
     });
   }

@@ -18,11 +18,21 @@ export interface ProcessorHooks {
     pass(executionId: string): PassResult | null | undefined;
     publish(entries: OutboxEntry[]): Promise<void> | undefined;
     hasPending(executionId: string): boolean;
+    /** True for an execution that has not started (still CREATED): it waits behind running ones. */
+    fresh?(executionId: string): boolean;
   };
 }
 
 export class ExecutionProcessor {
+  /** Started executions with something to fold, in wake order. */
   private readonly dirty = new Set<string>();
+  /**
+   * Executions not started yet. A turn folds running executions first and gives new ones what is left
+   * (at least `passesPerTurn / 8`, so none waits forever): a burst of starts then runs a few hundred
+   * executions at a time to their end instead of all of them one step at a time, so each task waits
+   * less and an execution's intermediate states die young (the garbage collector's cheap case).
+   */
+  private readonly fresh = new Set<string>();
   /** Executions whose passes continue asynchronously. */
   private readonly active = new Set<string>();
   /** The execution being folded synchronously right now (no Set entry per pass on the fast path). */
@@ -37,7 +47,11 @@ export class ExecutionProcessor {
   constructor(private readonly store: StateStore, private readonly hooks: ProcessorHooks, private readonly passesPerTurn = 256) {}
 
   wake(executionId: string): void {
-    this.dirty.add(executionId);
+    if (!this.dirty.has(executionId) && this.hooks.now?.fresh?.(executionId)) this.fresh.add(executionId);
+    else {
+      this.fresh.delete(executionId);
+      this.dirty.add(executionId);
+    }
     this.schedule();
   }
 
@@ -49,25 +63,35 @@ export class ExecutionProcessor {
   }
 
   isBusy(executionId: string): boolean {
-    return this.current === executionId || this.dirty.has(executionId) || this.active.has(executionId);
+    return this.current === executionId || this.dirty.has(executionId) || this.fresh.has(executionId) || this.active.has(executionId);
   }
 
   /** Resolves when no pass is running or queued. */
   idle(): Promise<void> {
-    if (this.dirty.size === 0 && this.active.size === 0 && this.current === undefined) return Promise.resolve();
+    if (this.quiet()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private quiet(): boolean {
+    return this.dirty.size === 0 && this.fresh.size === 0 && this.active.size === 0 && this.current === undefined;
   }
 
   private drain(): void {
     this.scheduled = false;
-    let started = 0;
-    for (const id of this.dirty) {
+    const left = this.fold(this.dirty, this.passesPerTurn);
+    this.fold(this.fresh, Math.max(left, this.passesPerTurn >> 3));
+  }
+
+  /** Folds up to `budget` executions of `queue` (the next turn takes the rest); returns the budget left. */
+  private fold(queue: Set<string>, budget: number): number {
+    for (const id of queue) {
       if (this.active.has(id)) continue;
-      if (started++ === this.passesPerTurn) {
+      if (budget === 0) {
         this.schedule();
-        return;
+        return 0;
       }
-      this.dirty.delete(id);
+      budget--;
+      queue.delete(id);
       this.current = id;
       let running: Promise<void> | undefined;
       try {
@@ -82,12 +106,13 @@ export class ExecutionProcessor {
         void running.then(() => this.settle(id));
       } else this.settle(id);
     }
+    return budget;
   }
 
   private settle(id: string): void {
     this.active.delete(id);
-    if (this.dirty.has(id)) this.schedule();
-    if (this.dirty.size === 0 && this.active.size === 0) {
+    if (this.dirty.has(id) || this.fresh.has(id)) this.schedule();
+    if (this.quiet()) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();

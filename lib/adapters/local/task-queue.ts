@@ -17,7 +17,7 @@ export interface InProcessTaskQueueOptions {
   /**
    * Deliveries started per turn of the event loop, per group, before the queue lets other work run
    * (the executor folding results, I/O). Without it a burst of quick tasks runs the whole backlog
-   * in one turn and every task waits for all the others. Default 256.
+   * in one turn and every task waits for all the others. Default 512, more than the processor folds per turn.
    */
   deliveriesPerTurn?: number;
 }
@@ -77,7 +77,7 @@ export class InProcessTaskQueue implements TaskQueue {
   private readonly perTurn: number;
 
   constructor(private readonly opts: InProcessTaskQueueOptions = {}) {
-    this.perTurn = Math.max(1, opts.deliveriesPerTurn ?? 256);
+    this.perTurn = Math.max(1, opts.deliveriesPerTurn ?? 512);
     this.maxDeliveries = opts.maxDeliveries ?? 10;
     this.minBackoff = opts.backoff?.minMs ?? 100;
     this.maxBackoff = opts.backoff?.maxMs ?? 10_000;

@@ -63,4 +63,21 @@ describe('ExecutionProcessor', () => {
     expect(w.log).toEqual(['failed a: Error: broken']);
     expect(p.isBusy('a')).toBe(false);
   });
+
+  it('folds started executions before new ones, and gives new ones what a turn has left, at least an eighth', async () => {
+    const w = world({ sync: true });
+    const started = new Set(['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9']);
+    w.hooks.now!.fresh = (id) => !started.has(id);
+    const p = new ExecutionProcessor(w.store, w.hooks, 8);
+    for (const id of ['n1', 'n2', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 'n3']) { w.inbox.set(id, 1); p.wake(id); }
+    const turns: string[][] = [];
+    const mark = (): void => { turns.push(w.log.splice(0).filter((l) => l.startsWith('pass')).map((l) => l.slice(5))); };
+    setImmediate(() => { mark(); setImmediate(mark); });
+    await p.idle();
+    await new Promise((r) => setImmediate(r));
+    // Turn 1: eight started ones fill the turn, one new one still gets its eighth. Turn 2: the rest.
+    expect(turns[0]).toEqual(['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 'n1']);
+    expect(turns[1]).toEqual(['s9', 'n2', 'n3']);
+  });
 });
+
