@@ -8,7 +8,7 @@ import type { Flow, Task } from '../model/flow';
 import { State, isTerminal, type StateRecord } from '../model/states';
 import type { Ids } from '../ports/system';
 import { flowIndex, type FlowIndex, type TaskNode } from './flow-index';
-import { ROOT, buildRunIndex, childrenIn, cloneRunIndex, indexRun, rememberRunIndex, runIn, runIndexOf, type RunIndex } from './run-index';
+import { INDEXED_FROM, ROOT, buildRunIndex, childrenIn, cloneRunIndex, indexRun, positionIn, rememberRunIndex, runIn, runIndexOf, type RunIndex } from './run-index';
 import type { RenderSite } from './render';
 import { recordState } from './state-ops';
 import { outputsOf, variablesFrom, type VariablesContext } from './variables';
@@ -38,7 +38,8 @@ export class Draft {
   private header: Execution;
   private list: TaskRun[];
   private listOwned = false;
-  private index: RunIndex;
+  /** Undefined while the list is short (see INDEXED_FROM). */
+  private index: RunIndex | undefined;
   private indexOwned = false;
   private changed = false;
   private outputsCache: Record<string, unknown> | undefined;
@@ -118,8 +119,8 @@ export class Draft {
   }
 
   update(run: TaskRun): void {
-    const p = this.index.pos.get(run.id);
-    if (p === undefined || p >= this.list.length) throw new Error(`engine invariant: task run ${run.id} is not in execution ${this.header.id}`);
+    const p = positionIn(this.list, this.index, run.id);
+    if (p < 0) throw new Error(`engine invariant: task run ${run.id} is not in execution ${this.header.id}`);
     const before = this.list[p];
     if (before === run) return;
     this.ownList();
@@ -130,10 +131,17 @@ export class Draft {
 
   add(run: TaskRun): void {
     this.ownList();
-    this.ownIndex();
-    const p = this.list.length;
-    this.list.push(run);
-    indexRun(this.index, run, p);
+    if (this.index) {
+      this.ownIndex(this.index);
+      indexRun(this.index, run, this.list.length);
+      this.list.push(run);
+    } else {
+      this.list.push(run);
+      if (this.list.length >= INDEXED_FROM) {
+        this.index = buildRunIndex(this.list);
+        this.indexOwned = true;
+      }
+    }
     if (run.outputs) this.outputsCache = undefined;
     this.changed = true;
   }
@@ -142,7 +150,7 @@ export class Draft {
   replaceAll(list: TaskRun[]): void {
     this.list = list;
     this.listOwned = true;
-    this.index = buildRunIndex(list);
+    this.index = list.length >= INDEXED_FROM ? buildRunIndex(list) : undefined;
     this.indexOwned = true;
     this.outputsCache = undefined;
     this.changed = true;
@@ -156,10 +164,10 @@ export class Draft {
   }
 
   /** Extends the shared index in place when the step's input list is its newest one, else works on a copy. */
-  private ownIndex(): void {
+  private ownIndex(index: RunIndex): void {
     if (this.indexOwned) return;
     const base = this.base.taskRunList;
-    if (this.index.tip !== base || this.index.pos.size !== base.length) this.index = cloneRunIndex(this.index, base);
+    this.index = index.tip !== base || index.pos.size !== base.length ? cloneRunIndex(index, base) : index;
     this.index.tip = this.list;
     this.indexOwned = true;
   }
@@ -220,9 +228,10 @@ export class Draft {
     if (!this.changed) return this.base;
     // Same positions, same ids: the new list may extend the index next time. An ended execution
     // keeps no index (it is rebuilt on demand): the store holds many ended executions.
-    if (this.list !== this.base.taskRunList && !isTerminal(this.header.state.current)) {
-      if (!this.indexOwned && this.index.tip === this.base.taskRunList) this.index.tip = this.list;
-      rememberRunIndex(this.list, this.index);
+    const index = this.index;
+    if (index && this.list !== this.base.taskRunList && !isTerminal(this.header.state.current)) {
+      if (!this.indexOwned && index.tip === this.base.taskRunList) index.tip = this.list;
+      rememberRunIndex(this.list, index);
     }
     return { ...this.header, taskRunList: this.list };
   }

@@ -47,9 +47,16 @@ export function cloneRunIndex(index: RunIndex, list: readonly TaskRun[]): RunInd
   return { pos, children, tip: list };
 }
 
-export function runIndexOf(list: readonly TaskRun[]): RunIndex {
+/**
+ * Lists shorter than this are scanned instead: most executions have a few dozen runs, and an index
+ * (two Maps per execution, kept for its lifetime) costs more to build and keep than a scan.
+ */
+export const INDEXED_FROM = 32;
+
+/** The list's index, built and remembered on first use; undefined for a short list. */
+export function runIndexOf(list: readonly TaskRun[]): RunIndex | undefined {
   let index = (list as Indexed)[INDEX];
-  if (!index) {
+  if (!index && list.length >= INDEXED_FROM) {
     index = buildRunIndex(list);
     rememberRunIndex(list, index);
   }
@@ -62,17 +69,33 @@ export function rememberRunIndex(list: readonly TaskRun[], index: RunIndex): voi
   Object.defineProperty(list, INDEX, { value: index, writable: true, configurable: true, enumerable: false });
 }
 
-/** The run with this id in `list`, through its (possibly shared) index. */
-export function runIn(list: readonly TaskRun[], index: RunIndex, id: string): TaskRun | undefined {
-  const p = index.pos.get(id);
-  return p === undefined || p >= list.length ? undefined : list[p];
+/** The position of the run with this id in `list`, through its (possibly shared) index or a scan; -1 when absent. */
+export function positionIn(list: readonly TaskRun[], index: RunIndex | undefined, id: string): number {
+  if (index) {
+    const p = index.pos.get(id);
+    return p === undefined || p >= list.length ? -1 : p;
+  }
+  // Newest first: the runs a step touches are mostly the latest ones.
+  for (let p = list.length - 1; p >= 0; p--) if (list[p].id === id) return p;
+  return -1;
+}
+
+/** The run with this id in `list`. */
+export function runIn(list: readonly TaskRun[], index: RunIndex | undefined, id: string): TaskRun | undefined {
+  const p = positionIn(list, index, id);
+  return p < 0 ? undefined : list[p];
 }
 
 /** Children of a parent in `list`, in creation order. */
-export function childrenIn(list: readonly TaskRun[], index: RunIndex, parentId: string | undefined): TaskRun[] {
-  const positions = index.children.get(parentId ?? ROOT);
-  if (!positions) return [];
+export function childrenIn(list: readonly TaskRun[], index: RunIndex | undefined, parentId: string | undefined): TaskRun[] {
   const out: TaskRun[] = [];
+  if (!index) {
+    const parent = parentId === ROOT ? undefined : parentId;
+    for (const run of list) if (run.parentTaskRunId === parent) out.push(run);
+    return out;
+  }
+  const positions = index.children.get(parentId ?? ROOT);
+  if (!positions) return out;
   for (const p of positions) if (p < list.length) out.push(list[p]);
   return out;
 }

@@ -1,6 +1,6 @@
 import { newExecution } from '../../../lib/engine';
 import { Draft } from '../../../lib/engine/draft';
-import { childrenIn, runIn, runIndexOf } from '../../../lib/engine/run-index';
+import { INDEXED_FROM, childrenIn, runIn, runIndexOf } from '../../../lib/engine/run-index';
 import type { TaskRun } from '../../../lib/model/execution';
 import { LOG, testCatalog } from './helpers/catalog';
 import { T0, flow } from './helpers/harness';
@@ -86,4 +86,44 @@ describe('Draft', () => {
     const { d } = draft();
     expect(() => d.update(tr('ghost'))).toThrow(/invariant/);
   });
+
+  describe('with lists long enough to be indexed', () => {
+    const many = (n: number, prefix: string, parent?: string): TaskRun[] => Array.from({ length: n }, (_, i) => tr(`${prefix}${i}`, parent));
+
+    it('indexes the list once it grows long and finds runs and children as before', () => {
+      const { d } = draft(many(INDEXED_FROM - 1, 'r'));
+      expect(runIndexOf(d.runs)).toBeUndefined();
+      d.add(tr('c1', 'r3'));
+      d.add(tr('c2', 'r3'));
+      const built = d.build();
+      expect(runIndexOf(built.taskRunList)?.pos.get('c2')).toBe(INDEXED_FROM);
+      expect(d.run('r0')?.id).toBe('r0');
+      expect(d.children('r3').map((r) => r.id)).toEqual(['c1', 'c2']);
+      expect(d.children(undefined)).toHaveLength(INDEXED_FROM - 1);
+    });
+
+    it('works on a copy of the index when a second step starts from the same list', () => {
+      const { execution } = draft(many(INDEXED_FROM + 5, 'r'));
+      const f = flow([{ id: 'a', type: LOG }]);
+      const one = new Draft({ execution, flow: f, now: T0, ids: fakeIds(), catalog: testCatalog() });
+      one.add(tr('x', 'r1'));
+      const first = one.build();
+      const two = new Draft({ execution, flow: f, now: T0, ids: fakeIds(), catalog: testCatalog() });
+      two.add(tr('y', 'r1'));
+      const second = two.build();
+      expect(childrenIn(first.taskRunList, runIndexOf(first.taskRunList), 'r1').map((r) => r.id)).toEqual(['x']);
+      expect(childrenIn(second.taskRunList, runIndexOf(second.taskRunList), 'r1').map((r) => r.id)).toEqual(['y']);
+      expect(runIn(second.taskRunList, runIndexOf(second.taskRunList), 'x')).toBeUndefined();
+      expect(runIn(execution.taskRunList, runIndexOf(execution.taskRunList), 'x')).toBeUndefined();
+    });
+  });
+
+  it('queues many containers once each', () => {
+    const { d } = draft();
+    const seen: string[] = [];
+    for (let round = 0; round < 2; round++) for (let i = 0; i < 40; i++) d.enqueue(`c${i}`);
+    d.drain((id) => seen.push(id));
+    expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => `c${i}`));
+  });
 });
+

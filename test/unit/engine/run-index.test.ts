@@ -1,4 +1,4 @@
-import { ROOT, buildRunIndex, lookupOf, runIndexOf } from '../../../lib/engine/run-index';
+import { INDEXED_FROM, ROOT, buildRunIndex, lookupOf, runIndexOf } from '../../../lib/engine/run-index';
 import type { TaskRun } from '../../../lib/model/execution';
 
 const tr = (id: string, parentTaskRunId?: string): TaskRun => ({
@@ -18,7 +18,15 @@ describe('run index', () => {
     expect(lookupOf(list).get('zz')).toBeUndefined();
   });
 
-  it('is cached per list', () => {
-    expect(runIndexOf(list)).toBe(runIndexOf(list));
+  it('scans a short list without building an index', () => {
+    expect(runIndexOf(list)).toBeUndefined();
+    expect(lookupOf(list).get('b')?.parentTaskRunId).toBe('a');
+  });
+
+  it('is built once per long list', () => {
+    const long = Array.from({ length: INDEXED_FROM }, (_, i) => tr(`r${i}`));
+    expect(runIndexOf(long)).toBeDefined();
+    expect(runIndexOf(long)).toBe(runIndexOf(long));
+    expect(lookupOf(long).get('r7')?.id).toBe('r7');
   });
 });

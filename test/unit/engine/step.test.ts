@@ -91,6 +91,16 @@ describe('step', () => {
     ]) expect(h.send(event)).toEqual([]);
   });
 
+  it('runs a flow with more task runs than a list is scanned for (the run index takes over)', () => {
+    const tasks = Array.from({ length: 45 }, (_, i) => ({ id: `t${i}`, type: RETURN }));
+    const h = Harness.start(flow([{ id: 'par', type: PARALLEL, concurrent: 4, tasks }, { id: 'after', type: LOG }]));
+    h.drive((wt) => ({ state: 'SUCCESS', outputs: { value: wt.taskId } }));
+    expect(h.state).toBe('SUCCESS');
+    expect(h.execution.taskRunList).toHaveLength(47);
+    expect(h.run('par').state.current).toBe('SUCCESS');
+    expect(h.execution.taskRunList.every((r) => r.state.current === 'SUCCESS')).toBe(true);
+  });
+
   it('never writes to its input, even a deeply frozen one', () => {
     const h = Harness.start(flow([{ id: 'seq', type: SEQ, tasks: [{ id: 'a', type: RETURN }, { id: 'b', type: RETURN }] }]));
     const deepFreeze = (o: unknown): void => {
