@@ -14,6 +14,11 @@
 // Plugin code a function can never run stays out of its bundle: a dynamic import() of a module under
 // lib/plugins/<group>/ (how plugins load drivers on first use) is replaced, outside worker-<group>, by a
 // module that throws, naming the function that does bundle it.
+//
+// The Google Cloud client libraries (LAZY_CHUNK) go to a second file, gcp.js, that index.js requires on
+// the first use of a client (lib/adapters/gcp/clients.ts requires them lazily). Node compiles a whole
+// file when it is required, even the modules esbuild wraps to run later, so keeping their ~4 MB out of
+// index.js is what makes loading it cheap; the libraries share google-gax and gRPC, hence one chunk.
 import { build } from 'esbuild';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, builtinModules } from 'node:module';
@@ -24,6 +29,7 @@ import yazl from 'yazl';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ALWAYS_EXTERNAL = ['@google-cloud/functions-framework'];
+const LAZY_CHUNK = { file: 'gcp.js', packages: ['@google-cloud/firestore', '@google-cloud/pubsub', '@google-cloud/storage'] };
 // A fixed timestamp keeps a zip byte-identical when its code is: Terraform names objects by their hash.
 const ZIP_MTIME = new Date('1980-01-01T00:00:00Z');
 
@@ -190,30 +196,69 @@ function analyze(name, output) {
   log(`${name}: largest parts: ${top.map(([k, v]) => `${k} ${(v / 1e6).toFixed(2)} MB`).join(', ')}`);
 }
 
+/** esbuild plugin: `require('<lazy package>')` becomes `require('./gcp.js')['<package>']()` (see the header). */
+function lazyChunk() {
+  const names = new RegExp(`^(?:${LAZY_CHUNK.packages.map((n) => n.replace(/[/.-]/g, '\\$&')).join('|')})$`);
+  return {
+    name: 'aloft-lazy-chunk',
+    setup(b) {
+      b.onResolve({ filter: names }, (a) => ({ path: a.path, namespace: 'aloft-lazy-chunk' }));
+      b.onResolve({ filter: /.*/, namespace: 'aloft-lazy-chunk' }, (a) => ({ path: a.path, external: true }));
+      b.onLoad({ filter: /.*/, namespace: 'aloft-lazy-chunk' }, (a) => ({
+        loader: 'js',
+        contents: `module.exports = require(${JSON.stringify(`./${LAZY_CHUNK.file}`)})[${JSON.stringify(a.path)}]();`,
+      }));
+    },
+  };
+}
+
+const BUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  minify: true,
+  keepNames: true,
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+  loader: { '.proto': 'text' },
+  // Entries outside the project (a stub under /tmp) still resolve the project's packages.
+  nodePaths: [join(ROOT, 'node_modules')],
+};
+
+/** Bundles the lazy packages the main bundle asked for into <dir>/gcp.js; returns its esbuild output. */
+async function buildChunk(fn, file, dir, wanted) {
+  const result = await build({
+    ...BUILD_OPTIONS,
+    stdin: {
+      contents: `module.exports = {\n${wanted.map((n) => `  ${JSON.stringify(n)}: () => require(${JSON.stringify(n)}),`).join('\n')}\n};\n`,
+      resolveDir: dirname(file),
+      sourcefile: `${fn.name}-${LAZY_CHUNK.file}`,
+      loader: 'js',
+    },
+    outfile: join(dir, LAZY_CHUNK.file),
+    plugins: [externals(dirname(file))],
+  });
+  return Object.values(result.metafile.outputs)[0];
+}
+
 async function buildOne(fn, file, outRoot) {
   const dir = join(outRoot, fn.name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const result = await build({
+    ...BUILD_OPTIONS,
     entryPoints: [file],
     outfile: join(dir, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    keepNames: true,
-    legalComments: 'none',
-    metafile: true,
-    logLevel: 'warning',
-    loader: { '.proto': 'text' },
-    // Entries outside the project (a stub under /tmp) still resolve the project's packages.
-    nodePaths: [join(ROOT, 'node_modules')],
-    plugins: [otherGroups(fn), externals(dirname(file))],
+    plugins: [otherGroups(fn), lazyChunk(), externals(dirname(file))],
   });
-  const output = Object.values(result.metafile.outputs)[0];
-  if (args.analyze) analyze(fn.name, output);
-  const imported = [...new Set(output.imports.filter((i) => i.external && !isBuiltin(i.path)).map((i) => packageOf(i.path)))].sort();
+  const outputs = [Object.values(result.metafile.outputs)[0]];
+  const wanted = Object.keys(outputs[0].inputs).filter((p) => p.startsWith('aloft-lazy-chunk:')).map((p) => p.slice('aloft-lazy-chunk:'.length)).sort();
+  if (wanted.length) outputs.push(await buildChunk(fn, file, dir, wanted));
+  if (args.analyze) for (const output of outputs) analyze(fn.name, output);
+  const imported = [...new Set(outputs.flatMap((o) => o.imports).filter((i) => i.external && !isBuiltin(i.path) && !i.path.startsWith('./'))
+    .map((i) => packageOf(i.path)))].sort();
   // esbuild also leaves out optional requires it cannot resolve (inside try/catch, such as pg-native):
   // those are not installed here and stay out of package.json too.
   const external = imported.filter((name) => ALWAYS_EXTERNAL.includes(name) || packageDir(name, file) || packageDir(name, join(ROOT, 'noop.js')));

@@ -73,6 +73,22 @@ describe('build-functions', () => {
     }
   });
 
+  it('bundles the Google Cloud clients into gcp.js, which index.js evaluates only when a client is first required', () => {
+    const entries = stubEntries();
+    writeFileSync(join(entries, 'api.ts'), `${readFileSync(join(entries, 'api.ts'), 'utf8')}// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const storage = () => require('@google-cloud/storage');\n`);
+    const out = join(dir, 'out');
+    expect(runBuild(entries, out, '--only', 'api').status).toBe(0);
+    expect(zipEntries(join(out, 'api.zip'))).toEqual(['gcp.js', 'index.js', 'package.json']);
+    expect(JSON.parse(readFileSync(join(out, 'api/package.json'), 'utf8')).dependencies).toEqual({});
+    expect(readFileSync(join(out, 'api/index.js'), 'utf8')).toContain('require("./gcp.js")');
+    const probe = "const m=require(process.argv[1]);const loaded=()=>Object.keys(require.cache).some((f)=>f.endsWith('gcp.js'));"
+      + "const before=loaded();const ok=typeof m.storage().Storage==='function';console.log(JSON.stringify([before,ok,loaded()]));";
+    const r = spawnSync(process.execPath, ['-e', probe, join(out, 'api/index.js')], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([false, true, true]);
+  });
+
   it('produces byte-identical zips from unchanged code, so Terraform redeploys nothing', () => {
     const entries = stubEntries();
     runBuild(entries, join(dir, 'a'), '--only', 'api');
