@@ -29,7 +29,27 @@ import yazl from 'yazl';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ALWAYS_EXTERNAL = ['@google-cloud/functions-framework'];
-const LAZY_CHUNK = { file: 'gcp.js', packages: ['@google-cloud/firestore', '@google-cloud/pubsub', '@google-cloud/storage'] };
+const LAZY_CHUNK = { file: 'gcp.js', packages: ['@google-cloud/firestore', '@google-cloud/pubsub', '@google-cloud/storage', 'google-auth-library'] };
+// Packages with an "import" and a "require" build (luxon): our code imports it, cron-parser requires it,
+// and esbuild would bundle both copies, each with its own Settings. Resolving every import the way
+// require() does keeps one.
+const SINGLE_COPY = ['luxon'];
+// Modules the client libraries require but never use on Node 22, replaced by a stub (~1.8 MB):
+// - the generated static protobuf classes that pubsub, pubsub-api and google-gax only re-export (`protos`,
+//   `IamProtos`, `LocationProtos`, `operationsProtos`; only FirestoreAdminClient, which Aloft does not use,
+//   reads operationsProtos). The clients encode with protos.json; Firestore's own static classes stay.
+//   Reading a stub throws, naming the module, rather than returning undefined;
+// - whatwg-url, which node-fetch 2 takes only when require('url').URL is missing, and the
+//   web-streams-polyfill that fetch-blob takes only when globalThis.ReadableStream is missing.
+const UNUSED_EXPORT = (what) => `const what = ${JSON.stringify(what)};\nmodule.exports = new Proxy({}, { get(_, key) {\n`
+  + `  if (typeof key !== 'string' || key === '__esModule' || key === 'then') return undefined;\n`
+  + `  throw new Error(\`\${what} is left out of the function bundle (scripts/build-functions.mjs): reading .\${key}\`);\n} });\n`;
+const STUBS = [
+  { filter: /[/\\]node_modules[/\\]@google-cloud[/\\]pubsub(?:-api)?[/\\]build[/\\]protos[/\\]protos\.js$/, contents: (p) => UNUSED_EXPORT(p) },
+  { filter: /[/\\]node_modules[/\\]google-gax[/\\]build[/\\]protos[/\\](?:iam_service|locations|operations)\.js$/, contents: (p) => UNUSED_EXPORT(p) },
+  { filter: /[/\\]node_modules[/\\]whatwg-url[/\\]lib[/\\]public-api\.js$/, contents: () => 'module.exports = { URL, URLSearchParams };\n' },
+  { filter: /[/\\]node_modules[/\\]web-streams-polyfill[/\\]dist[/\\]ponyfill\.es2018\.js$/, contents: () => "module.exports = require('node:stream/web');\n" },
+];
 // A fixed timestamp keeps a zip byte-identical when its code is: Terraform names objects by their hash.
 const ZIP_MTIME = new Date('1980-01-01T00:00:00Z');
 
@@ -196,13 +216,41 @@ function analyze(name, output) {
   log(`${name}: largest parts: ${top.map(([k, v]) => `${k} ${(v / 1e6).toFixed(2)} MB`).join(', ')}`);
 }
 
+/** esbuild plugin: resolves SINGLE_COPY packages with the "require" condition, whoever imports them. */
+function singleCopy() {
+  const names = new RegExp(`^(?:${SINGLE_COPY.join('|')})$`);
+  return {
+    name: 'aloft-single-copy',
+    setup(b) {
+      b.onResolve({ filter: names }, async (a) => {
+        if (a.kind === 'require-call' || a.pluginData === 'single-copy') return undefined;
+        const r = await b.resolve(a.path, { kind: 'require-call', resolveDir: a.resolveDir, importer: a.importer, pluginData: 'single-copy' });
+        return r.errors.length ? undefined : { path: r.path, external: r.external };
+      });
+    },
+  };
+}
+
+/** esbuild plugin: replaces the STUBS modules (see above). */
+function stubs() {
+  return {
+    name: 'aloft-stubs',
+    setup(b) {
+      for (const stub of STUBS) {
+        b.onLoad({ filter: stub.filter }, (a) => ({ loader: 'js', contents: stub.contents(relative(ROOT, a.path).split('\\').join('/').replace(/^.*node_modules\//, '')) }));
+      }
+    },
+  };
+}
+
 /** esbuild plugin: `require('<lazy package>')` becomes `require('./gcp.js')['<package>']()` (see the header). */
 function lazyChunk() {
   const names = new RegExp(`^(?:${LAZY_CHUNK.packages.map((n) => n.replace(/[/.-]/g, '\\$&')).join('|')})$`);
   return {
     name: 'aloft-lazy-chunk',
     setup(b) {
-      b.onResolve({ filter: names }, (a) => ({ path: a.path, namespace: 'aloft-lazy-chunk' }));
+      // Only our code's imports: a package may depend on another major of a library than the chunk holds.
+      b.onResolve({ filter: names }, (a) => (/[/\\]node_modules[/\\]/.test(a.importer) ? undefined : { path: a.path, namespace: 'aloft-lazy-chunk' }));
       b.onResolve({ filter: /.*/, namespace: 'aloft-lazy-chunk' }, (a) => ({ path: a.path, external: true }));
       b.onLoad({ filter: /.*/, namespace: 'aloft-lazy-chunk' }, (a) => ({
         loader: 'js',
@@ -238,7 +286,7 @@ async function buildChunk(fn, file, dir, wanted) {
       loader: 'js',
     },
     outfile: join(dir, LAZY_CHUNK.file),
-    plugins: [externals(dirname(file))],
+    plugins: [singleCopy(), stubs(), externals(dirname(file))],
   });
   return Object.values(result.metafile.outputs)[0];
 }
@@ -251,7 +299,7 @@ async function buildOne(fn, file, outRoot) {
     ...BUILD_OPTIONS,
     entryPoints: [file],
     outfile: join(dir, 'index.js'),
-    plugins: [otherGroups(fn), lazyChunk(), externals(dirname(file))],
+    plugins: [otherGroups(fn), lazyChunk(), singleCopy(), stubs(), externals(dirname(file))],
   });
   const outputs = [Object.values(result.metafile.outputs)[0]];
   const wanted = Object.keys(outputs[0].inputs).filter((p) => p.startsWith('aloft-lazy-chunk:')).map((p) => p.slice('aloft-lazy-chunk:'.length)).sort();

@@ -5,7 +5,7 @@
 // (google-gax, gRPC, protobufjs and its protos) and @google-cloud/pubsub was most of a function's cold
 // start, and a function that never opens a client should not pay for it. esbuild wraps each CommonJS
 // module of a bundle in a function it runs on the first require, so these stay unevaluated until then.
-// Adapters that need the libraries' values (Timestamp, FieldValue, FieldPath) get them from here too.
+// Adapters that need the libraries' values (Timestamp, FieldValue, FieldPath, GoogleAuth) get them from here too.
 import type { Firestore, Settings as FirestoreSettings } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { Storage } from '@google-cloud/storage';
@@ -15,6 +15,7 @@ import type { GcpConfig } from './config';
 export const firestoreLib = (): typeof import('@google-cloud/firestore') => require('@google-cloud/firestore');
 export const pubsubLib = (): typeof import('@google-cloud/pubsub') => require('@google-cloud/pubsub');
 export const storageLib = (): typeof import('@google-cloud/storage') => require('@google-cloud/storage');
+export const authLib = (): typeof import('google-auth-library') => require('google-auth-library');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface GcpClients {

@@ -4,9 +4,10 @@
 // It speaks Secret Manager's REST API (GET …/secrets/{name}/versions/latest:access): one request per
 // lookup, and an endpoint that a test can point at a fake on loopback (no emulator exists).
 // Secret values never appear in errors or logs.
-import { GoogleAuth } from 'google-auth-library';
+import type { GoogleAuth } from 'google-auth-library';
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { Secrets } from '../../ports/system';
+import { authLib } from './clients';
 
 export interface SecretManagerSecretsOptions {
   projectId: string;
@@ -57,7 +58,7 @@ export class SecretManagerSecrets implements Secrets {
 
   private async token(): Promise<string> {
     if (this.opts.accessToken) return this.opts.accessToken();
-    this.auth ??= new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
+    this.auth ??= new (authLib().GoogleAuth)({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
     const token = await this.auth.getAccessToken();
     if (!token) throw new AloftError(ErrorCode.UNAUTHORIZED, 'no credentials to read Secret Manager (Application Default Credentials gave no token)');
     return token;

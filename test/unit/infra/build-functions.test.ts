@@ -89,6 +89,17 @@ export const storage = () => require('@google-cloud/storage');\n`);
     expect(JSON.parse(r.stdout)).toEqual([false, true, true]);
   });
 
+  it('bundles one copy of luxon when our code imports it and a package requires it', () => {
+    const entries = stubEntries();
+    writeFileSync(join(entries, 'api.ts'), `${readFileSync(join(entries, 'api.ts'), 'utf8')}import { DateTime } from 'luxon';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const same = () => require('luxon').DateTime === DateTime;\n`);
+    const out = join(dir, 'out');
+    expect(runBuild(entries, out, '--only', 'api').status).toBe(0);
+    const r = spawnSync(process.execPath, ['-e', 'console.log(require(process.argv[1]).same())', join(out, 'api/index.js')], { encoding: 'utf8' });
+    expect(r.stdout.trim()).toBe('true');
+  });
+
   it('produces byte-identical zips from unchanged code, so Terraform redeploys nothing', () => {
     const entries = stubEntries();
     runBuild(entries, join(dir, 'a'), '--only', 'api');
