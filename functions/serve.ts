@@ -9,7 +9,8 @@ export interface ServedFunction {
   entryPoint: string;
   port: number;
   url: string;
-  close(): Promise<void>;
+  /** Stops accepting requests and waits up to `graceMs` (default 5 s) for those in flight, then cuts them. */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** Listens for the function registered as `entryPoint` (import functions/index first). Port 0 picks a free one. */
@@ -26,9 +27,14 @@ export async function serveFunction(entryPoint: string, port = 0, host = '127.0.
   const bound = (server.address() as AddressInfo).port;
   return {
     entryPoint, port: bound, url: `http://${host}:${bound}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
+    close: (graceMs = 5_000) => new Promise<void>((resolve) => {
+      const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+      cut.unref();
+      server.close(() => {
+        clearTimeout(cut);
+        resolve();
+      });
+      server.closeIdleConnections();
     }),
   };
 }

@@ -17,7 +17,7 @@ export interface DevOptions {
   schedulerIntervalMs?: number;
   /** Topics whose messages start flows with a PubSub trigger. */
   pubsubTopics?: string[];
-  /** Folder for logs and emulator data. */
+  /** Folder for logs and emulator data. Default: .aloft/dev (under ALOFT_DATA_DIR when set). */
   dir?: string;
 }
 
@@ -46,8 +46,12 @@ async function createFlows(cloud: EmulatedCloud, dir: string, io: CliIO): Promis
 
 export async function devCommand(opts: DevOptions, io: CliIO): Promise<number> {
   const cloudOpts: EmulatedCloudOptions = {
-    apiPort: opts.port, dir: opts.dir, schedulerIntervalMs: opts.schedulerIntervalMs, pubsubTriggerTopics: opts.pubsubTopics,
-    logSink: (line) => io.stderr(opts.jsonLogs ? `${JSON.stringify(line)}\n` : formatLogLine(line)),
+    apiPort: opts.port, dir: opts.dir ?? join(io.env.ALOFT_DATA_DIR ?? '.aloft', 'dev'), schedulerIntervalMs: opts.schedulerIntervalMs,
+    pubsubTriggerTopics: opts.pubsubTopics,
+    logSink: (line) => {
+      if (opts.jsonLogs) io.stderr(`${JSON.stringify(line)}\n`);
+      else if (line.severity !== 'DEBUG') io.stderr(formatLogLine(line));
+    },
   };
   io.stderr('aloft dev: starting the Firestore, Pub/Sub and Storage emulators and the functions...\n');
   let cloud: EmulatedCloud;

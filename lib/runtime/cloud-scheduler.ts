@@ -57,7 +57,9 @@ export async function schedulerTick(deps: SchedulerDeps, now: Date): Promise<Sch
   await step('wake-ups', async () => { report.wakeUps = await fireDue(deps, now); });
   await step('sweep', async () => { report.swept = await sweep(deps, now); });
   await step('schedules', async () => { report.schedules = await fireSchedules(deps.triggers, deps.registry, now); });
-  deps.log.info(`scheduler: ${report.republished} effect(s) republished, ${report.lost} lost attempt(s), ${report.wakeUps} wake-up(s), ${report.swept} execution(s) swept`,
+  const busy = report.republished + report.lost + report.wakeUps + report.swept + (report.schedules?.started ?? 0) > 0;
+  deps.log.write(busy ? 'INFO' : 'DEBUG',
+    `scheduler: ${report.republished} effect(s) republished, ${report.lost} lost attempt(s), ${report.wakeUps} wake-up(s), ${report.swept} execution(s) swept, ${report.schedules?.started ?? 0} scheduled execution(s) started`,
     {}, { report });
   return report;
 }

@@ -20,7 +20,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-describe('on an emulated cloud that delivers every worker task twice', () => {
+describe('on an emulated cloud that delivers every worker task twice, with a 2 s function limit', () => {
   let cloud: EmulatedCloud;
   let deliveries = 0;
   const instrument = (a: CloudAdapters): CloudAdapters => ({
@@ -31,6 +31,7 @@ describe('on an emulated cloud that delivers every worker task twice', () => {
   beforeAll(async () => {
     cloud = await startEmulatedCloud({
       catalog: testCatalog(), instrument, logSink: () => undefined, duplicateWorkerDeliveries: true, pushPolicy: FAST_PUSH,
+      env: { ALOFT_FUNCTION_TIMEOUT_MS: '2000', ALOFT_DEADLINE_MARGIN_MS: '1000' },
     });
   });
   afterAll(() => cloud?.stop());
@@ -48,6 +49,17 @@ describe('on an emulated cloud that delivers every worker task twice', () => {
     expect(counts).toEqual(Array(10).fill(1));
     // Both subscriptions delivered every message.
     await until('the second deliveries', async () => (deliveries >= 20 ? true : undefined));
+  });
+
+  it('lets a resumable task outlive the function limit, over several invocations', async () => {
+    await createFlow(cloud.apiUrl, 'id: long\nnamespace: e2e.faults\ntasks:\n  - id: job\n    type: io.aloft.test.Resumable\n    slices: 30\n    sliceMs: 100\n');
+    const started = await startExecution(cloud.apiUrl, 'e2e.faults', 'long');
+    const done = await waitForExecution(cloud.apiUrl, started.id);
+    expect(done.state.current).toBe('SUCCESS');
+    const [job] = done.taskRunList;
+    expect(job.attempts).toHaveLength(1);
+    expect(job.outputs).toMatchObject({ slices: 30 });
+    expect((job.outputs as { invocations: number }).invocations).toBeGreaterThan(1);
   });
 
   it('dead-letters a malformed message with its reason', async () => {
