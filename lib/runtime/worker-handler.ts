@@ -1,8 +1,8 @@
 // What a worker does with one delivered task: claim the attempt (a duplicate delivery stops here),
 // run it with heartbeats, and append the result to the execution's inbox.
-import { LazyAbortController, runAttempt, type WorkerDeps } from '../worker';
+import { LazyAbortController, runAttempt, type AttemptOutcome, type WorkerDeps } from '../worker';
 import { isoOf } from '../worker/iso';
-import type { WorkerResult, WorkerTask } from '../model/worker-messages';
+import type { WorkerTask } from '../model/worker-messages';
 import type { Execution } from '../model/execution';
 import type { ExecutionEvent } from '../model/events';
 import { isTerminal, State } from '../model/states';
@@ -89,10 +89,7 @@ export async function handleWorkerTask(deps: WorkerHandlerDeps, task: WorkerTask
     if (!(await deps.ledger.claim(key, deps.workerId, now, task.timeoutMs))) return;
     await appendEvent(deps, task.executionId, started(deps, task, now));
   }
-  return runClaimed(deps, task, key, opts.deadline, async (result) => {
-    await appendEvent(deps, task.executionId, { type: 'WorkerResult', result });
-    await deps.ledger.finish(key, deps.clock.now());
-  });
+  return new ClaimedAttempt(deps, task, key, undefined).run(opts.deadline);
 }
 
 /** The in-memory adapters' synchronous operations (MemoryStateStore, MemoryAttemptLedger). */
@@ -118,19 +115,16 @@ export function handleWorkerTaskNow(deps: WorkerHandlerDeps, ports: SyncWorkerPo
     return undefined;
   }
   if (!ports.ledger.claimNow(key, deps.workerId, now, task.timeoutMs)) return undefined;
-  appendNow(deps, ports, task.executionId, started(deps, task, now));
-  return runClaimed(deps, task, key, undefined, (result) => {
-    appendNow(deps, ports, task.executionId, { type: 'WorkerResult', result });
-    ports.ledger.finishNow(key, deps.clock.now());
-  });
+  appendNow(deps, ports, task.executionId, started(deps, task, now), now);
+  return new ClaimedAttempt(deps, task, key, ports).run(undefined);
 }
 
 const started = (deps: WorkerHandlerDeps, task: WorkerTask, now: Date): ExecutionEvent => ({
   type: 'AttemptStarted', taskRunId: task.taskRunId, attempt: task.attempt, at: isoOf(now), workerId: deps.workerId,
 });
 
-function appendNow(deps: WorkerHandlerDeps, ports: SyncWorkerPorts, executionId: string, event: ExecutionEvent): void {
-  if (ports.store.appendNow(executionId, pending(event, deps.clock.now(), uniqueOf(deps.ids)))) deps.wake(executionId);
+function appendNow(deps: WorkerHandlerDeps, ports: SyncWorkerPorts, executionId: string, event: ExecutionEvent, now: Date): void {
+  if (ports.store.appendNow(executionId, pending(event, now, uniqueOf(deps.ids)))) deps.wake(executionId);
 }
 
 // One id function per Ids, not a closure per event.
@@ -142,37 +136,61 @@ function uniqueOf(ids: Ids): () => string {
 }
 
 /**
- * Runs a claimed attempt with a kill switch and heartbeats, then reports its result. Written as one
- * promise chain rather than an async function: it runs once per task on the embedded hot path.
+ * A claimed attempt: runs with a kill switch and heartbeats, then reports its result (synchronously
+ * through `ports` when given). One object and one promise chain rather than an async function and
+ * closures: it runs once per task on the embedded hot path.
  */
-function runClaimed(
-  deps: WorkerHandlerDeps, task: WorkerTask, key: AttemptKey, deadline: Date | undefined,
-  report: (result: WorkerResult) => Promise<void> | void,
-): Promise<void> {
+class ClaimedAttempt {
   // Most attempts end before anyone could kill them: the controller is made only if someone does.
-  const controller = new LazyAbortController();
-  deps.running.add(key, controller);
-  const beats = heartbeatsOf(deps);
-  beats.add(key);
-  const done = (): void => {
-    beats.remove(key);
-    deps.running.remove(key);
-  };
-  const failed = (err: unknown): never => {
-    done();
-    throw err;
-  };
-  return runAttempt(task, deps.worker, { workerId: deps.workerId, kill: controller, deadline }).then((outcome) => {
-    let after: Promise<void> | void;
+  private readonly controller = new LazyAbortController();
+  private readonly beats: Heartbeats;
+
+  constructor(
+    private readonly deps: WorkerHandlerDeps, private readonly task: WorkerTask, private readonly key: AttemptKey,
+    private readonly ports: SyncWorkerPorts | undefined,
+  ) {
+    deps.running.add(key, this.controller);
+    this.beats = heartbeatsOf(deps);
+    this.beats.add(key);
+  }
+
+  run(deadline: Date | undefined): Promise<void> {
+    const { deps, task } = this;
+    return runAttempt(task, deps.worker, { workerId: deps.workerId, kill: this.controller, deadline })
+      .then((outcome) => this.report(outcome), (err: unknown) => this.fail(err));
+  }
+
+  private report(outcome: AttemptOutcome): Promise<void> | void {
+    const { deps, task, key, ports } = this;
+    let after: Promise<void> | undefined;
     try {
-      // A resumable task that ran out of time in this invocation hands its handle to the next one.
-      after = outcome.kind === 'suspended' ? deps.queue.publish({ ...task, continuation: outcome.continuation }) : report(outcome.result);
+      if (outcome.kind === 'suspended') {
+        // A resumable task that ran out of time in this invocation hands its handle to the next one.
+        after = deps.queue.publish({ ...task, continuation: outcome.continuation });
+      } else if (ports) {
+        const now = deps.clock.now();
+        appendNow(deps, ports, task.executionId, { type: 'WorkerResult', result: outcome.result }, now);
+        ports.ledger.finishNow(key, now);
+      } else {
+        after = appendEvent(deps, task.executionId, { type: 'WorkerResult', result: outcome.result })
+          .then(() => deps.ledger.finish(key, deps.clock.now()));
+      }
     } catch (err) {
-      return failed(err);
+      return this.fail(err);
     }
-    if (!after) return done();
-    return after.then(done, failed);
-  }, failed);
+    if (!after) return this.done();
+    return after.then(() => this.done(), (err: unknown) => this.fail(err));
+  }
+
+  private done(): void {
+    this.beats.remove(this.key);
+    this.deps.running.remove(this.key);
+  }
+
+  private fail(err: unknown): never {
+    this.done();
+    throw err;
+  }
 }
 
 /** A task whose execution was killed or ended, or whose run already ended, is not run. */

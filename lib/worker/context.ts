@@ -40,6 +40,8 @@ export interface TaskContextOptions {
   knownSecrets?: Record<string, string>;
   /** Storage prefixes readable besides the execution's own and those its variables name. */
   extraReadablePrefixes?: readonly string[];
+  /** Where errors point (flow and task); built from `execution` and `taskRun` when absent. */
+  location?: ErrorLocation;
 }
 
 /** A TaskContext plus what the worker needs after `run`. */
@@ -90,7 +92,7 @@ class AttemptContext implements AttemptTaskContext {
     this.env = o.env;
     const known = o.knownSecrets ?? {};
     for (const name in known) this.secretValues.add(known[name]);
-    const location: ErrorLocation = { flow: `${o.execution.namespace}.${o.execution.flowId}`, task: o.taskRun.taskId };
+    const location: ErrorLocation = o.location ?? { flow: `${o.execution.namespace}.${o.execution.flowId}`, task: o.taskRun.taskId };
     this.cx = { vars: withEnvs(o.variables, o.env), opts: { now: o.renderNow ?? o.clock.now(), secrets: known }, location };
   }
 

@@ -20,20 +20,21 @@ export function parseLevel(v: unknown, fallback: LogLevel): LogLevel {
 
 /** Replaces every known secret value in a text. */
 export class SecretMask {
-  private values: string[] = [];
+  // Made on the first secret: most attempts read none.
+  private values: string[] | undefined;
   add(value: string): void {
-    if (value.length === 0 || this.values.includes(value)) return;
-    this.values.push(value);
+    if (value.length === 0 || this.values?.includes(value)) return;
+    (this.values ??= []).push(value);
     // Longest first, so a secret that contains another is masked whole.
     this.values.sort((a, b) => b.length - a.length);
   }
   apply(text: string): string {
     let out = text;
-    for (const v of this.values) if (out.includes(v)) out = out.split(v).join(MASK);
+    if (this.values) for (const v of this.values) if (out.includes(v)) out = out.split(v).join(MASK);
     return out;
   }
   get empty(): boolean {
-    return this.values.length === 0;
+    return this.values === undefined;
   }
 }
 

@@ -102,7 +102,7 @@ class Attempt {
         taskRun: { id: task.taskRunId, taskId: task.taskId, value: taskRunValue(this.variables), attempt: task.attempt },
         variables: this.variables, blobs: deps.blobs, secrets: deps.secrets, clock: deps.clock, env: deps.env, tempRoot: deps.tempRoot,
         logs: deps.logs, stdoutLog: deps.stdoutLog, minLogLevel: parseLevel(task.task.logLevel, deps.minLogLevel ?? 'INFO'),
-        signalSource: stop, deadline, knownSecrets: this.knownSecrets, renderNow: this.start,
+        signalSource: stop, deadline, knownSecrets: this.knownSecrets, renderNow: this.start, location: this.location,
       });
       this.ctx = c;
       const props = validate(def, renderProperties(task.task, def.lazyProperties, (v, p) => c.renderNow(v, p)), this.location);
