@@ -15,13 +15,14 @@
 // lib/plugins/<group>/ (how plugins load drivers on first use) is replaced, outside worker-<group>, by a
 // module that throws, naming the function that does bundle it.
 //
-// The Google Cloud client libraries (LAZY_CHUNK) go to a second file, gcp.js, that index.js requires on
+// The Google Cloud client libraries (GCP_CHUNK) go to a second file, gcp.js, that index.js requires on
 // the first use of a client (lib/adapters/gcp/clients.ts requires them lazily). Node compiles a whole
 // file when it is required, even the modules esbuild wraps to run later, so keeping their ~4 MB out of
 // index.js is what makes loading it cheap; the libraries share google-gax and gRPC, hence one chunk.
 import { build } from 'esbuild';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -29,7 +30,10 @@ import yazl from 'yazl';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ALWAYS_EXTERNAL = ['@google-cloud/functions-framework'];
-const LAZY_CHUNK = { file: 'gcp.js', packages: ['@google-cloud/firestore', '@google-cloud/pubsub', '@google-cloud/storage', 'google-auth-library'] };
+const GCP_CHUNK = { file: 'gcp.js', packages: ['@google-cloud/firestore', '@google-cloud/pubsub', '@google-cloud/storage', 'google-auth-library'] };
+// Packages that only plugin modules loaded by a dynamic import() use (database drivers) go the same way
+// to plugins.js: a worker compiles them when a task first needs them, not when it starts.
+const PLUGINS_CHUNK = 'plugins.js';
 // Packages with an "import" and a "require" build (luxon): our code imports it, cron-parser requires it,
 // and esbuild would bundle both copies, each with its own Settings. Resolving every import the way
 // require() does keeps one.
@@ -243,21 +247,52 @@ function stubs() {
   };
 }
 
-/** esbuild plugin: `require('<lazy package>')` becomes `require('./gcp.js')['<package>']()` (see the header). */
-function lazyChunk() {
-  const names = new RegExp(`^(?:${LAZY_CHUNK.packages.map((n) => n.replace(/[/.-]/g, '\\$&')).join('|')})$`);
+/** esbuild plugin: our code's `require('<package>')` becomes `require('./<chunk file>')['<package>']()` (see the header). */
+function lazyChunks(chunks) {
+  const fileOf = new Map(chunks.flatMap((c) => c.packages.map((name) => [name, c.file])));
   return {
     name: 'aloft-lazy-chunk',
     setup(b) {
       // Only our code's imports: a package may depend on another major of a library than the chunk holds.
-      b.onResolve({ filter: names }, (a) => (/[/\\]node_modules[/\\]/.test(a.importer) ? undefined : { path: a.path, namespace: 'aloft-lazy-chunk' }));
+      b.onResolve({ filter: /^[^./]/ }, (a) => (a.namespace === 'aloft-lazy-chunk' || /[/\\]node_modules[/\\]/.test(a.importer) || !fileOf.has(a.path)
+        ? undefined : { path: `${fileOf.get(a.path)}:${a.path}`, namespace: 'aloft-lazy-chunk' }));
       b.onResolve({ filter: /.*/, namespace: 'aloft-lazy-chunk' }, (a) => ({ path: a.path, external: true }));
-      b.onLoad({ filter: /.*/, namespace: 'aloft-lazy-chunk' }, (a) => ({
-        loader: 'js',
-        contents: `module.exports = require(${JSON.stringify(`./${LAZY_CHUNK.file}`)})[${JSON.stringify(a.path)}]();`,
-      }));
+      b.onLoad({ filter: /.*/, namespace: 'aloft-lazy-chunk' }, (a) => {
+        const [file, name] = [a.path.slice(0, a.path.indexOf(':')), a.path.slice(a.path.indexOf(':') + 1)];
+        return { loader: 'js', contents: `module.exports = require(${JSON.stringify(`./${file}`)})[${JSON.stringify(name)}]();` };
+      });
     },
   };
+}
+
+/**
+ * The packages that only modules reached through a dynamic import() use (plugin drivers, loaded when a
+ * task first needs them): a first, unwritten build's metafile, walked from the entry over static imports.
+ */
+async function lazilyImported(fn, file) {
+  const result = await build({
+    ...BUILD_OPTIONS, minify: false, write: false, entryPoints: [file], outfile: join(tmpdir(), 'aloft-probe.js'),
+    plugins: [otherGroups(fn), lazyChunks([GCP_CHUNK]), singleCopy(), stubs(), externals(dirname(file))],
+  });
+  const { inputs } = result.metafile;
+  const ours = (key) => !/(^|[/\\])node_modules[/\\]/.test(key) && !key.includes(':');
+  const reached = new Set();
+  const walk = (key) => {
+    if (reached.has(key) || !inputs[key]) return;
+    reached.add(key);
+    for (const i of inputs[key].imports) if (i.kind !== 'dynamic-import') walk(i.path);
+  };
+  walk(relative(process.cwd(), file).split('\\').join('/'));
+  const used = { eager: new Set(), lazy: new Set() };
+  for (const [key, input] of Object.entries(inputs)) {
+    if (!ours(key)) continue;
+    for (const i of input.imports) {
+      const name = i.original ?? i.path;
+      if (i.external || !/^[^./]/.test(name) || isBuiltin(name) || packageOf(name) !== name) continue;
+      used[reached.has(key) ? 'eager' : 'lazy'].add(name);
+    }
+  }
+  return [...used.lazy].filter((name) => !used.eager.has(name) && !GCP_CHUNK.packages.includes(name)).sort();
 }
 
 const BUILD_OPTIONS = {
@@ -275,17 +310,17 @@ const BUILD_OPTIONS = {
   nodePaths: [join(ROOT, 'node_modules')],
 };
 
-/** Bundles the lazy packages the main bundle asked for into <dir>/gcp.js; returns its esbuild output. */
-async function buildChunk(fn, file, dir, wanted) {
+/** Bundles the lazy packages the main bundle asked for into <dir>/<chunk>; returns its esbuild output. */
+async function buildChunk(fn, file, dir, chunk, wanted) {
   const result = await build({
     ...BUILD_OPTIONS,
     stdin: {
       contents: `module.exports = {\n${wanted.map((n) => `  ${JSON.stringify(n)}: () => require(${JSON.stringify(n)}),`).join('\n')}\n};\n`,
       resolveDir: dirname(file),
-      sourcefile: `${fn.name}-${LAZY_CHUNK.file}`,
+      sourcefile: `${fn.name}-${chunk}`,
       loader: 'js',
     },
-    outfile: join(dir, LAZY_CHUNK.file),
+    outfile: join(dir, chunk),
     plugins: [singleCopy(), stubs(), externals(dirname(file))],
   });
   return Object.values(result.metafile.outputs)[0];
@@ -295,15 +330,19 @@ async function buildOne(fn, file, outRoot) {
   const dir = join(outRoot, fn.name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
+  const chunks = [GCP_CHUNK, { file: PLUGINS_CHUNK, packages: await lazilyImported(fn, file) }];
   const result = await build({
     ...BUILD_OPTIONS,
     entryPoints: [file],
     outfile: join(dir, 'index.js'),
-    plugins: [otherGroups(fn), lazyChunk(), singleCopy(), stubs(), externals(dirname(file))],
+    plugins: [otherGroups(fn), lazyChunks(chunks), singleCopy(), stubs(), externals(dirname(file))],
   });
   const outputs = [Object.values(result.metafile.outputs)[0]];
-  const wanted = Object.keys(outputs[0].inputs).filter((p) => p.startsWith('aloft-lazy-chunk:')).map((p) => p.slice('aloft-lazy-chunk:'.length)).sort();
-  if (wanted.length) outputs.push(await buildChunk(fn, file, dir, wanted));
+  const asked = Object.keys(outputs[0].inputs).filter((p) => p.startsWith('aloft-lazy-chunk:')).map((p) => p.slice('aloft-lazy-chunk:'.length));
+  for (const { file: chunk } of chunks) {
+    const wanted = asked.filter((p) => p.startsWith(`${chunk}:`)).map((p) => p.slice(chunk.length + 1)).sort();
+    if (wanted.length) outputs.push(await buildChunk(fn, file, dir, chunk, wanted));
+  }
   if (args.analyze) for (const output of outputs) analyze(fn.name, output);
   const imported = [...new Set(outputs.flatMap((o) => o.imports).filter((i) => i.external && !isBuiltin(i.path) && !i.path.startsWith('./'))
     .map((i) => packageOf(i.path)))].sort();

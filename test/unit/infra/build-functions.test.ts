@@ -89,6 +89,25 @@ export const storage = () => require('@google-cloud/storage');\n`);
     expect(JSON.parse(r.stdout)).toEqual([false, true, true]);
   });
 
+  it('bundles the packages that only dynamically imported plugin modules use into plugins.js, evaluated when the plugin loads', () => {
+    const entries = stubEntries();
+    mkdirSync(join(dir, 'node_modules/fake-driver'), { recursive: true });
+    writeFileSync(join(dir, 'node_modules/fake-driver/package.json'), JSON.stringify({ name: 'fake-driver', version: '1.0.0', main: 'index.js' }));
+    writeFileSync(join(dir, 'node_modules/fake-driver/index.js'), "globalThis.driverLoaded = true; exports.query = () => 'FAKE_DRIVER_RESULT';");
+    mkdirSync(join(dir, 'lib/plugins/jdbc'), { recursive: true });
+    writeFileSync(join(dir, 'lib/plugins/jdbc/driver.ts'), "import { query } from 'fake-driver';\nexport const run = () => query();\n");
+    writeFileSync(join(entries, 'worker.ts'), `${readFileSync(join(entries, 'worker.ts'), 'utf8')}export const load = () => import('../lib/plugins/jdbc/driver');\n`);
+    const out = join(dir, 'out');
+    expect(runBuild(entries, out, '--only', 'worker-jdbc').status).toBe(0);
+    expect(zipEntries(join(out, 'worker-jdbc.zip'))).toEqual(['index.js', 'package.json', 'plugins.js']);
+    expect(readFileSync(join(out, 'worker-jdbc/index.js'), 'utf8')).not.toContain('FAKE_DRIVER_RESULT');
+    const probe = "const m=require(process.argv[1]);const before=globalThis.driverLoaded===true;"
+      + "m.load().then((d)=>console.log(JSON.stringify([before,d.run(),globalThis.driverLoaded])));";
+    const r = spawnSync(process.execPath, ['-e', probe, join(out, 'worker-jdbc/index.js')], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([false, 'FAKE_DRIVER_RESULT', true]);
+  });
+
   it('bundles one copy of luxon when our code imports it and a package requires it', () => {
     const entries = stubEntries();
     writeFileSync(join(entries, 'api.ts'), `${readFileSync(join(entries, 'api.ts'), 'utf8')}import { DateTime } from 'luxon';
