@@ -77,7 +77,11 @@ describe('scripts/services/firestore-emulator.sh with ALOFT_FIRESTORE_FUNCTIONS_
         }),
       });
       expect(trigger.ok).toBe(true);
+      // The Firestore client prefers FIRESTORE_EMULATOR_HOST over `host`; with the shared emulator's env loaded the write would go there.
+      const shared = process.env.FIRESTORE_EMULATOR_HOST;
+      delete process.env.FIRESTORE_EMULATOR_HOST;
       const db = createFirestore({ projectId: 'aloft-fn', firestoreDatabase: '(default)', firestoreEmulatorHost: host });
+      if (shared !== undefined) process.env.FIRESTORE_EMULATOR_HOST = shared;
       await db.doc('executions/e1/inbox/k1').set({ consumed: false });
       for (let i = 0; i < 500 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
       await db.terminate();
