@@ -9,7 +9,7 @@ import type { WorkerResult } from '../model/worker-messages';
 import { dispatchAttempt } from './dispatch';
 import type { Draft } from './draft';
 import { nextRetryDelay } from './retry';
-import { cleanError, endAttempt, lastAttempt, recordStateAt, reportedTime, runState, withLastAttempt, type ErrorData } from './state-ops';
+import { cleanError, endAttempt, historyEntry, iso, lastAttempt, recordStateAt, reportedTime, runState, withLastAttempt, type ErrorData } from './state-ops';
 
 /** The run and its attempt when the event is about the current, unfinished attempt; else undefined (stale or duplicate). */
 function current(d: Draft, taskRunId: string, attempt: number): TaskRun | undefined {
@@ -88,8 +88,25 @@ function finishAttempt(d: Draft, run: TaskRun, state: State): void {
   if (state === State.SUCCESS && policy?.warningOnRetry && run.attempts.length > 1) final = State.WARNING;
   // A run that never reported its start still passes through RUNNING.
   const started = run.state.current === State.KILLING || final === State.KILLED ? run : runState(run, State.RUNNING, d.now);
-  d.update(runState(started, final, d.now));
+  d.update(endRun(started, final, d.now));
   d.enqueue(run.parentTaskRunId);
+}
+
+/**
+ * The run ends in `state`. When its history is exactly its last attempt's (one attempt, started and
+ * ended at the same times: the usual case), both share one record: records are immutable, and every
+ * finished run would otherwise keep two equal copies.
+ */
+function endRun(run: TaskRun, state: State, now: Date): TaskRun {
+  if (run.state.current === state) return run;
+  const a = lastAttempt(run)?.state;
+  const h = run.state.histories;
+  if (a && a.current === state && a.histories.length === h.length + 1 && a.histories[h.length] === historyEntry(state, iso(now))) {
+    let same = true;
+    for (let i = 0; i < h.length && same; i++) same = a.histories[i] === h[i];
+    if (same) return { ...run, state: a };
+  }
+  return runState(run, state, now);
 }
 
 /** WakeUp(retry): the delay is over, run the next attempt. */

@@ -26,7 +26,8 @@ let entriesDate = '';
 let entries: Partial<Record<State, StateHistory>> = {};
 let olderDate = '';
 let olderEntries: Partial<Record<State, StateHistory>> = {};
-function historyEntry(state: State, date: string): StateHistory {
+/** The shared history entry for a change to `state` at `date`. */
+export function historyEntry(state: State, date: string): StateHistory {
   if (date !== entriesDate) {
     if (date === olderDate) return (olderEntries[state] ??= { state, date });
     olderDate = entriesDate;

@@ -36,6 +36,20 @@ describe('runnable task runs', () => {
     expect(h.run('c').state.histories[1].date).toBe(h.now.toISOString());
   });
 
+  it('shares one state record between a run and its only attempt when their histories match', () => {
+    const h = Harness.start(flow([{ id: 'a', type: RETURN }, { id: 'b', type: FAIL, retry: { type: 'constant' as const, interval: 'PT0S', maxAttempt: 2 } }]));
+    h.succeed('a');
+    const a = h.run('a');
+    expect(a.state).toBe(a.attempts[0].state);
+    expect(a.state.histories.map((x) => x.state)).toEqual(['CREATED', 'RUNNING', 'SUCCESS']);
+    h.fail('b');
+    h.fail('b');
+    const b = h.run('b');
+    expect(b.attempts).toHaveLength(2);
+    expect(b.state).not.toBe(b.attempts[1].state);
+    expect(b.state.histories.map((x) => x.state)).toEqual(['CREATED', 'RUNNING', 'RETRYING', 'RUNNING', 'FAILED']);
+  });
+
   it('records RUNNING now when the reported start is not an ISO instant', () => {
     const h = Harness.start(flow([{ id: 'a', type: RETURN }]));
     h.advance(1000);
