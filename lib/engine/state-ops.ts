@@ -77,7 +77,25 @@ export function reportedTime(record: StateRecord, reported: string | undefined, 
 
 export function runState(run: TaskRun, state: State, now: Date): TaskRun {
   if (run.state.current === state) return run;
-  return { ...run, state: recordState(run.state, state, now) };
+  return withRunState(run, recordState(run.state, state, now));
+}
+
+/**
+ * The run with another state record. A run outside loops and without error is written as a literal
+ * (same keys, same order): a spread copies the out-of-object slot array that `outputs` (added after
+ * creation) needs, and every finished run keeps it.
+ */
+// Fails to compile when the model gains a task run field that the literal below would drop.
+type WrittenRunKeys = 'id' | 'executionId' | 'namespace' | 'flowId' | 'taskId' | 'parentTaskRunId' | 'value' | 'attempts' | 'outputs' | 'state' | 'error' | 'internal';
+const everyRunKeyWritten: [Exclude<keyof TaskRun, WrittenRunKeys>] extends [never] ? true : false = true;
+void everyRunKeyWritten;
+
+export function withRunState(run: TaskRun, state: StateRecord): TaskRun {
+  if (run.parentTaskRunId !== undefined || run.value !== undefined || run.error !== undefined || run.internal !== undefined) return { ...run, state };
+  const { id, executionId, namespace, flowId, taskId, attempts, outputs } = run;
+  return outputs === undefined
+    ? { id, executionId, namespace, flowId, taskId, attempts, state }
+    : { id, executionId, namespace, flowId, taskId, attempts, state, outputs };
 }
 
 /** Moves through each state in turn (for example RESTARTED then RUNNING), recording both. */

@@ -13,7 +13,7 @@ import { evaluateRoot, settlePause } from './finish';
 import { kill } from './kill';
 import { continueRestarted, restart } from './restart';
 import { ROOT } from './run-index';
-import { onAttemptStarted, onAttemptTimeout, onRetryWakeUp, onWorkerResult } from './runnable';
+import { onAttemptStarted, onAttemptTimeout, onRetryWakeUp, onStartedThenResult, onWorkerResult } from './runnable';
 import type { VariablesContext } from './variables';
 
 export interface StepInput {
@@ -54,8 +54,16 @@ export function stepAll(input: StepAllInput): StepOutput {
   const { events } = input;
   if (events.length === 1) return step({ ...input, event: events[0] });
   const d = new Draft(input);
-  for (const event of events) {
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i];
     if (isTerminal(d.state) && event.type !== 'Restart') continue;
+    // A start and its result, as a quick task sends them: one change (a start evaluates nothing).
+    const next = events[i + 1];
+    if (event.type === 'AttemptStarted' && next?.type === 'WorkerResult' && onStartedThenResult(d, event, next.result)) {
+      i++;
+      settle(d);
+      continue;
+    }
     stepDraft(d, event);
   }
   return { execution: d.build(), effects: d.effects };
@@ -63,6 +71,10 @@ export function stepAll(input: StepAllInput): StepOutput {
 
 function stepDraft(d: Draft, event: ExecutionEvent): void {
   apply(d, event);
+  settle(d);
+}
+
+function settle(d: Draft): void {
   d.drain((id) => evaluate(d, id));
   settlePause(d);
   // Each step starts untouched: the next event's settle must not redo this one's.

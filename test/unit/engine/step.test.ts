@@ -157,6 +157,47 @@ describe('stepAll', () => {
     expect(all.effects).toEqual(oneEffects);
   });
 
+  it('folds retries, warnings, errors and kills exactly as one step after the other would', () => {
+    const retry = { type: 'constant' as const, interval: 'PT0S', maxAttempt: 3, warningOnRetry: true };
+    const g = flow([
+      { id: 'flaky', type: RETURN, retry },
+      { id: 'par', type: PARALLEL, tasks: [{ id: 'x', type: LOG }, { id: 'y', type: RETURN }] },
+    ]);
+    const h = Harness.start(g);
+    const events: ExecutionEvent[] = [{ type: 'ExecutionCreated' }];
+    const send = h.send.bind(h);
+    h.send = (e) => { events.push(e); return send(e); };
+    const flaky = h.run('flaky');
+    h.send({ type: 'AttemptStarted', taskRunId: flaky.id, attempt: 0, at: T0.toISOString(), workerId: 'w1' });
+    h.send({ type: 'WorkerResult', result: { ...h.result(flaky.id, 0, { state: 'FAILED', error: { code: 'TASK_FAILED', message: 'once' } }), metrics: { n: 1 }, logsUri: 'kestra:///l' } });
+    h.drive((wt) => {
+      if (wt.taskId === 'flaky') return { state: 'SUCCESS', outputs: { value: 'ok' } };
+      if (wt.taskId === 'y') return undefined;
+      return { state: 'SUCCESS' };
+    });
+    // y is still running: kill the execution, then y reports KILLED.
+    h.send({ type: 'Kill' });
+    const y = h.run('y');
+    h.send({ type: 'AttemptStarted', taskRunId: y.id, attempt: 0, at: T0.toISOString(), workerId: 'w' });
+    h.send({ type: 'WorkerResult', result: h.result(y.id, 0, { state: 'KILLED' }) });
+    expect(h.state).toBe('KILLED');
+    const start = newExecution({ id: 'e1', flow: g, inputs: {}, now: T0 });
+    let one = start;
+    const ids = fakeIds('r');
+    const effects: unknown[] = [];
+    for (const event of events) {
+      const out = step({ execution: one, flow: g, event, now: T0, ids, catalog: testCatalog() });
+      one = out.execution;
+      effects.push(...out.effects);
+    }
+    const all = stepAll({ execution: start, flow: g, events, now: T0, ids: fakeIds('r'), catalog: testCatalog() });
+    expect(one.state.current).toBe('KILLED');
+    expect(one.taskRunList[0].attempts[0]).toMatchObject({ workerId: 'w1', metrics: { n: 1 }, logsUri: 'kestra:///l' });
+    expect(one.taskRunList[0].state.current).toBe('WARNING');
+    expect(all.execution).toEqual(one);
+    expect(all.effects).toEqual(effects);
+  });
+
   it('skips events after the execution ended, as step does, and returns the same execution when nothing changed', () => {
     const events = play();
     const ended = stepAll({ execution: newExecution({ id: 'e1', flow: f, inputs: {}, now: T0 }), flow: f, events, now: T0, ids: fakeIds('r'), catalog: testCatalog() });
