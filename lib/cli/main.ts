@@ -7,6 +7,7 @@ import { ExitCode, type CliIO } from './io';
 import { runCommand } from './run';
 import { validateFiles } from './validate';
 import { registerServerCommands } from './server';
+import { devCommand } from './dev';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -51,6 +52,16 @@ export async function main(argv: string[], env: Env, io: CliIO = processIO(env))
     .argument('<files...>', 'flow YAML files')
     .action(async (files: string[]) => {
       code = await validateFiles(files, { readFile: (p: string) => readFile(p, 'utf8'), catalog: catalog(), stdout: io.stdout, stderr: io.stderr });
+    });
+
+  program.command('dev')
+    .description('the emulated cloud on 127.0.0.1: emulators and every function, wired as infra/ wires them')
+    .option('-p, --port <port>', 'port of the api function (default: a free one)', Number)
+    .option('--flows <dir>', 'a folder of flows to create once everything is up')
+    .option('--json-logs', 'print the functions\' log lines as JSON')
+    .option('--pubsub-topic <topic>', 'a user topic for Pub/Sub triggers (repeatable)', collect, [])
+    .action(async (o: { port?: number; flows?: string; jsonLogs?: boolean; pubsubTopic: string[] }) => {
+      code = await devCommand({ port: o.port, flows: o.flows, jsonLogs: o.jsonLogs, pubsubTopics: o.pubsubTopic }, io);
     });
 
   registerServerCommands(program, io, (c) => { code = c; });

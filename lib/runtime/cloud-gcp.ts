@@ -19,6 +19,7 @@ import type { BlobStore, Secrets } from '../ports';
 import type { CloudConfig } from './cloud-config';
 import type { CloudAdapters } from './cloud-deps';
 import type { AdapterContext } from './cloud-deps';
+import { SystemClock } from '../adapters/local/system';
 
 /** functions/manifest.ts's PUBSUB_TRIGGER_TOPIC (lib/ does not import functions/; a unit test holds them equal). */
 export const PUBSUB_TRIGGER_TOPIC = 'aloft-pubsub-trigger';
@@ -54,7 +55,8 @@ export function gcpAdapters(config: CloudConfig, ctx: AdapterContext): CloudAdap
 /** Internal storage in the bucket; without ALOFT_BUCKET every file operation fails with CONFIG_INVALID. */
 function blobStore(config: CloudConfig, storage: GcpClients['storage']): BlobStore {
   const { bucket, storagePrefix } = config.gcp;
-  if (bucket) return new GcsBlobStore({ storage: storage(), bucket, prefix: storagePrefix });
+  // The clock stamps execution files with customTime, which the bucket's retention rule deletes by.
+  if (bucket) return new GcsBlobStore({ storage: storage(), bucket, prefix: storagePrefix, clock: new SystemClock() });
   const missing = async (): Promise<never> => {
     throw new AloftError(ErrorCode.CONFIG_INVALID, 'internal storage needs a bucket: set ALOFT_BUCKET');
   };
