@@ -1,21 +1,12 @@
 import { DateTime, FixedOffsetZone } from 'luxon';
 import { compilePattern, formatPattern } from '../../../lib/expr/date-format';
-import { ExprFailure } from '../../../lib/expr/failure';
+import { failure } from './helpers';
 
 const UTC = DateTime.fromISO('2026-11-05T01:02:03.456Z', { zone: 'UTC' });
 const PARIS = UTC.setZone('Europe/Paris');
 const INDIA = UTC.setZone(FixedOffsetZone.instance(330));
 const NEW_YORK = UTC.setZone('America/New_York');
 
-function failure(fn: () => unknown): ExprFailure {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ExprFailure) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('date-format', () => {
   it('splits patterns into letter runs and literals, with quotes and doubled quotes', () => {

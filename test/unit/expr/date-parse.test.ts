@@ -1,20 +1,11 @@
 import { FixedOffsetZone, IANAZone } from 'luxon';
 import { parseIso, parseOffset, parsePattern } from '../../../lib/expr/date-parse';
-import { ExprFailure } from '../../../lib/expr/failure';
+import { failure } from './helpers';
 
 const UTC = FixedOffsetZone.utcInstance;
 const PARIS = IANAZone.create('Europe/Paris');
 const zoneOf = (name: string) => IANAZone.create(name);
 
-function failure(fn: () => unknown): ExprFailure {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ExprFailure) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('date-parse', () => {
   it('reads offsets in their usual spellings', () => {

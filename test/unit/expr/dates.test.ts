@@ -1,19 +1,10 @@
 import { DateTime } from 'luxon';
 import { addToDate, formatDate, toDateTime, zoneOf } from '../../../lib/expr/dates';
-import { ExprFailure } from '../../../lib/expr/failure';
+import { failure } from './helpers';
 
 const UTC = zoneOf(undefined);
 const AT = DateTime.fromISO('2026-11-25T01:02:03.450Z', { zone: UTC });
 
-function failure(fn: () => unknown): ExprFailure {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ExprFailure) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('dates', () => {
   it('accepts IANA names, UTC aliases and fixed offsets as time zones', () => {

@@ -1,5 +1,6 @@
 import type { CallContext } from '../../../lib/expr/callables';
 import { ExprFailure } from '../../../lib/expr/failure';
+import { failure } from './helpers';
 import { arithmetic, concat, contains, isIn, range } from '../../../lib/expr/operators';
 
 function context(maxSteps = 1_000_000, maxChars = 1_000_000): CallContext & { steps: number } {
@@ -22,15 +23,6 @@ function context(maxSteps = 1_000_000, maxChars = 1_000_000): CallContext & { st
   return cx;
 }
 
-function failure(fn: () => unknown): ExprFailure {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ExprFailure) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('operators', () => {
   const cx = context();

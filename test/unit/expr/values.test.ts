@@ -1,17 +1,8 @@
-import { ExprFailure } from '../../../lib/expr/failure';
+import { failure } from './helpers';
 import {
   MISSING, compare, equals, formatPath, isEmpty, isMap, member, printValue, rootValue, toNumber, truthy,
 } from '../../../lib/expr/values';
 
-function failure(fn: () => unknown): ExprFailure {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ExprFailure) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('values', () => {
   it('treats only plain objects as maps', () => {
