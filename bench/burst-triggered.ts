@@ -7,15 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalServer } from '../lib/runtime/local-server';
 import { percentiles } from './stats';
-
-function upstreamYaml(tasks: number): string {
-  const lines = ['id: upstream', 'namespace: bench', 'tasks:'];
-  for (let i = 0; i < tasks; i++) {
-    lines.push(`  - id: t${i}`, '    type: io.kestra.core.tasks.debugs.Return');
-    lines.push(i === 0 ? '    format: "start"' : `    format: "{{ outputs.t${i - 1}.value | length }}-${i}"`);
-  }
-  return lines.join('\n');
-}
+import { chainedFlowYaml } from './chain';
 
 const DOWNSTREAM = `id: downstream
 namespace: bench
@@ -52,7 +44,7 @@ export async function triggeredBurst(e: number, t: number, env: Readonly<Record<
   const dataDir = mkdtempSync(join(tmpdir(), 'aloft-bench-trig-'));
   const server = new LocalServer({ env: { ...env, ALOFT_DATA_DIR: dataDir, ALOFT_SCHEDULER_INTERVAL_MS: '0' }, pubsub: null });
   try {
-    await server.deploy(upstreamYaml(t));
+    await server.deploy(chainedFlowYaml(t, 'upstream'));
     await server.deploy(DOWNSTREAM);
     const upstream = await server.runtime.flows.get('bench', 'upstream');
     await server.runtime.start();

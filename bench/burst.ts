@@ -6,32 +6,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { LocalRuntime } from '../lib/runtime/local';
-import type { Execution } from '../lib/model/execution';
+import { chainedFlowYaml, lagsMs } from './chain';
 import { percentiles } from './stats';
 
 const E = Number(process.env.E ?? 4000);
 const T = Number(process.env.T ?? 10);
-
-function flowYaml(tasks: number): string {
-  const lines = ['id: burst', 'namespace: bench', 'tasks:'];
-  for (let i = 0; i < tasks; i++) {
-    lines.push(`  - id: t${i}`, '    type: io.kestra.core.tasks.debugs.Return');
-    lines.push(i === 0 ? '    format: "start"' : `    format: "{{ outputs.t${i - 1}.value | length }}-${i}"`);
-  }
-  return lines.join('\n');
-}
-
-function lagsMs(executions: Execution[]): number[] {
-  const lags: number[] = [];
-  for (const e of executions) {
-    for (const run of e.taskRunList) {
-      const created = Date.parse(run.state.histories[0].date);
-      const running = run.state.histories.find((h) => h.state === 'RUNNING');
-      if (running) lags.push(Date.parse(running.date) - created);
-    }
-  }
-  return lags;
-}
 
 /** Time spent in garbage collection while observing, by kind (scavenge = young generation). */
 function gcMeter(): { stop(): { gc_ms: number; scavenge_ms: number; mark_compact_ms: number; gcs: number } } {
@@ -55,9 +34,15 @@ function gcMeter(): { stop(): { gc_ms: number; scavenge_ms: number; mark_compact
 }
 
 async function main(): Promise<void> {
+  if (process.env.TRIGGERED === '1') {
+    // Every upstream execution triggers one downstream flow: triggered_start_ms is end-to-start latency.
+    const { triggeredBurst } = await import('./burst-triggered');
+    console.log(JSON.stringify({ bench: 'burst', ...(await triggeredBurst(E, T)) }));
+    return;
+  }
   const dataDir = mkdtempSync(join(tmpdir(), 'aloft-bench-'));
   const runtime = new LocalRuntime({ env: { ...process.env, ALOFT_DATA_DIR: dataDir } });
-  const { flow } = await runtime.deploy(flowYaml(T));
+  const { flow } = await runtime.deploy(chainedFlowYaml(T));
   await runtime.start();
   const load0 = loadavg()[0];
   let peakRss = process.memoryUsage().rss;

@@ -6,9 +6,9 @@
 // theirs (the emulators' are not counted). Not a test: the machine is shared, see load_avg_1m.
 import { loadavg } from 'node:os';
 import { startEmulatedCloud } from '../lib/dev/cloud';
-import type { Execution } from '../lib/model/execution';
 import { createFlow, startExecution, waitForExecution } from '../test/helpers/emulated-cloud';
 import { counters } from './cloud-counters';
+import { chainedFlowYaml, lagsMs } from './chain';
 import { percentiles } from './stats';
 
 const E = Number(process.env.E ?? 400);
@@ -16,28 +16,6 @@ const T = Number(process.env.T ?? 10);
 /** Executions started at once through the api (the api function's own concurrency). */
 const START_CONCURRENCY = Number(process.env.START_CONCURRENCY ?? 50);
 const END = /^execution (\S+) \S+ -> (SUCCESS|WARNING|FAILED|KILLED)$/;
-
-function flowYaml(tasks: number): string {
-  const lines = ['id: burst', 'namespace: bench', 'tasks:'];
-  for (let i = 0; i < tasks; i++) {
-    lines.push(`  - id: t${i}`, '    type: io.kestra.core.tasks.debugs.Return');
-    lines.push(i === 0 ? '    format: "start"' : `    format: "{{ outputs.t${i - 1}.value | length }}-${i}"`);
-  }
-  return lines.join('\n');
-}
-
-/** Per task run: from its creation to its attempt running (the worker's start, or its result when quicker). */
-function lagsMs(executions: Execution[]): number[] {
-  const lags: number[] = [];
-  for (const e of executions) {
-    for (const run of e.taskRunList) {
-      const created = Date.parse(run.state.histories[0].date);
-      const running = run.state.histories.find((h) => h.state === 'RUNNING');
-      if (running) lags.push(Date.parse(running.date) - created);
-    }
-  }
-  return lags;
-}
 
 async function pool<T, R>(items: readonly T[], size: number, run: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
@@ -72,7 +50,7 @@ async function main(): Promise<void> {
     schedulerIntervalMs: 5_000,
   });
   try {
-    await createFlow(cloud.apiUrl, flowYaml(T));
+    await createFlow(cloud.apiUrl, chainedFlowYaml(T));
     const ops0 = c.firestoreOps;
     const messages0 = c.messages;
     const executor0 = c.invocations.executor ?? 0;
