@@ -81,11 +81,12 @@ export async function postgres(prefix = 'aloft'): Promise<TestDatabase> {
 
 /**
  * Waits until the server has let go of every task connection. A closed socket takes the server a
- * moment to notice, so this polls (up to about 10 s) and then reports what it saw.
+ * moment to notice (a statement it was streaming notices on its next write, later on a loaded machine),
+ * so this polls (up to about 30 s) and then reports what it saw.
  */
 export async function connectionsClosed(db: TestDatabase): Promise<number> {
   let n = await db.connections();
-  for (let i = 0; i < 100 && n > 0; i++) {
+  for (let i = 0; i < 300 && n > 0; i++) {
     await new Promise((r) => setTimeout(r, 100));
     n = await db.connections();
   }
