@@ -10,7 +10,7 @@ jest.setTimeout(300_000);
 let cloud: EmulatedCloud;
 
 beforeAll(async () => {
-  cloud = await startEmulatedCloud({ logSink: () => undefined });
+  cloud = await startEmulatedCloud({ logSink: () => undefined, pubsubTriggerTopics: ['orders'], schedulerIntervalMs: 1000 });
 });
 
 afterAll(async () => {
@@ -66,6 +66,45 @@ triggers:
     expect(down.state.current).toBe('SUCCESS');
     expect(down.inputs).toEqual({ upstream: up.id });
     expect(down.taskRunList[0].outputs).toEqual({ value: `after ${up.id}` });
+  });
+
+  it('fires a Schedule from the scheduler function, with the date in its inputs', async () => {
+    await createFlow(cloud.apiUrl, `
+id: every-second
+namespace: test.cloudschedule
+inputs:
+  - name: slot
+    type: STRING
+tasks:
+  - id: note
+    type: io.kestra.core.tasks.debugs.Return
+    format: "slot {{ inputs.slot }}"
+triggers:
+  - id: tick
+    type: io.kestra.core.models.triggers.types.Schedule
+    cron: "* * * * * *"
+    inputs:
+      slot: "{{ trigger.date }}"
+`);
+    const fired = await searchOne('test.cloudschedule', 'every-second');
+    expect(fired.state.current).toBe('SUCCESS');
+    expect(fired.trigger?.type).toMatch(/Schedule$/);
+    expect(String(fired.inputs.slot)).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/);
+  });
+
+  it('starts one execution per message on a user topic through the pubsub-trigger function', async () => {
+    await createFlowFile(cloud.apiUrl, join(__dirname, '../../examples/triggers/pubsub.yml'));
+    const host = cloud.env.PUBSUB_EMULATOR_HOST;
+    const data = Buffer.from(JSON.stringify({ id: 'order-42' })).toString('base64');
+    const res = await fetch(`http://${host}/v1/projects/${cloud.projectId}/topics/orders:publish`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ messages: [{ data, attributes: { source: 'e2e' } }] }),
+    });
+    expect(res.status).toBe(200);
+    const done = await searchOne('io.aloft.examples.triggers', 'on-order');
+    expect(done.state.current).toBe('SUCCESS');
+    expect(done.inputs).toEqual({ order: 'order-42' });
+    expect(done.trigger?.variables.attributes).toEqual({ source: 'e2e' });
   });
 
   it('starts an execution from a webhook with its body, and answers 404 to a wrong key', async () => {
