@@ -105,6 +105,7 @@ const DEV_ENV: Record<string, string> = {
   ALOFT_STOP_POLL_MS: '2000',
 };
 
+const EMULATOR_VARS = ['FIRESTORE_EMULATOR_HOST', 'PUBSUB_EMULATOR_HOST', 'STORAGE_EMULATOR_HOST'] as const;
 const pushSubscriptionName = (topic: string): string => `${topic}-push`;
 const deadLetterName = (topic: string): string => `${topic}-dead-letter`;
 const shortHash = (s: string): string => createHash('sha1').update(s).digest('hex').slice(0, 12);
@@ -160,6 +161,17 @@ export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promi
     const topicPrefix = env.ALOFT_TOPIC_PREFIX ?? '';
     // The Google clients of in-process functions read this from process.env, not from the injected env.
     process.env.METADATA_SERVER_DETECTION ??= 'none';
+    // They also prefer the emulator hosts in process.env to the options they are given, so a shell or a
+    // test run that exports other emulators' hosts would split this cloud's files and messages between
+    // emulators. In-process functions see this cloud's hosts there while it runs; stop() puts them back.
+    const shadowed = EMULATOR_VARS.map((name) => [name, process.env[name]] as const);
+    for (const name of EMULATOR_VARS) process.env[name] = env[name];
+    stoppers.push(async () => {
+      for (const [name, value] of shadowed) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    });
 
     await createBucket(storage.host, projectId, bucket);
     await configureCloud({ env, catalog: opts.catalog, logSink: opts.logSink, instrument: opts.instrument, onHandled: opts.onHandled });
