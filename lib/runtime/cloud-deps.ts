@@ -15,7 +15,7 @@ import type { TriggerStateStore } from '../ports/trigger-state';
 import { exprRenderer } from '../triggers/expr-renderer';
 import type { Env } from './config';
 import { cloudConfigFromEnv, type CloudConfig } from './cloud-config';
-import type { CloudAttemptDeps } from './cloud-attempt';
+import type { WorkerHandlerDeps } from './worker-handler';
 import { CloudAttemptControl, StopWatcher } from './cloud-attempt-control';
 import type { ExecutorHandlerDeps } from './cloud-executor';
 import { CloudLog, stdoutSink, type LogSink } from './cloud-log';
@@ -159,14 +159,16 @@ export class CloudDeps {
     }));
   }
 
-  get workerHandler(): CloudAttemptDeps {
-    return this.once('workerHandler', (): CloudAttemptDeps => {
+  get workerHandler(): WorkerHandlerDeps {
+    return this.once('workerHandler', (): WorkerHandlerDeps => {
       const a = this.adapters;
       const r = this.config.runtime;
       const log = this.log.child('worker');
       return {
         store: a.store, ledger: a.ledger, queue: a.queue, clock: this.clock, ids: this.ids, workerId: `cloud-${this.instanceId}`,
-        wake: () => undefined, heartbeatMs: r.ALOFT_HEARTBEAT_MS, stops: a.stops, startNoticeMs: r.ALOFT_START_NOTICE_MS,
+        wake: () => undefined, heartbeatMs: r.ALOFT_HEARTBEAT_MS, startNoticeMs: r.ALOFT_START_NOTICE_MS,
+        // A kill writes a stop request for every attempt it ends, queued ones included: one read, not the whole execution.
+        stillWanted: async (t) => !(await a.stops.requested({ executionId: t.executionId, taskRunId: t.taskRunId, attempt: t.attempt })),
         running: new StopWatcher(a.stops, r.ALOFT_STOP_POLL_MS, (err, key) =>
           log.error(`worker: could not check whether attempt ${key.attempt + 1} must stop`, err, { executionId: key.executionId, taskRunId: key.taskRunId })),
         worker: {

@@ -8,14 +8,14 @@ import type { WorkerTask } from '../model/worker-messages';
 import type { Clock } from '../ports';
 import type { DeadLetter } from '../ports/task-queue';
 import type { CloudLog } from './cloud-log';
-import { handleCloudTask, type CloudAttemptDeps } from './cloud-attempt';
+import { handleWorkerTask, type WorkerHandlerDeps } from './worker-handler';
 
 export type DecodedWorkerMessage =
   | { ok: true; task: WorkerTask; messageId?: string }
   | { ok: false; reason: string; data: string; attributes?: Record<string, string>; messageId?: string };
 
 export interface CloudWorkerDeps {
-  handler: CloudAttemptDeps;
+  handler: WorkerHandlerDeps;
   /** Reads a `messagePublished` CloudEvent (or a raw push body) into a worker task. */
   decode(event: unknown): Promise<DecodedWorkerMessage> | DecodedWorkerMessage;
   /** Publishes a refused message to the group's dead-letter topic. */
@@ -50,7 +50,7 @@ export async function handleWorkerEvent(deps: CloudWorkerDeps, group: string, ev
   }
   const labels = { executionId: task.executionId, taskRunId: task.taskRunId };
   try {
-    await handleCloudTask(deps.handler, task, { deadline: invocationDeadline(startedAt, deps.functionTimeoutMs, deps.deadlineMarginMs) });
+    await handleWorkerTask(deps.handler, task, { deadline: invocationDeadline(startedAt, deps.functionTimeoutMs, deps.deadlineMarginMs) });
     return WorkerStatus.ran;
   } catch (err) {
     const code = toErrorData(err).code;

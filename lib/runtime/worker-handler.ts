@@ -76,20 +76,34 @@ export interface WorkerHandlerDeps {
   running: RunningAttempts;
   wake(executionId: string): void;
   heartbeatMs?: number;
+  /**
+   * Whether a delivered task is still wanted. Default: read its execution (cheap in memory). The cloud
+   * asks the attempt's stop request instead, which a kill writes for every attempt it ends.
+   */
+  stillWanted?(task: WorkerTask): Promise<boolean>;
+  /**
+   * Announce AttemptStarted only once an attempt has run this long (0 or absent: at once). The cloud
+   * saves a write and an executor invocation per quick task; the engine then records RUNNING from the result.
+   */
+  startNoticeMs?: number;
 }
 
 export async function handleWorkerTask(deps: WorkerHandlerDeps, task: WorkerTask, opts: { deadline?: Date } = {}): Promise<void> {
   const key: AttemptKey = { executionId: task.executionId, taskRunId: task.taskRunId, attempt: task.attempt };
+  let notice: StartNotice | undefined;
   if (task.continuation === undefined) {
-    if (!wanted(await deps.store.get(task.executionId), task)) {
+    const want = deps.stillWanted ? await deps.stillWanted(task) : wanted(await deps.store.get(task.executionId), task);
+    if (!want) {
       await deps.ledger.finish(key, deps.clock.now());
       return;
     }
     const now = deps.clock.now();
     if (!(await deps.ledger.claim(key, deps.workerId, now, task.timeoutMs))) return;
-    await appendEvent(deps, task.executionId, started(deps, task, now));
+    const announce = (): Promise<boolean> => appendEvent(deps, task.executionId, started(deps, task, now));
+    if (deps.startNoticeMs) notice = new StartNotice(announce, deps.startNoticeMs);
+    else await announce();
   }
-  return new ClaimedAttempt(deps, task, key, undefined).run(opts.deadline);
+  return new ClaimedAttempt(deps, task, key, undefined, notice).run(opts.deadline);
 }
 
 /** The in-memory adapters' synchronous operations (MemoryStateStore, MemoryAttemptLedger). */
@@ -148,6 +162,7 @@ class ClaimedAttempt {
   constructor(
     private readonly deps: WorkerHandlerDeps, private readonly task: WorkerTask, private readonly key: AttemptKey,
     private readonly ports: SyncWorkerPorts | undefined,
+    private readonly notice?: StartNotice,
   ) {
     deps.running.add(key, this.controller);
     this.beats = heartbeatsOf(deps);
@@ -161,6 +176,12 @@ class ClaimedAttempt {
   }
 
   private report(outcome: AttemptOutcome): Promise<void> | void {
+    // A start announced late lands before what follows, so the history reads RUNNING first.
+    if (this.notice) return this.notice.settle().then(() => this.reportNow(outcome), (err: unknown) => this.fail(err));
+    return this.reportNow(outcome);
+  }
+
+  private reportNow(outcome: AttemptOutcome): Promise<void> | void {
     const { deps, task, key, ports } = this;
     let after: Promise<void> | undefined;
     try {
@@ -241,4 +262,20 @@ function heartbeatsOf(deps: WorkerHandlerDeps): Heartbeats {
   let beats = heartbeats.get(deps);
   if (!beats) heartbeats.set(deps, (beats = new Heartbeats(deps)));
   return beats;
+}
+
+/** AttemptStarted after a delay, unless the attempt ended first. */
+class StartNotice {
+  private readonly timer: NodeJS.Timeout;
+  private sent?: Promise<unknown>;
+
+  constructor(send: () => Promise<unknown>, delayMs: number) {
+    this.timer = setTimeout(() => { this.sent = send().catch(() => undefined); }, delayMs);
+    this.timer.unref?.();
+  }
+
+  async settle(): Promise<void> {
+    clearTimeout(this.timer);
+    await this.sent;
+  }
 }
