@@ -1,6 +1,7 @@
 import { parse } from '../../../lib/expr/parser';
 import type { Expr } from '../../../lib/expr/ast';
 import { ExprFailure } from '../../../lib/expr/failure';
+import { failure as failing } from './helpers';
 
 function expr(src: string): Expr {
   const node = parse(`{{ ${src} }}`).nodes[0];
@@ -38,15 +39,7 @@ function show(e: Expr): string {
   }
 }
 
-function failure(src: string): ExprFailure {
-  try {
-    parse(src);
-  } catch (e) {
-    if (e instanceof ExprFailure) return e;
-    throw e;
-  }
-  throw new Error(`expected ${src} to fail`);
-}
+const failure = (src: string): ExprFailure => failing(() => parse(src));
 
 describe('expression parser', () => {
   it('gives multiplication precedence over addition and comparison the lowest of the three', () => {

@@ -1,15 +1,8 @@
 import { parse } from '../../../lib/expr/parser';
 import { ExprFailure } from '../../../lib/expr/failure';
+import { failure as failing } from './helpers';
 
-function failure(src: string): ExprFailure {
-  try {
-    parse(src);
-  } catch (e) {
-    if (e instanceof ExprFailure) return e;
-    throw e;
-  }
-  throw new Error(`expected ${src} to fail`);
-}
+const failure = (src: string): ExprFailure => failing(() => parse(src));
 
 describe('parser', () => {
   it('parses if/elseif/else, for/else and set into nodes', () => {
