@@ -156,6 +156,7 @@ export class CloudDeps {
       inlineWakeUpMs: this.config.runtime.ALOFT_INLINE_WAKEUP_MS,
       collectionPrefix: this.config.gcp.collectionPrefix,
       holder: () => `${this.instanceId}-${++this.holderSeq}`,
+      deadLetter: (letter) => this.adapters.deadLetter(letter),
     }));
   }
 

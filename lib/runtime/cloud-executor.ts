@@ -16,6 +16,7 @@ import type { Execution } from '../model/execution';
 import type { OutboxEntry } from '../ports';
 import type { ExecutionLease } from '../adapters/gcp/lease';
 import type { WakeUpStore } from '../ports/cloud-control';
+import type { DeadLetter } from '../ports/task-queue';
 import type { CloudLog, LogLabels } from './cloud-log';
 import { CloudWakeUps, InlineWakeUps } from './cloud-wakeups';
 import { applyEffect, type EffectDeps } from './effects';
@@ -35,6 +36,8 @@ export interface ExecutorHandlerDeps {
   holder(): string;
   /** Effects published at once per pass; the Pub/Sub client batches concurrent publishes. */
   publishConcurrency?: number;
+  /** Publishes an event the executor cannot read to its dead-letter topic (group `executor`). */
+  deadLetter(letter: DeadLetter): Promise<void>;
 }
 
 export const ExecutorStatus = {
@@ -69,11 +72,31 @@ export async function handleExecutorEvent(deps: ExecutorHandlerDeps, event: unkn
     write = decodeInboxWrite(event, deps.collectionPrefix);
   } catch (err) {
     const id = (event as { id?: unknown } | null)?.id;
-    deps.log.error('executor: event refused', err, {}, { eventId: typeof id === 'string' ? id : undefined });
+    const eventId = typeof id === 'string' ? id : undefined;
+    deps.log.error('executor: event refused and dead-lettered', err, {}, { eventId });
+    // If dead-lettering fails this throws, and Eventarc delivers the event again: nothing is dropped silently.
+    await deps.deadLetter({
+      group: 'executor', reason: toErrorData(err).message, data: rawEventText(event), ...(eventId ? { attributes: { eventId } } : {}),
+    });
     return { status: ExecutorStatus.invalid };
   }
   if (write.change !== DocumentChange.created || write.consumed) return { status: ExecutorStatus.ignored, executionId: write.executionId };
   return drainExecution(deps, write.executionId);
+}
+
+/** The refused event as text for its dead letter: JSON, with bytes as base64 (Buffer's own JSON form is unreadable). */
+function rawEventText(event: unknown): string {
+  try {
+    return JSON.stringify(event, (_k, v: unknown) => {
+      if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+      if (v && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data)) {
+        return Buffer.from((v as { data: number[] }).data).toString('base64');
+      }
+      return v;
+    }) ?? String(event);
+  } catch {
+    return String(event);
+  }
 }
 
 /** Folds an execution's pending events under its lease (the executor, and the scheduler's sweep). */

@@ -68,11 +68,20 @@ describe('the cloud executor handler', () => {
     expect(h.adapters.queue.published).toEqual([]);
   });
 
-  it('refuses an event about another document with a structured error and acknowledges it', async () => {
+  it('refuses an event about another document with a structured error, dead-letters it with its reason and acknowledges it', async () => {
     const h = await harness();
     const event = { ...(inboxEvent('e1', 'k') as object), subject: 'documents/flows/x', data: Buffer.from('') };
     expect(await h.rt.executor(event)).toEqual({ status: 'invalid' });
-    expect(h.log.lines).toEqual([expect.objectContaining({ severity: 'ERROR', component: 'executor', message: expect.stringContaining('not an inbox document') })]);
+    expect(h.log.lines).toEqual([expect.objectContaining({ severity: 'ERROR', component: 'executor', message: expect.stringContaining('dead-lettered') })]);
+    expect(h.adapters.deadLetters).toEqual([expect.objectContaining({ group: 'executor', reason: expect.stringContaining('not an inbox document') })]);
+    expect(JSON.parse(h.adapters.deadLetters[0].data)).toMatchObject({ subject: 'documents/flows/x' });
+  });
+
+  it('throws when the dead letter cannot be published, so that the refused event is delivered again', async () => {
+    const h = await harness();
+    h.adapters.deadLetter = async () => { throw new AloftError(ErrorCode.INFRA_RETRYABLE, 'UNAVAILABLE: pubsub is down'); };
+    const event = { ...(inboxEvent('e1', 'k') as object), subject: 'documents/flows/x', data: Buffer.from('') };
+    await expect(h.rt.executor(event)).rejects.toMatchObject({ code: 'INFRA_RETRYABLE' });
   });
 
   it('throws retryable failures, so that the event is delivered again', async () => {
