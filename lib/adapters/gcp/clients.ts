@@ -10,6 +10,7 @@ import type { Firestore, Settings as FirestoreSettings } from '@google-cloud/fir
 import type { PubSub } from '@google-cloud/pubsub';
 import type { Storage } from '@google-cloud/storage';
 import type { GcpConfig } from './config';
+import { closeGroupCommit } from './firestore-group-commit';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose (see above) */
 export const firestoreLib = (): typeof import('@google-cloud/firestore') => require('@google-cloud/firestore');
@@ -59,7 +60,12 @@ export function gcpClients(config: GcpConfig): GcpClients {
     pubsub: () => (pubsub ??= createPubSub(config)),
     storage: () => (storage ??= createStorage(config)),
     close: async () => {
-      await Promise.all([firestore?.terminate(), pubsub?.close()]);
+      // Writes still queued in the group commit go out first; terminate() refuses while a BulkWriter is open.
+      const closeFirestore = async (db: Firestore): Promise<void> => {
+        await closeGroupCommit(db);
+        await db.terminate();
+      };
+      await Promise.all([firestore && closeFirestore(firestore), pubsub?.close()]);
       firestore = undefined;
       pubsub = undefined;
       storage = undefined;

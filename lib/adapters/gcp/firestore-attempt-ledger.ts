@@ -1,11 +1,13 @@
 // AttemptLedger on Firestore: attempts/{executionId}:{taskRunId}:{attempt}, claimed with create(),
 // which fails when the document exists, so a duplicate delivery never runs an attempt twice.
+// Claims, heartbeats and finishes of concurrent invocations share requests (firestore-group-commit.ts).
 // `stale` needs the composite index (state ASC, heartbeat ASC) on `attempts` (docs/cloud-model.md).
 import type { Firestore } from '@google-cloud/firestore';
 import { z } from 'zod';
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { AttemptClaim, AttemptKey, AttemptLedger } from '../../ports/attempt-ledger';
 import { docIdFor, isAlreadyExists, isNotFound, toAloftError } from './firestore-support';
+import { groupCommit } from './firestore-group-commit';
 
 export interface FirestoreAttemptLedgerOptions {
   firestore: Firestore;
@@ -40,7 +42,7 @@ export class FirestoreAttemptLedger implements AttemptLedger {
   async claim(key: AttemptKey, workerId: string, now: Date, timeoutMs?: number): Promise<boolean> {
     const at = now.toISOString();
     try {
-      await this.ref(key).create({
+      await groupCommit(this.db).create(this.ref(key), {
         executionId: key.executionId, taskRunId: key.taskRunId, attempt: key.attempt, workerId, claimedAt: at, heartbeat: at,
         timeoutMs: timeoutMs ?? null, state: 'RUNNING',
       });
@@ -55,7 +57,7 @@ export class FirestoreAttemptLedger implements AttemptLedger {
     try {
       // A plain update: a heartbeat that lands after finish() only moves the time of a DONE claim,
       // which `stale` never reports.
-      await this.ref(key).update({ heartbeat: now.toISOString() });
+      await groupCommit(this.db).update(this.ref(key), { heartbeat: now.toISOString() });
     } catch (err) {
       if (isNotFound(err)) return;
       throw toAloftError(err, `heartbeat of ${label(key)}`);
@@ -67,7 +69,7 @@ export class FirestoreAttemptLedger implements AttemptLedger {
     try {
       // merge keeps the claim's fields; an unclaimed attempt is still recorded, so that a late
       // duplicate delivery cannot claim it.
-      await this.ref(key).set({
+      await groupCommit(this.db).set(this.ref(key), {
         executionId: key.executionId, taskRunId: key.taskRunId, attempt: key.attempt, state: 'DONE', heartbeat: at, finishedAt: at,
       }, { merge: true });
     } catch (err) {

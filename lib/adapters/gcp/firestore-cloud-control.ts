@@ -3,12 +3,15 @@
 //   {prefix}attemptStops/{id}   "stop this attempt" requests, read by the worker that runs it
 // and the query for stranded executions: pending inbox events older than a threshold (a collection
 // group query on `inbox`) and leases whose holder died (expired `leases/{executionId}`).
+// Single-document reads and writes go through the group commit (firestore-group-commit.ts): the
+// worker reads its stop request once per task, so concurrent invocations share that request.
 import type { Firestore } from '@google-cloud/firestore';
 import { z } from 'zod';
 import type { AttemptKey } from '../../ports/attempt-ledger';
 import type { AttemptStopStore, StrandedExecutions, WakeUpRecord, WakeUpStore } from '../../ports/cloud-control';
 import { firestoreLib } from './clients';
 import { docIdFor, isNotFound, toAloftError } from './firestore-support';
+import { groupCommit } from './firestore-group-commit';
 
 export interface FirestoreCloudControlOptions {
   firestore: Firestore;
@@ -31,7 +34,7 @@ export class FirestoreWakeUpStore implements WakeUpStore {
 
   async put(w: WakeUpRecord): Promise<void> {
     try {
-      await this.col.doc(docIdFor(w.id)).set({ ...w, dueAtMs: Date.parse(w.at) });
+      await groupCommit(this.opts.firestore).set(this.col.doc(docIdFor(w.id)), { ...w, dueAtMs: Date.parse(w.at) });
     } catch (err) {
       throw toAloftError(err, `storing wake-up ${w.id}`);
     }
@@ -51,7 +54,7 @@ export class FirestoreWakeUpStore implements WakeUpStore {
 
   async remove(id: string): Promise<void> {
     try {
-      await this.col.doc(docIdFor(id)).delete();
+      await groupCommit(this.opts.firestore).delete(this.col.doc(docIdFor(id)));
     } catch (err) {
       if (!isNotFound(err)) throw toAloftError(err, `deleting wake-up ${id}`);
     }
@@ -69,7 +72,7 @@ export class FirestoreAttemptStops implements AttemptStopStore {
 
   async request(k: AttemptKey, now: Date): Promise<void> {
     try {
-      await this.ref(k).set({
+      await groupCommit(this.opts.firestore).set(this.ref(k), {
         ...k, requestedAt: now.toISOString(), expireAt: firestoreLib().Timestamp.fromMillis(now.getTime() + (this.opts.stopTtlMs ?? 7 * 86_400_000)),
       });
     } catch (err) {
@@ -79,7 +82,7 @@ export class FirestoreAttemptStops implements AttemptStopStore {
 
   async requested(k: AttemptKey): Promise<boolean> {
     try {
-      return (await this.ref(k).get()).exists;
+      return (await groupCommit(this.opts.firestore).get(this.ref(k))).exists;
     } catch (err) {
       throw toAloftError(err, `reading the stop request of attempt ${stopId(k)}`);
     }

@@ -10,8 +10,11 @@ import { Effect } from '../../model/effects';
 import type { OutboxEntry } from '../../ports/state-store';
 import { firestoreLib } from './clients';
 import { MAX_WRITES, chunks, jsonField, parseJsonField } from './firestore-support';
+import { groupCommit } from './firestore-group-commit';
 
 const PART_BYTES = 900_000;
+/** Acknowledged documents deleted through the group commit; more than this go in batches of their own. */
+const GROUPED_DELETES = 20;
 const Effects = z.array(Effect);
 const OutboxDoc = z.object({
   executionId: z.string(), createdAt: z.string(), count: z.number().int().positive(), effects: z.string(),
@@ -73,10 +76,17 @@ export async function ackOutbox(db: Firestore, col: CollectionReference, entries
     byDoc.set(docId, slot);
   }
   const whole = [...byDoc].filter(([, s]) => s.indices.size >= s.count).map(([id]) => id);
-  for (const part of chunks(whole, MAX_WRITES)) {
-    const batch = db.batch();
-    for (const id of part) batch.delete(col.doc(id));
-    await batch.commit();
+  // Deletes need no atomicity (each is idempotent), so a few go out with other invocations' writes
+  // through the group commit; a large acknowledgement keeps its own batches.
+  if (whole.length <= GROUPED_DELETES) {
+    const g = groupCommit(db);
+    await Promise.all(whole.map((id) => g.delete(col.doc(id))));
+  } else {
+    for (const part of chunks(whole, MAX_WRITES)) {
+      const batch = db.batch();
+      for (const id of part) batch.delete(col.doc(id));
+      await batch.commit();
+    }
   }
   // Part of a document acknowledged: remember which, and delete it once every entry is.
   await Promise.all([...byDoc].filter(([, s]) => s.indices.size < s.count).map(([id, s]) => db.runTransaction(async (tx) => {
