@@ -68,6 +68,13 @@ resource "google_pubsub_topic_iam_member" "own_dead_letter" {
   member = "serviceAccount:${google_service_account.fn[each.key].email}"
 }
 
+# The executor dead-letters a Firestore event it cannot read; this topic is the only one it may dead-letter to.
+resource "google_pubsub_topic_iam_member" "executor_dead_letter" {
+  topic  = google_pubsub_topic.executor_dead_letter.id
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.fn["executor"].email}"
+}
+
 resource "google_secret_manager_secret_iam_member" "api_token" {
   count = var.api_token_secret_id == null ? 0 : 1
 

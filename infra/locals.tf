@@ -21,6 +21,10 @@ locals {
   pubsub_functions = { for name, fn in local.functions : name => fn if fn.trigger == "pubsub" }
   worker_functions = { for name, fn in local.functions : name => fn if startswith(name, "worker-") }
 
+  # The executor consumes no topic, but publishes the Firestore events it cannot read here, with their
+  # reason (lib/runtime/cloud-gcp.ts EXECUTOR_DEAD_LETTER_TOPIC; test/unit/infra holds them equal).
+  executor_dead_letter_topic = "aloft-executor-dead-letter"
+
   # Sizing defaults; var.function_settings overrides any of them per function.
   # Concurrency above 1 needs a whole CPU. Scripts and Singer run child processes, so one request per instance.
   function_defaults = {

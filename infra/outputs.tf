@@ -28,6 +28,11 @@ output "dead_letter_topics" {
   value       = { for name, topic in google_pubsub_topic.dead_letter : name => topic.name }
 }
 
+output "executor_dead_letter_topic" {
+  description = "Where the executor publishes the Firestore events it cannot read, with a reason attribute; a pull subscription of the same name keeps them for 7 days."
+  value       = google_pubsub_topic.executor_dead_letter.name
+}
+
 output "functions" {
   description = "Deployed function name by manifest name."
   value       = { for name, fn in google_cloudfunctions2_function.fn : name => fn.name }

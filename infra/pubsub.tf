@@ -32,6 +32,27 @@ resource "google_pubsub_subscription" "dead_letter" {
   }
 }
 
+# The executor's dead letters: Firestore events it cannot read, published by the executor itself (no
+# subscription dead-letters into this topic). Kept a week like the others.
+resource "google_pubsub_topic" "executor_dead_letter" {
+  name   = "${local.topic_prefix}${local.executor_dead_letter_topic}"
+  labels = local.labels
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_pubsub_subscription" "executor_dead_letter" {
+  name                       = google_pubsub_topic.executor_dead_letter.name
+  topic                      = google_pubsub_topic.executor_dead_letter.id
+  ack_deadline_seconds       = 60
+  message_retention_duration = "604800s"
+  labels                     = local.labels
+
+  expiration_policy {
+    ttl = ""
+  }
+}
+
 # Direct push to the function: unlike an Eventarc-managed subscription, this one is ours to give a
 # retry policy and a dead-letter policy.
 resource "google_pubsub_subscription" "push" {

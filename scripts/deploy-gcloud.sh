@@ -66,6 +66,8 @@ for m in "${API_INVOKERS[@]}"; do [[ "$m" != allUsers && "$m" != allAuthenticate
 # The code names topics aloft-worker-<group> and prepends ALOFT_TOPIC_PREFIX (see infra/locals.tf).
 TOPIC_PREFIX=""; [[ "$PREFIX" == aloft ]] || TOPIC_PREFIX="$PREFIX-"
 DATA_BUCKET="$PROJECT-$PREFIX-data"
+# Where the executor dead-letters the Firestore events it cannot read (lib/runtime/cloud-gcp.ts; test/unit/infra holds them equal).
+EXECUTOR_DLT="${TOPIC_PREFIX}aloft-executor-dead-letter"
 
 # Sizing per function, as in infra/locals.tf: memory cpu concurrency timeout min max.
 declare -A SIZE=(
@@ -114,6 +116,8 @@ if $DESTROY; then
     quiet "${GC[@]}" iam service-accounts delete "$(sa "$name")"
   done
   for t in "${USER_TOPICS[@]}"; do quiet "${GC[@]}" pubsub subscriptions delete "$(user_subscription "$t")"; done
+  quiet "${GC[@]}" pubsub subscriptions delete "$EXECUTOR_DLT"
+  quiet "${GC[@]}" pubsub topics delete "$EXECUTOR_DLT"
   quiet "${GC[@]}" eventarc triggers delete "$PREFIX-executor" --location="$FIRESTORE_LOCATION"
   quiet "${GC[@]}" scheduler jobs delete "$PREFIX-scheduler" --location="$REGION"
   quiet "${GC[@]}" api-gateway gateways delete "$PREFIX-webhook" --location="$REGION"
@@ -213,6 +217,12 @@ for line in "${MANIFEST[@]}"; do
     done
   fi
 done
+
+# The executor consumes no topic; it publishes the events it cannot read to its own dead-letter topic.
+ensure "${GC[*]} pubsub topics describe $EXECUTOR_DLT" "${GC[@]}" pubsub topics create "$EXECUTOR_DLT"
+ensure "${GC[*]} pubsub subscriptions describe $EXECUTOR_DLT" \
+  "${GC[@]}" pubsub subscriptions create "$EXECUTOR_DLT" --topic="$EXECUTOR_DLT" --message-retention-duration=7d --expiration-period=never
+run "${GC[@]}" pubsub topics add-iam-policy-binding "$EXECUTOR_DLT" --member="serviceAccount:$(sa executor)" --role=roles/pubsub.publisher
 
 # --- functions ------------------------------------------------------------------------------------------
 ENV_VARS="GOOGLE_CLOUD_PROJECT=$PROJECT,ALOFT_FIRESTORE_DATABASE=$DATABASE,ALOFT_BUCKET=$DATA_BUCKET,LOG_EXECUTION_ID=true"

@@ -12,6 +12,7 @@ import { EXECUTOR_DOCUMENT, FUNCTIONS, TriggerKind, type FunctionSpec } from '..
 import type { PluginCatalog } from '../plugins/catalog';
 import type { CloudAdapters, HandledInvocation } from '../runtime/cloud-deps';
 import { configureCloud, closeCloud } from '../runtime/cloud-entry';
+import { EXECUTOR_DEAD_LETTER_TOPIC } from '../runtime/cloud-gcp';
 import type { LogSink } from '../runtime/cloud-log';
 import type { SchedulerReport } from '../runtime/cloud-scheduler';
 import { PubSubAdmin, createBucket, registerFirestoreTrigger, type PushSubscription } from './admin';
@@ -81,7 +82,7 @@ export interface EmulatedCloud {
   urls: Record<string, string>;
   emulators: { firestore: Emulator; pubsub: Emulator; storage: Emulator };
   pubsub: PubSubAdmin;
-  /** Topic name -> its dead-letter pull subscription. */
+  /** Topic name (or `executor`, which consumes none) -> its dead-letter pull subscription. */
   deadLetterSubscription(topic: string): string;
   /** One scheduler invocation, through the scheduler function. */
   tick(): Promise<SchedulerReport>;
@@ -226,6 +227,10 @@ export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promi
       await subscribe({ ...sub, name: pushSubscriptionName(topic) });
       if (opts.duplicateWorkerDeliveries && fn.group) await subscribe({ ...sub, name: `${topic}-push-twice` });
     }
+    // The executor publishes the Firestore events it cannot read here itself (no subscription's policy does).
+    const executorDeadLetters = `${topicPrefix}${EXECUTOR_DEAD_LETTER_TOPIC}`;
+    await pubsub.createTopic(executorDeadLetters);
+    await pubsub.createPullSubscription(executorDeadLetters, executorDeadLetters);
     const trigger = hosts.get('pubsub-trigger')!;
     for (const userTopic of opts.pubsubTriggerTopics ?? []) {
       const full = userTopic.startsWith('projects/') ? userTopic : pubsub.topicId(userTopic);
@@ -270,7 +275,7 @@ export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promi
     return {
       apiUrl: hosts.get('api')!.url, projectId, bucket, dir, env, urls, pubsub,
       emulators: { firestore, pubsub: pubsubEmulator, storage },
-      deadLetterSubscription: (topic) => deadLetterName(`${topicPrefix}${topic}`),
+      deadLetterSubscription: (topic) => (topic === 'executor' ? executorDeadLetters : deadLetterName(`${topicPrefix}${topic}`)),
       tick,
       kill: (name) => child(name).kill(),
       async restart(name) {

@@ -10,12 +10,13 @@ import { FirestoreStateStore } from '../adapters/gcp/firestore-state-store';
 import { FirestoreTriggerStateStore } from '../adapters/gcp/firestore-trigger-state';
 import { FirestoreExecutionLease } from '../adapters/gcp/lease';
 import { decodeCloudEventMessage } from '../adapters/gcp/pubsub-messages';
-import { PubSubTaskQueue } from '../adapters/gcp/pubsub-task-queue';
+import { PubSubTaskQueue, deadLetterTopicOf, workerTopicOf } from '../adapters/gcp/pubsub-task-queue';
 import { GcsBlobStore } from '../adapters/gcp/gcs-blob-store';
 import { SecretManagerSecrets } from '../adapters/gcp/secret-manager-secrets';
 import { EnvSecrets } from '../adapters/local';
 import { AloftError, ErrorCode } from '../model/errors';
 import type { BlobStore, Secrets } from '../ports';
+import type { DeadLetter } from '../ports/task-queue';
 import type { CloudConfig } from './cloud-config';
 import type { CloudAdapters } from './cloud-deps';
 import type { AdapterContext } from './cloud-deps';
@@ -23,6 +24,22 @@ import { SystemClock } from '../adapters/local/system';
 
 /** functions/manifest.ts's PUBSUB_TRIGGER_TOPIC (lib/ does not import functions/; a unit test holds them equal). */
 export const PUBSUB_TRIGGER_TOPIC = 'aloft-pubsub-trigger';
+
+/**
+ * Where the executor publishes the Firestore events it cannot read. It consumes no topic, so this is
+ * not `{topic}-dead-letter` of anything; infra/, scripts/deploy-gcloud.sh and the emulated cloud
+ * create it under this name (tests hold them to it).
+ */
+export const EXECUTOR_DEAD_LETTER_TOPIC = 'aloft-executor-dead-letter';
+
+/** The dead-letter group of the executor's refused events (ExecutorHandlerDeps.deadLetter). */
+export const EXECUTOR_GROUP = 'executor';
+
+/** The dead-letter topic of a consumer: a worker group, `pubsub-trigger` or `executor`; before ALOFT_TOPIC_PREFIX. */
+export function deadLetterTopicFor(group: string): string {
+  if (group === EXECUTOR_GROUP) return EXECUTOR_DEAD_LETTER_TOPIC;
+  return deadLetterTopicOf(group === 'pubsub-trigger' ? PUBSUB_TRIGGER_TOPIC : workerTopicOf(group));
+}
 
 export function gcpAdapters(config: CloudConfig, ctx: AdapterContext): CloudAdapters {
   const clients = gcpClients(config.gcp);
@@ -45,11 +62,23 @@ export function gcpAdapters(config: CloudConfig, ctx: AdapterContext): CloudAdap
     secrets: secrets(config, ctx),
     decodeWorkerMessage: (event) => decodeCloudEventMessage(event),
     async deadLetter(letter) {
+      if (letter.group === EXECUTOR_GROUP) return publishExecutorDeadLetter(clients.pubsub(), `${topicPrefix}${deadLetterTopicFor(letter.group)}`, letter);
       const topic = letter.group === 'pubsub-trigger' ? `${topicPrefix}${PUBSUB_TRIGGER_TOPIC}` : queue.topicName(letter.group);
       await queue.deadLetter(topic, { ok: false, reason: letter.reason, data: letter.data, attributes: letter.attributes ?? {} }, letter.group);
     },
     close: () => clients.close(),
   };
+}
+
+/**
+ * The executor's dead letter: the event as JSON text, with `reason` (as the queue's dead letters, at most
+ * 1,024 characters) and `group` attributes. The executor has logged it as a structured error already.
+ */
+async function publishExecutorDeadLetter(pubsub: ReturnType<GcpClients['pubsub']>, topic: string, letter: DeadLetter): Promise<void> {
+  await pubsub.topic(topic).publishMessage({
+    data: Buffer.from(letter.data),
+    attributes: { ...letter.attributes, reason: letter.reason.slice(0, 1024), group: EXECUTOR_GROUP },
+  });
 }
 
 /** Internal storage in the bucket; without ALOFT_BUCKET every file operation fails with CONFIG_INVALID. */

@@ -1,5 +1,6 @@
 // Faults on the emulated cloud: duplicate deliveries, a killed executor, a killed worker and a
 // malformed message. Each emulated cloud starts its own emulators (isolated project id).
+import { randomUUID } from 'node:crypto';
 import { startEmulatedCloud, type EmulatedCloud } from '../../lib/dev/cloud';
 import type { CloudAdapters } from '../../lib/runtime/cloud-deps';
 import { runsByAttempt, testCatalog } from '../helpers/cloud-test-tasks';
@@ -7,6 +8,7 @@ import { createFlow, getExecution, startExecution, waitForExecution } from '../h
 
 jest.setTimeout(600_000);
 
+const FIRESTORE_WRITTEN = 'google.cloud.firestore.document.v1.written';
 const FAST_PUSH = { minimumBackoff: '1s', maximumBackoff: '5s', maxDeliveryAttempts: 10 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -71,6 +73,49 @@ describe('on an emulated cloud that delivers every worker task twice, with a 2 s
     expect(dead.data).toBe('{"executionId": 42');
     expect(dead.attributes.reason).toMatch(/^message is not JSON/);
   });
+
+  it('dead-letters a Firestore event about a document outside the inbox with its reason, and acknowledges it', async () => {
+    const id = `e2e-outside-${randomUUID()}`;
+    const res = await postFirestoreEvent(cloud.urls.executor, id, 'application/json',
+      JSON.stringify({ value: { name: `projects/${cloud.projectId}/databases/(default)/documents/flows/elsewhere` } }));
+    expect(res.status).toBeGreaterThanOrEqual(200);
+    expect(res.status).toBeLessThan(300);
+    const dead = await executorDeadLetter(id);
+    expect(dead.attributes.reason).toBe(`event ${id} is about flows/elsewhere, not an inbox document under executions/{executionId}/inbox/{eventId}`);
+    expect(dead.attributes.group).toBe('executor');
+    expect(JSON.parse(dead.data)).toMatchObject({ id, type: FIRESTORE_WRITTEN });
+  });
+
+  it('dead-letters a Firestore event whose data is not protobuf with its reason, and acknowledges it', async () => {
+    const id = `e2e-garbage-${randomUUID()}`;
+    // Field 1 (value), length-delimited, with a length far past the end.
+    const res = await postFirestoreEvent(cloud.urls.executor, id, 'application/protobuf', Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]));
+    expect(res.status).toBeGreaterThanOrEqual(200);
+    expect(res.status).toBeLessThan(300);
+    const dead = await executorDeadLetter(id);
+    expect(dead.attributes.reason).toMatch(/^the event data is not a protobuf DocumentEventData: /);
+  });
+
+  /** Binary-mode CloudEvent, as Eventarc posts Firestore events. */
+  async function postFirestoreEvent(url: string, id: string, contentType: string, body: string | Buffer): Promise<Response> {
+    const res = await fetch(url, {
+      method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body),
+      headers: {
+        'content-type': contentType, 'ce-specversion': '1.0', 'ce-id': id, 'ce-type': FIRESTORE_WRITTEN,
+        'ce-source': `//firestore.googleapis.com/projects/${cloud.projectId}/databases/(default)`, 'ce-subject': 'documents/flows/elsewhere',
+        'ce-time': new Date().toISOString(),
+      },
+    });
+    await res.arrayBuffer();
+    return res;
+  }
+
+  async function executorDeadLetter(eventId: string): Promise<{ data: string; attributes: Record<string, string> }> {
+    return until(`the executor's dead letter of ${eventId}`, async () => {
+      const got = await cloud.pubsub.pull(cloud.deadLetterSubscription('executor'));
+      return got.find((m) => m.attributes.eventId === eventId);
+    });
+  }
 });
 
 describe('on an emulated cloud whose executor and scripts worker run in their own processes', () => {

@@ -1,11 +1,13 @@
 // The checker must catch what it claims to: each test breaks a copy of infra/ in one way.
 import { join } from 'node:path';
 import { FUNCTIONS } from '../../../functions/manifest';
-import { Check, checkInfra, only, type ManifestFunction } from './checks';
+import { EXECUTOR_DEAD_LETTER_TOPIC } from '../../../lib/runtime/cloud-gcp';
+import { Check, checkInfra, only, type DirectDeadLetter, type ManifestFunction } from './checks';
 import { loadFiles, Model, readTfDir, type TfFile } from './terraform';
 
 const INFRA = join(__dirname, '../../../infra');
 const manifest = FUNCTIONS as readonly ManifestFunction[];
+const DIRECT_DEAD_LETTERS: DirectDeadLetter[] = [{ topic: EXECUTOR_DEAD_LETTER_TOPIC, publisher: 'executor' }];
 
 /** The real infra/ files, with `edits` applied; each edit must find its text. */
 function infra(edits: { file: string; from: string | RegExp; to: string }[] = [], extra: TfFile[] = []): TfFile[] {
@@ -21,7 +23,7 @@ function infra(edits: { file: string; from: string | RegExp; to: string }[] = []
 }
 
 async function findings(files: TfFile[], values: Record<string, unknown> = {}) {
-  return checkInfra(new Model(await loadFiles(files), { project_id: 'my-project', ...values } as never), manifest);
+  return checkInfra(new Model(await loadFiles(files), { project_id: 'my-project', ...values } as never), manifest, DIRECT_DEAD_LETTERS);
 }
 
 describe('infra checks', () => {
@@ -89,6 +91,24 @@ resource "google_cloudfunctions2_function" "stray" {
   it('report a dead-letter topic the Pub/Sub service agent cannot publish to', async () => {
     const f = await findings(infra([{ file: 'pubsub.tf', from: /resource "google_pubsub_topic_iam_member" "dead_letter_publisher" \{[\s\S]*?\n\}\n/, to: '' }]));
     expect(only(f, Check.topics)).toContainEqual('google_pubsub_topic.dead_letter["worker-jdbc"]: the Pub/Sub service agent is not roles/pubsub.publisher on this dead-letter topic');
+  });
+
+  it('report an executor dead-letter topic under another name than the code publishes to', async () => {
+    const f = await findings(infra([{ file: 'locals.tf', from: 'executor_dead_letter_topic = "aloft-executor-dead-letter"', to: 'executor_dead_letter_topic = "aloft-executor-dlq"' }]));
+    expect(only(f, Check.topics)).toContainEqual('dead-letter topic aloft-executor-dead-letter is declared 0 times (executor publishes to it)');
+  });
+
+  it('report an executor dead-letter topic nobody subscribes to', async () => {
+    const f = await findings(infra([{ file: 'pubsub.tf', from: /resource "google_pubsub_subscription" "executor_dead_letter" \{[\s\S]*?\n\}\n/, to: '' }]));
+    expect(only(f, Check.topics)).toEqual(['google_pubsub_topic.executor_dead_letter is a dead-letter topic without a subscription: dead letters would be dropped']);
+  });
+
+  it('report an executor that may not publish its dead letters, or another function that may', async () => {
+    const f = await findings(infra([{ file: 'iam.tf', from: 'member = "serviceAccount:${google_service_account.fn["executor"].email}"\n}', to: 'member = "serviceAccount:${google_service_account.fn["scheduler"].email}"\n}' }]));
+    expect(only(f, Check.topics)).toEqual([
+      "google_pubsub_topic.executor_dead_letter: executor's service account is not roles/pubsub.publisher on it, so its dead letters would fail",
+      'google_pubsub_topic.executor_dead_letter: scheduler may publish to it; only executor dead-letters there',
+    ]);
   });
 
   it('report a worker topic with the wrong name', async () => {

@@ -19,6 +19,9 @@ export type Check = (typeof Check)[keyof typeof Check];
 
 export interface Finding { check: Check; message: string }
 
+/** A dead-letter topic a function publishes to itself (no dead_letter_policy points at it), by name before the prefix. */
+export interface DirectDeadLetter { topic: string; publisher: string }
+
 const FUNCTION = 'google_cloudfunctions2_function';
 const FIRESTORE_WRITTEN = 'google.cloud.firestore.document.v1.written';
 /** Events appended to the inbox are created, so `created` wakes the executor as well (and less often). */
@@ -28,13 +31,13 @@ const PUBLIC_MEMBERS = ['allUsers', 'allAuthenticatedUsers'];
 
 type Report = (check: Check, message: string) => void;
 
-export function checkInfra(model: Model, functions: readonly ManifestFunction[]): Finding[] {
+export function checkInfra(model: Model, functions: readonly ManifestFunction[], directDeadLetters: readonly DirectDeadLetter[]): Finding[] {
   const findings: Finding[] = [];
   const report: Report = (check, message) => findings.push({ check, message });
   for (const u of model.unexpandable) report(Check.functions, `cannot expand ${u} statically`);
   const deployed = checkFunctions(model, functions, report);
   checkTriggers(model, functions, deployed, report);
-  checkTopics(model, functions, report);
+  checkTopics(model, functions, directDeadLetters, deployed, report);
   checkIam(model, functions, deployed, report);
   checkVariables(model, report);
   return findings;
@@ -180,7 +183,9 @@ function checkPushTrigger(model: Model, fn: ManifestFunction, label: string, sub
 
 // ---- topics -------------------------------------------------------------------------------------------
 
-function checkTopics(model: Model, functions: readonly ManifestFunction[], report: Report): void {
+function checkTopics(
+  model: Model, functions: readonly ManifestFunction[], directDeadLetters: readonly DirectDeadLetter[], deployed: Map<string, Instance>, report: Report,
+): void {
   const topics = model.of('google_pubsub_topic');
   const subs = model.of('google_pubsub_subscription');
   const topicName = (i: Instance) => valueOf(model, model.attr(i, 'name'));
@@ -197,6 +202,28 @@ function checkTopics(model: Model, functions: readonly ManifestFunction[], repor
     if (subsOf(found[0]).length === 0) report(Check.topics, `topic ${name} (${found[0].address}) has no subscription`);
   }
 
+  const direct = new Set<Instance>();
+  for (const { topic: name, publisher } of directDeadLetters) {
+    const found = topics.filter((t) => topicName(t) === name);
+    if (found.length !== 1) { report(Check.topics, `dead-letter topic ${name} is declared ${found.length} times (${publisher} publishes to it)`); continue; }
+    const [topic] = found;
+    direct.add(topic);
+    if (subsOf(topic).length === 0) report(Check.topics, `${topic.address} is a dead-letter topic without a subscription: dead letters would be dropped`);
+    const granted = model.of('google_pubsub_topic_iam_member')
+      .filter((m) => model.attr(m, 'role') === 'roles/pubsub.publisher' && target(model, model.attr(m, 'topic'), 'google_pubsub_topic') === topic)
+      .map((m) => target(model, model.attr(m, 'member'), 'google_service_account'));
+    const accountOf = (fn: string) => {
+      const instance = deployed.get(fn);
+      return instance && target(model, model.attr(instance, 'service_config', 0, 'service_account_email'), 'google_service_account');
+    };
+    const own = accountOf(publisher);
+    if (!own || !granted.includes(own)) report(Check.topics, `${topic.address}: ${publisher}'s service account is not roles/pubsub.publisher on it, so its dead letters would fail`);
+    for (const fn of functions) {
+      const account = fn.name === publisher ? undefined : accountOf(fn.name);
+      if (account && granted.includes(account)) report(Check.topics, `${topic.address}: ${fn.name} may publish to it; only ${publisher} dead-letters there`);
+    }
+  }
+
   const deadLetterTopics = new Set<Instance>();
   for (const s of subs) {
     const isPush = blocks(model, s, 'push_config').length > 0;
@@ -204,7 +231,7 @@ function checkTopics(model: Model, functions: readonly ManifestFunction[], repor
     const dlp = blocks(model, s, 'dead_letter_policy');
     if (dlp.length === 0) {
       // Only the subscriptions that drain dead-letter topics may lack one.
-      if (isPush || !source || !isDeadLetterTopic(model, source)) report(Check.topics, `${s.address} has no dead_letter_policy`);
+      if (isPush || !source || !(direct.has(source) || isDeadLetterTopic(model, source))) report(Check.topics, `${s.address} has no dead_letter_policy`);
       continue;
     }
     const dlt = target(model, model.attr(s, 'dead_letter_policy', 0, 'dead_letter_topic'), 'google_pubsub_topic');

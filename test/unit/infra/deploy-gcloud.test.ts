@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { EXECUTOR_DOCUMENT, FUNCTIONS } from '../../../functions/manifest';
+import { EXECUTOR_DEAD_LETTER_TOPIC } from '../../../lib/runtime/cloud-gcp';
 import { declaredIndexes } from './firestore-indexes';
 import { loadFiles, Model, readTfDir } from './terraform';
 
@@ -66,6 +67,16 @@ describe('deploy-gcloud.sh', () => {
     }
   });
 
+  it('creates the executor dead-letter topic with a subscription that keeps its dead letters, publishable by the executor only', () => {
+    expect(startsWith(cmds, 'pubsub', 'topics', 'create').map((c) => c[3])).toContain(EXECUTOR_DEAD_LETTER_TOPIC);
+    const [sub] = startsWith(cmds, 'pubsub', 'subscriptions', 'create').filter((c) => flag(c, 'topic') === EXECUTOR_DEAD_LETTER_TOPIC);
+    expect(sub).toBeDefined();
+    expect(flag(sub, 'push-endpoint')).toBeUndefined();
+    expect(flag(sub, 'message-retention-duration')).toBe('7d');
+    const grants = startsWith(cmds, 'pubsub', 'topics', 'add-iam-policy-binding', EXECUTOR_DEAD_LETTER_TOPIC);
+    expect(grants.map((c) => [flag(c, 'member'), flag(c, 'role')])).toEqual([['serviceAccount:aloft-executor@my-project.iam.gserviceaccount.com', 'roles/pubsub.publisher']]);
+  });
+
   it('wakes the executor on the manifest document through Eventarc, as protobuf', () => {
     const [trigger] = startsWith(cmds, 'eventarc', 'triggers', 'create');
     expect(flag(trigger, 'event-filters-path-pattern')).toBe(`document=${EXECUTOR_DOCUMENT}`);
@@ -101,7 +112,7 @@ describe('deploy-gcloud.sh', () => {
 
   it('prefixes topics and tells the functions so when the name prefix is not aloft', () => {
     const acme = dryRun('--prefix', 'acme');
-    expect(startsWith(acme, 'pubsub', 'topics', 'create').map((c) => c[3])).toContain('acme-aloft-worker-core');
+    expect(startsWith(acme, 'pubsub', 'topics', 'create').map((c) => c[3])).toEqual(expect.arrayContaining(['acme-aloft-worker-core', `acme-${EXECUTOR_DEAD_LETTER_TOPIC}`]));
     expect(flag(startsWith(acme, 'functions', 'deploy')[0], 'set-env-vars')).toMatch(/ALOFT_TOPIC_PREFIX=acme-/);
   });
 

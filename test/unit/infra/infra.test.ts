@@ -4,12 +4,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { FUNCTIONS, EXECUTOR_DOCUMENT } from '../../../functions/manifest';
-import { Check, checkInfra, only, type ManifestFunction } from './checks';
+import { EXECUTOR_DEAD_LETTER_TOPIC } from '../../../lib/runtime/cloud-gcp';
+import { Check, checkInfra, only, type DirectDeadLetter, type ManifestFunction } from './checks';
 import { isRef, refsIn } from './hcl-expr';
 import { loadFiles, Model, readTfDir, type Config } from './terraform';
 
 const INFRA = join(__dirname, '../../../infra');
 const manifest = FUNCTIONS as readonly ManifestFunction[];
+/** The executor consumes no topic but dead-letters the events it cannot read (lib/runtime/cloud-gcp.ts). */
+const DIRECT_DEAD_LETTERS: DirectDeadLetter[] = [{ topic: EXECUTOR_DEAD_LETTER_TOPIC, publisher: 'executor' }];
 
 const DEFAULTS = { project_id: 'my-project' };
 const OPT_IN = {
@@ -21,7 +24,7 @@ let config: Config;
 beforeAll(async () => { config = await loadFiles(readTfDir(INFRA)); });
 
 describe.each([['defaults', DEFAULTS], ['every opt-in on', OPT_IN]])('infra/ with %s', (_label, values) => {
-  const findings = () => checkInfra(new Model(config, values as never), manifest);
+  const findings = () => checkInfra(new Model(config, values as never), manifest, DIRECT_DEAD_LETTERS);
 
   it('deploys exactly the manifest functions with their entry points', () => {
     expect(only(findings(), Check.functions)).toEqual([]);
