@@ -19,6 +19,7 @@ import type { WakeUpStore } from '../ports/cloud-control';
 import type { DeadLetter } from '../ports/task-queue';
 import type { CloudLog, LogLabels } from './cloud-log';
 import { CloudWakeUps, InlineWakeUps } from './cloud-wakeups';
+import { markAlone } from './alone';
 import { applyEffect, type EffectDeps } from './effects';
 import { foldEvents, type ExecutorDeps, type PassResult } from './executor';
 import { decodeInboxWrite, DocumentChange } from './firestore-event';
@@ -81,7 +82,7 @@ export async function handleExecutorEvent(deps: ExecutorHandlerDeps, event: unkn
     return { status: ExecutorStatus.invalid };
   }
   if (write.change !== DocumentChange.created || write.consumed) return { status: ExecutorStatus.ignored, executionId: write.executionId };
-  return drainExecution(deps, write.executionId);
+  return drainExecution(deps, write.executionId, write.alone && write.key !== undefined ? { alone: write.key } : {});
 }
 
 /** The refused event as text for its dead letter: JSON, with bytes as base64 (Buffer's own JSON form is unreadable). */
@@ -99,25 +100,32 @@ function rawEventText(event: unknown): string {
   }
 }
 
-/** Folds an execution's pending events under its lease (the executor, and the scheduler's sweep). */
-export async function drainExecution(deps: ExecutorHandlerDeps, executionId: string): Promise<ExecutorOutcome> {
+/**
+ * Folds an execution's pending events under its lease (the executor, and the scheduler's sweep). With
+ * `alone` (the key of an event marked PendingEvent.alone), that event is folded by itself first, without
+ * the lease; if that transaction keeps conflicting, the lease protocol takes over.
+ */
+export async function drainExecution(deps: ExecutorHandlerDeps, executionId: string, opts: { alone?: string } = {}): Promise<ExecutorOutcome> {
   const inline = new InlineWakeUps(deps.inlineWakeUpMs);
   const effects: EffectDeps = {
     ...deps.effects,
     wakeUps: new CloudWakeUps({ store: deps.exec.store, wakeUpStore: deps.wakeUpStore, clock: deps.exec.clock, ids: deps.exec.ids }, inline),
   };
+  const onePass = async (keys?: readonly string[]): Promise<boolean> => {
+    const pass = await cloudPass(deps, executionId, keys);
+    if (!pass) return false;
+    if (pass.execution.state.current !== pass.before.state.current) {
+      deps.log.info(`execution ${executionId} ${pass.before.state.current} -> ${pass.execution.state.current}`, labelsOf(pass.execution),
+        { state: pass.execution.state.current });
+    }
+    if (pass.outbox.length > 0) await publishOutbox(deps, effects, pass.outbox, labelsOf(pass.execution));
+    return true;
+  };
   let report: DrainReport;
   try {
-    report = await drain(deps, executionId, async () => {
-      const pass = await cloudPass(deps, executionId);
-      if (!pass) return false;
-      if (pass.execution.state.current !== pass.before.state.current) {
-        deps.log.info(`execution ${executionId} ${pass.before.state.current} -> ${pass.execution.state.current}`, labelsOf(pass.execution),
-          { state: pass.execution.state.current });
-      }
-      if (pass.outbox.length > 0) await publishOutbox(deps, effects, pass.outbox, labelsOf(pass.execution));
-      return true;
-    });
+    report = opts.alone !== undefined
+      ? await foldAlone(opts.alone, onePass, () => drain(deps, executionId, () => onePass()))
+      : await drain(deps, executionId, () => onePass());
   } catch (err) {
     const code = toErrorData(err).code;
     if (RETRY.has(code)) {
@@ -130,7 +138,7 @@ export async function drainExecution(deps: ExecutorHandlerDeps, executionId: str
     await inline.settle((err) => deps.log.error('executor: a wake-up could not be fired; the scheduler will', err, { executionId }));
   }
   // Busy: events waited, but another invocation held the lease (it folds them). Drained: this one folded, or nothing waited.
-  const status = report.sawPending && !report.leased ? ExecutorStatus.busy : ExecutorStatus.drained;
+  const status = report.sawPending && !report.leased && !report.alone ? ExecutorStatus.busy : ExecutorStatus.drained;
   return { status, executionId, passes: report.passes, conflicts: report.conflicts };
 }
 
@@ -139,6 +147,20 @@ interface DrainReport {
   conflicts: number;
   leased: boolean;
   sawPending: boolean;
+  /** The event was folded by itself, without the lease. */
+  alone?: boolean;
+}
+
+/** One transaction on the named event; CONFLICT (another writer kept winning) falls back to the lease protocol. */
+async function foldAlone(key: string, pass: (keys: readonly string[]) => Promise<boolean>, underLease: () => Promise<DrainReport>): Promise<DrainReport> {
+  try {
+    const folded = await pass([key]);
+    return { passes: folded ? 1 : 0, conflicts: 0, leased: false, sawPending: folded, alone: true };
+  } catch (err) {
+    if (toErrorData(err).code !== ErrorCode.CONFLICT) throw err;
+    const report = await underLease();
+    return { ...report, conflicts: report.conflicts + 1 };
+  }
 }
 
 /**
@@ -186,7 +208,7 @@ const flowRefs = new WeakMap<ExecutorDeps, Map<string, FlowRef>>();
  * executorPass (executor.ts) without reading the whole execution first: the execution's flow
  * revision is remembered per instance, so a pass is the store's transaction alone.
  */
-async function cloudPass(deps: ExecutorHandlerDeps, executionId: string): Promise<PassResult | null> {
+async function cloudPass(deps: ExecutorHandlerDeps, executionId: string, keys?: readonly string[]): Promise<PassResult | null> {
   const exec = deps.exec;
   let refs = flowRefs.get(exec);
   if (!refs) flowRefs.set(exec, (refs = new Map()));
@@ -209,8 +231,9 @@ async function cloudPass(deps: ExecutorHandlerDeps, executionId: string): Promis
       throw new AloftError(ErrorCode.CONFLICT, `execution ${executionId} runs another flow revision than remembered`);
     }
     before = execution;
-    return foldEvents(exec, flow, execution, pending.map((p) => p.event), now);
-  }, now);
+    const folded = foldEvents(exec, flow, execution, pending.map((p) => p.event), now);
+    return { execution: folded.execution, effects: markAlone(folded.execution, folded.effects) };
+  }, now, keys ? { keys } : undefined);
   return committed && before ? { before, execution: committed.execution, outbox: committed.outbox } : null;
 }
 

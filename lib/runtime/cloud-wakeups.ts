@@ -26,7 +26,7 @@ export interface FireDeps {
 export async function fireWakeUp(deps: FireDeps, w: WakeUpRecord): Promise<boolean> {
   let added = false;
   try {
-    added = await appendEvent({ ...deps, wake: () => undefined }, w.executionId, { type: 'WakeUp', taskRunId: w.taskRunId, reason: w.reason }, wakeUpEventKey(w));
+    added = await appendEvent({ ...deps, wake: () => undefined }, w.executionId, { type: 'WakeUp', taskRunId: w.taskRunId, reason: w.reason }, { key: wakeUpEventKey(w) });
   } catch (err) {
     if ((err as { code?: unknown })?.code !== ErrorCode.NOT_FOUND) throw err;
   }

@@ -1,4 +1,4 @@
-// Decoding the executor's trigger: a `google.cloud.firestore.document.v1.written` CloudEvent whose data
+// Decoding the executor's trigger: a `google.cloud.firestore.document.v1.created` (or `.written`) CloudEvent whose data
 // is protobuf DocumentEventData. Eventarc sends the bytes raw; the Firestore emulator sends them as
 // base64 text, doubles `projects/` in ce-source and leaves updateMask empty. Both decode here, as does
 // the JSON form (Eventarc with `application/json`). The schema is built on first use, not at import.
@@ -151,6 +151,10 @@ export interface InboxWrite {
   change: DocumentChange;
   /** True when the written document is an event the executor already folded (its own update). */
   consumed: boolean;
+  /** The event's idempotency key as the document holds it (the document id is an encoding of it). */
+  key?: string;
+  /** The document's delivery hint (PendingEvent.alone): fold it without the execution lease. */
+  alone: boolean;
   /** The event's CloudEvent id, for logs. */
   eventId?: string;
 }
@@ -181,8 +185,10 @@ export function decodeInboxWrite(event: unknown, collectionPrefix = ''): InboxWr
     throw new AloftError(ErrorCode.MESSAGE_INVALID, `event ${ce.id ?? '(no id)'} is about ${path}, not an inbox document under ${collectionPrefix}executions/{executionId}/inbox/{eventId}`);
   }
   const change = !data.value ? DocumentChange.deleted : data.oldValue ? DocumentChange.updated : DocumentChange.created;
+  const fields = data.value?.fields;
   return {
     executionId: unescape(parts[1]), eventKey: unescape(parts[3]), change,
-    consumed: data.value?.fields.consumed === true, ...(ce.id ? { eventId: ce.id } : {}),
+    consumed: fields?.consumed === true, alone: fields?.alone === true,
+    ...(typeof fields?.key === 'string' ? { key: fields.key } : {}), ...(ce.id ? { eventId: ce.id } : {}),
   };
 }

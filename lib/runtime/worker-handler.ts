@@ -193,7 +193,7 @@ class ClaimedAttempt {
         appendNow(deps, ports, task.executionId, { type: 'WorkerResult', result: outcome.result }, now);
         ports.ledger.finishNow(key, now);
       } else {
-        after = appendEvent(deps, task.executionId, { type: 'WorkerResult', result: outcome.result })
+        after = appendEvent(deps, task.executionId, { type: 'WorkerResult', result: outcome.result }, { alone: task.alone })
           .then(() => deps.ledger.finish(key, deps.clock.now()));
       }
     } catch (err) {

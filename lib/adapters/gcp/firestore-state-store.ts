@@ -16,7 +16,7 @@ import { AloftError, ErrorCode } from '../../model/errors';
 import { Execution } from '../../model/execution';
 import { ExecutionEvent } from '../../model/events';
 import type {
-  ExecutionFilter, ExecutionPage, OutboxEntry, PendingEvent, StateStore, TransactOutcome,
+  ExecutionFilter, ExecutionPage, OutboxEntry, PendingEvent, StateStore, TransactOptions, TransactOutcome,
 } from '../../ports/state-store';
 import {
   MAX_COMMIT_BYTES, MAX_WRITES, docIdFor, isAlreadyExists, jsonField, parseJsonField, toAloftError,
@@ -59,6 +59,8 @@ interface Snapshot {
   packed: boolean;
   runs: StoredRun[];
   pendingRefs: DocumentReference[];
+  /** The events were named by the caller (`keys`): one already consumed or missing is skipped, not a reason to read again. */
+  named: boolean;
 }
 
 interface Prepared {
@@ -170,11 +172,12 @@ export class FirestoreStateStore implements StateStore {
     executionId: string,
     fold: (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null,
     now: Date,
+    opts?: TransactOptions,
   ): Promise<{ execution: Execution; outbox: OutboxEntry[] } | null> {
     for (let attempt = 1; ; attempt++) {
       let prepared: Prepared | null | typeof STALE;
       try {
-        const snapshot = await this.snapshot(executionId, attempt === 1);
+        const snapshot = await this.snapshot(executionId, attempt === 1, opts?.keys);
         prepared = await this.db.runTransaction((tx) => this.foldIn(tx, snapshot, fold, now), { maxAttempts: this.maxAttempts });
       } catch (err) {
         throw toAloftError(err, `transaction on execution ${executionId}`, { abortedIsConflict: true });
@@ -197,23 +200,28 @@ export class FirestoreStateStore implements StateStore {
    * than the documents a query returns inside a read-write transaction (concurrent transactions on
    * *other* executions then fail with ABORTED), so the transaction itself reads documents only and
    * checks that the header's version has not moved: every change to task runs or the inbox bumps it,
-   * so an unchanged version proves that these reads are still exact.
+   * so an unchanged version proves that these reads are still exact. Named events (`keys`) need no
+   * query at all: the transaction reads their documents.
    */
-  private async snapshot(executionId: string, useCache: boolean): Promise<Snapshot> {
+  private async snapshot(executionId: string, useCache: boolean, keys?: readonly string[]): Promise<Snapshot> {
     const headerRef = this.header(executionId);
-    const pendingQuery = this.inbox(executionId).where('consumed', '==', false).orderBy('appendedAt').limit(this.maxEvents);
+    const named = keys !== undefined;
+    const pendingRefs = async (): Promise<DocumentReference[]> => {
+      if (keys) return keys.slice(0, this.maxEvents).map((k) => this.inbox(executionId).doc(docIdFor(k)));
+      const inbox = await this.inbox(executionId).where('consumed', '==', false).orderBy('appendedAt').limit(this.maxEvents).get();
+      return inbox.docs.map((d) => d.ref);
+    };
     const known = useCache ? this.headers.get(executionId) : undefined;
     const knownRuns = known && this.runs.cached(executionId, known.version);
     if (known && knownRuns) {
       // Optimistic: the transaction checks the version; if it moved, the next attempt reads everything.
-      const inbox = await pendingQuery.get();
-      return { executionId, ...known, runs: knownRuns, pendingRefs: inbox.docs.map((d) => d.ref) };
+      return { executionId, ...known, runs: knownRuns, pendingRefs: await pendingRefs(), named };
     }
     const snap = await headerRef.get();
     if (!snap.exists) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
     const { version, header, packed } = this.decodeHeader(snap);
-    const [runs, inbox] = await Promise.all([this.runs.read(null, headerRef, executionId, version, packed), pendingQuery.get()]);
-    return { executionId, version, header, packed, runs, pendingRefs: inbox.docs.map((d) => d.ref) };
+    const [runs, refs] = await Promise.all([this.runs.read(null, headerRef, executionId, version, packed), pendingRefs()]);
+    return { executionId, version, header, packed, runs, pendingRefs: refs, named };
   }
 
   private async foldIn(
@@ -224,9 +232,13 @@ export class FirestoreStateStore implements StateStore {
   ): Promise<Prepared | null | typeof STALE> {
     const { executionId, version, header } = snapshot;
     const headerRef = this.header(executionId);
-    const [snap, ...inboxDocs] = await tx.getAll(headerRef, ...snapshot.pendingRefs);
+    const [snap, ...read] = await tx.getAll(headerRef, ...snapshot.pendingRefs);
     if (!snap.exists) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
-    if (snap.get('version') !== version || inboxDocs.some((d) => !d.exists || d.get('consumed') !== false)) return STALE;
+    if (snap.get('version') !== version) return STALE;
+    const isPending = (d: DocumentSnapshot): boolean => d.exists && d.get('consumed') === false;
+    // A queried event consumed since the query means another fold ran: read again. A named one is simply done.
+    if (!snapshot.named && !read.every(isPending)) return STALE;
+    const inboxDocs = snapshot.named ? read.filter(isPending) : read;
     const before = new Map(snapshot.runs.map((r) => [r.run.id, r]));
     const execution: Execution = { ...header, taskRunList: snapshot.runs.map((r) => r.run), version };
     const pending = inboxDocs.map((d) => this.decodeInbox(d, executionId));
@@ -346,7 +358,7 @@ export class FirestoreStateStore implements StateStore {
   private inboxFields(p: PendingEvent): Record<string, unknown> {
     return {
       key: p.key, at: p.at, type: p.event.type, event: jsonField(ExecutionEvent.parse(p.event), `event ${p.key}`),
-      consumed: false, appendedAt: firestoreLib().FieldValue.serverTimestamp(),
+      consumed: false, appendedAt: firestoreLib().FieldValue.serverTimestamp(), ...(p.alone ? { alone: true } : {}),
     };
   }
 

@@ -5,7 +5,7 @@ import { AloftError, ErrorCode } from '../../model/errors';
 import type { Execution } from '../../model/execution';
 import { isTerminal } from '../../model/states';
 import type {
-  ExecutionFilter, ExecutionPage, OutboxEntry, PendingEvent, StateStore, TransactOutcome,
+  ExecutionFilter, ExecutionPage, OutboxEntry, PendingEvent, StateStore, TransactOptions, TransactOutcome,
 } from '../../ports/state-store';
 
 interface Slot {
@@ -61,8 +61,9 @@ export class MemoryStateStore implements StateStore {
     executionId: string,
     fold: (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null,
     now: Date,
+    opts?: TransactOptions,
   ): Promise<{ execution: Execution; outbox: OutboxEntry[] } | null> {
-    return this.transactNow(executionId, fold, now);
+    return this.transactNow(executionId, fold, now, opts?.keys);
   }
 
   async ackOutbox(entries: readonly OutboxEntry[]): Promise<void> {
@@ -103,21 +104,29 @@ export class MemoryStateStore implements StateStore {
     executionId: string,
     fold: (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null,
     now: Date,
+    keys?: readonly string[],
   ): { execution: Execution; outbox: OutboxEntry[] } | null {
     const slot = this.slot(executionId);
     const before = slot.execution;
-    const pending = slot.inbox;
+    const inbox = slot.inbox;
+    let pending = inbox;
+    let rest: PendingEvent[] | undefined;
+    if (keys && inbox) {
+      const wanted = new Set(keys);
+      pending = inbox.filter((p) => wanted.has(p.key));
+      rest = inbox.filter((p) => !wanted.has(p.key));
+    }
     // Read, fold and write happen in one synchronous run, so no other writer can interleave;
     // the version check still guards against a fold that re-entered the store.
     const outcome = fold(before, pending ?? NONE);
     if (outcome === null) return null;
-    if (slot.execution !== before || slot.inbox !== pending) {
+    if (slot.execution !== before || slot.inbox !== inbox) {
       throw new AloftError(ErrorCode.CONFLICT, `execution ${executionId} changed during the transaction`);
     }
     const version = before.version + 1;
     const execution: Execution = { ...outcome.execution, version };
     slot.execution = execution;
-    slot.inbox = undefined;
+    slot.inbox = rest && rest.length > 0 ? rest : undefined;
     if (slot.seen && isTerminal(execution.state.current)) {
       slot.sealed = `${SEP}${[...slot.seen].join(SEP)}${SEP}`;
       slot.seen = undefined;

@@ -1,5 +1,5 @@
 import { AloftError, ErrorCode } from '../../../lib/model/errors';
-import { harness, inboxEvent } from './helpers';
+import { harness, inboxEvent, pushEvent } from './helpers';
 
 const FLOW = `
 id: two
@@ -49,6 +49,35 @@ describe('the cloud executor handler', () => {
     expect(await h.adapters.store.hasPending(execution.id)).toBe(true);
     await h.adapters.lease.release(lease!);
     expect(await h.rt.executor(inboxEvent(execution.id, 'created'))).toMatchObject({ status: 'drained', passes: 1 });
+  });
+
+  it('folds a worker result marked alone by itself, without the execution lease', async () => {
+    const h = await harness();
+    const execution = await h.start(await h.deploy(FLOW));
+    await h.rt.executor(inboxEvent(execution.id, 'created'));
+    const [a] = h.adapters.queue.take();
+    expect(a).toMatchObject({ taskId: 'a', alone: true });
+    await h.rt.worker('core', pushEvent(a));
+    const key = `result:${a.taskRunId}:0`;
+    // Another invocation holds the lease: the lease protocol would leave the event to it.
+    await h.adapters.lease.acquire(execution.id, 'other', h.clock.now(), 60_000);
+    expect(await h.rt.executor(inboxEvent(execution.id, key, 'created', '', { alone: true }))).toMatchObject({ status: 'drained', passes: 1 });
+    expect(h.adapters.queue.published.map((t) => t.taskId)).toEqual(['b']);
+    expect(await h.adapters.store.hasPending(execution.id)).toBe(false);
+  });
+
+  it('does nothing for a duplicate of an event already folded alone', async () => {
+    const h = await harness();
+    const execution = await h.start(await h.deploy(FLOW));
+    await h.rt.executor(inboxEvent(execution.id, 'created'));
+    const [a] = h.adapters.queue.take();
+    await h.rt.worker('core', pushEvent(a));
+    const event = inboxEvent(execution.id, `result:${a.taskRunId}:0`, 'created', '', { alone: true });
+    await h.rt.executor(event);
+    const after = await h.adapters.store.get(execution.id);
+    expect(await h.rt.executor(event)).toMatchObject({ status: 'drained', passes: 0 });
+    expect((await h.adapters.store.get(execution.id))?.version).toBe(after?.version);
+    expect(h.adapters.queue.published.map((t) => t.taskId)).toEqual(['b']);
   });
 
   it('changes nothing for a duplicate event or a stale worker result', async () => {

@@ -48,7 +48,7 @@ describe('decodeDocumentEventData', () => {
 describe('decodeInboxWrite', () => {
   it('names the execution and event of a created inbox document, despite the doubled projects/ in ce-source', () => {
     expect(decodeInboxWrite(emulatorEvent(Buffer.from(CREATED)), 'px_')).toEqual({
-      executionId: 'e1', eventKey: 'k1', change: 'created', consumed: false, eventId: 'd01ab84d',
+      executionId: 'e1', eventKey: 'k1', key: 'k1', change: 'created', consumed: false, alone: false, eventId: 'd01ab84d',
     });
   });
 

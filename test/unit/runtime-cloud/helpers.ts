@@ -135,9 +135,13 @@ export const testIds = { next: () => `id${++counter}` };
 const eventType = () => Root.fromJSON(FIRESTORE_DATA_PROTO).lookupType('google.events.cloud.firestore.v1.DocumentEventData');
 
 /** The Firestore emulator's CloudEvent for a write of executions/{id}/inbox/{key}: protobuf as base64 text. */
-export function inboxEvent(executionId: string, key: string, change: 'created' | 'updated' | 'deleted' = 'created', prefix = ''): unknown {
+export function inboxEvent(
+  executionId: string, key: string, change: 'created' | 'updated' | 'deleted' = 'created', prefix = '', opts: { alone?: boolean } = {},
+): unknown {
   const name = `projects/p/databases/(default)/documents/${prefix}executions/${executionId}/inbox/${key}`;
-  const doc = (consumed: boolean) => ({ name, fields: { key: { stringValue: key }, consumed: { booleanValue: consumed } } });
+  const doc = (consumed: boolean) => ({
+    name, fields: { key: { stringValue: key }, consumed: { booleanValue: consumed }, ...(opts.alone ? { alone: { booleanValue: true } } : {}) },
+  });
   const type = eventType();
   const message = type.fromObject({
     ...(change !== 'deleted' ? { value: doc(change === 'updated') } : {}),
