@@ -5,13 +5,15 @@
 //   - EventarcRelay: the Firestore emulator posts its document CloudEvents here; each is forwarded
 //     unchanged to the executor function, many at once, and retried with backoff on a failure (as
 //     Eventarc retries), after which the scheduler's sweep is the safety net;
-//   - PushDelivery: pulls a push subscription's messages from the Pub/Sub emulator and POSTs each to
-//     the subscription's push endpoint in the push format, many at once. A 2xx acknowledges it;
-//     anything else makes it available again after the subscription's retry backoff, and the emulator
-//     applies the dead-letter policy (the delivery attempt counts toward maxDeliveryAttempts).
+//   - PushDelivery: streams a push subscription's messages from the Pub/Sub emulator (the client
+//     library's streaming pull) and POSTs each to the subscription's push endpoint in the push format,
+//     many at once. A 2xx acknowledges it; anything else nacks it after the subscription's retry
+//     backoff, and the emulator applies the dead-letter policy (the delivery attempt counts toward
+//     maxDeliveryAttempts).
 // `delivery: 'emulators'` in startEmulatedCloud keeps the emulators' own (slow) pushes instead.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createPubSub, pubsubLib } from '../adapters/gcp/clients';
 
 export type DeliveryLog = (severity: 'WARNING' | 'ERROR', message: string) => void;
 
@@ -126,7 +128,7 @@ export interface PushDeliveryOptions {
   projectId: string;
   subscription: string;
   pushEndpoint: string;
-  /** Messages in flight. Default 64. */
+  /** Messages in flight (the client's flow control). Default 64. */
   concurrency?: number;
   /** The subscription's retry policy, in ms. */
   minimumBackoffMs: number;
@@ -134,76 +136,69 @@ export interface PushDeliveryOptions {
   log: DeliveryLog;
 }
 
+// Only lib/adapters/gcp imports the client library, so its types are reached through createPubSub.
+type PubSubClient = ReturnType<typeof createPubSub>;
+type StreamingSubscription = ReturnType<PubSubClient['subscription']>;
+/** What a delivery uses of a received message. */
 interface Received {
-  ackId: string;
-  deliveryAttempt?: number;
-  message: { data?: string; attributes?: Record<string, string>; messageId: string; publishTime?: string };
+  id: string;
+  data: Buffer;
+  attributes: Record<string, string>;
+  publishTime: { toISOString(): string };
+  /** 0 when the subscription has no dead-letter policy. */
+  deliveryAttempt: number;
+  ack(): void;
+  nack(): void;
 }
 
+/**
+ * A push subscription's deliveries, on the client library's streaming pull: the emulator streams
+ * messages as they are published (no polling), and acknowledgements leave in batches. A message waiting
+ * out its retry backoff keeps its place in flow control until it is nacked, as a push subscription
+ * would not; with few failures that costs nothing.
+ */
 export class PushDelivery {
-  private readonly lanes: Lanes;
+  private client?: PubSubClient;
+  private sub?: StreamingSubscription;
   private stopped = false;
-  private loop?: Promise<void>;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Map<NodeJS.Timeout, Received>();
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly abort = new AbortController();
 
-  constructor(private readonly opts: PushDeliveryOptions) {
-    this.lanes = new Lanes(opts.concurrency ?? 64);
-  }
-
-  private url(verb: string): string {
-    return `http://${this.opts.host}/v1/projects/${this.opts.projectId}/subscriptions/${this.opts.subscription}:${verb}`;
-  }
-
-  private async call(verb: string, body: unknown): Promise<unknown> {
-    const res = await fetch(this.url(verb), {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: this.abort.signal,
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${verb} answered ${res.status}: ${text.slice(0, 200)}`);
-    return text ? JSON.parse(text) : {};
-  }
+  constructor(private readonly opts: PushDeliveryOptions) {}
 
   start(): void {
-    this.loop = this.pullLoop();
+    // The client takes this emulator from apiEndpoint, before PUBSUB_EMULATOR_HOST.
+    this.client = createPubSub({ projectId: this.opts.projectId, pubsubEmulatorHost: this.opts.host });
+    const { Duration } = pubsubLib();
+    this.sub = this.client.subscription(this.opts.subscription, {
+      flowControl: { maxMessages: this.opts.concurrency ?? 64, allowExcessMessages: false },
+      // One stream carries all a subscription's messages here; the default five cost the emulator CPU.
+      streamingOptions: { maxStreams: 1 },
+      // Deliveries end within a function's timeout; a long lease means few lease extensions.
+      minAckDeadline: Duration.from({ seconds: 60 }),
+      maxAckDeadline: Duration.from({ seconds: 600 }),
+    });
+    this.sub.on('message', (m: Received) => {
+      if (this.stopped) return void m.nack();
+      const p = this.push(m).finally(() => this.inFlight.delete(p));
+      this.inFlight.add(p);
+    });
+    this.sub.on('error', (err: Error) => {
+      if (!this.stopped) this.opts.log('WARNING', `push delivery ${this.opts.subscription}: ${err.message}`);
+    });
   }
 
-  private async pullLoop(): Promise<void> {
-    const limit = this.opts.concurrency ?? 64;
-    while (!this.stopped) {
-      const room = limit - this.lanes.busy;
-      if (room <= 0) {
-        await sleep(5);
-        continue;
-      }
-      let received: Received[] = [];
-      try {
-        const got = (await this.call('pull', { maxMessages: Math.min(room, 100), returnImmediately: false })) as { receivedMessages?: Received[] };
-        received = got.receivedMessages ?? [];
-      } catch (err) {
-        if (this.stopped) return;
-        this.opts.log('WARNING', `push delivery ${this.opts.subscription}: pull failed: ${(err as Error).message}`);
-        await sleep(500);
-        continue;
-      }
-      if (received.length === 0) {
-        await sleep(20);
-        continue;
-      }
-      for (const r of received) {
-        const p = this.lanes.run(() => this.push(r));
-        this.inFlight.add(p);
-        void p.finally(() => this.inFlight.delete(p));
-      }
-    }
-  }
-
-  private async push(r: Received): Promise<void> {
+  private async push(m: Received): Promise<void> {
+    const attempt = m.deliveryAttempt > 0 ? m.deliveryAttempt : undefined;
+    const publishTime = m.publishTime.toISOString();
+    const attributes = m.attributes ?? {};
     const body = JSON.stringify({
-      message: { ...r.message, message_id: r.message.messageId, publish_time: r.message.publishTime },
+      message: {
+        data: m.data.toString('base64'), ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
+        messageId: m.id, publishTime, message_id: m.id, publish_time: publishTime,
+      },
       subscription: `projects/${this.opts.projectId}/subscriptions/${this.opts.subscription}`,
-      ...(r.deliveryAttempt ? { deliveryAttempt: r.deliveryAttempt } : {}),
+      ...(attempt ? { deliveryAttempt: attempt } : {}),
     });
     let ok = false;
     try {
@@ -213,27 +208,29 @@ export class PushDelivery {
     } catch {
       ok = false;
     }
-    if (this.stopped) return;
-    if (ok) {
-      await this.call('acknowledge', { ackIds: [r.ackId] }).catch((err) => this.opts.log('WARNING', `push delivery ${this.opts.subscription}: ack failed: ${(err as Error).message}`));
-      return;
-    }
-    // Available again after the retry policy's backoff, as a push subscription would retry it.
-    const backoff = Math.min(this.opts.minimumBackoffMs * 2 ** Math.max(0, (r.deliveryAttempt ?? 1) - 1), this.opts.maximumBackoffMs);
+    if (this.stopped) return void (ok ? m.ack() : m.nack());
+    if (ok) return void m.ack();
+    // Available again after the retry policy's backoff, as a push subscription would retry it; the nack
+    // counts toward the dead-letter policy's maxDeliveryAttempts.
+    const backoff = Math.min(this.opts.minimumBackoffMs * 2 ** ((attempt ?? 1) - 1), this.opts.maximumBackoffMs);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      if (!this.stopped) void this.call('modifyAckDeadline', { ackIds: [r.ackId], ackDeadlineSeconds: 0 }).catch(() => undefined);
+      m.nack();
     }, backoff);
-    this.timers.add(timer);
+    this.timers.set(timer, m);
   }
 
+  /** Waits for the pushes in flight, then closes the subscription (which flushes their acks) and the client. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.timers) clearTimeout(t);
+    for (const [t, m] of this.timers) {
+      clearTimeout(t);
+      m.nack();
+    }
     this.timers.clear();
-    this.abort.abort();
-    await this.loop?.catch(() => undefined);
     await Promise.allSettled([...this.inFlight]);
+    await this.sub?.close().catch(() => undefined);
+    await this.client?.close().catch(() => undefined);
   }
 }
 
