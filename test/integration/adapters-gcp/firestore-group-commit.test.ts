@@ -92,17 +92,19 @@ describe('FirestoreGroupCommit', () => {
     expect(whole.data()).toEqual({ version: 3, data: 'large' });
   });
 
-  it('fails only the write that failed: a missing document to update and data the client refuses leave the others written', async () => {
+  it('fails only the write that failed: a missing document to update and data the client refuses, late or at once, leave the others written', async () => {
     const db = client();
     const col = db.collection(`${uniquePrefix()}docs`);
     const g = groupCommit(db);
-    const [missing, refused, ...others] = await Promise.allSettled([
+    const [missing, refused, empty, ...others] = await Promise.allSettled([
       g.update(col.doc('absent'), { x: 1 }),
       g.set(col.doc('bad'), { fn: () => 1 }),
+      g.update(col.doc('ok0'), {}),
       ...range(10).map((i) => g.create(col.doc(`ok${i}`), { i })),
     ]);
     expect(missing.status === 'rejected' && isNotFound(missing.reason)).toBe(true);
     expect(refused.status).toBe('rejected');
+    expect(empty.status).toBe('rejected');
     expect(others.every((o) => o.status === 'fulfilled')).toBe(true);
     expect((await col.get()).docs.map((d) => d.id).sort()).toEqual(range(10).map((i) => `ok${i}`).sort());
   });
