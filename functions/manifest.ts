@@ -20,6 +20,17 @@ export interface FunctionSpec {
 
 /** Events appended to an execution's inbox wake the executor; its own writes to the header do not. */
 export const EXECUTOR_DOCUMENT = 'executions/{executionId}/inbox/{eventId}';
+/**
+ * The Firestore events that can wake the executor. `created` is the default (infra/, deploy-gcloud.sh,
+ * the emulated cloud): events are only ever created in the inbox, and `written` would also call the
+ * executor when it marks an event consumed and when the TTL policy deletes it, about twice as often.
+ */
+export const ExecutorEventType = {
+  created: 'google.cloud.firestore.document.v1.created',
+  written: 'google.cloud.firestore.document.v1.written',
+} as const;
+export type ExecutorEventType = (typeof ExecutorEventType)[keyof typeof ExecutorEventType];
+export const EXECUTOR_EVENT_TYPE: ExecutorEventType = ExecutorEventType.created;
 export const workerTopic = (group: PluginGroup): string => `aloft-worker-${group}`;
 export const PUBSUB_TRIGGER_TOPIC = 'aloft-pubsub-trigger';
 

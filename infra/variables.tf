@@ -100,8 +100,8 @@ variable "pubsub_trigger_topics" {
 
 variable "executor_event_type" {
   type        = string
-  description = "Firestore event that wakes the executor. \"written\" (the default) also fires when the executor marks an event consumed and when the TTL policy deletes it; the executor ignores those. \"created\" skips those calls, saving about two invocations per event."
-  default     = "google.cloud.firestore.document.v1.written"
+  description = "Firestore event that wakes the executor. \"created\" (the default) fires once per inbox event. \"written\" also fires when the executor marks an event consumed and when the TTL policy deletes it; the executor ignores those, so it costs about two more invocations per event."
+  default     = "google.cloud.firestore.document.v1.created"
 
   validation {
     condition     = contains(["google.cloud.firestore.document.v1.written", "google.cloud.firestore.document.v1.created"], var.executor_event_type)

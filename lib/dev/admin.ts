@@ -1,5 +1,6 @@
 // Setting up the emulators over their REST APIs (no client library needed): Pub/Sub topics and
 // subscriptions, the Firestore emulator's Eventarc-style triggers, and a Cloud Storage bucket.
+import { EXECUTOR_EVENT_TYPE } from '../../functions/manifest';
 
 async function call(method: string, url: string, body?: unknown): Promise<unknown> {
   const res = await fetch(url, {
@@ -68,9 +69,11 @@ export class PubSubAdmin {
 }
 
 /** Registers a trigger with the Firestore emulator (started with --functions_emulator): it then POSTs CloudEvents to /functions/projects/{p}/triggers/{id}. */
-export async function registerFirestoreTrigger(host: string, projectId: string, triggerId: string, documentPattern: string): Promise<void> {
+export async function registerFirestoreTrigger(
+  host: string, projectId: string, triggerId: string, documentPattern: string, eventType: string = EXECUTOR_EVENT_TYPE,
+): Promise<void> {
   await call('POST', `http://${host}/emulator/v1/projects/${projectId}/eventarcTrigger?eventarcTriggerId=${encodeURIComponent(triggerId)}`, {
-    eventType: 'google.cloud.firestore.document.v1.written', database: '(default)', namespace: '(default)',
+    eventType, database: '(default)', namespace: '(default)',
     document: { value: documentPattern, matchType: 'PATH_PATTERN' },
   });
 }

@@ -22,7 +22,7 @@ export class CloudRuntime {
     this.deps = new CloudDeps(opts);
   }
 
-  /** `executor`: a Firestore `document.v1.written` CloudEvent on an inbox document. */
+  /** `executor`: a Firestore `document.v1.created` (or `.written`) CloudEvent on an inbox document. */
   executor(event: unknown): Promise<ExecutorOutcome> {
     return this.observed('executor', () => handleExecutorEvent(this.deps.executor, event));
   }

@@ -1,7 +1,7 @@
 // scripts/deploy-gcloud.sh --dry-run prints its gcloud commands; they must build what infra/ builds.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { EXECUTOR_DOCUMENT, FUNCTIONS } from '../../../functions/manifest';
+import { EXECUTOR_DOCUMENT, EXECUTOR_EVENT_TYPE, FUNCTIONS } from '../../../functions/manifest';
 import { EXECUTOR_DEAD_LETTER_TOPIC } from '../../../lib/runtime/cloud-gcp';
 import { declaredIndexes } from './firestore-indexes';
 import { loadFiles, Model, readTfDir } from './terraform';
@@ -81,7 +81,7 @@ describe('deploy-gcloud.sh', () => {
     const [trigger] = startsWith(cmds, 'eventarc', 'triggers', 'create');
     expect(flag(trigger, 'event-filters-path-pattern')).toBe(`document=${EXECUTOR_DOCUMENT}`);
     expect(flag(trigger, 'event-data-content-type')).toBe('application/protobuf');
-    expect(trigger).toContain('--event-filters=type=google.cloud.firestore.document.v1.written');
+    expect(trigger).toContain(`--event-filters=type=${EXECUTOR_EVENT_TYPE}`);
   });
 
   it('creates the same composite indexes as infra/firestore.tf', async () => {

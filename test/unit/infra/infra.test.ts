@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { FUNCTIONS, EXECUTOR_DOCUMENT } from '../../../functions/manifest';
+import { FUNCTIONS, EXECUTOR_DOCUMENT, EXECUTOR_EVENT_TYPE } from '../../../functions/manifest';
 import { EXECUTOR_DEAD_LETTER_TOPIC } from '../../../lib/runtime/cloud-gcp';
 import { Check, checkInfra, only, type DirectDeadLetter, type ManifestFunction } from './checks';
 import { isRef, refsIn } from './hcl-expr';
@@ -57,7 +57,7 @@ describe('infra/', () => {
     const [trigger] = model.of('google_eventarc_trigger');
     const criteria = model.attr(trigger, 'matching_criteria') as { attribute: string; value: unknown }[];
     expect(criteria.find((c) => c.attribute === 'document')?.value).toBe(EXECUTOR_DOCUMENT);
-    expect(criteria.find((c) => c.attribute === 'type')?.value).toBe('google.cloud.firestore.document.v1.written');
+    expect(criteria.find((c) => c.attribute === 'type')?.value).toBe(EXECUTOR_EVENT_TYPE);
   });
 
   it('names topics as the code does once it prepends the ALOFT_TOPIC_PREFIX the functions get', () => {
