@@ -125,8 +125,8 @@ export class FirestoreGroupCommit {
   }
 
   /** One BulkWriter per group: its close() sends the group as one BatchWrite request. */
-  private async sendWrites(group: QueuedWrite[]): Promise<void> {
-    this.count('writes', group.length);
+  private async sendWrites(group: QueuedWrite[], again = false): Promise<void> {
+    if (!again) this.count('writes', group.length);
     this.count('writeRpcs', 1);
     const bw = this.db.bulkWriter({ throttling: false });
     // ALREADY_EXISTS, NOT_FOUND and the like are answers, not failures: only what was not applied is retried.
@@ -141,7 +141,7 @@ export class FirestoreGroupCommit {
         outcomes.push(enqueue(bw, w).then(() => w.resolve(), (err: unknown) => {
           // An error without a gRPC code comes from the client before the request left (a value it
           // cannot encode fails the whole group): each write goes again alone, to fail on its own.
-          if (group.length > 1 && grpcCode(err) === undefined) return this.sendWrites([w]);
+          if (group.length > 1 && grpcCode(err) === undefined) return this.sendWrites([w], true);
           w.reject(err);
         }));
       } catch (err) {
