@@ -2,5 +2,6 @@
 // the shared router (lib/api) over the GCP adapters. The runtime is built on the first request.
 import * as functions from '@google-cloud/functions-framework';
 import { cloud } from '../lib/runtime/cloud-entry';
+import { outsideDomain } from '../lib/runtime/outside-domain';
 
-functions.http('api', (req, res) => cloud().api(req, res));
+functions.http('api', (req, res) => outsideDomain(() => cloud().api(req, res)));

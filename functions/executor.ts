@@ -4,10 +4,11 @@
 import * as functions from '@google-cloud/functions-framework';
 import { cloud } from '../lib/runtime/cloud-entry';
 import { quietRetry } from '../lib/runtime/cloud-retry';
+import { outsideDomain } from '../lib/runtime/outside-domain';
 
 functions.cloudEvent('executor', async (event: unknown) => {
   try {
-    await cloud().executor(event);
+    await outsideDomain(() => cloud().executor(event));
   } catch (err) {
     throw quietRetry(err);
   }

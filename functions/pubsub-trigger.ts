@@ -3,10 +3,11 @@
 import * as functions from '@google-cloud/functions-framework';
 import { cloud } from '../lib/runtime/cloud-entry';
 import { quietRetry } from '../lib/runtime/cloud-retry';
+import { outsideDomain } from '../lib/runtime/outside-domain';
 
 functions.cloudEvent('pubsubTrigger', async (event: unknown) => {
   try {
-    await cloud().pubsubTrigger(event);
+    await outsideDomain(() => cloud().pubsubTrigger(event));
   } catch (err) {
     throw quietRetry(err);
   }

@@ -2,5 +2,6 @@
 // fires due wake-ups and Schedule triggers, and folds executions nobody is folding.
 import * as functions from '@google-cloud/functions-framework';
 import { cloud } from '../lib/runtime/cloud-entry';
+import { outsideDomain } from '../lib/runtime/outside-domain';
 
-functions.http('scheduler', (req, res) => cloud().scheduler(req, res));
+functions.http('scheduler', (req, res) => outsideDomain(() => cloud().scheduler(req, res)));

@@ -6,10 +6,11 @@ import * as functions from '@google-cloud/functions-framework';
 import type { PluginGroup } from '../lib/model/catalog';
 import { cloud } from '../lib/runtime/cloud-entry';
 import { quietRetry } from '../lib/runtime/cloud-retry';
+import { outsideDomain } from '../lib/runtime/outside-domain';
 
 const worker = (group: PluginGroup) => async (event: unknown): Promise<void> => {
   try {
-    await cloud().worker(group, event);
+    await outsideDomain(() => cloud().worker(group, event));
   } catch (err) {
     throw quietRetry(err);
   }
