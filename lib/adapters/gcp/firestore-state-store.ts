@@ -22,6 +22,7 @@ import {
   MAX_COMMIT_BYTES, MAX_WRITES, docIdFor, isAlreadyExists, jsonField, parseJsonField, toAloftError,
 } from './firestore-support';
 import { firestoreLib } from './clients';
+import { groupCommit } from './firestore-group-commit';
 import { ackOutbox, planOutbox, unpublishedEntries } from './firestore-outbox';
 import { TaskRunDocs } from './firestore-task-run-store';
 import { diffTaskRuns, type StoredRun } from './task-run-docs';
@@ -147,11 +148,13 @@ export class FirestoreStateStore implements StateStore {
     try {
       // Executions are never deleted through this store, so one this process has seen exists; otherwise
       // a plain read (a transaction here would lock the header that the executor is folding).
+      // Both go through the group commit: concurrent appends (a fan-in, many workers) share requests.
+      const group = groupCommit(this.db);
       if (!this.headers.has(executionId)) {
-        const [snap] = await this.db.getAll(this.header(executionId), { fieldMask: ['version'] });
+        const snap = await group.get(this.header(executionId), { fieldMask: ['version'] });
         if (!snap.exists) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
       }
-      await this.inbox(executionId).doc(docIdFor(pending.key)).create(this.inboxFields(pending));
+      await group.create(this.inbox(executionId).doc(docIdFor(pending.key)), this.inboxFields(pending));
       return true;
     } catch (err) {
       if (isAlreadyExists(err)) return false;
