@@ -18,6 +18,9 @@ export interface PendingEvent {
   alone?: boolean;
 }
 
+/** An execution without its task runs. */
+export type ExecutionHeader = Omit<Execution, 'taskRunList'>;
+
 export interface TransactOptions {
   /**
    * Fold only the pending events with these keys (those still pending; consumed or unknown keys are
@@ -60,6 +63,12 @@ export interface StateStore {
   create(execution: Execution, first: PendingEvent): Promise<void>;
 
   get(executionId: string): Promise<Execution | null>;
+
+  /**
+   * The execution without its task runs: which flow and revision it runs, never changing. Cheaper than
+   * `get`, and an adapter may answer from what it last saw, so its state may be behind.
+   */
+  getHeader(executionId: string): Promise<ExecutionHeader | null>;
 
   /** Queues an event for the execution. Returns false when the key was already queued or consumed. NOT_FOUND for an unknown execution. */
   append(executionId: string, pending: PendingEvent): Promise<boolean>;

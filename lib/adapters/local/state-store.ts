@@ -5,7 +5,7 @@ import { AloftError, ErrorCode } from '../../model/errors';
 import type { Execution } from '../../model/execution';
 import { isTerminal } from '../../model/states';
 import type {
-  ExecutionFilter, ExecutionPage, OutboxEntry, PendingEvent, StateStore, TransactOptions, TransactOutcome,
+  ExecutionFilter, ExecutionHeader, ExecutionPage, OutboxEntry, PendingEvent, StateStore, TransactOptions, TransactOutcome,
 } from '../../ports/state-store';
 
 interface Slot {
@@ -47,6 +47,13 @@ export class MemoryStateStore implements StateStore {
 
   async get(executionId: string): Promise<Execution | null> {
     return this.getNow(executionId);
+  }
+
+  async getHeader(executionId: string): Promise<ExecutionHeader | null> {
+    const execution = this.getNow(executionId);
+    if (!execution) return null;
+    const { taskRunList: _runs, ...header } = execution;
+    return header;
   }
 
   async append(executionId: string, pending: PendingEvent): Promise<boolean> {

@@ -51,6 +51,15 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreF
 
       it('returns null for an execution that does not exist', async () => {
         expect(await store.get(unique('missing'))).toBeNull();
+        expect(await store.getHeader(unique('missing'))).toBeNull();
+      });
+
+      it('returns the header of an execution without its task runs', async () => {
+        const id = unique('exec');
+        await store.create(execution(id, { flowId: 'other', flowRevision: 3, inputs: { n: 1 } }), created());
+        const header = await store.getHeader(id);
+        expect(header).toMatchObject({ id, flowId: 'other', flowRevision: 3, inputs: { n: 1 }, version: 0 });
+        expect(header).not.toHaveProperty('taskRunList');
       });
 
       it('rejects a second create with the same id with CONFLICT', async () => {

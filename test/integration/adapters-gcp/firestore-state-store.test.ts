@@ -59,6 +59,17 @@ describe('FirestoreStateStore documents', () => {
     expect((await fresh.get('e1'))!.taskRunList.map((r) => r.id)).toEqual(['a', 'm1', 'm2', 'z', 'end']);
   });
 
+  it('reads an execution header with one document read when this store has not seen it', async () => {
+    const { store, prefix } = setup();
+    await started(store, 'e1');
+    await store.transact('e1', (e) => ({ execution: { ...e, labels: { k: 'v' }, taskRunList: [run('e1', 'a')] }, effects: [] }), at(1));
+    const fresh = new FirestoreStateStore({ firestore: firestore(), collectionPrefix: prefix });
+    const header = await fresh.getHeader('e1');
+    expect(header).toMatchObject({ id: 'e1', flowId: 'f', flowRevision: 1, labels: { k: 'v' }, version: 1 });
+    expect(header).not.toHaveProperty('taskRunList');
+    expect(await fresh.getHeader('missing')).toBeNull();
+  });
+
   it('marks consumed events as tombstones that expire, so their keys stay refused', async () => {
     const { store, col } = setup();
     await started(store, 'e1');
