@@ -4,7 +4,9 @@
 // bench:burst's, plus firestore_ops_per_task and messages_per_task (counted by wrapping the adapters)
 // and executor_invocations_per_task. The functions run in this process, so cpu_s and peak_rss_mb are
 // theirs (the emulators' are not counted). Not a test: the machine is shared, see load_avg_1m.
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { monitorEventLoopDelay, performance as perf } from 'node:perf_hooks';
 import { startEmulatedCloud } from '../lib/dev/cloud';
 import { createFlow, startExecution, waitForExecution } from '../test/helpers/emulated-cloud';
 import { counters } from './cloud-counters';
@@ -29,6 +31,12 @@ async function pool<T, R>(items: readonly T[], size: number, run: (item: T) => P
   return out;
 }
 
+/** User + system CPU seconds of another process (the emulators), from /proc. */
+function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function main(): Promise<void> {
   const c = counters();
   const errors: string[] = [];
@@ -47,7 +55,8 @@ async function main(): Promise<void> {
     },
     instrument: (a) => c.instrument(a), onHandled: (h) => c.onHandled(h),
     pushPolicy: { minimumBackoff: '1s', maximumBackoff: '10s', maxDeliveryAttempts: 10 },
-    schedulerIntervalMs: 5_000,
+    schedulerIntervalMs: Number(process.env.SCHEDULER_MS ?? 5_000),
+    ...(process.env.DELIVERY_CONCURRENCY ? { deliveryConcurrency: Number(process.env.DELIVERY_CONCURRENCY) } : {}),
   });
   try {
     await createFlow(cloud.apiUrl, chainedFlowYaml(T));
@@ -57,7 +66,13 @@ async function main(): Promise<void> {
     const load0 = loadavg()[0];
     let peakRss = process.memoryUsage().rss;
     const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 50);
+    // The functions and the emulated delivery share this process's event loop: how busy it was, and how late its callbacks ran.
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
+    const elu0 = perf.eventLoopUtilization();
     const cpu0 = process.cpuUsage();
+    const emulatorPids = { firestore: cloud.emulators.firestore.service.pid, pubsub: cloud.emulators.pubsub.service.pid };
+    const emulators0 = { firestore: cpuOf(emulatorPids.firestore), pubsub: cpuOf(emulatorPids.pubsub) };
     const t0 = performance.now();
     const started = await pool(Array.from({ length: E }, (_, i) => i), START_CONCURRENCY, () => startExecution(cloud.apiUrl, 'bench', 'burst'));
     await new Promise<void>((resolve) => {
@@ -66,6 +81,9 @@ async function main(): Promise<void> {
     });
     const wall = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    loopDelay.disable();
+    const elu = perf.eventLoopUtilization(elu0);
+    const emulatorCpu = { firestore: cpuOf(emulatorPids.firestore) - emulators0.firestore, pubsub: cpuOf(emulatorPids.pubsub) - emulators0.pubsub };
     clearInterval(sampler);
     const ops = c.firestoreOps - ops0;
     const messages = c.messages - messages0;
@@ -80,6 +98,16 @@ async function main(): Promise<void> {
       wall_s: +wall.toFixed(3),
       tasks_per_s: Math.round(tasks / wall),
       cpu_s: +cpuS.toFixed(3),
+      // Where the machine's CPU went, per task: this process (the functions and the emulated delivery) and the emulators.
+      cpu_ms_per_task: {
+        functions: +((cpuS * 1000) / tasks).toFixed(2),
+        firestore_emulator: +((emulatorCpu.firestore * 1000) / tasks).toFixed(2),
+        pubsub_emulator: +((emulatorCpu.pubsub * 1000) / tasks).toFixed(2),
+      },
+      event_loop: {
+        utilization: +elu.utilization.toFixed(2),
+        delay_ms: { p50: +(loopDelay.percentile(50) / 1e6).toFixed(1), p99: +(loopDelay.percentile(99) / 1e6).toFixed(1), max: +(loopDelay.max / 1e6).toFixed(1) },
+      },
       peak_rss_mb: Math.round(Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 1048576),
       lag_ms: percentiles(lagsMs(finals)),
       firestore_ops_per_task: +(ops / tasks).toFixed(2),
