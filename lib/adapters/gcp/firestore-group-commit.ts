@@ -56,6 +56,8 @@ export class FirestoreGroupCommit {
   private writes: QueuedWrite[] = [];
   private reads: QueuedRead[] = [];
   private scheduled = false;
+  /** Set by closeGroupCommit: the client is about to be terminated, and a call into it then rejects out of reach. */
+  private closed = false;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly counts: GroupCommitStats = { writes: 0, writeRpcs: 0, writeRetries: 0, reads: 0, readRpcs: 0, windows: 0 };
 
@@ -78,6 +80,7 @@ export class FirestoreGroupCommit {
   }
 
   write(w: GroupedWrite): Promise<void> {
+    if (this.closed) return Promise.reject(closedError());
     return new Promise<void>((resolve, reject) => {
       this.writes.push({ ...w, resolve, reject });
       this.schedule();
@@ -85,6 +88,7 @@ export class FirestoreGroupCommit {
   }
 
   get(ref: DocumentReference, opts: ReadOptions = {}): Promise<DocumentSnapshot> {
+    if (this.closed) return Promise.reject(closedError());
     return new Promise<DocumentSnapshot>((resolve, reject) => {
       this.reads.push({ ref, mask: opts.fieldMask, resolve, reject });
       this.schedule();
@@ -92,6 +96,12 @@ export class FirestoreGroupCommit {
   }
 
   /** Sends what is queued now and waits for every request in flight. */
+  /** Sends what is queued, waits for it, and refuses anything after (closeGroupCommit). */
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+  }
+
   async flush(): Promise<void> {
     this.send();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
@@ -121,7 +131,9 @@ export class FirestoreGroupCommit {
 
   private track(p: Promise<unknown>): void {
     this.inFlight.add(p);
-    void p.finally(() => this.inFlight.delete(p));
+    const done = (): void => { this.inFlight.delete(p); };
+    // Not p.finally(): its promise would carry p's rejection, and nobody awaits it.
+    p.then(done, done);
   }
 
   /** One BulkWriter per group: its close() sends the group as one BatchWrite request. */
@@ -225,10 +237,16 @@ export function groupCommit(db: Firestore): FirestoreGroupCommit {
 
 /** Sends what is queued for this client and waits for it; call before terminating the client. */
 export async function closeGroupCommit(db: Firestore): Promise<void> {
-  const g = batchers.get(db);
-  if (!g) return;
-  batchers.delete(db);
-  await g.flush();
+  let g = batchers.get(db);
+  // Kept, closed, in the map: a request still running after close gets an error of its own instead of
+  // a call into the terminated client (whose refusal then rejects inside the client, out of reach).
+  if (!g) batchers.set(db, g = new FirestoreGroupCommit(db));
+  await g.close();
+}
+
+function closedError(): Error {
+  // UNAVAILABLE, as the client's own refusal: the adapters map it to a retryable infrastructure error.
+  return Object.assign(new Error('the Firestore client is closing: request refused'), { code: 14 });
 }
 
 /** Everything sent by every group commit of this process (benchmarks report requests per task). */

@@ -132,4 +132,13 @@ describe('FirestoreGroupCommit', () => {
     expect(written.map((s) => s.get('i') as number)).toEqual(range(5));
     await wipeFirestore(projectOfItsOwn);
   });
+
+  it('refuses reads and writes after close with a retryable error of its own, never calling the terminated client', async () => {
+    const db = firestoreFor(uniqueProject('groupcommit-closed'));
+    await closeGroupCommit(db);
+    await db.terminate();
+    const doc = db.collection('docs').doc('late');
+    const refused = await Promise.allSettled([groupCommit(db).get(doc), groupCommit(db).create(doc, { late: true })]);
+    expect(refused.map((r) => (r.status === 'rejected' ? (r.reason as { code?: unknown }).code : 'fulfilled'))).toEqual([14, 14]);
+  });
 });
