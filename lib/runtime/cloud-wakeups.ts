@@ -45,7 +45,10 @@ export class InlineWakeUps {
   }
 
   track(delayMs: number, fire: () => Promise<unknown>): void {
-    this.pending.push(new Promise((resolve) => setTimeout(resolve, Math.max(0, delayMs))).then(fire));
+    const fired = new Promise((resolve) => setTimeout(resolve, Math.max(0, delayMs))).then(fire);
+    // settle() reads the outcome later; until then a failure must not count as an unhandled rejection.
+    fired.catch(() => undefined);
+    this.pending.push(fired);
   }
 
   /** Waits for every tracked wake-up; failures are left to the scheduler (the wake-up stays stored). */

@@ -35,6 +35,23 @@ describe('cloud wake-ups', () => {
     expect(wakeUpEventKey(w)).toBe(`wake:tr1:pause-delay:${w.at}`);
   });
 
+  it('keeps a wake-up that fails before the invocation settles for settle to report, not as an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown): void => { unhandled.push(reason); };
+    process.on('unhandledRejection', listener);
+    try {
+      const inline = new InlineWakeUps(1_000);
+      inline.track(0, async () => { throw new Error('firestore is down'); });
+      await new Promise((r) => setTimeout(r, 20));
+      const errors: unknown[] = [];
+      expect(await inline.settle((err) => errors.push(err))).toBe(0);
+      expect(errors).toEqual([expect.objectContaining({ message: 'firestore is down' })]);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
+  });
+
   it('leaves long wake-ups to the scheduler', () => {
     const inline = new InlineWakeUps(30_000);
     expect(inline.accepts(29_000)).toBe(true);
