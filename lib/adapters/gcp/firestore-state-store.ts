@@ -11,6 +11,7 @@
 import type {
   DocumentReference, DocumentSnapshot, Firestore, Query, Transaction,
 } from '@google-cloud/firestore';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { AloftError, ErrorCode } from '../../model/errors';
 import { Execution } from '../../model/execution';
@@ -24,7 +25,7 @@ import {
 import { firestoreLib } from './clients';
 import { groupCommit } from './firestore-group-commit';
 import { ackOutbox, planOutbox, unpublishedEntries } from './firestore-outbox';
-import { TaskRunDocs } from './firestore-task-run-store';
+import { CACHE_BYTES, TaskRunDocs } from './firestore-task-run-store';
 import { diffTaskRuns, type StoredRun } from './task-run-docs';
 
 export interface FirestoreStateStoreOptions {
@@ -39,8 +40,9 @@ export interface FirestoreStateStoreOptions {
   maxTransactionAttempts?: number;
   /**
    * Executions whose last header and task runs this instance remembers (a pass on one of them then reads
-   * only its events). Default 2000: a few MB; fewer than the executions in flight makes every pass read
-   * the header and query the task runs again (measured with bench:cloud at 400 executions and 200).
+   * only its events). Default 2000, and never more than CACHE_BYTES of stored JSON for headers and as
+   * much for task runs. Fewer than the executions in flight makes every pass read the header and query
+   * the task runs again (measured with bench:cloud: 400 executions in flight and a cache of 200).
    */
   cachedExecutions?: number;
 }
@@ -53,6 +55,14 @@ const InboxDoc = z.object({ key: z.string(), at: z.string(), event: z.string(), 
 
 const DAY_MS = 24 * 3600 * 1000;
 const startOf = (e: { state: Execution['state'] }): string => e.state.histories[0]?.date ?? '';
+
+interface KnownHeader {
+  version: number;
+  header: ExecutionHeader;
+  packed: boolean;
+  /** Length of its stored JSON: the cache's budget is in bytes. */
+  bytes: number;
+}
 
 /** Returned by a transaction that found the execution changed since its snapshot: read again. */
 const STALE = Symbol('stale');
@@ -86,7 +96,7 @@ export class FirestoreStateStore implements StateStore {
   private readonly cachedExecutions: number;
   private readonly runs: TaskRunDocs;
   /** The last header seen per execution; with the cached task runs, a transaction then reads only its inbox. */
-  private readonly headers = new Map<string, { version: number; header: ExecutionHeader; packed: boolean }>();
+  private readonly headers: LRUCache<string, KnownHeader>;
 
   constructor(opts: FirestoreStateStoreOptions) {
     this.db = opts.firestore;
@@ -96,6 +106,7 @@ export class FirestoreStateStore implements StateStore {
     this.maxAttempts = opts.maxTransactionAttempts ?? 5;
     this.cachedExecutions = Math.max(1, opts.cachedExecutions ?? 2000);
     this.runs = new TaskRunDocs(this.cachedExecutions);
+    this.headers = new LRUCache<string, KnownHeader>({ max: this.cachedExecutions, maxSize: CACHE_BYTES, sizeCalculation: (h) => Math.max(1, h.bytes) });
   }
 
   private get executions() {
@@ -132,7 +143,7 @@ export class FirestoreStateStore implements StateStore {
       throw toAloftError(err, `creating execution ${parsed.id}`);
     }
     this.runs.remember(parsed.id, parsed.version, diff.next);
-    this.rememberHeader(parsed.id, parsed.version, parseJsonField(ExecutionHeader, headerFields.data, `executions/${parsed.id}`), false);
+    this.rememberHeader(parsed.id, parsed.version, parseJsonField(ExecutionHeader, headerFields.data, `executions/${parsed.id}`), false, headerFields.data.length);
   }
 
   async get(executionId: string): Promise<Execution | null> {
@@ -141,9 +152,9 @@ export class FirestoreStateStore implements StateStore {
       return await this.db.runTransaction(async (tx) => {
         const snap = await tx.get(this.header(executionId));
         if (!snap.exists) return null;
-        const { version, header, packed } = this.decodeHeader(snap);
+        const { version, header, packed, bytes } = this.decodeHeader(snap);
         const runs = await this.runs.read(tx, this.header(executionId), executionId, version, packed);
-        this.rememberHeader(executionId, version, header, packed);
+        this.rememberHeader(executionId, version, header, packed, bytes);
         return { ...header, taskRunList: runs.map((r) => r.run), version };
       }, { readOnly: true });
     } catch (err) {
@@ -159,8 +170,8 @@ export class FirestoreStateStore implements StateStore {
     try {
       const snap = await groupCommit(this.db).get(this.header(executionId));
       if (!snap.exists) return null;
-      const { version, header, packed } = this.decodeHeader(snap);
-      this.rememberHeader(executionId, version, header, packed);
+      const { version, header, packed, bytes } = this.decodeHeader(snap);
+      this.rememberHeader(executionId, version, header, packed, bytes);
       return { ...header, version };
     } catch (err) {
       throw toAloftError(err, `reading execution ${executionId}`);
@@ -216,7 +227,7 @@ export class FirestoreStateStore implements StateStore {
       this.runs.remember(executionId, prepared.execution.version, prepared.runs);
       // Cached as a later read would see it: parsed back from the JSON that was written.
       const header = parseJsonField(ExecutionHeader, prepared.headerData, `executions/${executionId}`);
-      this.rememberHeader(executionId, prepared.execution.version, header, prepared.packed);
+      this.rememberHeader(executionId, prepared.execution.version, header, prepared.packed, prepared.headerData.length);
       return { execution: prepared.execution, outbox: prepared.outbox };
     }
   }
@@ -260,9 +271,11 @@ export class FirestoreStateStore implements StateStore {
     const headerRef = this.header(executionId);
     const [snap, ...read] = await tx.getAll(headerRef, ...snapshot.pendingRefs);
     if (!snap.exists) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
-    if (snap.get('version') !== version) return STALE;
     const isPending = (d: DocumentSnapshot): boolean => d.exists && d.get('consumed') === false;
-    // A queried event consumed since the query means another fold ran: read again. A named one is simply done.
+    // Named events already consumed (or never appended) are done, at whatever version the header is.
+    if (snapshot.named && !read.some(isPending)) return null;
+    if (snap.get('version') !== version) return STALE;
+    // A queried event consumed since the query means another fold ran: read again.
     if (!snapshot.named && !read.every(isPending)) return STALE;
     const inboxDocs = snapshot.named ? read.filter(isPending) : read;
     const before = new Map(snapshot.runs.map((r) => [r.run.id, r]));
@@ -357,12 +370,10 @@ export class FirestoreStateStore implements StateStore {
     }
   }
 
-  private rememberHeader(executionId: string, version: number, header: ExecutionHeader, packed: boolean): void {
-    const known = this.headers.get(executionId);
+  private rememberHeader(executionId: string, version: number, header: ExecutionHeader, packed: boolean, bytes: number): void {
+    const known = this.headers.peek(executionId);
     if (known && known.version > version) return;
-    this.headers.delete(executionId);
-    this.headers.set(executionId, { version, header, packed });
-    if (this.headers.size > this.cachedExecutions) this.headers.delete(this.headers.keys().next().value as string);
+    this.headers.set(executionId, { version, header, packed, bytes });
   }
 
   private headerFields(e: Execution, version: number, packed = false): Record<string, unknown> & { data: string } {
@@ -374,11 +385,13 @@ export class FirestoreStateStore implements StateStore {
     };
   }
 
-  private decodeHeader(snap: DocumentSnapshot): { version: number; header: ExecutionHeader; packed: boolean } {
+  private decodeHeader(snap: DocumentSnapshot): KnownHeader {
     const where = snap.ref.path;
     const doc = HeaderDoc.safeParse(snap.data());
     if (!doc.success) throw new AloftError(ErrorCode.INTERNAL, `corrupt document ${where}: no version or data`);
-    return { version: doc.data.version, header: parseJsonField(ExecutionHeader, doc.data.data, where), packed: doc.data.packed === true };
+    return {
+      version: doc.data.version, header: parseJsonField(ExecutionHeader, doc.data.data, where), packed: doc.data.packed === true, bytes: doc.data.data.length,
+    };
   }
 
   private inboxFields(p: PendingEvent): Record<string, unknown> {

@@ -11,6 +11,7 @@
 // header's `version`, so task runs known at version V are still exact at version V. The executor
 // reads an execution and then transacts on it; with the cache, its task runs are read once.
 import type { CollectionReference, DocumentReference, Transaction } from '@google-cloud/firestore';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { AloftError, ErrorCode } from '../../model/errors';
 import { TaskRun } from '../../model/execution';
@@ -33,10 +34,25 @@ export interface PackWrite {
   bytes: number;
 }
 
-export class TaskRunDocs {
-  private readonly cache = new Map<string, { version: number; runs: StoredRun[] }>();
+/** What the caches may hold, as stored JSON text (the parsed objects take a few times more). */
+export const CACHE_BYTES = 16 * 1024 * 1024;
 
-  constructor(private readonly cacheSize = 200) {}
+interface CachedRuns {
+  version: number;
+  runs: StoredRun[];
+}
+
+export class TaskRunDocs {
+  private readonly cache: LRUCache<string, CachedRuns>;
+
+  /** Bounded both by executions and by bytes: a few executions with thousands of task runs must not exhaust the heap. */
+  constructor(cacheSize = 200, cacheBytes = CACHE_BYTES) {
+    this.cache = new LRUCache<string, CachedRuns>({
+      max: Math.max(1, cacheSize), maxSize: Math.max(1, cacheBytes),
+      // One byte for an execution without task runs: lru-cache refuses a size of zero.
+      sizeCalculation: (c) => Math.max(1, c.runs.reduce((n, r) => n + r.data.length, 0)),
+    });
+  }
 
   ref(header: DocumentReference, taskRunId: string): DocumentReference {
     return header.collection('taskRuns').doc(docIdFor(taskRunId));
@@ -128,13 +144,9 @@ export class TaskRunDocs {
   }
 
   remember(executionId: string, version: number, runs: StoredRun[]): void {
-    const hit = this.cache.get(executionId);
+    const hit = this.cache.peek(executionId);
     if (hit && hit.version > version) return;
-    this.cache.delete(executionId);
+    // An entry larger than the whole budget is not kept (lru-cache drops it).
     this.cache.set(executionId, { version, runs });
-    while (this.cache.size > this.cacheSize) {
-      const oldest = this.cache.keys().next().value as string;
-      this.cache.delete(oldest);
-    }
   }
 }
