@@ -8,15 +8,21 @@ import { cloud } from '../lib/runtime/cloud-entry';
 import { quietRetry } from '../lib/runtime/cloud-retry';
 import { outsideDomain } from '../lib/runtime/outside-domain';
 
-const worker = (group: PluginGroup) => async (event: unknown): Promise<void> => {
+/**
+ * `ownCode`: the group runs only our code (core tasks), so it leaves functions-framework's domain for
+ * speed (lib/runtime/outside-domain.ts). Groups that run drivers and client libraries keep the domain,
+ * which turns an error one of them throws from a callback into a 500 for that request rather than a
+ * crash of every request the instance is serving.
+ */
+const worker = (group: PluginGroup, ownCode = false) => async (event: unknown): Promise<void> => {
   try {
-    await outsideDomain(() => cloud().worker(group, event));
+    await (ownCode ? outsideDomain(() => cloud().worker(group, event)) : cloud().worker(group, event));
   } catch (err) {
     throw quietRetry(err);
   }
 };
 
-functions.cloudEvent('workerCore', worker('core'));
+functions.cloudEvent('workerCore', worker('core', true));
 functions.cloudEvent('workerScripts', worker('scripts'));
 functions.cloudEvent('workerJdbc', worker('jdbc'));
 functions.cloudEvent('workerKafka', worker('kafka'));

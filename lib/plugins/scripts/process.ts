@@ -59,8 +59,10 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessEnd> {
     const onAbort = (): void => stopGroup();
     spec.signal.addEventListener('abort', onAbort, { once: true });
 
-    createInterface({ input: child.stdout!, crlfDelay: Infinity }).on('line', (l) => spec.onLine(l, false));
-    createInterface({ input: child.stderr!, crlfDelay: Infinity }).on('line', (l) => spec.onLine(l, true));
+    // readline re-emits a stream error on the interface: without a listener it would be an uncaught exception.
+    const ignore = (): void => undefined;
+    createInterface({ input: child.stdout!, crlfDelay: Infinity }).on('line', (l) => spec.onLine(l, false)).on('error', ignore);
+    createInterface({ input: child.stderr!, crlfDelay: Infinity }).on('line', (l) => spec.onLine(l, true)).on('error', ignore);
 
     let exit: ProcessEnd | undefined;
     child.on('exit', (exitCode, signal) => {
