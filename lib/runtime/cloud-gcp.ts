@@ -9,7 +9,7 @@ import { FirestoreLogStore } from '../adapters/gcp/firestore-log-store';
 import { FirestoreStateStore } from '../adapters/gcp/firestore-state-store';
 import { FirestoreTriggerStateStore } from '../adapters/gcp/firestore-trigger-state';
 import { FirestoreExecutionLease } from '../adapters/gcp/lease';
-import { decodeCloudEventMessage } from '../adapters/gcp/pubsub-messages';
+import { attributeValue, decodeCloudEventMessage } from '../adapters/gcp/pubsub-messages';
 import { PubSubTaskQueue, deadLetterTopicOf, workerTopicOf } from '../adapters/gcp/pubsub-task-queue';
 import { GcsBlobStore } from '../adapters/gcp/gcs-blob-store';
 import { SecretManagerSecrets } from '../adapters/gcp/secret-manager-secrets';
@@ -77,7 +77,7 @@ export function gcpAdapters(config: CloudConfig, ctx: AdapterContext): CloudAdap
 async function publishExecutorDeadLetter(pubsub: ReturnType<GcpClients['pubsub']>, topic: string, letter: DeadLetter): Promise<void> {
   await pubsub.topic(topic).publishMessage({
     data: Buffer.from(letter.data),
-    attributes: { ...letter.attributes, reason: letter.reason.slice(0, 1024), group: EXECUTOR_GROUP },
+    attributes: { ...letter.attributes, reason: attributeValue(letter.reason), group: EXECUTOR_GROUP },
   });
 }
 

@@ -14,6 +14,19 @@ import type { BlobStore } from '../../ports/blob-store';
 
 /** The design's cap on one message (Pub/Sub itself takes 10 MB). */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
+/** Pub/Sub refuses an attribute value longer than this many bytes (not characters). */
+export const MAX_ATTRIBUTE_BYTES = 1024;
+
+/** A text cut to at most `maxBytes` of UTF-8, never in the middle of a character. */
+export function attributeValue(text: string, maxBytes = MAX_ATTRIBUTE_BYTES): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  let end = Math.min(text.length, maxBytes);
+  while (end > 0 && Buffer.byteLength(text.slice(0, end)) > maxBytes) end--;
+  // Do not leave half of a surrogate pair at the end.
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return text.slice(0, end);
+}
 
 export interface EncodedMessage {
   data: Buffer;

@@ -10,7 +10,7 @@ import type { WorkerTask } from '../../model/worker-messages';
 import type { BlobStore } from '../../ports/blob-store';
 import type { Subscription, TaskQueue } from '../../ports/task-queue';
 import { isAlreadyExists, toAloftError } from './firestore-support';
-import { MAX_MESSAGE_BYTES, decodeWorkerTask, encodeWorkerTask, loadVariables, type DecodedMessage } from './pubsub-messages';
+import { MAX_MESSAGE_BYTES, attributeValue, decodeWorkerTask, encodeWorkerTask, loadVariables, type DecodedMessage } from './pubsub-messages';
 
 export type StructuredLog = (entry: { severity: 'ERROR' | 'WARNING' | 'INFO'; message: string; [k: string]: unknown }) => void;
 
@@ -120,7 +120,7 @@ export class PubSubTaskQueue implements TaskQueue {
     await this.topic(dead).publishMessage({
       data: Buffer.from(decoded.data),
       attributes: {
-        ...decoded.attributes, reason: decoded.reason.slice(0, 1024), sourceTopic: topic,
+        ...decoded.attributes, reason: attributeValue(decoded.reason), sourceTopic: topic,
         ...(group ? { group } : {}), ...(decoded.messageId ? { sourceMessageId: decoded.messageId } : {}),
       },
     });

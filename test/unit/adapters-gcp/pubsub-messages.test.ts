@@ -1,7 +1,7 @@
 // The worker message codec: what a worker function receives, accepted or rejected with a reason.
 import { Readable } from 'node:stream';
 import {
-  decodeCloudEventMessage, decodePushMessage, decodeWorkerTask, encodeWorkerTask, loadVariables, variablesUriFor,
+  attributeValue, decodeCloudEventMessage, decodePushMessage, decodeWorkerTask, encodeWorkerTask, loadVariables, variablesUriFor,
 } from '../../../lib/adapters/gcp/pubsub-messages';
 import type { WorkerTask } from '../../../lib/model/worker-messages';
 import type { BlobInfo, BlobStore } from '../../../lib/ports/blob-store';
@@ -100,5 +100,20 @@ describe('encodeWorkerTask and loadVariables', () => {
 
   it('puts variables of a task without flow variables under the execution id', () => {
     expect(variablesUriFor({ ...task, variables: {} })).toBe('kestra:///_aloft/executions/e1/messages/r1-0-variables.json');
+  });
+});
+
+describe('attributeValue', () => {
+  it('keeps a short text as it is', () => {
+    expect(attributeValue('message is not JSON')).toBe('message is not JSON');
+  });
+
+  it('cuts a long text to 1,024 bytes of UTF-8, not 1,024 characters, and never inside a character', () => {
+    const cut = attributeValue('é'.repeat(1000));
+    expect(Buffer.byteLength(cut)).toBe(1024);
+    expect(cut).toBe('é'.repeat(512));
+    const emoji = attributeValue(`a${'😀'.repeat(400)}`);
+    expect(Buffer.byteLength(emoji)).toBeLessThanOrEqual(1024);
+    expect(emoji).toBe(`a${'😀'.repeat(255)}`);
   });
 });
