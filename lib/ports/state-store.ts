@@ -16,6 +16,11 @@ export interface PendingEvent {
    * (`transact` with `keys`). Stores keep it; the engine never sees it.
    */
   alone?: boolean;
+  /**
+   * Must not be overtaken (a kill): while it is pending, `transact` with `keys` refuses with CONFLICT,
+   * so that an event folded alone cannot be folded before it.
+   */
+  interrupts?: boolean;
 }
 
 /** An execution without its task runs. */
@@ -25,6 +30,7 @@ export interface TransactOptions {
   /**
    * Fold only the pending events with these keys (those still pending; consumed or unknown keys are
    * skipped), without looking for others: the cloud executor's path for an event that arrives alone.
+   * Rejects with CONFLICT while an event marked `interrupts` is pending.
    */
   keys?: readonly string[];
 }

@@ -4,6 +4,8 @@
 //   executions/{id}/inbox/{key}          pending events; the document id is the idempotency key, so create()
 //                                        refuses a duplicate. Consumed events stay as tombstones (consumed: true)
 //                                        so a redelivered key is still refused; a TTL policy on `expireAt` drops them.
+//   executions/{id}/control/interrupts  keys of pending events that must not be overtaken (a kill): a fold
+//                                        of named events reads it and refuses while any is listed
 //   outbox/{executionId}:{version}:{part} the effects of one transaction, until published (firestore-outbox.ts)
 // Every change is one transaction that reads the header, checks nothing moved, and writes the header with
 // version + 1, the changed task runs, the consumed events and the outbox document. A step that changes
@@ -125,6 +127,10 @@ export class FirestoreStateStore implements StateStore {
     return this.header(id).collection('inbox');
   }
 
+  private interrupts(id: string) {
+    return this.header(id).collection('control').doc('interrupts');
+  }
+
   async create(execution: Execution, first: PendingEvent): Promise<void> {
     const parsed = Execution.parse(execution);
     const diff = diffTaskRuns(new Map(), parsed.taskRunList, parsed.id);
@@ -188,7 +194,16 @@ export class FirestoreStateStore implements StateStore {
         const snap = await group.get(this.header(executionId), { fieldMask: ['version'] });
         if (!snap.exists) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
       }
-      await group.create(this.inbox(executionId).doc(docIdFor(pending.key)), this.inboxFields(pending));
+      const event = this.inbox(executionId).doc(docIdFor(pending.key));
+      if (pending.interrupts) {
+        // Rare (a kill): the event and its listing land together, or neither does.
+        const batch = this.db.batch();
+        batch.create(event, this.inboxFields(pending));
+        batch.set(this.interrupts(executionId), { keys: firestoreLib().FieldValue.arrayUnion(pending.key) }, { merge: true });
+        await batch.commit();
+        return true;
+      }
+      await group.create(event, this.inboxFields(pending));
       return true;
     } catch (err) {
       if (isAlreadyExists(err)) return false;
@@ -269,8 +284,13 @@ export class FirestoreStateStore implements StateStore {
   ): Promise<Prepared | null | typeof STALE> {
     const { executionId, version, header } = snapshot;
     const headerRef = this.header(executionId);
-    const [snap, ...read] = await tx.getAll(headerRef, ...snapshot.pendingRefs);
+    const extra = snapshot.named ? [this.interrupts(executionId)] : [];
+    const [snap, ...docs] = await tx.getAll(headerRef, ...extra, ...snapshot.pendingRefs);
     if (!snap.exists) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
+    const read = snapshot.named ? docs.slice(1) : docs;
+    if (snapshot.named && ((docs[0].get('keys') as unknown[] | undefined)?.length ?? 0) > 0) {
+      throw new AloftError(ErrorCode.CONFLICT, `execution ${executionId} has an interrupting event pending: fold everything in order`);
+    }
     const isPending = (d: DocumentSnapshot): boolean => d.exists && d.get('consumed') === false;
     // Named events already consumed (or never appended) are done, at whatever version the header is.
     if (snapshot.named && !read.some(isPending)) return null;
@@ -294,7 +314,8 @@ export class FirestoreStateStore implements StateStore {
       const diff = diffTaskRuns(before, result.taskRunList, executionId);
       const createdAt = now.toISOString();
       const outbox = planOutbox(executionId, next, outcome.effects, createdAt);
-      const fixed = 1 + events.length + outbox.docs.length;
+      // The header, each event, the outbox documents, and the interrupts listing when a kill is consumed.
+      const fixed = 2 + events.length + outbox.docs.length;
       // Task runs as one document each, or packed when that would not fit in one commit.
       const single = fixed + diff.upserts.length + diff.deletes.length <= MAX_WRITES;
       const packs = single ? [] : this.runs.packs(diff.upserts, next);
@@ -323,8 +344,13 @@ export class FirestoreStateStore implements StateStore {
         else tx.delete(this.runs.ref(headerRef, id));
       }
       const expireAt = firestoreLib().Timestamp.fromMillis(now.getTime() + this.tombstoneTtlMs);
+      const consumedInterrupts: string[] = [];
       for (const d of inboxDocs.slice(0, take)) {
         tx.update(d.ref, { consumed: true, consumedAt: createdAt, consumedVersion: next, expireAt });
+        if (d.get('interrupts') === true) consumedInterrupts.push(String(d.get('key')));
+      }
+      if (consumedInterrupts.length > 0) {
+        tx.set(this.interrupts(executionId), { keys: firestoreLib().FieldValue.arrayRemove(...consumedInterrupts) }, { merge: true });
       }
       for (const d of outbox.docs) tx.create(this.outboxCol.doc(d.id), d.fields);
       return { execution: result, outbox: outbox.entries, runs: diff.next, packed, headerData: headerFields.data };
@@ -398,6 +424,7 @@ export class FirestoreStateStore implements StateStore {
     return {
       key: p.key, at: p.at, type: p.event.type, event: jsonField(ExecutionEvent.parse(p.event), `event ${p.key}`),
       consumed: false, appendedAt: firestoreLib().FieldValue.serverTimestamp(), ...(p.alone ? { alone: true } : {}),
+      ...(p.interrupts ? { interrupts: true } : {}),
     };
   }
 

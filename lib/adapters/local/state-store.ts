@@ -26,6 +26,9 @@ const SEP = '\u0000';
 
 const NONE: readonly PendingEvent[] = [];
 
+const interrupted = (executionId: string): AloftError =>
+  new AloftError(ErrorCode.CONFLICT, `execution ${executionId} has an interrupting event pending: fold everything in order`);
+
 const startOf = (e: Execution): string => e.state.histories[0]?.date ?? '';
 
 export class MemoryStateStore implements StateStore {
@@ -119,6 +122,7 @@ export class MemoryStateStore implements StateStore {
     let pending = inbox;
     let rest: PendingEvent[] | undefined;
     if (keys && inbox) {
+      if (inbox.some((p) => p.interrupts)) throw interrupted(executionId);
       const wanted = new Set(keys);
       pending = inbox.filter((p) => wanted.has(p.key));
       rest = inbox.filter((p) => !wanted.has(p.key));

@@ -147,6 +147,19 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreF
         expect((await store.get(id))?.version).toBe(before?.version);
       });
 
+      it('refuses a named fold with CONFLICT while an interrupting event is pending, and folds alone again once it is consumed', async () => {
+        const id = unique('exec');
+        await store.create(execution(id), created());
+        await keysOf(id);
+        await store.append(id, { ...pending('kill'), interrupts: true });
+        await store.append(id, { ...pending('result'), alone: true });
+        expect(await codeOf(keysOf(id, ['result']))).toBe('CONFLICT');
+        // In order, as the lease path folds them.
+        expect(await keysOf(id)).toEqual(['kill', 'result']);
+        await store.append(id, { ...pending('next'), alone: true });
+        expect(await keysOf(id, ['next'])).toEqual(['next']);
+      });
+
       it('consumes a named event, so that appending its key again is refused', async () => {
         const id = unique('exec');
         await store.create(execution(id), created());

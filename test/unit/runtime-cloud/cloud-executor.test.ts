@@ -66,6 +66,20 @@ describe('the cloud executor handler', () => {
     expect(await h.adapters.store.hasPending(execution.id)).toBe(false);
   });
 
+  it('folds a result marked alone after a kill appended before it, in order, through the lease', async () => {
+    const h = await harness();
+    const execution = await h.start(await h.deploy(FLOW));
+    await h.rt.executor(inboxEvent(execution.id, 'created'));
+    const [a] = h.adapters.queue.take();
+    const { cloudActions } = await import('../../../lib/runtime/cloud-api-service');
+    await cloudActions({ store: h.adapters.store, flows: h.rt.deps.flows, blobs: h.adapters.blobs, clock: h.clock, ids: h.rt.deps.ids }).kill(execution.id);
+    await h.rt.worker('core', pushEvent(a));
+    const out = await h.rt.executor(inboxEvent(execution.id, `result:${a.taskRunId}:0`, 'created', '', { alone: true }));
+    expect(out).toMatchObject({ status: 'drained', passes: 1, conflicts: 1 });
+    expect(h.adapters.queue.take()).toEqual([]);
+    expect((await h.adapters.store.get(execution.id))?.state.current).toBe('KILLED');
+  });
+
   it('does nothing for a duplicate of an event already folded alone', async () => {
     const h = await harness();
     const execution = await h.start(await h.deploy(FLOW));
