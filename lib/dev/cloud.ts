@@ -8,7 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXECUTOR_DOCUMENT, FUNCTIONS, TriggerKind, type FunctionSpec } from '../../functions/manifest';
+import { EXECUTOR_DOCUMENT, FUNCTIONS, FUNCTION_NODE_OPTIONS, TriggerKind, type FunctionSpec } from '../../functions/manifest';
 import type { PluginCatalog } from '../plugins/catalog';
 import type { CloudAdapters, HandledInvocation } from '../runtime/cloud-deps';
 import { configureCloud, closeCloud } from '../runtime/cloud-entry';
@@ -104,6 +104,8 @@ const DEV_ENV: Record<string, string> = {
   ALOFT_OUTBOX_REPUBLISH_MS: '10000',
   ALOFT_SWEEP_AFTER_MS: '5000',
   ALOFT_STOP_POLL_MS: '2000',
+  // As deployed; it takes effect in functions run in their own process (`isolate`), not in this one.
+  NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
 };
 
 const EMULATOR_VARS = ['FIRESTORE_EMULATOR_HOST', 'PUBSUB_EMULATOR_HOST', 'STORAGE_EMULATOR_HOST'] as const;

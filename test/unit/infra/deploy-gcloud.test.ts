@@ -1,7 +1,7 @@
 // scripts/deploy-gcloud.sh --dry-run prints its gcloud commands; they must build what infra/ builds.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { EXECUTOR_DOCUMENT, EXECUTOR_EVENT_TYPE, FUNCTIONS } from '../../../functions/manifest';
+import { EXECUTOR_DOCUMENT, EXECUTOR_EVENT_TYPE, FUNCTION_NODE_OPTIONS, FUNCTIONS } from '../../../functions/manifest';
 import { EXECUTOR_DEAD_LETTER_TOPIC } from '../../../lib/runtime/cloud-gcp';
 import { declaredIndexes } from './firestore-indexes';
 import { loadFiles, Model, readTfDir } from './terraform';
@@ -42,6 +42,7 @@ describe('deploy-gcloud.sh', () => {
       expect(c).toContain('--no-allow-unauthenticated');
       expect(flag(c, 'ingress-settings')).toBe(c[2] === 'aloft-api' ? 'all' : 'internal-only');
       expect(flag(c, 'set-env-vars')).toMatch(new RegExp(`ALOFT_FUNCTION_TIMEOUT_MS=${Number(flag(c, 'timeout')!.replace('s', '')) * 1000}$`));
+      expect(flag(c, 'set-env-vars')).toContain(`NODE_OPTIONS=${FUNCTION_NODE_OPTIONS},`);
     }
     expect(cmds.flat()).not.toContain('--allow-unauthenticated');
   });

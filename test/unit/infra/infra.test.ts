@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { FUNCTIONS, EXECUTOR_DOCUMENT, EXECUTOR_EVENT_TYPE } from '../../../functions/manifest';
+import { FUNCTIONS, EXECUTOR_DOCUMENT, EXECUTOR_EVENT_TYPE, FUNCTION_NODE_OPTIONS } from '../../../functions/manifest';
 import { EXECUTOR_DEAD_LETTER_TOPIC } from '../../../lib/runtime/cloud-gcp';
 import { Check, checkInfra, only, type DirectDeadLetter, type ManifestFunction } from './checks';
 import { isRef, refsIn } from './hcl-expr';
@@ -77,6 +77,7 @@ describe('infra/', () => {
       const env = model.attr(fn, 'service_config', 0, 'environment_variables') as Record<string, unknown>;
       expect(Object.keys(env)).toEqual(expect.arrayContaining(['GOOGLE_CLOUD_PROJECT', 'ALOFT_FIRESTORE_DATABASE', 'ALOFT_BUCKET', 'ALOFT_FUNCTION_TIMEOUT_MS']));
       expect(env.GOOGLE_CLOUD_PROJECT).toBe('my-project');
+      expect(env.NODE_OPTIONS).toBe(FUNCTION_NODE_OPTIONS);
       const timeout = model.attr(fn, 'service_config', 0, 'timeout_seconds') as number;
       expect(env.ALOFT_FUNCTION_TIMEOUT_MS).toBe(String(timeout * 1000));
     }
