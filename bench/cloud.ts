@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay, performance as perf } from 'node:perf_hooks';
+import { groupCommitTotals } from '../lib/adapters/gcp/firestore-group-commit';
 import { startEmulatedCloud } from '../lib/dev/cloud';
 import { createFlow, startExecution, waitForExecution } from '../test/helpers/emulated-cloud';
 import { counters } from './cloud-counters';
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
   try {
     await createFlow(cloud.apiUrl, chainedFlowYaml(T));
     const ops0 = c.firestoreOps;
+    const grouped0 = groupCommitTotals();
     const messages0 = c.messages;
     const executor0 = c.invocations.executor ?? 0;
     const load0 = loadavg()[0];
@@ -86,6 +88,7 @@ async function main(): Promise<void> {
     const emulatorCpu = { firestore: cpuOf(emulatorPids.firestore) - emulators0.firestore, pubsub: cpuOf(emulatorPids.pubsub) - emulators0.pubsub };
     clearInterval(sampler);
     const ops = c.firestoreOps - ops0;
+    const grouped = groupCommitTotals();
     const messages = c.messages - messages0;
     const executorInvocations = (c.invocations.executor ?? 0) - executor0;
     const finals = await pool(started, 10, (e) => waitForExecution(cloud.apiUrl, e.id, 60_000));
@@ -111,6 +114,11 @@ async function main(): Promise<void> {
       peak_rss_mb: Math.round(Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 1048576),
       lag_ms: percentiles(lagsMs(finals)),
       firestore_ops_per_task: +(ops / tasks).toFixed(2),
+      // Of those, the single-document writes and reads that went through the group commit, and the requests they took.
+      group_commit_per_task: {
+        operations: +((grouped.writes - grouped0.writes + grouped.reads - grouped0.reads) / tasks).toFixed(2),
+        requests: +((grouped.writeRpcs - grouped0.writeRpcs + grouped.readRpcs - grouped0.readRpcs) / tasks).toFixed(2),
+      },
       messages_per_task: +(messages / tasks).toFixed(2),
       executor_invocations_per_task: +(executorInvocations / tasks).toFixed(2),
       handler_failures: c.failures.length,
