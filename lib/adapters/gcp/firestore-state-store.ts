@@ -10,21 +10,19 @@
 // Every change is one transaction that reads the header, checks nothing moved, and writes the header with
 // version + 1, the changed task runs, the consumed events and the outbox document. A step that changes
 // more task runs than 500 writes allow packs them (firestore-task-run-store.ts) instead of failing.
-import type {
-  DocumentReference, DocumentSnapshot, Firestore, Query, Transaction,
-} from '@google-cloud/firestore';
+import type { DocumentReference, DocumentSnapshot, Firestore, Transaction } from '@google-cloud/firestore';
 import { LRUCache } from 'lru-cache';
-import { z } from 'zod';
 import { AloftError, ErrorCode } from '../../model/errors';
 import { Execution } from '../../model/execution';
-import { ExecutionEvent } from '../../model/events';
 import type {
   ExecutionFilter, ExecutionHeader as HeaderOf, ExecutionPage, OutboxEntry, PendingEvent, StateStore, TransactOptions, TransactOutcome,
 } from '../../ports/state-store';
-import {
-  MAX_COMMIT_BYTES, MAX_WRITES, docIdFor, isAlreadyExists, jsonField, parseJsonField, toAloftError,
-} from './firestore-support';
+import { MAX_COMMIT_BYTES, MAX_WRITES, docIdFor, isAlreadyExists, parseJsonField, toAloftError } from './firestore-support';
 import { firestoreLib } from './clients';
+import {
+  ExecutionHeader, decodeHeader, decodeInbox, headerFields, inboxFields, type StoredHeader,
+} from './firestore-execution-docs';
+import { nextPageToken, pageQuery, pageSizeOf } from './firestore-execution-list';
 import { groupCommit } from './firestore-group-commit';
 import { ackOutbox, planOutbox, unpublishedEntries } from './firestore-outbox';
 import { CACHE_BYTES, TaskRunDocs } from './firestore-task-run-store';
@@ -49,22 +47,7 @@ export interface FirestoreStateStoreOptions {
   cachedExecutions?: number;
 }
 
-const ExecutionHeader = Execution.omit({ taskRunList: true, version: true });
-type ExecutionHeader = z.infer<typeof ExecutionHeader>;
-
-const HeaderDoc = z.object({ version: z.number().int().nonnegative(), data: z.string(), packed: z.boolean().optional() });
-const InboxDoc = z.object({ key: z.string(), at: z.string(), event: z.string(), consumed: z.boolean() });
-
 const DAY_MS = 24 * 3600 * 1000;
-const startOf = (e: { state: Execution['state'] }): string => e.state.histories[0]?.date ?? '';
-
-interface KnownHeader {
-  version: number;
-  header: ExecutionHeader;
-  packed: boolean;
-  /** Length of its stored JSON: the cache's budget is in bytes. */
-  bytes: number;
-}
 
 /** Returned by a transaction that found the execution changed since its snapshot: read again. */
 const STALE = Symbol('stale');
@@ -95,10 +78,9 @@ export class FirestoreStateStore implements StateStore {
   private readonly maxEvents: number;
   private readonly tombstoneTtlMs: number;
   private readonly maxAttempts: number;
-  private readonly cachedExecutions: number;
   private readonly runs: TaskRunDocs;
   /** The last header seen per execution; with the cached task runs, a transaction then reads only its inbox. */
-  private readonly headers: LRUCache<string, KnownHeader>;
+  private readonly headers: LRUCache<string, StoredHeader>;
 
   constructor(opts: FirestoreStateStoreOptions) {
     this.db = opts.firestore;
@@ -106,9 +88,9 @@ export class FirestoreStateStore implements StateStore {
     this.maxEvents = Math.max(1, Math.min(opts.maxEventsPerFold ?? 100, MAX_WRITES - 10));
     this.tombstoneTtlMs = opts.tombstoneTtlMs ?? 7 * DAY_MS;
     this.maxAttempts = opts.maxTransactionAttempts ?? 5;
-    this.cachedExecutions = Math.max(1, opts.cachedExecutions ?? 2000);
-    this.runs = new TaskRunDocs(this.cachedExecutions);
-    this.headers = new LRUCache<string, KnownHeader>({ max: this.cachedExecutions, maxSize: CACHE_BYTES, sizeCalculation: (h) => Math.max(1, h.bytes) });
+    const cached = Math.max(1, opts.cachedExecutions ?? 2000);
+    this.runs = new TaskRunDocs(cached);
+    this.headers = new LRUCache<string, StoredHeader>({ max: cached, maxSize: CACHE_BYTES, sizeCalculation: (h) => Math.max(1, h.bytes) });
   }
 
   private get executions() {
@@ -138,10 +120,10 @@ export class FirestoreStateStore implements StateStore {
       throw new AloftError(ErrorCode.PAYLOAD_TOO_LARGE, `execution ${parsed.id} starts with ${diff.upserts.length} task runs, more than one Firestore commit holds`);
     }
     const batch = this.db.batch();
-    const headerFields = this.headerFields(parsed, parsed.version);
-    batch.create(this.header(parsed.id), headerFields);
+    const headerDoc = headerFields(parsed, parsed.version);
+    batch.create(this.header(parsed.id), headerDoc);
     for (const w of diff.upserts) batch.create(this.runs.ref(this.header(parsed.id), w.id), this.runs.fields(w, parsed.version));
-    batch.create(this.inbox(parsed.id).doc(docIdFor(first.key)), this.inboxFields(first));
+    batch.create(this.inbox(parsed.id).doc(docIdFor(first.key)), inboxFields(first));
     try {
       await batch.commit();
     } catch (err) {
@@ -149,7 +131,9 @@ export class FirestoreStateStore implements StateStore {
       throw toAloftError(err, `creating execution ${parsed.id}`);
     }
     this.runs.remember(parsed.id, parsed.version, diff.next);
-    this.rememberHeader(parsed.id, parsed.version, parseJsonField(ExecutionHeader, headerFields.data, `executions/${parsed.id}`), false, headerFields.data.length);
+    this.rememberHeader(parsed.id, {
+      version: parsed.version, header: parseJsonField(ExecutionHeader, headerDoc.data, `executions/${parsed.id}`), packed: false, bytes: headerDoc.data.length,
+    });
   }
 
   async get(executionId: string): Promise<Execution | null> {
@@ -158,9 +142,10 @@ export class FirestoreStateStore implements StateStore {
       return await this.db.runTransaction(async (tx) => {
         const snap = await tx.get(this.header(executionId));
         if (!snap.exists) return null;
-        const { version, header, packed, bytes } = this.decodeHeader(snap);
+        const stored = decodeHeader(snap);
+        const { version, header, packed } = stored;
         const runs = await this.runs.read(tx, this.header(executionId), executionId, version, packed);
-        this.rememberHeader(executionId, version, header, packed, bytes);
+        this.rememberHeader(executionId, stored);
         return { ...header, taskRunList: runs.map((r) => r.run), version };
       }, { readOnly: true });
     } catch (err) {
@@ -176,9 +161,9 @@ export class FirestoreStateStore implements StateStore {
     try {
       const snap = await groupCommit(this.db).get(this.header(executionId));
       if (!snap.exists) return null;
-      const { version, header, packed, bytes } = this.decodeHeader(snap);
-      this.rememberHeader(executionId, version, header, packed, bytes);
-      return { ...header, version };
+      const stored = decodeHeader(snap);
+      this.rememberHeader(executionId, stored);
+      return { ...stored.header, version: stored.version };
     } catch (err) {
       throw toAloftError(err, `reading execution ${executionId}`);
     }
@@ -198,12 +183,12 @@ export class FirestoreStateStore implements StateStore {
       if (pending.interrupts) {
         // Rare (a kill): the event and its listing land together, or neither does.
         const batch = this.db.batch();
-        batch.create(event, this.inboxFields(pending));
+        batch.create(event, inboxFields(pending));
         batch.set(this.interrupts(executionId), { keys: firestoreLib().FieldValue.arrayUnion(pending.key) }, { merge: true });
         await batch.commit();
         return true;
       }
-      await group.create(event, this.inboxFields(pending));
+      await group.create(event, inboxFields(pending));
       return true;
     } catch (err) {
       if (isAlreadyExists(err)) return false;
@@ -242,7 +227,7 @@ export class FirestoreStateStore implements StateStore {
       this.runs.remember(executionId, prepared.execution.version, prepared.runs);
       // Cached as a later read would see it: parsed back from the JSON that was written.
       const header = parseJsonField(ExecutionHeader, prepared.headerData, `executions/${executionId}`);
-      this.rememberHeader(executionId, prepared.execution.version, header, prepared.packed, prepared.headerData.length);
+      this.rememberHeader(executionId, { version: prepared.execution.version, header, packed: prepared.packed, bytes: prepared.headerData.length });
       return { execution: prepared.execution, outbox: prepared.outbox };
     }
   }
@@ -271,7 +256,7 @@ export class FirestoreStateStore implements StateStore {
     }
     const snap = await headerRef.get();
     if (!snap.exists) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
-    const { version, header, packed } = this.decodeHeader(snap);
+    const { version, header, packed } = decodeHeader(snap);
     const [runs, refs] = await Promise.all([this.runs.read(null, headerRef, executionId, version, packed), pendingRefs()]);
     return { executionId, version, header, packed, runs, pendingRefs: refs, named };
   }
@@ -300,7 +285,7 @@ export class FirestoreStateStore implements StateStore {
     const inboxDocs = snapshot.named ? read.filter(isPending) : read;
     const before = new Map(snapshot.runs.map((r) => [r.run.id, r]));
     const execution: Execution = { ...header, taskRunList: snapshot.runs.map((r) => r.run), version };
-    const pending = inboxDocs.map((d) => this.decodeInbox(d, executionId));
+    const pending = inboxDocs.map((d) => decodeInbox(d, executionId));
 
     // A fold over many events can produce more writes than one commit holds: fold fewer events
     // (fold is pure, so running it again is allowed) until the commit fits; the rest stay pending.
@@ -320,9 +305,9 @@ export class FirestoreStateStore implements StateStore {
       const single = fixed + diff.upserts.length + diff.deletes.length <= MAX_WRITES;
       const packs = single ? [] : this.runs.packs(diff.upserts, next);
       const packed = snapshot.packed || packs.length > 0;
-      const headerFields = this.headerFields(result, next, packed);
+      const headerDoc = headerFields(result, next, packed);
       const writes = fixed + (single ? diff.upserts.length : packs.length) + diff.deletes.length;
-      const bytes = Buffer.byteLength(headerFields.data) + diff.upserts.reduce((n, w) => n + Buffer.byteLength(w.data), 0)
+      const bytes = Buffer.byteLength(headerDoc.data) + diff.upserts.reduce((n, w) => n + Buffer.byteLength(w.data), 0)
         + outbox.docs.reduce((n, d) => n + d.bytes, 0);
       if (writes > MAX_WRITES || bytes > MAX_COMMIT_BYTES) {
         if (take > 1) {
@@ -335,7 +320,7 @@ export class FirestoreStateStore implements StateStore {
           { flow: `${result.namespace}.${result.flowId}` },
           'lower the `concurrent` property of the Parallel or EachParallel task that starts this many task runs at once');
       }
-      tx.set(headerRef, headerFields);
+      tx.set(headerRef, headerDoc);
       if (single) for (const w of diff.upserts) tx.set(this.runs.ref(headerRef, w.id), this.runs.fields(w, next));
       for (const p of packs) tx.create(this.runs.packRef(headerRef, p.id), p.fields);
       for (const id of diff.deletes) {
@@ -353,7 +338,7 @@ export class FirestoreStateStore implements StateStore {
         tx.set(this.interrupts(executionId), { keys: firestoreLib().FieldValue.arrayRemove(...consumedInterrupts) }, { merge: true });
       }
       for (const d of outbox.docs) tx.create(this.outboxCol.doc(d.id), d.fields);
-      return { execution: result, outbox: outbox.entries, runs: diff.next, packed, headerData: headerFields.data };
+      return { execution: result, outbox: outbox.entries, runs: diff.next, packed, headerData: headerDoc.data };
     }
   }
 
@@ -374,74 +359,22 @@ export class FirestoreStateStore implements StateStore {
   }
 
   async list(filter: ExecutionFilter): Promise<ExecutionPage> {
-    const size = Math.max(1, Math.min(filter.pageSize ?? 100, 1000));
-    let q: Query = this.executions;
-    if (filter.namespace !== undefined) q = q.where('namespace', '==', filter.namespace);
-    if (filter.flowId !== undefined) q = q.where('flowId', '==', filter.flowId);
-    if (filter.states && filter.states.length > 0) q = q.where('state', 'in', filter.states.slice(0, 30));
-    if (filter.from !== undefined) q = q.where('startDate', '>=', filter.from);
-    if (filter.to !== undefined) q = q.where('startDate', '<=', filter.to);
-    // Newest first, as Kestra lists them; the id breaks ties so that pages are stable.
-    q = q.orderBy('startDate', 'desc').orderBy(firestoreLib().FieldPath.documentId(), 'asc');
-    if (filter.pageToken) q = q.startAfter(...decodeToken(filter.pageToken));
+    const size = pageSizeOf(filter);
+    const query = pageQuery(this.executions, filter);
     try {
-      const snap = await q.select('startDate').limit(size + 1).get();
+      const snap = await query.get();
       const docs = snap.docs.slice(0, size);
       const executions = (await Promise.all(docs.map((d) => this.get(d.id)))).filter((e): e is Execution => e !== null);
       if (snap.docs.length <= size) return { executions };
-      const last = docs[docs.length - 1];
-      return { executions, nextPageToken: encodeToken(String(last.get('startDate') ?? ''), last.id) };
+      return { executions, nextPageToken: nextPageToken(docs[docs.length - 1]) };
     } catch (err) {
       throw toAloftError(err, 'listing executions');
     }
   }
 
-  private rememberHeader(executionId: string, version: number, header: ExecutionHeader, packed: boolean, bytes: number): void {
+  private rememberHeader(executionId: string, stored: StoredHeader): void {
     const known = this.headers.peek(executionId);
-    if (known && known.version > version) return;
-    this.headers.set(executionId, { version, header, packed, bytes });
+    if (known && known.version > stored.version) return;
+    this.headers.set(executionId, stored);
   }
-
-  private headerFields(e: Execution, version: number, packed = false): Record<string, unknown> & { data: string } {
-    const { taskRunList: _runs, version: _v, ...header } = e;
-    const data = jsonField(header, `the header of execution ${e.id} (inputs, outputs, trigger, labels)`);
-    return {
-      version, namespace: e.namespace, flowId: e.flowId, flowRevision: e.flowRevision, state: e.state.current,
-      startDate: startOf(e), taskRunCount: e.taskRunList.length, parentExecutionId: e.parent?.executionId ?? null, packed, data,
-    };
-  }
-
-  private decodeHeader(snap: DocumentSnapshot): KnownHeader {
-    const where = snap.ref.path;
-    const doc = HeaderDoc.safeParse(snap.data());
-    if (!doc.success) throw new AloftError(ErrorCode.INTERNAL, `corrupt document ${where}: no version or data`);
-    return {
-      version: doc.data.version, header: parseJsonField(ExecutionHeader, doc.data.data, where), packed: doc.data.packed === true, bytes: doc.data.data.length,
-    };
-  }
-
-  private inboxFields(p: PendingEvent): Record<string, unknown> {
-    return {
-      key: p.key, at: p.at, type: p.event.type, event: jsonField(ExecutionEvent.parse(p.event), `event ${p.key}`),
-      consumed: false, appendedAt: firestoreLib().FieldValue.serverTimestamp(), ...(p.alone ? { alone: true } : {}),
-      ...(p.interrupts ? { interrupts: true } : {}),
-    };
-  }
-
-  private decodeInbox(snap: DocumentSnapshot, executionId: string): PendingEvent {
-    const where = snap.ref.path;
-    const doc = InboxDoc.safeParse(snap.data());
-    if (!doc.success) throw new AloftError(ErrorCode.INTERNAL, `corrupt document ${where} (execution ${executionId})`);
-    return { key: doc.data.key, at: doc.data.at, event: parseJsonField(ExecutionEvent, doc.data.event, where) };
-  }
-}
-
-const encodeToken = (startDate: string, id: string): string => Buffer.from(JSON.stringify([startDate, id])).toString('base64url');
-
-function decodeToken(token: string): [string, string] {
-  try {
-    const v = JSON.parse(Buffer.from(token, 'base64url').toString()) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') return [v[0], v[1]];
-  } catch { /* reported below */ }
-  throw new AloftError(ErrorCode.INPUT_INVALID, 'invalid page token');
 }
