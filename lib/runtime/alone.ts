@@ -17,18 +17,18 @@ function attemptsInFlight(execution: Execution): string[] {
   return ids;
 }
 
-/** The effects, with `alone` set on the one dispatched attempt that is the execution's only one in flight. */
-export function markAlone(execution: Execution, effects: readonly Effect[]): Effect[] {
+/** The effects, with `alone` set on the one dispatched attempt that is the execution's only one in flight (the same array when none is). */
+export function markAlone(execution: Execution, effects: Effect[]): Effect[] {
   let dispatch = -1;
   for (let i = 0; i < effects.length; i++) {
     if (effects[i].type !== EffectType.DispatchWorkerTask) continue;
-    if (dispatch >= 0) return [...effects];
+    if (dispatch >= 0) return effects;
     dispatch = i;
   }
-  if (dispatch < 0) return [...effects];
+  if (dispatch < 0) return effects;
   const effect = effects[dispatch] as Extract<Effect, { type: 'DispatchWorkerTask' }>;
   const inFlight = attemptsInFlight(execution);
-  if (inFlight.length !== 1 || inFlight[0] !== effect.workerTask.taskRunId) return [...effects];
+  if (inFlight.length !== 1 || inFlight[0] !== effect.workerTask.taskRunId) return effects;
   const out = [...effects];
   out[dispatch] = { ...effect, workerTask: { ...effect.workerTask, alone: true } };
   return out;
