@@ -9,7 +9,7 @@
 //      after the commit it publishes the next task and deletes the outbox entry.
 // It prints tasks_per_s and each process's CPU per task: the ceiling of bench:cloud on this machine.
 import { createServer } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
@@ -17,18 +17,13 @@ import { PubSub, type Message } from '@google-cloud/pubsub';
 import { startFirestoreEmulator, startPubSubEmulator } from '../lib/dev/emulators';
 import { registerFirestoreTrigger } from '../lib/dev/admin';
 import { decodeInboxWrite } from '../lib/runtime/firestore-event';
+import { cpuOf } from './stats';
 
 const E = Number(process.env.E ?? 400);
 const T = Number(process.env.T ?? 10);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 64);
 /** GROUP=1: the single-document writes go through a BulkWriter flushed every tick (group commit), as the adapters do. */
 const GROUP = process.env.GROUP === '1';
-
-/** User + system CPU seconds of a process, from /proc. */
-function cpuOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'aloft-floor-'));

@@ -4,7 +4,6 @@
 // bench:burst's, plus firestore_ops_per_task and messages_per_task (counted by wrapping the adapters)
 // and executor_invocations_per_task. The functions run in this process, so cpu_s and peak_rss_mb are
 // theirs (the emulators' are not counted). Not a test: the machine is shared, see load_avg_1m.
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay, performance as perf } from 'node:perf_hooks';
 import { groupCommitTotals } from '../lib/adapters/gcp/firestore-group-commit';
@@ -12,7 +11,7 @@ import { startEmulatedCloud } from '../lib/dev/cloud';
 import { createFlow, startExecution, waitForExecution } from '../test/helpers/emulated-cloud';
 import { counters } from './cloud-counters';
 import { chainedFlowYaml, lagsMs } from './chain';
-import { percentiles } from './stats';
+import { cpuOf, percentiles } from './stats';
 
 const E = Number(process.env.E ?? 400);
 const T = Number(process.env.T ?? 10);
@@ -30,12 +29,6 @@ async function pool<T, R>(items: readonly T[], size: number, run: (item: T) => P
     }
   }));
   return out;
-}
-
-/** User + system CPU seconds of another process (the emulators), from /proc. */
-function cpuOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function main(): Promise<void> {
