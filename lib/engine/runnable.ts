@@ -96,6 +96,10 @@ export function onWorkerResult(d: Draft, result: WorkerResult): void {
     onAttemptStarted(d, { type: 'AttemptStarted', taskRunId: result.taskRunId, attempt: result.attempt, at: result.startedAt });
     return;
   }
+  // No start was folded (the cloud worker announces only slow starts): the result's own start time is
+  // when the attempt and its run went RUNNING, as if its AttemptStarted had come with it.
+  if (result.state !== State.KILLED && lastAttempt(run)!.state.current === State.CREATED
+    && onStartedThenResult(d, { type: 'AttemptStarted', taskRunId: result.taskRunId, attempt: result.attempt, at: result.startedAt }, result)) return;
   const i = run.attempts.length - 1;
   const ended = endAttempt(run.attempts[i], result.state, d.now);
   const attempt: TaskRunAttempt = ended === run.attempts[i] ? { ...ended } : ended;

@@ -36,6 +36,21 @@ describe('runnable task runs', () => {
     expect(h.run('c').state.histories[1].date).toBe(h.now.toISOString());
   });
 
+  it('records RUNNING at the result\'s start time when no start was announced (the cloud worker\'s quick tasks)', () => {
+    const h = Harness.start(flow([{ id: 'a', type: RETURN }, { id: 'b', type: RETURN }]));
+    h.advance(1000);
+    const workerStart = new Date(h.now.getTime() - 600).toISOString();
+    h.send({ type: 'WorkerResult', result: { ...h.result(h.run('a').id, 0, { state: 'SUCCESS' }), startedAt: workerStart } });
+    const a = h.run('a');
+    expect(a.state.histories.map((x) => [x.state, x.date])).toEqual([
+      ['CREATED', a.state.histories[0].date], ['RUNNING', workerStart], ['SUCCESS', h.now.toISOString()],
+    ]);
+    expect(a.attempts[0].state.histories[1]).toEqual({ state: 'RUNNING', date: workerStart });
+    // A start reported after now is not believed.
+    h.send({ type: 'WorkerResult', result: { ...h.result(h.run('b').id, 0, { state: 'SUCCESS' }), startedAt: new Date(h.now.getTime() + 5000).toISOString() } });
+    expect(h.run('b').state.histories[1]).toEqual({ state: 'RUNNING', date: h.now.toISOString() });
+  });
+
   it('shares one state record between a run and its only attempt when their histories match', () => {
     const h = Harness.start(flow([{ id: 'a', type: RETURN }, { id: 'b', type: FAIL, retry: { type: 'constant' as const, interval: 'PT0S', maxAttempt: 2 } }]));
     h.succeed('a');
