@@ -16,10 +16,11 @@ import { EXECUTOR_DEAD_LETTER_TOPIC } from '../runtime/cloud-gcp';
 import type { LogSink } from '../runtime/cloud-log';
 import type { SchedulerReport } from '../runtime/cloud-scheduler';
 import { PubSubAdmin, createBucket, registerFirestoreTrigger, type PushSubscription } from './admin';
-import { EventarcRelay, PushDelivery, durationMs } from './delivery';
+import { durationMs } from './delivery';
+import { startDeliveryProcess, type PushPlan } from './delivery-process';
 import { startFirestoreEmulator, startPubSubEmulator, startStorageEmulator, type Emulator } from './emulators';
 import { serveInChild, serveInProcess, type ChildHost, type FunctionHost } from './function-hosts';
-import { reservePort, type ReservedPort } from './processes';
+import { reservePort, type ReservedPort, type Service } from './processes';
 
 export interface PushPolicy {
   minimumBackoff: string;
@@ -64,8 +65,14 @@ export interface EmulatedCloudOptions {
    * one or two requests at a time.
    */
   delivery?: 'relay' | 'emulators';
-  /** Requests in flight per trigger with `delivery: 'relay'`. Default 64. */
-  deliveryConcurrency?: number;
+  /**
+   * Requests in flight with `delivery: 'relay'`, as the platform's instances x concurrency would allow
+   * (infra: 50 x 20 for both). `executor` (default 64): every in-process executor request is a Firestore
+   * transaction, and more at once here only contend (256 measured slower in bench:cloud, lag p99 2.6 s).
+   * `push` (default 256), per push subscription: a worker request lasts as long as its task, so its
+   * concurrency bounds the tasks a topic runs at once (64 held bench:cloud's chains about 1 s each in Pub/Sub).
+   */
+  deliveryConcurrency?: { executor?: number; push?: number };
   /** JVM heap of the emulators. */
   firestoreJavaOpts?: string[];
   pubsubJavaOpts?: string[];
@@ -81,6 +88,8 @@ export interface EmulatedCloud {
   /** Function name (manifest) -> its URL. */
   urls: Record<string, string>;
   emulators: { firestore: Emulator; pubsub: Emulator; storage: Emulator };
+  /** The process that plays Eventarc and Pub/Sub push (absent with `delivery: 'emulators'`). */
+  delivery?: Service;
   pubsub: PubSubAdmin;
   /** Topic name (or `executor`, which consumes none) -> its dead-letter pull subscription. */
   deadLetterSubscription(topic: string): string;
@@ -195,26 +204,18 @@ export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promi
     // Wiring, as infra/ declares it (eventarc.tf, pubsub.tf).
     const deliveryLog = (severity: 'WARNING' | 'ERROR', message: string): void =>
       opts.logSink?.({ severity, message, component: 'delivery', time: new Date().toISOString() });
-    if (relayPort) {
-      const relay = new EventarcRelay({ target: hosts.get('executor')!.url, concurrency: opts.deliveryConcurrency, log: deliveryLog });
-      await relayPort.release();
-      await relay.listen(relayPort.port);
-      stoppers.push(() => relay.close());
-    }
     const pubsub = new PubSubAdmin(pubsubEmulator.host, projectId);
     await registerFirestoreTrigger(firestore.host, projectId, 'executor', `${collectionPrefix}${EXECUTOR_DOCUMENT}`);
     const policy = opts.pushPolicy ?? INFRA_PUSH_POLICY;
-    const deliveries: PushDelivery[] = [];
-    stoppers.push(async () => { await Promise.all(deliveries.map((d) => d.stop())); });
+    // With the relay, the push subscriptions are pull subscriptions that the delivery process pushes from.
+    const pushes: PushPlan[] = [];
     const subscribe = async (s: PushSubscription & { pushEndpoint: string }): Promise<void> => {
       if (!relayMode) return pubsub.createPushSubscription(s);
       await pubsub.createPushSubscription({ ...s, pushEndpoint: undefined });
-      const d = new PushDelivery({
-        host: pubsubEmulator.host, projectId, subscription: s.name, pushEndpoint: s.pushEndpoint, concurrency: opts.deliveryConcurrency,
-        minimumBackoffMs: durationMs(s.minimumBackoff), maximumBackoffMs: durationMs(s.maximumBackoff), log: deliveryLog,
+      pushes.push({
+        host: pubsubEmulator.host, projectId, subscription: s.name, pushEndpoint: s.pushEndpoint, concurrency: opts.deliveryConcurrency?.push ?? 256,
+        minimumBackoffMs: durationMs(s.minimumBackoff), maximumBackoffMs: durationMs(s.maximumBackoff),
       });
-      deliveries.push(d);
-      d.start();
     };
     for (const fn of FUNCTIONS.filter((f) => f.trigger === TriggerKind.pubsub && f.topic)) {
       const topic = `${topicPrefix}${fn.topic}`;
@@ -242,6 +243,16 @@ export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promi
         name: `${topicPrefix}aloft-pubsub-trigger-${shortHash(full)}`, topic: short, pushEndpoint: `${trigger.url}/${full}`,
         deadLetterTopic: deadLetterName(`${topicPrefix}aloft-pubsub-trigger`), ackDeadlineSeconds: 600, ...policy,
       });
+    }
+
+    let delivery: Service | undefined;
+    if (relayPort) {
+      await relayPort.release();
+      delivery = await startDeliveryProcess({
+        relay: { port: relayPort.port, target: hosts.get('executor')!.url, concurrency: opts.deliveryConcurrency?.executor ?? 64 }, pushes,
+      }, dir, deliveryLog);
+      const started = delivery;
+      stoppers.push(() => started.stop(30_000));
     }
 
     const schedulerUrl = hosts.get('scheduler')!.url;
@@ -276,7 +287,7 @@ export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promi
     const urls = Object.fromEntries([...hosts].map(([name, h]) => [name, h.url]));
     return {
       apiUrl: hosts.get('api')!.url, projectId, bucket, dir, env, urls, pubsub,
-      emulators: { firestore, pubsub: pubsubEmulator, storage },
+      emulators: { firestore, pubsub: pubsubEmulator, storage }, delivery,
       deadLetterSubscription: (topic) => (topic === 'executor' ? executorDeadLetters : deadLetterName(`${topicPrefix}${topic}`)),
       tick,
       kill: (name) => child(name).kill(),
