@@ -11,6 +11,7 @@ import { monitorEventLoopDelay, performance as perf } from 'node:perf_hooks';
 import { groupCommitTotals } from '../lib/adapters/gcp/firestore-group-commit';
 import { startEmulatedCloud } from '../lib/dev/cloud';
 import { createFlow, startExecution, waitForExecution } from '../test/helpers/emulated-cloud';
+import type { Execution } from '../lib/model/execution';
 import { counters } from './cloud-counters';
 import { chainedFlowYaml, lagsMs } from './chain';
 import { cpuOf, percentiles } from './stats';
@@ -37,6 +38,13 @@ async function pool<T, R>(items: readonly T[], size: number, run: (item: T) => P
     }
   }));
   return out;
+}
+
+/** Lag p99 of each task id of the chain (t0 waits behind the burst of starts). */
+function lagP99ByTask(finals: readonly Execution[]): Record<string, number> {
+  const byTask: Record<string, number[]> = {};
+  for (const e of finals) for (const run of e.taskRunList) (byTask[run.taskId] ??= []).push(...lagsMs([{ ...e, taskRunList: [run] }]));
+  return Object.fromEntries(Object.entries(byTask).map(([id, lags]) => [id, percentiles(lags).p99]));
 }
 
 interface Phase {
@@ -173,7 +181,7 @@ async function main(): Promise<void> {
       load_avg_1m: [+p.load0.toFixed(2), +loadavg()[0].toFixed(2)],
       // The same burst run first, on cold emulators: the figures a first burst gets.
       ...(warmup ? { warmup } : {}),
-      ...(process.env.BENCH_DETAIL ? { by_operation: c.byOperation, invocations: c.invocations, failures: c.failures.slice(0, 5), errors: errors.slice(0, 5) } : {}),
+      ...(process.env.BENCH_DETAIL ? { lag_p99_by_task: lagP99ByTask(finals), by_operation: c.byOperation, invocations: c.invocations, failures: c.failures.slice(0, 5), errors: errors.slice(0, 5) } : {}),
     }));
   } finally {
     await cloud.stop();

@@ -73,7 +73,7 @@ export interface EmulatedCloudOptions {
    * concurrency bounds the tasks a topic runs at once (64 held bench:cloud's chains about 1 s each in Pub/Sub).
    */
   deliveryConcurrency?: { executor?: number; push?: number };
-  /** JVM heap of the emulators. */
+  /** JVM options of the emulators, after EMULATOR_JVM_FLAGS (lib/dev/emulators.ts); default a heap limit. */
   firestoreJavaOpts?: string[];
   pubsubJavaOpts?: string[];
 }

@@ -19,7 +19,7 @@ start() {
   args=(--host=127.0.0.1 "--port=$port")
   if [ "$fn_port" = "auto" ]; then fn_port="$(free_port)"; fi
   if [ -n "$fn_port" ]; then args+=("--functions_emulator=127.0.0.1:$fn_port"); fi
-  spawn_detached java -Duser.language=en -cp "$jar" com.google.cloud.datastore.emulator.firestore.CloudFirestore start "${args[@]}"
+  spawn_detached java "${EMULATOR_JVM_FLAGS[@]}" -Duser.language=en -cp "$jar" com.google.cloud.datastore.emulator.firestore.CloudFirestore start "${args[@]}"
   wait_ready 60 curl -sf "http://127.0.0.1:$port/"
   {
     echo "FIRESTORE_EMULATOR_HOST=127.0.0.1:$port"

@@ -81,6 +81,9 @@ stop_service() {
   echo "$SERVICE: stopped"
 }
 
+# The emulators' JVM flags, as lib/dev/emulators.ts EMULATOR_JVM_FLAGS says why (a test keeps them equal).
+EMULATOR_JVM_FLAGS=(-XX:TieredStopAtLevel=1 -XX:+UseParallelGC)
+
 require_java() {
   command -v java >/dev/null 2>&1 || die "java not found; the emulator needs Java 11+ (apt-get install -y openjdk-17-jre-headless)"
 }

@@ -16,7 +16,8 @@ start() {
   data_dir="$RUN_DIR/$SERVICE-data"
   rm -rf "$data_dir"; mkdir -p "$data_dir"
   # CLOUDSDK_CORE_DISABLE_PROMPTS keeps gcloud from waiting on a question; no network is used.
-  CLOUDSDK_CORE_DISABLE_PROMPTS=1 spawn_detached gcloud beta emulators pubsub start \
+  # The SDK's start script passes CLOUD_PUBSUB_EMULATOR_OPTS to the JVM.
+  CLOUDSDK_CORE_DISABLE_PROMPTS=1 CLOUD_PUBSUB_EMULATOR_OPTS="${EMULATOR_JVM_FLAGS[*]}" spawn_detached gcloud beta emulators pubsub start \
     "--host-port=127.0.0.1:$port" "--project=${ALOFT_EMULATOR_PROJECT:-aloft-local}" "--data-dir=$data_dir" --quiet
   wait_ready 90 curl -sf "http://127.0.0.1:$port/v1/projects/aloft-local/topics"
   {
