@@ -21,6 +21,11 @@ export interface AttemptLedger {
   claim(key: AttemptKey, workerId: string, now: Date, timeoutMs?: number): Promise<boolean>;
   heartbeat(key: AttemptKey, now: Date): Promise<void>;
   finish(key: AttemptKey, now: Date): Promise<void>;
+  /**
+   * Ends an attempt nobody has claimed yet, so that its claim fails from now on (a kill of a queued
+   * attempt). A claimed attempt is left as it is: it is still running, heartbeats and can be lost.
+   */
+  refuse(key: AttemptKey, now: Date): Promise<void>;
   /** RUNNING claims whose heartbeat is older than `olderThan`. */
   stale(olderThan: Date, limit: number): Promise<AttemptClaim[]>;
 }

@@ -1,17 +1,20 @@
 // Stopping attempts in the cloud: the executor cannot reach the worker instance that runs an attempt,
 // so a kill writes a "stop requested" document, and every running attempt looks for it at the
 // worker's heartbeat pace and aborts itself when it is there. Quick attempts end before the first look.
-import type { AttemptControl, AttemptKey, Clock } from '../ports';
+// A kill also refuses the attempt in the ledger: an attempt still queued then fails its claim, so a
+// worker need not read the stop request before it claims (one read per task fewer).
+import type { AttemptControl, AttemptKey, AttemptLedger, Clock } from '../ports';
 import type { AttemptStopStore } from '../ports/cloud-control';
 import type { RunningAttempts } from './worker-handler';
 
 export const attemptKeyId = (k: AttemptKey): string => `${k.executionId}:${k.taskRunId}:${k.attempt}`;
 
 export class CloudAttemptControl implements AttemptControl {
-  constructor(private readonly stops: AttemptStopStore, private readonly clock: Clock) {}
+  constructor(private readonly stops: AttemptStopStore, private readonly ledger: Pick<AttemptLedger, 'refuse'>, private readonly clock: Clock) {}
 
-  stop(key: AttemptKey): Promise<void> {
-    return this.stops.request(key, this.clock.now());
+  async stop(key: AttemptKey): Promise<void> {
+    const now = this.clock.now();
+    await Promise.all([this.stops.request(key, now), this.ledger.refuse(key, now)]);
   }
 }
 

@@ -77,6 +77,19 @@ export class FirestoreAttemptLedger implements AttemptLedger {
     }
   }
 
+  async refuse(key: AttemptKey, now: Date): Promise<void> {
+    const at = now.toISOString();
+    try {
+      // create(): a claim made first wins, and the attempt keeps running as claimed.
+      await groupCommit(this.db).create(this.ref(key), {
+        executionId: key.executionId, taskRunId: key.taskRunId, attempt: key.attempt, state: 'DONE', heartbeat: at, finishedAt: at, refusedAt: at,
+      });
+    } catch (err) {
+      if (isAlreadyExists(err)) return;
+      throw toAloftError(err, `refusing ${label(key)}`);
+    }
+  }
+
   async stale(olderThan: Date, limit: number): Promise<AttemptClaim[]> {
     try {
       const snap = await this.col.where('state', '==', 'RUNNING').where('heartbeat', '<', olderThan.toISOString())

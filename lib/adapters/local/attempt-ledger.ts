@@ -58,6 +58,10 @@ export class MemoryAttemptLedger implements AttemptLedger {
     this.set(key, DONE);
   }
 
+  async refuse(key: AttemptKey): Promise<void> {
+    if (this.slot(key) === undefined) this.set(key, DONE);
+  }
+
   async stale(olderThan: Date, limit: number): Promise<AttemptClaim[]> {
     const cutoff = olderThan.getTime();
     const found: Claim[] = [];

@@ -49,6 +49,28 @@ export function attemptLedgerContract(name: string, make: () => Promise<AttemptL
       expect(await ledger.claim(k, 'w2', at(2))).toBe(false);
     });
 
+    it('refuses every claim of an attempt refused before anyone claimed it', async () => {
+      const k = key();
+      await ledger.refuse(k, at(0));
+      expect(await ledger.claim(k, 'w', at(1))).toBe(false);
+      expect(await ledger.claim({ ...k, attempt: 1 }, 'w', at(1))).toBe(true);
+    });
+
+    it('leaves a claimed attempt running when it is refused: it can still be found stale', async () => {
+      const k = key();
+      await ledger.claim(k, 'w', at(0));
+      await ledger.refuse(k, at(1));
+      expect((await ledger.stale(at(100), 100)).filter((c) => c.executionId === k.executionId).map((c) => c.attempt)).toEqual([0]);
+    });
+
+    it('refuses or claims, never both, when a refusal races a claim', async () => {
+      const k = key();
+      const [, claimed] = await Promise.all([ledger.refuse(k, at(0)), ledger.claim(k, 'w', at(0))]);
+      const stale = (await ledger.stale(at(100), 100)).filter((c) => c.executionId === k.executionId);
+      expect(stale).toHaveLength(claimed ? 1 : 0);
+      expect(await ledger.claim(k, 'w2', at(2))).toBe(false);
+    });
+
     it('reports running claims whose heartbeat is older than the cut-off, oldest first', async () => {
       const run = unique('run');
       const a = { executionId: unique('exec'), taskRunId: run, attempt: 0 };

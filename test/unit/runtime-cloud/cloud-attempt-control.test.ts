@@ -1,3 +1,4 @@
+import { MemoryAttemptLedger } from '../../../lib/adapters/local/attempt-ledger';
 import { CloudAttemptControl, StopWatcher } from '../../../lib/runtime/cloud-attempt-control';
 import { MemoryStops, TestClock } from './helpers';
 
@@ -9,11 +10,26 @@ describe('stopping attempts in the cloud', () => {
     const watcher = new StopWatcher(stops, 5);
     const controller = new AbortController();
     watcher.add(key, controller);
-    await new CloudAttemptControl(stops, new TestClock()).stop(key);
+    await new CloudAttemptControl(stops, new MemoryAttemptLedger(), new TestClock()).stop(key);
     await new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve()));
     expect(controller.signal.aborted).toBe(true);
     watcher.remove(key);
     expect(watcher.size).toBe(0);
+  });
+
+  it('refuses the claim of an attempt stopped while queued, and leaves a claimed one to its stop request', async () => {
+    const stops = new MemoryStops();
+    const ledger = new MemoryAttemptLedger();
+    const clock = new TestClock();
+    const control = new CloudAttemptControl(stops, ledger, clock);
+    const running = { ...key, attempt: 1 };
+    expect(await ledger.claim(running, 'w', clock.now())).toBe(true);
+    await control.stop(key);
+    await control.stop(running);
+    expect(await ledger.claim(key, 'w', clock.now())).toBe(false);
+    expect(await stops.requested(key)).toBe(true);
+    expect(await stops.requested(running)).toBe(true);
+    expect((await ledger.stale(new Date(clock.ms + 1), 10)).map((c) => c.attempt)).toEqual([1]);
   });
 
   it('leaves other attempts running', async () => {

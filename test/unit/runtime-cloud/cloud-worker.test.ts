@@ -44,6 +44,19 @@ describe('the cloud worker handler', () => {
     expect(run.state.current).toBe('SUCCESS');
   });
 
+  it('acknowledges a task killed while queued without running it: the kill refused its claim', async () => {
+    const h = await harness();
+    const { execution, task } = await dispatched(h);
+    const { cloudActions } = await import('../../../lib/runtime/cloud-api-service');
+    await cloudActions({ store: h.adapters.store, flows: h.rt.deps.flows, blobs: h.adapters.blobs, clock: h.clock, ids: { next: () => 'kill1' } }).kill(execution.id);
+    await h.rt.executor(inboxEvent(execution.id, 'kill'));
+    expect((await h.adapters.store.get(execution.id))!.state.current).toBe('KILLED');
+    expect(await h.rt.worker('core', pushEvent(task))).toBe('ran');
+    // Nothing ran: no result was appended, and the attempt stays refused.
+    expect(await h.adapters.store.hasPending(execution.id)).toBe(false);
+    expect(await h.adapters.ledger.claim({ executionId: task.executionId, taskRunId: task.taskRunId, attempt: task.attempt }, 'w', h.clock.now())).toBe(false);
+  });
+
   it('dead-letters a message that is not a worker task, with its reason', async () => {
     const h = await harness();
     expect(await h.rt.worker('core', pushEvent('{"executionId": 1}', { origin: 'test' }))).toBe('dead-lettered');
