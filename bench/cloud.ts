@@ -3,7 +3,7 @@
 // task runs in the worker-core function behind a Pub/Sub push subscription. Prints one JSON line like
 // bench:burst's, plus firestore_ops_per_task and messages_per_task (counted by wrapping the adapters)
 // and executor_invocations_per_task. The functions run in this process, so cpu_s and peak_rss_mb are
-// theirs; the emulators' CPU is read from /proc. Not a test: the machine is shared, see load_avg_1m.
+// theirs; the CPU of the emulators and of the delivery process is read from /proc. Not a test: the machine is shared, see load_avg_1m.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     const load0 = loadavg()[0];
     let peakRss = process.memoryUsage().rss;
     const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 50);
-    // The functions and the emulated delivery share this process's event loop: how busy it was, and how late its callbacks ran.
+    // The functions share this process's event loop: how busy it was, and how late its callbacks ran.
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
     const elu0 = perf.eventLoopUtilization();
@@ -127,7 +127,7 @@ async function main(): Promise<void> {
     const warm = WARMUP > 0 ? await burst(WARMUP) : undefined;
     const warmup = warm ? {
       executions: WARMUP, wall_s: +warm.wall.toFixed(3), tasks_per_s: Math.round((WARMUP * T) / warm.wall),
-      cpu_ms_per_task: cpuPerTask(warm, WARMUP * T), lag_ms: await lagOf(warm),
+      cpu_ms_per_task: cpuPerTask(warm, WARMUP * T), lag_ms: await lagOf(warm), handler_failures: c.failures.length, logged_errors: errors.length,
     } : undefined;
 
     // BENCH_CPU_PROFILE=file.cpuprofile: a V8 CPU profile of this process during the measured burst only.
@@ -138,6 +138,8 @@ async function main(): Promise<void> {
       await profiler.post('Profiler.start');
     }
     const ops0 = c.firestoreOps;
+    const failures0 = c.failures.length;
+    const errors0 = errors.length;
     const grouped0 = groupCommitTotals();
     const messages0 = c.messages;
     const executor0 = c.invocations.executor ?? 0;
@@ -160,7 +162,7 @@ async function main(): Promise<void> {
       wall_s: +p.wall.toFixed(3),
       tasks_per_s: Math.round(tasks / p.wall),
       cpu_s: +p.cpuS.toFixed(3),
-      // Where the machine's CPU went, per task: this process (the functions and the emulated delivery) and the emulators.
+      // Where the machine's CPU went, per task: this process (the functions), the emulators and the delivery process.
       cpu_ms_per_task: cpuPerTask(p, tasks),
       event_loop: {
         utilization: +p.elu.toFixed(2),
@@ -176,12 +178,12 @@ async function main(): Promise<void> {
       },
       messages_per_task: +(messages / tasks).toFixed(2),
       executor_invocations_per_task: +(executorInvocations / tasks).toFixed(2),
-      handler_failures: c.failures.length,
-      logged_errors: errors.length,
+      handler_failures: c.failures.length - failures0,
+      logged_errors: errors.length - errors0,
       load_avg_1m: [+p.load0.toFixed(2), +loadavg()[0].toFixed(2)],
       // The same burst run first, on cold emulators: the figures a first burst gets.
       ...(warmup ? { warmup } : {}),
-      ...(process.env.BENCH_DETAIL ? { lag_p99_by_task: lagP99ByTask(finals), by_operation: c.byOperation, invocations: c.invocations, failures: c.failures.slice(0, 5), errors: errors.slice(0, 5) } : {}),
+      ...(process.env.BENCH_DETAIL ? { lag_p99_by_task: lagP99ByTask(finals), by_operation: c.byOperation, invocations: c.invocations, failures: c.failures.slice(failures0, failures0 + 5), errors: errors.slice(errors0, errors0 + 5) } : {}),
     }));
   } finally {
     await cloud.stop();

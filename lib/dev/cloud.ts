@@ -17,10 +17,10 @@ import type { LogSink } from '../runtime/cloud-log';
 import type { SchedulerReport } from '../runtime/cloud-scheduler';
 import { PubSubAdmin, createBucket, registerFirestoreTrigger, type PushSubscription } from './admin';
 import { durationMs } from './delivery';
-import { startDeliveryProcess, type PushPlan } from './delivery-process';
+import { startDeliveryProcess, type DeliveryProcess, type PushPlan } from './delivery-process';
 import { startFirestoreEmulator, startPubSubEmulator, startStorageEmulator, type Emulator } from './emulators';
 import { serveInChild, serveInProcess, type ChildHost, type FunctionHost } from './function-hosts';
-import { reservePort, type ReservedPort, type Service } from './processes';
+import { reservePort, type ReservedPort } from './processes';
 
 export interface PushPolicy {
   minimumBackoff: string;
@@ -89,7 +89,7 @@ export interface EmulatedCloud {
   urls: Record<string, string>;
   emulators: { firestore: Emulator; pubsub: Emulator; storage: Emulator };
   /** The process that plays Eventarc and Pub/Sub push (absent with `delivery: 'emulators'`). */
-  delivery?: Service;
+  delivery?: DeliveryProcess;
   pubsub: PubSubAdmin;
   /** Topic name (or `executor`, which consumes none) -> its dead-letter pull subscription. */
   deadLetterSubscription(topic: string): string;
@@ -245,7 +245,7 @@ export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promi
       });
     }
 
-    let delivery: Service | undefined;
+    let delivery: DeliveryProcess | undefined;
     if (relayPort) {
       await relayPort.release();
       delivery = await startDeliveryProcess({

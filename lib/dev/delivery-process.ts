@@ -57,8 +57,55 @@ export function parseDeliveryPlan(text: string | undefined): DeliveryPlan {
   return parsed.data;
 }
 
-/** Starts the delivery child and waits until it delivers; its log lines go to `log`, its output to `dir`/delivery.log. */
-export async function startDeliveryProcess(plan: DeliveryPlan, dir: string, log: DeliveryLog, timeoutS = 120): Promise<Service> {
+export interface DeliveryProcess {
+  /** The child delivering now (a new one after a restart). */
+  readonly pid: number;
+  /** Stops the child by its pid: it finishes the deliveries in flight and flushes their acknowledgements. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Restarts after the child died, before giving up (each logged as an ERROR). */
+const MAX_RESTARTS = 3;
+
+/**
+ * Starts the delivery child and waits until it delivers; its log lines go to `log`, its output to
+ * `dir`/delivery.log. A child that dies is reported and started again: without it no event reaches
+ * the functions, and executions would wait silently.
+ */
+export async function startDeliveryProcess(plan: DeliveryPlan, dir: string, log: DeliveryLog, timeoutS = 120): Promise<DeliveryProcess> {
+  let current = await spawnDelivery(plan, dir, log, timeoutS);
+  let stopping = false;
+  let restarts = 0;
+  const watch = (service: Service): void => {
+    void service.exited.then(async (how) => {
+      if (stopping) return;
+      const where = `see ${service.logFile}`;
+      if (restarts >= MAX_RESTARTS) {
+        log('ERROR', `the event delivery process exited (${how}) ${restarts + 1} times; no event reaches the functions any more (${where})`);
+        return;
+      }
+      restarts++;
+      log('ERROR', `the event delivery process exited (${how}); starting it again (${where})`);
+      try {
+        current = await spawnDelivery(plan, dir, log, timeoutS);
+        if (stopping) await current.stop();
+        else watch(current);
+      } catch (err) {
+        log('ERROR', `the event delivery process could not be started again: ${(err as Error).message}`);
+      }
+    });
+  };
+  watch(current);
+  return {
+    get pid() { return current.pid; },
+    async stop(graceMs) {
+      stopping = true;
+      await current.stop(graceMs);
+    },
+  };
+}
+
+async function spawnDelivery(plan: DeliveryPlan, dir: string, log: DeliveryLog, timeoutS: number): Promise<Service> {
   const root = projectRoot();
   let ready = false;
   const service = spawnService('event delivery', process.execPath, [join(root, 'scripts/run-ts.mjs'), join(root, 'lib/dev/delivery-main.ts')], {

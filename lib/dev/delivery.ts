@@ -102,7 +102,7 @@ export class EventarcRelay {
         const delivery = this.lanes.run(() => this.deliver(req.url ?? '/', headers, body));
         this.inFlight.add(delivery);
         void delivery.finally(() => this.inFlight.delete(delivery));
-      });
+      }, () => undefined); // A request cut off mid-body (the emulator stopping) got no 204: nothing was accepted.
     });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);

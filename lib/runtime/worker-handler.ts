@@ -78,7 +78,7 @@ export interface WorkerHandlerDeps {
   heartbeatMs?: number;
   /**
    * Whether a delivered task is still wanted. Default: read its execution (cheap in memory). The cloud
-   * asks the attempt's stop request instead, which a kill writes for every attempt it ends.
+   * answers without I/O: a kill there refuses each queued attempt in the ledger, so the claim fails.
    */
   stillWanted?(task: WorkerTask): Promise<boolean>;
   /**

@@ -1,10 +1,10 @@
 // The cloud runtime's bookkeeping beside execution state (lib/ports/cloud-control.ts), on Firestore:
 //   {prefix}wakeups/{id}        wake-ups due at `dueAtMs`, fired and deleted by the scheduler
-//   {prefix}attemptStops/{id}   "stop this attempt" requests, read by the worker that runs it
+//   {prefix}attemptStops/{id}   "stop this attempt" requests, polled by the worker while it runs it
 // and the query for stranded executions: pending inbox events older than a threshold (a collection
 // group query on `inbox`) and leases whose holder died (expired `leases/{executionId}`).
 // Single-document reads and writes go through the group commit (firestore-group-commit.ts): the
-// worker reads its stop request once per task, so concurrent invocations share that request.
+// stop-request polls of the attempts running in one instance share requests.
 import type { Firestore } from '@google-cloud/firestore';
 import { z } from 'zod';
 import type { AttemptKey } from '../../ports/attempt-ledger';

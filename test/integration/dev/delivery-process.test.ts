@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PubSubAdmin } from '../../../lib/dev/admin';
-import { startDeliveryProcess } from '../../../lib/dev/delivery-process';
-import { freePort, type Service } from '../../../lib/dev/processes';
+import { startDeliveryProcess, type DeliveryProcess } from '../../../lib/dev/delivery-process';
+import { freePort } from '../../../lib/dev/processes';
 import { emulatorHost, uniquePrefix, uniqueProject } from '../adapters-gcp/emulators';
 
 jest.setTimeout(120_000);
@@ -16,7 +16,7 @@ jest.setTimeout(120_000);
 const projectId = uniqueProject('delivery');
 const dir = mkdtempSync(join(tmpdir(), 'aloft-delivery-'));
 const servers: Server[] = [];
-const children: Service[] = [];
+const children: DeliveryProcess[] = [];
 afterEach(async () => {
   await Promise.all(children.splice(0).map((c) => c.stop()));
   await Promise.all(servers.splice(0).map((s) => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); })));
@@ -39,6 +39,15 @@ async function endpoint(): Promise<{ url: string; got: Array<{ path: string; bod
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, got };
 }
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 async function until(what: string, check: () => boolean): Promise<void> {
   for (let i = 0; i < 600; i++) {
@@ -78,10 +87,30 @@ describe('the delivery process of the emulated cloud', () => {
     expect(worker.got[0].path).toBe('/push');
     expect(Buffer.from(String(JSON.parse(worker.got[0].body).message.data), 'base64').toString()).toBe('task');
 
+    const pid = child.pid;
     await child.stop();
-    expect(await child.exited).toMatch(/exit code 0|SIGTERM/);
+    expect(alive(pid)).toBe(false);
     // Acknowledged before the child exited: nothing is left to pull.
     expect(await admin.pull(`${topic}-push`)).toEqual([]);
+  });
+
+  it('starts a child that died again, and says so in the log', async () => {
+    const logs: Array<[string, string]> = [];
+    const executor = await endpoint();
+    const relayPort = await freePort();
+    const child = await startDeliveryProcess({ relay: { port: relayPort, target: executor.url }, pushes: [] }, dir, (severity, message) => logs.push([severity, message]));
+    children.push(child);
+    const first = child.pid;
+    process.kill(first, 'SIGKILL');
+    await until('a new child', () => child.pid !== first);
+    expect(logs[0]).toEqual(['ERROR', expect.stringMatching(/^the event delivery process exited \(SIGKILL\); starting it again/)]);
+    // The new child relays on the same port.
+    await until('the relay', () => alive(child.pid));
+    for (let i = 0; i < 100 && executor.got.length === 0; i++) {
+      await fetch(`http://127.0.0.1:${relayPort}/e`, { method: 'POST', body: 'x' }).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(executor.got[0]?.body).toBe('x');
   });
 
   it('passes the child\'s warnings to the parent\'s log', async () => {

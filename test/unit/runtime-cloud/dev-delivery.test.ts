@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { EventarcRelay, durationMs } from '../../../lib/dev/delivery';
 
 const servers: Server[] = [];
@@ -29,6 +29,31 @@ async function until(check: () => boolean): Promise<void> {
 }
 
 describe('the Eventarc relay of the emulated cloud', () => {
+  it('drops a request cut off mid-body and goes on relaying', async () => {
+    const executor = await target([204]);
+    const relay = new EventarcRelay({ target: executor.url, log: () => undefined });
+    const port = await relay.listen(0);
+    const rejections: unknown[] = [];
+    const onRejection = (err: unknown): void => { rejections.push(err); };
+    process.on('unhandledRejection', onRejection);
+    try {
+      const socket = connect(port, '127.0.0.1');
+      await new Promise<void>((r) => socket.once('connect', () => r()));
+      socket.write('POST /cut HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nhalf');
+      await new Promise((r) => setTimeout(r, 50));
+      socket.destroy();
+      await new Promise((r) => setTimeout(r, 50));
+      const res = await fetch(`http://127.0.0.1:${port}/next`, { method: 'POST', headers: { 'ce-id': 'e2' }, body: 'whole' });
+      expect(res.status).toBe(204);
+      await until(() => executor.got.length > 0);
+      expect(executor.got.map((g) => g.path)).toEqual(['/next']);
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      await relay.close();
+    }
+  });
+
   it('accepts an event at once and forwards it unchanged, retrying after a failure', async () => {
     const executor = await target([500, 204]);
     const logs: string[] = [];
