@@ -1,5 +1,5 @@
 // The shape every burst benchmark uses: a flow of chained Return tasks, and the lag of its task runs.
-import type { Execution } from '../lib/model/execution';
+import type { Execution, TaskRun } from '../lib/model/execution';
 
 /** A flow `bench.{id}` of `tasks` Return tasks, each formatting the previous one's output. */
 export function chainedFlowYaml(tasks: number, id = 'burst'): string {
@@ -11,14 +11,19 @@ export function chainedFlowYaml(tasks: number, id = 'burst'): string {
   return lines.join('\n');
 }
 
-/** Per task run: from its creation to its attempt running (the worker's start). */
+/** One task run's wait from its creation to its attempt running (the worker's start); undefined if it never ran. */
+export function lagMs(run: TaskRun): number | undefined {
+  const running = run.state.histories.find((h) => h.state === 'RUNNING');
+  return running ? Date.parse(running.date) - Date.parse(run.state.histories[0].date) : undefined;
+}
+
+/** The lag of every task run that ran. */
 export function lagsMs(executions: readonly Execution[]): number[] {
   const lags: number[] = [];
   for (const e of executions) {
     for (const run of e.taskRunList) {
-      const created = Date.parse(run.state.histories[0].date);
-      const running = run.state.histories.find((h) => h.state === 'RUNNING');
-      if (running) lags.push(Date.parse(running.date) - created);
+      const lag = lagMs(run);
+      if (lag !== undefined) lags.push(lag);
     }
   }
   return lags;

@@ -13,7 +13,7 @@ import { startEmulatedCloud } from '../lib/dev/cloud';
 import { createFlow, startExecution, waitForExecution } from '../test/helpers/emulated-cloud';
 import type { Execution } from '../lib/model/execution';
 import { counters } from './cloud-counters';
-import { chainedFlowYaml, lagsMs } from './chain';
+import { chainedFlowYaml, lagMs, lagsMs } from './chain';
 import { cpuOf, percentiles } from './stats';
 
 const E = Number(process.env.E ?? 400);
@@ -43,7 +43,12 @@ async function pool<T, R>(items: readonly T[], size: number, run: (item: T) => P
 /** Lag p99 of each task id of the chain (t0 waits behind the burst of starts). */
 function lagP99ByTask(finals: readonly Execution[]): Record<string, number> {
   const byTask: Record<string, number[]> = {};
-  for (const e of finals) for (const run of e.taskRunList) (byTask[run.taskId] ??= []).push(...lagsMs([{ ...e, taskRunList: [run] }]));
+  for (const e of finals) {
+    for (const run of e.taskRunList) {
+      const lag = lagMs(run);
+      if (lag !== undefined) (byTask[run.taskId] ??= []).push(lag);
+    }
+  }
   return Object.fromEntries(Object.entries(byTask).map(([id, lags]) => [id, percentiles(lags).p99]));
 }
 
@@ -119,15 +124,15 @@ async function main(): Promise<void> {
     pubsub_emulator: +((p.emulatorCpu.pubsub * 1000) / tasks).toFixed(2),
     delivery: +((p.emulatorCpu.delivery * 1000) / tasks).toFixed(2),
   });
-  const lagOf = async (p: Phase): Promise<ReturnType<typeof percentiles>> =>
-    percentiles(lagsMs(await pool(p.started, 10, (e) => waitForExecution(cloud.apiUrl, e.id, 60_000))));
+  /** The burst's executions as they ended, read back through the api. */
+  const finalsOf = (p: Phase): Promise<Execution[]> => pool(p.started, 10, (e) => waitForExecution(cloud.apiUrl, e.id, 60_000));
 
   try {
     await createFlow(cloud.apiUrl, chainedFlowYaml(T));
     const warm = WARMUP > 0 ? await burst(WARMUP) : undefined;
     const warmup = warm ? {
       executions: WARMUP, wall_s: +warm.wall.toFixed(3), tasks_per_s: Math.round((WARMUP * T) / warm.wall),
-      cpu_ms_per_task: cpuPerTask(warm, WARMUP * T), lag_ms: await lagOf(warm), handler_failures: c.failures.length, logged_errors: errors.length,
+      cpu_ms_per_task: cpuPerTask(warm, WARMUP * T), lag_ms: percentiles(lagsMs(await finalsOf(warm))), handler_failures: c.failures.length, logged_errors: errors.length,
     } : undefined;
 
     // BENCH_CPU_PROFILE=file.cpuprofile: a V8 CPU profile of this process during the measured burst only.
@@ -153,7 +158,7 @@ async function main(): Promise<void> {
     const grouped = groupCommitTotals();
     const messages = c.messages - messages0;
     const executorInvocations = (c.invocations.executor ?? 0) - executor0;
-    const finals = await pool(p.started, 10, (e) => waitForExecution(cloud.apiUrl, e.id, 60_000));
+    const finals = await finalsOf(p);
     const tasks = E * T;
     const states: Record<string, number> = {};
     for (const f of finals) states[f.state.current] = (states[f.state.current] ?? 0) + 1;
