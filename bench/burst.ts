@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
-import { LocalRuntime } from '../lib/runtime/local';
+import { LocalRuntime } from '../lib/runtime/embedded/runtime';
 import { chainedFlowYaml, lagsMs } from './chain';
 import { percentiles } from './stats';
 

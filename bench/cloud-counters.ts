@@ -1,7 +1,7 @@
 // Counting what the cloud runtime asks of Firestore and Pub/Sub, by wrapping the adapters: every
 // method call on a Firestore-backed adapter counts as one operation (some are a few RPCs, such as a
 // transaction's reads and commit), every published worker task or dead letter as one message.
-import type { CloudAdapters, HandledInvocation } from '../lib/runtime/cloud-deps';
+import type { CloudAdapters, HandledInvocation } from '../lib/runtime/cloud/deps';
 
 const FIRESTORE_ADAPTERS = ['store', 'flowRepo', 'ledger', 'logs', 'triggerState', 'lease', 'wakeUpStore', 'stops', 'stranded'] as const;
 

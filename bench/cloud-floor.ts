@@ -16,7 +16,7 @@ import { Firestore } from '@google-cloud/firestore';
 import { PubSub, type Message } from '@google-cloud/pubsub';
 import { startFirestoreEmulator, startPubSubEmulator } from '../lib/dev/emulators';
 import { registerFirestoreTrigger } from '../lib/dev/admin';
-import { decodeInboxWrite } from '../lib/runtime/firestore-event';
+import { decodeInboxWrite } from '../lib/runtime/cloud/firestore-event';
 import { cpuOf } from './stats';
 
 const E = Number(process.env.E ?? 400);

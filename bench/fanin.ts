@@ -4,7 +4,7 @@
 // (goal <= 3), with the lease's passes and conflicts. Not a test: figures go into notes.
 import { loadavg } from 'node:os';
 import { startEmulatedCloud } from '../lib/dev/cloud';
-import type { ExecutorOutcome } from '../lib/runtime/cloud-executor';
+import type { ExecutorOutcome } from '../lib/runtime/cloud/executor';
 import { createFlow, startExecution, waitForExecution } from '../test/helpers/emulated-cloud';
 import { counters } from './cloud-counters';
 

@@ -9,7 +9,7 @@ import { FolderBlobStore, MemoryStateStore, RandomIds, SystemClock } from '../li
 import { MemoryTriggerStateStore } from '../lib/adapters/local/trigger-state';
 import type { Execution } from '../lib/model/execution';
 import type { Flow } from '../lib/model/flow';
-import { startExecution } from '../lib/runtime/start-execution';
+import { startExecution } from '../lib/runtime/core/start-execution';
 import { exprRenderer } from '../lib/triggers/expr-renderer';
 import { evaluateFlowTriggers } from '../lib/triggers/flow-evaluate';
 import { TriggerRegistry } from '../lib/triggers/registry';

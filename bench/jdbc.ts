@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { getHeapStatistics } from 'node:v8';
 import mysql from 'mysql2/promise';
 import { Client } from 'pg';
-import { LocalRuntime } from '../lib/runtime/local';
+import { LocalRuntime } from '../lib/runtime/embedded/runtime';
 
 const ROWS = Number(process.env.ROWS ?? 1_000_000);
 

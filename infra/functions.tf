@@ -32,7 +32,7 @@ resource "google_cloudfunctions2_function" "fn" {
     ingress_settings                 = each.value.ingress
     all_traffic_on_latest_revision   = true
     service_account_email            = google_service_account.fn[each.key].email
-    # The runtime hands resumable tasks over to a continuation before this limit (lib/runtime/cloud-config.ts).
+    # The runtime hands resumable tasks over to a continuation before this limit (lib/runtime/cloud/config.ts).
     environment_variables = merge(local.runtime_env, {
       ALOFT_FUNCTION_TIMEOUT_MS = tostring(local.function_config[each.key].timeout_seconds * 1000)
     })

@@ -22,7 +22,7 @@ locals {
   worker_functions = { for name, fn in local.functions : name => fn if startswith(name, "worker-") }
 
   # The executor consumes no topic, but publishes the Firestore events it cannot read here, with their
-  # reason (lib/runtime/cloud-gcp.ts EXECUTOR_DEAD_LETTER_TOPIC; test/unit/infra holds them equal).
+  # reason (lib/adapters/gcp/runtime-adapters.ts EXECUTOR_DEAD_LETTER_TOPIC; test/unit/infra holds them equal).
   executor_dead_letter_topic = "aloft-executor-dead-letter"
 
   # Sizing defaults; var.function_settings overrides any of them per function.

@@ -66,7 +66,7 @@ for m in "${API_INVOKERS[@]}"; do [[ "$m" != allUsers && "$m" != allAuthenticate
 # The code names topics aloft-worker-<group> and prepends ALOFT_TOPIC_PREFIX (see infra/locals.tf).
 TOPIC_PREFIX=""; [[ "$PREFIX" == aloft ]] || TOPIC_PREFIX="$PREFIX-"
 DATA_BUCKET="$PROJECT-$PREFIX-data"
-# Where the executor dead-letters the Firestore events it cannot read (lib/runtime/cloud-gcp.ts; test/unit/infra holds them equal).
+# Where the executor dead-letters the Firestore events it cannot read (lib/adapters/gcp/runtime-adapters.ts; test/unit/infra holds them equal).
 EXECUTOR_DLT="${TOPIC_PREFIX}aloft-executor-dead-letter"
 
 # Sizing per function, as in infra/locals.tf: memory cpu concurrency timeout min max.

@@ -8,7 +8,7 @@ import type { ParseResult } from '../model/flow-parse';
 import { isTerminal, State } from '../model/states';
 import { assertReadable, executionPrefix, uriToKey } from '../model/storage-uri';
 import type { BlobStore, Clock, FlowRepository, Ids, LogStore, StateStore } from '../ports';
-import type { StartRequest } from '../runtime/start-execution';
+import type { StartRequest } from '../runtime/core/start-execution';
 import type { Renderer } from '../triggers/render';
 import { handleWebhook } from '../triggers/webhook';
 import { dependenciesOf, dependentsOf } from './dependencies';

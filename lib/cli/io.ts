@@ -1,5 +1,5 @@
 // What commands need from the outside world, injected so tests can drive them in-process.
-import type { Env } from '../runtime/config';
+import type { Env } from '../runtime/core/config';
 
 export interface CliIO {
   env: Env;

@@ -2,7 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { catalog } from '../plugins/catalog';
-import type { Env } from '../runtime/config';
+import type { Env } from '../runtime/core/config';
 import { ExitCode, type CliIO } from './io';
 import { runCommand } from './run';
 import { validateFiles } from './validate';

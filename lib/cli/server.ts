@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { ApiToken, type AuthConfig } from '../api/auth';
 import { AloftError, ErrorCode } from '../model/errors';
-import { LocalServer } from '../runtime/local-server';
+import { LocalServer } from '../runtime/embedded/server';
 import { ExitCode, type CliIO } from './io';
 import { deployFlows, getRemote, killRemote, logsRemote, startRemote } from './remote';
 import { reportError } from './run';

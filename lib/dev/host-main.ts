@@ -3,7 +3,7 @@
 // configuration from this process's env, as it does when deployed.
 import '../../functions/index';
 import { serveFunction, type ServedFunction } from '../../functions/serve';
-import { closeCloud } from '../runtime/cloud-entry';
+import { closeCloud } from '../runtime/cloud/entry';
 import { HOST_READY } from './function-hosts';
 
 async function main(): Promise<void> {

@@ -2,7 +2,7 @@
 // malformed message. Each emulated cloud starts its own emulators (isolated project id).
 import { randomUUID } from 'node:crypto';
 import { startEmulatedCloud, type EmulatedCloud } from '../../lib/dev/cloud';
-import type { CloudAdapters } from '../../lib/runtime/cloud-deps';
+import type { CloudAdapters } from '../../lib/runtime/cloud/deps';
 import { runsByAttempt, testCatalog } from '../helpers/cloud-test-tasks';
 import { createFlow, getExecution, startExecution, waitForExecution } from '../helpers/emulated-cloud';
 

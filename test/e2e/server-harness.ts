@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalServer, type LocalServerOptions } from '../../lib/runtime/local-server';
+import { LocalServer, type LocalServerOptions } from '../../lib/runtime/embedded/server';
 
 export interface Harness {
   server: LocalServer;

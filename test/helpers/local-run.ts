@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { LocalRuntime, type LocalRuntimeOptions } from '../../lib/runtime/local';
+import { LocalRuntime, type LocalRuntimeOptions } from '../../lib/runtime/embedded/runtime';
 import type { Execution } from '../../lib/model/execution';
 
 export interface LocalRunOptions {

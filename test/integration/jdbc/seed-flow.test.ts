@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalRuntime } from '../../../lib/runtime/local';
+import { LocalRuntime } from '../../../lib/runtime/embedded/runtime';
 import { outputOf, runFlowFile, runsOf } from '../../helpers/local-run';
 import { connectionsClosed, mariadb, postgres, type TestDatabase } from './databases';
 

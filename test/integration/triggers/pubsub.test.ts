@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Execution } from '../../../lib/model/execution';
-import { LocalServer } from '../../../lib/runtime/local-server';
+import { LocalServer } from '../../../lib/runtime/embedded/server';
 
 // Loading the Google client and creating topics on the emulator take seconds on a shared machine.
 jest.setTimeout(60_000);

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { EXECUTOR_DOCUMENT, EXECUTOR_EVENT_TYPE, FUNCTION_NODE_OPTIONS, FUNCTIONS } from '../../../functions/manifest';
-import { EXECUTOR_DEAD_LETTER_TOPIC } from '../../../lib/runtime/cloud-gcp';
+import { EXECUTOR_DEAD_LETTER_TOPIC } from '../../../lib/adapters/gcp/runtime-adapters';
 import { declaredIndexes } from './firestore-indexes';
 import { loadFiles, Model, readTfDir } from './terraform';
 

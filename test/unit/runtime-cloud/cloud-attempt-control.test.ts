@@ -1,5 +1,5 @@
 import { MemoryAttemptLedger } from '../../../lib/adapters/local/attempt-ledger';
-import { CloudAttemptControl, StopWatcher } from '../../../lib/runtime/cloud-attempt-control';
+import { CloudAttemptControl, StopWatcher } from '../../../lib/runtime/cloud/attempt-control';
 import { MemoryStops, TestClock } from './helpers';
 
 const key = { executionId: 'e', taskRunId: 't', attempt: 0 };

@@ -1,5 +1,5 @@
-import { executorPass } from '../../../lib/runtime/executor';
-import { lostResult } from '../../../lib/runtime/cloud-scheduler';
+import { executorPass } from '../../../lib/runtime/core/pass';
+import { lostResult } from '../../../lib/runtime/cloud/scheduler';
 import { harness, inboxEvent } from './helpers';
 
 const RETRIED = `

@@ -1,4 +1,4 @@
-import { decodePubSubEvent, topicOf } from '../../../lib/runtime/cloud-triggers';
+import { decodePubSubEvent, topicOf } from '../../../lib/runtime/cloud/triggers';
 import { harness, pushEvent } from './helpers';
 
 const FLOW = `

@@ -1,4 +1,4 @@
-import { CloudWakeUps, InlineWakeUps, fireWakeUp, wakeUpEventKey } from '../../../lib/runtime/cloud-wakeups';
+import { CloudWakeUps, InlineWakeUps, fireWakeUp, wakeUpEventKey } from '../../../lib/runtime/core/wake-ups';
 import { harness } from './helpers';
 
 const FLOW = `

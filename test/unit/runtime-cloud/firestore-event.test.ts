@@ -1,4 +1,4 @@
-import { decodeDocumentEventData, decodeInboxWrite, documentPath, plainValue } from '../../../lib/runtime/firestore-event';
+import { decodeDocumentEventData, decodeInboxWrite, documentPath, plainValue } from '../../../lib/runtime/cloud/firestore-event';
 
 // Bodies the Firestore emulator (cloud-firestore-emulator with --functions_emulator) posted for a
 // create, an update (consumed: false -> true) and a delete of px_executions/e1/inbox/k1 in project probe-p.

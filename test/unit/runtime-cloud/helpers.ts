@@ -13,9 +13,9 @@ import type { PluginGroup } from '../../../lib/model/catalog';
 import type { AttemptKey, Clock, Subscription, TaskQueue } from '../../../lib/ports';
 import type { AttemptStopStore, StrandedExecutions, WakeUpRecord, WakeUpStore } from '../../../lib/ports/cloud-control';
 import type { DeadLetter } from '../../../lib/ports/task-queue';
-import type { CloudAdapters } from '../../../lib/runtime/cloud-deps';
-import type { DecodedWorkerMessage } from '../../../lib/runtime/cloud-worker';
-import { FIRESTORE_DATA_PROTO } from '../../../lib/runtime/protos/firestore-data';
+import type { CloudAdapters } from '../../../lib/runtime/cloud/deps';
+import type { DecodedWorkerMessage } from '../../../lib/runtime/cloud/worker';
+import { FIRESTORE_DATA_PROTO } from '../../../lib/runtime/cloud/protos/firestore-data';
 
 export class MemoryLease implements ExecutionLease {
   readonly held = new Map<string, { holder: string; expiresAtMs: number; token: number }>();
@@ -161,7 +161,7 @@ export function logLines(): { lines: Array<Record<string, unknown>>; sink: (l: R
 }
 
 export interface Harness {
-  rt: import('../../../lib/runtime/cloud').CloudRuntime;
+  rt: import('../../../lib/runtime/cloud/runtime').CloudRuntime;
   adapters: MemoryAdapters;
   clock: TestClock;
   log: ReturnType<typeof logLines>;
@@ -174,9 +174,9 @@ export interface Harness {
 export async function harness(opts: {
   env?: Record<string, string>; catalog?: import('../../../lib/plugins/catalog').PluginCatalog; triggerState?: boolean; clock?: TestClock;
 } = {}): Promise<Harness> {
-  const { CloudRuntime } = await import('../../../lib/runtime/cloud');
-  const { deployFlowSource } = await import('../../../lib/runtime/deploy');
-  const { cloudActions } = await import('../../../lib/runtime/cloud-api-service');
+  const { CloudRuntime } = await import('../../../lib/runtime/cloud/runtime');
+  const { deployFlowSource } = await import('../../../lib/runtime/core/deploy');
+  const { cloudActions } = await import('../../../lib/runtime/cloud/api-service');
   const adapters = memoryAdapters({ triggerState: opts.triggerState });
   const clock = opts.clock ?? new TestClock();
   const log = logLines();

@@ -2,7 +2,7 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalRuntime, type LocalRuntimeOptions } from '../../../lib/runtime/local';
+import { LocalRuntime, type LocalRuntimeOptions } from '../../../lib/runtime/embedded/runtime';
 
 const runtimes: LocalRuntime[] = [];
 const dirs: string[] = [];

@@ -1,5 +1,5 @@
 import { create } from 'node:domain';
-import { outsideDomain } from '../../../lib/runtime/outside-domain';
+import { outsideDomain } from '../../../lib/runtime/cloud/outside-domain';
 
 const activeDomain = (): unknown => (process as { domain?: unknown }).domain;
 

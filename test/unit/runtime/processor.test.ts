@@ -1,5 +1,5 @@
-import { ExecutionProcessor, type ProcessorHooks } from '../../../lib/runtime/processor';
-import type { PassResult } from '../../../lib/runtime/executor';
+import { ExecutionProcessor, type ProcessorHooks } from '../../../lib/runtime/embedded/processor';
+import type { PassResult } from '../../../lib/runtime/core/pass';
 import type { Execution } from '../../../lib/model/execution';
 import type { OutboxEntry, StateStore } from '../../../lib/ports';
 

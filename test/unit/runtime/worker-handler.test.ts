@@ -1,4 +1,4 @@
-import { InProcessAttempts } from '../../../lib/runtime/worker-handler';
+import { InProcessAttempts } from '../../../lib/runtime/core/worker-handler';
 import { LazyAbortController } from '../../../lib/worker';
 
 describe('InProcessAttempts', () => {

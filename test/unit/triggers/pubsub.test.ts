@@ -1,7 +1,7 @@
 import type { ParsedTriggerOf } from '../../../lib/triggers/catalog';
 import { handlePubSubMessage, pubSubVariables, subscriptionSpec, type PubSubMessage, type PubSubTarget } from '../../../lib/triggers/pubsub';
 import { flowWith, parsed, recordingStart, renderer } from './fixtures';
-import { startExecution } from '../../../lib/runtime/start-execution';
+import { startExecution } from '../../../lib/runtime/core/start-execution';
 import { MemoryStateStore, FolderBlobStore, SystemClock, RandomIds } from '../../../lib/adapters/local';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

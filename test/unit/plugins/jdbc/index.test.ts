@@ -21,7 +21,7 @@ describe('jdbcTasks', () => {
 
 describe('Vertica and Vectorwise', () => {
   it.each(['vertica', 'vectorwise'])('are refused when a %s flow is deployed, saying no Node.js driver serves them', async (vendor) => {
-    const { LocalRuntime } = await import('../../../../lib/runtime/local');
+    const { LocalRuntime } = await import('../../../../lib/runtime/embedded/runtime');
     const runtime = new LocalRuntime({ env: { ALOFT_DATA_DIR: '/nonexistent/never-written' } });
     const yaml = `id: v\nnamespace: io.aloft.tests\ntasks:\n  - id: q\n    type: io.kestra.plugin.jdbc.${vendor}.Query\n    url: jdbc:${vendor}://h:1/db\n    sql: select 1\n`;
     const err = await runtime.deploy(yaml, 'v.yml').then(() => undefined, (e) => e);

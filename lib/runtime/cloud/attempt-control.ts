@@ -3,9 +3,9 @@
 // worker's heartbeat pace and aborts itself when it is there. Quick attempts end before the first look.
 // A kill also refuses the attempt in the ledger: an attempt still queued then fails its claim, so a
 // worker need not read the stop request before it claims (one read per task fewer).
-import type { AttemptControl, AttemptKey, AttemptLedger, Clock } from '../ports';
-import type { AttemptStopStore } from '../ports/cloud-control';
-import type { RunningAttempts } from './worker-handler';
+import type { AttemptControl, AttemptKey, AttemptLedger, Clock } from '../../ports';
+import type { AttemptStopStore } from '../../ports/cloud-control';
+import type { RunningAttempts } from '../core/worker-handler';
 
 export const attemptKeyId = (k: AttemptKey): string => `${k.executionId}:${k.taskRunId}:${k.attempt}`;
 

@@ -1,10 +1,10 @@
 // Saving a flow from YAML: parse, validate against the catalog, store a new revision.
-import { DiagnosticsError, ErrorCode, type AloftErrorData } from '../model/errors';
-import type { Flow } from '../model/flow';
-import type { TaskCatalog } from '../model/catalog';
-import { parseFlowWithTriggers } from '../triggers/validate';
-import { checkSyntax, referencedPaths } from '../expr';
-import type { Clock, FlowRepository } from '../ports';
+import { DiagnosticsError, ErrorCode, type AloftErrorData } from '../../model/errors';
+import type { Flow } from '../../model/flow';
+import type { TaskCatalog } from '../../model/catalog';
+import { parseFlowWithTriggers } from '../../triggers/validate';
+import { checkSyntax, referencedPaths } from '../../expr';
+import type { Clock, FlowRepository } from '../../ports';
 
 export class FlowInvalidError extends DiagnosticsError {
   constructor(diagnostics: AloftErrorData[], file?: string) {

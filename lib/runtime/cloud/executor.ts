@@ -11,17 +11,17 @@
 // Errors: infrastructure failures and lost races are thrown, so Eventarc delivers the event again;
 // anything else (a corrupt document, a deleted flow) is logged as a structured error and acknowledged,
 // so one bad execution never loops forever.
-import { AloftError, ErrorCode, toErrorData } from '../model/errors';
-import type { Execution } from '../model/execution';
-import type { OutboxEntry } from '../ports';
-import type { ExecutionLease } from '../adapters/gcp/lease';
-import type { WakeUpStore } from '../ports/cloud-control';
-import type { DeadLetter } from '../ports/task-queue';
-import type { CloudLog, LogLabels } from './cloud-log';
-import { CloudWakeUps, InlineWakeUps } from './cloud-wakeups';
+import { AloftError, ErrorCode, toErrorData } from '../../model/errors';
+import type { Execution } from '../../model/execution';
+import type { OutboxEntry } from '../../ports';
+import type { ExecutionLease } from '../../adapters/gcp/lease';
+import type { WakeUpStore } from '../../ports/cloud-control';
+import type { DeadLetter } from '../../ports/task-queue';
+import type { CloudLog, LogLabels } from './log';
+import { CloudWakeUps, InlineWakeUps } from '../core/wake-ups';
 import { markAlone } from './alone';
-import { applyEffect, type EffectDeps } from './effects';
-import { foldEvents, type ExecutorDeps, type PassResult } from './executor';
+import { applyEffect, type EffectDeps } from '../core/effects';
+import { foldEvents, type ExecutorDeps, type PassResult } from '../core/pass';
 import { decodeInboxWrite, DocumentChange } from './firestore-event';
 
 export interface ExecutorHandlerDeps {

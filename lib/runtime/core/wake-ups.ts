@@ -4,9 +4,9 @@
 // executor invocation that scheduled it: it waits before returning (an instance only has CPU while a
 // request is open, so a timer after the response could not be trusted). Both paths append the WakeUp
 // under the same idempotency key, so whichever comes second changes nothing.
-import { ErrorCode } from '../model/errors';
-import type { Clock, Ids, StateStore, WakeUpReason, WakeUpScheduler } from '../ports';
-import type { WakeUpRecord, WakeUpStore } from '../ports/cloud-control';
+import { ErrorCode } from '../../model/errors';
+import type { Clock, Ids, StateStore, WakeUpReason, WakeUpScheduler } from '../../ports';
+import type { WakeUpRecord, WakeUpStore } from '../../ports/cloud-control';
 import { appendEvent } from './effects';
 
 export const wakeUpId = (executionId: string, taskRunId: string, reason: WakeUpReason, at: Date): string =>

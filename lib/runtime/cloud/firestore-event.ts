@@ -4,7 +4,7 @@
 // the JSON form (Eventarc with `application/json`). The schema is built on first use, not at import.
 import { Root } from 'protobufjs';
 import { z } from 'zod';
-import { AloftError, ErrorCode } from '../model/errors';
+import { AloftError, ErrorCode } from '../../model/errors';
 import { FIRESTORE_DATA_PROTO } from './protos/firestore-data';
 
 /** A Firestore document as the event carries it, with fields turned into plain values. */

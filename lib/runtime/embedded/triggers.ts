@@ -1,14 +1,14 @@
 // The embedded runtime's trigger loops: a scheduler timer, and one Pub/Sub subscription per
 // Pub/Sub trigger, kept in step with the flows that are loaded.
-import { flowKey } from '../model/flow';
-import { toErrorData } from '../model/errors';
-import type { Execution } from '../model/execution';
-import type { Clock } from '../ports/system';
-import { handlePubSubMessage, subscriptionSpec, type PubSubMessage, type PubSubTarget, type PubSubTriggerSource } from '../triggers/pubsub';
-import type { Renderer } from '../triggers/render';
-import type { Reporter } from '../triggers/report';
-import { fireDueSchedules, type ScheduleTarget, type SchedulerDeps } from '../triggers/scheduler';
-import type { StartFn } from '../triggers/start';
+import { flowKey } from '../../model/flow';
+import { toErrorData } from '../../model/errors';
+import type { Execution } from '../../model/execution';
+import type { Clock } from '../../ports/system';
+import { handlePubSubMessage, subscriptionSpec, type PubSubMessage, type PubSubTarget, type PubSubTriggerSource } from '../../triggers/pubsub';
+import type { Renderer } from '../../triggers/render';
+import type { Reporter } from '../../triggers/report';
+import { fireDueSchedules, type ScheduleTarget, type SchedulerDeps } from '../../triggers/scheduler';
+import type { StartFn } from '../../triggers/start';
 
 /** Calls the scheduler every `intervalMs`; ticks never overlap. */
 export class LocalScheduler {

@@ -9,15 +9,15 @@
 //   3. due wake-ups are fired;
 //   4. executions with pending events nobody folds (a lost trigger, a dead lease holder) are drained;
 //   5. Schedule triggers fire their due dates (lib/triggers), each date once.
-import { ErrorCode, toErrorData } from '../model/errors';
-import type { WorkerResult } from '../model/worker-messages';
-import type { AttemptClaim, AttemptLedger } from '../ports';
-import type { AttemptStopStore, StrandedExecutions } from '../ports/cloud-control';
-import type { CloudLog } from './cloud-log';
-import { drainExecution, publishOutbox, type ExecutorHandlerDeps } from './cloud-executor';
-import { fireSchedules, type CloudTriggerRegistry, type ScheduleStepReport, type TriggerDeps } from './cloud-triggers';
-import { fireWakeUp } from './cloud-wakeups';
-import { appendEvent } from './effects';
+import { ErrorCode, toErrorData } from '../../model/errors';
+import type { WorkerResult } from '../../model/worker-messages';
+import type { AttemptClaim, AttemptLedger } from '../../ports';
+import type { AttemptStopStore, StrandedExecutions } from '../../ports/cloud-control';
+import type { CloudLog } from './log';
+import { drainExecution, publishOutbox, type ExecutorHandlerDeps } from './executor';
+import { fireSchedules, type CloudTriggerRegistry, type ScheduleStepReport, type TriggerDeps } from './triggers';
+import { fireWakeUp } from '../core/wake-ups';
+import { appendEvent } from '../core/effects';
 
 export interface SchedulerDeps {
   executor: ExecutorHandlerDeps;

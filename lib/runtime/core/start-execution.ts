@@ -1,13 +1,13 @@
 // Creating an execution: check inputs against the flow, store FILE inputs, save, queue ExecutionCreated.
 // Used by the CLI, the API, subflows and triggers alike.
 import type { Readable } from 'node:stream';
-import { newExecution } from '../engine';
-import { AloftError, DiagnosticsError, ErrorCode, type AloftErrorData } from '../model/errors';
-import type { Execution, ParentRef, TriggerContext } from '../model/execution';
-import type { Flow } from '../model/flow';
-import { coerceInputs } from '../model/inputs';
-import { inputFileKey, keyToUri } from '../model/storage-uri';
-import type { BlobStore, Clock, Ids, StateStore } from '../ports';
+import { newExecution } from '../../engine';
+import { AloftError, DiagnosticsError, ErrorCode, type AloftErrorData } from '../../model/errors';
+import type { Execution, ParentRef, TriggerContext } from '../../model/execution';
+import type { Flow } from '../../model/flow';
+import { coerceInputs } from '../../model/inputs';
+import { inputFileKey, keyToUri } from '../../model/storage-uri';
+import type { BlobStore, Clock, Ids, StateStore } from '../../ports';
 import { pending } from './events';
 
 /** Every input problem at once; each diagnostic names the flow and the input (`inputs.<id>`). */

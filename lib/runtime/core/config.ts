@@ -1,6 +1,6 @@
 // Runtime configuration, read from an injected env, parsed once, lazily, with zod.
 import { z } from 'zod';
-import { AloftError, ErrorCode } from '../model/errors';
+import { AloftError, ErrorCode } from '../../model/errors';
 
 export const LocalConfig = z.object({
   ALOFT_DATA_DIR: z.string().default('.aloft'),

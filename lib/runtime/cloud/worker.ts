@@ -3,12 +3,12 @@
 // the shared worker handler claims the attempt, runs it with heartbeats and appends its result. The
 // attempt gets a deadline a little before the function's own limit, so a resumable task hands its
 // handle to a continuation message instead of being cut off.
-import { ErrorCode, toErrorData } from '../model/errors';
-import type { WorkerTask } from '../model/worker-messages';
-import type { Clock } from '../ports';
-import type { DeadLetter } from '../ports/task-queue';
-import type { CloudLog } from './cloud-log';
-import { handleWorkerTask, type WorkerHandlerDeps } from './worker-handler';
+import { ErrorCode, toErrorData } from '../../model/errors';
+import type { WorkerTask } from '../../model/worker-messages';
+import type { Clock } from '../../ports';
+import type { DeadLetter } from '../../ports/task-queue';
+import type { CloudLog } from './log';
+import { handleWorkerTask, type WorkerHandlerDeps } from '../core/worker-handler';
 
 export type DecodedWorkerMessage =
   | { ok: true; task: WorkerTask; messageId?: string }

@@ -1,31 +1,31 @@
-// What the cloud handlers run on: the adapters (GCP by default: lib/runtime/cloud-gcp.ts) and the
+// What the cloud handlers run on: the adapters (GCP by default: lib/adapters/gcp/runtime-adapters.ts) and the
 // runtime pieces built over them. Everything is created on first use: the functions register at
 // import time, but read their env and open clients only when the first request arrives.
 import { randomUUID } from 'node:crypto';
-import type { ExecutionLease } from '../adapters/gcp/lease';
-import { RandomIds, SystemClock } from '../adapters/local/system';
-import type { EffectOf } from '../model/effects';
-import { catalog as defaultCatalog, type PluginCatalog } from '../plugins/catalog';
+import type { ExecutionLease } from '../../adapters/gcp/lease';
+import { RandomIds, SystemClock } from '../../adapters/local/system';
+import type { EffectOf } from '../../model/effects';
+import { catalog as defaultCatalog, type PluginCatalog } from '../../plugins/catalog';
 import type {
   AttemptLedger, BlobStore, Clock, FlowRepository, Ids, LogStore, Secrets, StateStore, TaskQueue,
-} from '../ports';
-import type { AttemptStopStore, StrandedExecutions, WakeUpStore } from '../ports/cloud-control';
-import type { DeadLetter } from '../ports/task-queue';
-import type { TriggerStateStore } from '../ports/trigger-state';
-import { exprRenderer } from '../triggers/expr-renderer';
-import type { Env } from './config';
-import { cloudConfigFromEnv, type CloudConfig } from './cloud-config';
-import type { WorkerHandlerDeps } from './worker-handler';
-import { CloudAttemptControl, StopWatcher } from './cloud-attempt-control';
-import type { ExecutorHandlerDeps } from './cloud-executor';
-import { CloudLog, stdoutSink, type LogSink } from './cloud-log';
-import type { SchedulerDeps } from './cloud-scheduler';
-import { CloudTriggerRegistry, onExecutionEnded, reportTo, type TriggerDeps } from './cloud-triggers';
-import { CloudWakeUps } from './cloud-wakeups';
-import type { CloudWorkerDeps, DecodedWorkerMessage } from './cloud-worker';
-import type { EffectDeps } from './effects';
-import { createFlowCache, type FlowCache } from './flow-cache';
-import { startExecution } from './start-execution';
+} from '../../ports';
+import type { AttemptStopStore, StrandedExecutions, WakeUpStore } from '../../ports/cloud-control';
+import type { DeadLetter } from '../../ports/task-queue';
+import type { TriggerStateStore } from '../../ports/trigger-state';
+import { exprRenderer } from '../../triggers/expr-renderer';
+import type { Env } from '../core/config';
+import { cloudConfigFromEnv, type CloudConfig } from './config';
+import type { WorkerHandlerDeps } from '../core/worker-handler';
+import { CloudAttemptControl, StopWatcher } from './attempt-control';
+import type { ExecutorHandlerDeps } from './executor';
+import { CloudLog, stdoutSink, type LogSink } from './log';
+import type { SchedulerDeps } from './scheduler';
+import { CloudTriggerRegistry, onExecutionEnded, reportTo, type TriggerDeps } from './triggers';
+import { CloudWakeUps } from '../core/wake-ups';
+import type { CloudWorkerDeps, DecodedWorkerMessage } from './worker';
+import type { EffectDeps } from '../core/effects';
+import { createFlowCache, type FlowCache } from '../core/flow-cache';
+import { startExecution } from '../core/start-execution';
 
 /** The adapters behind the cloud runtime. */
 export interface CloudAdapters {

@@ -1,8 +1,8 @@
 // Serialises executor passes per execution inside one process: a wake marks the execution dirty,
 // and one pass at a time folds whatever is pending. Passes of different executions interleave.
-import type { Execution } from '../model/execution';
-import type { OutboxEntry, StateStore } from '../ports';
-import type { PassResult } from './executor';
+import type { Execution } from '../../model/execution';
+import type { OutboxEntry, StateStore } from '../../ports';
+import type { PassResult } from '../core/pass';
 
 export interface ProcessorHooks {
   pass(executionId: string): Promise<PassResult | null>;

@@ -1,8 +1,8 @@
 // Structured logs of the cloud handlers: one JSON object per line on stdout, which Cloud Logging
 // reads (`severity`, `message`, and `logging.googleapis.com/labels`). The labels are the ones the
 // task logs carry too, so one filter on executionId shows everything about an execution.
-import { toErrorData, type AloftErrorData } from '../model/errors';
-import type { Clock } from '../ports/system';
+import { toErrorData, type AloftErrorData } from '../../model/errors';
+import type { Clock } from '../../ports/system';
 
 export const Severity = { DEBUG: 'DEBUG', INFO: 'INFO', WARNING: 'WARNING', ERROR: 'ERROR' } as const;
 export type Severity = (typeof Severity)[keyof typeof Severity];

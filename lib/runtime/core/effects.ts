@@ -1,10 +1,10 @@
 // Carries out the effects of committed steps. Shared by the local runtime and the cloud executor;
 // every operation is idempotent because effects are re-published after a crash.
-import type { Effect, EffectOf } from '../model/effects';
-import { ErrorCode, toErrorData, type AloftErrorData } from '../model/errors';
-import type { Execution } from '../model/execution';
-import type { AttemptControl, BlobStore, Clock, Ids, StateStore, TaskQueue, WakeUpScheduler } from '../ports';
-import { State } from '../model/states';
+import type { Effect, EffectOf } from '../../model/effects';
+import { ErrorCode, toErrorData, type AloftErrorData } from '../../model/errors';
+import type { Execution } from '../../model/execution';
+import type { AttemptControl, BlobStore, Clock, Ids, StateStore, TaskQueue, WakeUpScheduler } from '../../ports';
+import { State } from '../../model/states';
 import { pending } from './events';
 import type { FlowCache } from './flow-cache';
 import { startExecution, type StartDeps } from './start-execution';

@@ -5,31 +5,31 @@ import type { AddressInfo } from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { z } from 'zod';
-import { MemoryTriggerStateStore } from '../adapters/local/trigger-state';
-import type { AuthConfig } from '../api/auth';
-import { createApiService, FlowValidationError } from '../api/port-service';
-import type { Limits } from '../api/route';
-import { createApiHandler } from '../api/router';
-import type { ApiService, SavedFlow } from '../api/service';
-import { checkSyntax, referencedPaths } from '../expr';
-import { formatError, toErrorData, type AloftErrorData } from '../model/errors';
-import type { Execution } from '../model/execution';
-import type { Flow } from '../model/flow';
-import { isTerminal } from '../model/states';
-import type { Clock, Ids } from '../ports/system';
-import type { TriggerStateStore } from '../ports/trigger-state';
-import { exprRenderer } from '../triggers/expr-renderer';
-import { evaluateFlowTriggers } from '../triggers/flow-evaluate';
-import { triggerKey } from '../triggers/ids';
-import type { PubSubTriggerSource } from '../triggers/pubsub';
-import type { Renderer } from '../triggers/render';
-import { TriggerRegistry } from '../triggers/registry';
-import type { TriggerReport } from '../triggers/report';
-import type { StartFn } from '../triggers/start';
-import { parseFlowWithTriggers } from '../triggers/validate';
-import { envsFrom, lazyConfig, parseConfig, type Env } from './config';
-import { LocalRuntime } from './local';
-import { LocalPubSubTriggers, LocalScheduler, type DeadLetter } from './local-triggers';
+import { MemoryTriggerStateStore } from '../../adapters/local/trigger-state';
+import type { AuthConfig } from '../../api/auth';
+import { createApiService, FlowValidationError } from '../../api/port-service';
+import type { Limits } from '../../api/route';
+import { createApiHandler } from '../../api/router';
+import type { ApiService, SavedFlow } from '../../api/service';
+import { checkSyntax, referencedPaths } from '../../expr';
+import { formatError, toErrorData, type AloftErrorData } from '../../model/errors';
+import type { Execution } from '../../model/execution';
+import type { Flow } from '../../model/flow';
+import { isTerminal } from '../../model/states';
+import type { Clock, Ids } from '../../ports/system';
+import type { TriggerStateStore } from '../../ports/trigger-state';
+import { exprRenderer } from '../../triggers/expr-renderer';
+import { evaluateFlowTriggers } from '../../triggers/flow-evaluate';
+import { triggerKey } from '../../triggers/ids';
+import type { PubSubTriggerSource } from '../../triggers/pubsub';
+import type { Renderer } from '../../triggers/render';
+import { TriggerRegistry } from '../../triggers/registry';
+import type { TriggerReport } from '../../triggers/report';
+import type { StartFn } from '../../triggers/start';
+import { parseFlowWithTriggers } from '../../triggers/validate';
+import { envsFrom, lazyConfig, parseConfig, type Env } from '../core/config';
+import { LocalRuntime } from './runtime';
+import { LocalPubSubTriggers, LocalScheduler, type DeadLetter } from './triggers';
 
 export const ServerConfig = z.object({
   /** The time zone of Schedule triggers without their own. */
@@ -212,7 +212,7 @@ export class LocalServer {
     if (source === undefined) {
       if (!host) return;
       // Loaded only when used: the Google client is heavy and most servers have no Pub/Sub trigger.
-      const { createPubSubTriggerSource } = await import('../adapters/gcp/pubsub-trigger-source');
+      const { createPubSubTriggerSource } = await import('../../adapters/gcp/pubsub-trigger-source');
       const created = createPubSubTriggerSource({ emulatorHost: host, onError: (err, sub) => this.log('ERROR', `Pub/Sub subscription ${sub}: ${err.message}`) });
       this.closePubSubSource = () => created.close();
       source = created;

@@ -1,29 +1,29 @@
 // The embedded runtime: the engine, a worker pool and local adapters in one process.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { EffectOf } from '../model/effects';
-import { AloftError, ErrorCode, toErrorData, type AloftErrorData } from '../model/errors';
-import type { Execution, TaskRun } from '../model/execution';
-import type { Flow } from '../model/flow';
-import { isTerminal, State } from '../model/states';
-import { PLUGIN_GROUPS } from '../model/catalog';
-import { catalog as defaultCatalog, type PluginCatalog } from '../plugins/catalog';
-import type { Clock, Ids, OutboxEntry, Subscription } from '../ports';
+import type { EffectOf } from '../../model/effects';
+import { AloftError, ErrorCode, toErrorData, type AloftErrorData } from '../../model/errors';
+import type { Execution, TaskRun } from '../../model/execution';
+import type { Flow } from '../../model/flow';
+import { isTerminal, State } from '../../model/states';
+import { PLUGIN_GROUPS } from '../../model/catalog';
+import { catalog as defaultCatalog, type PluginCatalog } from '../../plugins/catalog';
+import type { Clock, Ids, OutboxEntry, Subscription } from '../../ports';
 import {
   FolderBlobStore, InProcessTaskQueue, MemoryAttemptLedger, MemoryFlowRepository, MemoryLogStore, MemoryStateStore,
   EnvSecrets, RandomIds, SystemClock,
-} from '../adapters/local';
-import { envsFrom, LocalConfig, parseConfig, type Env } from './config';
-import { applyEffect, appendEvent, type EffectDeps } from './effects';
-import { executorPass, executorPassNow, RevisionCache } from './executor';
-import { createFlowCache } from './flow-cache';
+} from '../../adapters/local';
+import { envsFrom, LocalConfig, parseConfig, type Env } from '../core/config';
+import { applyEffect, appendEvent, type EffectDeps } from '../core/effects';
+import { executorPass, executorPassNow, RevisionCache } from '../core/pass';
+import { createFlowCache } from '../core/flow-cache';
 import { ExecutionProcessor } from './processor';
-import { startExecution, type StartRequest } from './start-execution';
-import { handleWorkerTaskNow, InProcessAttempts } from './worker-handler';
-import { LocalWakeUps } from './local-wakeups';
-import { deployFlowSource } from './deploy';
-import { replay as replayExecution } from '../engine';
-import { pending } from './events';
+import { startExecution, type StartRequest } from '../core/start-execution';
+import { handleWorkerTaskNow, InProcessAttempts } from '../core/worker-handler';
+import { LocalWakeUps } from './timers';
+import { deployFlowSource } from '../core/deploy';
+import { replay as replayExecution } from '../../engine';
+import { pending } from '../core/events';
 
 export interface LocalRuntimeOptions {
   env: Env;

@@ -1,7 +1,7 @@
 // Idempotency keys for inbox events: a duplicate delivery of the same fact maps to the same key.
-import type { ExecutionEvent } from '../model/events';
-import type { PendingEvent } from '../ports';
-import { isoOf } from '../worker/iso';
+import type { ExecutionEvent } from '../../model/events';
+import type { PendingEvent } from '../../ports';
+import { isoOf } from '../../worker/iso';
 
 export function eventKey(event: ExecutionEvent, unique: () => string): string {
   switch (event.type) {

@@ -1,16 +1,16 @@
 // What a worker does with one delivered task: claim the attempt (a duplicate delivery stops here),
 // run it with heartbeats, and append the result to the execution's inbox.
-import { LazyAbortController, runAttempt, type AttemptOutcome, type WorkerDeps } from '../worker';
-import { isoOf } from '../worker/iso';
-import type { WorkerTask } from '../model/worker-messages';
-import type { Execution } from '../model/execution';
-import type { ExecutionEvent } from '../model/events';
-import { isTerminal, State } from '../model/states';
-import type { AttemptKey, AttemptLedger, Clock, Ids, StateStore, TaskQueue } from '../ports';
-import { lookupOf } from '../engine';
+import { LazyAbortController, runAttempt, type AttemptOutcome, type WorkerDeps } from '../../worker';
+import { isoOf } from '../../worker/iso';
+import type { WorkerTask } from '../../model/worker-messages';
+import type { Execution } from '../../model/execution';
+import type { ExecutionEvent } from '../../model/events';
+import { isTerminal, State } from '../../model/states';
+import type { AttemptKey, AttemptLedger, Clock, Ids, StateStore, TaskQueue } from '../../ports';
+import { lookupOf } from '../../engine';
 import { appendEvent } from './effects';
 import { pending } from './events';
-import type { SyncStateStore } from './executor';
+import type { SyncStateStore } from './pass';
 
 export interface RunningAttempts {
   add(key: AttemptKey, controller: AbortController): void;

@@ -1,12 +1,12 @@
 // One executor pass over one execution: fold every pending event through the engine's step inside
 // a version-guarded transaction. The local runtime and the cloud executor both call this.
-import { stepAll, type StepInput } from '../engine';
-import type { Effect } from '../model/effects';
-import type { Execution } from '../model/execution';
-import type { Flow } from '../model/flow';
-import type { TaskCatalog } from '../model/catalog';
-import { AloftError, ErrorCode } from '../model/errors';
-import type { Clock, Ids, OutboxEntry, PendingEvent, StateStore, TransactOutcome } from '../ports';
+import { stepAll, type StepInput } from '../../engine';
+import type { Effect } from '../../model/effects';
+import type { Execution } from '../../model/execution';
+import type { Flow } from '../../model/flow';
+import type { TaskCatalog } from '../../model/catalog';
+import { AloftError, ErrorCode } from '../../model/errors';
+import type { Clock, Ids, OutboxEntry, PendingEvent, StateStore, TransactOutcome } from '../../ports';
 import type { FlowCache } from './flow-cache';
 
 export interface ExecutorDeps {

@@ -3,9 +3,9 @@
 // execution produces (a kill, a resume), so the cloud executor folds it without the execution lease:
 // one transaction instead of lease, query, transaction, release and query. Parallel branches, and
 // anything started while another attempt runs, keep the lease, which is what keeps a fan-in calm.
-import { EffectType, type Effect } from '../model/effects';
-import type { Execution } from '../model/execution';
-import { isTerminal } from '../model/states';
+import { EffectType, type Effect } from '../../model/effects';
+import type { Execution } from '../../model/execution';
+import { isTerminal } from '../../model/states';
 
 /** Attempts of the execution not yet ended (only worker task runs have attempts). */
 function attemptsInFlight(execution: Execution): string[] {

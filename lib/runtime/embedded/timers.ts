@@ -1,6 +1,6 @@
 // Wake-ups for the embedded runtime: in-process timers, tracked so that stop() clears them
 // and `aloft run` can tell a paused execution that will wake from one that waits for a person.
-import type { Clock, WakeUpReason, WakeUpScheduler } from '../ports';
+import type { Clock, WakeUpReason, WakeUpScheduler } from '../../ports';
 
 export class LocalWakeUps implements WakeUpScheduler {
   private readonly timers = new Map<string, Set<NodeJS.Timeout>>();

@@ -1,7 +1,7 @@
 // Flow revisions never change once saved, so executions can share one parsed copy of each.
-import type { Flow } from '../model/flow';
-import { AloftError, ErrorCode } from '../model/errors';
-import type { FlowRepository } from '../ports';
+import type { Flow } from '../../model/flow';
+import { AloftError, ErrorCode } from '../../model/errors';
+import type { FlowRepository } from '../../ports';
 
 export interface FlowCache {
   get(namespace: string, id: string, revision?: number): Promise<Flow>;

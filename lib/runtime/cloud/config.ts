@@ -1,8 +1,8 @@
 // The cloud runtime's configuration: the GCP adapters' (project, database, bucket, prefixes, emulator
 // hosts; lib/adapters/gcp/config.ts) plus the runtime's own knobs, from an injected env, parsed once.
 import { z } from 'zod';
-import { gcpConfigFromEnv, type GcpConfig } from '../adapters/gcp/config';
-import { envsFrom, LocalConfig, parseConfig, type Env } from './config';
+import { gcpConfigFromEnv, type GcpConfig } from '../../adapters/gcp/config';
+import { envsFrom, LocalConfig, parseConfig, type Env } from '../core/config';
 
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 

@@ -3,21 +3,21 @@
 // for messages pushed to the `pubsubTrigger` function. The flows' triggers are read from the
 // FlowRepository and kept per instance for a short while (ALOFT_TRIGGER_CACHE_MS).
 import { z } from 'zod';
-import { AloftError, ErrorCode, toErrorData } from '../model/errors';
-import type { EffectOf } from '../model/effects';
-import type { Execution } from '../model/execution';
-import { flowKey } from '../model/flow';
-import type { Clock, FlowRepository } from '../ports';
-import type { TriggerStateStore } from '../ports/trigger-state';
-import type { DeadLetter } from '../ports/task-queue';
-import { evaluateFlowTriggers } from '../triggers/flow-evaluate';
-import { handlePubSubMessage, type PubSubMessage, type PubSubOutcome, type PubSubTarget } from '../triggers/pubsub';
-import type { Renderer } from '../triggers/render';
-import { TriggerRegistry } from '../triggers/registry';
-import type { TriggerReport } from '../triggers/report';
-import { fireDueSchedules } from '../triggers/scheduler';
-import type { StartFn } from '../triggers/start';
-import type { CloudLog } from './cloud-log';
+import { AloftError, ErrorCode, toErrorData } from '../../model/errors';
+import type { EffectOf } from '../../model/effects';
+import type { Execution } from '../../model/execution';
+import { flowKey } from '../../model/flow';
+import type { Clock, FlowRepository } from '../../ports';
+import type { TriggerStateStore } from '../../ports/trigger-state';
+import type { DeadLetter } from '../../ports/task-queue';
+import { evaluateFlowTriggers } from '../../triggers/flow-evaluate';
+import { handlePubSubMessage, type PubSubMessage, type PubSubOutcome, type PubSubTarget } from '../../triggers/pubsub';
+import type { Renderer } from '../../triggers/render';
+import { TriggerRegistry } from '../../triggers/registry';
+import type { TriggerReport } from '../../triggers/report';
+import { fireDueSchedules } from '../../triggers/scheduler';
+import type { StartFn } from '../../triggers/start';
+import type { CloudLog } from './log';
 
 export interface TriggerDeps {
   flowRepo: FlowRepository;
