@@ -7,3 +7,5 @@ export { MemoryAttemptLedger } from './attempt-ledger';
 export { MemoryLogStore } from './log-store';
 export { EnvSecrets } from './secrets';
 export { SystemClock, RandomIds, kestraId } from './system';
+export { MemoryWakeUpStore } from './wake-up-store';
+export { MemoryTriggerStateStore } from './trigger-state';

@@ -171,6 +171,17 @@ export class MemoryStateStore implements StateStore {
     return out;
   }
 
+  /** Executions with an event pending since before `olderThan` (StrandedExecutions), oldest event first. */
+  async stranded(olderThan: Date, limit: number): Promise<string[]> {
+    const cutoff = olderThan.toISOString();
+    const found: Array<{ id: string; at: string }> = [];
+    for (const [id, slot] of this.slots) {
+      const first = slot.inbox?.[0];
+      if (first && first.at < cutoff) found.push({ id, at: first.at });
+    }
+    return found.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).slice(0, limit).map((f) => f.id);
+  }
+
   async list(filter: ExecutionFilter): Promise<ExecutionPage> {
     const states = filter.states ? new Set<string>(filter.states) : undefined;
     const matches: Execution[] = [];

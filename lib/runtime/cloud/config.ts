@@ -2,21 +2,14 @@
 // hosts; lib/adapters/gcp/config.ts) plus the runtime's own knobs, from an injected env, parsed once.
 import { z } from 'zod';
 import { gcpConfigFromEnv, type GcpConfig } from '../../adapters/gcp/config';
-import { envsFrom, LocalConfig, parseConfig, type Env } from '../core/config';
+import { envsFrom, LocalConfig, parseConfig, RecoveryConfig, type Env } from '../core/config';
 
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 export const CloudRuntimeConfig = z.object({
+  ...RecoveryConfig.shape,
   /** How long an executor holds an execution's lease without renewing it; a crashed holder blocks it this long. */
   ALOFT_LEASE_MS: ms(60_000),
-  /** How often a worker records that an attempt is alive (and checks whether it must stop). */
-  ALOFT_HEARTBEAT_MS: ms(30_000),
-  /** An attempt whose heartbeat is older than this is lost: its worker died. Keep it well above the heartbeat. */
-  ALOFT_LOST_AFTER_MS: ms(120_000),
-  /** Outbox entries older than this were not published by their executor (it crashed): the scheduler publishes them. */
-  ALOFT_OUTBOX_REPUBLISH_MS: ms(60_000),
-  /** Pending events older than this with nobody folding them are folded by the scheduler. */
-  ALOFT_SWEEP_AFTER_MS: ms(60_000),
   /** Wake-ups due sooner than this are also fired by the executor invocation that scheduled them (0 turns it off). */
   ALOFT_INLINE_WAKEUP_MS: z.coerce.number().int().min(0).default(30_000),
   /** The function's own time limit (Cloud Functions stop event-driven functions at 9 minutes). */

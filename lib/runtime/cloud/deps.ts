@@ -21,7 +21,7 @@ import type { ExecutorHandlerDeps } from './executor';
 import { CloudLog, stdoutSink, type LogSink } from './log';
 import type { SchedulerDeps } from './scheduler';
 import { CloudTriggerRegistry, onExecutionEnded, reportTo, type TriggerDeps } from './triggers';
-import { CloudWakeUps } from '../core/wake-ups';
+import { StoredWakeUps } from '../core/wake-ups';
 import type { CloudWorkerDeps, DecodedWorkerMessage } from './worker';
 import type { EffectDeps } from '../core/effects';
 import { createFlowCache, type FlowCache } from '../core/flow-cache';
@@ -82,9 +82,6 @@ export interface HandledInvocation {
 }
 
 const systemClock: Clock = new SystemClock();
-/** A worker's answer to "still wanted?" when its claim decides: one settled promise for every task. */
-const WANTED = Promise.resolve(true);
-const claimDecides = (): Promise<boolean> => WANTED;
 
 /** Everything the handlers need, built lazily and once. */
 export class CloudDeps {
@@ -139,7 +136,7 @@ export class CloudDeps {
       const onEnded = onExecutionEnded(this.triggers, this.registry);
       return {
         store: a.store, queue: a.queue, flows: this.flows, blobs: a.blobs, clock: this.clock, ids: this.ids,
-        wakeUps: new CloudWakeUps({ store: a.store, wakeUpStore: a.wakeUpStore, clock: this.clock, ids: this.ids }),
+        wakeUps: new StoredWakeUps({ store: a.store, wakeUpStore: a.wakeUpStore, clock: this.clock, ids: this.ids }),
         attempts: new CloudAttemptControl(a.stops, a.ledger, this.clock),
         // Appends wake the executor through Firestore: nothing to do in-process.
         wake: () => undefined,
@@ -171,8 +168,6 @@ export class CloudDeps {
       return {
         store: a.store, ledger: a.ledger, queue: a.queue, clock: this.clock, ids: this.ids, workerId: `cloud-${this.instanceId}`,
         wake: () => undefined, heartbeatMs: r.ALOFT_HEARTBEAT_MS, startNoticeMs: r.ALOFT_START_NOTICE_MS,
-        // A kill refuses every queued attempt it ends in the ledger (CloudAttemptControl): the claim is the check.
-        stillWanted: claimDecides,
         running: new StopWatcher(a.stops, r.ALOFT_STOP_POLL_MS, (err, key) =>
           log.error(`worker: could not check whether attempt ${key.attempt + 1} must stop`, err, { executionId: key.executionId, taskRunId: key.taskRunId })),
         worker: {

@@ -18,9 +18,10 @@ import type { ExecutionLease } from '../../adapters/gcp/lease';
 import type { WakeUpStore } from '../../ports/cloud-control';
 import type { DeadLetter } from '../../ports/task-queue';
 import type { CloudLog, LogLabels } from './log';
-import { CloudWakeUps, InlineWakeUps } from '../core/wake-ups';
+import { InlineWakeUps, StoredWakeUps } from '../core/wake-ups';
 import { markAlone } from './alone';
-import { applyEffect, type EffectDeps } from '../core/effects';
+import type { EffectDeps } from '../core/effects';
+import { publishOutbox as publishEntries } from '../core/publish';
 import { foldEvents, type ExecutorDeps, type PassResult } from '../core/pass';
 import { decodeInboxWrite, DocumentChange } from './firestore-event';
 
@@ -112,7 +113,7 @@ export async function drainExecution(
   const inline = new InlineWakeUps(deps.inlineWakeUpMs);
   const effects: EffectDeps = {
     ...deps.effects,
-    wakeUps: new CloudWakeUps({ store: deps.exec.store, wakeUpStore: deps.wakeUpStore, clock: deps.exec.clock, ids: deps.exec.ids }, inline),
+    wakeUps: new StoredWakeUps({ store: deps.exec.store, wakeUpStore: deps.wakeUpStore, clock: deps.exec.clock, ids: deps.exec.ids }, inline),
   };
   const onePass = async (keys?: readonly string[]): Promise<boolean> => {
     const pass = await cloudPass(deps, executionId, keys);
@@ -241,37 +242,15 @@ async function cloudPass(deps: ExecutorHandlerDeps, executionId: string, keys?: 
   return committed && before ? { before, execution: committed.execution, outbox: committed.outbox } : null;
 }
 
-/**
- * Carries out committed effects and acknowledges those that went out. One that fails stays in the
- * outbox, where the scheduler finds it after ALOFT_OUTBOX_REPUBLISH_MS: the state is already saved,
- * so throwing would only fold nothing again.
- */
-export async function publishOutbox(
+/** Carries out a pass's committed effects (core/publish.ts), logging what stays in the outbox. */
+export function publishOutbox(
   deps: Pick<ExecutorHandlerDeps, 'log' | 'publishConcurrency'>, effects: EffectDeps, entries: readonly OutboxEntry[], labels: LogLabels,
 ): Promise<OutboxEntry[]> {
-  const done: OutboxEntry[] = [];
-  const limit = Math.max(1, deps.publishConcurrency ?? 64);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < entries.length) {
-      const entry = entries[next++];
-      try {
-        await applyEffect(effects, entry.effect);
-        done.push(entry);
-      } catch (err) {
-        deps.log.error(`executor: effect ${entry.effect.type} of execution ${entry.executionId} was not carried out; it stays in the outbox`, err, labels,
-          { outboxId: entry.id });
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, entries.length) }, lane));
-  if (done.length > 0) {
-    try {
-      await effects.store.ackOutbox(done);
-    } catch (err) {
-      // Unacknowledged entries are published again later: every effect is idempotent.
-      deps.log.error('executor: published effects could not be acknowledged', err, labels);
-    }
-  }
-  return done;
+  return publishEntries({
+    publishConcurrency: deps.publishConcurrency,
+    failed: (entry, error) => {
+      if (entry) deps.log.error(`executor: effect ${entry.effect.type} of execution ${entry.executionId} was not carried out; it stays in the outbox`, error, labels, { outboxId: entry.id });
+      else deps.log.error('executor: published effects could not be acknowledged', error, labels);
+    },
+  }, effects, entries);
 }

@@ -2,8 +2,25 @@
 import { z } from 'zod';
 import { AloftError, ErrorCode } from '../../model/errors';
 
+const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** The recovery sweep's cut-offs (core/recovery.ts), the same settings in both runtimes. */
+export const RecoveryConfig = z.object({
+  /** How often a worker records that an attempt is alive. */
+  ALOFT_HEARTBEAT_MS: ms(30_000),
+  /** An attempt whose heartbeat is older than this is lost: its worker died. Keep it well above the heartbeat. */
+  ALOFT_LOST_AFTER_MS: ms(120_000),
+  /** Outbox entries older than this were not carried out (their process crashed, or the effect failed): the sweep carries them out. */
+  ALOFT_OUTBOX_REPUBLISH_MS: ms(60_000),
+  /** Pending events older than this with nobody folding them are folded by the sweep. */
+  ALOFT_SWEEP_AFTER_MS: ms(60_000),
+});
+
 export const LocalConfig = z.object({
+  ...RecoveryConfig.shape,
   ALOFT_DATA_DIR: z.string().default('.aloft'),
+  /** How often the embedded runtime runs the recovery sweep (0 turns the periodic sweep off; the sweep at start stays). */
+  ALOFT_RECOVERY_INTERVAL_MS: z.coerce.number().int().min(0).default(10_000),
   ALOFT_WORKER_CONCURRENCY: z.coerce.number().int().positive().default(64),
   ALOFT_GLOBALS: z.string().optional().transform((s, ctx) => {
     if (!s) return {} as Record<string, unknown>;

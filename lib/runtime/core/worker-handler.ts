@@ -3,11 +3,8 @@
 import { LazyAbortController, runAttempt, type AttemptOutcome, type WorkerDeps } from '../../worker';
 import { isoOf } from '../../worker/iso';
 import type { WorkerTask } from '../../model/worker-messages';
-import type { Execution } from '../../model/execution';
 import type { ExecutionEvent } from '../../model/events';
-import { isTerminal, State } from '../../model/states';
 import type { AttemptKey, AttemptLedger, Clock, Ids, StateStore, TaskQueue } from '../../ports';
-import { lookupOf } from '../../engine';
 import { appendEvent } from './effects';
 import { pending } from './events';
 import type { SyncStateStore } from './pass';
@@ -77,38 +74,42 @@ export interface WorkerHandlerDeps {
   wake(executionId: string): void;
   heartbeatMs?: number;
   /**
-   * Whether a delivered task is still wanted. Default: read its execution (cheap in memory). The cloud
-   * answers without I/O: a kill there refuses each queued attempt in the ledger, so the claim fails.
+   * Resolves once the claim is durable (undefined: it already is). A task runs only then, so a crash
+   * never forgets an attempt that started: after a restart its claim is found running and declared lost.
    */
-  stillWanted?(task: WorkerTask): Promise<boolean>;
+  durable?(): Promise<void> | undefined;
   /**
-   * Announce AttemptStarted only once an attempt has run this long (0 or absent: at once). The cloud
-   * saves a write and an executor invocation per quick task; the engine then records RUNNING from the result.
+   * Announce AttemptStarted only once an attempt has run this long (0 or absent: at once). The engine
+   * records RUNNING from the result's start when no notice came first. The transports choose: the
+   * embedded one announces at once (an append is a memory write there); the cloud waits 1 s by default,
+   * which saves a Firestore write and an executor invocation per quick task (ALOFT_START_NOTICE_MS).
    */
   startNoticeMs?: number;
 }
 
-export async function handleWorkerTask(deps: WorkerHandlerDeps, task: WorkerTask, opts: { deadline?: Date } = {}): Promise<void> {
+// Whether a delivered task is still wanted is the claim's answer in both runtimes: a kill refuses every
+// queued attempt in the ledger (AttemptControl.stop), a finished or lost attempt is DONE there, and a
+// duplicate delivery finds the attempt claimed.
+export async function handleWorkerTask(deps: WorkerHandlerDeps, task: WorkerTask, opts: { deadline?: Date; appendResult?: AppendResult } = {}): Promise<void> {
   const key: AttemptKey = { executionId: task.executionId, taskRunId: task.taskRunId, attempt: task.attempt };
   let notice: StartNotice | undefined;
   if (task.continuation === undefined) {
-    const want = deps.stillWanted ? await deps.stillWanted(task) : wanted(await deps.store.get(task.executionId), task);
-    if (!want) {
-      await deps.ledger.finish(key, deps.clock.now());
-      return;
-    }
     const now = deps.clock.now();
     if (!(await deps.ledger.claim(key, deps.workerId, now, task.timeoutMs))) return;
+    await deps.durable?.();
     const announce = (): Promise<boolean> => appendEvent(deps, task.executionId, started(deps, task, now));
     if (deps.startNoticeMs) notice = new StartNotice(announce, deps.startNoticeMs);
     else await announce();
   }
-  return new ClaimedAttempt(deps, task, key, undefined, notice).run(opts.deadline);
+  return new ClaimedAttempt(deps, task, key, undefined, notice, opts.appendResult).run(opts.deadline);
 }
 
-/** The in-memory adapters' synchronous operations (MemoryStateStore, MemoryAttemptLedger). */
+/** How a worker appends its result: the store's append unless the transport has a cheaper path (the cloud's lone events). */
+export type AppendResult = (executionId: string, event: ExecutionEvent) => Promise<boolean>;
+
+/** The embedded adapters' synchronous operations (in memory and on SQLite). */
 export interface SyncWorkerPorts {
-  store: Pick<SyncStateStore, 'getNow' | 'appendNow'>;
+  store: Pick<SyncStateStore, 'appendNow'>;
   ledger: {
     claimNow(key: AttemptKey, workerId: string, now: Date, timeoutMs?: number): boolean;
     finishNow(key: AttemptKey, now: Date): void;
@@ -116,21 +117,21 @@ export interface SyncWorkerPorts {
 }
 
 /**
- * `handleWorkerTask` for the embedded runtime: the same steps, with the in-memory adapters called
- * synchronously (a promise per operation costs more than the operation). Returns undefined when the
- * task was not run (a duplicate, or no longer wanted), else a promise for the attempt.
+ * `handleWorkerTask` for the embedded runtime: the same steps, with the adapters called synchronously
+ * (a promise per operation costs more than the operation). Returns undefined when the task was not run
+ * (the claim refused it), else a promise for the attempt.
  */
 export function handleWorkerTaskNow(deps: WorkerHandlerDeps, ports: SyncWorkerPorts, task: WorkerTask): Promise<void> | undefined {
   if (task.continuation !== undefined) return handleWorkerTask(deps, task);
   const key: AttemptKey = { executionId: task.executionId, taskRunId: task.taskRunId, attempt: task.attempt };
   const now = deps.clock.now();
-  if (!wanted(ports.store.getNow(task.executionId), task)) {
-    ports.ledger.finishNow(key, now);
-    return undefined;
-  }
   if (!ports.ledger.claimNow(key, deps.workerId, now, task.timeoutMs)) return undefined;
-  appendNow(deps, ports, task.executionId, started(deps, task, now), now);
-  return new ClaimedAttempt(deps, task, key, ports).run(undefined);
+  const run = (): Promise<void> => {
+    appendNow(deps, ports, task.executionId, started(deps, task, now), now);
+    return new ClaimedAttempt(deps, task, key, ports).run(undefined);
+  };
+  const durable = deps.durable?.();
+  return durable ? durable.then(run) : run();
 }
 
 const started = (deps: WorkerHandlerDeps, task: WorkerTask, now: Date): ExecutionEvent => ({
@@ -163,6 +164,7 @@ class ClaimedAttempt {
     private readonly deps: WorkerHandlerDeps, private readonly task: WorkerTask, private readonly key: AttemptKey,
     private readonly ports: SyncWorkerPorts | undefined,
     private readonly notice?: StartNotice,
+    private readonly appendResult?: AppendResult,
   ) {
     deps.running.add(key, this.controller);
     this.beats = heartbeatsOf(deps);
@@ -193,7 +195,8 @@ class ClaimedAttempt {
         appendNow(deps, ports, task.executionId, { type: 'WorkerResult', result: outcome.result }, now);
         ports.ledger.finishNow(key, now);
       } else {
-        after = appendEvent(deps, task.executionId, { type: 'WorkerResult', result: outcome.result }, { alone: task.alone })
+        const event: ExecutionEvent = { type: 'WorkerResult', result: outcome.result };
+        after = (this.appendResult ? this.appendResult(task.executionId, event) : appendEvent(deps, task.executionId, event))
           .then(() => deps.ledger.finish(key, deps.clock.now()));
       }
     } catch (err) {
@@ -212,16 +215,6 @@ class ClaimedAttempt {
     this.done();
     throw err;
   }
-}
-
-/** A task whose execution was killed or ended, or whose run already ended, is not run. */
-function wanted(execution: Execution | null, task: WorkerTask): boolean {
-  if (!execution) return false;
-  const state = execution.state.current;
-  // An ended execution has no active run left (its branches end only then).
-  if (state === State.KILLING || state === State.KILLED || isTerminal(state)) return false;
-  const run = lookupOf(execution.taskRunList).get(task.taskRunId);
-  return !!run && !isTerminal(run.state.current) && run.attempts.length === task.attempt + 1;
 }
 
 /**

@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { z } from 'zod';
-import { MemoryTriggerStateStore } from '../../adapters/local/trigger-state';
 import type { AuthConfig } from '../../api/auth';
 import { createApiService, FlowValidationError } from '../../api/port-service';
 import type { Limits } from '../../api/route';
@@ -15,7 +14,7 @@ import { checkSyntax, referencedPaths } from '../../expr';
 import { formatError, toErrorData, type AloftErrorData } from '../../model/errors';
 import type { Execution } from '../../model/execution';
 import type { Flow } from '../../model/flow';
-import { isTerminal } from '../../model/states';
+import type { EffectOf } from '../../model/effects';
 import type { Clock, Ids } from '../../ports/system';
 import type { TriggerStateStore } from '../../ports/trigger-state';
 import { exprRenderer } from '../../triggers/expr-renderer';
@@ -28,6 +27,7 @@ import type { TriggerReport } from '../../triggers/report';
 import type { StartFn } from '../../triggers/start';
 import { parseFlowWithTriggers } from '../../triggers/validate';
 import { envsFrom, lazyConfig, parseConfig, type Env } from '../core/config';
+import type { EmbeddedAdapters } from './adapters';
 import { LocalRuntime } from './runtime';
 import { LocalPubSubTriggers, LocalScheduler, type DeadLetter } from './triggers';
 
@@ -54,6 +54,8 @@ export interface LocalServerOptions {
   clock?: Clock;
   ids?: Ids;
   triggerState?: TriggerStateStore;
+  /** The stores (default: in memory); `openDataDir` gives the durable ones of a data directory. */
+  adapters?: EmbeddedAdapters;
   /** Default: the emulator's when PUBSUB_EMULATOR_HOST is set, else none. `null` turns Pub/Sub triggers off. */
   pubsub?: PubSubTriggerSource | null;
   /** Structured log lines (severity, message, labels). */
@@ -78,19 +80,20 @@ export class LocalServer {
 
   constructor(private readonly opts: LocalServerOptions) {
     this.config = lazyConfig(() => parseConfig(ServerConfig, opts.env));
-    this.runtime = new LocalRuntime({ env: opts.env, clock: opts.clock, ids: opts.ids, stdoutLog: opts.log });
-    // Flow triggers run as soon as an end is committed, in the same turn: waiting for the runtime to
-    // publish its ExecutionEnded effect (the cloud's hook) costs several trips through a busy event
-    // loop, which the triggered-start latency (bench:burst TRIGGERED=1) pays under load.
-    this.runtime.onUpdate((execution, before) => {
-      if (!isTerminal(execution.state.current) || isTerminal(before.state.current)) return;
-      const evaluating = this.ended(execution).catch((err) => this.report({
-        level: 'ERROR', executionId: execution.id, message: `flow triggers after ${execution.id} failed: ${toErrorData(err).message}`, error: toErrorData(err),
-      }));
-      this.evaluating.add(evaluating);
-      void evaluating.finally(() => this.evaluating.delete(evaluating));
+    // Flow triggers are evaluated from the ExecutionEnded effect, as in the cloud: it is in the outbox
+    // with the end itself, so a crash between the two still evaluates them after the restart.
+    this.runtime = new LocalRuntime({
+      env: opts.env, clock: opts.clock, ids: opts.ids, stdoutLog: opts.log, adapters: opts.adapters,
+      onEnded: (effect) => {
+        const evaluating = this.ended(effect).catch((err) => this.report({
+          level: 'ERROR', executionId: effect.executionId, message: `flow triggers after ${effect.executionId} failed: ${toErrorData(err).message}`, error: toErrorData(err),
+        }));
+        this.evaluating.add(evaluating);
+        void evaluating.finally(() => this.evaluating.delete(evaluating));
+        return evaluating;
+      },
     });
-    this.triggerState = opts.triggerState ?? new MemoryTriggerStateStore();
+    this.triggerState = opts.triggerState ?? this.runtime.adapters.triggerState;
     this.registry = new TriggerRegistry((r) => this.report(r), this.config().ALOFT_TIMEZONE);
     this.renderer = exprRenderer(this.runtime.clock);
     this.context = { globals: this.runtime.config.ALOFT_GLOBALS, envs: envsFrom(opts.env) };
@@ -118,8 +121,10 @@ export class LocalServer {
 
   /** Loads the flows folder, starts the runtime, the trigger loops and the HTTP server. */
   async listen(): Promise<{ url: string; port: number }> {
-    await this.runtime.start();
+    // The triggers of the flows a data directory kept, before recovery may end executions that trigger others.
+    for (const stored of await this.runtime.flowRepo.list()) this.registry.set({ ...stored.flow, revision: stored.revision });
     if (this.opts.flowsDir) await this.loadFlows(this.opts.flowsDir);
+    await this.runtime.start();
     await this.startPubSub();
     this.scheduler.start();
     const c = this.config();
@@ -137,7 +142,8 @@ export class LocalServer {
     return { url: `http://127.0.0.1:${port}`, port };
   }
 
-  async stop(): Promise<void> {
+  /** Stops serving and closes the stores; running attempts get `graceMs` to finish (default: aborted at once). */
+  async stop(opts: { graceMs?: number } = {}): Promise<void> {
     await this.scheduler.stop();
     if (this.http) {
       const server = this.http;
@@ -147,7 +153,7 @@ export class LocalServer {
     }
     await this.pubsub?.close();
     await this.closePubSubSource?.();
-    await this.runtime.stop();
+    await this.runtime.close(opts);
   }
 
   /** Parses (triggers included), saves a new revision and registers its triggers. FLOW_INVALID with every diagnostic. */
@@ -224,12 +230,12 @@ export class LocalServer {
   }
 
   /** Flow triggers of an execution that just ended; errors are reported per trigger, never thrown. */
-  private async ended(execution: Execution): Promise<void> {
-    const { id, namespace, flowId, flowRevision } = execution;
+  private async ended(effect: EffectOf<'ExecutionEnded'>): Promise<void> {
+    const { executionId: id, namespace, flowId, flowRevision, state } = effect;
     await evaluateFlowTriggers({
       index: this.registry.flowIndex, state: this.triggerState, renderer: this.renderer,
       loadExecution: (other) => this.runtime.get(other), start: this.start, report: (r) => this.report(r), context: this.context,
-    }, { id, namespace, flowId, flowRevision, state: execution.state.current }, this.runtime.clock.now(), execution);
+    }, { id, namespace, flowId, flowRevision, state }, this.runtime.clock.now());
   }
 
   private report(r: TriggerReport): void {

@@ -1,4 +1,4 @@
-import { CloudWakeUps, InlineWakeUps, fireWakeUp, wakeUpEventKey } from '../../../lib/runtime/core/wake-ups';
+import { StoredWakeUps, InlineWakeUps, fireWakeUp, wakeUpEventKey } from '../../../lib/runtime/core/wake-ups';
 import { harness } from './helpers';
 
 const FLOW = `
@@ -15,7 +15,7 @@ describe('cloud wake-ups', () => {
     const h = await harness();
     const execution = await h.start(await h.deploy(FLOW));
     const deps = { store: h.adapters.store, wakeUpStore: h.adapters.wakeUpStore, clock: h.clock, ids: h.rt.deps.ids };
-    await new CloudWakeUps(deps).schedule(execution.id, 'tr1', new Date(h.clock.ms + 5_000), 'retry');
+    await new StoredWakeUps(deps).schedule(execution.id, 'tr1', new Date(h.clock.ms + 5_000), 'retry');
     expect([...h.adapters.wakeUpStore.items.values()]).toEqual([
       { id: `${execution.id}:tr1:retry:${h.clock.ms + 5_000}`, executionId: execution.id, taskRunId: 'tr1', reason: 'retry', at: new Date(h.clock.ms + 5_000).toISOString() },
     ]);
@@ -26,7 +26,7 @@ describe('cloud wake-ups', () => {
     const execution = await h.start(await h.deploy(FLOW));
     const inline = new InlineWakeUps(1_000);
     const deps = { store: h.adapters.store, wakeUpStore: h.adapters.wakeUpStore, clock: h.clock, ids: h.rt.deps.ids };
-    await new CloudWakeUps(deps, inline).schedule(execution.id, 'tr1', new Date(h.clock.ms + 10), 'pause-delay');
+    await new StoredWakeUps(deps, inline).schedule(execution.id, 'tr1', new Date(h.clock.ms + 10), 'pause-delay');
     expect(await inline.settle(() => undefined)).toBe(1);
     expect(h.adapters.wakeUpStore.items.size).toBe(0);
     // The scheduler firing the same wake-up later appends nothing new.
@@ -41,7 +41,7 @@ describe('cloud wake-ups', () => {
     process.on('unhandledRejection', listener);
     try {
       const inline = new InlineWakeUps(1_000);
-      inline.track(0, async () => { throw new Error('firestore is down'); });
+      inline.arm({ id: 'w', executionId: 'e', taskRunId: 't', reason: 'retry', at: new Date(0).toISOString() }, 0, async () => { throw new Error('firestore is down'); });
       await new Promise((r) => setTimeout(r, 20));
       const errors: unknown[] = [];
       expect(await inline.settle((err) => errors.push(err))).toBe(0);

@@ -1,0 +1,114 @@
+// The recovery sweep, one code for both runtimes: what a crashed process left behind is found in the
+// stores and finished. The cloud `scheduler` function runs it every minute; the embedded runtime runs it
+// when it starts on a data directory (everything of the dead process at once) and then periodically.
+//   1. outbox entries committed but never acknowledged are carried out again (every effect is idempotent);
+//   2. attempts whose heartbeat is too old are lost: a FAILED result with INFRA_RETRYABLE is appended under
+//      the attempt's own result key (a late real result is then refused), so the engine retries them per
+//      the task's retry policy; the zombie worker, if any, is told to stop;
+//   3. due wake-ups are fired;
+//   4. executions with pending events nobody folds are folded.
+import { ErrorCode, toErrorData, type AloftErrorData } from '../../model/errors';
+import type { WorkerResult } from '../../model/worker-messages';
+import type { AttemptClaim, AttemptKey, AttemptLedger, Clock, Ids, OutboxEntry, StateStore } from '../../ports';
+import type { StrandedExecutions, WakeUpRecord, WakeUpStore } from '../../ports/cloud-control';
+import { appendEvent } from './effects';
+
+export interface RecoveryDeps {
+  store: StateStore;
+  ledger: AttemptLedger;
+  wakeUpStore: WakeUpStore;
+  stranded: StrandedExecutions;
+  clock: Clock;
+  ids: Ids;
+  /** Carries out outbox entries (core/publish.ts); returns those that went out. */
+  publish(entries: readonly OutboxEntry[]): Promise<OutboxEntry[]>;
+  /** Fires one stored wake-up (core/wake-ups.ts fireWakeUp); true when its event was new. */
+  fire(w: WakeUpRecord): Promise<boolean>;
+  /** Folds an execution's pending events; true when something was folded. */
+  fold(executionId: string): Promise<boolean>;
+  /** Tells whoever may still run a lost attempt to stop. */
+  stop(key: AttemptKey): Promise<void>;
+  /** Called after an event was appended. */
+  wake(executionId: string): void;
+  report(level: 'WARN' | 'ERROR', message: string, labels: { executionId?: string; taskRunId?: string }, error?: AloftErrorData): void;
+  batch: number;
+}
+
+export interface RecoveryCutoffs {
+  /** Outbox entries committed before this are carried out again. */
+  republishBefore: Date;
+  /** Running attempts whose heartbeat is older than this are lost. */
+  lostBefore: Date;
+  /** Executions with events pending since before this are folded. */
+  strandedBefore: Date;
+}
+
+export interface RecoveryReport {
+  republished: number;
+  lost: number;
+  wakeUps: number;
+  swept: number;
+}
+
+export async function republish(deps: RecoveryDeps, before: Date): Promise<number> {
+  const entries = await deps.store.unpublished(before, deps.batch);
+  if (entries.length === 0) return 0;
+  const done = await deps.publish(entries);
+  for (const e of done) {
+    deps.report('WARN', `effect ${e.effect.type} of execution ${e.executionId} was published late (its executor did not)`, { executionId: e.executionId });
+  }
+  return done.length;
+}
+
+export function lostResult(claim: AttemptClaim, now: Date): WorkerResult {
+  return {
+    executionId: claim.executionId, taskRunId: claim.taskRunId, attempt: claim.attempt, state: 'FAILED',
+    error: {
+      code: ErrorCode.INFRA_RETRYABLE,
+      message: `attempt ${claim.attempt + 1} was lost: its worker ${claim.workerId} sent no heartbeat since ${claim.heartbeat}`,
+    },
+    startedAt: claim.claimedAt, endedAt: now.toISOString(),
+  };
+}
+
+export async function recoverLost(deps: RecoveryDeps, before: Date, now: Date): Promise<number> {
+  const claims = await deps.ledger.stale(before, deps.batch);
+  let lost = 0;
+  for (const claim of claims) {
+    const key = { executionId: claim.executionId, taskRunId: claim.taskRunId, attempt: claim.attempt };
+    try {
+      const added = await appendEvent(deps, claim.executionId, { type: 'WorkerResult', result: lostResult(claim, now) });
+      if (added) {
+        lost++;
+        deps.report('WARN', `attempt ${claim.attempt + 1} of task run ${claim.taskRunId} is lost (worker ${claim.workerId}, last heartbeat ${claim.heartbeat})`,
+          { executionId: claim.executionId, taskRunId: claim.taskRunId });
+      }
+    } catch (err) {
+      if ((err as { code?: unknown })?.code !== ErrorCode.NOT_FOUND) throw err;
+    }
+    await deps.stop(key);
+    await deps.ledger.finish(key, now);
+  }
+  return lost;
+}
+
+export async function fireDue(deps: RecoveryDeps, now: Date): Promise<number> {
+  let fired = 0;
+  for (const w of await deps.wakeUpStore.due(now, deps.batch)) if (await deps.fire(w)) fired++;
+  return fired;
+}
+
+export async function sweep(deps: RecoveryDeps, before: Date, now: Date): Promise<number> {
+  let swept = 0;
+  for (const id of await deps.stranded.find(before, now, deps.batch)) {
+    try {
+      if (await deps.fold(id)) {
+        swept++;
+        deps.report('WARN', `execution ${id} had pending events nobody folded; folded them`, { executionId: id });
+      }
+    } catch (err) {
+      deps.report('ERROR', `execution ${id} could not be swept`, { executionId: id }, toErrorData(err));
+    }
+  }
+  return swept;
+}
