@@ -19,11 +19,6 @@ export const WorkerTask = z.object({
   timeoutMs: z.number().int().positive().optional(),
   /** For resumable tasks: the handle saved by a previous invocation. */
   continuation: z.unknown().optional(),
-  /**
-   * Set by the cloud executor when this was the only attempt of its execution in flight: its result is
-   * then folded alone, without the execution lease (PendingEvent.alone). A hint; absent means "maybe not".
-   */
-  alone: z.boolean().optional(),
 });
 export type WorkerTask = z.infer<typeof WorkerTask>;
 

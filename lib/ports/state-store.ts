@@ -10,30 +10,10 @@ export interface PendingEvent {
   key: string;
   event: ExecutionEvent;
   at: string;
-  /**
-   * A delivery hint, not part of the event: nothing else of its execution was in flight when the work
-   * that produced it was dispatched, so the cloud executor folds it alone, without the execution lease
-   * (`transact` with `keys`). Stores keep it; the engine never sees it.
-   */
-  alone?: boolean;
-  /**
-   * Must not be overtaken (a kill): while it is pending, `transact` with `keys` refuses with CONFLICT,
-   * so that an event folded alone cannot be folded before it.
-   */
-  interrupts?: boolean;
 }
 
 /** An execution without its task runs. */
 export type ExecutionHeader = Omit<Execution, 'taskRunList'>;
-
-export interface TransactOptions {
-  /**
-   * Fold only the pending events with these keys (those still pending; consumed or unknown keys are
-   * skipped), without looking for others: the cloud executor's path for an event that arrives alone.
-   * Rejects with CONFLICT while an event marked `interrupts` is pending.
-   */
-  keys?: readonly string[];
-}
 
 export interface OutboxEntry {
   id: string;
@@ -86,14 +66,12 @@ export interface StateStore {
    * Runs `fold` on the stored execution and its pending events (oldest first). Atomically: saves the
    * returned execution with `version + 1`, consumes the events it was given, and puts the effects in the
    * outbox. `fold` returning null changes nothing. Rejects with CONFLICT (retryable) if another writer won.
-   * `fold` must be pure: it may run more than once. With `opts.keys`, only those pending events are
-   * given to `fold` and consumed; the others stay pending.
+   * `fold` must be pure: it may run more than once.
    */
   transact(
     executionId: string,
     fold: (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null,
     now: Date,
-    opts?: TransactOptions,
   ): Promise<{ execution: Execution; outbox: OutboxEntry[] } | null>;
 
   /** Removes effects that were published. */

@@ -46,11 +46,18 @@ export function decodeHeader(snap: DocumentSnapshot): StoredHeader {
   };
 }
 
-export function inboxFields(p: PendingEvent): Record<string, unknown> {
+/**
+ * A kill must not be overtaken by a lone event (lib/runtime/cloud/lone-events.ts): it is marked, and
+ * listed in the execution's `control/interrupts` document while pending.
+ */
+export const interrupts = (p: PendingEvent): boolean => p.event.type === 'Kill';
+
+/** An inbox document; `alone` is the cloud transport's hint that the executor may fold it by name. */
+export function inboxFields(p: PendingEvent, alone = false): Record<string, unknown> {
   return {
     key: p.key, at: p.at, type: p.event.type, event: jsonField(ExecutionEvent.parse(p.event), `event ${p.key}`),
-    consumed: false, appendedAt: firestoreLib().FieldValue.serverTimestamp(), ...(p.alone ? { alone: true } : {}),
-    ...(p.interrupts ? { interrupts: true } : {}),
+    consumed: false, appendedAt: firestoreLib().FieldValue.serverTimestamp(), ...(alone ? { alone: true } : {}),
+    ...(interrupts(p) ? { interrupts: true } : {}),
   };
 }
 

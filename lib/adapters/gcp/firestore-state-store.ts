@@ -15,12 +15,12 @@ import { LRUCache } from 'lru-cache';
 import { AloftError, ErrorCode } from '../../model/errors';
 import { Execution } from '../../model/execution';
 import type {
-  ExecutionFilter, ExecutionHeader as HeaderOf, ExecutionPage, OutboxEntry, PendingEvent, StateStore, TransactOptions, TransactOutcome,
+  ExecutionFilter, ExecutionHeader as HeaderOf, ExecutionPage, OutboxEntry, PendingEvent, StateStore, TransactOutcome,
 } from '../../ports/state-store';
 import { MAX_COMMIT_BYTES, MAX_WRITES, docIdFor, isAlreadyExists, parseJsonField, toAloftError } from './firestore-support';
 import { firestoreLib } from './clients';
 import {
-  ExecutionHeader, decodeHeader, decodeInbox, headerFields, inboxFields, type StoredHeader,
+  ExecutionHeader, decodeHeader, decodeInbox, headerFields, inboxFields, interrupts, type StoredHeader,
 } from './firestore-execution-docs';
 import { nextPageToken, pageQuery, pageSizeOf } from './firestore-execution-list';
 import { groupCommit } from './firestore-group-commit';
@@ -123,7 +123,8 @@ export class FirestoreStateStore implements StateStore {
     const headerDoc = headerFields(parsed, parsed.version);
     batch.create(this.header(parsed.id), headerDoc);
     for (const w of diff.upserts) batch.create(this.runs.ref(this.header(parsed.id), w.id), this.runs.fields(w, parsed.version));
-    batch.create(this.inbox(parsed.id).doc(docIdFor(first.key)), inboxFields(first));
+    // A new execution's first event is lone: nothing else of it is in flight yet.
+    batch.create(this.inbox(parsed.id).doc(docIdFor(first.key)), inboxFields(first, true));
     try {
       await batch.commit();
     } catch (err) {
@@ -169,7 +170,16 @@ export class FirestoreStateStore implements StateStore {
     }
   }
 
-  async append(executionId: string, pending: PendingEvent): Promise<boolean> {
+  append(executionId: string, pending: PendingEvent): Promise<boolean> {
+    return this.appendEvent(executionId, pending, false);
+  }
+
+  /** LoneEventStore (lib/runtime/cloud/lone-events.ts): an event the executor may fold by name. */
+  appendAlone(executionId: string, pending: PendingEvent): Promise<boolean> {
+    return this.appendEvent(executionId, pending, true);
+  }
+
+  private async appendEvent(executionId: string, pending: PendingEvent, alone: boolean): Promise<boolean> {
     try {
       // Executions are never deleted through this store, so one this process has seen exists; otherwise
       // a plain read (a transaction here would lock the header that the executor is folding).
@@ -180,15 +190,15 @@ export class FirestoreStateStore implements StateStore {
         if (!snap.exists) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
       }
       const event = this.inbox(executionId).doc(docIdFor(pending.key));
-      if (pending.interrupts) {
+      if (interrupts(pending)) {
         // Rare (a kill): the event and its listing land together, or neither does.
         const batch = this.db.batch();
-        batch.create(event, inboxFields(pending));
+        batch.create(event, inboxFields(pending, alone));
         batch.set(this.interrupts(executionId), { keys: firestoreLib().FieldValue.arrayUnion(pending.key) }, { merge: true });
         await batch.commit();
         return true;
       }
-      await group.create(event, inboxFields(pending));
+      await group.create(event, inboxFields(pending, alone));
       return true;
     } catch (err) {
       if (isAlreadyExists(err)) return false;
@@ -209,7 +219,23 @@ export class FirestoreStateStore implements StateStore {
     executionId: string,
     fold: (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null,
     now: Date,
-    opts?: TransactOptions,
+  ): Promise<{ execution: Execution; outbox: OutboxEntry[] } | null> {
+    return this.transactOver(executionId, fold, now);
+  }
+
+  /** LoneEventStore: `transact` over the named pending events only; CONFLICT while a kill is pending. */
+  transactNamed(
+    executionId: string, keys: readonly string[],
+    fold: (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null, now: Date,
+  ): Promise<{ execution: Execution; outbox: OutboxEntry[] } | null> {
+    return this.transactOver(executionId, fold, now, { keys });
+  }
+
+  private async transactOver(
+    executionId: string,
+    fold: (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null,
+    now: Date,
+    opts?: { keys?: readonly string[] },
   ): Promise<{ execution: Execution; outbox: OutboxEntry[] } | null> {
     for (let attempt = 1; ; attempt++) {
       let prepared: Prepared | null | typeof STALE;

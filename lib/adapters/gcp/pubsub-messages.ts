@@ -37,6 +37,9 @@ export type DecodedMessage =
   | { ok: true; task: WorkerTask; messageId?: string; attributes: Record<string, string> }
   | { ok: false; reason: string; data: string; messageId?: string; attributes: Record<string, string> };
 
+/** The cloud transport's lone hint (lib/runtime/cloud/lone-events.ts): an attribute, never part of the task. */
+export const ALONE_ATTRIBUTE = 'alone';
+
 export const taskAttributes = (t: WorkerTask): Record<string, string> => ({
   executionId: t.executionId, taskRunId: t.taskRunId, attempt: String(t.attempt), group: t.group,
 });

@@ -10,7 +10,7 @@ import type { WorkerTask } from '../../model/worker-messages';
 import type { BlobStore } from '../../ports/blob-store';
 import type { Subscription, TaskQueue } from '../../ports/task-queue';
 import { isAlreadyExists, toAloftError } from './firestore-support';
-import { MAX_MESSAGE_BYTES, attributeValue, decodeWorkerTask, encodeWorkerTask, loadVariables, type DecodedMessage } from './pubsub-messages';
+import { ALONE_ATTRIBUTE, MAX_MESSAGE_BYTES, attributeValue, decodeWorkerTask, encodeWorkerTask, loadVariables, type DecodedMessage } from './pubsub-messages';
 
 export type StructuredLog = (entry: { severity: 'ERROR' | 'WARNING' | 'INFO'; message: string; [k: string]: unknown }) => void;
 
@@ -62,10 +62,12 @@ export class PubSubTaskQueue implements TaskQueue {
     return this.opts.subscriptionName?.(topic) ?? `${topic}-pull`;
   }
 
-  async publish(task: WorkerTask): Promise<void> {
+  /** Publishes a worker task; `hints.alone` travels as the `alone` attribute (lib/runtime/cloud/lone-events.ts). */
+  async publish(task: WorkerTask, hints?: { alone?: boolean }): Promise<void> {
     const name = this.topicName(task.group);
     try {
       const message = await encodeWorkerTask(task, this.blobs, this.opts.maxMessageBytes ?? MAX_MESSAGE_BYTES);
+      if (hints?.alone) message.attributes[ALONE_ATTRIBUTE] = 'true';
       await this.ensure(name);
       await this.topic(name).publishMessage(message);
     } catch (err) {

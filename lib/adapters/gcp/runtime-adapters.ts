@@ -9,7 +9,7 @@ import { FirestoreLogStore } from './firestore-log-store';
 import { FirestoreStateStore } from './firestore-state-store';
 import { FirestoreTriggerStateStore } from './firestore-trigger-state';
 import { FirestoreExecutionLease } from './lease';
-import { attributeValue, decodeCloudEventMessage } from './pubsub-messages';
+import { ALONE_ATTRIBUTE, attributeValue, decodeCloudEventMessage } from './pubsub-messages';
 import { PubSubTaskQueue, deadLetterTopicOf, workerTopicOf } from './pubsub-task-queue';
 import { GcsBlobStore } from './gcs-blob-store';
 import { SecretManagerSecrets } from './secret-manager-secrets';
@@ -60,7 +60,10 @@ export function gcpAdapters(config: CloudConfig, ctx: AdapterContext): CloudAdap
     blobs,
     queue,
     secrets: secrets(config, ctx),
-    decodeWorkerMessage: (event) => decodeCloudEventMessage(event),
+    decodeWorkerMessage: (event) => {
+      const decoded = decodeCloudEventMessage(event);
+      return decoded.ok ? { ...decoded, alone: decoded.attributes[ALONE_ATTRIBUTE] === 'true' } : decoded;
+    },
     async deadLetter(letter) {
       if (letter.group === EXECUTOR_GROUP) return publishExecutorDeadLetter(clients.pubsub(), `${topicPrefix}${deadLetterTopicFor(letter.group)}`, letter);
       const topic = letter.group === 'pubsub-trigger' ? `${topicPrefix}${PUBSUB_TRIGGER_TOPIC}` : queue.topicName(letter.group);

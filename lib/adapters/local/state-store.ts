@@ -5,7 +5,7 @@ import { AloftError, ErrorCode } from '../../model/errors';
 import type { Execution } from '../../model/execution';
 import { isTerminal } from '../../model/states';
 import type {
-  ExecutionFilter, ExecutionHeader, ExecutionPage, OutboxEntry, PendingEvent, StateStore, TransactOptions, TransactOutcome,
+  ExecutionFilter, ExecutionHeader, ExecutionPage, OutboxEntry, PendingEvent, StateStore, TransactOutcome,
 } from '../../ports/state-store';
 
 interface Slot {
@@ -71,9 +71,22 @@ export class MemoryStateStore implements StateStore {
     executionId: string,
     fold: (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null,
     now: Date,
-    opts?: TransactOptions,
   ): Promise<{ execution: Execution; outbox: OutboxEntry[] } | null> {
-    return this.transactNow(executionId, fold, now, opts?.keys);
+    return this.transactNow(executionId, fold, now);
+  }
+
+  // The cloud's lone events (lib/runtime/cloud/lone-events.ts LoneEventStore), in memory, for the cloud
+  // handlers' unit tests: the Firestore adapter is the one that matters.
+
+  async appendAlone(executionId: string, pending: PendingEvent): Promise<boolean> {
+    return this.appendNow(executionId, pending);
+  }
+
+  async transactNamed(
+    executionId: string, keys: readonly string[],
+    fold: (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null, now: Date,
+  ): Promise<{ execution: Execution; outbox: OutboxEntry[] } | null> {
+    return this.transactNow(executionId, fold, now, keys);
   }
 
   async ackOutbox(entries: readonly OutboxEntry[]): Promise<void> {
@@ -122,7 +135,7 @@ export class MemoryStateStore implements StateStore {
     let pending = inbox;
     let rest: PendingEvent[] | undefined;
     if (keys && inbox) {
-      if (inbox.some((p) => p.interrupts)) throw interrupted(executionId);
+      if (inbox.some((p) => p.event.type === 'Kill')) throw interrupted(executionId);
       const wanted = new Set(keys);
       pending = inbox.filter((p) => wanted.has(p.key));
       rest = inbox.filter((p) => !wanted.has(p.key));

@@ -7,7 +7,7 @@ import { RandomIds, SystemClock } from '../../adapters/local/system';
 import type { EffectOf } from '../../model/effects';
 import { catalog as defaultCatalog, type PluginCatalog } from '../../plugins/catalog';
 import type {
-  AttemptLedger, BlobStore, Clock, FlowRepository, Ids, LogStore, Secrets, StateStore, TaskQueue,
+  AttemptLedger, BlobStore, Clock, FlowRepository, Ids, LogStore, Secrets, StateStore,
 } from '../../ports';
 import type { AttemptStopStore, StrandedExecutions, WakeUpStore } from '../../ports/cloud-control';
 import type { DeadLetter } from '../../ports/task-queue';
@@ -23,18 +23,20 @@ import type { SchedulerDeps } from './scheduler';
 import { CloudTriggerRegistry, onExecutionEnded, reportTo, type TriggerDeps } from './triggers';
 import { StoredWakeUps } from '../core/wake-ups';
 import type { CloudWorkerDeps, DecodedWorkerMessage } from './worker';
+import type { LoneEventStore, LoneTaskQueue } from './lone-events';
 import type { EffectDeps } from '../core/effects';
 import { createFlowCache, type FlowCache } from '../core/flow-cache';
 import { startExecution } from '../core/start-execution';
 
 /** The adapters behind the cloud runtime. */
 export interface CloudAdapters {
-  store: StateStore;
+  /** With the lone-event path the executor uses to skip the lease (lone-events.ts). */
+  store: StateStore & LoneEventStore;
   flowRepo: FlowRepository;
   ledger: AttemptLedger;
   logs: LogStore;
   blobs: BlobStore;
-  queue: TaskQueue;
+  queue: LoneTaskQueue;
   secrets: Secrets;
   lease: ExecutionLease;
   wakeUpStore: WakeUpStore;
@@ -150,6 +152,7 @@ export class CloudDeps {
       exec: { store: this.adapters.store, flows: this.flows, catalog: this.catalog, clock: this.clock, ids: this.ids, context: this.context },
       effects: this.effects,
       lease: this.adapters.lease,
+      queue: this.adapters.queue,
       wakeUpStore: this.adapters.wakeUpStore,
       log: this.log.child('executor'),
       leaseMs: this.config.runtime.ALOFT_LEASE_MS,
@@ -182,6 +185,7 @@ export class CloudDeps {
     return this.once('worker', (): CloudWorkerDeps => ({
       handler: this.workerHandler,
       decode: (event) => this.adapters.decodeWorkerMessage(event),
+      lone: this.adapters.store,
       deadLetter: (letter) => this.adapters.deadLetter(letter),
       log: this.log.child('worker'),
       clock: this.clock,

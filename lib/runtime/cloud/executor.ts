@@ -11,7 +11,7 @@
 // Errors: infrastructure failures and lost races are thrown, so Eventarc delivers the event again;
 // anything else (a corrupt document, a deleted flow) is logged as a structured error and acknowledged,
 // so one bad execution never loops forever.
-import { AloftError, ErrorCode, toErrorData } from '../../model/errors';
+import { ErrorCode, toErrorData } from '../../model/errors';
 import type { Execution } from '../../model/execution';
 import type { OutboxEntry } from '../../ports';
 import type { ExecutionLease } from '../../adapters/gcp/lease';
@@ -19,14 +19,16 @@ import type { WakeUpStore } from '../../ports/cloud-control';
 import type { DeadLetter } from '../../ports/task-queue';
 import type { CloudLog, LogLabels } from './log';
 import { InlineWakeUps, StoredWakeUps } from '../core/wake-ups';
-import { markAlone } from './alone';
+import { loneDispatch, withLoneHint, type LoneEventStore, type LoneTaskQueue } from './lone-events';
 import type { EffectDeps } from '../core/effects';
 import { publishOutbox as publishEntries } from '../core/publish';
-import { foldEvents, type ExecutorDeps, type PassResult } from '../core/pass';
+import { executorPass, type ExecutorDeps } from '../core/pass';
 import { decodeInboxWrite, DocumentChange } from './firestore-event';
 
 export interface ExecutorHandlerDeps {
-  exec: ExecutorDeps;
+  exec: ExecutorDeps & { store: ExecutorDeps['store'] & LoneEventStore };
+  /** The worker topics: a pass's lone dispatch goes out with its hint. */
+  queue: LoneTaskQueue;
   effects: EffectDeps;
   lease: ExecutionLease;
   wakeUpStore: WakeUpStore;
@@ -104,7 +106,7 @@ function rawEventText(event: unknown): string {
 
 /**
  * Folds an execution's pending events under its lease (the executor, and the scheduler's sweep). With
- * `alone` (the key of an event marked PendingEvent.alone), that event is folded by itself first, without
+ * `alone` (the key of an event appended lone: lone-events.ts), that event is folded by itself first, without
  * the lease; if that transaction keeps conflicting, the lease protocol takes over.
  */
 export async function drainExecution(
@@ -116,13 +118,16 @@ export async function drainExecution(
     wakeUps: new StoredWakeUps({ store: deps.exec.store, wakeUpStore: deps.wakeUpStore, clock: deps.exec.clock, ids: deps.exec.ids }, inline),
   };
   const onePass = async (keys?: readonly string[]): Promise<boolean> => {
-    const pass = await cloudPass(deps, executionId, keys);
+    const store = deps.exec.store;
+    const pass = await executorPass(deps.exec, executionId, keys ? (id, fold, now) => store.transactNamed(id, keys, fold, now) : undefined);
     if (!pass) return false;
     if (pass.execution.state.current !== pass.before.state.current) {
       deps.log.info(`execution ${executionId} ${pass.before.state.current} -> ${pass.execution.state.current}`, labelsOf(pass.execution),
         { state: pass.execution.state.current });
     }
-    if (pass.outbox.length > 0) await publishOutbox(deps, effects, pass.outbox, labelsOf(pass.execution));
+    if (pass.outbox.length === 0) return true;
+    const lone = loneDispatch(pass.execution, pass.outbox.map((e) => e.effect));
+    await publishOutbox(deps, { ...effects, queue: withLoneHint(deps.queue, lone) }, pass.outbox, labelsOf(pass.execution));
     return true;
   };
   let report: DrainReport;
@@ -197,50 +202,6 @@ async function drain(deps: ExecutorHandlerDeps, executionId: string, pass: () =>
 
 /** Passes one invocation runs before leaving the rest to the next trigger or the scheduler's sweep. */
 const MAX_PASSES = 1000;
-
-/** Each execution's flow revision, which never changes: a pass then reads only what it folds. */
-const FLOW_REFS_MAX = 5000;
-
-interface FlowRef {
-  namespace: string;
-  flowId: string;
-  flowRevision: number;
-}
-
-const flowRefs = new WeakMap<ExecutorDeps, Map<string, FlowRef>>();
-
-/**
- * executorPass (executor.ts) without reading the whole execution first: the execution's flow
- * revision is remembered per instance, so a pass is the store's transaction alone.
- */
-async function cloudPass(deps: ExecutorHandlerDeps, executionId: string, keys?: readonly string[]): Promise<PassResult | null> {
-  const exec = deps.exec;
-  let refs = flowRefs.get(exec);
-  if (!refs) flowRefs.set(exec, (refs = new Map()));
-  let ref = refs.get(executionId);
-  if (!ref) {
-    const header = await exec.store.getHeader(executionId);
-    if (!header) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
-    ref = { namespace: header.namespace, flowId: header.flowId, flowRevision: header.flowRevision };
-    if (refs.size >= FLOW_REFS_MAX) refs.delete(refs.keys().next().value as string);
-    refs.set(executionId, ref);
-  }
-  const known = ref;
-  const flow = await exec.flows.get(known.namespace, known.flowId, known.flowRevision);
-  const now = exec.clock.now();
-  let before: Execution | undefined;
-  const committed = await exec.store.transact(executionId, (execution, pending) => {
-    if (pending.length === 0) return null;
-    if (execution.flowRevision !== known.flowRevision || execution.flowId !== known.flowId || execution.namespace !== known.namespace) {
-      refs.delete(executionId);
-      throw new AloftError(ErrorCode.CONFLICT, `execution ${executionId} runs another flow revision than remembered`);
-    }
-    before = execution;
-    const folded = foldEvents(exec, flow, execution, pending.map((p) => p.event), now);
-    return { execution: folded.execution, effects: markAlone(folded.execution, folded.effects) };
-  }, now, keys ? { keys } : undefined);
-  return committed && before ? { before, execution: committed.execution, outbox: committed.outbox } : null;
-}
 
 /** Carries out a pass's committed effects (core/publish.ts), logging what stays in the outbox. */
 export function publishOutbox(

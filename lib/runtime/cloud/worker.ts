@@ -9,9 +9,12 @@ import type { Clock } from '../../ports';
 import type { DeadLetter } from '../../ports/task-queue';
 import type { CloudLog } from './log';
 import { handleWorkerTask, type WorkerHandlerDeps } from '../core/worker-handler';
+import { pending } from '../core/events';
+import type { LoneEventStore } from './lone-events';
 
 export type DecodedWorkerMessage =
-  | { ok: true; task: WorkerTask; messageId?: string }
+  /** `alone`: the transport's lone hint (lone-events.ts): the result is appended for the executor to fold by name. */
+  | { ok: true; task: WorkerTask; messageId?: string; alone?: boolean }
   | { ok: false; reason: string; data: string; attributes?: Record<string, string>; messageId?: string };
 
 export interface CloudWorkerDeps {
@@ -20,6 +23,8 @@ export interface CloudWorkerDeps {
   decode(event: unknown): Promise<DecodedWorkerMessage> | DecodedWorkerMessage;
   /** Publishes a refused message to the group's dead-letter topic. */
   deadLetter(letter: DeadLetter): Promise<void>;
+  /** Where a lone result is appended (lone-events.ts). */
+  lone: Pick<LoneEventStore, 'appendAlone'>;
   log: CloudLog;
   clock: Clock;
   functionTimeoutMs: number;
@@ -50,7 +55,10 @@ export async function handleWorkerEvent(deps: CloudWorkerDeps, group: string, ev
   }
   const labels = { executionId: task.executionId, taskRunId: task.taskRunId };
   try {
-    await handleWorkerTask(deps.handler, task, { deadline: invocationDeadline(startedAt, deps.functionTimeoutMs, deps.deadlineMarginMs) });
+    await handleWorkerTask(deps.handler, task, {
+      deadline: invocationDeadline(startedAt, deps.functionTimeoutMs, deps.deadlineMarginMs),
+      ...(decoded.alone ? { appendResult: (id, event) => deps.lone.appendAlone(id, pending(event, deps.clock.now(), () => deps.handler.ids.next())) } : {}),
+    });
     return WorkerStatus.ran;
   } catch (err) {
     const code = toErrorData(err).code;

@@ -56,10 +56,9 @@ export async function applyEffect(deps: EffectDeps, effect: Effect): Promise<voi
 
 export async function appendEvent(
   deps: Pick<EffectDeps, 'store' | 'clock' | 'ids' | 'wake'>, executionId: string, event: Parameters<typeof pending>[0],
-  opts: { key?: string; alone?: boolean } = {},
+  opts: { key?: string } = {},
 ): Promise<boolean> {
-  const p = pending(event, deps.clock.now(), () => deps.ids.next(), opts.key);
-  const added = await deps.store.append(executionId, opts.alone ? { ...p, alone: true } : p);
+  const added = await deps.store.append(executionId, pending(event, deps.clock.now(), () => deps.ids.next(), opts.key));
   if (added) deps.wake(executionId);
   return added;
 }

@@ -17,8 +17,5 @@ export function eventKey(event: ExecutionEvent, unique: () => string): string {
 }
 
 export function pending(event: ExecutionEvent, now: Date, unique: () => string, key?: string): PendingEvent {
-  const p: PendingEvent = { key: key ?? eventKey(event, unique), event, at: isoOf(now) };
-  // A kill is folded before whatever arrives after it, a result folded alone included.
-  if (event.type === 'Kill') p.interrupts = true;
-  return p;
+  return { key: key ?? eventKey(event, unique), event, at: isoOf(now) };
 }

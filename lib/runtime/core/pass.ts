@@ -1,5 +1,5 @@
 // One executor pass over one execution: fold every pending event through the engine's step inside
-// a version-guarded transaction. The local runtime and the cloud executor both call this.
+// a version-guarded transaction. The embedded runtime and the cloud executor both call this.
 import { stepAll, type StepInput } from '../../engine';
 import type { Effect } from '../../model/effects';
 import type { Execution } from '../../model/execution';
@@ -27,13 +27,52 @@ export interface PassResult {
 type Fold = (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null;
 type Committed = { execution: Execution; outbox: OutboxEntry[] } | null;
 
-/** Folds the pending events of one execution. Null when there was nothing to do. */
-export async function executorPass(deps: ExecutorDeps, executionId: string): Promise<PassResult | null> {
-  const header = await deps.store.get(executionId);
-  if (!header) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
-  const flow = await deps.flows.get(header.namespace, header.flowId, header.flowRevision);
-  const pass = new Pass(deps, flow, header, deps.clock.now());
-  return pass.result(await deps.store.transact(executionId, pass.fold, pass.now));
+/** The store's transaction, or a transport's narrower one (the cloud folds a lone event by name). */
+export type Transact = (executionId: string, fold: Fold, now: Date) => Promise<Committed>;
+
+/**
+ * Folds the pending events of one execution: the one executor pass of both runtimes. Null when there
+ * was nothing to do. The execution's flow revision never changes, so it is remembered per execution and
+ * a pass is then the store's transaction alone.
+ */
+export async function executorPass(deps: ExecutorDeps, executionId: string, transact?: Transact): Promise<PassResult | null> {
+  const refs = flowRefsOf(deps);
+  let ref = refs.get(executionId);
+  if (!ref) {
+    const header = await deps.store.getHeader(executionId);
+    if (!header) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
+    ref = { namespace: header.namespace, flowId: header.flowId, flowRevision: header.flowRevision };
+    refs.set(executionId, ref);
+  }
+  const flow = await deps.flows.get(ref.namespace, ref.flowId, ref.flowRevision);
+  const pass = new Pass(deps, flow, ref, deps.clock.now(), () => refs.delete(executionId));
+  const run = transact ?? ((id, fold, now) => deps.store.transact(id, fold, now));
+  return pass.result(await run(executionId, pass.fold, pass.now));
+}
+
+interface FlowRef {
+  namespace: string;
+  flowId: string;
+  flowRevision: number;
+}
+
+/** Each execution's flow revision, per executor: bounded, oldest forgotten first. */
+class FlowRefs {
+  private readonly refs = new Map<string, FlowRef>();
+  constructor(private readonly max = 5000) {}
+  get(id: string): FlowRef | undefined { return this.refs.get(id); }
+  delete(id: string): void { this.refs.delete(id); }
+  set(id: string, ref: FlowRef): void {
+    if (this.refs.size >= this.max) this.refs.delete(this.refs.keys().next().value as string);
+    this.refs.set(id, ref);
+  }
+}
+
+const flowRefs = new WeakMap<object, FlowRefs>();
+function flowRefsOf(deps: ExecutorDeps): FlowRefs {
+  let refs = flowRefs.get(deps.store);
+  if (!refs) flowRefs.set(deps.store, (refs = new FlowRefs()));
+  return refs;
 }
 
 /** The in-memory store's synchronous operations (MemoryStateStore): the embedded runtime's hot path. */
@@ -57,19 +96,22 @@ export function executorPassNow(
   const header = deps.store.getNow(executionId);
   const flow = header && deps.flows.get(header.namespace, header.flowId, header.flowRevision);
   if (!header || !flow) return undefined;
-  const pass = new Pass(deps, flow, header, deps.clock.now());
+  const pass = new Pass(deps, flow, header, deps.clock.now(), () => undefined);
   return pass.result(deps.store.transactNow(executionId, pass.fold, pass.now));
 }
 
 /** One pass's fold, and what it saw before folding. */
 class Pass {
-  before: Execution;
+  before: Execution | undefined;
   readonly fold: Fold;
 
-  constructor(deps: Pick<ExecutorDeps, 'catalog' | 'ids' | 'context'>, flow: Flow, header: Execution, readonly now: Date) {
-    this.before = header;
+  constructor(deps: Pick<ExecutorDeps, 'catalog' | 'ids' | 'context'>, flow: Flow, ref: FlowRef, readonly now: Date, forget: () => void) {
     this.fold = (execution, pending) => {
       if (pending.length === 0) return null;
+      if (execution.flowRevision !== ref.flowRevision || execution.flowId !== ref.flowId || execution.namespace !== ref.namespace) {
+        forget();
+        throw new AloftError(ErrorCode.CONFLICT, `execution ${execution.id} runs another flow revision than remembered`);
+      }
       this.before = execution;
       const events = new Array<StepInput['event']>(pending.length);
       for (let i = 0; i < pending.length; i++) events[i] = pending[i].event;
@@ -78,7 +120,7 @@ class Pass {
   }
 
   result(committed: Committed): PassResult | null {
-    return committed ? { before: this.before, execution: committed.execution, outbox: committed.outbox } : null;
+    return committed && this.before ? { before: this.before, execution: committed.execution, outbox: committed.outbox } : null;
   }
 }
 

@@ -65,8 +65,7 @@ export async function startExecution(deps: StartDeps, req: StartRequest): Promis
     id, flow: req.flow, inputs: checked.inputs, now, trigger: req.trigger, parent: req.parent,
     labels: { ...(req.flow.labels ?? {}), ...(req.labels ?? {}) }, originalId: req.originalId,
   });
-  // Alone: nothing else of a new execution is in flight, so the cloud executor folds its start without the lease.
-  await deps.store.create(execution, { ...pending({ type: 'ExecutionCreated' }, now, () => deps.ids.next()), alone: true });
+  await deps.store.create(execution, pending({ type: 'ExecutionCreated' }, now, () => deps.ids.next()));
   deps.wake(id);
   return execution;
 }

@@ -116,60 +116,6 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreF
       });
     });
 
-    describe('transact with named events', () => {
-      const keysOf = async (id: string, keys?: readonly string[]): Promise<string[] | null> => {
-        let seen: string[] | null = null;
-        await store.transact(id, (e, events) => {
-          if (events.length === 0) return null;
-          seen = events.map((p) => p.key);
-          return { execution: e, effects: [] };
-        }, at(1), keys ? { keys } : undefined);
-        return seen;
-      };
-
-      it('folds only the named pending events and leaves the others pending', async () => {
-        const id = unique('exec');
-        await store.create(execution(id), created());
-        await store.append(id, { ...pending('alone'), alone: true });
-        expect(await keysOf(id, ['alone'])).toEqual(['alone']);
-        expect(await store.hasPending(id)).toBe(true);
-        expect(await keysOf(id)).toEqual(['created']);
-        expect(await store.hasPending(id)).toBe(false);
-      });
-
-      it('skips a named event that was already consumed, and folds nothing when none is left', async () => {
-        const id = unique('exec');
-        await store.create(execution(id), created());
-        await store.append(id, pending('once'));
-        expect(await keysOf(id)).toEqual(['created', 'once']);
-        const before = await store.get(id);
-        expect(await keysOf(id, ['once', 'never-appended'])).toBeNull();
-        expect((await store.get(id))?.version).toBe(before?.version);
-      });
-
-      it('refuses a named fold with CONFLICT while an interrupting event is pending, and folds alone again once it is consumed', async () => {
-        const id = unique('exec');
-        await store.create(execution(id), created());
-        await keysOf(id);
-        await store.append(id, { ...pending('kill'), interrupts: true });
-        await store.append(id, { ...pending('result'), alone: true });
-        expect(await codeOf(keysOf(id, ['result']))).toBe('CONFLICT');
-        // In order, as the lease path folds them.
-        expect(await keysOf(id)).toEqual(['kill', 'result']);
-        await store.append(id, { ...pending('next'), alone: true });
-        expect(await keysOf(id, ['next'])).toEqual(['next']);
-      });
-
-      it('consumes a named event, so that appending its key again is refused', async () => {
-        const id = unique('exec');
-        await store.create(execution(id), created());
-        await store.append(id, pending('k'));
-        expect(await keysOf(id, ['k'])).toEqual(['k']);
-        expect(await store.append(id, pending('k'))).toBe(false);
-        expect(await keysOf(id, ['k'])).toBeNull();
-      });
-    });
-
     describe('transact', () => {
       it('gives fold the stored execution and its pending events, oldest first', async () => {
         const id = unique('exec');

@@ -10,7 +10,8 @@ import { MemoryTriggerStateStore } from '../../../lib/adapters/local/trigger-sta
 import type { ExecutionLease, LeaseHandle } from '../../../lib/adapters/gcp/lease';
 import { WorkerTask } from '../../../lib/model/worker-messages';
 import type { PluginGroup } from '../../../lib/model/catalog';
-import type { AttemptKey, Clock, Subscription, TaskQueue } from '../../../lib/ports';
+import type { AttemptKey, Clock, Subscription } from '../../../lib/ports';
+import type { LoneTaskQueue } from '../../../lib/runtime/cloud/lone-events';
 import type { AttemptStopStore, StrandedExecutions, WakeUpRecord, WakeUpStore } from '../../../lib/ports/cloud-control';
 import type { DeadLetter } from '../../../lib/ports/task-queue';
 import type { CloudAdapters } from '../../../lib/runtime/cloud/deps';
@@ -65,16 +66,25 @@ export class ListedStranded implements StrandedExecutions {
   async find(): Promise<string[]> { return this.ids.splice(0); }
 }
 
+/** A worker task as published, with the transport's lone hint beside it (pushEvent sends it as the attribute). */
+export type PublishedTask = WorkerTask & { alone?: true };
+
 /** A TaskQueue that keeps what is published; tests deliver by hand. */
-export class RecordingQueue implements TaskQueue {
-  readonly published: WorkerTask[] = [];
-  async publish(task: WorkerTask): Promise<void> { this.published.push(WorkerTask.parse(task)); }
+export class RecordingQueue implements LoneTaskQueue {
+  readonly published: PublishedTask[] = [];
+  async publish(task: WorkerTask, hints?: { alone?: boolean }): Promise<void> {
+    this.published.push({ ...WorkerTask.parse(task), ...(hints?.alone ? { alone: true as const } : {}) });
+  }
   async subscribe(_group: PluginGroup): Promise<Subscription> { return { close: async () => undefined }; }
-  take(): WorkerTask[] { return this.published.splice(0); }
+  take(): PublishedTask[] { return this.published.splice(0); }
 }
 
 /** A worker message as functions-framework hands a Pub/Sub push over: a messagePublished CloudEvent. */
 export function pushEvent(payload: unknown, attributes: Record<string, string> = {}, topic = 'projects/p/topics/aloft-worker-core'): unknown {
+  if (payload && typeof payload === 'object' && (payload as PublishedTask).alone) {
+    const { alone: _alone, ...task } = payload as PublishedTask;
+    return pushEvent(task, { ...attributes, alone: 'true' }, topic);
+  }
   const data = Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)).toString('base64');
   return {
     specversion: '1.0', id: 'm1', type: 'google.cloud.pubsub.topic.v1.messagePublished', source: `//pubsub.googleapis.com/${topic}`,
@@ -88,7 +98,7 @@ export function decodeTestMessage(event: unknown): DecodedWorkerMessage {
   const text = Buffer.from(message.data, 'base64').toString('utf8');
   try {
     const parsed = WorkerTask.safeParse(JSON.parse(text));
-    if (parsed.success) return { ok: true, task: parsed.data, messageId: message.messageId };
+    if (parsed.success) return { ok: true, task: parsed.data, messageId: message.messageId, alone: message.attributes?.alone === 'true' };
     return { ok: false, reason: `not a worker task: ${parsed.error.issues[0]?.message}`, data: text, attributes: message.attributes, messageId: message.messageId };
   } catch (err) {
     return { ok: false, reason: `not JSON: ${(err as Error).message}`, data: text, attributes: message.attributes, messageId: message.messageId };
