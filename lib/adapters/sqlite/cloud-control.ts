@@ -1,0 +1,58 @@
+// The recovery bookkeeping of lib/ports/cloud-control.ts on SQLite: wake-ups due at a time, and the
+// executions whose pending events nobody is folding (found from the inbox's partial index of
+// pending events; there is no lease in one process).
+import type Database from 'better-sqlite3';
+import type { StrandedExecutions, WakeUpRecord, WakeUpStore } from '../../ports/cloud-control';
+import type { SqliteDatabase } from './database';
+
+export class SqliteWakeUpStore implements WakeUpStore {
+  private readonly sql: {
+    put: Database.Statement<[string, number, string]>;
+    due: Database.Statement<[number, number]>;
+    remove: Database.Statement<[string]>;
+  };
+
+  constructor(private readonly db: SqliteDatabase) {
+    const raw = db.db;
+    this.sql = {
+      put: raw.prepare('INSERT INTO wake_ups (id, due_ms, json) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING'),
+      due: raw.prepare('SELECT json FROM wake_ups WHERE due_ms <= ? ORDER BY due_ms, id LIMIT ?').pluck(),
+      remove: raw.prepare('DELETE FROM wake_ups WHERE id = ?'),
+    };
+  }
+
+  async put(wakeUp: WakeUpRecord): Promise<void> {
+    this.db.write();
+    const { id, executionId, taskRunId, reason, at } = wakeUp;
+    this.sql.put.run(id, Date.parse(at), JSON.stringify({ id, executionId, taskRunId, reason, at }));
+    await this.db.durable();
+  }
+
+  async due(now: Date, limit: number): Promise<WakeUpRecord[]> {
+    return (this.sql.due.all(now.getTime(), limit) as string[]).map((json) => JSON.parse(json) as WakeUpRecord);
+  }
+
+  async remove(id: string): Promise<void> {
+    this.db.write();
+    this.sql.remove.run(id);
+    await this.db.durable();
+  }
+}
+
+export class SqliteStrandedExecutions implements StrandedExecutions {
+  private readonly pending: Database.Statement<[string, number]>;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.pending = db.db.prepare('SELECT DISTINCT execution_id FROM inbox WHERE json IS NOT NULL AND at < ? LIMIT ?').pluck();
+  }
+
+  /**
+   * Executions with events appended before `olderThan` (their `at`) and still pending. `now` is for
+   * leases, which one process does not take.
+   */
+  async find(olderThan: Date, _now: Date, limit: number): Promise<string[]> {
+    // Events the state store holds in memory are written first, so that the query sees them.
+    this.db.flush();
+    return this.pending.all(olderThan.toISOString(), limit) as string[];
+  }
+}

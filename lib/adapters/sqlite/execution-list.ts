@@ -1,0 +1,68 @@
+// list() on the executions table: the filter in indexed SQL, newest first by start date with the id
+// as tie-break (as the memory store orders them), paged by a keyset cursor (the last row's start
+// date and id), so a deep page costs what the first one does.
+import type Database from 'better-sqlite3';
+import { AloftError, ErrorCode } from '../../model/errors';
+import type { Execution } from '../../model/execution';
+import type { ExecutionFilter, ExecutionHeader, ExecutionPage } from '../../ports/state-store';
+
+interface Row {
+  id: string;
+  start_date: string;
+  header: string;
+}
+
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+function prepared(db: Database.Database, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let stmt = cache.get(sql);
+  if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
+  return stmt;
+}
+
+/** `load` turns a row into the full execution (from memory when the store holds it). */
+export function listExecutions(
+  db: Database.Database,
+  filter: ExecutionFilter,
+  load: (id: string, header: ExecutionHeader) => Execution,
+): ExecutionPage {
+  const where: string[] = [];
+  const params: Array<string | number> = [];
+  if (filter.namespace !== undefined) { where.push('namespace = ?'); params.push(filter.namespace); }
+  if (filter.flowId !== undefined) { where.push('flow_id = ?'); params.push(filter.flowId); }
+  if (filter.states) { where.push(`state IN (${filter.states.map(() => '?').join(', ')})`); params.push(...filter.states); }
+  if (filter.from !== undefined) { where.push('start_date >= ?'); params.push(filter.from); }
+  if (filter.to !== undefined) { where.push('start_date <= ?'); params.push(filter.to); }
+  if (filter.pageToken) {
+    const [start, id] = decodeToken(filter.pageToken);
+    // The first term bounds the index range; the second skips what the previous pages returned.
+    where.push('start_date <= ? AND (start_date < ? OR id > ?)');
+    params.push(start, start, id);
+  }
+  const size = filter.pageSize ?? 100;
+  const sql = `SELECT id, start_date, header FROM executions${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY start_date DESC, id LIMIT ?`;
+  // One row more than the page says whether another page follows.
+  const rows = prepared(db, sql).all(...params, size + 1) as Row[];
+  const page = rows.slice(0, size);
+  const executions = page.map((r) => load(r.id, JSON.parse(r.header) as ExecutionHeader));
+  if (rows.length <= size) return { executions };
+  const last = page[page.length - 1];
+  return { executions, nextPageToken: encodeToken(last.start_date, last.id) };
+}
+
+const encodeToken = (start: string, id: string): string => Buffer.from(JSON.stringify(['k', start, id])).toString('base64url');
+
+function decodeToken(token: string): [string, string] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString());
+  } catch {
+    parsed = undefined;
+  }
+  if (Array.isArray(parsed) && parsed.length === 3 && parsed[0] === 'k' && typeof parsed[1] === 'string' && typeof parsed[2] === 'string') {
+    return [parsed[1], parsed[2]];
+  }
+  throw new AloftError(ErrorCode.INPUT_INVALID, 'invalid page token');
+}

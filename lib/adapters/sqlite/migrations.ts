@@ -1,0 +1,159 @@
+// The data directory's schema, as an ordered list of migrations. A database records the number of
+// the last migration it ran (`meta.schema_version`); opening runs the missing ones in order, inside
+// one transaction, and refuses a database written by a newer Aloft rather than misread it.
+// Never edit a released migration: append a new one.
+import type Database from 'better-sqlite3';
+import { AloftError, ErrorCode } from '../../model/errors';
+
+export interface Migration {
+  /** 1, 2, 3...: its position in the list. */
+  version: number;
+  description: string;
+  up(db: Database.Database): void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'executions, task runs, inbox, outbox, flows, attempts, logs, trigger state, wake-ups',
+    up: (db) => db.exec(`
+      CREATE TABLE executions (
+        id TEXT PRIMARY KEY,
+        namespace TEXT NOT NULL,
+        flow_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        start_date TEXT NOT NULL,
+        header TEXT NOT NULL
+      );
+      -- Newest first, the id breaking ties: the order of list() and of its keyset cursor.
+      CREATE INDEX executions_by_start ON executions (start_date DESC, id);
+      CREATE INDEX executions_by_namespace ON executions (namespace, start_date DESC, id);
+      CREATE INDEX executions_by_flow ON executions (namespace, flow_id, start_date DESC, id);
+      CREATE INDEX executions_by_state ON executions (state, start_date DESC, id);
+
+      CREATE TABLE task_runs (
+        execution_id TEXT NOT NULL,
+        pos INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        json TEXT NOT NULL,
+        PRIMARY KEY (execution_id, pos)
+      );
+
+      -- Every key ever appended stays, so a redelivered event is refused forever; json is dropped
+      -- once the event is consumed.
+      CREATE TABLE inbox (
+        execution_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        json TEXT,
+        PRIMARY KEY (execution_id, key)
+      ) WITHOUT ROWID;
+      CREATE INDEX inbox_pending ON inbox (execution_id, seq) WHERE json IS NOT NULL;
+      CREATE INDEX inbox_pending_at ON inbox (at) WHERE json IS NOT NULL;
+
+      CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        json TEXT NOT NULL
+      );
+
+      CREATE TABLE flows (
+        namespace TEXT NOT NULL,
+        id TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        updated TEXT NOT NULL,
+        source TEXT NOT NULL,
+        flow TEXT NOT NULL,
+        PRIMARY KEY (namespace, id, revision)
+      );
+      -- Revision numbers keep counting after a delete, as Kestra's do.
+      CREATE TABLE flow_revisions (
+        namespace TEXT NOT NULL,
+        id TEXT NOT NULL,
+        last_revision INTEGER NOT NULL,
+        PRIMARY KEY (namespace, id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE attempts (
+        execution_id TEXT NOT NULL,
+        task_run_id TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        running INTEGER NOT NULL,
+        worker_id TEXT,
+        claimed_at INTEGER,
+        heartbeat INTEGER,
+        timeout_ms INTEGER,
+        PRIMARY KEY (execution_id, task_run_id, attempt)
+      ) WITHOUT ROWID;
+      CREATE INDEX attempts_running ON attempts (heartbeat) WHERE running = 1;
+
+      CREATE TABLE logs (
+        seq INTEGER PRIMARY KEY,
+        execution_id TEXT NOT NULL,
+        task_run_id TEXT,
+        level INTEGER NOT NULL,
+        json TEXT NOT NULL
+      );
+      CREATE INDEX logs_by_execution ON logs (execution_id, seq);
+
+      CREATE TABLE trigger_dates (
+        trigger_key TEXT PRIMARY KEY,
+        last_date TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE trigger_windows (
+        trigger_key TEXT NOT NULL,
+        condition_id TEXT NOT NULL,
+        json TEXT NOT NULL,
+        PRIMARY KEY (trigger_key, condition_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE wake_ups (
+        id TEXT PRIMARY KEY,
+        due_ms INTEGER NOT NULL,
+        json TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX wake_ups_due ON wake_ups (due_ms);
+    `),
+  },
+];
+
+/** The schema version this code reads and writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The version recorded in the database; 0 for a new (empty) database. */
+export function schemaVersionOf(db: Database.Database): number {
+  const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+  if (!hasMeta) return 0;
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
+  return row ? Number(row.value) : 0;
+}
+
+/**
+ * Brings the database to the last migration of `migrations`, in one transaction: a migration that
+ * fails leaves the database as it was. `where` names the database in errors.
+ */
+export function migrate(db: Database.Database, where: string, migrations: readonly Migration[] = MIGRATIONS): { from: number; to: number } {
+  const latest = migrations.length;
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration list out of order: position ${i + 1} holds version ${m.version}`);
+  });
+  const run = db.transaction(() => {
+    const from = schemaVersionOf(db);
+    if (from > latest) {
+      throw new AloftError(
+        ErrorCode.CONFIG_INVALID,
+        `${where} was written by a newer Aloft (schema ${from}); this Aloft reads up to schema ${latest}`,
+        {}, 'upgrade Aloft, or point it at another data directory',
+      );
+    }
+    if (from === latest) return { from, to: latest };
+    db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID');
+    for (const m of migrations.slice(from)) m.up(db);
+    db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(latest));
+    return { from, to: latest };
+  });
+  // IMMEDIATE: the write lock is taken before the version is read.
+  return run.immediate();
+}
