@@ -42,9 +42,10 @@ export async function main(argv: string[], env: Env, io: CliIO = processIO(env))
     .option('-i, --input <key=value>', 'an input value (repeatable)', collect, [])
     .option('-f, --file <key=path>', 'a FILE input (repeatable)', collect, [])
     .option('--flows <dir>', 'a folder of other flows (subflows, flow triggers)')
+    .option('--data <dir>', 'keep state in this data directory (SQLite); default: in memory, gone when the run ends')
     .option('--json', 'print the final execution as JSON')
-    .action(async (flow: string, opts: { input: string[]; file: string[]; flows?: string; json?: boolean }) => {
-      code = await runCommand(flow, { inputs: opts.input, files: opts.file, flows: opts.flows, json: opts.json }, io);
+    .action(async (flow: string, opts: { input: string[]; file: string[]; flows?: string; data?: string; json?: boolean }) => {
+      code = await runCommand(flow, { inputs: opts.input, files: opts.file, flows: opts.flows, data: opts.data, json: opts.json }, io);
     });
 
   program.command('validate')

@@ -7,6 +7,7 @@ import type { Flow } from '../model/flow';
 import { parseYaml } from '../model/flow-yaml';
 import type { Execution } from '../model/execution';
 import { isTerminal, State } from '../model/states';
+import { openDataDir } from '../runtime/embedded/data-dir';
 import { LocalServer } from '../runtime/embedded/server';
 import { InputsInvalidError, type FileInput } from '../runtime/core/start-execution';
 import { executionOutputs, toExecutionJson } from './execution-json';
@@ -17,6 +18,8 @@ export interface RunOptions {
   inputs: string[];
   files: string[];
   flows?: string;
+  /** A data directory: durable state (default: in memory). */
+  data?: string;
   json?: boolean;
 }
 
@@ -45,14 +48,19 @@ export function exitCodeFor(state: string): number {
 
 export async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<number> {
   let progress: ProgressSink | undefined;
-  // The local server without its HTTP listener: flows are deployed with their triggers, so the flow
-  // triggers of --flows fire as they would in `aloft server`. Schedules and Pub/Sub stay off.
-  const server = new LocalServer({ env: io.env, pubsub: null, log: (line) => progress?.log(line as LogLineView) });
-  const runtime = server.runtime;
+  let server: LocalServer | undefined;
   let execution: Execution | undefined;
   const others = new Map<string, Execution>();
   try {
-    await runtime.start();
+    // The local server without its HTTP listener: flows are deployed with their triggers, so the flow
+    // triggers of --flows fire as they would in `aloft server`. Schedules and Pub/Sub stay off. In memory
+    // unless --data names a data directory.
+    server = new LocalServer({
+      env: io.env, pubsub: null, log: (line) => progress?.log(line as LogLineView),
+      ...(opts.data ? { adapters: await openDataDir(opts.data) } : {}),
+    });
+    const runtime = server.runtime;
+    await server.open();
     if (opts.flows) await loadFlowsDir(server, opts.flows, io);
     const source = await readFile(file, 'utf8');
     const saved = await server.deploy(source, file);
@@ -91,7 +99,7 @@ export async function runCommand(file: string, opts: RunOptions, io: CliIO): Pro
   } catch (err) {
     return reportError(err, io);
   } finally {
-    await server.stop();
+    await server?.stop();
   }
 }
 

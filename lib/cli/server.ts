@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { ApiToken, type AuthConfig } from '../api/auth';
 import { AloftError, ErrorCode } from '../model/errors';
+import { openDataDir } from '../runtime/embedded/data-dir';
 import { LocalServer } from '../runtime/embedded/server';
 import { ExitCode, type CliIO } from './io';
 import { deployFlows, getRemote, killRemote, logsRemote, startRemote } from './remote';
@@ -14,7 +15,15 @@ export interface ServerOptions {
   token: string[];
   readToken: string[];
   privateWebhooks?: boolean;
+  data?: string;
+  memory?: boolean;
 }
+
+/** How long running tasks may finish when the server is asked to stop (Ctrl-C, SIGTERM). */
+const STOP_GRACE_MS = 10_000;
+
+/** Where `aloft server` keeps its state unless told otherwise. */
+export const DEFAULT_DATA_DIR = '.aloft/data';
 
 export function authFrom(opts: ServerOptions, io: CliIO): AuthConfig | undefined {
   const admin = opts.token.length > 0 ? opts.token : (io.env.ALOFT_API_TOKEN ? [io.env.ALOFT_API_TOKEN] : []);
@@ -36,17 +45,22 @@ export async function serverCommand(opts: ServerOptions, io: CliIO): Promise<num
   try {
     const port = opts.port === undefined ? 8080 : Number(opts.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AloftError(ErrorCode.CONFIG_INVALID, `--port must be a port number, got ${opts.port}`);
+    const auth = authFrom(opts, io);
+    const dataDir = opts.memory ? undefined : (opts.data ?? DEFAULT_DATA_DIR);
     server = new LocalServer({
-      env: io.env, port, flowsDir: opts.flows, auth: authFrom(opts, io),
+      env: io.env, port, flowsDir: opts.flows, auth,
       log: (line) => io.stderr(`${JSON.stringify(line)}\n`),
+      ...(dataDir ? { adapters: await openDataDir(dataDir) } : {}),
     });
     const { url } = await server.listen();
-    io.stdout(`aloft server listening on ${url}${opts.flows ? ` with the flows of ${opts.flows}` : ''}\n`);
+    io.stdout(`aloft server listening on ${url}${opts.flows ? ` with the flows of ${opts.flows}` : ''}; ${dataDir ? `data in ${dataDir}` : 'data in memory'}\n`);
     await new Promise<void>((resolve) => {
       const remove = io.onInterrupt(() => { remove(); resolve(); });
     });
-    io.stderr('stopping\n');
-    await server.stop();
+    // Running tasks get a grace period to finish; whatever is still running then is stopped and, on a
+    // data directory, retried as lost on the next start.
+    io.stderr(`stopping (running tasks get ${STOP_GRACE_MS / 1000} s to finish)\n`);
+    await server.stop({ graceMs: STOP_GRACE_MS });
     return ExitCode.OK;
   } catch (err) {
     await server?.stop().catch(() => undefined);
@@ -65,6 +79,8 @@ export function registerServerCommands(program: Command, io: CliIO, setCode: (co
     .option('--token <token>', 'a bearer token with every right (repeatable; default $ALOFT_API_TOKEN)', collect, [])
     .option('--read-token <token>', 'a bearer token that may only read (repeatable)', collect, [])
     .option('--private-webhooks', 'webhooks need a token too (by default their key is enough)')
+    .option('--data <dir>', `keep flows, executions, logs and trigger state in this data directory (SQLite; default ${DEFAULT_DATA_DIR})`)
+    .option('--memory', 'keep everything in memory instead: gone when the server stops')
     .action(async (opts: ServerOptions) => { setCode(await serverCommand(opts, io)); });
 
   const remote = (cmd: Command): Command => cmd

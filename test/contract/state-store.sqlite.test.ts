@@ -20,7 +20,7 @@ function reopening(t: TempData): StateStore {
     getHeader: (id) => call((s) => s.getHeader(id)),
     append: (id, pending) => call((s) => s.append(id, pending)),
     hasPending: (id) => call((s) => s.hasPending(id)),
-    transact: (id, fold, now, opts) => call((s) => s.transact(id, fold, now, opts)),
+    transact: (id, fold, now) => call((s) => s.transact(id, fold, now)),
     ackOutbox: (entries) => call((s) => s.ackOutbox(entries)),
     unpublished: (olderThan, limit) => call((s) => s.unpublished(olderThan, limit)),
     list: (filter) => call((s) => s.list(filter)),

@@ -14,7 +14,7 @@ import { AloftError, ErrorCode } from '../../model/errors';
 import type { Execution, TaskRun } from '../../model/execution';
 import { isTerminal } from '../../model/states';
 import type {
-  ExecutionFilter, ExecutionHeader, ExecutionPage, OutboxEntry, PendingEvent, StateStore, TransactOptions, TransactOutcome,
+  ExecutionFilter, ExecutionHeader, ExecutionPage, OutboxEntry, PendingEvent, StateStore, TransactOutcome,
 } from '../../ports/state-store';
 import type { SqliteDatabase } from './database';
 import { listExecutions } from './execution-list';
@@ -146,8 +146,8 @@ export class SqliteStateStore implements StateStore {
     return this.hasPendingNow(executionId);
   }
 
-  async transact(executionId: string, fold: Fold, now: Date, opts?: TransactOptions): Promise<{ execution: Execution; outbox: OutboxEntry[] } | null> {
-    const out = this.transactNow(executionId, fold, now, opts?.keys);
+  async transact(executionId: string, fold: Fold, now: Date): Promise<{ execution: Execution; outbox: OutboxEntry[] } | null> {
+    const out = this.transactNow(executionId, fold, now);
     if (out) await this.db.durable();
     return out;
   }
@@ -187,7 +187,7 @@ export class SqliteStateStore implements StateStore {
     let pending = inbox;
     let rest: PendingEvent[] | undefined;
     if (keys && inbox) {
-      if (inbox.some((p) => p.interrupts)) throw interrupted(executionId);
+      if (inbox.some((p) => p.event.type === 'Kill')) throw interrupted(executionId);
       const wanted = new Set(keys);
       pending = inbox.filter((p) => wanted.has(p.key));
       rest = inbox.filter((p) => !wanted.has(p.key));

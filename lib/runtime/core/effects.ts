@@ -1,6 +1,6 @@
 // Carries out the effects of committed steps. Shared by the local runtime and the cloud executor;
 // every operation is idempotent because effects are re-published after a crash.
-import type { Effect, EffectOf } from '../../model/effects';
+import type { Effect, EffectOf, EffectType } from '../../model/effects';
 import { ErrorCode, toErrorData, type AloftErrorData } from '../../model/errors';
 import type { Execution } from '../../model/execution';
 import type { AttemptControl, BlobStore, Clock, Ids, StateStore, TaskQueue, WakeUpScheduler } from '../../ports';
@@ -27,31 +27,28 @@ export interface EffectDeps extends StartDeps {
 export const MAX_SUBFLOW_DEPTH = 32;
 export const SUBFLOW_TRIGGER_TYPE = 'io.kestra.core.tasks.flows.Flow';
 
-export async function applyEffect(deps: EffectDeps, effect: Effect): Promise<void> {
-  switch (effect.type) {
-    case 'DispatchWorkerTask':
-      return deps.queue.publish(effect.workerTask);
-    case 'StopWorkerTask':
-      return deps.attempts.stop({ executionId: effect.executionId, taskRunId: effect.taskRunId, attempt: effect.attempt });
-    case 'ScheduleWakeUp':
-      return deps.wakeUps.schedule(effect.executionId, effect.taskRunId, new Date(effect.at), effect.reason);
-    case 'KillSubflow':
-      await appendEvent(deps, effect.childExecutionId, { type: 'Kill' });
-      return;
-    case 'StartSubflow':
-      return startSubflow(deps, effect);
-    case 'ExecutionEnded':
-      if (effect.parentExecutionId && effect.parentTaskRunId) {
-        const error = effect.outputsError ?? (effect.state === State.FAILED ? await childFailure(deps, effect) : undefined);
-        await appendEvent(deps, effect.parentExecutionId, {
-          type: 'SubflowEnded', taskRunId: effect.parentTaskRunId, childExecutionId: effect.executionId, state: effect.state,
-          ...(effect.outputs ? { outputs: effect.outputs } : {}),
-          ...(error ? { error } : {}),
-        });
-      }
-      await deps.onEnded?.(effect);
-      return;
-  }
+/** One handler per effect type: a new effect type does not compile until it has one. */
+const HANDLERS: { [T in EffectType]: (deps: EffectDeps, effect: EffectOf<T>) => Promise<void> } = {
+  DispatchWorkerTask: (deps, effect) => deps.queue.publish(effect.workerTask),
+  StopWorkerTask: (deps, effect) => deps.attempts.stop({ executionId: effect.executionId, taskRunId: effect.taskRunId, attempt: effect.attempt }),
+  ScheduleWakeUp: (deps, effect) => deps.wakeUps.schedule(effect.executionId, effect.taskRunId, new Date(effect.at), effect.reason),
+  KillSubflow: async (deps, effect) => { await appendEvent(deps, effect.childExecutionId, { type: 'Kill' }); },
+  StartSubflow: (deps, effect) => startSubflow(deps, effect),
+  ExecutionEnded: async (deps, effect) => {
+    if (effect.parentExecutionId && effect.parentTaskRunId) {
+      const error = effect.outputsError ?? (effect.state === State.FAILED ? await childFailure(deps, effect) : undefined);
+      await appendEvent(deps, effect.parentExecutionId, {
+        type: 'SubflowEnded', taskRunId: effect.parentTaskRunId, childExecutionId: effect.executionId, state: effect.state,
+        ...(effect.outputs ? { outputs: effect.outputs } : {}),
+        ...(error ? { error } : {}),
+      });
+    }
+    await deps.onEnded?.(effect);
+  },
+};
+
+export function applyEffect(deps: EffectDeps, effect: Effect): Promise<void> {
+  return (HANDLERS[effect.type] as (deps: EffectDeps, effect: Effect) => Promise<void>)(deps, effect);
 }
 
 export async function appendEvent(

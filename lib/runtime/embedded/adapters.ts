@@ -25,6 +25,8 @@ export interface EmbeddedAdapters {
   stranded: StrandedExecutions;
   /** True when the state outlives the process: a restart then recovers what the last process left. */
   persistent: boolean;
+  /** The data directory, when there is one: internal storage and scratch space go beside the database. */
+  dataDir?: string;
   /**
    * Resolves once every write made so far is durable; undefined when there is nothing to wait for. A
    * worker waits for its claim to be durable before it runs a task, so a crash never forgets a running attempt.

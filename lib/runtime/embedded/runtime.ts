@@ -92,7 +92,7 @@ export class LocalRuntime {
     this.catalog = opts.catalog ?? defaultCatalog();
     this.adapters = opts.adapters ?? memoryAdapters();
     this.flows = createFlowCache(this.adapters.flowRepo);
-    this.blobs = new FolderBlobStore({ root: join(this.config.ALOFT_DATA_DIR, 'storage') });
+    this.blobs = new FolderBlobStore({ root: join(this.dataDir, 'storage') });
     this.queue = new InProcessTaskQueue({ duplicateDeliveries: opts.duplicateDeliveries, concurrency: this.config.ALOFT_WORKER_CONCURRENCY });
     const wake = (id: string): void => this.processor.wake(id);
     const store = this.adapters.store;
@@ -128,6 +128,8 @@ export class LocalRuntime {
     });
   }
 
+  /** Where internal storage and scratch space live: the data directory, else ALOFT_DATA_DIR. */
+  get dataDir(): string { return this.adapters.dataDir ?? this.config.ALOFT_DATA_DIR; }
   get store() { return this.adapters.store; }
   get flowRepo() { return this.adapters.flowRepo; }
   get ledger() { return this.adapters.ledger; }
@@ -146,7 +148,7 @@ export class LocalRuntime {
     const found = this.adapters.persistent ? await this.recoverAtStart() : { republished: 0, lost: 0, wakeUps: 0, stranded: 0 };
     const worker = {
       catalog: this.catalog, blobs: this.blobs, secrets: new EnvSecrets(this.opts.env), logs: this.adapters.logs, clock: this.clock,
-      env: this.opts.env, tempRoot: join(this.config.ALOFT_DATA_DIR, 'tmp'), stdoutLog: this.opts.stdoutLog,
+      env: this.opts.env, tempRoot: join(this.dataDir, 'tmp'), stdoutLog: this.opts.stdoutLog,
     };
     const { store, ledger } = this.adapters;
     const deps = {

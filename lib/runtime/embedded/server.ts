@@ -77,6 +77,7 @@ export class LocalServer {
   private closePubSubSource?: () => Promise<void>;
   private http?: Server;
   private readonly evaluating = new Set<Promise<void>>();
+  private opened?: Promise<void>;
 
   constructor(private readonly opts: LocalServerOptions) {
     this.config = lazyConfig(() => parseConfig(ServerConfig, opts.env));
@@ -120,11 +121,21 @@ export class LocalServer {
   readonly start: StartFn = (req) => this.runtime.startExecution({ flow: req.flow, id: req.id, inputs: req.inputs, trigger: req.trigger });
 
   /** Loads the flows folder, starts the runtime, the trigger loops and the HTTP server. */
+  /**
+   * Registers the triggers of the flows the stores kept (a data directory), loads the flows folder, then
+   * starts the runtime, whose recovery may end executions that trigger others. Idempotent.
+   */
+  open(): Promise<void> {
+    this.opened ??= (async () => {
+      for (const stored of await this.runtime.flowRepo.list()) this.registry.set({ ...stored.flow, revision: stored.revision });
+      if (this.opts.flowsDir) await this.loadFlows(this.opts.flowsDir);
+      await this.runtime.start();
+    })();
+    return this.opened;
+  }
+
   async listen(): Promise<{ url: string; port: number }> {
-    // The triggers of the flows a data directory kept, before recovery may end executions that trigger others.
-    for (const stored of await this.runtime.flowRepo.list()) this.registry.set({ ...stored.flow, revision: stored.revision });
-    if (this.opts.flowsDir) await this.loadFlows(this.opts.flowsDir);
-    await this.runtime.start();
+    await this.open();
     await this.startPubSub();
     this.scheduler.start();
     const c = this.config();
