@@ -106,6 +106,17 @@ export class MemoryStateStore implements StateStore {
     return true;
   }
 
+  /** Executions with an event still pending that was appended (`at`) before `olderThan`. */
+  stranded(olderThan: Date, limit: number): string[] {
+    const cutoff = olderThan.getTime();
+    const out: string[] = [];
+    for (const [id, slot] of this.slots) {
+      if (out.length >= limit) break;
+      if (slot.inbox?.some((p) => Date.parse(p.at) < cutoff)) out.push(id);
+    }
+    return out;
+  }
+
   hasPendingNow(executionId: string): boolean {
     return this.slots.get(executionId)?.inbox !== undefined;
   }
