@@ -3,8 +3,8 @@
 // and no effects. User errors (bad templates, unknown types) fail task runs; step never throws for them.
 import type { TaskCatalog } from '../model/catalog';
 import type { Effect } from '../model/effects';
-import { onEvent, type EventHandlers, type ExecutionEvent } from '../model/events';
-import type { Execution, ParentRef, TriggerContext } from '../model/execution';
+import { onEvent, type EventHandlers, type ExecutionEvent, type WakeUpReason } from '../model/events';
+import type { Execution, ParentRef, TaskRun, TriggerContext } from '../model/execution';
 import type { Flow } from '../model/flow';
 import { State, isTerminal, newStateRecord } from '../model/states';
 import type { Ids } from '../ports/system';
@@ -81,6 +81,19 @@ function settle(d: Draft): void {
   d.pauseTouched = false;
 }
 
+/** The flowable that scheduled the wake-up (a Pause) decides what it means. */
+function flowableWakeUp(d: Draft, run: TaskRun, reason: WakeUpReason): void {
+  const node = d.node(run.taskId);
+  node?.flowable?.wakeUp?.(d, run, node.task, reason);
+}
+
+// One handler per wake-up reason, as for events below.
+const onWakeUps: { readonly [R in WakeUpReason]: (d: Draft, run: TaskRun, reason: WakeUpReason) => void } = {
+  retry: onRetryWakeUp,
+  'pause-delay': flowableWakeUp,
+  'pause-timeout': flowableWakeUp,
+};
+
 // One handler per event type: a new event type that the engine does not handle does not compile.
 const onEvents: EventHandlers<Draft> = {
   ExecutionCreated: (d) => {
@@ -93,10 +106,7 @@ const onEvents: EventHandlers<Draft> = {
   WorkerResult: (d, event) => onWorkerResult(d, event.result),
   WakeUp: (d, event) => {
     const run = d.run(event.taskRunId);
-    if (!run || isTerminal(run.state.current)) return;
-    if (event.reason === 'retry') return onRetryWakeUp(d, run);
-    const node = d.node(run.taskId);
-    node?.flowable?.wakeUp?.(d, run, node.task, event.reason);
+    if (run && !isTerminal(run.state.current)) onWakeUps[event.reason](d, run, event.reason);
   },
   Kill: (d) => kill(d),
   Resume: (d, event) => resume(d, event.taskRunId, event.inputs),
