@@ -2,7 +2,7 @@
 // folds the execution's pending events through the engine and publishes the effects. A thrown error
 // answers 500, so the event is delivered again; lib/runtime/cloud/executor.ts throws only retryable ones.
 import * as functions from '@google-cloud/functions-framework';
-import { cloud } from '../lib/runtime/cloud/entry';
+import { cloud } from '../lib/wiring/cloud-entry';
 import { quietRetry } from '../lib/runtime/cloud/retry';
 import { outsideDomain } from '../lib/runtime/cloud/outside-domain';
 

@@ -4,7 +4,7 @@
 // delivers the message again; lib/runtime/cloud/worker.ts throws only retryable ones.
 import * as functions from '@google-cloud/functions-framework';
 import type { PluginGroup } from '../lib/model/catalog';
-import { cloud } from '../lib/runtime/cloud/entry';
+import { cloud } from '../lib/wiring/cloud-entry';
 import { quietRetry } from '../lib/runtime/cloud/retry';
 import { outsideDomain } from '../lib/runtime/cloud/outside-domain';
 

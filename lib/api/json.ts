@@ -1,5 +1,5 @@
 // Response documents, shaped like Kestra's.
-import { toExecutionJson, type ExecutionJson } from '../cli/execution-json';
+import { toExecutionJson, type ExecutionJson } from './execution-json';
 import type { Execution } from '../model/execution';
 import type { StoredFlow } from '../ports/flow-repository';
 

@@ -3,7 +3,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { toErrorData } from '../model/errors';
-import { startEmulatedCloud, type EmulatedCloud, type EmulatedCloudOptions } from '../dev/cloud';
+// Loaded only by `aloft dev`: the emulated cloud brings functions-framework and protobufjs, which no
+// other command needs (a test holds `aloft run` to that).
+import type { EmulatedCloud, EmulatedCloudOptions } from '../dev/cloud';
 import { ExitCode, type CliIO } from './io';
 
 export interface DevOptions {
@@ -56,6 +58,7 @@ export async function devCommand(opts: DevOptions, io: CliIO): Promise<number> {
   io.stderr('aloft dev: starting the Firestore, Pub/Sub and Storage emulators and the functions...\n');
   let cloud: EmulatedCloud;
   try {
+    const { startEmulatedCloud } = await import('../dev/cloud');
     cloud = await startEmulatedCloud(cloudOpts);
   } catch (err) {
     io.stderr(`aloft dev: could not start the emulated cloud: ${toErrorData(err).message}\n`);

@@ -10,7 +10,7 @@ import { isTerminal, State } from '../model/states';
 import { openDataDir } from '../runtime/embedded/data-dir';
 import { LocalServer } from '../runtime/embedded/server';
 import { InputsInvalidError, type FileInput } from '../runtime/core/start-execution';
-import { executionOutputs, toExecutionJson } from './execution-json';
+import { executionOutputs, toExecutionJson } from '../api/execution-json';
 import { ExitCode, type CliIO } from './io';
 import { lineProgress, ttyProgress, type LogLineView, type ProgressSink } from './progress';
 

@@ -5,6 +5,7 @@ import { ApiToken, type AuthConfig } from '../api/auth';
 import { AloftError, ErrorCode } from '../model/errors';
 import { openDataDir } from '../runtime/embedded/data-dir';
 import { LocalServer } from '../runtime/embedded/server';
+import { emulatorPubSubSource } from '../wiring/pubsub-triggers';
 import { ExitCode, type CliIO } from './io';
 import { deployFlows, getRemote, killRemote, logsRemote, startRemote } from './remote';
 import { reportError } from './run';
@@ -48,7 +49,7 @@ export async function serverCommand(opts: ServerOptions, io: CliIO): Promise<num
     const auth = authFrom(opts, io);
     const dataDir = opts.memory ? undefined : (opts.data ?? DEFAULT_DATA_DIR);
     server = new LocalServer({
-      env: io.env, port, flowsDir: opts.flows, auth,
+      env: io.env, port, flowsDir: opts.flows, auth, pubsubSource: emulatorPubSubSource,
       log: (line) => io.stderr(`${JSON.stringify(line)}\n`),
       ...(dataDir ? { adapters: await openDataDir(dataDir) } : {}),
     });

@@ -1,6 +1,6 @@
 // Setting up the emulators over their REST APIs (no client library needed): Pub/Sub topics and
 // subscriptions, the Firestore emulator's Eventarc-style triggers, and a Cloud Storage bucket.
-import { EXECUTOR_EVENT_TYPE } from '../../functions/manifest';
+import { EXECUTOR_EVENT_TYPE } from '../wiring/manifest';
 
 async function call(method: string, url: string, body?: unknown): Promise<unknown> {
   const res = await fetch(url, {

@@ -4,7 +4,7 @@
 // counted as theirs in bench:cloud. The parent plans the deliveries; lib/dev/delivery-main.ts runs them.
 import { join } from 'node:path';
 import { z } from 'zod';
-import { FUNCTION_NODE_OPTIONS } from '../../functions/manifest';
+import { FUNCTION_NODE_OPTIONS } from '../wiring/manifest';
 import type { DeliveryLog } from './delivery';
 import { projectRoot, spawnService, waitReady, type Service } from './processes';
 

@@ -3,8 +3,8 @@
 // the same port (lib/dev/host-main.ts). Either way each function has its own port, as on Cloud Run.
 import { join } from 'node:path';
 import '../../functions/index';
-import { serveFunction, type ServedFunction } from '../../functions/serve';
-import type { FunctionSpec } from '../../functions/manifest';
+import { serveFunction, type ServedFunction } from './serve';
+import type { FunctionSpec } from '../wiring/manifest';
 import { projectRoot, spawnService, waitReady, type Service } from './processes';
 
 export interface FunctionHost {

@@ -2,8 +2,8 @@
 // it): ALOFT_DEV_HOST = {"entryPoints": [...], "port": P}. The function reads the rest of its
 // configuration from this process's env, as it does when deployed.
 import '../../functions/index';
-import { serveFunction, type ServedFunction } from '../../functions/serve';
-import { closeCloud } from '../runtime/cloud/entry';
+import { serveFunction, type ServedFunction } from './serve';
+import { closeCloud } from '../wiring/cloud-entry';
 import { HOST_READY } from './function-hosts';
 
 async function main(): Promise<void> {

@@ -4,11 +4,10 @@
 // its children is still active, so no run is left running inside an ended execution.
 import type { TaskRun } from '../model/execution';
 import type { Task } from '../model/flow';
-import { State, isTerminal } from '../model/states';
+import { State, isFailed, isTerminal } from '../model/states';
 import { createRun } from './dispatch';
 import type { Draft } from './draft';
 import { branchState } from './final-state';
-import { isFailure } from './state-ops';
 import { enabled } from './task-list';
 
 /** One child to run: a task, with the loop value for direct children of Each tasks. */
@@ -85,7 +84,7 @@ export function evaluateBranches(d: Draft, parentRunId: string | undefined, b: B
   let failed = false;
   for (const run of children) {
     if (errorIds.size > 0) (errorIds.has(run.taskId) ? errorRuns : mainRuns).push(run);
-    if (!errorIds.has(run.taskId) && isFailure(run.state.current)) failed = true;
+    if (!errorIds.has(run.taskId) && isFailed(run.state.current)) failed = true;
     if (!isTerminal(run.state.current)) active = true;
   }
   if (killing) return active ? undefined : State.KILLED;

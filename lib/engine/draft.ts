@@ -77,7 +77,7 @@ export class Draft {
 
   setState(state: State): void {
     if (this.header.state.current === state) return;
-    this.patch({ state: recordState(this.header.state, state, this.now) });
+    this.patch({ state: recordState(this.header.state, state, this.now, this.header) });
   }
 
   /** Sets header fields; an undefined value removes the field. */

@@ -36,7 +36,7 @@ function killRunnable(d: Draft, run: TaskRun): void {
   }
   // Not started (or waiting for a retry): nothing runs, so it ends now. A queued attempt is still
   // told to stop, so a worker that picks it up late does not run it.
-  let next = a && !isTerminal(a.state.current) ? withLastAttempt(run, (x) => endAttempt(x, State.KILLED, d.now)) : run;
+  let next = a && !isTerminal(a.state.current) ? withLastAttempt(run, (x) => endAttempt(x, State.KILLED, d.now, run)) : run;
   next = runState(next, State.KILLED, d.now);
   d.update(next);
   if (a && !isTerminal(a.state.current)) d.emit({ type: EffectType.StopWorkerTask, executionId: run.executionId, taskRunId: run.id, attempt });

@@ -6,11 +6,11 @@
 import { AloftError, ErrorCode } from '../model/errors';
 import type { Execution, TaskRun } from '../model/execution';
 import type { Flow } from '../model/flow';
-import { State, isTerminal, withState } from '../model/states';
+import { State, isTerminal } from '../model/states';
 import type { Ids } from '../ports/system';
 import { flowIndex } from './flow-index';
 import { restartedRun } from './restart';
-import { runStates, withoutKeys } from './state-ops';
+import { recordState, runStates, withoutKeys } from './state-ops';
 
 /**
  * Returns the new execution in state RESTARTED (version 0). Save it and feed it ExecutionCreated:
@@ -62,7 +62,7 @@ export function replay(execution: Execution, flow: Flow, fromTaskRunId: string, 
     ...header,
     id: newId,
     originalId: execution.originalId ?? execution.id,
-    state: withState(execution.state, State.RESTARTED, now),
+    state: recordState(execution.state, State.RESTARTED, now, execution),
     taskRunList,
     version: 0,
   };

@@ -3,12 +3,12 @@
 // their flowable ancestors go RESTARTED then RUNNING and carry on; `errors` branch runs are removed
 // so they can run again. History keeps every earlier state. Also used to continue a replay.
 import type { TaskRun } from '../model/execution';
-import { State, isTerminal } from '../model/states';
+import { State, isFailed, isTerminal } from '../model/states';
 import { startRun } from './dispatch';
 import type { Draft } from './draft';
 import { ATTEMPT_BASE } from './retry';
 import { ROOT } from './run-index';
-import { isFailure, runStates, withInternal, withoutKeys } from './state-ops';
+import { runStates, withInternal, withoutKeys } from './state-ops';
 
 export function restart(d: Draft): void {
   const state = d.state;
@@ -21,7 +21,7 @@ export function restart(d: Draft): void {
 }
 
 /** Marks the failed runs of `list` (and their ancestors) for a new round; drops what a failed flowable had under it. */
-export function resetFailed(d: Draft, list: readonly TaskRun[], isTarget: (r: TaskRun) => boolean = (r) => isFailure(r.state.current)): TaskRun[] {
+export function resetFailed(d: Draft, list: readonly TaskRun[], isTarget: (r: TaskRun) => boolean = (r) => isFailed(r.state.current)): TaskRun[] {
   const byId = new Map(list.map((r) => [r.id, r]));
   const targets = list.filter(isTarget);
   const failedChild = new Set<string>();

@@ -1,7 +1,6 @@
 // Runnable task runs: a worker starts an attempt, reports its result, and a failed attempt is
 // retried on the same run (a new attempt) when the nearest retry policy allows it.
 import { EffectType } from '../model/effects';
-import { ErrorCode } from '../model/errors';
 import type { EventOf } from '../model/events';
 import type { TaskRun, TaskRunAttempt } from '../model/execution';
 import { State, isTerminal, type StateHistory } from '../model/states';
@@ -9,7 +8,7 @@ import type { WorkerResult } from '../model/worker-messages';
 import { dispatchAttempt } from './dispatch';
 import type { Draft } from './draft';
 import { nextRetryDelay } from './retry';
-import { cleanError, endAttempt, historyEntry, iso, lastAttempt, recordStateAt, reportedTime, runState, withLastAttempt, withRunState, type ErrorData } from './state-ops';
+import { checkTransition, cleanError, endAttempt, historyEntry, iso, lastAttempt, recordStateAt, reportedTime, runState, withLastAttempt, withRunState } from './state-ops';
 
 /** The run and its attempt when the event is about the current, unfinished attempt; else undefined (stale or duplicate). */
 function current(d: Draft, taskRunId: string, attempt: number): TaskRun | undefined {
@@ -28,12 +27,12 @@ export function onAttemptStarted(d: Draft, e: EventOf<'AttemptStarted'>): void {
   if (!run || lastAttempt(run)!.state.current !== State.CREATED) return;
   let next = withLastAttempt(run, (a) => {
     // Built field by field: a spread of a spread gives every attempt a shape of its own.
-    const started: TaskRunAttempt = { ...a, state: recordStateAt(a.state, State.RUNNING, reportedTime(a.state, e.at, d.now)) };
+    const started: TaskRunAttempt = { ...a, state: recordStateAt(a.state, State.RUNNING, reportedTime(a.state, e.at, d.now), run, true) };
     if (e.workerId) started.workerId = e.workerId;
     return started;
   });
   if (next.state.current !== State.KILLING && next.state.current !== State.RUNNING) {
-    next = { ...next, state: recordStateAt(next.state, State.RUNNING, reportedTime(next.state, e.at, d.now)) };
+    next = { ...next, state: recordStateAt(next.state, State.RUNNING, reportedTime(next.state, e.at, d.now), run) };
   }
   d.update(next);
 }
@@ -50,6 +49,7 @@ export function onStartedThenResult(d: Draft, e: EventOf<'AttemptStarted'>, resu
   const i = run.attempts.length - 1;
   const a = run.attempts[i];
   if (a.state.current !== State.CREATED) return false;
+  checkTransition(State.RUNNING, result.state, run, true);
   const histories = a.state.histories;
   const n = histories.length;
   const changes = new Array<StateHistory>(n + 2);
@@ -70,7 +70,7 @@ export function onStartedThenResult(d: Draft, e: EventOf<'AttemptStarted'>, resu
   const attempts = run.attempts.slice();
   attempts[i] = attempt;
   const next: TaskRun = { ...run, attempts };
-  if (next.state.current !== State.RUNNING) next.state = recordStateAt(run.state, State.RUNNING, reportedTime(run.state, e.at, d.now));
+  if (next.state.current !== State.RUNNING) next.state = recordStateAt(run.state, State.RUNNING, reportedTime(run.state, e.at, d.now), run);
   if (result.outputs) next.outputs = result.outputs;
   else if ('outputs' in next) delete next.outputs;
   if (result.error) next.error = cleanError(result.error);
@@ -101,7 +101,7 @@ export function onWorkerResult(d: Draft, result: WorkerResult): void {
   if (result.state !== State.KILLED && lastAttempt(run)!.state.current === State.CREATED
     && onStartedThenResult(d, { type: 'AttemptStarted', taskRunId: result.taskRunId, attempt: result.attempt, at: result.startedAt }, result)) return;
   const i = run.attempts.length - 1;
-  const ended = endAttempt(run.attempts[i], result.state, d.now);
+  const ended = endAttempt(run.attempts[i], result.state, d.now, run);
   const attempt: TaskRunAttempt = ended === run.attempts[i] ? { ...ended } : ended;
   if (result.logsUri) attempt.logsUri = result.logsUri;
   if (result.metrics) attempt.metrics = result.metrics;
@@ -153,6 +153,7 @@ function finishAttempt(d: Draft, run: TaskRun, state: State): void {
  */
 function endRun(run: TaskRun, state: State, now: Date): TaskRun {
   if (run.state.current === state) return run;
+  checkTransition(run.state.current, state, run);
   const a = lastAttempt(run)?.state;
   const h = run.state.histories;
   if (a && a.current === state && a.histories.length === h.length + 1 && a.histories[h.length] === historyEntry(state, iso(now))) {
@@ -167,25 +168,4 @@ function endRun(run: TaskRun, state: State, now: Date): TaskRun {
 export function onRetryWakeUp(d: Draft, run: TaskRun): void {
   if (run.state.current !== State.RETRYING || d.killing) return;
   dispatchAttempt(d, run, d.task(run.taskId)!);
-}
-
-/**
- * WakeUp(timeout): the current attempt is lost or over its time (the scheduler says so). It fails
- * with TIMEOUT, the worker is told to stop, and the retry policy applies.
- */
-export function onAttemptTimeout(d: Draft, run: TaskRun, about?: number): void {
-  if (isTerminal(run.state.current) || d.node(run.taskId)?.flowable) return;
-  const a = lastAttempt(run);
-  if (!a || isTerminal(a.state.current)) return;
-  const attempt = run.attempts.length - 1;
-  if (about !== undefined && about !== attempt) return;
-  const task = d.task(run.taskId);
-  const error: ErrorData = {
-    code: ErrorCode.TIMEOUT,
-    message: `attempt ${attempt + 1} did not finish in time${task?.timeout ? ` (timeout ${task.timeout})` : ''}`,
-    flow: d.fx.key, task: run.taskId, ...(task?.timeout ? { property: 'timeout' } : {}),
-  };
-  d.emit({ type: EffectType.StopWorkerTask, executionId: run.executionId, taskRunId: run.id, attempt });
-  const failed = { ...withLastAttempt(run, (x) => endAttempt(x, State.FAILED, d.now)), error };
-  finishAttempt(d, failed, State.FAILED);
 }

@@ -1,8 +1,8 @@
 // Immutable updates of task runs and attempts. Each returns a new object and appends every state
 // change to the history with its time; nothing here copies more than the object it changes.
-import type { AloftErrorData } from '../model/errors';
+import { AloftError, ErrorCode, type AloftErrorData } from '../model/errors';
 import type { TaskRun, TaskRunAttempt } from '../model/execution';
-import { State, isTerminal, type StateHistory, type StateRecord } from '../model/states';
+import { State, canTransition, isTerminal, type StateHistory, type StateRecord } from '../model/states';
 
 export type ErrorData = NonNullable<TaskRun['error']>;
 
@@ -52,14 +52,30 @@ export function newRecord(state: State, now: Date): StateRecord {
   return { current: state, histories: [historyEntry(state, iso(now))] };
 }
 
+/** What a state record belongs to, named when a change is impossible: the execution, or a task run. */
+export interface StateOwner { readonly id: string; readonly taskId?: string; readonly attempts?: readonly unknown[] }
+
+/**
+ * Throws unless lib/model/states allows the move. An impossible move is a bug in the engine, never
+ * the user's: it must stop the step rather than be saved into a history.
+ */
+export function checkTransition(from: State, to: State, owner?: StateOwner, ofAttempt = false): void {
+  if (canTransition(from, to)) return;
+  const run = owner?.taskId !== undefined ? `task run ${owner.id} (task ${owner.taskId})` : undefined;
+  const what = run === undefined ? (owner ? `execution ${owner.id}` : 'a state record')
+    : ofAttempt ? `attempt ${owner!.attempts?.length ?? '?'} of ${run}` : run;
+  throw new AloftError(ErrorCode.INTERNAL, `impossible state change ${from} -> ${to} of ${what}`, owner?.taskId !== undefined ? { task: owner.taskId } : {});
+}
+
 /** Appends a change to a state record, immutably; a no-op for the same state. */
-export function recordState(record: StateRecord, state: State, now: Date): StateRecord {
-  return recordStateAt(record, state, iso(now));
+export function recordState(record: StateRecord, state: State, now: Date, owner?: StateOwner, ofAttempt = false): StateRecord {
+  return recordStateAt(record, state, iso(now), owner, ofAttempt);
 }
 
 /** `recordState` with the time already formatted (an ISO-8601 instant, as `iso` gives). */
-export function recordStateAt(record: StateRecord, state: State, date: string): StateRecord {
+export function recordStateAt(record: StateRecord, state: State, date: string, owner?: StateOwner, ofAttempt = false): StateRecord {
   if (record.current === state) return record;
+  checkTransition(record.current, state, owner, ofAttempt);
   return { current: state, histories: appended(record.histories, historyEntry(state, date)) };
 }
 
@@ -77,7 +93,7 @@ export function reportedTime(record: StateRecord, reported: string | undefined, 
 
 export function runState(run: TaskRun, state: State, now: Date): TaskRun {
   if (run.state.current === state) return run;
-  return withRunState(run, recordState(run.state, state, now));
+  return withRunState(run, recordState(run.state, state, now, run));
 }
 
 /**
@@ -126,16 +142,17 @@ export function withLastAttempt(run: TaskRun, fn: (a: TaskRunAttempt) => TaskRun
   return { ...run, attempts };
 }
 
-export function attemptState(a: TaskRunAttempt, state: State, now: Date): TaskRunAttempt {
+/** The run's last attempt `a` in `state`; `of` is the run, named when the change is impossible. */
+export function attemptState(a: TaskRunAttempt, state: State, now: Date, of?: TaskRun): TaskRunAttempt {
   if (a.state.current === state) return a;
-  return { ...a, state: recordState(a.state, state, now) };
+  return { ...a, state: recordState(a.state, state, now, of, true) };
 }
 
 /** Ends a non-terminal attempt in `state`, passing through RUNNING when it never started. */
-export function endAttempt(a: TaskRunAttempt, state: State, now: Date): TaskRunAttempt {
+export function endAttempt(a: TaskRunAttempt, state: State, now: Date, of?: TaskRun): TaskRunAttempt {
   if (isTerminal(a.state.current)) return a;
-  const started = a.state.current === State.CREATED && state !== State.KILLED ? attemptState(a, State.RUNNING, now) : a;
-  return attemptState(started, state, now);
+  const started = a.state.current === State.CREATED && state !== State.KILLED ? attemptState(a, State.RUNNING, now, of) : a;
+  return attemptState(started, state, now, of);
 }
 
 /** A copy of an error without undefined fields (Firestore rejects them). */
@@ -148,7 +165,7 @@ export function cleanError(e: AloftErrorData | ErrorData): ErrorData {
 /** Ends the run FAILED with an error; a non-terminal last attempt fails with it. */
 export function failRun(run: TaskRun, error: ErrorData, now: Date): TaskRun {
   const attempts = lastAttempt(run) && !isTerminal(lastAttempt(run)!.state.current)
-    ? withLastAttempt(run, (a) => endAttempt(a, State.FAILED, now)).attempts
+    ? withLastAttempt(run, (a) => endAttempt(a, State.FAILED, now, run)).attempts
     : run.attempts;
   return { ...runState(run, State.FAILED, now), attempts, error: cleanError(error) };
 }
@@ -177,9 +194,3 @@ export function withInternal(run: TaskRun, patch: Record<string, unknown>): Task
   }
   return { ...run, internal };
 }
-
-/** Active means the run still has work to do (or waits for a resume, a retry or a subflow). */
-export const isActive = (run: TaskRun): boolean => !isTerminal(run.state.current);
-
-/** A failure that stops a branch and opens its `errors` branch. */
-export const isFailure = (s: State): boolean => s === State.FAILED || s === State.KILLED;

@@ -3,8 +3,8 @@
 // and no effects. User errors (bad templates, unknown types) fail task runs; step never throws for them.
 import type { TaskCatalog } from '../model/catalog';
 import type { Effect } from '../model/effects';
-import type { ExecutionEvent } from '../model/events';
-import type { Execution, ParentRef, TriggerContext } from '../model/execution';
+import { onEvent, type EventHandlers, type ExecutionEvent, type WakeUpReason } from '../model/events';
+import type { Execution, ParentRef, TaskRun, TriggerContext } from '../model/execution';
 import type { Flow } from '../model/flow';
 import { State, isTerminal, newStateRecord } from '../model/states';
 import type { Ids } from '../ports/system';
@@ -13,7 +13,7 @@ import { evaluateRoot, settlePause } from './finish';
 import { kill } from './kill';
 import { continueRestarted, restart } from './restart';
 import { ROOT } from './run-index';
-import { onAttemptStarted, onAttemptTimeout, onRetryWakeUp, onStartedThenResult, onWorkerResult } from './runnable';
+import { onAttemptStarted, onRetryWakeUp, onStartedThenResult, onWorkerResult } from './runnable';
 import type { VariablesContext } from './variables';
 
 export interface StepInput {
@@ -81,43 +81,50 @@ function settle(d: Draft): void {
   d.pauseTouched = false;
 }
 
+/** The flowable that scheduled the wake-up (a Pause) decides what it means. */
+function flowableWakeUp(d: Draft, run: TaskRun, reason: WakeUpReason): void {
+  const node = d.node(run.taskId);
+  node?.flowable?.wakeUp?.(d, run, node.task, reason);
+}
+
+// One handler per wake-up reason, as for events below.
+const onWakeUps: { readonly [R in WakeUpReason]: (d: Draft, run: TaskRun, reason: WakeUpReason) => void } = {
+  retry: onRetryWakeUp,
+  'pause-delay': flowableWakeUp,
+  'pause-timeout': flowableWakeUp,
+};
+
+// One handler per event type: a new event type that the engine does not handle does not compile.
+const onEvents: EventHandlers<Draft> = {
+  ExecutionCreated: (d) => {
+    if (d.state === State.CREATED) {
+      d.setState(State.RUNNING);
+      d.enqueue(ROOT);
+    } else if (d.state === State.RESTARTED) continueRestarted(d);
+  },
+  AttemptStarted: onAttemptStarted,
+  WorkerResult: (d, event) => onWorkerResult(d, event.result),
+  WakeUp: (d, event) => {
+    const run = d.run(event.taskRunId);
+    if (run && !isTerminal(run.state.current)) onWakeUps[event.reason](d, run, event.reason);
+  },
+  Kill: (d) => kill(d),
+  Resume: (d, event) => resume(d, event.taskRunId, event.inputs),
+  Restart: (d) => restart(d),
+  SubflowStarted: (d, event) => {
+    const run = d.run(event.taskRunId);
+    const node = run && d.node(run.taskId);
+    if (run && node) node.flowable?.subflowStarted?.(d, run, node.task, event);
+  },
+  SubflowEnded: (d, event) => {
+    const run = d.run(event.taskRunId);
+    const node = run && d.node(run.taskId);
+    if (run && node) node.flowable?.subflowEnded?.(d, run, node.task, event);
+  },
+};
+
 function apply(d: Draft, event: ExecutionEvent): void {
-  switch (event.type) {
-    case 'ExecutionCreated':
-      if (d.state === State.CREATED) {
-        d.setState(State.RUNNING);
-        d.enqueue(ROOT);
-      } else if (d.state === State.RESTARTED) continueRestarted(d);
-      return;
-    case 'AttemptStarted':
-      return onAttemptStarted(d, event);
-    case 'WorkerResult':
-      return onWorkerResult(d, event.result);
-    case 'WakeUp': {
-      const run = d.run(event.taskRunId);
-      if (!run || isTerminal(run.state.current)) return;
-      if (event.reason === 'retry') return onRetryWakeUp(d, run);
-      if (event.reason === 'timeout') return onAttemptTimeout(d, run, event.attempt);
-      const node = d.node(run.taskId);
-      node?.flowable?.wakeUp?.(d, run, node.task, event.reason);
-      return;
-    }
-    case 'Kill':
-      return kill(d);
-    case 'Resume':
-      return resume(d, event.taskRunId, event.inputs);
-    case 'Restart':
-      return restart(d);
-    case 'SubflowStarted':
-    case 'SubflowEnded': {
-      const run = d.run(event.taskRunId);
-      const node = run && d.node(run.taskId);
-      if (!run || !node) return;
-      if (event.type === 'SubflowStarted') node.flowable?.subflowStarted?.(d, run, node.task, event);
-      else node.flowable?.subflowEnded?.(d, run, node.task, event);
-      return;
-    }
-  }
+  onEvent(onEvents, d, event);
 }
 
 /** Resumes the given paused run, or the first one that waits (as Kestra does). */

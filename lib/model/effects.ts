@@ -1,6 +1,7 @@
 // Effects returned by the engine's step, carried out by a runtime after the state is saved.
 // Stored in the outbox until published, so they have schemas.
 import { z } from 'zod';
+import { WakeUpReason } from './events';
 import { ErrorDataSchema, StateSchema } from './execution';
 import { WorkerTask } from './worker-messages';
 
@@ -37,7 +38,7 @@ export const StartSubflow = z.object({
 export const KillSubflow = z.object({ type: z.literal(EffectType.KillSubflow), childExecutionId: z.string() });
 export const ScheduleWakeUp = z.object({
   type: z.literal(EffectType.ScheduleWakeUp), executionId: z.string(), taskRunId: z.string(), at: z.string(),
-  reason: z.enum(['retry', 'pause-delay', 'pause-timeout', 'timeout']),
+  reason: WakeUpReason,
 });
 export const ExecutionEnded = z.object({
   type: z.literal(EffectType.ExecutionEnded), executionId: z.string(), namespace: z.string(), flowId: z.string(), flowRevision: z.number().int(), state: StateSchema,
@@ -51,3 +52,14 @@ export const ExecutionEnded = z.object({
 export const Effect = z.discriminatedUnion('type', [DispatchWorkerTask, StopWorkerTask, StartSubflow, KillSubflow, ScheduleWakeUp, ExecutionEnded]);
 export type Effect = z.infer<typeof Effect>;
 export type EffectOf<T extends EffectType> = Extract<Effect, { type: T }>;
+
+/**
+ * One handler per effect type, each given its own effect. A map, not a switch: a new effect type
+ * that nobody carries out does not compile.
+ */
+export type EffectHandlers<C, R = void> = { readonly [K in EffectType]: (ctx: C, effect: EffectOf<K>) => R };
+
+/** Calls the handler of the effect's type. */
+export function onEffect<C, R>(handlers: EffectHandlers<C, R>, ctx: C, effect: Effect): R {
+  return (handlers[effect.type] as (ctx: C, effect: Effect) => R)(ctx, effect);
+}

@@ -21,11 +21,10 @@ export const AttemptStarted = z.object({
   type: z.literal(EventType.AttemptStarted), taskRunId: z.string(), attempt: z.number().int(), at: z.string(), workerId: z.string().optional(),
 });
 export const WorkerResultEvent = z.object({ type: z.literal(EventType.WorkerResult), result: WorkerResult });
-export const WakeUp = z.object({
-  type: z.literal(EventType.WakeUp), taskRunId: z.string(), reason: z.enum(['retry', 'pause-delay', 'pause-timeout', 'timeout']),
-  /** For 'timeout': the attempt it is about; a wake-up about an earlier attempt changes nothing. */
-  attempt: z.number().int().nonnegative().optional(),
-});
+/** Why a wake-up was scheduled: a retry delay is over, or a Pause's delay or timeout. */
+export const WakeUpReason = z.enum(['retry', 'pause-delay', 'pause-timeout']);
+export type WakeUpReason = z.infer<typeof WakeUpReason>;
+export const WakeUp = z.object({ type: z.literal(EventType.WakeUp), taskRunId: z.string(), reason: WakeUpReason });
 export const Kill = z.object({ type: z.literal(EventType.Kill) });
 export const Resume = z.object({ type: z.literal(EventType.Resume), taskRunId: z.string().optional(), inputs: z.record(z.string(), z.unknown()).optional() });
 export const Restart = z.object({ type: z.literal(EventType.Restart) });
@@ -45,3 +44,14 @@ export const ExecutionEvent = z.discriminatedUnion('type', [
 ]);
 export type ExecutionEvent = z.infer<typeof ExecutionEvent>;
 export type EventOf<T extends EventType> = Extract<ExecutionEvent, { type: T }>;
+
+/**
+ * One handler per event type, each given its own event. A map, not a switch: a new event type that
+ * nobody handles does not compile (as Temporal's activator does for activation jobs).
+ */
+export type EventHandlers<C, R = void> = { readonly [K in EventType]: (ctx: C, event: EventOf<K>) => R };
+
+/** Calls the handler of the event's type. */
+export function onEvent<C, R>(handlers: EventHandlers<C, R>, ctx: C, event: ExecutionEvent): R {
+  return (handlers[event.type] as (ctx: C, event: ExecutionEvent) => R)(ctx, event);
+}

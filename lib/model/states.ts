@@ -34,15 +34,18 @@ export const TRANSITIONS: Readonly<Record<State, readonly State[]>> = {
   KILLED: [State.RESTARTED],
 };
 
+// The table as sets: the engine checks every change it makes.
+const ALLOWED = {} as Record<State, ReadonlySet<State>>;
+for (const s of STATES) ALLOWED[s] = new Set(TRANSITIONS[s]);
+
+/** True when `from -> to` is an allowed move (staying in the same state is not a move). */
 export function canTransition(from: State, to: State): boolean {
-  return from === to ? false : TRANSITIONS[from].includes(to);
+  return ALLOWED[from]?.has(to) === true;
 }
 
 export const isTerminal = (s: State): boolean => TERMINAL.has(s);
-export const isRunning = (s: State): boolean => !TERMINAL.has(s) && s !== State.PAUSED;
+/** A failure: it stops its branch and opens the `errors` branch. */
 export const isFailed = (s: State): boolean => s === State.FAILED || s === State.KILLED;
-export const isSuccessLike = (s: State): boolean => s === State.SUCCESS || s === State.WARNING;
-export const isKilledOrKilling = (s: State): boolean => s === State.KILLED || s === State.KILLING;
 
 /** Priority for an aggregate: KILLED > FAILED > WARNING > PAUSED > SUCCESS. */
 const PRIORITY: Partial<Record<State, number>> = {

@@ -1,7 +1,8 @@
 // What the runtime needs beyond storage and queues: delayed wake-ups and stopping running attempts.
+import type { WakeUpReason } from '../model/events';
 import type { AttemptKey } from './attempt-ledger';
 
-export type WakeUpReason = 'retry' | 'pause-delay' | 'pause-timeout' | 'timeout';
+export type { WakeUpReason };
 
 export interface WakeUpScheduler {
   /** Appends a WakeUp event to the execution at (or soon after) `at`. Idempotent per (execution, taskRun, reason, at). */

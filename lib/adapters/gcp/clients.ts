@@ -9,7 +9,7 @@
 import type { Firestore, Settings as FirestoreSettings } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { Storage } from '@google-cloud/storage';
-import type { GcpConfig } from './config';
+import type { GcpConfig } from '../../model/gcp-config';
 import { closeGroupCommit } from './firestore-group-commit';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose (see above) */

@@ -7,6 +7,7 @@
 // stop-request polls of the attempts running in one instance share requests.
 import type { Firestore } from '@google-cloud/firestore';
 import { z } from 'zod';
+import { WakeUpReason } from '../../model/events';
 import type { AttemptKey } from '../../ports/attempt-ledger';
 import type { AttemptStopStore, StrandedExecutions, WakeUpRecord, WakeUpStore } from '../../ports/cloud-control';
 import { firestoreLib } from './clients';
@@ -22,7 +23,7 @@ export interface FirestoreCloudControlOptions {
 
 const WakeUpDoc = z.object({
   id: z.string(), executionId: z.string(), taskRunId: z.string(), at: z.string(),
-  reason: z.enum(['retry', 'pause-delay', 'pause-timeout', 'timeout']),
+  reason: WakeUpReason,
 });
 
 export class FirestoreWakeUpStore implements WakeUpStore {

@@ -4,8 +4,8 @@
 //
 // leases/{executionId} is taken with create() (which fails while it exists), given up with a delete
 // guarded by the lease's update time, and taken over with an update guarded the same way once it has
-// expired. drainUnderLease() is the protocol around it: the holder folds every pending event, releases,
-// then checks again, so an event appended while it held the lease is never stranded.
+// expired. The protocol around it (fold every pending event, release, then check again) is the cloud
+// executor's.
 import type { Firestore, Timestamp } from '@google-cloud/firestore';
 import { AloftError, ErrorCode } from '../../model/errors';
 import { firestoreLib } from './clients';
@@ -75,17 +75,6 @@ export class FirestoreExecutionLease implements ExecutionLease {
     }
   }
 
-  async renew(lease: LeaseHandle, now: Date, ttlMs: number): Promise<LeaseHandle | null> {
-    const fields = this.fields(lease.executionId, lease.holder, now, ttlMs);
-    try {
-      const res = await this.ref(lease.executionId).update(fields, { lastUpdateTime: timestampOf(lease.token) });
-      return { ...lease, expiresAt: new Date(fields.expiresAtMs).toISOString(), token: tokenOf(res.writeTime) };
-    } catch (err) {
-      if (isFailedPrecondition(err) || isNotFound(err)) return null;
-      throw toAloftError(err, `renewing the lease of execution ${lease.executionId}`);
-    }
-  }
-
   async release(lease: LeaseHandle): Promise<void> {
     try {
       await this.ref(lease.executionId).delete({ lastUpdateTime: timestampOf(lease.token) });
@@ -94,67 +83,4 @@ export class FirestoreExecutionLease implements ExecutionLease {
       throw toAloftError(err, `releasing the lease of execution ${lease.executionId}`);
     }
   }
-}
-
-export interface DrainOptions {
-  lease: ExecutionLease;
-  /** Who drains (an invocation id); recorded in the lease for diagnosis. */
-  holder: string;
-  /** How long the lease lasts without renewal; renewed after each pass once half of it has gone. Default 60 s. */
-  ttlMs?: number;
-  now: () => Date;
-  /** Passes before giving up the lease to others (the next trigger or the scheduler continues). Default 1000. */
-  maxPasses?: number;
-}
-
-export interface DrainReport {
-  /** Passes run by this caller. */
-  passes: number;
-  /** Passes that lost a race (CONFLICT) and were retried. */
-  conflicts: number;
-  /** False when another holder had the lease: it will see this caller's events when it re-checks. */
-  leased: boolean;
-}
-
-/**
- * Folds an execution's pending events under its lease. `pass` runs one transaction (for example the
- * runtime's executor pass); it runs only while `hasPending` says events wait. Safe to call from every
- * trigger: at most one caller folds at a time, and no event is left behind by a caller that gave up.
- */
-export async function drainUnderLease(
-  opts: DrainOptions,
-  executionId: string,
-  hasPending: () => Promise<boolean>,
-  pass: () => Promise<unknown>,
-): Promise<DrainReport> {
-  const ttlMs = opts.ttlMs ?? 60_000;
-  const maxPasses = opts.maxPasses ?? 1000;
-  const report: DrainReport = { passes: 0, conflicts: 0, leased: false };
-  while (report.passes < maxPasses) {
-    let lease = await opts.lease.acquire(executionId, opts.holder, opts.now(), ttlMs);
-    if (!lease) return report;
-    report.leased = true;
-    try {
-      while (report.passes < maxPasses && (await hasPending())) {
-        try {
-          await pass();
-          report.passes++;
-        } catch (err) {
-          if ((err as { code?: unknown }).code !== ErrorCode.CONFLICT || report.conflicts >= maxPasses) throw err;
-          report.conflicts++;
-        }
-        const now = opts.now();
-        if (Date.parse(lease.expiresAt) - now.getTime() < ttlMs / 2) {
-          const renewed = await opts.lease.renew(lease, now, ttlMs);
-          if (!renewed) return report; // someone took over an expired lease: they drain now
-          lease = renewed;
-        }
-      }
-    } finally {
-      await opts.lease.release(lease);
-    }
-    // Events appended while we held the lease were refused a lease of their own: look once more.
-    if (!(await hasPending())) return report;
-  }
-  return report;
 }

@@ -5,7 +5,10 @@ export { InProcessTaskQueue, type InProcessTaskQueueOptions } from './task-queue
 export { FolderBlobStore, type FolderBlobStoreOptions } from './blob-store';
 export { MemoryAttemptLedger } from './attempt-ledger';
 export { MemoryLogStore } from './log-store';
+export { MemoryExecutionLease } from './execution-lease';
+export { MemoryWakeUpStore } from './wake-ups';
+export { MemoryAttemptStops } from './attempt-stops';
+export { MemoryStrandedExecutions } from './stranded-executions';
 export { EnvSecrets } from './secrets';
 export { SystemClock, RandomIds, kestraId } from './system';
-export { MemoryWakeUpStore } from './wake-up-store';
 export { MemoryTriggerStateStore } from './trigger-state';

@@ -119,6 +119,17 @@ export class MemoryStateStore implements StateStore {
     return true;
   }
 
+  /** Executions with an event still pending that was appended (`at`) before `olderThan`. */
+  stranded(olderThan: Date, limit: number): string[] {
+    const cutoff = olderThan.getTime();
+    const out: string[] = [];
+    for (const [id, slot] of this.slots) {
+      if (out.length >= limit) break;
+      if (slot.inbox?.some((p) => Date.parse(p.at) < cutoff)) out.push(id);
+    }
+    return out;
+  }
+
   hasPendingNow(executionId: string): boolean {
     return this.slots.get(executionId)?.inbox !== undefined;
   }
@@ -182,17 +193,6 @@ export class MemoryStateStore implements StateStore {
       if (entry.createdAt < cutoff) out.push(entry);
     }
     return out;
-  }
-
-  /** Executions with an event pending since before `olderThan` (StrandedExecutions), oldest event first. */
-  async stranded(olderThan: Date, limit: number): Promise<string[]> {
-    const cutoff = olderThan.toISOString();
-    const found: Array<{ id: string; at: string }> = [];
-    for (const [id, slot] of this.slots) {
-      const first = slot.inbox?.[0];
-      if (first && first.at < cutoff) found.push({ id, at: first.at });
-    }
-    return found.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).slice(0, limit).map((f) => f.id);
   }
 
   async list(filter: ExecutionFilter): Promise<ExecutionPage> {

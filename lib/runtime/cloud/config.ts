@@ -1,7 +1,7 @@
 // The cloud runtime's configuration: the GCP adapters' (project, database, bucket, prefixes, emulator
-// hosts; lib/adapters/gcp/config.ts) plus the runtime's own knobs, from an injected env, parsed once.
+// hosts; lib/model/gcp-config.ts) plus the runtime's own knobs, from an injected env, parsed once.
 import { z } from 'zod';
-import { gcpConfigFromEnv, type GcpConfig } from '../../adapters/gcp/config';
+import { gcpConfigFromEnv, type GcpConfig } from '../../model/gcp-config';
 import { envsFrom, LocalConfig, parseConfig, RecoveryConfig, type Env } from '../core/config';
 
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);

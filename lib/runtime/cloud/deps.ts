@@ -2,7 +2,7 @@
 // runtime pieces built over them. Everything is created on first use: the functions register at
 // import time, but read their env and open clients only when the first request arrives.
 import { randomUUID } from 'node:crypto';
-import type { ExecutionLease } from '../../adapters/gcp/lease';
+import type { ExecutionLease } from '../../ports/execution-lease';
 import { RandomIds, SystemClock } from '../../adapters/local/system';
 import type { EffectOf } from '../../model/effects';
 import { catalog as defaultCatalog, type PluginCatalog } from '../../plugins/catalog';

@@ -14,7 +14,7 @@
 import { ErrorCode, toErrorData } from '../../model/errors';
 import type { Execution } from '../../model/execution';
 import type { OutboxEntry } from '../../ports';
-import type { ExecutionLease } from '../../adapters/gcp/lease';
+import type { ExecutionLease } from '../../ports/execution-lease';
 import type { WakeUpStore } from '../../ports/cloud-control';
 import type { DeadLetter } from '../../ports/task-queue';
 import type { CloudLog, LogLabels } from './log';
@@ -173,7 +173,7 @@ async function foldAlone(key: string, pass: (keys: readonly string[]) => Promise
 }
 
 /**
- * The lease protocol (lib/adapters/gcp/lease.ts's drainUnderLease), shaped for Firestore round trips:
+ * The lease protocol, shaped for Firestore round trips:
  * look for pending events before taking the lease (unless the caller knows one is: the event that woke
  * it), fold one pass per holding, and look again after releasing, so an event appended while the lease
  * was held is never stranded: its own trigger found the lease taken and returned.

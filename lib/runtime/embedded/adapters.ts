@@ -5,7 +5,7 @@ import type { AttemptKey, AttemptLedger, FlowRepository, LogStore, StateStore } 
 import type { StrandedExecutions, WakeUpStore } from '../../ports/cloud-control';
 import type { TriggerStateStore } from '../../ports/trigger-state';
 import {
-  MemoryAttemptLedger, MemoryFlowRepository, MemoryLogStore, MemoryStateStore, MemoryTriggerStateStore, MemoryWakeUpStore,
+  MemoryAttemptLedger, MemoryFlowRepository, MemoryLogStore, MemoryStateStore, MemoryStrandedExecutions, MemoryTriggerStateStore, MemoryWakeUpStore,
 } from '../../adapters/local';
 import type { SyncStateStore } from '../core/pass';
 
@@ -44,7 +44,7 @@ export function memoryAdapters(): EmbeddedAdapters {
     logs: new MemoryLogStore(),
     triggerState: new MemoryTriggerStateStore(),
     wakeUpStore: new MemoryWakeUpStore(),
-    stranded: { find: (olderThan, _now, limit) => store.stranded(olderThan, limit) },
+    stranded: new MemoryStrandedExecutions(store),
     persistent: false,
     durable: () => undefined,
     close: async () => undefined,

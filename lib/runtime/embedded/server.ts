@@ -43,6 +43,11 @@ export const ServerConfig = z.object({
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
+/** Makes a Pub/Sub trigger source for an emulator host; `close()` ends its subscriptions. */
+export type PubSubSourceFactory = (
+  emulatorHost: string, onError: (err: Error, subscription: string) => void,
+) => Promise<PubSubTriggerSource & { close(): Promise<void> }>;
+
 export interface LocalServerOptions {
   env: Env;
   /** 0 picks a free port. */
@@ -56,8 +61,10 @@ export interface LocalServerOptions {
   triggerState?: TriggerStateStore;
   /** The stores (default: in memory); `openDataDir` gives the durable ones of a data directory. */
   adapters?: EmbeddedAdapters;
-  /** Default: the emulator's when PUBSUB_EMULATOR_HOST is set, else none. `null` turns Pub/Sub triggers off. */
+  /** A source of Pub/Sub messages; `null` turns Pub/Sub triggers off. Default: `pubsubSource` when PUBSUB_EMULATOR_HOST is set. */
   pubsub?: PubSubTriggerSource | null;
+  /** Makes the source for PUBSUB_EMULATOR_HOST (lib/wiring/pubsub-triggers.ts): the runtime picks no GCP adapter itself. */
+  pubsubSource?: PubSubSourceFactory;
   /** Structured log lines (severity, message, labels). */
   log?(line: Record<string, unknown>): void;
 }
@@ -227,10 +234,8 @@ export class LocalServer {
     if (source === null) return;
     const host = this.config().PUBSUB_EMULATOR_HOST;
     if (source === undefined) {
-      if (!host) return;
-      // Loaded only when used: the Google client is heavy and most servers have no Pub/Sub trigger.
-      const { createPubSubTriggerSource } = await import('../../adapters/gcp/pubsub-trigger-source');
-      const created = createPubSubTriggerSource({ emulatorHost: host, onError: (err, sub) => this.log('ERROR', `Pub/Sub subscription ${sub}: ${err.message}`) });
+      if (!host || !this.opts.pubsubSource) return;
+      const created = await this.opts.pubsubSource(host, (err, sub) => this.log('ERROR', `Pub/Sub subscription ${sub}: ${err.message}`));
       this.closePubSubSource = () => created.close();
       source = created;
     }

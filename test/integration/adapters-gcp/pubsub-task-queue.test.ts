@@ -15,7 +15,7 @@ import { PubSubTaskQueue, deadLetterTopicOf, workerTopicOf } from '../../../lib/
 import { MAX_MESSAGE_BYTES, decodeCloudEventMessage, decodePushMessage, type DecodedMessage } from '../../../lib/adapters/gcp/pubsub-messages';
 import type { WorkerTask } from '../../../lib/model/worker-messages';
 import { PLUGIN_GROUPS } from '../../../lib/model/catalog';
-import { workerTopic } from '../../../functions/manifest';
+import { workerTopic } from '../../../lib/wiring/manifest';
 import { pubsubFor, uniquePrefix, uniqueProject } from './emulators';
 
 const projectId = uniqueProject('pubsub');

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Execution } from '../../../lib/model/execution';
 import { LocalServer } from '../../../lib/runtime/embedded/server';
+import { emulatorPubSubSource } from '../../../lib/wiring/pubsub-triggers';
 
 // Loading the Google client and creating topics on the emulator take seconds on a shared machine.
 jest.setTimeout(60_000);
@@ -46,7 +47,7 @@ describe('Pub/Sub triggers on the emulator', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'aloft-pubsub-it-'));
     server = new LocalServer({
       env: { ALOFT_DATA_DIR: dataDir, PUBSUB_EMULATOR_HOST: HOST, GOOGLE_CLOUD_PROJECT: PROJECT, ALOFT_SCHEDULER_INTERVAL_MS: '0' },
-      port: 0,
+      port: 0, pubsubSource: emulatorPubSubSource,
     });
     await server.listen();
     await server.deploy(`id: orders

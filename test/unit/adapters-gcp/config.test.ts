@@ -1,5 +1,5 @@
 // GCP configuration from an injected environment.
-import { gcpConfigFromEnv } from '../../../lib/adapters/gcp/config';
+import { gcpConfigFromEnv } from '../../../lib/model/gcp-config';
 
 describe('gcpConfigFromEnv', () => {
   it('reads the project, emulator hosts, bucket and prefixes', () => {

@@ -1,4 +1,4 @@
-import { executionOutputs, toExecutionJson } from '../../../lib/cli/execution-json';
+import { executionOutputs, toExecutionJson } from '../../../lib/api/execution-json';
 import type { Execution, TaskRun } from '../../../lib/model/execution';
 
 const state = (current: TaskRun['state']['current'], ...states: string[]) => ({

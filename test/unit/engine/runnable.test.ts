@@ -160,26 +160,6 @@ describe('runnable task runs', () => {
     expect(h.history('a')).toEqual(['CREATED', 'RUNNING', 'RETRYING', 'RUNNING']);
   });
 
-  it('fails the current attempt with TIMEOUT on a timeout wake-up and stops its worker', () => {
-    const h = Harness.start(flow([{ id: 'slow', type: LOG, timeout: 'PT1S' }]));
-    expect(h.pending()[0].timeoutMs).toBe(1000);
-    h.started('slow');
-    h.send({ type: 'WakeUp', taskRunId: h.run('slow').id, reason: 'timeout' });
-    expect(h.effectsOf('StopWorkerTask', h.last)).toEqual([{ type: 'StopWorkerTask', executionId: 'e1', taskRunId: h.run('slow').id, attempt: 0 }]);
-    expect(h.run('slow').error).toMatchObject({ code: 'TIMEOUT', task: 'slow', property: 'timeout' });
-    expect(h.state).toBe('FAILED');
-  });
-
-  it('ignores a timeout wake-up about an earlier attempt', () => {
-    const h = Harness.start(flow([{ id: 'slow', type: LOG, timeout: 'PT1S' }]));
-    h.started('slow');
-    h.send({ type: 'WakeUp', taskRunId: h.run('slow').id, reason: 'timeout', attempt: 3 });
-    expect(h.effectsOf('StopWorkerTask', h.last)).toEqual([]);
-    expect(h.run('slow').state.current).toBe('RUNNING');
-    h.send({ type: 'WakeUp', taskRunId: h.run('slow').id, reason: 'timeout', attempt: 0 });
-    expect(h.run('slow').error).toMatchObject({ code: 'TIMEOUT' });
-  });
-
   it('fails a run whose type is unknown at run time with a clear error', () => {
     const h = Harness.start(flow([{ id: 'x', type: 'io.example.Nope' }]));
     expect(h.run('x').state.current).toBe('FAILED');

@@ -1,4 +1,5 @@
-import { appended, cleanError, endAttempt, failRun, newAttempt, recordStateAt, reportedTime, runState, runStates, withInternal, withoutKeys } from '../../../lib/engine/state-ops';
+import { appended, attemptState, cleanError, endAttempt, failRun, newAttempt, recordState, recordStateAt, reportedTime, runState, runStates, withInternal, withoutKeys } from '../../../lib/engine/state-ops';
+import { AloftError } from '../../../lib/model/errors';
 import type { TaskRun } from '../../../lib/model/execution';
 import { newStateRecord } from '../../../lib/model/states';
 
@@ -49,7 +50,29 @@ describe('state-ops', () => {
     const b = runStates(run(), ['RUNNING', 'SUCCESS'], T2);
     expect(a.state.histories[1]).toBe(b.state.histories[1]);
     expect(a.state.histories[2]).toBe(b.state.histories[2]);
-    expect(recordStateAt(a.state, 'FAILED', '2024-01-01T00:00:04.000Z').histories[3]).toEqual({ state: 'FAILED', date: '2024-01-01T00:00:04.000Z' });
+    expect(recordStateAt(a.state, 'RESTARTED', '2024-01-01T00:00:04.000Z').histories[3]).toEqual({ state: 'RESTARTED', date: '2024-01-01T00:00:04.000Z' });
+  });
+
+  it('refuses a change that the transition table forbids, naming both states and the task run', () => {
+    const done = runStates(run(), ['RUNNING', 'SUCCESS'], T2);
+    const thrown = (fn: () => unknown): unknown => {
+      try {
+        fn();
+      } catch (err) {
+        return err;
+      }
+      throw new Error('did not throw');
+    };
+    const err = thrown(() => runState(done, 'RUNNING', T2));
+    expect(err).toBeInstanceOf(AloftError);
+    expect(err).toMatchObject({ code: 'INTERNAL', message: 'impossible state change SUCCESS -> RUNNING of task run r (task t)', location: { task: 't' } });
+    const ended = endAttempt(newAttempt(T), 'KILLED', T2);
+    expect(thrown(() => attemptState(ended, 'RUNNING', T2, run()))).toMatchObject({ message: 'impossible state change KILLED -> RUNNING of attempt 1 of task run r (task t)' });
+    expect(thrown(() => recordState(newStateRecord('SUCCESS', T), 'RUNNING', T2, { id: 'e1' }))).toMatchObject({ message: 'impossible state change SUCCESS -> RUNNING of execution e1' });
+  });
+
+  it('allows every change the transition table lists', () => {
+    expect(() => runStates(run(), ['QUEUED', 'RUNNING', 'PAUSED', 'RUNNING', 'RETRYING', 'RUNNING', 'FAILED', 'RESTARTED', 'RUNNING', 'WARNING'], T2)).not.toThrow();
   });
 
   it('appends into a new array, leaving the original alone', () => {

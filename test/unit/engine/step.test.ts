@@ -91,6 +91,18 @@ describe('step', () => {
     ]) expect(h.send(event)).toEqual([]);
   });
 
+  it('throws INTERNAL instead of saving a state change the transition table forbids', () => {
+    const h = Harness.start(flow([{ id: 's', type: SEQ, tasks: [{ id: 'a', type: FAIL }] }]));
+    h.fail('a');
+    expect(h.state).toBe('FAILED');
+    // A corrupt execution: it ended FAILED while its Sequential still reads RUNNING. Restart would
+    // move that run RUNNING -> RESTARTED, which no table allows.
+    const s = h.run('s');
+    const corrupt = { ...h.execution, taskRunList: h.execution.taskRunList.map((r) => (r.id === s.id ? { ...r, state: { current: 'RUNNING' as const, histories: r.state.histories.slice(0, 2) } } : r)) };
+    const input = { execution: corrupt, flow: h.flow, event: { type: 'Restart' as const }, now: T0, ids: fakeIds('x'), catalog: testCatalog() };
+    expect(() => step(input)).toThrow(expect.objectContaining({ code: 'INTERNAL', message: `impossible state change RUNNING -> RESTARTED of task run ${s.id} (task s)` }));
+  });
+
   it('runs a flow with more task runs than a list is scanned for (the run index takes over)', () => {
     const tasks = Array.from({ length: 45 }, (_, i) => ({ id: `t${i}`, type: RETURN }));
     const h = Harness.start(flow([{ id: 'par', type: PARALLEL, concurrent: 4, tasks }, { id: 'after', type: LOG }]));

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FUNCTIONS } from '../../../functions/manifest';
+import { FUNCTIONS } from '../../../lib/wiring/manifest';
 
 const ROOT = join(__dirname, '../../..');
 

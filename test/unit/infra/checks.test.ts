@@ -1,7 +1,7 @@
 // The checker must catch what it claims to: each test breaks a copy of infra/ in one way.
 import { join } from 'node:path';
-import { FUNCTIONS } from '../../../functions/manifest';
-import { EXECUTOR_DEAD_LETTER_TOPIC } from '../../../lib/adapters/gcp/runtime-adapters';
+import { FUNCTIONS } from '../../../lib/wiring/manifest';
+import { EXECUTOR_DEAD_LETTER_TOPIC } from '../../../lib/wiring/gcp-adapters';
 import { Check, checkInfra, only, type DirectDeadLetter, type ManifestFunction } from './checks';
 import { loadFiles, Model, readTfDir, type TfFile } from './terraform';
 

@@ -1,8 +1,8 @@
 // scripts/deploy-gcloud.sh --dry-run prints its gcloud commands; they must build what infra/ builds.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { EXECUTOR_DOCUMENT, EXECUTOR_EVENT_TYPE, FUNCTION_NODE_OPTIONS, FUNCTIONS } from '../../../functions/manifest';
-import { EXECUTOR_DEAD_LETTER_TOPIC } from '../../../lib/adapters/gcp/runtime-adapters';
+import { EXECUTOR_DOCUMENT, EXECUTOR_EVENT_TYPE, FUNCTION_NODE_OPTIONS, FUNCTIONS } from '../../../lib/wiring/manifest';
+import { EXECUTOR_DEAD_LETTER_TOPIC } from '../../../lib/wiring/gcp-adapters';
 import { declaredIndexes } from './firestore-indexes';
 import { loadFiles, Model, readTfDir } from './terraform';
 

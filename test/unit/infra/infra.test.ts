@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { FUNCTIONS, EXECUTOR_DOCUMENT, EXECUTOR_EVENT_TYPE, FUNCTION_NODE_OPTIONS } from '../../../functions/manifest';
-import { EXECUTOR_DEAD_LETTER_TOPIC } from '../../../lib/adapters/gcp/runtime-adapters';
+import { FUNCTIONS, EXECUTOR_DOCUMENT, EXECUTOR_EVENT_TYPE, FUNCTION_NODE_OPTIONS } from '../../../lib/wiring/manifest';
+import { EXECUTOR_DEAD_LETTER_TOPIC } from '../../../lib/wiring/gcp-adapters';
 import { Check, checkInfra, only, type DirectDeadLetter, type ManifestFunction } from './checks';
 import { isRef, refsIn } from './hcl-expr';
 import { loadFiles, Model, readTfDir, type Config } from './terraform';
@@ -71,7 +71,7 @@ describe('infra/', () => {
     }
   });
 
-  it('passes the functions the settings lib/adapters/gcp/config.ts and lib/runtime/cloud/config.ts read', () => {
+  it('passes the functions the settings lib/model/gcp-config.ts and lib/runtime/cloud/config.ts read', () => {
     const model = new Model(config, DEFAULTS);
     for (const fn of model.of('google_cloudfunctions2_function')) {
       const env = model.attr(fn, 'service_config', 0, 'environment_variables') as Record<string, unknown>;

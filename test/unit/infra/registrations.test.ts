@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FUNCTIONS } from '../../../functions/manifest';
+import { FUNCTIONS } from '../../../lib/wiring/manifest';
 import { compareRegistrations, registrationsIn, registrationsUnder } from './registrations';
 
 const FUNCTIONS_DIR = join(__dirname, '../../../functions');

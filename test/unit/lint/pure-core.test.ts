@@ -1,4 +1,4 @@
-// The lint rule that keeps lib/model, lib/expr and lib/engine pure really fires.
+// The lint rules that keep lib/model, lib/expr and lib/engine pure, and every layer in its place, really fire.
 // ESLint's flat config is an ES module, which jest's VM cannot load; lint in a child process instead.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -74,5 +74,73 @@ describe('the pure-core lint rule', () => {
     const code = "import { PubSub } from '@google-cloud/pubsub';\nexport const p = PubSub;";
     expect(await ruleIds(code, 'lib/runtime/lint-probe.ts')).toContain('no-restricted-imports');
     expect(await ruleIds(code, 'lib/adapters/gcp/lint-probe.ts')).toEqual([]);
+  });
+});
+
+describe('the layering lint rule', () => {
+  const imp = (from: string): string => `import { x } from '${from}';\nexport const y = x;`;
+  // [file, code, fires]: one snippet that breaks each zone and one that each zone allows.
+  const cases: Array<[string, string, boolean]> = [
+    ['lib/model/lint-probe.ts', imp('../expr/evaluate'), true],
+    ['lib/model/lint-probe.ts', imp('../engine/step'), true],
+    ['lib/model/lint-probe.ts', imp('./states'), false],
+    ['lib/expr/lint-probe.ts', imp('../engine/step'), true],
+    ['lib/expr/lint-probe.ts', imp('../adapters/local'), true],
+    ['lib/expr/lint-probe.ts', imp('../model/states'), false],
+    ['lib/engine/lint-probe.ts', imp('../worker/run-attempt'), true],
+    ['lib/engine/lint-probe.ts', imp('../runtime/local'), true],
+    ['lib/engine/lint-probe.ts', imp('../expr/evaluate'), false],
+    ['lib/engine/lint-probe.ts', imp('../ports/system'), false],
+    ['lib/worker/lint-probe.ts', imp('../runtime/local'), true],
+    ['lib/worker/lint-probe.ts', imp('../engine/step'), false],
+    ['lib/runtime/lint-probe.ts', imp('../api/router'), true],
+    ['lib/runtime/lint-probe.ts', imp('../cli/run'), true],
+    ['lib/runtime/lint-probe.ts', imp('../adapters/gcp/lease'), true],
+    ['lib/runtime/core/lint-probe.ts', "export const load = () => import('../../adapters/gcp/lease');", true],
+    ['lib/runtime/lint-probe.ts', imp('../adapters/local'), false],
+    ['lib/runtime/lint-probe.ts', imp('../worker/run-attempt'), false],
+    ['lib/api/lint-probe.ts', imp('../cli/run'), true],
+    ['lib/api/lint-probe.ts', "export { x } from '../cli/run';", true],
+    ['lib/api/lint-probe.ts', imp('../runtime/local'), false],
+    ['lib/cli/lint-probe.ts', imp('../../functions/manifest'), true],
+    ['lib/dev/lint-probe.ts', "const m = require('../../functions/manifest');\nexport const y = m;", true],
+    ['lib/cli/lint-probe.ts', imp('../api/router'), false],
+    ['lib/plugins/core/lint-probe.ts', imp('../../runtime/local'), true],
+    ['lib/plugins/core/lint-probe.ts', imp('../../api/router'), true],
+    ['lib/plugins/core/lint-probe.ts', imp('../../cli/run'), true],
+    ['lib/plugins/core/lint-probe.ts', imp('../../worker/run-attempt'), false],
+    ['lib/plugins/core/lint-probe.ts', imp('../../expr/evaluate'), false],
+    ['lib/adapters/local/lint-probe.ts', imp('../../runtime/local'), true],
+    ['lib/adapters/gcp/lint-probe.ts', imp('../../api/router'), true],
+    ['lib/adapters/local/lint-probe.ts', imp('../../triggers/schedule'), false],
+    ['lib/triggers/lint-probe.ts', imp('../cli/run'), true],
+    ['lib/ports/lint-probe.ts', imp('../runtime/local'), true],
+    ['lib/ports/lint-probe.ts', imp('../model/flow'), false],
+    // Packages are not folders of this project: the rule leaves them to the other rules.
+    ['lib/engine/lint-probe.ts', imp('zod'), false],
+  ];
+  for (const [file, code] of cases) probe(code, file);
+
+  it.each(cases.filter(([, , fires]) => fires))('refuses in %s: %s', async (file, code) => {
+    expect(await ruleIds(code, file)).toContain('aloft/layers');
+  });
+
+  it.each(cases.filter(([, , fires]) => !fires))('allows in %s: %s', async (file, code) => {
+    expect(await ruleIds(code, file)).not.toContain('aloft/layers');
+  });
+
+  // A file that still breaks one zone is left out of that zone only (lead: these go with the runtime split).
+  const gcpAdapter = imp('../adapters/gcp/lease');
+  const api = imp('../api/router');
+  probe(gcpAdapter, 'lib/runtime/cloud-gcp.ts');
+  probe(api, 'lib/runtime/cloud-gcp.ts');
+  probe(imp('../cli/execution-json'), 'lib/api/json.ts');
+  probe(imp('../../functions/manifest'), 'lib/api/json.ts');
+
+  it('holds a file left out of one zone to the others', async () => {
+    expect(await ruleIds(gcpAdapter, 'lib/runtime/cloud-gcp.ts')).toEqual([]);
+    expect(await ruleIds(api, 'lib/runtime/cloud-gcp.ts')).toContain('aloft/layers');
+    expect(await ruleIds(imp('../cli/execution-json'), 'lib/api/json.ts')).toEqual([]);
+    expect(await ruleIds(imp('../../functions/manifest'), 'lib/api/json.ts')).toContain('aloft/layers');
   });
 });

@@ -1,12 +1,13 @@
 import { MemoryAttemptLedger } from '../../../lib/adapters/local/attempt-ledger';
 import { CloudAttemptControl, StopWatcher } from '../../../lib/runtime/cloud/attempt-control';
-import { MemoryStops, TestClock } from './helpers';
+import { MemoryAttemptStops } from '../../../lib/adapters/local';
+import { TestClock } from './helpers';
 
 const key = { executionId: 'e', taskRunId: 't', attempt: 0 };
 
 describe('stopping attempts in the cloud', () => {
   it('aborts a running attempt once a stop was requested for it', async () => {
-    const stops = new MemoryStops();
+    const stops = new MemoryAttemptStops();
     const watcher = new StopWatcher(stops, 5);
     const controller = new AbortController();
     watcher.add(key, controller);
@@ -18,7 +19,7 @@ describe('stopping attempts in the cloud', () => {
   });
 
   it('refuses the claim of an attempt stopped while queued, and leaves a claimed one to its stop request', async () => {
-    const stops = new MemoryStops();
+    const stops = new MemoryAttemptStops();
     const ledger = new MemoryAttemptLedger();
     const clock = new TestClock();
     const control = new CloudAttemptControl(stops, ledger, clock);
@@ -33,11 +34,11 @@ describe('stopping attempts in the cloud', () => {
   });
 
   it('leaves other attempts running', async () => {
-    const stops = new MemoryStops();
+    const stops = new MemoryAttemptStops();
     const watcher = new StopWatcher(stops, 5);
     const controller = new AbortController();
     watcher.add({ ...key, attempt: 1 }, controller);
-    await stops.request(key);
+    await stops.request(key, new TestClock().now());
     await new Promise((r) => setTimeout(r, 30));
     expect(controller.signal.aborted).toBe(false);
     watcher.remove({ ...key, attempt: 1 });
@@ -45,7 +46,7 @@ describe('stopping attempts in the cloud', () => {
 
   it('reports a failed check and keeps watching', async () => {
     const errors: unknown[] = [];
-    const stops = new MemoryStops();
+    const stops = new MemoryAttemptStops();
     let calls = 0;
     stops.requested = async () => { if (++calls === 1) throw new Error('unavailable'); return true; };
     const watcher = new StopWatcher(stops, 5, (err) => errors.push(err));

@@ -1,6 +1,6 @@
 import { PubSubTaskQueue, deadLetterTopicOf } from '../../../lib/adapters/gcp/pubsub-task-queue';
 import { PLUGIN_GROUPS } from '../../../lib/model/catalog';
-import { EXECUTOR_DEAD_LETTER_TOPIC, PUBSUB_TRIGGER_TOPIC, deadLetterTopicFor } from '../../../lib/adapters/gcp/runtime-adapters';
+import { EXECUTOR_DEAD_LETTER_TOPIC, PUBSUB_TRIGGER_TOPIC, deadLetterTopicFor } from '../../../lib/wiring/gcp-adapters';
 
 describe('the dead-letter topics of the cloud adapters', () => {
   it('sends the events the executor refuses to the executor dead-letter topic', () => {

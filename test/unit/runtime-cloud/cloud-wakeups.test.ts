@@ -1,5 +1,5 @@
 import { StoredWakeUps, InlineWakeUps, fireWakeUp, wakeUpEventKey } from '../../../lib/runtime/core/wake-ups';
-import { harness } from './helpers';
+import { allWakeUps, harness } from './helpers';
 
 const FLOW = `
 id: w
@@ -16,7 +16,7 @@ describe('cloud wake-ups', () => {
     const execution = await h.start(await h.deploy(FLOW));
     const deps = { store: h.adapters.store, wakeUpStore: h.adapters.wakeUpStore, clock: h.clock, ids: h.rt.deps.ids };
     await new StoredWakeUps(deps).schedule(execution.id, 'tr1', new Date(h.clock.ms + 5_000), 'retry');
-    expect([...h.adapters.wakeUpStore.items.values()]).toEqual([
+    expect(await allWakeUps(h.adapters)).toEqual([
       { id: `${execution.id}:tr1:retry:${h.clock.ms + 5_000}`, executionId: execution.id, taskRunId: 'tr1', reason: 'retry', at: new Date(h.clock.ms + 5_000).toISOString() },
     ]);
   });
@@ -28,7 +28,7 @@ describe('cloud wake-ups', () => {
     const deps = { store: h.adapters.store, wakeUpStore: h.adapters.wakeUpStore, clock: h.clock, ids: h.rt.deps.ids };
     await new StoredWakeUps(deps, inline).schedule(execution.id, 'tr1', new Date(h.clock.ms + 10), 'pause-delay');
     expect(await inline.settle(() => undefined)).toBe(1);
-    expect(h.adapters.wakeUpStore.items.size).toBe(0);
+    expect(await allWakeUps(h.adapters)).toHaveLength(0);
     // The scheduler firing the same wake-up later appends nothing new.
     const w = { id: 'x', executionId: execution.id, taskRunId: 'tr1', reason: 'pause-delay' as const, at: new Date(h.clock.ms + 10).toISOString() };
     expect(await fireWakeUp(deps, w)).toBe(false);
@@ -65,6 +65,6 @@ describe('cloud wake-ups', () => {
     const w = { id: 'gone', executionId: 'nope', taskRunId: 't', reason: 'retry' as const, at: h.clock.now().toISOString() };
     await h.adapters.wakeUpStore.put(w);
     expect(await fireWakeUp(deps, w)).toBe(false);
-    expect(h.adapters.wakeUpStore.items.size).toBe(0);
+    expect(await allWakeUps(h.adapters)).toHaveLength(0);
   });
 });

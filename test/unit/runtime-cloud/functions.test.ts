@@ -1,6 +1,6 @@
 import { getFunction } from '@google-cloud/functions-framework/testing';
-import { FUNCTIONS, PUBSUB_TRIGGER_TOPIC } from '../../../functions/manifest';
-import { PUBSUB_TRIGGER_TOPIC as RUNTIME_TOPIC } from '../../../lib/adapters/gcp/runtime-adapters';
+import { FUNCTIONS, PUBSUB_TRIGGER_TOPIC } from '../../../lib/wiring/manifest';
+import { PUBSUB_TRIGGER_TOPIC as RUNTIME_TOPIC } from '../../../lib/wiring/gcp-adapters';
 
 describe('functions/', () => {
   it('registers every manifest entry point on import, without reading the env or creating a client', async () => {

@@ -5,60 +5,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Root } from 'protobufjs';
-import { FolderBlobStore, MemoryAttemptLedger, MemoryFlowRepository, MemoryLogStore, MemoryStateStore } from '../../../lib/adapters/local';
+import {
+  FolderBlobStore, MemoryAttemptLedger, MemoryAttemptStops, MemoryExecutionLease, MemoryFlowRepository, MemoryLogStore, MemoryStateStore, MemoryWakeUpStore,
+} from '../../../lib/adapters/local';
 import { MemoryTriggerStateStore } from '../../../lib/adapters/local/trigger-state';
-import type { ExecutionLease, LeaseHandle } from '../../../lib/adapters/gcp/lease';
 import { WorkerTask } from '../../../lib/model/worker-messages';
 import type { PluginGroup } from '../../../lib/model/catalog';
-import type { AttemptKey, Clock, Subscription } from '../../../lib/ports';
+import type { Clock, Subscription } from '../../../lib/ports';
 import type { LoneTaskQueue } from '../../../lib/runtime/cloud/lone-events';
-import type { AttemptStopStore, StrandedExecutions, WakeUpRecord, WakeUpStore } from '../../../lib/ports/cloud-control';
+import type { StrandedExecutions, WakeUpRecord } from '../../../lib/ports/cloud-control';
 import type { DeadLetter } from '../../../lib/ports/task-queue';
 import type { CloudAdapters } from '../../../lib/runtime/cloud/deps';
 import type { DecodedWorkerMessage } from '../../../lib/runtime/cloud/worker';
 import { FIRESTORE_DATA_PROTO } from '../../../lib/runtime/cloud/protos/firestore-data';
-
-export class MemoryLease implements ExecutionLease {
-  readonly held = new Map<string, { holder: string; expiresAtMs: number; token: number }>();
-  private seq = 0;
-  acquisitions = 0;
-
-  async acquire(executionId: string, holder: string, now: Date, ttlMs: number): Promise<LeaseHandle | null> {
-    const cur = this.held.get(executionId);
-    if (cur && cur.expiresAtMs > now.getTime()) return null;
-    const token = ++this.seq;
-    this.held.set(executionId, { holder, expiresAtMs: now.getTime() + ttlMs, token });
-    this.acquisitions++;
-    return { executionId, holder, expiresAt: new Date(now.getTime() + ttlMs).toISOString(), token: String(token) };
-  }
-
-  async renew(lease: LeaseHandle, now: Date, ttlMs: number): Promise<LeaseHandle | null> {
-    const cur = this.held.get(lease.executionId);
-    if (!cur || String(cur.token) !== lease.token) return null;
-    cur.expiresAtMs = now.getTime() + ttlMs;
-    return { ...lease, expiresAt: new Date(cur.expiresAtMs).toISOString() };
-  }
-
-  async release(lease: LeaseHandle): Promise<void> {
-    const cur = this.held.get(lease.executionId);
-    if (cur && String(cur.token) === lease.token) this.held.delete(lease.executionId);
-  }
-}
-
-export class MemoryWakeUps implements WakeUpStore {
-  readonly items = new Map<string, WakeUpRecord>();
-  async put(w: WakeUpRecord): Promise<void> { this.items.set(w.id, w); }
-  async due(now: Date, limit: number): Promise<WakeUpRecord[]> {
-    return [...this.items.values()].filter((w) => Date.parse(w.at) <= now.getTime()).sort((a, b) => a.at.localeCompare(b.at)).slice(0, limit);
-  }
-  async remove(id: string): Promise<void> { this.items.delete(id); }
-}
-
-export class MemoryStops implements AttemptStopStore {
-  readonly requests = new Set<string>();
-  async request(k: AttemptKey): Promise<void> { this.requests.add(`${k.executionId}:${k.taskRunId}:${k.attempt}`); }
-  async requested(k: AttemptKey): Promise<boolean> { return this.requests.has(`${k.executionId}:${k.taskRunId}:${k.attempt}`); }
-}
 
 /** Reports the executions a test names, once each. */
 export class ListedStranded implements StrandedExecutions {
@@ -111,9 +70,9 @@ export interface MemoryAdapters extends CloudAdapters {
   ledger: MemoryAttemptLedger;
   logs: MemoryLogStore;
   queue: RecordingQueue;
-  lease: MemoryLease;
-  wakeUpStore: MemoryWakeUps;
-  stops: MemoryStops;
+  lease: MemoryExecutionLease;
+  wakeUpStore: MemoryWakeUpStore;
+  stops: MemoryAttemptStops;
   stranded: ListedStranded;
   deadLetters: DeadLetter[];
 }
@@ -123,8 +82,8 @@ export function memoryAdapters(opts: { triggerState?: boolean } = {}): MemoryAda
   return {
     store: new MemoryStateStore(), flowRepo: new MemoryFlowRepository(), ledger: new MemoryAttemptLedger(), logs: new MemoryLogStore(),
     blobs: new FolderBlobStore({ root: mkdtempSync(join(tmpdir(), 'aloft-cloud-unit-')) }),
-    queue: new RecordingQueue(), secrets: { get: async () => undefined }, lease: new MemoryLease(), wakeUpStore: new MemoryWakeUps(),
-    stops: new MemoryStops(), stranded: new ListedStranded(),
+    queue: new RecordingQueue(), secrets: { get: async () => undefined }, lease: new MemoryExecutionLease(), wakeUpStore: new MemoryWakeUpStore(),
+    stops: new MemoryAttemptStops(), stranded: new ListedStranded(),
     ...(opts.triggerState ? { triggerState: new MemoryTriggerStateStore() } : {}),
     deadLetters,
     deadLetter: async (letter) => { deadLetters.push(letter); },
@@ -132,6 +91,9 @@ export function memoryAdapters(opts: { triggerState?: boolean } = {}): MemoryAda
     close: async () => undefined,
   };
 }
+
+/** Every stored wake-up, due or not, earliest first. */
+export const allWakeUps = (a: MemoryAdapters): Promise<WakeUpRecord[]> => a.wakeUpStore.due(new Date(8.64e15), Number.MAX_SAFE_INTEGER);
 
 export class TestClock implements Clock {
   constructor(public ms = Date.parse('2024-03-14T10:00:00.000Z')) {}

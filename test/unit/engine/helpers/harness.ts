@@ -6,7 +6,7 @@ import { Effect, type EffectOf } from '../../../../lib/model/effects';
 import type { ExecutionEvent } from '../../../../lib/model/events';
 import { Execution, type ParentRef, type TaskRun } from '../../../../lib/model/execution';
 import type { Flow, Task } from '../../../../lib/model/flow';
-import { TRANSITIONS, type State, type StateRecord } from '../../../../lib/model/states';
+import { canTransition, type State, type StateRecord } from '../../../../lib/model/states';
 import type { WorkerResult, WorkerTask } from '../../../../lib/model/worker-messages';
 import { testCatalog } from './catalog';
 import { fakeIds } from './ids';
@@ -169,7 +169,7 @@ function checkRecord(what: string, r: StateRecord): void {
   for (let i = 1; i < r.histories.length; i++) {
     const from = r.histories[i - 1].state;
     const to = r.histories[i].state;
-    if (!TRANSITIONS[from].includes(to)) throw new Error(`${what}: illegal transition ${from} -> ${to} in ${r.histories.map((h) => h.state).join(',')}`);
+    if (!canTransition(from, to)) throw new Error(`${what}: illegal transition ${from} -> ${to} in ${r.histories.map((h) => h.state).join(',')}`);
   }
 }
 

@@ -1,26 +1,26 @@
 // The GCP adapters behind the cloud runtime, over clients created on first use from the config
 // (lib/adapters/gcp/clients.ts): Firestore for state, flows, attempts, logs, trigger state, leases,
 // wake-ups and stop requests; Pub/Sub for worker tasks and dead letters; Cloud Storage for files.
-import { gcpClients, type GcpClients } from './clients';
-import { FirestoreAttemptLedger } from './firestore-attempt-ledger';
-import { FirestoreAttemptStops, FirestoreStrandedExecutions, FirestoreWakeUpStore } from './firestore-cloud-control';
-import { FirestoreFlowRepository } from './firestore-flow-repository';
-import { FirestoreLogStore } from './firestore-log-store';
-import { FirestoreStateStore } from './firestore-state-store';
-import { FirestoreTriggerStateStore } from './firestore-trigger-state';
-import { FirestoreExecutionLease } from './lease';
-import { ALONE_ATTRIBUTE, attributeValue, decodeCloudEventMessage } from './pubsub-messages';
-import { PubSubTaskQueue, deadLetterTopicOf, workerTopicOf } from './pubsub-task-queue';
-import { GcsBlobStore } from './gcs-blob-store';
-import { SecretManagerSecrets } from './secret-manager-secrets';
-import { EnvSecrets } from '../local';
-import { AloftError, ErrorCode } from '../../model/errors';
-import type { BlobStore, Secrets } from '../../ports';
-import type { DeadLetter } from '../../ports/task-queue';
-import type { CloudConfig } from '../../runtime/cloud/config';
-import type { CloudAdapters } from '../../runtime/cloud/deps';
-import type { AdapterContext } from '../../runtime/cloud/deps';
-import { SystemClock } from '../local/system';
+import { gcpClients, type GcpClients } from '../adapters/gcp/clients';
+import { FirestoreAttemptLedger } from '../adapters/gcp/firestore-attempt-ledger';
+import { FirestoreAttemptStops, FirestoreStrandedExecutions, FirestoreWakeUpStore } from '../adapters/gcp/firestore-cloud-control';
+import { FirestoreFlowRepository } from '../adapters/gcp/firestore-flow-repository';
+import { FirestoreLogStore } from '../adapters/gcp/firestore-log-store';
+import { FirestoreStateStore } from '../adapters/gcp/firestore-state-store';
+import { FirestoreTriggerStateStore } from '../adapters/gcp/firestore-trigger-state';
+import { FirestoreExecutionLease } from '../adapters/gcp/lease';
+import { ALONE_ATTRIBUTE, attributeValue, decodeCloudEventMessage } from '../adapters/gcp/pubsub-messages';
+import { PubSubTaskQueue, deadLetterTopicOf, workerTopicOf } from '../adapters/gcp/pubsub-task-queue';
+import { GcsBlobStore } from '../adapters/gcp/gcs-blob-store';
+import { SecretManagerSecrets } from '../adapters/gcp/secret-manager-secrets';
+import { EnvSecrets } from '../adapters/local';
+import { AloftError, ErrorCode } from '../model/errors';
+import type { BlobStore, Secrets } from '../ports';
+import type { DeadLetter } from '../ports/task-queue';
+import type { CloudConfig } from '../runtime/cloud/config';
+import type { CloudAdapters } from '../runtime/cloud/deps';
+import type { AdapterContext } from '../runtime/cloud/deps';
+import { SystemClock } from '../adapters/local/system';
 
 /** functions/manifest.ts's PUBSUB_TRIGGER_TOPIC (lib/ does not import functions/; a unit test holds them equal). */
 export const PUBSUB_TRIGGER_TOPIC = 'aloft-pubsub-trigger';

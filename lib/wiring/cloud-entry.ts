@@ -1,8 +1,8 @@
 // The one cloud runtime of a function instance, created on the first invocation from process.env and
 // the GCP adapters. functions/*.ts register handlers that call `cloud()`; `aloft dev` and tests that
 // serve the functions in-process call `configureCloud()` first to inject their env and adapters.
-import { CloudRuntime, type CloudRuntimeOptions } from './runtime';
-import { gcpAdapters } from '../../adapters/gcp/runtime-adapters';
+import { CloudRuntime, type CloudRuntimeOptions } from '../runtime/cloud/runtime';
+import { gcpAdapters } from './gcp-adapters';
 
 let runtime: CloudRuntime | undefined;
 let options: (() => CloudRuntimeOptions) | undefined;

@@ -1,7 +1,8 @@
-// GCP adapter configuration, read from an injected env object, parsed once, lazily.
-// Emulator hosts are passed to the clients explicitly, so a test can point one process at its own emulators.
+// Where a deployment lives on Google Cloud (project, database, bucket, prefixes, emulator hosts), read
+// from an injected env, parsed once: shared by the cloud runtime and the GCP adapters. Emulator hosts are
+// passed to the clients explicitly, so a test can point one process at its own emulators.
 import { z } from 'zod';
-import { AloftError, ErrorCode } from '../../model/errors';
+import { AloftError, ErrorCode } from './errors';
 
 const optional = z.string().trim().min(1).optional().catch(undefined);
 
