@@ -66,7 +66,7 @@ export const bashTask: RunnableTaskDefinition<BashProperties, BashOutputs> = {
     if (props.runner === 'DOCKER') {
       throw new AloftError(ErrorCode.NOT_SUPPORTED, 'runner DOCKER is not supported by Aloft; use runner PROCESS', { property: 'runner' });
     }
-    const dir = props.workingDirectory ? resolve(props.workingDirectory) : await ctx.tempDir();
+    const dir = resolve(props.workingDirectory ?? await ctx.tempDir());
     const outputNames = [...(props.outputFiles ?? []), ...(props.outputsFiles ?? []), ...(props.files ?? [])];
     const outputPaths = await createOutputFiles(dir, outputNames);
     const extra = { workingDir: dir, outputFiles: outputPaths, temp: outputPaths };

@@ -4,7 +4,7 @@
 // runner, reads the `::{...}::` protocol and stores the `outputFiles`.
 import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { AloftError, ErrorCode } from '../../model/errors';
@@ -92,7 +92,8 @@ export async function runExecScript(
   const runner = resolveRunner(props);
   if (runner.kind === 'docker') await assertDockerEngine(runner.options);
 
-  const dir = await ctx.tempDir();
+  // Absolute: the runtime's scratch root may be relative, and the script runs inside it.
+  const dir = resolve(await ctx.tempDir());
   const extra = { workingDir: dir };
   const windows = props.targetOS === 'WINDOWS';
   if (props.inputFiles) await writeInputFiles(ctx, dir, await inputFilesOf(ctx, props.inputFiles, extra));

@@ -1,3 +1,4 @@
+import { join, relative } from 'node:path';
 import { runAttempt } from '../../../../lib/worker';
 import { fakeWorker } from '../../../../lib/worker/testing';
 import { PythonScriptProperties } from '../../../../lib/plugins/scripts/python';
@@ -46,6 +47,17 @@ describe('python.Script and python.Commands (python3 on this machine)', () => {
         commands: ['python3 main.py'],
       }), w.deps, opts);
       expect(out).toMatchObject({ result: { state: 'SUCCESS', outputs: { vars: { unbuffered: 'true' } } } });
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('runs when the scratch folder of the runtime is a relative path, as with aloft run', async () => {
+    const w = await fakeWorker();
+    try {
+      const deps = { ...w.deps, tempRoot: relative(process.cwd(), join(w.dataDir, 'tmp')) };
+      const out = await runAttempt(w.task('io.kestra.plugin.scripts.python.Script', { taskRunner: PROCESS, script: 'print("::{\\"outputs\\":{\\"ok\\":1}}::")' }), deps, opts);
+      expect(out).toMatchObject({ result: { state: 'SUCCESS', outputs: { vars: { ok: 1 } } } });
     } finally {
       await w.cleanup();
     }
