@@ -2,7 +2,9 @@
 import type { RunnableTaskDefinition } from '../types';
 import { echoTask } from './echo';
 import { failTask } from './fail';
+import { downloadTask } from './http-download';
+import { requestTask } from './http-request';
 import { logTask } from './log';
 import { returnTask } from './return';
 
-export const coreTasks: readonly RunnableTaskDefinition[] = [logTask, returnTask, echoTask, failTask];
+export const coreTasks: readonly RunnableTaskDefinition[] = [logTask, returnTask, echoTask, failTask, requestTask, downloadTask];
