@@ -24,8 +24,9 @@ export const DownloadOutputs = z.object({
 export type DownloadOutputs = z.infer<typeof DownloadOutputs>;
 
 export const downloadTask: RunnableTaskDefinition<DownloadProperties, DownloadOutputs> = {
-  type: 'io.kestra.plugin.core.http.Download',
-  aliases: ['io.kestra.plugin.fs.http.Download'],
+  // Kestra 0.x had it in plugin-fs; 1.x in core.
+  type: 'io.kestra.plugin.fs.http.Download',
+  aliases: ['io.kestra.plugin.core.http.Download'],
   group: PluginGroup.core,
   properties: DownloadProperties,
   outputs: DownloadOutputs,

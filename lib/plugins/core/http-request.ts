@@ -26,8 +26,9 @@ export type RequestOutputs = z.infer<typeof RequestOutputs>;
 export const MAX_INLINE_BODY = 128 * 1024;
 
 export const requestTask: RunnableTaskDefinition<RequestProperties, RequestOutputs> = {
-  type: 'io.kestra.plugin.core.http.Request',
-  aliases: ['io.kestra.plugin.fs.http.Request'],
+  // Kestra 0.x had it in plugin-fs; 1.x in core.
+  type: 'io.kestra.plugin.fs.http.Request',
+  aliases: ['io.kestra.plugin.core.http.Request'],
   group: PluginGroup.core,
   properties: RequestProperties,
   outputs: RequestOutputs,

@@ -39,6 +39,16 @@ describe('http.Request', () => {
     });
   });
 
+  it('runs under its 0.x plugin-fs name too', async () => {
+    const w = await fakeWorker();
+    try {
+      const out = await runAttempt(w.task('io.kestra.plugin.fs.http.Request', { uri: `${server.url}/json` }), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'SUCCESS', outputs: { code: 200 } } });
+    } finally {
+      await w.cleanup();
+    }
+  });
+
   it('sends the method, headers and body, a map body as JSON with contentType application/json by default', async () => {
     const { result } = await run({ uri: `${server.url}/echo`, method: 'POST', body: '{{ inputs.payload }}', headers: { 'X-Trace': 7 } });
     const echoed = JSON.parse(String(result.outputs?.body));
