@@ -40,4 +40,13 @@ describe('core plugins on the embedded runtime', () => {
     expect(outputOf(execution, 'compute')).toMatchObject({ exitCode: 0, vars: { total: 30, count: 5 } });
     expect(outputOf(execution, 'report')).toEqual({ value: 'total=30 count=5 lines=5' });
   });
+
+  it('an Each loop runs over the files of a Split, whose parts are joined and reversed', async () => {
+    const { execution } = await runFlowFile(flow('split-each.yml'), { files: { lines: flow('lines.txt') } });
+    expect(execution.state.current).toBe('SUCCESS');
+    const uris = outputOf(execution, 'split')?.uris as string[];
+    expect(uris).toHaveLength(3);
+    expect(uris.map((u) => outputOf(execution, 'size', u)?.size)).toEqual([8, 11, 5]);
+    expect((outputOf(execution, 'count')?.vars as Record<string, unknown>).text).toBe('five four three two one ');
+  });
 });

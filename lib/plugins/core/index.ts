@@ -5,6 +5,15 @@ import { failTask } from './fail';
 import { downloadTask } from './http-download';
 import { requestTask } from './http-request';
 import { logTask } from './log';
+import { outputValuesTask } from './output-values';
 import { returnTask } from './return';
+import { concatTask } from './storage-concat';
+import { deleteTask, purgeCurrentExecutionFilesTask } from './storage-delete';
+import { reverseTask } from './storage-reverse';
+import { sizeTask } from './storage-size';
+import { splitTask } from './storage-split';
 
-export const coreTasks: readonly RunnableTaskDefinition[] = [logTask, returnTask, echoTask, failTask, requestTask, downloadTask];
+export const coreTasks: readonly RunnableTaskDefinition[] = [
+  logTask, returnTask, echoTask, failTask, requestTask, downloadTask, outputValuesTask,
+  concatTask, sizeTask, deleteTask, purgeCurrentExecutionFilesTask, reverseTask, splitTask,
+];
