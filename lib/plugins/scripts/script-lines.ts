@@ -35,7 +35,8 @@ export class ScriptLines {
     if (!parsed || this.style.logCommands) this.ctx.logger.log(stderr ? this.style.stderr : this.style.stdout, line);
     if (!parsed) return;
     if (parsed.invalid) this.ctx.logger.warn(`invalid outputs line: ${parsed.invalid}`);
-    if (parsed.outputs) Object.assign(this.vars, parsed.outputs);
+    // Defined, not assigned: a key named __proto__ stays an output instead of replacing vars' prototype.
+    for (const [k, v] of Object.entries(parsed.outputs ?? {})) Object.defineProperty(this.vars, k, { value: v, writable: true, enumerable: true, configurable: true });
     for (const l of parsed.logs ?? []) this.ctx.logger.log(l.level, l.message);
   };
 
