@@ -3,7 +3,7 @@
 // `beforeCommands` and the commands into one script for the interpreter, runs it through the task
 // runner, reads the `::{...}::` protocol and stores the `outputFiles`.
 import { createWriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
@@ -11,7 +11,7 @@ import { AloftError, ErrorCode } from '../../model/errors';
 import type { TaskContext } from '../types';
 import { assertDockerEngine, dockerRunArgs, removeContainer } from './docker';
 import { writeInputFiles } from './files';
-import { uploadOutputFiles } from './output-files';
+import { uploadFiles, uploadOutputFiles } from './output-files';
 import { runProcess, type ProcessEnd } from './process';
 import { processEnv, renderAll, renderInputFiles, toText } from './script-input';
 import { ScriptLines, type LineStyle } from './script-lines';
@@ -39,6 +39,8 @@ export const ExecScriptProperties = z.object({
   runner: z.enum(['PROCESS', 'DOCKER']).optional(),
   /** Deprecated: use taskRunner and containerImage. */
   docker: DockerOptions.optional(),
+  /** Deprecated: use outputFiles. Gives `{{ outputDir }}` and OUTPUT_DIR, whose files are all kept. */
+  outputDirectory: z.boolean().optional(),
 });
 export type ExecScriptProperties = z.infer<typeof ExecScriptProperties>;
 
@@ -94,7 +96,10 @@ export async function runExecScript(
 
   // Absolute: the runtime's scratch root may be relative, and the script runs inside it.
   const dir = resolve(await ctx.tempDir());
-  const extra = { workingDir: dir };
+  // As Kestra: the output directory is on when asked, or when the deprecated `runner` is set.
+  const outputDir = (props.outputDirectory ?? props.runner !== undefined) ? join(dir, `.output-${ctx.taskRun.id}`) : undefined;
+  if (outputDir) await mkdir(outputDir);
+  const extra: Record<string, unknown> = outputDir ? { workingDir: dir, outputDir } : { workingDir: dir };
   const windows = props.targetOS === 'WINDOWS';
   if (props.inputFiles) await writeInputFiles(ctx, dir, await inputFilesOf(ctx, props.inputFiles, extra));
   const ws: ScriptWorkspace = {
@@ -119,13 +124,17 @@ export async function runExecScript(
     command.push(script);
   }
 
-  const taskEnv = { ...planned.env, WORKING_DIR: dir, ...props.env };
+  const taskEnv = { ...planned.env, WORKING_DIR: dir, ...(outputDir ? { OUTPUT_DIR: outputDir } : {}), ...props.env };
   const out = new ScriptLines(ctx, EXEC_LINES);
   const end = await run(ctx, runner, dir, command, taskEnv, out.onLine);
   const failure = out.failure(end);
   if (failure) throw failure;
 
-  const outputs: ScriptOutputs = { vars: out.vars, exitCode: 0, outputFiles: await uploadOutputFiles(ctx, dir, props.outputFiles ?? []) };
+  const outputFiles = {
+    ...(outputDir ? await uploadFiles(ctx, outputDir) : {}),
+    ...await uploadOutputFiles(ctx, dir, props.outputFiles ?? []),
+  };
+  const outputs: ScriptOutputs = { vars: out.vars, exitCode: 0, outputFiles };
   return props.warningOnStdErr && out.stdErrLineCount > 0 ? { outputs, state: 'WARNING' } : outputs;
 }
 

@@ -67,10 +67,14 @@ async function* walk(dir: string): AsyncIterable<string> {
 export async function uploadOutputFiles(ctx: TaskContext, dir: string, patterns: readonly string[]): Promise<Record<string, string>> {
   if (patterns.length === 0) return {};
   const matchers = outputMatchers(dir, patterns);
+  return uploadFiles(ctx, dir, (absolute) => matchers.some((m) => m(absolute)));
+}
+
+/** Stores the files under `dir` (those `keep` accepts); returns their path relative to `dir` -> kestra:/// URI. */
+export async function uploadFiles(ctx: TaskContext, dir: string, keep: (absolute: string) => boolean = () => true): Promise<Record<string, string>> {
   const uploaded: Record<string, string> = {};
   for await (const path of walk(dir)) {
-    const absolute = path.split(sep).join('/');
-    if (!matchers.some((m) => m(absolute))) continue;
+    if (!keep(path.split(sep).join('/'))) continue;
     const rel = relative(dir, path).split(sep).join('/');
     // Nested files keep a distinct stored name, as Kestra's `{id}-{name}` does.
     const name = rel.includes('/') ? `${createHash('sha1').update(rel).digest('hex').slice(0, 8)}-${basename(rel)}` : rel;

@@ -157,6 +157,26 @@ describe('the 1.x script tasks (shared behaviour)', () => {
     }
   });
 
+  it('keeps every file of {{ outputDir }} (OUTPUT_DIR) with the deprecated outputDirectory, or the deprecated runner', async () => {
+    const w = await fakeWorker();
+    try {
+      const out = await runAttempt(w.task(COMMANDS, {
+        taskRunner: PROCESS, outputDirectory: true,
+        commands: ['echo a > {{ outputDir }}/a.txt', 'mkdir "$OUTPUT_DIR/sub" && echo b > "$OUTPUT_DIR/sub/b.txt"', 'echo no > not-kept.txt'],
+      }), w.deps, opts);
+      if (out.kind !== 'result') throw new Error('expected a result');
+      const files = out.result.outputs?.outputFiles as Record<string, string>;
+      expect(Object.keys(files).sort()).toEqual(['a.txt', 'sub/b.txt']);
+      expect(await text(await w.blobs.get(files['sub/b.txt']))).toBe('b\n');
+      const legacy = await runAttempt(w.task(COMMANDS, { runner: 'PROCESS', commands: ['echo x > "$OUTPUT_DIR/x.txt"'] }), w.deps, opts);
+      expect(legacy).toMatchObject({ result: { state: 'SUCCESS', outputs: { outputFiles: { 'x.txt': expect.stringMatching(/\/x\.txt$/) } } } });
+      const off = await runAttempt(w.task(COMMANDS, { taskRunner: PROCESS, commands: ['test -z "$OUTPUT_DIR"'] }), w.deps, opts);
+      expect(off).toMatchObject({ result: { state: 'SUCCESS', outputs: { outputFiles: {} } } });
+    } finally {
+      await w.cleanup();
+    }
+  });
+
   it('stops the script and every process it started when the task times out', async () => {
     const w = await fakeWorker();
     try {
