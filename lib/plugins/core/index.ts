@@ -10,10 +10,11 @@ import { returnTask } from './return';
 import { concatTask } from './storage-concat';
 import { deleteTask, purgeCurrentExecutionFilesTask } from './storage-delete';
 import { reverseTask } from './storage-reverse';
+import { deduplicateItemsTask, filterItemsTask } from './storage-items';
 import { sizeTask } from './storage-size';
 import { splitTask } from './storage-split';
 
 export const coreTasks: readonly RunnableTaskDefinition[] = [
   logTask, returnTask, echoTask, failTask, requestTask, downloadTask, outputValuesTask,
-  concatTask, sizeTask, deleteTask, purgeCurrentExecutionFilesTask, reverseTask, splitTask,
+  concatTask, sizeTask, deleteTask, purgeCurrentExecutionFilesTask, reverseTask, splitTask, filterItemsTask, deduplicateItemsTask,
 ];
