@@ -77,6 +77,8 @@ export interface ScriptWorkspace {
   windows: boolean;
   /** Writes a file into the working directory; returns its absolute path. */
   write(name: string, content: string): Promise<string>;
+  /** Replaces each kestra:// URI in a text by the path of a local copy of the file, as Kestra does. */
+  localize(text: string): Promise<string>;
 }
 
 /**
@@ -102,6 +104,7 @@ export async function runExecScript(
   const extra: Record<string, unknown> = outputDir ? { workingDir: dir, outputDir } : { workingDir: dir };
   const windows = props.targetOS === 'WINDOWS';
   if (props.inputFiles) await writeInputFiles(ctx, dir, await inputFilesOf(ctx, props.inputFiles, extra));
+  const local = new Map<string, string>();
   const ws: ScriptWorkspace = {
     dir, extra, windows,
     async write(name, content) {
@@ -109,13 +112,14 @@ export async function runExecScript(
       await writeFile(path, content);
       return path;
     },
+    localize: (text) => localizeUris(ctx, dir, text, local),
   };
   const planned = await plan(ws);
 
   // As Kestra: `set -e` goes before the `beforeCommands` when failFast, except on Windows.
   const before = [...(props.failFast && !windows ? ['set -e'] : []), ...await renderAll(ctx, props.beforeCommands ?? [], extra)];
   const lines = [...before, ...planned.commands];
-  const script = await localizeUris(ctx, dir, lines.join(windows ? '\r\n' : '\n'));
+  const script = await ws.localize(lines.join(windows ? '\r\n' : '\n'));
   const command = [...props.interpreter];
   if (script.length > MAX_INLINE_SCRIPT && command.length > 1 && command[command.length - 1] === '-c') {
     command.pop();
@@ -173,17 +177,17 @@ async function inputFilesOf(
   return Object.fromEntries(Object.entries(map).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => [k, toText(v)]));
 }
 
-/** As Kestra: each kestra:// URI in the script is replaced by the path of a local copy of the file. */
-async function localizeUris(ctx: TaskContext, dir: string, script: string): Promise<string> {
-  const uris = [...new Set(script.match(INTERNAL_URI) ?? [])];
-  if (uris.length === 0) return script;
-  const local = new Map<string, string>();
-  for (const [i, uri] of uris.entries()) {
-    const path = join(dir, `.kestra-${i}-${fileNameOf(uri)}`);
+/** Each kestra:// URI in the text replaced by the path of a local copy (`local`: URI -> path, shared by a run). */
+async function localizeUris(ctx: TaskContext, dir: string, text: string, local: Map<string, string>): Promise<string> {
+  const uris = [...new Set(text.match(INTERNAL_URI) ?? [])];
+  if (uris.length === 0) return text;
+  for (const uri of uris) {
+    if (local.has(uri)) continue;
+    const path = join(dir, `.kestra-${local.size}-${fileNameOf(uri)}`);
     await pipeline(await ctx.storage.get(uri), createWriteStream(path));
     local.set(uri, path);
   }
-  return script.replace(INTERNAL_URI, (uri) => local.get(uri) ?? uri);
+  return text.replace(INTERNAL_URI, (uri) => local.get(uri) ?? uri);
 }
 
 function fileNameOf(uri: string): string {

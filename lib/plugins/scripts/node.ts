@@ -36,7 +36,7 @@ export const nodeScriptTask: RunnableTaskDefinition<NodeScriptProperties, Script
   outputs: ScriptOutputs,
   lazyProperties: EXEC_LAZY,
   run: (ctx, props) => runExecScript(ctx, props, async (ws) => {
-    const file = await ws.write(`.aloft-script-${ctx.taskRun.id}.js`, toText(await ctx.render(props.script, ws.extra)));
+    const file = await ws.write(`.aloft-script-${ctx.taskRun.id}.js`, await ws.localize(toText(await ctx.render(props.script, ws.extra))));
     return { commands: [`node "${file}"`] };
   }),
 };

@@ -42,7 +42,7 @@ export const pythonScriptTask: RunnableTaskDefinition<PythonScriptProperties, Sc
   outputs: ScriptOutputs,
   lazyProperties: EXEC_LAZY,
   run: (ctx, props) => runExecScript(ctx, props, async (ws) => {
-    const file = await ws.write(`.aloft-script-${ctx.taskRun.id}.py`, PRELUDE + toText(await ctx.render(props.script, ws.extra)));
+    const file = await ws.write(`.aloft-script-${ctx.taskRun.id}.py`, PRELUDE + await ws.localize(toText(await ctx.render(props.script, ws.extra))));
     const command = ws.windows
       ? `python "${file}"`
       : `if [ -n "$VIRTUAL_ENV" ]; then "$VIRTUAL_ENV/bin/python" "${file}"; else python3 "${file}"; fi`;

@@ -27,6 +27,21 @@ describe('python.Script and python.Commands (python3 on this machine)', () => {
     }
   });
 
+  it('reads a kestra:// file named in its code through a local copy, as Kestra does', async () => {
+    const w = await fakeWorker();
+    try {
+      const stored = `kestra:///io/aloft/tests/test/executions/${w.execution.id}/inputs/data/data.csv`;
+      await w.blobs.put(stored, 'a,b\n1,2\n3,4\n');
+      const out = await runAttempt(w.task('io.kestra.plugin.scripts.python.Script', {
+        taskRunner: PROCESS,
+        script: `import json\nrows = open("${stored}").read().splitlines()\nprint("::" + json.dumps({"outputs": {"rows": len(rows)}}) + "::")`,
+      }), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'SUCCESS', outputs: { vars: { rows: 3 } } } });
+    } finally {
+      await w.cleanup();
+    }
+  });
+
   it('fails with the exit code and the traceback tail when the script raises', async () => {
     const w = await fakeWorker();
     try {
