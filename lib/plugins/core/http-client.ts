@@ -50,6 +50,7 @@ export async function send(ctx: TaskContext, props: HttpProperties): Promise<Htt
   } catch (err) {
     throw networkError(ctx, props, err, o);
   }
+  ctx.logger.debug(`${props.method} ${url.href} answered ${res.statusCode}`);
   const response: HttpResponse = { code: res.statusCode, headers: headersOf(res.headers), body: res.body };
   if (!accepted(res.statusCode, o)) {
     const text = await head(res.body, ERROR_BODY_CHARS);

@@ -39,6 +39,16 @@ describe('http.Request', () => {
     });
   });
 
+  it('logs each answer at DEBUG', async () => {
+    const w = await fakeWorker();
+    try {
+      await runAttempt(w.task(REQUEST, { uri: `${server.url}/json`, logLevel: 'DEBUG' }), w.deps, opts);
+      expect((await w.logLines()).map((l) => [l.level, l.message])).toContainEqual(['DEBUG', `GET ${server.url}/json answered 200`]);
+    } finally {
+      await w.cleanup();
+    }
+  });
+
   it('runs under its 0.x plugin-fs name too', async () => {
     const w = await fakeWorker();
     try {
@@ -106,6 +116,17 @@ describe('http.Request', () => {
     expect(allowed.result).toMatchObject({ state: 'SUCCESS', outputs: { code: 404, body: 'no such thing' } });
     const deprecated = await run({ uri: `${server.url}/broken`, allowFailed: true });
     expect(deprecated.result).toMatchObject({ state: 'SUCCESS', outputs: { code: 500 } });
+  });
+
+  it('masks a secret used in the uri in its error message', async () => {
+    const w = await fakeWorker({ env: { SECRET_API_KEY: Buffer.from('k3y-value').toString('base64') } });
+    try {
+      const out = await runAttempt(w.task(REQUEST, { uri: `${server.url}/missing?key={{ secret('API_KEY') }}` }), w.deps, opts);
+      if (out.kind !== 'result') throw new Error('expected a result');
+      expect(out.result.error?.message).toBe(`GET ${server.url}/missing?key=****** failed with response code 404: no such thing`);
+    } finally {
+      await w.cleanup();
+    }
   });
 
   it('accepts only allowedResponseCodes when they are set', async () => {
