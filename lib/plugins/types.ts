@@ -22,6 +22,12 @@ export interface TaskStorage {
   readRows(uri: string): AsyncIterable<Record<string, unknown>>;
   /** Writes rows as a JSON Lines file of this task run; returns its URI and the row count. */
   writeRows(fileName: string, rows: AsyncIterable<unknown> | Iterable<unknown>): Promise<{ uri: string; size: number; rows: number }>;
+  /** The size in bytes of a file this execution may read; STORAGE_NOT_FOUND when absent. */
+  size(uri: string): Promise<number>;
+  /** Deletes a file of this execution; false when there was none. Files of other executions are refused. */
+  delete(uri: string): Promise<boolean>;
+  /** Deletes every file of this execution (inputs and task files); returns their URIs. */
+  deleteExecutionFiles(): Promise<string[]>;
 }
 
 export interface TaskMetrics {

@@ -3,7 +3,7 @@
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { AloftError, ErrorCode } from '../model/errors';
-import { assertReadable, keyToUri, taskFileKey, uriToKey } from '../model/storage-uri';
+import { assertReadable, executionPrefix, keyToUri, taskFileKey, uriToKey } from '../model/storage-uri';
 import type { TaskStorage } from '../plugins/types';
 import type { BlobStore } from '../ports/blob-store';
 
@@ -67,5 +67,33 @@ export class ScopedTaskStorage implements TaskStorage {
     }
     const info = await this.put(fileName, Readable.from(lines()));
     return { ...info, rows: count };
+  }
+
+  async size(uri: string): Promise<number> {
+    const key = uriToKey(uri);
+    assertReadable(key, this.readable);
+    const canonical = keyToUri(key);
+    // Listed from its folder: adapters list folders, not single files.
+    const folder = keyToUri(key.slice(0, key.lastIndexOf('/')));
+    const found = (await this.blobs.list(folder)).find((b) => b.uri === canonical);
+    if (!found) throw new AloftError(ErrorCode.STORAGE_NOT_FOUND, `${canonical} does not exist`);
+    return found.size;
+  }
+
+  async delete(uri: string): Promise<boolean> {
+    assertReadable(uriToKey(uri), [this.ownPrefix()]);
+    return this.blobs.delete(uri);
+  }
+
+  async deleteExecutionFiles(): Promise<string[]> {
+    const deleted: string[] = [];
+    for (const file of await this.blobs.list(keyToUri(`${this.ownPrefix()}/`))) {
+      if (await this.blobs.delete(file.uri)) deleted.push(file.uri);
+    }
+    return deleted;
+  }
+
+  private ownPrefix(): string {
+    return executionPrefix(this.owner.namespace, this.owner.flowId, this.owner.executionId);
   }
 }

@@ -2,7 +2,19 @@
 import type { RunnableTaskDefinition } from '../types';
 import { echoTask } from './echo';
 import { failTask } from './fail';
+import { downloadTask } from './http-download';
+import { requestTask } from './http-request';
 import { logTask } from './log';
+import { outputValuesTask } from './output-values';
 import { returnTask } from './return';
+import { concatTask } from './storage-concat';
+import { deleteTask, purgeCurrentExecutionFilesTask } from './storage-delete';
+import { reverseTask } from './storage-reverse';
+import { deduplicateItemsTask, filterItemsTask } from './storage-items';
+import { sizeTask } from './storage-size';
+import { splitTask } from './storage-split';
 
-export const coreTasks: readonly RunnableTaskDefinition[] = [logTask, returnTask, echoTask, failTask];
+export const coreTasks: readonly RunnableTaskDefinition[] = [
+  logTask, returnTask, echoTask, failTask, requestTask, downloadTask, outputValuesTask,
+  concatTask, sizeTask, deleteTask, purgeCurrentExecutionFilesTask, reverseTask, splitTask, filterItemsTask, deduplicateItemsTask,
+];

@@ -7,10 +7,11 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { PluginGroup } from '../../model/catalog';
 import { AloftError, ErrorCode } from '../../model/errors';
-import type { RunnableTaskDefinition, TaskContext } from '../types';
+import type { RunnableTaskDefinition } from '../types';
 import { createOutputFiles, writeInputFiles } from './files';
 import { runProcess } from './process';
-import { parseScriptLine } from './script-output';
+import { ScriptLines, type LineStyle } from './script-lines';
+import { processEnv, renderAll, renderInputFiles } from './script-input';
 
 const EnvValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
@@ -49,7 +50,8 @@ export type BashOutputs = z.infer<typeof BashOutputs>;
 
 /** Longer scripts go through a file: a single argument may not exceed MAX_ARG_STRLEN. */
 const MAX_INLINE_SCRIPT = 131_072;
-const STDERR_TAIL = 10;
+/** 0.x Bash logs every line, stderr as WARN. */
+const BASH_LINES: LineStyle = { stdout: 'INFO', stderr: 'WARN', logCommands: true };
 
 export const bashTask: RunnableTaskDefinition<BashProperties, BashOutputs> = {
   type: 'io.kestra.core.tasks.scripts.Bash',
@@ -64,15 +66,13 @@ export const bashTask: RunnableTaskDefinition<BashProperties, BashOutputs> = {
     if (props.runner === 'DOCKER') {
       throw new AloftError(ErrorCode.NOT_SUPPORTED, 'runner DOCKER is not supported by Aloft; use runner PROCESS', { property: 'runner' });
     }
-    const dir = props.workingDirectory ? resolve(props.workingDirectory) : await ctx.tempDir();
+    const dir = resolve(props.workingDirectory ?? await ctx.tempDir());
     const outputNames = [...(props.outputFiles ?? []), ...(props.outputsFiles ?? []), ...(props.files ?? [])];
     const outputPaths = await createOutputFiles(dir, outputNames);
     const extra = { workingDir: dir, outputFiles: outputPaths, temp: outputPaths };
     if (props.inputFiles) await writeInputFiles(ctx, dir, await renderInputFiles(ctx, props.inputFiles, extra));
 
-    const lines = props.exitOnFailed ? ['set -o errexit'] : [];
-    for (const command of props.commands) lines.push(toText(await ctx.render(command, extra)));
-    const script = lines.join('\n');
+    const script = [...(props.exitOnFailed ? ['set -o errexit'] : []), ...await renderAll(ctx, props.commands, extra)].join('\n');
     let args = [...props.interpreterArgs, script];
     if (script.length > MAX_INLINE_SCRIPT) {
       const file = join(dir, `.aloft-script-${ctx.taskRun.id}.sh`);
@@ -80,59 +80,21 @@ export const bashTask: RunnableTaskDefinition<BashProperties, BashOutputs> = {
       args = [file];
     }
 
-    const vars: Record<string, unknown> = {};
-    const stderrTail: string[] = [];
-    let stdOutLineCount = 0;
-    let stdErrLineCount = 0;
+    const lines = new ScriptLines(ctx, BASH_LINES);
     const end = await runProcess({
-      command: props.interpreter, args, cwd: dir, env: processEnv(ctx, props.env), signal: ctx.signal,
-      onLine(line, stderr) {
-        if (stderr) {
-          stdErrLineCount++;
-          stderrTail.push(line);
-          if (stderrTail.length > STDERR_TAIL) stderrTail.shift();
-          ctx.logger.warn(line);
-        } else {
-          stdOutLineCount++;
-          ctx.logger.info(line);
-        }
-        const parsed = parseScriptLine(line, ctx.metrics);
-        if (parsed?.outputs) Object.assign(vars, parsed.outputs);
-        else if (parsed?.invalid) ctx.logger.warn(`invalid outputs line: ${parsed.invalid}`);
-      },
+      command: props.interpreter, args, cwd: dir, env: processEnv(ctx, props.env), signal: ctx.signal, onLine: lines.onLine,
     });
-
-    if (end.exitCode !== 0) {
-      const how = end.exitCode === null ? `was stopped by ${end.signal}` : `failed with exit code ${end.exitCode}`;
-      const tail = stderrTail.length ? `; last lines of stderr:\n${stderrTail.join('\n')}` : '';
-      throw new AloftError(ErrorCode.TASK_FAILED, `Command ${how}${tail}`);
-    }
+    const failure = lines.failure(end);
+    if (failure) throw failure;
 
     const uploaded: Record<string, string> = {};
     for (const [name, path] of Object.entries(outputPaths)) {
       uploaded[name] = (await ctx.storage.put(name, createReadStream(path))).uri;
     }
     const outputs: BashOutputs = {
-      exitCode: 0, stdOutLineCount, stdErrLineCount, warningOnStdErr: props.warningOnStdErr, vars, outputFiles: uploaded, files: uploaded,
+      exitCode: 0, stdOutLineCount: lines.stdOutLineCount, stdErrLineCount: lines.stdErrLineCount,
+      warningOnStdErr: props.warningOnStdErr, vars: lines.vars, outputFiles: uploaded, files: uploaded,
     };
-    return props.warningOnStdErr && stdErrLineCount > 0 ? { outputs, state: 'WARNING' } : outputs;
+    return props.warningOnStdErr && lines.stdErrLineCount > 0 ? { outputs, state: 'WARNING' } : outputs;
   },
 };
-
-const toText = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
-
-async function renderInputFiles(ctx: TaskContext, files: Record<string, string>, extra: Record<string, unknown>): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const [name, content] of Object.entries(files)) {
-    out[toText(await ctx.render(name, extra))] = toText(await ctx.render(content, extra));
-  }
-  return out;
-}
-
-/** The runtime's environment (without the SECRET_ variables) plus the task's `env`. */
-function processEnv(ctx: TaskContext, env: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(ctx.env)) if (v !== undefined && !k.startsWith('SECRET_')) out[k] = v;
-  out.PATH ??= '/usr/local/bin:/usr/bin:/bin';
-  return env ? Object.assign(out, env) : out;
-}

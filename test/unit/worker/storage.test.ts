@@ -7,10 +7,12 @@ import { ScopedTaskStorage } from '../../../lib/worker/storage';
 describe('ScopedTaskStorage', () => {
   let dir: string;
   let storage: ScopedTaskStorage;
+  let blobs: FolderBlobStore;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'aloft-scoped-'));
-    const blobs = new FolderBlobStore({ root: join(dir, 'storage') });
-    storage = new ScopedTaskStorage(blobs, { namespace: 'io.n', flowId: 'f', executionId: 'e1', taskId: 't', taskRunId: 'r1' }, ['io/n/f/executions/e1']);
+    blobs = new FolderBlobStore({ root: join(dir, 'storage') });
+    // Readable: its own execution and the one that triggered it (e0).
+    storage = new ScopedTaskStorage(blobs, { namespace: 'io.n', flowId: 'f', executionId: 'e1', taskId: 't', taskRunId: 'r1' }, ['io/n/f/executions/e1', 'io/n/f/executions/e0']);
   });
   afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
 
@@ -29,5 +31,34 @@ describe('ScopedTaskStorage', () => {
     const rows = [];
     for await (const r of storage.readRows(out.uri)) rows.push(r);
     expect(rows).toEqual([{ a: 1 }, { a: 2 }]);
+  });
+
+  it('gives the size of a readable file, and says when it does not exist', async () => {
+    const { uri } = await storage.put('out.txt', 'hello');
+    await blobs.put('kestra:///io/n/f/executions/e0/inputs/i/in.txt', 'abc');
+    expect(await storage.size(uri)).toBe(5);
+    expect(await storage.size('kestra:///io/n/f/executions/e0/inputs/i/in.txt')).toBe(3);
+    await expect(storage.size('kestra:///io/n/f/executions/e1/tasks/t/r1/none.txt')).rejects.toMatchObject({ code: 'STORAGE_NOT_FOUND' });
+    await expect(storage.size('kestra:///io/n/f/executions/e2/x')).rejects.toMatchObject({ code: 'STORAGE_FORBIDDEN' });
+  });
+
+  it('deletes only files of its own execution, not those it may merely read', async () => {
+    const { uri } = await storage.put('out.txt', 'x');
+    await blobs.put('kestra:///io/n/f/executions/e0/inputs/i/in.txt', 'abc');
+    expect(await storage.delete(uri)).toBe(true);
+    expect(await storage.delete(uri)).toBe(false);
+    await expect(storage.delete('kestra:///io/n/f/executions/e0/inputs/i/in.txt')).rejects.toMatchObject({ code: 'STORAGE_FORBIDDEN' });
+    await expect(storage.delete('kestra:///io/n/f/executions/e1/../e0/inputs/i/in.txt')).rejects.toMatchObject({ code: 'STORAGE_FORBIDDEN' });
+    expect(await blobs.exists('kestra:///io/n/f/executions/e0/inputs/i/in.txt')).toBe(true);
+  });
+
+  it("purges every file of its own execution and nothing else", async () => {
+    await storage.put('a.txt', 'a');
+    await blobs.put('kestra:///io/n/f/executions/e1/inputs/i/in.txt', 'i');
+    await blobs.put('kestra:///io/n/f/executions/e10/inputs/i/in.txt', 'other');
+    expect(await storage.deleteExecutionFiles()).toEqual([
+      'kestra:///io/n/f/executions/e1/inputs/i/in.txt', 'kestra:///io/n/f/executions/e1/tasks/t/r1/a.txt',
+    ]);
+    expect(await blobs.exists('kestra:///io/n/f/executions/e10/inputs/i/in.txt')).toBe(true);
   });
 });

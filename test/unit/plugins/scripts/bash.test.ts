@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { runAttempt } from '../../../../lib/worker';
 import { fakeWorker } from '../../../../lib/worker/testing';
@@ -163,6 +163,17 @@ describe('Bash', () => {
       kill.abort();
       expect(await running).toMatchObject({ result: { state: 'KILLED', error: { code: 'KILLED' } } });
       expect(await waitGone(Number((await readFile(pidFile, 'utf8')).trim()))).toBe(true);
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('gives an absolute workingDir when the scratch folder of the runtime is a relative path', async () => {
+    const w = await fakeWorker();
+    try {
+      const deps = { ...w.deps, tempRoot: relative(process.cwd(), join(w.dataDir, 'tmp')) };
+      const out = await runAttempt(w.task(BASH, { commands: ['test "{{ workingDir }}" = "$(pwd)"'] }), deps, opts);
+      expect(out).toMatchObject({ result: { state: 'SUCCESS' } });
     } finally {
       await w.cleanup();
     }

@@ -27,3 +27,11 @@ describe('parseScriptLine', () => {
     expect(parseScriptLine('::{"outputs": nope}::', metrics)?.invalid).toBeDefined();
   });
 });
+
+describe('parseScriptLine logs', () => {
+  it('reads logs with known levels and skips the others', () => {
+    const { metrics } = sink();
+    expect(parseScriptLine('::{"logs":[{"level":"warn","message":"w"},{"level":"LOUD","message":"x"},{"message":{"a":1}}]}::', metrics))
+      .toEqual({ logs: [{ level: 'WARN', message: 'w' }, { level: 'INFO', message: '{"a":1}' }] });
+  });
+});

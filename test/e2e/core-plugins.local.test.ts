@@ -1,0 +1,52 @@
+// Kestra 1.x core plugins (HTTP, scripts) in whole flows on the embedded runtime.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { outputOf, runFlowFile, runsOf } from '../helpers/local-run';
+
+const flow = (name: string): string => join(__dirname, '../fixtures/flows/core-plugins', name);
+
+describe('core plugins on the embedded runtime', () => {
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    // A real HTTP server on loopback: POST /greeting answers with a greeting for the JSON body's `who`.
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => { body += c.toString('utf8'); });
+      req.on('end', () => {
+        if (req.method !== 'POST' || req.url !== '/greeting') { res.statusCode = 404; res.end(); return; }
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ greeting: `Hello, ${JSON.parse(body).who}!` }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('an HTTP Request to a loopback server feeds a Log', async () => {
+    const { execution, runtime } = await runFlowFile(flow('http-request-log.yml'), { inputs: { base } });
+    expect(execution.state.current).toBe('SUCCESS');
+    expect(outputOf(execution, 'call')).toMatchObject({ code: 200, body: '{"greeting":"Hello, Ada!"}' });
+    const [say] = runsOf(execution, 'say');
+    const lines = (await runtime.logs.list(execution.id)).filter((l) => l.taskRunId === say.id).map((l) => l.message);
+    expect(lines).toEqual(['200 Hello, Ada!']);
+  });
+
+  it('a python Script emits outputs through the protocol and a file, read by the tasks after it', async () => {
+    const { execution } = await runFlowFile(flow('python-outputs.yml'), { inputs: { n: 5 } });
+    expect(execution.state.current).toBe('SUCCESS');
+    expect(outputOf(execution, 'compute')).toMatchObject({ exitCode: 0, vars: { total: 30, count: 5 } });
+    expect(outputOf(execution, 'report')).toEqual({ value: 'total=30 count=5 lines=5' });
+  });
+
+  it('an Each loop runs over the files of a Split, whose parts are joined and reversed', async () => {
+    const { execution } = await runFlowFile(flow('split-each.yml'), { files: { lines: flow('lines.txt') } });
+    expect(execution.state.current).toBe('SUCCESS');
+    const uris = outputOf(execution, 'split')?.uris as string[];
+    expect(uris).toHaveLength(3);
+    expect(uris.map((u) => outputOf(execution, 'size', u)?.size)).toEqual([8, 11, 5]);
+    expect((outputOf(execution, 'count')?.vars as Record<string, unknown>).text).toBe('five four three two one ');
+  });
+});
