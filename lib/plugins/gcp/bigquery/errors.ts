@@ -54,7 +54,9 @@ export function jobFailure(job: { jobReference?: { jobId?: string }; status?: { 
 /** What the user reads: Google's reasons and messages, with the task and property when known. */
 export function taskError(f: BigQueryFailure, what: string, location: ErrorLocation): AloftError {
   const details = f.errors.map((e) => `${e.reason}: ${e.message}`).join('; ');
-  return new AloftError(ErrorCode.TASK_FAILED, `${what} failed: ${details || f.message}`, location);
+  // A project that does not exist (or that the credentials may not use) is the projectId's fault.
+  const project = f.errors.some((e) => /^(Not found|Access Denied): Project /.test(e.message));
+  return new AloftError(ErrorCode.TASK_FAILED, `${what} failed: ${details || f.message}`, project ? { ...location, property: 'projectId' } : location);
 }
 
 /** What a task throws once its signal fired: the runtime's reason when it gave one. */
