@@ -42,6 +42,8 @@ export interface FakeBigQuery {
   failJobs: Failure[];
   /** Answers to the next inserts instead of creating a job. */
   failInserts: Array<Failure & { status: number }>;
+  /** Answers to the next dataset and table calls (any method) instead of serving them. */
+  failCalls: Array<Failure & { status: number }>;
   /** How many of the next inserts create their job and then lose the answer (the socket is cut). */
   dropInsertAnswers: number;
   /** Projects that exist; any other is "Not found". */
@@ -117,7 +119,7 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
   const datasets = new Map<string, Dataset>();
   const key = (project: string, dataset: string) => `${project}:${dataset}`;
   const fake = {
-    requests: [], jobs: new Map(), queries: new Map(), failJobs: [], failInserts: [], dropInsertAnswers: 0,
+    requests: [], jobs: new Map(), queries: new Map(), failJobs: [], failInserts: [], failCalls: [], dropInsertAnswers: 0,
     projects: new Set<string>(), pageSize: 1000, stallJobs: false, events: new EventEmitter(),
   } as unknown as FakeBigQuery;
 
@@ -274,6 +276,10 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
       if (r.status.state !== 'DONE') return { kind: 'bigquery#getQueryResultsResponse', jobReference: r.jobReference, jobComplete: false };
       if (r.status.errorResult) throw new HttpError(400, r.status.errorResult.reason, r.status.errorResult.message);
       return { kind: 'bigquery#getQueryResultsResponse', jobReference: r.jobReference, jobComplete: true, schema: { fields: job.fields ?? [] }, ...page(job.fields ?? [], job.rows ?? [], q) };
+    }
+    if (rest.startsWith('/datasets') && fake.failCalls.length) {
+      const failure = fake.failCalls.shift()!;
+      throw new HttpError(failure.status, failure.reason, failure.message);
     }
     if (rest === '/datasets' && method === 'POST') {
       const json = JSON.parse(body.toString('utf8'));

@@ -1,6 +1,6 @@
 // io.kestra.plugin.gcp.bigquery.Query against the fake BigQuery (wire protocol).
 import { startFakeBigQuery, type FakeBigQuery } from '../../helpers/fake-bigquery';
-import { FAST_RETRY, PROJECT, bigqueryWorld, readRows, runTask } from './tasks';
+import { FAST_RETRY, PROJECT, bigqueryWorld, nextTaskRun, readRows, runTask } from './tasks';
 
 jest.setTimeout(30_000);
 
@@ -50,7 +50,9 @@ describe('bigquery.Query on the fake BigQuery (wire protocol)', () => {
     const fetched = await runTask(world.ctx, 'Query', { projectId: PROJECT, sql: 'SELECT n', fetch: true });
     expect(fetched.rows).toEqual(rows);
     expect(fetched.size).toBe(100);
-    const stored = await runTask(world.ctx, 'Query', { projectId: PROJECT, sql: 'SELECT n', store: 'true', fetchType: 'FETCH_ONE' });
+    const other = await nextTaskRun(world);
+    const stored = await runTask(other, 'Query', { projectId: PROJECT, sql: 'SELECT n', store: 'true', fetchType: 'FETCH_ONE' });
+    await other.close();
     expect(stored.size).toBe(100);
     expect(stored.uri).toMatch(new RegExp(`^kestra:///io/aloft/tests/test/executions/${world.execution.id}/tasks/bq/[^/]+/result\\.jsonl$`));
     expect(await readRows(world.ctx, stored.uri)).toEqual(rows);
@@ -62,7 +64,10 @@ describe('bigquery.Query on the fake BigQuery (wire protocol)', () => {
     fake.queries.set('SELECT 1', { fields: [{ name: 'one', type: 'INTEGER' }], rows: [{ one: 1 }] });
     const out = await runTask(world.ctx, 'Query', { projectId: PROJECT, sql: 'SELECT 1', fetchType: 'FETCH', labels: { team: 'data' } });
     expect(out.rows).toEqual([{ one: 1 }]);
-    const none = await runTask(world.ctx, 'Query', { projectId: PROJECT, sql: 'SELECT 1' });
+    const other = await nextTaskRun(world);
+    const none = await runTask(other, 'Query', { projectId: PROJECT, sql: 'SELECT 1' });
+    await other.close();
+    expect(fake.jobs.size).toBe(2);
     expect(Object.keys(none).sort()).toEqual(['destinationTable', 'jobId']);
     expect(fake.jobs.get(out.jobId)!.resource.configuration.labels).toEqual({
       team: 'data', kestra_namespace: 'io_aloft_tests', kestra_flow_id: 'test', kestra_execution_id: world.execution.id.toLowerCase(), kestra_task_id: 'bq',

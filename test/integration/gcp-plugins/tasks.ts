@@ -25,6 +25,15 @@ export function bigqueryWorld(fake: FakeBigQuery, opts: Parameters<typeof fakeTa
   return fakeTaskContext({ taskId: 'bq', ...opts, env: { BIGQUERY_EMULATOR_HOST: fake.endpoint, ...opts.env } });
 }
 
+/**
+ * Another task run of the same execution, on the same storage. Each task needs its own: job ids come
+ * from the task run, so a second job in the same task run would adopt the first.
+ */
+export async function nextTaskRun(world: Awaited<ReturnType<typeof bigqueryWorld>>, taskId = 'bq'): Promise<TaskContext & { close(): Promise<void> | undefined }> {
+  const next = await fakeTaskContext({ taskId, dataDir: world.dataDir, execution: world.execution, env: world.env });
+  return next.ctx;
+}
+
 /** The rows of a JSON Lines file in storage. */
 export async function readRows(ctx: TaskContext, uri: string): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
