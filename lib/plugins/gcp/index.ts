@@ -1,9 +1,10 @@
-// The runnable task types of the `gcp` plugin group: BigQuery (./bigquery), and CustomJob, still a
+// The runnable task types of the `gcp` plugin group: BigQuery (./bigquery), Cloud Storage (./gcs), and CustomJob, still a
 // placeholder: real property schemas (./vertexai.ts) so flows validate, and a `run` that fails with
 // NOT_IMPLEMENTED.
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { RunnableTaskDefinition } from '../types';
 import { bigqueryTasks } from './bigquery';
+import { gcsTasks } from './gcs';
 import { CustomJobOutputs, CustomJobProperties } from './vertexai';
 
 export const CustomJob: RunnableTaskDefinition<CustomJobProperties, CustomJobOutputs> = {
@@ -17,4 +18,4 @@ export const CustomJob: RunnableTaskDefinition<CustomJobProperties, CustomJobOut
   },
 };
 
-export const gcpTasks: readonly RunnableTaskDefinition[] = [CustomJob, ...bigqueryTasks];
+export const gcpTasks: readonly RunnableTaskDefinition[] = [CustomJob, ...bigqueryTasks, ...gcsTasks];
