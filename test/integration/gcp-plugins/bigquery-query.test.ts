@@ -23,10 +23,12 @@ const TYPES = {
     { name: 'ok', type: 'BOOLEAN' }, { name: 'ts', type: 'TIMESTAMP' }, { name: 'dt', type: 'DATETIME' }, { name: 'd', type: 'DATE' },
     { name: 'geo', type: 'GEOGRAPHY' }, { name: 'tags', type: 'STRING', mode: 'REPEATED' },
     { name: 's', type: 'RECORD', fields: [{ name: 'x', type: 'INTEGER' }, { name: 'z', type: 'INTEGER', mode: 'REPEATED' }] }, { name: 'n', type: 'STRING' },
+    { name: 'bin', type: 'BYTES' }, { name: 'num', type: 'NUMERIC' }, { name: 'doc', type: 'JSON' }, { name: 't', type: 'TIME' },
   ],
   rows: [{
     id: 1, name: 'hello', big: '9007199254740993', score: 1.25, ok: true, ts: '2008-12-25T15:30:00.123Z', dt: '2008-12-25T15:30:00.123456',
     d: '2008-12-25', geo: 'POINT(50.6833 2.9)', tags: ['a', 'b'], s: { x: 4, z: [1, 2, 3] }, n: null,
+    bin: 'AQL/', num: '1.25', doc: { a: [1] }, t: '15:30:00.123456',
   }],
 };
 
@@ -39,6 +41,7 @@ describe('bigquery.Query on the fake BigQuery (wire protocol)', () => {
     expect(out.row).toEqual({
       id: 1, name: 'hello', big: '9007199254740993', score: 1.25, ok: true, ts: '2008-12-25T15:30:00.123Z', dt: '2008-12-25T15:30:00.123456Z',
       d: '2008-12-25', geo: [50.6833, 2.9], tags: ['a', 'b'], s: { x: 4, z: [1, 2, 3] }, n: null,
+      bin: 'AQL/', num: 1.25, doc: { a: [1] }, t: '15:30:00.123456',
     });
     expect(out.destinationTable).toEqual({ project: PROJECT, dataset: '_fake_anonymous', table: `anon_${out.jobId}` });
   });
@@ -72,6 +75,23 @@ describe('bigquery.Query on the fake BigQuery (wire protocol)', () => {
     expect(fake.jobs.get(out.jobId)!.resource.configuration.labels).toEqual({
       team: 'data', kestra_namespace: 'io_aloft_tests', kestra_flow_id: 'test', kestra_execution_id: world.execution.id.toLowerCase(), kestra_task_id: 'bq',
     });
+  });
+
+  it('passes the job properties to the query job as Kestra does', async () => {
+    fake.queries.set('SELECT 1', { fields: [{ name: 'one', type: 'INTEGER' }], rows: [{ one: 1 }] });
+    const out = await runTask(world.ctx, 'Query', {
+      projectId: PROJECT, sql: 'SELECT 1', destinationTable: 'sales.out', writeDisposition: 'WRITE_TRUNCATE', createDisposition: 'CREATE_IF_NEEDED',
+      priority: 'BATCH', maximumBytesBilled: 1000, jobTimeout: 'PT1M', defaultDataset: 'sales', clusteringFields: ['a'], timePartitioningField: 'd', legacySql: true,
+    });
+    expect(fake.jobs.get(out.jobId)!.resource.configuration).toMatchObject({
+      jobTimeoutMs: '60000',
+      query: {
+        query: 'SELECT 1', useLegacySql: true, destinationTable: { projectId: PROJECT, datasetId: 'sales', tableId: 'out' }, writeDisposition: 'WRITE_TRUNCATE',
+        createDisposition: 'CREATE_IF_NEEDED', priority: 'BATCH', maximumBytesBilled: '1000', defaultDataset: { projectId: PROJECT, datasetId: 'sales' },
+        clustering: { fields: ['a'] }, timePartitioning: { type: 'DAY', field: 'd' },
+      },
+    });
+    expect(out.destinationTable).toEqual({ project: PROJECT, dataset: 'sales', table: 'out' });
   });
 
   it('a table that does not exist fails with the task, the property and BigQuery\'s reason and message', async () => {
