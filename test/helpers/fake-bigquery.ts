@@ -20,15 +20,20 @@ export interface Field { name: string; type: string; mode?: string; fields?: Fie
 export type Row = Record<string, unknown>;
 export interface Failure { reason: string; message: string }
 
+/** Rows made on demand, for result sets too big to hold (benchmarks). */
+export interface GeneratedRows { fields: Field[]; count: number; row(i: number): Row }
+interface RowSource { length: number; at(i: number): Row }
+const sourceOf = (rows: Row[]): RowSource => ({ length: rows.length, at: (i) => rows[i] });
+
 interface Table { resource: Record<string, any>; fields: Field[]; rows: Row[] }
 interface Dataset { resource: Record<string, any>; tables: Map<string, Table> }
 interface Job {
   resource: Record<string, any>;
   /** Polls left before DONE. */
   steps: number;
-  outcome: () => { error?: Failure; rows?: Row[]; fields?: Field[]; load?: number };
+  outcome: () => { error?: Failure; rows?: RowSource; fields?: Field[]; load?: number };
   fields?: Field[];
-  rows?: Row[];
+  rows?: RowSource;
 }
 
 export interface FakeBigQuery {
@@ -37,7 +42,7 @@ export interface FakeBigQuery {
   /** Every job ever created, by job id. */
   jobs: Map<string, Job>;
   /** Results of queries, by SQL text. */
-  queries: Map<string, { fields: Field[]; rows: Row[] } | { error: Failure }>;
+  queries: Map<string, { fields: Field[]; rows: Row[] } | GeneratedRows | { error: Failure }>;
   /** Reasons the next jobs end with, one per job, in order. */
   failJobs: Failure[];
   /** Answers to the next inserts instead of creating a job. */
@@ -68,6 +73,11 @@ function errorBody(code: number, reason: string, message: string, status: string
 
 const STATUS: Record<number, string> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 409: 'ALREADY_EXISTS' };
 
+/** Rows already written as JSON text (the inside of the `rows` array). */
+class RawRows {
+  constructor(readonly chunks: string[]) {}
+}
+
 class HttpError extends Error {
   constructor(readonly code: number, readonly reason: string, message: string) { super(message); }
 }
@@ -78,7 +88,8 @@ function encode(field: Field, value: unknown): unknown {
   if (field.mode === 'REPEATED') return (value as unknown[]).map((v) => ({ v: encode({ ...field, mode: 'NULLABLE' }, v) }));
   switch (field.type) {
     case 'RECORD': case 'STRUCT': return { f: (field.fields ?? []).map((f) => ({ v: encode(f, (value as Row)[f.name]) })) };
-    case 'TIMESTAMP': return String(BigInt(Date.parse(String(value))) * 1000n);
+    // Microseconds since the epoch (formatOptions.useInt64Timestamp); a number is taken as milliseconds.
+    case 'TIMESTAMP': return `${typeof value === 'number' ? value : Date.parse(String(value))}000`;
     case 'JSON': return JSON.stringify(value);
     default: return String(value);
   }
@@ -152,12 +163,15 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
   const queryOutcome = (project: string, config: Record<string, any>): ReturnType<Job['outcome']> => {
     const sql = String(config.query?.query ?? '');
     const known = fake.queries.get(sql);
-    if (known) return 'error' in known ? { error: known.error } : { rows: known.rows, fields: known.fields };
+    if (known) {
+      if ('error' in known) return { error: known.error };
+      return { fields: known.fields, rows: 'row' in known ? { length: known.count, at: known.row } : sourceOf(known.rows) };
+    }
     const m = /^\s*SELECT\s+\*\s+FROM\s+`?([\w-]+)\.(\w+)\.(\w+)`?\s*$/i.exec(sql);
     if (!m) return { error: { reason: 'invalidQuery', message: `Syntax error: Unexpected identifier "${sql.split(/\s+/)[0]}" at [1:1]` } };
     const t = datasets.get(key(m[1], m[2]))?.tables.get(m[3]);
     if (!t) return { error: { reason: 'notFound', message: `Not found: Table ${m[1]}:${m[2]}.${m[3]} was not found in location US` } };
-    return { rows: t.rows, fields: t.fields };
+    return { rows: sourceOf(t.rows), fields: t.fields };
   };
 
   const createJob = (project: string, body: Record<string, any>, data?: Buffer): Job => {
@@ -220,14 +234,21 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
     if (!job) throw new HttpError(404, 'notFound', `Not found: Job ${id}`);
     return job;
   };
-  const page = (fields: Field[], rows: Row[], q: URLSearchParams) => {
+  const page = (fields: Field[], rows: RowSource, q: URLSearchParams) => {
     const start = Number(q.get('pageToken') ?? 0);
     const size = Number(q.get('maxResults') ?? fake.pageSize);
     const end = Math.min(rows.length, start + size);
-    const out: Record<string, unknown> = {
-      totalRows: String(rows.length),
-      rows: rows.slice(start, end).map((row) => ({ f: fields.map((f) => ({ v: encode(f, row[f.name]) })) })),
-    };
+    // Rows are written as JSON text a few thousand at a time: a 100k-row page stays cheap to serve.
+    const chunks: string[] = [];
+    for (let from = start; from < end; from += 5000) {
+      let text = '';
+      for (let i = from; i < Math.min(end, from + 5000); i++) {
+        const row = rows.at(i);
+        text += `${i > start ? ',' : ''}{"f":[${fields.map((f) => `{"v":${JSON.stringify(encode(f, row[f.name]))}}`).join(',')}]}`;
+      }
+      chunks.push(text);
+    }
+    const out: Record<string, unknown> = { totalRows: String(rows.length), rows: new RawRows(chunks) };
     if (end < rows.length) out.pageToken = String(end);
     return out;
   };
@@ -275,7 +296,7 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
       const r = job.resource;
       if (r.status.state !== 'DONE') return { kind: 'bigquery#getQueryResultsResponse', jobReference: r.jobReference, jobComplete: false };
       if (r.status.errorResult) throw new HttpError(400, r.status.errorResult.reason, r.status.errorResult.message);
-      return { kind: 'bigquery#getQueryResultsResponse', jobReference: r.jobReference, jobComplete: true, schema: { fields: job.fields ?? [] }, ...page(job.fields ?? [], job.rows ?? [], q) };
+      return { kind: 'bigquery#getQueryResultsResponse', jobReference: r.jobReference, jobComplete: true, schema: { fields: job.fields ?? [] }, ...page(job.fields ?? [], job.rows ?? sourceOf([]), q) };
     }
     if (rest.startsWith('/datasets') && fake.failCalls.length) {
       const failure = fake.failCalls.shift()!;
@@ -320,7 +341,7 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
     }
     if ((m = /^\/datasets\/([^/]+)\/tables\/([^/]+)\/data$/.exec(rest)) && method === 'GET') {
       const t = table(project, decodeURIComponent(m[1]), decodeURIComponent(m[2]));
-      return { kind: 'bigquery#tableDataList', ...page(t.fields, t.rows, q) };
+      return { kind: 'bigquery#tableDataList', ...page(t.fields, sourceOf(t.rows), q) };
     }
     throw new HttpError(404, 'notFound', `no route ${method} ${path}`);
   };
@@ -342,7 +363,14 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
         const out = route(req.method ?? 'GET', url.pathname, url.searchParams, Buffer.concat(chunks), String(req.headers['content-type'] ?? ''), res);
         if (res.socket?.destroyed) return;
         if (out === null) res.writeHead(204).end();
-        else send(200, JSON.stringify(out));
+        else if (out && typeof out === 'object' && (out as { rows?: unknown }).rows instanceof RawRows) {
+          const { rows, ...rest } = out as { rows: RawRows };
+          const head = JSON.stringify(rest);
+          res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
+          res.write(`${head.slice(0, -1)}${head === '{}' ? '' : ','}"rows":[`);
+          for (const chunk of rows.chunks) res.write(chunk);
+          res.end(']}');
+        } else send(200, JSON.stringify(out));
       } catch (err) {
         if (!(err instanceof HttpError)) return send(500, errorBody(500, 'internalError', String(err), 'INTERNAL'));
         send(err.code, errorBody(err.code, err.reason, err.message, STATUS[err.code] ?? 'UNKNOWN'));

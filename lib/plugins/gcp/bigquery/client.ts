@@ -34,6 +34,11 @@ export interface BigQueryApi {
   readonly location?: string;
   /** One REST call; `uri` is relative to /projects/{projectId}. Throws a BigQueryFailure. */
   call<T = any>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', uri: string, opts?: { qs?: Record<string, unknown>; body?: unknown }): Promise<T>;
+  /**
+   * A GET whose answer may be large (a page of results): read as a stream and parsed once, where
+   * `call` would also deep-copy it (the library's response handling), which costs a page's size again.
+   */
+  getLarge<T = any>(uri: string, qs?: Record<string, unknown>): Promise<T>;
   /** A load job whose data is uploaded with it (the upload endpoint, multipart as the library sends it). */
   upload(ref: JobReference, configuration: Record<string, unknown>, data: () => Promise<Readable>): Promise<JobResource>;
 }
@@ -69,6 +74,27 @@ export function connect(ctx: TaskContext, props: ConnectionProperties, location:
         if (err) reject(failureOf(err));
         else resolve(body as never);
       });
+    }),
+    getLarge: (uri, qs) => new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let status = 0;
+      bq.requestStream({ method: 'GET', uri, qs })
+        .on('response', (res: { statusCode?: number }) => { status = res.statusCode ?? 0; })
+        .on('data', (c: Buffer) => chunks.push(c))
+        .on('error', (err: unknown) => reject(failureOf(err)))
+        .on('end', () => {
+          let body: any;
+          try {
+            body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch {
+            return reject(failureOf({ code: status || 500, message: `unreadable answer from BigQuery (HTTP ${status})` }));
+          }
+          if (status >= 400 || body?.error) {
+            const e = body?.error ?? {};
+            return reject(failureOf({ code: e.code ?? status, errors: e.errors, message: e.message ?? `HTTP ${status}` }));
+          }
+          resolve(body as never);
+        });
     }),
     upload: async (ref, configuration, data) => {
       const source = await data();

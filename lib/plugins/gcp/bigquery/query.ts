@@ -13,6 +13,12 @@ import { retrySettings } from './retry';
 import { toRow, type FieldSchema } from './rows';
 import { tableReference } from './tables';
 
+/**
+ * Rows asked per page when `maxResults` is not set. BigQuery would send up to 10 MB a page, which the
+ * client holds twice (text, then objects); 10,000 rows keep memory flat at any result size.
+ */
+export const DEFAULT_PAGE_ROWS = 10_000;
+
 /** The name of the file `store` writes. */
 export const STORE_FILE = 'result.jsonl';
 
@@ -55,23 +61,31 @@ interface ResultsPage {
   jobComplete?: boolean;
 }
 
-/** The job's result rows, a page at a time (jobs.getQueryResults with pageToken). */
+/**
+ * The job's result rows, a page at a time (jobs.getQueryResults with pageToken). The next page is
+ * asked for before this one is handed on, so BigQuery prepares it while this one is written.
+ */
 async function* pages(api: BigQueryApi, job: JobResource, maxResults: number | undefined, location: ErrorLocation): AsyncGenerator<Record<string, unknown>[]> {
   const ref = job.jobReference;
-  let pageToken: string | undefined;
-  do {
+  const fetchPage = (pageToken: string | undefined): Promise<ResultsPage> => api.getLarge<ResultsPage>(`/queries/${encodeURIComponent(ref.jobId)}`, {
+    location: ref.location, pageToken, maxResults, 'formatOptions.useInt64Timestamp': true, prettyPrint: false,
+  });
+  let next: Promise<ResultsPage> | undefined = fetchPage(undefined);
+  while (next) {
     let page: ResultsPage;
     try {
-      page = await api.call<ResultsPage>('GET', `/queries/${encodeURIComponent(ref.jobId)}`, {
-        qs: { location: ref.location, pageToken, maxResults, 'formatOptions.useInt64Timestamp': true },
-      });
+      page = await next;
     } catch (err) {
       throw taskError(failureOf(err), 'BigQuery query results', location);
     }
+    next = page.pageToken ? fetchPage(page.pageToken) : undefined;
+    // A page abandoned by the consumer (fetchOne) must not become an unhandled rejection.
+    next?.catch(() => undefined);
     const fields = page.schema?.fields ?? [];
-    yield (page.rows ?? []).map((r) => toRow(fields, r));
-    pageToken = page.pageToken;
-  } while (pageToken);
+    const rows = page.rows ?? [];
+    page.rows = undefined;
+    yield rows.map((r) => toRow(fields, r));
+  }
 }
 
 async function* jsonLines(batches: AsyncIterable<Record<string, unknown>[]>, counter: { rows: number }): AsyncGenerator<string> {
@@ -104,11 +118,11 @@ export async function runQuery(ctx: TaskContext, p: QueryProperties, continuatio
   if (fetchType === 'NONE' || p.dryRun) return outputs;
   if (fetchType === 'STORE') {
     const counter = { rows: 0 };
-    const stored = await ctx.storage.put(STORE_FILE, Readable.from(jsonLines(pages(api, done, p.maxResults, location), counter)));
+    const stored = await ctx.storage.put(STORE_FILE, Readable.from(jsonLines(pages(api, done, p.maxResults ?? DEFAULT_PAGE_ROWS, location), counter)));
     Object.assign(outputs, { uri: stored.uri, size: counter.rows });
   } else if (fetchType === 'FETCH') {
     const rows: Record<string, unknown>[] = [];
-    for await (const page of pages(api, done, p.maxResults, location)) for (const row of page) rows.push(row);
+    for await (const page of pages(api, done, p.maxResults ?? DEFAULT_PAGE_ROWS, location)) for (const row of page) rows.push(row);
     Object.assign(outputs, { rows, size: rows.length });
   } else {
     let first: Record<string, unknown> | undefined;
