@@ -38,7 +38,7 @@ interface Job {
 
 export interface FakeBigQuery {
   endpoint: string;
-  requests: Array<{ method: string; path: string; authorization?: string }>;
+  requests: Array<{ method: string; path: string; query: URLSearchParams; authorization?: string }>;
   /** Every job ever created, by job id. */
   jobs: Map<string, Job>;
   /** Results of queries, by SQL text. */
@@ -351,7 +351,7 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://fake');
-      fake.requests.push({ method: req.method ?? '', path: url.pathname, authorization: req.headers.authorization });
+      fake.requests.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, authorization: req.headers.authorization });
       const send = (status: number, text: string) => res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' }).end(text);
       try {
         if (fake.requireJwt) {
