@@ -64,6 +64,20 @@ describe('BigQuery dataset and table tasks on the fake BigQuery (wire protocol)'
   });
 });
 
+describe('the fake BigQuery (wire protocol) itself', () => {
+  it('serves tabledata.list with pageToken paging as the client library reads it', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the client library, as users' code would call it
+    const { BigQuery } = require('@google-cloud/bigquery') as typeof import('@google-cloud/bigquery');
+    fake.createDataset(PROJECT, 'sales');
+    fake.createTable(PROJECT, 'sales', 't', SCHEMA.fields, Array.from({ length: 10 }, (_, i) => ({ id: i, name: `n${i}` })));
+    const client = new BigQuery({ projectId: PROJECT, apiEndpoint: fake.endpoint, authClient: { getRequestHeaders: async () => ({}) } as never });
+    fake.pageSize = 3;
+    const [rows] = await client.dataset('sales').table('t').getRows({ autoPaginate: true });
+    expect(rows.map((r: { id: number }) => r.id)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(fake.requests.filter((r) => r.path.endsWith('/tables/t/data')).map((r) => r.query.get('pageToken'))).toEqual([null, '3', '6', '9']);
+  });
+});
+
 describe('bigquery.Load on the fake BigQuery (wire protocol)', () => {
   it('uploads a kestra:// JSON Lines file as a load job, creating the table, with the kestra_* labels; Query then reads it back', async () => {
     fake.createDataset(PROJECT, 'sales');
