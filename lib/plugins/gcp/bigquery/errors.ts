@@ -59,9 +59,22 @@ export function taskError(f: BigQueryFailure, what: string, location: ErrorLocat
   return new AloftError(ErrorCode.TASK_FAILED, `${what} failed: ${details || f.message}`, project ? { ...location, property: 'projectId' } : location);
 }
 
+const CODES = new Set<string>(Object.values(ErrorCode));
+
 /** What a task throws once its signal fired: the runtime's reason when it gave one. */
 export function abortError(signal: AbortSignal): AloftError {
   const reason = signal.reason as { code?: unknown } | undefined;
-  return reason instanceof AloftError || (reason && typeof reason.code === 'string' && typeof (reason as Error).message === 'string')
-    ? reason as AloftError : new AloftError(ErrorCode.KILLED, 'the task was stopped');
+  if (reason instanceof AloftError) return reason;
+  if (reason && typeof reason.code === 'string' && CODES.has(reason.code)) return reason as AloftError;
+  return new AloftError(ErrorCode.KILLED, 'the task was stopped');
+}
+
+/** Waits, unless the task is stopped first (then rejects with abortError). */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(abortError(signal));
+    const onAbort = () => { clearTimeout(timer); reject(abortError(signal)); };
+    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { ErrorLocation } from '../../../model/errors';
 import type { Suspend, TaskContext } from '../../types';
 import type { BigQueryApi, JobReference, JobResource } from './client';
-import { BigQueryFailure, abortError, failureOf, jobFailure, taskError } from './errors';
+import { BigQueryFailure, abortError, failureOf, jobFailure, sleep, taskError } from './errors';
 import { isRetryable, nextDelayMs, type RetrySettings } from './retry';
 
 const POLL_FIRST_MS = 50;
@@ -49,15 +49,6 @@ export function kestraLabels(ctx: TaskContext): Record<string, string> {
     kestra_execution_id: label(ctx.execution.id),
     kestra_task_id: label(ctx.taskRun.taskId),
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(abortError(signal));
-    const onAbort = () => { clearTimeout(timer); reject(abortError(signal)); };
-    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 async function insertOrAdopt(ctx: TaskContext, api: BigQueryApi, spec: JobSpec, ref: JobReference): Promise<JobResource> {

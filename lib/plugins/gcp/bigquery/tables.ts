@@ -4,7 +4,7 @@ import { parseDurationMs } from '../../../model/duration';
 import { AloftError, ErrorCode, type ErrorLocation } from '../../../model/errors';
 import type { TaskContext } from '../../types';
 import { connect, type BigQueryApi } from './client';
-import { BigQueryFailure, abortError, taskError } from './errors';
+import { BigQueryFailure, abortError, sleep, taskError } from './errors';
 import { isRetryable, nextDelayMs, retrySettings, type RetrySettings } from './retry';
 import type {
   CreateTableProperties, DatasetOutputs, DatasetProperties, DeleteDatasetProperties, DeleteTableProperties, TableMetadataProperties, TableOutputs,
@@ -26,12 +26,6 @@ export function tableReference(name: string, defaultProject: string, location: E
 
 const locationOf = (ctx: TaskContext, property?: string): ErrorLocation => ({
   flow: `${ctx.execution.namespace}.${ctx.execution.flowId}`, task: ctx.taskRun.taskId, ...(property ? { property } : {}),
-});
-
-const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve, reject) => {
-  if (signal.aborted) return reject(abortError(signal));
-  const timer = setTimeout(resolve, ms);
-  signal.addEventListener('abort', () => { clearTimeout(timer); reject(abortError(signal)); }, { once: true });
 });
 
 /** One call, retried as jobs are (retryAuto, retryReasons, retryMessages). */
