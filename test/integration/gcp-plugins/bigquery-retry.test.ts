@@ -108,4 +108,27 @@ describe('automatic retry of BigQuery jobs on the fake BigQuery (wire protocol)'
     expect(fake.jobs.size).toBe(1);
     await w.cleanup();
   });
+
+  it('hands over a retry delay that outlives the invocation, and the next invocation sends the next try when it is due', async () => {
+    fake.failJobs.push({ reason: 'backendError', message: 'Backend error' });
+    const props = query({ retryAuto: { type: 'constant', interval: 'PT0.3S', maxAttempt: 3 } });
+    const handovers: any[] = [];
+    let out: any;
+    let continuation: unknown;
+    // Each invocation gets 0.1 s: the first try fails, and its 0.3 s delay is handed over.
+    for (let i = 0; i < 50; i++) {
+      const w = await bigqueryWorld(fake, { deadline: new Date(Date.now() + 100) });
+      try {
+        out = await runTask(w.ctx, 'Query', props, continuation === undefined ? undefined : JSON.parse(JSON.stringify(continuation)));
+      } finally {
+        await w.cleanup();
+      }
+      if (!isSuspend(out)) break;
+      handovers.push(out.continuation);
+      continuation = out.continuation;
+    }
+    expect(out).toMatchObject({ row: { one: 1 }, jobId: expect.stringMatching(/_0_2$/) });
+    expect(fake.jobs.size).toBe(2);
+    expect(handovers).toContainEqual({ bigquery: expect.objectContaining({ tryNumber: 2, submitted: false, notBefore: expect.any(Number) }) });
+  });
 });

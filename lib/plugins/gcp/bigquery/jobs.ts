@@ -4,7 +4,8 @@
 //   so a job that succeeded is never run twice. Only a job that failed gets a new try, with a new id.
 // - Kill cancels the running job.
 // - Before the invocation's deadline the task hands over a continuation that names the job, and the
-//   next invocation resumes waiting on it.
+//   next invocation resumes waiting on it. A retry delay that would outlive the invocation is handed
+//   over the same way, and the next invocation sends the next try when the delay is over.
 import { z } from 'zod';
 import type { ErrorLocation } from '../../../model/errors';
 import type { Suspend, TaskContext } from '../../types';
@@ -20,6 +21,9 @@ const Continuation = z.object({
     jobReference: z.object({ projectId: z.string(), jobId: z.string(), location: z.string().optional() }),
     tryNumber: z.number().int().positive(),
     startedAt: z.number(),
+    /** False when the job is still to be sent, not before `notBefore` (a retry's delay outlived an invocation). */
+    submitted: z.boolean().optional(),
+    notBefore: z.number().optional(),
   }),
 });
 type Continuation = z.infer<typeof Continuation>;
@@ -92,7 +96,28 @@ export async function runJob(ctx: TaskContext, api: BigQueryApi, spec: JobSpec, 
   let tryNumber = resumed?.tryNumber ?? 1;
   const startedAt = resumed?.startedAt ?? ctx.now().getTime();
   let ref: JobReference = resumed?.jobReference ?? { projectId: api.projectId, jobId: jobIdOf(ctx, tryNumber), ...(api.location ? { location: api.location } : {}) };
-  let job: JobResource | undefined = resumed ? { jobReference: ref } : undefined;
+  let job: JobResource | undefined = resumed && resumed.submitted !== false ? { jobReference: ref } : undefined;
+  const handOver = (submitted: boolean, notBefore?: number): Suspend => {
+    const next: Continuation = { bigquery: { jobReference: ref, tryNumber, startedAt, ...(submitted ? {} : { submitted, notBefore }) } };
+    return { suspend: true, continuation: next };
+  };
+  /** Waits until `at`, or hands over when the invocation ends first. */
+  const waitUntil = async (at: number): Promise<Suspend | undefined> => {
+    const now = ctx.now().getTime();
+    if (at <= now) return undefined;
+    if (at >= ctx.deadline.getTime()) {
+      // Sleep out this invocation rather than hand over at once: the next one starts right away.
+      await sleep(Math.max(0, ctx.deadline.getTime() - now), ctx.signal);
+      ctx.logger.info(`Next try of job '${ref.jobId}' is due after this invocation; handing over to a continuation`);
+      return handOver(false, at);
+    }
+    await sleep(at - now, ctx.signal);
+    return undefined;
+  };
+  if (resumed?.submitted === false && resumed.notBefore !== undefined) {
+    const over = await waitUntil(resumed.notBefore);
+    if (over) return over;
+  }
   for (;;) {
     try {
       if (!job) {
@@ -103,8 +128,7 @@ export async function runJob(ctx: TaskContext, api: BigQueryApi, spec: JobSpec, 
       const done = await waitDone(ctx, api, job);
       if (!done) {
         ctx.logger.info(`Job '${ref.jobId}' is still running; handing over to a continuation`);
-        const next: Continuation = { bigquery: { jobReference: ref, tryNumber, startedAt } };
-        return { suspend: true, continuation: next };
+        return handOver(true);
       }
       job = done;
       const failed = jobFailure(done);
@@ -127,15 +151,18 @@ export async function runJob(ctx: TaskContext, api: BigQueryApi, spec: JobSpec, 
         throw taskError(f, spec.what, spec.location);
       }
       ctx.logger.warn(`Retrying, attempts ${tryNumber} elapsed ${Math.round(elapsed / 1000)} seconds`);
-      await sleep(delay, ctx.signal);
       if (f.transport) {
         // No answer: the job may exist. Poll it again, or send it again under the same id.
         if (job && !job.status) job = undefined;
-        continue;
+      } else {
+        tryNumber++;
+        ref = { ...ref, jobId: jobIdOf(ctx, tryNumber) };
+        job = undefined;
       }
-      tryNumber++;
-      ref = { ...ref, jobId: jobIdOf(ctx, tryNumber) };
-      job = undefined;
+      if (!job) {
+        const over = await waitUntil(ctx.now().getTime() + delay);
+        if (over) return over;
+      } else await sleep(Math.min(delay, Math.max(0, ctx.deadline.getTime() - ctx.now().getTime())), ctx.signal);
     }
   }
 }
