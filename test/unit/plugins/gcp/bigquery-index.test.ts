@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { checkValue } from '../../../../lib/model/flow-zod';
 import { createCatalog } from '../../../../lib/plugins/catalog';
 import { bigqueryTasks } from '../../../../lib/plugins/gcp/bigquery';
@@ -58,6 +59,8 @@ describe('bigqueryTasks', () => {
 
   it('load no Google client library (nor do the gcs and pubsub types) until a task opens a client', () => {
     const r = spawnSync(process.execPath, ['scripts/run-ts.mjs', 'test/unit/plugins/gcp/lazy-probe.ts'], { encoding: 'utf8', env: { ...process.env, METADATA_SERVER_DETECTION: 'none' } });
+    // run-ts leaves its bundle behind, named by the child's pid.
+    rmSync(`node_modules/.cache/aloft-run/lazy-probe-${r.pid}.cjs`, { force: true });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ before: [], after: true });
   });
