@@ -30,7 +30,7 @@ import yazl from 'yazl';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ALWAYS_EXTERNAL = ['@google-cloud/functions-framework'];
-const GCP_CHUNK = { file: 'gcp.js', packages: ['@google-cloud/firestore', '@google-cloud/pubsub', '@google-cloud/storage', 'google-auth-library'] };
+const GCP_CHUNK = { file: 'gcp.js', packages: ['@google-cloud/firestore', '@google-cloud/pubsub', '@google-cloud/storage', '@google-cloud/bigquery', 'google-auth-library'] };
 // Packages that only plugin modules loaded by a dynamic import() use (database drivers) go the same way
 // to plugins.js: a worker compiles them when a task first needs them, not when it starts.
 const PLUGINS_CHUNK = 'plugins.js';

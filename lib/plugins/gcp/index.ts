@@ -1,8 +1,11 @@
-// The runnable task types of the `gcp` plugin group.
-// CustomJob is a placeholder until the GCP plugin lands: real property schemas (./vertexai.ts)
-// so flows validate, and a `run` that fails with NOT_IMPLEMENTED.
+// The runnable task types of the `gcp` plugin group: BigQuery (./bigquery), Cloud Storage (./gcs), Pub/Sub Publish (./pubsub), and CustomJob, still a
+// placeholder: real property schemas (./vertexai.ts) so flows validate, and a `run` that fails with
+// NOT_IMPLEMENTED.
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { RunnableTaskDefinition } from '../types';
+import { bigqueryTasks } from './bigquery';
+import { gcsTasks } from './gcs';
+import { pubsubTasks } from './pubsub';
 import { CustomJobOutputs, CustomJobProperties } from './vertexai';
 
 export const CustomJob: RunnableTaskDefinition<CustomJobProperties, CustomJobOutputs> = {
@@ -16,4 +19,4 @@ export const CustomJob: RunnableTaskDefinition<CustomJobProperties, CustomJobOut
   },
 };
 
-export const gcpTasks: readonly RunnableTaskDefinition[] = [CustomJob];
+export const gcpTasks: readonly RunnableTaskDefinition[] = [CustomJob, ...bigqueryTasks, ...gcsTasks, ...pubsubTasks];

@@ -1,12 +1,7 @@
 // Property schemas of Kestra's Vertex AI CustomJob (kestra-io/plugin-gcp 0.4).
 import { z } from 'zod';
+import { gcpProperties as gcp } from './credentials';
 
-const gcp = {
-  projectId: z.string().optional(),
-  /** The service account key, as JSON text. */
-  serviceAccount: z.string().optional(),
-  scopes: z.array(z.string()).optional(),
-};
 
 export const ContainerSpec = z.object({
   imageUri: z.string(),

@@ -1,11 +1,11 @@
 import { ErrorCode } from '../../../lib/model/errors';
 import { checkValue } from '../../../lib/model/flow-zod';
-import { gcpTasks } from '../../../lib/plugins/gcp';
+import { CustomJob } from '../../../lib/plugins/gcp';
 import { kafkaTasks } from '../../../lib/plugins/kafka';
 import { singerTasks } from '../../../lib/plugins/singer';
 import type { RunnableTaskDefinition, TaskContext } from '../../../lib/plugins/types';
 
-const byType = new Map<string, RunnableTaskDefinition>([...kafkaTasks, ...singerTasks, ...gcpTasks].map((d) => [d.type, d]));
+const byType = new Map<string, RunnableTaskDefinition>([...kafkaTasks, ...singerTasks, CustomJob].map((d) => [d.type, d]));
 const def = (type: string): RunnableTaskDefinition => {
   const d = byType.get(type);
   if (!d) throw new Error(`${type} is not defined`);

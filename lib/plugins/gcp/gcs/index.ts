@@ -1,0 +1,19 @@
+// The Cloud Storage task types of the `gcp` plugin group (io.kestra.plugin.gcp.gcs.*).
+import type { z } from 'zod';
+import type { RunnableTaskDefinition } from '../../types';
+import {
+  CopyOutputs, CopyProperties, DeleteOutputs, DeleteProperties, DownloadOutputs, DownloadProperties, ListOutputs, ListProperties, UploadOutputs, UploadProperties,
+} from './properties';
+import { copy, download, list, remove, upload } from './tasks';
+
+function task<P, O>(name: string, properties: z.ZodType<P>, outputs: z.ZodType<O>, run: RunnableTaskDefinition<P, O>['run']): RunnableTaskDefinition<P, O> {
+  return { type: `io.kestra.plugin.gcp.gcs.${name}`, aliases: [], group: 'gcp', properties, outputs, run };
+}
+
+export const gcsTasks: readonly RunnableTaskDefinition[] = [
+  task('Upload', UploadProperties, UploadOutputs, (ctx, p) => upload(ctx, p)),
+  task('Download', DownloadProperties, DownloadOutputs, (ctx, p) => download(ctx, p)),
+  task('List', ListProperties, ListOutputs, (ctx, p) => list(ctx, p)),
+  task('Delete', DeleteProperties, DeleteOutputs, (ctx, p) => remove(ctx, p)),
+  task('Copy', CopyProperties, CopyOutputs, (ctx, p) => copy(ctx, p)),
+];

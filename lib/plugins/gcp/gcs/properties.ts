@@ -1,0 +1,57 @@
+// Properties and outputs of the Cloud Storage tasks, with kestra-io/plugin-gcp's names (gcs.Upload,
+// Download, List, Delete, Copy).
+import { z } from 'zod';
+import { gcpProperties } from '../credentials';
+
+const Bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+const GsUri = z.string().regex(/^(gs:\/\/[^/]+(\/.*)?|.*\{\{.*)$/s, 'expected a gs://bucket/path URI');
+
+export const UploadProperties = z.object({
+  ...gcpProperties,
+  from: z.string().min(1),
+  to: GsUri,
+  contentType: z.string().optional(),
+  contentEncoding: z.string().optional(),
+  contentDisposition: z.string().optional(),
+  cacheControl: z.string().optional(),
+  metadata: z.record(z.string(), z.string()).optional(),
+}).strict();
+export type UploadProperties = z.infer<typeof UploadProperties>;
+export const UploadOutputs = z.object({ uri: z.string() }).strict();
+
+export const DownloadProperties = z.object({ ...gcpProperties, from: GsUri }).strict();
+export type DownloadProperties = z.infer<typeof DownloadProperties>;
+export const DownloadOutputs = z.object({ bucket: z.string(), path: z.string(), uri: z.string() }).strict();
+
+export const ListProperties = z.object({
+  ...gcpProperties,
+  from: GsUri,
+  allVersions: Bool.optional(),
+  filter: z.enum(['FILES', 'DIRECTORY', 'BOTH']).optional(),
+  listingType: z.enum(['DIRECTORY', 'RECURSIVE']).optional(),
+  regExp: z.string().optional(),
+}).strict();
+export type ListProperties = z.infer<typeof ListProperties>;
+
+export const Blob = z.object({
+  uri: z.string(),
+  bucket: z.string(),
+  name: z.string(),
+  size: z.number().int().nonnegative().optional(),
+  contentType: z.string().optional(),
+  etag: z.string().optional(),
+  generation: z.string().optional(),
+  createTime: z.string().optional(),
+  updateTime: z.string().optional(),
+  isDirectory: z.boolean(),
+}).strict();
+export type Blob = z.infer<typeof Blob>;
+export const ListOutputs = z.object({ blobs: z.array(Blob) }).strict();
+
+export const DeleteProperties = z.object({ ...gcpProperties, uri: GsUri, errorOnMissing: Bool.optional() }).strict();
+export type DeleteProperties = z.infer<typeof DeleteProperties>;
+export const DeleteOutputs = z.object({ uri: z.string(), deleted: z.boolean() }).strict();
+
+export const CopyProperties = z.object({ ...gcpProperties, from: GsUri, to: GsUri, delete: Bool.optional() }).strict();
+export type CopyProperties = z.infer<typeof CopyProperties>;
+export const CopyOutputs = z.object({ uri: z.string() }).strict();

@@ -1,0 +1,7 @@
+// The Pub/Sub task types of the `gcp` plugin group (io.kestra.plugin.gcp.pubsub.*).
+import type { RunnableTaskDefinition } from '../../types';
+import { PublishOutputs, PublishProperties, publish } from './publish';
+
+export const pubsubTasks: readonly RunnableTaskDefinition[] = [
+  { type: 'io.kestra.plugin.gcp.pubsub.Publish', aliases: [], group: 'gcp', properties: PublishProperties, outputs: PublishOutputs, run: (ctx, p) => publish(ctx, p) },
+];
