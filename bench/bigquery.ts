@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { getHeapStatistics } from 'node:v8';
-import { LocalRuntime } from '../lib/runtime/local';
+import { LocalRuntime } from '../lib/runtime/embedded/runtime';
 
 const COUNTS = (process.env.ROWS ?? '100000,1000000').split(',').map(Number);
 const PAGE = Number(process.env.PAGE ?? 100_000);

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalRuntime } from '../../../lib/runtime/local';
+import { LocalRuntime } from '../../../lib/runtime/embedded/runtime';
 import { outputOf } from '../../helpers/local-run';
 import { startFakeBigQuery, type FakeBigQuery } from '../../helpers/fake-bigquery';
 import { PROJECT } from './tasks';

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Message as Received, PubSub } from '@google-cloud/pubsub';
-import { LocalRuntime } from '../../../lib/runtime/local';
+import { LocalRuntime } from '../../../lib/runtime/embedded/runtime';
 import { outputOf } from '../../helpers/local-run';
 import { startFakeBigQuery, type FakeBigQuery } from '../../helpers/fake-bigquery';
 import { emulatorHost, pubsubFor, uniquePrefix, uniqueProject } from '../adapters-gcp/emulators';
