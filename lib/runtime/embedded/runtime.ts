@@ -306,7 +306,7 @@ export class LocalRuntime {
     const all = new Date(now.getTime() + 1);
     const lost = await recoverLost(r, all, now);
     const republished = await republish(r, all);
-    const stored = await this.adapters.wakeUpStore.due(new Date(8.64e15), r.batch);
+    const stored = await this.adapters.wakeUpStore.due(new Date('9999-12-31T23:59:59.999Z'), r.batch);
     for (const w of stored) this.wakeUps.arm(w);
     const stranded = await this.adapters.stranded.find(all, now, r.batch);
     for (const id of stranded) this.processor.wake(id);

@@ -1,0 +1,118 @@
+// The durable embedded runtime across a restart on the same data directory: what was due while it was
+// down fires after it (a Pause delay, a retry delay, schedule dates by the trigger's late-run rules), and
+// flows, executions and logs are still there. A second server on the same directory is refused.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDataDir } from '../../lib/runtime/embedded/data-dir';
+import { LocalServer } from '../../lib/runtime/embedded/server';
+import type { Clock } from '../../lib/ports';
+
+class TestClock implements Clock {
+  constructor(public at: Date) {}
+  now(): Date { return new Date(this.at); }
+}
+
+const NS = 'e2e.restart';
+const env = (dir: string): Record<string, string> => ({ ALOFT_DATA_DIR: dir, ALOFT_SCHEDULER_INTERVAL_MS: '0', ALOFT_RECOVERY_INTERVAL_MS: '0' });
+
+describe('the durable embedded runtime across a restart', () => {
+  let dir: string;
+  const open: LocalServer[] = [];
+
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'aloft-restart-')); });
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function serve(clock?: Clock): Promise<LocalServer> {
+    const server = new LocalServer({ env: env(dir), pubsub: null, adapters: await openDataDir(join(dir, 'data')), ...(clock ? { clock } : {}) });
+    open.push(server);
+    await server.open();
+    return server;
+  }
+
+  async function stop(server: LocalServer): Promise<void> {
+    open.splice(open.indexOf(server), 1);
+    await server.stop();
+  }
+
+  it('fires a Pause delay that fell due while the server was stopped, and keeps the flow, the execution and its logs', async () => {
+    const first = await serve();
+    await first.deploy(`id: paused
+namespace: ${NS}
+tasks:
+  - id: hello
+    type: io.kestra.core.tasks.log.Log
+    message: before the pause
+  - id: wait
+    type: io.kestra.core.tasks.flows.Pause
+    delay: PT1S
+    tasks:
+      - id: after
+        type: io.kestra.core.tasks.debugs.Return
+        format: after the pause
+`);
+    const flow = (await first.runtime.flowRepo.get(NS, 'paused'))!;
+    const started = await first.runtime.startExecution({ flow: { ...flow.flow, revision: flow.revision } });
+    // Stop as soon as the execution is paused: its wake-up is stored, its timer dies with the server.
+    for (;;) {
+      const e = await first.runtime.get(started.id);
+      if (e?.state.current === 'PAUSED') break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await stop(first);
+    await new Promise((r) => setTimeout(r, 1200));
+
+    const second = await serve();
+    const final = await second.runtime.waitForEnd(started.id);
+    expect(final.state.current).toBe('SUCCESS');
+    expect(final.taskRunList.find((r) => r.taskId === 'after')?.outputs).toEqual({ value: 'after the pause' });
+    expect((await second.runtime.flowRepo.get(NS, 'paused'))?.revision).toBe(1);
+    expect((await second.runtime.logs.list(started.id)).map((l) => l.message)).toContain('before the pause');
+  });
+
+  it('fires the schedule dates missed while the server was stopped, by the trigger\'s late-run rules', async () => {
+    const clock = new TestClock(new Date('2024-03-14T10:01:00Z'));
+    const first = await serve(clock);
+    await first.deploy(`id: every10
+namespace: ${NS}
+inputs:
+  - name: slot
+    type: STRING
+tasks:
+  - id: ret
+    type: io.kestra.core.tasks.debugs.Return
+    format: "{{ inputs.slot }}"
+triggers:
+  - id: every10
+    type: io.kestra.core.models.triggers.types.Schedule
+    cron: "*/10 * * * *"
+    inputs:
+      slot: "{{ trigger.date }}"
+`);
+    // The first tick sets the baseline: nothing fires.
+    expect(await first.tickSchedules()).toEqual([]);
+    await stop(first);
+
+    // Down from 10:01 to 10:31: 10:10, 10:20 and 10:30 were missed.
+    clock.at = new Date('2024-03-14T10:31:00Z');
+    const second = await serve(clock);
+    const started = await second.tickSchedules();
+    expect(started.map((e) => e.inputs.slot)).toEqual(['2024-03-14T10:10:00Z', '2024-03-14T10:20:00Z', '2024-03-14T10:30:00Z']);
+    // Fired once each: the dates are claimed in the data directory.
+    expect(await second.tickSchedules()).toEqual([]);
+  });
+
+  it('refuses a second aloft server on the same data directory with a clear error', async () => {
+    await serve();
+    const out = spawnSync(process.execPath, [join(__dirname, '../../bin/aloft.js'), 'server', '--port', '0', '--data', join(dir, 'data')], {
+      encoding: 'utf8', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' },
+    });
+    expect(out.status).not.toBe(0);
+    expect(out.stderr).toMatch(/in use by another Aloft process/);
+    expect(out.stderr).not.toMatch(/\n\s+at /);
+  });
+});
