@@ -41,14 +41,21 @@ export type OpenSqliteOptions = SqliteOptions & SqliteStateStoreOptions;
  */
 export function openSqliteData(dir: string, opts: OpenSqliteOptions = {}): SqliteData {
   const db = SqliteDatabase.open(dir, opts);
+  let store: SqliteStateStore;
+  try {
+    store = new SqliteStateStore(db, opts);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   return {
-    store: new SqliteStateStore(db, opts),
+    store,
     flowRepo: new SqliteFlowRepository(db),
     ledger: new SqliteAttemptLedger(db),
     logs: new SqliteLogStore(db),
     triggerState: new SqliteTriggerStateStore(db),
     wakeUps: new SqliteWakeUpStore(db),
-    stranded: new SqliteStrandedExecutions(db),
+    stranded: new SqliteStrandedExecutions(store),
     durable: () => db.durable(),
     close: () => db.close(),
   };
