@@ -37,7 +37,7 @@ interface Row {
 
 export interface SqliteAttemptLedgerOptions {
   /** Attempts gathered in memory before they are written to the table. Default 20,000. */
-  batchSize?: number;
+  attemptBatchSize?: number;
 }
 
 // Ids are built from ids and numbers; none contains this character.
@@ -65,7 +65,7 @@ export class SqliteAttemptLedger implements AttemptLedger {
   };
 
   constructor(private readonly db: SqliteDatabase, opts: SqliteAttemptLedgerOptions = {}) {
-    this.batchSize = opts.batchSize ?? 20_000;
+    this.batchSize = opts.attemptBatchSize ?? 20_000;
     const raw = db.db;
     const columns = 'execution_id, task_run_id, attempt, running, worker_id, claimed_at, heartbeat, timeout_ms';
     this.sql = {

@@ -499,7 +499,7 @@ export class SqliteStateStore implements StateStore {
     }
     const oldest = this.journaled.values().next().value;
     const keepFrom = oldest ? oldest.firstSeq : this.seq + 1;
-    if (keepFrom - this.journalHead >= CUT_STEP) {
+    if (keepFrom - this.journalHead >= Math.min(CUT_STEP, this.journalSpan)) {
       this.sql.cutJournal.run(keepFrom);
       this.journalHead = keepFrom;
     }
