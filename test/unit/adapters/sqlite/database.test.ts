@@ -152,5 +152,23 @@ describe('a SQLite data directory', () => {
       db.close();
       expect(() => db.write()).toThrow(/closed/);
     });
+
+    it('refuses every later write once a commit failed, naming the directory, and keeps what was committed before', async () => {
+      const db = SqliteDatabase.open(dir);
+      db.db.exec('CREATE TABLE t (x)');
+      const insert = db.db.prepare('INSERT INTO t VALUES (?)');
+      db.write();
+      insert.run('kept');
+      await db.durable();
+      let failing = false;
+      db.onFlush(() => { if (failing) throw new Error('disk full'); });
+      failing = true;
+      db.write();
+      insert.run('lost');
+      await expect(db.durable()).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining(`data directory ${dir}: a commit failed (disk full)`) });
+      expect(() => db.write()).toThrow(/a commit failed/);
+      expect(db.db.prepare('SELECT x FROM t').pluck().all()).toEqual(['kept']);
+      db.close();
+    });
   });
 });
