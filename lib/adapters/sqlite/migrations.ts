@@ -39,16 +39,20 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (execution_id, pos)
       );
 
-      -- Every key ever appended stays, so a redelivered event is refused forever; json is dropped
-      -- once the event is consumed. Written when an execution settles (see journal).
+      -- Events still pending when an execution was written to the tables (see journal).
       CREATE TABLE inbox (
         execution_id TEXT NOT NULL,
         key TEXT NOT NULL,
         seq INTEGER NOT NULL,
-        json TEXT,
+        json TEXT NOT NULL,
         PRIMARY KEY (execution_id, key)
       ) WITHOUT ROWID;
-      CREATE INDEX inbox_pending ON inbox (execution_id, seq) WHERE json IS NOT NULL;
+      -- Every key ever appended to an execution (joined by U+0000), so that a redelivered event is
+      -- refused forever: one row per execution rather than one per event.
+      CREATE TABLE event_keys (
+        execution_id TEXT PRIMARY KEY,
+        keys TEXT NOT NULL
+      ) WITHOUT ROWID;
 
       -- What changed in live executions, appended in commit order (state-store.ts): kind 1, one
       -- execution's changes of one commit (json); kind 2, settled (the keyed tables hold

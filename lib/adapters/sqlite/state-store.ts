@@ -6,7 +6,7 @@
 //
 // Where it is written: a live execution's changes are appended to `journal` (its header, the task
 // runs whose object changed, its events), which costs a commit only the bytes that changed. Keyed
-// tables (executions, task_runs, inbox) would cost a page per row: the rows of thousands of live
+// tables (executions, task_runs, inbox, event_keys) would cost a page per row: the rows of thousands of live
 // executions lie all over their B-trees, and WAL commits whole pages. When an execution settles
 // (ended, nothing pending) its final state goes to the keyed tables at once, its rows side by side,
 // and a `settled` journal row makes its earlier journal rows obsolete. The journal is cut from the
@@ -33,6 +33,8 @@ const Journal = { CHANGE: 1, SETTLED: 2 } as const;
 interface Change {
   /** The header, when it changed. */
   h?: ExecutionHeader;
+  /** The new version, when nothing else of the header changed. */
+  v?: number;
   /** Task runs whose object changed, by position. */
   r?: Array<[number, TaskRun]>;
   /** The task run list's new length, when it shrank. */
@@ -51,13 +53,13 @@ interface Slot {
   rowState: string | undefined;
   /** The task runs the task_runs table holds for it. */
   tableRuns: readonly TaskRun[];
-  /** True when the inbox table may hold keys of it (it settled once, or was read from the tables). */
+  /** True when event_keys may hold keys of it (it was written to the tables, or read from them). */
   tableKeys: boolean;
   /** Events waiting to be folded, oldest first; undefined when none. */
   inbox: PendingEvent[] | undefined;
-  /** Keys appended since its tables were written: their inbox rows are still to write. */
+  /** Keys appended since its tables were written: still to add to event_keys. */
   keys: Set<string> | undefined;
-  /** Keys the inbox table holds as pending, consumed since. */
+  /** Keys the inbox table holds as pending, consumed since: their rows are still to delete. */
   gone: string[] | undefined;
   /** Appended since the last flush. */
   fresh: PendingEvent[] | undefined;
@@ -98,6 +100,8 @@ interface JournalRow {
 }
 
 const NONE: readonly PendingEvent[] = [];
+// Event keys are built from ids and event names; none contains this character.
+const SEP = '\u0000';
 const NO_RUNS: readonly TaskRun[] = [];
 /** Cut the journal by at least this many rows at a time: a DELETE per commit would cost more than it frees. */
 const CUT_STEP = 10_000;
@@ -114,6 +118,19 @@ const startOf = (e: Execution | ExecutionHeader): string => e.state.histories[0]
 function headerOf(execution: Execution): ExecutionHeader {
   const { taskRunList: _runs, ...header } = execution;
   return header;
+}
+
+/** True when the two differ in their version and task runs only (the engine keeps unchanged fields identical). */
+function sameButVersion(a: Execution, b: Execution): boolean {
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  let count = 0;
+  for (const key in x) {
+    count++;
+    if (key !== 'version' && key !== 'taskRunList' && x[key] !== y[key]) return false;
+  }
+  for (const _key in y) count--;
+  return count === 0;
 }
 
 const settled = (slot: Slot): boolean => slot.inbox === undefined && isTerminal(slot.execution.state.current);
@@ -146,12 +163,13 @@ export class SqliteStateStore implements StateStore {
     header: Database.Statement<[string]>;
     runs: Database.Statement<[string]>;
     pending: Database.Statement<[string]>;
-    hasKey: Database.Statement<[string, string]>;
+    keys: Database.Statement<[string]>;
+    putKeys: Database.Statement<[string, string]>;
     insertHeader: Database.Statement<[string, string, string, string, string, string]>;
     updateHeader: Database.Statement<[string, string, string]>;
     putRun: Database.Statement<[string, number, string, string]>;
     cutRuns: Database.Statement<[string, number]>;
-    insertEvent: Database.Statement<[string, string, number, string | null]>;
+    insertEvent: Database.Statement<[string, string, number, string]>;
     consumeEvent: Database.Statement<[string, string]>;
     journal: Database.Statement<[number, string, number, string | null]>;
     cutJournal: Database.Statement<[number]>;
@@ -168,14 +186,15 @@ export class SqliteStateStore implements StateStore {
       exists: raw.prepare('SELECT 1 FROM executions WHERE id = ?'),
       header: raw.prepare('SELECT header FROM executions WHERE id = ?'),
       runs: raw.prepare('SELECT json FROM task_runs WHERE execution_id = ? ORDER BY pos').pluck(),
-      pending: raw.prepare('SELECT json FROM inbox WHERE execution_id = ? AND json IS NOT NULL ORDER BY seq').pluck(),
-      hasKey: raw.prepare('SELECT 1 FROM inbox WHERE execution_id = ? AND key = ?'),
+      pending: raw.prepare('SELECT json FROM inbox WHERE execution_id = ? ORDER BY seq').pluck(),
+      keys: raw.prepare('SELECT keys FROM event_keys WHERE execution_id = ?').pluck(),
+      putKeys: raw.prepare('INSERT INTO event_keys (execution_id, keys) VALUES (?, ?) ON CONFLICT DO UPDATE SET keys = excluded.keys'),
       insertHeader: raw.prepare('INSERT INTO executions (id, namespace, flow_id, state, start_date, header) VALUES (?, ?, ?, ?, ?, ?)'),
       updateHeader: raw.prepare('UPDATE executions SET state = ?, header = ? WHERE id = ?'),
       putRun: raw.prepare('INSERT INTO task_runs (execution_id, pos, id, json) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET id = excluded.id, json = excluded.json'),
       cutRuns: raw.prepare('DELETE FROM task_runs WHERE execution_id = ? AND pos >= ?'),
       insertEvent: raw.prepare('INSERT INTO inbox (execution_id, key, seq, json) VALUES (?, ?, ?, ?)'),
-      consumeEvent: raw.prepare('UPDATE inbox SET json = NULL WHERE execution_id = ? AND key = ?'),
+      consumeEvent: raw.prepare('DELETE FROM inbox WHERE execution_id = ? AND key = ?'),
       journal: raw.prepare('INSERT INTO journal (seq, execution_id, kind, json) VALUES (?, ?, ?, ?)'),
       cutJournal: raw.prepare('DELETE FROM journal WHERE seq < ?'),
       insertOutbox: raw.prepare('INSERT INTO outbox (id, created_at, json) VALUES (?, ?, ?)'),
@@ -245,7 +264,7 @@ export class SqliteStateStore implements StateStore {
   appendNow(executionId: string, pending: PendingEvent): boolean {
     const slot = this.slot(executionId);
     const key = pending.key;
-    if (slot.keys?.has(key) || (slot.tableKeys && this.sql.hasKey.get(executionId, key) !== undefined)) return false;
+    if (slot.keys?.has(key) || (slot.tableKeys && this.tableKeysOf(executionId).includes(`${SEP}${key}${SEP}`))) return false;
     (slot.keys ??= new Set()).add(key);
     slot.inbox = slot.inbox ? [...slot.inbox, pending] : [pending];
     if (slot.fresh) slot.fresh.push(pending);
@@ -368,9 +387,14 @@ export class SqliteStateStore implements StateStore {
       slot.rowState = execution.state.current;
       this.writes.headers++;
     } else if (stored !== execution) {
-      const header = JSON.stringify(headerOf(execution));
-      parts.push(`"h":${header}`);
+      if (stored && sameButVersion(stored, execution)) {
+        // The usual transact changes task runs only: the header's JSON need not be written again.
+        parts.push(`"v":${execution.version}`);
+      } else {
+        parts.push(`"h":${JSON.stringify(headerOf(execution))}`);
+      }
       if (execution.state.current !== slot.rowState) {
+        const header = JSON.stringify(headerOf(execution));
         this.sql.updateHeader.run(execution.state.current, header, id);
         slot.rowState = execution.state.current;
         this.writes.headers++;
@@ -382,7 +406,11 @@ export class SqliteStateStore implements StateStore {
       if (before !== after) {
         // Only the runs whose object changed: the engine keeps unchanged runs identical.
         const runs: string[] = [];
-        for (let i = 0; i < after.length; i++) if (before[i] !== after[i]) runs.push(`[${i},${JSON.stringify(after[i])}]`);
+        for (let i = 0; i < after.length; i++) {
+          const run = after[i];
+          if (before[i] === run) continue;
+          runs.push(`[${i},${JSON.stringify(run)}]`);
+        }
         if (runs.length > 0) parts.push(`"r":[${runs.join(',')}]`);
         if (before.length > after.length) parts.push(`"n":${after.length}`);
         this.writes.taskRuns += runs.length;
@@ -457,11 +485,10 @@ export class SqliteStateStore implements StateStore {
       slot.tableRuns = after;
     }
     if (slot.keys) {
-      const waiting = new Map(slot.inbox?.map((p) => [p.key, p]));
-      for (const key of slot.keys) {
-        const p = waiting.get(key);
-        this.sql.insertEvent.run(id, key, ++this.inboxSeq, p ? JSON.stringify(p) : null);
-      }
+      const old = slot.tableKeys ? this.tableKeysOf(id) : SEP;
+      this.sql.putKeys.run(id, `${old}${[...slot.keys].join(SEP)}${SEP}`);
+      // Events still pending (a long-lived execution written to the tables) keep their JSON.
+      if (slot.inbox) for (const p of slot.inbox) if (slot.keys.has(p.key)) this.sql.insertEvent.run(id, p.key, ++this.inboxSeq, JSON.stringify(p));
       this.writes.events += slot.keys.size;
       slot.keys = undefined;
       slot.tableKeys = true;
@@ -569,6 +596,11 @@ export class SqliteStateStore implements StateStore {
     }
   }
 
+  /** The execution's keys in event_keys, as `SEP key SEP key ... SEP` (just SEP when none). */
+  private tableKeysOf(executionId: string): string {
+    return (this.sql.keys.get(executionId) as string | undefined) ?? SEP;
+  }
+
   private withRuns(header: ExecutionHeader): Execution {
     const runs = (this.sql.runs.all(header.id) as string[]).map((j) => JSON.parse(j) as TaskRun);
     return { ...header, taskRunList: runs };
@@ -604,7 +636,7 @@ export class SqliteStateStore implements StateStore {
     }
     const ended = STATES.filter(isTerminal);
     const live = raw.prepare(`SELECT id FROM executions WHERE state NOT IN (${ended.map(() => '?').join(', ')})
-      UNION SELECT DISTINCT execution_id FROM inbox WHERE json IS NOT NULL`).pluck().all(...ended) as string[];
+      UNION SELECT DISTINCT execution_id FROM inbox`).pluck().all(...ended) as string[];
     for (const id of live) {
       if (this.live.has(id)) continue;
       const slot = this.fromTables(id);
@@ -639,6 +671,7 @@ function applyJournal(slot: Slot, rows: readonly JournalRow[]): void {
     if (row.kind !== Journal.CHANGE || row.json === null) throw new AloftError(ErrorCode.INTERNAL, `journal row ${row.seq} has an unknown kind ${row.kind}`);
     const change = JSON.parse(row.json) as Change;
     if (change.h) header = change.h;
+    else if (change.v !== undefined) header = { ...header, version: change.v };
     if (change.r) for (const [pos, run] of change.r) runs[pos] = run;
     if (change.n !== undefined) runs.length = change.n;
     if (change.a) {
