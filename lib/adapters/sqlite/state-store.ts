@@ -387,15 +387,16 @@ export class SqliteStateStore implements StateStore {
       slot.rowState = execution.state.current;
       this.writes.headers++;
     } else if (stored !== execution) {
+      let header: string | undefined;
       if (stored && sameButVersion(stored, execution)) {
         // The usual transact changes task runs only: the header's JSON need not be written again.
         parts.push(`"v":${execution.version}`);
       } else {
-        parts.push(`"h":${JSON.stringify(headerOf(execution))}`);
+        header = JSON.stringify(headerOf(execution));
+        parts.push(`"h":${header}`);
       }
       if (execution.state.current !== slot.rowState) {
-        const header = JSON.stringify(headerOf(execution));
-        this.sql.updateHeader.run(execution.state.current, header, id);
+        this.sql.updateHeader.run(execution.state.current, header ?? JSON.stringify(headerOf(execution)), id);
         slot.rowState = execution.state.current;
         this.writes.headers++;
       }
