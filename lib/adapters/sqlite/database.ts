@@ -35,7 +35,7 @@ const noop = (): void => undefined;
 export class SqliteDatabase {
   private readonly begin: Database.Statement;
   private readonly commitStmt: Database.Statement;
-  private readonly flushers: Array<() => void> = [];
+  private readonly flushers: Array<(closing: boolean) => void> = [];
   private inTransaction = false;
   private batch: Batch | undefined;
   private failure: AloftError | undefined;
@@ -88,8 +88,11 @@ export class SqliteDatabase {
     return new SqliteDatabase(db, dir);
   }
 
-  /** Registers work that writes what a store holds in memory: run before each COMMIT and before SQL reads. */
-  onFlush(flusher: () => void): void {
+  /**
+   * Registers work that writes what a store holds in memory: run before each COMMIT and before SQL
+   * reads; `closing` on the last one, before the database closes.
+   */
+  onFlush(flusher: (closing: boolean) => void): void {
     this.flushers.push(flusher);
   }
 
@@ -117,11 +120,11 @@ export class SqliteDatabase {
   }
 
   /** Writes what the stores hold in memory into the open transaction, so that SQL reads see it. */
-  flush(): void {
+  flush(closing = false): void {
     if (this.flushing || this.closed) return;
     this.flushing = true;
     try {
-      for (const flush of this.flushers) flush();
+      for (const flush of this.flushers) flush(closing);
     } finally {
       this.flushing = false;
     }
@@ -134,11 +137,12 @@ export class SqliteDatabase {
   }
 
   /** Commits the open batch now (the scheduled commit does this at the end of the turn). */
-  commit(): void {
+  commit(closing = false): void {
+    if (closing && !this.batch && !this.failure) this.schedule();
     const batch = this.batch;
     if (!batch || this.closed) return;
     try {
-      this.flush();
+      this.flush(closing);
       this.batch = undefined;
       if (this.inTransaction) {
         this.commitStmt.run();
@@ -155,7 +159,7 @@ export class SqliteDatabase {
   close(): void {
     if (this.closed) return;
     try {
-      this.commit();
+      this.commit(true);
     } finally {
       this.closed = true;
       this.db.close();

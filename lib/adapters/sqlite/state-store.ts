@@ -205,7 +205,7 @@ export class SqliteStateStore implements StateStore {
     this.journalHead = (raw.prepare('SELECT MIN(seq) FROM journal').pluck().get() as number | null) ?? this.seq + 1;
     this.inboxSeq = raw.prepare('SELECT COALESCE(MAX(seq), 0) FROM inbox').pluck().get() as number;
     this.replay(raw);
-    db.onFlush(() => this.flush());
+    db.onFlush((closing) => this.flush(closing));
   }
 
   async create(execution: Execution, first: PendingEvent): Promise<void> {
@@ -266,7 +266,11 @@ export class SqliteStateStore implements StateStore {
     const key = pending.key;
     if (slot.keys?.has(key) || (slot.tableKeys && this.tableKeysOf(executionId).includes(`${SEP}${key}${SEP}`))) return false;
     (slot.keys ??= new Set()).add(key);
-    slot.inbox = slot.inbox ? [...slot.inbox, pending] : [pending];
+    // Exact sizes for the usual one or two events (a worker's start and result), as the memory store does.
+    const inbox = slot.inbox;
+    if (!inbox) slot.inbox = [pending];
+    else if (inbox.length === 1) slot.inbox = [inbox[0], pending];
+    else inbox.push(pending);
     if (slot.fresh) slot.fresh.push(pending);
     else slot.fresh = [pending];
     this.touch(slot);
@@ -353,9 +357,9 @@ export class SqliteStateStore implements StateStore {
   // ---- writing ----
 
   /** Writes what changed in memory into the open transaction (the group commit calls this). */
-  private flush(): void {
+  private flush(closing = false): void {
     const dirty = this.dirty;
-    if (dirty.length === 0 && this.outboxFresh.size === 0 && this.outboxAcked.length === 0) return;
+    if (dirty.length === 0 && this.outboxFresh.size === 0 && this.outboxAcked.length === 0 && !(closing && this.settling.length > 0)) return;
     this.db.write();
     this.dirty = [];
     for (const slot of dirty) this.flushSlot(slot);
@@ -363,8 +367,9 @@ export class SqliteStateStore implements StateStore {
     this.outboxFresh.clear();
     for (const id of this.outboxAcked) this.sql.deleteOutbox.run(id);
     this.outboxAcked = [];
-    this.settle(false);
-    this.cutJournal();
+    // On close, everything settled goes to the tables, so that the next open replays less.
+    this.settle(closing);
+    this.cutJournal(closing);
   }
 
   private flushSlot(slot: Slot): void {
@@ -518,7 +523,7 @@ export class SqliteStateStore implements StateStore {
 
   // Rows before the oldest live execution's first row are obsolete. An execution that holds the
   // journal for too long is written to the tables, so the journal stays bounded.
-  private cutJournal(): void {
+  private cutJournal(closing: boolean): void {
     let checkpoints = 0;
     for (const slot of this.journaled.values()) {
       if (this.seq - slot.firstSeq < this.journalSpan || checkpoints >= CHECKPOINTS_PER_COMMIT) break;
@@ -527,7 +532,7 @@ export class SqliteStateStore implements StateStore {
     }
     const oldest = this.journaled.values().next().value;
     const keepFrom = oldest ? oldest.firstSeq : this.seq + 1;
-    if (keepFrom - this.journalHead >= Math.min(CUT_STEP, this.journalSpan)) {
+    if (keepFrom > this.journalHead && (closing || keepFrom - this.journalHead >= Math.min(CUT_STEP, this.journalSpan))) {
       this.sql.cutJournal.run(keepFrom);
       this.journalHead = keepFrom;
     }
@@ -538,9 +543,13 @@ export class SqliteStateStore implements StateStore {
     if (!slot.dirty) {
       slot.dirty = true;
       this.dirty.push(slot);
-      // A changed execution stays in memory until written: the cache of ended ones may drop it.
+      // A changed execution stays in memory until written: the cache of ended ones may drop it (or
+      // have dropped it already, when it was read back into a full cache).
       const id = slot.execution.id;
-      if (this.ended.delete(id)) this.live.set(id, slot);
+      if (this.live.get(id) !== slot) {
+        this.ended.delete(id);
+        this.live.set(id, slot);
+      }
     }
     this.db.schedule();
   }

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Execution, TaskRun } from '../../../../lib/model/execution';
 import { newStateRecord, withState } from '../../../../lib/model/states';
 import type { PendingEvent } from '../../../../lib/ports/state-store';
@@ -114,6 +116,22 @@ describe('SqliteStateStore', () => {
     }
     const page = await store.list({ namespace: 'n', states: ['RUNNING', 'CREATED'], pageSize: 1000 });
     expect(page.executions).toHaveLength(ids.filter((_, i) => i % 3 === 0).length);
+  });
+
+  it('writes settled executions to the tables on close and empties the journal, so the next open replays nothing', async () => {
+    const { store } = t.data;
+    for (const id of ['a', 'b']) {
+      await store.create(exec(id), event('c'));
+      await store.transact(id, (e) => keep(end({ ...e, taskRunList: [run(id, 0)] })), T0);
+    }
+    const dir = t.dir;
+    t.data.close();
+    const raw = new Database(join(dir, 'aloft.db'));
+    expect(raw.prepare('SELECT COUNT(*) FROM journal').pluck().get()).toBe(0);
+    expect(raw.prepare('SELECT id, state FROM executions ORDER BY id').all()).toEqual([{ id: 'a', state: 'SUCCESS' }, { id: 'b', state: 'SUCCESS' }]);
+    expect(raw.prepare('SELECT COUNT(*) FROM task_runs').pluck().get()).toBe(2);
+    raw.close();
+    expect((await t.reopen().store.get('b'))?.taskRunList.map((r) => r.id)).toEqual(['b-r0']);
   });
 
   it('lists executions with events pending since before the cut-off as stranded', async () => {
