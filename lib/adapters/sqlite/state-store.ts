@@ -82,6 +82,8 @@ export interface SqliteStateStoreOptions {
    * that the journal can be cut. Default 200,000.
    */
   journalSpan?: number;
+  /** Settled executions are written to the tables this many at a time. Default 512. */
+  settleBatch?: number;
 }
 
 /** Rows written since the store opened (tests and benchmarks read these). */
@@ -105,8 +107,6 @@ const SEP = '\u0000';
 const NO_RUNS: readonly TaskRun[] = [];
 /** Cut the journal by at least this many rows at a time: a DELETE per commit would cost more than it frees. */
 const CUT_STEP = 10_000;
-/** Settled executions are written to the tables this many at a time. */
-const SETTLE_BATCH = 512;
 /** At most this many long-lived executions are written to the tables per commit. */
 const CHECKPOINTS_PER_COMMIT = 100;
 
@@ -144,6 +144,7 @@ export class SqliteStateStore implements StateStore {
   private readonly journaled = new Map<string, Slot>();
   private readonly endedCacheSize: number;
   private readonly journalSpan: number;
+  private readonly settleBatch: number;
   private dirty: Slot[] = [];
   /** Settled executions whose tables are still to write (their journal rows hold them until then). */
   private settling: Slot[] = [];
@@ -181,6 +182,7 @@ export class SqliteStateStore implements StateStore {
   constructor(private readonly db: SqliteDatabase, opts: SqliteStateStoreOptions = {}) {
     this.endedCacheSize = opts.endedCacheSize ?? 1000;
     this.journalSpan = opts.journalSpan ?? 200_000;
+    this.settleBatch = opts.settleBatch ?? 512;
     const raw = db.db;
     this.sql = {
       exists: raw.prepare('SELECT 1 FROM executions WHERE id = ?'),
@@ -446,7 +448,7 @@ export class SqliteStateStore implements StateStore {
    * pages of the tables' B-trees, which one commit then writes once.
    */
   private settle(all: boolean): void {
-    if (this.settling.length === 0 || (!all && this.settling.length < SETTLE_BATCH)) return;
+    if (this.settling.length === 0 || (!all && this.settling.length < this.settleBatch)) return;
     const slots = this.settling.sort((a, b) => (a.execution.id < b.execution.id ? -1 : 1));
     this.settling = [];
     for (const slot of slots) {
