@@ -57,11 +57,11 @@ export class SqliteDatabase {
    * (WAL with locking_mode=EXCLUSIVE), so the OS releases it when the process dies, even by SIGKILL.
    */
   static open(dir: string, opts: SqliteOptions = {}): SqliteDatabase {
-    mkdirSync(dir, { recursive: true });
     const file = join(dir, DB_FILE);
     // No busy wait: another owner holds the lock for its whole life, so waiting would not help.
     let db: Database.Database;
     try {
+      mkdirSync(dir, { recursive: true });
       db = new Database(file, { timeout: 0 });
     } catch (err) {
       throw openError(err, dir, file);

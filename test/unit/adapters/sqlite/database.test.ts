@@ -114,6 +114,12 @@ describe('a SQLite data directory', () => {
       again.close();
     });
 
+    it('refuses a directory it cannot create, naming it', () => {
+      writeFileSync(join(dir, 'file'), 'x');
+      const where = join(dir, 'file', 'data');
+      expect(errorOf(() => openSqliteData(where))).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining(`cannot open data directory ${where}`) });
+    });
+
     it('refuses a file that is not a database, naming it', () => {
       writeFileSync(join(dir, 'aloft.db'), 'this is not SQLite, just some text that is long enough to be read as a header'.repeat(4));
       expect(errorOf(() => openSqliteData(dir))).toMatchObject({
