@@ -77,8 +77,9 @@ export class SqliteDatabase {
       // Checkpoint every 32 MiB of WAL rather than 4 MiB: a checkpoint copies each page once,
       // however often it changed since the last one.
       db.pragma('wal_autocheckpoint = 8192');
-      // 32 MiB of page cache (negative: in KiB), enough for the indexes of a busy server.
-      db.pragma('cache_size = -32768');
+      // 16 MiB of page cache (negative: in KiB): the hot pages of the journal and of the tables'
+      // indexes. The burst ran no faster with 32 MiB, and the memory counts against the server's.
+      db.pragma('cache_size = -16384');
       migrate(db, `data directory ${dir}`);
     } catch (err) {
       db.close();
