@@ -1,6 +1,7 @@
 // Runs a fixture script in a child process (through scripts/run-ts.mjs) and reads its output lines.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
 
 const root = join(__dirname, '../../../..');
 
@@ -21,7 +22,12 @@ export function runFixture(name: string, args: string[]): Child {
   const waiters: Array<() => void> = [];
   child.stdout!.on('data', (d) => { out += d; for (const w of waiters.splice(0)) w(); });
   child.stderr!.on('data', (d) => { err += d; });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => { for (const w of waiters.splice(0)) w(); resolve(); }));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => {
+    // run-ts.mjs bundles the script under node_modules/.cache, named by the child's pid.
+    rmSync(join(root, 'node_modules/.cache/aloft-run', `${basename(name, '.ts')}-${child.pid}.cjs`), { force: true });
+    for (const w of waiters.splice(0)) w();
+    resolve();
+  }));
   let done = false;
   void exited.then(() => { done = true; });
   return {
