@@ -1,45 +1,88 @@
-// Attempt claims on SQLite: one row per attempt, claimed by an insert that does nothing when the
-// row exists, so the first claim wins and every later one (or one after a finish or a refusal) is
-// refused. A finished attempt keeps only its key: the ledger outlives its executions, so that a
-// late duplicate delivery is still refused. Stale claims come from a partial index of the
-// heartbeats of running ones.
+// Attempt claims on SQLite. The first claim of an attempt wins; every later one, or one after a
+// finish or a refusal, is refused. A finished attempt keeps only its key: the ledger outlives its
+// executions, so that a late duplicate delivery is still refused.
+//
+// Claims and finishes are appended to `attempt_journal` and kept in memory (`recent`); the
+// `attempts` table is written from memory in one sorted pass once many have gathered, and the
+// journal is then emptied. Attempts are keyed by random execution ids, so writing each claim and
+// finish to the table would make every commit rewrite most of its pages; a batch writes each page
+// once. Opening the ledger reads the journal back into memory.
 import type Database from 'better-sqlite3';
 import type { AttemptClaim, AttemptKey, AttemptLedger } from '../../ports/attempt-ledger';
 import type { SqliteDatabase } from './database';
+
+/** An attempt in memory: a running claim, or DONE (finished or refused). */
+interface Claim {
+  executionId: string;
+  taskRunId: string;
+  attempt: number;
+  workerId: string;
+  claimedAt: number;
+  heartbeat: number;
+  timeoutMs: number | null;
+}
+const DONE = 0;
+type Entry = Claim | typeof DONE;
 
 interface Row {
   execution_id: string;
   task_run_id: string;
   attempt: number;
-  worker_id: string;
-  claimed_at: number;
-  heartbeat: number;
+  running: number;
+  worker_id: string | null;
+  claimed_at: number | null;
+  heartbeat: number | null;
   timeout_ms: number | null;
 }
 
-type Key = [string, string, number];
+export interface SqliteAttemptLedgerOptions {
+  /** Attempts gathered in memory before they are written to the table. Default 20,000. */
+  attemptBatchSize?: number;
+}
+
+// Ids are built from ids and numbers; none contains this character.
+const SEP = '\u0000';
+const keyOf = (k: AttemptKey): string => `${k.executionId}${SEP}${k.taskRunId}${SEP}${k.attempt}`;
+
+function fromRow(r: Row): Entry {
+  if (r.running !== 1) return DONE;
+  return {
+    executionId: r.execution_id, taskRunId: r.task_run_id, attempt: r.attempt, workerId: r.worker_id ?? '', claimedAt: r.claimed_at ?? 0,
+    heartbeat: r.heartbeat ?? 0, timeoutMs: r.timeout_ms,
+  };
+}
 
 export class SqliteAttemptLedger implements AttemptLedger {
+  /** Attempts changed since the table was last written, by key. */
+  private recent = new Map<string, Entry>();
+  private readonly batchSize: number;
   private readonly sql: {
-    claim: Database.Statement<[string, string, number, string, number, number, number | null]>;
-    heartbeat: Database.Statement<[number, string, string, number]>;
-    finish: Database.Statement<Key>;
-    refuse: Database.Statement<Key>;
+    get: Database.Statement<[string, string, number]>;
+    journal: Database.Statement<[string, string, number, number, string | null, number | null, number | null, number | null]>;
+    put: Database.Statement<[string, string, number, number, string | null, number | null, number | null, number | null]>;
+    clearJournal: Database.Statement<[]>;
     stale: Database.Statement<[number, number]>;
   };
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(private readonly db: SqliteDatabase, opts: SqliteAttemptLedgerOptions = {}) {
+    this.batchSize = opts.attemptBatchSize ?? 20_000;
     const raw = db.db;
+    const columns = 'execution_id, task_run_id, attempt, running, worker_id, claimed_at, heartbeat, timeout_ms';
     this.sql = {
-      claim: raw.prepare(`INSERT INTO attempts (execution_id, task_run_id, attempt, running, worker_id, claimed_at, heartbeat, timeout_ms)
-        VALUES (?, ?, ?, 1, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
-      heartbeat: raw.prepare('UPDATE attempts SET heartbeat = ? WHERE execution_id = ? AND task_run_id = ? AND attempt = ? AND running = 1'),
-      finish: raw.prepare(`INSERT INTO attempts (execution_id, task_run_id, attempt, running) VALUES (?, ?, ?, 0)
-        ON CONFLICT DO UPDATE SET running = 0, worker_id = NULL, claimed_at = NULL, heartbeat = NULL, timeout_ms = NULL`),
-      refuse: raw.prepare('INSERT INTO attempts (execution_id, task_run_id, attempt, running) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING'),
-      stale: raw.prepare(`SELECT execution_id, task_run_id, attempt, worker_id, claimed_at, heartbeat, timeout_ms FROM attempts
-        WHERE running = 1 AND heartbeat < ? ORDER BY heartbeat LIMIT ?`),
+      get: raw.prepare(`SELECT ${columns} FROM attempts WHERE execution_id = ? AND task_run_id = ? AND attempt = ?`),
+      journal: raw.prepare(`INSERT INTO attempt_journal (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      put: raw.prepare(`INSERT INTO attempts (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
+        running = excluded.running, worker_id = excluded.worker_id, claimed_at = excluded.claimed_at, heartbeat = excluded.heartbeat,
+        timeout_ms = excluded.timeout_ms`),
+      clearJournal: raw.prepare('DELETE FROM attempt_journal'),
+      stale: raw.prepare(`SELECT ${columns} FROM attempts WHERE running = 1 AND heartbeat < ? ORDER BY heartbeat LIMIT ?`),
     };
+    for (const row of raw.prepare(`SELECT ${columns} FROM attempt_journal ORDER BY seq`).iterate() as Iterable<Row>) {
+      this.recent.set(keyOf({ executionId: row.execution_id, taskRunId: row.task_run_id, attempt: row.attempt }), fromRow(row));
+    }
+    db.onFlush(() => {
+      if (this.recent.size >= this.batchSize) this.writeTable();
+    });
   }
 
   async claim(key: AttemptKey, workerId: string, now: Date, timeoutMs?: number): Promise<boolean> {
@@ -50,14 +93,18 @@ export class SqliteAttemptLedger implements AttemptLedger {
 
   /** `claim`, synchronously (the embedded runtime's hot path); committed at the end of the turn. */
   claimNow(key: AttemptKey, workerId: string, now: Date, timeoutMs?: number): boolean {
-    this.db.write();
+    const k = keyOf(key);
+    if (this.entry(k, key) !== undefined) return false;
     const at = now.getTime();
-    return this.sql.claim.run(key.executionId, key.taskRunId, key.attempt, workerId, at, at, timeoutMs ?? null).changes > 0;
+    this.set(k, key, { executionId: key.executionId, taskRunId: key.taskRunId, attempt: key.attempt, workerId, claimedAt: at, heartbeat: at, timeoutMs: timeoutMs ?? null });
+    return true;
   }
 
   async heartbeat(key: AttemptKey, now: Date): Promise<void> {
-    this.db.write();
-    this.sql.heartbeat.run(now.getTime(), key.executionId, key.taskRunId, key.attempt);
+    const k = keyOf(key);
+    const entry = this.entry(k, key);
+    if (!entry) return;
+    this.set(k, key, { ...entry, heartbeat: now.getTime() });
     await this.db.durable();
   }
 
@@ -69,21 +116,57 @@ export class SqliteAttemptLedger implements AttemptLedger {
 
   /** `finish`, synchronously. */
   finishNow(key: AttemptKey, _now?: Date): void {
-    this.db.write();
-    this.sql.finish.run(key.executionId, key.taskRunId, key.attempt);
+    this.set(keyOf(key), key, DONE);
   }
 
   async refuse(key: AttemptKey): Promise<void> {
-    this.db.write();
-    this.sql.refuse.run(key.executionId, key.taskRunId, key.attempt);
+    const k = keyOf(key);
+    if (this.entry(k, key) !== undefined) return;
+    this.set(k, key, DONE);
     await this.db.durable();
   }
 
   async stale(olderThan: Date, limit: number): Promise<AttemptClaim[]> {
+    // The table answers once it holds everything.
+    this.db.flush();
+    this.writeTable();
     return (this.sql.stale.all(olderThan.getTime(), limit) as Row[]).map((r) => ({
-      executionId: r.execution_id, taskRunId: r.task_run_id, attempt: r.attempt, workerId: r.worker_id,
-      claimedAt: new Date(r.claimed_at).toISOString(), heartbeat: new Date(r.heartbeat).toISOString(),
+      executionId: r.execution_id, taskRunId: r.task_run_id, attempt: r.attempt, workerId: r.worker_id ?? '',
+      claimedAt: new Date(r.claimed_at ?? 0).toISOString(), heartbeat: new Date(r.heartbeat ?? 0).toISOString(),
       ...(r.timeout_ms !== null ? { timeoutMs: r.timeout_ms } : {}), state: 'RUNNING' as const,
     }));
   }
+
+  /** The attempt from memory, else from the table; undefined when nobody claimed, finished or refused it. */
+  private entry(k: string, key: AttemptKey): Entry | undefined {
+    const recent = this.recent.get(k);
+    if (recent !== undefined) return recent;
+    const row = this.sql.get.get(key.executionId, key.taskRunId, key.attempt) as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  private set(k: string, key: AttemptKey, entry: Entry): void {
+    this.db.write();
+    this.recent.set(k, entry);
+    this.sql.journal.run(...rowOf(key, entry));
+  }
+
+  /** Writes the attempts gathered in memory to the table, in key order, and empties the journal. */
+  private writeTable(): void {
+    if (this.recent.size === 0) return;
+    this.db.write();
+    const keys = [...this.recent.keys()].sort();
+    for (const k of keys) {
+      const entry = this.recent.get(k)!;
+      const [executionId, taskRunId, attempt] = k.split(SEP);
+      this.sql.put.run(...rowOf({ executionId, taskRunId, attempt: Number(attempt) }, entry));
+    }
+    this.sql.clearJournal.run();
+    this.recent = new Map();
+  }
+}
+
+function rowOf(key: AttemptKey, entry: Entry): [string, string, number, number, string | null, number | null, number | null, number | null] {
+  if (entry === DONE) return [key.executionId, key.taskRunId, key.attempt, 0, null, null, null, null];
+  return [key.executionId, key.taskRunId, key.attempt, 1, entry.workerId, entry.claimedAt, entry.heartbeat, entry.timeoutMs];
 }

@@ -1,9 +1,10 @@
 // The recovery bookkeeping of lib/ports/cloud-control.ts on SQLite: wake-ups due at a time, and the
-// executions whose pending events nobody is folding (found from the inbox's partial index of
-// pending events; there is no lease in one process).
+// executions whose pending events nobody is folding (the state store holds every execution with
+// pending events in memory; there is no lease in one process).
 import type Database from 'better-sqlite3';
 import type { StrandedExecutions, WakeUpRecord, WakeUpStore } from '../../ports/cloud-control';
 import type { SqliteDatabase } from './database';
+import type { SqliteStateStore } from './state-store';
 
 export class SqliteWakeUpStore implements WakeUpStore {
   private readonly sql: {
@@ -40,19 +41,13 @@ export class SqliteWakeUpStore implements WakeUpStore {
 }
 
 export class SqliteStrandedExecutions implements StrandedExecutions {
-  private readonly pending: Database.Statement<[string, number]>;
-
-  constructor(private readonly db: SqliteDatabase) {
-    this.pending = db.db.prepare('SELECT DISTINCT execution_id FROM inbox WHERE json IS NOT NULL AND at < ? LIMIT ?').pluck();
-  }
+  constructor(private readonly store: SqliteStateStore) {}
 
   /**
-   * Executions with events appended before `olderThan` (their `at`) and still pending. `now` is for
+   * Executions with an event appended before `olderThan` (its `at`) and still pending. `now` is for
    * leases, which one process does not take.
    */
   async find(olderThan: Date, _now: Date, limit: number): Promise<string[]> {
-    // Events the state store holds in memory are written first, so that the query sees them.
-    this.db.flush();
-    return this.pending.all(olderThan.toISOString(), limit) as string[];
+    return this.store.strandedNow(olderThan, limit);
   }
 }

@@ -22,12 +22,8 @@ function prepared(db: Database.Database, sql: string): Database.Statement {
   return stmt;
 }
 
-/** `load` turns a row into the full execution (from memory when the store holds it). */
-export function listExecutions(
-  db: Database.Database,
-  filter: ExecutionFilter,
-  load: (id: string, header: ExecutionHeader) => Execution,
-): ExecutionPage {
+/** The query of one page: the filter as SQL, newest first, one row more than the page. */
+export function listQuery(filter: ExecutionFilter): { sql: string; params: Array<string | number> } {
   const where: string[] = [];
   const params: Array<string | number> = [];
   if (filter.namespace !== undefined) { where.push('namespace = ?'); params.push(filter.namespace); }
@@ -41,10 +37,21 @@ export function listExecutions(
     where.push('start_date <= ? AND (start_date < ? OR id > ?)');
     params.push(start, start, id);
   }
-  const size = filter.pageSize ?? 100;
+  params.push((filter.pageSize ?? 100) + 1);
   const sql = `SELECT id, start_date, header FROM executions${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY start_date DESC, id LIMIT ?`;
+  return { sql, params };
+}
+
+/** `load` turns a row into the full execution (from memory when the store holds it). */
+export function listExecutions(
+  db: Database.Database,
+  filter: ExecutionFilter,
+  load: (id: string, header: ExecutionHeader) => Execution,
+): ExecutionPage {
+  const { sql, params } = listQuery(filter);
+  const size = filter.pageSize ?? 100;
   // One row more than the page says whether another page follows.
-  const rows = prepared(db, sql).all(...params, size + 1) as Row[];
+  const rows = prepared(db, sql).all(...params) as Row[];
   const page = rows.slice(0, size);
   const executions = page.map((r) => load(r.id, JSON.parse(r.header) as ExecutionHeader));
   if (rows.length <= size) return { executions };

@@ -1,7 +1,7 @@
 // The embedded runtime's durable data: every store of a data directory on one SQLite database
 // ({dir}/aloft.db, in WAL mode), written through one group commit. Internal storage files stay a
 // folder beside it ({dir}/storage, FolderBlobStore). See docs/durability.md.
-import { SqliteAttemptLedger } from './attempt-ledger';
+import { SqliteAttemptLedger, type SqliteAttemptLedgerOptions } from './attempt-ledger';
 import { SqliteStrandedExecutions, SqliteWakeUpStore } from './cloud-control';
 import { SqliteDatabase, type SqliteOptions } from './database';
 import { SqliteFlowRepository } from './flow-repository';
@@ -9,7 +9,7 @@ import { SqliteLogStore } from './log-store';
 import { SqliteStateStore, type SqliteStateStoreOptions } from './state-store';
 import { SqliteTriggerStateStore } from './trigger-state';
 
-export { SqliteAttemptLedger } from './attempt-ledger';
+export { SqliteAttemptLedger, type SqliteAttemptLedgerOptions } from './attempt-ledger';
 export { SqliteStrandedExecutions, SqliteWakeUpStore } from './cloud-control';
 export { SYNCHRONOUS_MODES, type SqliteOptions, type SynchronousMode } from './database';
 export { SqliteFlowRepository } from './flow-repository';
@@ -32,7 +32,7 @@ export interface SqliteData {
   close(): void;
 }
 
-export type OpenSqliteOptions = SqliteOptions & SqliteStateStoreOptions;
+export type OpenSqliteOptions = SqliteOptions & SqliteStateStoreOptions & SqliteAttemptLedgerOptions;
 
 /**
  * Opens the data directory (creating it if needed), takes its lock (DATA_DIR_LOCKED when another
@@ -41,14 +41,21 @@ export type OpenSqliteOptions = SqliteOptions & SqliteStateStoreOptions;
  */
 export function openSqliteData(dir: string, opts: OpenSqliteOptions = {}): SqliteData {
   const db = SqliteDatabase.open(dir, opts);
+  let store: SqliteStateStore;
+  try {
+    store = new SqliteStateStore(db, opts);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   return {
-    store: new SqliteStateStore(db, opts),
+    store,
     flowRepo: new SqliteFlowRepository(db),
-    ledger: new SqliteAttemptLedger(db),
+    ledger: new SqliteAttemptLedger(db, opts),
     logs: new SqliteLogStore(db),
     triggerState: new SqliteTriggerStateStore(db),
     wakeUps: new SqliteWakeUpStore(db),
-    stranded: new SqliteStrandedExecutions(db),
+    stranded: new SqliteStrandedExecutions(store),
     durable: () => db.durable(),
     close: () => db.close(),
   };

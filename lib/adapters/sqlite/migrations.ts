@@ -39,18 +39,30 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (execution_id, pos)
       );
 
-      -- Every key ever appended stays, so a redelivered event is refused forever; json is dropped
-      -- once the event is consumed.
+      -- Events still pending when an execution was written to the tables (see journal).
       CREATE TABLE inbox (
         execution_id TEXT NOT NULL,
         key TEXT NOT NULL,
         seq INTEGER NOT NULL,
-        at TEXT NOT NULL,
-        json TEXT,
+        json TEXT NOT NULL,
         PRIMARY KEY (execution_id, key)
       ) WITHOUT ROWID;
-      CREATE INDEX inbox_pending ON inbox (execution_id, seq) WHERE json IS NOT NULL;
-      CREATE INDEX inbox_pending_at ON inbox (at) WHERE json IS NOT NULL;
+      -- Every key ever appended to an execution (joined by U+0000), so that a redelivered event is
+      -- refused forever: one row per execution rather than one per event.
+      CREATE TABLE event_keys (
+        execution_id TEXT PRIMARY KEY,
+        keys TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      -- What changed in live executions, appended in commit order (state-store.ts): kind 1, one
+      -- execution's changes of one commit (json); kind 2, settled (the keyed tables hold
+      -- everything before it).
+      CREATE TABLE journal (
+        seq INTEGER PRIMARY KEY,
+        execution_id TEXT NOT NULL,
+        kind INTEGER NOT NULL,
+        json TEXT
+      );
 
       CREATE TABLE outbox (
         seq INTEGER PRIMARY KEY,
@@ -88,6 +100,18 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (execution_id, task_run_id, attempt)
       ) WITHOUT ROWID;
       CREATE INDEX attempts_running ON attempts (heartbeat) WHERE running = 1;
+      -- Claims and finishes not yet in attempts, in order (attempt-ledger.ts).
+      CREATE TABLE attempt_journal (
+        seq INTEGER PRIMARY KEY,
+        execution_id TEXT NOT NULL,
+        task_run_id TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        running INTEGER NOT NULL,
+        worker_id TEXT,
+        claimed_at INTEGER,
+        heartbeat INTEGER,
+        timeout_ms INTEGER
+      );
 
       CREATE TABLE logs (
         seq INTEGER PRIMARY KEY,

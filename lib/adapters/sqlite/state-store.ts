@@ -1,18 +1,23 @@
 // StateStore on SQLite, with the in-memory store's synchronous operations (the embedded runtime's
 // hot path). Live executions stay in memory as the memory store keeps them, and ended ones in a
-// bounded cache; the database holds everything and is written behind: a transact changes memory,
-// and the group commit (database.ts) writes what changed at the end of the turn, in the same
-// SQLite transaction as every other write of that turn. So several transacts of one execution in
-// a turn cost one header write, and an event appended and consumed in one turn is written once.
+// bounded cache. The database is written behind: a transact changes memory, and the group commit
+// (database.ts) writes what changed at the end of the turn, in the same SQLite transaction as every
+// other write of that turn.
 //
-// Tables (migrations.ts): executions (the header: the execution without its task runs, with the
-// columns list() filters on), task_runs (one row per run, by position; only runs whose object
-// changed are written: the engine returns new objects for changed runs and keeps the others),
-// inbox (every key ever appended; the event's JSON until it is consumed) and outbox.
+// Where it is written: a live execution's changes are appended to `journal` (its header, the task
+// runs whose object changed, its events), which costs a commit only the bytes that changed. Keyed
+// tables (executions, task_runs, inbox, event_keys) would cost a page per row: the rows of thousands of live
+// executions lie all over their B-trees, and WAL commits whole pages. When an execution settles
+// (ended, nothing pending) its final state goes to the keyed tables at once, its rows side by side,
+// and a `settled` journal row makes its earlier journal rows obsolete. The journal is cut from the
+// front up to the oldest live execution's first row; one that stays live for long is written to the
+// tables the same way, so that it does not hold the journal. Opening the store replays the journal.
+// The `executions` row is also written at create and whenever the state changes, so that list()
+// filters on a current state.
 import type Database from 'better-sqlite3';
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { Execution, TaskRun } from '../../model/execution';
-import { isTerminal } from '../../model/states';
+import { isTerminal, STATES } from '../../model/states';
 import type {
   ExecutionFilter, ExecutionHeader, ExecutionPage, OutboxEntry, PendingEvent, StateStore, TransactOutcome,
 } from '../../ports/state-store';
@@ -21,34 +26,89 @@ import { listExecutions } from './execution-list';
 
 type Fold = (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null;
 
+/** The kinds of journal rows (migrations.ts). */
+const Journal = { CHANGE: 1, SETTLED: 2 } as const;
+
+/** What one commit changed in one execution: a CHANGE row's JSON. */
+interface Change {
+  /** The header, when it changed. */
+  h?: ExecutionHeader;
+  /** The new version, when nothing else of the header changed. */
+  v?: number;
+  /** Task runs whose object changed, by position. */
+  r?: Array<[number, TaskRun]>;
+  /** The task run list's new length, when it shrank. */
+  n?: number;
+  /** Events appended: key, and the event while it is pending (null when consumed in the same commit). */
+  a?: Array<[string, PendingEvent | null]>;
+  /** Keys of events appended before and consumed now. */
+  c?: string[];
+}
+
 interface Slot {
   execution: Execution;
-  /** The execution as last written to the database; undefined until its first write. */
+  /** The execution as last written (journal or tables); undefined before its first write. */
   stored: Execution | undefined;
+  /** The state in its `executions` row; undefined before the row exists. */
+  rowState: string | undefined;
+  /** The task runs the task_runs table holds for it. */
+  tableRuns: readonly TaskRun[];
+  /** True when event_keys may hold keys of it (it was written to the tables, or read from them). */
+  tableKeys: boolean;
   /** Events waiting to be folded, oldest first; undefined when none. */
   inbox: PendingEvent[] | undefined;
-  /** Events appended since the last flush, pending or already consumed. */
-  fresh: PendingEvent[] | undefined;
-  /** Keys written as pending and consumed since the last flush. */
+  /** Keys appended since its tables were written: still to add to event_keys. */
+  keys: Set<string> | undefined;
+  /** Keys the inbox table holds as pending, consumed since: their rows are still to delete. */
   gone: string[] | undefined;
+  /** Appended since the last flush. */
+  fresh: PendingEvent[] | undefined;
+  /** Keys consumed since the last flush (of events appended before it). */
+  consumed: string[] | undefined;
+  /** Seq of its first journal row since its tables were written; 0 when none. */
+  firstSeq: number;
   /** Bumped by every change, so a fold that re-entered the store is detected. */
   changes: number;
   dirty: boolean;
+  /** Waiting in `settling` to be written to the tables. */
+  settling: boolean;
 }
 
 export interface SqliteStateStoreOptions {
   /** How many ended executions stay in memory besides the live ones. Default 1,000. */
   endedCacheSize?: number;
+  /**
+   * A live execution whose first journal row is this many rows old is written to the tables, so
+   * that the journal can be cut. Default 200,000.
+   */
+  journalSpan?: number;
+  /** Settled executions are written to the tables this many at a time. Default 512. */
+  settleBatch?: number;
 }
 
 /** Rows written since the store opened (tests and benchmarks read these). */
 export interface StateWriteCounts {
+  journal: number;
   headers: number;
   taskRuns: number;
   events: number;
 }
 
+interface JournalRow {
+  seq: number;
+  execution_id: string;
+  kind: number;
+  json: string | null;
+}
+
 const NONE: readonly PendingEvent[] = [];
+// Event keys are built from ids and event names; none contains this character.
+const SEP = '\u0000';
+const NO_RUNS: readonly TaskRun[] = [];
+/** Cut the journal by at least this many rows at a time: a DELETE per commit would cost more than it frees. */
+const CUT_STEP = 10_000;
+/** At most this many long-lived executions are written to the tables per commit. */
+const CHECKPOINTS_PER_COMMIT = 100;
 
 const interrupted = (executionId: string): AloftError =>
   new AloftError(ErrorCode.CONFLICT, `execution ${executionId} has an interrupting event pending: fold everything in order`);
@@ -60,33 +120,60 @@ function headerOf(execution: Execution): ExecutionHeader {
   return header;
 }
 
+/** True when the two differ in their version and task runs only (the engine keeps unchanged fields identical). */
+function sameButVersion(a: Execution, b: Execution): boolean {
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  let count = 0;
+  for (const key in x) {
+    count++;
+    if (key !== 'version' && key !== 'taskRunList' && x[key] !== y[key]) return false;
+  }
+  for (const _key in y) count--;
+  return count === 0;
+}
+
+const settled = (slot: Slot): boolean => slot.inbox === undefined && isTerminal(slot.execution.state.current);
+
 export class SqliteStateStore implements StateStore {
   /** Live executions, and ended ones with writes still to flush. */
   private readonly live = new Map<string, Slot>();
   /** Ended executions, least recently used first. */
   private readonly ended = new Map<string, Slot>();
+  /** Executions with journal rows since their tables were written, oldest first row first. */
+  private readonly journaled = new Map<string, Slot>();
   private readonly endedCacheSize: number;
+  private readonly journalSpan: number;
+  private readonly settleBatch: number;
   private dirty: Slot[] = [];
+  /** Settled executions whose tables are still to write (their journal rows hold them until then). */
+  private settling: Slot[] = [];
   /** Outbox entries not written yet: an entry acknowledged before the commit is never written. */
   private readonly outboxFresh = new Map<string, OutboxEntry>();
   private outboxAcked: string[] = [];
   private seq: number;
+  private inboxSeq: number;
+  /** The journal holds no row before this seq. */
+  private journalHead: number;
   private lastCommitMs = Number.NaN;
   private lastCommitIso = '';
-  readonly writes: StateWriteCounts = { headers: 0, taskRuns: 0, events: 0 };
+  readonly writes: StateWriteCounts = { journal: 0, headers: 0, taskRuns: 0, events: 0 };
 
   private readonly sql: {
     exists: Database.Statement<[string]>;
     header: Database.Statement<[string]>;
     runs: Database.Statement<[string]>;
     pending: Database.Statement<[string]>;
-    hasKey: Database.Statement<[string, string]>;
+    keys: Database.Statement<[string]>;
+    putKeys: Database.Statement<[string, string]>;
     insertHeader: Database.Statement<[string, string, string, string, string, string]>;
     updateHeader: Database.Statement<[string, string, string]>;
     putRun: Database.Statement<[string, number, string, string]>;
-    trimRuns: Database.Statement<[string, number]>;
-    insertEvent: Database.Statement<[string, string, number, string, string | null]>;
+    cutRuns: Database.Statement<[string, number]>;
+    insertEvent: Database.Statement<[string, string, number, string]>;
     consumeEvent: Database.Statement<[string, string]>;
+    journal: Database.Statement<[number, string, number, string | null]>;
+    cutJournal: Database.Statement<[number]>;
     insertOutbox: Database.Statement<[string, string, string]>;
     deleteOutbox: Database.Statement<[string]>;
     unpublished: Database.Statement<[string, number]>;
@@ -94,32 +181,43 @@ export class SqliteStateStore implements StateStore {
 
   constructor(private readonly db: SqliteDatabase, opts: SqliteStateStoreOptions = {}) {
     this.endedCacheSize = opts.endedCacheSize ?? 1000;
+    this.journalSpan = opts.journalSpan ?? 200_000;
+    this.settleBatch = opts.settleBatch ?? 512;
     const raw = db.db;
     this.sql = {
       exists: raw.prepare('SELECT 1 FROM executions WHERE id = ?'),
       header: raw.prepare('SELECT header FROM executions WHERE id = ?'),
       runs: raw.prepare('SELECT json FROM task_runs WHERE execution_id = ? ORDER BY pos').pluck(),
-      pending: raw.prepare('SELECT json FROM inbox WHERE execution_id = ? AND json IS NOT NULL ORDER BY seq').pluck(),
-      hasKey: raw.prepare('SELECT 1 FROM inbox WHERE execution_id = ? AND key = ?'),
+      pending: raw.prepare('SELECT json FROM inbox WHERE execution_id = ? ORDER BY seq').pluck(),
+      keys: raw.prepare('SELECT keys FROM event_keys WHERE execution_id = ?').pluck(),
+      putKeys: raw.prepare('INSERT INTO event_keys (execution_id, keys) VALUES (?, ?) ON CONFLICT DO UPDATE SET keys = excluded.keys'),
       insertHeader: raw.prepare('INSERT INTO executions (id, namespace, flow_id, state, start_date, header) VALUES (?, ?, ?, ?, ?, ?)'),
       updateHeader: raw.prepare('UPDATE executions SET state = ?, header = ? WHERE id = ?'),
-      putRun: raw.prepare('INSERT OR REPLACE INTO task_runs (execution_id, pos, id, json) VALUES (?, ?, ?, ?)'),
-      trimRuns: raw.prepare('DELETE FROM task_runs WHERE execution_id = ? AND pos >= ?'),
-      insertEvent: raw.prepare('INSERT INTO inbox (execution_id, key, seq, at, json) VALUES (?, ?, ?, ?, ?)'),
-      consumeEvent: raw.prepare('UPDATE inbox SET json = NULL WHERE execution_id = ? AND key = ?'),
+      putRun: raw.prepare('INSERT INTO task_runs (execution_id, pos, id, json) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET id = excluded.id, json = excluded.json'),
+      cutRuns: raw.prepare('DELETE FROM task_runs WHERE execution_id = ? AND pos >= ?'),
+      insertEvent: raw.prepare('INSERT INTO inbox (execution_id, key, seq, json) VALUES (?, ?, ?, ?)'),
+      consumeEvent: raw.prepare('DELETE FROM inbox WHERE execution_id = ? AND key = ?'),
+      journal: raw.prepare('INSERT INTO journal (seq, execution_id, kind, json) VALUES (?, ?, ?, ?)'),
+      cutJournal: raw.prepare('DELETE FROM journal WHERE seq < ?'),
       insertOutbox: raw.prepare('INSERT INTO outbox (id, created_at, json) VALUES (?, ?, ?)'),
       deleteOutbox: raw.prepare('DELETE FROM outbox WHERE id = ?'),
       unpublished: raw.prepare('SELECT json FROM outbox WHERE created_at < ? ORDER BY seq LIMIT ?').pluck(),
     };
-    this.seq = (raw.prepare('SELECT COALESCE(MAX(seq), 0) FROM inbox').pluck().get() as number);
-    db.onFlush(() => this.flush());
+    this.seq = raw.prepare('SELECT COALESCE(MAX(seq), 0) FROM journal').pluck().get() as number;
+    this.journalHead = (raw.prepare('SELECT MIN(seq) FROM journal').pluck().get() as number | null) ?? this.seq + 1;
+    this.inboxSeq = raw.prepare('SELECT COALESCE(MAX(seq), 0) FROM inbox').pluck().get() as number;
+    this.replay(raw);
+    db.onFlush((closing) => this.flush(closing));
   }
 
   async create(execution: Execution, first: PendingEvent): Promise<void> {
     if (this.cached(execution.id) || this.sql.exists.get(execution.id)) {
       throw new AloftError(ErrorCode.CONFLICT, `execution ${execution.id} already exists`);
     }
-    const slot: Slot = { execution, stored: undefined, inbox: [first], fresh: [first], gone: undefined, changes: 0, dirty: false };
+    const slot = newSlot(execution, undefined);
+    slot.inbox = [first];
+    slot.fresh = [first];
+    slot.keys = new Set([first.key]);
     this.live.set(execution.id, slot);
     this.touch(slot);
     await this.db.durable();
@@ -132,6 +230,7 @@ export class SqliteStateStore implements StateStore {
   async getHeader(executionId: string): Promise<ExecutionHeader | null> {
     const slot = this.cached(executionId);
     if (slot) return headerOf(slot.execution);
+    // Not in memory: settled, so its row is complete.
     const row = this.sql.header.get(executionId) as { header: string } | undefined;
     return row ? (JSON.parse(row.header) as ExecutionHeader) : null;
   }
@@ -166,9 +265,14 @@ export class SqliteStateStore implements StateStore {
 
   appendNow(executionId: string, pending: PendingEvent): boolean {
     const slot = this.slot(executionId);
-    if (this.known(slot, pending.key)) return false;
+    const key = pending.key;
+    if (slot.keys?.has(key) || (slot.tableKeys && this.tableKeysOf(executionId).includes(`${SEP}${key}${SEP}`))) return false;
+    (slot.keys ??= new Set()).add(key);
+    // Exact sizes for the usual one or two events (a worker's start and result), as the memory store does.
     const inbox = slot.inbox;
-    slot.inbox = inbox ? [...inbox, pending] : [pending];
+    if (!inbox) slot.inbox = [pending];
+    else if (inbox.length === 1) slot.inbox = [inbox[0], pending];
+    else inbox.push(pending);
     if (slot.fresh) slot.fresh.push(pending);
     else slot.fresh = [pending];
     this.touch(slot);
@@ -202,9 +306,12 @@ export class SqliteStateStore implements StateStore {
     slot.execution = execution;
     slot.inbox = rest && rest.length > 0 ? rest : undefined;
     if (pending) {
-      // Events appended in this batch are written once, consumed; older ones are marked consumed.
       const fresh = slot.fresh;
-      for (const p of pending) if (!fresh || !fresh.includes(p)) (slot.gone ??= []).push(p.key);
+      for (const p of pending) {
+        // An event appended in this batch is journaled once, as consumed.
+        if (!fresh || !fresh.includes(p)) (slot.consumed ??= []).push(p.key);
+        if (!slot.keys?.has(p.key)) (slot.gone ??= []).push(p.key);
+      }
     }
     this.touch(slot);
     const effects = outcome.effects;
@@ -235,10 +342,26 @@ export class SqliteStateStore implements StateStore {
     return listExecutions(this.db.db, filter, (id, header) => this.cached(id)?.execution ?? this.withRuns(header));
   }
 
+  /**
+   * Executions with an event appended before `olderThan` (its `at`) and still pending. Every
+   * execution with pending events is in memory (read back from the journal and tables at open).
+   */
+  strandedNow(olderThan: Date, limit: number): string[] {
+    const cutoff = olderThan.toISOString();
+    const out: string[] = [];
+    for (const [id, slot] of this.live) {
+      if (out.length >= limit) break;
+      if (slot.inbox?.some((p) => p.at < cutoff)) out.push(id);
+    }
+    return out;
+  }
+
+  // ---- writing ----
+
   /** Writes what changed in memory into the open transaction (the group commit calls this). */
-  private flush(): void {
+  private flush(closing = false): void {
     const dirty = this.dirty;
-    if (dirty.length === 0 && this.outboxFresh.size === 0 && this.outboxAcked.length === 0) return;
+    if (dirty.length === 0 && this.outboxFresh.size === 0 && this.outboxAcked.length === 0 && !(closing && this.settling.length > 0)) return;
     this.db.write();
     this.dirty = [];
     for (const slot of dirty) this.flushSlot(slot);
@@ -246,60 +369,175 @@ export class SqliteStateStore implements StateStore {
     this.outboxFresh.clear();
     for (const id of this.outboxAcked) this.sql.deleteOutbox.run(id);
     this.outboxAcked = [];
+    // On close, everything settled goes to the tables, so that the next open replays less.
+    this.settle(closing);
+    this.cutJournal(closing);
   }
 
   private flushSlot(slot: Slot): void {
     slot.dirty = false;
     const execution = slot.execution;
     const id = execution.id;
-    const stored = slot.stored;
-    if (stored !== execution) {
-      const header = JSON.stringify(headerOf(execution));
-      if (stored) this.sql.updateHeader.run(execution.state.current, header, id);
-      else this.sql.insertHeader.run(id, execution.namespace, execution.flowId, execution.state.current, startOf(execution), header);
-      this.writes.headers++;
-      this.flushRuns(id, stored?.taskRunList, execution.taskRunList);
+    if (settled(slot) && slot.firstSeq === 0 && slot.fresh === undefined && slot.consumed === undefined) {
+      // Nothing journaled (created and ended in one commit, or a settled one folded again).
+      this.writeTables(slot);
       slot.stored = execution;
+      this.release(slot);
+      return;
     }
-    const fresh = slot.fresh;
-    if (fresh) {
-      const inbox = slot.inbox;
-      for (const p of fresh) {
-        const waiting = inbox !== undefined && inbox.includes(p);
-        this.sql.insertEvent.run(id, p.key, ++this.seq, p.at, waiting ? JSON.stringify(p) : null);
+    // One journal row per execution per commit, its JSON built from the parts that changed.
+    const parts: string[] = [];
+    const stored = slot.stored;
+    if (slot.rowState === undefined) {
+      // A new execution: its row carries its first header.
+      this.sql.insertHeader.run(id, execution.namespace, execution.flowId, execution.state.current, startOf(execution), JSON.stringify(headerOf(execution)));
+      slot.rowState = execution.state.current;
+      this.writes.headers++;
+    } else if (stored !== execution) {
+      let header: string | undefined;
+      if (stored && sameButVersion(stored, execution)) {
+        // The usual transact changes task runs only: the header's JSON need not be written again.
+        parts.push(`"v":${execution.version}`);
+      } else {
+        header = JSON.stringify(headerOf(execution));
+        parts.push(`"h":${header}`);
       }
-      this.writes.events += fresh.length;
+      if (execution.state.current !== slot.rowState) {
+        this.sql.updateHeader.run(execution.state.current, header ?? JSON.stringify(headerOf(execution)), id);
+        slot.rowState = execution.state.current;
+        this.writes.headers++;
+      }
+    }
+    if (stored !== execution) {
+      const before = stored ? stored.taskRunList : slot.tableRuns;
+      const after = execution.taskRunList;
+      if (before !== after) {
+        // Only the runs whose object changed: the engine keeps unchanged runs identical.
+        const runs: string[] = [];
+        for (let i = 0; i < after.length; i++) {
+          const run = after[i];
+          if (before[i] === run) continue;
+          runs.push(`[${i},${JSON.stringify(run)}]`);
+        }
+        if (runs.length > 0) parts.push(`"r":[${runs.join(',')}]`);
+        if (before.length > after.length) parts.push(`"n":${after.length}`);
+        this.writes.taskRuns += runs.length;
+      }
+    }
+    if (slot.fresh) {
+      const inbox = slot.inbox;
+      const appended = slot.fresh.map((p) => `[${JSON.stringify(p.key)},${inbox !== undefined && inbox.includes(p) ? JSON.stringify(p) : 'null'}]`);
+      parts.push(`"a":[${appended.join(',')}]`);
+      this.writes.events += appended.length;
       slot.fresh = undefined;
     }
-    if (slot.gone) {
-      for (const key of slot.gone) this.sql.consumeEvent.run(id, key);
-      slot.gone = undefined;
+    if (slot.consumed) {
+      parts.push(`"c":${JSON.stringify(slot.consumed)}`);
+      slot.consumed = undefined;
     }
-    if (isTerminal(execution.state.current) && slot.inbox === undefined && this.live.get(id) === slot) {
+    if (parts.length > 0) this.journal(slot, Journal.CHANGE, `{${parts.join(',')}}`);
+    slot.stored = execution;
+    if (settled(slot) && !slot.settling) {
+      slot.settling = true;
+      this.settling.push(slot);
+    }
+  }
+
+  /**
+   * Writes settled executions to the tables, many at a time and in id order: their rows share the
+   * pages of the tables' B-trees, which one commit then writes once.
+   */
+  private settle(all: boolean): void {
+    if (this.settling.length === 0 || (!all && this.settling.length < this.settleBatch)) return;
+    const slots = this.settling.sort((a, b) => (a.execution.id < b.execution.id ? -1 : 1));
+    this.settling = [];
+    for (const slot of slots) {
+      slot.settling = false;
+      // Written as it is now, settled or live again (a restart): either way its journal rows are obsolete.
+      this.writeTables(slot);
+      if (settled(slot) && !slot.dirty) this.release(slot);
+    }
+  }
+
+  /** A settled execution written to the tables moves to the bounded cache of ended ones. */
+  private release(slot: Slot): void {
+    const id = slot.execution.id;
+    if (this.live.get(id) === slot) {
       this.live.delete(id);
       this.remember(id, slot);
     }
   }
 
-  // Only the runs whose object changed: the engine keeps unchanged runs identical, so an unchanged
-  // object needs no write. A list that shrank (a replay keeps a subset) loses its tail rows.
-  private flushRuns(id: string, before: readonly TaskRun[] | undefined, after: readonly TaskRun[]): void {
-    if (before === after) return;
-    for (let i = 0; i < after.length; i++) {
-      const run = after[i];
-      if (before !== undefined && before[i] === run) continue;
-      this.sql.putRun.run(id, i, run.id, JSON.stringify(run));
-      this.writes.taskRuns++;
+  /** Writes the execution's whole state to the keyed tables; its journal rows become obsolete. */
+  private writeTables(slot: Slot): void {
+    const execution = slot.execution;
+    const id = execution.id;
+    const header = JSON.stringify(headerOf(execution));
+    if (slot.rowState === undefined) {
+      this.sql.insertHeader.run(id, execution.namespace, execution.flowId, execution.state.current, startOf(execution), header);
+    } else {
+      this.sql.updateHeader.run(execution.state.current, header, id);
     }
-    if (before !== undefined && before.length > after.length) this.sql.trimRuns.run(id, after.length);
+    this.writes.headers++;
+    slot.rowState = execution.state.current;
+    const before = slot.tableRuns;
+    const after = execution.taskRunList;
+    if (before !== after) {
+      for (let i = 0; i < after.length; i++) {
+        const run = after[i];
+        if (before[i] === run) continue;
+        this.sql.putRun.run(id, i, run.id, JSON.stringify(run));
+        this.writes.taskRuns++;
+      }
+      if (before.length > after.length) this.sql.cutRuns.run(id, after.length);
+      slot.tableRuns = after;
+    }
+    if (slot.keys) {
+      const old = slot.tableKeys ? this.tableKeysOf(id) : SEP;
+      this.sql.putKeys.run(id, `${old}${[...slot.keys].join(SEP)}${SEP}`);
+      // Events still pending (a long-lived execution written to the tables) keep their JSON.
+      if (slot.inbox) for (const p of slot.inbox) if (slot.keys.has(p.key)) this.sql.insertEvent.run(id, p.key, ++this.inboxSeq, JSON.stringify(p));
+      this.writes.events += slot.keys.size;
+      slot.keys = undefined;
+      slot.tableKeys = true;
+    }
+    if (slot.gone) {
+      for (const key of slot.gone) this.sql.consumeEvent.run(id, key);
+      slot.gone = undefined;
+    }
+    if (slot.firstSeq !== 0) {
+      this.sql.journal.run(++this.seq, id, Journal.SETTLED, null);
+      this.writes.journal++;
+      slot.firstSeq = 0;
+      this.journaled.delete(id);
+    }
   }
 
-  /** True when the key was ever appended to the execution (pending, consumed, or appended in this batch). */
-  private known(slot: Slot, key: string): boolean {
-    const fresh = slot.fresh;
-    if (fresh) for (const p of fresh) if (p.key === key) return true;
-    // An execution never written has no rows yet.
-    return slot.stored !== undefined && this.sql.hasKey.get(slot.execution.id, key) !== undefined;
+  private journal(slot: Slot, kind: number, json: string | null): void {
+    const seq = ++this.seq;
+    this.sql.journal.run(seq, slot.execution.id, kind, json);
+    this.writes.journal++;
+    if (slot.firstSeq === 0) {
+      slot.firstSeq = seq;
+      this.journaled.set(slot.execution.id, slot);
+    }
+  }
+
+  // Rows before the oldest live execution's first row are obsolete. An execution that holds the
+  // journal for too long is written to the tables, so the journal stays bounded.
+  private cutJournal(closing: boolean): void {
+    let checkpoints = 0;
+    for (const slot of this.journaled.values()) {
+      if (this.seq - slot.firstSeq < this.journalSpan || checkpoints >= CHECKPOINTS_PER_COMMIT) break;
+      this.writeTables(slot);
+      checkpoints++;
+    }
+    const oldest = this.journaled.values().next().value;
+    const keepFrom = oldest ? oldest.firstSeq : this.seq + 1;
+    if (keepFrom > this.journalHead && (closing || keepFrom - this.journalHead >= Math.min(CUT_STEP, this.journalSpan))) {
+      this.sql.cutJournal.run(keepFrom);
+      this.journalHead = keepFrom;
+    }
   }
 
   private touch(slot: Slot): void {
@@ -307,12 +545,18 @@ export class SqliteStateStore implements StateStore {
     if (!slot.dirty) {
       slot.dirty = true;
       this.dirty.push(slot);
-      // A changed execution stays in memory until written: the cache of ended ones may drop it.
+      // A changed execution stays in memory until written: the cache of ended ones may drop it (or
+      // have dropped it already, when it was read back into a full cache).
       const id = slot.execution.id;
-      if (this.ended.delete(id)) this.live.set(id, slot);
+      if (this.live.get(id) !== slot) {
+        this.ended.delete(id);
+        this.live.set(id, slot);
+      }
     }
     this.db.schedule();
   }
+
+  // ---- reading ----
 
   private slot(executionId: string): Slot {
     const slot = this.find(executionId);
@@ -320,19 +564,28 @@ export class SqliteStateStore implements StateStore {
     return slot;
   }
 
-  /** The execution from memory, else read back from the database (and kept). */
+  /** The execution from memory, else (settled, so complete in the tables) read back and kept. */
   private find(executionId: string): Slot | undefined {
     const slot = this.cached(executionId);
     if (slot) return slot;
+    const loaded = this.fromTables(executionId);
+    if (!loaded) return undefined;
+    if (settled(loaded)) this.remember(executionId, loaded);
+    else this.live.set(executionId, loaded);
+    return loaded;
+  }
+
+  private fromTables(executionId: string): Slot | undefined {
     const row = this.sql.header.get(executionId) as { header: string } | undefined;
     if (!row) return undefined;
     const execution = this.withRuns(JSON.parse(row.header) as ExecutionHeader);
+    const slot = newSlot(execution, execution);
+    slot.rowState = execution.state.current;
+    slot.tableRuns = execution.taskRunList;
+    slot.tableKeys = true;
     const json = this.sql.pending.all(executionId) as string[];
-    const inbox = json.length > 0 ? json.map((j) => JSON.parse(j) as PendingEvent) : undefined;
-    const loaded: Slot = { execution, stored: execution, inbox, fresh: undefined, gone: undefined, changes: 0, dirty: false };
-    if (isTerminal(execution.state.current) && !inbox) this.remember(executionId, loaded);
-    else this.live.set(executionId, loaded);
-    return loaded;
+    if (json.length > 0) slot.inbox = json.map((j) => JSON.parse(j) as PendingEvent);
+    return slot;
   }
 
   private cached(executionId: string): Slot | undefined {
@@ -355,9 +608,52 @@ export class SqliteStateStore implements StateStore {
     }
   }
 
+  /** The execution's keys in event_keys, as `SEP key SEP key ... SEP` (just SEP when none). */
+  private tableKeysOf(executionId: string): string {
+    return (this.sql.keys.get(executionId) as string | undefined) ?? SEP;
+  }
+
   private withRuns(header: ExecutionHeader): Execution {
     const runs = (this.sql.runs.all(header.id) as string[]).map((j) => JSON.parse(j) as TaskRun);
     return { ...header, taskRunList: runs };
+  }
+
+  /**
+   * Brings back every execution that is live: those with journal rows after their last `settled`
+   * row (their tables plus those rows), those whose row is not in an ended state, and those with
+   * pending events in the inbox table.
+   */
+  private replay(raw: Database.Database): void {
+    const byExecution = new Map<string, JournalRow[]>();
+    for (const row of raw.prepare('SELECT seq, execution_id, kind, json FROM journal ORDER BY seq').iterate() as Iterable<JournalRow>) {
+      if (row.kind === Journal.SETTLED) {
+        byExecution.delete(row.execution_id);
+        continue;
+      }
+      const rows = byExecution.get(row.execution_id);
+      if (rows) rows.push(row);
+      else byExecution.set(row.execution_id, [row]);
+    }
+    for (const [id, rows] of byExecution) {
+      const slot = this.fromTables(id);
+      if (!slot) continue;
+      applyJournal(slot, rows);
+      this.journaled.set(id, slot);
+      this.live.set(id, slot);
+      // One that ended before the crash is written to the tables with the next batch.
+      if (settled(slot)) {
+        slot.settling = true;
+        this.settling.push(slot);
+      }
+    }
+    const ended = STATES.filter(isTerminal);
+    const live = raw.prepare(`SELECT id FROM executions WHERE state NOT IN (${ended.map(() => '?').join(', ')})
+      UNION SELECT DISTINCT execution_id FROM inbox`).pluck().all(...ended) as string[];
+    for (const id of live) {
+      if (this.live.has(id)) continue;
+      const slot = this.fromTables(id);
+      if (slot) this.live.set(id, slot);
+    }
   }
 
   // Many commits share a millisecond in a burst; formatting the date once is enough.
@@ -368,4 +664,46 @@ export class SqliteStateStore implements StateStore {
     }
     return this.lastCommitIso;
   }
+}
+
+function newSlot(execution: Execution, stored: Execution | undefined): Slot {
+  return {
+    execution, stored, rowState: undefined, tableRuns: NO_RUNS, tableKeys: false, inbox: undefined, keys: undefined, gone: undefined,
+    fresh: undefined, consumed: undefined, firstSeq: 0, changes: 0, dirty: false, settling: false,
+  };
+}
+
+/** Applies an execution's journal rows (after its last `settled` row) to its state read from the tables. */
+function applyJournal(slot: Slot, rows: readonly JournalRow[]): void {
+  let header: ExecutionHeader = headerOf(slot.execution);
+  const runs = slot.execution.taskRunList.slice();
+  const inbox = slot.inbox ? slot.inbox.slice() : [];
+  const keys = new Set<string>();
+  for (const row of rows) {
+    if (row.kind !== Journal.CHANGE || row.json === null) throw new AloftError(ErrorCode.INTERNAL, `journal row ${row.seq} has an unknown kind ${row.kind}`);
+    const change = JSON.parse(row.json) as Change;
+    if (change.h) header = change.h;
+    else if (change.v !== undefined) header = { ...header, version: change.v };
+    if (change.r) for (const [pos, run] of change.r) runs[pos] = run;
+    if (change.n !== undefined) runs.length = change.n;
+    if (change.a) {
+      for (const [key, event] of change.a) {
+        keys.add(key);
+        if (event) inbox.push(event);
+      }
+    }
+    if (change.c) {
+      for (const key of change.c) {
+        const at = inbox.findIndex((p) => p.key === key);
+        if (at >= 0) inbox.splice(at, 1);
+        if (!keys.has(key)) (slot.gone ??= []).push(key);
+      }
+    }
+  }
+  const execution: Execution = { ...header, taskRunList: runs };
+  slot.execution = execution;
+  slot.stored = execution;
+  slot.inbox = inbox.length > 0 ? inbox : undefined;
+  slot.keys = keys.size > 0 ? keys : undefined;
+  slot.firstSeq = rows[0].seq;
 }

@@ -1,0 +1,180 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { openSqliteData } from '../../../../lib/adapters/sqlite';
+import { SqliteDatabase } from '../../../../lib/adapters/sqlite/database';
+import { migrate, MIGRATIONS, SCHEMA_VERSION, schemaVersionOf, type Migration } from '../../../../lib/adapters/sqlite/migrations';
+import { runFixture } from './child';
+import { tempDir } from './temp-data';
+
+const errorOf = (open: () => unknown): { code?: string; message?: string } => {
+  try {
+    open();
+  } catch (err) {
+    return err as { code?: string; message?: string };
+  }
+  throw new Error('expected the open to fail');
+};
+
+describe('a SQLite data directory', () => {
+  let dir: string;
+  beforeEach(() => { dir = tempDir(); });
+  afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+
+  describe('one owner at a time', () => {
+    it('refuses a second process with DATA_DIR_LOCKED, naming the directory and the owner pid', async () => {
+      const data = openSqliteData(dir);
+      try {
+        const child = runFixture('hold-data-dir.ts', [dir]);
+        const answer = JSON.parse(await child.line((l) => l.startsWith('{'))) as { code?: string; message?: string };
+        await child.exited;
+        expect(answer.code).toBe('DATA_DIR_LOCKED');
+        expect(answer.message).toBe(`data directory ${dir} is in use by another Aloft process (pid ${process.pid})`);
+        // The refused process changed nothing: the owner goes on.
+        await data.flowRepo.save({ id: 'f', namespace: 'n', tasks: [] }, 'id: f', new Date());
+      } finally {
+        data.close();
+      }
+      const reopened = openSqliteData(dir);
+      expect((await reopened.flowRepo.get('n', 'f'))?.revision).toBe(1);
+      reopened.close();
+    }, 30_000);
+
+    it('opens a directory whose owner was SIGKILLed, and refuses it while that owner lived', async () => {
+      const child = runFixture('hold-data-dir.ts', [dir]);
+      const held = JSON.parse(await child.line((l) => l.startsWith('{'))) as { opened?: boolean; pid?: number };
+      expect(held.opened).toBe(true);
+      expect(errorOf(() => openSqliteData(dir))).toMatchObject({ code: 'DATA_DIR_LOCKED', message: expect.stringContaining(`(pid ${held.pid})`) });
+      child.process.kill('SIGKILL');
+      await child.exited;
+      const data = openSqliteData(dir);
+      expect(await data.store.get('none')).toBeNull();
+      data.close();
+    }, 30_000);
+
+    it('refuses a second open in the same process too, and releases the directory on close (idempotent)', () => {
+      const data = openSqliteData(dir);
+      expect(errorOf(() => openSqliteData(dir)).code).toBe('DATA_DIR_LOCKED');
+      data.close();
+      data.close();
+      openSqliteData(dir).close();
+    });
+  });
+
+  describe('schema versions', () => {
+    const record = (log: string[], version: number, sql: string): Migration => ({
+      version, description: `v${version}`, up: (db) => { log.push(`v${version}`); db.exec(sql); },
+    });
+
+    it('runs the migrations a database lacks, in order, and records the version', () => {
+      const db = new Database(join(dir, 'm.db'));
+      const log: string[] = [];
+      const v1 = record(log, 1, 'CREATE TABLE a (x)');
+      const v2 = record(log, 2, 'CREATE TABLE b (x)');
+      const v3 = record(log, 3, 'ALTER TABLE a ADD COLUMN y');
+      expect(migrate(db, 'test', [v1])).toEqual({ from: 0, to: 1 });
+      expect(migrate(db, 'test', [v1, v2, v3])).toEqual({ from: 1, to: 3 });
+      expect(migrate(db, 'test', [v1, v2, v3])).toEqual({ from: 3, to: 3 });
+      expect(log).toEqual(['v1', 'v2', 'v3']);
+      expect(schemaVersionOf(db)).toBe(3);
+      db.close();
+    });
+
+    it('leaves the database as it was when a migration fails', () => {
+      const db = new Database(join(dir, 'm.db'));
+      const log: string[] = [];
+      const v1 = record(log, 1, 'CREATE TABLE a (x)');
+      migrate(db, 'test', [v1]);
+      expect(() => migrate(db, 'test', [v1, record(log, 2, 'CREATE TABLE b (x)'), record(log, 3, 'NOT SQL')])).toThrow();
+      expect(schemaVersionOf(db)).toBe(1);
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'b'").get()).toBeUndefined();
+      db.close();
+    });
+
+    it('creates a new directory at the current schema', () => {
+      openSqliteData(dir).close();
+      const db = new Database(join(dir, 'aloft.db'));
+      expect(schemaVersionOf(db)).toBe(SCHEMA_VERSION);
+      expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
+      db.close();
+    });
+
+    it('refuses a database written by a newer Aloft, with both versions in the message', () => {
+      openSqliteData(dir).close();
+      const db = new Database(join(dir, 'aloft.db'));
+      db.prepare("UPDATE meta SET value = '3' WHERE key = 'schema_version'").run();
+      db.close();
+      expect(errorOf(() => openSqliteData(dir))).toMatchObject({
+        code: 'CONFIG_INVALID',
+        message: `data directory ${dir} was written by a newer Aloft (schema 3); this Aloft reads up to schema ${SCHEMA_VERSION}`,
+      });
+      // Refused, not changed.
+      const again = new Database(join(dir, 'aloft.db'));
+      expect(schemaVersionOf(again)).toBe(3);
+      again.close();
+    });
+
+    it('refuses a directory it cannot create, naming it', () => {
+      writeFileSync(join(dir, 'file'), 'x');
+      const where = join(dir, 'file', 'data');
+      expect(errorOf(() => openSqliteData(where))).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining(`cannot open data directory ${where}`) });
+    });
+
+    it('refuses a file that is not a database, naming it', () => {
+      writeFileSync(join(dir, 'aloft.db'), 'this is not SQLite, just some text that is long enough to be read as a header'.repeat(4));
+      expect(errorOf(() => openSqliteData(dir))).toMatchObject({
+        code: 'CONFIG_INVALID', message: expect.stringContaining(`${join(dir, 'aloft.db')} is not a readable Aloft database`),
+      });
+    });
+  });
+
+  describe('synchronous setting', () => {
+    const synchronous = (db: SqliteDatabase): unknown => db.db.pragma('synchronous', { simple: true });
+
+    it('is NORMAL by default and FULL when asked, in WAL mode', () => {
+      const normal = SqliteDatabase.open(dir);
+      expect(synchronous(normal)).toBe(1);
+      expect(normal.db.pragma('journal_mode', { simple: true })).toBe('wal');
+      normal.close();
+      const full = SqliteDatabase.open(dir, { synchronous: 'FULL' });
+      expect(synchronous(full)).toBe(2);
+      full.close();
+    });
+  });
+
+  describe('group commit', () => {
+    it('commits every write of a turn together, and refuses writes once closed', async () => {
+      const db = SqliteDatabase.open(dir);
+      db.db.exec('CREATE TABLE t (x)');
+      const insert = db.db.prepare('INSERT INTO t VALUES (?)');
+      for (let i = 0; i < 3; i++) {
+        db.write();
+        insert.run(i);
+      }
+      expect(db.db.inTransaction).toBe(true);
+      await db.durable();
+      expect(db.db.inTransaction).toBe(false);
+      expect(db.db.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(3);
+      db.close();
+      expect(() => db.write()).toThrow(/closed/);
+    });
+
+    it('refuses every later write once a commit failed, naming the directory, and keeps what was committed before', async () => {
+      const db = SqliteDatabase.open(dir);
+      db.db.exec('CREATE TABLE t (x)');
+      const insert = db.db.prepare('INSERT INTO t VALUES (?)');
+      db.write();
+      insert.run('kept');
+      await db.durable();
+      let failing = false;
+      db.onFlush(() => { if (failing) throw new Error('disk full'); });
+      failing = true;
+      db.write();
+      insert.run('lost');
+      await expect(db.durable()).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining(`data directory ${dir}: a commit failed (disk full)`) });
+      expect(() => db.write()).toThrow(/a commit failed/);
+      expect(db.db.prepare('SELECT x FROM t').pluck().all()).toEqual(['kept']);
+      db.close();
+    });
+  });
+});

@@ -1,0 +1,158 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Execution, TaskRun } from '../../../../lib/model/execution';
+import { newStateRecord, withState } from '../../../../lib/model/states';
+import type { PendingEvent } from '../../../../lib/ports/state-store';
+import { tempData, type TempData } from './temp-data';
+
+const T0 = new Date('2024-03-14T10:00:00.000Z');
+const exec = (id: string): Execution => ({
+  id, namespace: 'n', flowId: 'f', flowRevision: 1, state: newStateRecord('CREATED', T0), inputs: { id }, taskRunList: [], version: 0,
+});
+const event = (key: string, type: 'Kill' | 'Restart' = 'Kill'): PendingEvent => ({ key, event: { type }, at: T0.toISOString() });
+const run = (id: string, n: number, outputs: Record<string, unknown> = {}): TaskRun => ({
+  id: `${id}-r${n}`, executionId: id, namespace: 'n', flowId: 'f', taskId: `t${n}`, attempts: [], state: newStateRecord('RUNNING', T0), outputs,
+});
+const end = (e: Execution): Execution => ({ ...e, state: withState(e.state, 'SUCCESS', T0) });
+const keep = (e: Execution) => ({ execution: e, effects: [] });
+
+describe('SqliteStateStore', () => {
+  let t: TempData;
+  beforeEach(() => { t = tempData(); });
+  afterEach(async () => { await t.cleanup(); });
+
+  it('shares the stored execution instead of copying it', async () => {
+    const { store } = t.data;
+    await store.create(exec('a'), event('c'));
+    const out = await store.transact('a', keep, T0);
+    expect(await store.get('a')).toBe(out!.execution);
+  });
+
+  it('rejects with CONFLICT when the fold wrote to the same execution itself', async () => {
+    const { store } = t.data;
+    await store.create(exec('a'), event('c'));
+    let inner: Promise<unknown> | undefined;
+    const outer = store.transact('a', (e) => {
+      inner ??= store.transact('a', keep, T0);
+      return keep(e);
+    }, T0);
+    // Both settle after the commit, so they are awaited together.
+    const [innerOut, outerOut] = await Promise.allSettled([inner!, outer]);
+    expect(innerOut).toMatchObject({ status: 'fulfilled', value: { execution: { version: 1 } } });
+    expect(outerOut).toMatchObject({ status: 'rejected', reason: { code: 'CONFLICT' } });
+  });
+
+  it('rejects a page token it did not issue', async () => {
+    await expect(t.data.store.list({ pageToken: 'garbage' })).rejects.toMatchObject({ code: 'INPUT_INVALID', message: 'invalid page token' });
+  });
+
+  it('refuses a consumed key forever, across an end, a reopen and the cache of ended executions', async () => {
+    t.reopen({ endedCacheSize: 0 });
+    let store = t.data.store;
+    await store.create(exec('a'), event('created'));
+    await store.append('a', event('k1'));
+    await store.transact('a', (e) => keep(end(e)), T0);
+    store = t.reopen({ endedCacheSize: 0 }).store;
+    for (const key of ['created', 'k1']) expect(await store.append('a', event(key))).toBe(false);
+    expect(await store.hasPending('a')).toBe(false);
+    expect(await store.append('a', event('restart', 'Restart'))).toBe(true);
+    expect(await store.append('a', event('restart', 'Restart'))).toBe(false);
+    store = t.reopen({ endedCacheSize: 0 }).store;
+    expect(await store.append('a', event('restart', 'Restart'))).toBe(false);
+    expect(await store.hasPending('a')).toBe(true);
+  });
+
+  it('writes only the task runs whose object changed', async () => {
+    const { store } = t.data;
+    await store.create(exec('a'), event('c'));
+    await store.transact('a', (e) => keep({ ...e, taskRunList: [run('a', 0), run('a', 1), run('a', 2)] }), T0);
+    const before = store.writes.taskRuns;
+    await store.append('a', event('k'));
+    await store.transact('a', (e) => keep({ ...e, taskRunList: [e.taskRunList[0], run('a', 1, { changed: true }), e.taskRunList[2]] }), T0);
+    expect(store.writes.taskRuns - before).toBe(1);
+    expect((await t.reopen().store.get('a'))?.taskRunList.map((r) => r.outputs)).toEqual([{}, { changed: true }, {}]);
+  });
+
+  it('reads back a task run list that shrank (a replay keeps a subset)', async () => {
+    let store = t.data.store;
+    await store.create(exec('a'), event('c'));
+    await store.transact('a', (e) => keep({ ...e, taskRunList: [run('a', 0), run('a', 1), run('a', 2)] }), T0);
+    await store.append('a', event('k'));
+    await store.transact('a', (e) => keep({ ...e, taskRunList: [e.taskRunList[0]] }), T0);
+    store = t.reopen().store;
+    expect((await store.get('a'))?.taskRunList.map((r) => r.id)).toEqual(['a-r0']);
+    // The same once it settled into the tables.
+    await store.append('a', event('k2'));
+    await store.transact('a', (e) => keep(end({ ...e, taskRunList: [e.taskRunList[0], run('a', 5)] })), T0);
+    await store.append('a', event('k3'));
+    await store.transact('a', (e) => keep({ ...e, taskRunList: [e.taskRunList[1]] }), T0);
+    expect((await t.reopen({ endedCacheSize: 0 }).store.get('a'))?.taskRunList.map((r) => r.id)).toEqual(['a-r5']);
+  });
+
+  it('reads back live and ended executions through the journal, the settle batches and the checkpoints of long-lived ones', async () => {
+    t.reopen({ journalSpan: 50, endedCacheSize: 10 });
+    let store = t.data.store;
+    const ids = Array.from({ length: 700 }, (_, i) => `e${String(i).padStart(3, '0')}`);
+    await Promise.all(ids.map((id) => store.create(exec(id), event('created'))));
+    const expected = new Map<string, Execution>();
+    for (let n = 0; n < 4; n++) {
+      for (const [i, id] of ids.entries()) {
+        if (n > 0) store.appendNow(id, event(`k${n}`));
+        const out = store.transactNow(id, (e) => {
+          const runs = [...e.taskRunList, run(id, n, { n })];
+          // Two in three end on the last round; the others stay live.
+          return keep(n === 3 && i % 3 !== 0 ? end({ ...e, taskRunList: runs }) : { ...e, taskRunList: runs });
+        }, T0);
+        expected.set(id, out!.execution);
+      }
+      await t.data.durable();
+    }
+    for (let i = 0; i < ids.length; i += 3) store.appendNow(ids[i], event('pending'));
+    await t.data.durable();
+    store = t.reopen({ journalSpan: 50, endedCacheSize: 10 }).store;
+    for (const [i, id] of ids.entries()) {
+      expect(await store.get(id)).toEqual(expected.get(id));
+      expect(await store.hasPending(id)).toBe(i % 3 === 0);
+    }
+    const page = await store.list({ namespace: 'n', states: ['RUNNING', 'CREATED'], pageSize: 1000 });
+    expect(page.executions).toHaveLength(ids.filter((_, i) => i % 3 === 0).length);
+  });
+
+  it('writes settled executions to the tables on close and empties the journal, so the next open replays nothing', async () => {
+    const { store } = t.data;
+    for (const id of ['a', 'b']) {
+      await store.create(exec(id), event('c'));
+      await store.transact(id, (e) => keep(end({ ...e, taskRunList: [run(id, 0)] })), T0);
+    }
+    const dir = t.dir;
+    t.data.close();
+    const raw = new Database(join(dir, 'aloft.db'));
+    expect(raw.prepare('SELECT COUNT(*) FROM journal').pluck().get()).toBe(0);
+    expect(raw.prepare('SELECT id, state FROM executions ORDER BY id').all()).toEqual([{ id: 'a', state: 'SUCCESS' }, { id: 'b', state: 'SUCCESS' }]);
+    expect(raw.prepare('SELECT COUNT(*) FROM task_runs').pluck().get()).toBe(2);
+    raw.close();
+    expect((await t.reopen().store.get('b'))?.taskRunList.map((r) => r.id)).toEqual(['b-r0']);
+  });
+
+  it('lists executions with events pending since before the cut-off as stranded', async () => {
+    const { store, stranded } = t.data;
+    await store.create(exec('old'), { ...event('created'), at: '2024-03-14T10:00:00.000Z' });
+    await store.create(exec('new'), { ...event('created'), at: '2024-03-14T12:00:00.000Z' });
+    await store.create(exec('done'), { ...event('created'), at: '2024-03-14T10:00:00.000Z' });
+    await store.transact('done', (e) => keep(end(e)), T0);
+    const cutoff = new Date('2024-03-14T11:00:00.000Z');
+    expect(await stranded.find(cutoff, cutoff, 10)).toEqual(['old']);
+    expect(await t.reopen().stranded.find(cutoff, cutoff, 10)).toEqual(['old']);
+  });
+
+  it('puts unacknowledged effects back in the outbox after a reopen, and never an acknowledged one', async () => {
+    const { store } = t.data;
+    await store.create(exec('a'), event('c'));
+    const effect = { type: 'ExecutionEnded' as const, executionId: 'a', namespace: 'n', flowId: 'f', flowRevision: 1, state: 'SUCCESS' as const };
+    const out = store.transactNow('a', (e) => ({ execution: e, effects: [effect, effect] }), T0);
+    store.ackOutboxNow([out!.outbox[0]]);
+    await t.data.durable();
+    const reopened = t.reopen().store;
+    expect((await reopened.unpublished(new Date(T0.getTime() + 1), 10)).map((o) => o.id)).toEqual([out!.outbox[1].id]);
+  });
+});
