@@ -34,6 +34,12 @@ describe('the durable embedded runtime across a restart', () => {
     return server;
   }
 
+  /** The wake-ups stored in the data directory, read while no server runs. */
+  async function openStored(): Promise<{ due(): Promise<unknown[]> }> {
+    const adapters = await openDataDir(join(dir, 'data'));
+    return { due: async () => { const all = await adapters.wakeUpStore.due(new Date('9999-12-31T00:00:00Z'), 10); await adapters.close(); return all; } };
+  }
+
   async function stop(server: LocalServer): Promise<void> {
     open.splice(open.indexOf(server), 1);
     await server.stop();
@@ -49,7 +55,7 @@ tasks:
     message: before the pause
   - id: wait
     type: io.kestra.core.tasks.flows.Pause
-    delay: PT1S
+    delay: PT2S
     tasks:
       - id: after
         type: io.kestra.core.tasks.debugs.Return
@@ -57,22 +63,25 @@ tasks:
 `);
     const flow = (await first.runtime.flowRepo.get(NS, 'paused'))!;
     const started = await first.runtime.startExecution({ flow: { ...flow.flow, revision: flow.revision } });
-    // Stop as soon as the execution is paused: its wake-up is stored, its timer dies with the server.
+    // Stop as soon as the Pause is waiting: its wake-up is stored, its timer dies with the server.
     for (;;) {
       const e = await first.runtime.get(started.id);
-      if (e?.state.current === 'PAUSED') break;
+      if (e?.taskRunList.some((r) => r.taskId === 'wait' && r.state.current === 'PAUSED')) break;
       await new Promise((r) => setTimeout(r, 20));
     }
     await stop(first);
-    await new Promise((r) => setTimeout(r, 1200));
+    expect(await (await openStored()).due()).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 2200));
 
     const second = await serve();
     const final = await second.runtime.waitForEnd(started.id);
     expect(final.state.current).toBe('SUCCESS');
     expect(final.taskRunList.find((r) => r.taskId === 'after')?.outputs).toEqual({ value: 'after the pause' });
+    // The wake-up was fired by the restarted server (re-armed from the store), then forgotten.
+    expect(await second.runtime.adapters.wakeUpStore.due(new Date('9999-12-31T00:00:00Z'), 10)).toEqual([]);
     expect((await second.runtime.flowRepo.get(NS, 'paused'))?.revision).toBe(1);
     expect((await second.runtime.logs.list(started.id)).map((l) => l.message)).toContain('before the pause');
-  });
+  }, 30_000);
 
   it('fires the schedule dates missed while the server was stopped, by the trigger\'s late-run rules', async () => {
     const clock = new TestClock(new Date('2024-03-14T10:01:00Z'));
