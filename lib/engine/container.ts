@@ -24,6 +24,11 @@ export interface Branches {
   errors: readonly Task[] | null | undefined;
   /** Undefined: one child after the other. A number: in parallel, at most that many at once (0 = no limit). */
   concurrent?: number;
+  /**
+   * ForEach: the main children form one group per loop value, each group's tasks run one after the
+   * other, and at most this many groups are under way at once (0 = no limit). Overrides `concurrent`.
+   */
+  groups?: number;
   allowFailure?: boolean;
 }
 
@@ -95,7 +100,11 @@ export function evaluateBranches(d: Draft, parentRunId: string | undefined, b: B
   const currentRuns = inErrors ? errorRuns : mainRuns;
   const currentActive = currentRuns.reduce((n, r) => n + (isTerminal(r.state.current) ? 0 : 1), 0);
 
-  if (b.concurrent === undefined) {
+  if (b.groups !== undefined && !inErrors) {
+    const batch = nextInGroups(current, currentRuns, b.groups);
+    for (const c of batch) createRun(d, c.task, parentRunId, c.value);
+    if (batch.length > 0) return undefined;
+  } else if (b.concurrent === undefined) {
     // Sequential: the next task starts once every earlier one ended.
     if (currentActive === 0) {
       const [next] = missingChildren(current, currentRuns, 1);
@@ -114,3 +123,39 @@ export function evaluateBranches(d: Draft, parentRunId: string | undefined, b: B
   return branchState(mainRuns, b.allowFailure);
 }
 
+
+/**
+ * The children to create next when `wanted` runs as groups by loop value (see Branches.groups): the
+ * next task of each group under way whose previous task ended, then the first task of new groups
+ * while fewer than `limit` groups are under way (0 = no limit). Groups start in value order.
+ */
+export function nextInGroups(wanted: readonly ResolvedChild[], runs: readonly TaskRun[], limit: number): ResolvedChild[] {
+  const created = new Map<string, TaskRun>();
+  for (const run of runs) created.set(keyOf(run.taskId, run.value), run);
+  const out: ResolvedChild[] = [];
+  const fresh: ResolvedChild[] = [];
+  let underWay = 0;
+  for (let i = 0; i < wanted.length;) {
+    const value = wanted[i].value;
+    let made = 0;
+    let active = false;
+    let next: ResolvedChild | undefined;
+    const first = wanted[i];
+    for (; i < wanted.length && wanted[i].value === value; i++) {
+      const run = created.get(keyOf(wanted[i].task.id, value));
+      if (!run) next ??= wanted[i];
+      else {
+        made++;
+        if (!isTerminal(run.state.current)) active = true;
+      }
+    }
+    if (made === 0) fresh.push(first);
+    else if (active || next) {
+      underWay++;
+      if (!active && next) out.push(next);
+    }
+  }
+  const room = limit > 0 ? Math.max(0, limit - underWay) : fresh.length;
+  for (let k = 0; k < room && k < fresh.length; k++) out.push(fresh[k]);
+  return out;
+}
