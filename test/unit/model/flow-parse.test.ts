@@ -3,6 +3,7 @@ import type { Diagnostic } from '../../../lib/model/flow-diagnostics';
 import { parseFlow } from '../../../lib/model/flow-parse';
 import type { ParseResult } from '../../../lib/model/flow-parse';
 import type { ExpressionAnalyzer } from '../../../lib/model/static-check';
+import { catalog } from '../../../lib/plugins/catalog';
 import { testCatalog } from './test-catalog';
 
 const parse = (source: string, extra: { expressions?: ExpressionAnalyzer } = {}): ParseResult =>
@@ -357,5 +358,95 @@ tasks:
     };
     const errors = errorsOf(parse(`id: f\nnamespace: ns\ntasks:\n  - id: t\n    type: ${RETURN}\n    format: "ab {{ ( }}"\n`, { expressions: analyzer }));
     expect(formatError(errors[0])).toBe('flow.yml:6:20: flow ns.f, task t, property tasks[0].format: template syntax error: unexpected (');
+  });
+});
+
+describe('parseFlow with Kestra 1.x task properties and flowables', () => {
+  // The real catalog: these checks are about the 1.x flowables' own schemas.
+  const parse1x = (source: string): ParseResult => parseFlow(source, { file: 'flow.yml', catalog: catalog() });
+
+  it('accepts allowFailure, allowWarning, runIf, workerGroup, logLevel, logToFile and description on any task', () => {
+    const flow = flowOf(parse1x(`
+id: props
+namespace: dev.aloft
+tasks:
+  - id: a
+    type: io.kestra.plugin.core.log.Log
+    message: hi
+    description: says hi
+    allowFailure: true
+    allowWarning: true
+    runIf: "{{ true }}"
+    workerGroup:
+      key: gpu
+    logLevel: DEBUG
+    logToFile: true
+  - id: b
+    type: io.kestra.plugin.core.flow.Sequential
+    runIf: false
+    allowFailure: true
+    tasks:
+      - id: c
+        type: io.kestra.plugin.core.log.Log
+        message: hi
+`));
+    expect(flow.tasks[0]).toMatchObject({ allowFailure: true, allowWarning: true, runIf: '{{ true }}', workerGroup: { key: 'gpu' } });
+    expect(flow.tasks[1]).toMatchObject({ runIf: false, allowFailure: true });
+  });
+
+  it('refuses a runIf that is not an expression, naming flow, task, property and line', () => {
+    const errors = errorsOf(parse1x(`
+id: bad-runif
+namespace: dev.aloft
+tasks:
+  - id: a
+    type: io.kestra.plugin.core.log.Log
+    message: hi
+    runIf: outputs.x == 1
+`));
+    expect(errors.map(formatError)).toEqual([
+      "flow.yml:8:12: flow dev.aloft.bad-runif, task a, property tasks[0].runIf: runIf must be an expression such as '{{ inputs.enabled }}', or true or false",
+    ]);
+  });
+
+  it('refuses an If without then, naming flow, task, property and line', () => {
+    const errors = errorsOf(parse1x(`
+id: bad-if
+namespace: dev.aloft
+tasks:
+  - id: check
+    type: io.kestra.plugin.core.flow.If
+    condition: "{{ true }}"
+    else:
+      - id: no
+        type: io.kestra.plugin.core.log.Log
+        message: no
+`));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ flow: 'dev.aloft.bad-if', task: 'check', line: 5, message: "missing required property 'then'" });
+  });
+
+  it('checks the children of If, ForEach and their ids like any other task', () => {
+    const errors = errorsOf(parse1x(`
+id: children
+namespace: dev.aloft
+tasks:
+  - id: loop
+    type: io.kestra.plugin.core.flow.ForEach
+    values: [1, 2]
+    concurrencyLimit: -1
+    tasks:
+      - id: check
+        type: io.kestra.plugin.core.flow.If
+        condition: "{{ taskrun.value == 1 }}"
+        then:
+          - id: loop
+            type: io.kestra.plugin.core.log.Logg
+`));
+    expect(errors.map((e) => [e.line, e.property])).toEqual([
+      [8, 'tasks[0].concurrencyLimit'],
+      [14, 'tasks[0].tasks[0].then[0].id'],
+      [15, 'tasks[0].tasks[0].then[0].type'],
+    ]);
   });
 });
