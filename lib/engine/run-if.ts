@@ -23,7 +23,7 @@ export function settledByRunIf(d: Draft, run: TaskRun, task: Task): boolean {
     }
     text = rendered.value;
   }
-  if (!FALSY_TEXTS.includes(text.trim().toLowerCase())) return false;
+  if (!FALSY_TEXTS.includes(text.trim())) return false;
   d.update(runState(run, State.SKIPPED, d.now));
   d.enqueue(run.parentTaskRunId);
   return true;

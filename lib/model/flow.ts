@@ -29,7 +29,8 @@ export type FlowInput = z.infer<typeof FlowInput>;
 /** Kestra's falsy texts (TruthUtils): a rendered `runIf` or `If` condition equal to one of these is false. */
 export const FALSY_TEXTS: readonly string[] = ['false', '0', '-0', ''];
 
-const RUN_IF_LITERAL = /^\s*(true|false|0|1|-0)\s*$/i;
+// Case matters, as in Kestra: 'False' is truthy there.
+const RUN_IF_LITERAL = /^\s*(true|false|0|1|-0)\s*$/;
 /**
  * `runIf` (Kestra 1.x): a template, or a literal true/false. Plain text such as `outputs.x == 1` is
  * refused: it is always truthy, so a forgotten `{{ }}` would silently run the task.

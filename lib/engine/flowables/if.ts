@@ -34,7 +34,7 @@ export const ifTask = listBehaviour(ifInfo, {
       if (!rendered.ok) return { error: rendered.error };
       text = rendered.value;
     }
-    const result = !FALSY_TEXTS.includes(text.trim().toLowerCase());
+    const result = !FALSY_TEXTS.includes(text.trim());
     return { internal: { [CHOSEN_THEN]: result }, outputs: { evaluationResult: result } };
   },
   branches(run, task) {

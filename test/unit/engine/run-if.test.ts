@@ -21,11 +21,16 @@ describe('runIf', () => {
   });
 
   it('treats 0, -0 and an empty rendering as false, as Kestra does', () => {
-    for (const runIf of ['0', '-0', '{{ "" }}', false, 'False']) {
+    for (const runIf of ['0', '-0', '{{ "" }}', false, ' false ']) {
       const h = Harness.start(flow([{ id: 'a', type: LOG, runIf }]));
       expect(h.states()).toEqual({ a: 'SKIPPED' });
       expect(h.state).toBe('SUCCESS');
     }
+  });
+
+  it('treats any other text as true, case included, as Kestra does', () => {
+    const h = Harness.start(flow([{ id: 'a', type: LOG, runIf: '{{ "False" }}' }]));
+    expect(h.pending().map((w) => w.taskId)).toEqual(['a']);
   });
 
   it('skips a flowable without creating its children', () => {

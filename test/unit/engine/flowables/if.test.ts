@@ -14,7 +14,7 @@ describe('If', () => {
   });
 
   it('runs else when the condition renders false, 0, -0 or nothing', () => {
-    for (const condition of ['{{ inputs.n > 1 }}', '0', '-0', '{{ "" }}', 'FALSE']) {
+    for (const condition of ['{{ inputs.n > 1 }}', '0', '-0', '{{ "" }}', ' false ']) {
       const h = Harness.start(flow([
         { id: 'check', type: IF, condition, then: [{ id: 'yes', type: RETURN }], else: [{ id: 'no', type: RETURN }] },
       ]), { inputs: { n: 0 } });
