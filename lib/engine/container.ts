@@ -29,6 +29,8 @@ export interface Branches {
    * other, and at most this many groups are under way at once (0 = no limit). Overrides `concurrent`.
    */
   groups?: number;
+  /** Dag: with `concurrent`, a main child starts only once every task it depends on (by id) ended. */
+  dependsOn?: ReadonlyMap<string, readonly string[]>;
   allowFailure?: boolean;
 }
 
@@ -115,7 +117,8 @@ export function evaluateBranches(d: Draft, parentRunId: string | undefined, b: B
     }
   } else {
     const room = b.concurrent > 0 ? Math.max(0, b.concurrent - currentActive) : current.length;
-    const batch = room > 0 ? missingChildren(current, currentRuns, room) : [];
+    const candidates = b.dependsOn && !inErrors ? readyChildren(current, currentRuns, b.dependsOn) : current;
+    const batch = room > 0 ? missingChildren(candidates, currentRuns, room) : [];
     for (const c of batch) createRun(d, c.task, parentRunId, c.value);
     if (batch.length > 0) return undefined;
   }
@@ -158,4 +161,15 @@ export function nextInGroups(wanted: readonly ResolvedChild[], runs: readonly Ta
   const room = limit > 0 ? Math.max(0, limit - underWay) : fresh.length;
   for (let k = 0; k < room && k < fresh.length; k++) out.push(fresh[k]);
   return out;
+}
+
+/**
+ * The children of `wanted` whose dependencies all ended (in any state: a failure stops the branch
+ * before this is asked). A dependency that is not in `wanted` (a disabled task) does not hold anyone back.
+ */
+export function readyChildren(wanted: readonly ResolvedChild[], runs: readonly TaskRun[], dependsOn: ReadonlyMap<string, readonly string[]>): ResolvedChild[] {
+  const present = new Set(wanted.map((c) => c.task.id));
+  const ended = new Set<string>();
+  for (const run of runs) if (isTerminal(run.state.current)) ended.add(run.taskId);
+  return wanted.filter((c) => (dependsOn.get(c.task.id) ?? []).every((id) => ended.has(id) || !present.has(id)));
 }

@@ -1,5 +1,6 @@
 // The flow's task tree, indexed once per flow object: every task by id with its enclosing flowable,
 // whether it sits in an `errors` branch, its retry policy (nearest wins) and its flowable behaviour.
+import { wrappedTasks } from '../model/catalog';
 import { flowKey, type Flow, type Task } from '../model/flow';
 import type { Retry } from '../model/retry';
 import type { FlowableBehaviour } from './flowables/behaviour';
@@ -59,6 +60,7 @@ function buildFlowIndex(flow: Flow): FlowIndex {
       if (!nodes.has(task.id)) nodes.set(task.id, node);
       if (!flowable) continue;
       for (const key of flowable.info.childLists ?? []) visit(task[key], node, key === 'errors');
+      for (const key of flowable.info.childWrappers ?? []) visit(wrappedTasks(task[key]).map((w) => w.task), node, false);
       for (const key of flowable.info.childMaps ?? []) {
         const map = task[key];
         if (map && typeof map === 'object') for (const children of Object.values(map)) visit(children, node, false);

@@ -42,7 +42,7 @@ export function checkExpressions(flow: Flow, catalog: TaskCatalog, analyzer: Exp
 
   const findings: Finding[] = [];
   visitAll(({ task, path, info }) => {
-    const children = new Set([...(info?.childLists ?? []), ...(info?.childMaps ?? [])]);
+    const children = new Set([...(info?.childLists ?? []), ...(info?.childMaps ?? []), ...(info?.childWrappers ?? [])]);
     const taskId = typeof task.id === 'string' ? task.id : undefined;
     const otherOutputs = OTHER_OUTPUTS[info?.type ?? ''] ?? [];
     for (const [key, value] of Object.entries(task)) {

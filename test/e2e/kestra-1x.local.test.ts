@@ -97,6 +97,12 @@ const cases: Record<string, () => Promise<void>> = {
     expect(nap.attempts).toEqual([]);
     expect(value(e, 'after')).toBe('awake');
   },
+  'dag.yml': async () => {
+    const e = await run('dag.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(e.taskRunList.map((r) => r.taskId)).toEqual(['graph', 'extract', 'branches', 'left', 'right', 'report']);
+    expect(value(e, 'report')).toBe('L1+R1');
+  },
   'bash-0.4.yml': async () => {
     const e = await run('bash-0.4.yml');
     expect(e.state.current).toBe('WARNING');

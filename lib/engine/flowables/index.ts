@@ -2,6 +2,7 @@
 import type { TaskTypeInfo } from '../../model/catalog';
 import { allowFailure } from './allow-failure';
 import type { FlowableBehaviour } from './behaviour';
+import { dag } from './dag';
 import { eachParallel, eachSequential } from './each';
 import { forEach } from './for-each';
 import { ifTask } from './if';
@@ -14,7 +15,7 @@ import { switchTask } from './switch';
 
 export const flowableBehaviours: readonly FlowableBehaviour[] = [
   sequential, parallel, switchTask, eachSequential, eachParallel, allowFailure, pause, subflow,
-  forEach, ifTask, sleep,
+  forEach, ifTask, sleep, dag,
 ];
 
 export const flowableTypes: readonly TaskTypeInfo[] = flowableBehaviours.map((b) => b.info);

@@ -449,4 +449,69 @@ tasks:
       [15, 'tasks[0].tasks[0].then[0].type'],
     ]);
   });
+
+  const dag = (tasks: string): string => `
+id: dag
+namespace: dev.aloft
+tasks:
+  - id: graph
+    type: io.kestra.plugin.core.flow.Dag
+    tasks:
+${tasks}`;
+
+  it('refuses a Dag dependency on an unknown task, naming flow, task, property and line', () => {
+    const errors = errorsOf(parse1x(dag(`      - task:
+          id: a
+          type: io.kestra.plugin.core.log.Log
+          message: a
+        dependsOn: [ghost]
+`)));
+    expect(errors.map(formatError)).toEqual([
+      "flow.yml:12:21: flow dev.aloft.dag, task graph, property tasks[0].tasks[0].dependsOn[0]: task 'a' depends on 'ghost', which is not a task of this Dag (its tasks: a)",
+    ]);
+  });
+
+  it('refuses a cycle in a Dag, naming flow, task, property and line', () => {
+    const errors = errorsOf(parse1x(dag(`      - task:
+          id: a
+          type: io.kestra.plugin.core.log.Log
+          message: a
+        dependsOn: [b]
+      - task:
+          id: b
+          type: io.kestra.plugin.core.log.Log
+          message: b
+        dependsOn: [a]
+`)));
+    expect(errors.map(formatError)).toEqual([
+      'flow.yml:12:20: flow dev.aloft.dag, task graph, property tasks[0].tasks[0].dependsOn: dependency cycle: a depends on b depends on a',
+    ]);
+  });
+
+  it('checks the tasks inside a Dag, applies pluginDefaults to them and counts their ids', () => {
+    const r = parse1x(`${dag(`      - task:
+          id: a
+          type: io.kestra.plugin.core.log.Log
+      - task:
+          id: graph
+          type: io.kestra.plugin.core.log.Logg
+`)}
+pluginDefaults:
+  - type: io.kestra.plugin.core.log.Log
+    values:
+      message: from defaults
+`);
+    expect(errorsOf(r).map((e) => [e.line, e.property])).toEqual([[12, 'tasks[0].tasks[1].task.id'], [13, 'tasks[0].tasks[1].task.type']]);
+    const ok = flowOf(parse1x(`${dag(`      - task:
+          id: a
+          type: io.kestra.plugin.core.log.Log
+`)}
+pluginDefaults:
+  - type: io.kestra.plugin.core.log.Log
+    values:
+      message: from defaults
+`));
+    expect((ok.tasks[0].tasks as any)[0].task).toMatchObject({ id: 'a', message: 'from defaults' });
+  });
 });
+
