@@ -31,6 +31,8 @@ export interface Branches {
   groups?: number;
   /** Dag: with `concurrent`, a main child starts only once every task it depends on (by id) ended. */
   dependsOn?: ReadonlyMap<string, readonly string[]>;
+  /** LoopUntil: only the children created from this position on (the current iteration) count. */
+  since?: number;
   allowFailure?: boolean;
 }
 
@@ -83,7 +85,8 @@ function missingChildren(wanted: readonly ResolvedChild[], runs: readonly TaskRu
  * state once it is over, else undefined. While killing nothing new is created and the result is KILLED.
  */
 export function evaluateBranches(d: Draft, parentRunId: string | undefined, b: Branches, killing: boolean): State | undefined {
-  const children = d.children(parentRunId);
+  const all = d.children(parentRunId);
+  const children = b.since ? all.slice(b.since) : all;
   const errors = listChildren(b.errors);
   const errorIds = idsOf(errors);
   const mainRuns: TaskRun[] = errorIds.size === 0 ? children : [];

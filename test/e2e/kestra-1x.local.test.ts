@@ -103,6 +103,12 @@ const cases: Record<string, () => Promise<void>> = {
     expect(e.taskRunList.map((r) => r.taskId)).toEqual(['graph', 'extract', 'branches', 'left', 'right', 'report']);
     expect(value(e, 'report')).toBe('L1+R1');
   },
+  'loop-until.yml': async () => {
+    const e = await run('loop-until.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(runsOf(e, 'count').map((r) => r.outputs?.value)).toEqual(['1', '2', '3']);
+    expect(value(e, 'after')).toBe('3 iterations');
+  },
   'bash-0.4.yml': async () => {
     const e = await run('bash-0.4.yml');
     expect(e.state.current).toBe('WARNING');

@@ -16,7 +16,7 @@ const DagTask = z.object({
 /** Refuses dependencies on tasks outside the Dag and cycles, pointing at the `dependsOn` concerned. */
 function checkGraph(all: readonly z.infer<typeof DagTask>[], ctx: z.RefinementCtx): void {
   // Malformed entries are reported by the schema itself.
-  if (!Array.isArray(all) || all.some((t) => typeof t?.task?.id !== 'string')) return;
+  if (!Array.isArray(all as unknown) || all.some((t) => typeof t?.task?.id !== 'string')) return;
   const tasks = all;
   const ids = tasks.map((t) => t.task.id);
   const deps = new Map(tasks.map((t) => [t.task.id, t.dependsOn ?? []]));

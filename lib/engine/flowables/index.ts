@@ -6,6 +6,7 @@ import { dag } from './dag';
 import { eachParallel, eachSequential } from './each';
 import { forEach } from './for-each';
 import { ifTask } from './if';
+import { loopUntil } from './loop-until';
 import { parallel } from './parallel';
 import { pause } from './pause';
 import { sleep } from './sleep';
@@ -15,7 +16,7 @@ import { switchTask } from './switch';
 
 export const flowableBehaviours: readonly FlowableBehaviour[] = [
   sequential, parallel, switchTask, eachSequential, eachParallel, allowFailure, pause, subflow,
-  forEach, ifTask, sleep, dag,
+  forEach, ifTask, sleep, dag, loopUntil,
 ];
 
 export const flowableTypes: readonly TaskTypeInfo[] = flowableBehaviours.map((b) => b.info);
