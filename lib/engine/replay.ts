@@ -31,10 +31,12 @@ export function replay(execution: Execution, flow: Flow, fromTaskRunId: string, 
     const container = level.parentTaskRunId ? byId.get(level.parentTaskRunId) : undefined;
     const containerNode = container ? fx.nodes.get(container.taskId) : undefined;
     const sequential = !containerNode?.flowable?.parallel;
+    const successors = containerNode?.flowable?.successors?.(containerNode.task, level.taskId);
     for (const sibling of list) {
       if (sibling.parentTaskRunId !== level.parentTaskRunId || sibling.id === level.id) continue;
       const isErrors = fx.nodes.get(sibling.taskId)?.inErrors ?? false;
-      if (isErrors || (sequential && order.get(sibling.id)! > order.get(level.id)!)) removed.add(sibling.id);
+      const after = successors ? successors.has(sibling.taskId) : sequential && order.get(sibling.id)! > order.get(level.id)!;
+      if (isErrors || after) removed.add(sibling.id);
     }
   }
   removed.add(target.id); // Its children go; the target itself is re-added below.

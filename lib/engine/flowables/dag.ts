@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { TaskTypeInfo } from '../../model/catalog';
 import type { Task } from '../../model/flow';
 import { listChildren } from '../container';
+import type { FlowableBehaviour } from './behaviour';
 import { listBehaviour } from './list-behaviour';
 import { Concurrent, TaskList } from './schemas';
 
@@ -74,7 +75,18 @@ function resolve(list: readonly Wrapped[]): { tasks: Task[]; dependsOn: Readonly
   return out;
 }
 
-export const dag = listBehaviour(dagInfo, {
+/** The tasks that depend on `taskId`, directly or not: a replay of it runs them again. */
+function dependents(task: Task, taskId: string): ReadonlySet<string> {
+  const { dependsOn } = resolve(task.tasks as Wrapped[]);
+  const out = new Set<string>();
+  const add = (id: string): void => {
+    for (const [other, deps] of dependsOn) if (deps.includes(id) && !out.has(other)) { out.add(other); add(other); }
+  };
+  add(taskId);
+  return out;
+}
+
+const dagList = listBehaviour(dagInfo, {
   parallel: true,
   branches: (_run, task) => {
     const { tasks, dependsOn } = resolve(task.tasks as Wrapped[]);
@@ -86,3 +98,5 @@ export const dag = listBehaviour(dagInfo, {
     };
   },
 });
+
+export const dag: FlowableBehaviour = { ...dagList, successors: dependents };

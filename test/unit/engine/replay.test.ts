@@ -62,3 +62,36 @@ describe('replay', () => {
     expect(() => replay(h.execution, h.flow, 'nope', 'e2', NOW, fakeIds())).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
   });
 });
+
+describe('replay with the Kestra 1.x flowables', () => {
+  const DAG = 'io.kestra.plugin.core.flow.Dag';
+  const FOR_EACH = 'io.kestra.plugin.core.flow.ForEach';
+
+  it('in a Dag, re-runs the chosen task and the tasks that depend on it, and keeps the others', () => {
+    const h = finished(flow([{ id: 'dag', type: DAG, tasks: [
+      { task: { id: 'a', type: LOG } },
+      { task: { id: 'b', type: LOG }, dependsOn: ['a'] },
+      { task: { id: 'c', type: LOG }, dependsOn: ['a'] },
+      { task: { id: 'd', type: LOG }, dependsOn: ['b'] },
+    ] }]));
+    const copy = replay(h.execution, h.flow, h.run('b').id, 'e2', NOW, fakeIds('n'));
+    expect(copy.taskRunList.map((r) => [r.taskId, r.state.current])).toEqual([['dag', 'RUNNING'], ['a', 'SUCCESS'], ['b', 'RESTARTED'], ['c', 'SUCCESS']]);
+    const r = new Harness(copy, h.flow);
+    r.send({ type: 'ExecutionCreated' });
+    expect(r.pending().map((w) => w.taskId)).toEqual(['b']);
+    r.drive();
+    expect(r.execution.taskRunList.map((x) => x.taskId)).toEqual(['dag', 'a', 'b', 'c', 'd']);
+    expect(r.state).toBe('SUCCESS');
+  });
+
+  it('in a ForEach, re-runs the chosen run and every run after it', () => {
+    const h = finished(flow([{ id: 'loop', type: FOR_EACH, values: ['x', 'y'], tasks: [{ id: 'one', type: LOG }, { id: 'two', type: LOG }] }]));
+    const copy = replay(h.execution, h.flow, h.run('two', 'x').id, 'e2', NOW, fakeIds('n'));
+    expect(copy.taskRunList.map((r) => `${r.taskId}[${r.value ?? ''}] ${r.state.current}`)).toEqual(['loop[] RUNNING', 'one[x] SUCCESS', 'two[x] RESTARTED']);
+    const r = new Harness(copy, h.flow);
+    r.send({ type: 'ExecutionCreated' });
+    r.drive();
+    expect(r.execution.taskRunList.map((x) => `${x.taskId}[${x.value ?? ''}]`)).toEqual(['loop[]', 'one[x]', 'two[x]', 'one[y]', 'two[y]']);
+    expect(r.state).toBe('SUCCESS');
+  });
+});
