@@ -1,12 +1,13 @@
 // bench:burst — E executions x T chained Return tasks, all started at once on the embedded runtime.
-// Prints one JSON line. Not a test: figures go into notes, never into assertions.
+// Prints one JSON line. FOREACH=1 then runs the same burst with the T tasks as one ForEach over T
+// values, on a fresh runtime, and prints its line too, with its wall time over the plain one's. Not a test: figures go into notes, never into assertions.
 // The machine is shared, so wall figures come with the load average; cpu_s and gc_ms are steadier.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { LocalRuntime } from '../lib/runtime/local';
-import { chainedFlowYaml, lagsMs } from './chain';
+import { chainedFlowYaml, forEachFlowYaml, lagsMs } from './chain';
 import { percentiles } from './stats';
 
 const E = Number(process.env.E ?? 4000);
@@ -40,9 +41,18 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ bench: 'burst', ...(await triggeredBurst(E, T)) }));
     return;
   }
+  const plain = await burst(chainedFlowYaml(T));
+  console.log(JSON.stringify(plain));
+  if (process.env.FOREACH === '1') {
+    const looped = await burst(forEachFlowYaml(T));
+    console.log(JSON.stringify({ ...looped, foreach: true, wall_vs_plain: +(looped.wall_s / plain.wall_s).toFixed(2) }));
+  }
+}
+
+async function burst(yaml: string): Promise<Record<string, unknown> & { wall_s: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'aloft-bench-'));
   const runtime = new LocalRuntime({ env: { ...process.env, ALOFT_DATA_DIR: dataDir } });
-  const { flow } = await runtime.deploy(chainedFlowYaml(T));
+  const { flow } = await runtime.deploy(yaml);
   await runtime.start();
   const load0 = loadavg()[0];
   let peakRss = process.memoryUsage().rss;
@@ -65,7 +75,7 @@ async function main(): Promise<void> {
   await runtime.stop();
   rmSync(dataDir, { recursive: true, force: true });
   const cpuS = (cpu.user + cpu.system) / 1e6;
-  console.log(JSON.stringify({
+  return {
     bench: 'burst', executions: E, tasks_per_execution: T, tasks: E * T, states,
     wall_s: +wall.toFixed(3),
     tasks_per_s: Math.round((E * T) / wall),
@@ -77,7 +87,7 @@ async function main(): Promise<void> {
     lag_ms: percentiles(lagsMs(finals)),
     load_avg_1m: [+load0.toFixed(2), +loadavg()[0].toFixed(2)],
     internal_errors: runtime.internalErrors().length,
-  }));
+  };
 }
 
 main().catch((err) => { console.error(err); process.exitCode = 1; });
