@@ -58,6 +58,12 @@ describe('runIf', () => {
     expect(h.state).toBe('FAILED');
   });
 
+  it('cannot read secrets: the engine renders it, and the engine holds none', () => {
+    const h = Harness.start(flow([{ id: 'a', type: LOG, runIf: "{{ secret('TOKEN') == 'x' }}" }]));
+    expect(h.run('a').state.current).toBe('FAILED');
+    expect(h.run('a').error).toMatchObject({ task: 'a', property: 'runIf' });
+  });
+
   it('does not count a skipped task as a failure for the errors branch', () => {
     const h = Harness.start(flow([{ id: 'a', type: FAIL, runIf: 'false' }], { errors: [{ id: 'alert', type: LOG }] }));
     expect(h.has('alert')).toBe(false);

@@ -423,7 +423,7 @@ tasks:
         message: no
 `));
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ flow: 'dev.aloft.bad-if', task: 'check', line: 5, message: "missing required property 'then'" });
+    expect(errors[0]).toMatchObject({ flow: 'dev.aloft.bad-if', task: 'check', property: 'tasks[0].then', line: 5, message: "missing required property 'then'" });
   });
 
   it('checks the children of If, ForEach and their ids like any other task', () => {
