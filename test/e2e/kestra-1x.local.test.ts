@@ -6,7 +6,8 @@ import type { Execution } from '../../lib/model/execution';
 import { outputOf, runFlowFile, runsOf } from '../helpers/local-run';
 
 const dir = join(__dirname, '../fixtures/kestra-1x');
-const run = async (name: string, inputs?: Record<string, unknown>): Promise<Execution> => (await runFlowFile(join(dir, name), { inputs })).execution;
+const run = async (name: string, inputs?: Record<string, unknown>): Promise<Execution> =>
+  (await runFlowFile(join(dir, name), { inputs, flowsDir: join(dir, 'flows') })).execution;
 const statesOf = (e: Execution): Record<string, string> => {
   const out: Record<string, string> = {};
   for (const r of e.taskRunList) out[r.value !== undefined ? `${r.taskId}[${r.value}]` : r.taskId] = r.state.current;
@@ -108,6 +109,15 @@ const cases: Record<string, () => Promise<void>> = {
     expect(e.state.current).toBe('SUCCESS');
     expect(runsOf(e, 'count').map((r) => r.outputs?.value)).toEqual(['1', '2', '3']);
     expect(value(e, 'after')).toBe('3 iterations');
+  },
+  'subflow.yml': async () => {
+    const ok = await run('subflow.yml');
+    expect(ok.state.current).toBe('SUCCESS');
+    expect(statesOf(ok)).toEqual({ call: 'SUCCESS', after: 'SUCCESS' });
+    expect(value(ok, 'after')).toBe('SUCCESS: child done');
+    const failed = await run('subflow.yml', { fail: true });
+    expect(failed.state.current).toBe('FAILED');
+    expect(statesOf(failed)).toEqual({ call: 'FAILED' });
   },
   'bash-0.4.yml': async () => {
     const e = await run('bash-0.4.yml');

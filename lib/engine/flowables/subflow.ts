@@ -37,6 +37,14 @@ export const subflowInfo: TaskTypeInfo = {
 
 const CHILD = 'childExecutionId';
 
+/**
+ * `wait` and `transmitFailed` default to false for 0.x's Flow and to true for Subflow (its names
+ * since Kestra 0.13): the type name as written decides.
+ */
+const defaultsOn = (task: Task): boolean => task.type !== subflowInfo.type;
+const waits = (task: Task): boolean => (typeof task.wait === 'boolean' ? task.wait : defaultsOn(task));
+const transmits = (task: Task): boolean => (typeof task.transmitFailed === 'boolean' ? task.transmitFailed : defaultsOn(task));
+
 /** The parent run's state for an ended child (Kestra's ExecutableUtils.guessState). */
 export function subflowRunState(child: State, transmitFailed: boolean, killing: boolean): State {
   if (killing && child === State.KILLED) return State.KILLED;
@@ -67,7 +75,7 @@ function start(d: Draft, run: TaskRun, task: Task): void {
   if (!labels.ok) return failAndNotify(d, running, labels.error);
   const allLabels = { ...(task.inheritLabels ? d.execution.labels ?? {} : {}), ...stringMap(labels.value) };
 
-  const wait = task.wait === true;
+  const wait = waits(task);
   const childExecutionId = d.ids.next();
   const chain = [...(d.execution.parent?.chain ?? []), d.fx.key];
   d.update(withInternal(running, { [CHILD]: childExecutionId }));
@@ -94,7 +102,7 @@ function isCurrentChild(run: TaskRun, childExecutionId: string | undefined): boo
 
 function started(d: Draft, run: TaskRun, task: Task, event: EventOf<'SubflowStarted'>): void {
   if (isTerminal(run.state.current) || !isCurrentChild(run, event.childExecutionId)) return;
-  if (task.wait === true) return;
+  if (waits(task)) return;
   d.update({ ...run, outputs: { executionId: event.childExecutionId } });
   conclude(d, d.run(run.id)!, State.SUCCESS);
 }
@@ -107,10 +115,10 @@ function ended(d: Draft, run: TaskRun, task: Task, event: EventOf<'SubflowEnded'
     const error = cleanError({ ...event.error, flow: event.error.flow ?? d.fx.key, task: event.error.task ?? run.taskId });
     return failAndNotify(d, base, error);
   }
-  if (task.wait !== true) return conclude(d, base, State.SUCCESS);
+  if (!waits(task)) return conclude(d, base, State.SUCCESS);
   const outputs: Record<string, unknown> = { ...(executionId ? { executionId } : {}), state: event.state };
   if (event.outputs) outputs.outputs = event.outputs;
-  const state = subflowRunState(event.state, task.transmitFailed === true, run.state.current === State.KILLING);
+  const state = subflowRunState(event.state, transmits(task), run.state.current === State.KILLING);
   conclude(d, { ...run, outputs }, state);
 }
 
@@ -123,7 +131,7 @@ export const subflow: FlowableBehaviour = {
   kill(d, run, task) {
     if (isTerminal(run.state.current)) return;
     const child = internalOf<string>(run, CHILD);
-    if (task.wait === true && child) {
+    if (waits(task) && child) {
       d.update(runState(run, State.KILLING, d.now));
       d.emit({ type: EffectType.KillSubflow, childExecutionId: child });
     } else conclude(d, run, State.KILLED);
