@@ -119,6 +119,11 @@ const cases: Record<string, () => Promise<void>> = {
     expect(failed.state.current).toBe('FAILED');
     expect(statesOf(failed)).toEqual({ call: 'FAILED' });
   },
+  'pause.yml': async () => {
+    const e = await run('pause.yml');
+    expect(e.state.current).toBe('WARNING');
+    expect(statesOf(e)).toEqual({ short: 'SUCCESS', warned: 'WARNING', after: 'SUCCESS' });
+  },
   'bash-0.4.yml': async () => {
     const e = await run('bash-0.4.yml');
     expect(e.state.current).toBe('WARNING');
