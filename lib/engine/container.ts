@@ -22,6 +22,11 @@ export interface Branches {
   main: readonly ResolvedChild[];
   /** The `errors` tasks (disabled ones are removed here). */
   errors: readonly Task[] | null | undefined;
+  /**
+   * Kestra 1.x `finally`: run one after the other once the main tasks (and `errors`, after a failure)
+   * ended, whatever their outcome; they never change the branch's state. Not run while killing.
+   */
+  finally?: readonly Task[] | null;
   /** Undefined: one child after the other. A number: in parallel, at most that many at once (0 = no limit). */
   concurrent?: number;
   /**
@@ -89,16 +94,21 @@ export function evaluateBranches(d: Draft, parentRunId: string | undefined, b: B
   const children = b.since ? all.slice(b.since) : all;
   const errors = listChildren(b.errors);
   const errorIds = idsOf(errors);
-  const mainRuns: TaskRun[] = errorIds.size === 0 ? children : [];
+  const finals = listChildren(b.finally);
+  const finalIds = idsOf(finals);
+  const split = errorIds.size > 0 || finalIds.size > 0;
+  const mainRuns: TaskRun[] = split ? [] : children;
   const errorRuns: TaskRun[] = [];
+  const finalRuns: TaskRun[] = [];
   let active = false;
   let failed = false;
   for (const run of children) {
-    if (errorIds.size > 0) (errorIds.has(run.taskId) ? errorRuns : mainRuns).push(run);
-    if (!errorIds.has(run.taskId) && isFailure(run.state.current)) failed = true;
+    if (split) (finalIds.has(run.taskId) ? finalRuns : errorIds.has(run.taskId) ? errorRuns : mainRuns).push(run);
+    if (!errorIds.has(run.taskId) && !finalIds.has(run.taskId) && isFailure(run.state.current)) failed = true;
     if (!isTerminal(run.state.current)) active = true;
   }
   if (killing) return active ? undefined : State.KILLED;
+  if (finalRuns.length > 0) return nextFinally(d, parentRunId, finals, finalRuns, active) ? undefined : branchState(mainRuns, b.allowFailure);
 
   const inErrors = failed || errorRuns.length > 0;
   const current = inErrors ? errors : b.main;
@@ -126,7 +136,17 @@ export function evaluateBranches(d: Draft, parentRunId: string | undefined, b: B
     if (batch.length > 0) return undefined;
   }
   if (active) return undefined;
+  if (finals.length > 0 && nextFinally(d, parentRunId, finals, finalRuns, active) === 'waiting') return undefined;
   return branchState(mainRuns, b.allowFailure);
+}
+
+/** Starts the next `finally` task once the earlier ones ended: 'waiting' while one runs or was just created, else undefined (all ended). */
+function nextFinally(d: Draft, parentRunId: string | undefined, finals: readonly ResolvedChild[], runs: readonly TaskRun[], active: boolean): 'waiting' | undefined {
+  if (active) return 'waiting';
+  const [next] = missingChildren(finals, runs, 1);
+  if (!next) return undefined;
+  createRun(d, next.task, parentRunId, next.value);
+  return 'waiting';
 }
 
 

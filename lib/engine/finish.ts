@@ -16,6 +16,7 @@ export function evaluateRoot(d: Draft): void {
   const state = evaluateBranches(d, undefined, {
     main: listChildren(d.flow.tasks),
     errors: d.flow.errors,
+    ...(d.flow.finally ? { finally: d.flow.finally } : {}),
   }, d.killing);
   if (state) finishExecution(d, state);
 }

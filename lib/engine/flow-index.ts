@@ -10,7 +10,7 @@ export interface TaskNode {
   readonly task: Task;
   /** The enclosing flowable task's id; undefined for flow-level tasks. */
   readonly parentTaskId?: string;
-  /** True when the task is listed in its container's `errors`. */
+  /** True when the task is listed in its container's `errors` or `finally` (both run again after a restart). */
   readonly inErrors: boolean;
   /** True when the task or one of its ancestors is listed in an `errors` branch. */
   readonly underErrors: boolean;
@@ -59,7 +59,7 @@ function buildFlowIndex(flow: Flow): FlowIndex {
       // Ids are unique (the validator says so); the first wins if a flow slipped through.
       if (!nodes.has(task.id)) nodes.set(task.id, node);
       if (!flowable) continue;
-      for (const key of flowable.info.childLists ?? []) visit(task[key], node, key === 'errors');
+      for (const key of flowable.info.childLists ?? []) visit(task[key], node, key === 'errors' || key === 'finally');
       for (const key of flowable.info.childWrappers ?? []) visit(wrappedTasks(task[key]).map((w) => w.task), node, false);
       for (const key of flowable.info.childMaps ?? []) {
         const map = task[key];
@@ -69,6 +69,7 @@ function buildFlowIndex(flow: Flow): FlowIndex {
   };
   visit(flow.tasks, undefined, false);
   visit(flow.errors, undefined, true);
+  visit(flow.finally, undefined, true);
   const rootErrorIds = new Set((flow.errors ?? []).map((t) => t.id));
   return { flow, key: flowKey(flow.namespace, flow.id), nodes, rootErrorIds };
 }

@@ -42,6 +42,7 @@ export const TOP_LEVEL: Readonly<Record<string, z.ZodType>> = {
   retry: Retry,
   tasks: z.array(z.unknown()).min(1, 'a flow needs at least one task'),
   errors: z.array(z.unknown()),
+  finally: z.array(z.unknown()),
   triggers: z.array(z.unknown()),
   taskDefaults: z.array(TaskDefault.strict()),
   // The 1.x name of taskDefaults.

@@ -92,6 +92,8 @@ export interface Flow {
   retry?: Retry;
   tasks: Task[];
   errors?: Task[];
+  /** Kestra 1.x: run at the end, after `tasks` and `errors`, whatever happened. */
+  finally?: Task[];
   triggers?: Trigger[];
   taskDefaults?: TaskDefault[];
   disabled?: boolean;

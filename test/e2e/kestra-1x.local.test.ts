@@ -124,6 +124,14 @@ const cases: Record<string, () => Promise<void>> = {
     expect(e.state.current).toBe('WARNING');
     expect(statesOf(e)).toEqual({ short: 'SUCCESS', warned: 'WARNING', after: 'SUCCESS' });
   },
+  'finally.yml': async () => {
+    const e = await run('finally.yml');
+    expect(e.state.current).toBe('FAILED');
+    expect(e.taskRunList.map((r) => `${r.taskId}:${r.state.current}`)).toEqual([
+      'group:SUCCESS', 'work:SUCCESS', 'group_cleanup:SUCCESS', 'boom:FAILED', 'alert:SUCCESS', 'cleanup:SUCCESS',
+    ]);
+    expect(value(e, 'group_cleanup')).toBe('cleaned after working');
+  },
   'bash-0.4.yml': async () => {
     const e = await run('bash-0.4.yml');
     expect(e.state.current).toBe('WARNING');

@@ -57,8 +57,9 @@ export const dagInfo: TaskTypeInfo = {
     tasks: z.array(DagTask).min(1, 'expected at least one task'),
     concurrent: Concurrent.optional(),
     errors: TaskList.optional(),
+    finally: TaskList.optional(),
   }).strict().superRefine((v, ctx) => checkGraph(v.tasks, ctx)),
-  childLists: ['errors'],
+  childLists: ['errors', 'finally'],
   childWrappers: ['tasks'],
 };
 

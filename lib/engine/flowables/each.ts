@@ -19,15 +19,15 @@ const EachValue = z.union([z.string(), z.array(z.unknown())]);
 export const eachSequentialInfo: TaskTypeInfo = {
   ...names('EachSequential'),
   kind: 'flowable',
-  properties: z.object({ value: EachValue, tasks: NonEmptyTaskList, errors: TaskList.optional() }).strict(),
-  childLists: ['tasks', 'errors'],
+  properties: z.object({ value: EachValue, tasks: NonEmptyTaskList, errors: TaskList.optional(), finally: TaskList.optional() }).strict(),
+  childLists: ['tasks', 'errors', 'finally'],
 };
 
 export const eachParallelInfo: TaskTypeInfo = {
   ...names('EachParallel'),
   kind: 'flowable',
-  properties: z.object({ value: EachValue, tasks: NonEmptyTaskList, errors: TaskList.optional(), concurrent: Concurrent.optional() }).strict(),
-  childLists: ['tasks', 'errors'],
+  properties: z.object({ value: EachValue, tasks: NonEmptyTaskList, errors: TaskList.optional(), finally: TaskList.optional(), concurrent: Concurrent.optional() }).strict(),
+  childLists: ['tasks', 'errors', 'finally'],
 };
 
 /** Internal key: the loop values, rendered once at start. */

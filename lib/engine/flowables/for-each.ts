@@ -24,8 +24,9 @@ export const forEachInfo: TaskTypeInfo = {
     concurrencyLimit: Concurrent.optional(),
     tasks: NonEmptyTaskList,
     errors: TaskList.optional(),
+    finally: TaskList.optional(),
   }).strict(),
-  childLists: ['tasks', 'errors'],
+  childLists: ['tasks', 'errors', 'finally'],
 };
 
 /** Internal key: the loop values, rendered once at start. */

@@ -19,8 +19,9 @@ export const ifInfo: TaskTypeInfo = {
     then: NonEmptyTaskList,
     else: TaskList.optional(),
     errors: TaskList.optional(),
+    finally: TaskList.optional(),
   }).strict(),
-  childLists: ['then', 'else', 'errors'],
+  childLists: ['then', 'else', 'errors', 'finally'],
 };
 
 /** Internal key: true when `then` was chosen. */

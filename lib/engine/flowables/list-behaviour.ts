@@ -38,7 +38,8 @@ export function listBehaviour(info: TaskTypeInfo, spec: ListSpec): FlowableBehav
   const evaluate = (d: Draft, run: TaskRun, task: Task): void => {
     if (isTerminal(run.state.current) || run.state.current === State.PAUSED) return;
     const killing = d.killing || run.state.current === State.KILLING;
-    const state = evaluateBranches(d, run.id, spec.branches(run, task), killing);
+    const branches = spec.branches(run, task);
+    const state = evaluateBranches(d, run.id, task.finally ? { ...branches, finally: task.finally as Task[] } : branches, killing);
     // Creating children may have changed this run's record (never its state); re-read it.
     if (state) conclude(d, d.run(run.id) ?? run, state);
   };

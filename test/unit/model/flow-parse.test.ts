@@ -513,5 +513,40 @@ pluginDefaults:
 `));
     expect((ok.tasks[0].tasks as any)[0].task).toMatchObject({ id: 'a', message: 'from defaults' });
   });
+
+  it('accepts finally at flow level and in flowables, checking its tasks and ids like the others', () => {
+    const errors = errorsOf(parse1x(`
+id: fin
+namespace: dev.aloft
+tasks:
+  - id: seq
+    type: io.kestra.plugin.core.flow.Sequential
+    tasks:
+      - id: a
+        type: io.kestra.plugin.core.log.Log
+        message: a
+    finally:
+      - id: a
+        type: io.kestra.plugin.core.log.Log
+        message: again
+finally:
+  - id: last
+    type: io.kestra.plugin.core.log.Logg
+`));
+    expect(errors.map((e) => [e.line, e.property])).toEqual([[12, 'tasks[0].finally[0].id'], [17, 'finally[0].type']]);
+    const flow = flowOf(parse1x(`
+id: fin
+namespace: dev.aloft
+tasks:
+  - id: a
+    type: io.kestra.plugin.core.log.Log
+    message: a
+finally:
+  - id: last
+    type: io.kestra.plugin.core.log.Log
+    message: last
+`));
+    expect(flow.finally).toEqual([{ id: 'last', type: 'io.kestra.plugin.core.log.Log', message: 'last' }]);
+  });
 });
 
