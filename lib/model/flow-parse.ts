@@ -122,6 +122,7 @@ function checkDocument(doc: Record<string, unknown>, opts: ParseOptions, finding
     tasks: (Array.isArray(tasks) ? tasks : []) as Task[],
     ...(Array.isArray(errors) && errors.length > 0 ? { errors: errors as Task[] } : {}),
     ...(Array.isArray(finallyTasks) && finallyTasks.length > 0 ? { finally: finallyTasks as Task[] } : {}),
+    ...(Array.isArray(doc.outputs) && doc.outputs.length > 0 ? { outputs: doc.outputs as Flow['outputs'] } : {}),
     ...(triggers.length > 0 ? { triggers } : {}),
     ...(sourced.length > 0 ? { taskDefaults: sourced.map(({ at: _at, ...d }): TaskDefault => d) } : {}),
     ...(doc.disabled === true ? { disabled: true } : {}),

@@ -40,6 +40,17 @@ export const RunIf = z.union([z.boolean(), z.string()]).refine(
   { message: "runIf must be an expression such as '{{ inputs.enabled }}', or true or false" },
 );
 
+/** Kestra 1.x flow outputs: rendered when the execution ends and typed like inputs. */
+export const FlowOutput = z.object({
+  id: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'output ids use letters, digits, ., - and _'),
+  type: z.enum(Object.values(InputType) as [InputType, ...InputType[]]),
+  value: z.unknown(),
+  description: z.string().optional(),
+  displayName: z.string().optional(),
+  required: z.boolean().optional(),
+}).strict();
+export type FlowOutput = z.infer<typeof FlowOutput>;
+
 /** Every task has these; the rest of its properties belong to its type. */
 export const TaskBase = z.object({
   id: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]*$/, 'task ids use letters, digits, - and _'),
@@ -94,6 +105,8 @@ export interface Flow {
   errors?: Task[];
   /** Kestra 1.x: run at the end, after `tasks` and `errors`, whatever happened. */
   finally?: Task[];
+  /** Kestra 1.x: the execution's outputs, rendered when it ends. */
+  outputs?: FlowOutput[];
   triggers?: Trigger[];
   taskDefaults?: TaskDefault[];
   disabled?: boolean;

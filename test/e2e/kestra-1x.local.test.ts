@@ -132,6 +132,13 @@ const cases: Record<string, () => Promise<void>> = {
     ]);
     expect(value(e, 'group_cleanup')).toBe('cleaned after working');
   },
+  'subflow-outputs.yml': async () => {
+    const e = await run('subflow-outputs.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(outputOf(e, 'call')).toMatchObject({ state: 'SUCCESS', outputs: { doubled: 42 } });
+    expect(value(e, 'use')).toBe('got 42');
+    expect(e.outputs).toEqual({ answer: 42, summary: 'got 42' });
+  },
   'bash-0.4.yml': async () => {
     const e = await run('bash-0.4.yml');
     expect(e.state.current).toBe('WARNING');

@@ -548,5 +548,34 @@ finally:
 `));
     expect(flow.finally).toEqual([{ id: 'last', type: 'io.kestra.plugin.core.log.Log', message: 'last' }]);
   });
+
+  it('accepts typed flow outputs and refuses an unknown output type with its line', () => {
+    const ok = flowOf(parse1x(`
+id: outs
+namespace: dev.aloft
+tasks:
+  - id: a
+    type: io.kestra.plugin.core.debug.Return
+    format: "1"
+outputs:
+  - id: n
+    type: INT
+    value: "{{ outputs.a.value }}"
+`));
+    expect(ok.outputs).toEqual([{ id: 'n', type: 'INT', value: '{{ outputs.a.value }}' }]);
+    const errors = errorsOf(parse1x(`
+id: outs
+namespace: dev.aloft
+tasks:
+  - id: a
+    type: io.kestra.plugin.core.debug.Return
+    format: "1"
+outputs:
+  - id: n
+    type: NUMBER
+    value: "{{ outputs.a.value }}"
+`));
+    expect(errors.map((e) => [e.line, e.property])).toEqual([[10, 'outputs[0].type']]);
+  });
 });
 
