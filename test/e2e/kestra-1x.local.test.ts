@@ -115,6 +115,7 @@ const cases: Record<string, () => Promise<void>> = {
     expect(ok.state.current).toBe('SUCCESS');
     expect(statesOf(ok)).toEqual({ call: 'SUCCESS', after: 'SUCCESS' });
     expect(value(ok, 'after')).toBe('SUCCESS: child done');
+    expect(runsOf(ok, 'call')[0].attempts.map((a) => a.state.current)).toEqual(['SUCCESS']);
     const failed = await run('subflow.yml', { fail: true });
     expect(failed.state.current).toBe('FAILED');
     expect(statesOf(failed)).toEqual({ call: 'FAILED' });

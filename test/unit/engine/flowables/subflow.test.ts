@@ -170,3 +170,25 @@ describe('Subflow defaults by type name', () => {
     expect(w.run('call').state.current).toBe('SUCCESS');
   });
 });
+
+describe('Subflow attempts', () => {
+  it('records one attempt when the run ends, in the run\'s own end state', () => {
+    const h = Harness.start(flow([{ id: 'call', type: SUBFLOW, namespace: 'n', flowId: 'child', transmitFailed: false }]));
+    const [start] = h.effectsOf('StartSubflow', h.last);
+    expect(h.run('call').attempts).toEqual([]);
+    h.send({ type: 'SubflowEnded', taskRunId: start.parentTaskRunId, childExecutionId: start.childExecutionId, state: 'WARNING' });
+    expect(h.run('call').attempts.map((a) => a.state.histories.map((x) => x.state))).toEqual([['CREATED', 'SUCCESS']]);
+    expect(h.run('call').state.current).toBe('SUCCESS');
+  });
+
+  it('records a FAILED attempt when the child could not run, and a SUCCESS one for a run that does not wait', () => {
+    const h = Harness.start(flow([{ id: 'call', type: SUBFLOW, namespace: 'n', flowId: 'child' }]));
+    const [start] = h.effectsOf('StartSubflow', h.last);
+    h.send({ type: 'SubflowEnded', taskRunId: start.parentTaskRunId, childExecutionId: start.childExecutionId, state: 'FAILED', error: { code: 'NOT_FOUND', message: 'unknown subflow' } });
+    expect(h.run('call').attempts.map((a) => a.state.current)).toEqual(['FAILED']);
+    const q = Harness.start(flow([{ id: 'call', type: SUBFLOW, namespace: 'n', flowId: 'child', wait: false }]));
+    const [qs] = q.effectsOf('StartSubflow', q.last);
+    q.send({ type: 'SubflowStarted', taskRunId: qs.parentTaskRunId, childExecutionId: qs.childExecutionId });
+    expect(q.run('call').attempts.map((a) => a.state.current)).toEqual(['SUCCESS']);
+  });
+});
