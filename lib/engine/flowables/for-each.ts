@@ -41,11 +41,19 @@ function prepare(d: Draft, run: TaskRun, task: Task): Prepared {
   return { internal: { [VALUES]: out.values } };
 }
 
+// A run's values array is rendered once and kept as is in `internal`: its children are built once too.
+const childrenOf = new WeakMap<readonly string[], ResolvedChild[]>();
+const NO_VALUES: readonly string[] = [];
+
 function children(run: TaskRun, task: Task): ResolvedChild[] {
-  const values = internalOf<string[]>(run, VALUES) ?? [];
-  const tasks = enabled(task.tasks as Task[]);
-  const out: ResolvedChild[] = [];
-  for (const value of values) for (const t of tasks) out.push({ task: t, value });
+  const values = internalOf<string[]>(run, VALUES) ?? NO_VALUES;
+  let out = childrenOf.get(values);
+  if (!out) {
+    const tasks = enabled(task.tasks as Task[]);
+    out = [];
+    for (const value of values) for (const t of tasks) out.push({ task: t, value });
+    childrenOf.set(values, out);
+  }
   return out;
 }
 
@@ -53,9 +61,9 @@ function children(run: TaskRun, task: Task): ResolvedChild[] {
 // the replayed run's own group.
 export const forEach = listBehaviour(forEachInfo, {
   prepare,
-  branches: (run, task) => ({
-    main: children(run, task),
-    errors: task.errors as Task[] | undefined,
-    groups: (task.concurrencyLimit as number | undefined) ?? 1,
-  }),
+  branches: (run, task) => {
+    const limit = (task.concurrencyLimit as number | undefined) ?? 1;
+    // One group at a time is plain sequential order, whose next child is found without a scan of every run.
+    return { main: children(run, task), errors: task.errors as Task[] | undefined, ...(limit === 1 ? {} : { groups: limit }) };
+  },
 });
