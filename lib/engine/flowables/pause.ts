@@ -14,6 +14,7 @@ import { evaluateBranches, listChildren } from '../container';
 import { failAndNotify } from '../dispatch';
 import type { Draft } from '../draft';
 import { propertyError, renderText } from '../render';
+import { resumeInputs } from '../resume-inputs';
 import { internalOf, runState, withInternal, type ErrorData } from '../state-ops';
 import type { FlowableBehaviour } from './behaviour';
 import { conclude, startRunning } from './list-behaviour';
@@ -31,7 +32,7 @@ export const pauseInfo: TaskTypeInfo = {
     pauseDuration: Duration.optional(),
     /** Kestra 1.x: how the run ends once `pauseDuration` passed (a resume before that always succeeds). CANCEL is not supported. */
     behavior: z.enum(['RESUME', 'WARN', 'FAIL']).optional(),
-    /** Later Kestra: inputs expected on resume. Accepted; values are passed through as given. */
+    /** Kestra 1.x: inputs expected on resume, typed and checked like flow inputs (see resume-inputs.ts). */
     onResume: z.array(z.record(z.string(), z.unknown())).optional(),
   }).strict(),
   childLists: ['tasks', 'errors'],
@@ -130,7 +131,10 @@ export const pause: FlowableBehaviour = {
   },
   resume(d, run, task, inputs) {
     if (run.state.current !== State.PAUSED) return false;
-    const withOutputs = inputs && Object.keys(inputs).length > 0 ? { ...run, outputs: { onResume: inputs } } : run;
+    const typed = resumeInputs(task, inputs);
+    if (!typed.ok) return false;
+    const values = typed.values;
+    const withOutputs = Object.keys(values).length > 0 ? { ...run, outputs: { onResume: values } } : run;
     afterResume(d, withOutputs, task);
     return true;
   },
