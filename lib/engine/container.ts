@@ -149,7 +149,6 @@ function nextFinally(d: Draft, parentRunId: string | undefined, finals: readonly
   return 'waiting';
 }
 
-
 /**
  * The children to create next when `wanted` runs as groups by loop value (see Branches.groups): the
  * next task of each group under way whose previous task ended, then the first task of new groups
