@@ -577,5 +577,18 @@ outputs:
 `));
     expect(errors.map((e) => [e.line, e.property])).toEqual([[10, 'outputs[0].type']]);
   });
+
+  it('refuses the Pause behavior CANCEL, which Aloft does not support', () => {
+    const errors = errorsOf(parse1x(`
+id: p
+namespace: dev.aloft
+tasks:
+  - id: wait
+    type: io.kestra.plugin.core.flow.Pause
+    pauseDuration: PT1M
+    behavior: CANCEL
+`));
+    expect(errors.map((e) => [e.line, e.property, e.message])).toEqual([[8, 'tasks[0].behavior', 'expected one of "RESUME", "WARN", "FAIL", got \'CANCEL\'']]);
+  });
 });
 
