@@ -86,6 +86,8 @@ function afterIteration(d: Draft, run: TaskRun, task: Task, branch: State): void
 
 export const loopUntil: FlowableBehaviour = {
   info: loopUntilInfo,
+  // Its iteration bookkeeping (where the current iteration's runs start) cannot be rebuilt for a run inside it.
+  replaysWhole: true,
   start(d, run, task) {
     const running = { ...startRunning(d, run), outputs: { iterationCount: 1 } };
     d.update(withInternal(running, { [SINCE]: 0, [STARTED]: d.now.toISOString() }));

@@ -95,3 +95,54 @@ describe('replay with the Kestra 1.x flowables', () => {
     expect(r.state).toBe('SUCCESS');
   });
 });
+
+describe('replay from inside a LoopUntil', () => {
+  it('runs the whole loop again from its first iteration', () => {
+    const LOOP = 'io.kestra.plugin.core.flow.LoopUntil';
+    const f = flow([{ id: 'loop', type: LOOP, condition: '{{ outputs.loop.iterationCount >= 2 }}', tasks: [{ id: 't', type: LOG }] }, { id: 'after', type: LOG }]);
+    const h = Harness.start(f);
+    h.drive();
+    h.fireWakeUps();
+    h.drive();
+    expect(h.runs('t')).toHaveLength(2);
+    const copy = replay(h.execution, h.flow, h.runs('t')[1].id, 'e2', NOW, fakeIds('n'));
+    expect(copy.taskRunList.map((r) => [r.taskId, r.state.current])).toEqual([['loop', 'RESTARTED']]);
+    const r = new Harness(copy, h.flow);
+    r.send({ type: 'ExecutionCreated' });
+    r.drive();
+    r.fireWakeUps();
+    r.drive();
+    expect(r.runs('t')).toHaveLength(2);
+    expect(r.run('loop').outputs).toEqual({ iterationCount: 2 });
+    expect(r.state).toBe('SUCCESS');
+  });
+});
+
+describe('replay with If and Sleep', () => {
+  it('from a task in an If branch keeps the chosen branch and re-runs the tasks after it', () => {
+    const IF = 'io.kestra.plugin.core.flow.If';
+    const h = finished(flow([{ id: 'check', type: IF, condition: 'true', then: [{ id: 'x', type: LOG }, { id: 'y', type: LOG }] }]));
+    const copy = replay(h.execution, h.flow, h.run('x').id, 'e2', NOW, fakeIds('n'));
+    expect(copy.taskRunList.map((r) => [r.taskId, r.state.current])).toEqual([['check', 'RUNNING'], ['x', 'RESTARTED']]);
+    const r = new Harness(copy, h.flow);
+    r.send({ type: 'ExecutionCreated' });
+    r.drive();
+    expect(r.states()).toEqual({ check: 'SUCCESS', x: 'SUCCESS', y: 'SUCCESS' });
+    expect(r.run('check').outputs).toEqual({ evaluationResult: true });
+  });
+
+  it('from a Sleep sleeps again', () => {
+    const SLEEP = 'io.kestra.plugin.core.flow.Sleep';
+    const h = Harness.start(flow([{ id: 'nap', type: SLEEP, duration: 'PT1M' }, { id: 'after', type: LOG }]));
+    h.fireWakeUps();
+    h.drive();
+    const copy = replay(h.execution, h.flow, h.run('nap').id, 'e2', NOW, fakeIds('n'));
+    const r = new Harness(copy, h.flow);
+    r.now = NOW;
+    r.send({ type: 'ExecutionCreated' });
+    expect(r.effectsOf('ScheduleWakeUp', r.last)).toEqual([expect.objectContaining({ at: '2024-02-01T00:01:00.000Z' })]);
+    r.fireWakeUps();
+    r.drive();
+    expect(r.states()).toEqual({ nap: 'SUCCESS', after: 'SUCCESS' });
+  });
+});
