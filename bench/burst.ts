@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { openDataDir } from '../lib/runtime/embedded/data-dir';
 import { LocalRuntime } from '../lib/runtime/embedded/runtime';
-import { chainedFlowYaml, lagsMs } from './chain';
+import { chainedFlowYaml, forEachFlowYaml, lagsMs } from './chain';
 import { percentiles } from './stats';
 
 const E = Number(process.env.E ?? 4000);
@@ -35,11 +35,11 @@ function gcMeter(): { stop(): { gc_ms: number; scavenge_ms: number; mark_compact
 }
 
 /** One burst of E x T on a fresh runtime: in memory, or on SQLite in a data directory (`durable`). */
-async function burst(durable: boolean): Promise<Record<string, unknown>> {
+async function burst(durable: boolean, yaml = chainedFlowYaml(T)): Promise<Record<string, unknown>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'aloft-bench-'));
   const adapters = durable ? await openDataDir(join(dataDir, 'data')) : undefined;
   const runtime = new LocalRuntime({ env: { ...process.env, ALOFT_DATA_DIR: dataDir }, ...(adapters ? { adapters } : {}) });
-  const { flow } = await runtime.deploy(chainedFlowYaml(T));
+  const { flow } = await runtime.deploy(yaml);
   await runtime.start();
   const load0 = loadavg()[0];
   const rss0 = process.memoryUsage().rss;
@@ -92,6 +92,11 @@ async function main(): Promise<void> {
     // The peak of the whole process, as before: this invocation ran only this burst.
     memory.peak_rss_mb = Math.max(memory.peak_rss_mb as number, Math.round((process.resourceUsage().maxRSS * 1024) / 1048576));
     console.log(JSON.stringify({ bench: 'burst', ...memory }));
+    if (process.env.FOREACH === '1') {
+      // The same T tasks inside a ForEach over 10 values (issue: wall <= 1.5x the plain burst).
+      const looped = await burst(false, forEachFlowYaml(T));
+      console.log(JSON.stringify({ bench: 'burst', ...looped, foreach: true, wall_vs_plain: +((looped.wall_s as number) / (memory.wall_s as number)).toFixed(2) }));
+    }
     return;
   }
   // DURABLE=1: the same burst on SQLite, then in memory in the same invocation; the durable run is the

@@ -11,6 +11,17 @@ export function chainedFlowYaml(tasks: number, id = 'burst'): string {
   return lines.join('\n');
 }
 
+/** A flow `bench.{id}`: one ForEach over `values` values (one after the other, its default), each running one Return. */
+export function forEachFlowYaml(values: number, id = 'burst-foreach'): string {
+  return [
+    `id: ${id}`, 'namespace: bench', 'tasks:',
+    '  - id: loop', '    type: io.kestra.plugin.core.flow.ForEach',
+    `    values: [${Array.from({ length: values }, (_, i) => i).join(', ')}]`,
+    '    tasks:',
+    '      - id: t', '        type: io.kestra.core.tasks.debugs.Return', '        format: "{{ taskrun.value }}"',
+  ].join('\n');
+}
+
 /** One task run's wait from its creation to its attempt running (the worker's start); undefined if it never ran. */
 export function lagMs(run: TaskRun): number | undefined {
   const running = run.state.histories.find((h) => h.state === 'RUNNING');

@@ -35,6 +35,7 @@ export function referencesOf(flow: Flow, catalog: TaskCatalog): FlowReference[] 
   };
   visit(flow.tasks);
   visit(flow.errors ?? []);
+  visit(flow.finally ?? []);
   for (const t of flow.triggers ?? []) {
     const parsed = parseTrigger(t);
     if (parsed.ok !== true || parsed.trigger.kind !== 'Flow') continue;

@@ -11,6 +11,7 @@ import type { BlobStore, Clock, FlowRepository, Ids, LogStore, StateStore } from
 import type { StartRequest } from '../runtime/core/start-execution';
 import type { Renderer } from '../triggers/render';
 import { handleWebhook } from '../triggers/webhook';
+import { checkResume } from '../engine';
 import { dependenciesOf, dependentsOf } from './dependencies';
 import type { ApiService, SavedFlow } from './service';
 
@@ -111,6 +112,14 @@ export function createApiService(deps: ApiServiceDeps): ApiService {
       async resume(id, inputs) {
         const e = await execution(id);
         if (e.state.current !== State.PAUSED) throw new AloftError(ErrorCode.CONFLICT, `execution ${id} is ${e.state.current}, not PAUSED`);
+        // A Pause's typed onResume inputs: refuse bad values here, with their reason (the engine would ignore them).
+        const stored = await deps.flows.get(e.namespace, e.flowId, e.flowRevision);
+        if (stored) {
+          const checked = checkResume(e, stored.flow, inputs);
+          if (!checked.ok) {
+            throw new AloftError(ErrorCode.INPUT_INVALID, checked.message, { flow: flowKey(e.namespace, e.flowId), ...(checked.task ? { task: checked.task } : {}), property: checked.property });
+          }
+        }
         await deps.resume(id, inputs);
         return execution(id);
       },

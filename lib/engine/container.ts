@@ -21,8 +21,22 @@ export interface Branches {
   main: readonly ResolvedChild[];
   /** The `errors` tasks (disabled ones are removed here). */
   errors: readonly Task[] | null | undefined;
+  /**
+   * Kestra 1.x `finally`: run one after the other once the main tasks (and `errors`, after a failure)
+   * ended, whatever their outcome; they never change the branch's state. Not run while killing.
+   */
+  finally?: readonly Task[] | null;
   /** Undefined: one child after the other. A number: in parallel, at most that many at once (0 = no limit). */
   concurrent?: number;
+  /**
+   * ForEach: the main children form one group per loop value, each group's tasks run one after the
+   * other, and at most this many groups are under way at once (0 = no limit). Overrides `concurrent`.
+   */
+  groups?: number;
+  /** Dag: with `concurrent`, a main child starts only once every task it depends on (by id) ended. */
+  dependsOn?: ReadonlyMap<string, readonly string[]>;
+  /** LoopUntil: only the children created from this position on (the current iteration) count. */
+  since?: number;
   allowFailure?: boolean;
 }
 
@@ -75,26 +89,36 @@ function missingChildren(wanted: readonly ResolvedChild[], runs: readonly TaskRu
  * state once it is over, else undefined. While killing nothing new is created and the result is KILLED.
  */
 export function evaluateBranches(d: Draft, parentRunId: string | undefined, b: Branches, killing: boolean): State | undefined {
-  const children = d.children(parentRunId);
+  const all = d.children(parentRunId);
+  const children = b.since ? all.slice(b.since) : all;
   const errors = listChildren(b.errors);
   const errorIds = idsOf(errors);
-  const mainRuns: TaskRun[] = errorIds.size === 0 ? children : [];
+  const finals = listChildren(b.finally);
+  const finalIds = idsOf(finals);
+  const split = errorIds.size > 0 || finalIds.size > 0;
+  const mainRuns: TaskRun[] = split ? [] : children;
   const errorRuns: TaskRun[] = [];
+  const finalRuns: TaskRun[] = [];
   let active = false;
   let failed = false;
   for (const run of children) {
-    if (errorIds.size > 0) (errorIds.has(run.taskId) ? errorRuns : mainRuns).push(run);
-    if (!errorIds.has(run.taskId) && isFailed(run.state.current)) failed = true;
+    if (split) (finalIds.has(run.taskId) ? finalRuns : errorIds.has(run.taskId) ? errorRuns : mainRuns).push(run);
+    if (!errorIds.has(run.taskId) && !finalIds.has(run.taskId) && isFailed(run.state.current)) failed = true;
     if (!isTerminal(run.state.current)) active = true;
   }
   if (killing) return active ? undefined : State.KILLED;
+  if (finalRuns.length > 0) return nextFinally(d, parentRunId, finals, finalRuns, active) ? undefined : branchState(mainRuns, b.allowFailure);
 
   const inErrors = failed || errorRuns.length > 0;
   const current = inErrors ? errors : b.main;
   const currentRuns = inErrors ? errorRuns : mainRuns;
   const currentActive = currentRuns.reduce((n, r) => n + (isTerminal(r.state.current) ? 0 : 1), 0);
 
-  if (b.concurrent === undefined) {
+  if (b.groups !== undefined && !inErrors) {
+    const batch = nextInGroups(current, currentRuns, b.groups);
+    for (const c of batch) createRun(d, c.task, parentRunId, c.value);
+    if (batch.length > 0) return undefined;
+  } else if (b.concurrent === undefined) {
     // Sequential: the next task starts once every earlier one ended.
     if (currentActive === 0) {
       const [next] = missingChildren(current, currentRuns, 1);
@@ -105,11 +129,68 @@ export function evaluateBranches(d: Draft, parentRunId: string | undefined, b: B
     }
   } else {
     const room = b.concurrent > 0 ? Math.max(0, b.concurrent - currentActive) : current.length;
-    const batch = room > 0 ? missingChildren(current, currentRuns, room) : [];
+    const candidates = b.dependsOn && !inErrors ? readyChildren(current, currentRuns, b.dependsOn) : current;
+    const batch = room > 0 ? missingChildren(candidates, currentRuns, room) : [];
     for (const c of batch) createRun(d, c.task, parentRunId, c.value);
     if (batch.length > 0) return undefined;
   }
   if (active) return undefined;
+  if (finals.length > 0 && nextFinally(d, parentRunId, finals, finalRuns, active) === 'waiting') return undefined;
   return branchState(mainRuns, b.allowFailure);
 }
 
+/** Starts the next `finally` task once the earlier ones ended: 'waiting' while one runs or was just created, else undefined (all ended). */
+function nextFinally(d: Draft, parentRunId: string | undefined, finals: readonly ResolvedChild[], runs: readonly TaskRun[], active: boolean): 'waiting' | undefined {
+  if (active) return 'waiting';
+  const [next] = missingChildren(finals, runs, 1);
+  if (!next) return undefined;
+  createRun(d, next.task, parentRunId, next.value);
+  return 'waiting';
+}
+
+/**
+ * The children to create next when `wanted` runs as groups by loop value (see Branches.groups): the
+ * next task of each group under way whose previous task ended, then the first task of new groups
+ * while fewer than `limit` groups are under way (0 = no limit). Groups start in value order.
+ */
+export function nextInGroups(wanted: readonly ResolvedChild[], runs: readonly TaskRun[], limit: number): ResolvedChild[] {
+  const created = new Map<string, TaskRun>();
+  for (const run of runs) created.set(keyOf(run.taskId, run.value), run);
+  const out: ResolvedChild[] = [];
+  const fresh: ResolvedChild[] = [];
+  let underWay = 0;
+  for (let i = 0; i < wanted.length;) {
+    const value = wanted[i].value;
+    let made = 0;
+    let active = false;
+    let next: ResolvedChild | undefined;
+    const first = wanted[i];
+    for (; i < wanted.length && wanted[i].value === value; i++) {
+      const run = created.get(keyOf(wanted[i].task.id, value));
+      if (!run) next ??= wanted[i];
+      else {
+        made++;
+        if (!isTerminal(run.state.current)) active = true;
+      }
+    }
+    if (made === 0) fresh.push(first);
+    else if (active || next) {
+      underWay++;
+      if (!active && next) out.push(next);
+    }
+  }
+  const room = limit > 0 ? Math.max(0, limit - underWay) : fresh.length;
+  for (let k = 0; k < room && k < fresh.length; k++) out.push(fresh[k]);
+  return out;
+}
+
+/**
+ * The children of `wanted` whose dependencies all ended (in any state: a failure stops the branch
+ * before this is asked). A dependency that is not in `wanted` (a disabled task) does not hold anyone back.
+ */
+export function readyChildren(wanted: readonly ResolvedChild[], runs: readonly TaskRun[], dependsOn: ReadonlyMap<string, readonly string[]>): ResolvedChild[] {
+  const present = new Set(wanted.map((c) => c.task.id));
+  const ended = new Set<string>();
+  for (const run of runs) if (isTerminal(run.state.current)) ended.add(run.taskId);
+  return wanted.filter((c) => (dependsOn.get(c.task.id) ?? []).every((id) => ended.has(id) || !present.has(id)));
+}

@@ -8,6 +8,7 @@ import type { Task } from '../model/flow';
 import { State } from '../model/states';
 import type { Draft } from './draft';
 import { renderText } from './render';
+import { settledByRunIf } from './run-if';
 import { appended, failRun, newAttempt, newRecord, runState, type ErrorData } from './state-ops';
 
 export function newRun(d: Draft, taskId: string, parentTaskRunId: string | undefined, value: string | undefined): TaskRun {
@@ -33,6 +34,7 @@ export function createRun(d: Draft, task: Task, parentTaskRunId: string | undefi
 
 /** Starts a CREATED or RESTARTED run. */
 export function startRun(d: Draft, run: TaskRun, task: Task): void {
+  if (task.runIf !== undefined && settledByRunIf(d, run, task)) return;
   const flowable = d.node(task.id)?.flowable;
   if (flowable) flowable.start(d, run, task);
   else dispatchAttempt(d, run, task);

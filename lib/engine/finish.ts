@@ -8,7 +8,8 @@ import type { Draft } from './draft';
 import { firstError } from './final-state';
 import { isManualPause } from './flowables/pause';
 import { renderProperty } from './render';
-import { cleanError } from './state-ops';
+import { renderFlowOutputs } from './flow-outputs';
+import { cleanError, type ErrorData } from './state-ops';
 
 export function evaluateRoot(d: Draft): void {
   const s = d.state;
@@ -16,13 +17,23 @@ export function evaluateRoot(d: Draft): void {
   const state = evaluateBranches(d, undefined, {
     main: listChildren(d.flow.tasks),
     errors: d.flow.errors,
+    ...(d.flow.finally ? { finally: d.flow.finally } : {}),
   }, d.killing);
   if (state) finishExecution(d, state);
 }
 
-function finishExecution(d: Draft, state: State): void {
+function finishExecution(d: Draft, branch: State): void {
+  let state = branch;
+  let outputsError: ErrorData | undefined;
+  if (d.flow.outputs && state !== State.KILLED) {
+    const rendered = renderFlowOutputs(d);
+    if ('error' in rendered) {
+      state = State.FAILED;
+      outputsError = rendered.error;
+    } else d.patch({ outputs: rendered.outputs });
+  }
   d.setState(state);
-  const error = state === State.FAILED || state === State.KILLED ? firstError(d.runs) : undefined;
+  const error = state === State.FAILED || state === State.KILLED ? firstError(d.runs) ?? outputsError : undefined;
   if (error) d.patch({ error });
   const e = d.execution;
   const ended: EffectOf<'ExecutionEnded'> = {
@@ -44,6 +55,9 @@ function finishExecution(d: Draft, state: State): void {
           task: undefined,
         });
       }
+    } else if (e.outputs) {
+      // Kestra 1.x: without outputs of its own, a Subflow task's outputs are the child flow's outputs.
+      ended.outputs = e.outputs;
     }
   }
   d.emit(ended);

@@ -1,5 +1,6 @@
 // The flow's task tree, indexed once per flow object: every task by id with its enclosing flowable,
 // whether it sits in an `errors` branch, its retry policy (nearest wins) and its flowable behaviour.
+import { wrappedTasks } from '../model/catalog';
 import { flowKey, type Flow, type Task } from '../model/flow';
 import type { Retry } from '../model/retry';
 import type { FlowableBehaviour } from './flowables/behaviour';
@@ -9,7 +10,7 @@ export interface TaskNode {
   readonly task: Task;
   /** The enclosing flowable task's id; undefined for flow-level tasks. */
   readonly parentTaskId?: string;
-  /** True when the task is listed in its container's `errors`. */
+  /** True when the task is listed in its container's `errors` or `finally` (both run again after a restart). */
   readonly inErrors: boolean;
   /** True when the task or one of its ancestors is listed in an `errors` branch. */
   readonly underErrors: boolean;
@@ -58,7 +59,8 @@ function buildFlowIndex(flow: Flow): FlowIndex {
       // Ids are unique (the validator says so); the first wins if a flow slipped through.
       if (!nodes.has(task.id)) nodes.set(task.id, node);
       if (!flowable) continue;
-      for (const key of flowable.info.childLists ?? []) visit(task[key], node, key === 'errors');
+      for (const key of flowable.info.childLists ?? []) visit(task[key], node, key === 'errors' || key === 'finally');
+      for (const key of flowable.info.childWrappers ?? []) visit(wrappedTasks(task[key]).map((w) => w.task), node, false);
       for (const key of flowable.info.childMaps ?? []) {
         const map = task[key];
         if (map && typeof map === 'object') for (const children of Object.values(map)) visit(children, node, false);
@@ -67,6 +69,7 @@ function buildFlowIndex(flow: Flow): FlowIndex {
   };
   visit(flow.tasks, undefined, false);
   visit(flow.errors, undefined, true);
+  visit(flow.finally, undefined, true);
   const rootErrorIds = new Set((flow.errors ?? []).map((t) => t.id));
   return { flow, key: flowKey(flow.namespace, flow.id), nodes, rootErrorIds };
 }

@@ -4,3 +4,4 @@ export { buildVariables, outputsOf, type VariablesContext } from './variables';
 export { replay } from './replay';
 export { lookupOf, type RunLookup } from './run-index';
 export { flowableTypes } from './flowables';
+export { checkResume, resumeInputs, type ResumeInputs } from './resume-inputs';

@@ -20,8 +20,15 @@ export function replay(execution: Execution, flow: Flow, fromTaskRunId: string, 
   const fx = flowIndex(flow);
   const list = execution.taskRunList;
   const byId = new Map(list.map((r) => [r.id, r]));
-  const target = byId.get(fromTaskRunId);
+  let target = byId.get(fromTaskRunId);
   if (!target) throw new AloftError(ErrorCode.NOT_FOUND, `task run ${fromTaskRunId} is not in execution ${execution.id}`);
+  // Inside a container that cannot resume halfway (LoopUntil), the replay starts from the container.
+  for (let up = target; up.parentTaskRunId;) {
+    const parent = byId.get(up.parentTaskRunId);
+    if (!parent) break;
+    if (fx.nodes.get(parent.taskId)?.flowable?.replaysWhole) target = parent;
+    up = parent;
+  }
 
   const order = new Map(list.map((r, i) => [r.id, i]));
   const removed = new Set<string>();
@@ -31,10 +38,12 @@ export function replay(execution: Execution, flow: Flow, fromTaskRunId: string, 
     const container = level.parentTaskRunId ? byId.get(level.parentTaskRunId) : undefined;
     const containerNode = container ? fx.nodes.get(container.taskId) : undefined;
     const sequential = !containerNode?.flowable?.parallel;
+    const successors = containerNode?.flowable?.successors?.(containerNode.task, level.taskId);
     for (const sibling of list) {
       if (sibling.parentTaskRunId !== level.parentTaskRunId || sibling.id === level.id) continue;
       const isErrors = fx.nodes.get(sibling.taskId)?.inErrors ?? false;
-      if (isErrors || (sequential && order.get(sibling.id)! > order.get(level.id)!)) removed.add(sibling.id);
+      const after = successors ? successors.has(sibling.taskId) : sequential && order.get(sibling.id)! > order.get(level.id)!;
+      if (isErrors || after) removed.add(sibling.id);
     }
   }
   removed.add(target.id); // Its children go; the target itself is re-added below.

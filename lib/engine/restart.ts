@@ -16,7 +16,7 @@ export function restart(d: Draft): void {
   const kept = d.runs.filter((r) => !d.node(r.taskId)?.underErrors);
   d.replaceAll(resetFailed(d, kept));
   d.setState(State.RESTARTED);
-  d.patch({ error: undefined });
+  d.patch({ error: undefined, outputs: undefined });
   continueRestarted(d);
 }
 

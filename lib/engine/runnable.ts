@@ -8,6 +8,7 @@ import type { WorkerResult } from '../model/worker-messages';
 import { dispatchAttempt } from './dispatch';
 import type { Draft } from './draft';
 import { nextRetryDelay } from './retry';
+import { tolerated } from './tolerance';
 import { checkTransition, cleanError, endAttempt, historyEntry, iso, lastAttempt, recordStateAt, reportedTime, runState, withLastAttempt, withRunState } from './state-ops';
 
 /** The run and its attempt when the event is about the current, unfinished attempt; else undefined (stale or duplicate). */
@@ -140,6 +141,7 @@ function finishAttempt(d: Draft, run: TaskRun, state: State): void {
   }
   let final = state;
   if (state === State.SUCCESS && policy?.warningOnRetry && run.attempts.length > 1) final = State.WARNING;
+  final = tolerated(final, d.task(run.taskId));
   // A run that never reported its start still passes through RUNNING.
   const started = run.state.current === State.KILLING || final === State.KILLED ? run : runState(run, State.RUNNING, d.now);
   d.update(endRun(started, final, d.now));

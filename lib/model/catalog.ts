@@ -20,6 +20,18 @@ export interface TaskTypeInfo {
   /** Flowables only: property names that hold child task lists (`tasks`, `errors`, `defaults`) or maps of them (`cases`). */
   childLists?: readonly string[];
   childMaps?: readonly string[];
+  /** Flowables only: property names that hold lists of wrappers whose `task` is a child task (Dag's `tasks: [{task, dependsOn}]`). */
+  childWrappers?: readonly string[];
+}
+
+/** The child tasks inside a list of wrappers (see childWrappers), with their index in the list. */
+export function wrappedTasks(list: unknown): { task: unknown; index: number }[] {
+  if (!Array.isArray(list)) return [];
+  const out: { task: unknown; index: number }[] = [];
+  list.forEach((w, index) => {
+    if (w && typeof w === 'object' && !Array.isArray(w) && 'task' in w) out.push({ task: (w as { task: unknown }).task, index });
+  });
+  return out;
 }
 
 export interface TaskCatalog {

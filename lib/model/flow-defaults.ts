@@ -84,6 +84,10 @@ export class TaskDefaults {
       const list = merged[key];
       if (Array.isArray(list)) copy()[key] = list.map((t) => this.apply(t));
     }
+    for (const key of info.childWrappers ?? []) {
+      const list = merged[key];
+      if (Array.isArray(list)) copy()[key] = list.map((w) => (isPlainObject(w) && 'task' in w ? { ...w, task: this.apply(w.task) } : w));
+    }
     for (const key of info.childMaps ?? []) {
       const map = merged[key];
       if (isPlainObject(map)) {

@@ -75,7 +75,7 @@ function checkDocument(doc: Record<string, unknown>, opts: ParseOptions, finding
     if (!(key in TOP_LEVEL)) {
       findings.push({ ...err([key], `unknown property '${key}'${didYouMean(key, Object.keys(TOP_LEVEL))}`), atKey: true });
     } else if (present(key)) {
-      for (const issue of checkValue(TOP_LEVEL[key], doc[key], { skip: (p) => (key === 'tasks' || key === 'errors') && p.length > 0 })) {
+      for (const issue of checkValue(TOP_LEVEL[key], doc[key], { skip: (p) => (key === 'tasks' || key === 'errors' || key === 'finally') && p.length > 0 })) {
         findings.push({ ...err([key, ...issue.path], issue.message), atKey: issue.atKey });
       }
     }
@@ -101,10 +101,12 @@ function checkDocument(doc: Record<string, unknown>, opts: ParseOptions, finding
   const withDefaults = (list: unknown): unknown => (Array.isArray(list) ? list.map((t) => defaults.apply(t)) : list);
   const tasks = withDefaults(doc.tasks);
   const errors = withDefaults(doc.errors);
+  const finallyTasks = withDefaults(doc.finally);
 
   const ctx = { catalog: opts.catalog, defaults, has: yaml.has, findings, ids: [] as { id: string; path: DocPath }[] };
   if (Array.isArray(tasks)) checkTaskList(tasks, ['tasks'], ctx);
   if (Array.isArray(errors)) checkTaskList(errors, ['errors'], ctx);
+  if (Array.isArray(finallyTasks)) checkTaskList(finallyTasks, ['finally'], ctx);
   findings.push(...duplicateIds(ctx.ids, (p) => yaml.locate(p).line));
 
   const triggers = checkTriggers(doc.triggers, defaults, findings);
@@ -119,6 +121,8 @@ function checkDocument(doc: Record<string, unknown>, opts: ParseOptions, finding
     ...(isPlainObject(doc.retry) ? { retry: doc.retry as Flow['retry'] } : {}),
     tasks: (Array.isArray(tasks) ? tasks : []) as Task[],
     ...(Array.isArray(errors) && errors.length > 0 ? { errors: errors as Task[] } : {}),
+    ...(Array.isArray(finallyTasks) && finallyTasks.length > 0 ? { finally: finallyTasks as Task[] } : {}),
+    ...(Array.isArray(doc.outputs) && doc.outputs.length > 0 ? { outputs: doc.outputs as Flow['outputs'] } : {}),
     ...(triggers.length > 0 ? { triggers } : {}),
     ...(sourced.length > 0 ? { taskDefaults: sourced.map(({ at: _at, ...d }): TaskDefault => d) } : {}),
     ...(doc.disabled === true ? { disabled: true } : {}),

@@ -1,7 +1,7 @@
 // The flow document as written, before normalisation: one schema per top-level field, so each
 // field's problems are reported on their own. Tasks are checked against the catalog elsewhere.
 import { z } from 'zod';
-import { FlowInput, TaskDefault, TriggerBase } from './flow';
+import { FlowInput, FlowOutput, TaskDefault, TriggerBase } from './flow';
 import { Retry } from './retry';
 
 // Kestra 0.x: Flow.id `[a-zA-Z0-9._-]+`, namespace `[a-z0-9._-]+`.
@@ -42,6 +42,8 @@ export const TOP_LEVEL: Readonly<Record<string, z.ZodType>> = {
   retry: Retry,
   tasks: z.array(z.unknown()).min(1, 'a flow needs at least one task'),
   errors: z.array(z.unknown()),
+  finally: z.array(z.unknown()),
+  outputs: z.array(FlowOutput),
   triggers: z.array(z.unknown()),
   taskDefaults: z.array(TaskDefault.strict()),
   // The 1.x name of taskDefaults.

@@ -1,6 +1,6 @@
 // Validates tasks against the catalog: base fields, the type's own properties, and the children of
 // flowable tasks, recursively. Collects every task id with its path so duplicates can be reported.
-import type { TaskCatalog, TaskTypeInfo } from './catalog';
+import { wrappedTasks, type TaskCatalog, type TaskTypeInfo } from './catalog';
 import { ErrorCode } from './errors';
 import { TASK_BASE_KEYS, TaskBase } from './flow';
 import type { TaskDefaults } from './flow-defaults';
@@ -21,18 +21,22 @@ export interface TaskVisit {
 /** Calls `visit` for every task of `list` and, depth first, every child of flowable tasks. */
 export function forEachTask(list: unknown, path: DocPath, catalog: TaskCatalog, visit: (v: TaskVisit) => void, parentId?: string): void {
   if (!Array.isArray(list)) return;
-  list.forEach((task, i) => {
-    if (!isPlainObject(task)) return;
-    const at = [...path, i];
-    const info = typeof task.type === 'string' ? catalog.get(task.type) : undefined;
-    visit({ task, path: at, info, parentId });
-    const id = typeof task.id === 'string' ? task.id : parentId;
-    for (const key of info?.childLists ?? []) forEachTask(task[key], [...at, key], catalog, visit, id);
-    for (const key of info?.childMaps ?? []) {
-      const map = task[key];
-      if (isPlainObject(map)) for (const [k, children] of Object.entries(map)) forEachTask(children, [...at, key, k], catalog, visit, id);
-    }
-  });
+  list.forEach((task, i) => visitTask(task, [...path, i], catalog, visit, parentId));
+}
+
+function visitTask(task: unknown, at: DocPath, catalog: TaskCatalog, visit: (v: TaskVisit) => void, parentId?: string): void {
+  if (!isPlainObject(task)) return;
+  const info = typeof task.type === 'string' ? catalog.get(task.type) : undefined;
+  visit({ task, path: at, info, parentId });
+  const id = typeof task.id === 'string' ? task.id : parentId;
+  for (const key of info?.childLists ?? []) forEachTask(task[key], [...at, key], catalog, visit, id);
+  for (const key of info?.childMaps ?? []) {
+    const map = task[key];
+    if (isPlainObject(map)) for (const [k, children] of Object.entries(map)) forEachTask(children, [...at, key, k], catalog, visit, id);
+  }
+  for (const key of info?.childWrappers ?? []) {
+    for (const { task: child, index } of wrappedTasks(task[key])) visitTask(child, [...at, key, index, 'task'], catalog, visit, id);
+  }
 }
 
 export interface TaskCheckContext {
@@ -78,9 +82,11 @@ function checkTask(task: unknown, path: DocPath, ctx: TaskCheckContext, parentId
   const own = Object.fromEntries(Object.entries(task).filter(([k]) => !TASK_BASE_KEYS.includes(k)));
   const lists = info.childLists ?? [];
   const maps = info.childMaps ?? [];
+  const wrappers = info.childWrappers ?? [];
   // Children are checked here, one by one, with their own ids and types.
   const insideChild = (p: DocPath): boolean =>
-    (lists.includes(String(p[0])) && p.length >= 2) || (maps.includes(String(p[0])) && p.length >= 3);
+    (lists.includes(String(p[0])) && p.length >= 2) || (maps.includes(String(p[0])) && p.length >= 3)
+    || (wrappers.includes(String(p[0])) && p[2] === 'task' && p.length >= 4);
   report(checkValue(info.properties, own, { strictRoot: true, extraRootKeys: [...lists, ...maps], skip: insideChild }), task, path, ctx, label);
 
   for (const key of lists) checkTaskList(task[key], [...path, key], ctx, label);
@@ -92,6 +98,9 @@ function checkTask(task: unknown, path: DocPath, ctx: TaskCheckContext, parentId
       continue;
     }
     for (const [k, children] of Object.entries(map)) checkTaskList(children, [...path, key, k], ctx, label);
+  }
+  for (const key of wrappers) {
+    for (const { task: child, index } of wrappedTasks(task[key])) checkTask(child, [...path, key, index, 'task'], ctx, label);
   }
 }
 

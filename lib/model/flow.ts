@@ -26,6 +26,31 @@ export const FlowInput = z.object({
 });
 export type FlowInput = z.infer<typeof FlowInput>;
 
+/** Kestra's falsy texts (TruthUtils): a rendered `runIf` or `If` condition equal to one of these is false. */
+export const FALSY_TEXTS: readonly string[] = ['false', '0', '-0', ''];
+
+// Case matters, as in Kestra: 'False' is truthy there.
+const RUN_IF_LITERAL = /^\s*(true|false|0|1|-0)\s*$/;
+/**
+ * `runIf` (Kestra 1.x): a template, or a literal true/false. Plain text such as `outputs.x == 1` is
+ * refused: it is always truthy, so a forgotten `{{ }}` would silently run the task.
+ */
+export const RunIf = z.union([z.boolean(), z.string()]).refine(
+  (v) => typeof v === 'boolean' || v.includes('{{') || RUN_IF_LITERAL.test(v),
+  { message: "runIf must be an expression such as '{{ inputs.enabled }}', or true or false" },
+);
+
+/** Kestra 1.x flow outputs: rendered when the execution ends and typed like inputs. */
+export const FlowOutput = z.object({
+  id: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'output ids use letters, digits, ., - and _'),
+  type: z.enum(Object.values(InputType) as [InputType, ...InputType[]]),
+  value: z.unknown(),
+  description: z.string().optional(),
+  displayName: z.string().optional(),
+  required: z.boolean().optional(),
+}).strict();
+export type FlowOutput = z.infer<typeof FlowOutput>;
+
 /** Every task has these; the rest of its properties belong to its type. */
 export const TaskBase = z.object({
   id: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]*$/, 'task ids use letters, digits, - and _'),
@@ -35,6 +60,15 @@ export const TaskBase = z.object({
   timeout: Duration.optional(),
   disabled: z.boolean().optional(),
   logLevel: z.string().optional(),
+  /** Kestra 1.x: a failure (after retries) ends the run WARNING, and the flow carries on. */
+  allowFailure: z.boolean().optional(),
+  /** Kestra 1.x: a WARNING ends the run SUCCESS. */
+  allowWarning: z.boolean().optional(),
+  runIf: RunIf.optional(),
+  /** Kestra EE worker groups: accepted and ignored (every worker here runs every group's tasks). */
+  workerGroup: z.object({ key: z.string(), fallback: z.string().optional() }).strict().optional(),
+  /** Kestra 1.x: accepted and ignored; logs are always kept with the task run. */
+  logToFile: z.boolean().optional(),
 });
 export const TASK_BASE_KEYS: readonly string[] = Object.keys(TaskBase.shape);
 
@@ -69,6 +103,10 @@ export interface Flow {
   retry?: Retry;
   tasks: Task[];
   errors?: Task[];
+  /** Kestra 1.x: run at the end, after `tasks` and `errors`, whatever happened. */
+  finally?: Task[];
+  /** Kestra 1.x: the execution's outputs, rendered when it ends. */
+  outputs?: FlowOutput[];
   triggers?: Trigger[];
   taskDefaults?: TaskDefault[];
   disabled?: boolean;

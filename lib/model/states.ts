@@ -13,25 +13,28 @@ export const State = {
   WARNING: 'WARNING',
   FAILED: 'FAILED',
   KILLED: 'KILLED',
+  /** Kestra 1.x: a task whose `runIf` rendered false. Terminal, and counts as SUCCESS in a branch. */
+  SKIPPED: 'SKIPPED',
 } as const;
 export type State = (typeof State)[keyof typeof State];
 export const STATES = Object.values(State) as readonly State[];
 
-const TERMINAL: ReadonlySet<State> = new Set([State.SUCCESS, State.WARNING, State.FAILED, State.KILLED]);
+const TERMINAL: ReadonlySet<State> = new Set([State.SUCCESS, State.WARNING, State.FAILED, State.KILLED, State.SKIPPED]);
 
 /** Allowed moves, for executions and task runs alike. Anything else is a bug in the caller. */
 export const TRANSITIONS: Readonly<Record<State, readonly State[]>> = {
-  CREATED: [State.QUEUED, State.RUNNING, State.PAUSED, State.KILLING, State.KILLED, State.SUCCESS, State.WARNING, State.FAILED],
+  CREATED: [State.QUEUED, State.RUNNING, State.PAUSED, State.KILLING, State.KILLED, State.SUCCESS, State.WARNING, State.FAILED, State.SKIPPED],
   QUEUED: [State.CREATED, State.RUNNING, State.KILLING, State.KILLED, State.FAILED],
   RUNNING: [State.PAUSED, State.RETRYING, State.KILLING, State.SUCCESS, State.WARNING, State.FAILED, State.KILLED],
   PAUSED: [State.RUNNING, State.KILLING, State.KILLED, State.FAILED, State.SUCCESS],
   RETRYING: [State.RUNNING, State.CREATED, State.KILLING, State.KILLED, State.FAILED],
-  RESTARTED: [State.CREATED, State.RUNNING, State.KILLING, State.KILLED, State.FAILED, State.SUCCESS, State.WARNING],
+  RESTARTED: [State.CREATED, State.RUNNING, State.KILLING, State.KILLED, State.FAILED, State.SUCCESS, State.WARNING, State.SKIPPED],
   KILLING: [State.KILLED, State.FAILED, State.SUCCESS, State.WARNING],
   SUCCESS: [State.RESTARTED],
   WARNING: [State.RESTARTED],
   FAILED: [State.RESTARTED],
   KILLED: [State.RESTARTED],
+  SKIPPED: [State.RESTARTED],
 };
 
 // The table as sets: the engine checks every change it makes.
@@ -46,8 +49,9 @@ export function canTransition(from: State, to: State): boolean {
 export const isTerminal = (s: State): boolean => TERMINAL.has(s);
 /** A failure: it stops its branch and opens the `errors` branch. */
 export const isFailed = (s: State): boolean => s === State.FAILED || s === State.KILLED;
+export const isSuccessLike = (s: State): boolean => s === State.SUCCESS || s === State.WARNING;
 
-/** Priority for an aggregate: KILLED > FAILED > WARNING > PAUSED > SUCCESS. */
+/** Priority for an aggregate: KILLED > FAILED > WARNING > PAUSED > SUCCESS; SKIPPED counts as SUCCESS (Kestra's guessFinalState). */
 const PRIORITY: Partial<Record<State, number>> = {
   KILLED: 5, FAILED: 4, WARNING: 3, PAUSED: 2, SUCCESS: 1,
 };

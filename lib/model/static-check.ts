@@ -32,6 +32,7 @@ export function checkExpressions(flow: Flow, catalog: TaskCatalog, analyzer: Exp
   const visitAll = (fn: Parameters<typeof forEachTask>[3]): void => {
     forEachTask(flow.tasks, ['tasks'], catalog, fn);
     forEachTask(flow.errors, ['errors'], catalog, fn);
+    forEachTask(flow.finally, ['finally'], catalog, fn);
   };
   visitAll(({ task }) => { if (typeof task.id === 'string') taskIds.add(task.id); });
   const scope: Scope = {
@@ -42,7 +43,7 @@ export function checkExpressions(flow: Flow, catalog: TaskCatalog, analyzer: Exp
 
   const findings: Finding[] = [];
   visitAll(({ task, path, info }) => {
-    const children = new Set([...(info?.childLists ?? []), ...(info?.childMaps ?? [])]);
+    const children = new Set([...(info?.childLists ?? []), ...(info?.childMaps ?? []), ...(info?.childWrappers ?? [])]);
     const taskId = typeof task.id === 'string' ? task.id : undefined;
     const otherOutputs = OTHER_OUTPUTS[info?.type ?? ''] ?? [];
     for (const [key, value] of Object.entries(task)) {

@@ -183,6 +183,19 @@ tasks:
       expect(bad.body.code).toBe('MESSAGE_INVALID');
     });
 
+    it('refuses a resume whose onResume inputs do not pass, naming the input, and types those that do', async () => {
+      await h.call('POST', '/api/v1/flows', { yaml: `id: approve\nnamespace: ${NS}\ntasks:\n  - id: wait\n    type: io.kestra.plugin.core.flow.Pause\n    onResume:\n      - id: approved\n        type: BOOLEAN\n` });
+      const id = (await h.call('POST', `/api/v1/executions/${NS}/approve`, { json: {} })).body.id;
+      expect((await waitEnd(id)).state.current).toBe('PAUSED');
+      const bad = await h.call('POST', `/api/v1/executions/${id}/resume`, { json: { inputs: { approved: 'maybe' } } });
+      expect(bad.status).toBe(422);
+      expect(bad.body).toMatchObject({ code: 'INPUT_INVALID', task: 'wait', property: 'onResume[0]', message: expect.stringContaining("resume input 'approved'") });
+      expect((await h.call('POST', `/api/v1/executions/${id}/resume`, { json: { inputs: { approved: 'true' } } })).status).toBe(200);
+      const done = await waitEnd(id);
+      expect(done.state.current).toBe('SUCCESS');
+      expect(done.taskRunList[0].outputs).toEqual({ onResume: { approved: true } });
+    });
+
     it('resumes a paused execution and kills another', async () => {
       await h.call('POST', '/api/v1/flows', { yaml: `id: pause\nnamespace: ${NS}\ntasks:\n  - id: wait\n    type: io.kestra.core.tasks.flows.Pause\n  - id: after\n    type: io.kestra.core.tasks.debugs.Return\n    format: done\n` });
       const a = (await h.call('POST', `/api/v1/executions/${NS}/pause`, { json: {} })).body.id;

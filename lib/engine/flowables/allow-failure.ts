@@ -10,8 +10,8 @@ import { NonEmptyTaskList, TaskList, names } from './schemas';
 export const allowFailureInfo: TaskTypeInfo = {
   ...names('AllowFailure'),
   kind: 'flowable',
-  properties: z.object({ tasks: NonEmptyTaskList, errors: TaskList.optional() }).strict(),
-  childLists: ['tasks', 'errors'],
+  properties: z.object({ tasks: NonEmptyTaskList, errors: TaskList.optional(), finally: TaskList.optional() }).strict(),
+  childLists: ['tasks', 'errors', 'finally'],
 };
 
 export const allowFailure = listBehaviour(allowFailureInfo, {

@@ -10,6 +10,13 @@ export interface FlowableBehaviour {
   readonly info: TaskTypeInfo;
   /** True when its children run side by side (no child is a successor of another). */
   readonly parallel?: boolean;
+  /**
+   * Replay: the task ids among its children that come after `childTaskId` and run again with it.
+   * Without it, later siblings do (none when `parallel`).
+   */
+  successors?(task: Task, childTaskId: string): ReadonlySet<string>;
+  /** Replay: a replay from any run inside it starts from this run instead (it cannot resume halfway). */
+  readonly replaysWhole?: boolean;
   /** The run was just created (CREATED) or restarted (RESTARTED): start it. */
   start(d: Draft, run: TaskRun, task: Task): void;
   /** One of its children changed: create the next children or conclude. */

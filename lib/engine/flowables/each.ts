@@ -19,31 +19,31 @@ const EachValue = z.union([z.string(), z.array(z.unknown())]);
 export const eachSequentialInfo: TaskTypeInfo = {
   ...names('EachSequential'),
   kind: 'flowable',
-  properties: z.object({ value: EachValue, tasks: NonEmptyTaskList, errors: TaskList.optional() }).strict(),
-  childLists: ['tasks', 'errors'],
+  properties: z.object({ value: EachValue, tasks: NonEmptyTaskList, errors: TaskList.optional(), finally: TaskList.optional() }).strict(),
+  childLists: ['tasks', 'errors', 'finally'],
 };
 
 export const eachParallelInfo: TaskTypeInfo = {
   ...names('EachParallel'),
   kind: 'flowable',
-  properties: z.object({ value: EachValue, tasks: NonEmptyTaskList, errors: TaskList.optional(), concurrent: Concurrent.optional() }).strict(),
-  childLists: ['tasks', 'errors'],
+  properties: z.object({ value: EachValue, tasks: NonEmptyTaskList, errors: TaskList.optional(), finally: TaskList.optional(), concurrent: Concurrent.optional() }).strict(),
+  childLists: ['tasks', 'errors', 'finally'],
 };
 
 /** Internal key: the loop values, rendered once at start. */
 const VALUES = 'values';
 
-/** The loop values of a rendered `value`, or an error message. */
-export function loopValues(rendered: unknown): { values: string[] } | { error: string } {
+/** The loop values of a rendered `value` (ForEach: `values`), or an error message. */
+export function loopValues(rendered: unknown, property = 'value'): { values: string[] } | { error: string } {
   let list = rendered;
   if (typeof list === 'string') {
     try {
       list = JSON.parse(list);
     } catch {
-      return { error: `value must be a list or a JSON list, got '${truncate(list as string)}'` };
+      return { error: `${property} must be a list or a JSON list, got '${truncate(list as string)}'` };
     }
   }
-  if (!Array.isArray(list)) return { error: `value must be a list or a JSON list, got ${typeof list === 'object' ? 'an object' : `'${truncate(String(list))}'`}` };
+  if (!Array.isArray(list)) return { error: `${property} must be a list or a JSON list, got ${typeof list === 'object' ? 'an object' : `'${truncate(String(list))}'`}` };
   const nulls = list.filter((v) => v === null || v === undefined).length;
   if (nulls > 0) return { error: `found ${nulls} null value${nulls > 1 ? 's' : ''} in the loop's values: ${truncate(JSON.stringify(list))}` };
   const seen = new Set<string>();

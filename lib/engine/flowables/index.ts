@@ -2,15 +2,21 @@
 import type { TaskTypeInfo } from '../../model/catalog';
 import { allowFailure } from './allow-failure';
 import type { FlowableBehaviour } from './behaviour';
+import { dag } from './dag';
 import { eachParallel, eachSequential } from './each';
+import { forEach } from './for-each';
+import { ifTask } from './if';
+import { loopUntil } from './loop-until';
 import { parallel } from './parallel';
 import { pause } from './pause';
+import { sleep } from './sleep';
 import { sequential } from './sequential';
 import { subflow } from './subflow';
 import { switchTask } from './switch';
 
 export const flowableBehaviours: readonly FlowableBehaviour[] = [
   sequential, parallel, switchTask, eachSequential, eachParallel, allowFailure, pause, subflow,
+  forEach, ifTask, sleep, dag, loopUntil,
 ];
 
 export const flowableTypes: readonly TaskTypeInfo[] = flowableBehaviours.map((b) => b.info);

@@ -8,6 +8,7 @@ import { evaluateBranches, type Branches } from '../container';
 import { failAndNotify } from '../dispatch';
 import type { Draft } from '../draft';
 import { runStates, type ErrorData } from '../state-ops';
+import { tolerated } from '../tolerance';
 import type { FlowableBehaviour } from './behaviour';
 
 export type Prepared = { internal?: Record<string, unknown>; outputs?: Record<string, unknown> } | { error: ErrorData };
@@ -27,9 +28,9 @@ export function startRunning(d: Draft, run: TaskRun): TaskRun {
   return runStates(rest as TaskRun, path, d.now);
 }
 
-/** Concludes a flowable run in `state` and tells its container. */
+/** Concludes a flowable run in `state` (as its allowFailure/allowWarning have it) and tells its container. */
 export function conclude(d: Draft, run: TaskRun, state: State): void {
-  d.update(runStates(run, [state], d.now));
+  d.update(runStates(run, [tolerated(state, d.task(run.taskId))], d.now));
   d.enqueue(run.parentTaskRunId);
 }
 
@@ -37,7 +38,8 @@ export function listBehaviour(info: TaskTypeInfo, spec: ListSpec): FlowableBehav
   const evaluate = (d: Draft, run: TaskRun, task: Task): void => {
     if (isTerminal(run.state.current) || run.state.current === State.PAUSED) return;
     const killing = d.killing || run.state.current === State.KILLING;
-    const state = evaluateBranches(d, run.id, spec.branches(run, task), killing);
+    const branches = spec.branches(run, task);
+    const state = evaluateBranches(d, run.id, task.finally ? { ...branches, finally: task.finally as Task[] } : branches, killing);
     // Creating children may have changed this run's record (never its state); re-read it.
     if (state) conclude(d, d.run(run.id) ?? run, state);
   };

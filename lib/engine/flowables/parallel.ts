@@ -9,8 +9,8 @@ import { Concurrent, NonEmptyTaskList, TaskList, names } from './schemas';
 export const parallelInfo: TaskTypeInfo = {
   ...names('Parallel'),
   kind: 'flowable',
-  properties: z.object({ tasks: NonEmptyTaskList, errors: TaskList.optional(), concurrent: Concurrent.optional() }).strict(),
-  childLists: ['tasks', 'errors'],
+  properties: z.object({ tasks: NonEmptyTaskList, errors: TaskList.optional(), finally: TaskList.optional(), concurrent: Concurrent.optional() }).strict(),
+  childLists: ['tasks', 'errors', 'finally'],
 };
 
 export const parallel = listBehaviour(parallelInfo, {

@@ -9,12 +9,13 @@ import { EffectType } from '../../model/effects';
 import { ErrorCode } from '../../model/errors';
 import type { TaskRun } from '../../model/execution';
 import type { Task } from '../../model/flow';
-import { State, isTerminal } from '../../model/states';
+import { State, isTerminal, worstState } from '../../model/states';
 import { evaluateBranches, listChildren } from '../container';
 import { failAndNotify } from '../dispatch';
 import type { Draft } from '../draft';
 import { propertyError, renderText } from '../render';
-import { internalOf, runState, type ErrorData } from '../state-ops';
+import { resumeInputs } from '../resume-inputs';
+import { internalOf, runState, withInternal, type ErrorData } from '../state-ops';
 import type { FlowableBehaviour } from './behaviour';
 import { conclude, startRunning } from './list-behaviour';
 import { TaskList, names } from './schemas';
@@ -27,7 +28,11 @@ export const pauseInfo: TaskTypeInfo = {
     timeout: Duration.optional(),
     tasks: TaskList.optional(),
     errors: TaskList.optional(),
-    /** Later Kestra: inputs expected on resume. Accepted; values are passed through as given. */
+    /** Kestra 1.x: the name of `delay`. */
+    pauseDuration: Duration.optional(),
+    /** Kestra 1.x: how the run ends once `pauseDuration` passed (a resume before that always succeeds). CANCEL is not supported. */
+    behavior: z.enum(['RESUME', 'WARN', 'FAIL']).optional(),
+    /** Kestra 1.x: inputs expected on resume, typed and checked like flow inputs (see resume-inputs.ts). */
     onResume: z.array(z.record(z.string(), z.unknown())).optional(),
   }).strict(),
   childLists: ['tasks', 'errors'],
@@ -37,11 +42,13 @@ export const pauseInfo: TaskTypeInfo = {
 export const PAUSE_MODE = 'pauseMode';
 const WAKE_AT = 'wakeAt';
 const TIMEOUT = 'timeout';
+/** Internal key: the state the run ends in at best (WARNING after a WARN behavior), once its tasks ran. */
+const AT_BEST = 'atBest';
 
 /** A Pause run waiting for a person: the execution shows PAUSED while one exists. */
 export const isManualPause = (run: TaskRun): boolean => run.state.current === State.PAUSED && internalOf(run, PAUSE_MODE) === 'manual';
 
-function duration(d: Draft, run: TaskRun, property: 'delay' | 'timeout', value: unknown): { ms?: number; text?: string; error?: ErrorData } {
+function duration(d: Draft, run: TaskRun, property: 'delay' | 'pauseDuration' | 'timeout', value: unknown): { ms?: number; text?: string; error?: ErrorData } {
   if (value === undefined || value === null) return {};
   let text = String(value);
   if (text.includes('{{')) {
@@ -59,7 +66,7 @@ function afterResume(d: Draft, run: TaskRun, task: Task): void {
   d.update(next);
   d.pauseTouched = true;
   if (listChildren(task.tasks as Task[] | undefined).length === 0) {
-    conclude(d, next, State.SUCCESS);
+    conclude(d, next, internalOf<State>(next, AT_BEST) ?? State.SUCCESS);
     return;
   }
   next = d.run(run.id) ?? next;
@@ -71,7 +78,7 @@ export const pause: FlowableBehaviour = {
   start(d, run, task) {
     const running = startRunning(d, run);
     d.update(running);
-    const delay = duration(d, running, 'delay', task.delay);
+    const delay = task.pauseDuration !== undefined ? duration(d, running, 'pauseDuration', task.pauseDuration) : duration(d, running, 'delay', task.delay);
     const timeout = duration(d, running, 'timeout', task.timeout);
     const error = delay.error ?? timeout.error;
     if (error) {
@@ -96,7 +103,7 @@ export const pause: FlowableBehaviour = {
       main: listChildren(task.tasks as Task[] | undefined),
       errors: task.errors as Task[] | undefined,
     }, killing);
-    if (state) conclude(d, d.run(run.id) ?? run, state);
+    if (state) conclude(d, d.run(run.id) ?? run, worstState([state, internalOf<State>(run, AT_BEST) ?? State.SUCCESS]));
   },
   kill(d, run) {
     if (run.state.current === State.PAUSED) {
@@ -107,7 +114,14 @@ export const pause: FlowableBehaviour = {
   wakeUp(d, run, task, reason) {
     if (run.state.current !== State.PAUSED) return;
     const mode = internalOf(run, PAUSE_MODE);
-    if (reason === 'pause-delay' && mode === 'delay') afterResume(d, run, task);
+    if (reason === 'pause-delay' && mode === 'delay') {
+      if (task.behavior === 'FAIL') {
+        d.pauseTouched = true;
+        const message = `paused for ${String(task.pauseDuration ?? task.delay)}, and its behavior is FAIL`;
+        return failAndNotify(d, run, { code: ErrorCode.TASK_FAILED, message, flow: d.fx.key, task: run.taskId, property: 'behavior' });
+      }
+      afterResume(d, task.behavior === 'WARN' ? withInternal(run, { [AT_BEST]: State.WARNING }) : run, task);
+    }
     else if (reason === 'pause-timeout' && mode === 'manual') {
       d.pauseTouched = true;
       const timeout = internalOf<string>(run, TIMEOUT);
@@ -117,7 +131,10 @@ export const pause: FlowableBehaviour = {
   },
   resume(d, run, task, inputs) {
     if (run.state.current !== State.PAUSED) return false;
-    const withOutputs = inputs && Object.keys(inputs).length > 0 ? { ...run, outputs: { onResume: inputs } } : run;
+    const typed = resumeInputs(task, inputs);
+    if (!typed.ok) return false;
+    const values = typed.values;
+    const withOutputs = Object.keys(values).length > 0 ? { ...run, outputs: { onResume: values } } : run;
     afterResume(d, withOutputs, task);
     return true;
   },

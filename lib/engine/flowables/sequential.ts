@@ -9,8 +9,8 @@ import { NonEmptyTaskList, TaskList, names } from './schemas';
 export const sequentialInfo: TaskTypeInfo = {
   ...names('Sequential'),
   kind: 'flowable',
-  properties: z.object({ tasks: NonEmptyTaskList, errors: TaskList.optional() }).strict(),
-  childLists: ['tasks', 'errors'],
+  properties: z.object({ tasks: NonEmptyTaskList, errors: TaskList.optional(), finally: TaskList.optional() }).strict(),
+  childLists: ['tasks', 'errors', 'finally'],
 };
 
 export const sequential = listBehaviour(sequentialInfo, {

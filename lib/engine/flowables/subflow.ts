@@ -14,7 +14,7 @@ import { State, isTerminal } from '../../model/states';
 import { failAndNotify } from '../dispatch';
 import type { Draft } from '../draft';
 import { propertyError, renderProperty, renderText } from '../render';
-import { cleanError, internalOf, runState, withInternal } from '../state-ops';
+import { appended, cleanError, internalOf, newRecord, recordState, runState, withInternal } from '../state-ops';
 import type { FlowableBehaviour } from './behaviour';
 import { conclude, startRunning } from './list-behaviour';
 
@@ -36,6 +36,14 @@ export const subflowInfo: TaskTypeInfo = {
 };
 
 const CHILD = 'childExecutionId';
+
+/**
+ * `wait` and `transmitFailed` default to false for 0.x's Flow and to true for Subflow (its names
+ * since Kestra 0.13): the type name as written decides.
+ */
+const defaultsOn = (task: Task): boolean => task.type !== subflowInfo.type;
+const waits = (task: Task): boolean => (typeof task.wait === 'boolean' ? task.wait : defaultsOn(task));
+const transmits = (task: Task): boolean => (typeof task.transmitFailed === 'boolean' ? task.transmitFailed : defaultsOn(task));
 
 /** The parent run's state for an ended child (Kestra's ExecutableUtils.guessState). */
 export function subflowRunState(child: State, transmitFailed: boolean, killing: boolean): State {
@@ -67,7 +75,7 @@ function start(d: Draft, run: TaskRun, task: Task): void {
   if (!labels.ok) return failAndNotify(d, running, labels.error);
   const allLabels = { ...(task.inheritLabels ? d.execution.labels ?? {} : {}), ...stringMap(labels.value) };
 
-  const wait = task.wait === true;
+  const wait = waits(task);
   const childExecutionId = d.ids.next();
   const chain = [...(d.execution.parent?.chain ?? []), d.fx.key];
   d.update(withInternal(running, { [CHILD]: childExecutionId }));
@@ -92,10 +100,15 @@ function isCurrentChild(run: TaskRun, childExecutionId: string | undefined): boo
   return childExecutionId === undefined || expected === undefined || expected === childExecutionId;
 }
 
+/** As Kestra, the run records one attempt when it ends, created in the run's end state (restarts add one each). */
+function withAttempt(run: TaskRun, state: State, now: Date): TaskRun {
+  return { ...run, attempts: appended(run.attempts, { state: recordState(newRecord(State.CREATED, now), state, now) }) };
+}
+
 function started(d: Draft, run: TaskRun, task: Task, event: EventOf<'SubflowStarted'>): void {
   if (isTerminal(run.state.current) || !isCurrentChild(run, event.childExecutionId)) return;
-  if (task.wait === true) return;
-  d.update({ ...run, outputs: { executionId: event.childExecutionId } });
+  if (waits(task)) return;
+  d.update(withAttempt({ ...run, outputs: { executionId: event.childExecutionId } }, State.SUCCESS, d.now));
   conclude(d, d.run(run.id)!, State.SUCCESS);
 }
 
@@ -105,13 +118,13 @@ function ended(d: Draft, run: TaskRun, task: Task, event: EventOf<'SubflowEnded'
   const base: TaskRun = executionId ? { ...run, outputs: { executionId } } : run;
   if (event.error) {
     const error = cleanError({ ...event.error, flow: event.error.flow ?? d.fx.key, task: event.error.task ?? run.taskId });
-    return failAndNotify(d, base, error);
+    return failAndNotify(d, withAttempt(base, State.FAILED, d.now), error);
   }
-  if (task.wait !== true) return conclude(d, base, State.SUCCESS);
+  if (!waits(task)) return conclude(d, withAttempt(base, State.SUCCESS, d.now), State.SUCCESS);
   const outputs: Record<string, unknown> = { ...(executionId ? { executionId } : {}), state: event.state };
   if (event.outputs) outputs.outputs = event.outputs;
-  const state = subflowRunState(event.state, task.transmitFailed === true, run.state.current === State.KILLING);
-  conclude(d, { ...run, outputs }, state);
+  const state = subflowRunState(event.state, transmits(task), run.state.current === State.KILLING);
+  conclude(d, withAttempt({ ...run, outputs }, state, d.now), state);
 }
 
 export const subflow: FlowableBehaviour = {
@@ -123,10 +136,10 @@ export const subflow: FlowableBehaviour = {
   kill(d, run, task) {
     if (isTerminal(run.state.current)) return;
     const child = internalOf<string>(run, CHILD);
-    if (task.wait === true && child) {
+    if (waits(task) && child) {
       d.update(runState(run, State.KILLING, d.now));
       d.emit({ type: EffectType.KillSubflow, childExecutionId: child });
-    } else conclude(d, run, State.KILLED);
+    } else conclude(d, withAttempt(run, State.KILLED, d.now), State.KILLED);
   },
   subflowStarted: started,
   subflowEnded: ended,

@@ -18,8 +18,9 @@ export const switchInfo: TaskTypeInfo = {
     cases: z.record(z.string(), TaskList).optional(),
     defaults: TaskList.nullable().optional(),
     errors: TaskList.optional(),
+    finally: TaskList.optional(),
   }).strict(),
-  childLists: ['defaults', 'errors'],
+  childLists: ['defaults', 'errors', 'finally'],
   childMaps: ['cases'],
 };
 

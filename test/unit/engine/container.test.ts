@@ -4,7 +4,7 @@ import { Draft } from '../../../lib/engine/draft';
 import type { TaskRun } from '../../../lib/model/execution';
 import type { State } from '../../../lib/model/states';
 import { LOG, testCatalog } from './helpers/catalog';
-import { T0, flow } from './helpers/harness';
+import { Harness, T0, flow } from './helpers/harness';
 import { fakeIds } from './helpers/ids';
 
 const a = { id: 'a', type: LOG };
@@ -61,5 +61,62 @@ describe('evaluateBranches', () => {
     expect(evaluateBranches(d, undefined, { main: [{ task: a }, { task: b }], errors: [] }, true)).toBeUndefined();
     expect(created(d)).toEqual([]);
     expect(evaluateBranches(draft([tr('a', 'KILLED')]), undefined, { main: [{ task: a }, { task: b }], errors: [] }, true)).toBe('KILLED');
+  });
+});
+
+describe('finally (Kestra 1.x)', () => {
+  // Through the whole step: finally is about the order of runs over several events.
+  const SEQ = 'io.kestra.core.tasks.flows.Sequential';
+  const order = (h: Harness): string[] => h.execution.taskRunList.map((r) => `${r.taskId}:${r.state.current}`);
+
+  it('runs the flow\'s finally tasks in order after its tasks, and the flow ends as its tasks did', () => {
+    const h = Harness.start(flow([a, b], { finally: [{ id: 'f1', type: LOG }, { id: 'f2', type: LOG }] }));
+    h.drive();
+    expect(order(h)).toEqual(['a:SUCCESS', 'b:SUCCESS', 'f1:SUCCESS', 'f2:SUCCESS']);
+    expect(h.state).toBe('SUCCESS');
+  });
+
+  it('after a failure runs errors, then finally, and ends FAILED', () => {
+    const h = Harness.start(flow([a, b], { errors: [err], finally: [{ id: 'f1', type: LOG }] }));
+    h.fail('a');
+    h.drive();
+    expect(order(h)).toEqual(['a:FAILED', 'err:SUCCESS', 'f1:SUCCESS']);
+    expect(h.state).toBe('FAILED');
+  });
+
+  it('a failing finally task neither starts errors nor changes the state', () => {
+    const h = Harness.start(flow([a], { errors: [err], finally: [{ id: 'f1', type: LOG }, { id: 'f2', type: LOG }] }));
+    h.succeed('a');
+    h.fail('f1');
+    h.drive();
+    expect(order(h)).toEqual(['a:SUCCESS', 'f1:FAILED', 'f2:SUCCESS']);
+    expect(h.state).toBe('SUCCESS');
+  });
+
+  it('runs a flowable\'s finally before the flowable ends', () => {
+    const h = Harness.start(flow([{ id: 'seq', type: SEQ, tasks: [a], finally: [{ id: 'f1', type: LOG }] }, b]));
+    h.drive();
+    expect(order(h)).toEqual(['seq:SUCCESS', 'a:SUCCESS', 'f1:SUCCESS', 'b:SUCCESS']);
+  });
+
+  it('does not run while killing', () => {
+    const h = Harness.start(flow([a], { finally: [{ id: 'f1', type: LOG }] }));
+    h.started('a');
+    h.send({ type: 'Kill' });
+    h.answer('a', { state: 'KILLED' });
+    expect(order(h)).toEqual(['a:KILLED']);
+    expect(h.state).toBe('KILLED');
+  });
+
+  it('runs again after a restart', () => {
+    const h = Harness.start(flow([a], { finally: [{ id: 'f1', type: LOG }] }));
+    h.fail('a');
+    h.drive();
+    expect(order(h)).toEqual(['a:FAILED', 'f1:SUCCESS']);
+    h.send({ type: 'Restart' });
+    h.drive();
+    expect(order(h)).toEqual(['a:SUCCESS', 'f1:SUCCESS']);
+    expect(h.runs('f1')).toHaveLength(1);
+    expect(h.state).toBe('SUCCESS');
   });
 });

@@ -100,3 +100,75 @@ describe('restart', () => {
     expect(h.execution).toBe(done);
   });
 });
+
+describe('restart with the Kestra 1.x flowables', () => {
+  const FOR_EACH = 'io.kestra.plugin.core.flow.ForEach';
+  const IF = 'io.kestra.plugin.core.flow.If';
+  const DAG = 'io.kestra.plugin.core.flow.Dag';
+  const LOOP = 'io.kestra.plugin.core.flow.LoopUntil';
+  const SLEEP = 'io.kestra.plugin.core.flow.Sleep';
+  // Fails the first attempt of the given task (for the given loop value); drive may ask twice per attempt.
+  const failOnce = (taskId: string, value?: string) => {
+    let target: string | undefined;
+    return (wt: { taskId: string; taskRunId: string; attempt: number; variables: Record<string, unknown> }) => {
+      const v = (wt.variables.taskrun as { value?: string }).value;
+      if (target === undefined && wt.taskId === taskId && (value === undefined || v === value)) target = wt.taskRunId;
+      return { state: wt.taskRunId === target && wt.attempt === 0 ? 'FAILED' as const : 'SUCCESS' as const };
+    };
+  };
+
+  it('ForEach re-runs the failed value\'s task, then goes on with the values after it', () => {
+    const h = Harness.start(flow([{ id: 'loop', type: FOR_EACH, values: ['a', 'b', 'c'], tasks: [{ id: 't', type: LOG }] }]));
+    h.drive(failOnce('t', 'b'));
+    expect(h.states()).toEqual({ loop: 'FAILED', 't[a]': 'SUCCESS', 't[b]': 'FAILED' });
+    h.send({ type: 'Restart' });
+    h.drive();
+    expect(h.states()).toEqual({ loop: 'SUCCESS', 't[a]': 'SUCCESS', 't[b]': 'SUCCESS', 't[c]': 'SUCCESS' });
+    expect(h.history('loop')).toEqual(['CREATED', 'RUNNING', 'FAILED', 'RESTARTED', 'RUNNING', 'SUCCESS']);
+  });
+
+  it('If keeps the branch it chose and re-runs the failed task in it', () => {
+    const h = Harness.start(flow([{ id: 'check', type: IF, condition: 'true', then: [{ id: 'yes', type: LOG }, { id: 'next', type: LOG }] }]));
+    h.drive(failOnce('yes'));
+    h.send({ type: 'Restart' });
+    h.drive();
+    expect(h.states()).toEqual({ check: 'SUCCESS', yes: 'SUCCESS', next: 'SUCCESS' });
+    expect(h.run('check').outputs).toEqual({ evaluationResult: true });
+  });
+
+  it('Dag re-runs the failed task, then the tasks that depend on it', () => {
+    const h = Harness.start(flow([{ id: 'dag', type: DAG, tasks: [
+      { task: { id: 'a', type: LOG } },
+      { task: { id: 'b', type: LOG }, dependsOn: ['a'] },
+    ] }]));
+    h.drive(failOnce('a'));
+    expect(h.states()).toEqual({ dag: 'FAILED', a: 'FAILED' });
+    h.send({ type: 'Restart' });
+    h.drive();
+    expect(h.states()).toEqual({ dag: 'SUCCESS', a: 'SUCCESS', b: 'SUCCESS' });
+  });
+
+  it('LoopUntil re-runs the failed task of its iteration and loops on', () => {
+    const h = Harness.start(flow([{ id: 'loop', type: LOOP, condition: '{{ outputs.loop.iterationCount >= 2 }}', tasks: [{ id: 't', type: LOG }] }]));
+    h.drive();
+    h.fireWakeUps();
+    h.drive(failOnce('t'));
+    expect(h.states()).toMatchObject({ loop: 'FAILED' });
+    h.send({ type: 'Restart' });
+    h.drive();
+    expect(h.runs('t').map((r) => r.state.current)).toEqual(['SUCCESS', 'SUCCESS']);
+    expect(h.run('loop').state.current).toBe('SUCCESS');
+    expect(h.run('loop').outputs).toEqual({ iterationCount: 2 });
+  });
+
+  it('a killed Sleep sleeps again from the start', () => {
+    const h = Harness.start(flow([{ id: 'nap', type: SLEEP, duration: 'PT1M' }]));
+    h.send({ type: 'Kill' });
+    h.advance(5_000);
+    h.send({ type: 'Restart' });
+    expect(h.effectsOf('ScheduleWakeUp', h.last)).toEqual([expect.objectContaining({ at: '2024-01-01T00:01:05.000Z' })]);
+    h.fireWakeUps();
+    expect(h.history('nap')).toEqual(['CREATED', 'RUNNING', 'KILLED', 'RESTARTED', 'RUNNING', 'SUCCESS']);
+    expect(h.state).toBe('SUCCESS');
+  });
+});

@@ -3,6 +3,7 @@ import type { Diagnostic } from '../../../lib/model/flow-diagnostics';
 import { parseFlow } from '../../../lib/model/flow-parse';
 import type { ParseResult } from '../../../lib/model/flow-parse';
 import type { ExpressionAnalyzer } from '../../../lib/model/static-check';
+import { catalog } from '../../../lib/plugins/catalog';
 import { testCatalog } from './test-catalog';
 
 const parse = (source: string, extra: { expressions?: ExpressionAnalyzer } = {}): ParseResult =>
@@ -359,3 +360,235 @@ tasks:
     expect(formatError(errors[0])).toBe('flow.yml:6:20: flow ns.f, task t, property tasks[0].format: template syntax error: unexpected (');
   });
 });
+
+describe('parseFlow with Kestra 1.x task properties and flowables', () => {
+  // The real catalog: these checks are about the 1.x flowables' own schemas.
+  const parse1x = (source: string): ParseResult => parseFlow(source, { file: 'flow.yml', catalog: catalog() });
+
+  it('accepts allowFailure, allowWarning, runIf, workerGroup, logLevel, logToFile and description on any task', () => {
+    const flow = flowOf(parse1x(`
+id: props
+namespace: dev.aloft
+tasks:
+  - id: a
+    type: io.kestra.plugin.core.log.Log
+    message: hi
+    description: says hi
+    allowFailure: true
+    allowWarning: true
+    runIf: "{{ true }}"
+    workerGroup:
+      key: gpu
+    logLevel: DEBUG
+    logToFile: true
+  - id: b
+    type: io.kestra.plugin.core.flow.Sequential
+    runIf: false
+    allowFailure: true
+    tasks:
+      - id: c
+        type: io.kestra.plugin.core.log.Log
+        message: hi
+`));
+    expect(flow.tasks[0]).toMatchObject({ allowFailure: true, allowWarning: true, runIf: '{{ true }}', workerGroup: { key: 'gpu' } });
+    expect(flow.tasks[1]).toMatchObject({ runIf: false, allowFailure: true });
+  });
+
+  it('refuses a runIf that is not an expression, naming flow, task, property and line', () => {
+    const errors = errorsOf(parse1x(`
+id: bad-runif
+namespace: dev.aloft
+tasks:
+  - id: a
+    type: io.kestra.plugin.core.log.Log
+    message: hi
+    runIf: outputs.x == 1
+`));
+    expect(errors.map(formatError)).toEqual([
+      "flow.yml:8:12: flow dev.aloft.bad-runif, task a, property tasks[0].runIf: runIf must be an expression such as '{{ inputs.enabled }}', or true or false",
+    ]);
+  });
+
+  it('refuses an If without then, naming flow, task, property and line', () => {
+    const errors = errorsOf(parse1x(`
+id: bad-if
+namespace: dev.aloft
+tasks:
+  - id: check
+    type: io.kestra.plugin.core.flow.If
+    condition: "{{ true }}"
+    else:
+      - id: no
+        type: io.kestra.plugin.core.log.Log
+        message: no
+`));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ flow: 'dev.aloft.bad-if', task: 'check', property: 'tasks[0].then', line: 5, message: "missing required property 'then'" });
+  });
+
+  it('checks the children of If, ForEach and their ids like any other task', () => {
+    const errors = errorsOf(parse1x(`
+id: children
+namespace: dev.aloft
+tasks:
+  - id: loop
+    type: io.kestra.plugin.core.flow.ForEach
+    values: [1, 2]
+    concurrencyLimit: -1
+    tasks:
+      - id: check
+        type: io.kestra.plugin.core.flow.If
+        condition: "{{ taskrun.value == 1 }}"
+        then:
+          - id: loop
+            type: io.kestra.plugin.core.log.Logg
+`));
+    expect(errors.map((e) => [e.line, e.property])).toEqual([
+      [8, 'tasks[0].concurrencyLimit'],
+      [14, 'tasks[0].tasks[0].then[0].id'],
+      [15, 'tasks[0].tasks[0].then[0].type'],
+    ]);
+  });
+
+  const dag = (tasks: string): string => `
+id: dag
+namespace: dev.aloft
+tasks:
+  - id: graph
+    type: io.kestra.plugin.core.flow.Dag
+    tasks:
+${tasks}`;
+
+  it('refuses a Dag dependency on an unknown task, naming flow, task, property and line', () => {
+    const errors = errorsOf(parse1x(dag(`      - task:
+          id: a
+          type: io.kestra.plugin.core.log.Log
+          message: a
+        dependsOn: [ghost]
+`)));
+    expect(errors.map(formatError)).toEqual([
+      "flow.yml:12:21: flow dev.aloft.dag, task graph, property tasks[0].tasks[0].dependsOn[0]: task 'a' depends on 'ghost', which is not a task of this Dag (its tasks: a)",
+    ]);
+  });
+
+  it('refuses a cycle in a Dag, naming flow, task, property and line', () => {
+    const errors = errorsOf(parse1x(dag(`      - task:
+          id: a
+          type: io.kestra.plugin.core.log.Log
+          message: a
+        dependsOn: [b]
+      - task:
+          id: b
+          type: io.kestra.plugin.core.log.Log
+          message: b
+        dependsOn: [a]
+`)));
+    expect(errors.map(formatError)).toEqual([
+      'flow.yml:12:20: flow dev.aloft.dag, task graph, property tasks[0].tasks[0].dependsOn: dependency cycle: a depends on b depends on a',
+    ]);
+  });
+
+  it('checks the tasks inside a Dag, applies pluginDefaults to them and counts their ids', () => {
+    const r = parse1x(`${dag(`      - task:
+          id: a
+          type: io.kestra.plugin.core.log.Log
+      - task:
+          id: graph
+          type: io.kestra.plugin.core.log.Logg
+`)}
+pluginDefaults:
+  - type: io.kestra.plugin.core.log.Log
+    values:
+      message: from defaults
+`);
+    expect(errorsOf(r).map((e) => [e.line, e.property])).toEqual([[12, 'tasks[0].tasks[1].task.id'], [13, 'tasks[0].tasks[1].task.type']]);
+    const ok = flowOf(parse1x(`${dag(`      - task:
+          id: a
+          type: io.kestra.plugin.core.log.Log
+`)}
+pluginDefaults:
+  - type: io.kestra.plugin.core.log.Log
+    values:
+      message: from defaults
+`));
+    expect((ok.tasks[0].tasks as any)[0].task).toMatchObject({ id: 'a', message: 'from defaults' });
+  });
+
+  it('accepts finally at flow level and in flowables, checking its tasks and ids like the others', () => {
+    const errors = errorsOf(parse1x(`
+id: fin
+namespace: dev.aloft
+tasks:
+  - id: seq
+    type: io.kestra.plugin.core.flow.Sequential
+    tasks:
+      - id: a
+        type: io.kestra.plugin.core.log.Log
+        message: a
+    finally:
+      - id: a
+        type: io.kestra.plugin.core.log.Log
+        message: again
+finally:
+  - id: last
+    type: io.kestra.plugin.core.log.Logg
+`));
+    expect(errors.map((e) => [e.line, e.property])).toEqual([[12, 'tasks[0].finally[0].id'], [17, 'finally[0].type']]);
+    const flow = flowOf(parse1x(`
+id: fin
+namespace: dev.aloft
+tasks:
+  - id: a
+    type: io.kestra.plugin.core.log.Log
+    message: a
+finally:
+  - id: last
+    type: io.kestra.plugin.core.log.Log
+    message: last
+`));
+    expect(flow.finally).toEqual([{ id: 'last', type: 'io.kestra.plugin.core.log.Log', message: 'last' }]);
+  });
+
+  it('accepts typed flow outputs and refuses an unknown output type with its line', () => {
+    const ok = flowOf(parse1x(`
+id: outs
+namespace: dev.aloft
+tasks:
+  - id: a
+    type: io.kestra.plugin.core.debug.Return
+    format: "1"
+outputs:
+  - id: n
+    type: INT
+    value: "{{ outputs.a.value }}"
+`));
+    expect(ok.outputs).toEqual([{ id: 'n', type: 'INT', value: '{{ outputs.a.value }}' }]);
+    const errors = errorsOf(parse1x(`
+id: outs
+namespace: dev.aloft
+tasks:
+  - id: a
+    type: io.kestra.plugin.core.debug.Return
+    format: "1"
+outputs:
+  - id: n
+    type: NUMBER
+    value: "{{ outputs.a.value }}"
+`));
+    expect(errors.map((e) => [e.line, e.property])).toEqual([[10, 'outputs[0].type']]);
+  });
+
+  it('refuses the Pause behavior CANCEL, which Aloft does not support', () => {
+    const errors = errorsOf(parse1x(`
+id: p
+namespace: dev.aloft
+tasks:
+  - id: wait
+    type: io.kestra.plugin.core.flow.Pause
+    pauseDuration: PT1M
+    behavior: CANCEL
+`));
+    expect(errors.map((e) => [e.line, e.property, e.message])).toEqual([[8, 'tasks[0].behavior', 'expected one of "RESUME", "WARN", "FAIL", got \'CANCEL\'']]);
+  });
+});
+

@@ -79,3 +79,44 @@ describe('Pause', () => {
     expect(h.state).toBe('FAILED');
   });
 });
+
+describe('Pause (1.x): pauseDuration and behavior', () => {
+  const PAUSE_1X = 'io.kestra.plugin.core.flow.Pause';
+
+  it('takes pauseDuration as its delay and carries on after it (behavior RESUME, the default)', () => {
+    const h = Harness.start(flow([{ id: 'wait', type: PAUSE_1X, pauseDuration: 'PT5M' }, { id: 'last', type: RETURN }]));
+    expect(h.effectsOf('ScheduleWakeUp', h.last)).toEqual([expect.objectContaining({ at: '2024-01-01T00:05:00.000Z', reason: 'pause-delay' })]);
+    h.fireWakeUps();
+    expect(h.states()).toEqual({ wait: 'SUCCESS', last: 'CREATED' });
+  });
+
+  it('ends WARNING after pauseDuration with behavior WARN, and the flow carries on', () => {
+    const h = Harness.start(flow([{ id: 'wait', type: PAUSE_1X, pauseDuration: 'PT1S', behavior: 'WARN' }, { id: 'last', type: RETURN }]));
+    h.fireWakeUps();
+    h.drive();
+    expect(h.states()).toEqual({ wait: 'WARNING', last: 'SUCCESS' });
+    expect(h.state).toBe('WARNING');
+  });
+
+  it('with behavior WARN and tasks, runs them and ends WARNING at best', () => {
+    const h = Harness.start(flow([{ id: 'wait', type: PAUSE_1X, pauseDuration: 'PT1S', behavior: 'WARN', tasks: [{ id: 'inside', type: LOG }] }]));
+    h.fireWakeUps();
+    h.drive();
+    expect(h.states()).toEqual({ wait: 'WARNING', inside: 'SUCCESS' });
+  });
+
+  it('fails after pauseDuration with behavior FAIL, naming behavior', () => {
+    const h = Harness.start(flow([{ id: 'wait', type: PAUSE_1X, pauseDuration: 'PT1S', behavior: 'FAIL' }, { id: 'last', type: RETURN }]));
+    h.fireWakeUps();
+    expect(h.states()).toEqual({ wait: 'FAILED' });
+    expect(h.run('wait').error).toMatchObject({ task: 'wait', property: 'behavior', message: 'paused for PT1S, and its behavior is FAIL' });
+    expect(h.state).toBe('FAILED');
+  });
+
+  it('succeeds when resumed before pauseDuration, whatever its behavior', () => {
+    const h = Harness.start(flow([{ id: 'wait', type: PAUSE_1X, pauseDuration: 'PT1H', behavior: 'FAIL' }]));
+    h.send({ type: 'Resume', taskRunId: h.run('wait').id });
+    expect(h.states()).toEqual({ wait: 'SUCCESS' });
+    expect(h.state).toBe('SUCCESS');
+  });
+});

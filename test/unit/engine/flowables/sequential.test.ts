@@ -52,7 +52,7 @@ describe('Sequential', () => {
   });
 
   it('declares a strict property schema with its child lists', () => {
-    expect(sequentialInfo.childLists).toEqual(['tasks', 'errors']);
+    expect(sequentialInfo.childLists).toEqual(['tasks', 'errors', 'finally']);
     expect(sequentialInfo.properties.safeParse({ tasks: [{ id: 'a', type: LOG }] }).success).toBe(true);
     expect(sequentialInfo.properties.safeParse({ tasks: [] }).success).toBe(false);
     expect(sequentialInfo.properties.safeParse({ tasks: [{ id: 'a', type: LOG }], tasksx: 1 }).success).toBe(false);

@@ -133,3 +133,62 @@ describe('Flow / Subflow', () => {
     });
   });
 });
+
+describe('Subflow defaults by type name', () => {
+  const run = (type: string, extra: Record<string, unknown> = {}) =>
+    Harness.start(flow([{ id: 'call', type, namespace: 'n', flowId: 'child', ...extra }, { id: 'after', type: RETURN }]));
+
+  it('Subflow (1.x) waits and transmits a failure by default', () => {
+    for (const type of [SUBFLOW, 'io.kestra.core.tasks.flows.Subflow']) {
+      const h = run(type);
+      const [start] = h.effectsOf('StartSubflow', h.last);
+      expect(start.wait).toBe(true);
+      h.send({ type: 'SubflowStarted', taskRunId: start.parentTaskRunId, childExecutionId: start.childExecutionId });
+      expect(h.run('call').state.current).toBe('RUNNING');
+      h.send({ type: 'SubflowEnded', taskRunId: start.parentTaskRunId, childExecutionId: start.childExecutionId, state: 'FAILED' });
+      expect(h.states()).toEqual({ call: 'FAILED' });
+      expect(h.state).toBe('FAILED');
+    }
+  });
+
+  it('Subflow keeps wait and transmitFailed when written', () => {
+    const h = run(SUBFLOW, { wait: true, transmitFailed: false });
+    const [start] = h.effectsOf('StartSubflow', h.last);
+    h.send({ type: 'SubflowEnded', taskRunId: start.parentTaskRunId, childExecutionId: start.childExecutionId, state: 'FAILED' });
+    expect(h.run('call').state.current).toBe('SUCCESS');
+    const quick = run(SUBFLOW, { wait: false });
+    expect(quick.effectsOf('StartSubflow', quick.last)[0].wait).toBe(false);
+  });
+
+  it('Flow (0.x) neither waits nor transmits by default', () => {
+    const h = run(FLOW);
+    const [start] = h.effectsOf('StartSubflow', h.last);
+    expect(start.wait).toBe(false);
+    const w = run(FLOW, { wait: true });
+    const [ws] = w.effectsOf('StartSubflow', w.last);
+    w.send({ type: 'SubflowEnded', taskRunId: ws.parentTaskRunId, childExecutionId: ws.childExecutionId, state: 'FAILED' });
+    expect(w.run('call').state.current).toBe('SUCCESS');
+  });
+});
+
+describe('Subflow attempts', () => {
+  it('records one attempt when the run ends, in the run\'s own end state', () => {
+    const h = Harness.start(flow([{ id: 'call', type: SUBFLOW, namespace: 'n', flowId: 'child', transmitFailed: false }]));
+    const [start] = h.effectsOf('StartSubflow', h.last);
+    expect(h.run('call').attempts).toEqual([]);
+    h.send({ type: 'SubflowEnded', taskRunId: start.parentTaskRunId, childExecutionId: start.childExecutionId, state: 'WARNING' });
+    expect(h.run('call').attempts.map((a) => a.state.histories.map((x) => x.state))).toEqual([['CREATED', 'SUCCESS']]);
+    expect(h.run('call').state.current).toBe('SUCCESS');
+  });
+
+  it('records a FAILED attempt when the child could not run, and a SUCCESS one for a run that does not wait', () => {
+    const h = Harness.start(flow([{ id: 'call', type: SUBFLOW, namespace: 'n', flowId: 'child' }]));
+    const [start] = h.effectsOf('StartSubflow', h.last);
+    h.send({ type: 'SubflowEnded', taskRunId: start.parentTaskRunId, childExecutionId: start.childExecutionId, state: 'FAILED', error: { code: 'NOT_FOUND', message: 'unknown subflow' } });
+    expect(h.run('call').attempts.map((a) => a.state.current)).toEqual(['FAILED']);
+    const q = Harness.start(flow([{ id: 'call', type: SUBFLOW, namespace: 'n', flowId: 'child', wait: false }]));
+    const [qs] = q.effectsOf('StartSubflow', q.last);
+    q.send({ type: 'SubflowStarted', taskRunId: qs.parentTaskRunId, childExecutionId: qs.childExecutionId });
+    expect(q.run('call').attempts.map((a) => a.state.current)).toEqual(['SUCCESS']);
+  });
+});

@@ -61,7 +61,7 @@ describe('Switch', () => {
 
   it('declares cases as a child map and defaults/errors as child lists', () => {
     expect(switchInfo.childMaps).toEqual(['cases']);
-    expect(switchInfo.childLists).toEqual(['defaults', 'errors']);
+    expect(switchInfo.childLists).toEqual(['defaults', 'errors', 'finally']);
     expect(switchInfo.properties.safeParse({ value: 'x', cases: { a: [] }, defaults: null }).success).toBe(true);
     expect(switchInfo.properties.safeParse({ value: 'x', case: {} }).success).toBe(false);
   });

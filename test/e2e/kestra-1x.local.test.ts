@@ -1,0 +1,159 @@
+// The Kestra 1.x corpus (test/fixtures/kestra-1x), each flow run to the end on the embedded runtime
+// with its final state, task-run states and outputs checked.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Execution } from '../../lib/model/execution';
+import { outputOf, runFlowFile, runsOf } from '../helpers/local-run';
+
+const dir = join(__dirname, '../fixtures/kestra-1x');
+const run = async (name: string, inputs?: Record<string, unknown>): Promise<Execution> =>
+  (await runFlowFile(join(dir, name), { inputs, flowsDir: join(dir, 'flows') })).execution;
+const statesOf = (e: Execution): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const r of e.taskRunList) out[r.value !== undefined ? `${r.taskId}[${r.value}]` : r.taskId] = r.state.current;
+  return out;
+};
+const value = (e: Execution, taskId: string, loopValue?: string): unknown => outputOf(e, taskId, loopValue)?.value;
+
+const cases: Record<string, () => Promise<void>> = {
+  'allow-failure.yml': async () => {
+    const e = await run('allow-failure.yml');
+    expect(e.state.current).toBe('WARNING');
+    expect(statesOf(e)).toEqual({ flaky: 'WARNING', after: 'SUCCESS' });
+    expect(runsOf(e, 'flaky')[0].attempts.map((a) => a.state.current)).toEqual(['FAILED']);
+    expect(value(e, 'after')).toBe('still here');
+  },
+  'allow-warning.yml': async () => {
+    const e = await run('allow-warning.yml');
+    expect(e.state.current).toBe('WARNING');
+    expect(statesOf(e)).toEqual({ noisy: 'SUCCESS', broken: 'SUCCESS', group: 'WARNING', inner: 'FAILED', local: 'SUCCESS' });
+  },
+  'run-if.yml': async () => {
+    const e = await run('run-if.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(statesOf(e)).toEqual({ output: 'SUCCESS', executed: 'SUCCESS', notexecuted: 'SKIPPED', notexecutedflowable: 'SKIPPED' });
+    expect(runsOf(e, 'notexecuted')[0].attempts).toEqual([]);
+  },
+  'run-if-error.yml': async () => {
+    const e = await run('run-if-error.yml');
+    expect(e.state.current).toBe('FAILED');
+    expect(runsOf(e, 'willfailtheflow')[0].error).toMatchObject({ task: 'willfailtheflow', property: 'runIf' });
+  },
+  'task-properties.yml': async () => {
+    const e = await run('task-properties.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(statesOf(e)).toEqual({ described: 'SUCCESS' });
+    expect(value(e, 'described')).toBe('described');
+  },
+  'for-each.yml': async () => {
+    const e = await run('for-each.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(e.taskRunList.map((r) => (r.value !== undefined ? `${r.taskId}[${r.value}]` : r.taskId))).toEqual([
+      'for_each', 'first[value 1]', 'second[value 1]', 'first[value 2]', 'second[value 2]', 'first[3]', 'second[3]', 'pick',
+    ]);
+    expect(value(e, 'first', '3')).toBe('first with 3');
+    expect(value(e, 'pick')).toBe('first with value 2!');
+  },
+  'for-each-json.yml': async () => {
+    const e = await run('for-each-json.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(runsOf(e, 'name').map((r) => r.outputs?.value).sort()).toEqual(['a', 'b']);
+  },
+  'for-each-concurrency.yml': async () => {
+    const e = await run('for-each-concurrency.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(runsOf(e, 'check').map((r) => `${r.value}:${String(r.outputs?.value)}`).sort()).toEqual(['1:1', '2:4', '3:9', '4:16', '5:25']);
+  },
+  'for-each-nested.yml': async () => {
+    const e = await run('for-each-nested.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(runsOf(e, 'pair').map((r) => r.outputs?.value)).toEqual(['a1 a', 'a2 a', 'b1 b', 'b2 b']);
+  },
+  'for-each-empty.yml': async () => {
+    const e = await run('for-each-empty.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(statesOf(e)).toEqual({ loop: 'SUCCESS', after: 'SUCCESS' });
+  },
+  'if.yml': async () => {
+    const big = await run('if.yml');
+    expect(big.state.current).toBe('SUCCESS');
+    expect(statesOf(big)).toEqual({ big: 'SUCCESS', yes: 'SUCCESS', none: 'SUCCESS' });
+    expect(outputOf(big, 'big')).toEqual({ evaluationResult: true });
+    expect(outputOf(big, 'none')).toEqual({ evaluationResult: false });
+    const small = await run('if.yml', { n: 1 });
+    expect(statesOf(small)).toEqual({ big: 'SUCCESS', no: 'SUCCESS', none: 'SUCCESS' });
+    expect(value(small, 'no')).toBe('small');
+  },
+  'if-in-for-each.yml': async () => {
+    const e = await run('if-in-for-each.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(runsOf(e, 'before_if')).toHaveLength(3);
+    expect(runsOf(e, 'after_if').map((r) => r.outputs?.value)).toEqual(['After if value 2']);
+  },
+  'sleep.yml': async () => {
+    const e = await run('sleep.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    const [nap] = runsOf(e, 'nap');
+    expect(nap.state.histories.map((h) => h.state)).toEqual(['CREATED', 'RUNNING', 'SUCCESS']);
+    expect(nap.attempts).toEqual([]);
+    expect(value(e, 'after')).toBe('awake');
+  },
+  'dag.yml': async () => {
+    const e = await run('dag.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(e.taskRunList.map((r) => r.taskId)).toEqual(['graph', 'extract', 'branches', 'left', 'right', 'report']);
+    expect(value(e, 'report')).toBe('L1+R1');
+  },
+  'loop-until.yml': async () => {
+    const e = await run('loop-until.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(runsOf(e, 'count').map((r) => r.outputs?.value)).toEqual(['1', '2', '3']);
+    expect(value(e, 'after')).toBe('3 iterations');
+  },
+  'subflow.yml': async () => {
+    const ok = await run('subflow.yml');
+    expect(ok.state.current).toBe('SUCCESS');
+    expect(statesOf(ok)).toEqual({ call: 'SUCCESS', after: 'SUCCESS' });
+    expect(value(ok, 'after')).toBe('SUCCESS: child done');
+    expect(runsOf(ok, 'call')[0].attempts.map((a) => a.state.current)).toEqual(['SUCCESS']);
+    const failed = await run('subflow.yml', { fail: true });
+    expect(failed.state.current).toBe('FAILED');
+    expect(statesOf(failed)).toEqual({ call: 'FAILED' });
+  },
+  'pause.yml': async () => {
+    const e = await run('pause.yml');
+    expect(e.state.current).toBe('WARNING');
+    expect(statesOf(e)).toEqual({ short: 'SUCCESS', warned: 'WARNING', after: 'SUCCESS' });
+  },
+  'finally.yml': async () => {
+    const e = await run('finally.yml');
+    expect(e.state.current).toBe('FAILED');
+    expect(e.taskRunList.map((r) => `${r.taskId}:${r.state.current}`)).toEqual([
+      'group:SUCCESS', 'work:SUCCESS', 'group_cleanup:SUCCESS', 'boom:FAILED', 'alert:SUCCESS', 'cleanup:SUCCESS',
+    ]);
+    expect(value(e, 'group_cleanup')).toBe('cleaned after working');
+  },
+  'subflow-outputs.yml': async () => {
+    const e = await run('subflow-outputs.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(outputOf(e, 'call')).toMatchObject({ state: 'SUCCESS', outputs: { doubled: 42 } });
+    expect(value(e, 'use')).toBe('got 42');
+    expect(e.outputs).toEqual({ answer: 42, summary: 'got 42' });
+  },
+  'bash-0.4.yml': async () => {
+    const e = await run('bash-0.4.yml');
+    expect(e.state.current).toBe('WARNING');
+    expect(statesOf(e)).toEqual({ noisy: 'WARNING', quiet: 'SUCCESS' });
+    expect(outputOf(e, 'noisy')).toMatchObject({ exitCode: 0, stdOutLineCount: 2, stdErrLineCount: 1 });
+    expect(outputOf(e, 'quiet')).toMatchObject({ stdOutLineCount: 0, stdErrLineCount: 1 });
+  },
+};
+
+describe('the Kestra 1.x corpus on the embedded runtime', () => {
+  for (const [name, check] of Object.entries(cases)) it(`${name} ends as Kestra 1.x ends it`, check);
+
+  it('checks every flow of the corpus', () => {
+    const files = readdirSync(dir).filter((n) => n.endsWith('.yml')).sort();
+    expect(files).toEqual(Object.keys(cases).sort());
+  });
+});
