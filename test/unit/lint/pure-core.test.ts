@@ -135,7 +135,8 @@ describe('the layering lint rule', () => {
   probe(api, 'lib/runtime/embedded/server.ts');
   probe(functionsIndex, 'lib/runtime/embedded/server.ts');
   probe(imp('../../functions/index'), 'lib/dev/function-hosts.ts');
-  probe(imp('../runtime/embedded/runtime'), 'lib/dev/function-hosts.ts');
+  probe(imp('../../functions/index'), 'lib/api/json.ts');
+  probe(imp('../cli/execution-json'), 'lib/api/json.ts');
 
   it('holds a file left out of one zone to the others', async () => {
     expect(await ruleIds(api, 'lib/runtime/embedded/server.ts')).toEqual([]);
