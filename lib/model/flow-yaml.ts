@@ -1,5 +1,5 @@
 // YAML with positions: parses a flow's source and maps document paths back to line:column.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
+import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, Parser, Scalar, visit } from 'yaml';
 import type { Node } from 'yaml';
 import type { DocPath } from './flow-diagnostics';
 
@@ -29,15 +29,39 @@ export interface YamlSource {
 // Aliases are expanded by toJS; the cap stops "billion laughs" documents.
 const MAX_ALIAS_COUNT = 100;
 
+/**
+ * Flows are written by hand and nest a few levels; the YAML composer recurses (several frames per
+ * level), so its bound is well below the JSON one, with room to spare on a small stack.
+ */
+export const MAX_YAML_NESTING = 200;
+
+// Tags of YAML's core schema. Others (!!binary, !!timestamp, !!set, !!omap...) would become a
+// Buffer, a Date, a Set or a Map that no flow property expects, and fail late and far from the line.
+const CORE_TAGS: ReadonlySet<string> = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+
 export function parseYaml(source: string): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
+
+  // Composing a document nested a few thousand levels deep exhausts the process, so the depth is
+  // measured first on the concrete syntax tree, and only when it could be over the bound.
+  const deep = mayNestBeyond(source, MAX_YAML_NESTING) ? firstTooDeep(source, MAX_YAML_NESTING) : undefined;
+  if (deep !== undefined) {
+    const before = source.slice(0, deep);
+    const line = before.split('\n').length;
+    return refused({ message: `the document is nested deeper than ${MAX_YAML_NESTING} levels`, line, column: deep - before.lastIndexOf('\n') });
+  }
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true, resolveKnownTags: false });
   const pos = (offset: number): Position => {
     const p = lineCounter.linePos(Math.max(0, Math.min(offset, source.length)));
     return { line: p.line, column: p.col };
   };
   const problem = (e: { message: string; pos: [number, number] }): YamlProblem => ({ message: firstLine(e.message), ...pos(e.pos[0]) });
   const errors = doc.errors.map(problem);
+  visit(doc, (_key, node) => {
+    if (isNode(node) && node.tag !== undefined && !CORE_TAGS.has(node.tag)) {
+      errors.push({ message: `the YAML tag ${node.tag.replace('tag:yaml.org,2002:', '!!')} is not supported`, ...pos(node.range?.[0] ?? 0) });
+    }
+  });
   const warnings = doc.warnings.map(problem);
   let value: unknown;
   if (errors.length === 0) {
@@ -87,6 +111,47 @@ export function parseYaml(source: string): YamlSource {
       return pos(node.range[0]);
     },
   };
+}
+
+function refused(problem: YamlProblem): YamlSource {
+  return { value: undefined, errors: [problem], warnings: [], has: () => false, locate: () => ({ line: problem.line, column: problem.column }) };
+}
+
+/**
+ * A cheap upper bound: nesting needs a new line, a `-`, a `?` or a bracket per level. Most flows
+ * stay under it and skip the exact (slower) measure.
+ */
+function mayNestBeyond(source: string, max: number): boolean {
+  let n = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    // \n - ? [ {
+    if ((c === 0x0a || c === 0x2d || c === 0x3f || c === 0x5b || c === 0x7b) && ++n > max) return true;
+  }
+  return false;
+}
+
+interface CstNode {
+  type?: string;
+  offset?: number;
+  value?: unknown;
+  items?: Array<{ key?: unknown; value?: unknown }>;
+}
+
+/** The offset of the first collection nested deeper than `max`, walking the syntax tree without recursion. */
+function firstTooDeep(source: string, max: number): number | undefined {
+  const stack: Array<[CstNode | undefined, number]> = [];
+  for (const token of new Parser().parse(source)) stack.push([token as CstNode, 0]);
+  while (stack.length > 0) {
+    const [node, outer] = stack.pop() as [CstNode | undefined, number];
+    if (!node || typeof node !== 'object') continue;
+    const collection = node.type === 'block-map' || node.type === 'block-seq' || node.type === 'flow-collection';
+    const depth = collection ? outer + 1 : outer;
+    if (depth > max) return node.offset ?? 0;
+    if (node.type === 'document') stack.push([node.value as CstNode, depth]);
+    for (const item of node.items ?? []) stack.push([item.key as CstNode, depth], [item.value as CstNode, depth]);
+  }
+  return undefined;
 }
 
 function keyText(key: unknown): string | undefined {

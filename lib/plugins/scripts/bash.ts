@@ -97,7 +97,8 @@ export const bashTask: RunnableTaskDefinition<BashProperties, BashOutputs> = {
           ctx.logger.info(line);
         }
         const parsed = parseScriptLine(line, ctx.metrics);
-        if (parsed?.outputs) Object.assign(vars, parsed.outputs);
+        // Defined, not assigned: a key named __proto__ stays an output instead of replacing vars' prototype.
+        if (parsed?.outputs) for (const [k, v] of Object.entries(parsed.outputs)) Object.defineProperty(vars, k, { value: v, writable: true, enumerable: true, configurable: true });
         else if (parsed?.invalid) ctx.logger.warn(`invalid outputs line: ${parsed.invalid}`);
       },
     });

@@ -31,4 +31,23 @@ describe('parseYaml', () => {
     expect(y.value).toBeUndefined();
     expect(y.errors[0].message).toMatch(/alias/i);
   });
+
+  it('refuses a document nested beyond the bound, in flow or block style, with its line, and keeps one within it', () => {
+    for (const [source, line] of [['id: f\na: ' + '['.repeat(5000) + ']'.repeat(5000), 2], ['id: f\na:\n  ' + '- '.repeat(5000) + 'x\n', 3]] as const) {
+      const y = parseYaml(source);
+      expect(y.value).toBeUndefined();
+      expect(y.errors).toEqual([expect.objectContaining({ message: 'the document is nested deeper than 200 levels', line })]);
+    }
+    const within = parseYaml('a: ' + '['.repeat(200) + ']'.repeat(200));
+    expect(within.errors).toEqual([]);
+  });
+
+  it('refuses YAML tags outside the core schema at parse time, with their line', () => {
+    for (const [tag, text] of [['!!binary', 'aGVsbG8='], ['!!timestamp', '2024-01-01'], ['!!set', '{x}'], ['!!omap', '[a: 1]'], ['!custom', 'x']]) {
+      const y = parseYaml(`id: f\nnamespace: t\nvalue: ${tag} ${text}\n`);
+      expect(y.value).toBeUndefined();
+      expect(y.errors).toEqual([expect.objectContaining({ message: `the YAML tag ${tag} is not supported`, line: 3 })]);
+    }
+    expect(parseYaml('a: !!str 12\nb: !!int "3"\n').value).toEqual({ a: '12', b: 3 });
+  });
 });

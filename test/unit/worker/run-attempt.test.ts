@@ -151,6 +151,17 @@ describe('runAttempt', () => {
     }
   });
 
+  it('fails the task with a clear error when its outputs nest deeper than 1000 levels', async () => {
+    const deep = JSON.parse('['.repeat(20_000) + ']'.repeat(20_000));
+    const w = await fakeWorker({ tasks: [probe(async () => ({ out: deep }))] });
+    try {
+      const out = await runAttempt(w.task('io.aloft.tests.Probe', {}), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'FAILED', error: { code: 'TASK_FAILED', message: "the task's outputs are nested deeper than 1000 levels" } } });
+    } finally {
+      await w.cleanup();
+    }
+  });
+
   it('returns a suspension with the continuation a resumable task asked for', async () => {
     let given: unknown;
     const w = await fakeWorker({ tasks: [probe(async (_c, _p, continuation) => { given = continuation; return { suspend: true, continuation: { job: 'j-2' } }; })] });
