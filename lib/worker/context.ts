@@ -51,6 +51,8 @@ export interface AttemptTaskContext extends TaskContext {
   renderNow(value: unknown, property?: string): unknown;
   /** Masks secret values in a text (error messages leave the worker too). */
   mask(text: string): string;
+  /** Masks secret values in every string of a value (outputs leave the worker too); the value itself when none is known. */
+  maskValue<T>(value: T): T;
   /** Metrics recorded by the task, or undefined when none were. */
   recordedMetrics(): Record<string, number> | undefined;
   /** Flushes logs and removes the scratch folder; undefined when there is nothing to wait for. */
@@ -165,6 +167,11 @@ class AttemptContext implements AttemptTaskContext {
     return this.secretValues.empty ? text : this.secretValues.apply(text);
   }
 
+  maskValue<T>(value: T): T {
+    this.maskKnown();
+    return this.secretValues.empty ? value : (maskStrings(value, this.secretValues) as T);
+  }
+
   recordedMetrics(): Record<string, number> | undefined {
     return this.metrics.values;
   }
@@ -182,6 +189,14 @@ class AttemptContext implements AttemptTaskContext {
   private maskKnown(): void {
     for (const name in this.cx.opts.secrets) this.secretValues.add(this.cx.opts.secrets[name]);
   }
+}
+
+/** A copy of a value with secrets masked in its strings (keys included: Each outputs are keyed by value). */
+function maskStrings(value: unknown, mask: SecretMask): unknown {
+  if (typeof value === 'string') return mask.apply(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => maskStrings(v, mask));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [mask.apply(k), maskStrings(v, mask)]));
 }
 
 /**

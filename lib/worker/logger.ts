@@ -18,24 +18,58 @@ export function parseLevel(v: unknown, fallback: LogLevel): LogLevel {
   return up in RANK ? (up as LogLevel) : up === 'WARNING' ? 'WARN' : fallback;
 }
 
-/** Replaces every known secret value in a text. */
+/**
+ * Replaces every known secret in a text, in every form it can take there: whole, each of its lines
+ * (a script prints a multi-line secret one log line at a time), escaped as in JSON, and any prefix
+ * of ANCHOR characters or more (an error message that quotes a value cut short).
+ */
 export class SecretMask {
   // Made on the first secret: most attempts read none.
   private values: string[] | undefined;
+  private forms: string[] = [];
   add(value: string): void {
     if (value.length === 0 || this.values?.includes(value)) return;
     (this.values ??= []).push(value);
+    const forms = new Set(this.forms);
+    forms.add(value);
+    const escaped = JSON.stringify(value).slice(1, -1);
+    if (escaped !== value) forms.add(escaped);
+    if (/[\r\n]/.test(value)) {
+      for (const line of value.split(/\r?\n|\r/)) if (line.trim().length >= MIN_LINE) forms.add(line.trim());
+    }
     // Longest first, so a secret that contains another is masked whole.
-    this.values.sort((a, b) => b.length - a.length);
+    this.forms = [...forms].sort((a, b) => b.length - a.length);
   }
   apply(text: string): string {
     let out = text;
-    if (this.values) for (const v of this.values) if (out.includes(v)) out = out.split(v).join(MASK);
+    for (const form of this.forms) out = form.length > ANCHOR ? maskPrefixes(out, form) : out.includes(form) ? out.split(form).join(MASK) : out;
     return out;
   }
   get empty(): boolean {
     return this.values === undefined;
   }
+}
+
+/** A line of a multi-line secret shorter than this (a brace, a blank) is not worth hiding everywhere. */
+const MIN_LINE = 4;
+/** Prefixes of a secret this long or longer are masked: the secret cut short is still the secret. */
+const ANCHOR = 16;
+
+/** Masks every run of text that matches `form` from its start for at least ANCHOR characters. */
+function maskPrefixes(text: string, form: string): string {
+  const anchor = form.slice(0, ANCHOR);
+  let at = text.indexOf(anchor);
+  if (at < 0) return text;
+  let out = '';
+  let from = 0;
+  while (at >= 0) {
+    let end = at + ANCHOR;
+    while (end < text.length && end - at < form.length && text[end] === form[end - at]) end++;
+    out += text.slice(from, at) + MASK;
+    from = end;
+    at = text.indexOf(anchor, end);
+  }
+  return out + text.slice(from);
 }
 
 export interface LogLabels {

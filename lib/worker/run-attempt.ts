@@ -123,7 +123,8 @@ class Attempt {
     if (isSuspend(out)) return { kind: 'suspended', continuation: out.continuation };
     try {
       const warning = isWarning(out);
-      const outputs = checkOutputs(this.def!, warning ? out.outputs : out, this.location);
+      // Outputs reach the API, --json and downstream tasks: a secret the task returned is masked there.
+      const outputs = this.ctx!.maskValue(checkOutputs(this.def!, warning ? out.outputs : out, this.location));
       return this.done(warning ? 'WARNING' : 'SUCCESS', { outputs, metrics: this.ctx!.recordedMetrics() });
     } catch (err) {
       return this.failure(err);

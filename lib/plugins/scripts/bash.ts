@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { PluginGroup } from '../../model/catalog';
+import { isPublicEnvName } from '../../model/envs';
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { RunnableTaskDefinition, TaskContext } from '../types';
 import { createOutputFiles, writeInputFiles } from './files';
@@ -133,7 +134,8 @@ async function renderInputFiles(ctx: TaskContext, files: Record<string, string>,
 /** The runtime's environment (without the SECRET_ variables) plus the task's `env`. */
 function processEnv(ctx: TaskContext, env: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(ctx.env)) if (v !== undefined && !k.startsWith('SECRET_')) out[k] = v;
+  // Aloft's settings (the API token among them) and secrets stay out of the script's environment.
+  for (const [k, v] of Object.entries(ctx.env)) if (v !== undefined && isPublicEnvName(k)) out[k] = v;
   out.PATH ??= '/usr/local/bin:/usr/bin:/bin';
   return env ? Object.assign(out, env) : out;
 }

@@ -61,6 +61,25 @@ describe('AttemptLogger', () => {
     await logger.close();
     expect((await store.list('e1'))[0].message).toBe('token ****** and ******');
   });
+
+  it('masks each line of a multi-line secret on its own, and its JSON-escaped form', () => {
+    const mask = new SecretMask();
+    mask.add('-----BEGIN KEY-----\r\nMIIEvQIBADANBg\n}\n-----END KEY-----');
+    expect(mask.apply('MIIEvQIBADANBg')).toBe('******');
+    expect(mask.apply('  -----END KEY-----  ')).toBe('  ******  ');
+    expect(mask.apply('{"k":"-----BEGIN KEY-----\\r\\nMIIEvQIBADANBg\\n}\\n-----END KEY-----"}')).toBe('{"k":"******"}');
+    // A line too short to be telling is left alone.
+    expect(mask.apply('a } b')).toBe('a } b');
+  });
+
+  it('masks a long secret cut short, wherever the cut falls past 16 characters', () => {
+    const secret = 'sk-live-0123456789abcdefghijklmnopqrstuvwxyz0123456789';
+    const mask = new SecretMask();
+    mask.add(secret);
+    expect(mask.apply(`value '${secret.slice(0, 40)}…' is not a number`)).toBe("value '******…' is not a number");
+    expect(mask.apply(`a ${secret.slice(0, 16)} b ${secret} c`)).toBe('a ****** b ****** c');
+    expect(mask.apply(`short ${secret.slice(0, 15)}`)).toBe(`short ${secret.slice(0, 15)}`);
+  });
 });
 
 describe('parseLevel', () => {
