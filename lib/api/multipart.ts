@@ -2,6 +2,7 @@
 import busboy from 'busboy';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AloftError, ErrorCode } from '../model/errors';
+import { setOwn } from '../model/own';
 import type { UploadedFile } from './service';
 
 export interface FormData {
@@ -14,7 +15,8 @@ export function parseMultipart(headers: IncomingHttpHeaders, body: Buffer): Prom
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers, preservePath: false });
+      // Browsers and curl send UTF-8 file names unencoded; busboy would read them as latin1.
+      bb = busboy({ headers, preservePath: false, defParamCharset: 'utf8' });
     } catch (err) {
       reject(new AloftError(ErrorCode.MESSAGE_INVALID, `invalid multipart request: ${(err as Error).message}`));
       return;
@@ -23,18 +25,20 @@ export function parseMultipart(headers: IncomingHttpHeaders, body: Buffer): Prom
     const pending: Promise<void>[] = [];
     let failed: AloftError | undefined;
     const fail = (message: string): void => { failed ??= new AloftError(ErrorCode.INPUT_INVALID, message); };
+    // Own properties only: a field named constructor or __proto__ is a name like any other.
+    const seen = (name: string): boolean => Object.hasOwn(form.fields, name) || Object.hasOwn(form.files, name);
     bb.on('field', (name, value) => {
-      if (name in form.fields || name in form.files) fail(`the form has '${name}' more than once`);
-      form.fields[name] = value;
+      if (seen(name)) fail(`the form has '${name}' more than once`);
+      setOwn(form.fields, name, value);
     });
     bb.on('file', (name, stream, info) => {
-      if (name in form.fields || name in form.files) fail(`the form has '${name}' more than once`);
+      if (seen(name)) fail(`the form has '${name}' more than once`);
       const chunks: Buffer[] = [];
       pending.push(new Promise((done, error) => {
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('error', error);
         stream.on('end', () => {
-          form.files[name] = { fileName: info.filename || name, data: Buffer.concat(chunks) };
+          setOwn(form.files, name, { fileName: info.filename || name, data: Buffer.concat(chunks) });
           done();
         });
       }));

@@ -1,5 +1,5 @@
 // YAML with positions: parses a flow's source and maps document paths back to line:column.
-import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, Parser, Scalar, visit } from 'yaml';
+import { isMap, isNode, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument, Scalar, visit } from 'yaml';
 import type { Node } from 'yaml';
 import type { DocPath } from './flow-diagnostics';
 
@@ -42,9 +42,8 @@ const CORE_TAGS: ReadonlySet<string> = new Set(['str', 'int', 'float', 'bool', '
 export function parseYaml(source: string): YamlSource {
   const lineCounter = new LineCounter();
 
-  // Composing a document nested a few thousand levels deep exhausts the process, so the depth is
-  // measured first on the concrete syntax tree, and only when it could be over the bound.
-  const deep = mayNestBeyond(source, MAX_YAML_NESTING) ? firstTooDeep(source, MAX_YAML_NESTING) : undefined;
+  // Composing a document nested a few thousand levels deep exhausts the process: its depth is bounded first.
+  const deep = firstTooDeep(source, MAX_YAML_NESTING);
   if (deep !== undefined) {
     const before = source.slice(0, deep);
     const line = before.split('\n').length;
@@ -118,40 +117,49 @@ function refused(problem: YamlProblem): YamlSource {
 }
 
 /**
- * A cheap upper bound: nesting needs a new line, a `-`, a `?` or a bracket per level. Most flows
- * stay under it and skip the exact (slower) measure.
+ * Where the document may nest deeper than `max`, or undefined. The YAML parser is slow on deep
+ * documents, so this reads the lexer's tokens instead: the depth at a token is at most the line's
+ * indentation, plus the `-` and `?` indicators before it on the line, plus the open brackets.
+ * Every nesting level needs one of these, so a document within the bound is never refused.
  */
-function mayNestBeyond(source: string, max: number): boolean {
-  let n = 0;
-  for (let i = 0; i < source.length; i++) {
-    const c = source.charCodeAt(i);
-    // \n - ? [ {
-    if ((c === 0x0a || c === 0x2d || c === 0x3f || c === 0x5b || c === 0x7b) && ++n > max) return true;
-  }
-  return false;
-}
-
-interface CstNode {
-  type?: string;
-  offset?: number;
-  value?: unknown;
-  items?: Array<{ key?: unknown; value?: unknown }>;
-}
-
-/** The offset of the first collection nested deeper than `max`, walking the syntax tree without recursion. */
 function firstTooDeep(source: string, max: number): number | undefined {
-  const stack: Array<[CstNode | undefined, number]> = [];
-  for (const token of new Parser().parse(source)) stack.push([token as CstNode, 0]);
-  while (stack.length > 0) {
-    const [node, outer] = stack.pop() as [CstNode | undefined, number];
-    if (!node || typeof node !== 'object') continue;
-    const collection = node.type === 'block-map' || node.type === 'block-seq' || node.type === 'flow-collection';
-    const depth = collection ? outer + 1 : outer;
-    if (depth > max) return node.offset ?? 0;
-    if (node.type === 'document') stack.push([node.value as CstNode, depth]);
-    for (const item of node.items ?? []) stack.push([item.key as CstNode, depth], [item.value as CstNode, depth]);
+  if (quickBound(source) <= max) return undefined;
+  let offset = 0;
+  let indent = 0;
+  let indicators = 0;
+  let flow = 0;
+  let lineStart = true;
+  for (const token of new Lexer().lex(source)) {
+    const at = offset;
+    offset += token.length;
+    if (token === '\n' || token === '\r\n') { lineStart = true; indent = 0; indicators = 0; continue; }
+    if (lineStart && /^[ \t]+$/.test(token)) { indent = token.length; lineStart = false; continue; }
+    lineStart = false;
+    if (token === '-' || token === '?') indicators++;
+    else if (token === '[' || token === '{') flow++;
+    else if (token === ']' || token === '}') flow = Math.max(0, flow - 1);
+    else continue;
+    if (indent + indicators + flow > max) return at;
   }
   return undefined;
+}
+
+/** A cheaper, looser bound from characters alone: most flows pass it and are never lexed. */
+function quickBound(source: string): number {
+  let deepestLine = 0;
+  let brackets = 0;
+  let line = 0;
+  let leading = true;
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 0x0a) { line = 0; leading = true; continue; }
+    if (leading && c === 0x20) line++;
+    else leading = false;
+    if (c === 0x2d || c === 0x3f) line++; // - ?
+    else if (c === 0x5b || c === 0x7b) brackets++; // [ {
+    if (line > deepestLine) deepestLine = line;
+  }
+  return deepestLine + brackets;
 }
 
 function keyText(key: unknown): string | undefined {

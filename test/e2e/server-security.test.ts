@@ -38,10 +38,47 @@ describe('aloft server against hostile input', () => {
     });
 
     it('answers 422 with the line to a flow nested too deep, and stays up', async () => {
-      const r = await save(`id: nested\nnamespace: ${NS}\nvariables:\n  v: ${deep(50_000)}\ntasks:\n  - id: a\n    type: io.kestra.core.tasks.debugs.Return\n    format: x\n`);
+      const r = await save(`id: nested\nnamespace: ${NS}\nvariables:\n  v: ${deep(5000)}\ntasks:\n  - id: a\n    type: io.kestra.core.tasks.debugs.Return\n    format: x\n`);
       expect(r.status).toBe(422);
       expect(r.body.errors[0]).toMatchObject({ message: 'invalid YAML: the document is nested deeper than 200 levels', line: 4 });
       expect((await h.call('GET', '/api/v1/flows/search')).status).toBe(200);
+    });
+  });
+
+  describe('names of Object.prototype members', () => {
+    it('answers 422 naming the property to a top-level key constructor, toString or __proto__', async () => {
+      for (const key of ['constructor', 'toString', '__proto__']) {
+        const r = await save(`id: proto\nnamespace: ${NS}\n${key}: 1\ntasks:\n  - id: a\n    type: io.kestra.core.tasks.debugs.Return\n    format: x\n`);
+        expect(r.status).toBe(422);
+        expect(r.body.errors).toEqual([expect.objectContaining({ code: 'FLOW_INVALID', message: `unknown property '${key}'`, line: 3 })]);
+      }
+    });
+
+    it('reads an input named toString from the form, and a field named constructor as a field', async () => {
+      const yaml = `id: named\nnamespace: ${NS}\ninputs:\n  - id: toString\n    type: STRING\n  - id: constructor\n    type: STRING\n    required: false\ntasks:\n  - id: a\n    type: io.kestra.core.tasks.debugs.Return\n    format: "{{ inputs.toString }}"\n`;
+      expect((await save(yaml)).status).toBe(200);
+      const missing = await h.call('POST', `/api/v1/executions/${NS}/named`);
+      expect(missing.status).toBe(422);
+      expect(missing.body.message).toContain("missing required input 'toString'");
+      const form = new FormData();
+      form.set('toString', 't');
+      form.set('constructor', 'c');
+      const started = await h.call('POST', `/api/v1/executions/${NS}/named`, { body: form });
+      expect(started.status).toBe(200);
+      await h.server.runtime.waitForEnd(started.body.id);
+      const done = await h.call('GET', `/api/v1/executions/${started.body.id}`);
+      expect(done.body.taskRunList[0].outputs).toEqual({ value: 't' });
+      expect(done.body.inputs).toEqual({ toString: 't', constructor: 'c' });
+    });
+  });
+
+  describe('ids and namespaces', () => {
+    it('answers 422 to ids and namespaces that could not be reached afterwards', async () => {
+      for (const [ns, id] of [['..', 'f'], ['.', 'f'], ['a..b', 'f'], [NS, '..'], [NS, '.']]) {
+        const r = await save(`id: "${id}"\nnamespace: "${ns}"\ntasks:\n  - id: a\n    type: io.kestra.core.tasks.debugs.Return\n    format: x\n`);
+        expect(r.status).toBe(422);
+        expect(r.body.code).toBe('FLOW_INVALID');
+      }
     });
   });
 });

@@ -28,4 +28,22 @@ describe('parseMultipart', () => {
   it('refuses a body without a boundary with MESSAGE_INVALID', async () => {
     await expect(parseMultipart({ 'content-type': 'multipart/form-data' }, Buffer.from('x'))).rejects.toMatchObject({ code: 'MESSAGE_INVALID' });
   });
+
+  it('takes fields named constructor, toString and __proto__ as plain names', async () => {
+    const form = new FormData();
+    form.set('constructor', 'c');
+    form.set('toString', 't');
+    form.set('__proto__', 'p');
+    const { headers, body } = await encode(form);
+    const parsed = await parseMultipart(headers, body);
+    expect(Object.entries(parsed.fields)).toEqual([['constructor', 'c'], ['toString', 't'], ['__proto__', 'p']]);
+    expect(Object.getPrototypeOf(parsed.fields)).toBe(Object.prototype);
+  });
+
+  it('reads UTF-8 file names as UTF-8', async () => {
+    const form = new FormData();
+    form.set('data', new Blob(['x']), 'données-été.csv');
+    const { headers, body } = await encode(form);
+    expect((await parseMultipart(headers, body)).files.data.fileName).toBe('données-été.csv');
+  });
 });

@@ -40,6 +40,10 @@ describe('parseYaml', () => {
     }
     const within = parseYaml('a: ' + '['.repeat(200) + ']'.repeat(200));
     expect(within.errors).toEqual([]);
+    // Many brackets, hyphens and lines, but shallow: read in full.
+    const wide = parseYaml(`tasks:\n${Array.from({ length: 300 }, (_, i) => `  - id: t-${i}\n    format: "{{ a-b }} [x] {y}"\n`).join('')}`);
+    expect(wide.errors).toEqual([]);
+    expect((wide.value as { tasks: unknown[] }).tasks).toHaveLength(300);
   });
 
   it('refuses YAML tags outside the core schema at parse time, with their line', () => {
