@@ -68,6 +68,8 @@ export function parseJson(body: Buffer): unknown {
 
 export function errorBody(err: unknown): { status: number; body: AloftErrorData & { errors?: unknown } } {
   const data = toErrorData(err);
+  // An unexpected error's message may come from Node, which quotes the server's absolute paths.
+  if (data.code === ErrorCode.INTERNAL) data.message = data.message.replace(/'\/[^']*'/g, "'…'");
   const diagnostics = (err as { diagnostics?: unknown })?.diagnostics;
   return { status: HTTP_STATUS[data.code], body: { ...data, ...(Array.isArray(diagnostics) ? { errors: diagnostics } : {}) } };
 }

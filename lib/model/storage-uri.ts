@@ -53,8 +53,14 @@ export function flowStateKey(namespace: string, flowId: string, name: string, fi
   return `${nsPath(namespace)}/${flowId}/states/${name}/${safeName(file)}`;
 }
 
+/** The longest file name a file system (and so internal storage) keeps, in UTF-8 bytes. */
+export const MAX_FILE_NAME_BYTES = 255;
+
 function safeName(file: string): string {
   const base = file.split(/[\\/]/).pop() ?? 'file';
+  if (new TextEncoder().encode(base).length > MAX_FILE_NAME_BYTES) {
+    throw new AloftError(ErrorCode.INPUT_INVALID, `the file name '${base.slice(0, 40)}…' is longer than ${MAX_FILE_NAME_BYTES} bytes`);
+  }
   return base === '' || base === '.' || base === '..' ? 'file' : base;
 }
 

@@ -81,4 +81,33 @@ describe('aloft server against hostile input', () => {
       }
     });
   });
+
+  describe('uploads and scripts', () => {
+    beforeAll(async () => {
+      const yaml = `id: upload\nnamespace: ${NS}\ninputs:\n  - id: f\n    type: FILE\ntasks:\n  - id: sh\n    type: io.kestra.core.tasks.scripts.Bash\n    warningOnStdErr: false\n    commands:\n      - echo to-stderr >> /dev/stderr\n      - echo done\n`;
+      expect((await save(yaml)).status).toBe(200);
+    });
+
+    it('answers 422 to an upload name over 255 bytes, without any server path', async () => {
+      const form = new FormData();
+      form.set('f', new Blob(['x']), `${'n'.repeat(300)}.csv`);
+      const r = await h.call('POST', `/api/v1/executions/${NS}/upload`, { body: form });
+      expect(r.status).toBe(422);
+      expect(r.body).toMatchObject({ code: 'INPUT_INVALID', message: `the file name '${'n'.repeat(40)}…' is longer than 255 bytes` });
+      expect(JSON.stringify(r.body)).not.toMatch(/\/tmp|aloft-server-/);
+    });
+
+    it('keeps a UTF-8 upload name, and lets a Bash script append to /dev/stderr', async () => {
+      const form = new FormData();
+      form.set('f', new Blob(['x']), 'données.csv');
+      const r = await h.call('POST', `/api/v1/executions/${NS}/upload`, { body: form });
+      expect(r.status).toBe(200);
+      expect(r.body.inputs.f).toMatch(/\/donn%C3%A9es\.csv$/);
+      await h.server.runtime.waitForEnd(r.body.id);
+      const done = await h.call('GET', `/api/v1/executions/${r.body.id}`);
+      expect(done.body.state.current).toBe('SUCCESS');
+      const logs = await h.call('GET', `/api/v1/logs/${r.body.id}`);
+      expect(logs.body.map((l: { message: string }) => l.message)).toEqual(['to-stderr', 'done']);
+    });
+  });
 });

@@ -1,7 +1,13 @@
 // Runs a command in its own process group and streams its output line by line. On abort (kill or
 // timeout) the whole group gets SIGTERM, then SIGKILL after a grace period, so no child survives.
 // When the main process exits, whatever it left running in its group is stopped the same way.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, constants, openSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { AloftError, ErrorCode } from '../../model/errors';
 
@@ -42,12 +48,63 @@ function track(pid: number): void {
   }
 }
 
-export function runProcess(spec: ProcessSpec): Promise<ProcessEnd> {
-  return new Promise<ProcessEnd>((resolve, reject) => {
-    if (spec.signal.aborted) return reject(spec.signal.reason);
-    const child = spawn(spec.command, spec.args as string[], {
-      cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+interface Pipes {
+  /** The write ends, given to the child and closed here once it started. */
+  writeFds: [number, number];
+  readers: [Readable, Readable];
+}
+
+const mkfifo = (paths: string[]): Promise<void> =>
+  new Promise((resolve, reject) => execFile('mkfifo', ['-m', '600', ...paths], (err) => (err ? reject(err) : resolve())));
+
+/**
+ * Kernel pipes for the child's stdout and stderr. Node's 'pipe' gives a socket, on which a script's
+ * `echo x >> /dev/stderr` fails ("No such device or address"); a shell user expects pipes. Named
+ * FIFOs are opened at both ends, then unlinked. Undefined (and Node's sockets are used) when FIFOs
+ * cannot be made.
+ */
+async function openPipes(): Promise<Pipes | undefined> {
+  let dir: string | undefined;
+  const opened: number[] = [];
+  try {
+    dir = await mkdtemp(join(tmpdir(), 'aloft-pipes-'));
+    const paths = [join(dir, 'stdout'), join(dir, 'stderr')];
+    await mkfifo(paths);
+    // The read end first, without blocking; then the write end opens at once.
+    const ends = paths.map((p) => {
+      const r = openSync(p, constants.O_RDONLY | constants.O_NONBLOCK);
+      opened.push(r);
+      const w = openSync(p, constants.O_WRONLY);
+      opened.push(w);
+      return [r, w] as const;
     });
+    const readers = ends.map(([r]) => new Socket({ fd: r, readable: true, writable: false })) as [Readable, Readable];
+    return { writeFds: [ends[0][1], ends[1][1]], readers };
+  } catch {
+    for (const fd of opened) closeSync(fd);
+    return undefined;
+  } finally {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export async function runProcess(spec: ProcessSpec): Promise<ProcessEnd> {
+  if (spec.signal.aborted) throw spec.signal.reason;
+  return spawnWith(spec, await openPipes());
+}
+
+function spawnWith(spec: ProcessSpec, pipes: Pipes | undefined): Promise<ProcessEnd> {
+  return new Promise<ProcessEnd>((resolve, reject) => {
+    let child;
+    try {
+      child = spawn(spec.command, spec.args as string[], {
+        cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', pipes?.writeFds[0] ?? 'pipe', pipes?.writeFds[1] ?? 'pipe'],
+      });
+    } finally {
+      // The child holds its own copies: the pipes end when it (and whatever it started) is gone.
+      if (pipes) for (const fd of pipes.writeFds) closeSync(fd);
+    }
+    const [stdout, stderr] = pipes?.readers ?? [child.stdout!, child.stderr!];
     const pid = child.pid;
     if (pid !== undefined) track(pid);
     let hardKill: NodeJS.Timeout | undefined;
@@ -61,8 +118,13 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessEnd> {
 
     // readline re-emits a stream error on the interface: without a listener it would be an uncaught exception.
     const ignore = (): void => undefined;
-    createInterface({ input: child.stdout!, crlfDelay: Infinity }).on('line', (l) => spec.onLine(l, false)).on('error', ignore);
-    createInterface({ input: child.stderr!, crlfDelay: Infinity }).on('line', (l) => spec.onLine(l, true)).on('error', ignore);
+    createInterface({ input: stdout, crlfDelay: Infinity }).on('line', (l) => spec.onLine(l, false)).on('error', ignore);
+    createInterface({ input: stderr, crlfDelay: Infinity }).on('line', (l) => spec.onLine(l, true)).on('error', ignore);
+    // With our own pipes, 'close' does not wait for them: the end waits until both are read.
+    const drained = pipes ? Promise.all(pipes.readers.map((r) => new Promise<void>((done) => {
+      if (r.destroyed) done();
+      else r.once('close', () => done());
+    }))) : Promise.resolve();
 
     let exit: ProcessEnd | undefined;
     child.on('exit', (exitCode, signal) => {
@@ -71,17 +133,20 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessEnd> {
       stopGroup();
     });
     child.on('error', (err: NodeJS.ErrnoException) => {
+      for (const r of pipes?.readers ?? []) r.destroy();
       if (pid !== undefined) liveGroups.delete(pid);
       spec.signal.removeEventListener('abort', onAbort);
       if (hardKill) clearTimeout(hardKill);
       reject(new AloftError(ErrorCode.TASK_FAILED, `cannot run ${spec.command}: ${err.code ?? err.message}`));
     });
     child.on('close', (exitCode, signal) => {
-      if (pid !== undefined) liveGroups.delete(pid);
-      spec.signal.removeEventListener('abort', onAbort);
-      if (hardKill) clearTimeout(hardKill);
-      if (spec.signal.aborted) return reject(spec.signal.reason);
-      resolve(exit ?? { exitCode, signal });
+      void drained.then(() => {
+        if (pid !== undefined) liveGroups.delete(pid);
+        spec.signal.removeEventListener('abort', onAbort);
+        if (hardKill) clearTimeout(hardKill);
+        if (spec.signal.aborted) return reject(spec.signal.reason);
+        resolve(exit ?? { exitCode, signal });
+      });
     });
   });
 }

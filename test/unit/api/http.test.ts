@@ -1,4 +1,4 @@
-import { parseJson, toJsonText } from '../../../lib/api/http';
+import { errorBody, parseJson, toJsonText } from '../../../lib/api/http';
 import { CLIPPED } from '../../../lib/model/json-bounds';
 
 describe('parseJson', () => {
@@ -18,5 +18,13 @@ describe('toJsonText', () => {
     expect(text.startsWith('{"id":"e1","deep":[[[')).toBe(true);
     expect(text).toContain(`"${CLIPPED}"`);
     expect(text).not.toContain('bottom');
+  });
+});
+
+describe('errorBody', () => {
+  it('hides the absolute paths Node quotes in an unexpected error, and keeps messages of known errors', () => {
+    const fsError = Object.assign(new Error("ENAMETOOLONG: name too long, rename '/srv/aloft/storage.partial/1' -> '/srv/aloft/storage/a'"), { code: 'ENAMETOOLONG' });
+    expect(errorBody(fsError)).toEqual({ status: 500, body: { code: 'INTERNAL', message: "ENAMETOOLONG: name too long, rename '…' -> '…'" } });
+    expect(errorBody({ code: 'INPUT_INVALID', message: "value '/x' is not a number" }).body.message).toBe("value '/x' is not a number");
   });
 });

@@ -22,6 +22,17 @@ describe('runProcess', () => {
     expect(lines).toHaveLength(3);
   });
 
+  it('gives the script pipes as stdout and stderr, so /dev/stdout and /dev/stderr can be opened', async () => {
+    const lines: Array<[string, boolean]> = [];
+    const end = await runProcess({
+      command: '/bin/sh', args: ['-c', 'echo out >> /dev/stdout; echo err >> /dev/stderr; test -p /dev/stderr && echo piped'], cwd: dir, env,
+      signal: new AbortController().signal, onLine: (l, e) => lines.push([l, e]),
+    });
+    expect(end).toEqual({ exitCode: 0, signal: null });
+    expect(lines).toEqual(expect.arrayContaining([['out', false], ['err', true], ['piped', false]]));
+    expect(lines).toHaveLength(3);
+  });
+
   it('stops the whole process group when aborted, children included', async () => {
     const ctrl = new AbortController();
     const pidFile = join(dir, 'pids');
