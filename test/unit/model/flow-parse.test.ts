@@ -82,11 +82,15 @@ tasks:
   it('refuses ids and namespaces Kestra refuses, and namespaces with an empty part', () => {
     const doc = (ns: string, id: string): string => `id: "${id}"\nnamespace: "${ns}"\ntasks:\n  - id: a\n    type: ${RETURN}\n    format: x\n`;
     for (const [ns, id, property] of [['..', 'f', 'namespace'], ['.', 'f', 'namespace'], ['a..b', 'f', 'namespace'], ['a.', 'f', 'namespace'], ['.a', 'f', 'namespace'],
-      ['io.x', '..', 'id'], ['io.x', '.', 'id'], ['io.x', '-f', 'id'], ['io.x', 'f'.repeat(101), 'id'], ['a'.repeat(151), 'f', 'namespace']]) {
+      ['io.x', '..', 'id'], ['io.x', '.', 'id'], ['io.x', '-f', 'id'], ['io.x', 'f'.repeat(101), 'id'], ['a'.repeat(151), 'f', 'namespace'],
+      // Storage keys stay unambiguous: flow states of t.a would be below flow a's t/a/states.
+      ['t.a', 'states', 'id'], ['t.a', 'executions', 'id'], ['t.states.b', 'f', 'namespace'], ['executions', 'f', 'namespace']]) {
       const errors = errorsOf(parse(doc(ns, id)));
       expect(errors.map((e) => e.property)).toEqual([property]);
     }
-    for (const [ns, id] of [['io.x', 'a..b'], ['io.x-y_z.0', 'F.x-y_z'], ['a'.repeat(150), 'f'.repeat(100)]]) expect(flowOf(parse(doc(ns, id))).id).toBe(id);
+    for (const [ns, id] of [['io.x', 'a..b'], ['io.x-y_z.0', 'F.x-y_z'], ['a'.repeat(150), 'f'.repeat(100)], ['t.state', 'States'], ['t.my-states', 'executions2']]) {
+      expect(flowOf(parse(doc(ns, id))).id).toBe(id);
+    }
   });
 
   it('names Object.prototype member names as unknown properties, at the top and inside a task', () => {
