@@ -1,6 +1,6 @@
 // The context a task's `run` receives. Built for every attempt, so it is cheap: the scratch folder
 // is made on first use, logs are batched, and nothing is copied that the task does not ask for.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AloftError, ErrorCode, type ErrorLocation } from '../model/errors';
 import type { TaskContext, TaskMetrics } from '../plugins/types';
@@ -9,6 +9,7 @@ import type { LogLevel, LogStore } from '../ports/log-store';
 import type { Clock, Secrets } from '../ports/system';
 import { AttemptLogger, SecretMask } from './logger';
 import { renderOne, resolveSecrets, type RenderContext } from './render';
+import { runFolder } from './scratch';
 import { ScopedTaskStorage } from './storage';
 import type { Env, StdoutLog } from './types';
 import { readablePrefixes, withEnvs } from './variables';
@@ -158,8 +159,8 @@ class AttemptContext implements AttemptTaskContext {
   }
 
   tempDir(): Promise<string> {
-    this.scratch ??= mkdir(this.o.tempRoot, { recursive: true }).then(() =>
-      mkdtemp(join(this.o.tempRoot, `${this.o.taskRun.taskId.replace(/[^A-Za-z0-9_-]/g, '_')}-`)));
+    this.scratch ??= runFolder(this.o.tempRoot).then((run) =>
+      mkdtemp(join(run, `${this.o.taskRun.taskId.replace(/[^A-Za-z0-9_-]/g, '_')}-`)));
     return this.scratch;
   }
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { AloftError, ErrorCode } from '../../model/errors';
+import { killMarked, newOwnerMark, OWNER_VAR, superviseScripts } from './owner';
 
 export interface ProcessSpec {
   command: string;
@@ -90,15 +91,16 @@ async function openPipes(): Promise<Pipes | undefined> {
 
 export async function runProcess(spec: ProcessSpec): Promise<ProcessEnd> {
   if (spec.signal.aborted) throw spec.signal.reason;
-  return spawnWith(spec, await openPipes());
+  superviseScripts();
+  return spawnWith(spec, await openPipes(), newOwnerMark());
 }
 
-function spawnWith(spec: ProcessSpec, pipes: Pipes | undefined): Promise<ProcessEnd> {
+function spawnWith(spec: ProcessSpec, pipes: Pipes | undefined, mark: string): Promise<ProcessEnd> {
   return new Promise<ProcessEnd>((resolve, reject) => {
     let child;
     try {
       child = spawn(spec.command, spec.args as string[], {
-        cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', pipes?.writeFds[0] ?? 'pipe', pipes?.writeFds[1] ?? 'pipe'],
+        cwd: spec.cwd, env: { ...spec.env, [OWNER_VAR]: mark }, detached: true, stdio: ['ignore', pipes?.writeFds[0] ?? 'pipe', pipes?.writeFds[1] ?? 'pipe'],
       });
     } finally {
       // The child holds its own copies: the pipes end when it (and whatever it started) is gone.
@@ -111,7 +113,9 @@ function spawnWith(spec: ProcessSpec, pipes: Pipes | undefined): Promise<Process
     const stopGroup = (): void => {
       if (pid === undefined) return;
       killGroup(pid, 'SIGTERM');
-      hardKill ??= setTimeout(() => killGroup(pid, 'SIGKILL'), spec.killGraceMs ?? 3000);
+      // What left the group (setsid, a double fork) still carries the task's mark.
+      killMarked(mark);
+      hardKill ??= setTimeout(() => { killGroup(pid, 'SIGKILL'); killMarked(mark); }, spec.killGraceMs ?? 3000);
     };
     const onAbort = (): void => stopGroup();
     spec.signal.addEventListener('abort', onAbort, { once: true });
