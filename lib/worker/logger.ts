@@ -11,6 +11,10 @@ const SEVERITY: Readonly<Record<LogLevel, string>> = { TRACE: 'DEBUG', DEBUG: 'D
 const BATCH = 200;
 const FLUSH_MS = 1000;
 export const MASK = '******';
+/** Characters of one log line kept; the rest of a longer line is cut. */
+export const MAX_LOG_LINE_CHARS = 64 * 1024;
+/** Characters of log lines one attempt may store; later lines are dropped and counted. */
+export const MAX_ATTEMPT_LOG_CHARS = 8 * 1024 * 1024;
 
 /** Parses a `logLevel` property; unknown values fall back. */
 export function parseLevel(v: unknown, fallback: LogLevel): LogLevel {
@@ -88,6 +92,8 @@ export class AttemptLogger implements TaskLogger {
   private timer: NodeJS.Timeout | undefined;
   private sent = false;
   private readonly min: number;
+  private kept = 0;
+  private dropped = 0;
 
   constructor(
     private readonly labels: LogLabels,
@@ -102,7 +108,21 @@ export class AttemptLogger implements TaskLogger {
 
   log(level: PluginLogLevel, message: string): void {
     if (RANK[level] === undefined || RANK[level] < this.min) return;
-    const text = this.mask.empty ? String(message) : this.mask.apply(String(message));
+    // Memory stays flat whatever a task prints: lines are cut, and past the attempt's budget dropped.
+    if (this.kept >= MAX_ATTEMPT_LOG_CHARS) {
+      this.dropped++;
+      return;
+    }
+    let text = this.mask.empty ? String(message) : this.mask.apply(String(message));
+    if (text.length > MAX_LOG_LINE_CHARS) text = `${text.slice(0, MAX_LOG_LINE_CHARS)}… [line cut at ${MAX_LOG_LINE_CHARS} characters]`;
+    this.kept += text.length;
+    this.write(level, text);
+    if (this.kept >= MAX_ATTEMPT_LOG_CHARS) {
+      this.write('WARN', `the task's logs reached ${MAX_ATTEMPT_LOG_CHARS} characters; later lines are dropped`);
+    }
+  }
+
+  private write(level: PluginLogLevel, text: string): void {
     const l = this.labels;
     const timestamp = isoOf(this.clock.now());
     if (this.store) {
@@ -149,6 +169,10 @@ export class AttemptLogger implements TaskLogger {
 
   /** Flushes and waits for every batch; undefined when nothing was ever logged (no await needed). */
   close(): Promise<void> | undefined {
+    if (this.dropped > 0) {
+      this.write('WARN', `${this.dropped} log lines were dropped past the limit`);
+      this.dropped = 0;
+    }
     if (!this.buffer?.length && !this.sent) return undefined;
     this.flush();
     return this.pending;

@@ -8,7 +8,7 @@ import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import { AloftError, ErrorCode } from '../../model/errors';
 import { killMarked, newOwnerMark, OWNER_VAR, superviseScripts } from './owner';
 
@@ -49,6 +49,41 @@ function track(pid: number): void {
   }
 }
 
+/** Characters of one line handed on; the rest of a longer line is skipped, never held in memory. */
+export const MAX_LINE_CHARS = 64 * 1024;
+
+/** Lines of a stream (LF or CRLF), each cut at MAX_LINE_CHARS: a line without end never fills memory. */
+export function readLines(input: Readable, onLine: (line: string) => void): void {
+  const decoder = new StringDecoder('utf8');
+  let partial = '';
+  let cut = false;
+  const emit = (line: string): void => onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+  const take = (text: string): void => {
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+      if (!cut) emit(partial + text.slice(from, nl));
+      partial = '';
+      cut = false;
+      from = nl + 1;
+    }
+    if (cut) return;
+    partial += text.slice(from);
+    if (partial.length > MAX_LINE_CHARS) {
+      emit(`${partial.slice(0, MAX_LINE_CHARS)}… [line cut at ${MAX_LINE_CHARS} characters]`);
+      partial = '';
+      cut = true;
+    }
+  };
+  input.on('data', (chunk: Buffer) => take(decoder.write(chunk)));
+  input.on('end', () => {
+    take(decoder.end());
+    if (!cut && partial.length > 0) emit(partial);
+    partial = '';
+  });
+  // A stream error ends the lines; without a listener it would be an uncaught exception.
+  input.on('error', () => undefined);
+}
+
 interface Pipes {
   /** The write ends, given to the child and closed here once it started. */
   writeFds: [number, number];
@@ -79,8 +114,8 @@ async function openPipes(): Promise<Pipes | undefined> {
       opened.push(w);
       return [r, w] as const;
     });
-    const readers = ends.map(([r]) => new Socket({ fd: r, readable: true, writable: false })) as [Readable, Readable];
-    return { writeFds: [ends[0][1], ends[1][1]], readers };
+    const reader = (fd: number): Readable => new Socket({ fd, readable: true, writable: false });
+    return { writeFds: [ends[0][1], ends[1][1]], readers: [reader(ends[0][0]), reader(ends[1][0])] };
   } catch {
     for (const fd of opened) closeSync(fd);
     return undefined;
@@ -120,10 +155,8 @@ function spawnWith(spec: ProcessSpec, pipes: Pipes | undefined, mark: string): P
     const onAbort = (): void => stopGroup();
     spec.signal.addEventListener('abort', onAbort, { once: true });
 
-    // readline re-emits a stream error on the interface: without a listener it would be an uncaught exception.
-    const ignore = (): void => undefined;
-    createInterface({ input: stdout, crlfDelay: Infinity }).on('line', (l) => spec.onLine(l, false)).on('error', ignore);
-    createInterface({ input: stderr, crlfDelay: Infinity }).on('line', (l) => spec.onLine(l, true)).on('error', ignore);
+    readLines(stdout, (l) => spec.onLine(l, false));
+    readLines(stderr, (l) => spec.onLine(l, true));
     // With our own pipes, 'close' does not wait for them: the end waits until both are read.
     const drained = pipes ? Promise.all(pipes.readers.map((r) => new Promise<void>((done) => {
       if (r.destroyed) done();

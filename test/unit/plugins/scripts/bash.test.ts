@@ -142,6 +142,19 @@ describe('Bash', () => {
     }
   });
 
+  it('stores at most the log budget of a script that prints 11 MB, and still succeeds', async () => {
+    const w = await fakeWorker();
+    try {
+      const out = await runAttempt(w.task(BASH, { commands: ["yes 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' | head -n 120000"] }), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'SUCCESS', outputs: { stdOutLineCount: 120000 } } });
+      const lines = await w.logLines();
+      expect(lines.reduce((n, l) => n + l.message.length, 0)).toBeLessThan(8.5 * 1024 * 1024);
+      expect(lines.at(-1)?.message).toMatch(/^\d+ log lines were dropped past the limit$/);
+    } finally {
+      await w.cleanup();
+    }
+  }, 20_000);
+
   it('runs with another interpreter and its arguments', async () => {
     const w = await fakeWorker();
     try {

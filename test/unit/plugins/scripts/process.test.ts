@@ -36,6 +36,18 @@ describe('runProcess', () => {
     expect(lines).toHaveLength(3);
   });
 
+  it('cuts a line without end at 64 Ki characters instead of holding it, and reads the next line whole', async () => {
+    const lines: string[] = [];
+    const end = await runProcess({
+      command: '/bin/sh', args: ['-c', "head -c 10000000 /dev/zero | tr '\\0' x; echo; echo after"], cwd: dir, env,
+      signal: new AbortController().signal, onLine: (l) => lines.push(l),
+    });
+    expect(end.exitCode).toBe(0);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe(`${'x'.repeat(64 * 1024)}… [line cut at 65536 characters]`);
+    expect(lines[1]).toBe('after');
+  });
+
   it('stops a child that left the process group with setsid, when aborted and when the script exits', async () => {
     for (const abort of [true, false]) {
       const stop = new AbortController();
