@@ -144,3 +144,31 @@ describe.each([
     expect(calls[0]).toEqual(['executions.get', 'a b']);
   });
 });
+
+describe('the execution search by page number', () => {
+  it('skips earlier executions in steps of 1000, not one search per page, and lands on the same execution', async () => {
+    const all = Array.from({ length: 5000 }, (_, i) => execution(`e${i}`));
+    const sizes: number[] = [];
+    const { service } = recordingService();
+    service.executions.list = async (filter) => {
+      const offset = filter.pageToken ? Number(filter.pageToken) : 0;
+      const size = filter.pageSize ?? 100;
+      sizes.push(size);
+      const next = offset + size;
+      return { executions: all.slice(offset, next), ...(next < all.length ? { nextPageToken: String(next) } : {}) };
+    };
+    const server = createServer((req, res) => { void createApiHandler({ service })(req, res); });
+    const url = await listen(server);
+    try {
+      const page = await (await fetch(`${url}/api/v1/executions/search?size=1&page=4321`)).json();
+      expect(page.results.map((e: { id: string }) => e.id)).toEqual(['e4320']);
+      expect(sizes).toEqual([1000, 1000, 1000, 1000, 320, 1]);
+      sizes.length = 0;
+      const beyond = await (await fetch(`${url}/api/v1/executions/search?size=1&page=100000`)).json();
+      expect(beyond.results).toEqual([]);
+      expect(sizes.length).toBe(5);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
