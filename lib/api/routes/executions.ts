@@ -5,7 +5,7 @@ import type { ExecutionFilter } from '../../ports/state-store';
 import { Access } from '../auth';
 import { contentType, parseJson, readBody } from '../http';
 import { executionJson } from '../json';
-import { parseMultipart } from '../multipart';
+import { readMultipart } from '../multipart';
 import { notFound, parseWith, type Ctx, type Route } from '../route';
 import type { StartRequestBody } from '../service';
 
@@ -32,7 +32,7 @@ const Search = z.object({
 });
 
 /** Inputs (and files) from a JSON body `{ inputs, labels }` or from a multipart form, plus `labels=k:v` query values. */
-async function startBody(cx: Ctx, bodyKey: 'start' | 'resume'): Promise<StartRequestBody> {
+async function startBody(cx: Ctx, bodyKey: 'start' | 'resume'): Promise<StartRequestBody & { dispose?: () => Promise<void> }> {
   const type = contentType(cx.req);
   const labels: Record<string, string> = {};
   for (const l of cx.query.getAll('labels')) {
@@ -40,8 +40,8 @@ async function startBody(cx: Ctx, bodyKey: 'start' | 'resume'): Promise<StartReq
     labels[label.slice(0, label.indexOf(':'))] = label.slice(label.indexOf(':') + 1);
   }
   if (type === 'multipart/form-data') {
-    const form = await parseMultipart(cx.req.headers, await readBody(cx.req, cx.limits.uploadBytes));
-    return { inputs: form.fields, files: form.files, labels };
+    const form = await readMultipart(cx.req, cx.limits.uploadBytes);
+    return { inputs: form.fields, files: form.files, labels, dispose: form.dispose };
   }
   const json = parseJson(await readBody(cx.req, cx.limits.bodyBytes));
   if (bodyKey === 'resume') {
@@ -60,8 +60,13 @@ const createExecution: Route = {
   query: { labels: { type: 'string', repeated: true, description: 'a label, key:value' } },
   responses: { 200: 'the new execution', 404: 'no such flow', 422: 'the inputs are not valid for the flow' },
   async handle(cx) {
-    const execution = await cx.service.executions.start(cx.params.namespace, cx.params.flowId, await startBody(cx, 'start'));
-    return { status: 200, json: executionJson(execution) };
+    const body = await startBody(cx, 'start');
+    try {
+      const execution = await cx.service.executions.start(cx.params.namespace, cx.params.flowId, { inputs: body.inputs, files: body.files, labels: body.labels });
+      return { status: 200, json: executionJson(execution) };
+    } finally {
+      await body.dispose?.();
+    }
   },
 };
 
@@ -141,7 +146,11 @@ export const executionRoutes: Route[] = [
     responses: { 200: 'the execution', 404: 'no such execution', 409: 'it is not PAUSED' },
     async handle(cx) {
       const body = await startBody(cx, 'resume');
-      return { status: 200, json: executionJson(await cx.service.executions.resume(cx.params.executionId, body.inputs)) };
+      try {
+        return { status: 200, json: executionJson(await cx.service.executions.resume(cx.params.executionId, body.inputs)) };
+      } finally {
+        await body.dispose?.();
+      }
     },
   },
   {

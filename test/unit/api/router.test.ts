@@ -4,6 +4,7 @@ import * as functions from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { AloftError, ErrorCode } from '../../../lib/model/errors';
 import type { Execution } from '../../../lib/model/execution';
 import { createApiHandler, type ApiHandler } from '../../../lib/api/router';
@@ -32,7 +33,20 @@ function recordingService(): { service: ApiService; calls: Array<[string, ...unk
       delete: rec('flows.delete', undefined),
     },
     executions: {
-      start: rec('executions.start', execution('started')),
+      // Reads uploaded files while the request is handled, as the real service does: streamed uploads are
+      // temporary files that are gone once the answer is sent.
+      start: async (...args: unknown[]) => {
+        const body = args[2] as { files?: Record<string, { data: unknown }> } | undefined;
+        for (const f of Object.values(body?.files ?? {})) {
+          if (f.data instanceof Readable) {
+            const chunks: Buffer[] = [];
+            for await (const c of f.data) chunks.push(c as Buffer);
+            f.data = Buffer.concat(chunks);
+          }
+        }
+        calls.push(['executions.start', ...args]);
+        return execution('started');
+      },
       get: async (id) => { calls.push(['executions.get', id]); if (id === 'boom') throw new Error('disk on fire'); return execution(id); },
       list: rec('executions.list', { executions: [] }),
       kill: rec('executions.kill', execution('k')),
