@@ -2,7 +2,7 @@
 // still to be read is streamed: its files go to temporary files as they arrive, so concurrent large
 // uploads cost disk, not memory. A body a framework already read is parsed from memory.
 import busboy from 'busboy';
-import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -91,7 +91,7 @@ export async function readMultipart(req: ApiRequest, limit: number): Promise<Spo
     throw tooLarge(limit);
   }
   const dir = await mkdtemp(join(tmpdir(), 'aloft-upload-'));
-  const opened: ReadStream[] = [];
+  const opened: Readable[] = [];
   const dispose = async (): Promise<void> => {
     for (const s of opened) s.destroy();
     await rm(dir, { recursive: true, force: true });
@@ -100,7 +100,9 @@ export async function readMultipart(req: ApiRequest, limit: number): Promise<Spo
   const toDisk: FileSink = async (name, fileName, stream) => {
     const path = join(dir, String(count++));
     await pipeline(stream, createWriteStream(path));
-    const data = createReadStream(path);
+    // Opened on first read: a file nobody reads (the request failed first) is never opened, so
+    // removing it cannot make an open fail with no one listening.
+    const data = Readable.from((async function* () { yield* createReadStream(path); })());
     opened.push(data);
     return { fileName: fileName || name, data };
   };
