@@ -1,7 +1,8 @@
 // `npm run fuzz`: generated requests, flows, inputs, webhook bodies and expressions against an
-// in-process `aloft server` on 127.0.0.1. Prints one JSON report; exits 1 on any 5xx, hang or crash,
-// or RSS growth over 50 MB. Options: --cases N (10000), --seed S (1), --seconds T (300), --record
-// (append failures to the corpus, which is replayed first on every run).
+// in-process `aloft server` on 127.0.0.1, then worker messages, Firestore events and Pub/Sub trigger
+// messages decoded in process. Prints one JSON report; exits 1 on any 5xx, hang or crash, or RSS growth
+// over 50 MB. Options: --cases N (10000), --messages N (5000), --seed S (1), --seconds T (300), --record
+// (append failed requests to the corpus, which is replayed first on every run).
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,10 +24,11 @@ async function main(): Promise<number> {
   const { url } = await server.listen();
   try {
     const corpus: FuzzCase[] = existsSync(CORPUS) ? JSON.parse(readFileSync(CORPUS, 'utf8')) : [];
-    const report = await runFuzz({ url, seed: arg('seed', 1), cases: arg('cases', 10_000), hangMs: 5000, maxSeconds: arg('seconds', 300), corpus });
+    const report = await runFuzz({ url, seed: arg('seed', 1), cases: arg('cases', 10_000), messages: arg('messages', 5000), hangMs: 5000, maxSeconds: arg('seconds', 300), corpus });
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     if (process.argv.includes('--record') && report.failures.length > 0) {
-      writeFileSync(CORPUS, `${JSON.stringify([...corpus, ...report.failures.map((f) => f.case)], null, 2)}\n`);
+      const requests = report.failures.map((f) => f.case).filter((c): c is FuzzCase => 'path' in c);
+      writeFileSync(CORPUS, `${JSON.stringify([...corpus, ...requests], null, 2)}\n`);
     }
     return report.status5xx + report.hangs + report.crashes > 0 || report.rssGrowthMb > MAX_RSS_GROWTH_MB ? 1 : 0;
   } finally {

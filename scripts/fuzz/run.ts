@@ -1,6 +1,7 @@
 // Sends fuzz cases to a server and counts what must never happen: 5xx answers, hangs, crashes (an
 // uncaught exception or rejection in this process, where the server runs), and RSS growth.
 import { fuzzCase, SEED_FLOWS, type FuzzCase, type FuzzKind } from './cases';
+import { isRefusal, messageCase } from './messages';
 
 export interface FuzzOptions {
   url: string;
@@ -12,14 +13,16 @@ export interface FuzzOptions {
   maxSeconds: number;
   /** Cases replayed first: past failures kept as regressions. */
   corpus?: readonly FuzzCase[];
+  /** Worker messages, Firestore events and Pub/Sub trigger messages, decoded in this process. */
+  messages: number;
 }
 
 export interface FuzzFailure {
-  kind: FuzzKind;
+  kind: FuzzKind | 'message';
   what: '5xx' | 'hang' | 'crash';
   status?: number;
   index?: number;
-  case: FuzzCase;
+  case: FuzzCase | { message: string; seed: number; index: number };
   answer?: string;
 }
 
@@ -88,6 +91,25 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       };
       if (r === 'hang') { report.hangs++; fail('hang'); } else if (r.status >= 500) { report.status5xx++; fail('5xx', r.status, r.text); }
       if (crashes.length > before) { report.crashes += crashes.length - before; fail('crash', undefined, String((crashes[crashes.length - 1] as Error)?.stack ?? crashes[crashes.length - 1])); }
+    }
+    for (let i = 0; i < o.messages; i++) {
+      if ((Date.now() - started) / 1000 > o.maxSeconds) break;
+      const m = messageCase(o.seed, i);
+      report.cases++;
+      report.byKind.message = (report.byKind.message ?? 0) + 1;
+      const t0 = Date.now();
+      try {
+        m.run();
+      } catch (err) {
+        if (!isRefusal(err)) {
+          report.crashes++;
+          if (report.failures.length < 50) report.failures.push({ kind: 'message', what: 'crash', case: { message: m.name, seed: o.seed, index: i }, answer: String((err as Error)?.stack ?? err).slice(0, 300) });
+        }
+      }
+      if (Date.now() - t0 > o.hangMs) {
+        report.hangs++;
+        if (report.failures.length < 50) report.failures.push({ kind: 'message', what: 'hang', case: { message: m.name, seed: o.seed, index: i } });
+      }
     }
     gc?.();
     report.rssEndMb = Math.round(process.memoryUsage().rss / 2 ** 20);

@@ -11,11 +11,11 @@ describe('npm run fuzz, short', () => {
   beforeAll(async () => { h = await startServer(); });
   afterAll(async () => { await h.stop(); });
 
-  it('answers the corpus and 400 generated cases without a 5xx, a hang or a crash', async () => {
+  it('answers the corpus, 400 generated requests and 400 messages without a 5xx, a hang or a crash', async () => {
     const corpus = JSON.parse(readFileSync(join(__dirname, '../fixtures/fuzz-corpus.json'), 'utf8')) as FuzzCase[];
-    const report = await runFuzz({ url: h.url, seed: 7, cases: 400, hangMs: 5000, maxSeconds: 100, corpus });
+    const report = await runFuzz({ url: h.url, seed: 7, cases: 400, messages: 400, hangMs: 5000, maxSeconds: 100, corpus });
     expect(report.failures).toEqual([]);
-    expect(report.cases).toBe(400 + corpus.length);
-    expect(Object.keys(report.byKind).sort()).toEqual(['expression', 'flow', 'inputs', 'route', 'webhook']);
+    expect(report.cases).toBe(800 + corpus.length);
+    expect(Object.keys(report.byKind).sort()).toEqual(['expression', 'flow', 'inputs', 'message', 'route', 'webhook']);
   }, 120_000);
 });
