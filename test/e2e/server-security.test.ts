@@ -4,9 +4,14 @@ import { startServer, type Harness } from './server-harness';
 const NS = 'io.aloft.sec';
 const deep = (n: number): string => '['.repeat(n) + ']'.repeat(n);
 
+const PEM = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\n-----END PRIVATE KEY-----';
+const LONG = 'sk-live-0123456789abcdefghijklmnopqrstuvwxyz0123456789';
+
 describe('aloft server against hostile input', () => {
   let h: Harness;
-  beforeAll(async () => { h = await startServer(); });
+  beforeAll(async () => {
+    h = await startServer({ env: { SECRET_PEM: Buffer.from(PEM).toString('base64'), SECRET_LONG: Buffer.from(LONG).toString('base64') } as never });
+  });
   afterAll(async () => { await h.stop(); });
 
   const save = (yaml: string) => h.call('POST', '/api/v1/flows', { yaml });
@@ -108,6 +113,43 @@ describe('aloft server against hostile input', () => {
       expect(done.body.state.current).toBe('SUCCESS');
       const logs = await h.call('GET', `/api/v1/logs/${r.body.id}`);
       expect(logs.body.map((l: { message: string }) => l.message)).toEqual(['to-stderr', 'done']);
+    });
+  });
+
+  describe('secrets', () => {
+    it('shows no line and no 16-character prefix of a secret in any answer: execution, search, logs', async () => {
+      const yaml = `id: secretive\nnamespace: ${NS}\ntasks:
+  - id: ret
+    type: io.kestra.core.tasks.debugs.Return
+    format: "{{ secret('LONG') }}"
+  - id: log
+    type: io.kestra.core.tasks.log.Log
+    message: "{{ secret('PEM') }}"
+  - id: sh
+    type: io.kestra.core.tasks.scripts.Bash
+    warningOnStdErr: false
+    commands:
+      - |
+        cat <<'EOF'
+        {{ secret('PEM') }}
+        EOF
+      - echo '::{"outputs":{"key":"{{ secret('LONG') }}"}}::'
+  - id: bad
+    type: io.kestra.core.tasks.debugs.Return
+    format: "{{ secret('LONG') * 2 }}"
+`;
+      expect((await save(yaml)).status).toBe(200);
+      const started = await h.call('POST', `/api/v1/executions/${NS}/secretive`);
+      await h.server.runtime.waitForEnd(started.body.id);
+      const answers = [
+        await h.call('GET', `/api/v1/executions/${started.body.id}`),
+        await h.call('GET', `/api/v1/executions/search?namespace=${NS}&flowId=secretive`),
+        await h.call('GET', `/api/v1/logs/${started.body.id}`),
+      ];
+      const text = answers.map((a) => JSON.stringify(a.body)).join('\n');
+      expect(answers[0].body.state.current).toBe('FAILED');
+      expect(text).toContain('******');
+      for (const leak of [...PEM.split('\n'), LONG.slice(0, 16), LONG]) expect(text).not.toContain(leak);
     });
   });
 });
