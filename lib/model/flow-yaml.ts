@@ -60,6 +60,11 @@ export function parseYaml(source: string): YamlSource {
     if (isNode(node) && node.tag !== undefined && !CORE_TAGS.has(node.tag)) {
       errors.push({ message: `the YAML tag ${node.tag.replace('tag:yaml.org,2002:', '!!')} is not supported`, ...pos(node.range?.[0] ?? 0) });
     }
+    // An unquoted `{{ x }}` is a map whose key is a map: refused here, with the likely cause, rather
+    // than turned into the text "{ x }" with a warning on the server's stderr.
+    if (isPair(node) && (isMap(node.key) || isSeq(node.key))) {
+      errors.push({ message: 'a list or a map is used as a key: quote an expression such as "{{ x }}" where it is a whole value', ...pos((node.key as Node).range?.[0] ?? 0) });
+    }
   });
   const warnings = doc.warnings.map(problem);
   let value: unknown;

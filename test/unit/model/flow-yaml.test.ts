@@ -54,4 +54,11 @@ describe('parseYaml', () => {
     }
     expect(parseYaml('a: !!str 12\nb: !!int "3"\n').value).toEqual({ a: '12', b: 3 });
   });
+
+  it('refuses an unquoted {{ expression }} (a map keyed by a map) with its line, instead of turning it into text', () => {
+    const y = parseYaml('id: f\ntasks:\n  - id: a\n    format: {{ inputs.name }}\n');
+    expect(y.value).toBeUndefined();
+    expect(y.errors.map((e) => [e.message, e.line])).toEqual([['a list or a map is used as a key: quote an expression such as "{{ x }}" where it is a whole value', 4]]);
+    expect(parseYaml('format: "{{ inputs.name }}"\n').value).toEqual({ format: '{{ inputs.name }}' });
+  });
 });
