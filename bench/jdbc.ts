@@ -69,9 +69,9 @@ async function main(): Promise<void> {
   const runtime = new LocalRuntime({
     env: {
       ALOFT_DATA_DIR: dataDir,
-      ALOFT_BENCH_SOURCE_URL: `jdbc:mysql://${my.hostname}:${my.port}/${db}`, ALOFT_BENCH_SOURCE_USER: myUser, ALOFT_BENCH_SOURCE_PASSWORD: myPassword,
-      ALOFT_BENCH_TARGET_URL: `jdbc:postgresql://${pg.hostname}:${pg.port}/${db}`,
-      ALOFT_BENCH_TARGET_USER: decodeURIComponent(pg.username), ALOFT_BENCH_TARGET_PASSWORD: decodeURIComponent(pg.password),
+      ENV_BENCH_SOURCE_URL: `jdbc:mysql://${my.hostname}:${my.port}/${db}`, ENV_BENCH_SOURCE_USER: myUser, ENV_BENCH_SOURCE_PASSWORD: myPassword,
+      ENV_BENCH_TARGET_URL: `jdbc:postgresql://${pg.hostname}:${pg.port}/${db}`,
+      ENV_BENCH_TARGET_USER: decodeURIComponent(pg.username), ENV_BENCH_TARGET_PASSWORD: decodeURIComponent(pg.password),
     },
   });
   // Peaks of the process: resident set, V8 heap (committed) and memory outside it (Buffers).

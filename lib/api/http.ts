@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AloftError, ErrorCode, HTTP_STATUS, toErrorData, type AloftErrorData } from '../model/errors';
+import { clipNesting, jsonTextDepth, MAX_NESTING } from '../model/json-bounds';
 
 export type ApiRequest = IncomingMessage & { body?: unknown; rawBody?: Buffer };
 
@@ -53,11 +54,13 @@ export function contentType(req: IncomingMessage): string {
   return String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 }
 
-/** Parses a JSON body; MESSAGE_INVALID when it is not JSON. An empty body is `undefined`. */
+/** Parses a JSON body; MESSAGE_INVALID when it is not JSON or nests too deep. An empty body is `undefined`. */
 export function parseJson(body: Buffer): unknown {
   if (body.length === 0) return undefined;
+  const text = body.toString('utf8');
+  if (jsonTextDepth(text) > MAX_NESTING) throw new AloftError(ErrorCode.MESSAGE_INVALID, `the request body is nested deeper than ${MAX_NESTING} levels`);
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(text);
   } catch (err) {
     throw new AloftError(ErrorCode.MESSAGE_INVALID, `the request body is not valid JSON: ${(err as Error).message}`);
   }
@@ -65,6 +68,8 @@ export function parseJson(body: Buffer): unknown {
 
 export function errorBody(err: unknown): { status: number; body: AloftErrorData & { errors?: unknown } } {
   const data = toErrorData(err);
+  // An unexpected error's message may come from Node, which quotes the server's absolute paths.
+  if (data.code === ErrorCode.INTERNAL) data.message = data.message.replace(/'\/[^']*'/g, "'…'");
   const diagnostics = (err as { diagnostics?: unknown })?.diagnostics;
   return { status: HTTP_STATUS[data.code], body: { ...data, ...(Array.isArray(diagnostics) ? { errors: diagnostics } : {}) } };
 }
@@ -80,7 +85,20 @@ export async function send(res: ServerResponse, reply: Reply): Promise<void> {
     res.end();
     return;
   }
-  const text = JSON.stringify(reply.json);
+  const text = toJsonText(reply.json);
   res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...(reply.headers ?? {}) });
   res.end(text);
+}
+
+/**
+ * JSON text of an answer. A value stored before the nesting bound existed can be too deep for
+ * JSON.stringify (a RangeError); it is then sent with its deepest parts clipped, so a read never fails.
+ */
+export function toJsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    return JSON.stringify(clipNesting(value));
+  }
 }

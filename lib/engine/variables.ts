@@ -3,6 +3,7 @@ import type { Execution, TaskRun } from '../model/execution';
 import type { Flow } from '../model/flow';
 import { flowIndex } from './flow-index';
 import { lookupOf, type RunLookup } from './run-index';
+import { getOwn, setOwn } from '../model/own';
 
 export interface VariablesContext {
   globals?: Record<string, unknown>;
@@ -41,16 +42,16 @@ class NestedOutputs {
     let node = this.child(result, taskId);
     for (let i = 0; i < values.length - 1; i++) node = this.child(node, values[i]);
     const last = values[values.length - 1];
-    const existing = node[last];
-    node[last] = isMap(existing) ? { ...existing, ...outputs } : outputs;
+    const existing = getOwn(node, last);
+    setOwn(node, last, isMap(existing) ? { ...existing, ...outputs } : outputs);
   }
 
   private child(node: Record<string, unknown>, key: string): Record<string, unknown> {
-    const existing = node[key];
+    const existing = getOwn(node, key);
     if (isMap(existing) && this.owned.has(existing)) return existing;
     const made: Record<string, unknown> = isMap(existing) ? { ...existing } : {};
     this.owned.add(made);
-    node[key] = made;
+    setOwn(node, key, made);
     return made;
   }
 }

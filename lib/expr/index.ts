@@ -60,10 +60,29 @@ export function renderTyped(template: string, vars: Vars, opts: RenderOptions): 
   ev.tag = tpl.single.tag;
   try {
     const v = ev.eval(tpl.single.e);
+    // A typed value is printed later (as JSON text, in a message, a file): it obeys the same
+    // bound as rendered text, whatever it is built from (one large value referenced many times).
+    ev.fits(printedSize(v, (opts.maxOutputChars ?? DEFAULT_MAX_OUTPUT) + 1));
     return v === undefined ? null : v;
   } catch (e) {
     throw toError(e, tpl.source, ev.tag, opts.location);
   }
+}
+
+/** About the length of a value printed as JSON, counted up to `stop` (so the walk stays cheap). */
+function printedSize(value: unknown, stop: number): number {
+  let size = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && size < stop) {
+    const v = stack.pop();
+    if (typeof v === 'string') size += v.length + 2;
+    else if (Array.isArray(v)) { size += 2 + v.length; for (const x of v) stack.push(x); }
+    else if (v !== null && typeof v === 'object') {
+      size += 2;
+      for (const [k, x] of Object.entries(v)) { size += k.length + 4; stack.push(x); }
+    } else size += String(v).length;
+  }
+  return size;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { TaskCatalog } from './catalog';
 import type { DocPath } from './flow-diagnostics';
 import type { TaskDefault } from './flow';
 import { isPlainObject } from './flow-zod';
+import { getOwn, setOwn } from './own';
 
 export interface SourcedDefault extends TaskDefault {
   /** Where the default is written (`['taskDefaults', 0]`). */
@@ -17,12 +18,12 @@ export interface SourcedDefault extends TaskDefault {
 export function mergeMaps(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...a };
   for (const [key, value] of Object.entries(b)) {
-    const original = out[key];
+    const original = getOwn(out, key);
     if (value === null || value === undefined) continue;
-    if (original === null || original === undefined) out[key] = value;
-    else if (isPlainObject(value) && isPlainObject(original)) out[key] = mergeMaps(original, value);
-    else if (Array.isArray(value) && Array.isArray(original)) out[key] = [...original, ...value];
-    else out[key] = value;
+    if (original === null || original === undefined) setOwn(out, key, value);
+    else if (isPlainObject(value) && isPlainObject(original)) setOwn(out, key, mergeMaps(original, value));
+    else if (Array.isArray(value) && Array.isArray(original)) setOwn(out, key, [...original, ...value]);
+    else setOwn(out, key, value);
   }
   return out;
 }

@@ -17,6 +17,7 @@ import { parseYaml } from './flow-yaml';
 import { coerceInputValue } from './inputs';
 import { checkExpressions } from './static-check';
 import type { ExpressionAnalyzer } from './static-check';
+import { getOwn } from './own';
 
 export interface ParseOptions {
   /** Named in every diagnostic. */
@@ -70,9 +71,9 @@ export function parseFlow(source: string, opts: ParseOptions): ParseResult {
 
 /** Checks every part of the document; returns the normalised flow (meaningful only without errors). */
 function checkDocument(doc: Record<string, unknown>, opts: ParseOptions, findings: Finding[], yaml: ReturnType<typeof parseYaml>): Flow {
-  const present = (key: string): boolean => doc[key] !== undefined && doc[key] !== null;
+  const present = (key: string): boolean => getOwn(doc, key) !== undefined && doc[key] !== null;
   for (const key of Object.keys(doc)) {
-    if (!(key in TOP_LEVEL)) {
+    if (!Object.hasOwn(TOP_LEVEL, key)) {
       findings.push({ ...err([key], `unknown property '${key}'${didYouMean(key, Object.keys(TOP_LEVEL))}`), atKey: true });
     } else if (present(key)) {
       for (const issue of checkValue(TOP_LEVEL[key], doc[key], { skip: (p) => (key === 'tasks' || key === 'errors' || key === 'finally') && p.length > 0 })) {

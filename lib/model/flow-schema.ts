@@ -3,10 +3,22 @@
 import { z } from 'zod';
 import { FlowInput, FlowOutput, TaskDefault, TriggerBase } from './flow';
 import { Retry } from './retry';
+import { RESERVED_SEGMENTS } from './storage-uri';
 
-// Kestra 0.x: Flow.id `[a-zA-Z0-9._-]+`, namespace `[a-z0-9._-]+`.
-export const FlowId = z.string().regex(/^[a-zA-Z0-9._-]+$/, 'flow ids use letters, digits, ., - and _');
-export const Namespace = z.string().regex(/^[a-z0-9._-]+$/, 'namespaces use lower-case letters, digits, ., - and _');
+// Kestra (AbstractFlow): id `^[a-zA-Z0-9][a-zA-Z0-9._-]*`, 1 to 100 characters; namespace
+// `^[a-z0-9][a-z0-9._-]*`, 1 to 150. So `.` and `..` are refused. A namespace's dots also become
+// folders in internal storage, so none of its parts may be empty either (`a..b`, `a.`), and names
+// internal storage puts after a flow are reserved (see RESERVED_SEGMENTS).
+export const FlowId = z.string()
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/, 'flow ids start with a letter or a digit, then use letters, digits, ., - and _')
+  .max(100, 'flow ids are at most 100 characters')
+  .refine((id) => !RESERVED_SEGMENTS.has(id), { message: `${[...RESERVED_SEGMENTS].join(' and ')} are reserved by internal storage and cannot be flow ids` });
+export const Namespace = z.string()
+  .regex(/^[a-z0-9][a-z0-9_-]*(\.[a-z0-9_-]+)*$/, 'namespaces start with a lower-case letter or a digit, then use lower-case letters, digits, - and _, in parts separated by single dots')
+  .max(150, 'namespaces are at most 150 characters')
+  .refine((ns) => !ns.split('.').some((part) => RESERVED_SEGMENTS.has(part)), {
+    message: `${[...RESERVED_SEGMENTS].join(' and ')} are reserved by internal storage and cannot be parts of a namespace`,
+  });
 
 const LabelValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 /** A map, or Kestra's later list of `{key, value}`. */

@@ -1,5 +1,5 @@
 // YAML with positions: parses a flow's source and maps document paths back to line:column.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
+import { isMap, isNode, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument, Scalar, visit } from 'yaml';
 import type { Node } from 'yaml';
 import type { DocPath } from './flow-diagnostics';
 
@@ -29,15 +29,43 @@ export interface YamlSource {
 // Aliases are expanded by toJS; the cap stops "billion laughs" documents.
 const MAX_ALIAS_COUNT = 100;
 
+/**
+ * Flows are written by hand and nest a few levels; the YAML composer recurses (several frames per
+ * level), so its bound is well below the JSON one, with room to spare on a small stack.
+ */
+export const MAX_YAML_NESTING = 200;
+
+// Tags of YAML's core schema. Others (!!binary, !!timestamp, !!set, !!omap...) would become a
+// Buffer, a Date, a Set or a Map that no flow property expects, and fail late and far from the line.
+const CORE_TAGS: ReadonlySet<string> = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+
 export function parseYaml(source: string): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
+
+  // Composing a document nested a few thousand levels deep exhausts the process: its depth is bounded first.
+  const deep = firstTooDeep(source, MAX_YAML_NESTING);
+  if (deep !== undefined) {
+    const before = source.slice(0, deep);
+    const line = before.split('\n').length;
+    return refused({ message: `the document is nested deeper than ${MAX_YAML_NESTING} levels`, line, column: deep - before.lastIndexOf('\n') });
+  }
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true, resolveKnownTags: false });
   const pos = (offset: number): Position => {
     const p = lineCounter.linePos(Math.max(0, Math.min(offset, source.length)));
     return { line: p.line, column: p.col };
   };
   const problem = (e: { message: string; pos: [number, number] }): YamlProblem => ({ message: firstLine(e.message), ...pos(e.pos[0]) });
   const errors = doc.errors.map(problem);
+  visit(doc, (_key, node) => {
+    if (isNode(node) && node.tag !== undefined && !CORE_TAGS.has(node.tag)) {
+      errors.push({ message: `the YAML tag ${node.tag.replace('tag:yaml.org,2002:', '!!')} is not supported`, ...pos(node.range?.[0] ?? 0) });
+    }
+    // An unquoted `{{ x }}` is a map whose key is a map: refused here, with the likely cause, rather
+    // than turned into the text "{ x }" with a warning on the server's stderr.
+    if (isPair(node) && (isMap(node.key) || isSeq(node.key))) {
+      errors.push({ message: 'a list or a map is used as a key: quote an expression such as "{{ x }}" where it is a whole value', ...pos((node.key as Node).range?.[0] ?? 0) });
+    }
+  });
   const warnings = doc.warnings.map(problem);
   let value: unknown;
   if (errors.length === 0) {
@@ -87,6 +115,56 @@ export function parseYaml(source: string): YamlSource {
       return pos(node.range[0]);
     },
   };
+}
+
+function refused(problem: YamlProblem): YamlSource {
+  return { value: undefined, errors: [problem], warnings: [], has: () => false, locate: () => ({ line: problem.line, column: problem.column }) };
+}
+
+/**
+ * Where the document may nest deeper than `max`, or undefined. The YAML parser is slow on deep
+ * documents, so this reads the lexer's tokens instead: the depth at a token is at most the line's
+ * indentation, plus the `-` and `?` indicators before it on the line, plus the open brackets.
+ * Every nesting level needs one of these, so a document within the bound is never refused.
+ */
+function firstTooDeep(source: string, max: number): number | undefined {
+  if (quickBound(source) <= max) return undefined;
+  let offset = 0;
+  let indent = 0;
+  let indicators = 0;
+  let flow = 0;
+  let lineStart = true;
+  for (const token of new Lexer().lex(source)) {
+    const at = offset;
+    offset += token.length;
+    if (token === '\n' || token === '\r\n') { lineStart = true; indent = 0; indicators = 0; continue; }
+    if (lineStart && /^[ \t]+$/.test(token)) { indent = token.length; lineStart = false; continue; }
+    lineStart = false;
+    if (token === '-' || token === '?') indicators++;
+    else if (token === '[' || token === '{') flow++;
+    else if (token === ']' || token === '}') flow = Math.max(0, flow - 1);
+    else continue;
+    if (indent + indicators + flow > max) return at;
+  }
+  return undefined;
+}
+
+/** A cheaper, looser bound from characters alone: most flows pass it and are never lexed. */
+function quickBound(source: string): number {
+  let deepestLine = 0;
+  let brackets = 0;
+  let line = 0;
+  let leading = true;
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 0x0a) { line = 0; leading = true; continue; }
+    if (leading && c === 0x20) line++;
+    else leading = false;
+    if (c === 0x2d || c === 0x3f) line++; // - ?
+    else if (c === 0x5b || c === 0x7b) brackets++; // [ {
+    if (line > deepestLine) deepestLine = line;
+  }
+  return deepestLine + brackets;
 }
 
 function keyText(key: unknown): string | undefined {

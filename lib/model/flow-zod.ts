@@ -170,7 +170,7 @@ export function schemaAt(schema: z.ZodType, path: DocPath): z.ZodType | undefine
 function childSchema(s: z.ZodType, part: string | number): z.ZodType | undefined {
   const def = s._zod.def as any;
   switch (def.type) {
-    case 'object': return (s as z.ZodObject).shape[part] ?? (def.catchall as z.ZodType | undefined);
+    case 'object': return (Object.hasOwn((s as z.ZodObject).shape, part) ? (s as z.ZodObject).shape[part] : undefined) ?? (def.catchall as z.ZodType | undefined);
     case 'array': return def.element;
     case 'record': return def.valueType;
     case 'tuple': return typeof part === 'number' ? def.items[part] : undefined;

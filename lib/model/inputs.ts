@@ -8,6 +8,7 @@ import type { AloftErrorData } from './errors';
 import { flowKey, InputType } from './flow';
 import type { Flow, FlowInput } from './flow';
 import { didYouMean } from './flow-suggest';
+import { MAX_NESTING, valueDepth } from './json-bounds';
 import { SCHEME, uriToKey } from './storage-uri';
 
 export interface InputsResult {
@@ -41,7 +42,7 @@ export function pendingFileUploads(flow: Flow, given: Readonly<Record<string, un
   const out: FileUpload[] = [];
   for (const input of flow.inputs ?? []) {
     if (input.type !== InputType.FILE) continue;
-    const v = given[input.id];
+    const v = Object.hasOwn(given, input.id) ? given[input.id] : undefined;
     const marker = LocalFile.safeParse(v);
     if (marker.success) out.push({ input: input.id, path: marker.data.file });
     else if (typeof v === 'string' && v !== '' && !v.startsWith('kestra://')) out.push({ input: input.id, path: v });
@@ -58,7 +59,8 @@ export function coerceInputs(flow: Flow, given: Readonly<Record<string, unknown>
   const flat: Record<string, unknown> = {};
 
   for (const input of declared) {
-    let value = values[input.id];
+    // Own properties only: an input named toString must not read Object.prototype's.
+    let value = Object.hasOwn(values, input.id) ? values[input.id] : undefined;
     if ((value === undefined || value === null) && input.defaults !== undefined && input.defaults !== null) value = input.defaults;
     if (value === undefined || value === null) {
       if (input.required !== false) errors.push({ code: ErrorCode.INPUT_INVALID, message: `missing required input '${input.id}' (${input.type})`, ...where(input.id) });
@@ -103,6 +105,7 @@ const EXPECTS: Record<InputType, string> = {
 export function coerceInputValue(input: FlowInput, value: unknown): Coerced {
   const r = convert(input.type, value);
   if (r === undefined) return { ok: false, message: `expected ${EXPECTS[input.type]}, got ${show(value)}` };
+  if (valueDepth(r.value) > MAX_NESTING) return { ok: false, message: `the value is nested deeper than ${MAX_NESTING} levels` };
   const broken = constraint(input, r.value);
   return broken ? { ok: false, message: broken } : r;
 }
@@ -247,18 +250,24 @@ function show(v: unknown): string {
   return String(v);
 }
 
-/** `{ 'a.b': 1 }` becomes `{ a: { b: 1 } }`, as Kestra nests dotted input ids. */
+/**
+ * `{ 'a.b': 1 }` becomes `{ a: { b: 1 } }`, as Kestra nests dotted input ids. Parts are own data
+ * properties (an id `a.__proto__.b` must not reach Object.prototype).
+ */
 function nest(flat: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const put = (at: Record<string, unknown>, key: string, value: unknown): void => {
+    Object.defineProperty(at, key, { value, writable: true, enumerable: true, configurable: true });
+  };
   for (const [id, value] of Object.entries(flat)) {
     const parts = id.split('.');
     let at = out;
     for (const part of parts.slice(0, -1)) {
-      const next = at[part];
-      if (!next || typeof next !== 'object' || Array.isArray(next)) at[part] = {};
+      const next = Object.hasOwn(at, part) ? at[part] : undefined;
+      if (!next || typeof next !== 'object' || Array.isArray(next)) put(at, part, {});
       at = at[part] as Record<string, unknown>;
     }
-    at[parts[parts.length - 1]] = value;
+    put(at, parts[parts.length - 1], value);
   }
   return out;
 }

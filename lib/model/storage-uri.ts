@@ -36,6 +36,14 @@ export function keyToUri(key: string): string {
 
 const nsPath = (namespace: string): string => namespace.split('.').join('/');
 
+/**
+ * The folders storage puts right after a flow's `{namespace as path}/{flowId}`. No namespace part
+ * and no flow id may take these names: then the first of them in a key tells where the flow's
+ * part ends, so no flow's files lie inside another flow's (flow `states` of namespace `t.a` would
+ * otherwise write below `t/a/states`, which flow `a` of namespace `t` may read).
+ */
+export const RESERVED_SEGMENTS: ReadonlySet<string> = new Set(['executions', 'states']);
+
 /** The folder of one execution's files: {ns as path}/{flowId}/executions/{executionId}. */
 export function executionPrefix(namespace: string, flowId: string, executionId: string): string {
   return `${nsPath(namespace)}/${flowId}/executions/${executionId}`;
@@ -53,8 +61,14 @@ export function flowStateKey(namespace: string, flowId: string, name: string, fi
   return `${nsPath(namespace)}/${flowId}/states/${name}/${safeName(file)}`;
 }
 
+/** The longest file name a file system (and so internal storage) keeps, in UTF-8 bytes. */
+export const MAX_FILE_NAME_BYTES = 255;
+
 function safeName(file: string): string {
   const base = file.split(/[\\/]/).pop() ?? 'file';
+  if (new TextEncoder().encode(base).length > MAX_FILE_NAME_BYTES) {
+    throw new AloftError(ErrorCode.INPUT_INVALID, `the file name '${base.slice(0, 40)}…' is longer than ${MAX_FILE_NAME_BYTES} bytes`);
+  }
   return base === '' || base === '.' || base === '..' ? 'file' : base;
 }
 

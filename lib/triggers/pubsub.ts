@@ -4,6 +4,7 @@
 import { AloftError, ErrorCode, toErrorData, type AloftErrorData } from '../model/errors';
 import type { Execution } from '../model/execution';
 import { flowKey, type Flow } from '../model/flow';
+import { parseBoundedJson } from '../model/json-bounds';
 import { SerdeType, type ParsedTriggerOf } from './catalog';
 import { testAll } from './conditions/evaluate';
 import { derivedId, triggerKey } from './ids';
@@ -47,8 +48,9 @@ export function pubSubVariables(trigger: ParsedTriggerOf<'PubSub'>, message: Pub
   let data: unknown = text;
   if (trigger.serdeType === SerdeType.JSON) {
     try {
-      data = JSON.parse(text);
+      data = parseBoundedJson(text, `message ${message.messageId}`, ErrorCode.MESSAGE_INVALID, { property: 'data' });
     } catch (err) {
+      if (err instanceof AloftError) throw err;
       throw new AloftError(ErrorCode.MESSAGE_INVALID, `message ${message.messageId} is not JSON (serdeType: JSON): ${(err as Error).message}`, { property: 'data' });
     }
   }

@@ -5,6 +5,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { AloftError, ErrorCode } from '../model/errors';
 import type { Execution } from '../model/execution';
 import type { Flow } from '../model/flow';
+import { MAX_NESTING, valueDepth } from '../model/json-bounds';
 import { parseTrigger, type ParsedTriggerOf } from './catalog';
 import { testAll } from './conditions/evaluate';
 import type { Renderer } from './render';
@@ -19,18 +20,24 @@ export interface WebhookRequest {
   parameters: Readonly<Record<string, string[]>>;
 }
 
-/** JSON (an object or an array) when the body is JSON, else the text; null without a body. */
+/**
+ * JSON (an object or an array) when the body is JSON, else the text; null without a body.
+ * MESSAGE_INVALID when it is JSON nested deeper than the bound.
+ */
 export function parseWebhookBody(body: Buffer | string | undefined): unknown {
   if (body === undefined) return null;
   const text = typeof body === 'string' ? body : body.toString('utf8');
   if (text.length === 0) return null;
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(text);
-    if (parsed !== null && typeof parsed === 'object') return parsed;
+    parsed = JSON.parse(text);
   } catch {
     // Not JSON: kept as text, as Kestra does.
+    return text;
   }
-  return text;
+  if (parsed === null || typeof parsed !== 'object') return text;
+  if (valueDepth(parsed) > MAX_NESTING) throw new AloftError(ErrorCode.MESSAGE_INVALID, `the webhook body is nested deeper than ${MAX_NESTING} levels`);
+  return parsed;
 }
 
 /** Headers that carry the caller's credentials for this server: never stored in an execution. */

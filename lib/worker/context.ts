@@ -1,6 +1,6 @@
 // The context a task's `run` receives. Built for every attempt, so it is cheap: the scratch folder
 // is made on first use, logs are batched, and nothing is copied that the task does not ask for.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AloftError, ErrorCode, type ErrorLocation } from '../model/errors';
 import type { TaskContext, TaskMetrics } from '../plugins/types';
@@ -9,6 +9,7 @@ import type { LogLevel, LogStore } from '../ports/log-store';
 import type { Clock, Secrets } from '../ports/system';
 import { AttemptLogger, SecretMask } from './logger';
 import { renderOne, resolveSecrets, type RenderContext } from './render';
+import { runFolder } from './scratch';
 import { ScopedTaskStorage } from './storage';
 import type { Env, StdoutLog } from './types';
 import { readablePrefixes, withEnvs } from './variables';
@@ -51,6 +52,8 @@ export interface AttemptTaskContext extends TaskContext {
   renderNow(value: unknown, property?: string): unknown;
   /** Masks secret values in a text (error messages leave the worker too). */
   mask(text: string): string;
+  /** Masks secret values in every string of a value (outputs leave the worker too); the value itself when none is known. */
+  maskValue<T>(value: T): T;
   /** Metrics recorded by the task, or undefined when none were. */
   recordedMetrics(): Record<string, number> | undefined;
   /** Flushes logs and removes the scratch folder; undefined when there is nothing to wait for. */
@@ -156,13 +159,18 @@ class AttemptContext implements AttemptTaskContext {
   }
 
   tempDir(): Promise<string> {
-    this.scratch ??= mkdir(this.o.tempRoot, { recursive: true }).then(() =>
-      mkdtemp(join(this.o.tempRoot, `${this.o.taskRun.taskId.replace(/[^A-Za-z0-9_-]/g, '_')}-`)));
+    this.scratch ??= runFolder(this.o.tempRoot).then((run) =>
+      mkdtemp(join(run, `${this.o.taskRun.taskId.replace(/[^A-Za-z0-9_-]/g, '_')}-`)));
     return this.scratch;
   }
 
   mask(text: string): string {
     return this.secretValues.empty ? text : this.secretValues.apply(text);
+  }
+
+  maskValue<T>(value: T): T {
+    this.maskKnown();
+    return this.secretValues.empty ? value : (maskStrings(value, this.secretValues) as T);
   }
 
   recordedMetrics(): Record<string, number> | undefined {
@@ -182,6 +190,14 @@ class AttemptContext implements AttemptTaskContext {
   private maskKnown(): void {
     for (const name in this.cx.opts.secrets) this.secretValues.add(this.cx.opts.secrets[name]);
   }
+}
+
+/** A copy of a value with secrets masked in its strings (keys included: Each outputs are keyed by value). */
+function maskStrings(value: unknown, mask: SecretMask): unknown {
+  if (typeof value === 'string') return mask.apply(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => maskStrings(v, mask));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [mask.apply(k), maskStrings(v, mask)]));
 }
 
 /**

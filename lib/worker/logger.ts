@@ -11,6 +11,10 @@ const SEVERITY: Readonly<Record<LogLevel, string>> = { TRACE: 'DEBUG', DEBUG: 'D
 const BATCH = 200;
 const FLUSH_MS = 1000;
 export const MASK = '******';
+/** Characters of one log line kept; the rest of a longer line is cut. */
+export const MAX_LOG_LINE_CHARS = 64 * 1024;
+/** Characters of log lines one attempt may store; later lines are dropped and counted. */
+export const MAX_ATTEMPT_LOG_CHARS = 8 * 1024 * 1024;
 
 /** Parses a `logLevel` property; unknown values fall back. */
 export function parseLevel(v: unknown, fallback: LogLevel): LogLevel {
@@ -18,24 +22,58 @@ export function parseLevel(v: unknown, fallback: LogLevel): LogLevel {
   return up in RANK ? (up as LogLevel) : up === 'WARNING' ? 'WARN' : fallback;
 }
 
-/** Replaces every known secret value in a text. */
+/**
+ * Replaces every known secret in a text, in every form it can take there: whole, each of its lines
+ * (a script prints a multi-line secret one log line at a time), escaped as in JSON, and any prefix
+ * of ANCHOR characters or more (an error message that quotes a value cut short).
+ */
 export class SecretMask {
   // Made on the first secret: most attempts read none.
   private values: string[] | undefined;
+  private forms: string[] = [];
   add(value: string): void {
     if (value.length === 0 || this.values?.includes(value)) return;
     (this.values ??= []).push(value);
+    const forms = new Set(this.forms);
+    forms.add(value);
+    const escaped = JSON.stringify(value).slice(1, -1);
+    if (escaped !== value) forms.add(escaped);
+    if (/[\r\n]/.test(value)) {
+      for (const line of value.split(/\r?\n|\r/)) if (line.trim().length >= MIN_LINE) forms.add(line.trim());
+    }
     // Longest first, so a secret that contains another is masked whole.
-    this.values.sort((a, b) => b.length - a.length);
+    this.forms = [...forms].sort((a, b) => b.length - a.length);
   }
   apply(text: string): string {
     let out = text;
-    if (this.values) for (const v of this.values) if (out.includes(v)) out = out.split(v).join(MASK);
+    for (const form of this.forms) out = form.length > ANCHOR ? maskPrefixes(out, form) : out.includes(form) ? out.split(form).join(MASK) : out;
     return out;
   }
   get empty(): boolean {
     return this.values === undefined;
   }
+}
+
+/** A line of a multi-line secret shorter than this (a brace, a blank) is not worth hiding everywhere. */
+const MIN_LINE = 4;
+/** Prefixes of a secret this long or longer are masked: the secret cut short is still the secret. */
+const ANCHOR = 16;
+
+/** Masks every run of text that matches `form` from its start for at least ANCHOR characters. */
+function maskPrefixes(text: string, form: string): string {
+  const anchor = form.slice(0, ANCHOR);
+  let at = text.indexOf(anchor);
+  if (at < 0) return text;
+  let out = '';
+  let from = 0;
+  while (at >= 0) {
+    let end = at + ANCHOR;
+    while (end < text.length && end - at < form.length && text[end] === form[end - at]) end++;
+    out += text.slice(from, at) + MASK;
+    from = end;
+    at = text.indexOf(anchor, end);
+  }
+  return out + text.slice(from);
 }
 
 export interface LogLabels {
@@ -54,6 +92,8 @@ export class AttemptLogger implements TaskLogger {
   private timer: NodeJS.Timeout | undefined;
   private sent = false;
   private readonly min: number;
+  private kept = 0;
+  private dropped = 0;
 
   constructor(
     private readonly labels: LogLabels,
@@ -68,7 +108,21 @@ export class AttemptLogger implements TaskLogger {
 
   log(level: PluginLogLevel, message: string): void {
     if (RANK[level] === undefined || RANK[level] < this.min) return;
-    const text = this.mask.empty ? String(message) : this.mask.apply(String(message));
+    // Memory stays flat whatever a task prints: lines are cut, and past the attempt's budget dropped.
+    if (this.kept >= MAX_ATTEMPT_LOG_CHARS) {
+      this.dropped++;
+      return;
+    }
+    let text = this.mask.empty ? String(message) : this.mask.apply(String(message));
+    if (text.length > MAX_LOG_LINE_CHARS) text = `${text.slice(0, MAX_LOG_LINE_CHARS)}… [line cut at ${MAX_LOG_LINE_CHARS} characters]`;
+    this.kept += text.length;
+    this.write(level, text);
+    if (this.kept >= MAX_ATTEMPT_LOG_CHARS) {
+      this.write('WARN', `the task's logs reached ${MAX_ATTEMPT_LOG_CHARS} characters; later lines are dropped`);
+    }
+  }
+
+  private write(level: PluginLogLevel, text: string): void {
     const l = this.labels;
     const timestamp = isoOf(this.clock.now());
     if (this.store) {
@@ -115,6 +169,10 @@ export class AttemptLogger implements TaskLogger {
 
   /** Flushes and waits for every batch; undefined when nothing was ever logged (no await needed). */
   close(): Promise<void> | undefined {
+    if (this.dropped > 0) {
+      this.write('WARN', `${this.dropped} log lines were dropped past the limit`);
+      this.dropped = 0;
+    }
     if (!this.buffer?.length && !this.sent) return undefined;
     this.flush();
     return this.pending;

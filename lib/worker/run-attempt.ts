@@ -4,6 +4,7 @@
 // This is the embedded runtime's hot path: no scratch folder, timer or extra await unless needed.
 import { AloftError, ErrorCode, toErrorData, type AloftErrorData, type ErrorLocation } from '../model/errors';
 import { formatDurationMs } from '../model/duration';
+import { MAX_NESTING, valueDepth } from '../model/json-bounds';
 import type { State } from '../model/states';
 import type { WorkerResult, WorkerTask } from '../model/worker-messages';
 import { isSuspend, isWarning, type RunnableTaskDefinition } from '../plugins/types';
@@ -122,7 +123,8 @@ class Attempt {
     if (isSuspend(out)) return { kind: 'suspended', continuation: out.continuation };
     try {
       const warning = isWarning(out);
-      const outputs = checkOutputs(this.def!, warning ? out.outputs : out, this.location);
+      // Outputs reach the API, --json and downstream tasks: a secret the task returned is masked there.
+      const outputs = this.ctx!.maskValue(checkOutputs(this.def!, warning ? out.outputs : out, this.location));
       return this.done(warning ? 'WARNING' : 'SUCCESS', { outputs, metrics: this.ctx!.recordedMetrics() });
     } catch (err) {
       return this.failure(err);
@@ -183,6 +185,8 @@ function validate(def: RunnableTaskDefinition, props: Record<string, unknown>, l
 }
 
 function checkOutputs(def: RunnableTaskDefinition, raw: unknown, location: ErrorLocation): Record<string, unknown> | undefined {
+  // Before anything walks them recursively: a script can print outputs nested any depth.
+  if (valueDepth(raw) > MAX_NESTING) throw new AloftError(ErrorCode.TASK_FAILED, `the task's outputs are nested deeper than ${MAX_NESTING} levels`, location);
   const parsed = def.outputs.safeParse(raw ?? {});
   if (!parsed.success) {
     const message = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');

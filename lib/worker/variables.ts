@@ -1,5 +1,6 @@
 // What the worker reads from a worker task's variables: who the execution is, which executions'
 // files it may read, and the `envs` variables.
+import { envsFrom } from '../model/envs';
 import { executionPrefix } from '../model/storage-uri';
 import type { Env } from './types';
 
@@ -43,14 +44,11 @@ export function readablePrefixes(who: ExecutionIdentity, variables: Record<strin
 
 const envsCache = new WeakMap<Env, Record<string, string>>();
 
-/** `envs`: ALOFT_FOO_BAR becomes envs.foo_bar, as Kestra does with KESTRA_. Computed once per env object. */
+/** `envs` (see lib/model/envs): ENV_FOO_BAR becomes envs.foo_bar. Computed once per env object. */
 export function envsOf(env: Env): Record<string, string> {
   let envs = envsCache.get(env);
   if (!envs) {
-    envs = {};
-    for (const [k, v] of Object.entries(env)) {
-      if (k.startsWith('ALOFT_') && k.length > 6 && v !== undefined) envs[k.slice(6).toLowerCase()] = v;
-    }
+    envs = envsFrom(env);
     envsCache.set(env, envs);
   }
   return envs;

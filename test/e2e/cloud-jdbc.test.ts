@@ -26,7 +26,7 @@ beforeAll(async () => {
   await pg.sql('GRANT INSERT, SELECT ON users TO sa');
   cloud = await startEmulatedCloud({
     logSink: () => undefined,
-    env: { ALOFT_JDBC_SOURCE_URL: maria.url, ALOFT_JDBC_TARGET_URL: pg.url },
+    env: { ENV_JDBC_SOURCE_URL: maria.url, ENV_JDBC_TARGET_URL: pg.url },
   });
 });
 

@@ -22,6 +22,17 @@ const isMissing = (err: unknown): boolean => {
   return code === 'ENOENT' || code === 'ENOTDIR';
 };
 
+/**
+ * A file system error as an Aloft error that names the URI, never the server's folders (Node's
+ * messages quote absolute paths, and API answers must not show them).
+ */
+function fsFailure(err: unknown, key: string): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code !== 'string' || !code.startsWith('E')) return err;
+  if (code === 'ENAMETOOLONG') return new AloftError(ErrorCode.INPUT_INVALID, `a name in ${keyToUri(key)} is too long for internal storage`);
+  return new AloftError(ErrorCode.INTERNAL, `internal storage failed (${code}) on ${keyToUri(key)}`);
+}
+
 export class FolderBlobStore implements BlobStore {
   private readonly root: string;
   private readonly partialDir: string;
@@ -43,7 +54,7 @@ export class FolderBlobStore implements BlobStore {
       await rename(partial, target);
     } catch (err) {
       await rm(partial, { force: true });
-      throw err;
+      throw fsFailure(err, key);
     }
     const { size } = await stat(target);
     return { uri: keyToUri(key), size };
@@ -62,7 +73,7 @@ export class FolderBlobStore implements BlobStore {
       if (isMissing(err) || (err as NodeJS.ErrnoException).code === 'EISDIR') {
         throw new AloftError(ErrorCode.STORAGE_NOT_FOUND, `file not found: ${keyToUri(key)}`);
       }
-      throw err;
+      throw fsFailure(err, key);
     }
   }
 
@@ -71,8 +82,8 @@ export class FolderBlobStore implements BlobStore {
     try {
       return (await stat(this.pathOf(key))).isFile();
     } catch (err) {
-      if (isMissing(err)) return false;
-      throw err;
+      if (isMissing(err) || (err as NodeJS.ErrnoException).code === 'ENAMETOOLONG') return false;
+      throw fsFailure(err, key);
     }
   }
 
@@ -81,7 +92,7 @@ export class FolderBlobStore implements BlobStore {
     const trimmed = prefixUri.endsWith('/') && prefixUri.length > SCHEME.length ? prefixUri.slice(0, -1) : prefixUri;
     const key = uriToKey(trimmed);
     const out: BlobInfo[] = [];
-    await this.walk(this.pathOf(key), key, out);
+    await this.walk(this.pathOf(key), key, out).catch((err: unknown) => { throw fsFailure(err, key); });
     return out.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
   }
 
@@ -92,7 +103,7 @@ export class FolderBlobStore implements BlobStore {
       return true;
     } catch (err) {
       if (isMissing(err) || (err as NodeJS.ErrnoException).code === 'EISDIR' || (err as NodeJS.ErrnoException).code === 'EPERM') return false;
-      throw err;
+      throw fsFailure(err, key);
     }
   }
 

@@ -5,7 +5,7 @@ import type { ExecutionFilter } from '../../ports/state-store';
 import { Access } from '../auth';
 import { contentType, parseJson, readBody } from '../http';
 import { executionJson } from '../json';
-import { parseMultipart } from '../multipart';
+import { readMultipart } from '../multipart';
 import { notFound, parseWith, type Ctx, type Route } from '../route';
 import type { StartRequestBody } from '../service';
 
@@ -18,6 +18,8 @@ export const ResumeBody = z.object({ inputs: z.record(z.string(), z.unknown()).o
 const Label = z.string().regex(/^[^:]+:.*$/, 'labels are written key:value');
 
 const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'expected an ISO-8601 date' }).transform((s) => new Date(s).toISOString());
+const SKIP_STEP = 1000;
+
 const Search = z.object({
   namespace: z.string().optional(),
   flowId: z.string().optional(),
@@ -30,7 +32,7 @@ const Search = z.object({
 });
 
 /** Inputs (and files) from a JSON body `{ inputs, labels }` or from a multipart form, plus `labels=k:v` query values. */
-async function startBody(cx: Ctx, bodyKey: 'start' | 'resume'): Promise<StartRequestBody> {
+async function startBody(cx: Ctx, bodyKey: 'start' | 'resume'): Promise<StartRequestBody & { dispose?: () => Promise<void> }> {
   const type = contentType(cx.req);
   const labels: Record<string, string> = {};
   for (const l of cx.query.getAll('labels')) {
@@ -38,8 +40,8 @@ async function startBody(cx: Ctx, bodyKey: 'start' | 'resume'): Promise<StartReq
     labels[label.slice(0, label.indexOf(':'))] = label.slice(label.indexOf(':') + 1);
   }
   if (type === 'multipart/form-data') {
-    const form = await parseMultipart(cx.req.headers, await readBody(cx.req, cx.limits.uploadBytes));
-    return { inputs: form.fields, files: form.files, labels };
+    const form = await readMultipart(cx.req, cx.limits.uploadBytes);
+    return { inputs: form.fields, files: form.files, labels, dispose: form.dispose };
   }
   const json = parseJson(await readBody(cx.req, cx.limits.bodyBytes));
   if (bodyKey === 'resume') {
@@ -58,8 +60,13 @@ const createExecution: Route = {
   query: { labels: { type: 'string', repeated: true, description: 'a label, key:value' } },
   responses: { 200: 'the new execution', 404: 'no such flow', 422: 'the inputs are not valid for the flow' },
   async handle(cx) {
-    const execution = await cx.service.executions.start(cx.params.namespace, cx.params.flowId, await startBody(cx, 'start'));
-    return { status: 200, json: executionJson(execution) };
+    const body = await startBody(cx, 'start');
+    try {
+      const execution = await cx.service.executions.start(cx.params.namespace, cx.params.flowId, { inputs: body.inputs, files: body.files, labels: body.labels });
+      return { status: 200, json: executionJson(execution) };
+    } finally {
+      await body.dispose?.();
+    }
   },
 };
 
@@ -89,11 +96,15 @@ export const executionRoutes: Route[] = [
         ...(q.startDate ? { from: q.startDate } : {}), ...(q.endDate ? { to: q.endDate } : {}), pageSize: q.size,
       };
       let token = q.pageToken;
-      // Pages by number walk the tokens: stores page by cursor, as Firestore does.
+      // Pages by number walk the tokens (stores page by cursor, as Firestore does), skipping the
+      // earlier executions in steps of SKIP_STEP whatever the page size: page 100000 of size 1 costs
+      // as many reads as the executions it skips, not 100000 searches.
       if (!token) {
-        for (let p = 1; p < q.page; p++) {
-          token = (await cx.service.executions.list({ ...filter, ...(token ? { pageToken: token } : {}) })).nextPageToken;
+        for (let skip = (q.page - 1) * q.size; skip > 0;) {
+          const step = Math.min(skip, SKIP_STEP);
+          token = (await cx.service.executions.list({ ...filter, pageSize: step, ...(token ? { pageToken: token } : {}) })).nextPageToken;
           if (!token) return { status: 200, json: { results: [], page: q.page, size: q.size } };
+          skip -= step;
         }
       }
       const page = await cx.service.executions.list({ ...filter, ...(token ? { pageToken: token } : {}) });
@@ -135,7 +146,11 @@ export const executionRoutes: Route[] = [
     responses: { 200: 'the execution', 404: 'no such execution', 409: 'it is not PAUSED' },
     async handle(cx) {
       const body = await startBody(cx, 'resume');
-      return { status: 200, json: executionJson(await cx.service.executions.resume(cx.params.executionId, body.inputs)) };
+      try {
+        return { status: 200, json: executionJson(await cx.service.executions.resume(cx.params.executionId, body.inputs)) };
+      } finally {
+        await body.dispose?.();
+      }
     },
   },
   {

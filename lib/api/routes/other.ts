@@ -1,4 +1,5 @@
 // Logs, storage download and webhooks.
+import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { LogLevel } from '../../ports/log-store';
 import { Access } from '../auth';
@@ -7,6 +8,12 @@ import { executionJson } from '../json';
 import { parseWith, type Ctx, type Route } from '../route';
 
 const LogQuery = z.object({ taskRunId: z.string().optional(), minLevel: LogLevel.optional() });
+
+function* jsonArray(items: readonly unknown[]): Generator<string> {
+  yield '[';
+  for (let i = 0; i < items.length; i++) yield (i === 0 ? '' : ',') + JSON.stringify(items[i]);
+  yield ']';
+}
 
 async function webhook(cx: Ctx) {
   const body = cx.req.method === 'GET' ? undefined : await readBody(cx.req, cx.limits.webhookBodyBytes);
@@ -41,7 +48,9 @@ export const otherRoutes: Route[] = [
     responses: { 200: 'log lines in order', 404: 'no such execution' },
     async handle(cx) {
       const q = parseWith(LogQuery, Object.fromEntries(cx.query), 'query');
-      return { status: 200, json: await cx.service.logs.list(cx.params.executionId, q) };
+      const lines = await cx.service.logs.list(cx.params.executionId, q);
+      // Streamed line by line: the logs of many tasks can be longer than one JavaScript string.
+      return { status: 200, stream: Readable.from(jsonArray(lines)), headers: { 'content-type': 'application/json; charset=utf-8' } };
     },
   },
   {

@@ -1,9 +1,16 @@
 // Runs a command in its own process group and streams its output line by line. On abort (kill or
 // timeout) the whole group gets SIGTERM, then SIGKILL after a grace period, so no child survives.
 // When the main process exits, whatever it left running in its group is stopped the same way.
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, constants, openSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { AloftError, ErrorCode } from '../../model/errors';
+import { killMarked, newOwnerMark, OWNER_VAR, superviseScripts } from './owner';
 
 export interface ProcessSpec {
   command: string;
@@ -42,27 +49,119 @@ function track(pid: number): void {
   }
 }
 
-export function runProcess(spec: ProcessSpec): Promise<ProcessEnd> {
-  return new Promise<ProcessEnd>((resolve, reject) => {
-    if (spec.signal.aborted) return reject(spec.signal.reason);
-    const child = spawn(spec.command, spec.args as string[], {
-      cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+/** Characters of one line handed on; the rest of a longer line is skipped, never held in memory. */
+export const MAX_LINE_CHARS = 64 * 1024;
+
+/** Lines of a stream (LF or CRLF), each cut at MAX_LINE_CHARS: a line without end never fills memory. */
+export function readLines(input: Readable, onLine: (line: string) => void): void {
+  const decoder = new StringDecoder('utf8');
+  let partial = '';
+  let cut = false;
+  const emit = (line: string): void => onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+  const take = (text: string): void => {
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+      if (!cut) emit(partial + text.slice(from, nl));
+      partial = '';
+      cut = false;
+      from = nl + 1;
+    }
+    if (cut) return;
+    partial += text.slice(from);
+    if (partial.length > MAX_LINE_CHARS) {
+      emit(`${partial.slice(0, MAX_LINE_CHARS)}… [line cut at ${MAX_LINE_CHARS} characters]`);
+      partial = '';
+      cut = true;
+    }
+  };
+  input.on('data', (chunk: Buffer) => take(decoder.write(chunk)));
+  input.on('end', () => {
+    take(decoder.end());
+    if (!cut && partial.length > 0) emit(partial);
+    partial = '';
+  });
+  // A stream error ends the lines; without a listener it would be an uncaught exception.
+  input.on('error', () => undefined);
+}
+
+interface Pipes {
+  /** The write ends, given to the child and closed here once it started. */
+  writeFds: [number, number];
+  readers: [Readable, Readable];
+}
+
+const mkfifo = (paths: string[]): Promise<void> =>
+  new Promise((resolve, reject) => execFile('mkfifo', ['-m', '600', ...paths], (err) => (err ? reject(err) : resolve())));
+
+/**
+ * Kernel pipes for the child's stdout and stderr. Node's 'pipe' gives a socket, on which a script's
+ * `echo x >> /dev/stderr` fails ("No such device or address"); a shell user expects pipes. Named
+ * FIFOs are opened at both ends, then unlinked. Undefined (and Node's sockets are used) when FIFOs
+ * cannot be made.
+ */
+async function openPipes(): Promise<Pipes | undefined> {
+  let dir: string | undefined;
+  const opened: number[] = [];
+  try {
+    dir = await mkdtemp(join(tmpdir(), 'aloft-pipes-'));
+    const paths = [join(dir, 'stdout'), join(dir, 'stderr')];
+    await mkfifo(paths);
+    // The read end first, without blocking; then the write end opens at once.
+    const ends = paths.map((p) => {
+      const r = openSync(p, constants.O_RDONLY | constants.O_NONBLOCK);
+      opened.push(r);
+      const w = openSync(p, constants.O_WRONLY);
+      opened.push(w);
+      return [r, w] as const;
     });
+    const reader = (fd: number): Readable => new Socket({ fd, readable: true, writable: false });
+    return { writeFds: [ends[0][1], ends[1][1]], readers: [reader(ends[0][0]), reader(ends[1][0])] };
+  } catch {
+    for (const fd of opened) closeSync(fd);
+    return undefined;
+  } finally {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export async function runProcess(spec: ProcessSpec): Promise<ProcessEnd> {
+  if (spec.signal.aborted) throw spec.signal.reason;
+  superviseScripts();
+  return spawnWith(spec, await openPipes(), newOwnerMark());
+}
+
+function spawnWith(spec: ProcessSpec, pipes: Pipes | undefined, mark: string): Promise<ProcessEnd> {
+  return new Promise<ProcessEnd>((resolve, reject) => {
+    let child;
+    try {
+      child = spawn(spec.command, spec.args as string[], {
+        cwd: spec.cwd, env: { ...spec.env, [OWNER_VAR]: mark }, detached: true, stdio: ['ignore', pipes?.writeFds[0] ?? 'pipe', pipes?.writeFds[1] ?? 'pipe'],
+      });
+    } finally {
+      // The child holds its own copies: the pipes end when it (and whatever it started) is gone.
+      if (pipes) for (const fd of pipes.writeFds) closeSync(fd);
+    }
+    const [stdout, stderr] = pipes?.readers ?? [child.stdout!, child.stderr!];
     const pid = child.pid;
     if (pid !== undefined) track(pid);
     let hardKill: NodeJS.Timeout | undefined;
     const stopGroup = (): void => {
       if (pid === undefined) return;
       killGroup(pid, 'SIGTERM');
-      hardKill ??= setTimeout(() => killGroup(pid, 'SIGKILL'), spec.killGraceMs ?? 3000);
+      // What left the group (setsid, a double fork) still carries the task's mark.
+      killMarked(mark);
+      hardKill ??= setTimeout(() => { killGroup(pid, 'SIGKILL'); killMarked(mark); }, spec.killGraceMs ?? 3000);
     };
     const onAbort = (): void => stopGroup();
     spec.signal.addEventListener('abort', onAbort, { once: true });
 
-    // readline re-emits a stream error on the interface: without a listener it would be an uncaught exception.
-    const ignore = (): void => undefined;
-    createInterface({ input: child.stdout!, crlfDelay: Infinity }).on('line', (l) => spec.onLine(l, false)).on('error', ignore);
-    createInterface({ input: child.stderr!, crlfDelay: Infinity }).on('line', (l) => spec.onLine(l, true)).on('error', ignore);
+    readLines(stdout, (l) => spec.onLine(l, false));
+    readLines(stderr, (l) => spec.onLine(l, true));
+    // With our own pipes, 'close' does not wait for them: the end waits until both are read.
+    const drained = pipes ? Promise.all(pipes.readers.map((r) => new Promise<void>((done) => {
+      if (r.destroyed) done();
+      else r.once('close', () => done());
+    }))) : Promise.resolve();
 
     let exit: ProcessEnd | undefined;
     child.on('exit', (exitCode, signal) => {
@@ -71,17 +170,20 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessEnd> {
       stopGroup();
     });
     child.on('error', (err: NodeJS.ErrnoException) => {
+      for (const r of pipes?.readers ?? []) r.destroy();
       if (pid !== undefined) liveGroups.delete(pid);
       spec.signal.removeEventListener('abort', onAbort);
       if (hardKill) clearTimeout(hardKill);
       reject(new AloftError(ErrorCode.TASK_FAILED, `cannot run ${spec.command}: ${err.code ?? err.message}`));
     });
     child.on('close', (exitCode, signal) => {
-      if (pid !== undefined) liveGroups.delete(pid);
-      spec.signal.removeEventListener('abort', onAbort);
-      if (hardKill) clearTimeout(hardKill);
-      if (spec.signal.aborted) return reject(spec.signal.reason);
-      resolve(exit ?? { exitCode, signal });
+      void drained.then(() => {
+        if (pid !== undefined) liveGroups.delete(pid);
+        spec.signal.removeEventListener('abort', onAbort);
+        if (hardKill) clearTimeout(hardKill);
+        if (spec.signal.aborted) return reject(spec.signal.reason);
+        resolve(exit ?? { exitCode, signal });
+      });
     });
   });
 }

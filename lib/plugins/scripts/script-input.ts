@@ -1,5 +1,6 @@
 // What a script receives: its rendered commands and input files, and its environment.
 import type { TaskContext } from '../types';
+import { isPublicEnvName } from '../../model/envs';
 
 export const toText = (v: unknown): string =>
   (typeof v === 'string' ? v : v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
@@ -25,7 +26,8 @@ export async function renderInputFiles(
 /** The runtime's environment (without the SECRET_ variables) plus the task's `env`. */
 export function processEnv(ctx: TaskContext, env: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(ctx.env)) if (v !== undefined && !k.startsWith('SECRET_')) out[k] = v;
+  // Aloft's settings (the API token among them) and secrets stay out of the script's environment.
+  for (const [k, v] of Object.entries(ctx.env)) if (v !== undefined && isPublicEnvName(k)) out[k] = v;
   out.PATH ??= '/usr/local/bin:/usr/bin:/bin';
   return env ? Object.assign(out, env) : out;
 }

@@ -51,11 +51,5 @@ export function lazyConfig<T>(read: () => T): () => T {
   return () => (value ??= { v: read() }).v;
 }
 
-/** `envs` variables: ALOFT_FOO_BAR -> envs.foo_bar (Kestra does the same with KESTRA_). */
-export function envsFrom(env: Env): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) {
-    if (k.startsWith('ALOFT_') && v !== undefined && k.length > 6) out[k.slice(6).toLowerCase()] = v;
-  }
-  return out;
-}
+/** `envs` variables: ENV_FOO_BAR -> envs.foo_bar, as Kestra does (never Aloft's own ALOFT_ settings). */
+export { envsFrom } from '../../model/envs';

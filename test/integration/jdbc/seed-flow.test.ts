@@ -47,7 +47,7 @@ afterEach(async () => {
   await Promise.all([maria.drop(), pg.drop()]);
 });
 
-const env = () => ({ ALOFT_DATA_DIR: dataDir, ALOFT_JDBC_SOURCE_URL: maria.url, ALOFT_JDBC_TARGET_URL: pg.url });
+const env = () => ({ ALOFT_DATA_DIR: dataDir, ENV_JDBC_SOURCE_URL: maria.url, ENV_JDBC_TARGET_URL: pg.url });
 
 it("runs the seed's JDBC flow from MariaDB to PostgreSQL on the embedded runtime", async () => {
   const { execution } = await runFlowFile(example('seed-jdbc.yml'), { runtime: { env: env() } });

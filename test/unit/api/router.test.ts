@@ -4,6 +4,7 @@ import * as functions from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { AloftError, ErrorCode } from '../../../lib/model/errors';
 import type { Execution } from '../../../lib/model/execution';
 import { createApiHandler, type ApiHandler } from '../../../lib/api/router';
@@ -32,7 +33,20 @@ function recordingService(): { service: ApiService; calls: Array<[string, ...unk
       delete: rec('flows.delete', undefined),
     },
     executions: {
-      start: rec('executions.start', execution('started')),
+      // Reads uploaded files while the request is handled, as the real service does: streamed uploads are
+      // temporary files that are gone once the answer is sent.
+      start: async (...args: unknown[]) => {
+        const body = args[2] as { files?: Record<string, { data: unknown }> } | undefined;
+        for (const f of Object.values(body?.files ?? {})) {
+          if (f.data instanceof Readable) {
+            const chunks: Buffer[] = [];
+            for await (const c of f.data) chunks.push(c as Buffer);
+            f.data = Buffer.concat(chunks);
+          }
+        }
+        calls.push(['executions.start', ...args]);
+        return execution('started');
+      },
       get: async (id) => { calls.push(['executions.get', id]); if (id === 'boom') throw new Error('disk on fire'); return execution(id); },
       list: rec('executions.list', { executions: [] }),
       kill: rec('executions.kill', execution('k')),
@@ -142,5 +156,33 @@ describe.each([
   it('decodes path parameters', async () => {
     await call('GET', '/api/v1/executions/a%20b');
     expect(calls[0]).toEqual(['executions.get', 'a b']);
+  });
+});
+
+describe('the execution search by page number', () => {
+  it('skips earlier executions in steps of 1000, not one search per page, and lands on the same execution', async () => {
+    const all = Array.from({ length: 5000 }, (_, i) => execution(`e${i}`));
+    const sizes: number[] = [];
+    const { service } = recordingService();
+    service.executions.list = async (filter) => {
+      const offset = filter.pageToken ? Number(filter.pageToken) : 0;
+      const size = filter.pageSize ?? 100;
+      sizes.push(size);
+      const next = offset + size;
+      return { executions: all.slice(offset, next), ...(next < all.length ? { nextPageToken: String(next) } : {}) };
+    };
+    const server = createServer((req, res) => { void createApiHandler({ service })(req, res); });
+    const url = await listen(server);
+    try {
+      const page = await (await fetch(`${url}/api/v1/executions/search?size=1&page=4321`)).json();
+      expect(page.results.map((e: { id: string }) => e.id)).toEqual(['e4320']);
+      expect(sizes).toEqual([1000, 1000, 1000, 1000, 320, 1]);
+      sizes.length = 0;
+      const beyond = await (await fetch(`${url}/api/v1/executions/search?size=1&page=100000`)).json();
+      expect(beyond.results).toEqual([]);
+      expect(sizes.length).toBe(5);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });

@@ -30,6 +30,18 @@ describe('outputsOf', () => {
     });
     expect(list[3].outputs).toEqual({ value: 'x' });
   });
+
+  it('keys outputs by loop values named like Object.prototype members as plain data', () => {
+    const list = [
+      tr('1', 'loop'),
+      tr('2', 'leaf', { parentTaskRunId: '1', value: '__proto__', outputs: { value: 'p' } }),
+      tr('3', 'leaf', { parentTaskRunId: '1', value: 'constructor', outputs: { value: 'c' } }),
+    ];
+    const leaf = outputsOf(list).leaf as Record<string, unknown>;
+    expect(Object.getPrototypeOf(leaf)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(leaf, '__proto__')?.value).toEqual({ value: 'p' });
+    expect(Object.getOwnPropertyDescriptor(leaf, 'constructor')?.value).toEqual({ value: 'c' });
+  });
 });
 
 describe('buildVariables', () => {

@@ -70,6 +70,15 @@ describe('lib/expr public API', () => {
   });
 
   describe('renderTyped', () => {
+    it('holds a typed value to the output limit, even one that repeats a large value', () => {
+      const big = 'x'.repeat(300_000);
+      const e = error(() => renderTyped('{{ [big, big, big, big] }}', { big }, OPTS));
+      expect(e.code).toBe(ErrorCode.EXPRESSION);
+      expect(e.message).toContain('would exceed 1000000 characters');
+      expect(error(() => renderTyped('{{ inputs.list }}', VARS, { ...OPTS, maxOutputChars: 3 })).message).toContain('would exceed 3 characters');
+      expect(renderTyped('{{ [big, big, big] }}', { big }, OPTS)).toHaveLength(3);
+    });
+
     it('keeps the type of a template that is exactly one expression', () => {
       expect(renderTyped('{{ inputs.n }}', VARS, OPTS)).toBe(3);
       expect(renderTyped(' {{ inputs.list }}\n', VARS, OPTS)).toEqual([1, 2]);

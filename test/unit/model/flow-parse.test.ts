@@ -80,6 +80,35 @@ tasks:
     expect(formatError(errors[0])).toBe("flow.yml:6:5: flow ns.f, task t, property tasks[0].formt: unknown property 'formt'; did you mean 'format'?");
   });
 
+  it('refuses ids and namespaces Kestra refuses, and namespaces with an empty part', () => {
+    const doc = (ns: string, id: string): string => `id: "${id}"\nnamespace: "${ns}"\ntasks:\n  - id: a\n    type: ${RETURN}\n    format: x\n`;
+    for (const [ns, id, property] of [['..', 'f', 'namespace'], ['.', 'f', 'namespace'], ['a..b', 'f', 'namespace'], ['a.', 'f', 'namespace'], ['.a', 'f', 'namespace'],
+      ['io.x', '..', 'id'], ['io.x', '.', 'id'], ['io.x', '-f', 'id'], ['io.x', 'f'.repeat(101), 'id'], ['a'.repeat(151), 'f', 'namespace'],
+      // Storage keys stay unambiguous: flow states of t.a would be below flow a's t/a/states.
+      ['t.a', 'states', 'id'], ['t.a', 'executions', 'id'], ['t.states.b', 'f', 'namespace'], ['executions', 'f', 'namespace']]) {
+      const errors = errorsOf(parse(doc(ns, id)));
+      expect(errors.map((e) => e.property)).toEqual([property]);
+    }
+    for (const [ns, id] of [['io.x', 'a..b'], ['io.x-y_z.0', 'F.x-y_z'], ['a'.repeat(150), 'f'.repeat(100)], ['t.state', 'States'], ['t.my-states', 'executions2']]) {
+      expect(flowOf(parse(doc(ns, id))).id).toBe(id);
+    }
+  });
+
+  it('names Object.prototype member names as unknown properties, at the top and inside a task', () => {
+    for (const key of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const errors = errorsOf(parse(`id: f\nnamespace: io.x\n${key}: 1\ntasks:\n  - id: a\n    type: ${RETURN}\n    format: x\n    ${key}: 2\n`));
+      expect(errors.map((e) => [e.code, e.message.split(';')[0], e.line])).toEqual([
+        [ErrorCode.FLOW_INVALID, `unknown property '${key}'`, 3],
+        [ErrorCode.FLOW_INVALID, expect.stringContaining(key), 8],
+      ]);
+    }
+  });
+
+  it('merges taskDefaults values keyed __proto__ as data, so they are refused as an unknown property', () => {
+    const errors = errorsOf(parse(`id: f\nnamespace: io.x\ntaskDefaults:\n  - type: ${RETURN}\n    values:\n      __proto__:\n        format: injected\ntasks:\n  - id: a\n    type: ${RETURN}\n    format: x\n`));
+    expect(errors.map((e) => e.message)).toEqual(["unknown property '__proto__' (set by taskDefaults[0])"]);
+  });
+
   it('names an unknown property inside a nested map with the closest valid name', () => {
     const errors = errorsOf(parse(`id: f
 namespace: ns

@@ -31,4 +31,34 @@ describe('parseYaml', () => {
     expect(y.value).toBeUndefined();
     expect(y.errors[0].message).toMatch(/alias/i);
   });
+
+  it('refuses a document nested beyond the bound, in flow or block style, with its line, and keeps one within it', () => {
+    for (const [source, line] of [['id: f\na: ' + '['.repeat(5000) + ']'.repeat(5000), 2], ['id: f\na:\n  ' + '- '.repeat(5000) + 'x\n', 3]] as const) {
+      const y = parseYaml(source);
+      expect(y.value).toBeUndefined();
+      expect(y.errors).toEqual([expect.objectContaining({ message: 'the document is nested deeper than 200 levels', line })]);
+    }
+    const within = parseYaml('a: ' + '['.repeat(200) + ']'.repeat(200));
+    expect(within.errors).toEqual([]);
+    // Many brackets, hyphens and lines, but shallow: read in full.
+    const wide = parseYaml(`tasks:\n${Array.from({ length: 300 }, (_, i) => `  - id: t-${i}\n    format: "{{ a-b }} [x] {y}"\n`).join('')}`);
+    expect(wide.errors).toEqual([]);
+    expect((wide.value as { tasks: unknown[] }).tasks).toHaveLength(300);
+  });
+
+  it('refuses YAML tags outside the core schema at parse time, with their line', () => {
+    for (const [tag, text] of [['!!binary', 'aGVsbG8='], ['!!timestamp', '2024-01-01'], ['!!set', '{x}'], ['!!omap', '[a: 1]'], ['!custom', 'x']]) {
+      const y = parseYaml(`id: f\nnamespace: t\nvalue: ${tag} ${text}\n`);
+      expect(y.value).toBeUndefined();
+      expect(y.errors).toEqual([expect.objectContaining({ message: `the YAML tag ${tag} is not supported`, line: 3 })]);
+    }
+    expect(parseYaml('a: !!str 12\nb: !!int "3"\n').value).toEqual({ a: '12', b: 3 });
+  });
+
+  it('refuses an unquoted {{ expression }} (a map keyed by a map) with its line, instead of turning it into text', () => {
+    const y = parseYaml('id: f\ntasks:\n  - id: a\n    format: {{ inputs.name }}\n');
+    expect(y.value).toBeUndefined();
+    expect(y.errors.map((e) => [e.message, e.line])).toEqual([['a list or a map is used as a key: quote an expression such as "{{ x }}" where it is a whole value', 4]]);
+    expect(parseYaml('format: "{{ inputs.name }}"\n').value).toEqual({ format: '{{ inputs.name }}' });
+  });
 });

@@ -9,6 +9,25 @@ const input = (type: FlowInput['type'], extra: Partial<FlowInput> = {}): FlowInp
 const coerce = (type: FlowInput['type'], value: unknown, extra: Partial<FlowInput> = {}) => coerceInputValue(input(type, extra), value);
 
 describe('coerceInputs', () => {
+  it('reads only given values, never what an object inherits (an input named toString or constructor)', () => {
+    const r = coerceInputs(flowWith({ id: 'toString', type: 'STRING', required: false }, { id: 'constructor', type: 'STRING' }), { constructor: 'c' });
+    expect(r.errors).toEqual([]);
+    expect(r.inputs).toEqual({ toString: null, constructor: 'c' });
+    const missing = coerceInputs(flowWith({ id: 'toString', type: 'STRING' }), {});
+    expect(missing.errors.map((e) => e.message)).toEqual(["missing required input 'toString' (STRING)"]);
+  });
+
+  it('nests dotted ids as own data, so an id through __proto__ never reaches Object.prototype', () => {
+    const r = coerceInputs(flowWith({ id: 'a.__proto__.polluted', type: 'STRING' }), { 'a.__proto__.polluted': 'yes' });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getOwnPropertyDescriptor((r.inputs.a as Record<string, unknown>), '__proto__')?.value).toEqual({ polluted: 'yes' });
+  });
+
+  it('refuses a JSON input nested deeper than 1000 levels, naming the input', () => {
+    const r = coerceInputs(flowWith({ id: 'j', type: 'JSON' }), { j: '['.repeat(1001) + ']'.repeat(1001) });
+    expect(r.errors).toEqual([expect.objectContaining({ code: 'INPUT_INVALID', property: 'inputs.j', message: "input 'j': the value is nested deeper than 1000 levels" })]);
+  });
+
   it('converts every given value to its declared type', () => {
     const flow = flowWith(
       { id: 's', type: 'STRING' }, { id: 'i', type: 'INT' }, { id: 'f', type: 'FLOAT' }, { id: 'b', type: 'BOOLEAN' },

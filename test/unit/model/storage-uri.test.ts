@@ -40,6 +40,13 @@ describe('kestra:/// URIs', () => {
     expect(inputFileKey(e, 'data', 'a.csv')).toBe('io/aloft/f/executions/e1/inputs/data/a.csv');
   });
 
+  it('refuses a file name longer than 255 UTF-8 bytes with INPUT_INVALID, and keeps one at the limit', () => {
+    const e = { namespace: 'io.aloft', flowId: 'f', executionId: 'e1' };
+    expect(() => inputFileKey(e, 'data', `${'n'.repeat(300)}.csv`)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID', message: `the file name '${'n'.repeat(40)}…' is longer than 255 bytes` }));
+    expect(() => inputFileKey(e, 'data', 'é'.repeat(128))).toThrow(expect.objectContaining({ code: 'INPUT_INVALID' }));
+    expect(inputFileKey(e, 'data', 'n'.repeat(255))).toBe(`io/aloft/f/executions/e1/inputs/data/${'n'.repeat(255)}`);
+  });
+
   it('lets an execution read only below the prefixes it was given', () => {
     const mine = 'io/aloft/f/executions/e1';
     expect(() => assertReadable(`${mine}/tasks/t/r/x`, [mine])).not.toThrow();

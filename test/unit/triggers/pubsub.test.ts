@@ -35,6 +35,9 @@ describe('pubSubVariables', () => {
     const t = target({ serdeType: 'JSON' }).trigger;
     expect(pubSubVariables(t, message('{"a":1}')).data).toEqual({ a: 1 });
     expect(() => pubSubVariables(t, message('nope'))).toThrow(expect.objectContaining({ code: 'MESSAGE_INVALID' }));
+    expect(() => pubSubVariables(t, message('['.repeat(1001) + ']'.repeat(1001)))).toThrow(
+      expect.objectContaining({ code: 'MESSAGE_INVALID', message: 'message m1 is nested deeper than 1000 levels', location: { property: 'data' } }),
+    );
   });
 });
 

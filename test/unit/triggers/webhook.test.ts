@@ -20,6 +20,14 @@ describe('parseWebhookBody', () => {
     expect(parseWebhookBody(undefined)).toBeNull();
     expect(parseWebhookBody('')).toBeNull();
   });
+
+  it('refuses a JSON body nested deeper than 1000 levels (MESSAGE_INVALID), and keeps one at the bound', () => {
+    const deep = (n: number): string => '['.repeat(n) + ']'.repeat(n);
+    expect(() => parseWebhookBody(deep(5000))).toThrow(expect.objectContaining({ code: 'MESSAGE_INVALID', message: 'the webhook body is nested deeper than 1000 levels' }));
+    expect(parseWebhookBody(deep(1000))).toBeInstanceOf(Array);
+    // Brackets that do not make JSON are text, whatever their count.
+    expect(parseWebhookBody(`${deep(5000)}x`)).toBe(`${deep(5000)}x`);
+  });
 });
 
 describe('webhookVariables', () => {

@@ -151,6 +151,17 @@ describe('runAttempt', () => {
     }
   });
 
+  it('fails the task with a clear error when its outputs nest deeper than 1000 levels', async () => {
+    const deep = JSON.parse('['.repeat(20_000) + ']'.repeat(20_000));
+    const w = await fakeWorker({ tasks: [probe(async () => ({ out: deep }))] });
+    try {
+      const out = await runAttempt(w.task('io.aloft.tests.Probe', {}), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'FAILED', error: { code: 'TASK_FAILED', message: "the task's outputs are nested deeper than 1000 levels" } } });
+    } finally {
+      await w.cleanup();
+    }
+  });
+
   it('returns a suspension with the continuation a resumable task asked for', async () => {
     let given: unknown;
     const w = await fakeWorker({ tasks: [probe(async (_c, _p, continuation) => { given = continuation; return { suspend: true, continuation: { job: 'j-2' } }; })] });
@@ -260,11 +271,45 @@ describe('runAttempt', () => {
     }
   });
 
-  it('exposes ALOFT_ environment variables as envs, lower-cased without the prefix', async () => {
-    const w = await fakeWorker({ env: { ALOFT_REGION: 'eu', OTHER: 'x' } });
+  it('masks a secret longer than 40 characters in an error that quotes it cut short', async () => {
+    const long = 'sk-live-0123456789abcdefghijklmnopqrstuvwxyz0123456789';
+    const w = await fakeWorker({ env: { SECRET_LONG: Buffer.from(long).toString('base64') } });
+    try {
+      const out = await runAttempt(w.task('io.kestra.core.tasks.debugs.Return', { format: "{{ secret('LONG') * 2 }}" }), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'FAILED' } });
+      const text = JSON.stringify(out) + JSON.stringify(await w.logLines());
+      expect(text).not.toContain(long.slice(0, 16));
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('masks secrets in the outputs a task returns, and values equal to a secret', async () => {
+    const env = { SECRET_TOKEN: Buffer.from('hunter22-token').toString('base64') };
+    const def = probe(async (_ctx, p) => ({ out: { given: p.value, derived: ['hunter', '22-token'].join(''), list: [`Bearer ${String(p.value)}`] } }));
+    const w = await fakeWorker({ tasks: [def], env });
+    try {
+      const out = await runAttempt(w.task('io.aloft.tests.Probe', { value: "{{ secret('TOKEN') }}" }), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'SUCCESS', outputs: { out: { given: '******', derived: '******', list: ['Bearer ******'] } } } });
+    } finally {
+      await w.cleanup();
+    }
+    const core = await fakeWorker({ env });
+    try {
+      const ret = await runAttempt(core.task('io.kestra.core.tasks.debugs.Return', { format: "{{ secret('TOKEN') }}" }), core.deps, opts);
+      expect(ret).toMatchObject({ result: { state: 'SUCCESS', outputs: { value: '******' } } });
+    } finally {
+      await core.cleanup();
+    }
+  });
+
+  it('exposes ENV_ environment variables as envs, lower-cased without the prefix, and no ALOFT_ setting', async () => {
+    const w = await fakeWorker({ env: { ENV_REGION: 'eu', OTHER: 'x', ALOFT_API_TOKEN: 'admin-token' } });
     try {
       const out = await runAttempt(w.task('io.kestra.core.tasks.debugs.Return', { format: '{{ envs.region }}' }), w.deps, opts);
       expect(out).toMatchObject({ result: { outputs: { value: 'eu' } } });
+      const keys = await runAttempt(w.task('io.kestra.core.tasks.debugs.Return', { format: '{{ envs | keys }}' }), w.deps, opts);
+      expect(keys).toMatchObject({ result: { outputs: { value: '["region"]' } } });
     } finally {
       await w.cleanup();
     }

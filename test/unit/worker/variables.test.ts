@@ -14,13 +14,13 @@ describe('worker variables', () => {
     expect(readablePrefixes(who, { trigger: { type: 'schedule', date: 'x' } })).toEqual(['io/n/f/executions/e1', 'io/n/f/states']);
   });
 
-  it('turns ALOFT_ variables into envs', () => {
-    expect(envsOf({ ALOFT_DB_HOST: 'h', ALOFT_: 'empty name', PATH: '/bin' })).toEqual({ db_host: 'h' });
+  it('turns ENV_ variables into envs, as Kestra does, and never the ALOFT_ settings', () => {
+    expect(envsOf({ ENV_DB_HOST: 'h', ENV_: 'empty name', PATH: '/bin', ALOFT_API_TOKEN: 'admin', SECRET_PW: 'cHc=' })).toEqual({ db_host: 'h' });
   });
 
   it('keeps envs given by the executor', () => {
     const vars = { envs: { a: '1' } };
-    expect(withEnvs(vars, { ALOFT_B: '2' })).toBe(vars);
-    expect(withEnvs({}, { ALOFT_B: '2' })).toEqual({ envs: { b: '2' } });
+    expect(withEnvs(vars, { ENV_B: '2' })).toBe(vars);
+    expect(withEnvs({}, { ENV_B: '2' })).toEqual({ envs: { b: '2' } });
   });
 });

@@ -115,6 +115,46 @@ describe('Bash', () => {
     }
   });
 
+  it('keeps the settings of Aloft (the API token) out of the script environment, and passes the rest', async () => {
+    const env = { PATH: '/usr/bin:/bin', ALOFT_API_TOKEN: 'admin-token', ALOFT_DATA_DIR: '/srv/aloft', LANG: 'C.UTF-8' };
+    const w = await fakeWorker({ env });
+    try {
+      const out = await runAttempt(w.task(BASH, { commands: ['env | grep -c "^ALOFT_" || true', 'echo "lang=$LANG"'] }), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'SUCCESS' } });
+      expect((await w.logLines()).map((l) => l.message)).toEqual(['0', 'lang=C.UTF-8']);
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('masks a multi-line secret line by line, and a secret set as a script output', async () => {
+    const pem = '-----BEGIN KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END KEY-----';
+    const w = await fakeWorker({ env: { PATH: '/usr/bin:/bin', SECRET_PEM: Buffer.from(pem).toString('base64') } });
+    try {
+      const out = await runAttempt(w.task(BASH, {
+        commands: ["cat <<'EOF'\n{{ secret('PEM') }}\nEOF", 'echo "::{\\"outputs\\":{\\"key\\":\\"$(echo MIIEvQIBADANBgkqhkiG9w0BAQEFAASC)\\"}}::"'],
+      }), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'SUCCESS', outputs: { vars: { key: '******' } } } });
+      const text = JSON.stringify(await w.logLines()) + JSON.stringify(out);
+      for (const line of pem.split('\n')) expect(text).not.toContain(line);
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('stores at most the log budget of a script that prints 11 MB, and still succeeds', async () => {
+    const w = await fakeWorker();
+    try {
+      const out = await runAttempt(w.task(BASH, { commands: ["yes 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' | head -n 120000"] }), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'SUCCESS', outputs: { stdOutLineCount: 120000 } } });
+      const lines = await w.logLines();
+      expect(lines.reduce((n, l) => n + l.message.length, 0)).toBeLessThan(8.5 * 1024 * 1024);
+      expect(lines.at(-1)?.message).toMatch(/^\d+ log lines were dropped past the limit$/);
+    } finally {
+      await w.cleanup();
+    }
+  }, 20_000);
+
   it('runs with another interpreter and its arguments', async () => {
     const w = await fakeWorker();
     try {

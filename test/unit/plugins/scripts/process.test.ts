@@ -1,6 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { OWNER_VAR, reapOrphans } from '../../../../lib/plugins/scripts/owner';
 import { runProcess } from '../../../../lib/plugins/scripts/process';
 import { isRunning, waitGone } from './proc-helpers';
 
@@ -20,6 +23,65 @@ describe('runProcess', () => {
     expect(end).toEqual({ exitCode: 3, signal: null });
     expect(lines).toEqual(expect.arrayContaining([['one', false], ['two', true], ['three', false]]));
     expect(lines).toHaveLength(3);
+  });
+
+  it('gives the script pipes as stdout and stderr, so /dev/stdout and /dev/stderr can be opened', async () => {
+    const lines: Array<[string, boolean]> = [];
+    const end = await runProcess({
+      command: '/bin/sh', args: ['-c', 'echo out >> /dev/stdout; echo err >> /dev/stderr; test -p /dev/stderr && echo piped'], cwd: dir, env,
+      signal: new AbortController().signal, onLine: (l, e) => lines.push([l, e]),
+    });
+    expect(end).toEqual({ exitCode: 0, signal: null });
+    expect(lines).toEqual(expect.arrayContaining([['out', false], ['err', true], ['piped', false]]));
+    expect(lines).toHaveLength(3);
+  });
+
+  it('cuts a line without end at 64 Ki characters instead of holding it, and reads the next line whole', async () => {
+    const lines: string[] = [];
+    const end = await runProcess({
+      command: '/bin/sh', args: ['-c', "head -c 10000000 /dev/zero | tr '\\0' x; echo; echo after"], cwd: dir, env,
+      signal: new AbortController().signal, onLine: (l) => lines.push(l),
+    });
+    expect(end.exitCode).toBe(0);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe(`${'x'.repeat(64 * 1024)}… [line cut at 65536 characters]`);
+    expect(lines[1]).toBe('after');
+  });
+
+  it('stops a child that left the process group with setsid, when aborted and when the script exits', async () => {
+    for (const abort of [true, false]) {
+      const stop = new AbortController();
+      let pid = 0;
+      const ran = runProcess({
+        command: '/bin/sh', args: ['-c', `setsid sleep 300 & echo $!; ${abort ? 'wait' : 'exit 0'}`], cwd: dir, env,
+        signal: stop.signal, onLine: (l) => { pid = Number(l); if (abort) stop.abort(new Error('killed')); },
+      });
+      await (abort ? expect(ran).rejects.toThrow('killed') : expect(ran).resolves.toEqual({ exitCode: 0, signal: null }));
+      expect(pid).toBeGreaterThan(0);
+      expect(await waitGone(pid)).toBe(true);
+    }
+  });
+
+  it('kills the scripts of a runtime that was SIGKILLed, setsid children included', async () => {
+    const runtime = spawn(process.execPath, ['scripts/run-ts.mjs', 'test/helpers/script-owner.ts', 'sleep 300 & echo $!; setsid sleep 300 & echo $!; wait'], {
+      cwd: join(__dirname, '../../../..'), stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const pids: number[] = [];
+    const lines = createInterface({ input: runtime.stdout! });
+    await new Promise<void>((done) => lines.on('line', (l) => { pids.push(Number(l)); if (pids.length === 2) done(); }));
+    runtime.kill('SIGKILL');
+    for (const pid of pids) expect(await waitGone(pid)).toBe(true);
+  }, 30_000);
+
+  it('kills processes marked by a runtime that is gone', async () => {
+    const orphan = spawn('sleep', ['300'], { env: { ...env, [OWNER_VAR]: '999999999.1.task' }, detached: true, stdio: 'ignore' });
+    try {
+      expect(isRunning(orphan.pid!)).toBe(true);
+      expect(reapOrphans()).toBeGreaterThanOrEqual(1);
+      expect(await waitGone(orphan.pid!)).toBe(true);
+    } finally {
+      orphan.kill('SIGKILL');
+    }
   });
 
   it('stops the whole process group when aborted, children included', async () => {

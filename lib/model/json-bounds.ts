@@ -1,0 +1,73 @@
+// Nesting bounds for values that come from outside (HTTP bodies, webhook and Pub/Sub payloads, inputs,
+// YAML, task outputs). A deeply nested value is cheap to send and breaks every recursive walk that
+// later meets it (serialisation, rendering, validation), so it is refused where it enters.
+import { AloftError, ErrorCode, type ErrorLocation } from './errors';
+
+/** Jackson's default (StreamReadConstraints), so any document Kestra reads, Aloft reads. */
+export const MAX_NESTING = 1000;
+
+/** What replaces a part of a stored value nested beyond the bound when it is read back. */
+export const CLIPPED = '[nested too deep]';
+
+/** The deepest nesting of arrays and objects in JSON text, counted without parsing (stops past `max`). */
+export function jsonTextDepth(text: string, max = MAX_NESTING): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > deepest && (deepest = depth) > max) return deepest;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return deepest;
+}
+
+/** The deepest nesting of arrays and objects in a value (a scalar is 0), walked without recursion. */
+export function valueDepth(value: unknown, max = MAX_NESTING): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    const depth = d + 1;
+    if (depth > deepest && (deepest = depth) > max) return deepest;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth]);
+  }
+  return deepest;
+}
+
+const tooDeep = (what: string, code: ErrorCode, location: ErrorLocation): AloftError =>
+  new AloftError(code, `${what} is nested deeper than ${MAX_NESTING} levels`, location);
+
+/** Parses JSON text after checking its nesting; `code` (MESSAGE_INVALID by default) when too deep. */
+export function parseBoundedJson(text: string, what: string, code: ErrorCode = ErrorCode.MESSAGE_INVALID, location: ErrorLocation = {}): unknown {
+  if (jsonTextDepth(text) > MAX_NESTING) throw tooDeep(what, code, location);
+  return JSON.parse(text);
+}
+
+/** Throws `code` when `value` nests deeper than the bound. */
+export function assertNesting(value: unknown, what: string, code: ErrorCode, location: ErrorLocation = {}): void {
+  if (valueDepth(value) > MAX_NESTING) throw tooDeep(what, code, location);
+}
+
+/**
+ * A copy of `value` where anything nested beyond `max` is replaced by CLIPPED: what a reader gets
+ * from a value that was stored before the bound existed, instead of a failed read.
+ */
+export function clipNesting(value: unknown, max = MAX_NESTING): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  // toJSON (a Date, an AloftError) decides its own form, as JSON.stringify would.
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return clipNesting((value as { toJSON(): unknown }).toJSON(), max);
+  if (max <= 0) return CLIPPED;
+  if (Array.isArray(value)) return value.map((v) => clipNesting(v, max - 1));
+  // fromEntries defines own properties, so a key named __proto__ stays data.
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clipNesting(v, max - 1)]));
+}

@@ -1,0 +1,128 @@
+// Sends fuzz cases to a server and counts what must never happen: 5xx answers, hangs, crashes (an
+// uncaught exception or rejection in this process, where the server runs), and RSS growth.
+import { fuzzCase, SEED_FLOWS, type FuzzCase, type FuzzKind } from './cases';
+import { isRefusal, messageCase } from './messages';
+
+export interface FuzzOptions {
+  url: string;
+  seed: number;
+  cases: number;
+  /** A request without an answer after this long is a hang. */
+  hangMs: number;
+  /** The run stops after this long, whatever the count. */
+  maxSeconds: number;
+  /** Cases replayed first: past failures kept as regressions. */
+  corpus?: readonly FuzzCase[];
+  /** Worker messages, Firestore events and Pub/Sub trigger messages, decoded in this process. */
+  messages: number;
+}
+
+export interface FuzzFailure {
+  kind: FuzzKind | 'message';
+  what: '5xx' | 'hang' | 'crash';
+  status?: number;
+  index?: number;
+  case: FuzzCase | { message: string; seed: number; index: number };
+  answer?: string;
+}
+
+export interface FuzzReport {
+  seed: number;
+  cases: number;
+  byKind: Record<string, number>;
+  status5xx: number;
+  hangs: number;
+  crashes: number;
+  rssStartMb: number;
+  rssEndMb: number;
+  rssGrowthMb: number;
+  seconds: number;
+  failures: FuzzFailure[];
+}
+
+async function send(url: string, c: FuzzCase, hangMs: number): Promise<{ status: number; text: string } | 'hang'> {
+  let body: BodyInit | undefined = c.body;
+  if (c.form) {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(c.form)) {
+      if (typeof v === 'string') form.append(k, v);
+      else form.append(k, new Blob([v.file]), v.name);
+    }
+    body = form;
+  }
+  try {
+    const res = await fetch(`${url}${c.path}`, { method: c.method, headers: c.headers, body: c.method === 'GET' ? undefined : body, signal: AbortSignal.timeout(hangMs) });
+    const text = await res.text();
+    return { status: res.status, text };
+  } catch (err) {
+    if ((err as Error)?.name === 'TimeoutError') return 'hang';
+    // A request the client refuses to build (a header it rejects) tests nothing on the server.
+    return { status: 0, text: String((err as Error)?.message ?? err) };
+  }
+}
+
+export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
+  const crashes: unknown[] = [];
+  const onCrash = (err: unknown): void => { crashes.push(err); };
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+  const started = Date.now();
+  const report: FuzzReport = {
+    seed: o.seed, cases: 0, byKind: {}, status5xx: 0, hangs: 0, crashes: 0, rssStartMb: 0, rssEndMb: 0, rssGrowthMb: 0, seconds: 0, failures: [],
+  };
+  try {
+    for (const yaml of SEED_FLOWS) {
+      const r = await send(o.url, { kind: 'flow', method: 'POST', path: '/api/v1/flows', headers: { 'content-type': 'application/x-yaml' }, body: yaml }, o.hangMs);
+      if (r === 'hang' || r.status !== 200) throw new Error(`the seed flow was refused: ${r === 'hang' ? 'hang' : r.text}`);
+    }
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    report.rssStartMb = Math.round(process.memoryUsage().rss / 2 ** 20);
+    const all: Array<{ c: FuzzCase; index?: number }> = [...(o.corpus ?? []).map((c) => ({ c }))];
+    for (let i = 0; i < o.cases; i++) all.push({ c: fuzzCase(o.seed, i), index: i });
+    for (const { c, index } of all) {
+      if ((Date.now() - started) / 1000 > o.maxSeconds) break;
+      report.cases++;
+      report.byKind[c.kind] = (report.byKind[c.kind] ?? 0) + 1;
+      const before = crashes.length;
+      const r = await send(o.url, c, o.hangMs);
+      const fail = (what: FuzzFailure['what'], status?: number, answer?: string): void => {
+        if (report.failures.length < 50) report.failures.push({ kind: c.kind, what, ...(status ? { status } : {}), ...(index !== undefined ? { index } : {}), case: shorten(c), ...(answer ? { answer: answer.slice(0, 300) } : {}) });
+      };
+      if (r === 'hang') { report.hangs++; fail('hang'); } else if (r.status >= 500) { report.status5xx++; fail('5xx', r.status, r.text); }
+      if (crashes.length > before) { report.crashes += crashes.length - before; fail('crash', undefined, String((crashes[crashes.length - 1] as Error)?.stack ?? crashes[crashes.length - 1])); }
+    }
+    for (let i = 0; i < o.messages; i++) {
+      if ((Date.now() - started) / 1000 > o.maxSeconds) break;
+      const m = messageCase(o.seed, i);
+      report.cases++;
+      report.byKind.message = (report.byKind.message ?? 0) + 1;
+      const t0 = Date.now();
+      try {
+        m.run();
+      } catch (err) {
+        if (!isRefusal(err)) {
+          report.crashes++;
+          if (report.failures.length < 50) report.failures.push({ kind: 'message', what: 'crash', case: { message: m.name, seed: o.seed, index: i }, answer: String((err as Error)?.stack ?? err).slice(0, 300) });
+        }
+      }
+      if (Date.now() - t0 > o.hangMs) {
+        report.hangs++;
+        if (report.failures.length < 50) report.failures.push({ kind: 'message', what: 'hang', case: { message: m.name, seed: o.seed, index: i } });
+      }
+    }
+    gc?.();
+    report.rssEndMb = Math.round(process.memoryUsage().rss / 2 ** 20);
+    report.rssGrowthMb = report.rssEndMb - report.rssStartMb;
+  } finally {
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+    report.seconds = Math.round((Date.now() - started) / 100) / 10;
+  }
+  return report;
+}
+
+/** A failure as kept in the corpus: long bodies cut (the seed and index regenerate them whole). */
+function shorten(c: FuzzCase): FuzzCase {
+  return c.body && c.body.length > 2000 ? { ...c, body: `${c.body.slice(0, 2000)}` } : c;
+}
