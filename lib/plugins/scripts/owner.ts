@@ -61,17 +61,18 @@ export function markedProcesses(prefix: string): Array<{ pid: number; mark: stri
   return out;
 }
 
-const kill = (pid: number): void => {
+const kill = (pid: number, signal: NodeJS.Signals = 'SIGKILL'): void => {
   try {
-    process.kill(pid, 'SIGKILL');
+    process.kill(pid, signal);
   } catch {
     // already gone
   }
 };
 
 /** SIGKILLs every process that carries `mark` (a task's processes that left its group). */
-export function killMarked(mark: string): void {
-  for (const p of markedProcesses(mark)) if (p.mark === mark) kill(p.pid);
+/** Signals every process that carries the mark (SIGKILL unless told otherwise). */
+export function killMarked(mark: string, signal: NodeJS.Signals = 'SIGKILL'): void {
+  for (const p of markedProcesses(mark)) if (p.mark === mark) kill(p.pid, signal);
 }
 
 /** SIGKILLs processes whose runtime is gone (its pid dead, or reused by a process that started later). */

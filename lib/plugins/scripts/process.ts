@@ -148,8 +148,9 @@ function spawnWith(spec: ProcessSpec, pipes: Pipes | undefined, mark: string): P
     const stopGroup = (): void => {
       if (pid === undefined) return;
       killGroup(pid, 'SIGTERM');
-      // What left the group (setsid, a double fork) still carries the task's mark.
-      killMarked(mark);
+      // What left the group (setsid, a double fork) still carries the task's mark: it gets the same
+      // SIGTERM, then the same SIGKILL after the grace period.
+      killMarked(mark, 'SIGTERM');
       hardKill ??= setTimeout(() => { killGroup(pid, 'SIGKILL'); killMarked(mark); }, spec.killGraceMs ?? 3000);
     };
     const onAbort = (): void => stopGroup();
