@@ -71,6 +71,12 @@ export interface RunnableTaskDefinition<P = any, O = any> {
   properties: z.ZodType<P>;
   outputs: z.ZodType<O>;
   /**
+   * The task changes nothing outside Aloft's own stores (it only computes its outputs), so running an
+   * attempt of it again after a crash is harmless: the embedded worker then need not wait for its claim
+   * to be durable before running it. Absent means it may (a script, a query, a request).
+   */
+  pure?: true;
+  /**
    * Properties not rendered before `run` (the task renders them itself, e.g. per row).
    * Everything else is rendered recursively; an exact single expression keeps its type.
    */

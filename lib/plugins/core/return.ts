@@ -17,6 +17,7 @@ export const returnTask: RunnableTaskDefinition<ReturnProperties, ReturnOutputs>
   group: PluginGroup.core,
   properties: ReturnProperties,
   outputs: ReturnOutputs,
+  pure: true,
   async run(ctx, props) {
     const value = props.format ?? '';
     ctx.logger.debug(value);

@@ -96,7 +96,7 @@ export async function handleWorkerTask(deps: WorkerHandlerDeps, task: WorkerTask
   if (task.continuation === undefined) {
     const now = deps.clock.now();
     if (!(await deps.ledger.claim(key, deps.workerId, now, task.timeoutMs))) return;
-    await deps.durable?.();
+    if (!deps.worker.catalog.runnable(task.type)?.pure) await deps.durable?.();
     const announce = (): Promise<boolean> => appendEvent(deps, task.executionId, started(deps, task, now));
     if (deps.startNoticeMs) notice = new StartNotice(announce, deps.startNoticeMs);
     else await announce();
@@ -130,7 +130,8 @@ export function handleWorkerTaskNow(deps: WorkerHandlerDeps, ports: SyncWorkerPo
     appendNow(deps, ports, task.executionId, started(deps, task, now), now);
     return new ClaimedAttempt(deps, task, key, ports).run(undefined);
   };
-  const durable = deps.durable?.();
+  // A pure task (RunnableTaskDefinition.pure) may run again after a crash: no need to wait for its claim.
+  const durable = deps.worker.catalog.runnable(task.type)?.pure ? undefined : deps.durable?.();
   return durable ? durable.then(run) : run();
 }
 
