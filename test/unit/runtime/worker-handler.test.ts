@@ -1,3 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { memoryAdapters } from '../../../lib/runtime/embedded/adapters';
+import { LocalRuntime } from '../../../lib/runtime/embedded/runtime';
 import { InProcessAttempts } from '../../../lib/runtime/core/worker-handler';
 import { LazyAbortController } from '../../../lib/worker';
 
@@ -27,5 +32,58 @@ describe('InProcessAttempts', () => {
     running.remove({ ...key });
     running.stop(key);
     expect(c.aborted).toBe(false);
+  });
+});
+
+describe('a worker on a store whose writes become durable later', () => {
+  const flow = (type: string, prop: string): string => `id: gated
+namespace: unit.durable
+tasks:
+  - id: t
+    type: ${type}
+    ${prop}: hello
+`;
+
+  async function runtimeWithGate(): Promise<{ rt: LocalRuntime; open(): void; cleanup(): Promise<void> }> {
+    const dir = mkdtempSync(join(tmpdir(), 'aloft-durable-gate-'));
+    let open = (): void => undefined;
+    let gate = new Promise<void>((resolve) => { open = resolve; });
+    const adapters = { ...memoryAdapters(), durable: () => gate };
+    const rt = new LocalRuntime({ env: { ALOFT_DATA_DIR: dir, ALOFT_RECOVERY_INTERVAL_MS: '0' }, adapters });
+    const release = (): void => { open(); gate = Promise.resolve(); };
+    return {
+      rt,
+      open: release,
+      cleanup: async () => { release(); await rt.stop(); rmSync(dir, { recursive: true, force: true }); },
+    };
+  }
+
+  it('runs a task only once its claim is durable', async () => {
+    const { rt, open, cleanup } = await runtimeWithGate();
+    try {
+      const { flow: f } = await rt.deploy(flow('io.kestra.core.tasks.log.Log', 'message'));
+      const e = await rt.startExecution({ flow: f });
+      await new Promise((r) => setTimeout(r, 100));
+      const claimed = await rt.get(e.id);
+      // Dispatched and claimed, but not started: no attempt has run.
+      expect(claimed?.taskRunList.map((r) => r.state.current)).toEqual(['CREATED']);
+      expect(await rt.logs.list(e.id)).toEqual([]);
+      open();
+      expect((await rt.waitForEnd(e.id)).state.current).toBe('SUCCESS');
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('runs a pure task (Return) at once: running it again after a crash is harmless', async () => {
+    const { rt, cleanup } = await runtimeWithGate();
+    try {
+      const { flow: f } = await rt.deploy(flow('io.kestra.core.tasks.debugs.Return', 'format'));
+      const e = await rt.startExecution({ flow: f });
+      // The gate never opens here.
+      expect((await rt.waitForEnd(e.id)).state.current).toBe('SUCCESS');
+    } finally {
+      await cleanup();
+    }
   });
 });
