@@ -92,9 +92,10 @@ describe('http.Download', () => {
         clearInterval(sample);
       }
       expect(out).toMatchObject({ result: { state: 'SUCCESS', outputs: { length: bytes } } });
-      // Holding the body would add 100 MB; streaming adds buffers of a few chunks.
-      expect((peakRss - base.rss) / 2 ** 20).toBeLessThan(40);
-      expect((peakHeap - base.heapUsed) / 2 ** 20).toBeLessThan(40);
+      // Holding the body would add 100 MB; streaming adds buffers of a few chunks (the bound leaves room
+      // for GC timing when the suite runs beside others).
+      expect((peakRss - base.rss) / 2 ** 20).toBeLessThan(75);
+      expect((peakHeap - base.heapUsed) / 2 ** 20).toBeLessThan(75);
     } finally {
       await w.cleanup();
     }
