@@ -1,66 +1,67 @@
-// The Kafka client (@confluentinc/kafka-javascript, librdkafka underneath), loaded on first use so that
-// nothing that runs no Kafka task ever loads its native binding; and Kestra's `properties` (Java client
-// keys) turned into librdkafka configuration, which shares most of them.
-import type * as Rdkafka from '@confluentinc/kafka-javascript';
+// The Kafka client (kafkajs), loaded on first use so that nothing that runs no Kafka task loads it;
+// and Kestra's `properties` (Java client keys) turned into its configuration.
+import type * as KafkaJs from 'kafkajs';
 import { AloftError, ErrorCode } from '../../model/errors';
 
-export type KafkaModule = typeof Rdkafka;
-export type KafkaConfig = Record<string, string | number | boolean>;
+export type KafkaModule = typeof KafkaJs;
 
 let loaded: Promise<KafkaModule> | undefined;
 
 export function loadKafka(): Promise<KafkaModule> {
-  loaded ??= import('@confluentinc/kafka-javascript').then(
-    (m) => ((m as { default?: KafkaModule }).default ?? m) as KafkaModule,
-    (err: unknown) => {
-      loaded = undefined;
-      throw new AloftError(ErrorCode.NOT_SUPPORTED,
-        `the Kafka client cannot load on this machine: ${(err as Error).message.split('\n')[0]}`, {},
-        'install librdkafka-dev (apt-get install -y librdkafka-dev) and run `node scripts/kafka-client.mjs`');
-    },
-  );
+  loaded ??= import('kafkajs').then((m) => ((m as { default?: KafkaModule }).default ?? m) as KafkaModule);
   return loaded;
 }
 
-/** Java client settings that librdkafka spells differently or does not have. */
-const JAVA_ONLY = new Set(['key.serializer', 'value.serializer', 'key.deserializer', 'value.deserializer', 'sasl.jaas.config']);
+const invalid = (message: string): AloftError => new AloftError(ErrorCode.TASK_FAILED, message, { property: 'properties' });
+
+/** Java client keys this client has an equivalent for; the others are logged and ignored. */
+export const UNDERSTOOD = new Set([
+  'bootstrap.servers', 'client.id', 'security.protocol', 'sasl.mechanism', 'sasl.jaas.config', 'ssl.endpoint.identification.algorithm',
+  'request.timeout.ms', 'acks', 'group.id', 'auto.offset.reset', 'isolation.level', 'enable.auto.commit', 'session.timeout.ms',
+]);
 
 /**
- * librdkafka configuration from Kestra's `properties`. A JAAS line of PlainLoginModule or
- * ScramLoginModule becomes sasl.username / sasl.password, as the Java client reads it.
+ * kafkajs configuration from Kestra's `properties`: brokers, client id, TLS, and SASL PLAIN or SCRAM
+ * from sasl.mechanism and the username and password of the JAAS line, as the Java client reads them.
  */
-export function clientConfig(properties: Readonly<Record<string, string>>): KafkaConfig {
-  const conf: KafkaConfig = {};
-  for (const [k, v] of Object.entries(properties)) if (!JAVA_ONLY.has(k)) conf[k] = v;
-  const jaas = properties['sasl.jaas.config'];
-  if (jaas !== undefined) {
-    const user = /\busername\s*=\s*"([^"]*)"/.exec(jaas);
-    const pass = /\bpassword\s*=\s*"([^"]*)"/.exec(jaas);
-    if (!user || !pass) {
-      throw new AloftError(ErrorCode.TASK_FAILED, 'sasl.jaas.config must give username="..." and password="..." (PlainLoginModule or ScramLoginModule)', { property: 'properties' });
-    }
-    conf['sasl.username'] = user[1];
-    conf['sasl.password'] = pass[1];
+export function clientConfig(properties: Readonly<Record<string, string>>): KafkaJs.KafkaConfig {
+  const brokers = properties['bootstrap.servers'].split(',').map((b) => b.trim().replace(/^[A-Za-z_]+:\/\//, '')).filter(Boolean);
+  const protocol = (properties['security.protocol'] ?? 'PLAINTEXT').toUpperCase();
+  if (!['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'].includes(protocol)) throw invalid(`security.protocol ${properties['security.protocol']} is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL`);
+  const config: KafkaJs.KafkaConfig = {
+    brokers,
+    clientId: properties['client.id'] ?? 'aloft',
+    connectionTimeout: 5000,
+    requestTimeout: properties['request.timeout.ms'] ? Number(properties['request.timeout.ms']) : 30000,
+    // A few quick retries: an unreachable cluster fails the task in seconds, not minutes.
+    retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
+    logLevel: 0,
+  };
+  if (protocol.endsWith('SSL')) config.ssl = properties['ssl.endpoint.identification.algorithm'] === '' ? { rejectUnauthorized: true, checkServerIdentity: () => undefined } : true;
+  if (protocol.startsWith('SASL')) {
+    const mechanism = (properties['sasl.mechanism'] ?? 'PLAIN').toUpperCase();
+    const jaas = properties['sasl.jaas.config'] ?? '';
+    const username = /\busername\s*=\s*"([^"]*)"/.exec(jaas)?.[1];
+    const password = /\bpassword\s*=\s*"([^"]*)"/.exec(jaas)?.[1];
+    if (username === undefined || password === undefined) throw invalid('sasl.jaas.config must give username="..." and password="..." (PlainLoginModule or ScramLoginModule)');
+    if (mechanism === 'PLAIN') config.sasl = { mechanism: 'plain', username, password };
+    else if (mechanism === 'SCRAM-SHA-256') config.sasl = { mechanism: 'scram-sha-256', username, password };
+    else if (mechanism === 'SCRAM-SHA-512') config.sasl = { mechanism: 'scram-sha-512', username, password };
+    else throw invalid(`sasl.mechanism ${mechanism} is not supported (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)`);
   }
-  return conf;
+  return config;
 }
 
-/** A client error's message with librdkafka's code name, secrets masked. */
+/** Properties given that this client has no equivalent for. */
+export const ignoredProperties = (properties: Readonly<Record<string, string>>): string[] => Object.keys(properties).filter((k) => !UNDERSTOOD.has(k));
+
+/** A client error's message, with the cause kafkajs wraps it around, secrets masked. */
 export function describeKafkaError(err: unknown, properties: Readonly<Record<string, string>> = {}): string {
-  const e = err as { message?: string; code?: number; type?: string } | undefined;
+  const e = err as { message?: string; cause?: { message?: string } } | undefined;
   let message = String(e?.message ?? err);
-  if (e?.type && !message.includes(e.type)) message += ` (${e.type})`;
-  for (const key of ['sasl.password', 'sasl.jaas.config', 'ssl.key.password', 'ssl.keystore.password']) {
-    const secret = properties[key];
-    if (secret && secret.length >= 3) message = message.split(secret).join('***');
-  }
+  if (e?.cause?.message && !message.includes(e.cause.message)) message += `: ${e.cause.message}`;
+  const jaas = properties['sasl.jaas.config'];
+  const password = jaas ? /\bpassword\s*=\s*"([^"]*)"/.exec(jaas)?.[1] : undefined;
+  if (password && password.length >= 3) message = message.split(password).join('***');
   return message;
-}
-
-/** Node-style callback APIs as promises. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the client's callbacks pass several shapes
-export function call<T = void>(fn: (cb: (err: any, value?: any) => void) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    fn((err, value) => (err ? reject(err) : resolve(value as T)));
-  });
 }

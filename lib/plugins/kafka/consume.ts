@@ -1,36 +1,80 @@
-// io.kestra.plugin.kafka.Consume: polls until a poll returns nothing (or maxRecords / maxDuration),
-// writes one row per record to a JSON Lines file, and only once that file is stored commits the
-// group's offsets, so a failure anywhere before leaves them where they were.
+// io.kestra.plugin.kafka.Consume: reads until nothing arrives for pollDuration (or maxRecords /
+// maxDuration), writes one row per record to a JSON Lines file, and only once that file is stored
+// commits the group's offsets, so a failure anywhere before leaves them where they were.
 import { randomUUID } from 'node:crypto';
-import type { KafkaConsumer, Message, Producer } from '@confluentinc/kafka-javascript';
+import type { Admin, Consumer, KafkaMessage, Producer } from 'kafkajs';
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { TaskContext } from '../types';
-import { call, clientConfig, describeKafkaError, loadKafka } from './client';
+import { clientConfig, describeKafkaError, ignoredProperties, loadKafka } from './client';
 import { durationMs, type ConsumeOutputs, type ConsumeProperties } from './properties';
 import { SchemaRegistry } from './registry';
 import { deserializer, SerdeError } from './serdes';
 
-const TIMEOUT_MS = 30_000;
-const BATCH = 500;
-const OFFSET_BEGINNING = -2;
+/** How long the group join may take before the first poll counts. */
+const JOIN_TIMEOUT_MS = 30_000;
 
 const failed = (message: string, property?: string): AloftError =>
   new AloftError(ErrorCode.TASK_FAILED, message, property ? { property } : {});
 
-const headerText = (v: unknown): string => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
-
-function headersOf(m: Message): { [key: string]: string }[] {
-  return (m.headers ?? []).flatMap((h) => Object.entries(h).map(([k, v]) => ({ [k]: headerText(v) })));
+interface Batch {
+  topic: string;
+  partition: number;
+  messages: KafkaMessage[];
+  /** Lets kafkajs fetch on once this batch is written (or abandoned). */
+  release(): void;
 }
 
-function matches(m: Message, filters: Readonly<Record<string, string>> | undefined): boolean {
+/** One batch at a time from kafkajs's push callback to the pulling writer: backpressure for free. */
+class Handoff {
+  private waiting?: (b: Batch | undefined) => void;
+  private queued: Batch[] = [];
+  private closed = false;
+  put(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise<void>((release) => {
+      const b = { topic, partition, messages, release };
+      if (this.waiting) {
+        const w = this.waiting;
+        this.waiting = undefined;
+        w(b);
+      } else this.queued.push(b);
+    });
+  }
+  /** The next batch, or undefined when none came within `ms`. */
+  take(ms: number): Promise<Batch | undefined> {
+    const b = this.queued.shift();
+    if (b) return Promise.resolve(b);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.waiting = undefined; resolve(undefined); }, ms);
+      this.waiting = (got) => { clearTimeout(timer); resolve(got); };
+    });
+  }
+  close(): void {
+    this.closed = true;
+    for (const b of this.queued.splice(0)) b.release();
+  }
+}
+
+const headerText = (v: Buffer | string): string => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
+
+/** Headers as Kestra writes them: a list of one-entry maps, a repeated name once per value. */
+function headersOf(m: KafkaMessage): { [key: string]: string }[] {
+  const out: { [key: string]: string }[] = [];
+  for (const [k, v] of Object.entries(m.headers ?? {})) {
+    if (v === undefined) continue;
+    for (const x of Array.isArray(v) ? v : [v]) out.push({ [k]: headerText(x) });
+  }
+  return out;
+}
+
+function matches(m: KafkaMessage, filters: Readonly<Record<string, string>> | undefined): boolean {
   if (!filters) return true;
-  const headers = m.headers ?? [];
   for (const [name, want] of Object.entries(filters)) {
-    // The last header of a name wins, as Kafka's Headers.lastHeader.
-    let last: string | undefined;
-    for (const h of headers) if (name in h) last = headerText(h[name]);
-    if (last !== want) return false;
+    const v = m.headers?.[name];
+    if (v === undefined) return false;
+    // The last header of a name counts, as Kafka's Headers.lastHeader.
+    const last = Array.isArray(v) ? v[v.length - 1] : v;
+    if (headerText(last) !== want) return false;
   }
   return true;
 }
@@ -55,97 +99,145 @@ export async function consume(ctx: TaskContext, props: ConsumeProperties): Promi
     since = Date.parse(props.since);
     if (Number.isNaN(since)) throw failed(`since: ${JSON.stringify(props.since)} is not an ISO 8601 date-time`, 'since');
   }
-  const servers = props.properties['bootstrap.servers'];
-
-  const kafka = await loadKafka();
-  const conf = {
-    ...clientConfig(props.properties),
-    // librdkafka wants a group even for assigned partitions; without groupId nothing is ever committed to it.
-    'group.id': groupId ?? `aloft-no-group-${randomUUID()}`,
-    'enable.auto.commit': props.properties['enable.auto.commit'] ?? false,
-    'isolation.level': props.properties['isolation.level'] ?? 'read_committed',
-  };
-  let consumer: KafkaConsumer;
-  try {
-    consumer = new kafka.KafkaConsumer(conf as never, {});
-  } catch (err) {
-    throw failed(`invalid Kafka properties: ${describeKafkaError(err, props.properties)}`, 'properties');
-  }
-  let connected = false;
-  let dlq: Producer | undefined;
-  try {
+  let pattern: RegExp | undefined;
+  if (props.topicPattern !== undefined) {
     try {
-      await call((cb) => consumer.connect({ timeout: TIMEOUT_MS }, cb));
+      // Java's Pattern.matcher(topic).matches(): the whole name.
+      pattern = new RegExp(`^(?:${props.topicPattern})$`);
+    } catch {
+      throw failed(`Invalid regex for \`topicPattern\`: ${props.topicPattern}`, 'topicPattern');
+    }
+  }
+  const servers = props.properties['bootstrap.servers'];
+  const config = clientConfig(props.properties);
+  const ignored = ignoredProperties(props.properties);
+  if (ignored.length > 0) ctx.logger.warn(`properties this Kafka client has no equivalent for, ignored: ${ignored.join(', ')}`);
+
+  const { Kafka } = await loadKafka();
+  const kafka = new Kafka(config);
+  // kafkajs always consumes through a group; without groupId a throwaway one is used and never committed.
+  const consumer: Consumer = kafka.consumer({
+    groupId: groupId ?? `aloft-no-group-${randomUUID()}`,
+    readUncommitted: props.properties['isolation.level'] === 'read_uncommitted',
+    allowAutoTopicCreation: false,
+    ...(props.properties['session.timeout.ms'] ? { sessionTimeout: Number(props.properties['session.timeout.ms']) } : {}),
+  });
+  const admin: Admin = kafka.admin();
+  let dlq: Producer | undefined;
+  const handoff = new Handoff();
+  let joined!: () => void;
+  const join = new Promise<void>((resolve) => { joined = resolve; });
+  consumer.on(consumer.events.GROUP_JOIN, () => joined());
+  let crashed: unknown;
+  consumer.on(consumer.events.CRASH, (e) => { crashed = e.payload.error; joined(); });
+  let connected = false;
+  try {
+    // Kestra's subscriptions: `partitions`, or no group, start at the beginning (or at `since`);
+    // a group starts at its committed offsets (auto.offset.reset when it has none).
+    const rewind = groupId === undefined || (props.partitions?.length ?? 0) > 0;
+    const seeks: { topic: string; partition: number; offset: string }[] = [];
+    const pauses: { topic: string; partitions: number[] }[] = [];
+    try {
+      await admin.connect();
+      await consumer.connect();
       connected = true;
-      await subscribe(consumer, props, topics, groupId, since);
+      if (topics && (rewind || since !== undefined)) {
+        for (const topic of topics) {
+          const offsets = await admin.fetchTopicOffsets(topic).catch((err: unknown) => {
+            throw failed(`topic ${topic}: ${describeKafkaError(err, props.properties)}`, 'topic');
+          });
+          const wanted = props.partitions?.length ? new Set(props.partitions) : undefined;
+          const atTime = since === undefined ? undefined : await admin.fetchTopicOffsetsByTimestamp(topic, since);
+          for (const o of offsets) {
+            if (wanted && !wanted.has(o.partition)) continue;
+            const t = atTime?.find((x) => x.partition === o.partition);
+            // A partition with nothing at or after `since` answers -1: start at its end.
+            const offset = t ? (Number(t.offset) < 0 ? o.high : t.offset) : o.low;
+            if (rewind || since !== undefined) seeks.push({ topic, partition: o.partition, offset });
+          }
+          if (wanted) pauses.push({ topic, partitions: offsets.map((o) => o.partition).filter((p) => !wanted.has(p)) });
+        }
+      }
+      await consumer.subscribe(topics
+        ? { topics, fromBeginning: rewind || props.properties['auto.offset.reset'] === 'earliest' }
+        : { topics: [pattern!], fromBeginning: props.properties['auto.offset.reset'] === 'earliest' });
+      await consumer.run({
+        // Offsets are resolved in kafkajs's own position only (nothing commits them automatically):
+        // the group's committed offsets move by commitOffsets below, after the file is stored.
+        autoCommit: false,
+        eachBatch: async ({ batch }) => handoff.put(batch.topic, batch.partition, batch.messages),
+      });
+      for (const s of seeks) consumer.seek(s);
+      if (pauses.some((p) => p.partitions.length > 0)) consumer.pause(pauses.filter((p) => p.partitions.length > 0));
+      await Promise.race([join, new Promise((r) => setTimeout(r, JOIN_TIMEOUT_MS).unref())]);
+      if (crashed) throw crashed;
     } catch (err) {
       if (err instanceof AloftError) throw err;
-      throw failed(`cannot connect to Kafka at ${servers}: ${describeKafkaError(err, props.properties)}`, 'properties');
+      throw failed(`cannot consume from Kafka at ${servers}: ${describeKafkaError(err, props.properties)}`, 'properties');
     }
-    consumer.setDefaultConsumeTimeout(durationMs(props.pollDuration));
 
-    const next = new Map<string, { topic: string; partition: number; offset: number }>();
+    const next = new Map<string, { topic: string; partition: number; offset: string }>();
     const counts = new Map<string, number>();
     let total = 0;
     const started = Date.now();
+    const pollMs = durationMs(props.pollDuration);
     const maxDuration = props.maxDuration ? durationMs(props.maxDuration) : undefined;
     const onError = props.onSerdeError;
 
     async function* rows(): AsyncGenerator<Record<string, unknown>> {
       for (;;) {
         if (ctx.signal.aborted) throw ctx.signal.reason ?? new AloftError(ErrorCode.KILLED, 'the task was stopped');
-        const want = props.maxRecords === undefined ? BATCH : Math.min(BATCH, props.maxRecords - total);
-        if (want <= 0) return;
-        let batch: Message[];
-        try {
-          batch = await call<Message[]>((cb) => consumer.consume(want, cb));
-        } catch (err) {
-          throw failed(`Kafka at ${servers}: ${describeKafkaError(err, props.properties)}`);
-        }
-        if (batch.length === 0) return;
-        for (const m of batch) {
-          next.set(`${m.topic}\n${m.partition}`, { topic: m.topic, partition: m.partition, offset: m.offset + 1 });
-          if (!matches(m, props.headerFilters)) continue;
-          let key: unknown;
-          let value: unknown;
-          try {
-            await keySerde.prepare?.(m.key as Buffer | null);
-            await valueSerde.prepare?.(m.value);
-            key = keySerde.decode(m.key as Buffer | null);
-            value = valueSerde.decode(m.value);
-          } catch (err) {
-            if (err instanceof AloftError && !(err instanceof SerdeError)) throw err;
-            const where = `record at offset ${m.offset} of ${m.topic} partition ${m.partition}`;
-            if (!onError) throw failed(`${where} cannot be deserialized: ${(err as Error).message}`, 'valueDeserializer');
-            ctx.logger.warn(`${where} cannot be deserialized (${(err as Error).message}): ${onError.type}`);
-            if (onError.type === 'SKIPPED') continue;
-            if (onError.type === 'DLQ') {
-              dlq ??= await dlqProducer(kafka, props);
-              dlq.produce(onError.topic!, -1, m.value, m.key as Buffer | null, m.timestamp, undefined, m.headers);
-              continue;
-            }
-            // STORE: the record goes to the file with its raw bytes as text.
-            key = m.key === null || m.key === undefined ? null : Buffer.from(m.key as Buffer).toString('utf8');
-            value = m.value === null ? null : m.value.toString('utf8');
-          }
-          total++;
-          counts.set(m.topic, (counts.get(m.topic) ?? 0) + 1);
-          yield {
-            key, value, topic: m.topic, partition: m.partition,
-            timestamp: m.timestamp === undefined || m.timestamp < 0 ? null : new Date(m.timestamp).toISOString(),
-            offset: m.offset, headers: headersOf(m),
-          };
-        }
+        if (props.maxRecords !== undefined && total >= props.maxRecords) return;
         if (maxDuration !== undefined && Date.now() - started > maxDuration) return;
+        const batch = await handoff.take(pollMs);
+        if (crashed) throw failed(`Kafka at ${servers}: ${describeKafkaError(crashed, props.properties)}`);
+        if (!batch) return;
+        try {
+          for (const m of batch.messages) {
+            if (props.maxRecords !== undefined && total >= props.maxRecords) return;
+            next.set(`${batch.topic}\n${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: String(Number(m.offset) + 1) });
+            if (!matches(m, props.headerFilters)) continue;
+            let key: unknown;
+            let value: unknown;
+            try {
+              await keySerde.prepare?.(m.key);
+              await valueSerde.prepare?.(m.value);
+              key = keySerde.decode(m.key);
+              value = valueSerde.decode(m.value);
+            } catch (err) {
+              if (!(err instanceof SerdeError)) throw err;
+              const where = `the record at offset ${m.offset} of ${batch.topic} partition ${batch.partition}`;
+              if (!onError) throw failed(`${where} cannot be deserialized: ${err.message}`, 'valueDeserializer');
+              ctx.logger.warn(`${where} cannot be deserialized (${err.message}): ${onError.type}`);
+              if (onError.type === 'SKIPPED') continue;
+              if (onError.type === 'DLQ') {
+                dlq ??= await connectedProducer(kafka);
+                await dlq.send({ topic: onError.topic!, messages: [{ key: m.key, value: m.value, headers: m.headers, timestamp: m.timestamp }] });
+                continue;
+              }
+              // STORE: the record goes to the file with its raw bytes as text.
+              key = m.key ? m.key.toString('utf8') : null;
+              value = m.value ? m.value.toString('utf8') : null;
+            }
+            total++;
+            counts.set(batch.topic, (counts.get(batch.topic) ?? 0) + 1);
+            yield {
+              key, value, topic: batch.topic, partition: batch.partition,
+              timestamp: new Date(Number(m.timestamp)).toISOString(), offset: Number(m.offset), headers: headersOf(m),
+            };
+          }
+        } finally {
+          batch.release();
+        }
       }
     }
 
     const stored = await ctx.storage.writeRows('consume.jsonl', rows());
-    if (dlq) await call((cb) => dlq!.flush(TIMEOUT_MS, cb));
-    // Only now that the file is stored: a crash before this point re-reads the same records.
+    handoff.close();
+    // Only now that the file is stored: a failure before this point re-reads the same records.
     if (groupId !== undefined && next.size > 0) {
       try {
-        consumer.commitSync([...next.values()]);
+        await consumer.commitOffsets([...next.values()]);
       } catch (err) {
         throw failed(`the records were stored but committing the offsets of group ${groupId} failed: ${describeKafkaError(err, props.properties)}`);
       }
@@ -153,55 +245,15 @@ export async function consume(ctx: TaskContext, props: ConsumeProperties): Promi
     for (const [topic, n] of counts) ctx.metrics.counter(`records.${topic}`, n);
     return { messagesCount: total, uri: stored.uri };
   } finally {
-    if (dlq) await call((cb) => dlq!.disconnect(TIMEOUT_MS, cb)).catch(() => undefined);
-    if (connected) await call((cb) => consumer.disconnect(cb)).catch(() => undefined);
+    handoff.close();
+    if (dlq) await dlq.disconnect().catch(() => undefined);
+    if (connected) await consumer.disconnect().catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
   }
 }
 
-/**
- * Kestra's subscriptions: `partitions` or no group assign partitions and start at the beginning (or at
- * `since`); a group with `topic` or `topicPattern` subscribes and starts at its committed offsets.
- */
-async function subscribe(consumer: KafkaConsumer, props: ConsumeProperties, topics: string[] | undefined, groupId: string | undefined, since: number | undefined): Promise<void> {
-  if (topics && (props.partitions?.length || groupId === undefined)) {
-    const parts: { topic: string; partition: number }[] = [];
-    for (const topic of topics) {
-      if (props.partitions?.length) {
-        for (const partition of props.partitions) parts.push({ topic, partition });
-        continue;
-      }
-      const meta = await call<{ topics: { name: string; partitions: { id: number }[] }[] }>((cb) => consumer.getMetadata({ topic, timeout: TIMEOUT_MS }, cb as never));
-      const t = meta.topics.find((x) => x.name === topic);
-      if (!t || t.partitions.length === 0) throw failed(`topic ${topic} does not exist`, 'topic');
-      for (const p of t.partitions) parts.push({ topic, partition: p.id });
-    }
-    if (since === undefined) {
-      consumer.assign(parts.map((p) => ({ ...p, offset: OFFSET_BEGINNING })));
-      return;
-    }
-    const offsets = await call<{ topic: string; partition: number; offset: number }[]>((cb) =>
-      consumer.offsetsForTimes(parts.map((p) => ({ ...p, offset: since })), TIMEOUT_MS, cb as never));
-    // A partition with nothing at or after `since` answers -1 (its end).
-    consumer.assign(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset < 0 ? -1 : o.offset })));
-    return;
-  }
-  if (topics) {
-    consumer.subscribe(topics);
-    return;
-  }
-  const pattern = props.topicPattern!;
-  try {
-    new RegExp(pattern);
-  } catch {
-    throw failed(`Invalid regex for \`topicPattern\`: ${pattern}`, 'topicPattern');
-  }
-  // librdkafka treats a topic starting with ^ as a regular expression; Java's matches() is whole-name.
-  consumer.subscribe([`^${pattern.replace(/^\^/, '').replace(/\$$/, '')}$`]);
-}
-
-async function dlqProducer(kafka: Awaited<ReturnType<typeof loadKafka>>, props: ConsumeProperties): Promise<Producer> {
-  const producer = new kafka.Producer(clientConfig(props.properties) as never, {});
-  await call((cb) => producer.connect({ timeout: TIMEOUT_MS }, cb));
-  producer.setPollInterval(50);
+async function connectedProducer(kafka: InstanceType<Awaited<ReturnType<typeof loadKafka>>['Kafka']>): Promise<Producer> {
+  const producer = kafka.producer();
+  await producer.connect();
   return producer;
 }

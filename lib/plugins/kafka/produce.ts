@@ -4,14 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { AloftError, ErrorCode } from '../../model/errors';
 import { readJsonLines } from '../serdes/json-lines';
 import type { TaskContext } from '../types';
-import { call, clientConfig, describeKafkaError, loadKafka } from './client';
+import type { IHeaders, Message, Transaction } from 'kafkajs';
+import { clientConfig, describeKafkaError, ignoredProperties, loadKafka } from './client';
 import type { ProduceOutputs, ProduceProperties } from './properties';
 import { SchemaRegistry } from './registry';
 import { SerdeError, serializer, type Serializer } from './serdes';
-import type { Producer } from '@confluentinc/kafka-javascript';
 
-const TIMEOUT_MS = 30_000;
-const QUEUE_FULL = -184; // librdkafka RD_KAFKA_RESP_ERR__QUEUE_FULL
+/** Records sent per request: enough to keep the cluster busy, few enough to hold in memory. */
+const BATCH = 2000;
+const ACKS: Readonly<Record<string, number>> = { all: -1, '-1': -1, '1': 1, '0': 0 };
 
 interface Source {
   /** "line 3 of kestra:///…" or "record 2 of from". */
@@ -41,12 +42,14 @@ function timestampOf(v: unknown, where: string): number | null {
   throw failed(`${where}: timestamp ${JSON.stringify(v)} is neither epoch milliseconds nor an ISO 8601 date-time`);
 }
 
-/** Headers as a map, or as the list of one-entry maps a Consume task writes. */
-function headersOf(v: unknown, where: string): { [key: string]: string }[] | undefined {
+/** Headers as a map, or as the list of one-entry maps a Consume task writes (a name may repeat). */
+function headersOf(v: unknown, where: string): IHeaders | undefined {
   if (v === null || v === undefined) return undefined;
-  const entries: [string, unknown][] = Array.isArray(v) ? v.flatMap((h) => (h && typeof h === 'object' ? Object.entries(h) : [])) : typeof v === 'object' ? Object.entries(v) : [];
-  if (!Array.isArray(v) && typeof v !== 'object') throw failed(`${where}: headers must be a map or a list of maps`);
-  return entries.map(([k, x]) => ({ [k]: typeof x === 'string' ? x : JSON.stringify(x) }));
+  if (typeof v !== 'object') throw failed(`${where}: headers must be a map or a list of maps`);
+  const entries: [string, unknown][] = Array.isArray(v) ? v.flatMap((h) => (h && typeof h === 'object' ? Object.entries(h) : [])) : Object.entries(v);
+  const headers: Record<string, string[]> = {};
+  for (const [k, x] of entries) (headers[k] ??= []).push(typeof x === 'string' ? x : JSON.stringify(x));
+  return Object.fromEntries(Object.entries(headers).map(([k, xs]) => [k, xs.length === 1 ? xs[0] : xs]));
 }
 
 function partitionOf(v: unknown, where: string): number | null {
@@ -70,56 +73,49 @@ export async function produce(ctx: TaskContext, props: ProduceProperties): Promi
   };
   const keyOf = make(true);
   const valueOf = make(false);
-  const transactional = props.transactional ?? true;
+  // Kestra 0.4's Produce had no transactions; 1.x added `transactional` (default true there).
+  const transactional = props.transactional ?? false;
+  const config = clientConfig(props.properties);
+  const ignored = ignoredProperties(props.properties);
+  if (ignored.length > 0) ctx.logger.warn(`properties this Kafka client has no equivalent for, ignored: ${ignored.join(', ')}`);
+  const acks = ACKS[props.properties.acks ?? 'all'] ?? -1;
 
-  const kafka = await loadKafka();
-  const conf = {
-    ...clientConfig(props.properties),
-    dr_cb: true,
-    ...(transactional ? { 'transactional.id': randomUUID() } : {}),
-  };
-  let producer: Producer;
-  try {
-    producer = new kafka.Producer(conf as never, {});
-  } catch (err) {
-    throw failed(`invalid Kafka properties: ${describeKafkaError(err, props.properties)}`, 'properties');
-  }
-  let deliveryError: unknown;
-  producer.on('delivery-report', (err) => { if (err && !deliveryError) deliveryError = err; });
+  const { Kafka } = await loadKafka();
+  const producer = new Kafka(config).producer(transactional
+    ? { transactionalId: randomUUID(), idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true }
+    : { allowAutoTopicCreation: true });
   const servers = props.properties['bootstrap.servers'];
   let connected = false;
-  let inTransaction = false;
+  let transaction: Transaction | undefined;
   try {
     try {
-      await call((cb) => producer.connect({ timeout: TIMEOUT_MS }, cb));
+      await producer.connect();
       connected = true;
-      producer.setPollInterval(50);
-      if (transactional) {
-        await call((cb) => producer.initTransactions(TIMEOUT_MS, cb));
-        await call((cb) => producer.beginTransaction(cb));
-        inTransaction = true;
-      }
+      if (transactional) transaction = await producer.transaction();
     } catch (err) {
       throw failed(`cannot connect to Kafka at ${servers}: ${describeKafkaError(err, props.properties)}`, 'properties');
     }
+    const sender = transaction ?? producer;
+    let batch = new Map<string, Message[]>();
+    let pending = 0;
+    const flush = async (): Promise<void> => {
+      if (pending === 0) return;
+      const topicMessages = [...batch].map(([topic, messages]) => ({ topic, messages }));
+      batch = new Map();
+      pending = 0;
+      try {
+        await sender.sendBatch({ topicMessages, acks });
+      } catch (err) {
+        throw failed(`Kafka at ${servers} did not accept the records: ${describeKafkaError(err, props.properties)}`);
+      }
+    };
 
-    const checked = new Set<string>();
     let count = 0;
     for await (const { where, value } of records(ctx, props.from)) {
       if (ctx.signal.aborted) throw ctx.signal.reason ?? new AloftError(ErrorCode.KILLED, 'the task was stopped');
-      if (deliveryError) break;
       if (!value || typeof value !== 'object' || Array.isArray(value)) throw failed(`${where}: a record must be a map with key, value, topic, partition, timestamp and headers`);
       const rec = value as Record<string, unknown>;
       const topic = rec.topic === undefined || rec.topic === null ? props.topic : String(rec.topic);
-      if (!checked.has(topic)) {
-        // As Kestra's partitionsFor: a topic the cluster does not know fails now, not after message.timeout.ms.
-        try {
-          await call((cb) => producer.getMetadata({ topic, timeout: TIMEOUT_MS }, cb));
-        } catch (err) {
-          throw failed(`${where}: topic ${topic}: ${describeKafkaError(err, props.properties)}`, 'topic');
-        }
-        checked.add(topic);
-      }
       let key: Buffer | null;
       let val: Buffer | null;
       try {
@@ -134,23 +130,30 @@ export async function produce(ctx: TaskContext, props: ProduceProperties): Promi
       } catch (err) {
         throw serdeFailure(err, where, 'value', props.valueSerializer);
       }
-      await send(producer, topic, partitionOf(rec.partition, where), val, key, timestampOf(rec.timestamp, where), headersOf(rec.headers, where));
+      const partition = partitionOf(rec.partition, where);
+      const timestamp = timestampOf(rec.timestamp, where);
+      const message: Message = { key, value: val, headers: headersOf(rec.headers, where) };
+      if (partition !== null) message.partition = partition;
+      if (timestamp !== null) message.timestamp = String(timestamp);
+      let list = batch.get(topic);
+      if (!list) batch.set(topic, (list = []));
+      list.push(message);
       count++;
+      if (++pending >= BATCH) await flush();
     }
-    await call((cb) => producer.flush(TIMEOUT_MS, cb));
-    if (deliveryError) throw failed(`Kafka did not accept a record: ${describeKafkaError(deliveryError, props.properties)}`);
-    if (inTransaction) {
-      await call((cb) => producer.commitTransaction(TIMEOUT_MS, cb));
-      inTransaction = false;
+    await flush();
+    if (transaction) {
+      await transaction.commit();
+      transaction = undefined;
     }
     ctx.metrics.counter('records', count);
     return { messagesCount: count };
   } catch (err) {
-    if (inTransaction) await call((cb) => producer.abortTransaction(TIMEOUT_MS, cb)).catch(() => undefined);
-    if (err instanceof AloftError || (err && typeof err === 'object' && 'code' in err && typeof (err as AloftError).code === 'string')) throw err;
+    if (transaction) await transaction.abort().catch(() => undefined);
+    if (err instanceof AloftError || (err && typeof err === 'object' && typeof (err as AloftError).code === 'string' && 'location' in err)) throw err;
     throw failed(`Kafka at ${servers}: ${describeKafkaError(err, props.properties)}`);
   } finally {
-    if (connected) await call((cb) => producer.disconnect(TIMEOUT_MS, cb)).catch(() => undefined);
+    if (connected) await producer.disconnect().catch(() => undefined);
   }
 }
 
@@ -160,17 +163,3 @@ function serdeFailure(err: unknown, where: string, part: 'key' | 'value', type: 
   return failed(`${where}: the ${part}${field} does not fit ${type}: ${(err as Error).message}`);
 }
 
-/** Queues one record, waiting while librdkafka's local queue is full. */
-async function send(producer: Producer, topic: string, partition: number | null, value: Buffer | null, key: Buffer | null,
-  timestamp: number | null, headers: { [key: string]: string }[] | undefined): Promise<void> {
-  for (;;) {
-    try {
-      producer.produce(topic, partition ?? -1, value, key, timestamp ?? undefined, undefined, headers);
-      return;
-    } catch (err) {
-      if ((err as { code?: number }).code !== QUEUE_FULL) throw err;
-      producer.poll();
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
-}

@@ -27,7 +27,7 @@ export const ProduceProperties = z.object({
   valueSerializer: SerdeType,
   keyAvroSchema: z.string().optional(),
   valueAvroSchema: z.string().optional(),
-  /** One transaction around every record (Kestra 1.x, default true). */
+  /** One transaction around every record (Kestra 1.x; default false, as 0.4 had none). */
   transactional: Flag.optional(),
 }).strict();
 export type ProduceProperties = z.infer<typeof ProduceProperties>;

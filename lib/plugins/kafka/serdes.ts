@@ -85,7 +85,9 @@ function avroSerializer(opts: { isKey: boolean; avroSchema?: string; registry?: 
   } catch (err) {
     throw new SerdeError(`${opts.isKey ? 'keyAvroSchema' : 'valueAvroSchema'} is not a valid Avro schema: ${(err as Error).message}`);
   }
-  const text = JSON.stringify(avroType.schema());
+  // The schema as written (avsc's export drops logicalType attributes), compacted.
+  const trimmed = avroSchema.trim();
+  const text = trimmed.startsWith('{') || trimmed.startsWith('[') ? JSON.stringify(JSON.parse(trimmed)) : JSON.stringify(trimmed);
   const suffix = opts.isKey ? 'key' : 'value';
   const ids = new Map<string, number>();
   const encode = (value: unknown): Buffer => {

@@ -30,7 +30,12 @@ export async function startFakeSchemaRegistry(): Promise<FakeSchemaRegistry> {
     res.end(JSON.stringify(body));
   };
   const error = (res: ServerResponse, status: number, code: number, message: string): void => send(res, status, { error_code: code, message });
-  const canonical = (text: string): string => JSON.stringify(avro.Type.forSchema(JSON.parse(text)).schema());
+  // Parsed to reject what is not Avro; kept as sent (with its logicalType attributes), as the registry does.
+  const canonical = (text: string): string => {
+    const parsed: unknown = JSON.parse(text);
+    avro.Type.forSchema(parsed as avro.Schema);
+    return JSON.stringify(parsed);
+  };
   const compatible = (subject: string, text: string): boolean => {
     if ((state.compatibility.get(subject) ?? 'BACKWARD') === 'NONE') return true;
     const versions = subjects.get(subject) ?? [];

@@ -10,7 +10,7 @@ beforeEach(async () => { world = await fakeTaskContext({ taskId: 'produce' }); }
 afterEach(async () => { await world.cleanup(); });
 
 describeWithKafka('Produce on the Kafka mock cluster', () => {
-  it('sends a row file as JSON values with string keys, headers, timestamps and per-record topics, in one transaction', async () => {
+  it('sends a row file as JSON values with string keys, headers, timestamps, partitions and per-record topics', async () => {
     const topic = uniqueTopic('produce-json');
     const other = uniqueTopic('produce-other');
     const { uri } = await world.ctx.storage.writeRows('in.jsonl', [
@@ -30,9 +30,9 @@ describeWithKafka('Produce on the Kafka mock cluster', () => {
     expect((await kcatRead(other)).map((m) => [m.key, m.payload])).toEqual([['k3', '"plain"']]);
   });
 
-  it('sends one map, or a list of maps, without a transaction when transactional is false', async () => {
+  it('sends one map, or a list of maps', async () => {
     const topic = uniqueTopic('produce-map');
-    expect(await runTask(world.ctx, 'Produce', { topic, from: { key: 'a', value: 'one' }, keySerializer: 'STRING', valueSerializer: 'STRING', transactional: false }))
+    expect(await runTask(world.ctx, 'Produce', { topic, from: { key: 'a', value: 'one' }, keySerializer: 'STRING', valueSerializer: 'STRING' }))
       .toEqual({ messagesCount: 1 });
     expect(await runTask(world.ctx, 'Produce', { topic, from: [{ key: 'b', value: 'two' }, { value: 'three' }], keySerializer: 'STRING', valueSerializer: 'STRING' }))
       .toEqual({ messagesCount: 2 });

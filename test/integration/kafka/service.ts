@@ -47,20 +47,15 @@ export async function kcatWrite(topic: string, lines: string[]): Promise<void> {
   });
 }
 
-/** The committed offsets of a group on a topic, by partition (-1001 when none), read with kcat. */
-export async function committedOffsets(groupId: string, topic: string, partitions = 4): Promise<number[]> {
-  // kcat has no offset query for a group; a consumer of the group that only asks for its committed
-  // positions (-Q needs timestamps) is not available either, so the task's own client reads them.
-  const { loadKafka } = await import('../../../lib/plugins/kafka/client');
-  const kafka = await loadKafka();
-  const consumer = new kafka.KafkaConsumer({ 'bootstrap.servers': KAFKA_BOOTSTRAP!, 'group.id': groupId } as never, {});
-  await new Promise<void>((resolve, reject) => consumer.connect({ timeout: 10_000 }, (err) => (err ? reject(err) : resolve())));
+/** The committed offsets of a group on a topic, by partition (-1 where it has none). */
+export async function committedOffsets(groupId: string, topic: string): Promise<number[]> {
+  const { Kafka, logLevel } = await import('kafkajs');
+  const admin = new Kafka({ brokers: KAFKA_BOOTSTRAP!.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
   try {
-    const parts = Array.from({ length: partitions }, (_, partition) => ({ topic, partition }));
-    const got = await new Promise<{ partition: number; offset: number }[]>((resolve, reject) =>
-      consumer.committed(parts, 10_000, (err, tp) => (err ? reject(err) : resolve(tp as never))));
-    return got.sort((a, b) => a.partition - b.partition).map((p) => p.offset);
+    const [got] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return got.partitions.sort((a, b) => a.partition - b.partition).map((p) => Number(p.offset));
   } finally {
-    await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
+    await admin.disconnect();
   }
 }
