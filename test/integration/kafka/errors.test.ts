@@ -5,7 +5,7 @@ import { kafkaTasks } from '../../../lib/plugins/kafka';
 import { fakeTaskContext } from '../../../lib/worker/testing';
 import { startFakeSchemaRegistry, type FakeSchemaRegistry } from './fake-schema-registry';
 import { committedOffsets, describeWithKafka, kcatRead, kcatWrite, uniqueTopic } from './service';
-import { runTask } from './tasks';
+import { readRows, runTask } from './tasks';
 
 jest.setTimeout(120_000);
 
@@ -81,5 +81,18 @@ describeWithKafka('Kafka tasks on bad input', () => {
       properties: { 'bootstrap.servers': process.env.KAFKA_BOOTSTRAP, 'auto.offset.reset': 'earliest' }, topic, groupId, valueDeserializer: 'AVRO', serdeProperties,
     })).rejects.toMatchObject({ code: 'TASK_FAILED', message: expect.stringMatching(/^schema registry http:\/\/127\.0\.0\.1:\d+: GET \/schemas\/ids\/1 answered 500/) });
     expect(await committedOffsets(groupId, topic)).toEqual([-1, -1, -1, -1]);
+  });
+
+  it('a record that cannot be deserialized fails Consume naming its offset; with onSerdeError SKIPPED it is left out and the rest is read', async () => {
+    const topic = uniqueTopic('serde-error');
+    await runTask(world.ctx, 'Produce', {
+      topic, keySerializer: 'STRING', valueSerializer: 'STRING', from: [{ value: '{"n":1}', partition: 0 }, { value: 'not json', partition: 0 }, { value: '{"n":3}', partition: 0 }],
+    });
+    await expect(runTask(world.ctx, 'Consume', { topic, valueDeserializer: 'JSON', pollDuration: 'PT2S' })).rejects.toMatchObject({
+      code: 'TASK_FAILED', location: { property: 'valueDeserializer' },
+      message: expect.stringMatching(new RegExp(`^the record at offset 1 of ${topic} partition 0 cannot be deserialized: JSON: `)),
+    });
+    const out = await runTask(world.ctx, 'Consume', { topic, valueDeserializer: 'JSON', pollDuration: 'PT2S', onSerdeError: { type: 'SKIPPED' } });
+    expect((await readRows(world.ctx, out.uri)).map((r) => r.value)).toEqual([{ n: 1 }, { n: 3 }]);
   });
 });
