@@ -16,7 +16,6 @@ export function describeWithKafka(name: string, fn: () => void): void {
     describe(name, () => it('needs the Kafka mock cluster', () => { throw new Error(why); }));
     return;
   }
-  // eslint-disable-next-line no-console -- the only way a skipped suite can say why
   console.warn(`skipping "${name}": ${why}`);
   describe.skip(name, fn);
 }
