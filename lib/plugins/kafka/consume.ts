@@ -120,6 +120,9 @@ export async function consume(ctx: TaskContext, props: ConsumeProperties): Promi
     groupId: groupId ?? `aloft-no-group-${randomUUID()}`,
     readUncommitted: props.properties['isolation.level'] === 'read_uncommitted',
     allowAutoTopicCreation: false,
+    // A fetch that finds nothing answers within this, so that a drained partition on one broker never
+    // stalls the others longer than pollDuration (which would end the task early).
+    maxWaitTimeInMs: Math.min(500, Math.max(10, Math.floor(durationMs(props.pollDuration) / 4))),
     ...(props.properties['session.timeout.ms'] ? { sessionTimeout: Number(props.properties['session.timeout.ms']) } : {}),
   });
   const admin: Admin = kafka.admin();
