@@ -91,9 +91,17 @@ export async function produce(ctx: TaskContext, props: ProduceProperties): Promi
     try {
       await producer.connect();
       connected = true;
-      if (transactional) transaction = await producer.transaction();
     } catch (err) {
+      // A transactional producer asks for its producer id while connecting.
+      if (transactional) throw failed(`cannot start a transactional producer on Kafka at ${servers}: ${describeKafkaError(err, props.properties)}`, 'transactional');
       throw failed(`cannot connect to Kafka at ${servers}: ${describeKafkaError(err, props.properties)}`, 'properties');
+    }
+    if (transactional) {
+      try {
+        transaction = await producer.transaction();
+      } catch (err) {
+        throw failed(`cannot start a transaction on Kafka at ${servers}: ${describeKafkaError(err, props.properties)}`, 'transactional');
+      }
     }
     const sender = transaction ?? producer;
     let batch = new Map<string, Message[]>();

@@ -95,4 +95,27 @@ describeWithKafka('Kafka tasks on bad input', () => {
     const out = await runTask(world.ctx, 'Consume', { topic, valueDeserializer: 'JSON', pollDuration: 'PT2S', onSerdeError: { type: 'SKIPPED' } });
     expect((await readRows(world.ctx, out.uri)).map((r) => r.value)).toEqual([{ n: 1 }, { n: 3 }]);
   });
+
+  it('onSerdeError STORE writes the record with its raw value as text, and DLQ sends it to the dead-letter topic', async () => {
+    const topic = uniqueTopic('serde-store');
+    const dlq = uniqueTopic('dlq');
+    await runTask(world.ctx, 'Produce', {
+      topic, keySerializer: 'STRING', valueSerializer: 'STRING', from: [{ key: 'a', value: '{"n":1}', partition: 0 }, { key: 'b', value: 'not json', partition: 0 }],
+    });
+    const stored = await runTask(world.ctx, 'Consume', { topic, valueDeserializer: 'JSON', pollDuration: 'PT2S', onSerdeError: { type: 'STORE' } });
+    expect((await readRows(world.ctx, stored.uri)).map((r) => [r.key, r.value])).toEqual([['a', { n: 1 }], ['b', 'not json']]);
+    const other = await fakeTaskContext({ taskId: 'dlq' });
+    try {
+      const sent = await runTask(other.ctx, 'Consume', { topic, valueDeserializer: 'JSON', pollDuration: 'PT2S', onSerdeError: { type: 'DLQ', topic: dlq } });
+      expect((await readRows(other.ctx, sent.uri)).map((r) => r.key)).toEqual(['a']);
+    } finally {
+      await other.cleanup();
+    }
+    expect((await kcatRead(dlq)).map((m) => [m.key, m.payload])).toEqual([['b', 'not json']]);
+  });
+
+  it('transactional: true fails clearly on the mock cluster, whose transactions kafkajs cannot start', async () => {
+    await expect(runTask(world.ctx, 'Produce', { topic: uniqueTopic('tx'), from: { value: 'x' }, keySerializer: 'STRING', valueSerializer: 'STRING', transactional: true }))
+      .rejects.toMatchObject({ code: 'TASK_FAILED', location: { property: 'transactional' }, message: expect.stringMatching(/^cannot start a transactional producer on Kafka at 127\.0\.0\.1:\d+,.*: Broker 0 not found in the cached metadata$/) });
+  });
 });
