@@ -1,11 +1,10 @@
 import { ErrorCode } from '../../../lib/model/errors';
 import { checkValue } from '../../../lib/model/flow-zod';
 import { CustomJob } from '../../../lib/plugins/gcp';
-import { kafkaTasks } from '../../../lib/plugins/kafka';
 import { singerTasks } from '../../../lib/plugins/singer';
 import type { RunnableTaskDefinition, TaskContext } from '../../../lib/plugins/types';
 
-const byType = new Map<string, RunnableTaskDefinition>([...kafkaTasks, ...singerTasks, CustomJob].map((d) => [d.type, d]));
+const byType = new Map<string, RunnableTaskDefinition>([...singerTasks, CustomJob].map((d) => [d.type, d]));
 const def = (type: string): RunnableTaskDefinition => {
   const d = byType.get(type);
   if (!d) throw new Error(`${type} is not defined`);
@@ -14,10 +13,6 @@ const def = (type: string): RunnableTaskDefinition => {
 
 // Property sets as Kestra's documentation and the 0.4 release notes write them.
 const EXAMPLES: Record<string, Record<string, unknown>> = {
-  'io.kestra.plugin.kafka.Produce': {
-    from: '{{ outputs.fileTransform.uri }}', keySerializer: 'STRING', properties: { 'bootstrap.servers': 'local:9092' },
-    serdeProperties: { 'schema.registry.url': 'http://local:8085' }, topic: 'test_kestra', valueAvroSchema: '{"type":"record"}', valueSerializer: 'AVRO',
-  },
   'io.kestra.plugin.singer.taps.GitHub': {
     accessToken: '{{ vars.github.token }}', repositories: ['kestra-io/kestra'], startDate: '2019-07-01', raw: true,
     streamsConfigurations: [{ replicationMethod: 'INCREMENTAL', selected: true }, { selected: false, stream: 'projects' }],
@@ -43,9 +38,9 @@ describe('placeholder task types', () => {
   });
 
   it('rejects unknown and missing properties, as the real plugins would', () => {
-    const { topic: _topic, ...noTopic } = EXAMPLES['io.kestra.plugin.kafka.Produce'];
-    expect(checkValue(def('io.kestra.plugin.kafka.Produce').properties, { ...noTopic, topik: 'x' }).map((i) => i.message)).toEqual([
-      "missing required property 'topic'", "unknown property 'topik'; did you mean 'topic'?",
+    const { region: _region, ...noRegion } = EXAMPLES['io.kestra.plugin.gcp.vertexai.CustomJob'];
+    expect(checkValue(def('io.kestra.plugin.gcp.vertexai.CustomJob').properties, { ...noRegion, regoin: 'x' }).map((i) => i.message)).toEqual([
+      "missing required property 'region'", "unknown property 'regoin'; did you mean 'region'?",
     ]);
     expect(checkValue(def('io.kestra.plugin.gcp.vertexai.CustomJob').properties, { ...EXAMPLES['io.kestra.plugin.gcp.vertexai.CustomJob'], spec: { workerPoolSpecs: [] } }))
       .toHaveLength(1);
@@ -54,7 +49,6 @@ describe('placeholder task types', () => {
   it('belong to their plugin groups', () => {
     expect([...byType.values()].map((d) => `${d.group} ${d.type}`).sort()).toEqual([
       'gcp io.kestra.plugin.gcp.vertexai.CustomJob',
-      'kafka io.kestra.plugin.kafka.Produce',
       'singer io.kestra.plugin.singer.taps.GitHub',
       'singer io.kestra.plugin.singer.taps.PipelinewiseOracle',
       'singer io.kestra.plugin.singer.targets.AdswerveBigQuery',

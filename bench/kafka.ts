@@ -1,0 +1,79 @@
+// bench:kafka — produces RECORDS JSON records (default 1,000,000) from an internal-storage row file
+// to a topic, then consumes back into storage what the cluster holds (see below), on a librdkafka mock cluster this script starts
+// (kcat, as scripts/services/kafka.sh) and stops. Prints one JSON line per phase with records/s and the
+// peak RSS. Not a test: figures go into notes, never into assertions.
+import { spawn } from 'node:child_process';
+import { kafkaTasks } from '../lib/plugins/kafka';
+import { fakeTaskContext } from '../lib/worker/testing';
+
+const RECORDS = Number(process.env.RECORDS ?? 1_000_000);
+const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
+
+async function mockCluster(): Promise<{ bootstrap: string; stop(): void }> {
+  // stdin stays open (never written): kcat, and with it the mock cluster, lives until killed.
+  const kcat = spawn('kcat', ['-P', '-t', 'bench-keepalive', '-X', 'test.mock.num.brokers=3', '-b', '127.0.0.1:1'], { stdio: ['pipe', 'ignore', 'pipe'] });
+  const bootstrap = await new Promise<string>((resolve, reject) => {
+    let err = '';
+    kcat.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /replaced with ([0-9.:,]+)/.exec(err);
+      if (m) resolve(m[1]);
+    });
+    kcat.on('error', reject);
+    kcat.on('exit', (code) => reject(new Error(`kcat exited (${code}): ${err}`)));
+  });
+  return { bootstrap, stop: () => kcat.kill('SIGTERM') };
+}
+
+async function phase<T>(name: string, records: number, work: () => Promise<T>): Promise<T> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
+  const start = process.hrtime.bigint();
+  const out = await work();
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  console.log(JSON.stringify({ bench: 'kafka', phase: name, records, seconds: Math.round(seconds * 10) / 10, recordsPerSecond: Math.round(records / seconds), peakRssMb: mb(peak) }));
+  return out;
+}
+
+async function main(): Promise<void> {
+  const cluster = await mockCluster();
+  const world = await fakeTaskContext({ taskId: 'bench' });
+  try {
+    const def = (name: string) => kafkaTasks.find((t) => t.type === `io.kestra.plugin.kafka.${name}`)!;
+    const properties = { 'bootstrap.servers': cluster.bootstrap };
+    const topic = `bench-${Date.now()}`;
+    async function* rows(): AsyncGenerator<unknown> {
+      for (let i = 0; i < RECORDS; i++) yield { key: `k${i}`, value: { id: i, name: `user-${i}`, amount: i * 1.25, active: i % 2 === 0 } };
+    }
+    const { uri } = await world.ctx.storage.writeRows('records.jsonl', rows());
+
+    const produced = await phase('produce', RECORDS, async () => def('Produce').run(world.ctx, def('Produce').properties.parse({
+      properties, topic, from: uri, keySerializer: 'STRING', valueSerializer: 'JSON',
+    })));
+    // librdkafka's mock cluster keeps about 5 MB per partition and drops older records, and kafkajs
+    // cannot create a topic with more partitions on it (its admin needs a controller the mock does not
+    // name): the consume phase reads what the cluster still holds, counted from its watermarks.
+    const { Kafka } = await import('kafkajs');
+    const admin = new Kafka({ brokers: cluster.bootstrap.split(','), logLevel: 0 }).admin();
+    await admin.connect();
+    const held = (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+    await admin.disconnect();
+    // The consume phase includes the group join and one empty poll (pollDuration PT1S) at the end.
+    const consumed = await phase('consume', held, async () => def('Consume').run(world.ctx, def('Consume').properties.parse({
+      properties, topic, valueDeserializer: 'JSON', pollDuration: 'PT1S',
+    })));
+    if (produced.messagesCount !== RECORDS || consumed.messagesCount !== held) {
+      throw new Error(`produced ${produced.messagesCount} of ${RECORDS}, consumed ${consumed.messagesCount} of the ${held} the cluster holds`);
+    }
+  } finally {
+    await world.cleanup();
+    cluster.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

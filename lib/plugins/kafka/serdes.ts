@@ -1,0 +1,177 @@
+// Kafka serializers and deserializers by Kestra SerdeType, with the byte layouts of the Java client's
+// (big-endian numbers, UTF-8 text, UUIDs as their text) and Confluent's Avro wire format. Row files
+// carry bytes as base64 text and longs beyond 2^53 as text, as the serdes plugin's files do.
+import type { Type } from 'avsc';
+import { ConvertError, DEFAULT_CONVERT, fromAvro, parseSchema, toAvro } from '../serdes/avro-values';
+import type { SerdeType } from './properties';
+import { readWireFormat, type SchemaRegistry, wireFormat } from './registry';
+
+/** A value that its serializer or deserializer cannot handle; `field` is the Avro field's path. */
+export class SerdeError extends Error {
+  constructor(message: string, readonly field?: string) {
+    super(message);
+  }
+}
+
+export type Serializer = (value: unknown, topic: string) => Buffer | null | Promise<Buffer | null>;
+export type Deserializer = (bytes: Buffer | null | undefined) => unknown;
+
+const show = (v: unknown): string => {
+  const text = typeof v === 'bigint' ? String(v) : JSON.stringify(v) ?? String(v);
+  return text.length > 60 ? `${text.slice(0, 60)}...` : text;
+};
+
+function integer(value: unknown, type: SerdeType, min: bigint, max: bigint): bigint {
+  let n: bigint | undefined;
+  if (typeof value === 'bigint') n = value;
+  else if (typeof value === 'number' && Number.isInteger(value)) n = BigInt(value);
+  else if (typeof value === 'string' && /^[+-]?\d+$/.test(value.trim())) n = BigInt(value.trim());
+  if (n === undefined || n < min || n > max) throw new SerdeError(`${type} needs a whole number from ${min} to ${max}, got ${show(value)}`);
+  return n;
+}
+
+function decimal(value: unknown, type: SerdeType): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (Number.isNaN(n) && value !== 'NaN') throw new SerdeError(`${type} needs a number, got ${show(value)}`);
+  return n;
+}
+
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function fixed(bytes: number, write: (buf: Buffer) => void): Buffer {
+  const buf = Buffer.alloc(bytes);
+  write(buf);
+  return buf;
+}
+
+/** A serializer; AVRO needs the schema and a registry (the schema is registered under `topic`-key|value). */
+export function serializer(type: SerdeType, opts: { isKey: boolean; avroSchema?: string; registry?: SchemaRegistry }): Serializer {
+  const plain = (fn: (v: unknown) => Buffer | null): Serializer => (v) => (v === null || v === undefined ? null : fn(v));
+  switch (type) {
+    case 'STRING': return plain((v) => {
+      if (typeof v === 'string') return Buffer.from(v, 'utf8');
+      if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return Buffer.from(String(v), 'utf8');
+      throw new SerdeError(`STRING needs text, got ${show(v)}`);
+    });
+    case 'SHORT': return plain((v) => fixed(2, (b) => b.writeInt16BE(Number(integer(v, type, -32768n, 32767n)))));
+    case 'INTEGER': return plain((v) => fixed(4, (b) => b.writeInt32BE(Number(integer(v, type, -2147483648n, 2147483647n)))));
+    case 'LONG': return plain((v) => fixed(8, (b) => b.writeBigInt64BE(integer(v, type, -(2n ** 63n), 2n ** 63n - 1n))));
+    case 'FLOAT': return plain((v) => fixed(4, (b) => b.writeFloatBE(decimal(v, type))));
+    case 'DOUBLE': return plain((v) => fixed(8, (b) => b.writeDoubleBE(decimal(v, type))));
+    case 'BYTE_ARRAY': case 'BYTE_BUFFER': case 'BYTES': return plain((v) => {
+      if (typeof v !== 'string' || !BASE64.test(v)) throw new SerdeError(`${type} needs bytes as base64 text, got ${show(v)}`);
+      return Buffer.from(v, 'base64');
+    });
+    case 'UUID': return plain((v) => {
+      if (typeof v !== 'string' || !UUID_TEXT.test(v)) throw new SerdeError(`UUID needs a UUID such as 123e4567-e89b-12d3-a456-426614174000, got ${show(v)}`);
+      return Buffer.from(v.toLowerCase(), 'utf8');
+    });
+    case 'VOID': return plain((v) => {
+      throw new SerdeError(`VOID accepts only null, got ${show(v)}`);
+    });
+    case 'JSON': return plain((v) => Buffer.from(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)), 'utf8'));
+    case 'AVRO': return avroSerializer(opts);
+  }
+}
+
+function avroSerializer(opts: { isKey: boolean; avroSchema?: string; registry?: SchemaRegistry }): Serializer {
+  const { avroSchema, registry } = opts;
+  if (!avroSchema) throw new SerdeError(`AVRO needs ${opts.isKey ? 'keyAvroSchema' : 'valueAvroSchema'}`);
+  if (!registry) throw new SerdeError('AVRO needs serdeProperties.schema.registry.url');
+  let avroType: Type;
+  try {
+    avroType = parseSchema(avroSchema);
+  } catch (err) {
+    throw new SerdeError(`${opts.isKey ? 'keyAvroSchema' : 'valueAvroSchema'} is not a valid Avro schema: ${(err as Error).message}`);
+  }
+  // The schema as written (avsc's export drops logicalType attributes), compacted.
+  const trimmed = avroSchema.trim();
+  const text = trimmed.startsWith('{') || trimmed.startsWith('[') ? JSON.stringify(JSON.parse(trimmed)) : JSON.stringify(trimmed);
+  const suffix = opts.isKey ? 'key' : 'value';
+  const ids = new Map<string, number>();
+  const encode = (value: unknown): Buffer => {
+    try {
+      return avroType.toBuffer(toAvro(avroType, value, { ...DEFAULT_CONVERT, strictSchema: true }));
+    } catch (err) {
+      if (err instanceof ConvertError) throw new SerdeError(err.message, err.path || undefined);
+      throw new SerdeError((err as Error).message);
+    }
+  };
+  return (value, topic) => {
+    if (value === null || value === undefined) return null;
+    const payload = encode(value);
+    const id = ids.get(topic);
+    if (id !== undefined) return wireFormat(id, payload);
+    return registry.register(`${topic}-${suffix}`, text).then((got) => {
+      ids.set(topic, got);
+      return wireFormat(got, payload);
+    });
+  };
+}
+
+const need = (buf: Buffer, bytes: number, type: SerdeType): Buffer => {
+  if (buf.length !== bytes) throw new SerdeError(`${type} needs ${bytes} bytes, the record has ${buf.length}`);
+  return buf;
+};
+const safe = (n: bigint): number | string => (n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n.toString());
+
+/** A deserializer; AVRO reads each record's writer schema from the registry by its id. */
+export function deserializer(type: SerdeType, registry?: SchemaRegistry): { decode: Deserializer; prepare?: (bytes: Buffer | null | undefined) => Promise<void> } {
+  const plain = (fn: (b: Buffer) => unknown): { decode: Deserializer } => ({ decode: (b) => (b === null || b === undefined ? null : fn(b)) });
+  switch (type) {
+    case 'STRING': return plain((b) => b.toString('utf8'));
+    case 'SHORT': return plain((b) => need(b, 2, type).readInt16BE(0));
+    case 'INTEGER': return plain((b) => need(b, 4, type).readInt32BE(0));
+    case 'LONG': return plain((b) => safe(need(b, 8, type).readBigInt64BE(0)));
+    case 'FLOAT': return plain((b) => need(b, 4, type).readFloatBE(0));
+    case 'DOUBLE': return plain((b) => need(b, 8, type).readDoubleBE(0));
+    case 'BYTE_ARRAY': case 'BYTE_BUFFER': case 'BYTES': return plain((b) => b.toString('base64'));
+    case 'UUID': return plain((b) => {
+      const text = b.toString('utf8');
+      if (!UUID_TEXT.test(text)) throw new SerdeError(`UUID: the record holds ${show(text)}, not a UUID`);
+      return text;
+    });
+    case 'VOID': return plain((b) => {
+      if (b.length > 0) throw new SerdeError(`VOID: the record holds ${b.length} bytes, not null`);
+      return null;
+    });
+    case 'JSON': return plain((b) => {
+      try {
+        return JSON.parse(b.toString('utf8'));
+      } catch (err) {
+        throw new SerdeError(`JSON: ${(err as Error).message}`);
+      }
+    });
+    case 'AVRO': {
+      if (!registry) throw new SerdeError('AVRO needs serdeProperties.schema.registry.url');
+      const types = new Map<number, Type>();
+      const wire = (b: Buffer): { id: number; payload: Buffer } => {
+        try {
+          return readWireFormat(b);
+        } catch (err) {
+          throw new SerdeError(`AVRO: ${(err as Error).message}`);
+        }
+      };
+      return {
+        // Schemas are fetched before a batch is decoded, so decoding stays synchronous.
+        prepare: async (b) => {
+          if (!b) return;
+          const { id } = wire(b);
+          if (!types.has(id)) types.set(id, parseSchema(await registry.schema(id)));
+        },
+        decode: (b) => {
+          if (b === null || b === undefined) return null;
+          const { id, payload } = wire(b);
+          const t = types.get(id);
+          if (!t) throw new SerdeError(`AVRO: schema ${id} was not read`);
+          try {
+            return fromAvro(t, t.fromBuffer(payload));
+          } catch (err) {
+            throw new SerdeError(`AVRO: ${(err as Error).message}`);
+          }
+        },
+      };
+    }
+  }
+}

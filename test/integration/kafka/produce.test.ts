@@ -1,0 +1,42 @@
+// io.kestra.plugin.kafka.Produce against librdkafka's mock cluster (scripts/services/kafka.sh), read back with kcat.
+import { fakeTaskContext } from '../../../lib/worker/testing';
+import { describeWithKafka, kcatRead, uniqueTopic } from './service';
+import { runTask } from './tasks';
+
+jest.setTimeout(90_000);
+
+let world: Awaited<ReturnType<typeof fakeTaskContext>>;
+beforeEach(async () => { world = await fakeTaskContext({ taskId: 'produce' }); });
+afterEach(async () => { await world.cleanup(); });
+
+describeWithKafka('Produce on the Kafka mock cluster', () => {
+  it('sends a row file as JSON values with string keys, headers, timestamps, partitions and per-record topics', async () => {
+    const topic = uniqueTopic('produce-json');
+    const other = uniqueTopic('produce-other');
+    const { uri } = await world.ctx.storage.writeRows('in.jsonl', [
+      { key: 'k1', value: { id: 1, name: 'Zoë', tags: ['a', 'b'], nested: { ok: true } }, headers: { source: 'aloft', trace: 't-1' }, timestamp: '2024-01-02T03:04:05.123Z' },
+      { key: 'k2', value: { id: 2, name: null }, headers: [{ source: 'consume' }], timestamp: 1704164645000, partition: 1 },
+      { key: 'k3', value: 'plain', topic: other },
+    ]);
+    const out = await runTask(world.ctx, 'Produce', { topic, from: uri, keySerializer: 'STRING', valueSerializer: 'JSON' });
+    expect(out).toEqual({ messagesCount: 3 });
+
+    const messages = (await kcatRead(topic)).sort((a, b) => String(a.key).localeCompare(String(b.key)));
+    expect(messages.map((m) => ({ key: m.key, value: JSON.parse(m.payload!), headers: m.headers, ts: m.ts }))).toEqual([
+      { key: 'k1', value: { id: 1, name: 'Zoë', tags: ['a', 'b'], nested: { ok: true } }, headers: ['source', 'aloft', 'trace', 't-1'], ts: Date.parse('2024-01-02T03:04:05.123Z') },
+      { key: 'k2', value: { id: 2, name: null }, headers: ['source', 'consume'], ts: 1704164645000 },
+    ]);
+    expect(messages[1].partition).toBe(1);
+    expect((await kcatRead(other)).map((m) => [m.key, m.payload])).toEqual([['k3', '"plain"']]);
+  });
+
+  it('sends one map, or a list of maps', async () => {
+    const topic = uniqueTopic('produce-map');
+    expect(await runTask(world.ctx, 'Produce', { topic, from: { key: 'a', value: 'one' }, keySerializer: 'STRING', valueSerializer: 'STRING' }))
+      .toEqual({ messagesCount: 1 });
+    expect(await runTask(world.ctx, 'Produce', { topic, from: [{ key: 'b', value: 'two' }, { value: 'three' }], keySerializer: 'STRING', valueSerializer: 'STRING' }))
+      .toEqual({ messagesCount: 2 });
+    const got = (await kcatRead(topic)).map((m) => [m.key, m.payload]).sort((a, b) => String(a[1]).localeCompare(String(b[1])));
+    expect(got).toEqual([['a', 'one'], [null, 'three'], ['b', 'two']]);
+  });
+});
