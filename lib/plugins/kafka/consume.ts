@@ -133,7 +133,6 @@ export async function consume(ctx: TaskContext, props: ConsumeProperties): Promi
   consumer.on(consumer.events.GROUP_JOIN, () => joined());
   let crashed: unknown;
   consumer.on(consumer.events.CRASH, (e) => { crashed = e.payload.error; joined(); });
-  let connected = false;
   try {
     // Kestra's subscriptions: `partitions`, or no group, start at the beginning (or at `since`);
     // a group starts at its committed offsets (auto.offset.reset when it has none).
@@ -143,7 +142,6 @@ export async function consume(ctx: TaskContext, props: ConsumeProperties): Promi
     try {
       await admin.connect();
       await consumer.connect();
-      connected = true;
       if (topics && (rewind || since !== undefined)) {
         for (const topic of topics) {
           const offsets = await admin.fetchTopicOffsets(topic).catch((err: unknown) => {
@@ -250,7 +248,8 @@ export async function consume(ctx: TaskContext, props: ConsumeProperties): Promi
   } finally {
     handoff.close();
     if (dlq) await dlq.disconnect().catch(() => undefined);
-    if (connected) await consumer.disconnect().catch(() => undefined);
+    // Also after a failed connect: kafkajs keeps retrying timers until disconnected.
+    await consumer.disconnect().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
   }
 }

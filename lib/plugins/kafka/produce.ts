@@ -85,12 +85,10 @@ export async function produce(ctx: TaskContext, props: ProduceProperties): Promi
     ? { transactionalId: randomUUID(), idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true }
     : { allowAutoTopicCreation: true });
   const servers = props.properties['bootstrap.servers'];
-  let connected = false;
   let transaction: Transaction | undefined;
   try {
     try {
       await producer.connect();
-      connected = true;
     } catch (err) {
       // A transactional producer asks for its producer id while connecting.
       if (transactional) throw failed(`cannot start a transactional producer on Kafka at ${servers}: ${describeKafkaError(err, props.properties)}`, 'transactional');
@@ -161,7 +159,8 @@ export async function produce(ctx: TaskContext, props: ProduceProperties): Promi
     if (err instanceof AloftError || (err && typeof err === 'object' && typeof (err as AloftError).code === 'string' && 'location' in err)) throw err;
     throw failed(`Kafka at ${servers}: ${describeKafkaError(err, props.properties)}`);
   } finally {
-    if (connected) await producer.disconnect().catch(() => undefined);
+    // Also after a failed connect: kafkajs keeps retrying timers until disconnected.
+    await producer.disconnect().catch(() => undefined);
   }
 }
 
