@@ -50,7 +50,7 @@ start() {
   kcat -P -t aloft-keepalive -X test.mock.num.brokers=3 -b 127.0.0.1:1 <"$FIFO" >/dev/null 2>"$LOG_FILE" &
   echo $! > "$PID_FILE"
   # Holds the FIFO's write end open without ever writing, so kcat waits on stdin forever.
-  sleep infinity >"$FIFO" &
+  sleep infinity >"$FIFO" 2>/dev/null </dev/null &
   echo $! > "$FEED_PID_FILE"
   local i bootstrap=""
   for i in $(seq 1 100); do
