@@ -49,7 +49,7 @@ describeWithKafka('Kafka tasks in a flow on the embedded runtime', () => {
     const topic = uniqueTopic('flow');
     const file = join(dir, 'kafka-roundtrip.yml');
     writeFileSync(file, FLOW);
-    const { execution } = await runFlowFile(file, { runtime: { env: { ALOFT_DATA_DIR: dir, ALOFT_KAFKA_BOOTSTRAP: KAFKA_BOOTSTRAP, ALOFT_KAFKA_TOPIC: topic } } });
+    const { execution } = await runFlowFile(file, { runtime: { env: { ALOFT_DATA_DIR: dir, ENV_KAFKA_BOOTSTRAP: KAFKA_BOOTSTRAP, ENV_KAFKA_TOPIC: topic } } });
     expect([execution.state.current, runsOf(execution, 'consume')[0]?.error]).toEqual(['SUCCESS', undefined]);
     expect(outputOf(execution, 'count')).toEqual({ value: '2 sent, 2 read' });
     expect(outputOf(execution, 'consume')).toMatchObject({ messagesCount: 2, uri: expect.stringMatching(/^kestra:\/\/\/io\/aloft\/tests\/kafka-roundtrip\/executions\/.*\/consume\.jsonl$/) });
