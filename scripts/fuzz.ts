@@ -1,11 +1,13 @@
 // `npm run fuzz`: generated requests, flows, inputs, webhook bodies and expressions against an
 // in-process `aloft server` on 127.0.0.1, then worker messages, Firestore events and Pub/Sub trigger
 // messages decoded in process. Prints one JSON report; exits 1 on any 5xx, hang or crash, or RSS growth
-// over 50 MB. Options: --cases N (10000), --messages N (5000), --seed S (1), --seconds T (300), --record
+// over 50 MB. It runs on a durable data directory, as `aloft server` does (--memory: in memory).
+// Options: --cases N (10000), --messages N (5000), --seed S (1), --seconds T (300), --record
 // (append failed requests to the corpus, which is replayed first on every run).
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openDataDir } from '../lib/runtime/embedded/data-dir';
 import { LocalServer } from '../lib/runtime/embedded/server';
 import type { FuzzCase } from './fuzz/cases';
 import { runFuzz } from './fuzz/run';
@@ -20,7 +22,12 @@ function arg(name: string, fallback: number): number {
 
 async function main(): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'aloft-fuzz-'));
-  const server = new LocalServer({ env: { ALOFT_DATA_DIR: dataDir, ALOFT_SCHEDULER_INTERVAL_MS: '0' }, port: 0, pubsub: null, log: () => undefined });
+  // The durable store, as `aloft server` runs by default; --memory keeps everything in memory, so RSS
+  // grows with every stored execution and log.
+  const adapters = process.argv.includes('--memory') ? undefined : await openDataDir(join(dataDir, 'data'));
+  const server = new LocalServer({
+    env: { ALOFT_DATA_DIR: dataDir, ALOFT_SCHEDULER_INTERVAL_MS: '0' }, port: 0, pubsub: null, log: () => undefined, ...(adapters ? { adapters } : {}),
+  });
   const { url } = await server.listen();
   try {
     const corpus: FuzzCase[] = existsSync(CORPUS) ? JSON.parse(readFileSync(CORPUS, 'utf8')) : [];

@@ -35,7 +35,15 @@ export interface FuzzReport {
   crashes: number;
   rssStartMb: number;
   rssEndMb: number;
+  /**
+   * RSS after the warm-up cases (the first tenth, at most 1,000): they compile code and fill caches
+   * (SQLite's page cache, parsed templates, V8's heap reserve) once. Growth counts from here.
+   */
+  rssWarmMb: number;
   rssGrowthMb: number;
+  /** The JS heap in use after a full GC, at start and end: growth here is memory kept, not an allocator's reserve. */
+  heapStartMb: number;
+  heapEndMb: number;
   seconds: number;
   failures: FuzzFailure[];
 }
@@ -61,6 +69,8 @@ async function send(url: string, c: FuzzCase, hangMs: number): Promise<{ status:
   }
 }
 
+const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
+
 export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   const crashes: unknown[] = [];
   const onCrash = (err: unknown): void => { crashes.push(err); };
@@ -68,7 +78,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   process.on('unhandledRejection', onCrash);
   const started = Date.now();
   const report: FuzzReport = {
-    seed: o.seed, cases: 0, byKind: {}, status5xx: 0, hangs: 0, crashes: 0, rssStartMb: 0, rssEndMb: 0, rssGrowthMb: 0, seconds: 0, failures: [],
+    seed: o.seed, cases: 0, byKind: {}, status5xx: 0, hangs: 0, crashes: 0, rssStartMb: 0, rssEndMb: 0, rssWarmMb: 0, rssGrowthMb: 0, heapStartMb: 0, heapEndMb: 0, seconds: 0, failures: [],
   };
   try {
     for (const yaml of SEED_FLOWS) {
@@ -77,12 +87,23 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     }
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
-    report.rssStartMb = Math.round(process.memoryUsage().rss / 2 ** 20);
-    const all: Array<{ c: FuzzCase; index?: number }> = [...(o.corpus ?? []).map((c) => ({ c }))];
-    for (let i = 0; i < o.cases; i++) all.push({ c: fuzzCase(o.seed, i), index: i });
-    for (const { c, index } of all) {
+    report.rssStartMb = mb(process.memoryUsage().rss);
+    report.heapStartMb = mb(process.memoryUsage().heapUsed);
+    const warmUp = Math.min(1000, Math.floor(o.cases / 10));
+    // Generated one at a time: holding 10,000 cases (bodies up to 600 KB) would count the fuzzer's own
+    // memory as the server's RSS growth.
+    const corpus = o.corpus ?? [];
+    const all = function* (): Generator<{ c: FuzzCase; index?: number }> {
+      for (const c of corpus) yield { c };
+      for (let i = 0; i < o.cases; i++) yield { c: fuzzCase(o.seed, i), index: i };
+    };
+    for (const { c, index } of all()) {
       if ((Date.now() - started) / 1000 > o.maxSeconds) break;
       report.cases++;
+      if (report.cases === warmUp + 1) {
+        gc?.();
+        report.rssWarmMb = mb(process.memoryUsage().rss);
+      }
       report.byKind[c.kind] = (report.byKind[c.kind] ?? 0) + 1;
       const before = crashes.length;
       const r = await send(o.url, c, o.hangMs);
@@ -112,8 +133,9 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       }
     }
     gc?.();
-    report.rssEndMb = Math.round(process.memoryUsage().rss / 2 ** 20);
-    report.rssGrowthMb = report.rssEndMb - report.rssStartMb;
+    report.rssEndMb = mb(process.memoryUsage().rss);
+    report.heapEndMb = mb(process.memoryUsage().heapUsed);
+    report.rssGrowthMb = report.rssEndMb - (report.rssWarmMb || report.rssStartMb);
   } finally {
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onCrash);
