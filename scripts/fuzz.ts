@@ -9,10 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDataDir } from '../lib/runtime/embedded/data-dir';
 import { LocalServer } from '../lib/runtime/embedded/server';
+import { projectRoot } from './chaos/server-process';
 import type { FuzzCase } from './fuzz/cases';
 import { runFuzz } from './fuzz/run';
 
-const CORPUS = join(__dirname, '..', 'test', 'fixtures', 'fuzz-corpus.json');
+// Resolved from the checkout: run-ts bundles this script under node_modules/.cache.
+const CORPUS = join(projectRoot(), 'test', 'fixtures', 'fuzz-corpus.json');
 const MAX_RSS_GROWTH_MB = 50;
 
 function arg(name: string, fallback: number): number {

@@ -57,6 +57,8 @@ export interface EmulatedCloudOptions {
   pushPolicy?: PushPolicy;
   /** A second push subscription on every worker topic: Pub/Sub then delivers every worker task twice. */
   duplicateWorkerDeliveries?: boolean;
+  /** With the relay: every Nth Firestore event and Nth message of each push subscription is delivered twice (10: 10%). */
+  duplicateEvery?: number;
   /** User topics whose messages go to pubsubTrigger (infra's `pubsub_trigger_topics`). */
   pubsubTriggerTopics?: readonly string[];
   /**
@@ -214,6 +216,7 @@ export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promi
       await pubsub.createPushSubscription({ ...s, pushEndpoint: undefined });
       pushes.push({
         host: pubsubEmulator.host, projectId, subscription: s.name, pushEndpoint: s.pushEndpoint, concurrency: opts.deliveryConcurrency?.push ?? 256,
+        ...(opts.duplicateEvery ? { duplicateEvery: opts.duplicateEvery } : {}),
         minimumBackoffMs: durationMs(s.minimumBackoff), maximumBackoffMs: durationMs(s.maximumBackoff),
       });
     };
@@ -249,7 +252,11 @@ export async function startEmulatedCloud(opts: EmulatedCloudOptions = {}): Promi
     if (relayPort) {
       await relayPort.release();
       delivery = await startDeliveryProcess({
-        relay: { port: relayPort.port, target: hosts.get('executor')!.url, concurrency: opts.deliveryConcurrency?.executor ?? 64 }, pushes,
+        relay: {
+          port: relayPort.port, target: hosts.get('executor')!.url, concurrency: opts.deliveryConcurrency?.executor ?? 64,
+          ...(opts.duplicateEvery ? { duplicateEvery: opts.duplicateEvery } : {}),
+        },
+        pushes,
       }, dir, deliveryLog);
       const started = delivery;
       stoppers.push(() => started.stop(30_000));

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     log('ERROR', `event delivery: ${err.stack ?? String(err)}`);
     process.exit(1);
   });
-  const relay = plan.relay ? new EventarcRelay({ target: plan.relay.target, concurrency: plan.relay.concurrency, log }) : undefined;
+  const relay = plan.relay ? new EventarcRelay({ target: plan.relay.target, concurrency: plan.relay.concurrency, duplicateEvery: plan.relay.duplicateEvery, log }) : undefined;
   if (relay && plan.relay) await relay.listen(plan.relay.port);
   const pushes = plan.pushes.map((p) => new PushDelivery({ ...p, log }));
   for (const p of pushes) p.start();

@@ -14,6 +14,7 @@ export const RelayPlan = z.object({
   /** The executor function's URL. */
   target: z.string().url(),
   concurrency: z.number().int().positive().optional(),
+  duplicateEvery: z.number().int().positive().optional(),
 });
 export type RelayPlan = z.infer<typeof RelayPlan>;
 
@@ -25,6 +26,7 @@ export const PushPlan = z.object({
   concurrency: z.number().int().positive().optional(),
   minimumBackoffMs: z.number().int().nonnegative(),
   maximumBackoffMs: z.number().int().nonnegative(),
+  duplicateEvery: z.number().int().positive().optional(),
 });
 export type PushPlan = z.infer<typeof PushPlan>;
 

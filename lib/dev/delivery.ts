@@ -73,6 +73,8 @@ export interface RelayOptions {
   concurrency?: number;
   /** Deliveries of one event before it is given up (logged). Default 8: about four minutes of backoff. */
   maxAttempts?: number;
+  /** Every Nth event is delivered twice, as Eventarc's at-least-once delivery may (chaos runs). */
+  duplicateEvery?: number;
   log: DeliveryLog;
 }
 
@@ -82,6 +84,7 @@ export class EventarcRelay {
   private readonly agent: Agent;
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
+  private received = 0;
 
   constructor(private readonly opts: RelayOptions) {
     this.lanes = new Lanes(opts.concurrency ?? 64);
@@ -99,9 +102,12 @@ export class EventarcRelay {
         for (const [k, v] of Object.entries(req.headers)) {
           if (typeof v === 'string' && (k.startsWith('ce-') || k === 'content-type')) headers[k] = v;
         }
-        const delivery = this.lanes.run(() => this.deliver(req.url ?? '/', headers, body));
-        this.inFlight.add(delivery);
-        void delivery.finally(() => this.inFlight.delete(delivery));
+        const twice = this.opts.duplicateEvery !== undefined && ++this.received % this.opts.duplicateEvery === 0;
+        for (let n = twice ? 2 : 1; n > 0; n--) {
+          const delivery = this.lanes.run(() => this.deliver(req.url ?? '/', headers, body));
+          this.inFlight.add(delivery);
+          void delivery.finally(() => this.inFlight.delete(delivery));
+        }
       }, () => undefined); // A request cut off mid-body (the emulator stopping) got no 204: nothing was accepted.
     });
     await new Promise<void>((resolve, reject) => {
@@ -155,6 +161,8 @@ export interface PushDeliveryOptions {
   minimumBackoffMs: number;
   maximumBackoffMs: number;
   log: DeliveryLog;
+  /** Every Nth message is pushed twice, as Pub/Sub's at-least-once delivery may (chaos runs). */
+  duplicateEvery?: number;
 }
 
 // Only lib/adapters/gcp imports the client library, so its types are reached through createPubSub.
@@ -185,6 +193,7 @@ export class PushDelivery {
   private readonly timers = new Map<NodeJS.Timeout, Received>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly agent: Agent;
+  private received = 0;
 
   constructor(private readonly opts: PushDeliveryOptions) {
     this.agent = keptAlive(opts.concurrency ?? 64);
@@ -225,8 +234,13 @@ export class PushDelivery {
       ...(attempt ? { deliveryAttempt: attempt } : {}),
     });
     let ok = false;
+    const twice = this.opts.duplicateEvery !== undefined && ++this.received % this.opts.duplicateEvery === 0;
     try {
-      const status = await post(this.agent, this.opts.pushEndpoint, { 'content-type': 'application/json' }, body);
+      const pushes = [post(this.agent, this.opts.pushEndpoint, { 'content-type': 'application/json' }, body)];
+      // The duplicate goes at the same time, as a redelivery racing the first delivery would.
+      if (twice) pushes.push(post(this.agent, this.opts.pushEndpoint, { 'content-type': 'application/json' }, body).catch(() => 0));
+      const status = await pushes[0];
+      if (twice) await pushes[1];
       ok = status >= 200 && status < 300;
     } catch {
       ok = false;

@@ -43,6 +43,7 @@ export interface FuzzReport {
   rssGrowthMb: number;
   /** The JS heap in use after a full GC, at start and end: growth here is memory kept, not an allocator's reserve. */
   heapStartMb: number;
+  heapWarmMb: number;
   heapEndMb: number;
   seconds: number;
   failures: FuzzFailure[];
@@ -78,7 +79,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   process.on('unhandledRejection', onCrash);
   const started = Date.now();
   const report: FuzzReport = {
-    seed: o.seed, cases: 0, byKind: {}, status5xx: 0, hangs: 0, crashes: 0, rssStartMb: 0, rssEndMb: 0, rssWarmMb: 0, rssGrowthMb: 0, heapStartMb: 0, heapEndMb: 0, seconds: 0, failures: [],
+    seed: o.seed, cases: 0, byKind: {}, status5xx: 0, hangs: 0, crashes: 0, rssStartMb: 0, rssEndMb: 0, rssWarmMb: 0, rssGrowthMb: 0, heapStartMb: 0, heapWarmMb: 0, heapEndMb: 0, seconds: 0, failures: [],
   };
   try {
     for (const yaml of SEED_FLOWS) {
@@ -103,6 +104,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       if (report.cases === warmUp + 1) {
         gc?.();
         report.rssWarmMb = mb(process.memoryUsage().rss);
+        report.heapWarmMb = mb(process.memoryUsage().heapUsed);
       }
       report.byKind[c.kind] = (report.byKind[c.kind] ?? 0) + 1;
       const before = crashes.length;

@@ -1,0 +1,44 @@
+// `npm run chaos`: executions mixing retries, a subflow, parallel branches and a pause, while the
+// runtime is killed at random: `aloft server` on a data directory (SIGKILL, then a restart on the same
+// directory), then the emulated cloud (executor and workers killed and restarted, 10% of deliveries
+// duplicated). Prints one JSON line per target; exits 1 when an execution is lost or stuck, or an
+// attempt that succeeded ran twice. Options: --target embedded|cloud|both (both), --executions N
+// (1000), --kills K (5), --seed S (1), --settle T (300 s to wait for the last executions).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cloudChaos } from './chaos/cloud';
+import { embeddedChaos, type ChaosOptions, type ChaosReport } from './chaos/embedded';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
+}
+
+const RUNS: Record<string, (o: ChaosOptions) => Promise<ChaosReport>> = { embedded: embeddedChaos, cloud: cloudChaos };
+
+async function main(): Promise<number> {
+  const target = arg('target', 'both');
+  const targets = target === 'both' ? ['embedded', 'cloud'] : [target];
+  if (!targets.every((t) => t in RUNS)) {
+    process.stderr.write(`--target must be embedded, cloud or both, not ${target}\n`);
+    return 2;
+  }
+  let failed = false;
+  for (const t of targets) {
+    const dir = mkdtempSync(join(tmpdir(), 'aloft-chaos-'));
+    try {
+      const report = await RUNS[t]({
+        executions: Number(arg('executions', '1000')), kills: Number(arg('kills', '5')), seed: Number(arg('seed', '1')),
+        settleSeconds: Number(arg('settle', '300')), dir,
+      });
+      process.stdout.write(`${JSON.stringify({ bench: 'chaos', ...report })}\n`);
+      if (!report.goalsMet) failed = true;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+main().then((code) => process.exit(code), (err) => { process.stderr.write(`chaos: ${(err as Error).message}\n`); process.exit(2); });

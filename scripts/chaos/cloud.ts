@@ -1,0 +1,47 @@
+// Chaos on the emulated cloud: the executor and the workers run in their own processes and are
+// SIGKILLed at random and started again, while one delivery in ten (Firestore events and worker
+// messages) reaches its function twice.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startEmulatedCloud } from '../../lib/dev/cloud';
+import { submitAll, quiet, type ChaosOptions, type ChaosReport } from './embedded';
+import { CHAOS_NAMESPACE, chaosFlows } from './flows';
+import { allExecutions, api } from './server-process';
+import { goalsMet, seeded, tally } from './tally';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** The functions killed at random: the executor and the workers of the flows' task types. */
+const VICTIMS = ['executor', 'worker-scripts', 'worker-core'] as const;
+
+export async function cloudChaos(o: ChaosOptions): Promise<ChaosReport> {
+  const started = Date.now();
+  const random = seeded(o.seed);
+  const markers = join(o.dir, 'markers');
+  mkdirSync(markers, { recursive: true });
+  const cloud = await startEmulatedCloud({
+    dir: join(o.dir, 'cloud'), isolate: VICTIMS, duplicateEvery: 10, logSink: () => undefined, schedulerIntervalMs: 1000,
+    pushPolicy: { minimumBackoff: '1s', maximumBackoff: '5s', maxDeliveryAttempts: 10 },
+    // Recovery in seconds: a killed executor's lease, a killed worker's attempts, unpublished effects.
+    env: { ALOFT_LEASE_MS: '4000', ALOFT_SWEEP_AFTER_MS: '3000', ALOFT_HEARTBEAT_MS: '1000', ALOFT_LOST_AFTER_MS: '5000', ALOFT_OUTBOX_REPUBLISH_MS: '5000' },
+  });
+  try {
+    for (const yaml of Object.values(chaosFlows(markers)).reverse()) {
+      await api(cloud.apiUrl, '/api/v1/flows', { method: 'POST', headers: { 'content-type': 'application/x-yaml' }, body: yaml });
+    }
+    const acknowledged = new Set<string>();
+    const submitting = submitAll(() => cloud.apiUrl, `/api/v1/executions/${CHAOS_NAMESPACE}/chaos`, acknowledged, o.executions);
+    for (let k = 0; k < o.kills; k++) {
+      await sleep(1000 + Math.floor(random() * 3000));
+      const victim = VICTIMS[Math.floor(random() * VICTIMS.length)];
+      await cloud.kill(victim);
+      await sleep(500 + Math.floor(random() * 1500));
+      await cloud.restart(victim);
+    }
+    await submitting;
+    await quiet(cloud.apiUrl, Date.now() + o.settleSeconds * 1000);
+    const counted = tally(await allExecutions(cloud.apiUrl, CHAOS_NAMESPACE), acknowledged, markers);
+    return { target: 'cloud', kills: o.kills, ...counted, seconds: Math.round((Date.now() - started) / 1000), goalsMet: goalsMet(counted) };
+  } finally {
+    await cloud.stop();
+  }
+}
