@@ -4,15 +4,14 @@
 // Every attempt appends its attempt number to a marker file of its task run, so the test can tell which
 // attempts ran, and how often. A lost attempt is retried per the task's retry policy (as in the cloud), so
 // both tasks have one.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { allExecutions as executionsOf, api, killServerProcess, startServerProcess as startServer, type ServerProcess as Server } from '../../scripts/chaos/server-process';
 
-const root = join(__dirname, '../..');
-const bin = join(root, 'bin/aloft.js');
 const N = Number(process.env.ALOFT_CRASH_EXECUTIONS ?? 2000);
 const NS = 'e2e.crash';
+const allExecutions = (url: string): Promise<Map<string, any>> => executionsOf(url, NS);
 const TERMINAL = new Set(['SUCCESS', 'WARNING', 'FAILED', 'KILLED']);
 const ACTIVE = 'CREATED,RUNNING,PAUSED,RESTARTED,KILLING,QUEUED,RETRYING';
 
@@ -37,38 +36,6 @@ tasks:
       maxAttempt: 5
 `;
 
-interface Server {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-}
-
-function startServer(dataDir: string, flowsDir: string): Promise<Server> {
-  const child = spawn(process.execPath, [bin, 'server', '--port', '0', '--data', dataDir, '--flows', flowsDir], {
-    env: { ...process.env, ALOFT_SCHEDULER_INTERVAL_MS: '0', ALOFT_RECOVERY_INTERVAL_MS: '1000', NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-20_000); });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve({ child, url: m[1], exited });
-    });
-    void exited.then((code) => reject(new Error(`aloft server exited with ${code} before listening: ${out}\n${err}`)));
-  });
-}
-
-async function api(url: string, path: string, init?: RequestInit): Promise<any> {
-  const res = await fetch(`${url}${path}`, init);
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
 /** Starts executions until `until` of them were acknowledged in all, or `stop()` says so; returns the acknowledged ids. */
 async function submit(url: string, acknowledged: Set<string>, until: number, stop: () => boolean = () => false): Promise<void> {
   const lanes = Array.from({ length: 8 }, async () => {
@@ -82,18 +49,6 @@ async function submit(url: string, acknowledged: Set<string>, until: number, sto
     }
   });
   await Promise.all(lanes);
-}
-
-/** Every execution of the flow, by id (paged). */
-async function allExecutions(url: string): Promise<Map<string, any>> {
-  const out = new Map<string, any>();
-  let token: string | undefined;
-  do {
-    const page = await api(url, `/api/v1/executions/search?namespace=${NS}&size=500${token ? `&pageToken=${encodeURIComponent(token)}` : ''}`);
-    for (const e of page.results) out.set(e.id, e);
-    token = page.nextPageToken;
-  } while (token);
-  return out;
 }
 
 async function waitUntilAllEnded(url: string): Promise<void> {
@@ -154,10 +109,7 @@ describe('aloft server on a data directory, stopped in the middle of 2,000 execu
   });
 
   afterEach(async () => {
-    for (const s of servers) {
-      if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
-      await s.exited;
-    }
+    for (const s of servers) await killServerProcess(s);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,0 +1,23 @@
+// The short form of `npm run chaos` on the durable embedded runtime (scripts/chaos/embedded.ts):
+// `aloft server` SIGKILLed twice while executions mixing retries, a subflow, parallel branches and a
+// pause are started, then restarted on the same data directory each time.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { embeddedChaos } from '../../scripts/chaos/embedded';
+
+describe('npm run chaos, short, on aloft server with a data directory', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'aloft-chaos-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('ends every execution despite two SIGKILLs: none lost or stuck, no success ran twice', async () => {
+    const report = await embeddedChaos({ executions: 100, kills: 2, seed: 3, settleSeconds: 240, dir });
+    expect(report.examples).toEqual([]);
+    expect(report).toMatchObject({ lost: 0, stuck: 0, doubleSuccesses: 0, goalsMet: true });
+    expect(report.submitted).toBeGreaterThanOrEqual(100);
+    expect(report.ended).toBe(report.submitted);
+    // Every parent and its subflow ended SUCCESS (the flaky task's retry is the flow's own).
+    expect(report.states).toEqual({ SUCCESS: report.submitted * 2 });
+  }, 420_000);
+});
