@@ -2,10 +2,13 @@
 // `npm test` runs the projects that need no external service (unit, contract on local adapters, e2e embedded);
 // `npm run test:all` starts the services and runs every project.
 const transform = { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
-const base = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+// The secrets probe watches every test file and every process it starts (test/setup/secrets-probe.js).
+const base = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'], setupFiles: ['<rootDir>/test/setup/secrets-probe.js'] };
 const NEEDS_SERVICES = ['\\.emulator\\.test\\.ts$', '/test/e2e/cloud-[^/]*\\.test\\.ts$'];
 
 module.exports = {
+  globalSetup: '<rootDir>/test/setup/secrets-setup.js',
+  globalTeardown: '<rootDir>/test/setup/secrets-teardown.js',
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...base, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.test.ts'], testPathIgnorePatterns: NEEDS_SERVICES },

@@ -50,6 +50,20 @@ export class InProcessAttempts implements RunningAttempts {
     else this.byRun.set(key.taskRunId, rest.length === 1 ? rest[0] : rest);
   }
 
+  /** How many attempts run in this process. */
+  get size(): number {
+    let n = 0;
+    for (const current of this.byRun.values()) n += Array.isArray(current) ? current.length : 1;
+    return n;
+  }
+
+  /** True while the attempt runs in this process. */
+  has(key: AttemptKey): boolean {
+    const current = this.byRun.get(key.taskRunId);
+    if (current === undefined) return false;
+    return Array.isArray(current) ? current.some((r) => sameAttempt(r.key, key)) : sameAttempt(current.key, key);
+  }
+
   /** Aborts the attempt if it runs here. */
   stop(key: AttemptKey): void {
     const current = this.byRun.get(key.taskRunId);

@@ -281,7 +281,7 @@ export class LocalRuntime {
     const steps: Array<() => Promise<unknown>> = [
       // Worker tasks still in the in-process queue are not lost: only the others are carried out again.
       () => republish({ ...r, store: this.unqueuedOutbox() }, before(c.ALOFT_OUTBOX_REPUBLISH_MS)),
-      () => recoverLost(r, before(c.ALOFT_LOST_AFTER_MS), now),
+      () => recoverLost({ ...r, ledger: this.othersClaims() }, before(c.ALOFT_LOST_AFTER_MS), now),
       () => fireDue(r, now),
       () => sweep(r, before(c.ALOFT_SWEEP_AFTER_MS), now),
     ];
@@ -336,6 +336,19 @@ export class LocalRuntime {
     const queued = this.queued;
     return Object.assign(Object.create(store) as EmbeddedAdapters['store'], {
       unpublished: async (olderThan: Date, limit: number) => (await store.unpublished(olderThan, limit + queued.size)).filter((e) => !queued.has(e.id)).slice(0, limit),
+    });
+  }
+
+  /**
+   * The ledger, with the claims of attempts running in this process left out of `stale`: this process
+   * knows they are alive, however late their heartbeats are when its event loop is busy. Only a dead
+   * process loses attempts here, and the next one finds them at start (recoverAtStart).
+   */
+  private othersClaims(): EmbeddedAdapters['ledger'] {
+    const ledger = this.adapters.ledger;
+    return Object.assign(Object.create(ledger) as EmbeddedAdapters['ledger'], {
+      stale: async (olderThan: Date, limit: number) =>
+        (await ledger.stale(olderThan, limit + this.running.size)).filter((c) => !(c.workerId === this.workerId && this.running.has(c))).slice(0, limit),
     });
   }
 

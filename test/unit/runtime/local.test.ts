@@ -125,6 +125,33 @@ tasks:
     for (const id of ['s1', 's2']) expect(killed.taskRunList.find((r) => r.taskId === id)?.state.current).toBe('KILLED');
   });
 
+  it('never declares an attempt that runs in this process lost, however late its heartbeat (a busy event loop)', async () => {
+    const { runtime } = newRuntime();
+    const { flow } = await runtime.deploy(`
+id: slow
+namespace: test.local
+tasks:
+  - id: work
+    type: io.kestra.core.tasks.scripts.Bash
+    retry:
+      type: constant
+      interval: PT0S
+      maxAttempt: 3
+    commands: ['sleep 1']
+`);
+    const started = await runtime.startExecution({ flow });
+    await new Promise<void>((resolve) => {
+      const off = runtime.onUpdate((e) => {
+        if (e.id === started.id && e.taskRunList[0]?.state.current === 'RUNNING') { off(); resolve(); }
+      });
+    });
+    // An hour later by the sweep's clock: every heartbeat of the running attempt is far too old.
+    await runtime.sweep(new Date(Date.now() + 3_600_000));
+    const done = await runtime.waitForEnd(started.id);
+    expect(done.state.current).toBe('SUCCESS');
+    expect(done.taskRunList[0].attempts.map((a) => a.state.current)).toEqual(['SUCCESS']);
+  });
+
   it('runs each attempt once when every worker task is delivered twice', async () => {
     const { runtime, dir } = newRuntime({ duplicateDeliveries: true });
     const log = join(dir, 'runs.log');
