@@ -7,7 +7,7 @@ export const CHAOS_NAMESPACE = 'chaos';
 const marked = (markers: string, extra = ''): string => `    retry:
       type: constant
       interval: PT0S
-      maxAttempt: 5
+      maxAttempt: 10
     commands:
       - 'echo "{{ taskrun.attemptsCount }}" >> "${markers}/{{ execution.id }}-{{ taskrun.id }}"'${extra}`;
 
