@@ -2,8 +2,10 @@
 import type { z } from 'zod';
 import type { RunnableTaskDefinition } from '../../types';
 import {
-  CopyOutputs, CopyProperties, DeleteOutputs, DeleteProperties, DownloadOutputs, DownloadProperties, ListOutputs, ListProperties, UploadOutputs, UploadProperties,
+  CopyOutputs, CopyProperties, DeleteListOutputs, DeleteListProperties, DeleteOutputs, DeleteProperties, DownloadOutputs, DownloadProperties,
+  DownloadsOutputs, DownloadsProperties, ListOutputs, ListProperties, UploadOutputs, UploadProperties,
 } from './properties';
+import { deleteList, downloads } from './batch';
 import { copy, download, list, remove, upload } from './tasks';
 
 function task<P, O>(name: string, properties: z.ZodType<P>, outputs: z.ZodType<O>, run: RunnableTaskDefinition<P, O>['run']): RunnableTaskDefinition<P, O> {
@@ -16,4 +18,6 @@ export const gcsTasks: readonly RunnableTaskDefinition[] = [
   task('List', ListProperties, ListOutputs, (ctx, p) => list(ctx, p)),
   task('Delete', DeleteProperties, DeleteOutputs, (ctx, p) => remove(ctx, p)),
   task('Copy', CopyProperties, CopyOutputs, (ctx, p) => copy(ctx, p)),
+  task('Downloads', DownloadsProperties, DownloadsOutputs, (ctx, p) => downloads(ctx, p)),
+  task('DeleteList', DeleteListProperties, DeleteListOutputs, (ctx, p) => deleteList(ctx, p)),
 ];

@@ -55,3 +55,30 @@ export const DeleteOutputs = z.object({ uri: z.string(), deleted: z.boolean() })
 export const CopyProperties = z.object({ ...gcpProperties, from: GsUri, to: GsUri, delete: Bool.optional() }).strict();
 export type CopyProperties = z.infer<typeof CopyProperties>;
 export const CopyOutputs = z.object({ uri: z.string() }).strict();
+
+const listing = {
+  from: GsUri,
+  allVersions: Bool.optional(),
+  listingType: z.enum(['DIRECTORY', 'RECURSIVE']).optional(),
+  regExp: z.string().optional(),
+};
+
+export const Action = z.enum(['MOVE', 'DELETE', 'NONE']);
+
+export const DownloadsProperties = z.object({
+  ...gcpProperties,
+  ...listing,
+  action: Action,
+  moveDirectory: GsUri.optional(),
+}).strict().refine((p) => p.action !== 'MOVE' || p.moveDirectory !== undefined, { message: 'moveDirectory is required when action is MOVE', path: ['moveDirectory'] });
+export type DownloadsProperties = z.infer<typeof DownloadsProperties>;
+export const DownloadsOutputs = z.object({ blobs: z.array(Blob) }).strict();
+
+export const DeleteListProperties = z.object({
+  ...gcpProperties,
+  ...listing,
+  errorOnEmpty: Bool.optional(),
+  concurrent: z.number().int().min(2).optional(),
+}).strict();
+export type DeleteListProperties = z.infer<typeof DeleteListProperties>;
+export const DeleteListOutputs = z.object({ count: z.number().int().nonnegative(), size: z.number().int().nonnegative() }).strict();
