@@ -22,9 +22,12 @@ export interface Field { name: string; type: string; mode?: string; fields?: Fie
 export type Row = Record<string, unknown>;
 export interface Failure { reason: string; message: string }
 
-/** Rows made on demand, for result sets too big to hold (benchmarks). */
-export interface GeneratedRows { fields: Field[]; count: number; row(i: number): Row }
-interface RowSource { length: number; at(i: number): Row }
+/**
+ * Rows made on demand, for result sets too big to hold (benchmarks). `pages` holds pages already
+ * written as JSON text, by "start:size", so that serving them costs the fake no CPU (see preserialize).
+ */
+export interface GeneratedRows { fields: Field[]; count: number; row(i: number): Row; pages?: Map<string, string[]> }
+interface RowSource { length: number; at(i: number): Row; pages?: Map<string, string[]> }
 const sourceOf = (rows: Row[]): RowSource => ({ length: rows.length, at: (i) => rows[i] });
 
 interface Table { resource: Record<string, any>; fields: Field[]; rows: Row[] }
@@ -67,6 +70,8 @@ export interface FakeBigQuery {
   events: EventEmitter;
   createDataset(project: string, dataset: string): void;
   createTable(project: string, dataset: string, table: string, fields: Field[], rows?: Row[]): void;
+  /** Writes every page of a registered GeneratedRows query as JSON text now, at `pageSize` rows a page. */
+  preserialize(sql: string): void;
   tableRows(project: string, dataset: string, table: string): Row[] | undefined;
   close(): Promise<void>;
 }
@@ -169,7 +174,7 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
     const known = fake.queries.get(sql);
     if (known) {
       if ('error' in known) return { error: known.error };
-      return { fields: known.fields, rows: 'row' in known ? { length: known.count, at: known.row } : sourceOf(known.rows) };
+      return { fields: known.fields, rows: 'row' in known ? { length: known.count, at: known.row, pages: known.pages } : sourceOf(known.rows) };
     }
     const m = /^\s*SELECT\s+\*\s+FROM\s+`?([\w-]+)\.(\w+)\.(\w+)`?\s*$/i.exec(sql);
     if (!m) return { error: { reason: 'invalidQuery', message: `Syntax error: Unexpected identifier "${sql.split(/\s+/)[0]}" at [1:1]` } };
@@ -294,7 +299,21 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
     const start = Number(q.get('pageToken') ?? 0);
     const size = Number(q.get('maxResults') ?? fake.pageSize);
     const end = Math.min(rows.length, start + size);
-    // Rows are written as JSON text a few thousand at a time: a 100k-row page stays cheap to serve.
+    const out: Record<string, unknown> = { totalRows: String(rows.length), rows: new RawRows(rows.pages?.get(`${start}:${size}`) ?? pageText(fields, rows, start, end)) };
+    if (end < rows.length) out.pageToken = String(end);
+    return out;
+  };
+  fake.preserialize = (sql) => {
+    const known = fake.queries.get(sql);
+    if (!known || !('row' in known)) throw new Error(`no generated rows registered for '${sql}'`);
+    const rows: RowSource = { length: known.count, at: known.row };
+    known.pages = new Map();
+    for (let start = 0; start < known.count; start += fake.pageSize) {
+      known.pages.set(`${start}:${fake.pageSize}`, pageText(known.fields, rows, start, Math.min(known.count, start + fake.pageSize)));
+    }
+  };
+  /** Rows [start, end) as the inside of a `rows` array, written a few thousand at a time. */
+  function pageText(fields: Field[], rows: RowSource, start: number, end: number): string[] {
     const chunks: string[] = [];
     for (let from = start; from < end; from += 5000) {
       let text = '';
@@ -304,10 +323,8 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
       }
       chunks.push(text);
     }
-    const out: Record<string, unknown> = { totalRows: String(rows.length), rows: new RawRows(chunks) };
-    if (end < rows.length) out.pageToken = String(end);
-    return out;
-  };
+    return chunks;
+  }
 
   const route = (method: string, path: string, q: URLSearchParams, body: Buffer, contentType: string, res: ServerResponse): unknown => {
     let m: RegExpExecArray | null;
