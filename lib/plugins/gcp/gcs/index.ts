@@ -1,11 +1,13 @@
 // The Cloud Storage task types of the `gcp` plugin group (io.kestra.plugin.gcp.gcs.*).
 import type { z } from 'zod';
 import type { RunnableTaskDefinition } from '../../types';
-import {
-  CopyOutputs, CopyProperties, DeleteListOutputs, DeleteListProperties, DeleteOutputs, DeleteProperties, DownloadOutputs, DownloadProperties,
-  DownloadsOutputs, DownloadsProperties, ListOutputs, ListProperties, UploadOutputs, UploadProperties,
-} from './properties';
 import { deleteList, downloads } from './batch';
+import { compose, createBucket, deleteBucket, updateBucket } from './buckets';
+import {
+  BucketOutputs, ComposeOutputs, ComposeProperties, CopyOutputs, CopyProperties, CreateBucketProperties, DeleteBucketOutputs, DeleteBucketProperties,
+  DeleteListOutputs, DeleteListProperties, DeleteOutputs, DeleteProperties, DownloadOutputs, DownloadProperties, DownloadsOutputs, DownloadsProperties,
+  ListOutputs, ListProperties, UpdateBucketProperties, UploadOutputs, UploadProperties,
+} from './properties';
 import { copy, download, list, remove, upload } from './tasks';
 
 function task<P, O>(name: string, properties: z.ZodType<P>, outputs: z.ZodType<O>, run: RunnableTaskDefinition<P, O>['run']): RunnableTaskDefinition<P, O> {
@@ -20,4 +22,8 @@ export const gcsTasks: readonly RunnableTaskDefinition[] = [
   task('Copy', CopyProperties, CopyOutputs, (ctx, p) => copy(ctx, p)),
   task('Downloads', DownloadsProperties, DownloadsOutputs, (ctx, p) => downloads(ctx, p)),
   task('DeleteList', DeleteListProperties, DeleteListOutputs, (ctx, p) => deleteList(ctx, p)),
+  task('Compose', ComposeProperties, ComposeOutputs, (ctx, p) => compose(ctx, p)),
+  task('CreateBucket', CreateBucketProperties, BucketOutputs, (ctx, p) => createBucket(ctx, p)),
+  task('UpdateBucket', UpdateBucketProperties, BucketOutputs, (ctx, p) => updateBucket(ctx, p)),
+  task('DeleteBucket', DeleteBucketProperties, DeleteBucketOutputs, (ctx, p) => deleteBucket(ctx, p)),
 ];

@@ -82,3 +82,44 @@ export const DeleteListProperties = z.object({
 }).strict();
 export type DeleteListProperties = z.infer<typeof DeleteListProperties>;
 export const DeleteListOutputs = z.object({ count: z.number().int().nonnegative(), size: z.number().int().nonnegative() }).strict();
+
+export const ComposeProperties = z.object({
+  ...gcpProperties,
+  list: z.object({
+    from: GsUri,
+    filter: z.enum(['FILES', 'DIRECTORY', 'BOTH']).optional(),
+    listingType: z.enum(['DIRECTORY', 'RECURSIVE']).optional(),
+    regExp: z.string().optional(),
+  }).strict(),
+  to: GsUri,
+  allowEmpty: Bool.optional(),
+}).strict();
+export type ComposeProperties = z.infer<typeof ComposeProperties>;
+export const ComposeOutputs = z.object({ uri: z.string() }).strict();
+
+/** Kestra's AbstractBucket: the bucket's name and the settings CreateBucket and UpdateBucket set. */
+export const bucketProperties = {
+  ...gcpProperties,
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$|^\{\{.*\}\}$/s, 'a bucket name has 3 to 222 lowercase letters, digits, - _ or ., and starts and ends with a letter or digit'),
+  location: z.string().optional(),
+  storageClass: z.enum(['STANDARD', 'NEARLINE', 'COLDLINE', 'ARCHIVE', 'REGIONAL', 'MULTI_REGIONAL', 'DURABLE_REDUCED_AVAILABILITY']).optional(),
+  requesterPays: Bool.optional(),
+  versioningEnabled: Bool.optional(),
+  indexPage: z.string().optional(),
+  notFoundPage: z.string().optional(),
+  defaultKmsKeyName: z.string().optional(),
+  defaultEventBasedHold: Bool.optional(),
+  retentionPeriod: z.number().int().nonnegative().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+};
+
+export const CreateBucketProperties = z.object({ ...bucketProperties, ifExists: z.enum(['ERROR', 'UPDATE', 'SKIP']).optional() }).strict();
+export type CreateBucketProperties = z.infer<typeof CreateBucketProperties>;
+export const UpdateBucketProperties = z.object(bucketProperties).strict();
+export type UpdateBucketProperties = z.infer<typeof UpdateBucketProperties>;
+export const BucketOutputs = z.object({ bucket: z.string(), bucketUri: z.string(), created: z.boolean(), updated: z.boolean() }).strict();
+export type BucketOutputs = z.infer<typeof BucketOutputs>;
+
+export const DeleteBucketProperties = z.object({ ...gcpProperties, name: z.string().min(1) }).strict();
+export type DeleteBucketProperties = z.infer<typeof DeleteBucketProperties>;
+export const DeleteBucketOutputs = z.object({ bucket: z.string() }).strict();
