@@ -73,4 +73,12 @@ describe('Firestore tasks on the Firestore emulator', () => {
     await expect(def('Get').run(noProject.ctx, def('Get').properties.parse({ collection, childPath: 'x' }))).rejects.toMatchObject({ location: { property: 'projectId' } });
     await noProject.cleanup();
   });
+
+  it('a malformed service-account key fails naming serviceAccount, without quoting the key', async () => {
+    const key = JSON.stringify({ type: 'service_account', client_email: 'x@p.iam.gserviceaccount.com', private_key: 'SECRET-NOT-PEM-1234' });
+    const err = await run('Get', { childPath: 'x', serviceAccount: key }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'TASK_FAILED', location: { task: 'fs', property: 'serviceAccount' }, message: expect.stringContaining('private_key is not a PEM private key') });
+    expect(JSON.stringify(err)).not.toContain('SECRET-NOT-PEM');
+    expect(JSON.stringify(await world.logLines())).not.toContain('SECRET-NOT-PEM');
+  });
 });

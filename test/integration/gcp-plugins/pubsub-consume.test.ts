@@ -76,10 +76,14 @@ describe('pubsub.Consume on the Pub/Sub emulator', () => {
     expect((await rows(world.ctx, again.uri)).map((r) => r.data.v).sort()).toEqual([7, 8]);
   });
 
-  it('a topic that does not exist fails naming topic, with Google\'s message; neither maxRecords nor maxDuration is refused', async () => {
+  it('a topic that does not exist fails naming topic, with Google\'s message; a malformed key names serviceAccount without quoting it; neither maxRecords nor maxDuration is refused', async () => {
     await expect(run(world.ctx, 'Consume', { topic: 'no-such-topic', subscription: uniquePrefix('s'), maxRecords: 1 })).rejects.toMatchObject({
       code: 'TASK_FAILED', location: { task: 'consume', property: 'topic' }, message: expect.stringMatching(/^Consume: subscription '.+' on topic 'no-such-topic' could not be created: Subscription topic does not exist$/),
     });
+    const key = '{"type": "service_account", "private_key": "SECRET-1234"';
+    const err = await run(world.ctx, 'Consume', { topic: 't', subscription: 's', maxRecords: 1, serviceAccount: key }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ location: { property: 'serviceAccount' }, message: 'serviceAccount is not a JSON service account key (it does not parse as JSON)' });
+    expect(JSON.stringify(err)).not.toContain('SECRET-1234');
     const parsed = def('Consume').properties.safeParse({ topic: 't', subscription: 's' });
     expect(parsed.error?.issues[0]).toMatchObject({ path: ['maxRecords'], message: "'maxDuration' or 'maxRecords' must be set to avoid an infinite loop" });
   });
