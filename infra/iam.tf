@@ -28,6 +28,16 @@ resource "google_project_iam_member" "worker_secrets" {
   member  = "serviceAccount:${google_service_account.fn[each.key].email}"
 }
 
+# The io.kestra.plugin.gcp.* tasks act on the user's own datasets, buckets and topics, so their roles are
+# project roles, listed in var.worker_gcp_roles (Firestore's datastore.user is granted above).
+resource "google_project_iam_member" "worker_gcp" {
+  for_each = toset(var.worker_gcp_roles)
+
+  project = var.project_id
+  role    = each.value
+  member  = "serviceAccount:${google_service_account.fn["worker-gcp"].email}"
+}
+
 # Internal storage: objects only, no bucket settings. Every function may touch files: the scheduler
 # runs executor steps and starts executions (inputs) too.
 resource "google_storage_bucket_iam_member" "data_objects" {

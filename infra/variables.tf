@@ -155,3 +155,20 @@ variable "labels" {
   description = "Labels added to every resource that takes labels."
   default     = {}
 }
+
+variable "worker_gcp_roles" {
+  type        = list(string)
+  description = "Project roles of the worker-gcp service account, which runs the io.kestra.plugin.gcp.* tasks. The default lets BigQuery tasks run jobs and read/write tables, GCS tasks read/write objects, Pub/Sub tasks publish and pull; see docs/plugins-gcp.md for what needs more. Set [] to grant narrower roles yourself."
+  default = [
+    "roles/bigquery.jobUser",
+    "roles/bigquery.dataEditor",
+    "roles/storage.objectUser",
+    "roles/pubsub.publisher",
+    "roles/pubsub.subscriber",
+  ]
+
+  validation {
+    condition     = alltrue([for r in var.worker_gcp_roles : startswith(r, "roles/") && !can(regex("^roles/(owner|editor|viewer)$", r))])
+    error_message = "worker_gcp_roles takes predefined or custom roles (roles/...), never a basic role."
+  }
+}

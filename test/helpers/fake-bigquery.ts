@@ -2,8 +2,10 @@
 // HTTP requests reach it through BIGQUERY_EMULATOR_HOST. It keeps datasets, tables and jobs in memory
 // and answers as BigQuery does:
 // - jobs.insert, jobs.get, jobs.cancel, jobs.getQueryResults (pageToken paging), tabledata.list,
-//   datasets insert/get/patch/delete, tables insert/get/delete, and the upload endpoint for load jobs
-//   (uploadType=multipart, as the client sends it; resumable uploads are not served);
+//   datasets insert/get/patch/delete, tables insert/get/patch/delete, and the upload endpoint for load
+//   jobs (uploadType=multipart, as the client sends it; resumable uploads are not served);
+// - query, load (uploaded or from gs:// URIs), extract and copy jobs; Cloud Storage is a map of
+//   gs:// URIs to contents (`gcs`), which load jobs read and extract jobs write, as BigQuery would;
 // - job states PENDING -> RUNNING -> DONE, one step per poll (or held RUNNING with `stallJobs`);
 // - errors shaped as BigQuery's: HTTP {error: {code, message, errors: [{reason, message}]}} bodies,
 //   and a job's status.errorResult/errors;
@@ -20,9 +22,12 @@ export interface Field { name: string; type: string; mode?: string; fields?: Fie
 export type Row = Record<string, unknown>;
 export interface Failure { reason: string; message: string }
 
-/** Rows made on demand, for result sets too big to hold (benchmarks). */
-export interface GeneratedRows { fields: Field[]; count: number; row(i: number): Row }
-interface RowSource { length: number; at(i: number): Row }
+/**
+ * Rows made on demand, for result sets too big to hold (benchmarks). `pages` holds pages already
+ * written as JSON text, by "start:size", so that serving them costs the fake no CPU (see preserialize).
+ */
+export interface GeneratedRows { fields: Field[]; count: number; row(i: number): Row; pages?: Map<string, string[]> }
+interface RowSource { length: number; at(i: number): Row; pages?: Map<string, string[]> }
 const sourceOf = (rows: Row[]): RowSource => ({ length: rows.length, at: (i) => rows[i] });
 
 interface Table { resource: Record<string, any>; fields: Field[]; rows: Row[] }
@@ -31,7 +36,7 @@ interface Job {
   resource: Record<string, any>;
   /** Polls left before DONE. */
   steps: number;
-  outcome: () => { error?: Failure; rows?: RowSource; fields?: Field[]; load?: number };
+  outcome: () => { error?: Failure; rows?: RowSource; fields?: Field[]; load?: number; extract?: number[] };
   fields?: Field[];
   rows?: RowSource;
 }
@@ -51,6 +56,8 @@ export interface FakeBigQuery {
   failCalls: Array<Failure & { status: number }>;
   /** How many of the next inserts create their job and then lose the answer (the socket is cut). */
   dropInsertAnswers: number;
+  /** The Cloud Storage objects load jobs read and extract jobs write, by gs:// URI. */
+  gcs: Map<string, string>;
   /** Projects that exist; any other is "Not found". */
   projects: Set<string>;
   /** Rows per page when the client gives no maxResults. */
@@ -63,6 +70,8 @@ export interface FakeBigQuery {
   events: EventEmitter;
   createDataset(project: string, dataset: string): void;
   createTable(project: string, dataset: string, table: string, fields: Field[], rows?: Row[]): void;
+  /** Writes every page of a registered GeneratedRows query as JSON text now, at `pageSize` rows a page. */
+  preserialize(sql: string): void;
   tableRows(project: string, dataset: string, table: string): Row[] | undefined;
   close(): Promise<void>;
 }
@@ -131,7 +140,7 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
   const key = (project: string, dataset: string) => `${project}:${dataset}`;
   const fake = {
     requests: [], jobs: new Map(), queries: new Map(), failJobs: [], failInserts: [], failCalls: [], dropInsertAnswers: 0,
-    projects: new Set<string>(), pageSize: 1000, stallJobs: false, events: new EventEmitter(),
+    gcs: new Map(), projects: new Set<string>(), pageSize: 1000, stallJobs: false, events: new EventEmitter(),
   } as unknown as FakeBigQuery;
 
   const dataset = (project: string, id: string): Dataset => {
@@ -165,13 +174,56 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
     const known = fake.queries.get(sql);
     if (known) {
       if ('error' in known) return { error: known.error };
-      return { fields: known.fields, rows: 'row' in known ? { length: known.count, at: known.row } : sourceOf(known.rows) };
+      return { fields: known.fields, rows: 'row' in known ? { length: known.count, at: known.row, pages: known.pages } : sourceOf(known.rows) };
     }
     const m = /^\s*SELECT\s+\*\s+FROM\s+`?([\w-]+)\.(\w+)\.(\w+)`?\s*$/i.exec(sql);
     if (!m) return { error: { reason: 'invalidQuery', message: `Syntax error: Unexpected identifier "${sql.split(/\s+/)[0]}" at [1:1]` } };
     const t = datasets.get(key(m[1], m[2]))?.tables.get(m[3]);
     if (!t) return { error: { reason: 'notFound', message: `Not found: Table ${m[1]}:${m[2]}.${m[3]} was not found in location US` } };
     return { rows: sourceOf(t.rows), fields: t.fields };
+  };
+
+  /** The objects a gs:// URI names; one `*` matches any run of characters. */
+  const objectsOf = (uri: string): string[] => {
+    if (!uri.includes('*')) return fake.gcs.has(uri) ? [uri] : [];
+    const [before, after] = uri.split('*', 2);
+    return [...fake.gcs.keys()].filter((k) => k.startsWith(before) && k.endsWith(after) && k.length >= before.length + after.length).sort();
+  };
+  const copyOutcome = (copy: Record<string, any>): ReturnType<Job['outcome']> => {
+    const sources: Table[] = [];
+    for (const ref of copy.sourceTables as Array<Record<string, string>>) {
+      const t = datasets.get(key(ref.projectId, ref.datasetId))?.tables.get(ref.tableId);
+      if (!t) return { error: { reason: 'notFound', message: `Not found: Table ${ref.projectId}:${ref.datasetId}.${ref.tableId}` } };
+      sources.push(t);
+    }
+    const dest = copy.destinationTable;
+    if (!datasets.has(key(dest.projectId, dest.datasetId))) return { error: { reason: 'notFound', message: `Not found: Dataset ${dest.projectId}:${dest.datasetId}` } };
+    let t = datasets.get(key(dest.projectId, dest.datasetId))!.tables.get(dest.tableId);
+    const rows = sources.flatMap((s) => s.rows.map((r) => ({ ...r })));
+    if (t && copy.writeDisposition === 'WRITE_EMPTY' && t.rows.length) return { error: { reason: 'duplicate', message: `Already Exists: Table ${dest.projectId}:${dest.datasetId}.${dest.tableId}` } };
+    if (!t) {
+      if (copy.createDisposition === 'CREATE_NEVER') return { error: { reason: 'notFound', message: `Not found: Table ${dest.projectId}:${dest.datasetId}.${dest.tableId}` } };
+      t = putTable(dest.projectId, dest.datasetId, dest.tableId, sources[0].fields);
+    }
+    if (copy.writeDisposition === 'WRITE_APPEND') t.rows.push(...rows);
+    else t.rows = rows;
+    return {};
+  };
+  const extractOutcome = (extract: Record<string, any>): ReturnType<Job['outcome']> => {
+    const ref = extract.sourceTable;
+    const t = datasets.get(key(ref.projectId, ref.datasetId))?.tables.get(ref.tableId);
+    if (!t) return { error: { reason: 'notFound', message: `Not found: Table ${ref.projectId}:${ref.datasetId}.${ref.tableId}` } };
+    const format = extract.destinationFormat ?? 'CSV';
+    let text: string;
+    if (format === 'NEWLINE_DELIMITED_JSON') text = t.rows.map((r) => `${JSON.stringify(r)}\n`).join('');
+    else if (format === 'CSV') {
+      const d = extract.fieldDelimiter ?? ',';
+      const lines = t.rows.map((r) => t!.fields.map((f) => String(r[f.name] ?? '')).join(d));
+      text = [...(extract.printHeader === false ? [] : [t.fields.map((f) => f.name).join(d)]), ...lines].map((l) => `${l}\n`).join('');
+    } else return { error: { reason: 'invalid', message: `the fake cannot write ${format}` } };
+    // One file per URI: a wildcard URI gets its `*` replaced by BigQuery's 12-digit shard number.
+    for (const uri of extract.destinationUris as string[]) fake.gcs.set(uri.replace('*', '000000000000'), text);
+    return { extract: (extract.destinationUris as string[]).map(() => 1) };
   };
 
   const createJob = (project: string, body: Record<string, any>, data?: Buffer): Job => {
@@ -182,6 +234,8 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
     const outcome = (): ReturnType<Job['outcome']> => {
       if (scripted) return { error: scripted };
       if (config.query) return queryOutcome(project, config);
+      if (config.copy) return copyOutcome(config.copy);
+      if (config.extract) return extractOutcome(config.extract);
       const load = config.load;
       const dest = load.destinationTable;
       let t = datasets.get(key(dest.projectId, dest.datasetId))?.tables.get(dest.tableId);
@@ -190,7 +244,13 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
         if (load.createDisposition === 'CREATE_NEVER' || !load.schema) return { error: { reason: 'notFound', message: `Not found: Table ${dest.projectId}:${dest.datasetId}.${dest.tableId}` } };
         t = putTable(dest.projectId, dest.datasetId, dest.tableId, load.schema.fields);
       }
-      const rows = parseData(load, t.fields, data ?? Buffer.alloc(0));
+      if (load.sourceUris) {
+        const missing = (load.sourceUris as string[]).find((u) => !objectsOf(u).length);
+        if (missing) return { error: { reason: 'notFound', message: `Not found: URI ${missing}` } };
+      }
+      // Each object is read on its own, as BigQuery does (skipLeadingRows applies to every file).
+      const files = load.sourceUris ? (load.sourceUris as string[]).flatMap((u) => objectsOf(u).map((k) => Buffer.from(fake.gcs.get(k)!))) : [data ?? Buffer.alloc(0)];
+      const rows = files.flatMap((f) => parseData(load, t!.fields, f));
       if (load.writeDisposition === 'WRITE_TRUNCATE') t.rows = rows;
       else t.rows.push(...rows);
       return { load: rows.length };
@@ -214,6 +274,7 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
       return;
     }
     if (out.load !== undefined) r.statistics.load = { outputRows: String(out.load) };
+    if (out.extract) r.statistics.extract = { destinationUriFileCounts: out.extract.map(String) };
     if (out.rows) {
       job.rows = out.rows;
       job.fields = out.fields;
@@ -238,7 +299,21 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
     const start = Number(q.get('pageToken') ?? 0);
     const size = Number(q.get('maxResults') ?? fake.pageSize);
     const end = Math.min(rows.length, start + size);
-    // Rows are written as JSON text a few thousand at a time: a 100k-row page stays cheap to serve.
+    const out: Record<string, unknown> = { totalRows: String(rows.length), rows: new RawRows(rows.pages?.get(`${start}:${size}`) ?? pageText(fields, rows, start, end)) };
+    if (end < rows.length) out.pageToken = String(end);
+    return out;
+  };
+  fake.preserialize = (sql) => {
+    const known = fake.queries.get(sql);
+    if (!known || !('row' in known)) throw new Error(`no generated rows registered for '${sql}'`);
+    const rows: RowSource = { length: known.count, at: known.row };
+    known.pages = new Map();
+    for (let start = 0; start < known.count; start += fake.pageSize) {
+      known.pages.set(`${start}:${fake.pageSize}`, pageText(known.fields, rows, start, Math.min(known.count, start + fake.pageSize)));
+    }
+  };
+  /** Rows [start, end) as the inside of a `rows` array, written a few thousand at a time. */
+  function pageText(fields: Field[], rows: RowSource, start: number, end: number): string[] {
     const chunks: string[] = [];
     for (let from = start; from < end; from += 5000) {
       let text = '';
@@ -248,10 +323,8 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
       }
       chunks.push(text);
     }
-    const out: Record<string, unknown> = { totalRows: String(rows.length), rows: new RawRows(chunks) };
-    if (end < rows.length) out.pageToken = String(end);
-    return out;
-  };
+    return chunks;
+  }
 
   const route = (method: string, path: string, q: URLSearchParams, body: Buffer, contentType: string, res: ServerResponse): unknown => {
     let m: RegExpExecArray | null;
@@ -334,6 +407,12 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
       const [ds, id] = [decodeURIComponent(m[1]), decodeURIComponent(m[2])];
       const t = table(project, ds, id);
       if (method === 'GET') return tableResource(t);
+      if (method === 'PATCH') {
+        const { schema, tableReference: _ref, ...extra } = JSON.parse(body.toString('utf8'));
+        if (schema?.fields) t.fields = schema.fields;
+        Object.assign(t.resource, extra);
+        return tableResource(t);
+      }
       if (method === 'DELETE') {
         dataset(project, ds).tables.delete(id);
         return null;

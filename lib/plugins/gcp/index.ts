@@ -1,9 +1,11 @@
-// The runnable task types of the `gcp` plugin group: BigQuery (./bigquery), Cloud Storage (./gcs), Pub/Sub Publish (./pubsub), and CustomJob, still a
+// The runnable task types of the `gcp` plugin group: BigQuery (./bigquery), Cloud Storage (./gcs), Pub/Sub (./pubsub), Firestore
+// (./firestore), and CustomJob, still a
 // placeholder: real property schemas (./vertexai.ts) so flows validate, and a `run` that fails with
 // NOT_IMPLEMENTED.
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { RunnableTaskDefinition } from '../types';
 import { bigqueryTasks } from './bigquery';
+import { firestoreTasks } from './firestore';
 import { gcsTasks } from './gcs';
 import { pubsubTasks } from './pubsub';
 import { CustomJobOutputs, CustomJobProperties } from './vertexai';
@@ -19,4 +21,4 @@ export const CustomJob: RunnableTaskDefinition<CustomJobProperties, CustomJobOut
   },
 };
 
-export const gcpTasks: readonly RunnableTaskDefinition[] = [CustomJob, ...bigqueryTasks, ...gcsTasks, ...pubsubTasks];
+export const gcpTasks: readonly RunnableTaskDefinition[] = [CustomJob, ...bigqueryTasks, ...gcsTasks, ...pubsubTasks, ...firestoreTasks];

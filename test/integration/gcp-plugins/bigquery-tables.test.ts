@@ -76,6 +76,26 @@ describe('the fake BigQuery (wire protocol) itself', () => {
     expect(rows.map((r: { id: number }) => r.id)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(fake.requests.filter((r) => r.path.endsWith('/tables/t/data')).map((r) => r.query.get('pageToken'))).toEqual([null, '3', '6', '9']);
   });
+
+  it('serves pre-serialised pages of generated rows exactly as it writes them on the fly', async () => {
+    const generated = { fields: SCHEMA.fields, count: 25, row: (i: number) => ({ id: i, name: i % 4 === 0 ? null : `n${i}` }) };
+    fake.pageSize = 10;
+    fake.queries.set('SELECT generated', { ...generated });
+    fake.queries.set('SELECT preserialized', { ...generated });
+    fake.preserialize('SELECT preserialized');
+    expect([...(fake.queries.get('SELECT preserialized') as { pages: Map<string, string[]> }).pages.keys()]).toEqual(['0:10', '10:10', '20:10']);
+    const read = async (sql: string) => {
+      const ctx = await nextTaskRun(world, sql.split(' ')[1]);
+      const out = await runTask(ctx, 'Query', { projectId: PROJECT, sql, store: true, maxResults: 10 });
+      const rows = await readRows(world.ctx, out.uri);
+      await ctx.close();
+      return rows;
+    };
+    const onTheFly = await read('SELECT generated');
+    expect(onTheFly).toHaveLength(25);
+    expect(await read('SELECT preserialized')).toEqual(onTheFly);
+    expect(() => fake.preserialize('SELECT nothing')).toThrow("no generated rows registered for 'SELECT nothing'");
+  });
 });
 
 describe('bigquery.Load on the fake BigQuery (wire protocol)', () => {

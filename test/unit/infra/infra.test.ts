@@ -111,6 +111,19 @@ describe('infra/', () => {
     expect(store).toMatch(/customTime/);
   });
 
+  it('gives worker-gcp, and no other function, the project roles the GCP plugin tasks need, or the roles a user lists instead', () => {
+    const grants = (model: Model) => model.of('google_project_iam_member').filter((m) => m.resource.name === 'worker_gcp')
+      .map((m) => ({ role: model.attr(m, 'role'), member: JSON.stringify(model.attr(m, 'member')) }));
+    const byDefault = grants(new Model(config, DEFAULTS));
+    expect(byDefault.map((g) => g.role).sort()).toEqual([
+      'roles/bigquery.dataEditor', 'roles/bigquery.jobUser', 'roles/pubsub.publisher', 'roles/pubsub.subscriber', 'roles/storage.objectUser',
+    ]);
+    expect(new Set(byDefault.map((g) => g.member)).size).toBe(1);
+    expect(byDefault[0].member).toMatch(/worker-gcp/);
+    expect(grants(new Model(config, { ...DEFAULTS, worker_gcp_roles: ['roles/bigquery.user'] })).map((g) => g.role)).toEqual(['roles/bigquery.user']);
+    expect(grants(new Model(config, { ...DEFAULTS, worker_gcp_roles: [] }))).toEqual([]);
+  });
+
   it('requires Terraform 1.5 and both Google providers', () => {
     expect(config.settings[0].required_version).toBe('>= 1.5');
     const providers = (config.settings[0].required_providers as Record<string, { source: string }>[])[0];

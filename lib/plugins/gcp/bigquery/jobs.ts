@@ -36,7 +36,14 @@ export interface JobSpec {
   submit?: (ref: JobReference) => Promise<JobResource>;
   retry: RetrySettings;
   location: ErrorLocation;
+  /** The property a failure is blamed on, when it depends on the failure (a source or a destination). */
+  propertyOf?: (f: BigQueryFailure) => string | undefined;
 }
+
+const failed = (f: BigQueryFailure, spec: JobSpec) => {
+  const property = spec.propertyOf?.(f);
+  return taskError(f, spec.what, property ? { ...spec.location, property } : spec.location);
+};
 
 const sanitize = (s: string): string => s.replace(/[^A-Za-z0-9_-]/g, '_');
 
@@ -143,12 +150,12 @@ export async function runJob(ctx: TaskContext, api: BigQueryApi, spec: JobSpec, 
       const f = failureOf(err);
       const where = job ? `job '${ref.jobId}'` : 'create job';
       ctx.logger.warn(`Error on ${where} with errors: ${f.errors.map((e) => `${e.reason}: ${e.message}`).join('; ')}`);
-      if (!isRetryable(f, spec.retry)) throw taskError(f, spec.what, spec.location);
+      if (!isRetryable(f, spec.retry)) throw failed(f, spec);
       const elapsed = ctx.now().getTime() - startedAt;
       const delay = nextDelayMs(spec.retry.policy, tryNumber, elapsed, ref.jobId);
       if (delay === undefined) {
         ctx.logger.error(`Stop retry, attempts ${tryNumber} elapsed ${Math.round(elapsed / 1000)} seconds`);
-        throw taskError(f, spec.what, spec.location);
+        throw failed(f, spec);
       }
       ctx.logger.warn(`Retrying, attempts ${tryNumber} elapsed ${Math.round(elapsed / 1000)} seconds`);
       if (f.transport) {

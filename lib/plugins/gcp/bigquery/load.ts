@@ -10,7 +10,8 @@ import { tableReference } from './tables';
 
 const SOURCE_FORMAT = { CSV: 'CSV', JSON: 'NEWLINE_DELIMITED_JSON', AVRO: 'AVRO', PARQUET: 'PARQUET', ORC: 'ORC' } as const;
 
-function loadConfiguration(p: LoadProperties, destinationTable: object): Record<string, unknown> {
+/** The `load` part of a load job's configuration (shared with LoadFromGcs, which adds sourceUris). */
+export function loadConfiguration(p: Omit<LoadProperties, 'from'>, destinationTable: object): Record<string, unknown> {
   const load: Record<string, unknown> = { destinationTable, sourceFormat: SOURCE_FORMAT[p.format] };
   if (p.clusteringFields) load.clustering = { fields: p.clusteringFields };
   if (p.schemaUpdateOptions) load.schemaUpdateOptions = p.schemaUpdateOptions;

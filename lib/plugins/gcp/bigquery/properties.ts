@@ -186,3 +186,57 @@ export const TableOutputs = z.object({
 export type TableOutputs = z.infer<typeof TableOutputs>;
 
 export const DeleteTableOutputs = z.object({ projectId: z.string(), datasetId: z.string(), table: z.string() }).strict();
+
+/** A gs:// URI (bucket, then an object name that may hold one `*` wildcard). */
+const GcsUri = z.string().regex(/^gs:\/\/[^/]+\/.+$/, 'expected gs://bucket/object');
+/** A list, or one value (Kestra's single-value-as-list reading). */
+const ListOf = <T extends z.ZodTypeAny>(item: T) => z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(item).min(1));
+
+export const LoadFromGcsProperties = LoadProperties.extend({ from: ListOf(GcsUri) }).strict();
+export type LoadFromGcsProperties = z.infer<typeof LoadFromGcsProperties>;
+
+export const ExtractToGcsProperties = z.object({
+  ...bigqueryProperties,
+  sourceTable: TableName,
+  destinationUris: ListOf(GcsUri),
+  compression: z.enum(['NONE', 'GZIP', 'DEFLATE', 'SNAPPY', 'ZSTD']).optional(),
+  fieldDelimiter: z.string().optional(),
+  format: z.enum(['CSV', 'NEWLINE_DELIMITED_JSON', 'AVRO', 'PARQUET']).optional(),
+  useAvroLogicalTypes: Bool.optional(),
+  jobTimeoutMs: Int.optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  printHeader: Bool.optional(),
+}).strict();
+export type ExtractToGcsProperties = z.infer<typeof ExtractToGcsProperties>;
+
+export const ExtractToGcsOutputs = z.object({
+  jobId: z.string(),
+  sourceTable: z.string(),
+  destinationUris: z.array(z.string()),
+  fileCounts: z.array(z.number().int().nonnegative()).optional(),
+}).strict();
+export type ExtractToGcsOutputs = z.infer<typeof ExtractToGcsOutputs>;
+
+export const CopyProperties = z.object({
+  ...bigqueryProperties,
+  sourceTables: ListOf(TableName),
+  destinationTable: TableName,
+  operationType: z.enum(['COPY', 'SNAPSHOT', 'RESTORE', 'CLONE']).optional(),
+  writeDisposition: WriteDisposition.optional(),
+  createDisposition: CreateDisposition.optional(),
+  jobTimeout: Duration.optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  dryRun: Bool.optional(),
+}).strict();
+export type CopyProperties = z.infer<typeof CopyProperties>;
+
+export const CopyOutputs = z.object({ jobId: z.string() }).strict();
+export type CopyOutputs = z.infer<typeof CopyOutputs>;
+
+/** UpdateDataset takes CreateDataset's properties but `ifExists` (Kestra's AbstractDataset). */
+export const UpdateDatasetProperties = DatasetProperties.omit({ ifExists: true }).strict();
+export type UpdateDatasetProperties = z.infer<typeof UpdateDatasetProperties>;
+
+/** UpdateTable takes CreateTable's properties (Kestra's AbstractTableCreateUpdate). */
+export const UpdateTableProperties = CreateTableProperties;
+export type UpdateTableProperties = CreateTableProperties;

@@ -1,4 +1,4 @@
-// CreateDataset, DeleteDataset, CreateTable, DeleteTable and TableMetadata: single REST calls on
+// CreateDataset, UpdateDataset, DeleteDataset, CreateTable, UpdateTable, DeleteTable and TableMetadata: single REST calls on
 // datasets and tables, under the same automatic retry as jobs (a rate limit heals the same way).
 import { parseDurationMs } from '../../../model/duration';
 import { AloftError, ErrorCode, type ErrorLocation } from '../../../model/errors';
@@ -8,6 +8,7 @@ import { BigQueryFailure, abortError, sleep, taskError } from './errors';
 import { isRetryable, nextDelayMs, retrySettings, type RetrySettings } from './retry';
 import type {
   CreateTableProperties, DatasetOutputs, DatasetProperties, DeleteDatasetProperties, DeleteTableProperties, TableMetadataProperties, TableOutputs,
+  UpdateDatasetProperties, UpdateTableProperties,
 } from './properties';
 
 export interface TableReference {
@@ -63,16 +64,21 @@ const datasetOutputs = (d: DatasetResource): DatasetOutputs => ({
   ...(d.location !== undefined ? { location: d.location } : {}),
 });
 
-export async function createDataset(ctx: TaskContext, p: DatasetProperties): Promise<DatasetOutputs> {
-  const location = locationOf(ctx, 'name');
-  const api = connect(ctx, p, locationOf(ctx));
-  const body: Record<string, unknown> = { datasetReference: { projectId: api.projectId, datasetId: p.name } };
+function datasetBody(p: UpdateDatasetProperties, projectId: string): Record<string, unknown> {
+  const body: Record<string, unknown> = { datasetReference: { projectId, datasetId: p.name } };
   if (p.location) body.location = p.location;
   if (p.description !== undefined) body.description = p.description;
   if (p.friendlyName !== undefined) body.friendlyName = p.friendlyName;
   if (p.defaultTableLifetime !== undefined) body.defaultTableExpirationMs = String(p.defaultTableLifetime * 1000);
   if (p.defaultPartitionExpirationMs !== undefined) body.defaultPartitionExpirationMs = String(p.defaultPartitionExpirationMs);
   if (p.labels) body.labels = p.labels;
+  return body;
+}
+
+export async function createDataset(ctx: TaskContext, p: DatasetProperties): Promise<DatasetOutputs> {
+  const location = locationOf(ctx, 'name');
+  const api = connect(ctx, p, locationOf(ctx));
+  const body = datasetBody(p, api.projectId);
   const retry = retrySettings(p);
   const ifExists = p.ifExists ?? 'ERROR';
   try {
@@ -86,6 +92,14 @@ export async function createDataset(ctx: TaskContext, p: DatasetProperties): Pro
   }
   ctx.logger.info(`Dataset '${p.name}' exists; skipping`);
   return datasetOutputs(await withRetry(ctx, retry, `BigQuery dataset '${p.name}'`, location, () => api.call<DatasetResource>('GET', ds(p.name))));
+}
+
+/** UpdateDataset: patches the properties given (datasets.patch); a dataset that does not exist fails. */
+export async function updateDataset(ctx: TaskContext, p: UpdateDatasetProperties): Promise<DatasetOutputs> {
+  const api = connect(ctx, p, locationOf(ctx));
+  ctx.logger.debug(`Updating dataset '${p.name}'`);
+  return datasetOutputs(await withRetry(ctx, retrySettings(p), `BigQuery UpdateDataset '${p.name}'`, locationOf(ctx, 'name'),
+    () => api.call<DatasetResource>('PATCH', ds(p.name), { body: datasetBody(p, api.projectId) })));
 }
 
 export async function deleteDataset(ctx: TaskContext, p: DeleteDatasetProperties): Promise<{ dataset: string }> {
@@ -122,10 +136,9 @@ function tableOutputs(t: TableResource): TableOutputs {
   return out;
 }
 
-export async function createTable(ctx: TaskContext, p: CreateTableProperties): Promise<TableOutputs> {
-  const api = connect(ctx, p, locationOf(ctx));
+function tableBody(ctx: TaskContext, p: CreateTableProperties, projectId: string): Record<string, unknown> {
   const def = p.tableDefinition ?? {};
-  const body: Record<string, unknown> = { tableReference: { projectId: api.projectId, datasetId: p.dataset, tableId: p.table } };
+  const body: Record<string, unknown> = { tableReference: { projectId, datasetId: p.dataset, tableId: p.table } };
   if (def.schema) body.schema = def.schema;
   if (def.viewDefinition) body.view = { query: def.viewDefinition.query, useLegacySql: false };
   if (def.standardTableDefinition?.clustering) body.clustering = { fields: def.standardTableDefinition.clustering };
@@ -133,8 +146,26 @@ export async function createTable(ctx: TaskContext, p: CreateTableProperties): P
   if (p.description !== undefined) body.description = p.description;
   if (p.labels) body.labels = p.labels;
   if (p.expirationDuration) body.expirationTime = String(ctx.now().getTime() + (parseDurationMs(p.expirationDuration) ?? 0));
+  return body;
+}
+
+export async function createTable(ctx: TaskContext, p: CreateTableProperties): Promise<TableOutputs> {
+  const api = connect(ctx, p, locationOf(ctx));
+  const body = tableBody(ctx, p, api.projectId);
   const t = await withRetry(ctx, retrySettings(p), `BigQuery CreateTable '${p.dataset}.${p.table}'`, locationOf(ctx, 'table'),
     () => api.call<TableResource>('POST', `${ds(p.dataset)}/tables`, { body }));
+  return tableOutputs(t);
+}
+
+/**
+ * UpdateTable: patches the properties given (tables.patch); what is not given keeps its value, as
+ * Kestra's read-then-update does. A table that does not exist fails.
+ */
+export async function updateTable(ctx: TaskContext, p: UpdateTableProperties): Promise<TableOutputs> {
+  const api = connect(ctx, p, locationOf(ctx));
+  ctx.logger.debug(`Updating table metadata '${p.dataset}.${p.table}'`);
+  const t = await withRetry(ctx, retrySettings(p), `BigQuery UpdateTable '${p.dataset}.${p.table}'`, locationOf(ctx, 'table'),
+    () => api.call<TableResource>('PATCH', tb(p.dataset, p.table), { body: tableBody(ctx, p, api.projectId) }));
   return tableOutputs(t);
 }
 

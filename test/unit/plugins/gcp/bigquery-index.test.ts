@@ -17,7 +17,15 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
     from: '{{ outputs.extract.uri }}', destinationTable: 'my_project.my_dataset.my_table', format: 'CSV',
     csvOptions: { fieldDelimiter: ';', skipLeadingRows: 1 }, schema: { fields: [{ name: 'id', type: 'INT64' }, { name: 'tags', type: 'STRING', mode: 'REPEATED' }] },
   },
+  LoadFromGcs: {
+    destinationTable: 'myDataset.myTable', ignoreUnknownValues: true, format: 'CSV', from: ['gs://myBucket/myFile.csv'],
+    schema: { fields: [{ name: 'colA', type: 'STRING' }, { name: 'colB', type: 'NUMERIC' }] }, csvOptions: { allowJaggedRows: true, encoding: 'UTF-8', fieldDelimiter: ',' },
+  },
+  ExtractToGcs: { destinationUris: ['gs://bucket_name/filename.csv'], sourceTable: 'my-project.my_dataset.my_table', format: 'CSV', fieldDelimiter: ';', printHeader: true },
+  Copy: { operationType: 'COPY', sourceTables: ['my-project.my_dataset.my_table$20130908'], destinationTable: 'my-project.my_dataset.my_table' },
   CreateDataset: { name: 'my_dataset', location: 'EU', ifExists: 'SKIP' },
+  UpdateDataset: { name: 'my_dataset', location: 'EU', friendlyName: 'new Friendly Name' },
+  UpdateTable: { projectId: 'my-project', dataset: 'my-dataset', table: 'my-table', expirationDuration: 'PT48H' },
   DeleteDataset: { name: 'my_dataset', deleteContents: true },
   CreateTable: { dataset: 'my_dataset', table: 'my_table', tableDefinition: { type: 'TABLE', schema: { fields: [{ name: 'id', type: 'INT64' }] } } },
   TableMetadata: { dataset: 'my_dataset', table: 'my_table', ifNotExists: 'SKIP' },
@@ -44,6 +52,13 @@ describe('bigqueryTasks', () => {
       "missing required property 'maxInterval'",
       "unknown property 'fetchSize'; did you mean 'fetchOne'?",
     ]);
+  });
+
+  it('rejects a GCS source or destination that is not a gs:// URI, naming the property', () => {
+    expect(checkValue(def('LoadFromGcs').properties, { from: ['/tmp/x.csv'], destinationTable: 'd.t', format: 'CSV' }).map((i) => [i.path, i.message]))
+      .toEqual([[['from', 0], 'expected gs://bucket/object']]);
+    expect(checkValue(def('ExtractToGcs').properties, { sourceTable: 'd.t', destinationUris: 'gs://bucket' }).map((i) => i.message))
+      .toEqual(['expected gs://bucket/object']);
   });
 
   it.each([
