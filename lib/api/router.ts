@@ -7,6 +7,7 @@ import { authorize, type AuthConfig } from './auth';
 import { errorBody, send, type ApiRequest } from './http';
 import { openApiDocument } from './openapi';
 import { DEFAULT_LIMITS, type Limits, type Route } from './route';
+import { dependencyRoutes } from './routes/dependencies';
 import { executionRoutes } from './routes/executions';
 import { flowRoutes } from './routes/flows';
 import { otherRoutes } from './routes/other';
@@ -34,7 +35,7 @@ const openApiRoute: Route = {
 };
 
 /** Every route; the OpenAPI document lists exactly these. */
-export const ROUTES: readonly Route[] = [...flowRoutes, ...executionRoutes, ...otherRoutes, openApiRoute];
+export const ROUTES: readonly Route[] = [...flowRoutes, ...dependencyRoutes, ...executionRoutes, ...otherRoutes, openApiRoute];
 
 function compile(route: Route): Compiled {
   const segments = route.path.split('/').filter(Boolean).map((s) => {

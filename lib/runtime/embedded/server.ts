@@ -6,6 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { z } from 'zod';
 import type { AuthConfig } from '../../api/auth';
+import { DependencyIndex, refsOf } from '../../api/dependencies';
 import { createApiService, FlowValidationError } from '../../api/port-service';
 import type { Limits } from '../../api/route';
 import { createApiHandler } from '../../api/router';
@@ -76,6 +77,8 @@ export class LocalServer {
   readonly registry: TriggerRegistry;
   readonly triggerState: TriggerStateStore;
   readonly service: ApiService;
+  /** Flow dependency edges, filed at each save: the server sees every save (API, flows folder). */
+  readonly dependencies = new DependencyIndex();
   private readonly config: () => ServerConfig;
   private readonly scheduler: LocalScheduler;
   private readonly renderer: Renderer;
@@ -121,6 +124,7 @@ export class LocalServer {
       replay: (id, taskRunId) => rt.replay(id, taskRunId),
       onFlowSaved: (flow) => this.flowSaved(flow),
       onFlowDeleted: (flow) => this.flowDeleted(flow),
+      dependencies: this.dependencies,
     });
   }
 
@@ -134,7 +138,10 @@ export class LocalServer {
    */
   open(): Promise<void> {
     this.opened ??= (async () => {
-      for (const stored of await this.runtime.flowRepo.list()) this.registry.set({ ...stored.flow, revision: stored.revision });
+      for (const stored of await this.runtime.flowRepo.list()) {
+        this.registry.set({ ...stored.flow, revision: stored.revision });
+        this.dependencies.set(refsOf(stored.flow, this.runtime.catalog));
+      }
       if (this.opts.flowsDir) await this.loadFlows(this.opts.flowsDir);
       await this.runtime.start();
     })();
@@ -220,11 +227,13 @@ export class LocalServer {
 
   private async flowSaved(flow: Flow): Promise<void> {
     this.registry.set(flow);
+    this.dependencies.set(refsOf(flow, this.runtime.catalog));
     await this.pubsub?.sync(this.registry.pubSubTargets());
   }
 
   private async flowDeleted(flow: Flow): Promise<void> {
     this.registry.remove(flow.namespace, flow.id);
+    this.dependencies.remove(flow.namespace, flow.id);
     for (const t of flow.triggers ?? []) await this.triggerState.deleteTrigger(triggerKey(flow.namespace, flow.id, t.id));
     await this.pubsub?.sync(this.registry.pubSubTargets());
   }
