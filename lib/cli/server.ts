@@ -6,6 +6,7 @@ import { AloftError, ErrorCode } from '../model/errors';
 import { openDataDir } from '../runtime/embedded/data-dir';
 import { LocalServer } from '../runtime/embedded/server';
 import { emulatorPubSubSource } from '../wiring/pubsub-triggers';
+import { registerFlowDependencyCommands } from './flow-dependencies';
 import { ExitCode, type CliIO } from './io';
 import { deployFlows, getRemote, killRemote, logsRemote, startRemote } from './remote';
 import { reportError } from './run';
@@ -93,6 +94,7 @@ export function registerServerCommands(program: Command, io: CliIO, setCode: (co
     .description('create or update flows from YAML files (a new revision each time one changes)')
     .argument('<files...>', 'flow YAML files'))
     .action(async (files: string[], opts: { server?: string; token?: string }) => { setCode(await deployFlows(files, opts, io)); });
+  registerFlowDependencyCommands(flow, remote, io, setCode);
 
   const execution = program.command('execution').description('start and follow executions on a server');
   remote(execution.command('start')
