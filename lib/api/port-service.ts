@@ -35,8 +35,8 @@ export interface ApiServiceDeps {
   onFlowSaved?(flow: Flow): Promise<void> | void;
   onFlowDeleted?(flow: Flow): Promise<void> | void;
   /**
-   * The dependency edges, kept by whoever sees every save (the local server). Without one, the service
-   * files the flows it finds at first use and keeps the index up to date with its own saves and deletes.
+   * The dependency edges, kept by whoever sees every save (the local server). Without one (the cloud,
+   * where other instances save too) each dependency query files the flows it lists, so it is never stale.
    */
   dependencies?: DependencyIndex;
 }
@@ -49,13 +49,12 @@ export class FlowValidationError extends DiagnosticsError {
 }
 
 export function createApiService(deps: ApiServiceDeps): ApiService {
-  let index: Promise<DependencyIndex> | undefined = deps.dependencies ? Promise.resolve(deps.dependencies) : undefined;
-  const dependencyIndex = (): Promise<DependencyIndex> => (index ??= (async () => {
+  const dependencyIndex = async (): Promise<DependencyIndex> => {
+    if (deps.dependencies) return deps.dependencies;
     const built = new DependencyIndex();
     for (const s of await deps.flows.list()) built.set(refsOf(s.flow, deps.catalog));
     return built;
-  })());
-  const owned = deps.dependencies === undefined;
+  };
   const mustExist = async (namespace: string, id: string): Promise<void> => {
     if (!(await deps.flows.get(namespace, id))) throw new AloftError(ErrorCode.NOT_FOUND, `flow ${flowKey(namespace, id)} not found`);
   };
@@ -75,7 +74,6 @@ export function createApiService(deps: ApiServiceDeps): ApiService {
           throw new AloftError(ErrorCode.FLOW_INVALID, `the flow in the body is ${flowKey(flow.namespace, flow.id)}, the URL names ${flowKey(expected.namespace, expected.id)}`, { flow: flowKey(flow.namespace, flow.id) });
         }
         const stored = await deps.flows.save(flow, source, deps.clock.now());
-        if (owned && index) (await index).set(refsOf(stored.flow, deps.catalog));
         await deps.onFlowSaved?.({ ...stored.flow, revision: stored.revision });
         return { ...stored, warnings: parsed.warnings } satisfies SavedFlow;
       },
@@ -102,7 +100,6 @@ export function createApiService(deps: ApiServiceDeps): ApiService {
         const dependents = (await dependencyIndex()).dependents(namespace, id);
         if (dependents.length > 0 && !force) throw new FlowHasDependentsError(flowKey(namespace, id), dependents);
         await deps.flows.delete(namespace, id);
-        if (owned && index) (await index).remove(namespace, id);
         await deps.onFlowDeleted?.({ ...stored.flow, revision: stored.revision });
       },
     },
