@@ -56,6 +56,7 @@ export async function serverCommand(opts: ServerOptions, io: CliIO): Promise<num
     });
     const { url } = await server.listen();
     io.stdout(`aloft server listening on ${url}${opts.flows ? ` with the flows of ${opts.flows}` : ''}; ${dataDir ? `data in ${dataDir}` : 'data in memory'}\n`);
+    io.stdout(`the web UI: ${url}/ui/\n`);
     await new Promise<void>((resolve) => {
       const remove = io.onInterrupt(() => { remove(); resolve(); });
     });

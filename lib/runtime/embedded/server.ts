@@ -10,6 +10,7 @@ import { DependencyIndex, refsOf } from '../../api/dependencies';
 import { createApiService, FlowValidationError } from '../../api/port-service';
 import type { Limits } from '../../api/route';
 import { createApiHandler } from '../../api/router';
+import { defaultUiDir } from '../../api/ui-static';
 import type { ApiService, SavedFlow } from '../../api/service';
 import { checkSyntax, referencedPaths } from '../../expr';
 import { formatError, toErrorData, type AloftErrorData } from '../../model/errors';
@@ -68,6 +69,8 @@ export interface LocalServerOptions {
   pubsubSource?: PubSubSourceFactory;
   /** Structured log lines (severity, message, labels). */
   log?(line: Record<string, unknown>): void;
+  /** The built web UI served at /ui; default dist/ui; null serves none. */
+  uiDir?: string | null;
 }
 
 const EXPRESSIONS = { referencedPaths, checkSyntax };
@@ -154,7 +157,7 @@ export class LocalServer {
     this.scheduler.start();
     const c = this.config();
     const handler = createApiHandler({
-      service: this.service, auth: this.opts.auth,
+      service: this.service, auth: this.opts.auth, uiDir: this.opts.uiDir === undefined ? defaultUiDir() : this.opts.uiDir ?? undefined,
       limits: { ...(c.ALOFT_API_BODY_LIMIT ? { bodyBytes: c.ALOFT_API_BODY_LIMIT } : {}), ...(c.ALOFT_WEBHOOK_BODY_LIMIT ? { webhookBodyBytes: c.ALOFT_WEBHOOK_BODY_LIMIT } : {}), ...this.opts.limits },
       onError: (err, req) => this.log('ERROR', `${req.method} ${req.url} failed: ${formatError({ code: 'INTERNAL', message: String((err as Error)?.message ?? err) })}`),
     });

@@ -1,0 +1,37 @@
+// The API client of the UI: same origin, the token (if the server asks for one) kept in localStorage.
+const TOKEN = 'aloft.token';
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.message ?? `HTTP ${status}`);
+    this.status = status;
+    this.body = body ?? {};
+  }
+}
+
+export const token = {
+  get: () => localStorage.getItem(TOKEN) ?? '',
+  set: (t) => (t ? localStorage.setItem(TOKEN, t) : localStorage.removeItem(TOKEN)),
+};
+
+export async function api(method, path, { json, yaml } = {}) {
+  const headers = {};
+  const t = token.get();
+  if (t) headers.authorization = `Bearer ${t}`;
+  let body;
+  if (json !== undefined) { body = JSON.stringify(json); headers['content-type'] = 'application/json'; }
+  if (yaml !== undefined) { body = yaml; headers['content-type'] = 'application/x-yaml'; }
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body });
+  } catch {
+    throw new ApiError(0, { code: 'UNREACHABLE', message: 'the server cannot be reached' });
+  }
+  const text = await res.text();
+  let parsed;
+  try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
+  if (!res.ok) throw new ApiError(res.status, parsed ?? { message: `HTTP ${res.status}` });
+  return parsed;
+}
+
+export const flowPath = (ns, id) => `/api/v1/flows/${encodeURIComponent(ns)}/${encodeURIComponent(id)}`;
