@@ -1,0 +1,117 @@
+// The web UI in headless Chromium against a real `aloft server`: the editor marks errors at their line
+// as you type, a fixed flow saves, the dependency graph opens, and deleting an upstream flow shows
+// Kestra's warning. Bad input shows a clear message, never a blank page. Screenshots go to
+// .aloft/ui-screenshots (not committed).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './chromium';
+import { flowYaml, startServer, type Harness } from './server-harness';
+
+jest.setTimeout(120_000);
+
+const NS = 'io.aloft.ui';
+const SHOTS = join(__dirname, '..', '..', '.aloft', 'ui-screenshots');
+const WARNING = 'This flow has dependencies. Deleting it will prevent their dependencies to be executed.';
+
+const badType = `id: typed\nnamespace: ${NS}\ntasks:\n  - id: one\n    type: io.kestra.core.tasks.debugs.Nope\n`;
+const fixed = `id: typed\nnamespace: ${NS}\ntasks:\n  - id: one\n    type: io.kestra.core.tasks.debugs.Return\n    format: hi\n`;
+
+describe('the web UI in a browser', () => {
+  let h: Harness;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    h = await startServer();
+    for (const yaml of [flowYaml(NS, 'child'), `id: parent\nnamespace: ${NS}\ntasks:\n  - id: call\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: ${NS}\n    flowId: child\n`]) {
+      expect((await h.call('POST', '/api/v1/flows', { yaml })).status).toBe(200);
+    }
+    browser = await launchChromium();
+    page = await browser.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+    // Anything outside the server would be a load from the internet.
+    await page.route((url) => !url.href.startsWith(h.url), (r) => { errors.push(`outside request ${r.request().url()}`); return r.abort(); });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.stop();
+  });
+  afterEach(async () => {
+    await page.screenshot({ path: join(SHOTS, `${expect.getState().currentTestName?.replace(/\W+/g, '-')}.png`) });
+    expect(errors).toEqual([]);
+  });
+
+  async function typeFlow(source: string): Promise<void> {
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText(source);
+  }
+
+  it('lists the flows by namespace', async () => {
+    await page.goto(`${h.url}/ui/`);
+    await page.getByRole('link', { name: 'parent' }).waitFor();
+    await page.getByLabel('Search').fill('chi');
+    await page.getByRole('link', { name: 'child' }).waitFor();
+    expect(await page.getByRole('link', { name: 'parent' }).count()).toBe(0);
+  });
+
+  it('marks an unknown task type at its line as you type, then saves the fixed flow', async () => {
+    await page.goto(`${h.url}/ui/#/new`);
+    await typeFlow(badType);
+    const problem = page.getByLabel('Problems').locator('li.error').first();
+    await problem.waitFor();
+    expect(await problem.textContent()).toMatch(/^line 5, column \d+: .*io\.kestra\.core\.tasks\.debugs\.Nope/);
+    await page.locator('.cm-lintRange-error').first().waitFor();
+    await typeFlow(fixed);
+    await page.getByLabel('Problems').locator('li').first().waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Save' }).click();
+    // A new flow's page moves to its own address once saved.
+    await page.waitForURL(`**/ui/#/flows/${NS}/typed`);
+    await page.getByRole('heading', { name: `${NS}.typed` }).waitFor();
+    expect((await h.call('GET', `/api/v1/flows/${NS}/typed`)).body.source).toBe(fixed);
+  });
+
+  it('says where YAML that does not parse breaks, and refuses to save it', async () => {
+    await page.goto(`${h.url}/ui/#/new`);
+    await typeFlow('id: broken\nnamespace: x\ntasks: [\n');
+    const problem = page.getByLabel('Problems').locator('li.error').first();
+    await problem.waitFor();
+    expect(await problem.textContent()).toMatch(/^line \d+, column \d+: /);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Not saved:' }).waitFor();
+    expect((await h.call('GET', '/api/v1/flows/x/broken')).status).toBe(404);
+  });
+
+  it('opens the dependency graph and expands it', async () => {
+    await page.goto(`${h.url}/ui/#/flows/${NS}/child`);
+    await page.getByRole('tab', { name: 'Dependencies' }).click();
+    const graph = page.getByRole('img', { name: `Dependencies of ${NS}.child` });
+    await graph.waitFor();
+    expect(await graph.locator('text').allTextContents()).toEqual(expect.arrayContaining([`${NS}.child`, `${NS}.parent`]));
+    await page.getByLabel('Expand all').check();
+    await page.locator('.edge-list li', { hasText: `${NS}.parent → ${NS}.child (FLOW_TASK)` }).waitFor();
+  });
+
+  it('warns before deleting a flow others depend on, naming them, and deletes nothing on cancel', async () => {
+    await page.goto(`${h.url}/ui/#/flows/${NS}/child`);
+    await page.getByRole('tab', { name: 'Editor' }).click();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('alertdialog');
+    await dialog.waitFor();
+    expect(await dialog.locator('.warning-text').textContent()).toBe(WARNING);
+    expect(await dialog.locator('.dependents li').allTextContents()).toEqual([`${NS}.parent`]);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect((await h.call('GET', `/api/v1/flows/${NS}/child`)).status).toBe(200);
+  });
+
+  it('says so for a flow that does not exist, instead of a blank page', async () => {
+    await page.goto(`${h.url}/ui/#/flows/${NS}/nope`);
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain(`No flow ${NS}.nope.`);
+  });
+});
