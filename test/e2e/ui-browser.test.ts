@@ -14,6 +14,7 @@ const NS = 'io.aloft.ui';
 const SHOTS = join(__dirname, '..', '..', '.aloft', 'ui-screenshots');
 const WARNING = 'This flow has dependencies. Deleting it will prevent their dependencies to be executed.';
 
+const withInputs = `id: greet\nnamespace: ${NS}\ninputs:\n  - id: who\n    type: STRING\n  - id: times\n    type: INT\n    defaults: 2\n  - id: doc\n    type: FILE\ntasks:\n  - id: say\n    type: io.kestra.core.tasks.log.Log\n    message: "hello {{ inputs.who }} x{{ inputs.times }} with {{ inputs.doc }}"\n`;
 const badType = `id: typed\nnamespace: ${NS}\ntasks:\n  - id: one\n    type: io.kestra.core.tasks.debugs.Nope\n`;
 const fixed = `id: typed\nnamespace: ${NS}\ntasks:\n  - id: one\n    type: io.kestra.core.tasks.debugs.Return\n    format: hi\n`;
 
@@ -26,7 +27,7 @@ describe('the web UI in a browser', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     h = await startServer();
-    for (const yaml of [flowYaml(NS, 'child'), `id: parent\nnamespace: ${NS}\ntasks:\n  - id: call\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: ${NS}\n    flowId: child\n`]) {
+    for (const yaml of [withInputs, flowYaml(NS, 'child'), `id: parent\nnamespace: ${NS}\ntasks:\n  - id: call\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: ${NS}\n    flowId: child\n`]) {
       expect((await h.call('POST', '/api/v1/flows', { yaml })).status).toBe(200);
     }
     browser = await launchChromium();
@@ -106,6 +107,41 @@ describe('the web UI in a browser', () => {
     expect(await dialog.locator('.dependents li').allTextContents()).toEqual([`${NS}.parent`]);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     expect((await h.call('GET', `/api/v1/flows/${NS}/child`)).status).toBe(200);
+  });
+
+  it('runs a flow from the form built from its typed inputs, a FILE upload included, and shows the execution', async () => {
+    await page.goto(`${h.url}/ui/#/flows/${NS}/greet`);
+    await page.getByRole('tab', { name: 'Execute' }).click();
+    expect(await page.getByLabel(/^times/).inputValue()).toBe('2');
+    await page.getByLabel(/^who/).fill('ada');
+    await page.getByLabel(/^doc/).setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('some notes') });
+    await page.getByRole('button', { name: 'Execute' }).click();
+    await page.waitForURL('**/ui/#/executions/*');
+    await page.locator('.state', { hasText: 'SUCCESS' }).waitFor();
+    const log = page.getByLabel('Logs').locator('li', { hasText: 'hello ada x2 with kestra:///' });
+    await log.waitFor();
+    expect(await log.textContent()).toContain('notes.txt');
+    expect(await page.locator('tbody tr td').first().textContent()).toBe('say');
+  });
+
+  it('refuses a wrong input type in the form with its message, before sending anything', async () => {
+    await page.goto(`${h.url}/ui/#/flows/${NS}/greet`);
+    await page.getByRole('tab', { name: 'Execute' }).click();
+    await page.getByLabel(/^who/).fill('ada');
+    await page.getByLabel(/^times/).fill('1.5');
+    const before = (await h.call('GET', `/api/v1/executions/search?namespace=${NS}`)).body.results.length;
+    await page.getByRole('button', { name: 'Execute' }).click();
+    const messages = page.locator('form.execute [role=alert]');
+    await messages.first().waitFor();
+    expect(await messages.allTextContents()).toEqual(['times: expected INT (an integer)', 'doc: choose a file']);
+    expect((await h.call('GET', `/api/v1/executions/search?namespace=${NS}`)).body.results.length).toBe(before);
+  });
+
+  it('says so for an execution that does not exist', async () => {
+    await page.goto(`${h.url}/ui/#/executions/no-such-execution`);
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('No execution no-such-execution.');
   });
 
   it('says so for a flow that does not exist, instead of a blank page', async () => {

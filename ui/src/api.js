@@ -14,13 +14,14 @@ export const token = {
   set: (t) => (t ? localStorage.setItem(TOKEN, t) : localStorage.removeItem(TOKEN)),
 };
 
-export async function api(method, path, { json, yaml } = {}) {
+export async function api(method, path, { json, yaml, form } = {}) {
   const headers = {};
   const t = token.get();
   if (t) headers.authorization = `Bearer ${t}`;
   let body;
   if (json !== undefined) { body = JSON.stringify(json); headers['content-type'] = 'application/json'; }
   if (yaml !== undefined) { body = yaml; headers['content-type'] = 'application/x-yaml'; }
+  if (form !== undefined) body = form;
   let res;
   try {
     res = await fetch(path, { method, headers, body });
