@@ -9,6 +9,7 @@ import { openApiDocument } from './openapi';
 import { DEFAULT_LIMITS, type Limits, type Route } from './route';
 import { dependencyRoutes } from './routes/dependencies';
 import { executionRoutes } from './routes/executions';
+import { followRoutes } from './routes/follow';
 import { flowRoutes } from './routes/flows';
 import { otherRoutes } from './routes/other';
 import { isUiPath, serveUi } from './ui-static';
@@ -38,7 +39,7 @@ const openApiRoute: Route = {
 };
 
 /** Every route; the OpenAPI document lists exactly these. */
-export const ROUTES: readonly Route[] = [...flowRoutes, ...dependencyRoutes, ...executionRoutes, ...otherRoutes, openApiRoute];
+export const ROUTES: readonly Route[] = [...flowRoutes, ...dependencyRoutes, ...executionRoutes, ...followRoutes, ...otherRoutes, openApiRoute];
 
 function compile(route: Route): Compiled {
   const segments = route.path.split('/').filter(Boolean).map((s) => {
