@@ -36,3 +36,33 @@ export async function api(method, path, { json, yaml, form } = {}) {
 }
 
 export const flowPath = (ns, id) => `/api/v1/flows/${encodeURIComponent(ns)}/${encodeURIComponent(id)}`;
+
+/**
+ * Follows a server-sent events route with fetch rather than EventSource, which cannot send the token.
+ * Calls `onEvent` with each `data:` document; resolves when the stream ends; `signal` stops it.
+ */
+export async function follow(path, onEvent, signal) {
+  const headers = {};
+  const t = token.get();
+  if (t) headers.authorization = `Bearer ${t}`;
+  const res = await fetch(path, { headers, signal });
+  if (!res.ok) {
+    let body;
+    try { body = await res.json(); } catch { body = undefined; }
+    throw new ApiError(res.status, body);
+  }
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    let cut;
+    while ((cut = buffer.indexOf('\n\n')) >= 0) {
+      const data = buffer.slice(0, cut).split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+      buffer = buffer.slice(cut + 2);
+      if (data) onEvent(JSON.parse(data));
+    }
+  }
+}
