@@ -15,6 +15,7 @@ const SHOTS = join(__dirname, '..', '..', '.aloft', 'ui-screenshots');
 const WARNING = 'This flow has dependencies. Deleting it will prevent their dependencies to be executed.';
 
 const withInputs = `id: greet\nnamespace: ${NS}\ninputs:\n  - id: who\n    type: STRING\n  - id: times\n    type: INT\n    defaults: 2\n  - id: doc\n    type: FILE\ntasks:\n  - id: say\n    type: io.kestra.core.tasks.log.Log\n    message: "hello {{ inputs.who }} x{{ inputs.times }} with {{ inputs.doc }}"\n`;
+const gate = `id: gate\nnamespace: ${NS}\ntasks:\n  - id: wait\n    type: io.kestra.core.tasks.flows.Pause\n  - id: after\n    type: io.kestra.core.tasks.log.Log\n    message: through the gate\n`;
 const badType = `id: typed\nnamespace: ${NS}\ntasks:\n  - id: one\n    type: io.kestra.core.tasks.debugs.Nope\n`;
 const fixed = `id: typed\nnamespace: ${NS}\ntasks:\n  - id: one\n    type: io.kestra.core.tasks.debugs.Return\n    format: hi\n`;
 
@@ -27,7 +28,7 @@ describe('the web UI in a browser', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     h = await startServer();
-    for (const yaml of [withInputs, flowYaml(NS, 'child'), `id: parent\nnamespace: ${NS}\ntasks:\n  - id: call\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: ${NS}\n    flowId: child\n`]) {
+    for (const yaml of [gate, withInputs, flowYaml(NS, 'child'), `id: parent\nnamespace: ${NS}\ntasks:\n  - id: call\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: ${NS}\n    flowId: child\n`]) {
       expect((await h.call('POST', '/api/v1/flows', { yaml })).status).toBe(200);
     }
     browser = await launchChromium();
@@ -135,6 +136,21 @@ describe('the web UI in a browser', () => {
     await messages.first().waitFor();
     expect(await messages.allTextContents()).toEqual(['times: expected INT (an integer)', 'doc: choose a file']);
     expect((await h.call('GET', `/api/v1/executions/search?namespace=${NS}`)).body.results.length).toBe(before);
+  });
+
+  it('kills a running execution, restarts it from the killed task and resumes it, the page following each change', async () => {
+    const id = (await h.call('POST', `/api/v1/executions/${NS}/gate`, { json: {} })).body.id as string;
+    await page.goto(`${h.url}/ui/#/executions/${id}`);
+    const state = page.locator('.state');
+    await state.filter({ hasText: 'PAUSED' }).waitFor();
+    await page.getByRole('button', { name: 'Kill' }).click();
+    await state.filter({ hasText: 'KILLED' }).waitFor();
+    await page.getByRole('button', { name: 'Restart' }).click();
+    await state.filter({ hasText: 'PAUSED' }).waitFor();
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await state.filter({ hasText: 'SUCCESS' }).waitFor();
+    await page.getByLabel('Logs').locator('li', { hasText: 'through the gate' }).waitFor();
+    expect((await h.call('GET', `/api/v1/executions/${id}`)).body.state.current).toBe('SUCCESS');
   });
 
   it('says so for an execution that does not exist', async () => {
