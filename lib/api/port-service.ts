@@ -12,7 +12,7 @@ import type { StartRequest } from '../runtime/core/start-execution';
 import type { Renderer } from '../triggers/render';
 import { handleWebhook } from '../triggers/webhook';
 import { checkResume } from '../engine';
-import { dependenciesOf, dependentsOf } from './dependencies';
+import { DependencyIndex, FlowHasDependentsError, refsOf, type DependencyQuery } from './dependencies';
 import type { ApiService, SavedFlow } from './service';
 
 export interface ApiServiceDeps {
@@ -34,6 +34,11 @@ export interface ApiServiceDeps {
   /** Called after a flow revision is saved and after a flow is deleted (trigger registries, indexes). */
   onFlowSaved?(flow: Flow): Promise<void> | void;
   onFlowDeleted?(flow: Flow): Promise<void> | void;
+  /**
+   * The dependency edges, kept by whoever sees every save (the local server). Without one (the cloud,
+   * where other instances save too) each dependency query files the flows it lists, so it is never stale.
+   */
+  dependencies?: DependencyIndex;
 }
 
 /** FLOW_INVALID carrying every diagnostic; the router puts them in the response as `errors`. */
@@ -44,7 +49,15 @@ export class FlowValidationError extends DiagnosticsError {
 }
 
 export function createApiService(deps: ApiServiceDeps): ApiService {
-  const latest = async (): Promise<Flow[]> => (await deps.flows.list()).map((s) => ({ ...s.flow, revision: s.revision }));
+  const dependencyIndex = async (): Promise<DependencyIndex> => {
+    if (deps.dependencies) return deps.dependencies;
+    const built = new DependencyIndex();
+    for (const s of await deps.flows.list()) built.set(refsOf(s.flow, deps.catalog));
+    return built;
+  };
+  const mustExist = async (namespace: string, id: string): Promise<void> => {
+    if (!(await deps.flows.get(namespace, id))) throw new AloftError(ErrorCode.NOT_FOUND, `flow ${flowKey(namespace, id)} not found`);
+  };
   const execution = async (id: string): Promise<Execution> => {
     const e = await deps.executions.get(id);
     if (!e) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${id} not found`);
@@ -70,17 +83,22 @@ export function createApiService(deps: ApiServiceDeps): ApiService {
       },
       get: (namespace, id, revision) => deps.flows.get(namespace, id, revision),
       list: (filter) => deps.flows.list(filter),
-      async dependencies(namespace, id) {
-        if (!(await deps.flows.get(namespace, id))) throw new AloftError(ErrorCode.NOT_FOUND, `flow ${flowKey(namespace, id)} not found`);
-        return dependenciesOf(namespace, id, await latest(), deps.catalog);
+      async dependencies(namespace, id, query: DependencyQuery = {}) {
+        await mustExist(namespace, id);
+        return (await dependencyIndex()).dependencies(namespace, id, query);
+      },
+      async namespaceDependencies(namespace, query: DependencyQuery = {}) {
+        return (await dependencyIndex()).namespaceDependencies(namespace, query);
+      },
+      async dependents(namespace, id) {
+        await mustExist(namespace, id);
+        return (await dependencyIndex()).dependents(namespace, id);
       },
       async delete(namespace, id, { force }) {
         const stored = await deps.flows.get(namespace, id);
         if (!stored) throw new AloftError(ErrorCode.NOT_FOUND, `flow ${flowKey(namespace, id)} not found`);
-        const dependents = dependentsOf(namespace, id, await latest(), deps.catalog);
-        if (dependents.length > 0 && !force) {
-          throw new AloftError(ErrorCode.CONFLICT, `flow ${flowKey(namespace, id)} is used by ${dependents.join(', ')}; delete with ?force=true to delete it anyway`, { flow: flowKey(namespace, id) });
-        }
+        const dependents = (await dependencyIndex()).dependents(namespace, id);
+        if (dependents.length > 0 && !force) throw new FlowHasDependentsError(flowKey(namespace, id), dependents);
         await deps.flows.delete(namespace, id);
         await deps.onFlowDeleted?.({ ...stored.flow, revision: stored.revision });
       },

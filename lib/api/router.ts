@@ -7,15 +7,20 @@ import { authorize, type AuthConfig } from './auth';
 import { errorBody, send, type ApiRequest } from './http';
 import { openApiDocument } from './openapi';
 import { DEFAULT_LIMITS, type Limits, type Route } from './route';
+import { dependencyRoutes } from './routes/dependencies';
 import { executionRoutes } from './routes/executions';
+import { followRoutes } from './routes/follow';
 import { flowRoutes } from './routes/flows';
 import { otherRoutes } from './routes/other';
+import { isUiPath, serveUi } from './ui-static';
 import type { ApiService } from './service';
 
 export interface ApiOptions {
   service: ApiService;
   auth?: AuthConfig;
   limits?: Partial<Limits>;
+  /** The built web UI served at /ui (dist/ui); absent: /ui answers NOT_FOUND. */
+  uiDir?: string;
   /** Failures that are not the caller's fault (5xx), for the server's log. */
   onError?(err: unknown, req: { method?: string; url?: string }): void;
 }
@@ -34,7 +39,7 @@ const openApiRoute: Route = {
 };
 
 /** Every route; the OpenAPI document lists exactly these. */
-export const ROUTES: readonly Route[] = [...flowRoutes, ...executionRoutes, ...otherRoutes, openApiRoute];
+export const ROUTES: readonly Route[] = [...flowRoutes, ...dependencyRoutes, ...executionRoutes, ...followRoutes, ...otherRoutes, openApiRoute];
 
 function compile(route: Route): Compiled {
   const segments = route.path.split('/').filter(Boolean).map((s) => {
@@ -85,6 +90,10 @@ export function createApiHandler(opts: ApiOptions): ApiHandler {
   return async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (isUiPath(url.pathname) && req.method === 'GET') {
+        await serveUi(opts.uiDir, url.pathname, res);
+        return;
+      }
       const found = match(req.method ?? 'GET', url.pathname.replace(/\/+$/, '') || '/');
       if (!found) throw new AloftError(ErrorCode.NOT_FOUND, `no route ${req.method} ${url.pathname}`);
       if ('allowed' in found) throw new AloftError(ErrorCode.NOT_FOUND, `no route ${req.method} ${url.pathname} (this path takes ${[...new Set(found.allowed)].join(', ')})`);

@@ -50,8 +50,13 @@ export interface FlowService {
   validate(source: string): Promise<Validation>;
   get(namespace: string, id: string, revision?: number): Promise<StoredFlow | null>;
   list(filter: { namespace?: string }): Promise<StoredFlow[]>;
-  dependencies(namespace: string, id: string): Promise<FlowDependencies>;
-  /** NOT_FOUND when absent; CONFLICT while other flows depend on it, unless forced. */
+  /** NOT_FOUND when absent; `destinationOnly`: only the edges into it; `expandAll`: every edge reachable from it. */
+  dependencies(namespace: string, id: string, query?: { destinationOnly?: boolean; expandAll?: boolean }): Promise<FlowDependencies>;
+  /** The edges of the flows of one namespace. */
+  namespaceDependencies(namespace: string, query?: { destinationOnly?: boolean; expandAll?: boolean }): Promise<FlowDependencies>;
+  /** The flows that call it or listen to it, which deleting it would break (`namespace.id`, sorted). */
+  dependents(namespace: string, id: string): Promise<string[]>;
+  /** NOT_FOUND when absent; CONFLICT (FlowHasDependentsError) while other flows depend on it, unless forced. */
   delete(namespace: string, id: string, opts: { force: boolean }): Promise<void>;
 }
 

@@ -36,11 +36,12 @@ export class ApiClient {
       parsed = undefined;
     }
     if (!res.ok) {
-      const data = (parsed && typeof parsed === 'object' ? parsed : {}) as Partial<AloftErrorData> & { errors?: AloftErrorData[] };
+      const data = (parsed && typeof parsed === 'object' ? parsed : {}) as Partial<AloftErrorData> & { errors?: AloftErrorData[]; dependents?: string[] };
       const known = toErrorData(data.code ? data : { message: text || `HTTP ${res.status}` });
       const { code: _c, message: _m, hint, ...location } = known;
       const err = new AloftError(known.code, data.message ?? `HTTP ${res.status} ${res.statusText}`, location, hint);
-      throw Object.assign(err, data.errors ? { diagnostics: data.errors } : {});
+      // A refused delete names the flows that depend on the one deleted.
+      throw Object.assign(err, data.errors ? { diagnostics: data.errors } : {}, Array.isArray(data.dependents) ? { dependents: data.dependents } : {});
     }
     return parsed as T;
   }

@@ -6,6 +6,7 @@ import { AloftError, ErrorCode } from '../model/errors';
 import { openDataDir } from '../runtime/embedded/data-dir';
 import { LocalServer } from '../runtime/embedded/server';
 import { emulatorPubSubSource } from '../wiring/pubsub-triggers';
+import { registerFlowDependencyCommands } from './flow-dependencies';
 import { ExitCode, type CliIO } from './io';
 import { deployFlows, getRemote, killRemote, logsRemote, startRemote } from './remote';
 import { reportError } from './run';
@@ -55,6 +56,7 @@ export async function serverCommand(opts: ServerOptions, io: CliIO): Promise<num
     });
     const { url } = await server.listen();
     io.stdout(`aloft server listening on ${url}${opts.flows ? ` with the flows of ${opts.flows}` : ''}; ${dataDir ? `data in ${dataDir}` : 'data in memory'}\n`);
+    io.stdout(`the web UI: ${url}/ui/\n`);
     await new Promise<void>((resolve) => {
       const remove = io.onInterrupt(() => { remove(); resolve(); });
     });
@@ -93,6 +95,7 @@ export function registerServerCommands(program: Command, io: CliIO, setCode: (co
     .description('create or update flows from YAML files (a new revision each time one changes)')
     .argument('<files...>', 'flow YAML files'))
     .action(async (files: string[], opts: { server?: string; token?: string }) => { setCode(await deployFlows(files, opts, io)); });
+  registerFlowDependencyCommands(flow, remote, io, setCode);
 
   const execution = program.command('execution').description('start and follow executions on a server');
   remote(execution.command('start')

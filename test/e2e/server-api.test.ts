@@ -80,10 +80,16 @@ describe('aloft server API', () => {
       ]));
       const refused = await h.call('DELETE', `/api/v1/flows/${NS}.deps/child`);
       expect(refused.status).toBe(409);
-      expect(refused.body).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`${NS}.deps.listener, ${NS}.deps.parent`) });
+      expect(refused.body).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`${NS}.deps.listener, ${NS}.deps.parent`), dependents: [`${NS}.deps.listener`, `${NS}.deps.parent`] });
+      const upstream = await h.call('GET', `/api/v1/flows/${NS}.deps/child/dependencies?destinationOnly=true&expandAll=true`);
+      expect(upstream.body.edges).toEqual([{ source: `${NS}.deps.parent`, target: `${NS}.deps.child`, relation: 'FLOW_TASK' }]);
+      const namespace = await h.call('GET', `/api/v1/namespaces/${NS}.deps/dependencies`);
+      expect(namespace.body.nodes.map((n: { id: string }) => n.id).sort()).toEqual(['child', 'listener', 'parent']);
+      expect((await h.call('GET', `/api/v1/flows/${NS}.deps/child/dependencies?expandAll=yes`)).body).toMatchObject({ code: 'MESSAGE_INVALID', message: expect.stringContaining('expandAll') });
       expect((await h.call('DELETE', `/api/v1/flows/${NS}.deps/child?force=true`)).status).toBe(204);
       expect((await h.call('GET', `/api/v1/flows/${NS}.deps/child`)).status).toBe(404);
       expect((await h.call('DELETE', `/api/v1/flows/${NS}.deps/child`)).status).toBe(404);
+      expect((await h.call('GET', `/api/v1/flows/${NS}.deps/parent/dependencies`)).body.edges).toEqual([]);
     });
   });
 

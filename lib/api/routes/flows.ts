@@ -1,4 +1,4 @@
-// /api/v1/flows: create or update from YAML, validate, get (by revision), search, dependencies, delete.
+// /api/v1/flows: create or update from YAML, validate, get (by revision), search. Dependencies and delete: ./dependencies.ts.
 import { z } from 'zod';
 import { Access } from '../auth';
 import { readBody } from '../http';
@@ -13,7 +13,6 @@ const Page = z.object({
   size: z.coerce.number().int().min(1).max(1000).default(100),
 });
 const Revision = z.coerce.number().int().min(1).optional();
-const Force = z.enum(['true', 'false']).optional();
 
 const YAML_BODY = { 'application/x-yaml': 'text', 'text/yaml': 'text' } as const;
 
@@ -70,25 +69,6 @@ export const flowRoutes: Route[] = [
       const stored = await cx.service.flows.get(cx.params.namespace, cx.params.id, revision);
       if (!stored) throw notFound(`flow ${cx.params.namespace}.${cx.params.id}${revision ? ` revision ${revision}` : ''}`);
       return { status: 200, json: flowJson(stored) };
-    },
-  },
-  {
-    method: 'GET', path: '/api/v1/flows/{namespace}/{id}/dependencies', operationId: 'flowDependencies', tag: 'Flows', access: Access.READ,
-    summary: 'The flows this flow calls or listens to, and the flows that call it or listen to it',
-    responses: { 200: '`{ nodes, edges }`; an edge goes from the flow that runs first', 404: 'no such flow' },
-    async handle(cx) {
-      return { status: 200, json: await cx.service.flows.dependencies(cx.params.namespace, cx.params.id) };
-    },
-  },
-  {
-    method: 'DELETE', path: '/api/v1/flows/{namespace}/{id}', operationId: 'deleteFlow', tag: 'Flows', access: Access.WRITE,
-    summary: 'Delete a flow and its revisions',
-    query: { force: { type: 'boolean', description: 'delete even while other flows depend on it' } },
-    responses: { 204: 'deleted', 404: 'no such flow', 409: 'other flows depend on it' },
-    async handle(cx) {
-      const force = parseWith(Force, cx.query.get('force') ?? undefined, 'query force') === 'true';
-      await cx.service.flows.delete(cx.params.namespace, cx.params.id, { force });
-      return { status: 204 };
     },
   },
 ];

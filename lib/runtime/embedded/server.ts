@@ -6,9 +6,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { z } from 'zod';
 import type { AuthConfig } from '../../api/auth';
+import { DependencyIndex, refsOf } from '../../api/dependencies';
 import { createApiService, FlowValidationError } from '../../api/port-service';
 import type { Limits } from '../../api/route';
 import { createApiHandler } from '../../api/router';
+import { defaultUiDir } from '../../api/ui-static';
 import type { ApiService, SavedFlow } from '../../api/service';
 import { checkSyntax, referencedPaths } from '../../expr';
 import { formatError, toErrorData, type AloftErrorData } from '../../model/errors';
@@ -67,6 +69,8 @@ export interface LocalServerOptions {
   pubsubSource?: PubSubSourceFactory;
   /** Structured log lines (severity, message, labels). */
   log?(line: Record<string, unknown>): void;
+  /** The built web UI served at /ui; default dist/ui; null serves none. */
+  uiDir?: string | null;
 }
 
 const EXPRESSIONS = { referencedPaths, checkSyntax };
@@ -76,6 +80,8 @@ export class LocalServer {
   readonly registry: TriggerRegistry;
   readonly triggerState: TriggerStateStore;
   readonly service: ApiService;
+  /** Flow dependency edges, filed at each save: the server sees every save (API, flows folder). */
+  readonly dependencies = new DependencyIndex();
   private readonly config: () => ServerConfig;
   private readonly scheduler: LocalScheduler;
   private readonly renderer: Renderer;
@@ -121,6 +127,7 @@ export class LocalServer {
       replay: (id, taskRunId) => rt.replay(id, taskRunId),
       onFlowSaved: (flow) => this.flowSaved(flow),
       onFlowDeleted: (flow) => this.flowDeleted(flow),
+      dependencies: this.dependencies,
     });
   }
 
@@ -134,7 +141,10 @@ export class LocalServer {
    */
   open(): Promise<void> {
     this.opened ??= (async () => {
-      for (const stored of await this.runtime.flowRepo.list()) this.registry.set({ ...stored.flow, revision: stored.revision });
+      for (const stored of await this.runtime.flowRepo.list()) {
+        this.registry.set({ ...stored.flow, revision: stored.revision });
+        this.dependencies.set(refsOf(stored.flow, this.runtime.catalog));
+      }
       if (this.opts.flowsDir) await this.loadFlows(this.opts.flowsDir);
       await this.runtime.start();
     })();
@@ -147,7 +157,7 @@ export class LocalServer {
     this.scheduler.start();
     const c = this.config();
     const handler = createApiHandler({
-      service: this.service, auth: this.opts.auth,
+      service: this.service, auth: this.opts.auth, uiDir: this.opts.uiDir === undefined ? defaultUiDir() : this.opts.uiDir ?? undefined,
       limits: { ...(c.ALOFT_API_BODY_LIMIT ? { bodyBytes: c.ALOFT_API_BODY_LIMIT } : {}), ...(c.ALOFT_WEBHOOK_BODY_LIMIT ? { webhookBodyBytes: c.ALOFT_WEBHOOK_BODY_LIMIT } : {}), ...this.opts.limits },
       onError: (err, req) => this.log('ERROR', `${req.method} ${req.url} failed: ${formatError({ code: 'INTERNAL', message: String((err as Error)?.message ?? err) })}`),
     });
@@ -220,11 +230,13 @@ export class LocalServer {
 
   private async flowSaved(flow: Flow): Promise<void> {
     this.registry.set(flow);
+    this.dependencies.set(refsOf(flow, this.runtime.catalog));
     await this.pubsub?.sync(this.registry.pubSubTargets());
   }
 
   private async flowDeleted(flow: Flow): Promise<void> {
     this.registry.remove(flow.namespace, flow.id);
+    this.dependencies.remove(flow.namespace, flow.id);
     for (const t of flow.triggers ?? []) await this.triggerState.deleteTrigger(triggerKey(flow.namespace, flow.id, t.id));
     await this.pubsub?.sync(this.registry.pubSubTargets());
   }

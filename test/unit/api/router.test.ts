@@ -30,6 +30,8 @@ function recordingService(): { service: ApiService; calls: Array<[string, ...unk
       get: rec('flows.get', null),
       list: rec('flows.list', []),
       dependencies: rec('flows.dependencies', { nodes: [], edges: [] }),
+      namespaceDependencies: rec('flows.namespaceDependencies', { nodes: [], edges: [] }),
+      dependents: rec('flows.dependents', []),
       delete: rec('flows.delete', undefined),
     },
     executions: {

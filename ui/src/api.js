@@ -1,0 +1,68 @@
+// The API client of the UI: same origin, the token (if the server asks for one) kept in localStorage.
+const TOKEN = 'aloft.token';
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.message ?? `HTTP ${status}`);
+    this.status = status;
+    this.body = body ?? {};
+  }
+}
+
+export const token = {
+  get: () => localStorage.getItem(TOKEN) ?? '',
+  set: (t) => (t ? localStorage.setItem(TOKEN, t) : localStorage.removeItem(TOKEN)),
+};
+
+export async function api(method, path, { json, yaml, form } = {}) {
+  const headers = {};
+  const t = token.get();
+  if (t) headers.authorization = `Bearer ${t}`;
+  let body;
+  if (json !== undefined) { body = JSON.stringify(json); headers['content-type'] = 'application/json'; }
+  if (yaml !== undefined) { body = yaml; headers['content-type'] = 'application/x-yaml'; }
+  if (form !== undefined) body = form;
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body });
+  } catch {
+    throw new ApiError(0, { code: 'UNREACHABLE', message: 'the server cannot be reached' });
+  }
+  const text = await res.text();
+  let parsed;
+  try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
+  if (!res.ok) throw new ApiError(res.status, parsed ?? { message: `HTTP ${res.status}` });
+  return parsed;
+}
+
+export const flowPath = (ns, id) => `/api/v1/flows/${encodeURIComponent(ns)}/${encodeURIComponent(id)}`;
+
+/**
+ * Follows a server-sent events route with fetch rather than EventSource, which cannot send the token.
+ * Calls `onEvent` with each `data:` document; resolves when the stream ends; `signal` stops it.
+ */
+export async function follow(path, onEvent, signal) {
+  const headers = {};
+  const t = token.get();
+  if (t) headers.authorization = `Bearer ${t}`;
+  const res = await fetch(path, { headers, signal });
+  if (!res.ok) {
+    let body;
+    try { body = await res.json(); } catch { body = undefined; }
+    throw new ApiError(res.status, body);
+  }
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    let cut;
+    while ((cut = buffer.indexOf('\n\n')) >= 0) {
+      const data = buffer.slice(0, cut).split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+      buffer = buffer.slice(cut + 2);
+      if (data) onEvent(JSON.parse(data));
+    }
+  }
+}
