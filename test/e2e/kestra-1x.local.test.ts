@@ -120,6 +120,14 @@ const cases: Record<string, () => Promise<void>> = {
     expect(failed.state.current).toBe('FAILED');
     expect(statesOf(failed)).toEqual({ call: 'FAILED' });
   },
+  'subflow-transmit-failed.yml': async () => {
+    const e = await run('subflow-transmit-failed.yml');
+    expect(e.state.current).toBe('WARNING');
+    expect(statesOf(e)).toEqual({ quiet: 'SUCCESS', tolerated: 'WARNING', after: 'SUCCESS' });
+    expect(runsOf(e, 'quiet')[0].error).toBeUndefined();
+    expect(runsOf(e, 'tolerated')[0].error?.message).toMatch(/failed in task maybe: asked to fail/);
+    expect(value(e, 'after')).toBe('quiet FAILED, tolerated FAILED');
+  },
   'pause.yml': async () => {
     const e = await run('pause.yml');
     expect(e.state.current).toBe('WARNING');
