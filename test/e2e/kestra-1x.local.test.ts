@@ -128,6 +128,12 @@ const cases: Record<string, () => Promise<void>> = {
     expect(runsOf(e, 'tolerated')[0].error?.message).toMatch(/failed in task maybe: asked to fail/);
     expect(value(e, 'after')).toBe('quiet FAILED, tolerated FAILED');
   },
+  'assert.yml': async () => {
+    const e = await run('assert.yml');
+    expect(e.state.current).toBe('FAILED');
+    expect(statesOf(e)).toEqual({ holds: 'SUCCESS', broken: 'FAILED', report: 'SUCCESS' });
+    expect(runsOf(e, 'broken')[0].error).toMatchObject({ task: 'broken', message: '1 assertion failed!\nparam was ok' });
+  },
   'pause.yml': async () => {
     const e = await run('pause.yml');
     expect(e.state.current).toBe('WARNING');
