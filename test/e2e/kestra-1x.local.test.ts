@@ -134,6 +134,14 @@ const cases: Record<string, () => Promise<void>> = {
     expect(statesOf(e)).toEqual({ holds: 'SUCCESS', broken: 'FAILED', report: 'SUCCESS' });
     expect(runsOf(e, 'broken')[0].error).toMatchObject({ task: 'broken', message: '1 assertion failed!\nparam was ok' });
   },
+  'exit.yml': async () => {
+    const e = await run('exit.yml');
+    expect(e.state.current).toBe('WARNING');
+    expect(statesOf(e)).toEqual({ if: 'WARNING', exit: 'WARNING' });
+    const on = await run('exit.yml', { state: 'CONTINUE' });
+    expect(on.state.current).toBe('SUCCESS');
+    expect(statesOf(on)).toEqual({ if: 'SUCCESS', hello: 'SUCCESS', end: 'SUCCESS' });
+  },
   'pause.yml': async () => {
     const e = await run('pause.yml');
     expect(e.state.current).toBe('WARNING');

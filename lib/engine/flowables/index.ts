@@ -4,6 +4,7 @@ import { allowFailure } from './allow-failure';
 import type { FlowableBehaviour } from './behaviour';
 import { dag } from './dag';
 import { eachParallel, eachSequential } from './each';
+import { exit } from './exit';
 import { forEach } from './for-each';
 import { ifTask } from './if';
 import { loopUntil } from './loop-until';
@@ -16,7 +17,7 @@ import { switchTask } from './switch';
 
 export const flowableBehaviours: readonly FlowableBehaviour[] = [
   sequential, parallel, switchTask, eachSequential, eachParallel, allowFailure, pause, subflow,
-  forEach, ifTask, sleep, dag, loopUntil,
+  forEach, ifTask, sleep, dag, loopUntil, exit,
 ];
 
 export const flowableTypes: readonly TaskTypeInfo[] = flowableBehaviours.map((b) => b.info);
