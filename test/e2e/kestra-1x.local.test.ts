@@ -142,6 +142,13 @@ const cases: Record<string, () => Promise<void>> = {
     expect(on.state.current).toBe('SUCCESS');
     expect(statesOf(on)).toEqual({ if: 'SUCCESS', hello: 'SUCCESS', end: 'SUCCESS' });
   },
+  'labels-task.yml': async () => {
+    const e = await run('labels-task.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(statesOf(e)).toEqual({ by_map: 'SUCCESS', by_list: 'SUCCESS', show: 'SUCCESS' });
+    expect(e.labels).toEqual({ team: 'ops', stage: 'final', customerId: 'c-42', order_id: 'o-1' });
+    expect(value(e, 'show')).toBe('ops final c-42 o-1');
+  },
   'pause.yml': async () => {
     const e = await run('pause.yml');
     expect(e.state.current).toBe('WARNING');

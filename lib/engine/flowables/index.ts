@@ -7,6 +7,7 @@ import { eachParallel, eachSequential } from './each';
 import { exit } from './exit';
 import { forEach } from './for-each';
 import { ifTask } from './if';
+import { labels } from './labels';
 import { loopUntil } from './loop-until';
 import { parallel } from './parallel';
 import { pause } from './pause';
@@ -17,7 +18,7 @@ import { switchTask } from './switch';
 
 export const flowableBehaviours: readonly FlowableBehaviour[] = [
   sequential, parallel, switchTask, eachSequential, eachParallel, allowFailure, pause, subflow,
-  forEach, ifTask, sleep, dag, loopUntil, exit,
+  forEach, ifTask, sleep, dag, loopUntil, exit, labels,
 ];
 
 export const flowableTypes: readonly TaskTypeInfo[] = flowableBehaviours.map((b) => b.info);
