@@ -149,6 +149,13 @@ const cases: Record<string, () => Promise<void>> = {
     expect(e.labels).toEqual({ team: 'ops', stage: 'final', customerId: 'c-42', order_id: 'o-1' });
     expect(value(e, 'show')).toBe('ops final c-42 o-1');
   },
+  'set-variables.yml': async () => {
+    const e = await run('set-variables.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(statesOf(e)).toEqual({ set_vars: 'SUCCESS', hello: 'SUCCESS', unset_variables: 'SUCCESS', after: 'SUCCESS' });
+    expect(value(e, 'hello')).toBe('Hello Loïc');
+    expect(value(e, 'after')).toBe('gone Loïc');
+  },
   'pause.yml': async () => {
     const e = await run('pause.yml');
     expect(e.state.current).toBe('WARNING');

@@ -5,6 +5,7 @@ import type { FlowableBehaviour } from './behaviour';
 import { dag } from './dag';
 import { eachParallel, eachSequential } from './each';
 import { exit } from './exit';
+import { setVariables, unsetVariables } from './execution-variables';
 import { forEach } from './for-each';
 import { ifTask } from './if';
 import { labels } from './labels';
@@ -18,7 +19,7 @@ import { switchTask } from './switch';
 
 export const flowableBehaviours: readonly FlowableBehaviour[] = [
   sequential, parallel, switchTask, eachSequential, eachParallel, allowFailure, pause, subflow,
-  forEach, ifTask, sleep, dag, loopUntil, exit, labels,
+  forEach, ifTask, sleep, dag, loopUntil, exit, labels, setVariables, unsetVariables,
 ];
 
 export const flowableTypes: readonly TaskTypeInfo[] = flowableBehaviours.map((b) => b.info);
