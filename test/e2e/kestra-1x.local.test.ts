@@ -156,6 +156,14 @@ const cases: Record<string, () => Promise<void>> = {
     expect(value(e, 'hello')).toBe('Hello Loïc');
     expect(value(e, 'after')).toBe('gone Loïc');
   },
+  'kill.yml': async () => {
+    const e = await run('kill.yml');
+    expect(e.state.current).toBe('KILLED');
+    expect(statesOf(e)).toEqual({ before: 'SUCCESS', kill: 'KILLED' });
+    const spared = await run('kill.yml', { shouldKill: false });
+    expect(spared.state.current).toBe('SUCCESS');
+    expect(statesOf(spared)).toEqual({ before: 'SUCCESS', kill: 'SKIPPED', after: 'SUCCESS' });
+  },
   'pause.yml': async () => {
     const e = await run('pause.yml');
     expect(e.state.current).toBe('WARNING');

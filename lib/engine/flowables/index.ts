@@ -8,6 +8,7 @@ import { exit } from './exit';
 import { setVariables, unsetVariables } from './execution-variables';
 import { forEach } from './for-each';
 import { ifTask } from './if';
+import { killTask } from './kill-task';
 import { labels } from './labels';
 import { loopUntil } from './loop-until';
 import { parallel } from './parallel';
@@ -19,7 +20,7 @@ import { switchTask } from './switch';
 
 export const flowableBehaviours: readonly FlowableBehaviour[] = [
   sequential, parallel, switchTask, eachSequential, eachParallel, allowFailure, pause, subflow,
-  forEach, ifTask, sleep, dag, loopUntil, exit, labels, setVariables, unsetVariables,
+  forEach, ifTask, sleep, dag, loopUntil, exit, labels, setVariables, unsetVariables, killTask,
 ];
 
 export const flowableTypes: readonly TaskTypeInfo[] = flowableBehaviours.map((b) => b.info);
