@@ -164,6 +164,12 @@ const cases: Record<string, () => Promise<void>> = {
     expect(spared.state.current).toBe('SUCCESS');
     expect(statesOf(spared)).toEqual({ before: 'SUCCESS', kill: 'SKIPPED', after: 'SUCCESS' });
   },
+  'resume-task.yml': async () => {
+    const e = await run('resume-task.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(statesOf(e)).toEqual({ parallel: 'SUCCESS', wait: 'SUCCESS', resume: 'SUCCESS', after: 'SUCCESS' });
+    expect(value(e, 'after')).toBe('yes resume-task');
+  },
   'pause.yml': async () => {
     const e = await run('pause.yml');
     expect(e.state.current).toBe('WARNING');

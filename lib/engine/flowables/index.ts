@@ -12,6 +12,7 @@ import { killTask } from './kill-task';
 import { labels } from './labels';
 import { loopUntil } from './loop-until';
 import { parallel } from './parallel';
+import { resumeTask } from './resume-task';
 import { pause } from './pause';
 import { sleep } from './sleep';
 import { sequential } from './sequential';
@@ -20,7 +21,7 @@ import { switchTask } from './switch';
 
 export const flowableBehaviours: readonly FlowableBehaviour[] = [
   sequential, parallel, switchTask, eachSequential, eachParallel, allowFailure, pause, subflow,
-  forEach, ifTask, sleep, dag, loopUntil, exit, labels, setVariables, unsetVariables, killTask,
+  forEach, ifTask, sleep, dag, loopUntil, exit, labels, setVariables, unsetVariables, killTask, resumeTask,
 ];
 
 export const flowableTypes: readonly TaskTypeInfo[] = flowableBehaviours.map((b) => b.info);
