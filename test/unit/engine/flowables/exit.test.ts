@@ -35,6 +35,15 @@ describe('Exit', () => {
     expect(failed.run('exit').error).toBeUndefined();
   });
 
+  it('ends the execution without running errors or finally', () => {
+    const h = Harness.start(flow([{ id: 'exit', type: EXIT, state: 'FAILED' }], {
+      errors: [{ id: 'alert', type: LOG, message: 'x' }], finally: [{ id: 'cleanup', type: LOG, message: 'y' }],
+    }));
+    expect(h.states()).toEqual({ exit: 'FAILED' });
+    expect(h.pending()).toEqual([]);
+    expect(h.state).toBe('FAILED');
+  });
+
   it('with KILLED, kills the execution: itself and its parents end KILLED (Kestra\'s exit-killed.yaml)', () => {
     const h = Harness.start(exitFlow, { inputs: { state: 'END', exitState: 'KILLED' } });
     expect(h.states()).toEqual({ if: 'KILLED', exit: 'KILLED' });
