@@ -22,7 +22,8 @@ export function evaluateRoot(d: Draft): void {
   if (state) finishExecution(d, state);
 }
 
-function finishExecution(d: Draft, branch: State): void {
+/** Ends the execution in `branch`'s state (flow outputs may still fail it) and tells whoever waits. */
+export function finishExecution(d: Draft, branch: State): void {
   let state = branch;
   let outputsError: ErrorData | undefined;
   if (d.flow.outputs && state !== State.KILLED) {

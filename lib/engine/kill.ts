@@ -25,7 +25,8 @@ export function kill(d: Draft): void {
   d.enqueue(ROOT);
 }
 
-function killRunnable(d: Draft, run: TaskRun): void {
+/** Ends a runnable's run KILLED, asking its worker to stop a running attempt. */
+export function killRunnable(d: Draft, run: TaskRun): void {
   const a = lastAttempt(run);
   const attempt = run.attempts.length - 1;
   if (a && a.state.current === State.RUNNING) {

@@ -135,7 +135,7 @@ export function variablesFrom(src: VariableSources, run: TaskRun | undefined): R
     },
     outputs: src.outputs(),
     inputs: execution.inputs ?? EMPTY,
-    vars: flow.variables ?? EMPTY,
+    vars: execution.variables ?? flow.variables ?? EMPTY,
     labels: execution.labels ?? EMPTY,
     globals: src.context?.globals ?? EMPTY,
     envs: src.context?.envs ?? EMPTY,

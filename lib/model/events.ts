@@ -35,8 +35,10 @@ export const SubflowEnded = z.object({
   childExecutionId: z.string().optional(),
   state: StateSchema,
   outputs: z.record(z.string(), z.unknown()).optional(),
-  /** Set when the child could not be started (unknown flow, bad inputs, cycle). */
+  /** Set when the child could not be started (unknown flow, bad inputs, cycle) or its outputs not rendered: the run fails. */
   error: ErrorDataSchema.optional(),
+  /** Why a FAILED child failed; the run keeps it only when it transmits the failure (`transmitFailed`). */
+  failure: ErrorDataSchema.optional(),
 });
 
 export const ExecutionEvent = z.discriminatedUnion('type', [

@@ -69,6 +69,8 @@ export const Execution = z.object({
   state: StateRecordSchema,
   inputs: z.record(z.string(), z.unknown()),
   labels: z.record(z.string(), z.string()).optional(),
+  /** Set by SetVariables/UnsetVariables: from then on the whole of `vars` (the flow's variables merged with theirs). */
+  variables: z.record(z.string(), z.unknown()).optional(),
   trigger: TriggerContext.optional(),
   parent: ParentRef.optional(),
   /** Set on an execution created by replay or restart from another one. */

@@ -120,6 +120,56 @@ const cases: Record<string, () => Promise<void>> = {
     expect(failed.state.current).toBe('FAILED');
     expect(statesOf(failed)).toEqual({ call: 'FAILED' });
   },
+  'subflow-transmit-failed.yml': async () => {
+    const e = await run('subflow-transmit-failed.yml');
+    expect(e.state.current).toBe('WARNING');
+    expect(statesOf(e)).toEqual({ quiet: 'SUCCESS', tolerated: 'WARNING', after: 'SUCCESS' });
+    expect(runsOf(e, 'quiet')[0].error).toBeUndefined();
+    expect(runsOf(e, 'tolerated')[0].error?.message).toMatch(/failed in task maybe: asked to fail/);
+    expect(value(e, 'after')).toBe('quiet FAILED, tolerated FAILED');
+  },
+  'assert.yml': async () => {
+    const e = await run('assert.yml');
+    expect(e.state.current).toBe('FAILED');
+    expect(statesOf(e)).toEqual({ holds: 'SUCCESS', broken: 'FAILED', report: 'SUCCESS' });
+    expect(runsOf(e, 'broken')[0].error).toMatchObject({ task: 'broken', message: '1 assertion failed!\nparam was ok' });
+  },
+  'exit.yml': async () => {
+    const e = await run('exit.yml');
+    expect(e.state.current).toBe('WARNING');
+    expect(statesOf(e)).toEqual({ if: 'WARNING', exit: 'WARNING' });
+    const on = await run('exit.yml', { state: 'CONTINUE' });
+    expect(on.state.current).toBe('SUCCESS');
+    expect(statesOf(on)).toEqual({ if: 'SUCCESS', hello: 'SUCCESS', end: 'SUCCESS' });
+  },
+  'labels-task.yml': async () => {
+    const e = await run('labels-task.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(statesOf(e)).toEqual({ by_map: 'SUCCESS', by_list: 'SUCCESS', show: 'SUCCESS' });
+    expect(e.labels).toEqual({ team: 'ops', stage: 'final', customerId: 'c-42', order_id: 'o-1' });
+    expect(value(e, 'show')).toBe('ops final c-42 o-1');
+  },
+  'set-variables.yml': async () => {
+    const e = await run('set-variables.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(statesOf(e)).toEqual({ set_vars: 'SUCCESS', hello: 'SUCCESS', unset_variables: 'SUCCESS', after: 'SUCCESS' });
+    expect(value(e, 'hello')).toBe('Hello Loïc');
+    expect(value(e, 'after')).toBe('gone Loïc');
+  },
+  'kill.yml': async () => {
+    const e = await run('kill.yml');
+    expect(e.state.current).toBe('KILLED');
+    expect(statesOf(e)).toEqual({ before: 'SUCCESS', kill: 'KILLED' });
+    const spared = await run('kill.yml', { shouldKill: false });
+    expect(spared.state.current).toBe('SUCCESS');
+    expect(statesOf(spared)).toEqual({ before: 'SUCCESS', kill: 'SKIPPED', after: 'SUCCESS' });
+  },
+  'resume-task.yml': async () => {
+    const e = await run('resume-task.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(statesOf(e)).toEqual({ parallel: 'SUCCESS', wait: 'SUCCESS', resume: 'SUCCESS', after: 'SUCCESS' });
+    expect(value(e, 'after')).toBe('yes resume-task');
+  },
   'pause.yml': async () => {
     const e = await run('pause.yml');
     expect(e.state.current).toBe('WARNING');

@@ -4,10 +4,15 @@ import { allowFailure } from './allow-failure';
 import type { FlowableBehaviour } from './behaviour';
 import { dag } from './dag';
 import { eachParallel, eachSequential } from './each';
+import { exit } from './exit';
+import { setVariables, unsetVariables } from './execution-variables';
 import { forEach } from './for-each';
 import { ifTask } from './if';
+import { killTask } from './kill-task';
+import { labels } from './labels';
 import { loopUntil } from './loop-until';
 import { parallel } from './parallel';
+import { resumeTask } from './resume-task';
 import { pause } from './pause';
 import { sleep } from './sleep';
 import { sequential } from './sequential';
@@ -16,7 +21,7 @@ import { switchTask } from './switch';
 
 export const flowableBehaviours: readonly FlowableBehaviour[] = [
   sequential, parallel, switchTask, eachSequential, eachParallel, allowFailure, pause, subflow,
-  forEach, ifTask, sleep, dag, loopUntil,
+  forEach, ifTask, sleep, dag, loopUntil, exit, labels, setVariables, unsetVariables, killTask, resumeTask,
 ];
 
 export const flowableTypes: readonly TaskTypeInfo[] = flowableBehaviours.map((b) => b.info);

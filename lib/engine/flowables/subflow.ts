@@ -124,7 +124,11 @@ function ended(d: Draft, run: TaskRun, task: Task, event: EventOf<'SubflowEnded'
   const outputs: Record<string, unknown> = { ...(executionId ? { executionId } : {}), state: event.state };
   if (event.outputs) outputs.outputs = event.outputs;
   const state = subflowRunState(event.state, transmits(task), run.state.current === State.KILLING);
-  conclude(d, withAttempt({ ...run, outputs }, state, d.now), state);
+  // The child's failure is this run's error only when transmitted; allowFailure still applies (conclude tolerates).
+  const error = state === State.FAILED && event.failure
+    ? { error: cleanError({ ...event.failure, flow: event.failure.flow ?? d.fx.key, task: event.failure.task ?? run.taskId }) }
+    : {};
+  conclude(d, withAttempt({ ...run, outputs, ...error }, state, d.now), state);
 }
 
 export const subflow: FlowableBehaviour = {

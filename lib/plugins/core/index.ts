@@ -1,5 +1,6 @@
 // The runnable task types of the `core` plugin group.
 import type { RunnableTaskDefinition } from '../types';
+import { assertTask } from './assert';
 import { echoTask } from './echo';
 import { failTask } from './fail';
 import { downloadTask } from './http-download';
@@ -15,6 +16,6 @@ import { sizeTask } from './storage-size';
 import { splitTask } from './storage-split';
 
 export const coreTasks: readonly RunnableTaskDefinition[] = [
-  logTask, returnTask, echoTask, failTask, requestTask, downloadTask, outputValuesTask,
+  logTask, returnTask, echoTask, failTask, assertTask, requestTask, downloadTask, outputValuesTask,
   concatTask, sizeTask, deleteTask, purgeCurrentExecutionFilesTask, reverseTask, splitTask, filterItemsTask, deduplicateItemsTask,
 ];

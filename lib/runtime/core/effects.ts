@@ -36,11 +36,13 @@ const HANDLERS: { [T in EffectType]: (deps: EffectDeps, effect: EffectOf<T>) => 
   StartSubflow: (deps, effect) => startSubflow(deps, effect),
   ExecutionEnded: async (deps, effect) => {
     if (effect.parentExecutionId && effect.parentTaskRunId) {
-      const error = effect.outputsError ?? (effect.state === State.FAILED ? await childFailure(deps, effect) : undefined);
+      // Only the parent's task knows whether it transmits the failure: send the reason apart from an error that fails it anyway.
+      const failure = effect.state === State.FAILED ? await childFailure(deps, effect) : undefined;
       await appendEvent(deps, effect.parentExecutionId, {
         type: 'SubflowEnded', taskRunId: effect.parentTaskRunId, childExecutionId: effect.executionId, state: effect.state,
         ...(effect.outputs ? { outputs: effect.outputs } : {}),
-        ...(error ? { error } : {}),
+        ...(effect.outputsError ? { error: effect.outputsError } : {}),
+        ...(failure ? { failure } : {}),
       });
     }
     await deps.onEnded?.(effect);

@@ -146,3 +146,18 @@ describe('replay with If and Sleep', () => {
     expect(r.states()).toEqual({ nap: 'SUCCESS', after: 'SUCCESS' });
   });
 });
+
+describe('replay with the execution tasks (1.x)', () => {
+  it('from a task after SetVariables keeps the variables it set, and the SetVariables run is not replayed', () => {
+    const h = Harness.start(flow([
+      { id: 'set', type: 'io.kestra.plugin.core.execution.SetVariables', variables: { v: '{{ 20 + 1 }}' } },
+      { id: 'use', type: LOG },
+    ]));
+    h.drive();
+    const copy = replay(h.execution, h.flow, h.run('use').id, 'e2', NOW, fakeIds('n'));
+    const r = new Harness(copy, h.flow);
+    r.send({ type: 'ExecutionCreated' });
+    expect(r.pending().map((w) => [w.taskId, w.variables.vars])).toEqual([['use', { v: 21 }]]);
+    expect(r.history('set')).toEqual(['CREATED', 'RUNNING', 'SUCCESS']);
+  });
+});

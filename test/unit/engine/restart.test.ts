@@ -161,6 +161,31 @@ describe('restart with the Kestra 1.x flowables', () => {
     expect(h.run('loop').outputs).toEqual({ iterationCount: 2 });
   });
 
+  it('keeps what SetVariables and Labels set: they do not run again and the re-run task sees their values', () => {
+    const h = Harness.start(flow([
+      { id: 'set', type: 'io.kestra.plugin.core.execution.SetVariables', variables: { v: 1 } },
+      { id: 'tag', type: 'io.kestra.plugin.core.execution.Labels', labels: { l: 'x' } },
+      { id: 'work', type: LOG },
+    ]));
+    h.fail('work');
+    h.send({ type: 'Restart' });
+    const [again] = h.pending();
+    expect(again.taskId).toBe('work');
+    expect([again.variables.vars, again.variables.labels]).toEqual([{ v: 1 }, { l: 'x' }]);
+    expect([h.history('set'), h.history('tag')]).toEqual([['CREATED', 'RUNNING', 'SUCCESS'], ['CREATED', 'RUNNING', 'SUCCESS']]);
+    h.drive();
+    expect(h.state).toBe('SUCCESS');
+  });
+
+  it('an execution ended FAILED by Exit runs the Exit again, which ends it FAILED again', () => {
+    const h = Harness.start(flow([{ id: 'seq', type: SEQ, tasks: [{ id: 'exit', type: 'io.kestra.plugin.core.execution.Exit', state: 'FAILED' }] }, { id: 'never', type: LOG }]));
+    expect(h.state).toBe('FAILED');
+    h.send({ type: 'Restart' });
+    expect(h.history('exit')).toEqual(['CREATED', 'RUNNING', 'FAILED', 'RESTARTED', 'RUNNING', 'FAILED']);
+    expect(h.states()).toEqual({ seq: 'FAILED', exit: 'FAILED' });
+    expect(h.state).toBe('FAILED');
+  });
+
   it('a killed Sleep sleeps again from the start', () => {
     const h = Harness.start(flow([{ id: 'nap', type: SLEEP, duration: 'PT1M' }]));
     h.send({ type: 'Kill' });

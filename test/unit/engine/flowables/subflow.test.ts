@@ -171,6 +171,46 @@ describe('Subflow defaults by type name', () => {
   });
 });
 
+describe('Subflow failures of the child', () => {
+  const failure = { code: 'TASK_FAILED', message: 'subflow n.child (execution c1) failed in task boom: no' } as const;
+  const ended = (extra: Record<string, unknown>) => {
+    const h = Harness.start(flow([{ id: 'call', type: SUBFLOW, namespace: 'n', flowId: 'child', ...extra }, { id: 'after', type: RETURN }]));
+    const [start] = h.effectsOf('StartSubflow', h.last);
+    h.send({ type: 'SubflowEnded', taskRunId: start.parentTaskRunId, childExecutionId: start.childExecutionId, state: 'FAILED', failure });
+    return h;
+  };
+
+  it('with transmitFailed false, ends SUCCESS without the child\'s error and the flow carries on', () => {
+    const h = ended({ transmitFailed: false });
+    expect(h.run('call').state.current).toBe('SUCCESS');
+    expect(h.run('call').error).toBeUndefined();
+    expect(h.run('call').outputs).toMatchObject({ state: 'FAILED' });
+    expect(h.pending().map((w) => w.taskId)).toEqual(['after']);
+  });
+
+  it('when it transmits the failure, ends FAILED with the child\'s reason, naming this flow and task', () => {
+    const h = ended({});
+    expect(h.run('call').state.current).toBe('FAILED');
+    expect(h.run('call').error).toMatchObject({ code: 'TASK_FAILED', message: failure.message, flow: 'test.f', task: 'call' });
+    expect(h.state).toBe('FAILED');
+  });
+
+  it('with allowFailure, a transmitted failure ends the run WARNING and the flow carries on', () => {
+    const h = ended({ allowFailure: true });
+    expect(h.run('call').state.current).toBe('WARNING');
+    expect(h.run('call').error?.message).toBe(failure.message);
+    expect(h.pending().map((w) => w.taskId)).toEqual(['after']);
+  });
+
+  it('still fails when the child\'s outputs could not be rendered, transmitFailed false or not', () => {
+    const h = Harness.start(flow([{ id: 'call', type: SUBFLOW, namespace: 'n', flowId: 'child', transmitFailed: false }]));
+    const [start] = h.effectsOf('StartSubflow', h.last);
+    h.send({ type: 'SubflowEnded', taskRunId: start.parentTaskRunId, childExecutionId: start.childExecutionId, state: 'SUCCESS', error: { code: 'EXPRESSION', message: 'outputs could not be rendered' } });
+    expect(h.run('call').state.current).toBe('FAILED');
+    expect(h.state).toBe('FAILED');
+  });
+});
+
 describe('Subflow attempts', () => {
   it('records one attempt when the run ends, in the run\'s own end state', () => {
     const h = Harness.start(flow([{ id: 'call', type: SUBFLOW, namespace: 'n', flowId: 'child', transmitFailed: false }]));

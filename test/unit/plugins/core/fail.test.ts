@@ -38,6 +38,17 @@ describe('Fail', () => {
     }
   });
 
+  it('fails with its message when its condition holds, and the message is logged at ERROR as Kestra logs it', async () => {
+    const w = await fakeWorker();
+    try {
+      const out = await runAttempt(w.task(FAIL, { id: 'stop', condition: 'true', errorMessage: 'asked to' }), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'FAILED', error: { message: 'asked to' } } });
+      expect((await w.logLines()).map((l) => [l.level, l.message])).toContainEqual(['ERROR', 'asked to']);
+    } finally {
+      await w.cleanup();
+    }
+  });
+
   it('treats only "false", "0", "-0" and "" as false, as Kestra does', () => {
     for (const v of ['false', '0', '-0', '', '  ']) expect(isTruthy(v)).toBe(false);
     // Case matters: "FALSE" is not in Kestra's list.
