@@ -6,6 +6,9 @@ const base = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 
 const NEEDS_SERVICES = ['\\.emulator\\.test\\.ts$', '/test/e2e/cloud-[^/]*\\.test\\.ts$'];
 
 module.exports = {
+  // A private TMPDIR per run; the run fails when a test leaves anything in it (test/setup/temp-folders.ts).
+  globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...base, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.test.ts'], testPathIgnorePatterns: NEEDS_SERVICES },

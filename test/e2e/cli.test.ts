@@ -1,10 +1,11 @@
 // The `aloft` command, driven in-process through main() and, for signals, as a real child process.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../lib/cli/main';
 import type { CliIO } from '../../lib/cli/io';
+import { tempDir } from '../helpers/temp-dirs';
 
 const root = join(__dirname, '../..');
 const ex = (name: string): string => join(root, 'examples', name);
@@ -14,7 +15,7 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
   let out = '';
   let err = '';
   const io: CliIO = {
-    env: { ALOFT_DATA_DIR: mkdtempSync(join(tmpdir(), 'aloft-cli-')) },
+    env: { ALOFT_DATA_DIR: tempDir('aloft-cli-') },
     stdout: (s) => { out += s; },
     stderr: (s) => { err += s; },
     isTTY: false,
@@ -148,7 +149,7 @@ describe('Ctrl-C during aloft run', () => {
   /** Starts `aloft run` on a flow whose script writes its pids, and resolves once the script runs. */
   async function startSleeping(flow: string): Promise<{ child: ReturnType<typeof spawn>; pidfile: string; out: () => string }> {
     if (!existsSync(join(root, 'dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
-    const dir = mkdtempSync(join(tmpdir(), 'aloft-sigint-'));
+    const dir = tempDir('aloft-sigint-');
     const pidfile = join(dir, 'pids');
     const child = spawn(process.execPath, [bin, 'run', fx(flow), '--input', `pidfile=${pidfile}`, '--json'], {
       env: { ...process.env, ALOFT_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'],

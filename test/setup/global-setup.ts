@@ -1,0 +1,5 @@
+import { setupTempFolder } from './temp-folders';
+
+export default function globalSetup(): void {
+  setupTempFolder();
+}

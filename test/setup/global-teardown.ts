@@ -1,0 +1,5 @@
+import { teardownTempFolder } from './temp-folders';
+
+export default function globalTeardown(): void {
+  teardownTempFolder();
+}
