@@ -8,8 +8,10 @@ import { errorBody, send, type ApiRequest } from './http';
 import { openApiDocument } from './openapi';
 import { DEFAULT_LIMITS, type Limits, type Route } from './route';
 import { executionRoutes } from './routes/executions';
+import { flowBrowseRoutes } from './routes/flow-browse';
 import { flowRoutes } from './routes/flows';
 import { otherRoutes } from './routes/other';
+import { pluginRoutes } from './routes/plugins';
 import type { ApiService } from './service';
 
 export interface ApiOptions {
@@ -34,7 +36,7 @@ const openApiRoute: Route = {
 };
 
 /** Every route; the OpenAPI document lists exactly these. */
-export const ROUTES: readonly Route[] = [...flowRoutes, ...executionRoutes, ...otherRoutes, openApiRoute];
+export const ROUTES: readonly Route[] = [...flowRoutes, ...flowBrowseRoutes, ...executionRoutes, ...otherRoutes, ...pluginRoutes, openApiRoute];
 
 function compile(route: Route): Compiled {
   const segments = route.path.split('/').filter(Boolean).map((s) => {
