@@ -20,6 +20,21 @@ export interface ApiOptions {
   limits?: Partial<Limits>;
   /** Failures that are not the caller's fault (5xx), for the server's log. */
   onError?(err: unknown, req: { method?: string; url?: string }): void;
+  /** One line per request, once answered. */
+  onRequest?(line: RequestLine): void;
+  /** Milliseconds from a fixed point, for durations; performance.now() unless given. */
+  now?(): number;
+}
+
+/**
+ * What the request log holds. The route is the matched template (`/api/v1/executions/webhook/{namespace}/
+ * {flowId}/{key}`), never the URL: a webhook key or a query value is never logged, nor any header.
+ */
+export interface RequestLine {
+  method: string;
+  route: string;
+  status: number;
+  durationMs: number;
 }
 
 export type ApiHandler = (req: ApiRequest, res: ServerResponse) => Promise<void>;
@@ -84,12 +99,20 @@ function match(method: string, path: string): { route: Route; params: Record<str
 
 export function createApiHandler(opts: ApiOptions): ApiHandler {
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const now = opts.now ?? (() => performance.now());
   return async (req, res) => {
+    const started = now();
+    let route = 'unmatched';
+    if (opts.onRequest) {
+      const onRequest = opts.onRequest;
+      res.once('close', () => onRequest({ method: req.method ?? 'GET', route, status: res.statusCode, durationMs: Math.round((now() - started) * 10) / 10 }));
+    }
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const found = match(req.method ?? 'GET', url.pathname.replace(/\/+$/, '') || '/');
       if (!found) throw new AloftError(ErrorCode.NOT_FOUND, `no route ${req.method} ${url.pathname}`);
       if ('allowed' in found) throw new AloftError(ErrorCode.NOT_FOUND, `no route ${req.method} ${url.pathname} (this path takes ${[...new Set(found.allowed)].join(', ')})`);
+      route = found.route.path;
       authorize(opts.auth, req, found.route.access);
       const reply = await found.route.handle({ req, params: found.params, query: url.searchParams, service: opts.service, limits });
       await send(res, reply);
