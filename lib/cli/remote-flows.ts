@@ -1,6 +1,8 @@
 // `aloft flow list|get|delete|validate` against a server, as `kubectl get` and Kestra's CLI do.
 import { readFile } from 'node:fs/promises';
+import { DependencyRelation, type FlowDependencies } from '../api/service';
 import { formatError, type AloftErrorData } from '../model/errors';
+import type { ApiClient } from './api-client';
 import { ExitCode, type CliIO } from './io';
 import { clientFor, remoteError, type RemoteOptions } from './remote';
 
@@ -43,12 +45,30 @@ export async function getFlow(namespace: string, id: string, opts: RemoteOptions
 /** Deletes a flow; the server refuses (409, exit 2) while other flows depend on it, unless --force. */
 export async function deleteFlow(namespace: string, id: string, opts: RemoteOptions & { force?: boolean }, io: CliIO): Promise<number> {
   try {
-    await clientFor(opts, io).request('DELETE', `${flowPath(namespace, id)}${opts.force ? '?force=true' : ''}`);
+    const client = clientFor(opts, io);
+    // Forced: name what the deletion breaks, which the server no longer refuses.
+    const affected = opts.force ? await dependents(client, namespace, id) : [];
+    await client.request('DELETE', `${flowPath(namespace, id)}${opts.force ? '?force=true' : ''}`);
     io.stdout(`flow ${namespace}.${id} deleted\n`);
+    if (affected.length > 0) io.stderr(`warning: ${affected.join(', ')} called or listened to ${namespace}.${id}: their subflow tasks now fail and their Flow triggers no longer fire\n`);
     return ExitCode.OK;
   } catch (err) {
     return remoteError(err, io);
   }
+}
+
+/** The flows that call this one (FLOW_TASK edges into it) or listen to it (FLOW_TRIGGER edges out of it). */
+async function dependents(client: ApiClient, namespace: string, id: string): Promise<string[]> {
+  const deps = await client.request<FlowDependencies>('GET', `${flowPath(namespace, id)}/dependencies`);
+  const name = new Map(deps.nodes.map((n) => [n.uid, `${n.namespace}.${n.id}`]));
+  const self = deps.nodes.find((n) => n.namespace === namespace && n.id === id)?.uid;
+  const out = new Set<string>();
+  for (const e of deps.edges) {
+    if (e.relation === DependencyRelation.FLOW_TASK && e.target === self) out.add(name.get(e.source) ?? e.source);
+    if (e.relation === DependencyRelation.FLOW_TRIGGER && e.source === self) out.add(name.get(e.target) ?? e.target);
+  }
+  out.delete(`${namespace}.${id}`);
+  return [...out].sort();
 }
 
 /** Validates files on the server (its catalog, not this client's): exit 0 when all are valid, 2 otherwise. */

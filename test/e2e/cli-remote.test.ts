@@ -77,6 +77,7 @@ describe('the remote commands against aloft server', () => {
       expect(refused.err).toContain(`${NS}.parent`);
       const forced = await cli(['flow', 'delete', NS, 'child', '--force', ...remote()]);
       expect(forced).toMatchObject({ code: 0, out: `flow ${NS}.child deleted\n` });
+      expect(forced.err).toContain(`warning: ${NS}.parent called or listened to ${NS}.child`);
       expect((await cli(['flow', 'get', NS, 'child', ...remote()])).code).toBe(2);
     });
   });
