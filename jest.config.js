@@ -7,8 +7,10 @@ const base = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 
 const NEEDS_SERVICES = ['\\.emulator\\.test\\.ts$', '/test/e2e/cloud-[^/]*\\.test\\.ts$'];
 
 module.exports = {
-  globalSetup: '<rootDir>/test/setup/secrets-setup.js',
-  globalTeardown: '<rootDir>/test/setup/secrets-teardown.js',
+  // A private TMPDIR per run; the run fails when a test leaves anything in it (test/setup/temp-folders.ts),
+  // or when the secrets probe saw a secret leave Aloft (test/setup/secrets-probe.js).
+  globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...base, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.test.ts'], testPathIgnorePatterns: NEEDS_SERVICES },

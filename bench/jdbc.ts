@@ -1,7 +1,7 @@
 // bench:jdbc — moves ROWS rows (default 1,000,000) from a MariaDB Query (store: true) to a
 // PostgreSQL Batch through local internal storage: the seed's JDBC flow shape, run on the embedded
-// runtime. Prints one JSON line. Needs scripts/services/mariadb.sh and postgres.sh started and their
-// .env files loaded. Not a test: figures go into notes, never into assertions.
+// runtime. Prints one JSON line. `npm run bench:jdbc` starts MariaDB and PostgreSQL through
+// scripts/with-services.sh and stops them after. Not a test: figures go into notes, never into assertions.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -11,7 +11,8 @@ export interface ExecutionJson {
   state: { current: string; histories: Array<{ state: string; date: string }>; startDate?: string; endDate?: string; duration?: string };
   inputs: Record<string, unknown>;
   outputs: Record<string, unknown>;
-  labels?: Record<string, string>;
+  /** Kestra's shape: a list of `{ key, value }`. */
+  labels?: Array<{ key: string; value: string }>;
   trigger?: unknown;
   parentId?: string;
   originalId?: string;
@@ -53,7 +54,7 @@ export function toExecutionJson(e: Execution): ExecutionJson {
     state: { ...e.state, ...(start ? { startDate: start } : {}), ...(end ? { endDate: end } : {}) },
     inputs: e.inputs,
     outputs: executionOutputs(e),
-    ...(e.labels && Object.keys(e.labels).length ? { labels: e.labels } : {}),
+    ...(e.labels && Object.keys(e.labels).length ? { labels: Object.entries(e.labels).map(([key, value]) => ({ key, value })) } : {}),
     ...(e.trigger ? { trigger: e.trigger } : {}),
     ...(e.parent ? { parentId: e.parent.executionId } : {}),
     ...(e.originalId ? { originalId: e.originalId } : {}),

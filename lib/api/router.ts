@@ -9,9 +9,11 @@ import { openApiDocument } from './openapi';
 import { DEFAULT_LIMITS, type Limits, type Route } from './route';
 import { dependencyRoutes } from './routes/dependencies';
 import { executionRoutes } from './routes/executions';
+import { flowBrowseRoutes } from './routes/flow-browse';
 import { followRoutes } from './routes/follow';
 import { flowRoutes } from './routes/flows';
 import { otherRoutes } from './routes/other';
+import { pluginRoutes } from './routes/plugins';
 import { isUiPath, serveUi } from './ui-static';
 import type { ApiService } from './service';
 
@@ -23,6 +25,21 @@ export interface ApiOptions {
   uiDir?: string;
   /** Failures that are not the caller's fault (5xx), for the server's log. */
   onError?(err: unknown, req: { method?: string; url?: string }): void;
+  /** One line per request, once answered. */
+  onRequest?(line: RequestLine): void;
+  /** Milliseconds from a fixed point, for durations; performance.now() unless given. */
+  now?(): number;
+}
+
+/**
+ * What the request log holds. The route is the matched template (`/api/v1/executions/webhook/{namespace}/
+ * {flowId}/{key}`), never the URL: a webhook key or a query value is never logged, nor any header.
+ */
+export interface RequestLine {
+  method: string;
+  route: string;
+  status: number;
+  durationMs: number;
 }
 
 export type ApiHandler = (req: ApiRequest, res: ServerResponse) => Promise<void>;
@@ -39,7 +56,9 @@ const openApiRoute: Route = {
 };
 
 /** Every route; the OpenAPI document lists exactly these. */
-export const ROUTES: readonly Route[] = [...flowRoutes, ...dependencyRoutes, ...executionRoutes, ...followRoutes, ...otherRoutes, openApiRoute];
+export const ROUTES: readonly Route[] = [
+  ...flowRoutes, ...flowBrowseRoutes, ...dependencyRoutes, ...executionRoutes, ...followRoutes, ...otherRoutes, ...pluginRoutes, openApiRoute,
+];
 
 function compile(route: Route): Compiled {
   const segments = route.path.split('/').filter(Boolean).map((s) => {
@@ -87,7 +106,14 @@ function match(method: string, path: string): { route: Route; params: Record<str
 
 export function createApiHandler(opts: ApiOptions): ApiHandler {
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const now = opts.now ?? (() => performance.now());
   return async (req, res) => {
+    const started = now();
+    let route = 'unmatched';
+    if (opts.onRequest) {
+      const onRequest = opts.onRequest;
+      res.once('close', () => onRequest({ method: req.method ?? 'GET', route, status: res.statusCode, durationMs: Math.round((now() - started) * 10) / 10 }));
+    }
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (isUiPath(url.pathname) && req.method === 'GET') {
@@ -97,6 +123,7 @@ export function createApiHandler(opts: ApiOptions): ApiHandler {
       const found = match(req.method ?? 'GET', url.pathname.replace(/\/+$/, '') || '/');
       if (!found) throw new AloftError(ErrorCode.NOT_FOUND, `no route ${req.method} ${url.pathname}`);
       if ('allowed' in found) throw new AloftError(ErrorCode.NOT_FOUND, `no route ${req.method} ${url.pathname} (this path takes ${[...new Set(found.allowed)].join(', ')})`);
+      route = found.route.path;
       authorize(opts.auth, req, found.route.access);
       const reply = await found.route.handle({ req, params: found.params, query: url.searchParams, service: opts.service, limits });
       await send(res, reply);

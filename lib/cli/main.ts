@@ -8,6 +8,8 @@ import { runCommand } from './run';
 import { validateFiles } from './validate';
 import { registerServerCommands } from './server';
 import { devCommand } from './dev';
+import { listPlugins } from './plugins';
+import { version } from '../../package.json';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -33,6 +35,7 @@ export async function main(argv: string[], env: Env, io: CliIO = processIO(env))
   let code: number = ExitCode.OK;
   const program = new Command('aloft')
     .description('Run Kestra-style YAML flows, embedded or on Google Cloud')
+    .version(version, '-V, --version', 'print the version of aloft')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
@@ -64,6 +67,11 @@ export async function main(argv: string[], env: Env, io: CliIO = processIO(env))
     .action(async (o: { port?: number; flows?: string; jsonLogs?: boolean; pubsubTopic: string[] }) => {
       code = await devCommand({ port: o.port, flows: o.flows, jsonLogs: o.jsonLogs, pubsubTopics: o.pubsubTopic }, io);
     });
+
+  program.command('plugins').description('the task types this aloft knows')
+    .command('list').description('every task type with its group and status (runs, validates only)')
+    .option('--json', 'print them as JSON')
+    .action((o: { json?: boolean }) => { code = listPlugins(o, io); });
 
   registerServerCommands(program, io, (c) => { code = c; });
 

@@ -33,23 +33,27 @@ const fmtMs = (ms: number): string => (ms < 1000 ? `${ms}ms` : `${(ms / 1000).to
 const logText = (l: LogLineView): string => `${l.time ?? ''} ${(l.severity ?? 'INFO').padEnd(7)} ${l.taskId ?? ''}: ${l.message ?? ''}`;
 
 /** Every state change since `before`, in time order (several may fold into one pass). */
-function changes(execution: Execution, before: Execution): Array<{ date: string; text: string }> {
-  // rank orders changes made at the same instant: the execution starting, then tasks, then the execution ending.
-  const out: Array<{ date: string; text: string; rank: number }> = [];
+export function changes(execution: Execution, before: Execution): Array<{ date: string; text: string }> {
+  // rank orders changes made at the same instant: the execution starting, then tasks, then the execution
+  // ending. Among tasks, `nest` puts a parent's start before its children's and its end after theirs.
+  const out: Array<{ date: string; text: string; rank: number; nest: number }> = [];
   const old = new Map(before.taskRunList.map((r) => [r.id, r]));
+  const depth = new Map<string, number>();
+  for (const run of execution.taskRunList) depth.set(run.id, run.parentTaskRunId ? (depth.get(run.parentTaskRunId) ?? 0) + 1 : 0);
   for (const run of execution.taskRunList) {
     const prev = old.get(run.id);
     if (prev === run) continue;
+    const d = depth.get(run.id) ?? 0;
     for (const change of run.state.histories.slice(prev ? prev.state.histories.length : 0)) {
       const err = change.state === 'FAILED' && run.error ? ` ${run.error.message}` : '';
-      out.push({ date: change.date, text: `task ${label(run)} ${change.state}${err}`, rank: 1 });
+      out.push({ date: change.date, text: `task ${label(run)} ${change.state}${err}`, rank: 1, nest: isTerminal(change.state) ? -d : d });
     }
   }
   const fromExec = before.version === 0 ? 1 : before.state.histories.length;
   for (const change of execution.state.histories.slice(fromExec)) {
-    out.push({ date: change.date, text: `execution ${execution.id} ${change.state}`, rank: isTerminal(change.state) ? 2 : 0 });
+    out.push({ date: change.date, text: `execution ${execution.id} ${change.state}`, rank: isTerminal(change.state) ? 2 : 0, nest: 0 });
   }
-  return out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.rank - b.rank));
+  return out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.rank - b.rank || a.nest - b.nest));
 }
 
 /** One line per state change and per log line, for logs and pipes. */
@@ -63,20 +67,25 @@ export function lineProgress(write: (s: string) => void): ProgressSink {
   };
 }
 
+/** Whether to colour a terminal's output: not when NO_COLOR is set to anything but the empty string (no-color.org). */
+export const colorWanted = (env: Readonly<Record<string, string | undefined>>): boolean => !env.NO_COLOR;
+
 /** A table redrawn in place (throttled), with task, state and duration, and the latest log lines. */
-export function ttyProgress(write: (s: string) => void, now: () => number, keepLogs = 6): ProgressSink {
+export function ttyProgress(write: (s: string) => void, now: () => number, keepLogs = 6, color = true): ProgressSink {
+  const paint = (s: State): string => (color ? COLORS[s] ?? '' : '');
+  const reset = color ? RESET : '';
   let lines = 0;
   let last: Execution | undefined;
   let timer: NodeJS.Timeout | undefined;
   const logs: string[] = [];
   const draw = (e: Execution): void => {
     const depth = new Map<string, number>();
-    const rows = [`${e.namespace}.${e.flowId} ${e.id}  ${COLORS[e.state.current] ?? ''}${e.state.current}${RESET}  ${fmtMs(durationMs(e.state, now()))}`];
+    const rows = [`${e.namespace}.${e.flowId} ${e.id}  ${paint(e.state.current)}${e.state.current}${reset}  ${fmtMs(durationMs(e.state, now()))}`];
     for (const run of e.taskRunList) {
       const d = run.parentTaskRunId ? (depth.get(run.parentTaskRunId) ?? 0) + 1 : 0;
       depth.set(run.id, d);
       const s = run.state.current;
-      rows.push(`${'  '.repeat(d + 1)}${label(run).padEnd(Math.max(10, 28 - 2 * d))} ${COLORS[s] ?? ''}${s.padEnd(9)}${RESET} ${fmtMs(durationMs(run.state, now()))}`);
+      rows.push(`${'  '.repeat(d + 1)}${label(run).padEnd(Math.max(10, 28 - 2 * d))} ${paint(s)}${s.padEnd(9)}${reset} ${fmtMs(durationMs(run.state, now()))}`);
     }
     if (logs.length) rows.push('', ...logs);
     write(`${lines ? `\x1b[${lines}F\x1b[J` : ''}${rows.join('\n')}\n`);

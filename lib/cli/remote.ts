@@ -17,8 +17,11 @@ export interface RemoteOptions {
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:8080';
 
+/** The server and the client read one variable for the token, ALOFT_API_TOKEN. */
 export function clientFor(opts: RemoteOptions, io: CliIO): ApiClient {
-  return new ApiClient({ server: opts.server ?? io.env.ALOFT_SERVER ?? DEFAULT_SERVER, token: opts.token ?? io.env.ALOFT_TOKEN });
+  // The client once read ALOFT_TOKEN: say so rather than send no token without a word.
+  if (!opts.token && !io.env.ALOFT_API_TOKEN && io.env.ALOFT_TOKEN) io.stderr('warning: ALOFT_TOKEN is ignored; set ALOFT_API_TOKEN\n');
+  return new ApiClient({ server: opts.server ?? io.env.ALOFT_SERVER ?? DEFAULT_SERVER, token: opts.token ?? io.env.ALOFT_API_TOKEN });
 }
 
 /** Prints a failure (every diagnostic of an invalid flow) and maps it to an exit code. */

@@ -5,6 +5,7 @@ import { basename, extname, join } from 'node:path';
 import { AloftError, diagnosticsOf, ErrorCode, formatError, toErrorData, type AloftErrorData } from '../model/errors';
 import type { Flow } from '../model/flow';
 import { parseYaml } from '../model/flow-yaml';
+import { closest } from '../model/flow-suggest';
 import type { Execution } from '../model/execution';
 import { isTerminal, State } from '../model/states';
 import { openDataDir } from '../runtime/embedded/data-dir';
@@ -12,7 +13,7 @@ import { LocalServer } from '../runtime/embedded/server';
 import { InputsInvalidError, type FileInput } from '../runtime/core/start-execution';
 import { executionOutputs, toExecutionJson } from '../api/execution-json';
 import { ExitCode, type CliIO } from './io';
-import { lineProgress, ttyProgress, type LogLineView, type ProgressSink } from './progress';
+import { colorWanted, lineProgress, ttyProgress, type LogLineView, type ProgressSink } from './progress';
 
 export interface RunOptions {
   inputs: string[];
@@ -52,6 +53,10 @@ export async function runCommand(file: string, opts: RunOptions, io: CliIO): Pro
   let execution: Execution | undefined;
   const others = new Map<string, Execution>();
   try {
+    // A folder is a usage mistake (exit 2), not a failed run.
+    if ((await stat(file).catch(() => undefined))?.isDirectory()) {
+      throw new AloftError(ErrorCode.FLOW_INVALID, 'this is a folder: aloft run takes one flow file (a folder of the flows it calls goes in --flows)', { file });
+    }
     // The local server without its HTTP listener: flows are deployed with their triggers, so the flow
     // triggers of --flows fire as they would in `aloft server`. Schedules and Pub/Sub stay off. In memory
     // unless --data names a data directory.
@@ -66,8 +71,9 @@ export async function runCommand(file: string, opts: RunOptions, io: CliIO): Pro
     const saved = await server.deploy(source, file);
     const flow: Flow = { ...saved.flow, revision: saved.revision };
     for (const w of saved.warnings) io.stderr(`warning: ${formatError(w)}\n`);
+    warnUndeclaredInputs(flow, [...Object.keys(parsePairs(opts.inputs, '--input')), ...Object.keys(parsePairs(opts.files, '--file'))], io);
     const progressOut = opts.json ? io.stderr : io.stdout;
-    progress = io.isTTY ? ttyProgress(progressOut, () => Date.now()) : lineProgress(progressOut);
+    progress = io.isTTY ? ttyProgress(progressOut, () => Date.now(), 6, colorWanted(io.env)) : lineProgress(progressOut);
     const sink = progress;
     const unlisten = runtime.onUpdate((e, before) => {
       if (e.id === execution?.id) sink.update(e, before);
@@ -100,6 +106,16 @@ export async function runCommand(file: string, opts: RunOptions, io: CliIO): Pro
     return reportError(err, io);
   } finally {
     await server?.stop();
+  }
+}
+
+/** An --input the flow does not declare is ignored: say so, naming the inputs it does declare. */
+export function warnUndeclaredInputs(flow: Flow, given: readonly string[], io: CliIO): void {
+  const declared = (flow.inputs ?? []).map((i) => i.id);
+  for (const key of given.filter((k) => !declared.includes(k))) {
+    const near = closest(key, declared);
+    const known = declared.length === 0 ? 'it declares no inputs' : `its inputs: ${declared.join(', ')}`;
+    io.stderr(`warning: input '${key}' is not declared by flow ${flow.namespace}.${flow.id} and is ignored (${known}${near ? `; did you mean '${near}'?` : ''})\n`);
   }
 }
 

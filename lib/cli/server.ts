@@ -9,6 +9,7 @@ import { emulatorPubSubSource } from '../wiring/pubsub-triggers';
 import { registerFlowDependencyCommands } from './flow-dependencies';
 import { ExitCode, type CliIO } from './io';
 import { deployFlows, getRemote, killRemote, logsRemote, startRemote } from './remote';
+import { registerRemoteCommands } from './remote-commands';
 import { reportError } from './run';
 
 export interface ServerOptions {
@@ -73,7 +74,7 @@ export async function serverCommand(opts: ServerOptions, io: CliIO): Promise<num
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-/** Adds `server`, `flow deploy` and `execution start|get|logs|kill` to the program. */
+/** Adds `server`, the `flow` commands and the `execution` commands to the program. */
 export function registerServerCommands(program: Command, io: CliIO, setCode: (code: number) => void): void {
   program.command('server')
     .description('serve the API, schedules, flow triggers, webhooks and Pub/Sub triggers on 127.0.0.1')
@@ -88,7 +89,7 @@ export function registerServerCommands(program: Command, io: CliIO, setCode: (co
 
   const remote = (cmd: Command): Command => cmd
     .option('--server <url>', 'the server (default $ALOFT_SERVER or http://127.0.0.1:8080)')
-    .option('--token <token>', 'a bearer token (default $ALOFT_TOKEN)');
+    .option('--token <token>', 'a bearer token (default $ALOFT_API_TOKEN)');
 
   const flow = program.command('flow').description('manage flows on a server');
   remote(flow.command('deploy')
@@ -116,4 +117,6 @@ export function registerServerCommands(program: Command, io: CliIO, setCode: (co
     .action(async (id: string, opts: { server?: string; token?: string; taskRun?: string; json?: boolean }) => { setCode(await logsRemote(id, opts, io)); });
   remote(execution.command('kill').description('kill a running execution').argument('<executionId>'))
     .action(async (id: string, opts: { server?: string; token?: string }) => { setCode(await killRemote(id, opts, io)); });
+
+  registerRemoteCommands({ flow, execution }, remote, io, setCode);
 }

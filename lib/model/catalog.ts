@@ -8,6 +8,14 @@ export const PluginGroup = {
 export type PluginGroup = (typeof PluginGroup)[keyof typeof PluginGroup];
 export const PLUGIN_GROUPS = Object.values(PluginGroup) as readonly PluginGroup[];
 
+/**
+ * How far Aloft supports a known type. `runs`: an execution runs it. `validatesOnly`: its properties
+ * are checked, so the flow validates and deploys, but running it fails with NOT_IMPLEMENTED until its
+ * plugin lands. A type the catalog does not hold is refused (an unknown task type is an error).
+ */
+export const TaskStatus = { runs: 'runs', validatesOnly: 'validates only' } as const;
+export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus];
+
 export interface TaskTypeInfo {
   /** The canonical (Kestra 0.x) type name. */
   type: string;
@@ -15,6 +23,8 @@ export interface TaskTypeInfo {
   kind: 'flowable' | 'runnable';
   /** Runnable tasks only: the worker group that runs it. */
   group?: PluginGroup;
+  /** Absent means TaskStatus.runs. */
+  status?: TaskStatus;
   /** The type's own properties (not id/type/retry/timeout...). Objects should be strict. */
   properties: z.ZodType;
   /** Flowables only: property names that hold child task lists (`tasks`, `errors`, `defaults`) or maps of them (`cases`). */

@@ -24,6 +24,9 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
+    // Dotted names (task types) share long prefixes: io.kestra.plugin.core.kv.Set is a few edits from
+    // io.kestra.plugin.core.log.Log, yet no typo of it. Their last segments must be close too.
+    if (word.includes('.') && !near(lastSegment(word), lastSegment(c))) continue;
     const d = editDistance(word, c);
     if (d < bestDistance || (d === bestDistance && best !== undefined && c < best)) {
       best = c;
@@ -33,6 +36,9 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   const limit = Math.max(2, Math.floor(word.length / 3));
   return best !== undefined && bestDistance <= limit ? best : undefined;
 }
+
+const lastSegment = (name: string): string => name.slice(name.lastIndexOf('.') + 1);
+const near = (a: string, b: string): boolean => editDistance(a, b) <= Math.max(2, Math.floor(a.length / 3));
 
 /** `; did you mean 'x'?` or nothing. */
 export function didYouMean(word: string, candidates: Iterable<string>): string {

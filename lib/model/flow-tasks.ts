@@ -1,6 +1,6 @@
 // Validates tasks against the catalog: base fields, the type's own properties, and the children of
 // flowable tasks, recursively. Collects every task id with its path so duplicates can be reported.
-import { wrappedTasks, type TaskCatalog, type TaskTypeInfo } from './catalog';
+import { TaskStatus, wrappedTasks, type TaskCatalog, type TaskTypeInfo } from './catalog';
 import { ErrorCode } from './errors';
 import { TASK_BASE_KEYS, TaskBase } from './flow';
 import type { TaskDefaults } from './flow-defaults';
@@ -77,6 +77,12 @@ function checkTask(task: unknown, path: DocPath, ctx: TaskCheckContext, parentId
   if (!info) {
     ctx.findings.push(error([...path, 'type'], `unknown task type '${type}'${didYouMean(type, allTypeNames(ctx.catalog))}`, label));
     return;
+  }
+  if (info.status === TaskStatus.validatesOnly) {
+    ctx.findings.push({
+      ...error([...path, 'type'], `task type '${type}' cannot run yet in Aloft: the flow validates, but an execution fails at this task (NOT_IMPLEMENTED)`, label),
+      severity: Severity.warning,
+    });
   }
 
   const own = Object.fromEntries(Object.entries(task).filter(([k]) => !TASK_BASE_KEYS.includes(k)));

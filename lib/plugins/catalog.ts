@@ -35,7 +35,7 @@ export function createCatalog(
   };
   for (const f of flowables) add(f);
   for (const d of runnables) {
-    add({ type: d.type, aliases: d.aliases, kind: 'runnable', group: d.group, properties: d.properties });
+    add({ type: d.type, aliases: d.aliases, kind: 'runnable', group: d.group, properties: d.properties, ...(d.status ? { status: d.status } : {}) });
     for (const name of [d.type, ...d.aliases]) defs.set(name, d);
   }
   return {

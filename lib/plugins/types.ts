@@ -1,7 +1,7 @@
 // The shape of a runnable task type and the context its `run` receives.
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
-import type { PluginGroup } from '../model/catalog';
+import type { PluginGroup, TaskStatus } from '../model/catalog';
 
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -67,6 +67,8 @@ export interface RunnableTaskDefinition<P = any, O = any> {
   /** Other names that resolve to this type (later Kestra versions). */
   aliases: readonly string[];
   group: PluginGroup;
+  /** Absent means it runs; TaskStatus.validatesOnly for a placeholder whose run fails with NOT_IMPLEMENTED. */
+  status?: TaskStatus;
   /** The task's own properties (not id/type/retry/timeout). Validated after rendering. */
   properties: z.ZodType<P>;
   outputs: z.ZodType<O>;

@@ -3,12 +3,11 @@
 import type { Message } from '@google-cloud/pubsub';
 import { PubSubTaskQueue, deadLetterTopicOf } from '../../lib/adapters/gcp/pubsub-task-queue';
 import type { DeadLetter } from '../../lib/ports/task-queue';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FolderBlobStore } from '../../lib/adapters/local';
 import { pubsubFor, uniquePrefix, uniqueProject } from '../integration/adapters-gcp/emulators';
 import { taskQueueContract } from './suites/task-queue';
+import { tempDir } from '../helpers/temp-dirs';
 
 const projectId = uniqueProject('queue');
 let client: ReturnType<typeof pubsubFor> | undefined;
@@ -19,7 +18,7 @@ afterAll(async () => {
 
 taskQueueContract('Pub/Sub (emulator)', async () => {
   const queue = new PubSubTaskQueue({
-    pubsub: pubsub(), blobs: new FolderBlobStore({ root: join(mkdtempSync(join(tmpdir(), 'aloft-queue-')), 'storage') }), topicPrefix: uniquePrefix('q'), ensureResources: true,
+    pubsub: pubsub(), blobs: new FolderBlobStore({ root: join(tempDir('aloft-queue-'), 'storage') }), topicPrefix: uniquePrefix('q'), ensureResources: true,
     log: () => undefined,
   });
   const dead: DeadLetter[] = [];

@@ -1,10 +1,11 @@
 // The `aloft` command, driven in-process through main() and, for signals, as a real child process.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../lib/cli/main';
 import type { CliIO } from '../../lib/cli/io';
+import { tempDir } from '../helpers/temp-dirs';
 
 const root = join(__dirname, '../..');
 const ex = (name: string): string => join(root, 'examples', name);
@@ -14,7 +15,7 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
   let out = '';
   let err = '';
   const io: CliIO = {
-    env: { ALOFT_DATA_DIR: mkdtempSync(join(tmpdir(), 'aloft-cli-')) },
+    env: { ALOFT_DATA_DIR: tempDir('aloft-cli-') },
     stdout: (s) => { out += s; },
     stderr: (s) => { err += s; },
     isTTY: false,
@@ -118,6 +119,35 @@ describe('aloft run', () => {
     const r = await cli(['run', fx('does-not-exist.yml')]);
     expect(r.code).toBe(2);
   });
+
+  it('exits 2 with a clear message, not 1, when given a folder', async () => {
+    const r = await cli(['run', join(root, 'examples')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('this is a folder: aloft run takes one flow file (a folder of the flows it calls goes in --flows)');
+  });
+
+  it('warns about an --input the flow does not declare, naming the inputs it does declare', async () => {
+    const r = await cli(['run', ex('hello.yml'), '--input', 'woh=typo']);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/warning: input 'woh' is not declared by flow \S+\.hello and is ignored \(its inputs: who; did you mean 'who'\?\)/);
+  });
+});
+
+describe('aloft --version and plugins list', () => {
+  it('prints the version of package.json', async () => {
+    const r = await cli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}\n`);
+  });
+
+  it('lists every task type with its group and status, and as JSON with --json', async () => {
+    const text = await cli(['plugins', 'list']);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/^io\.kestra\.plugin\.gcp\.vertexai\.CustomJob +gcp +validates only$/m);
+    expect(text.out).toMatch(/^io\.kestra\.core\.tasks\.scripts\.Bash +scripts +runs$/m);
+    const json = JSON.parse((await cli(['plugins', 'list', '--json'])).out);
+    expect(json).toContainEqual({ type: 'io.kestra.core.tasks.flows.Parallel', aliases: ['io.kestra.plugin.core.flow.Parallel'], kind: 'flowable', group: 'executor', status: 'runs' });
+  });
 });
 
 describe('aloft run with other flows', () => {
@@ -148,7 +178,7 @@ describe('Ctrl-C during aloft run', () => {
   /** Starts `aloft run` on a flow whose script writes its pids, and resolves once the script runs. */
   async function startSleeping(flow: string): Promise<{ child: ReturnType<typeof spawn>; pidfile: string; out: () => string }> {
     if (!existsSync(join(root, 'dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
-    const dir = mkdtempSync(join(tmpdir(), 'aloft-sigint-'));
+    const dir = tempDir('aloft-sigint-');
     const pidfile = join(dir, 'pids');
     const child = spawn(process.execPath, [bin, 'run', fx(flow), '--input', `pidfile=${pidfile}`, '--json'], {
       env: { ...process.env, ALOFT_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'],

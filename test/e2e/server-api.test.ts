@@ -112,10 +112,21 @@ tasks:
     it('starts an execution with JSON inputs and labels, and gets it', async () => {
       const r = await h.call('POST', `/api/v1/executions/${NS}/inputs?labels=team:data`, { json: { inputs: { n: '41' }, labels: { env: 'test' } } });
       expect(r.status).toBe(200);
-      expect(r.body).toMatchObject({ id: expect.any(String), namespace: NS, flowId: 'inputs', inputs: { n: 41 }, labels: { env: 'test', team: 'data' } });
+      // Labels as Kestra answers them: a list of { key, value }.
+      expect(r.body).toMatchObject({ id: expect.any(String), namespace: NS, flowId: 'inputs', inputs: { n: 41 } });
+      expect(r.body.labels).toEqual(expect.arrayContaining([{ key: 'env', value: 'test' }, { key: 'team', value: 'data' }]));
+      expect(r.body.labels).toHaveLength(2);
       await waitEnd(r.body.id);
       const got = await h.call('GET', `/api/v1/executions/${r.body.id}`);
       expect(got.body.state.current).toBe('SUCCESS');
+    });
+
+    it('answers with the ended execution, its task outputs included, with ?wait=true', async () => {
+      const r = await h.call('POST', `/api/v1/executions/${NS}/inputs?wait=true`, { json: { inputs: { n: '7' } } });
+      expect(r.status).toBe(200);
+      expect(r.body.state.current).toBe('SUCCESS');
+      expect(r.body.taskRunList.map((t: { taskId: string; state: { current: string } }) => [t.taskId, t.state.current])).toEqual([['log', 'SUCCESS']]);
+      expect((await h.call('POST', `/api/v1/executions/${NS}/inputs?wait=maybe`, { json: { inputs: { n: '7' } } })).status).toBe(400);
     });
 
     it('answers inputs the flow refuses with 422 INPUT_INVALID, and an unknown flow with 404', async () => {

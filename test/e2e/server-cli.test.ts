@@ -68,10 +68,16 @@ describe('remote commands', () => {
     expect(r.err).toContain('this server needs a bearer token');
   });
 
-  it('takes the server and token from ALOFT_SERVER and ALOFT_TOKEN', async () => {
-    const r = await cli(['execution', 'get', 'nope'], io({ ALOFT_SERVER: h.url, ALOFT_TOKEN: 'cli-token-123' }));
+  it('takes the server and token from ALOFT_SERVER and ALOFT_API_TOKEN, the variable the server reads', async () => {
+    const r = await cli(['execution', 'get', 'nope'], io({ ALOFT_SERVER: h.url, ALOFT_API_TOKEN: 'cli-token-123' }));
     expect(r.code).toBe(2);
     expect(r.err).toContain('execution nope not found');
+  });
+
+  it('warns that ALOFT_TOKEN, the name the client once read, is ignored', async () => {
+    const r = await cli(['execution', 'get', 'nope'], io({ ALOFT_SERVER: h.url, ALOFT_TOKEN: 'cli-token-123' }));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('warning: ALOFT_TOKEN is ignored; set ALOFT_API_TOKEN');
   });
 
   it('starts an execution with inputs and a file, waits for it, and prints its logs and JSON', async () => {

@@ -1,6 +1,7 @@
 // /api/v1/executions: start (JSON or multipart FILE inputs), get, search, kill, restart, resume, replay.
 import { z } from 'zod';
-import { StateSchema } from '../../model/execution';
+import { StateSchema, type Execution } from '../../model/execution';
+import { isTerminal, State } from '../../model/states';
 import type { ExecutionFilter } from '../../ports/state-store';
 import { Access } from '../auth';
 import { contentType, parseJson, readBody } from '../http';
@@ -57,18 +58,38 @@ const FORM_OR_JSON = { 'application/json': StartBody, 'multipart/form-data': 'fo
 const createExecution: Route = {
   method: 'POST', path: '/api/v1/executions/{namespace}/{flowId}', operationId: 'createExecution', tag: 'Executions', access: Access.WRITE,
   summary: 'Start an execution of the latest revision of a flow', body: FORM_OR_JSON,
-  query: { labels: { type: 'string', repeated: true, description: 'a label, key:value' } },
-  responses: { 200: 'the new execution', 404: 'no such flow', 422: 'the inputs are not valid for the flow' },
+  query: {
+    labels: { type: 'string', repeated: true, description: 'a label, key:value' },
+    wait: { type: 'boolean', description: 'answer once the execution has ended (or paused), as Kestra does' },
+  },
+  responses: { 200: 'the new execution (with wait, as it ended)', 404: 'no such flow', 422: 'the inputs are not valid for the flow' },
   async handle(cx) {
+    const wait = parseWith(Bool, cx.query.get('wait') ?? undefined, 'query wait') === 'true';
     const body = await startBody(cx, 'start');
+    let execution: Execution;
     try {
-      const execution = await cx.service.executions.start(cx.params.namespace, cx.params.flowId, { inputs: body.inputs, files: body.files, labels: body.labels });
-      return { status: 200, json: executionJson(execution) };
+      execution = await cx.service.executions.start(cx.params.namespace, cx.params.flowId, { inputs: body.inputs, files: body.files, labels: body.labels });
     } finally {
       await body.dispose?.();
     }
+    return { status: 200, json: executionJson(wait ? await untilEnded(cx, execution) : execution) };
   },
 };
+
+const Bool = z.enum(['true', 'false']).optional();
+
+/**
+ * Polls until the execution ended or paused (a Pause without a timeout would otherwise hold the request
+ * for ever), or the caller hung up. Both runtimes store executions the same way; neither pushes.
+ */
+async function untilEnded(cx: Ctx, started: Execution): Promise<Execution> {
+  let e = started;
+  for (let delay = 20; !isTerminal(e.state.current) && e.state.current !== State.PAUSED && !cx.req.socket?.destroyed; delay = Math.min(1000, delay * 2)) {
+    await new Promise((r) => setTimeout(r, delay));
+    e = (await cx.service.executions.get(e.id)) ?? e;
+  }
+  return e;
+}
 
 export const executionRoutes: Route[] = [
   createExecution,

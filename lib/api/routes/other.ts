@@ -37,22 +37,27 @@ const webhookRoute = (method: 'GET' | 'POST' | 'PUT'): Route => ({
   handle: webhook,
 });
 
-export const otherRoutes: Route[] = [
-  {
-    method: 'GET', path: '/api/v1/logs/{executionId}', operationId: 'executionLogs', tag: 'Logs', access: Access.READ,
-    summary: 'The logs of an execution, or of one of its task runs',
-    query: {
-      taskRunId: { type: 'string', description: 'only this task run' },
-      minLevel: { type: 'string', description: 'TRACE, DEBUG, INFO, WARN or ERROR: this level and above' },
-    },
-    responses: { 200: 'log lines in order', 404: 'no such execution' },
-    async handle(cx) {
-      const q = parseWith(LogQuery, Object.fromEntries(cx.query), 'query');
-      const lines = await cx.service.logs.list(cx.params.executionId, q);
-      // Streamed line by line: the logs of many tasks can be longer than one JavaScript string.
-      return { status: 200, stream: Readable.from(jsonArray(lines)), headers: { 'content-type': 'application/json; charset=utf-8' } };
-    },
+const logsRoute: Route = {
+  method: 'GET', path: '/api/v1/logs/{executionId}', operationId: 'executionLogs', tag: 'Logs', access: Access.READ,
+  summary: 'The logs of an execution, or of one of its task runs',
+  query: {
+    taskRunId: { type: 'string', description: 'only this task run' },
+    minLevel: { type: 'string', description: 'TRACE, DEBUG, INFO, WARN or ERROR: this level and above' },
   },
+  responses: { 200: 'log lines in order', 404: 'no such execution' },
+  async handle(cx) {
+    const q = parseWith(LogQuery, Object.fromEntries(cx.query), 'query');
+    const lines = await cx.service.logs.list(cx.params.executionId, q);
+    // Streamed line by line: the logs of many tasks can be longer than one JavaScript string.
+    return { status: 200, stream: Readable.from(jsonArray(lines)), headers: { 'content-type': 'application/json; charset=utf-8' } };
+  },
+};
+
+export const otherRoutes: Route[] = [
+  logsRoute,
+  // The same logs under the execution, where a client looks first; the literal `logs` keeps it apart from
+  // POST /executions/{namespace}/{flowId}, which starts an execution.
+  { ...logsRoute, path: '/api/v1/executions/{executionId}/logs', operationId: 'executionLogsUnderExecution' },
   {
     method: 'GET', path: '/api/v1/executions/{executionId}/file', operationId: 'downloadFile', tag: 'Storage', access: Access.READ,
     summary: 'Download a file of an execution (its inputs and task outputs)',

@@ -2,6 +2,7 @@
 // (./firestore), and CustomJob, still a
 // placeholder: real property schemas (./vertexai.ts) so flows validate, and a `run` that fails with
 // NOT_IMPLEMENTED.
+import { TaskStatus } from '../../model/catalog';
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { RunnableTaskDefinition } from '../types';
 import { bigqueryTasks } from './bigquery';
@@ -14,6 +15,7 @@ export const CustomJob: RunnableTaskDefinition<CustomJobProperties, CustomJobOut
   type: 'io.kestra.plugin.gcp.vertexai.CustomJob',
   aliases: [],
   group: 'gcp',
+  status: TaskStatus.validatesOnly,
   properties: CustomJobProperties,
   outputs: CustomJobOutputs,
   run: async () => {

@@ -2,8 +2,7 @@
 // timeout) the whole group gets SIGTERM, then SIGKILL after a grace period, so no child survives.
 // When the main process exits, whatever it left running in its group is stopped the same way.
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, constants, openSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,14 +38,32 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 // Process groups still running. If the main process exits first (a second Ctrl-C), they are
 // killed synchronously from the 'exit' hook, registered on first use rather than at import.
 const liveGroups = new Set<number>();
+// FIFO folders between their mkdtemp and their removal: a process that exits in that window (a
+// second Ctrl-C while a task starts) removes them from the same hook rather than leaving them in /tmp.
+const pipeDirs = new Set<string>();
 let exitHookArmed = false;
+
+function armExitHook(): void {
+  if (exitHookArmed) return;
+  exitHookArmed = true;
+  process.once('exit', () => {
+    for (const group of liveGroups) killGroup(group, 'SIGKILL');
+    for (const dir of pipeDirs) removeDir(dir);
+  });
+}
 
 function track(pid: number): void {
   liveGroups.add(pid);
-  if (!exitHookArmed) {
-    exitHookArmed = true;
-    process.once('exit', () => { for (const group of liveGroups) killGroup(group, 'SIGKILL'); });
+  armExitHook();
+}
+
+function removeDir(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // Gone already, or the temp folder is read-only: nothing left to do.
   }
+  pipeDirs.delete(dir);
 }
 
 /** Characters of one line handed on; the rest of a longer line is skipped, never held in memory. */
@@ -102,8 +119,11 @@ const mkfifo = (paths: string[]): Promise<void> =>
 async function openPipes(): Promise<Pipes | undefined> {
   let dir: string | undefined;
   const opened: number[] = [];
+  armExitHook();
   try {
-    dir = await mkdtemp(join(tmpdir(), 'aloft-pipes-'));
+    // Made and registered in one synchronous step: no turn of the event loop in which to exit unseen.
+    dir = mkdtempSync(join(tmpdir(), 'aloft-pipes-'));
+    pipeDirs.add(dir);
     const paths = [join(dir, 'stdout'), join(dir, 'stderr')];
     await mkfifo(paths);
     // The read end first, without blocking; then the write end opens at once.
@@ -120,7 +140,8 @@ async function openPipes(): Promise<Pipes | undefined> {
     for (const fd of opened) closeSync(fd);
     return undefined;
   } finally {
-    if (dir) await rm(dir, { recursive: true, force: true });
+    // Synchronously, at once: the FIFOs are open at both ends and no longer need their names.
+    if (dir) removeDir(dir);
   }
 }
 

@@ -2,6 +2,7 @@
 // Placeholders until the Singer plugin lands: real property schemas (./properties.ts) so flows
 // validate, and a `run` that fails with NOT_IMPLEMENTED.
 import type { z } from 'zod';
+import { TaskStatus } from '../../model/catalog';
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { RunnableTaskDefinition } from '../types';
 import {
@@ -13,6 +14,7 @@ function placeholder(type: string, properties: z.ZodType, outputs: z.ZodType): R
     type,
     aliases: [],
     group: 'singer',
+    status: TaskStatus.validatesOnly,
     properties,
     outputs,
     run: async () => {

@@ -96,6 +96,7 @@ export class CloudRuntime {
     return createApiHandler({
       service,
       onError: (err, r) => log.error(`api: ${r.method} ${r.url} failed`, err),
+      onRequest: (r) => log.info(`api: ${r.method} ${r.route} ${r.status} ${r.durationMs} ms`, {}, { httpRequest: r }),
     });
   }
 }

@@ -160,6 +160,7 @@ export class LocalServer {
       service: this.service, auth: this.opts.auth, uiDir: this.opts.uiDir === undefined ? defaultUiDir() : this.opts.uiDir ?? undefined,
       limits: { ...(c.ALOFT_API_BODY_LIMIT ? { bodyBytes: c.ALOFT_API_BODY_LIMIT } : {}), ...(c.ALOFT_WEBHOOK_BODY_LIMIT ? { webhookBodyBytes: c.ALOFT_WEBHOOK_BODY_LIMIT } : {}), ...this.opts.limits },
       onError: (err, req) => this.log('ERROR', `${req.method} ${req.url} failed: ${formatError({ code: 'INTERNAL', message: String((err as Error)?.message ?? err) })}`),
+      onRequest: (r) => this.opts.log?.({ severity: r.status >= 500 ? 'ERROR' : 'INFO', message: `${r.method} ${r.route} ${r.status} ${r.durationMs} ms`, httpRequest: r }),
     });
     this.http = createServer((req, res) => { void handler(req, res); });
     await new Promise<void>((resolve, reject) => {

@@ -2,11 +2,11 @@
 // (ALOFT_RUN_DIR), bound to 127.0.0.1, and `stop` leaves no process of its tree behind: for
 // Pub/Sub that is gcloud's Python wrapper and the emulator JVM it spawned.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { createFirestore } from '../../../lib/adapters/gcp/clients';
+import { tempDir } from '../../helpers/temp-dirs';
 
 const ROOT = resolve(__dirname, '../../..');
 
@@ -29,7 +29,7 @@ describe.each([
   ['storage-emulator', 'STORAGE_EMULATOR_HOST', /node .*storage-emulator-server/],
 ])('scripts/services/%s.sh', (name, variable, process) => {
   it('starts on 127.0.0.1, writes its PID and env files, and stop kills its whole process tree', () => {
-    const runDir = mkdtempSync(join(tmpdir(), `aloft-${name}-`));
+    const runDir = tempDir(`aloft-${name}-`);
     const started = script(name, 'start', runDir);
     expect(started.out).toContain('ready on 127.0.0.1:');
     expect(started.status).toBe(0);
@@ -52,7 +52,7 @@ describe.each([
 
 describe('scripts/services/firestore-emulator.sh with ALOFT_FIRESTORE_FUNCTIONS_PORT', () => {
   it('makes the emulator push document.v1.written CloudEvents to the functions port', async () => {
-    const runDir = mkdtempSync(join(tmpdir(), 'aloft-firestore-fn-'));
+    const runDir = tempDir('aloft-firestore-fn-');
     const started = spawnSync('bash', [join(ROOT, 'scripts/services/firestore-emulator.sh'), 'start'], {
       env: { ...process.env, ALOFT_RUN_DIR: runDir, ALOFT_FIRESTORE_FUNCTIONS_PORT: 'auto' }, encoding: 'utf8', timeout: 150_000,
     });

@@ -4,8 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as functions from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
@@ -17,6 +15,7 @@ import type { WorkerTask } from '../../../lib/model/worker-messages';
 import { PLUGIN_GROUPS } from '../../../lib/model/catalog';
 import { workerTopic } from '../../../lib/wiring/manifest';
 import { pubsubFor, uniquePrefix, uniqueProject } from './emulators';
+import { tempDir } from '../../helpers/temp-dirs';
 
 const projectId = uniqueProject('pubsub');
 let client: ReturnType<typeof pubsubFor> | undefined;
@@ -27,7 +26,7 @@ afterAll(async () => {
   await client?.close();
 });
 
-const blobs = new FolderBlobStore({ root: join(mkdtempSync(join(tmpdir(), 'aloft-pubsub-')), 'storage') });
+const blobs = new FolderBlobStore({ root: join(tempDir('aloft-pubsub-'), 'storage') });
 
 function task(over: Partial<WorkerTask> = {}): WorkerTask {
   return {

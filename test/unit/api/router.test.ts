@@ -188,3 +188,29 @@ describe('the execution search by page number', () => {
     }
   });
 });
+
+describe('the request log', () => {
+  it('has one line per request with method, route template, status and duration, and no key, query value or header', async () => {
+    const { service } = recordingService();
+    const lines: Array<Record<string, unknown>> = [];
+    let t = 0;
+    const handler = createApiHandler({ service, onRequest: (l) => lines.push({ ...l }), now: () => (t += 2.5) });
+    const server = createServer((req, res) => { void handler(req, res); });
+    const url = await listen(server);
+    try {
+      await fetch(`${url}/api/v1/executions/webhook/n/f/secret-key-123?token=query-secret`, { method: 'POST', body: 'x', headers: { authorization: 'Bearer header-secret' } });
+      await fetch(`${url}/api/v1/executions/boom`);
+      await fetch(`${url}/api/v1/nowhere?password=p4ss`);
+      // 'close' follows the answer: wait for the three lines rather than for a time.
+      while (lines.length < 3) await new Promise((r) => setImmediate(r));
+      expect(lines).toEqual([
+        { method: 'POST', route: '/api/v1/executions/webhook/{namespace}/{flowId}/{key}', status: 200, durationMs: 2.5 },
+        { method: 'GET', route: '/api/v1/executions/{executionId}', status: 500, durationMs: 2.5 },
+        { method: 'GET', route: 'unmatched', status: 404, durationMs: 2.5 },
+      ]);
+      expect(JSON.stringify(lines)).not.toMatch(/secret|p4ss/);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});

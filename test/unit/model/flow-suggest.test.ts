@@ -15,4 +15,12 @@ describe('flow-suggest', () => {
     expect(didYouMean('formt', ['format'])).toBe("; did you mean 'format'?");
     expect(didYouMean('x', [])).toBe('');
   });
+
+  it('suggests no task type whose last segment differs, however long the shared prefix', () => {
+    const types = ['io.kestra.plugin.core.log.Log', 'io.kestra.plugin.core.flow.Pause', 'io.kestra.core.tasks.debugs.Echo'];
+    expect(closest('io.kestra.plugin.core.kv.Set', types)).toBeUndefined();
+    expect(closest('io.kestra.plugin.core.storage.Write', types)).toBeUndefined();
+    expect(closest('io.kestra.core.tasks.debugs.Ecoh', types)).toBe('io.kestra.core.tasks.debugs.Echo');
+    expect(closest('io.kestra.plugin.core.log.Logg', types)).toBe('io.kestra.plugin.core.log.Log');
+  });
 });

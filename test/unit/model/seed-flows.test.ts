@@ -36,6 +36,17 @@ describe('the seed flows', () => {
     });
   });
 
+  it('warns that the Singer and Vertex AI flows validate but cannot run yet, naming the task and its type', () => {
+    const r = parse('vertexai-custom-job.yml');
+    const lines = r.warnings.map(formatError).filter((l) => l.includes('cannot run yet'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/vertexai-custom-job\.yml:\d+:\d+: flow aloft\.seed\.\S+, task \S+, property tasks\[\d+\]\.type: task type 'io\.kestra\.plugin\.gcp\.vertexai\.CustomJob' cannot run yet in Aloft/);
+    const singer = parse('singer-github-bigquery.yml').warnings.map(formatError).filter((l) => l.includes('cannot run yet'));
+    expect(singer.join('\n')).toContain("'io.kestra.plugin.singer.taps.GitHub' cannot run yet");
+    expect(singer.join('\n')).toContain("'io.kestra.plugin.singer.targets.AdswerveBigQuery' cannot run yet");
+    expect(parse('jdbc-batch.yml').warnings.map(formatError).filter((l) => l.includes('cannot run yet'))).toEqual([]);
+  });
+
   it('warns that the JDBC flow reads inputs.query, which is not declared, and suggests outputs.query.uri', () => {
     const r = parse('jdbc-batch.yml');
     expect(r.warnings.map(formatError)).toContain(

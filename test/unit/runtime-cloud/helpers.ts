@@ -1,9 +1,6 @@
 // In-memory stand-ins for the cloud runtime's adapters, and CloudEvents as the emulators send them,
 // so the handlers can be driven without services. The GCP adapters themselves are tested on the
 // emulators (test/integration, test/e2e/cloud-*).
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Root } from 'protobufjs';
 import {
   FolderBlobStore, MemoryAttemptLedger, MemoryAttemptStops, MemoryExecutionLease, MemoryFlowRepository, MemoryLogStore, MemoryStateStore, MemoryWakeUpStore,
@@ -18,6 +15,7 @@ import type { DeadLetter } from '../../../lib/ports/task-queue';
 import type { CloudAdapters } from '../../../lib/runtime/cloud/deps';
 import type { DecodedWorkerMessage } from '../../../lib/runtime/cloud/worker';
 import { FIRESTORE_DATA_PROTO } from '../../../lib/runtime/cloud/protos/firestore-data';
+import { tempDir } from '../../helpers/temp-dirs';
 
 /** Reports the executions a test names, once each. */
 export class ListedStranded implements StrandedExecutions {
@@ -81,7 +79,7 @@ export function memoryAdapters(opts: { triggerState?: boolean } = {}): MemoryAda
   const deadLetters: DeadLetter[] = [];
   return {
     store: new MemoryStateStore(), flowRepo: new MemoryFlowRepository(), ledger: new MemoryAttemptLedger(), logs: new MemoryLogStore(),
-    blobs: new FolderBlobStore({ root: mkdtempSync(join(tmpdir(), 'aloft-cloud-unit-')) }),
+    blobs: new FolderBlobStore({ root: tempDir('aloft-cloud-unit-') }),
     queue: new RecordingQueue(), secrets: { get: async () => undefined }, lease: new MemoryExecutionLease(), wakeUpStore: new MemoryWakeUpStore(),
     stops: new MemoryAttemptStops(), stranded: new ListedStranded(),
     ...(opts.triggerState ? { triggerState: new MemoryTriggerStateStore() } : {}),
@@ -153,7 +151,7 @@ export async function harness(opts: {
   const clock = opts.clock ?? new TestClock();
   const log = logLines();
   const rt = new CloudRuntime({
-    env: { GOOGLE_CLOUD_PROJECT: 'unit', ALOFT_TEMP_DIR: join(tmpdir(), 'aloft-cloud-unit-tmp'), ...opts.env },
+    env: { GOOGLE_CLOUD_PROJECT: 'unit', ALOFT_TEMP_DIR: tempDir('aloft-cloud-unit-tmp-'), ...opts.env },
     adapters: () => adapters, clock, ids: testIds, catalog: opts.catalog, logSink: log.sink,
   });
   const h: Harness = {

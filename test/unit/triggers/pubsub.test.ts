@@ -3,9 +3,7 @@ import { handlePubSubMessage, pubSubVariables, subscriptionSpec, type PubSubMess
 import { flowWith, parsed, recordingStart, renderer } from './fixtures';
 import { startExecution } from '../../../lib/runtime/core/start-execution';
 import { MemoryStateStore, FolderBlobStore, SystemClock, RandomIds } from '../../../lib/adapters/local';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tempDir } from '../../helpers/temp-dirs';
 
 const TYPE = 'io.kestra.plugin.gcp.pubsub.RealtimeTrigger';
 
@@ -20,7 +18,7 @@ const message = (data: string, messageId = 'm1'): PubSubMessage => ({
 
 /** The runtime's real startExecution, so input checks are the ones the flow will really get. */
 function realStart() {
-  const deps = { store: new MemoryStateStore(), blobs: new FolderBlobStore({ root: mkdtempSync(join(tmpdir(), 'aloft-pubsub-')) }), clock: new SystemClock(), ids: new RandomIds(), wake: () => undefined };
+  const deps = { store: new MemoryStateStore(), blobs: new FolderBlobStore({ root: tempDir('aloft-pubsub-') }), clock: new SystemClock(), ids: new RandomIds(), wake: () => undefined };
   return (req: Parameters<typeof startExecution>[1]) => startExecution(deps, req);
 }
 

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -71,6 +71,14 @@ describe('runProcess', () => {
     await new Promise<void>((done) => lines.on('line', (l) => { pids.push(Number(l)); if (pids.length === 2) done(); }));
     runtime.kill('SIGKILL');
     for (const pid of pids) expect(await waitGone(pid)).toBe(true);
+  }, 30_000);
+
+  it('leaves no FIFO folder behind when the runtime exits while a script starts', async () => {
+    const runtime = spawn(process.execPath, ['scripts/run-ts.mjs', 'test/helpers/exit-while-piping.ts'], {
+      cwd: join(__dirname, '../../../..'), env: { ...process.env, TMPDIR: dir }, stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    expect(await new Promise((done) => runtime.on('exit', done))).toBe(0);
+    expect((await readdir(dir)).filter((name) => name.startsWith('aloft-pipes-'))).toEqual([]);
   }, 30_000);
 
   it('kills processes marked by a runtime that is gone', async () => {

@@ -1,0 +1,11 @@
+// A runtime that exits (process.exit, as a second Ctrl-C does) the moment runProcess makes its FIFO
+// folder, before it removes it. Prints nothing; the test looks for leftovers in its TMPDIR.
+import { watch } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { runProcess } from '../../lib/plugins/scripts/process';
+
+watch(tmpdir(), (_event, name) => { if (String(name).startsWith('aloft-pipes-')) process.exit(0); });
+void runProcess({
+  command: '/bin/sh', args: ['-c', 'exit 0'], cwd: process.cwd(), env: { PATH: '/usr/bin:/bin' },
+  signal: new AbortController().signal, onLine: () => undefined,
+}).then(() => process.exit(0));
