@@ -58,7 +58,7 @@ class Handoff {
 const headerText = (v: Buffer | string): string => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
 
 /** Headers as Kestra writes them: a list of one-entry maps, a repeated name once per value. */
-function headersOf(m: KafkaMessage): { [key: string]: string }[] {
+export function headersOf(m: KafkaMessage): { [key: string]: string }[] {
   const out: { [key: string]: string }[] = [];
   for (const [k, v] of Object.entries(m.headers ?? {})) {
     if (v === undefined) continue;
@@ -67,7 +67,7 @@ function headersOf(m: KafkaMessage): { [key: string]: string }[] {
   return out;
 }
 
-function matches(m: KafkaMessage, filters: Readonly<Record<string, string>> | undefined): boolean {
+export function matches(m: KafkaMessage, filters: Readonly<Record<string, string>> | undefined): boolean {
   if (!filters) return true;
   for (const [name, want] of Object.entries(filters)) {
     const v = m.headers?.[name];

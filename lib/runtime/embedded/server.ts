@@ -20,6 +20,7 @@ import type { TriggerStateStore } from '../../ports/trigger-state';
 import { exprRenderer } from '../../triggers/expr-renderer';
 import { evaluateFlowTriggers } from '../../triggers/flow-evaluate';
 import { triggerKey } from '../../triggers/ids';
+import type { KafkaTriggerSource } from '../../triggers/kafka';
 import type { PubSubTriggerSource } from '../../triggers/pubsub';
 import type { Renderer } from '../../triggers/render';
 import { TriggerRegistry } from '../../triggers/registry';
@@ -29,6 +30,7 @@ import { parseFlowWithTriggers } from '../../triggers/validate';
 import { envsFrom, lazyConfig, parseConfig, type Env } from '../core/config';
 import type { EmbeddedAdapters } from './adapters';
 import { LocalRuntime } from './runtime';
+import { LocalKafkaTriggers } from './kafka-triggers';
 import { LocalPubSubTriggers, LocalScheduler, type DeadLetter } from './triggers';
 
 export const ServerConfig = z.object({
@@ -65,6 +67,8 @@ export interface LocalServerOptions {
   pubsub?: PubSubTriggerSource | null;
   /** Makes the source for PUBSUB_EMULATOR_HOST (lib/wiring/pubsub-triggers.ts): the runtime picks no GCP adapter itself. */
   pubsubSource?: PubSubSourceFactory;
+  /** Where Kafka RealtimeTriggers read; `null` turns them off. Default: the kafkajs reader, loaded once a flow has one. */
+  kafka?: KafkaTriggerSource | null;
   /** Structured log lines (severity, message, labels). */
   log?(line: Record<string, unknown>): void;
 }
@@ -82,6 +86,7 @@ export class LocalServer {
   private readonly context: { globals: Record<string, unknown>; envs: Record<string, string> };
   private pubsub?: LocalPubSubTriggers;
   private closePubSubSource?: () => Promise<void>;
+  private kafka?: LocalKafkaTriggers;
   private http?: Server;
   private readonly evaluating = new Set<Promise<void>>();
   private opened?: Promise<void>;
@@ -144,6 +149,7 @@ export class LocalServer {
   async listen(): Promise<{ url: string; port: number }> {
     await this.open();
     await this.startPubSub();
+    await this.startKafka();
     this.scheduler.start();
     const c = this.config();
     const handler = createApiHandler({
@@ -171,6 +177,7 @@ export class LocalServer {
     }
     await this.pubsub?.close();
     await this.closePubSubSource?.();
+    await this.kafka?.close();
     await this.runtime.close(opts);
   }
 
@@ -221,12 +228,14 @@ export class LocalServer {
   private async flowSaved(flow: Flow): Promise<void> {
     this.registry.set(flow);
     await this.pubsub?.sync(this.registry.pubSubTargets());
+    await this.kafka?.sync(this.registry.kafkaRealtimeTargets());
   }
 
   private async flowDeleted(flow: Flow): Promise<void> {
     this.registry.remove(flow.namespace, flow.id);
     for (const t of flow.triggers ?? []) await this.triggerState.deleteTrigger(triggerKey(flow.namespace, flow.id, t.id));
     await this.pubsub?.sync(this.registry.pubSubTargets());
+    await this.kafka?.sync(this.registry.kafkaRealtimeTargets());
   }
 
   private async startPubSub(): Promise<void> {
@@ -243,6 +252,17 @@ export class LocalServer {
       start: this.start, renderer: this.renderer, report: (r) => this.report(r), projectId: this.config().GOOGLE_CLOUD_PROJECT,
     });
     await this.pubsub.sync(this.registry.pubSubTargets());
+  }
+
+  /** Kafka RealtimeTriggers run in this process, as Kestra's do in its scheduler. */
+  private async startKafka(): Promise<void> {
+    const given = this.opts.kafka;
+    if (given === null || this.kafka) return;
+    this.kafka = new LocalKafkaTriggers(
+      async () => given ?? (await import('../../plugins/kafka/trigger-source')).kafkaTriggerSource,
+      { start: this.start, renderer: this.renderer, report: (r) => this.report(r), context: this.context },
+    );
+    await this.kafka.sync(this.registry.kafkaRealtimeTargets());
   }
 
   /** Flow triggers of an execution that just ended; errors are reported per trigger, never thrown. */
