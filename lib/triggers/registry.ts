@@ -58,6 +58,11 @@ export class TriggerRegistry {
     return [...this.kafka.values()].flat().filter((t) => t.trigger.realtime);
   }
 
+  /** Polling Kafka Triggers, run by the scheduler. */
+  kafkaPollTargets(): KafkaTarget[] {
+    return [...this.kafka.values()].flat().filter((t) => !t.trigger.realtime);
+  }
+
   private put<T>(map: Map<string, T[]>, key: string, list: T[]): void {
     if (list.length > 0) map.set(key, list);
     else map.delete(key);

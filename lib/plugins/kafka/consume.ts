@@ -79,7 +79,12 @@ export function matches(m: KafkaMessage, filters: Readonly<Record<string, string
   return true;
 }
 
-export async function consume(ctx: TaskContext, props: ConsumeProperties): Promise<ConsumeOutputs> {
+export interface ConsumeHooks {
+  /** Called once the file is stored and before the offsets are committed (the polling Trigger starts its execution here). */
+  beforeCommit?(out: ConsumeOutputs): Promise<void>;
+}
+
+export async function consume(ctx: TaskContext, props: ConsumeProperties, hooks: ConsumeHooks = {}): Promise<ConsumeOutputs> {
   const serdeProperties = props.serdeProperties ?? {};
   const registryUrl = serdeProperties['schema.registry.url'];
   const registry = registryUrl ? new SchemaRegistry(registryUrl, serdeProperties) : undefined;
@@ -235,6 +240,7 @@ export async function consume(ctx: TaskContext, props: ConsumeProperties): Promi
 
     const stored = await ctx.storage.writeRows('consume.jsonl', rows());
     handoff.close();
+    await hooks.beforeCommit?.({ messagesCount: total, uri: stored.uri });
     // Only now that the file is stored: a failure before this point re-reads the same records.
     if (groupId !== undefined && next.size > 0) {
       try {

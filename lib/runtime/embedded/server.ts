@@ -30,6 +30,7 @@ import { parseFlowWithTriggers } from '../../triggers/validate';
 import { envsFrom, lazyConfig, parseConfig, type Env } from '../core/config';
 import type { EmbeddedAdapters } from './adapters';
 import { LocalRuntime } from './runtime';
+import { pollKafkaTriggers } from '../core/kafka-poll';
 import { LocalKafkaTriggers } from './kafka-triggers';
 import { LocalPubSubTriggers, LocalScheduler, type DeadLetter } from './triggers';
 
@@ -87,6 +88,8 @@ export class LocalServer {
   private pubsub?: LocalPubSubTriggers;
   private closePubSubSource?: () => Promise<void>;
   private kafka?: LocalKafkaTriggers;
+  private kafkaPolling?: Promise<Execution[]>;
+  private kafkaTimer?: NodeJS.Timeout;
   private http?: Server;
   private readonly evaluating = new Set<Promise<void>>();
   private opened?: Promise<void>;
@@ -151,6 +154,13 @@ export class LocalServer {
     await this.startPubSub();
     await this.startKafka();
     this.scheduler.start();
+    const every = this.config().ALOFT_SCHEDULER_INTERVAL_MS;
+    if (every > 0 && this.opts.kafka !== null) {
+      const loop = (): void => {
+        this.kafkaTimer = setTimeout(() => { void this.pollKafka().finally(() => { if (this.kafkaTimer) loop(); }); }, every);
+      };
+      loop();
+    }
     const c = this.config();
     const handler = createApiHandler({
       service: this.service, auth: this.opts.auth,
@@ -169,6 +179,9 @@ export class LocalServer {
   /** Stops serving and closes the stores; running attempts get `graceMs` to finish (default: aborted at once). */
   async stop(opts: { graceMs?: number } = {}): Promise<void> {
     await this.scheduler.stop();
+    clearTimeout(this.kafkaTimer);
+    this.kafkaTimer = undefined;
+    await this.kafkaPolling?.catch(() => undefined);
     if (this.http) {
       const server = this.http;
       this.http = undefined;
@@ -252,6 +265,20 @@ export class LocalServer {
       start: this.start, renderer: this.renderer, report: (r) => this.report(r), projectId: this.config().GOOGLE_CLOUD_PROJECT,
     });
     await this.pubsub.sync(this.registry.pubSubTargets());
+  }
+
+  /** One pass of the polling Kafka Triggers whose interval slot is due (tests drive it with their clock). Passes never overlap. */
+  async pollKafka(now: Date = this.runtime.clock.now()): Promise<Execution[]> {
+    while (this.kafkaPolling) await this.kafkaPolling.catch(() => undefined);
+    const rt = this.runtime;
+    this.kafkaPolling = pollKafkaTriggers({
+      state: this.triggerState, blobs: rt.blobs, start: this.start, renderer: this.renderer, report: (r) => this.report(r), context: this.context, env: this.opts.env,
+    }, this.registry.kafkaPollTargets(), now);
+    try {
+      return await this.kafkaPolling;
+    } finally {
+      this.kafkaPolling = undefined;
+    }
   }
 
   /** Kafka RealtimeTriggers run in this process, as Kestra's do in its scheduler. */
