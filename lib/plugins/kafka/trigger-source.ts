@@ -5,7 +5,6 @@ import type { Consumer, EachBatchPayload, Producer } from 'kafkajs';
 import type { KafkaTriggerRecord, KafkaTriggerSource } from '../../triggers/kafka';
 import { clientConfig, describeKafkaError, loadKafka } from './client';
 import { headersOf, matches } from './consume';
-import type { ConsumeProperties } from './properties';
 import { SchemaRegistry } from './registry';
 import { deserializer, SerdeError } from './serdes';
 
