@@ -38,6 +38,9 @@ const PLUGINS_CHUNK = 'plugins.js';
 // and esbuild would bundle both copies, each with its own Settings. Resolving every import the way
 // require() does keeps one.
 const SINGLE_COPY = ['luxon'];
+// Plugin groups a function bundles besides its own worker group: the scheduler polls Kafka Triggers
+// through the kafka plugin's Consume (lib/runtime/core/kafka-poll.ts).
+const EXTRA_GROUPS = { scheduler: ['kafka'] };
 // Modules the client libraries require but never use on Node 22, replaced by a stub (~1.8 MB):
 // - the generated static protobuf classes that pubsub, pubsub-api and google-gax only re-export (`protos`,
 //   `IamProtos`, `LocationProtos`, `operationsProtos`; only FirestoreAdminClient, which Aloft does not use,
@@ -197,7 +200,7 @@ function otherGroups(fn) {
       b.onResolve({ filter: /^\./ }, (a) => {
         if (a.kind !== 'dynamic-import') return undefined;
         const m = /[/\\]lib[/\\]plugins[/\\]([^/\\]+)[/\\]/.exec(resolve(a.resolveDir, a.path));
-        if (!m || m[1] === fn.group) return undefined;
+        if (!m || m[1] === fn.group || EXTRA_GROUPS[fn.name]?.includes(m[1])) return undefined;
         return { path: relative(ROOT, resolve(a.resolveDir, a.path)), namespace: 'aloft-other-group', pluginData: { group: m[1] } };
       });
       b.onLoad({ filter: /.*/, namespace: 'aloft-other-group' }, (a) => ({

@@ -2,11 +2,12 @@
 // the typed form the runtime uses. Flow validation reads `triggerCatalog`.
 import { z } from 'zod';
 import type { Trigger } from '../model/flow';
+import { checkTopics, ConsumeFields, Duration, durationMs, type ConsumeProperties } from '../plugins/kafka/properties';
 import { conditionListSchema } from './conditions/schema';
 import { ConditionKind, type Condition } from './conditions/types';
 import { SCHEDULE_CONDITION_KINDS, ScheduleProperties, scheduleSpec, type ScheduleSpec } from './schedule';
 
-export const TriggerKind = { Schedule: 'Schedule', Flow: 'Flow', Webhook: 'Webhook', PubSub: 'PubSub' } as const;
+export const TriggerKind = { Schedule: 'Schedule', Flow: 'Flow', Webhook: 'Webhook', PubSub: 'PubSub', Kafka: 'Kafka' } as const;
 export type TriggerKind = (typeof TriggerKind)[keyof typeof TriggerKind];
 
 export interface TriggerTypeInfo {
@@ -61,8 +62,25 @@ export const PubSubProperties = z.object({
 }).strict();
 export type PubSubProperties = z.infer<typeof PubSubProperties>;
 
+const triggerFields = {
+  /** Aloft: inputs of the started execution, rendered with `trigger.*`. */
+  inputs: z.record(z.string(), z.unknown()).optional(),
+  conditions: conditionListSchema(SCHEDULE_CONDITION_KINDS).optional(),
+};
+// Both commit the group's offsets once the executions exist, so a group is required (Kestra's too).
+const needsGroup = <T extends z.ZodType<{ groupId?: string; properties: Record<string, string> }, unknown>>(schema: T) =>
+  schema.refine((p) => p.groupId !== undefined || p.properties['group.id'] !== undefined, { message: 'a Kafka trigger needs `groupId`: it commits its offsets there', path: ['groupId'] });
+
+/** io.kestra.plugin.kafka.Trigger: Consume's properties, polled every `interval`. */
+export const KafkaTriggerProperties = needsGroup(checkTopics(ConsumeFields.extend({ interval: Duration.default('PT1M'), ...triggerFields })));
+/** io.kestra.plugin.kafka.RealtimeTrigger: one execution per record, so no batch bounds. */
+export const KafkaRealtimeTriggerProperties = needsGroup(checkTopics(ConsumeFields.omit({ pollDuration: true, maxRecords: true, maxDuration: true }).extend(triggerFields)));
+
 const OLD = 'io.kestra.core.models.triggers.types.';
 const NEW = 'io.kestra.plugin.core.trigger.';
+
+export const KAFKA_TRIGGER = 'io.kestra.plugin.kafka.Trigger';
+export const KAFKA_REALTIME_TRIGGER = 'io.kestra.plugin.kafka.RealtimeTrigger';
 
 const TYPES: readonly TriggerTypeInfo[] = [
   { type: `${OLD}Schedule`, aliases: [`${NEW}Schedule`], kind: TriggerKind.Schedule, properties: ScheduleProperties },
@@ -70,6 +88,8 @@ const TYPES: readonly TriggerTypeInfo[] = [
   { type: `${OLD}Webhook`, aliases: [`${NEW}Webhook`], kind: TriggerKind.Webhook, properties: WebhookProperties },
   { type: 'io.kestra.plugin.gcp.pubsub.Trigger', aliases: [], kind: TriggerKind.PubSub, properties: PubSubProperties },
   { type: 'io.kestra.plugin.gcp.pubsub.RealtimeTrigger', aliases: [], kind: TriggerKind.PubSub, properties: PubSubProperties },
+  { type: KAFKA_TRIGGER, aliases: [], kind: TriggerKind.Kafka, properties: KafkaTriggerProperties },
+  { type: KAFKA_REALTIME_TRIGGER, aliases: [], kind: TriggerKind.Kafka, properties: KafkaRealtimeTriggerProperties },
 ];
 
 const BY_NAME = new Map<string, TriggerTypeInfo>();
@@ -94,6 +114,14 @@ export type ParsedTrigger =
   | (Base & { kind: 'Webhook'; key: string; conditions: Condition[] })
   | (Base & {
     kind: 'PubSub'; topic: string; subscription?: string; projectId?: string; serdeType: SerdeType;
+    inputs?: Record<string, unknown>; conditions: Condition[];
+  })
+  | (Base & {
+    kind: 'Kafka'; realtime: boolean;
+    /** What to read, as Consume takes it (templates in `properties` not yet rendered). */
+    consume: ConsumeProperties;
+    /** The polling Trigger's interval. */
+    intervalMs: number;
     inputs?: Record<string, unknown>; conditions: Condition[];
   });
 export type ParsedTriggerOf<K extends TriggerKind> = Extract<ParsedTrigger, { kind: K }>;
@@ -128,6 +156,17 @@ export function parseTrigger(trigger: Trigger, defaultTimezone = 'UTC'): Trigger
           ...(p.inputs ? { inputs: p.inputs } : {}),
         },
       };
+    case 'Kafka': {
+      const { inputs, conditions, interval, ...consume } = p;
+      const realtime = info.type === KAFKA_REALTIME_TRIGGER;
+      return {
+        ok: true,
+        trigger: {
+          ...base, kind: info.kind, realtime, consume: { pollDuration: 'PT5S', ...consume } as ConsumeProperties,
+          intervalMs: interval ? durationMs(interval as string) : 60_000, conditions: conditions ?? [], ...(inputs ? { inputs } : {}),
+        },
+      };
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import { toErrorData } from '../model/errors';
 import { flowKey, type Flow } from '../model/flow';
 import { parseTrigger, type ParsedTrigger, type ParsedTriggerOf } from './catalog';
 import { FlowTriggerIndex } from './flow-index';
+import type { KafkaTarget } from './kafka';
 import type { PubSubTarget } from './pubsub';
 import type { Reporter } from './report';
 import type { ScheduleTarget } from './scheduler';
@@ -12,6 +13,7 @@ export class TriggerRegistry {
   readonly flowIndex = new FlowTriggerIndex();
   private readonly schedules = new Map<string, ScheduleTarget[]>();
   private readonly pubsub = new Map<string, PubSubTarget[]>();
+  private readonly kafka = new Map<string, KafkaTarget[]>();
 
   constructor(private readonly report: Reporter, private readonly defaultTimezone = 'UTC') {}
 
@@ -32,6 +34,7 @@ export class TriggerRegistry {
     this.flowIndex.set(flow, of('Flow'));
     this.put(this.schedules, key, of('Schedule').map((trigger) => ({ flow, trigger })));
     this.put(this.pubsub, key, of('PubSub').filter((t) => !t.disabled).map((trigger) => ({ flow, trigger })));
+    this.put(this.kafka, key, of('Kafka').filter((t) => !t.disabled && !flow.disabled).map((trigger) => ({ flow, trigger })));
   }
 
   remove(namespace: string, flowId: string): void {
@@ -39,6 +42,7 @@ export class TriggerRegistry {
     this.flowIndex.remove(namespace, flowId);
     this.schedules.delete(key);
     this.pubsub.delete(key);
+    this.kafka.delete(key);
   }
 
   scheduleTargets(): ScheduleTarget[] {
@@ -47,6 +51,16 @@ export class TriggerRegistry {
 
   pubSubTargets(): PubSubTarget[] {
     return [...this.pubsub.values()].flat();
+  }
+
+  /** RealtimeTriggers (the polling Trigger is read by the scheduler). */
+  kafkaRealtimeTargets(): KafkaTarget[] {
+    return [...this.kafka.values()].flat().filter((t) => t.trigger.realtime);
+  }
+
+  /** Polling Kafka Triggers, run by the scheduler. */
+  kafkaPollTargets(): KafkaTarget[] {
+    return [...this.kafka.values()].flat().filter((t) => !t.trigger.realtime);
   }
 
   private put<T>(map: Map<string, T[]>, key: string, list: T[]): void {

@@ -58,7 +58,7 @@ class Handoff {
 const headerText = (v: Buffer | string): string => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
 
 /** Headers as Kestra writes them: a list of one-entry maps, a repeated name once per value. */
-function headersOf(m: KafkaMessage): { [key: string]: string }[] {
+export function headersOf(m: KafkaMessage): { [key: string]: string }[] {
   const out: { [key: string]: string }[] = [];
   for (const [k, v] of Object.entries(m.headers ?? {})) {
     if (v === undefined) continue;
@@ -67,7 +67,7 @@ function headersOf(m: KafkaMessage): { [key: string]: string }[] {
   return out;
 }
 
-function matches(m: KafkaMessage, filters: Readonly<Record<string, string>> | undefined): boolean {
+export function matches(m: KafkaMessage, filters: Readonly<Record<string, string>> | undefined): boolean {
   if (!filters) return true;
   for (const [name, want] of Object.entries(filters)) {
     const v = m.headers?.[name];
@@ -79,7 +79,12 @@ function matches(m: KafkaMessage, filters: Readonly<Record<string, string>> | un
   return true;
 }
 
-export async function consume(ctx: TaskContext, props: ConsumeProperties): Promise<ConsumeOutputs> {
+export interface ConsumeHooks {
+  /** Called once the file is stored and before the offsets are committed (the polling Trigger starts its execution here). */
+  beforeCommit?(out: ConsumeOutputs): Promise<void>;
+}
+
+export async function consume(ctx: TaskContext, props: ConsumeProperties, hooks: ConsumeHooks = {}): Promise<ConsumeOutputs> {
   const serdeProperties = props.serdeProperties ?? {};
   const registryUrl = serdeProperties['schema.registry.url'];
   const registry = registryUrl ? new SchemaRegistry(registryUrl, serdeProperties) : undefined;
@@ -235,6 +240,7 @@ export async function consume(ctx: TaskContext, props: ConsumeProperties): Promi
 
     const stored = await ctx.storage.writeRows('consume.jsonl', rows());
     handoff.close();
+    await hooks.beforeCommit?.({ messagesCount: total, uri: stored.uri });
     // Only now that the file is stored: a failure before this point re-reads the same records.
     if (groupId !== undefined && next.size > 0) {
       try {

@@ -12,7 +12,7 @@ export const ConnectionProperties = z.record(z.string(), z.union([z.string(), z.
   .refine((p) => typeof p['bootstrap.servers'] === 'string' && p['bootstrap.servers'].trim() !== '', { message: "must contain 'bootstrap.servers'" });
 
 const Flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
-const Duration = z.string().regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'must be an ISO 8601 duration such as PT5S');
+export const Duration = z.string().regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'must be an ISO 8601 duration such as PT5S');
 const Whole = z.union([z.number().int().positive(), z.string().regex(/^\d+$/, 'must be a whole number').transform(Number)]);
 
 export const ProduceProperties = z.object({
@@ -41,7 +41,8 @@ export const OnSerdeError = z.object({
 }).strict().refine((o) => o.type !== 'DLQ' || o.topic !== undefined, { message: 'type DLQ needs a topic', path: ['topic'] });
 export type OnSerdeError = z.infer<typeof OnSerdeError>;
 
-export const ConsumeProperties = z.object({
+/** Consume's fields, before the checks across them: the Kafka triggers take them too. */
+export const ConsumeFields = z.object({
   properties: ConnectionProperties,
   serdeProperties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
   topic: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
@@ -57,10 +58,15 @@ export const ConsumeProperties = z.object({
   maxDuration: Duration.optional(),
   headerFilters: z.record(z.string(), z.string()).optional(),
   onSerdeError: OnSerdeError.optional(),
-}).strict()
+}).strict();
+
+/** Kestra's checks across Consume's topic, topicPattern and group, shared with the Kafka triggers. */
+export const checkTopics = <T extends z.ZodType<{ topic?: unknown; topicPattern?: string; groupId?: string; properties: Record<string, string> }, unknown>>(schema: T) => schema
   .refine((p) => p.topic !== undefined || p.topicPattern !== undefined, { message: 'Invalid Configuration: You must configure one of the following two settings: `topic` or `topicPattern`.' })
   .refine((p) => p.topic === undefined || p.topicPattern === undefined, { message: 'Invalid Configuration: Both `topic` and `topicPattern` was configured. You must configure only one of the following two settings: `topic` or `topicPattern`.' })
   .refine((p) => p.topicPattern === undefined || p.groupId !== undefined || p.properties['group.id'] !== undefined, { message: 'Invalid Configuration: `groupId` cannot be null when `topicPattern` is configured.' });
+
+export const ConsumeProperties = checkTopics(ConsumeFields);
 export type ConsumeProperties = z.infer<typeof ConsumeProperties>;
 
 export const ConsumeOutputs = z.object({ messagesCount: z.number().int(), uri: z.string() });

@@ -8,6 +8,7 @@ import type { EffectOf } from '../../model/effects';
 import type { Execution } from '../../model/execution';
 import { flowKey } from '../../model/flow';
 import type { Clock, FlowRepository } from '../../ports';
+import type { BlobStore } from '../../ports/blob-store';
 import type { TriggerStateStore } from '../../ports/trigger-state';
 import type { DeadLetter } from '../../ports/task-queue';
 import { evaluateFlowTriggers } from '../../triggers/flow-evaluate';
@@ -16,6 +17,7 @@ import type { Renderer } from '../../triggers/render';
 import { TriggerRegistry } from '../../triggers/registry';
 import type { TriggerReport } from '../../triggers/report';
 import { fireDueSchedules } from '../../triggers/scheduler';
+import { pollKafkaTriggers } from '../core/kafka-poll';
 import type { StartFn } from '../../triggers/start';
 import type { CloudLog } from './log';
 
@@ -32,6 +34,9 @@ export interface TriggerDeps {
   projectId: string;
   cacheMs: number;
   context?: { globals?: Record<string, unknown>; envs?: Record<string, string> };
+  /** Where the polling Kafka Trigger stores its batches; absent, Kafka Triggers report NOT_IMPLEMENTED. */
+  blobs?: BlobStore;
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The triggers of every flow's latest revision, rebuilt from the repository when older than `cacheMs`. */
@@ -89,6 +94,30 @@ export async function fireSchedules(deps: TriggerDeps, registry: CloudTriggerReg
     state: deps.triggerState, start: deps.start, renderer: deps.renderer, report: reportTo(deps.log), context: deps.context,
   }, targets, now);
   return { started: outcome.started.length, status: 'fired' };
+}
+
+/**
+ * The scheduler's Kafka step: every polling Kafka Trigger whose interval slot is due polls its group
+ * once (a Cloud Function holds no consumer open between invocations; docs/plugins-kafka.md).
+ * RealtimeTriggers need a process that stays up and are reported as such.
+ */
+export async function pollKafka(deps: TriggerDeps, registry: CloudTriggerRegistry, now: Date): Promise<number> {
+  const reg = await registry.get();
+  const realtime = reg.kafkaRealtimeTargets();
+  if (realtime.length > 0) {
+    deps.log.warn(`scheduler: ${realtime.length} Kafka RealtimeTrigger(s) not run: in the cloud use io.kestra.plugin.kafka.Trigger, which the scheduler polls (NOT_IMPLEMENTED)`, {}, { code: ErrorCode.NOT_IMPLEMENTED });
+  }
+  const targets = reg.kafkaPollTargets();
+  if (targets.length === 0) return 0;
+  if (!deps.triggerState || !deps.blobs) {
+    deps.log.warn(`scheduler: ${targets.length} Kafka Trigger(s) not polled: no trigger state or blob store is configured (NOT_IMPLEMENTED)`, {}, { code: ErrorCode.NOT_IMPLEMENTED });
+    return 0;
+  }
+  const started = await pollKafkaTriggers({
+    state: deps.triggerState, blobs: deps.blobs, start: deps.start, renderer: deps.renderer, report: reportTo(deps.log),
+    context: { globals: deps.context?.globals ?? {}, envs: deps.context?.envs ?? {} }, env: deps.env ?? {},
+  }, targets, now);
+  return started.length;
 }
 
 /** What the executor calls for each ended execution: Flow triggers that match start their flows. */

@@ -22,6 +22,7 @@ import type { TriggerStateStore } from '../../ports/trigger-state';
 import { exprRenderer } from '../../triggers/expr-renderer';
 import { evaluateFlowTriggers } from '../../triggers/flow-evaluate';
 import { triggerKey } from '../../triggers/ids';
+import type { KafkaTriggerSource } from '../../triggers/kafka';
 import type { PubSubTriggerSource } from '../../triggers/pubsub';
 import type { Renderer } from '../../triggers/render';
 import { TriggerRegistry } from '../../triggers/registry';
@@ -31,6 +32,8 @@ import { parseFlowWithTriggers } from '../../triggers/validate';
 import { envsFrom, lazyConfig, parseConfig, type Env } from '../core/config';
 import type { EmbeddedAdapters } from './adapters';
 import { LocalRuntime } from './runtime';
+import { pollKafkaTriggers } from '../core/kafka-poll';
+import { LocalKafkaTriggers } from './kafka-triggers';
 import { LocalPubSubTriggers, LocalScheduler, type DeadLetter } from './triggers';
 
 export const ServerConfig = z.object({
@@ -67,6 +70,8 @@ export interface LocalServerOptions {
   pubsub?: PubSubTriggerSource | null;
   /** Makes the source for PUBSUB_EMULATOR_HOST (lib/wiring/pubsub-triggers.ts): the runtime picks no GCP adapter itself. */
   pubsubSource?: PubSubSourceFactory;
+  /** Where Kafka RealtimeTriggers read; `null` turns them off. Default: the kafkajs reader, loaded once a flow has one. */
+  kafka?: KafkaTriggerSource | null;
   /** Structured log lines (severity, message, labels). */
   log?(line: Record<string, unknown>): void;
   /** The built web UI served at /ui; default dist/ui; null serves none. */
@@ -88,6 +93,9 @@ export class LocalServer {
   private readonly context: { globals: Record<string, unknown>; envs: Record<string, string> };
   private pubsub?: LocalPubSubTriggers;
   private closePubSubSource?: () => Promise<void>;
+  private kafka?: LocalKafkaTriggers;
+  private kafkaPolling?: Promise<Execution[]>;
+  private kafkaTimer?: NodeJS.Timeout;
   private http?: Server;
   private readonly evaluating = new Set<Promise<void>>();
   private opened?: Promise<void>;
@@ -154,7 +162,15 @@ export class LocalServer {
   async listen(): Promise<{ url: string; port: number }> {
     await this.open();
     await this.startPubSub();
+    await this.startKafka();
     this.scheduler.start();
+    const every = this.config().ALOFT_SCHEDULER_INTERVAL_MS;
+    if (every > 0 && this.opts.kafka !== null) {
+      const loop = (): void => {
+        this.kafkaTimer = setTimeout(() => { void this.pollKafka().finally(() => { if (this.kafkaTimer) loop(); }); }, every);
+      };
+      loop();
+    }
     const c = this.config();
     const handler = createApiHandler({
       service: this.service, auth: this.opts.auth, uiDir: this.opts.uiDir === undefined ? defaultUiDir() : this.opts.uiDir ?? undefined,
@@ -174,6 +190,9 @@ export class LocalServer {
   /** Stops serving and closes the stores; running attempts get `graceMs` to finish (default: aborted at once). */
   async stop(opts: { graceMs?: number } = {}): Promise<void> {
     await this.scheduler.stop();
+    clearTimeout(this.kafkaTimer);
+    this.kafkaTimer = undefined;
+    await this.kafkaPolling?.catch(() => undefined);
     if (this.http) {
       const server = this.http;
       this.http = undefined;
@@ -182,6 +201,7 @@ export class LocalServer {
     }
     await this.pubsub?.close();
     await this.closePubSubSource?.();
+    await this.kafka?.close();
     await this.runtime.close(opts);
   }
 
@@ -233,6 +253,7 @@ export class LocalServer {
     this.registry.set(flow);
     this.dependencies.set(refsOf(flow, this.runtime.catalog));
     await this.pubsub?.sync(this.registry.pubSubTargets());
+    await this.kafka?.sync(this.registry.kafkaRealtimeTargets());
   }
 
   private async flowDeleted(flow: Flow): Promise<void> {
@@ -240,6 +261,7 @@ export class LocalServer {
     this.dependencies.remove(flow.namespace, flow.id);
     for (const t of flow.triggers ?? []) await this.triggerState.deleteTrigger(triggerKey(flow.namespace, flow.id, t.id));
     await this.pubsub?.sync(this.registry.pubSubTargets());
+    await this.kafka?.sync(this.registry.kafkaRealtimeTargets());
   }
 
   private async startPubSub(): Promise<void> {
@@ -256,6 +278,31 @@ export class LocalServer {
       start: this.start, renderer: this.renderer, report: (r) => this.report(r), projectId: this.config().GOOGLE_CLOUD_PROJECT,
     });
     await this.pubsub.sync(this.registry.pubSubTargets());
+  }
+
+  /** One pass of the polling Kafka Triggers whose interval slot is due (tests drive it with their clock). Passes never overlap. */
+  async pollKafka(now: Date = this.runtime.clock.now()): Promise<Execution[]> {
+    while (this.kafkaPolling) await this.kafkaPolling.catch(() => undefined);
+    const rt = this.runtime;
+    this.kafkaPolling = pollKafkaTriggers({
+      state: this.triggerState, blobs: rt.blobs, start: this.start, renderer: this.renderer, report: (r) => this.report(r), context: this.context, env: this.opts.env,
+    }, this.registry.kafkaPollTargets(), now);
+    try {
+      return await this.kafkaPolling;
+    } finally {
+      this.kafkaPolling = undefined;
+    }
+  }
+
+  /** Kafka RealtimeTriggers run in this process, as Kestra's do in its scheduler. */
+  private async startKafka(): Promise<void> {
+    const given = this.opts.kafka;
+    if (given === null || this.kafka) return;
+    this.kafka = new LocalKafkaTriggers(
+      async () => given ?? (await import('../../plugins/kafka/trigger-source')).kafkaTriggerSource,
+      { start: this.start, renderer: this.renderer, report: (r) => this.report(r), context: this.context },
+    );
+    await this.kafka.sync(this.registry.kafkaRealtimeTargets());
   }
 
   /** Flow triggers of an execution that just ended; errors are reported per trigger, never thrown. */

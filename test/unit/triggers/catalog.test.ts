@@ -8,8 +8,10 @@ describe('triggerCatalog', () => {
     expect(triggerCatalog.get('io.kestra.plugin.core.trigger.Webhook')?.kind).toBe('Webhook');
     expect(triggerCatalog.get('io.kestra.plugin.gcp.pubsub.Trigger')?.kind).toBe('PubSub');
     expect(triggerCatalog.get('io.kestra.plugin.gcp.pubsub.RealtimeTrigger')?.kind).toBe('PubSub');
-    expect(triggerCatalog.get('io.kestra.plugin.kafka.Trigger')).toBeUndefined();
-    expect(triggerCatalog.types()).toHaveLength(5);
+    expect(triggerCatalog.get('io.kestra.plugin.kafka.Trigger')?.kind).toBe('Kafka');
+    expect(triggerCatalog.get('io.kestra.plugin.kafka.RealtimeTrigger')?.kind).toBe('Kafka');
+    expect(triggerCatalog.get('io.kestra.plugin.aws.sqs.Trigger')).toBeUndefined();
+    expect(triggerCatalog.types()).toHaveLength(7);
   });
 
   it('has strict property schemas', () => {
@@ -39,6 +41,6 @@ describe('parseTrigger', () => {
   });
 
   it('leaves unknown trigger types to the flow validation warning', () => {
-    expect(parseTrigger({ id: 'k', type: 'io.kestra.plugin.kafka.Trigger' })).toEqual({ ok: 'unknown' });
+    expect(parseTrigger({ id: 'k', type: 'io.kestra.plugin.aws.sqs.Trigger' })).toEqual({ ok: 'unknown' });
   });
 });

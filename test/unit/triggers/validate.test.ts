@@ -67,6 +67,6 @@ triggers:
 
 describe('triggerFindings', () => {
   it('ignores unknown trigger types', () => {
-    expect(triggerFindings([{ id: 'k', type: 'io.kestra.plugin.kafka.Trigger', whatever: 1 }])).toEqual([]);
+    expect(triggerFindings([{ id: 'k', type: 'io.kestra.plugin.aws.sqs.Trigger', whatever: 1 }])).toEqual([]);
   });
 });
