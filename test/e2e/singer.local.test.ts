@@ -10,7 +10,8 @@ import type { Execution } from '../../lib/model/execution';
 import { LocalRuntime } from '../../lib/runtime/embedded/runtime';
 import { outputOf, runsOf } from '../helpers/local-run';
 
-jest.setTimeout(240_000);
+// Each task makes a virtualenv and runs pip: seconds each, more on a loaded machine.
+jest.setTimeout(900_000);
 
 const FIXTURES = join(__dirname, '../fixtures/singer');
 let root: string;
