@@ -202,6 +202,15 @@ ${extra}
 ${streams}
 `;
 
+    it('the seed flow as written (runner DOCKER) fails in one line when no Docker engine answers', async () => {
+      await withRuntime(async (exec) => {
+        const seed = readFileSync(join(__dirname, '../fixtures/seed/singer-github-bigquery.yml'), 'utf8');
+        const { execution } = await exec(`${seed}\nvariables:\n  github:\n    token: t\n  serviceAccount: p\n  projectId: '{}'\n`);
+        expect(execution.state.current).toBe('FAILED');
+        expect(errorOf(execution, 'github')).toMatch(/^no Docker engine answers for the Docker task runner \([^\n]+\); run the script on the worker with [^\n]+$/);
+      });
+    });
+
     it('a tap that exits 1 fails the task with its stderr tail', async () => {
       await withRuntime(async (exec) => {
         const { execution } = await exec(tap(`    pipPackages: ["${wheels.tap}"]\n    env: { TAP_FIXTURE_FAIL: "1" }`));
