@@ -152,7 +152,7 @@ function pipReason(message: string): string {
 const LEVELS: Record<string, LogLevel> = { DEBUG: 'DEBUG', INFO: 'INFO', WARNING: 'WARN', WARN: 'WARN', ERROR: 'ERROR', CRITICAL: 'ERROR', FATAL: 'ERROR' };
 
 /** Taps log on stderr, as text or (through python-json-logger) as JSON with a `levelname`. */
-function logLine(line: string): { level: LogLevel; message: string } {
+export function logLine(line: string): { level: LogLevel; message: string } {
   if (line.startsWith('{')) {
     try {
       const o = JSON.parse(line) as Record<string, unknown>;

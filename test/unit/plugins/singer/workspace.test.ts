@@ -1,5 +1,5 @@
 import { DOCKER_RUNNER, PROCESS_RUNNER } from '../../../../lib/plugins/scripts/task-runner';
-import { singerRunner, stateFileOf } from '../../../../lib/plugins/singer/workspace';
+import { logLine, singerRunner, stateFileOf } from '../../../../lib/plugins/singer/workspace';
 
 describe('singerRunner', () => {
   it('runs on the worker by default, as Kestra 0.4', () => {
@@ -25,5 +25,13 @@ describe('stateFileOf', () => {
     expect(stateFileOf(undefined)).toBe('state.json');
     expect(stateFileOf('a')).toMatch(/^state-[0-9a-f]{32}\.json$/);
     expect(stateFileOf('a')).not.toBe(stateFileOf('b'));
+  });
+});
+
+describe('logLine', () => {
+  it('logs a python-json-logger line at its level, and anything else at INFO', () => {
+    expect(logLine('{"levelname": "WARNING", "message": "rate limited"}')).toEqual({ level: 'WARN', message: 'rate limited' });
+    expect(logLine('INFO Syncing stream: commits')).toEqual({ level: 'INFO', message: 'INFO Syncing stream: commits' });
+    expect(logLine('{"not": "a log"}')).toEqual({ level: 'INFO', message: '{"not": "a log"}' });
   });
 });
