@@ -27,9 +27,9 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 /** One runtime (one data dir, so one state store) for several executions of the flows given. */
 type Exec = (source: string, inputs?: Record<string, unknown>) => Promise<{ execution: Execution; read: (uri: unknown) => Promise<string> }>;
 
-async function withRuntime<T>(run: (exec: Exec) => Promise<T>): Promise<T> {
+async function withRuntime<T>(run: (exec: Exec) => Promise<T>, env: Record<string, string | undefined> = {}): Promise<T> {
   const dataDir = mkdtempSync(join(root, 'data-'));
-  const runtime = new LocalRuntime({ env: { ALOFT_DATA_DIR: dataDir, ALOFT_SINGER_JSON_LOGGER: '', PIP_NO_INDEX: '1', PATH: process.env.PATH } });
+  const runtime = new LocalRuntime({ env: { ALOFT_DATA_DIR: dataDir, ALOFT_SINGER_JSON_LOGGER: '', PIP_NO_INDEX: '1', PATH: process.env.PATH, ...env } });
   try {
     return await run(async (source, inputs) => {
       const { flow } = await runtime.deploy(source);
@@ -209,6 +209,16 @@ ${streams}
         expect(execution.state.current).toBe('FAILED');
         expect(errorOf(execution, 'github')).toMatch(/^no Docker engine answers for the Docker task runner \([^\n]+\); run the script on the worker with [^\n]+$/);
       });
+    });
+
+    it('runner PROCESS on a worker without python3 says so and names DOCKER', async () => {
+      await withRuntime(async (exec) => {
+        const { execution } = await exec(tap(`    pipPackages: ["${wheels.tap}"]`));
+        expect(execution.state.current).toBe('FAILED');
+        expect(errorOf(execution, 'tap')).toBe(
+          'runner PROCESS needs python3 on the worker, and there is none; run the task with runner: DOCKER (dockerOptions.image: python:3.8) or a Docker taskRunner',
+        );
+      }, { PATH: '/nonexistent' });
     });
 
     it('a tap that exits 1 fails the task with its stderr tail', async () => {
