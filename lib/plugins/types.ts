@@ -28,6 +28,10 @@ export interface TaskStorage {
   delete(uri: string): Promise<boolean>;
   /** Deletes every file of this execution (inputs and task files); returns their URIs. */
   deleteExecutionFiles(): Promise<string[]>;
+  /** A file of the flow's state store (kept across executions, as Kestra's state store); undefined when absent. */
+  getState(name: string, file: string): Promise<string | undefined>;
+  /** Writes a file of the flow's state store; returns its URI. */
+  putState(name: string, file: string, content: string): Promise<string>;
 }
 
 export interface TaskMetrics {

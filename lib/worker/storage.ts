@@ -3,7 +3,7 @@
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { AloftError, ErrorCode } from '../model/errors';
-import { assertReadable, executionPrefix, keyToUri, taskFileKey, uriToKey } from '../model/storage-uri';
+import { assertReadable, executionPrefix, flowStateKey, keyToUri, taskFileKey, uriToKey } from '../model/storage-uri';
 import type { TaskStorage } from '../plugins/types';
 import type { BlobStore } from '../ports/blob-store';
 
@@ -91,6 +91,26 @@ export class ScopedTaskStorage implements TaskStorage {
       if (await this.blobs.delete(file.uri)) deleted.push(file.uri);
     }
     return deleted;
+  }
+
+  async getState(name: string, file: string): Promise<string | undefined> {
+    const uri = this.stateUri(name, file);
+    if (!await this.blobs.exists(uri)) return undefined;
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.blobs.get(uri)) chunks.push(Buffer.from(chunk as Buffer));
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  async putState(name: string, file: string, content: string): Promise<string> {
+    return (await this.blobs.put(this.stateUri(name, file), content)).uri;
+  }
+
+  /** The state name is one folder: no separators, nothing that climbs out of the flow's `states`. */
+  private stateUri(name: string, file: string): string {
+    if (!/^[\w.-]{1,200}$/.test(name) || name === '.' || name === '..') {
+      throw new AloftError(ErrorCode.INPUT_INVALID, `the state name '${name.slice(0, 60)}' may hold only letters, digits, '.', '_' and '-'`, { property: 'stateName' });
+    }
+    return keyToUri(flowStateKey(this.owner.namespace, this.owner.flowId, name, file));
   }
 
   private ownPrefix(): string {

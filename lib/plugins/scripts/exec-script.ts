@@ -130,7 +130,7 @@ export async function runExecScript(
 
   const taskEnv = { ...planned.env, WORKING_DIR: dir, ...(outputDir ? { OUTPUT_DIR: outputDir } : {}), ...props.env };
   const out = new ScriptLines(ctx, EXEC_LINES);
-  const end = await run(ctx, runner, dir, command, taskEnv, out.onLine);
+  const end = await runInRunner(ctx, runner, dir, command, taskEnv, out.onLine);
   const failure = out.failure(end);
   if (failure) throw failure;
 
@@ -142,7 +142,8 @@ export async function runExecScript(
   return props.warningOnStdErr && out.stdErrLineCount > 0 ? { outputs, state: 'WARNING' } : outputs;
 }
 
-function run(
+/** Runs a command where the runner says: on the worker, or in a container of the image (shared with Singer). */
+export function runInRunner(
   ctx: TaskContext, runner: ResolvedRunner, dir: string, command: string[], env: Record<string, string>,
   onLine: (line: string, stderr: boolean) => void,
 ): Promise<ProcessEnd> {

@@ -1,30 +1,23 @@
-// The runnable task types of the `singer` plugin group.
-// Placeholders until the Singer plugin lands: real property schemas (./properties.ts) so flows
-// validate, and a `run` that fails with NOT_IMPLEMENTED.
-import type { z } from 'zod';
-import { TaskStatus } from '../../model/catalog';
-import { AloftError, ErrorCode } from '../../model/errors';
+// The runnable task types of the `singer` plugin group: the 0.4 names the seed uses and the generic
+// tap and target, each a kind (./kinds.ts) run as a tap (./tap.ts) or a target (./target.ts).
+import { PluginGroup } from '../../model/catalog';
 import type { RunnableTaskDefinition } from '../types';
-import {
-  AdswerveBigQueryProperties, GitHubProperties, PipelinewiseOracleProperties, TapOutputs, TargetOutputs,
-} from './properties';
+import { SINGER_KINDS, type SingerKind } from './kinds';
+import { TapOutputs, TargetOutputs } from './properties';
+import { runTap, type TapProps } from './tap';
+import { runTarget, type TargetProps } from './target';
 
-function placeholder(type: string, properties: z.ZodType, outputs: z.ZodType): RunnableTaskDefinition {
+function definition(kind: SingerKind<any>): RunnableTaskDefinition {
   return {
-    type,
+    type: kind.type,
     aliases: [],
-    group: 'singer',
-    status: TaskStatus.validatesOnly,
-    properties,
-    outputs,
-    run: async () => {
-      throw new AloftError(ErrorCode.NOT_IMPLEMENTED, `${type} is not implemented yet`);
-    },
+    group: PluginGroup.singer,
+    properties: kind.properties,
+    outputs: kind.role === 'tap' ? TapOutputs : TargetOutputs,
+    run: (ctx, props) => (kind.role === 'tap'
+      ? runTap(ctx, kind as SingerKind<TapProps>, props as TapProps)
+      : runTarget(ctx, kind as SingerKind<TargetProps>, props as TargetProps)),
   };
 }
 
-export const singerTasks: readonly RunnableTaskDefinition[] = [
-  placeholder('io.kestra.plugin.singer.taps.GitHub', GitHubProperties, TapOutputs),
-  placeholder('io.kestra.plugin.singer.taps.PipelinewiseOracle', PipelinewiseOracleProperties, TapOutputs),
-  placeholder('io.kestra.plugin.singer.targets.AdswerveBigQuery', AdswerveBigQueryProperties, TargetOutputs),
-];
+export const singerTasks: readonly RunnableTaskDefinition[] = SINGER_KINDS.map(definition);

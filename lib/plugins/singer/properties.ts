@@ -1,6 +1,8 @@
 // Property schemas of Kestra's Singer tasks (kestra-io/plugin-singer 0.4), including what they
-// inherit from Kestra 0.4's AbstractBash and AbstractPython (runner, dockerOptions, env…).
+// inherit from Kestra 0.4's AbstractBash and AbstractPython (runner, dockerOptions, env…), plus the
+// last version's `taskRunner` and `containerImage`.
 import { z } from 'zod';
+import { TaskRunner } from '../scripts/task-runner';
 
 export const DockerOptions = z.object({
   dockerHost: z.string().optional(),
@@ -39,6 +41,8 @@ const singer = {
   stateName: z.string().optional(),
   pipPackages: z.array(z.string()).optional(),
   command: z.string().optional(),
+  taskRunner: TaskRunner.optional(),
+  containerImage: z.string().optional(),
 };
 
 export const StreamsConfiguration = z.object({
@@ -97,6 +101,24 @@ export const AdswerveBigQueryProperties = z.object({
   serviceAccount: z.string().optional(),
   mergeStateMessages: z.boolean().optional(),
   tableConfigs: z.record(z.string(), z.unknown()).optional(),
+}).strict();
+
+export const FeatureName = z.enum(['CATALOG', 'DISCOVER', 'PROPERTIES', 'STATE']);
+
+export const GenericTapProperties = z.object({
+  ...tap,
+  pipPackages: z.array(z.string()).min(1),
+  command: z.string().min(1),
+  features: z.array(FeatureName).min(1),
+  /** The tap's config.json, as is. */
+  configs: z.record(z.string(), z.unknown()).optional(),
+}).strict();
+
+export const GenericTargetProperties = z.object({
+  ...target,
+  pipPackages: z.array(z.string()).min(1),
+  command: z.string().min(1),
+  configs: z.record(z.string(), z.unknown()).optional(),
 }).strict();
 
 const uri = z.string();

@@ -16,6 +16,19 @@ describe('ScopedTaskStorage', () => {
   });
   afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
 
+  it('keeps flow state across executions, under the flow\'s states folder', async () => {
+    expect(await storage.getState('singer-state', 'state.json')).toBeUndefined();
+    expect(await storage.putState('singer-state', 'state.json', '{"a":1}')).toBe('kestra:///io/n/f/states/singer-state/state.json');
+    const next = new ScopedTaskStorage(blobs, { namespace: 'io.n', flowId: 'f', executionId: 'e2', taskId: 't', taskRunId: 'r9' }, ['io/n/f/executions/e2']);
+    expect(await next.getState('singer-state', 'state.json')).toBe('{"a":1}');
+  });
+
+  it('refuses a state name that would leave its folder', async () => {
+    for (const name of ['../x', 'a/b', '..', '']) {
+      await expect(storage.putState(name, 'state.json', '{}')).rejects.toMatchObject({ code: 'INPUT_INVALID', message: expect.stringContaining('may hold only letters') });
+    }
+  });
+
   it('keeps only the base name of a file name given with folders', async () => {
     const { uri } = await storage.put('../../elsewhere/out.txt', 'x');
     expect(uri).toBe('kestra:///io/n/f/executions/e1/tasks/t/r1/out.txt');

@@ -1,0 +1,88 @@
+// bench:singer — the fixture tap (test/fixtures/singer) emits RECORDS RECORD messages (default
+// 1,000,000, one stream) into the fixture JSONL target through Aloft (GenericTap raw -> GenericTarget,
+// runner PROCESS, embedded runtime), and the same tap piped into the same target in a shell, in the
+// same invocation. Prints one JSON line. Aloft's time includes making two virtualenvs (reported apart).
+// Not a test: figures go into notes, never into assertions.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalRuntime } from '../lib/runtime/embedded/runtime';
+
+const RECORDS = Number(process.env.RECORDS ?? 1_000_000);
+// npm runs scripts from the package root (run-ts compiles this file elsewhere, so not __dirname).
+const FIXTURES = join(process.cwd(), 'test/fixtures/singer');
+
+const flow = (tap: string, target: string, out: string): string => `id: bench-singer
+namespace: bench
+tasks:
+  - id: tap
+    type: io.kestra.plugin.singer.taps.GenericTap
+    pipPackages: ["${tap}"]
+    command: tap-fixture
+    features: [CATALOG, DISCOVER]
+    configs: { record_count: ${RECORDS} }
+    streamsConfigurations:
+      - stream: commits
+        selected: true
+  - id: target
+    type: io.kestra.plugin.singer.targets.GenericTarget
+    pipPackages: ["${target}"]
+    command: target-fixture
+    from: "{{ outputs.tap.raw }}"
+    configs: { destination_path: "${out}" }
+`;
+
+const seconds = (from: string | undefined, to: string | undefined): number => (Date.parse(to ?? '') - Date.parse(from ?? '')) / 1000;
+const round = (n: number): number => Math.round(n * 10) / 10;
+
+async function main(): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'aloft-bench-singer-'));
+  try {
+    const [tap, target] = execFileSync('python3', [join(FIXTURES, 'build_wheels.py'), root], { encoding: 'utf8' }).trim().split('\n');
+    const env = { ...process.env, PIP_NO_INDEX: '1' };
+
+    // The shell pipe, in its own virtualenv, with the same catalog (commits only).
+    const venv = join(root, 'venv');
+    const setupStart = Date.now();
+    execFileSync('python3', ['-m', 'venv', venv]);
+    execFileSync(join(venv, 'bin/pip'), ['install', '-q', tap, target], { env });
+    const setupSeconds = (Date.now() - setupStart) / 1000;
+    writeFileSync(join(root, 'tap.json'), JSON.stringify({ record_count: RECORDS }));
+    writeFileSync(join(root, 'target.json'), JSON.stringify({ destination_path: join(root, 'shell-out') }));
+    const discovered = JSON.parse(execFileSync(join(venv, 'bin/tap-fixture'), ['--config', join(root, 'tap.json'), '--discover'], { encoding: 'utf8' }));
+    for (const s of discovered.streams) s.metadata[0].metadata.selected = s.stream === 'commits';
+    writeFileSync(join(root, 'catalog.json'), JSON.stringify(discovered));
+    const shellStart = Date.now();
+    execFileSync('/bin/sh', ['-c', `"${venv}/bin/tap-fixture" --config tap.json --catalog catalog.json | "${venv}/bin/target-fixture" --config target.json > /dev/null`], { cwd: root, env, stdio: ['ignore', 'ignore', 'ignore'] });
+    const shellSeconds = (Date.now() - shellStart) / 1000;
+
+    const runtime = new LocalRuntime({ env: { ALOFT_DATA_DIR: join(root, 'data'), ALOFT_SINGER_JSON_LOGGER: '', PIP_NO_INDEX: '1', PATH: process.env.PATH } });
+    try {
+      const { flow: deployed } = await runtime.deploy(flow(tap, target, join(root, 'aloft-out')));
+      const started = await runtime.startExecution({ flow: deployed });
+      const done = await runtime.waitForEnd(started.id);
+      if (done.state.current !== 'SUCCESS') throw new Error(`the flow ended ${done.state.current}: ${done.taskRunList.map((r) => r.error?.message).filter(Boolean).join('; ')}`);
+      const aloftSeconds = seconds(done.state.histories[0]?.date, done.state.histories.at(-1)?.date);
+      console.log(JSON.stringify({
+        records: RECORDS,
+        shell: { seconds: round(shellSeconds), recordsPerSecond: Math.round(RECORDS / shellSeconds) },
+        // One virtualenv with pip install, timed here: Aloft makes one per task (two).
+        virtualenvSeconds: round(setupSeconds),
+        aloft: { seconds: round(aloftSeconds), recordsPerSecond: Math.round(RECORDS / aloftSeconds) },
+        ratio: round((RECORDS / aloftSeconds) / (RECORDS / shellSeconds) * 100) / 100,
+        peakRssMb: round(process.resourceUsage().maxRSS / 1024),
+        note: 'aloft seconds include two virtualenvs and pip installs; the shell pipe\'s virtualenv is made before its clock starts',
+      }));
+    } finally {
+      await runtime.stop();
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});
