@@ -2,6 +2,7 @@
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import type { PluginGroup } from '../model/catalog';
+import type { KeyValueStore } from '../ports/key-value-store';
 
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -41,6 +42,8 @@ export interface TaskContext {
   storage: TaskStorage;
   logger: TaskLogger;
   secret(name: string): Promise<string>;
+  /** The namespaces' key-value store; NOT_SUPPORTED when the runtime has none. */
+  kv(): KeyValueStore;
   /** Aborted on kill or timeout. */
   signal: AbortSignal;
   /** When the current invocation must stop (timeout or the function's own limit). */

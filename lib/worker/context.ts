@@ -6,9 +6,10 @@ import { AloftError, ErrorCode, type ErrorLocation } from '../model/errors';
 import type { TaskContext, TaskMetrics } from '../plugins/types';
 import type { BlobStore } from '../ports/blob-store';
 import type { LogLevel, LogStore } from '../ports/log-store';
+import type { KeyValueStore } from '../ports/key-value-store';
 import type { Clock, Secrets } from '../ports/system';
 import { AttemptLogger, SecretMask } from './logger';
-import { renderOne, resolveSecrets, type RenderContext } from './render';
+import { renderOne, resolveKv, resolveSecrets, type KnownKv, type RenderContext } from './render';
 import { runFolder } from './scratch';
 import { ScopedTaskStorage } from './storage';
 import type { Env, StdoutLog } from './types';
@@ -21,6 +22,8 @@ export interface TaskContextOptions {
   variables: Record<string, unknown>;
   blobs: BlobStore;
   secrets: Secrets;
+  /** The key-value store; absent when the runtime has none (tasks using it then fail clearly). */
+  kv?: KeyValueStore;
   clock: Clock;
   env: Env;
   /** Folder for scratch folders, created on first use. */
@@ -39,6 +42,8 @@ export interface TaskContextOptions {
   renderNow?: Date;
   /** Secrets already fetched, name -> value. They are masked in logs like any secret read later. */
   knownSecrets?: Record<string, string>;
+  /** Key-value entries already read for kv() (the worker reads those of the task's properties first). */
+  knownKv?: KnownKv;
   /** Storage prefixes readable besides the execution's own and those its variables name. */
   extraReadablePrefixes?: readonly string[];
   /** Where errors point (flow and task); built from `execution` and `taskRun` when absent. */
@@ -96,7 +101,11 @@ class AttemptContext implements AttemptTaskContext {
     const known = o.knownSecrets ?? {};
     for (const name in known) this.secretValues.add(known[name]);
     const location: ErrorLocation = o.location ?? { flow: `${o.execution.namespace}.${o.execution.flowId}`, task: o.taskRun.taskId };
-    this.cx = { vars: withEnvs(o.variables, o.env), opts: { now: o.renderNow ?? o.clock.now(), secrets: known }, location };
+    this.cx = {
+      vars: withEnvs(o.variables, o.env),
+      opts: { now: o.renderNow ?? o.clock.now(), secrets: known, kv: o.knownKv },
+      location,
+    };
   }
 
   get logger(): AttemptLogger {
@@ -134,6 +143,7 @@ class AttemptContext implements AttemptTaskContext {
 
   async render<T = unknown>(value: unknown, extraVars?: Record<string, unknown>): Promise<T> {
     await resolveSecrets(value, this.o.secrets, this.cx.opts.secrets);
+    await resolveKv(value, this.o.kv, this.o.clock.now(), (this.cx.opts.kv ??= { namespace: this.execution.namespace, entries: new Map() }));
     this.maskKnown();
     const cx = extraVars ? { ...this.cx, vars: { ...this.cx.vars, ...extraVars } } : this.cx;
     return renderOne(value, cx) as T;
@@ -152,6 +162,11 @@ class AttemptContext implements AttemptTaskContext {
     }
     this.secretValues.add(value);
     return value;
+  }
+
+  kv(): KeyValueStore {
+    if (!this.o.kv) throw new AloftError(ErrorCode.NOT_SUPPORTED, 'this runtime has no key-value store', this.cx.location);
+    return this.o.kv;
   }
 
   now(): Date {

@@ -10,7 +10,7 @@ import type { WorkerResult, WorkerTask } from '../model/worker-messages';
 import { isSuspend, isWarning, type RunnableTaskDefinition } from '../plugins/types';
 import { createTaskContext, type AttemptTaskContext } from './context';
 import { parseLevel } from './logger';
-import { mayUseSecrets, ownProperties, renderProperties, resolveSecrets } from './render';
+import { mayUseKv, mayUseSecrets, ownProperties, renderProperties, resolveKv, resolveSecrets, type KnownKv } from './render';
 import { AttemptStop, untilStopped } from './stop';
 import type { AttemptOutcome, RunAttemptOptions, WorkerDeps } from './types';
 import { identityOf, type ExecutionIdentity } from './variables';
@@ -30,7 +30,7 @@ export function runAttempt(task: WorkerTask, deps: WorkerDeps, opts: RunAttemptO
   const attempt = new Attempt(task, deps, opts);
   // Variables in storage and secrets are fetched first; the usual attempt needs neither and runs as
   // one promise chain (an async function per attempt costs more than a quick task).
-  return task.variablesUri || mayUseSecrets(task.task) ? attempt.fetchThenRun() : attempt.run();
+  return task.variablesUri || mayUseSecrets(task.task) || mayUseKv(task.task) ? attempt.fetchThenRun() : attempt.run();
 }
 
 /** One attempt's state, from start to outcome. */
@@ -43,6 +43,7 @@ class Attempt {
   private def: RunnableTaskDefinition | undefined;
   private stop: AttemptStop | undefined;
   private readonly knownSecrets: Record<string, string> = {};
+  private knownKv: KnownKv | undefined;
   private ctx: AttemptTaskContext | undefined;
 
   constructor(private readonly task: WorkerTask, private readonly deps: WorkerDeps, private readonly opts: RunAttemptOptions) {
@@ -68,6 +69,10 @@ class Attempt {
     if (unknown) return unknown;
     try {
       if (mayUseSecrets(this.task.task)) await resolveSecrets(ownProperties(this.task.task), this.deps.secrets, this.knownSecrets);
+      if (mayUseKv(this.task.task)) {
+        this.knownKv = { namespace: this.who.namespace, entries: new Map() };
+        await resolveKv(ownProperties(this.task.task), this.deps.kv, this.start, this.knownKv);
+      }
     } catch (err) {
       return this.end(this.failure(err));
     }
@@ -101,7 +106,7 @@ class Attempt {
       const c = createTaskContext({
         execution: this.who,
         taskRun: { id: task.taskRunId, taskId: task.taskId, value: taskRunValue(this.variables), attempt: task.attempt },
-        variables: this.variables, blobs: deps.blobs, secrets: deps.secrets, clock: deps.clock, env: deps.env, tempRoot: deps.tempRoot,
+        variables: this.variables, blobs: deps.blobs, secrets: deps.secrets, kv: deps.kv, knownKv: this.knownKv, clock: deps.clock, env: deps.env, tempRoot: deps.tempRoot,
         logs: deps.logs, stdoutLog: deps.stdoutLog, minLogLevel: parseLevel(task.task.logLevel, deps.minLogLevel ?? 'INFO'),
         signalSource: stop, deadline, knownSecrets: this.knownSecrets, renderNow: this.start, location: this.location,
       });

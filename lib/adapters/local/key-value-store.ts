@@ -1,5 +1,5 @@
-// In-memory key-value store. Values are copied in and out (structuredClone), so a task changing
-// what it read cannot change what is stored.
+// In-memory key-value store. Values are copied in and out as JSON, like the durable stores do, so
+// a task changing what it read cannot change what is stored (and no value of another realm leaks).
 import type { KeyValueStore, KvEntry, KvMeta, KvWrite } from '../../ports/key-value-store';
 import { isLive, metaOf } from './key-value-expiry';
 
@@ -13,14 +13,14 @@ export class MemoryKeyValueStore implements KeyValueStore {
     const live = current && isLive(current, opts.now) ? current : undefined;
     if (live && !opts.overwrite) return false;
     const at = opts.now.toISOString();
-    const next: KvEntry = { ...metaOf({ ...entry, creationDate: live?.creationDate ?? at, updateDate: at }), value: structuredClone(entry.value) };
+    const next: KvEntry = { ...metaOf({ ...entry, creationDate: live?.creationDate ?? at, updateDate: at }), value: copy(entry.value) };
     entries.set(entry.key, next);
     return true;
   }
 
   async get(namespace: string, key: string, now: Date): Promise<KvEntry | undefined> {
     const e = this.namespaces.get(namespace)?.get(key);
-    return e && isLive(e, now) ? structuredClone(e) : undefined;
+    return e && isLive(e, now) ? { ...metaOf(e), value: copy(e.value) } : undefined;
   }
 
   async listKeys(namespace: string, now: Date, prefix = ''): Promise<KvMeta[]> {
@@ -39,3 +39,5 @@ export class MemoryKeyValueStore implements KeyValueStore {
     return isLive(e, now);
   }
 }
+
+const copy = (value: unknown): unknown => JSON.parse(JSON.stringify(value) ?? 'null') as unknown;

@@ -4,6 +4,7 @@ import { echoTask } from './echo';
 import { failTask } from './fail';
 import { downloadTask } from './http-download';
 import { requestTask } from './http-request';
+import { kvTasks } from './kv';
 import { logTask } from './log';
 import { outputValuesTask } from './output-values';
 import { returnTask } from './return';
@@ -17,4 +18,5 @@ import { splitTask } from './storage-split';
 export const coreTasks: readonly RunnableTaskDefinition[] = [
   logTask, returnTask, echoTask, failTask, requestTask, downloadTask, outputValuesTask,
   concatTask, sizeTask, deleteTask, purgeCurrentExecutionFilesTask, reverseTask, splitTask, filterItemsTask, deduplicateItemsTask,
+  ...kvTasks,
 ];
