@@ -9,6 +9,7 @@ import { openApiDocument } from './openapi';
 import { DEFAULT_LIMITS, type Limits, type Route } from './route';
 import { executionRoutes } from './routes/executions';
 import { flowRoutes } from './routes/flows';
+import { kvRoutes } from './routes/kv';
 import { otherRoutes } from './routes/other';
 import type { ApiService } from './service';
 
@@ -34,7 +35,7 @@ const openApiRoute: Route = {
 };
 
 /** Every route; the OpenAPI document lists exactly these. */
-export const ROUTES: readonly Route[] = [...flowRoutes, ...executionRoutes, ...otherRoutes, openApiRoute];
+export const ROUTES: readonly Route[] = [...flowRoutes, ...executionRoutes, ...otherRoutes, ...kvRoutes, openApiRoute];
 
 function compile(route: Route): Compiled {
   const segments = route.path.split('/').filter(Boolean).map((s) => {
