@@ -2,10 +2,10 @@
 // whose type is guessed (JSON number, boolean, object or list; ISO date, date-time or duration;
 // else a string), and the ttl comes in a `ttl` header.
 import { AloftError, ErrorCode } from '../model/errors';
-import { Namespace } from '../model/flow-schema';
 import { checkKvKey, inferKvType, kvExpiry, toKvValue, type KvType } from '../model/kv';
 import type { KeyValueStore, KvMeta } from '../ports/key-value-store';
 import type { Clock } from '../ports/system';
+import { namespaceParam } from './namespace-param';
 
 export interface KvService {
   list(namespace: string): Promise<KvMeta[]>;
@@ -38,11 +38,7 @@ export function typedBody(body: string): { type: KvType; value: unknown } {
   }
 }
 
-function namespaceOf(namespace: string): string {
-  const r = Namespace.safeParse(namespace);
-  if (!r.success) throw new AloftError(ErrorCode.MESSAGE_INVALID, `namespace '${namespace.slice(0, 150)}': ${r.error.issues[0].message}`);
-  return r.data;
-}
+const namespaceOf = namespaceParam;
 
 const keyOf = (key: string): string => {
   try {

@@ -12,6 +12,7 @@ import type { StartRequest } from '../runtime/core/start-execution';
 import type { Renderer } from '../triggers/render';
 import { handleWebhook } from '../triggers/webhook';
 import type { KeyValueStore } from '../ports/key-value-store';
+import { NamespaceFiles } from '../worker/namespace-files';
 import { kvService } from './kv-service';
 import { checkResume } from '../engine';
 import { dependenciesOf, dependentsOf } from './dependencies';
@@ -155,6 +156,7 @@ export function createApiService(deps: ApiServiceDeps): ApiService {
     },
 
     kv: deps.kv ? kvService(deps.kv, deps.clock) : undefined,
+    namespaceFiles: new NamespaceFiles(deps.blobs),
 
     triggers: {
       webhook: (namespace, flowId, key, req) => handleWebhook({

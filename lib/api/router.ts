@@ -10,6 +10,7 @@ import { DEFAULT_LIMITS, type Limits, type Route } from './route';
 import { executionRoutes } from './routes/executions';
 import { flowRoutes } from './routes/flows';
 import { kvRoutes } from './routes/kv';
+import { namespaceFileRoutes } from './routes/namespace-files';
 import { otherRoutes } from './routes/other';
 import type { ApiService } from './service';
 
@@ -35,7 +36,7 @@ const openApiRoute: Route = {
 };
 
 /** Every route; the OpenAPI document lists exactly these. */
-export const ROUTES: readonly Route[] = [...flowRoutes, ...executionRoutes, ...otherRoutes, ...kvRoutes, openApiRoute];
+export const ROUTES: readonly Route[] = [...flowRoutes, ...executionRoutes, ...otherRoutes, ...kvRoutes, ...namespaceFileRoutes, openApiRoute];
 
 function compile(route: Route): Compiled {
   const segments = route.path.split('/').filter(Boolean).map((s) => {
