@@ -31,6 +31,14 @@ export interface TaskStorage {
   deleteExecutionFiles(): Promise<string[]>;
 }
 
+/** The files of the execution's own namespace (read only: tasks cannot reach another namespace's). */
+export interface TaskNamespaceFiles {
+  /** Every file, sorted by path (relative: `scripts/etl.py`). */
+  list(): Promise<Array<{ path: string; size: number }>>;
+  /** STORAGE_NOT_FOUND when absent, STORAGE_FORBIDDEN for a path that leaves the namespace's files. */
+  get(path: string): Promise<Readable>;
+}
+
 export interface TaskMetrics {
   counter(name: string, value: number): void;
   timer(name: string, ms: number): void;
@@ -40,6 +48,7 @@ export interface TaskContext {
   /** Renders a value (string, list or map) with the task run's variables. */
   render<T = unknown>(value: unknown, extraVars?: Record<string, unknown>): Promise<T>;
   storage: TaskStorage;
+  readonly namespaceFiles: TaskNamespaceFiles;
   logger: TaskLogger;
   secret(name: string): Promise<string>;
   /** The namespaces' key-value store; NOT_SUPPORTED when the runtime has none. */

@@ -3,13 +3,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AloftError, ErrorCode, type ErrorLocation } from '../model/errors';
-import type { TaskContext, TaskMetrics } from '../plugins/types';
+import type { TaskContext, TaskMetrics, TaskNamespaceFiles } from '../plugins/types';
 import type { BlobStore } from '../ports/blob-store';
 import type { LogLevel, LogStore } from '../ports/log-store';
 import type { KeyValueStore } from '../ports/key-value-store';
 import type { Clock, Secrets } from '../ports/system';
 import { AttemptLogger, SecretMask } from './logger';
 import { renderOne, resolveKv, resolveSecrets, type KnownKv, type RenderContext } from './render';
+import { NamespaceFiles } from './namespace-files';
 import { runFolder } from './scratch';
 import { ScopedTaskStorage } from './storage';
 import type { Env, StdoutLog } from './types';
@@ -139,6 +140,12 @@ class AttemptContext implements AttemptTaskContext {
       );
     }
     return this.storageView;
+  }
+
+  get namespaceFiles(): TaskNamespaceFiles {
+    const files = new NamespaceFiles(this.o.blobs);
+    const ns = this.execution.namespace;
+    return { list: () => files.list(ns), get: (path) => files.get(ns, path) };
   }
 
   async render<T = unknown>(value: unknown, extraVars?: Record<string, unknown>): Promise<T> {

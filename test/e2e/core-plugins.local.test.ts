@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDataDir } from '../../lib/runtime/embedded/data-dir';
 import { LocalRuntime } from '../../lib/runtime/embedded/runtime';
+import { NamespaceFiles } from '../../lib/worker/namespace-files';
 import { outputOf, runFlowFile, runsOf } from '../helpers/local-run';
 
 const flow = (name: string): string => join(__dirname, '../fixtures/flows/core-plugins', name);
@@ -87,6 +88,24 @@ describe('core plugins on the embedded runtime', () => {
         await second.close();
       }
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a python Script imports a namespace file and emits outputs through the protocol', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aloft-nsfile-e2e-'));
+    const runtime = new LocalRuntime({ env: { ALOFT_DATA_DIR: dir } });
+    try {
+      const files = new NamespaceFiles(runtime.blobs);
+      await files.put('company.team', 'scripts/__init__.py', '');
+      await files.put('company.team', 'scripts/prices.py', 'def total(xs):\n    return sum(xs) * 2\n');
+      const { flow: deployed } = await runtime.deploy(readFileSync(flow('python-namespace-file.yml'), 'utf8'));
+      const execution = await runtime.waitForEnd((await runtime.startExecution({ flow: deployed })).id);
+      expect(execution.state.current).toBe('SUCCESS');
+      expect(outputOf(execution, 'compute')).toMatchObject({ exitCode: 0, vars: { total: 15 } });
+      expect(outputOf(execution, 'report')).toEqual({ value: 'total=15' });
+    } finally {
+      await runtime.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
