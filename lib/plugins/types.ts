@@ -31,12 +31,17 @@ export interface TaskStorage {
   deleteExecutionFiles(): Promise<string[]>;
 }
 
-/** The files of the execution's own namespace (read only: tasks cannot reach another namespace's). */
+/** The files of the execution's own namespace (tasks cannot reach another namespace's). */
 export interface TaskNamespaceFiles {
+  readonly namespace: string;
   /** Every file, sorted by path (relative: `scripts/etl.py`). */
   list(): Promise<Array<{ path: string; size: number }>>;
   /** STORAGE_NOT_FOUND when absent, STORAGE_FORBIDDEN for a path that leaves the namespace's files. */
   get(path: string): Promise<Readable>;
+  /** Stores (or replaces) a file; returns its stored path. */
+  put(path: string, data: Readable | Buffer | string): Promise<{ path: string; size: number }>;
+  /** False when there was no such file. */
+  delete(path: string): Promise<boolean>;
 }
 
 export interface TaskMetrics {

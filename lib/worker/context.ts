@@ -145,7 +145,11 @@ class AttemptContext implements AttemptTaskContext {
   get namespaceFiles(): TaskNamespaceFiles {
     const files = new NamespaceFiles(this.o.blobs);
     const ns = this.execution.namespace;
-    return { list: () => files.list(ns), get: (path) => files.get(ns, path) };
+    return {
+      namespace: ns,
+      list: () => files.list(ns), get: (path) => files.get(ns, path),
+      put: (path, data) => files.put(ns, path, data), delete: (path) => files.delete(ns, path),
+    };
   }
 
   async render<T = unknown>(value: unknown, extraVars?: Record<string, unknown>): Promise<T> {
