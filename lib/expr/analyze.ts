@@ -121,6 +121,16 @@ export function kvReferences(value: unknown): KvReference[] {
   return [...refs.values()];
 }
 
+/** The literal paths of read('PATH') calls in every template string inside `value` (deeply). */
+export function readPaths(value: unknown): string[] {
+  const paths = new Set<string>();
+  forEachCall(value, 'read', (args) => {
+    const arg = args[0];
+    if (arg?.k === 'lit' && typeof arg.v === 'string') paths.add(arg.v);
+  });
+  return [...paths];
+}
+
 /** Calls `found` with the arguments of every call of function `name` in the template strings of `value`. */
 function forEachCall(value: unknown, name: string, found: (args: readonly (Expr | undefined)[]) => void): void {
   const visitString = (s: string) => {

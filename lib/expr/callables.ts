@@ -7,6 +7,8 @@ export interface CallContext {
   readonly secrets: Readonly<Record<string, string>> | undefined;
   /** Key-value entries read before rendering, for kv(); undefined when the caller read none. */
   readonly kv?: KvValues;
+  /** Files read before rendering, for read(): argument -> text, or the reason it could not be read. */
+  readonly files?: ReadonlyMap<string, FileText>;
   /** Charges `n` steps against the evaluation budget (for work proportional to a value's size). */
   charge(n: number): void;
   /** Checks a freshly built string against the size limit and charges for it; returns it. */
@@ -24,6 +26,9 @@ export interface KvValues {
   readonly namespace: string;
   readonly entries: ReadonlyMap<string, { value: unknown } | null>;
 }
+
+/** A file read for read(): its text, or why it could not be read (missing, forbidden). */
+export type FileText = { text: string } | { error: string };
 
 /** The `entries` key of a namespace's key (a namespace holds no `/`). */
 export const kvEntryKey = (namespace: string, key: string): string => `${namespace}/${key}`;

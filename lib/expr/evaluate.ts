@@ -4,7 +4,7 @@
 // checked against the size limit, so rendering is bounded without reading a clock.
 
 import type { Expr, Node, TagSpan, Template } from './ast';
-import type { CallContext, KvValues } from './callables';
+import type { CallContext, FileText, KvValues } from './callables';
 import { ExprFailure, FailureKind, hardFailure, undefinedFailure } from './failure';
 import { FILTERS } from './filters';
 import { FUNCTIONS } from './functions';
@@ -19,6 +19,7 @@ export interface Limits {
   now: Date;
   secrets: Readonly<Record<string, string>> | undefined;
   kv?: KvValues;
+  files?: ReadonlyMap<string, FileText>;
   maxOutputChars: number;
   maxSteps: number;
 }
@@ -49,6 +50,9 @@ export class Evaluation implements CallContext {
   }
   get kv(): KvValues | undefined {
     return this.limits.kv;
+  }
+  get files(): ReadonlyMap<string, FileText> | undefined {
+    return this.limits.files;
   }
 
   charge(n: number): void {

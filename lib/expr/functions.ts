@@ -67,6 +67,20 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = table<FunctionDef>({
       return entry.value;
     },
   },
+  read: {
+    // Kestra's read(path): a namespace file of the execution's namespace, or a kestra:// file the
+    // execution may read, as text. The caller reads it before rendering, and decides what is allowed.
+    params: ['path'],
+    apply([path], cx) {
+      if (typeof path !== 'string' || path === '') throw hardFailure(`read() needs a path, got ${describe(path)}`);
+      const file = cx.files?.get(path);
+      if (file === undefined) {
+        throw hardFailure(`read('${path}') was not read before rendering: read() takes its path as a literal string, and works in task properties`);
+      }
+      if ('error' in file) throw hardFailure(`read('${path}'): ${file.error}`);
+      return cx.str(file.text);
+    },
+  },
   range: { params: ['start', 'end', 'increment'], apply: ([start, end, inc], cx) => range(start, end, inc, cx) },
   max: extreme('>'),
   min: extreme('<'),

@@ -1,4 +1,4 @@
-import { kvReferences, referencedPaths, secretNames } from '../../../lib/expr';
+import { kvReferences, readPaths, referencedPaths, secretNames } from '../../../lib/expr';
 
 describe('analyze', () => {
   describe('referencedPaths', () => {
@@ -68,6 +68,13 @@ describe('analyze', () => {
 
     it('skips calls whose key or namespace is computed, and text that is not a template', () => {
       expect(kvReferences(['{{ kv(name) }}', "{{ kv('a', ns) }}", "kv('plain')"])).toEqual([]);
+    });
+  });
+
+  describe('readPaths', () => {
+    it('lists the literal paths of read() calls, once each', () => {
+      expect(readPaths({ a: "{{ read('a.sql') }}{{ read('a.sql') }}", b: ["{{ read('kestra:///x/y.txt') | trim }}", '{{ read(p) }}'] }))
+        .toEqual(['a.sql', 'kestra:///x/y.txt']);
     });
   });
 });

@@ -71,4 +71,18 @@ describe('functions', () => {
       expect(() => k('{{ kv(42) }}')).toThrow('kv() needs a key, got');
     });
   });
+
+  describe('read', () => {
+    const files = new Map([['conf.yml', { text: 'a: 1' }], ['gone.txt', { error: 'namespace n has no file gone.txt' }]]);
+    const f = (t: string) => render(t, {}, { now: NOW, files });
+
+    it('returns the text of a file read before rendering', () => {
+      expect(f("{{ read('conf.yml') }}")).toBe('a: 1');
+    });
+
+    it('fails with the reason a file could not be read, or when it was not read', () => {
+      expect(() => f("{{ read('gone.txt') }}")).toThrow("read('gone.txt'): namespace n has no file gone.txt");
+      expect(() => f("{{ read('other.txt') }}")).toThrow("read('other.txt') was not read before rendering");
+    });
+  });
 });
