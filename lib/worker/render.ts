@@ -1,7 +1,6 @@
 // Rendering a task's properties: secrets are fetched first (rendering itself is synchronous),
 // lazy properties are left for the task, and every error names the flow, task and property.
 import { kvEntryKey, kvReferences, readPaths, renderValue, secretNames, type FileText } from '../expr';
-import { toErrorData as errorDataOf } from '../model/errors';
 import { AloftError, ErrorCode, toErrorData, type ErrorLocation } from '../model/errors';
 import { TASK_BASE_KEYS } from '../model/flow';
 import type { KeyValueStore } from '../ports/key-value-store';
@@ -94,7 +93,7 @@ export async function resolveReads(value: unknown, read: (path: string) => Promi
       }
       known.set(path, { text: Buffer.concat(parts).toString('utf8') });
     } catch (err) {
-      known.set(path, { error: errorDataOf(err).message });
+      known.set(path, { error: toErrorData(err).message });
     }
   }
 }
