@@ -11,6 +11,9 @@ import type { BlobStore, Clock, FlowRepository, Ids, LogStore, StateStore } from
 import type { StartRequest } from '../runtime/core/start-execution';
 import type { Renderer } from '../triggers/render';
 import { handleWebhook } from '../triggers/webhook';
+import type { KeyValueStore } from '../ports/key-value-store';
+import { NamespaceFiles } from '../worker/namespace-files';
+import { kvService } from './kv-service';
 import { checkResume } from '../engine';
 import { DependencyIndex, FlowHasDependentsError, refsOf, type DependencyQuery } from './dependencies';
 import type { ApiService, SavedFlow } from './service';
@@ -20,6 +23,8 @@ export interface ApiServiceDeps {
   executions: Pick<StateStore, 'get' | 'list'>;
   logs: LogStore;
   blobs: BlobStore;
+  /** The namespaces' key-value store, for the /kv routes. */
+  kv?: KeyValueStore;
   clock: Clock;
   ids: Ids;
   catalog: TaskCatalog;
@@ -167,6 +172,9 @@ export function createApiService(deps: ApiServiceDeps): ApiService {
         return { stream, fileName: key.split('/').pop() ?? 'file' };
       },
     },
+
+    kv: deps.kv ? kvService(deps.kv, deps.clock) : undefined,
+    namespaceFiles: new NamespaceFiles(deps.blobs),
 
     triggers: {
       webhook: (namespace, flowId, key, req) => handleWebhook({

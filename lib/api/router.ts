@@ -12,6 +12,8 @@ import { executionRoutes } from './routes/executions';
 import { flowBrowseRoutes } from './routes/flow-browse';
 import { followRoutes } from './routes/follow';
 import { flowRoutes } from './routes/flows';
+import { kvRoutes } from './routes/kv';
+import { namespaceFileRoutes } from './routes/namespace-files';
 import { otherRoutes } from './routes/other';
 import { pluginRoutes } from './routes/plugins';
 import { isUiPath, serveUi } from './ui-static';
@@ -57,7 +59,8 @@ const openApiRoute: Route = {
 
 /** Every route; the OpenAPI document lists exactly these. */
 export const ROUTES: readonly Route[] = [
-  ...flowRoutes, ...flowBrowseRoutes, ...dependencyRoutes, ...executionRoutes, ...followRoutes, ...otherRoutes, ...pluginRoutes, openApiRoute,
+  ...flowRoutes, ...flowBrowseRoutes, ...dependencyRoutes, ...executionRoutes, ...followRoutes, ...otherRoutes, ...pluginRoutes,
+  ...kvRoutes, ...namespaceFileRoutes, openApiRoute,
 ];
 
 function compile(route: Route): Compiled {

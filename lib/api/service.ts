@@ -3,6 +3,8 @@
 import type { Readable } from 'node:stream';
 import type { Diagnostic } from '../model/flow-diagnostics';
 import type { Execution } from '../model/execution';
+import type { NamespaceFiles } from '../worker/namespace-files';
+import type { KvService } from './kv-service';
 import type { LogFilter, LogLine } from '../ports/log-store';
 import type { ExecutionFilter, ExecutionPage } from '../ports/state-store';
 import type { StoredFlow } from '../ports/flow-repository';
@@ -78,4 +80,8 @@ export interface ApiService {
   /** A file of the execution; STORAGE_FORBIDDEN for a URI outside it. */
   storage: { download(executionId: string, uri: string): Promise<Download> };
   triggers: { webhook(namespace: string, flowId: string, key: string, req: WebhookRequest): Promise<WebhookOutcome> };
+  /** Absent when the runtime has no key-value store (its routes then answer NOT_SUPPORTED). */
+  kv?: KvService;
+  /** Namespace files in internal storage. */
+  namespaceFiles?: NamespaceFiles;
 }

@@ -91,14 +91,55 @@ const MAX_VALUE_DEPTH = 200;
 /** Literal names of `secret('NAME')` calls in every template string inside `value` (deeply). */
 export function secretNames(value: unknown): string[] {
   const names = new Set<string>();
+  forEachCall(value, 'secret', (args) => {
+    const arg = args[0];
+    if (arg?.k === 'lit' && typeof arg.v === 'string') names.add(arg.v);
+  });
+  return [...names];
+}
+
+/** One kv() call with a literal key; `namespace` is absent when the call gives none (the execution's). */
+export interface KvReference {
+  key: string;
+  namespace?: string;
+}
+
+/**
+ * The kv('KEY'[, 'NAMESPACE']) calls with literal arguments in every template string inside
+ * `value` (deeply), without duplicates. A call whose key or namespace is computed is not listed:
+ * kv() then fails, naming the call, since its entry was not read before rendering.
+ */
+export function kvReferences(value: unknown): KvReference[] {
+  const refs = new Map<string, KvReference>();
+  forEachCall(value, 'kv', (args) => {
+    const [key, ns] = args;
+    if (key?.k !== 'lit' || typeof key.v !== 'string') return;
+    if (ns !== undefined && (ns.k !== 'lit' || (typeof ns.v !== 'string' && ns.v !== null))) return;
+    const namespace = ns?.k === 'lit' && typeof ns.v === 'string' ? ns.v : undefined;
+    refs.set(`${namespace ?? ''}/${key.v}`, namespace === undefined ? { key: key.v } : { key: key.v, namespace });
+  });
+  return [...refs.values()];
+}
+
+/** The literal paths of read('PATH') calls in every template string inside `value` (deeply). */
+export function readPaths(value: unknown): string[] {
+  const paths = new Set<string>();
+  forEachCall(value, 'read', (args) => {
+    const arg = args[0];
+    if (arg?.k === 'lit' && typeof arg.v === 'string') paths.add(arg.v);
+  });
+  return [...paths];
+}
+
+/** Calls `found` with the arguments of every call of function `name` in the template strings of `value`. */
+function forEachCall(value: unknown, name: string, found: (args: readonly (Expr | undefined)[]) => void): void {
   const visitString = (s: string) => {
-    if (!s.includes('secret') || !(s.includes('{{') || s.includes('{%'))) return;
+    if (!s.includes(name) || !(s.includes('{{') || s.includes('{%'))) return;
     const tpl = tryCompile(s);
     if (!tpl) return;
     walkNodes(tpl.nodes, new Set(), (root) =>
       walkExpr(root, (e) => {
-        const arg = e.k === 'call' && e.name === 'secret' ? e.args[0] : undefined;
-        if (arg?.k === 'lit' && typeof arg.v === 'string') names.add(arg.v);
+        if (e.k === 'call' && e.name === name) found(e.args);
       }, false),
     );
   };
@@ -114,5 +155,4 @@ export function secretNames(value: unknown): string[] {
     }
   };
   visit(value, 0);
-  return [...names];
 }

@@ -5,6 +5,10 @@
 export interface CallContext {
   readonly now: Date;
   readonly secrets: Readonly<Record<string, string>> | undefined;
+  /** Key-value entries read before rendering, for kv(); undefined when the caller read none. */
+  readonly kv?: KvValues;
+  /** Files read before rendering, for read(): argument -> text, or the reason it could not be read. */
+  readonly files?: ReadonlyMap<string, FileText>;
   /** Charges `n` steps against the evaluation budget (for work proportional to a value's size). */
   charge(n: number): void;
   /** Checks a freshly built string against the size limit and charges for it; returns it. */
@@ -12,6 +16,22 @@ export interface CallContext {
   /** Fails before building a string of `length` characters that would exceed the size limit. */
   fits(length: number): void;
 }
+
+/**
+ * What kv() may answer, read by the caller before rendering (rendering does no I/O): `namespace`
+ * is the execution's, the default of kv(); `entries` maps `{namespace}/{key}` to the entry's value,
+ * or to null when the key does not exist.
+ */
+export interface KvValues {
+  readonly namespace: string;
+  readonly entries: ReadonlyMap<string, { value: unknown } | null>;
+}
+
+/** A file read for read(): its text, or why it could not be read (missing, forbidden). */
+export type FileText = { text: string } | { error: string };
+
+/** The `entries` key of a namespace's key (a namespace holds no `/`). */
+export const kvEntryKey = (namespace: string, key: string): string => `${namespace}/${key}`;
 
 interface Callable {
   /** Parameter names in positional order; `null` takes any number of positional arguments. */

@@ -4,7 +4,7 @@
 // checked against the size limit, so rendering is bounded without reading a clock.
 
 import type { Expr, Node, TagSpan, Template } from './ast';
-import type { CallContext } from './callables';
+import type { CallContext, FileText, KvValues } from './callables';
 import { ExprFailure, FailureKind, hardFailure, undefinedFailure } from './failure';
 import { FILTERS } from './filters';
 import { FUNCTIONS } from './functions';
@@ -18,6 +18,8 @@ import {
 export interface Limits {
   now: Date;
   secrets: Readonly<Record<string, string>> | undefined;
+  kv?: KvValues;
+  files?: ReadonlyMap<string, FileText>;
   maxOutputChars: number;
   maxSteps: number;
 }
@@ -45,6 +47,12 @@ export class Evaluation implements CallContext {
   }
   get secrets(): Readonly<Record<string, string>> | undefined {
     return this.limits.secrets;
+  }
+  get kv(): KvValues | undefined {
+    return this.limits.kv;
+  }
+  get files(): ReadonlyMap<string, FileText> | undefined {
+    return this.limits.files;
   }
 
   charge(n: number): void {

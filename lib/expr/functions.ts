@@ -1,7 +1,7 @@
-// Functions a template may call: now, json/fromJson, secret, range, max, min. Nothing here reads
-// the clock or the environment: `now` is the caller's `opts.now`, secrets are resolved beforehand.
+// Functions a template may call: now, json/fromJson, secret, kv, range, max, min. Nothing here reads
+// the clock or the environment: `now` is the caller's `opts.now`, secrets and kv entries are resolved beforehand.
 
-import { table, type FunctionDef } from './callables';
+import { kvEntryKey, table, type FunctionDef } from './callables';
 import { formatDate, zoneOf } from './dates';
 import { hardFailure } from './failure';
 import { parseJson } from './filters/json';
@@ -44,6 +44,41 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = table<FunctionDef>({
       const secrets = cx.secrets;
       if (!secrets || !Object.hasOwn(secrets, key)) throw hardFailure(`secret '${key}' is not defined`);
       return secrets[key];
+    },
+  },
+  kv: {
+    // Kestra's kv(key, namespace, errorOnMissing): the namespace defaults to the execution's.
+    params: ['key', 'namespace', 'errorOnMissing'],
+    apply([key, namespace, errorOnMissing], cx) {
+      if (typeof key !== 'string' || key === '') throw hardFailure(`kv() needs a key, got ${describe(key)}`);
+      if (namespace !== undefined && namespace !== null && typeof namespace !== 'string') {
+        throw hardFailure(`kv() needs a namespace name, got ${describe(namespace)}`);
+      }
+      const kv = cx.kv;
+      const ns = namespace ?? kv?.namespace;
+      const entry = kv && ns !== undefined ? kv.entries.get(kvEntryKey(ns, key)) : undefined;
+      if (entry === undefined) {
+        throw hardFailure(`kv('${key}') was not read before rendering: kv() takes its key and namespace as literal strings, and works in task properties`);
+      }
+      if (entry === null) {
+        if (errorOnMissing === false) return null;
+        throw hardFailure(`key '${key}' does not exist in the key-value store of namespace ${ns}`);
+      }
+      return entry.value;
+    },
+  },
+  read: {
+    // Kestra's read(path): a namespace file of the execution's namespace, or a kestra:// file the
+    // execution may read, as text. The caller reads it before rendering, and decides what is allowed.
+    params: ['path'],
+    apply([path], cx) {
+      if (typeof path !== 'string' || path === '') throw hardFailure(`read() needs a path, got ${describe(path)}`);
+      const file = cx.files?.get(path);
+      if (file === undefined) {
+        throw hardFailure(`read('${path}') was not read before rendering: read() takes its path as a literal string, and works in task properties`);
+      }
+      if ('error' in file) throw hardFailure(`read('${path}'): ${file.error}`);
+      return cx.str(file.text);
     },
   },
   range: { params: ['start', 'end', 'increment'], apply: ([start, end, inc], cx) => range(start, end, inc, cx) },

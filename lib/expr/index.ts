@@ -4,12 +4,14 @@
 
 import { AloftError, ErrorCode, type ErrorLocation } from '../model/errors';
 import type { TagSpan, Template } from './ast';
+import type { FileText, KvValues } from './callables';
 import { compile } from './cache';
 import { Evaluation } from './evaluate';
 import { ExprFailure, FailureKind } from './failure';
 import { setOwn } from './values';
 
-export { referencedPaths, secretNames } from './analyze';
+export { kvReferences, readPaths, referencedPaths, secretNames, type KvReference } from './analyze';
+export { kvEntryKey, type FileText, type KvValues } from './callables';
 
 export type Vars = Readonly<Record<string, unknown>>;
 
@@ -18,6 +20,10 @@ export interface RenderOptions {
   now: Date;
   /** Pre-resolved values for secret('NAME'); a name that is missing is an EXPRESSION error naming it. */
   secrets?: Readonly<Record<string, string>>;
+  /** Key-value entries read beforehand for kv() (see kvReferences); a key not read is an EXPRESSION error. */
+  kv?: KvValues;
+  /** Files read beforehand for read() (see readPaths); a path not read is an EXPRESSION error. */
+  files?: ReadonlyMap<string, FileText>;
   /** flow/task/property, copied into every error. */
   location?: ErrorLocation;
   /** Default 1,000,000. Output (and any string built on the way) beyond this is an EXPRESSION error. */
@@ -117,6 +123,8 @@ function evaluation(tpl: Template, vars: Vars, opts: RenderOptions): Evaluation 
   return new Evaluation(tpl, vars, {
     now: opts.now,
     secrets: opts.secrets,
+    kv: opts.kv,
+    files: opts.files,
     maxOutputChars: opts.maxOutputChars ?? DEFAULT_MAX_OUTPUT,
     maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
   });

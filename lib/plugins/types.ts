@@ -2,6 +2,7 @@
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import type { PluginGroup, TaskStatus } from '../model/catalog';
+import type { KeyValueStore } from '../ports/key-value-store';
 
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -34,6 +35,19 @@ export interface TaskStorage {
   putState(name: string, file: string, content: string): Promise<string>;
 }
 
+/** The files of the execution's own namespace (tasks cannot reach another namespace's). */
+export interface TaskNamespaceFiles {
+  readonly namespace: string;
+  /** Every file, sorted by path (relative: `scripts/etl.py`). */
+  list(): Promise<Array<{ path: string; size: number }>>;
+  /** STORAGE_NOT_FOUND when absent, STORAGE_FORBIDDEN for a path that leaves the namespace's files. */
+  get(path: string): Promise<Readable>;
+  /** Stores (or replaces) a file; returns its stored path. */
+  put(path: string, data: Readable | Buffer | string): Promise<{ path: string; size: number }>;
+  /** False when there was no such file. */
+  delete(path: string): Promise<boolean>;
+}
+
 export interface TaskMetrics {
   counter(name: string, value: number): void;
   timer(name: string, ms: number): void;
@@ -43,8 +57,11 @@ export interface TaskContext {
   /** Renders a value (string, list or map) with the task run's variables. */
   render<T = unknown>(value: unknown, extraVars?: Record<string, unknown>): Promise<T>;
   storage: TaskStorage;
+  readonly namespaceFiles: TaskNamespaceFiles;
   logger: TaskLogger;
   secret(name: string): Promise<string>;
+  /** The namespaces' key-value store; NOT_SUPPORTED when the runtime has none. */
+  kv(): KeyValueStore;
   /** Aborted on kill or timeout. */
   signal: AbortSignal;
   /** When the current invocation must stop (timeout or the function's own limit). */

@@ -7,3 +7,4 @@ export type * from './system';
 export type * from './runtime-control';
 export * from './log-store';
 export type * from './execution-lease';
+export type * from './key-value-store';

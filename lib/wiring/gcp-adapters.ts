@@ -8,6 +8,7 @@ import { FirestoreFlowRepository } from '../adapters/gcp/firestore-flow-reposito
 import { FirestoreLogStore } from '../adapters/gcp/firestore-log-store';
 import { FirestoreStateStore } from '../adapters/gcp/firestore-state-store';
 import { FirestoreTriggerStateStore } from '../adapters/gcp/firestore-trigger-state';
+import { FirestoreKeyValueStore } from '../adapters/gcp/firestore-key-value-store';
 import { FirestoreExecutionLease } from '../adapters/gcp/lease';
 import { ALONE_ATTRIBUTE, attributeValue, decodeCloudEventMessage } from '../adapters/gcp/pubsub-messages';
 import { PubSubTaskQueue, deadLetterTopicOf, workerTopicOf } from '../adapters/gcp/pubsub-task-queue';
@@ -53,6 +54,7 @@ export function gcpAdapters(config: CloudConfig, ctx: AdapterContext): CloudAdap
     ledger: new FirestoreAttemptLedger(fs),
     logs: new FirestoreLogStore(fs),
     triggerState: new FirestoreTriggerStateStore(fs),
+    kv: new FirestoreKeyValueStore({ ...fs, blobs }),
     lease: new FirestoreExecutionLease(fs),
     wakeUpStore: new FirestoreWakeUpStore(fs),
     stops: new FirestoreAttemptStops(fs),

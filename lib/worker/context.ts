@@ -3,12 +3,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AloftError, ErrorCode, type ErrorLocation } from '../model/errors';
-import type { TaskContext, TaskMetrics } from '../plugins/types';
+import type { TaskContext, TaskMetrics, TaskNamespaceFiles } from '../plugins/types';
 import type { BlobStore } from '../ports/blob-store';
 import type { LogLevel, LogStore } from '../ports/log-store';
+import type { FileText } from '../expr';
+import type { KeyValueStore } from '../ports/key-value-store';
 import type { Clock, Secrets } from '../ports/system';
 import { AttemptLogger, SecretMask } from './logger';
-import { renderOne, resolveSecrets, type RenderContext } from './render';
+import { renderOne, resolveKv, resolveReads, resolveSecrets, type KnownKv, type RenderContext } from './render';
+import { NamespaceFiles } from './namespace-files';
 import { runFolder } from './scratch';
 import { ScopedTaskStorage } from './storage';
 import type { Env, StdoutLog } from './types';
@@ -21,6 +24,8 @@ export interface TaskContextOptions {
   variables: Record<string, unknown>;
   blobs: BlobStore;
   secrets: Secrets;
+  /** The key-value store; absent when the runtime has none (tasks using it then fail clearly). */
+  kv?: KeyValueStore;
   clock: Clock;
   env: Env;
   /** Folder for scratch folders, created on first use. */
@@ -39,6 +44,10 @@ export interface TaskContextOptions {
   renderNow?: Date;
   /** Secrets already fetched, name -> value. They are masked in logs like any secret read later. */
   knownSecrets?: Record<string, string>;
+  /** Key-value entries already read for kv() (the worker reads those of the task's properties first). */
+  knownKv?: KnownKv;
+  /** Files already read for read(). */
+  knownFiles?: Map<string, FileText>;
   /** Storage prefixes readable besides the execution's own and those its variables name. */
   extraReadablePrefixes?: readonly string[];
   /** Where errors point (flow and task); built from `execution` and `taskRun` when absent. */
@@ -48,6 +57,10 @@ export interface TaskContextOptions {
 /** A TaskContext plus what the worker needs after `run`. */
 export interface AttemptTaskContext extends TaskContext {
   readonly logger: AttemptLogger;
+  /** What read() reads (the worker reads the files of a task's properties before rendering them). */
+  readForTemplate(path: string): Promise<AsyncIterable<Buffer | string>>;
+  /** Files read so far for read(); the worker fills it before rendering. */
+  readonly knownFiles: Map<string, FileText>;
   /** Renders synchronously with the secrets known so far (the worker fetched them up front). */
   renderNow(value: unknown, property?: string): unknown;
   /** Masks secret values in a text (error messages leave the worker too). */
@@ -96,7 +109,11 @@ class AttemptContext implements AttemptTaskContext {
     const known = o.knownSecrets ?? {};
     for (const name in known) this.secretValues.add(known[name]);
     const location: ErrorLocation = o.location ?? { flow: `${o.execution.namespace}.${o.execution.flowId}`, task: o.taskRun.taskId };
-    this.cx = { vars: withEnvs(o.variables, o.env), opts: { now: o.renderNow ?? o.clock.now(), secrets: known }, location };
+    this.cx = {
+      vars: withEnvs(o.variables, o.env),
+      opts: { now: o.renderNow ?? o.clock.now(), secrets: known, kv: o.knownKv, files: o.knownFiles },
+      location,
+    };
   }
 
   get logger(): AttemptLogger {
@@ -132,11 +149,32 @@ class AttemptContext implements AttemptTaskContext {
     return this.storageView;
   }
 
+  get knownFiles(): Map<string, FileText> {
+    return (this.cx.opts.files ??= new Map());
+  }
+
+  get namespaceFiles(): TaskNamespaceFiles {
+    const files = new NamespaceFiles(this.o.blobs);
+    const ns = this.execution.namespace;
+    return {
+      namespace: ns,
+      list: () => files.list(ns), get: (path) => files.get(ns, path),
+      put: (path, data) => files.put(ns, path, data), delete: (path) => files.delete(ns, path),
+    };
+  }
+
   async render<T = unknown>(value: unknown, extraVars?: Record<string, unknown>): Promise<T> {
     await resolveSecrets(value, this.o.secrets, this.cx.opts.secrets);
+    await resolveKv(value, this.o.kv, this.o.clock.now(), (this.cx.opts.kv ??= { namespace: this.execution.namespace, entries: new Map() }));
+    await resolveReads(value, (path) => this.readForTemplate(path), (this.cx.opts.files ??= new Map()));
     this.maskKnown();
     const cx = extraVars ? { ...this.cx, vars: { ...this.cx.vars, ...extraVars } } : this.cx;
     return renderOne(value, cx) as T;
+  }
+
+  /** What read() reads: a kestra:// file this execution may read, else a file of its own namespace. */
+  readForTemplate(path: string): Promise<AsyncIterable<Buffer | string>> {
+    return path.startsWith('kestra://') ? this.storage.get(path) : this.namespaceFiles.get(path);
   }
 
   renderNow(value: unknown, property?: string): unknown {
@@ -152,6 +190,11 @@ class AttemptContext implements AttemptTaskContext {
     }
     this.secretValues.add(value);
     return value;
+  }
+
+  kv(): KeyValueStore {
+    if (!this.o.kv) throw new AloftError(ErrorCode.NOT_SUPPORTED, 'this runtime has no key-value store', this.cx.location);
+    return this.o.kv;
   }
 
   now(): Date {

@@ -1,8 +1,9 @@
 // Rendering a task's properties: secrets are fetched first (rendering itself is synchronous),
 // lazy properties are left for the task, and every error names the flow, task and property.
-import { renderValue, secretNames } from '../expr';
+import { kvEntryKey, kvReferences, readPaths, renderValue, secretNames, type FileText } from '../expr';
 import { AloftError, ErrorCode, toErrorData, type ErrorLocation } from '../model/errors';
 import { TASK_BASE_KEYS } from '../model/flow';
+import type { KeyValueStore } from '../ports/key-value-store';
 import type { Secrets } from '../ports/system';
 
 const BASE_KEYS: ReadonlySet<string> = new Set(TASK_BASE_KEYS);
@@ -28,10 +29,79 @@ export async function resolveSecrets(value: unknown, secrets: Secrets, known: Re
   });
 }
 
+/** True when some string in the value may call kv(); skips the parse on the common path. */
+export function mayUseKv(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('kv(');
+  if (Array.isArray(value)) return value.some(mayUseKv);
+  if (value && typeof value === 'object') {
+    for (const k in value) if (mayUseKv((value as Record<string, unknown>)[k])) return true;
+  }
+  return false;
+}
+
+/** Entries kv() may return, read as the attempt renders; `namespace` is the execution's. */
+export interface KnownKv {
+  namespace: string;
+  entries: Map<string, { value: unknown } | null>;
+}
+
+/**
+ * Reads the entries of the literal kv() calls in a value that are not known yet into `known`
+ * (a missing key is recorded as null). Without a store nothing is read: kv() then fails, naming the key.
+ */
+export async function resolveKv(value: unknown, store: KeyValueStore | undefined, now: Date, known: KnownKv): Promise<void> {
+  if (!store || !mayUseKv(value)) return;
+  const refs = kvReferences(value)
+    .map((r) => ({ key: r.key, namespace: r.namespace ?? known.namespace }))
+    .filter((r) => !known.entries.has(kvEntryKey(r.namespace, r.key)));
+  const entries = await Promise.all(refs.map((r) => store.get(r.namespace, r.key, now)));
+  refs.forEach((r, i) => {
+    const e = entries[i];
+    known.entries.set(kvEntryKey(r.namespace, r.key), e ? { value: e.value } : null);
+  });
+}
+
+/** True when some string in the value may call read(). */
+export function mayRead(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('read(');
+  if (Array.isArray(value)) return value.some(mayRead);
+  if (value && typeof value === 'object') {
+    for (const k in value) if (mayRead((value as Record<string, unknown>)[k])) return true;
+  }
+  return false;
+}
+
+/** Files read() may answer with, at most this many bytes each (a template is no place for more). */
+export const MAX_READ_BYTES = 1_000_000;
+
+/**
+ * Reads the files of the literal read() calls in a value that are not known yet into `known`. A file
+ * that cannot be read (missing, forbidden, too big) is recorded with its reason: read() fails with it.
+ */
+export async function resolveReads(value: unknown, read: (path: string) => Promise<AsyncIterable<Buffer | string>>, known: Map<string, FileText>): Promise<void> {
+  if (!mayRead(value)) return;
+  for (const path of readPaths(value)) {
+    if (known.has(path)) continue;
+    try {
+      const parts: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of await read(path)) {
+        const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        size += b.length;
+        if (size > MAX_READ_BYTES) throw new Error(`the file is larger than ${MAX_READ_BYTES} bytes`);
+        parts.push(b);
+      }
+      known.set(path, { text: Buffer.concat(parts).toString('utf8') });
+    } catch (err) {
+      known.set(path, { error: toErrorData(err).message });
+    }
+  }
+}
+
 export interface RenderContext {
   vars: Record<string, unknown>;
   /** Shared by every render of an attempt; `secrets` grows as the task reads more. */
-  opts: { now: Date; secrets: Record<string, string> };
+  opts: { now: Date; secrets: Record<string, string>; kv?: KnownKv; files?: Map<string, FileText> };
   location: ErrorLocation;
 }
 

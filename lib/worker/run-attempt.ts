@@ -10,12 +10,13 @@ import type { WorkerResult, WorkerTask } from '../model/worker-messages';
 import { isSuspend, isWarning, type RunnableTaskDefinition } from '../plugins/types';
 import { createTaskContext, type AttemptTaskContext } from './context';
 import { parseLevel } from './logger';
-import { mayUseSecrets, ownProperties, renderProperties, resolveSecrets } from './render';
+import { mayRead, mayUseKv, mayUseSecrets, ownProperties, renderProperties, resolveKv, resolveReads, resolveSecrets, type KnownKv } from './render';
 import { AttemptStop, untilStopped } from './stop';
 import type { AttemptOutcome, RunAttemptOptions, WorkerDeps } from './types';
 import { identityOf, type ExecutionIdentity } from './variables';
 import { isoOf } from './iso';
 import { loadVariables } from './variables-uri';
+import type { FileText } from '../expr';
 
 /** Outputs travel in messages and documents; larger values belong in internal storage. */
 const MAX_OUTPUTS_BYTES = 200 * 1024;
@@ -30,7 +31,7 @@ export function runAttempt(task: WorkerTask, deps: WorkerDeps, opts: RunAttemptO
   const attempt = new Attempt(task, deps, opts);
   // Variables in storage and secrets are fetched first; the usual attempt needs neither and runs as
   // one promise chain (an async function per attempt costs more than a quick task).
-  return task.variablesUri || mayUseSecrets(task.task) ? attempt.fetchThenRun() : attempt.run();
+  return task.variablesUri || mayUseSecrets(task.task) || mayUseKv(task.task) || mayRead(task.task) ? attempt.fetchThenRun() : attempt.run();
 }
 
 /** One attempt's state, from start to outcome. */
@@ -43,6 +44,8 @@ class Attempt {
   private def: RunnableTaskDefinition | undefined;
   private stop: AttemptStop | undefined;
   private readonly knownSecrets: Record<string, string> = {};
+  private knownKv: KnownKv | undefined;
+  private knownFiles: Map<string, FileText> | undefined;
   private ctx: AttemptTaskContext | undefined;
 
   constructor(private readonly task: WorkerTask, private readonly deps: WorkerDeps, private readonly opts: RunAttemptOptions) {
@@ -68,6 +71,16 @@ class Attempt {
     if (unknown) return unknown;
     try {
       if (mayUseSecrets(this.task.task)) await resolveSecrets(ownProperties(this.task.task), this.deps.secrets, this.knownSecrets);
+      if (mayUseKv(this.task.task)) {
+        this.knownKv = { namespace: this.who.namespace, entries: new Map() };
+        await resolveKv(ownProperties(this.task.task), this.deps.kv, this.start, this.knownKv);
+      }
+      if (mayRead(this.task.task)) {
+        // A context of its own only to read with the execution's storage rules; nothing else is used.
+        this.knownFiles = new Map();
+        const reader = this.context(undefined);
+        await resolveReads(ownProperties(this.task.task), (path) => reader.readForTemplate(path), this.knownFiles);
+      }
     } catch (err) {
       return this.end(this.failure(err));
     }
@@ -88,6 +101,18 @@ class Attempt {
     return undefined;
   }
 
+  private context(deadline: Date | undefined): AttemptTaskContext {
+    const { task, deps } = this;
+    return createTaskContext({
+      execution: this.who,
+      taskRun: { id: task.taskRunId, taskId: task.taskId, value: taskRunValue(this.variables), attempt: task.attempt },
+      variables: this.variables, blobs: deps.blobs, secrets: deps.secrets, kv: deps.kv, knownKv: this.knownKv, knownFiles: this.knownFiles,
+      clock: deps.clock, env: deps.env, tempRoot: deps.tempRoot,
+      logs: deps.logs, stdoutLog: deps.stdoutLog, minLogLevel: parseLevel(task.task.logLevel, deps.minLogLevel ?? 'INFO'),
+      signalSource: this.stop, deadline, knownSecrets: this.knownSecrets, renderNow: this.start, location: this.location,
+    });
+  }
+
   /** Renders, validates and runs the task; the outcome once it ended (or was stopped) and its logs are flushed. */
   private launch(): Promise<AttemptOutcome> {
     const { task, deps, opts } = this;
@@ -98,13 +123,7 @@ class Attempt {
       ? new Date(timeoutAt) : opts.deadline;
     let running: Promise<unknown>;
     try {
-      const c = createTaskContext({
-        execution: this.who,
-        taskRun: { id: task.taskRunId, taskId: task.taskId, value: taskRunValue(this.variables), attempt: task.attempt },
-        variables: this.variables, blobs: deps.blobs, secrets: deps.secrets, clock: deps.clock, env: deps.env, tempRoot: deps.tempRoot,
-        logs: deps.logs, stdoutLog: deps.stdoutLog, minLogLevel: parseLevel(task.task.logLevel, deps.minLogLevel ?? 'INFO'),
-        signalSource: stop, deadline, knownSecrets: this.knownSecrets, renderNow: this.start, location: this.location,
-      });
+      const c = this.context(deadline);
       this.ctx = c;
       const props = validate(def, renderProperties(task.task, def.lazyProperties, (v, p) => c.renderNow(v, p)), this.location);
       if (stop.reason) return this.end(this.stopped(stop.reason));

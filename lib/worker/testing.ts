@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EnvSecrets, FolderBlobStore, MemoryLogStore, SystemClock, kestraId } from '../adapters/local';
+import { EnvSecrets, FolderBlobStore, MemoryKeyValueStore, MemoryLogStore, SystemClock, kestraId } from '../adapters/local';
 import { createCatalog, type PluginCatalog } from '../plugins/catalog';
 import type { RunnableTaskDefinition } from '../plugins/types';
 import type { LogLine } from '../ports/log-store';
@@ -31,6 +31,7 @@ export interface FakeWorld {
   dataDir: string;
   blobs: FolderBlobStore;
   logs: MemoryLogStore;
+  kv: MemoryKeyValueStore;
   execution: FakeExecution;
   env: Env;
   /** The execution's stored log lines. */
@@ -44,7 +45,7 @@ async function world(opts: FakeOptions): Promise<FakeWorld> {
   const execution: FakeExecution = { id: kestraId(), namespace: 'io.aloft.tests', flowId: 'test', ...opts.execution };
   const logs = new MemoryLogStore();
   return {
-    dataDir, execution, logs, env: opts.env ?? {},
+    dataDir, execution, logs, env: opts.env ?? {}, kv: new MemoryKeyValueStore(),
     blobs: new FolderBlobStore({ root: join(dataDir, 'storage') }),
     logLines: () => logs.list(execution.id),
     cleanup: async () => { if (owned) await rm(dataDir, { recursive: true, force: true }); },
@@ -72,7 +73,7 @@ export async function fakeTaskContext(
   const options: TaskContextOptions = {
     execution: w.execution, taskRun: { id: taskRunId, taskId, attempt: 0 },
     variables: standardVariables(w.execution, taskId, taskRunId, opts.variables),
-    blobs: w.blobs, secrets: new EnvSecrets(w.env), clock: new SystemClock(), env: w.env, tempRoot: join(w.dataDir, 'tmp'),
+    blobs: w.blobs, secrets: new EnvSecrets(w.env), kv: w.kv, clock: new SystemClock(), env: w.env, tempRoot: join(w.dataDir, 'tmp'),
     logs: w.logs, minLogLevel: 'TRACE', signal: opts.signal, deadline: opts.deadline,
   };
   const ctx = createTaskContext(options);
@@ -92,7 +93,7 @@ export async function fakeWorker(
   const w = await world(opts);
   const catalog = opts.catalog ?? (opts.tasks ? createCatalog(opts.tasks, []) : createCatalog());
   const deps: WorkerDeps = {
-    catalog, blobs: w.blobs, secrets: new EnvSecrets(w.env), logs: w.logs, clock: new SystemClock(), env: w.env,
+    catalog, blobs: w.blobs, secrets: new EnvSecrets(w.env), kv: w.kv, logs: w.logs, clock: new SystemClock(), env: w.env,
     tempRoot: join(w.dataDir, 'tmp'), minLogLevel: 'TRACE',
   };
   return {

@@ -2,6 +2,7 @@
 import type { PluginCatalog } from '../plugins/catalog';
 import type { BlobStore } from '../ports/blob-store';
 import type { LogLevel, LogStore } from '../ports/log-store';
+import type { KeyValueStore } from '../ports/key-value-store';
 import type { Clock, Secrets } from '../ports/system';
 import type { WorkerResult } from '../model/worker-messages';
 import type { KillSource } from './stop';
@@ -15,6 +16,8 @@ export interface WorkerDeps {
   catalog: PluginCatalog;
   blobs: BlobStore;
   secrets: Secrets;
+  /** The key-value store for the kv tasks and kv(); absent: they fail with NOT_SUPPORTED. */
+  kv?: KeyValueStore;
   logs: LogStore;
   clock: Clock;
   /** The runtime's environment, injected: tasks see it as `ctx.env`, `envs` comes from its ALOFT_ variables. */

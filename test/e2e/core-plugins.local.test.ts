@@ -1,7 +1,12 @@
 // Kestra 1.x core plugins (HTTP, scripts) in whole flows on the embedded runtime.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openDataDir } from '../../lib/runtime/embedded/data-dir';
+import { LocalRuntime } from '../../lib/runtime/embedded/runtime';
+import { NamespaceFiles } from '../../lib/worker/namespace-files';
 import { outputOf, runFlowFile, runsOf } from '../helpers/local-run';
 
 const flow = (name: string): string => join(__dirname, '../fixtures/flows/core-plugins', name);
@@ -48,5 +53,60 @@ describe('core plugins on the embedded runtime', () => {
     expect(uris).toHaveLength(3);
     expect(uris.map((u) => outputOf(execution, 'size', u)?.size)).toEqual([8, 11, 5]);
     expect((outputOf(execution, 'count')?.vars as Record<string, unknown>).text).toBe('five four three two one ');
+  });
+
+  it('a KV Set in one execution is read by Get and kv() in two later ones, the last after a restart on the same data directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aloft-kv-e2e-'));
+    const open = async () => new LocalRuntime({ env: { ALOFT_DATA_DIR: dir }, adapters: await openDataDir(join(dir, 'data')) });
+    const run = async (runtime: LocalRuntime, file: string, inputs?: Record<string, unknown>) => {
+      const { flow: deployed } = await runtime.deploy(readFileSync(flow(file), 'utf8'), file);
+      const started = await runtime.startExecution({ flow: deployed, inputs });
+      return runtime.waitForEnd(started.id);
+    };
+    const said = async (runtime: LocalRuntime, execution: Awaited<ReturnType<typeof run>>) => {
+      const [say] = runsOf(execution, 'say');
+      return (await runtime.logs.list(execution.id)).filter((l) => l.taskRunId === say.id).map((l) => l.message);
+    };
+    try {
+      const first = await open();
+      try {
+        expect((await run(first, 'kv-set.yml', { region: 'eu-west' })).state.current).toBe('SUCCESS');
+        const read = await run(first, 'kv-get.yml');
+        expect(read.state.current).toBe('SUCCESS');
+        expect(outputOf(read, 'read')).toEqual({ value: { region: 'eu-west', replicas: 3 } });
+        expect(outputOf(read, 'keys')).toEqual({ keys: ['runs', 'settings'] });
+        expect(await said(first, read)).toEqual(['eu-west x4 eu-west']);
+      } finally {
+        await first.close();
+      }
+      const second = await open();
+      try {
+        const again = await run(second, 'kv-get.yml');
+        expect(again.state.current).toBe('SUCCESS');
+        expect(await said(second, again)).toEqual(['eu-west x4 eu-west']);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a python Script imports a namespace file and emits outputs through the protocol', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aloft-nsfile-e2e-'));
+    const runtime = new LocalRuntime({ env: { ALOFT_DATA_DIR: dir } });
+    try {
+      const files = new NamespaceFiles(runtime.blobs);
+      await files.put('company.team', 'scripts/__init__.py', '');
+      await files.put('company.team', 'scripts/prices.py', 'def total(xs):\n    return sum(xs) * 2\n');
+      const { flow: deployed } = await runtime.deploy(readFileSync(flow('python-namespace-file.yml'), 'utf8'));
+      const execution = await runtime.waitForEnd((await runtime.startExecution({ flow: deployed })).id);
+      expect(execution.state.current).toBe('SUCCESS');
+      expect(outputOf(execution, 'compute')).toMatchObject({ exitCode: 0, vars: { total: 15 } });
+      expect(outputOf(execution, 'report')).toEqual({ value: 'total=15' });
+    } finally {
+      await runtime.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -12,3 +12,4 @@ export { MemoryStrandedExecutions } from './stranded-executions';
 export { EnvSecrets } from './secrets';
 export { SystemClock, RandomIds, kestraId } from './system';
 export { MemoryTriggerStateStore } from './trigger-state';
+export { MemoryKeyValueStore } from './key-value-store';

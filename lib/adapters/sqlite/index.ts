@@ -5,6 +5,7 @@ import { SqliteAttemptLedger, type SqliteAttemptLedgerOptions } from './attempt-
 import { SqliteStrandedExecutions, SqliteWakeUpStore } from './cloud-control';
 import { SqliteDatabase, type SqliteOptions } from './database';
 import { SqliteFlowRepository } from './flow-repository';
+import { SqliteKeyValueStore } from './key-value-store';
 import { SqliteLogStore } from './log-store';
 import { SqliteStateStore, type SqliteStateStoreOptions } from './state-store';
 import { SqliteTriggerStateStore } from './trigger-state';
@@ -13,6 +14,7 @@ export { SqliteAttemptLedger, type SqliteAttemptLedgerOptions } from './attempt-
 export { SqliteStrandedExecutions, SqliteWakeUpStore } from './cloud-control';
 export { SYNCHRONOUS_MODES, type SqliteOptions, type SynchronousMode } from './database';
 export { SqliteFlowRepository } from './flow-repository';
+export { SqliteKeyValueStore } from './key-value-store';
 export { SqliteLogStore } from './log-store';
 export { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations';
 export { SqliteStateStore, type SqliteStateStoreOptions, type StateWriteCounts } from './state-store';
@@ -24,6 +26,7 @@ export interface SqliteData {
   ledger: SqliteAttemptLedger;
   logs: SqliteLogStore;
   triggerState: SqliteTriggerStateStore;
+  kv: SqliteKeyValueStore;
   wakeUps: SqliteWakeUpStore;
   stranded: SqliteStrandedExecutions;
   /** Resolves once every write made so far is committed (the group commit runs at the end of each turn). */
@@ -54,6 +57,7 @@ export function openSqliteData(dir: string, opts: OpenSqliteOptions = {}): Sqlit
     ledger: new SqliteAttemptLedger(db, opts),
     logs: new SqliteLogStore(db),
     triggerState: new SqliteTriggerStateStore(db),
+    kv: new SqliteKeyValueStore(db),
     wakeUps: new SqliteWakeUpStore(db),
     stranded: new SqliteStrandedExecutions(store),
     durable: () => db.durable(),

@@ -141,6 +141,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX wake_ups_due ON wake_ups (due_ms);
     `),
   },
+  {
+    version: 2,
+    description: 'key-value store',
+    up: (db) => db.exec(`
+      -- One row per live or expired key; expired rows are ignored on read and replaced on write.
+      CREATE TABLE kv (
+        namespace TEXT NOT NULL,
+        key TEXT NOT NULL,
+        type TEXT NOT NULL,
+        value TEXT NOT NULL,
+        description TEXT,
+        creation_date TEXT NOT NULL,
+        update_date TEXT NOT NULL,
+        expiration_ms INTEGER,
+        PRIMARY KEY (namespace, key)
+      ) WITHOUT ROWID;
+    `),
+  },
 ];
 
 /** The schema version this code reads and writes. */

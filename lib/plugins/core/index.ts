@@ -5,7 +5,9 @@ import { echoTask } from './echo';
 import { failTask } from './fail';
 import { downloadTask } from './http-download';
 import { requestTask } from './http-request';
+import { kvTasks } from './kv';
 import { logTask } from './log';
+import { namespaceFileTasks } from './namespace-files';
 import { outputValuesTask } from './output-values';
 import { returnTask } from './return';
 import { concatTask } from './storage-concat';
@@ -18,4 +20,5 @@ import { splitTask } from './storage-split';
 export const coreTasks: readonly RunnableTaskDefinition[] = [
   logTask, returnTask, echoTask, failTask, assertTask, requestTask, downloadTask, outputValuesTask,
   concatTask, sizeTask, deleteTask, purgeCurrentExecutionFilesTask, reverseTask, splitTask, filterItemsTask, deduplicateItemsTask,
+  ...kvTasks, ...namespaceFileTasks,
 ];

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { TaskContext } from '../types';
 import { assertDockerEngine, dockerRunArgs, removeContainer } from './docker';
-import { writeInputFiles } from './files';
+import { writeInputFiles, writeNamespaceFiles } from './files';
 import { uploadFiles, uploadOutputFiles } from './output-files';
 import { runProcess, type ProcessEnd } from './process';
 import { processEnv, renderAll, renderInputFiles, toText } from './script-input';
@@ -90,9 +90,6 @@ export async function runExecScript(
   props: ExecScriptProperties & { containerImage: string },
   plan: (ws: ScriptWorkspace) => Promise<ScriptPlan>,
 ): Promise<ScriptResult> {
-  if (props.namespaceFiles?.enabled) {
-    throw new AloftError(ErrorCode.NOT_SUPPORTED, 'namespaceFiles are not available yet in Aloft', { property: 'namespaceFiles' });
-  }
   const runner = resolveRunner(props);
   if (runner.kind === 'docker') await assertDockerEngine(runner.options);
 
@@ -103,6 +100,8 @@ export async function runExecScript(
   if (outputDir) await mkdir(outputDir);
   const extra: Record<string, unknown> = outputDir ? { workingDir: dir, outputDir } : { workingDir: dir };
   const windows = props.targetOS === 'WINDOWS';
+  // Namespace files first: inputFiles of the same name win, as in Kestra.
+  if (props.namespaceFiles?.enabled) await writeNamespaceFiles(ctx, dir, props.namespaceFiles);
   if (props.inputFiles) await writeInputFiles(ctx, dir, await inputFilesOf(ctx, props.inputFiles, extra));
   const local = new Map<string, string>();
   const ws: ScriptWorkspace = {

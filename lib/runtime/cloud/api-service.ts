@@ -9,7 +9,7 @@ import { AloftError, ErrorCode } from '../../model/errors';
 import type { Execution } from '../../model/execution';
 import type { Flow } from '../../model/flow';
 import type { PluginCatalog } from '../../plugins/catalog';
-import type { BlobStore, Clock, FlowRepository, Ids, LogStore, StateStore } from '../../ports';
+import type { BlobStore, Clock, FlowRepository, Ids, KeyValueStore, LogStore, StateStore } from '../../ports';
 import type { Renderer } from '../../triggers/render';
 import { parseFlowWithTriggers } from '../../triggers/validate';
 import { appendEvent } from '../core/effects';
@@ -23,6 +23,7 @@ export interface CloudApiDeps {
   flows: FlowCache;
   logs: LogStore;
   blobs: BlobStore;
+  kv?: KeyValueStore;
   clock: Clock;
   ids: Ids;
   catalog: PluginCatalog;
@@ -59,7 +60,7 @@ export function cloudActions(deps: Pick<CloudApiDeps, 'store' | 'flows' | 'blobs
 export function createCloudApiService(deps: CloudApiDeps): ApiService {
   const actions = cloudActions(deps);
   return createApiService({
-    flows: deps.flowRepo, executions: deps.store, logs: deps.logs, blobs: deps.blobs, clock: deps.clock, ids: deps.ids,
+    flows: deps.flowRepo, executions: deps.store, logs: deps.logs, blobs: deps.blobs, kv: deps.kv, clock: deps.clock, ids: deps.ids,
     catalog: deps.catalog, renderer: deps.renderer,
     parse: (source) => parseFlowWithTriggers(source, { catalog: deps.catalog, expressions: EXPRESSIONS }),
     ...actions,

@@ -12,6 +12,7 @@ import type {
 import type { AttemptStopStore, StrandedExecutions, WakeUpStore } from '../../ports/cloud-control';
 import type { DeadLetter } from '../../ports/task-queue';
 import type { TriggerStateStore } from '../../ports/trigger-state';
+import type { KeyValueStore } from '../../ports/key-value-store';
 import { exprRenderer } from '../../triggers/expr-renderer';
 import type { Env } from '../core/config';
 import { cloudConfigFromEnv, type CloudConfig } from './config';
@@ -44,6 +45,8 @@ export interface CloudAdapters {
   stranded: StrandedExecutions;
   /** Optional: without it Schedule and Flow triggers report NOT_IMPLEMENTED. */
   triggerState?: TriggerStateStore;
+  /** Optional: without it the kv tasks and kv() report NOT_SUPPORTED. */
+  kv?: KeyValueStore;
   /** Publishes a refused message to the dead-letter topic of its consumer (a worker group, or `pubsub-trigger`). */
   deadLetter(letter: DeadLetter): Promise<void>;
   /** Reads a worker's `messagePublished` CloudEvent. */
@@ -174,7 +177,7 @@ export class CloudDeps {
         running: new StopWatcher(a.stops, r.ALOFT_STOP_POLL_MS, (err, key) =>
           log.error(`worker: could not check whether attempt ${key.attempt + 1} must stop`, err, { executionId: key.executionId, taskRunId: key.taskRunId })),
         worker: {
-          catalog: this.catalog, blobs: a.blobs, secrets: a.secrets, logs: a.logs, clock: this.clock, env: this.opts.env,
+          catalog: this.catalog, blobs: a.blobs, secrets: a.secrets, kv: a.kv, logs: a.logs, clock: this.clock, env: this.opts.env,
           tempRoot: r.ALOFT_TEMP_DIR, stdoutLog: this.opts.logSink ?? stdoutSink,
         },
       };

@@ -3,9 +3,10 @@
 // which a crash does not lose (docs/durability.md).
 import type { AttemptKey, AttemptLedger, FlowRepository, LogStore, StateStore } from '../../ports';
 import type { StrandedExecutions, WakeUpStore } from '../../ports/cloud-control';
+import type { KeyValueStore } from '../../ports/key-value-store';
 import type { TriggerStateStore } from '../../ports/trigger-state';
 import {
-  MemoryAttemptLedger, MemoryFlowRepository, MemoryLogStore, MemoryStateStore, MemoryStrandedExecutions, MemoryTriggerStateStore, MemoryWakeUpStore,
+  MemoryAttemptLedger, MemoryFlowRepository, MemoryKeyValueStore, MemoryLogStore, MemoryStateStore, MemoryStrandedExecutions, MemoryTriggerStateStore, MemoryWakeUpStore,
 } from '../../adapters/local';
 import type { SyncStateStore } from '../core/pass';
 
@@ -21,6 +22,7 @@ export interface EmbeddedAdapters {
   ledger: AttemptLedger & SyncAttemptLedger;
   logs: LogStore;
   triggerState: TriggerStateStore;
+  kv: KeyValueStore;
   wakeUpStore: WakeUpStore;
   stranded: StrandedExecutions;
   /** True when the state outlives the process: a restart then recovers what the last process left. */
@@ -43,6 +45,7 @@ export function memoryAdapters(): EmbeddedAdapters {
     ledger: new MemoryAttemptLedger(),
     logs: new MemoryLogStore(),
     triggerState: new MemoryTriggerStateStore(),
+    kv: new MemoryKeyValueStore(),
     wakeUpStore: new MemoryWakeUpStore(),
     stranded: new MemoryStrandedExecutions(store),
     persistent: false,

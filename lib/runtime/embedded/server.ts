@@ -126,7 +126,7 @@ export class LocalServer {
     );
     const rt = this.runtime;
     this.service = createApiService({
-      flows: rt.flowRepo, executions: rt.store, logs: rt.logs, blobs: rt.blobs, clock: rt.clock, ids: rt.ids, catalog: rt.catalog, renderer,
+      flows: rt.flowRepo, executions: rt.store, logs: rt.logs, blobs: rt.blobs, kv: rt.adapters.kv, clock: rt.clock, ids: rt.ids, catalog: rt.catalog, renderer,
       parse: (source) => this.parse(source),
       start: (req) => rt.startExecution(req),
       kill: (id) => rt.kill(id),

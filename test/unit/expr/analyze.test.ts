@@ -1,4 +1,4 @@
-import { referencedPaths, secretNames } from '../../../lib/expr';
+import { kvReferences, readPaths, referencedPaths, secretNames } from '../../../lib/expr';
 
 describe('analyze', () => {
   describe('referencedPaths', () => {
@@ -54,6 +54,27 @@ describe('analyze', () => {
 
     it('ignores computed names, text that merely mentions secret, and broken templates', () => {
       expect(secretNames(["{{ secret(name) }}", 'secret(\'X\')', "{{ secret('Y') "])).toEqual([]);
+    });
+  });
+
+  describe('kvReferences', () => {
+    it('lists literal kv() calls deeply, once each, with their namespace when given', () => {
+      const value = {
+        a: "{{ kv('conf') }} and {{ kv('conf') }}",
+        b: ["{% if kv('flag', 'company') %}x{% endif %}", "{{ kv(key='k2', namespace='company.team', errorOnMissing=false) }}"],
+      };
+      expect(kvReferences(value)).toEqual([{ key: 'conf' }, { key: 'flag', namespace: 'company' }, { key: 'k2', namespace: 'company.team' }]);
+    });
+
+    it('skips calls whose key or namespace is computed, and text that is not a template', () => {
+      expect(kvReferences(['{{ kv(name) }}', "{{ kv('a', ns) }}", "kv('plain')"])).toEqual([]);
+    });
+  });
+
+  describe('readPaths', () => {
+    it('lists the literal paths of read() calls, once each', () => {
+      expect(readPaths({ a: "{{ read('a.sql') }}{{ read('a.sql') }}", b: ["{{ read('kestra:///x/y.txt') | trim }}", '{{ read(p) }}'] }))
+        .toEqual(['a.sql', 'kestra:///x/y.txt']);
     });
   });
 });

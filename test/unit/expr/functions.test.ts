@@ -1,4 +1,4 @@
-import { render, renderTyped } from '../../../lib/expr';
+import { kvEntryKey, render, renderTyped, type KvValues } from '../../../lib/expr';
 
 const NOW = new Date('2026-11-25T01:02:03.456Z');
 const r = (t: string, secrets?: Record<string, string>) => render(t, {}, { now: NOW, secrets });
@@ -40,5 +40,49 @@ describe('functions', () => {
 
   it('finds the largest and smallest of its arguments', () => {
     expect(r("{{ max(1, 5, 3) }} {{ min(4, 2, 8) }} {{ max('a', 'c', 'b') }}")).toBe('5 2 c');
+  });
+
+  describe('kv', () => {
+    const kv: KvValues = {
+      namespace: 'company.team',
+      entries: new Map([
+        [kvEntryKey('company.team', 'conf'), { value: { region: 'eu', sizes: [1, 2] } }],
+        [kvEntryKey('company', 'shared'), { value: 'from parent' }],
+        [kvEntryKey('company.team', 'nothing'), null],
+      ]),
+    };
+    const k = (t: string) => renderTyped(t, {}, { now: NOW, kv });
+
+    it('returns a typed value of the execution\'s namespace, or of the namespace given', () => {
+      expect(k("{{ kv('conf') }}")).toEqual({ region: 'eu', sizes: [1, 2] });
+      expect(k("{{ kv('conf').sizes[1] }}")).toBe(2);
+      expect(k("{{ kv('shared', 'company') }}")).toBe('from parent');
+      expect(k("{{ kv(key='shared', namespace='company') }}")).toBe('from parent');
+    });
+
+    it('fails naming a missing key and its namespace, unless errorOnMissing is false', () => {
+      expect(() => k("{{ kv('nothing') }}")).toThrow("key 'nothing' does not exist in the key-value store of namespace company.team");
+      expect(k("{{ kv('nothing', errorOnMissing=false) }}")).toBeNull();
+    });
+
+    it('fails clearly for a key that was not read before rendering', () => {
+      expect(() => k("{{ kv('other') }}")).toThrow("kv('other') was not read before rendering");
+      expect(() => render("{{ kv('conf') }}", {}, { now: NOW })).toThrow("kv('conf') was not read before rendering");
+      expect(() => k('{{ kv(42) }}')).toThrow('kv() needs a key, got');
+    });
+  });
+
+  describe('read', () => {
+    const files = new Map([['conf.yml', { text: 'a: 1' }], ['gone.txt', { error: 'namespace n has no file gone.txt' }]]);
+    const f = (t: string) => render(t, {}, { now: NOW, files });
+
+    it('returns the text of a file read before rendering', () => {
+      expect(f("{{ read('conf.yml') }}")).toBe('a: 1');
+    });
+
+    it('fails with the reason a file could not be read, or when it was not read', () => {
+      expect(() => f("{{ read('gone.txt') }}")).toThrow("read('gone.txt'): namespace n has no file gone.txt");
+      expect(() => f("{{ read('other.txt') }}")).toThrow("read('other.txt') was not read before rendering");
+    });
   });
 });

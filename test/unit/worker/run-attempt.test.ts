@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { runAttempt } from '../../../lib/worker';
 import { fakeWorker } from '../../../lib/worker/testing';
+import { NamespaceFiles } from '../../../lib/worker/namespace-files';
 import { coreTasks } from '../../../lib/plugins/core';
 import type { RunnableTaskDefinition } from '../../../lib/plugins/types';
 import { PluginGroup } from '../../../lib/model/catalog';
@@ -348,5 +349,41 @@ describe('runAttempt', () => {
     } finally {
       await w.cleanup();
     }
+  });
+
+  describe('read() in task properties', () => {
+    const VALUES = 'io.kestra.plugin.core.output.OutputValues';
+
+    it('reads a file of the execution\'s namespace and a file of the execution', async () => {
+      const w = await fakeWorker();
+      try {
+        await new NamespaceFiles(w.blobs).put('io.aloft.tests', 'sql/q.sql', 'select 1');
+        const own = `kestra:///io/aloft/tests/test/executions/${w.execution.id}/inputs/f/data.txt`;
+        await w.blobs.put(own, 'mine');
+        const out = await runAttempt(w.task(VALUES, { id: 't', values: { q: "{{ read('sql/q.sql') }}", f: `{{ read('${own}') }}` } }), w.deps, { workerId: 'w' });
+        expect(out).toMatchObject({ result: { state: 'SUCCESS', outputs: { values: { q: 'select 1', f: 'mine' } } } });
+      } finally {
+        await w.cleanup();
+      }
+    });
+
+    it.each([
+      '../../../company/_files/secret.txt',
+      '%2e%2e/%2e%2e/company/_files/secret.txt',
+      'kestra:///company/_files/secret.txt',
+      'kestra:///company/other/executions/e1/tasks/t/r/out.txt',
+      'kestra:///io/aloft/tests/test/executions/../../../../company/_files/secret.txt',
+    ])('refuses read(%j) outside the execution\'s namespace and files, naming the path', async (path) => {
+      const w = await fakeWorker();
+      try {
+        await new NamespaceFiles(w.blobs).put('company', 'secret.txt', 'TOP SECRET');
+        await w.blobs.put('kestra:///company/other/executions/e1/tasks/t/r/out.txt', 'TOP SECRET');
+        const out = await runAttempt(w.task(VALUES, { id: 't', values: { v: `{{ read('${path}') }}` } }), w.deps, { workerId: 'w' });
+        expect(out).toMatchObject({ result: { state: 'FAILED', error: { code: 'EXPRESSION', property: 'values.v', message: expect.stringContaining(`read('${path}')`) } } });
+        expect(JSON.stringify(out)).not.toContain('TOP SECRET');
+      } finally {
+        await w.cleanup();
+      }
+    });
   });
 });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { runAttempt } from '../../../../lib/worker';
+import { NamespaceFiles } from '../../../../lib/worker/namespace-files';
 import { fakeWorker } from '../../../../lib/worker/testing';
 import { waitGone } from './proc-helpers';
 
@@ -226,11 +227,37 @@ describe('the 1.x script tasks (shared behaviour)', () => {
     }
   });
 
-  it('refuses namespaceFiles, which Aloft does not have yet, naming the property', async () => {
+  it('copies the files of the execution\'s namespace, filtered by include and exclude, under inputFiles', async () => {
     const w = await fakeWorker();
     try {
-      const out = await runAttempt(w.task(COMMANDS, { taskRunner: PROCESS, namespaceFiles: { enabled: true }, commands: ['true'] }), w.deps, opts);
-      expect(out).toMatchObject({ result: { state: 'FAILED', error: { code: 'NOT_SUPPORTED', property: 'namespaceFiles' } } });
+      const files = new NamespaceFiles(w.blobs);
+      await files.put('io.aloft.tests', 'scripts/etl.sh', 'echo etl');
+      await files.put('io.aloft.tests', 'scripts/skip.sh', 'echo skip');
+      await files.put('io.aloft.tests', 'notes.md', 'notes');
+      await files.put('io.aloft.tests', 'conf.txt', 'from the namespace');
+      await files.put('io.aloft.other', 'scripts/theirs.sh', 'echo theirs');
+      const out = await runAttempt(w.task(COMMANDS, {
+        taskRunner: PROCESS,
+        namespaceFiles: { enabled: true, include: ['scripts/**', '*.txt'], exclude: ['**skip.sh'] },
+        inputFiles: { 'conf.txt': 'from inputFiles' },
+        commands: ['find . -type f -not -name "*.sh.*" | sort | tr "\\n" " "; echo; sh scripts/etl.sh; cat conf.txt'],
+      }), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'SUCCESS' } });
+      const lines = (await w.logLines()).map((l) => l.message);
+      expect(lines).toEqual(expect.arrayContaining(['./conf.txt ./scripts/etl.sh ', 'etl', 'from inputFiles']));
+      expect(lines.join('\n')).not.toContain('theirs');
+      expect(lines.join('\n')).not.toContain('notes.md');
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  it('copies nothing from the namespace unless namespaceFiles.enabled is true', async () => {
+    const w = await fakeWorker();
+    try {
+      await new NamespaceFiles(w.blobs).put('io.aloft.tests', 'a.txt', 'x');
+      const out = await runAttempt(w.task(COMMANDS, { taskRunner: PROCESS, namespaceFiles: { enabled: false }, commands: ['test ! -e a.txt'] }), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'SUCCESS' } });
     } finally {
       await w.cleanup();
     }
