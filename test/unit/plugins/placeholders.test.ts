@@ -1,10 +1,9 @@
 import { ErrorCode } from '../../../lib/model/errors';
 import { checkValue } from '../../../lib/model/flow-zod';
-import { CustomJob } from '../../../lib/plugins/gcp';
 import { singerTasks } from '../../../lib/plugins/singer';
 import type { RunnableTaskDefinition, TaskContext } from '../../../lib/plugins/types';
 
-const byType = new Map<string, RunnableTaskDefinition>([...singerTasks, CustomJob].map((d) => [d.type, d]));
+const byType = new Map<string, RunnableTaskDefinition>([...singerTasks].map((d) => [d.type, d]));
 const def = (type: string): RunnableTaskDefinition => {
   const d = byType.get(type);
   if (!d) throw new Error(`${type} is not defined`);
@@ -26,10 +25,6 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
     addMetadataColumns: true, from: '{{ outputs.github.raw }}', datasetId: 'github', location: 'EU', projectId: 'p', serviceAccount: '{}',
     runner: 'DOCKER', dockerOptions: { image: 'python:3.8' },
   },
-  'io.kestra.plugin.gcp.vertexai.CustomJob': {
-    projectId: 'my-gcp-project', region: 'europe-west1', displayName: 'Start Custom Job', delete: false,
-    spec: { serviceAccount: 'sa@p.iam.gserviceaccount.com', workerPoolSpecs: [{ containerSpec: { imageUri: 'gcr.io/p/i:latest', args: ['-e', 'x'], commands: ['/app/start.sh'] }, machineSpec: { machineType: 'n1-standard-4' }, replicaCount: 1 }] },
-  },
 };
 
 describe('placeholder task types', () => {
@@ -37,18 +32,8 @@ describe('placeholder task types', () => {
     expect(checkValue(def(type).properties, EXAMPLES[type], { strictRoot: true })).toEqual([]);
   });
 
-  it('rejects unknown and missing properties, as the real plugins would', () => {
-    const { region: _region, ...noRegion } = EXAMPLES['io.kestra.plugin.gcp.vertexai.CustomJob'];
-    expect(checkValue(def('io.kestra.plugin.gcp.vertexai.CustomJob').properties, { ...noRegion, regoin: 'x' }).map((i) => i.message)).toEqual([
-      "missing required property 'region'", "unknown property 'regoin'; did you mean 'region'?",
-    ]);
-    expect(checkValue(def('io.kestra.plugin.gcp.vertexai.CustomJob').properties, { ...EXAMPLES['io.kestra.plugin.gcp.vertexai.CustomJob'], spec: { workerPoolSpecs: [] } }))
-      .toHaveLength(1);
-  });
-
   it('belong to their plugin groups', () => {
     expect([...byType.values()].map((d) => `${d.group} ${d.type}`).sort()).toEqual([
-      'gcp io.kestra.plugin.gcp.vertexai.CustomJob',
       'singer io.kestra.plugin.singer.taps.GitHub',
       'singer io.kestra.plugin.singer.taps.PipelinewiseOracle',
       'singer io.kestra.plugin.singer.targets.AdswerveBigQuery',
