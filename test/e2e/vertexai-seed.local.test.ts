@@ -35,7 +35,8 @@ describe('the seed\'s Vertex AI CustomJob flow on the embedded runtime, against 
     // socket the server closed meanwhile (ECONNRESET, see the report). Warmed here first, so the test is
     // about the flow, not about loading.
     const connection = { projectId: SEED_PROJECT, scopes: [], env: { VERTEXAI_EMULATOR_HOST: '127.0.0.1:1', LOGGING_EMULATOR_HOST: '127.0.0.1:1' } };
-    await Promise.all([jobService(connection, 'europe-west1').close(), loggingService(connection).close()]);
+    jobService(connection, 'europe-west1');
+    loggingService(connection);
     logging = await startFakeCloudLogging();
     vertex = await startFakeVertexAi({ logging });
     vertex.plan = () => ({

@@ -47,13 +47,26 @@ function clientOptions(pkg: string, c: Connection, emulator: string | undefined,
   return options;
 }
 
+/**
+ * Clients are kept per process and per connection: building one parses the package's protos, which
+ * costs far more CPU than a job's polls and log lines, and a warm function instance runs the
+ * continuations of the same job again and again. Keyed by everything that makes a client different.
+ */
+const clients = new Map<string, unknown>();
+function cached<T>(kind: string, c: Connection, extra: string, make: () => T): T {
+  const key = JSON.stringify([kind, extra, c.projectId, c.scopes, c.key?.client_email, c.key?.private_key_id, c.key?.private_key.length,
+    c.env.VERTEXAI_EMULATOR_HOST, c.env.LOGGING_EMULATOR_HOST]);
+  let client = clients.get(key) as T | undefined;
+  if (!client) clients.set(key, (client = make()));
+  return client;
+}
+
 /** Only what the tasks call; the gax clients' promise API. */
 export interface JobServiceApi {
   createCustomJob(req: { parent: string; customJob: Record<string, unknown> }, opts?: unknown): Promise<[VertexCustomJob, ...unknown[]]>;
   getCustomJob(req: { name: string }, opts?: unknown): Promise<[VertexCustomJob, ...unknown[]]>;
   cancelCustomJob(req: { name: string }, opts?: unknown): Promise<unknown>;
   deleteCustomJob(req: { name: string }, opts?: unknown): Promise<[{ promise(): Promise<unknown> }, ...unknown[]]>;
-  close(): Promise<void>;
 }
 
 export interface ProtoTimestamp { seconds?: string | number | { toString(): string } | null; nanos?: number | null }
@@ -73,18 +86,17 @@ export interface VertexCustomJob {
 export function jobService(c: Connection, region: string): JobServiceApi {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (see above)
   const ai: typeof import('@google-cloud/aiplatform') = require('@google-cloud/aiplatform');
-  return new ai.v1.JobServiceClient(clientOptions('@google-cloud/aiplatform', c, c.env.VERTEXAI_EMULATOR_HOST, `${region}-aiplatform.googleapis.com`) as never) as unknown as JobServiceApi;
+  return cached('jobs', c, region, () => new ai.v1.JobServiceClient(clientOptions('@google-cloud/aiplatform', c, c.env.VERTEXAI_EMULATOR_HOST, `${region}-aiplatform.googleapis.com`) as never) as unknown as JobServiceApi);
 }
 
 export interface PredictionServiceApi {
   generateContent(req: Record<string, unknown>, opts?: unknown): Promise<[Record<string, any>, ...unknown[]]>;
-  close(): Promise<void>;
 }
 
 export function predictionService(c: Connection, region: string): PredictionServiceApi {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (see above)
   const ai: typeof import('@google-cloud/aiplatform') = require('@google-cloud/aiplatform');
-  return new ai.v1.PredictionServiceClient(clientOptions('@google-cloud/aiplatform', c, c.env.VERTEXAI_EMULATOR_HOST, `${region}-aiplatform.googleapis.com`) as never) as unknown as PredictionServiceApi;
+  return cached('prediction', c, region, () => new ai.v1.PredictionServiceClient(clientOptions('@google-cloud/aiplatform', c, c.env.VERTEXAI_EMULATOR_HOST, `${region}-aiplatform.googleapis.com`) as never) as unknown as PredictionServiceApi);
 }
 
 /** A log entry as the Logging client decodes it (only what the tail reads). */
@@ -110,13 +122,12 @@ export interface LoggingApi {
   /** A duplex of TailLogEntries requests and responses (objects, not bytes). */
   tailLogEntries(opts?: unknown): TailStream;
   listLogEntries(req: Record<string, unknown>, opts?: unknown): Promise<[WireLogEntry[], { pageToken?: string } | null, { nextPageToken?: string } | undefined]>;
-  close(): Promise<void>;
 }
 
 export function loggingService(c: Connection): LoggingApi {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (see above)
   const logging: typeof import('@google-cloud/logging') = require('@google-cloud/logging');
-  return new logging.v2.LoggingServiceV2Client(clientOptions('@google-cloud/logging', c, c.env.LOGGING_EMULATOR_HOST, undefined) as never) as unknown as LoggingApi;
+  return cached('logging', c, '', () => new logging.v2.LoggingServiceV2Client(clientOptions('@google-cloud/logging', c, c.env.LOGGING_EMULATOR_HOST, undefined) as never) as unknown as LoggingApi);
 }
 
 /** An RFC 3339 date of a protobuf Timestamp, with milliseconds (as Kestra's outputs show it). */

@@ -99,31 +99,27 @@ export async function runCustomJob(ctx: TaskContext, p: CustomJobProperties, con
   const conn = connection(ctx, p, location);
   const resumed = continuation === undefined ? undefined : Continuation.parse(continuation).vertexai;
   const jobs = jobService(conn, p.region);
-  try {
-    let name: string;
-    let sinceNs: bigint;
-    if (!resumed) {
-      const parent = `projects/${conn.projectId}/locations/${p.region}`;
-      let created: VertexCustomJob;
-      try {
-        [created] = await jobs.createCustomJob({ parent, customJob: { displayName: p.displayName, jobSpec: jobSpecOf(p.spec) } });
-      } catch (err) {
-        throw vertexCallError(err, `Creating the Vertex AI custom job '${p.displayName}'`, location);
-      }
-      name = created.name ?? '';
-      ctx.logger.info(`Job created with name ${name}`);
-      if (created.webAccessUris && Object.keys(created.webAccessUris).length) ctx.logger.info(`Web access: ${JSON.stringify(created.webAccessUris)}`);
-      if (p.wait === false) return outputsOf(created);
-      sinceNs = nsOfIso(isoOfTimestamp(created.createTime) ?? ctx.now().toISOString());
-    } else {
-      name = resumed.name;
-      sinceNs = BigInt(resumed.sinceNs);
-      ctx.logger.debug(`Resuming the wait on job ${name}`);
+  let name: string;
+  let sinceNs: bigint;
+  if (!resumed) {
+    const parent = `projects/${conn.projectId}/locations/${p.region}`;
+    let created: VertexCustomJob;
+    try {
+      [created] = await jobs.createCustomJob({ parent, customJob: { displayName: p.displayName, jobSpec: jobSpecOf(p.spec) } });
+    } catch (err) {
+      throw vertexCallError(err, `Creating the Vertex AI custom job '${p.displayName}'`, location);
     }
-    return await waitFor(ctx, p, jobs, conn, name, sinceNs, resumed, location);
-  } finally {
-    await jobs.close().catch(() => undefined);
+    name = created.name ?? '';
+    ctx.logger.info(`Job created with name ${name}`);
+    if (created.webAccessUris && Object.keys(created.webAccessUris).length) ctx.logger.info(`Web access: ${JSON.stringify(created.webAccessUris)}`);
+    if (p.wait === false) return outputsOf(created);
+    sinceNs = nsOfIso(isoOfTimestamp(created.createTime) ?? ctx.now().toISOString());
+  } else {
+    name = resumed.name;
+    sinceNs = BigInt(resumed.sinceNs);
+    ctx.logger.debug(`Resuming the wait on job ${name}`);
   }
+  return waitFor(ctx, p, jobs, conn, name, sinceNs, resumed, location);
 }
 
 async function waitFor(
@@ -174,7 +170,6 @@ async function waitFor(
     throw err;
   } finally {
     if (final) await tail.stop().catch((err: unknown) => ctx.logger.warn(`Could not read the job's last log lines: ${(err as Error).message}`));
-    await logging.close().catch(() => undefined);
   }
   const outputs = outputsOf(final);
   ctx.logger.info(`Job ${name} ended in ${Math.round((ctx.now().getTime() - started) / 1000)}s with status ${outputs.state}`);
