@@ -85,7 +85,8 @@ export async function startFakeVertexAi(opts: { logging?: FakeCloudLogging } = {
     calls.push(`${method} ${resource}`);
     const project = /^projects\/([^/]+)/.exec(resource)?.[1] ?? '';
     if (deny.has(project)) {
-      throw grpcError(7 /* PERMISSION_DENIED */, `Permission 'aiplatform.customJobs.${method.replace(/CustomJob$/, '').toLowerCase()}' denied on resource '//aiplatform.googleapis.com/${resource}' (or it may not exist).`);
+      const permission = method === 'GenerateContent' ? 'aiplatform.endpoints.predict' : `aiplatform.customJobs.${method.replace(/CustomJob$/, '').toLowerCase()}`;
+      throw grpcError(7 /* PERMISSION_DENIED */, `Permission '${permission}' denied on resource '//aiplatform.googleapis.com/${resource}' (or it may not exist).`);
     }
   };
 

@@ -1,6 +1,7 @@
-// The Vertex AI task types: CustomJob (./custom-job.ts).
+// The Vertex AI task types: CustomJob (./custom-job.ts) and the Gemini completions (./generative.ts).
 import type { RunnableTaskDefinition } from '../../types';
 import { runCustomJob } from './custom-job';
+import { generativeTasks } from './generative';
 import { CustomJobOutputs, CustomJobProperties } from './schema';
 
 export const CustomJob: RunnableTaskDefinition<CustomJobProperties, CustomJobOutputs> = {
@@ -12,4 +13,4 @@ export const CustomJob: RunnableTaskDefinition<CustomJobProperties, CustomJobOut
   run: runCustomJob,
 };
 
-export const vertexaiTasks: readonly RunnableTaskDefinition[] = [CustomJob];
+export const vertexaiTasks: readonly RunnableTaskDefinition[] = [CustomJob, ...generativeTasks];
