@@ -149,9 +149,15 @@ export class LogTail {
   }
 
   private accept(entries: WireLogEntry[]): void {
-    if (entries.length > 1) entries = [...entries].sort((a, b) => (nsOf(a) < nsOf(b) ? -1 : nsOf(a) > nsOf(b) ? 1 : 0));
-    for (const e of entries) {
-      const ns = nsOf(e);
+    // Each timestamp is computed once; batches come sorted almost always, so sorting is only done when needed.
+    const stamped = entries.map((e) => ({ e, ns: nsOf(e) }));
+    for (let i = 1; i < stamped.length; i++) {
+      if (stamped[i].ns < stamped[i - 1].ns) {
+        stamped.sort((a, b) => (a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0));
+        break;
+      }
+    }
+    for (const { e, ns } of stamped) {
       const id = e.insertId ?? '';
       if (ns < this.cursorNs || (ns === this.cursorNs && this.cursorIds.has(id))) continue;
       if (ns > this.cursorNs) {
