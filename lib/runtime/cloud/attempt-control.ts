@@ -28,16 +28,20 @@ export class StopWatcher implements RunningAttempts {
     private readonly onError: (err: unknown, key: AttemptKey) => void = () => undefined,
   ) {}
 
-  add(key: AttemptKey, controller: AbortController): void {
+  add(key: AttemptKey, controller: AbortController, opts?: { resumed?: boolean }): void {
     const id = attemptKeyId(key);
     let busy = false;
-    const timer = setInterval(() => {
+    const look = (): void => {
       if (busy || controller.signal.aborted) return;
       busy = true;
       this.stops.requested(key).then((stop) => {
         if (stop) controller.abort();
       }, (err) => this.onError(err, key)).finally(() => { busy = false; });
-    }, this.pollMs);
+    };
+    // A continuation looks at once: a kill that came between two invocations must reach the task
+    // (which then cancels its job), though each invocation may end before the first periodic look.
+    if (opts?.resumed) look();
+    const timer = setInterval(look, this.pollMs);
     timer.unref?.();
     this.timers.set(id, timer);
   }

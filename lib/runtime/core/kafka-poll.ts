@@ -68,6 +68,8 @@ async function pollOne(deps: KafkaPollDeps, { flow, trigger }: KafkaTarget, key:
     storage: new ScopedTaskStorage(deps.blobs, owner, []),
     logger: { log: (_l, m) => log('INFO')(m), debug: () => undefined, info: log('INFO'), warn: log('WARN'), error: log('ERROR') },
     secret: async (name) => { throw new AloftError(ErrorCode.TASK_FAILED, `secret ${name}: a Kafka trigger reads no secrets`); },
+    namespaceFiles: noNamespaceFiles(flow.namespace),
+    kv: () => { throw new AloftError(ErrorCode.NOT_SUPPORTED, 'a Kafka trigger reads no key-value store'); },
     signal: new AbortController().signal,
     deadline: new Date(now.getTime() + 9 * 60_000),
     metrics: { counter: () => undefined, timer: () => undefined },
@@ -91,4 +93,10 @@ async function pollOne(deps: KafkaPollDeps, { flow, trigger }: KafkaTarget, key:
     },
   });
   return execution;
+}
+
+/** A trigger's consumer reads no namespace file: every operation says so. */
+function noNamespaceFiles(namespace: string): TaskContext['namespaceFiles'] {
+  const refuse = async (): Promise<never> => { throw new AloftError(ErrorCode.NOT_SUPPORTED, 'a Kafka trigger reads no namespace files'); };
+  return { namespace, list: refuse, get: refuse, put: refuse, delete: refuse };
 }

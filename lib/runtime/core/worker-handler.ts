@@ -10,7 +10,8 @@ import { pending } from './events';
 import type { SyncStateStore } from './pass';
 
 export interface RunningAttempts {
-  add(key: AttemptKey, controller: AbortController): void;
+  /** `resumed`: a continuation of an attempt that ran before, which a kill may have reached in between. */
+  add(key: AttemptKey, controller: AbortController, opts?: { resumed?: boolean }): void;
   remove(key: AttemptKey): void;
 }
 
@@ -181,7 +182,7 @@ class ClaimedAttempt {
     private readonly notice?: StartNotice,
     private readonly appendResult?: AppendResult,
   ) {
-    deps.running.add(key, this.controller);
+    deps.running.add(key, this.controller, task.continuation !== undefined ? { resumed: true } : undefined);
     this.beats = heartbeatsOf(deps);
     this.beats.add(key);
   }

@@ -18,6 +18,22 @@ describe('stopping attempts in the cloud', () => {
     expect(watcher.size).toBe(0);
   });
 
+  it('looks at once when a continuation starts, so a kill between invocations reaches it before the first periodic look', async () => {
+    const stops = new MemoryAttemptStops();
+    await stops.request(key, new TestClock().now());
+    // A period no test waits for: only the look at the start can abort.
+    const watcher = new StopWatcher(stops, 3_600_000);
+    const resumed = new AbortController();
+    const fresh = new AbortController();
+    watcher.add(key, resumed, { resumed: true });
+    watcher.add({ ...key, attempt: 1 }, fresh);
+    await new Promise<void>((resolve) => resumed.signal.addEventListener('abort', () => resolve()));
+    expect(resumed.signal.aborted).toBe(true);
+    expect(fresh.signal.aborted).toBe(false);
+    watcher.remove(key);
+    watcher.remove({ ...key, attempt: 1 });
+  });
+
   it('refuses the claim of an attempt stopped while queued, and leaves a claimed one to its stop request', async () => {
     const stops = new MemoryAttemptStops();
     const ledger = new MemoryAttemptLedger();

@@ -1,12 +1,14 @@
-// Property schemas of Kestra's Vertex AI CustomJob (kestra-io/plugin-gcp 0.4).
+// Property schemas of Kestra's Vertex AI CustomJob (kestra-io/plugin-gcp 0.4 and later).
 import { z } from 'zod';
-import { gcpProperties as gcp } from './credentials';
-
+import { Duration } from '../../../model/duration';
+import { gcpProperties as gcp } from '../credentials';
 
 export const ContainerSpec = z.object({
   imageUri: z.string(),
   commands: z.array(z.string()).optional(),
   args: z.array(z.string()).optional(),
+  /** Environment variables of the container. */
+  env: z.record(z.string(), z.string()).optional(),
 }).strict();
 
 export const MachineSpec = z.object({
@@ -37,7 +39,7 @@ export const WorkerPoolSpec = z.object({
 
 export const Scheduling = z.object({
   /** ISO-8601 duration. */
-  timeOut: z.string(),
+  timeOut: Duration,
   restartJobOnWorkerRestart: z.boolean(),
 }).strict();
 
@@ -53,7 +55,8 @@ export const CustomJobSpec = z.object({
 
 export const CustomJobProperties = z.object({
   ...gcp,
-  region: z.string(),
+  /** A Vertex AI region, such as europe-west1 (checked when the task runs: it may be an expression). */
+  region: z.string().min(1),
   displayName: z.string(),
   spec: CustomJobSpec,
   /** Wait for the job to end. */
