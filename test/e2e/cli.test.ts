@@ -143,7 +143,7 @@ describe('aloft --version and plugins list', () => {
   it('lists every task type with its group and status, and as JSON with --json', async () => {
     const text = await cli(['plugins', 'list']);
     expect(text.code).toBe(0);
-    expect(text.out).toMatch(/^io\.kestra\.plugin\.gcp\.vertexai\.CustomJob +gcp +validates only$/m);
+    expect(text.out).toMatch(/^io\.kestra\.plugin\.gcp\.vertexai\.CustomJob +gcp +runs$/m);
     expect(text.out).toMatch(/^io\.kestra\.core\.tasks\.scripts\.Bash +scripts +runs$/m);
     const json = JSON.parse((await cli(['plugins', 'list', '--json'])).out);
     expect(json).toContainEqual({ type: 'io.kestra.core.tasks.flows.Parallel', aliases: ['io.kestra.plugin.core.flow.Parallel'], kind: 'flowable', group: 'executor', status: 'runs' });

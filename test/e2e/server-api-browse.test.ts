@@ -30,7 +30,7 @@ describe('browsing routes of aloft server', () => {
   it('GET /api/v1/plugins lists every type with its status, and /plugins/{type} the JSON Schema of its properties', async () => {
     const list = await h.call('GET', '/api/v1/plugins');
     expect(list.status).toBe(200);
-    expect(list.body).toContainEqual(expect.objectContaining({ type: 'io.kestra.plugin.gcp.vertexai.CustomJob', status: 'validates only' }));
+    expect(list.body).toContainEqual(expect.objectContaining({ type: 'io.kestra.plugin.gcp.vertexai.CustomJob', status: 'runs' }));
     // An alias finds its type.
     const ret = await h.call('GET', '/api/v1/plugins/io.kestra.plugin.core.debug.Return');
     expect(ret.status).toBe(200);

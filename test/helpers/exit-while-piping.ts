@@ -4,8 +4,9 @@ import { watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { runProcess } from '../../lib/plugins/scripts/process';
 
-watch(tmpdir(), (_event, name) => { if (String(name).startsWith('aloft-pipes-')) process.exit(0); });
+// The FIFO folder is made in the task's working folder: here, the TMPDIR the test watches.
+watch(tmpdir(), (_event, name) => { if (String(name).startsWith('.aloft-pipes-')) process.exit(0); });
 void runProcess({
-  command: '/bin/sh', args: ['-c', 'exit 0'], cwd: process.cwd(), env: { PATH: '/usr/bin:/bin' },
+  command: '/bin/sh', args: ['-c', 'exit 0'], cwd: tmpdir(), env: { PATH: '/usr/bin:/bin' },
   signal: new AbortController().signal, onLine: () => undefined,
 }).then(() => process.exit(0));

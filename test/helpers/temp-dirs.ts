@@ -13,9 +13,9 @@ export function tempDir(prefix: string): string {
   return dir;
 }
 
-/** Removes every folder tempDir made so far. */
+/** Removes every folder tempDir made so far (and the `.partial` sibling a FolderBlobStore rooted there makes). */
 export function removeTempDirs(): void {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  for (const dir of made) for (const d of [dir, `${dir}.partial`]) rmSync(d, { recursive: true, force: true });
   made.clear();
 }
 

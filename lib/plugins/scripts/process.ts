@@ -4,7 +4,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
@@ -116,13 +115,15 @@ const mkfifo = (paths: string[]): Promise<void> =>
  * FIFOs are opened at both ends, then unlinked. Undefined (and Node's sockets are used) when FIFOs
  * cannot be made.
  */
-async function openPipes(): Promise<Pipes | undefined> {
+async function openPipes(parent: string): Promise<Pipes | undefined> {
   let dir: string | undefined;
   const opened: number[] = [];
   armExitHook();
   try {
     // Made and registered in one synchronous step: no turn of the event loop in which to exit unseen.
-    dir = mkdtempSync(join(tmpdir(), 'aloft-pipes-'));
+    // Inside the task's own working folder, removed before the child starts: a SIGKILLed runtime leaves
+    // it in that scratch folder, which the next start cleans, not in /tmp.
+    dir = mkdtempSync(join(parent, '.aloft-pipes-'));
     pipeDirs.add(dir);
     const paths = [join(dir, 'stdout'), join(dir, 'stderr')];
     await mkfifo(paths);
@@ -148,7 +149,7 @@ async function openPipes(): Promise<Pipes | undefined> {
 export async function runProcess(spec: ProcessSpec): Promise<ProcessEnd> {
   if (spec.signal.aborted) throw spec.signal.reason;
   superviseScripts();
-  return spawnWith(spec, await openPipes(), newOwnerMark());
+  return spawnWith(spec, await openPipes(spec.cwd), newOwnerMark());
 }
 
 function spawnWith(spec: ProcessSpec, pipes: Pipes | undefined, mark: string): Promise<ProcessEnd> {

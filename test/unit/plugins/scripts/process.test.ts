@@ -78,7 +78,7 @@ describe('runProcess', () => {
       cwd: join(__dirname, '../../../..'), env: { ...process.env, TMPDIR: dir }, stdio: ['ignore', 'ignore', 'inherit'],
     });
     expect(await new Promise((done) => runtime.on('exit', done))).toBe(0);
-    expect((await readdir(dir)).filter((name) => name.startsWith('aloft-pipes-'))).toEqual([]);
+    expect((await readdir(dir)).filter((name) => name.startsWith('.aloft-pipes-'))).toEqual([]);
   }, 30_000);
 
   it('kills processes marked by a runtime that is gone', async () => {
