@@ -16,11 +16,19 @@ export interface Harness {
 export async function startServer(opts: Partial<LocalServerOptions> = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'aloft-server-'));
   const logs: Record<string, unknown>[] = [];
+  // The test's env adds to the harness's (its data folder, no scheduler loop) rather than replacing it.
   const server = new LocalServer({
-    env: { ALOFT_DATA_DIR: dataDir, ALOFT_SCHEDULER_INTERVAL_MS: '0', ...opts.env },
     port: 0, pubsub: null, log: (l) => { logs.push(l); }, ...opts,
+    env: { ALOFT_DATA_DIR: dataDir, ALOFT_SCHEDULER_INTERVAL_MS: '0', ...opts.env },
   });
-  const { url } = await server.listen();
+  let url: string;
+  try {
+    ({ url } = await server.listen());
+  } catch (err) {
+    await server.stop().catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     server, url, logs,
     async call(method, path, o = {}) {

@@ -86,7 +86,8 @@ export async function postgres(prefix = 'aloft'): Promise<TestDatabase> {
  */
 export async function connectionsClosed(db: TestDatabase): Promise<number> {
   let n = await db.connections();
-  for (let i = 0; i < 300 && n > 0; i++) {
+  // Up to 60 s: a server busy with a huge result it was told to drop can take a while to free it.
+  for (let i = 0; i < 600 && n > 0; i++) {
     await new Promise((r) => setTimeout(r, 100));
     n = await db.connections();
   }
