@@ -8,7 +8,7 @@ import type { TaskContext } from '../types';
 import { clientConfig, describeKafkaError, ignoredProperties, loadKafka } from './client';
 import { durationMs, type ConsumeOutputs, type ConsumeProperties } from './properties';
 import { SchemaRegistry } from './registry';
-import { deserializer, SerdeError } from './serdes';
+import { decodeRecord, deserializer, SerdeError } from './serdes';
 
 /** How long the group join may take before the first poll counts. */
 const JOIN_TIMEOUT_MS = 30_000;
@@ -206,10 +206,7 @@ export async function consume(ctx: TaskContext, props: ConsumeProperties, hooks:
             let key: unknown;
             let value: unknown;
             try {
-              await keySerde.prepare?.(m.key);
-              await valueSerde.prepare?.(m.value);
-              key = keySerde.decode(m.key);
-              value = valueSerde.decode(m.value);
+              ({ key, value } = await decodeRecord(keySerde, valueSerde, m));
             } catch (err) {
               if (!(err instanceof SerdeError)) throw err;
               const where = `the record at offset ${m.offset} of ${batch.topic} partition ${batch.partition}`;

@@ -175,3 +175,14 @@ export function deserializer(type: SerdeType, registry?: SchemaRegistry): { deco
     }
   }
 }
+
+type RecordDeserializer = ReturnType<typeof deserializer>;
+
+/** A record's key and value, decoded (after any schema they need is fetched); throws SerdeError. */
+export async function decodeRecord(
+  keySerde: RecordDeserializer, valueSerde: RecordDeserializer, m: { key: Buffer | null; value: Buffer | null },
+): Promise<{ key: unknown; value: unknown }> {
+  await keySerde.prepare?.(m.key);
+  await valueSerde.prepare?.(m.value);
+  return { key: keySerde.decode(m.key), value: valueSerde.decode(m.value) };
+}

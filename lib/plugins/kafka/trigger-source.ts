@@ -6,7 +6,7 @@ import type { KafkaTriggerRecord, KafkaTriggerSource } from '../../triggers/kafk
 import { clientConfig, describeKafkaError, loadKafka } from './client';
 import { headersOf, matches } from './consume';
 import { SchemaRegistry } from './registry';
-import { deserializer, SerdeError } from './serdes';
+import { decodeRecord, deserializer, SerdeError } from './serdes';
 
 export const kafkaTriggerSource: KafkaTriggerSource = {
   async subscribe(props, handler, onError) {
@@ -33,10 +33,7 @@ export const kafkaTriggerSource: KafkaTriggerSource = {
       let key: unknown;
       let value: unknown;
       try {
-        await keySerde.prepare?.(m.key);
-        await valueSerde.prepare?.(m.value);
-        key = keySerde.decode(m.key);
-        value = valueSerde.decode(m.value);
+        ({ key, value } = await decodeRecord(keySerde, valueSerde, m));
       } catch (err) {
         if (!(err instanceof SerdeError)) throw err;
         const where = `the record at offset ${m.offset} of ${batch.topic} partition ${batch.partition} cannot be deserialized (${err.message})`;

@@ -21,6 +21,7 @@ import { executorPass, executorPassNow, RevisionCache } from '../core/pass';
 import { createFlowCache } from '../core/flow-cache';
 import { publishOutbox } from '../core/publish';
 import { fireDue, recoverLost, republish, sweep, type RecoveryDeps } from '../core/recovery';
+import { othersClaims, unqueuedOutbox } from './recovery-views';
 import { startExecution, type StartRequest } from '../core/start-execution';
 import { handleWorkerTaskNow, InProcessAttempts } from '../core/worker-handler';
 import { fireWakeUp, ProcessTimers, StoredWakeUps } from '../core/wake-ups';
@@ -280,8 +281,8 @@ export class LocalRuntime {
     const before = (ms: number): Date => new Date(now.getTime() - ms);
     const steps: Array<() => Promise<unknown>> = [
       // Worker tasks still in the in-process queue are not lost: only the others are carried out again.
-      () => republish({ ...r, store: this.unqueuedOutbox() }, before(c.ALOFT_OUTBOX_REPUBLISH_MS)),
-      () => recoverLost({ ...r, ledger: this.othersClaims() }, before(c.ALOFT_LOST_AFTER_MS), now),
+      () => republish({ ...r, store: unqueuedOutbox(this.adapters.store, this.queued) }, before(c.ALOFT_OUTBOX_REPUBLISH_MS)),
+      () => recoverLost({ ...r, ledger: othersClaims(this.adapters.ledger, this.workerId, this.running) }, before(c.ALOFT_LOST_AFTER_MS), now),
       () => fireDue(r, now),
       () => sweep(r, before(c.ALOFT_SWEEP_AFTER_MS), now),
     ];
@@ -328,28 +329,6 @@ export class LocalRuntime {
       stop: async (key) => { this.running.stop(key); },
       report: (level, message, labels) => this.log(level === 'WARN' ? 'WARNING' : 'ERROR', `recovery: ${message}`, labels),
     };
-  }
-
-  /** The store, with the outbox entries of worker tasks waiting in the in-process queue left out. */
-  private unqueuedOutbox(): EmbeddedAdapters['store'] {
-    const store = this.adapters.store;
-    const queued = this.queued;
-    return Object.assign(Object.create(store) as EmbeddedAdapters['store'], {
-      unpublished: async (olderThan: Date, limit: number) => (await store.unpublished(olderThan, limit + queued.size)).filter((e) => !queued.has(e.id)).slice(0, limit),
-    });
-  }
-
-  /**
-   * The ledger, with the claims of attempts running in this process left out of `stale`: this process
-   * knows they are alive, however late their heartbeats are when its event loop is busy. Only a dead
-   * process loses attempts here, and the next one finds them at start (recoverAtStart).
-   */
-  private othersClaims(): EmbeddedAdapters['ledger'] {
-    const ledger = this.adapters.ledger;
-    return Object.assign(Object.create(ledger) as EmbeddedAdapters['ledger'], {
-      stale: async (olderThan: Date, limit: number) =>
-        (await ledger.stale(olderThan, limit + this.running.size)).filter((c) => !(c.workerId === this.workerId && this.running.has(c))).slice(0, limit),
-    });
   }
 
   private async stopAttempt(key: AttemptKey): Promise<void> {
