@@ -10,6 +10,6 @@ export { MemoryWakeUpStore } from './wake-ups';
 export { MemoryAttemptStops } from './attempt-stops';
 export { MemoryStrandedExecutions } from './stranded-executions';
 export { EnvSecrets } from './secrets';
-export { SystemClock, RandomIds, kestraId } from './system';
+export { SystemClock, RandomIds, TimeOrderedIds, kestraId } from './system';
 export { MemoryTriggerStateStore } from './trigger-state';
 export { MemoryKeyValueStore } from './key-value-store';

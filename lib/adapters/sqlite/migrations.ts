@@ -159,6 +159,23 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `),
   },
+  {
+    version: 3,
+    description: 'outbox rows keyed by seq only',
+    // The UNIQUE index on ids cost a random page per insert and per delete; the store knows each
+    // row's seq (it assigns them) and deletes by it.
+    up: (db) => db.exec(`
+      CREATE TABLE outbox_by_seq (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        json TEXT NOT NULL
+      );
+      INSERT INTO outbox_by_seq (seq, id, created_at, json) SELECT seq, id, created_at, json FROM outbox;
+      DROP TABLE outbox;
+      ALTER TABLE outbox_by_seq RENAME TO outbox;
+    `),
+  },
 ];
 
 /** The schema version this code reads and writes. */

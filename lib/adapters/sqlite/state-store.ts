@@ -150,7 +150,12 @@ export class SqliteStateStore implements StateStore {
   private settling: Slot[] = [];
   /** Outbox entries not written yet: an entry acknowledged before the commit is never written. */
   private readonly outboxFresh = new Map<string, OutboxEntry>();
-  private outboxAcked: string[] = [];
+  /** Seqs of outbox rows written and not acknowledged yet, by entry id. */
+  private readonly outboxRows = new Map<string, number>();
+  /** Outbox rows acknowledged since the last flush: their seqs, or ids when the seq is unknown. */
+  private outboxAcked: number[] = [];
+  private outboxAckedIds: string[] = [];
+  private outboxSeq: number;
   private seq: number;
   private inboxSeq: number;
   /** The journal holds no row before this seq. */
@@ -174,8 +179,9 @@ export class SqliteStateStore implements StateStore {
     consumeEvent: Database.Statement<[string, string]>;
     journal: Database.Statement<[number, string, number, string | null]>;
     cutJournal: Database.Statement<[number]>;
-    insertOutbox: Database.Statement<[string, string, string]>;
-    deleteOutbox: Database.Statement<[string]>;
+    insertOutbox: Database.Statement<[number, string, string, string]>;
+    deleteOutbox: Database.Statement<[number, number]>;
+    deleteOutboxId: Database.Statement<[string]>;
     unpublished: Database.Statement<[string, number]>;
   };
 
@@ -199,13 +205,16 @@ export class SqliteStateStore implements StateStore {
       consumeEvent: raw.prepare('DELETE FROM inbox WHERE execution_id = ? AND key = ?'),
       journal: raw.prepare('INSERT INTO journal (seq, execution_id, kind, json) VALUES (?, ?, ?, ?)'),
       cutJournal: raw.prepare('DELETE FROM journal WHERE seq < ?'),
-      insertOutbox: raw.prepare('INSERT INTO outbox (id, created_at, json) VALUES (?, ?, ?)'),
-      deleteOutbox: raw.prepare('DELETE FROM outbox WHERE id = ?'),
-      unpublished: raw.prepare('SELECT json FROM outbox WHERE created_at < ? ORDER BY seq LIMIT ?').pluck(),
+      insertOutbox: raw.prepare('INSERT INTO outbox (seq, id, created_at, json) VALUES (?, ?, ?, ?)'),
+      deleteOutbox: raw.prepare('DELETE FROM outbox WHERE seq BETWEEN ? AND ?'),
+      // Not indexed: only for an entry acknowledged twice, or one the store never saw.
+      deleteOutboxId: raw.prepare('DELETE FROM outbox WHERE id = ?'),
+      unpublished: raw.prepare('SELECT seq, json FROM outbox WHERE created_at < ? ORDER BY seq LIMIT ?'),
     };
     this.seq = raw.prepare('SELECT COALESCE(MAX(seq), 0) FROM journal').pluck().get() as number;
     this.journalHead = (raw.prepare('SELECT MIN(seq) FROM journal').pluck().get() as number | null) ?? this.seq + 1;
     this.inboxSeq = raw.prepare('SELECT COALESCE(MAX(seq), 0) FROM inbox').pluck().get() as number;
+    this.outboxSeq = raw.prepare('SELECT COALESCE(MAX(seq), 0) FROM outbox').pluck().get() as number;
     this.replay(raw);
     db.onFlush((closing) => this.flush(closing));
   }
@@ -328,13 +337,26 @@ export class SqliteStateStore implements StateStore {
 
   ackOutboxNow(entries: readonly OutboxEntry[]): void {
     if (entries.length === 0) return;
-    for (const entry of entries) if (!this.outboxFresh.delete(entry.id)) this.outboxAcked.push(entry.id);
+    for (const entry of entries) {
+      if (this.outboxFresh.delete(entry.id)) continue;
+      const seq = this.outboxRows.get(entry.id);
+      if (seq === undefined) this.outboxAckedIds.push(entry.id);
+      else {
+        this.outboxRows.delete(entry.id);
+        this.outboxAcked.push(seq);
+      }
+    }
     this.db.schedule();
   }
 
   async unpublished(olderThan: Date, limit: number): Promise<OutboxEntry[]> {
     this.db.flush();
-    return (this.sql.unpublished.all(olderThan.toISOString(), limit) as string[]).map((json) => JSON.parse(json) as OutboxEntry);
+    const rows = this.sql.unpublished.all(olderThan.toISOString(), limit) as Array<{ seq: number; json: string }>;
+    return rows.map((row) => {
+      const entry = JSON.parse(row.json) as OutboxEntry;
+      this.outboxRows.set(entry.id, row.seq);
+      return entry;
+    });
   }
 
   async list(filter: ExecutionFilter): Promise<ExecutionPage> {
@@ -361,17 +383,35 @@ export class SqliteStateStore implements StateStore {
   /** Writes what changed in memory into the open transaction (the group commit calls this). */
   private flush(closing = false): void {
     const dirty = this.dirty;
-    if (dirty.length === 0 && this.outboxFresh.size === 0 && this.outboxAcked.length === 0 && !(closing && this.settling.length > 0)) return;
+    if (dirty.length === 0 && this.outboxFresh.size === 0 && this.outboxAcked.length === 0 && this.outboxAckedIds.length === 0
+      && !(closing && this.settling.length > 0)) return;
     this.db.write();
     this.dirty = [];
     for (const slot of dirty) this.flushSlot(slot);
-    for (const entry of this.outboxFresh.values()) this.sql.insertOutbox.run(entry.id, entry.createdAt, JSON.stringify(entry));
+    for (const entry of this.outboxFresh.values()) {
+      const seq = ++this.outboxSeq;
+      this.sql.insertOutbox.run(seq, entry.id, entry.createdAt, JSON.stringify(entry));
+      this.outboxRows.set(entry.id, seq);
+    }
     this.outboxFresh.clear();
-    for (const id of this.outboxAcked) this.sql.deleteOutbox.run(id);
-    this.outboxAcked = [];
+    this.deleteAcked();
     // On close, everything settled goes to the tables, so that the next open replays less.
     this.settle(closing);
     this.cutJournal(closing);
+  }
+
+  /** Deletes acknowledged outbox rows, a range of consecutive seqs per statement (acks come mostly in order). */
+  private deleteAcked(): void {
+    const seqs = this.outboxAcked.sort((a, b) => a - b);
+    for (let i = 0; i < seqs.length;) {
+      let j = i;
+      while (j + 1 < seqs.length && seqs[j + 1] === seqs[j] + 1) j++;
+      this.sql.deleteOutbox.run(seqs[i], seqs[j]);
+      i = j + 1;
+    }
+    this.outboxAcked = [];
+    for (const id of this.outboxAckedIds) this.sql.deleteOutboxId.run(id);
+    this.outboxAckedIds = [];
   }
 
   private flushSlot(slot: Slot): void {

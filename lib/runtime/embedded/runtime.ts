@@ -14,7 +14,7 @@ import { isTerminal, State } from '../../model/states';
 import { PLUGIN_GROUPS } from '../../model/catalog';
 import { catalog as defaultCatalog, type PluginCatalog } from '../../plugins/catalog';
 import type { AttemptKey, Clock, Ids, OutboxEntry, Subscription } from '../../ports';
-import { EnvSecrets, FolderBlobStore, InProcessTaskQueue, RandomIds, SystemClock } from '../../adapters/local';
+import { EnvSecrets, FolderBlobStore, InProcessTaskQueue, SystemClock, TimeOrderedIds } from '../../adapters/local';
 import { envsFrom, LocalConfig, parseConfig, type Env } from '../core/config';
 import { appendEvent, type EffectDeps } from '../core/effects';
 import { executorPass, executorPassNow, RevisionCache } from '../core/pass';
@@ -89,7 +89,7 @@ export class LocalRuntime {
   constructor(private readonly opts: LocalRuntimeOptions) {
     this.config = parseConfig(LocalConfig, opts.env);
     this.clock = opts.clock ?? new SystemClock();
-    this.ids = opts.ids ?? new RandomIds();
+    this.ids = opts.ids ?? new TimeOrderedIds(this.clock);
     this.catalog = opts.catalog ?? defaultCatalog();
     this.adapters = opts.adapters ?? memoryAdapters();
     this.flows = createFlowCache(this.adapters.flowRepo);

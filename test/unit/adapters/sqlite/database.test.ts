@@ -99,18 +99,31 @@ describe('a SQLite data directory', () => {
       db.close();
     });
 
+    it('keeps the outbox rows of a schema-2 database when it moves them to the table keyed by seq only', () => {
+      const db = new Database(join(dir, 'aloft.db'));
+      migrate(db, 'test', MIGRATIONS.slice(0, 2));
+      db.prepare("INSERT INTO outbox (seq, id, created_at, json) VALUES (7, 'e:1:0', '2024-01-01T00:00:00.000Z', '{}')").run();
+      db.close();
+      openSqliteData(dir).close();
+      const after = new Database(join(dir, 'aloft.db'));
+      expect(after.prepare('SELECT seq, id FROM outbox').all()).toEqual([{ seq: 7, id: 'e:1:0' }]);
+      expect(after.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox'").all()).toEqual([]);
+      after.close();
+    });
+
     it('refuses a database written by a newer Aloft, with both versions in the message', () => {
       openSqliteData(dir).close();
       const db = new Database(join(dir, 'aloft.db'));
-      db.prepare("UPDATE meta SET value = '3' WHERE key = 'schema_version'").run();
+      const newer = SCHEMA_VERSION + 1;
+      db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(newer));
       db.close();
       expect(errorOf(() => openSqliteData(dir))).toMatchObject({
         code: 'CONFIG_INVALID',
-        message: `data directory ${dir} was written by a newer Aloft (schema 3); this Aloft reads up to schema ${SCHEMA_VERSION}`,
+        message: `data directory ${dir} was written by a newer Aloft (schema ${newer}); this Aloft reads up to schema ${SCHEMA_VERSION}`,
       });
       // Refused, not changed.
       const again = new Database(join(dir, 'aloft.db'));
-      expect(schemaVersionOf(again)).toBe(3);
+      expect(schemaVersionOf(again)).toBe(newer);
       again.close();
     });
 

@@ -155,4 +155,20 @@ describe('SqliteStateStore', () => {
     const reopened = t.reopen().store;
     expect((await reopened.unpublished(new Date(T0.getTime() + 1), 10)).map((o) => o.id)).toEqual([out!.outbox[1].id]);
   });
+
+  it('deletes an effect carried out again after a reopen once it is acknowledged, and only that one', async () => {
+    const { store } = t.data;
+    await store.create(exec('a'), event('c'));
+    const effect = { type: 'ExecutionEnded' as const, executionId: 'a', namespace: 'n', flowId: 'f', flowRevision: 1, state: 'SUCCESS' as const };
+    store.transactNow('a', (e) => ({ execution: e, effects: [effect, effect, effect] }), T0);
+    await t.data.durable();
+    const reopened = t.reopen();
+    const [first, ...rest] = await reopened.store.unpublished(new Date(T0.getTime() + 1), 10);
+    reopened.store.ackOutboxNow([first]);
+    // Acknowledged twice: the second is a no-op, not an error.
+    reopened.store.ackOutboxNow([first]);
+    await reopened.durable();
+    const again = t.reopen().store;
+    expect((await again.unpublished(new Date(T0.getTime() + 1), 10)).map((o) => o.id)).toEqual(rest.map((o) => o.id));
+  });
 });
