@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalServer } from '../lib/runtime/embedded/server';
+import { LocalServer } from '../lib/wiring/local-server';
 import { percentiles } from './stats';
 import { chainedFlowYaml } from './chain';
 

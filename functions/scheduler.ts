@@ -1,7 +1,6 @@
 // `scheduler` (HTTP, Cloud Scheduler every minute): republishes the outbox, recovers lost attempts,
 // fires due wake-ups and Schedule triggers, and folds executions nobody is folding.
 import * as functions from '@google-cloud/functions-framework';
-import { cloud } from '../lib/wiring/cloud-entry';
-import { outsideDomain } from '../lib/runtime/cloud/outside-domain';
+import { HTTP_HANDLERS } from '../lib/wiring/handlers';
 
-functions.http('scheduler', (req, res) => outsideDomain(() => cloud().scheduler(req, res)));
+functions.http('scheduler', HTTP_HANDLERS.scheduler);

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDataDir } from '../lib/runtime/embedded/data-dir';
-import { LocalServer } from '../lib/runtime/embedded/server';
+import { LocalServer } from '../lib/wiring/local-server';
 import { projectRoot } from './chaos/server-process';
 import type { FuzzCase } from './fuzz/cases';
 import { runFuzz } from './fuzz/run';

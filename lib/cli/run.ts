@@ -9,7 +9,7 @@ import { closest } from '../model/flow-suggest';
 import type { Execution } from '../model/execution';
 import { isTerminal, State } from '../model/states';
 import { openDataDir } from '../runtime/embedded/data-dir';
-import { LocalServer } from '../runtime/embedded/server';
+import { LocalServer } from '../wiring/local-server';
 import { InputsInvalidError, type FileInput } from '../runtime/core/start-execution';
 import { executionOutputs, toExecutionJson } from '../api/execution-json';
 import { ExitCode, type CliIO } from './io';

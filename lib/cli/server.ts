@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { ApiToken, type AuthConfig } from '../api/auth';
 import { AloftError, ErrorCode } from '../model/errors';
 import { openDataDir } from '../runtime/embedded/data-dir';
-import { LocalServer } from '../runtime/embedded/server';
+import { LocalServer } from '../wiring/local-server';
 import { emulatorPubSubSource } from '../wiring/pubsub-triggers';
 import { registerFlowDependencyCommands } from './flow-dependencies';
 import { ExitCode, type CliIO } from './io';

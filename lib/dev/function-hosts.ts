@@ -2,8 +2,7 @@
 // 127.0.0.1), or in a child process per function so that a test can kill it and start it again on
 // the same port (lib/dev/host-main.ts). Either way each function has its own port, as on Cloud Run.
 import { join } from 'node:path';
-import '../../functions/index';
-import { serveFunction, type ServedFunction } from './serve';
+import { registerFunctions, serveFunction, type ServedFunction } from './serve';
 import type { FunctionSpec } from '../wiring/manifest';
 import { projectRoot, spawnService, waitReady, type Service } from './processes';
 
@@ -17,6 +16,7 @@ export interface FunctionHost {
 }
 
 export async function serveInProcess(spec: FunctionSpec, port: number): Promise<FunctionHost> {
+  registerFunctions();
   const served: ServedFunction = await serveFunction(spec.entryPoint, port);
   return { spec, port: served.port, url: served.url, isolated: false, stop: () => served.close() };
 }

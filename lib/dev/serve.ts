@@ -3,7 +3,9 @@
 // every interface by default; this binds to loopback only.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as functions from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { registrations } from '../wiring/handlers';
 
 export interface ServedFunction {
   entryPoint: string;
@@ -13,7 +15,22 @@ export interface ServedFunction {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Listens for the function registered as `entryPoint` (import functions/index first). Port 0 picks a free one. */
+let registered = false;
+
+/**
+ * Registers every manifest entry point with functions-framework, with the handlers functions/*.ts
+ * register when deployed (lib/wiring/handlers.ts). Idempotent.
+ */
+export function registerFunctions(): void {
+  if (registered) return;
+  registered = true;
+  for (const r of registrations()) {
+    if (r.kind === 'http') functions.http(r.entryPoint, r.handler);
+    else functions.cloudEvent(r.entryPoint, r.handler);
+  }
+}
+
+/** Listens for the function registered as `entryPoint` (registerFunctions() first). Port 0 picks a free one. */
 export async function serveFunction(entryPoint: string, port = 0, host = '127.0.0.1'): Promise<ServedFunction> {
   const server: Server = getTestServer(entryPoint);
   // Long-running requests (a worker waiting on a task) must not be cut by Node's default timeouts.

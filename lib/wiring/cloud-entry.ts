@@ -1,7 +1,7 @@
 // The one cloud runtime of a function instance, created on the first invocation from process.env and
 // the GCP adapters. functions/*.ts register handlers that call `cloud()`; `aloft dev` and tests that
 // serve the functions in-process call `configureCloud()` first to inject their env and adapters.
-import { CloudRuntime, type CloudRuntimeOptions } from '../runtime/cloud/runtime';
+import { CloudRuntime, type CloudRuntimeOptions } from './cloud-runtime';
 import { gcpAdapters } from './gcp-adapters';
 
 let runtime: CloudRuntime | undefined;

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalServer, type LocalServerOptions } from '../../lib/runtime/embedded/server';
+import { LocalServer, type LocalServerOptions } from '../../lib/wiring/local-server';
 
 export interface Harness {
   server: LocalServer;

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDataDir } from '../../lib/runtime/embedded/data-dir';
-import { LocalServer } from '../../lib/runtime/embedded/server';
+import { LocalServer } from '../../lib/wiring/local-server';
 import type { Clock } from '../../lib/ports';
 
 class TestClock implements Clock {

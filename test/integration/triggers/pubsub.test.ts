@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Execution } from '../../../lib/model/execution';
-import { LocalServer } from '../../../lib/runtime/embedded/server';
+import { LocalServer } from '../../../lib/wiring/local-server';
 import { emulatorPubSubSource } from '../../../lib/wiring/pubsub-triggers';
 
 // Loading the Google client and creating topics on the emulator take seconds on a shared machine.

@@ -71,7 +71,7 @@ describe('the cloud executor handler', () => {
     const execution = await h.start(await h.deploy(FLOW));
     await h.rt.executor(inboxEvent(execution.id, 'created'));
     const [a] = h.adapters.queue.take();
-    const { cloudActions } = await import('../../../lib/runtime/cloud/api-service');
+    const { cloudActions } = await import('../../../lib/wiring/cloud-api-service');
     await cloudActions({ store: h.adapters.store, flows: h.rt.deps.flows, blobs: h.adapters.blobs, clock: h.clock, ids: h.rt.deps.ids }).kill(execution.id);
     await h.rt.worker('core', pushEvent(a));
     const out = await h.rt.executor(inboxEvent(execution.id, `result:${a.taskRunId}:0`, 'created', '', { alone: true }));

@@ -47,7 +47,7 @@ describe('the cloud worker handler', () => {
   it('acknowledges a task killed while queued without running it: the kill refused its claim', async () => {
     const h = await harness();
     const { execution, task } = await dispatched(h);
-    const { cloudActions } = await import('../../../lib/runtime/cloud/api-service');
+    const { cloudActions } = await import('../../../lib/wiring/cloud-api-service');
     await cloudActions({ store: h.adapters.store, flows: h.rt.deps.flows, blobs: h.adapters.blobs, clock: h.clock, ids: { next: () => 'kill1' } }).kill(execution.id);
     await h.rt.executor(inboxEvent(execution.id, 'kill'));
     expect((await h.adapters.store.get(execution.id))!.state.current).toBe('KILLED');

@@ -131,7 +131,7 @@ export function logLines(): { lines: Array<Record<string, unknown>>; sink: (l: R
 }
 
 export interface Harness {
-  rt: import('../../../lib/runtime/cloud/runtime').CloudRuntime;
+  rt: import('../../../lib/wiring/cloud-runtime').CloudRuntime;
   adapters: MemoryAdapters;
   clock: TestClock;
   log: ReturnType<typeof logLines>;
@@ -144,9 +144,9 @@ export interface Harness {
 export async function harness(opts: {
   env?: Record<string, string>; catalog?: import('../../../lib/plugins/catalog').PluginCatalog; triggerState?: boolean; clock?: TestClock;
 } = {}): Promise<Harness> {
-  const { CloudRuntime } = await import('../../../lib/runtime/cloud/runtime');
+  const { CloudRuntime } = await import('../../../lib/wiring/cloud-runtime');
   const { deployFlowSource } = await import('../../../lib/runtime/core/deploy');
-  const { cloudActions } = await import('../../../lib/runtime/cloud/api-service');
+  const { cloudActions } = await import('../../../lib/wiring/cloud-api-service');
   const adapters = memoryAdapters({ triggerState: opts.triggerState });
   const clock = opts.clock ?? new TestClock();
   const log = logLines();

@@ -1,16 +1,16 @@
 // The cloud runtime: one object whose methods are the handlers functions/ registers. Building it does
 // nothing; the env is parsed and the clients are opened on the first invocation (CloudDeps).
 import type { ServerResponse } from 'node:http';
-import { createApiHandler, type ApiHandler } from '../../api/router';
-import type { ApiRequest } from '../../api/http';
-import { HTTP_STATUS } from '../../model/errors';
-import type { PluginGroup } from '../../model/catalog';
-import { createCloudApiService } from './api-service';
-import { CloudDeps, type CloudDepsOptions } from './deps';
-import { handleExecutorEvent, type ExecutorOutcome } from './executor';
-import { schedulerTick, type SchedulerReport } from './scheduler';
-import { handlePubSubTriggerEvent, type PubSubTriggerOutcome } from './triggers';
-import { handleWorkerEvent, type WorkerStatus } from './worker';
+import { createApiHandler, type ApiHandler } from '../api/router';
+import type { ApiRequest } from '../api/http';
+import { HTTP_STATUS } from '../model/errors';
+import type { PluginGroup } from '../model/catalog';
+import { createCloudApiService } from './cloud-api-service';
+import { CloudDeps, type CloudDepsOptions } from '../runtime/cloud/deps';
+import { handleExecutorEvent, type ExecutorOutcome } from '../runtime/cloud/executor';
+import { schedulerTick, type SchedulerReport } from '../runtime/cloud/scheduler';
+import { handlePubSubTriggerEvent, type PubSubTriggerOutcome } from '../runtime/cloud/triggers';
+import { handleWorkerEvent, type WorkerStatus } from '../runtime/cloud/worker';
 
 export type CloudRuntimeOptions = CloudDepsOptions;
 

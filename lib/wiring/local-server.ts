@@ -5,36 +5,36 @@ import type { AddressInfo } from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { z } from 'zod';
-import type { AuthConfig } from '../../api/auth';
-import { DependencyIndex, refsOf } from '../../api/dependencies';
-import { createApiService, FlowValidationError } from '../../api/port-service';
-import type { Limits } from '../../api/route';
-import { createApiHandler } from '../../api/router';
-import { defaultUiDir } from '../../api/ui-static';
-import type { ApiService, SavedFlow } from '../../api/service';
-import { checkSyntax, referencedPaths } from '../../expr';
-import { formatError, toErrorData, type AloftErrorData } from '../../model/errors';
-import type { Execution } from '../../model/execution';
-import type { Flow } from '../../model/flow';
-import type { EffectOf } from '../../model/effects';
-import type { Clock, Ids } from '../../ports/system';
-import type { TriggerStateStore } from '../../ports/trigger-state';
-import { exprRenderer } from '../../triggers/expr-renderer';
-import { evaluateFlowTriggers } from '../../triggers/flow-evaluate';
-import { triggerKey } from '../../triggers/ids';
-import type { KafkaTriggerSource } from '../../triggers/kafka';
-import type { PubSubTriggerSource } from '../../triggers/pubsub';
-import type { Renderer } from '../../triggers/render';
-import { TriggerRegistry } from '../../triggers/registry';
-import type { TriggerReport } from '../../triggers/report';
-import type { StartFn } from '../../triggers/start';
-import { parseFlowWithTriggers } from '../../triggers/validate';
-import { envsFrom, lazyConfig, parseConfig, type Env } from '../core/config';
-import type { EmbeddedAdapters } from './adapters';
-import { LocalRuntime } from './runtime';
-import { pollKafkaTriggers } from '../core/kafka-poll';
-import { LocalKafkaTriggers } from './kafka-triggers';
-import { LocalPubSubTriggers, LocalScheduler, type DeadLetter } from './triggers';
+import type { AuthConfig } from '../api/auth';
+import { DependencyIndex, refsOf } from '../api/dependencies';
+import { createApiService, FlowValidationError } from '../api/port-service';
+import type { Limits } from '../api/route';
+import { createApiHandler } from '../api/router';
+import { defaultUiDir } from '../api/ui-static';
+import type { ApiService, SavedFlow } from '../api/service';
+import { checkSyntax, referencedPaths } from '../expr';
+import { formatError, toErrorData, type AloftErrorData } from '../model/errors';
+import type { Execution } from '../model/execution';
+import type { Flow } from '../model/flow';
+import type { EffectOf } from '../model/effects';
+import type { Clock, Ids } from '../ports/system';
+import type { TriggerStateStore } from '../ports/trigger-state';
+import { exprRenderer } from '../triggers/expr-renderer';
+import { evaluateFlowTriggers } from '../triggers/flow-evaluate';
+import { triggerKey } from '../triggers/ids';
+import type { KafkaTriggerSource } from '../triggers/kafka';
+import type { PubSubTriggerSource } from '../triggers/pubsub';
+import type { Renderer } from '../triggers/render';
+import { TriggerRegistry } from '../triggers/registry';
+import type { TriggerReport } from '../triggers/report';
+import type { StartFn } from '../triggers/start';
+import { parseFlowWithTriggers } from '../triggers/validate';
+import { envsFrom, lazyConfig, parseConfig, type Env } from '../runtime/core/config';
+import type { EmbeddedAdapters } from '../runtime/embedded/adapters';
+import { LocalRuntime } from '../runtime/embedded/runtime';
+import { pollKafkaTriggers } from '../runtime/core/kafka-poll';
+import { LocalKafkaTriggers } from '../runtime/embedded/kafka-triggers';
+import { LocalPubSubTriggers, LocalScheduler, type DeadLetter } from '../runtime/embedded/triggers';
 
 export const ServerConfig = z.object({
   /** The time zone of Schedule triggers without their own. */
@@ -299,7 +299,7 @@ export class LocalServer {
     const given = this.opts.kafka;
     if (given === null || this.kafka) return;
     this.kafka = new LocalKafkaTriggers(
-      async () => given ?? (await import('../../plugins/kafka/trigger-source')).kafkaTriggerSource,
+      async () => given ?? (await import('../plugins/kafka/trigger-source')).kafkaTriggerSource,
       { start: this.start, renderer: this.renderer, report: (r) => this.report(r), context: this.context },
     );
     await this.kafka.sync(this.registry.kafkaRealtimeTargets());

@@ -1,21 +1,21 @@
 // The API service of the cloud `api` function: the shared service over ports (lib/api/port-service.ts)
 // with the GCP adapters, and runtime actions that only append events. Nothing here folds an execution:
 // each appended event wakes the executor through its Firestore trigger.
-import { createApiService } from '../../api/port-service';
-import type { ApiService } from '../../api/service';
-import { checkSyntax, referencedPaths } from '../../expr';
-import { replay as replayExecution } from '../../engine';
-import { AloftError, ErrorCode } from '../../model/errors';
-import type { Execution } from '../../model/execution';
-import type { Flow } from '../../model/flow';
-import type { PluginCatalog } from '../../plugins/catalog';
-import type { BlobStore, Clock, FlowRepository, Ids, KeyValueStore, LogStore, StateStore } from '../../ports';
-import type { Renderer } from '../../triggers/render';
-import { parseFlowWithTriggers } from '../../triggers/validate';
-import { appendEvent } from '../core/effects';
-import { pending } from '../core/events';
-import type { FlowCache } from '../core/flow-cache';
-import { startExecution, type StartDeps, type StartRequest } from '../core/start-execution';
+import { createApiService } from '../api/port-service';
+import type { ApiService } from '../api/service';
+import { checkSyntax, referencedPaths } from '../expr';
+import { replay as replayExecution } from '../engine';
+import { AloftError, ErrorCode } from '../model/errors';
+import type { Execution } from '../model/execution';
+import type { Flow } from '../model/flow';
+import type { PluginCatalog } from '../plugins/catalog';
+import type { BlobStore, Clock, FlowRepository, Ids, KeyValueStore, LogStore, StateStore } from '../ports';
+import type { Renderer } from '../triggers/render';
+import { parseFlowWithTriggers } from '../triggers/validate';
+import { appendEvent } from '../runtime/core/effects';
+import { pending } from '../runtime/core/events';
+import type { FlowCache } from '../runtime/core/flow-cache';
+import { startExecution, type StartDeps, type StartRequest } from '../runtime/core/start-execution';
 
 export interface CloudApiDeps {
   store: StateStore;
