@@ -6,6 +6,14 @@ export interface ApiClientOptions {
   token?: string;
 }
 
+/** Transport failures after which a request that changes nothing may be sent again. */
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+const IDEMPOTENT = new Set(['GET', 'HEAD']);
+/** Waits before the retries of an idempotent request whose connection was reset. */
+const RETRY_DELAYS_MS = [100, 400];
+
+const causeOf = (err: unknown): { code?: string; message?: string } | undefined => (err as { cause?: { code?: string; message?: string } }).cause;
+
 export class ApiClient {
   private readonly base: string;
 
@@ -22,11 +30,19 @@ export class ApiClient {
     if (body?.yaml !== undefined) { payload = body.yaml; headers['content-type'] = 'application/x-yaml'; }
     if (body?.form !== undefined) payload = body.form;
     let res: Response;
-    try {
-      res = await fetch(`${this.base}${path}`, { method, headers, body: payload });
-    } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new AloftError(ErrorCode.INFRA_RETRYABLE, `cannot reach ${this.base}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        res = await fetch(`${this.base}${path}`, { method, headers, body: payload });
+        break;
+      } catch (err) {
+        const cause = causeOf(err);
+        // A kept-alive connection the server closed, or a server busy starting: a read is safe to send again.
+        if (IDEMPOTENT.has(method) && RESET_CODES.has(cause?.code ?? '') && attempt < RETRY_DELAYS_MS.length) {
+          await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
+          continue;
+        }
+        throw new AloftError(ErrorCode.INFRA_RETRYABLE, `cannot reach ${this.base}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+      }
     }
     const text = await res.text();
     let parsed: unknown;
