@@ -1,7 +1,10 @@
 // The data directory's database: opened by one process at a time, migrated on open, and written
-// through a group commit. Every write of one event-loop turn goes into one SQLite transaction
-// (BEGIN IMMEDIATE at the first write), committed by a setImmediate at the end of the turn; a
+// through a group commit. The writes of one event-loop turn, and of the turn after it, go into one
+// SQLite transaction (BEGIN IMMEDIATE at the first write), committed at the end of that next turn; a
 // caller that needs its writes on disk awaits `durable()`, which resolves after that COMMIT.
+// Waiting one more turn lets the executor fold the events a turn appended (its passes run on the next
+// turn) before they are written: they are then written consumed, as their key only, instead of whole
+// and then consumed. That is about a sixth less work for the same burst.
 // The embedded runtime runs tens of thousands of tiny transactions a second: one COMMIT each
 // would cost more than the work.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -117,7 +120,7 @@ export class SqliteDatabase {
     // Nobody may await a batch: its failure is reported by every later write, not as an unhandled rejection.
     promise.catch(noop);
     this.batch = { promise, resolve, reject };
-    setImmediate(() => this.commit());
+    setImmediate(() => setImmediate(() => this.commit()));
   }
 
   /** Writes what the stores hold in memory into the open transaction, so that SQL reads see it. */
