@@ -159,6 +159,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `),
   },
+  {
+    version: 3,
+    description: 'polling trigger state',
+    up: (db) => db.exec(`
+      CREATE TABLE trigger_polls (
+        trigger_key TEXT PRIMARY KEY,
+        json TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `),
+  },
 ];
 
 /** The schema version this code reads and writes. */
