@@ -62,7 +62,7 @@ function pollContext(deps: PollDeps, { flow, trigger }: PollTarget, idPrefix: st
   return {
     now,
     executionId: (found) => (found ? derivedId(idPrefix, key, ...found) : derivedId(idPrefix, key, slot)),
-    task: (executionId) => taskContext(deps, flow, trigger, vars, executionId, now),
+    task: (executionId) => taskContext(deps, flow, trigger, vars, executionId),
     update: async (fold) => {
       // The store may run the fold again on a lost race: the last run is the one stored.
       let stored: PollState | null = null;
@@ -84,7 +84,7 @@ function pollContext(deps: PollDeps, { flow, trigger }: PollTarget, idPrefix: st
 
 /** The context a trigger's poll runs its task code in: its files belong to the execution it may start. */
 function taskContext(
-  deps: PollDeps, flow: Flow, trigger: PollTarget['trigger'], vars: Record<string, unknown>, executionId: string, now: Date,
+  deps: PollDeps, flow: Flow, trigger: PollTarget['trigger'], vars: Record<string, unknown>, executionId: string,
 ): TaskContext {
   const owner = { namespace: flow.namespace, flowId: flow.id, executionId, taskId: trigger.id, taskRunId: 'trigger' };
   const where = { flow: flowKey(flow.namespace, flow.id), trigger: trigger.id };
@@ -98,12 +98,14 @@ function taskContext(
     namespaceFiles: refuseNamespaceFiles(flow.namespace, name),
     kv: () => { throw new AloftError(ErrorCode.NOT_SUPPORTED, `a ${name} reads no key-value store`); },
     signal: new AbortController().signal,
-    deadline: new Date(now.getTime() + POLL_BUDGET_MS),
+    // The task's own clock is the wall clock (as in the worker): `now` is the slot's date, which tests set.
+    deadline: new Date(Date.now() + POLL_BUDGET_MS),
     metrics: { counter: () => undefined, timer: () => undefined },
     now: () => new Date(),
     tempDir: async () => { throw new AloftError(ErrorCode.INTERNAL, `a ${name} has no scratch folder`); },
     execution: { id: executionId, namespace: flow.namespace, flowId: flow.id },
-    taskRun: { id: 'trigger', taskId: trigger.id, attempt: 1 },
+    // Unique per poll: code keyed on the task run (BigQuery job ids) must not adopt an earlier poll's work.
+    taskRun: { id: executionId, taskId: trigger.id, attempt: 1 },
     env: deps.env,
   };
 }
