@@ -157,6 +157,23 @@ ${extra}`;
     expect(await again.poll(new Date('2026-01-01T10:03:10Z'))).toEqual([]);
   });
 
+  it('finishes a batch a crashed poll noted but did not start, once, before listing again', async () => {
+    const dir = uniquePrefix('crash');
+    await put(`${dir}in/a.csv`, 'a1');
+    await server!.deploy(flow(dir, 'DELETE'), 'on-files.yml');
+    // What a poll that died after noting its batch leaves: the batch in the state, the object in place.
+    const [listed] = await storage.bucket(BUCKET).getFiles({ prefix: `${dir}in/` });
+    const blob = { uri: 'kestra:///io/aloft/polling/on-files/executions/crashedBatch0000000001/trigger/a.csv', bucket: BUCKET, name: listed[0].name, generation: String(listed[0].metadata.generation), isDirectory: false };
+    await server!.triggerState.updatePollState(`${NS}:on-files:watch`, () => ({ seen: {}, pending: { id: 'crashedBatch0000000001', blobs: [blob] } }));
+    const [run, ...more] = await server!.poll(new Date('2026-01-01T10:00:10Z'));
+    expect(more).toEqual([]);
+    expect(run.id).toBe('crashedBatch0000000001');
+    expect(run.trigger!.variables.blobs).toEqual([blob]);
+    expect((await storage.bucket(BUCKET).getFiles({ prefix: dir }))[0]).toEqual([]);
+    expect(await server!.triggerState.getPollState(`${NS}:on-files:watch`)).toEqual({ seen: { [blob.name]: blob.generation } });
+    expect(await server!.poll(new Date('2026-01-01T10:01:10Z'))).toEqual([]);
+  });
+
   it('with on CREATE does not fire an object that only changed', async () => {
     const dir = uniquePrefix('create');
     await put(`${dir}in/a.csv`, 'a1');
