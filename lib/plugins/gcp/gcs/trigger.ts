@@ -48,7 +48,8 @@ export const gcsPolling: PollingTrigger<'Gcs'> = {
     const { blobs: listed } = await list(lister, { ...p, filter: 'FILES' });
     const fresh = listed.filter((b) => isDue(p.on, state.seen[b.name], versionOf(b)));
     const seenNow: StateFold = (current) => ({ ...decode(current), seen: seenOf(listed) });
-    if (fresh.length === 0) return { state: seenNow };
+    // Nothing new: the state is written only when the listing changed (a write per poll costs in Firestore).
+    if (fresh.length === 0) return sameNames(state.seen, listed) ? {} : { state: seenNow };
     const id = ctx.executionId(fresh.map((b) => `${b.uri}#${versionOf(b)}`).sort());
     const task = ctx.task(id);
     const blobs = await download(task, p, fresh);
@@ -75,6 +76,9 @@ function seenOf(listed: readonly Blob[]): Record<string, string> {
   for (const b of listed) next[b.name] = versionOf(b);
   return next;
 }
+
+const sameNames = (seen: Record<string, string>, listed: readonly Blob[]): boolean =>
+  listed.length === Object.keys(seen).length && listed.every((b) => seen[b.name] === versionOf(b));
 
 /** Clears the noted batch (when it is still this one) and marks its objects seen. */
 function done(batch: NonNullable<GcsPollState['pending']>, seenBlobs: readonly Blob[]): StateFold {
