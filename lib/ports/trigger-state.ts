@@ -1,4 +1,5 @@
-// Trigger state: the last fired date of each Schedule trigger and the windows of MultipleConditions.
+// Trigger state: the last fired date of each Schedule trigger (and polling trigger's slot), the windows
+// of MultipleConditions, and what a polling trigger remembers between polls (lib/triggers/polling.ts).
 // Firestore keeps it under `triggers/{triggerKey}`; every change is a transaction, so two scheduler
 // invocations racing on the same date fire it once.
 
@@ -15,6 +16,9 @@ export interface WindowFold<T> {
   next: ConditionWindow | null;
   result: T;
 }
+
+/** What a polling trigger remembers between two polls (the objects it saw, ...): a JSON object. */
+export type PollState = Record<string, unknown>;
 
 export interface TriggerStateStore {
   /** The last claimed date of a schedule (or its baseline), ISO-8601 UTC; undefined when the trigger has no state. */
@@ -37,6 +41,15 @@ export interface TriggerStateStore {
 
   getWindow(triggerKey: string, conditionId: string): Promise<ConditionWindow | null>;
 
-  /** Forgets a trigger: its last date and its windows (its flow or the trigger was deleted). */
+  /** The state a polling trigger kept after its last poll; null when it has none. */
+  getPollState(triggerKey: string): Promise<PollState | null>;
+
+  /**
+   * Folds a polling trigger's state in a transaction; a null result deletes it. `fold` must be pure:
+   * it may run more than once when writers race, so two overlapping polls merge rather than overwrite.
+   */
+  updatePollState(triggerKey: string, fold: (current: PollState | null) => PollState | null): Promise<void>;
+
+  /** Forgets a trigger: its last date, its windows and its poll state (its flow or the trigger was deleted). */
   deleteTrigger(triggerKey: string): Promise<void>;
 }

@@ -2,12 +2,15 @@
 // the typed form the runtime uses. Flow validation reads `triggerCatalog`.
 import { z } from 'zod';
 import type { Trigger } from '../model/flow';
+import { fetchTypeOf, QueryProperties, type FetchType } from '../plugins/gcp/bigquery/properties';
+import { gcpProperties } from '../plugins/gcp/credentials';
+import { Action, GsUri, listing } from '../plugins/gcp/gcs/properties';
 import { checkTopics, ConsumeFields, Duration, durationMs, type ConsumeProperties } from '../plugins/kafka/properties';
 import { conditionListSchema } from './conditions/schema';
 import { ConditionKind, type Condition } from './conditions/types';
 import { SCHEDULE_CONDITION_KINDS, ScheduleProperties, scheduleSpec, type ScheduleSpec } from './schedule';
 
-export const TriggerKind = { Schedule: 'Schedule', Flow: 'Flow', Webhook: 'Webhook', PubSub: 'PubSub', Kafka: 'Kafka' } as const;
+export const TriggerKind = { Schedule: 'Schedule', Flow: 'Flow', Webhook: 'Webhook', PubSub: 'PubSub', Kafka: 'Kafka', BigQuery: 'BigQuery', Gcs: 'Gcs' } as const;
 export type TriggerKind = (typeof TriggerKind)[keyof typeof TriggerKind];
 
 export interface TriggerTypeInfo {
@@ -76,11 +79,45 @@ export const KafkaTriggerProperties = needsGroup(checkTopics(ConsumeFields.exten
 /** io.kestra.plugin.kafka.RealtimeTrigger: one execution per record, so no batch bounds. */
 export const KafkaRealtimeTriggerProperties = needsGroup(checkTopics(ConsumeFields.omit({ pollDuration: true, maxRecords: true, maxDuration: true }).extend(triggerFields)));
 
+/** io.kestra.plugin.gcp.bigquery.Trigger: Query's connection and fetch properties, run every `interval`. */
+export const BigQueryTriggerProperties = QueryProperties.pick({
+  projectId: true, serviceAccount: true, scopes: true, location: true, retryAuto: true, retryReasons: true, retryMessages: true,
+  sql: true, legacySql: true, useLegacySql: true, fetch: true, store: true, fetchOne: true, fetchType: true, maxResults: true,
+}).extend({ interval: Duration.default('PT1M'), ...triggerFields }).strict()
+  // Kestra fires when the query returned rows; without a fetch it counts none (and fails on a null size).
+  .refine((p) => p.fetch === true || p.store === true || p.fetchOne === true || (p.fetchType !== undefined && p.fetchType !== 'NONE'), {
+    message: 'a BigQuery Trigger fires on the rows its query returns: set fetch, fetchOne or store (or fetchType FETCH, FETCH_ONE or STORE)', path: ['fetch'],
+  });
+export type BigQueryTriggerProperties = z.infer<typeof BigQueryTriggerProperties>;
+
+export const GcsTriggerOn = z.enum(['CREATE', 'UPDATE', 'CREATE_OR_UPDATE']);
+export type GcsTriggerOn = z.infer<typeof GcsTriggerOn>;
+
+/** io.kestra.plugin.gcp.gcs.Trigger: Downloads' listing and action, every `interval`. */
+export const GcsTriggerProperties = z.object({
+  ...gcpProperties,
+  from: listing.from,
+  listingType: listing.listingType,
+  regExp: listing.regExp,
+  action: Action,
+  moveDirectory: GsUri.optional(),
+  interval: Duration.default('PT1M'),
+  /** Kestra 0.15+: which objects fire with action NONE (those not seen yet, those changed since, or both). */
+  on: GcsTriggerOn.default('CREATE_OR_UPDATE'),
+  // Kestra 0.15+ names and expires the seen-object state; Aloft keeps it with the trigger's state.
+  stateKey: z.string().optional(),
+  stateTtl: Duration.optional(),
+  ...triggerFields,
+}).strict().refine((p) => p.action !== 'MOVE' || p.moveDirectory !== undefined, { message: 'moveDirectory is required when action is MOVE', path: ['moveDirectory'] });
+export type GcsTriggerProperties = z.infer<typeof GcsTriggerProperties>;
+
 const OLD = 'io.kestra.core.models.triggers.types.';
 const NEW = 'io.kestra.plugin.core.trigger.';
 
 export const KAFKA_TRIGGER = 'io.kestra.plugin.kafka.Trigger';
 export const KAFKA_REALTIME_TRIGGER = 'io.kestra.plugin.kafka.RealtimeTrigger';
+export const BIGQUERY_TRIGGER = 'io.kestra.plugin.gcp.bigquery.Trigger';
+export const GCS_TRIGGER = 'io.kestra.plugin.gcp.gcs.Trigger';
 
 const TYPES: readonly TriggerTypeInfo[] = [
   { type: `${OLD}Schedule`, aliases: [`${NEW}Schedule`], kind: TriggerKind.Schedule, properties: ScheduleProperties },
@@ -90,6 +127,8 @@ const TYPES: readonly TriggerTypeInfo[] = [
   { type: 'io.kestra.plugin.gcp.pubsub.RealtimeTrigger', aliases: [], kind: TriggerKind.PubSub, properties: PubSubProperties },
   { type: KAFKA_TRIGGER, aliases: [], kind: TriggerKind.Kafka, properties: KafkaTriggerProperties },
   { type: KAFKA_REALTIME_TRIGGER, aliases: [], kind: TriggerKind.Kafka, properties: KafkaRealtimeTriggerProperties },
+  { type: BIGQUERY_TRIGGER, aliases: [], kind: TriggerKind.BigQuery, properties: BigQueryTriggerProperties },
+  { type: GCS_TRIGGER, aliases: [], kind: TriggerKind.Gcs, properties: GcsTriggerProperties },
 ];
 
 const BY_NAME = new Map<string, TriggerTypeInfo>();
@@ -123,6 +162,18 @@ export type ParsedTrigger =
     /** The polling Trigger's interval. */
     intervalMs: number;
     inputs?: Record<string, unknown>; conditions: Condition[];
+  })
+  | (Base & {
+    kind: 'BigQuery';
+    /** The Query it runs (templates not yet rendered) and what it fetches. */
+    query: Omit<BigQueryTriggerProperties, 'interval' | 'inputs' | 'conditions'>; fetchType: FetchType;
+    intervalMs: number; inputs?: Record<string, unknown>; conditions: Condition[];
+  })
+  | (Base & {
+    kind: 'Gcs';
+    /** The listing and action (templates not yet rendered). */
+    gcs: Omit<GcsTriggerProperties, 'interval' | 'inputs' | 'conditions'>;
+    intervalMs: number; inputs?: Record<string, unknown>; conditions: Condition[];
   });
 export type ParsedTriggerOf<K extends TriggerKind> = Extract<ParsedTrigger, { kind: K }>;
 
@@ -166,6 +217,20 @@ export function parseTrigger(trigger: Trigger, defaultTimezone = 'UTC'): Trigger
           intervalMs: interval ? durationMs(interval as string) : 60_000, conditions: conditions ?? [], ...(inputs ? { inputs } : {}),
         },
       };
+    }
+    case 'BigQuery': {
+      const { inputs, conditions, interval, ...query } = p as BigQueryTriggerProperties;
+      return {
+        ok: true,
+        trigger: {
+          ...base, kind: info.kind, query, fetchType: fetchTypeOf(query), intervalMs: durationMs(interval),
+          conditions: conditions ?? [], ...(inputs ? { inputs } : {}),
+        },
+      };
+    }
+    case 'Gcs': {
+      const { inputs, conditions, interval, ...gcs } = p as GcsTriggerProperties;
+      return { ok: true, trigger: { ...base, kind: info.kind, gcs, intervalMs: durationMs(interval), conditions: conditions ?? [], ...(inputs ? { inputs } : {}) } };
     }
   }
 }

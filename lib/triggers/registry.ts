@@ -1,19 +1,27 @@
 // The triggers of every loaded flow, kept by the embedded runtime: Schedule targets for the
-// scheduler loop, Pub/Sub targets for subscriptions, and the Flow-trigger index.
+// scheduler loop, Pub/Sub targets for subscriptions, polling triggers, and the Flow-trigger index.
 import { toErrorData } from '../model/errors';
 import { flowKey, type Flow } from '../model/flow';
 import { parseTrigger, type ParsedTrigger, type ParsedTriggerOf } from './catalog';
 import { FlowTriggerIndex } from './flow-index';
 import type { KafkaTarget } from './kafka';
+import { isPollingKind, type PollingKind } from './polling';
 import type { PubSubTarget } from './pubsub';
 import type { Reporter } from './report';
 import type { ScheduleTarget } from './scheduler';
+
+/** A trigger of a polling kind, with its flow. */
+export interface PollTarget {
+  flow: Flow;
+  trigger: ParsedTriggerOf<PollingKind>;
+}
 
 export class TriggerRegistry {
   readonly flowIndex = new FlowTriggerIndex();
   private readonly schedules = new Map<string, ScheduleTarget[]>();
   private readonly pubsub = new Map<string, PubSubTarget[]>();
   private readonly kafka = new Map<string, KafkaTarget[]>();
+  private readonly polling = new Map<string, PollTarget[]>();
 
   constructor(private readonly report: Reporter, private readonly defaultTimezone = 'UTC') {}
 
@@ -35,6 +43,8 @@ export class TriggerRegistry {
     this.put(this.schedules, key, of('Schedule').map((trigger) => ({ flow, trigger })));
     this.put(this.pubsub, key, of('PubSub').filter((t) => !t.disabled).map((trigger) => ({ flow, trigger })));
     this.put(this.kafka, key, of('Kafka').filter((t) => !t.disabled && !flow.disabled).map((trigger) => ({ flow, trigger })));
+    const polling = parsed.filter((t): t is ParsedTriggerOf<PollingKind> => isPollingKind(t.kind));
+    this.put(this.polling, key, polling.filter((t) => !t.disabled && !flow.disabled).map((trigger) => ({ flow, trigger })));
   }
 
   remove(namespace: string, flowId: string): void {
@@ -43,6 +53,7 @@ export class TriggerRegistry {
     this.schedules.delete(key);
     this.pubsub.delete(key);
     this.kafka.delete(key);
+    this.polling.delete(key);
   }
 
   scheduleTargets(): ScheduleTarget[] {
@@ -58,9 +69,9 @@ export class TriggerRegistry {
     return [...this.kafka.values()].flat().filter((t) => t.trigger.realtime);
   }
 
-  /** Polling Kafka Triggers, run by the scheduler. */
-  kafkaPollTargets(): KafkaTarget[] {
-    return [...this.kafka.values()].flat().filter((t) => !t.trigger.realtime);
+  /** Triggers of a polling kind (lib/triggers/polling.ts), run by the scheduler; each kind says which of its triggers poll. */
+  pollTargets(): PollTarget[] {
+    return [...this.polling.values()].flat();
   }
 
   private put<T>(map: Map<string, T[]>, key: string, list: T[]): void {

@@ -1,5 +1,5 @@
 // `aloft server`: the embedded runtime behind the HTTP API on 127.0.0.1, with the scheduler loop,
-// flow triggers, webhooks and (when PUBSUB_EMULATOR_HOST is set) Pub/Sub triggers.
+// flow triggers, webhooks, polling triggers and (when PUBSUB_EMULATOR_HOST is set) Pub/Sub triggers.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
@@ -32,7 +32,8 @@ import { parseFlowWithTriggers } from '../triggers/validate';
 import { envsFrom, lazyConfig, parseConfig, type Env } from '../runtime/core/config';
 import type { EmbeddedAdapters } from '../runtime/embedded/adapters';
 import { LocalRuntime } from '../runtime/embedded/runtime';
-import { pollKafkaTriggers } from '../runtime/core/kafka-poll';
+import { pollTriggers } from '../runtime/core/polling';
+import { pollingTriggers } from '../triggers/polling-catalog';
 import { LocalKafkaTriggers } from '../runtime/embedded/kafka-triggers';
 import { LocalPubSubTriggers, LocalScheduler, type DeadLetter } from '../runtime/embedded/triggers';
 
@@ -94,8 +95,8 @@ export class LocalServer {
   private pubsub?: LocalPubSubTriggers;
   private closePubSubSource?: () => Promise<void>;
   private kafka?: LocalKafkaTriggers;
-  private kafkaPolling?: Promise<Execution[]>;
-  private kafkaTimer?: NodeJS.Timeout;
+  private polling?: Promise<Execution[]>;
+  private pollTimer?: NodeJS.Timeout;
   private http?: Server;
   private readonly evaluating = new Set<Promise<void>>();
   private opened?: Promise<void>;
@@ -165,9 +166,9 @@ export class LocalServer {
     await this.startKafka();
     this.scheduler.start();
     const every = this.config().ALOFT_SCHEDULER_INTERVAL_MS;
-    if (every > 0 && this.opts.kafka !== null) {
+    if (every > 0) {
       const loop = (): void => {
-        this.kafkaTimer = setTimeout(() => { void this.pollKafka().finally(() => { if (this.kafkaTimer) loop(); }); }, every);
+        this.pollTimer = setTimeout(() => { void this.poll().finally(() => { if (this.pollTimer) loop(); }); }, every);
       };
       loop();
     }
@@ -190,9 +191,9 @@ export class LocalServer {
   /** Stops serving and closes the stores; running attempts get `graceMs` to finish (default: aborted at once). */
   async stop(opts: { graceMs?: number } = {}): Promise<void> {
     await this.scheduler.stop();
-    clearTimeout(this.kafkaTimer);
-    this.kafkaTimer = undefined;
-    await this.kafkaPolling?.catch(() => undefined);
+    clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+    await this.polling?.catch(() => undefined);
     if (this.http) {
       const server = this.http;
       this.http = undefined;
@@ -280,17 +281,18 @@ export class LocalServer {
     await this.pubsub.sync(this.registry.pubSubTargets());
   }
 
-  /** One pass of the polling Kafka Triggers whose interval slot is due (tests drive it with their clock). Passes never overlap. */
-  async pollKafka(now: Date = this.runtime.clock.now()): Promise<Execution[]> {
-    while (this.kafkaPolling) await this.kafkaPolling.catch(() => undefined);
+  /** One pass of the polling triggers whose interval slot is due (tests drive it with their clock). Passes never overlap. */
+  async poll(now: Date = this.runtime.clock.now()): Promise<Execution[]> {
+    while (this.polling) await this.polling.catch(() => undefined);
     const rt = this.runtime;
-    this.kafkaPolling = pollKafkaTriggers({
-      state: this.triggerState, blobs: rt.blobs, start: this.start, renderer: this.renderer, report: (r) => this.report(r), context: this.context, env: this.opts.env,
-    }, this.registry.kafkaPollTargets(), now);
+    this.polling = pollTriggers({
+      state: this.triggerState, blobs: rt.blobs, start: this.start, renderer: this.renderer, report: (r) => this.report(r),
+      context: this.context, env: this.opts.env, triggers: pollingTriggers,
+    }, this.registry.pollTargets(), now);
     try {
-      return await this.kafkaPolling;
+      return await this.polling;
     } finally {
-      this.kafkaPolling = undefined;
+      this.polling = undefined;
     }
   }
 

@@ -1,13 +1,14 @@
 // TriggerStateStore on Firestore:
 //   triggers/{triggerKey}                         the last fired (or baseline) date of a schedule
 //   triggers/{triggerKey}/windows/{conditionId}   the open window of a MultipleCondition
+//   triggers/{triggerKey}/poll/state              what a polling trigger kept after its last poll
 // Changes are compare-and-set writes guarded by the document's update time (create() when absent),
 // retried on a lost race. That gives the transaction's guarantee without its locks: the Firestore
 // emulator fails concurrent transactions on one document with ABORTED at a concurrency of 10.
 import type { DocumentReference, Firestore, WriteResult } from '@google-cloud/firestore';
 import { z } from 'zod';
 import { AloftError, ErrorCode } from '../../model/errors';
-import type { ConditionWindow, TriggerStateStore, WindowFold } from '../../ports/trigger-state';
+import type { ConditionWindow, PollState, TriggerStateStore, WindowFold } from '../../ports/trigger-state';
 import { MAX_WRITES, chunks, docIdFor, isAlreadyExists, isFailedPrecondition, isNotFound, toAloftError } from './firestore-support';
 
 export interface FirestoreTriggerStateOptions {
@@ -42,6 +43,10 @@ export class FirestoreTriggerStateStore implements TriggerStateStore {
 
   private windowRef(triggerKey: string, conditionId: string) {
     return this.ref(triggerKey).collection('windows').doc(docIdFor(conditionId));
+  }
+
+  private pollRef(triggerKey: string) {
+    return this.ref(triggerKey).collection('poll').doc('state');
   }
 
   async getLastDate(triggerKey: string): Promise<string | undefined> {
@@ -104,10 +109,36 @@ export class FirestoreTriggerStateStore implements TriggerStateStore {
     }
   }
 
+  async getPollState(triggerKey: string): Promise<PollState | null> {
+    try {
+      const snap = await this.pollRef(triggerKey).get();
+      return snap.exists ? this.decodePoll(snap.get('json'), snap.ref) : null;
+    } catch (err) {
+      throw toAloftError(err, `reading the poll state of trigger ${triggerKey}`);
+    }
+  }
+
+  async updatePollState(triggerKey: string, fold: (current: PollState | null) => PollState | null): Promise<void> {
+    const ref = this.pollRef(triggerKey);
+    await this.casLoop(`updating the poll state of trigger ${triggerKey}`, async () => {
+      const snap = await ref.get();
+      const next = fold(snap.exists ? this.decodePoll(snap.get('json'), ref) : null);
+      // Kept as one JSON string: a state's keys are object names, which Firestore field paths refuse.
+      if (next === null) {
+        if (snap.exists) await ref.delete({ lastUpdateTime: snap.updateTime! });
+      } else if (snap.exists) {
+        await ref.update({ json: JSON.stringify(next) }, { lastUpdateTime: snap.updateTime! });
+      } else {
+        await ref.create({ json: JSON.stringify(next) });
+      }
+      return { done: true, value: undefined };
+    });
+  }
+
   async deleteTrigger(triggerKey: string): Promise<void> {
     try {
       const windows = await this.ref(triggerKey).collection('windows').select().get();
-      const refs = [this.ref(triggerKey), ...windows.docs.map((d) => d.ref)];
+      const refs = [this.ref(triggerKey), this.pollRef(triggerKey), ...windows.docs.map((d) => d.ref)];
       for (const part of chunks(refs, MAX_WRITES)) {
         const batch = this.db.batch();
         for (const r of part) batch.delete(r);
@@ -122,6 +153,14 @@ export class FirestoreTriggerStateStore implements TriggerStateStore {
     const doc = WindowDoc.safeParse(data);
     if (!doc.success) throw new AloftError(ErrorCode.INTERNAL, `corrupt document ${ref.path}`);
     return { start: doc.data.start, end: doc.data.end, results: { ...doc.data.results } };
+  }
+
+  private decodePoll(json: unknown, ref: DocumentReference): PollState {
+    try {
+      const state: unknown = typeof json === 'string' ? JSON.parse(json) : undefined;
+      if (state && typeof state === 'object' && !Array.isArray(state)) return state as PollState;
+    } catch { /* reported below */ }
+    throw new AloftError(ErrorCode.INTERNAL, `corrupt document ${ref.path}`);
   }
 
   /** Runs a read-then-guarded-write step until its write is not beaten by another writer. */

@@ -1,10 +1,11 @@
 // In-memory trigger state. Each operation reads and writes in one synchronous run, which is the
 // in-process equivalent of a Firestore transaction: no other caller can interleave.
-import type { ConditionWindow, TriggerStateStore, WindowFold } from '../../ports/trigger-state';
+import type { ConditionWindow, PollState, TriggerStateStore, WindowFold } from '../../ports/trigger-state';
 
 interface Entry {
   lastDate?: string;
   windows: Map<string, ConditionWindow>;
+  poll?: PollState;
 }
 
 export class MemoryTriggerStateStore implements TriggerStateStore {
@@ -41,6 +42,18 @@ export class MemoryTriggerStateStore implements TriggerStateStore {
   async getWindow(triggerKey: string, conditionId: string): Promise<ConditionWindow | null> {
     const w = this.entries.get(triggerKey)?.windows.get(conditionId);
     return w ? clone(w) : null;
+  }
+
+  async getPollState(triggerKey: string): Promise<PollState | null> {
+    const poll = this.entries.get(triggerKey)?.poll;
+    return poll ? structuredClone(poll) : null;
+  }
+
+  async updatePollState(triggerKey: string, fold: (current: PollState | null) => PollState | null): Promise<void> {
+    const entry = this.entry(triggerKey);
+    const next = fold(entry.poll ? structuredClone(entry.poll) : null);
+    if (next) entry.poll = structuredClone(next);
+    else delete entry.poll;
   }
 
   async deleteTrigger(triggerKey: string): Promise<void> {

@@ -176,6 +176,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE outbox_by_seq RENAME TO outbox;
     `),
   },
+  {
+    version: 4,
+    description: 'polling trigger state',
+    up: (db) => db.exec(`
+      CREATE TABLE trigger_polls (
+        trigger_key TEXT PRIMARY KEY,
+        json TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `),
+  },
 ];
 
 /** The schema version this code reads and writes. */

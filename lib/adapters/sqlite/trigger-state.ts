@@ -1,8 +1,8 @@
-// Trigger state on SQLite: the last claimed date of each schedule and the windows of
-// MultipleConditions. Each operation reads and writes in one synchronous run inside the open
+// Trigger state on SQLite: the last claimed date of each schedule, the windows of MultipleConditions
+// and the state of polling triggers. Each operation reads and writes in one synchronous run inside the open
 // transaction, so no other caller interleaves (the equivalent of a Firestore transaction).
 import type Database from 'better-sqlite3';
-import type { ConditionWindow, TriggerStateStore, WindowFold } from '../../ports/trigger-state';
+import type { ConditionWindow, PollState, TriggerStateStore, WindowFold } from '../../ports/trigger-state';
 import type { SqliteDatabase } from './database';
 
 export class SqliteTriggerStateStore implements TriggerStateStore {
@@ -14,6 +14,9 @@ export class SqliteTriggerStateStore implements TriggerStateStore {
     deleteWindow: Database.Statement<[string, string]>;
     deleteDate: Database.Statement<[string]>;
     deleteWindows: Database.Statement<[string]>;
+    poll: Database.Statement<[string]>;
+    putPoll: Database.Statement<[string, string]>;
+    deletePoll: Database.Statement<[string]>;
   };
 
   constructor(private readonly db: SqliteDatabase) {
@@ -28,6 +31,9 @@ export class SqliteTriggerStateStore implements TriggerStateStore {
       deleteWindow: raw.prepare('DELETE FROM trigger_windows WHERE trigger_key = ? AND condition_id = ?'),
       deleteDate: raw.prepare('DELETE FROM trigger_dates WHERE trigger_key = ?'),
       deleteWindows: raw.prepare('DELETE FROM trigger_windows WHERE trigger_key = ?'),
+      poll: raw.prepare('SELECT json FROM trigger_polls WHERE trigger_key = ?').pluck(),
+      putPoll: raw.prepare('INSERT INTO trigger_polls (trigger_key, json) VALUES (?, ?) ON CONFLICT (trigger_key) DO UPDATE SET json = excluded.json'),
+      deletePoll: raw.prepare('DELETE FROM trigger_polls WHERE trigger_key = ?'),
     };
   }
 
@@ -68,10 +74,25 @@ export class SqliteTriggerStateStore implements TriggerStateStore {
     return json === undefined ? null : (JSON.parse(json) as ConditionWindow);
   }
 
+  async getPollState(triggerKey: string): Promise<PollState | null> {
+    const json = this.sql.poll.get(triggerKey) as string | undefined;
+    return json === undefined ? null : (JSON.parse(json) as PollState);
+  }
+
+  async updatePollState(triggerKey: string, fold: (current: PollState | null) => PollState | null): Promise<void> {
+    const json = this.sql.poll.get(triggerKey) as string | undefined;
+    const next = fold(json === undefined ? null : (JSON.parse(json) as PollState));
+    this.db.write();
+    if (next) this.sql.putPoll.run(triggerKey, JSON.stringify(next));
+    else this.sql.deletePoll.run(triggerKey);
+    await this.db.durable();
+  }
+
   async deleteTrigger(triggerKey: string): Promise<void> {
     this.db.write();
     this.sql.deleteDate.run(triggerKey);
     this.sql.deleteWindows.run(triggerKey);
+    this.sql.deletePoll.run(triggerKey);
     await this.db.durable();
   }
 }

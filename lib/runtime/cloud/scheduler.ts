@@ -5,12 +5,12 @@
 // outbox entries older than ALOFT_OUTBOX_REPUBLISH_MS, heartbeats older than ALOFT_LOST_AFTER_MS, events
 // pending longer than ALOFT_SWEEP_AFTER_MS (a lost trigger, a dead lease holder), which are drained
 // under the lease. Step 5: Schedule triggers fire their due dates (lib/triggers), each date once.
-// Step 6: polling Kafka Triggers whose interval slot is due poll their group once (core/kafka-poll.ts).
+// Step 6: polling triggers (Kafka, BigQuery, GCS) whose interval slot is due poll once (core/polling.ts).
 import type { AttemptLedger } from '../../ports';
 import type { AttemptStopStore, StrandedExecutions } from '../../ports/cloud-control';
 import type { CloudLog } from './log';
 import { drainExecution, type ExecutorHandlerDeps } from './executor';
-import { fireSchedules, pollKafka, type CloudTriggerRegistry, type ScheduleStepReport, type TriggerDeps } from './triggers';
+import { fireSchedules, pollDue, type CloudTriggerRegistry, type ScheduleStepReport, type TriggerDeps } from './triggers';
 import { publishOutbox } from '../core/publish';
 import { fireDue, recoverLost, republish, sweep, type RecoveryDeps } from '../core/recovery';
 import { fireWakeUp } from '../core/wake-ups';
@@ -37,8 +37,8 @@ export interface SchedulerReport {
   wakeUps: number;
   swept: number;
   schedules: ScheduleStepReport | null;
-  /** Executions started by polling Kafka Triggers. */
-  kafka: number;
+  /** Executions started by polling triggers (Kafka, BigQuery, GCS). */
+  polled: number;
   errors: Array<{ step: string; code: string; message: string }>;
 }
 
@@ -67,7 +67,7 @@ export function recoveryOf(deps: SchedulerDeps): RecoveryDeps {
 }
 
 export async function schedulerTick(deps: SchedulerDeps, now: Date): Promise<SchedulerReport> {
-  const report: SchedulerReport = { republished: 0, lost: 0, wakeUps: 0, swept: 0, schedules: null, kafka: 0, errors: [] };
+  const report: SchedulerReport = { republished: 0, lost: 0, wakeUps: 0, swept: 0, schedules: null, polled: 0, errors: [] };
   const step = async (name: string, run: () => Promise<void>): Promise<void> => {
     try {
       await run();
@@ -83,10 +83,10 @@ export async function schedulerTick(deps: SchedulerDeps, now: Date): Promise<Sch
   await step('wake-ups', async () => { report.wakeUps = await fireDue(r, now); });
   await step('sweep', async () => { report.swept = await sweep(r, before(deps.sweepAfterMs), now); });
   await step('schedules', async () => { report.schedules = await fireSchedules(deps.triggers, deps.registry, now); });
-  await step('kafka', async () => { report.kafka = await pollKafka(deps.triggers, deps.registry, now); });
-  const busy = report.republished + report.lost + report.wakeUps + report.swept + (report.schedules?.started ?? 0) + report.kafka > 0;
+  await step('polling', async () => { report.polled = await pollDue(deps.triggers, deps.registry, now); });
+  const busy = report.republished + report.lost + report.wakeUps + report.swept + (report.schedules?.started ?? 0) + report.polled > 0;
   deps.log.write(busy ? 'INFO' : 'DEBUG',
-    `scheduler: ${report.republished} effect(s) republished, ${report.lost} lost attempt(s), ${report.wakeUps} wake-up(s), ${report.swept} execution(s) swept, ${report.schedules?.started ?? 0} scheduled execution(s) started, ${report.kafka} by Kafka Triggers`,
+    `scheduler: ${report.republished} effect(s) republished, ${report.lost} lost attempt(s), ${report.wakeUps} wake-up(s), ${report.swept} execution(s) swept, ${report.schedules?.started ?? 0} scheduled execution(s) started, ${report.polled} by polling triggers`,
     {}, { report });
   return report;
 }

@@ -17,7 +17,8 @@ import type { Renderer } from '../../triggers/render';
 import { TriggerRegistry } from '../../triggers/registry';
 import type { TriggerReport } from '../../triggers/report';
 import { fireDueSchedules } from '../../triggers/scheduler';
-import { pollKafkaTriggers } from '../core/kafka-poll';
+import { pollingTriggers } from '../../triggers/polling-catalog';
+import { pollTriggers } from '../core/polling';
 import type { StartFn } from '../../triggers/start';
 import type { CloudLog } from './log';
 
@@ -34,7 +35,7 @@ export interface TriggerDeps {
   projectId: string;
   cacheMs: number;
   context?: { globals?: Record<string, unknown>; envs?: Record<string, string> };
-  /** Where the polling Kafka Trigger stores its batches; absent, Kafka Triggers report NOT_IMPLEMENTED. */
+  /** Where polling triggers store what they found; absent, they report NOT_IMPLEMENTED. */
   blobs?: BlobStore;
   env?: Readonly<Record<string, string | undefined>>;
 }
@@ -97,25 +98,25 @@ export async function fireSchedules(deps: TriggerDeps, registry: CloudTriggerReg
 }
 
 /**
- * The scheduler's Kafka step: every polling Kafka Trigger whose interval slot is due polls its group
- * once (a Cloud Function holds no consumer open between invocations; docs/plugins-kafka.md).
- * RealtimeTriggers need a process that stays up and are reported as such.
+ * The scheduler's polling step: every polling trigger (Kafka, BigQuery, GCS) whose interval slot is
+ * due polls once (a Cloud Function holds no consumer open between invocations; docs/triggers.md).
+ * Kafka RealtimeTriggers need a process that stays up and are reported as such.
  */
-export async function pollKafka(deps: TriggerDeps, registry: CloudTriggerRegistry, now: Date): Promise<number> {
+export async function pollDue(deps: TriggerDeps, registry: CloudTriggerRegistry, now: Date): Promise<number> {
   const reg = await registry.get();
   const realtime = reg.kafkaRealtimeTargets();
   if (realtime.length > 0) {
     deps.log.warn(`scheduler: ${realtime.length} Kafka RealtimeTrigger(s) not run: in the cloud use io.kestra.plugin.kafka.Trigger, which the scheduler polls (NOT_IMPLEMENTED)`, {}, { code: ErrorCode.NOT_IMPLEMENTED });
   }
-  const targets = reg.kafkaPollTargets();
+  const targets = reg.pollTargets();
   if (targets.length === 0) return 0;
   if (!deps.triggerState || !deps.blobs) {
-    deps.log.warn(`scheduler: ${targets.length} Kafka Trigger(s) not polled: no trigger state or blob store is configured (NOT_IMPLEMENTED)`, {}, { code: ErrorCode.NOT_IMPLEMENTED });
+    deps.log.warn(`scheduler: ${targets.length} polling trigger(s) not polled: no trigger state or blob store is configured (NOT_IMPLEMENTED)`, {}, { code: ErrorCode.NOT_IMPLEMENTED });
     return 0;
   }
-  const started = await pollKafkaTriggers({
+  const started = await pollTriggers({
     state: deps.triggerState, blobs: deps.blobs, start: deps.start, renderer: deps.renderer, report: reportTo(deps.log),
-    context: { globals: deps.context?.globals ?? {}, envs: deps.context?.envs ?? {} }, env: deps.env ?? {},
+    context: { globals: deps.context?.globals ?? {}, envs: deps.context?.envs ?? {} }, env: deps.env ?? {}, triggers: pollingTriggers,
   }, targets, now);
   return started.length;
 }

@@ -84,12 +84,31 @@ export function triggerStateContract(name: string, make: () => Promise<TriggerSt
       expect(Object.keys((await store.getWindow(key, 'multiple'))?.results ?? {}).sort()).toEqual(keys);
     });
 
-    it('forgets the last date and the windows of a deleted trigger', async () => {
+    it('forgets the last date, the windows and the poll state of a deleted trigger', async () => {
       await store.claimScheduleDate(key, d(9));
       await store.updateWindow(key, 'multiple', () => ({ next: window({ a: true }), result: null }));
+      await store.updatePollState(key, () => ({ seen: { 'a.csv': '1' } }));
       await store.deleteTrigger(key);
       expect(await store.getLastDate(key)).toBeUndefined();
       expect(await store.getWindow(key, 'multiple')).toBeNull();
+      expect(await store.getPollState(key)).toBeNull();
+    });
+
+    it('has no poll state for a trigger that never polled, then keeps what the fold returned', async () => {
+      expect(await store.getPollState(key)).toBeNull();
+      await store.updatePollState(key, (current) => {
+        expect(current).toBeNull();
+        return { seen: { 'in/a.csv': '1', 'in/b.csv': '7' }, 'dotted.key': [1, { n: null }] };
+      });
+      expect(await store.getPollState(key)).toEqual({ seen: { 'in/a.csv': '1', 'in/b.csv': '7' }, 'dotted.key': [1, { n: null }] });
+      await store.updatePollState(key, () => null);
+      expect(await store.getPollState(key)).toBeNull();
+    });
+
+    it('loses no entry when poll states are folded concurrently', async () => {
+      const names = ['a', 'b', 'c', 'd', 'e'];
+      await Promise.all(names.map((n) => store.updatePollState(key, (current) => ({ seen: { ...((current?.seen as object) ?? {}), [n]: '1' } }))));
+      expect(Object.keys(((await store.getPollState(key))?.seen as object) ?? {}).sort()).toEqual(names);
     });
   });
 }

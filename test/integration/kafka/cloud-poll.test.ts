@@ -33,19 +33,19 @@ describeWithKafka('the polling Kafka Trigger in the cloud scheduler', () => {
     await h.deploy(flow(topic, group));
     await kcatWrite(topic, ['a\tone', 'b\ttwo', 'c\tthree']);
     const report = await h.rt.tick();
-    expect(report).toMatchObject({ kafka: 1, errors: [] });
+    expect(report).toMatchObject({ polled: 1, errors: [] });
     const [execution] = (await h.adapters.store.list({ namespace: 'unit.cloud', flowId: 'on-batch', pageSize: 10 })).executions;
     expect(execution.trigger).toMatchObject({ id: 'batch', variables: { messagesCount: 3, uri: expect.stringContaining(`/executions/${execution.id}/`) } });
     const ended = await h.drive(execution.id);
     expect(ended.state.current).toBe('SUCCESS');
     expect(sum(await committedOffsets(group, topic))).toBe(3);
-    expect((await h.rt.tick()).kafka).toBe(0);
+    expect((await h.rt.tick()).polled).toBe(0);
   });
 
   it('reports a RealtimeTrigger as not run in the cloud, naming the Trigger to use instead', async () => {
     const h = await harness({ triggerState: true });
     await h.deploy(flow('t', 'g', 'io.kestra.plugin.kafka.RealtimeTrigger'));
-    expect((await h.rt.tick()).kafka).toBe(0);
+    expect((await h.rt.tick()).polled).toBe(0);
     expect(JSON.stringify(h.log)).toContain('Kafka RealtimeTrigger(s) not run: in the cloud use io.kestra.plugin.kafka.Trigger');
   });
 });

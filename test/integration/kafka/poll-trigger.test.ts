@@ -41,7 +41,7 @@ describeWithKafka('the polling Kafka Trigger on aloft server', () => {
     await kcatWrite(topic, Array.from({ length: 5 }, (_, i) => `k${i}\t{"n": ${i}}`));
 
     const at = new Date('2026-01-01T10:00:30Z');
-    const [started, ...more] = await h.server.pollKafka(at);
+    const [started, ...more] = await h.server.poll(at);
     expect(more).toEqual([]);
     const ended = await h.server.runtime.waitForEnd(started.id);
     expect(ended.state.current).toBe('SUCCESS');
@@ -53,10 +53,10 @@ describeWithKafka('the polling Kafka Trigger on aloft server', () => {
     expect(sum(await committedOffsets(group, topic))).toBe(5);
 
     // The same slot again (a second scheduler invocation) polls nothing; the next slot finds no new record.
-    expect(await h.server.pollKafka(new Date('2026-01-01T10:00:50Z'))).toEqual([]);
-    expect(await h.server.pollKafka(new Date('2026-01-01T10:01:10Z'))).toEqual([]);
+    expect(await h.server.poll(new Date('2026-01-01T10:00:50Z'))).toEqual([]);
+    expect(await h.server.poll(new Date('2026-01-01T10:01:10Z'))).toEqual([]);
     await kcatWrite(topic, ['k5\t{"n": 5}']);
-    const [next] = await h.server.pollKafka(new Date('2026-01-01T10:02:10Z'));
+    const [next] = await h.server.poll(new Date('2026-01-01T10:02:10Z'));
     expect((await h.server.runtime.waitForEnd(next.id)).trigger?.variables.messagesCount).toBe(1);
     expect(sum(await committedOffsets(group, topic))).toBe(6);
   });
@@ -64,7 +64,7 @@ describeWithKafka('the polling Kafka Trigger on aloft server', () => {
   it('reports an unreachable broker naming the trigger and flow, and starts nothing', async () => {
     h = await startServer({ env: { ALOFT_SCHEDULER_INTERVAL_MS: '0', ENV_KAFKA_BOOTSTRAP: '127.0.0.1:1' } });
     expect((await h.call('POST', '/api/v1/flows', { yaml: flow('nowhere', 'nowhere-group') })).status).toBe(200);
-    expect(await h.server.pollKafka(new Date('2026-01-01T10:00:00Z'))).toEqual([]);
+    expect(await h.server.poll(new Date('2026-01-01T10:00:00Z'))).toEqual([]);
     expect(h.logs).toContainEqual(expect.objectContaining({
       severity: 'ERROR', trigger: 'batch', message: expect.stringContaining('Kafka trigger batch of io.aloft.kafka.on-batch: cannot consume from Kafka at 127.0.0.1:1'),
     }));

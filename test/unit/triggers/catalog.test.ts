@@ -10,8 +10,10 @@ describe('triggerCatalog', () => {
     expect(triggerCatalog.get('io.kestra.plugin.gcp.pubsub.RealtimeTrigger')?.kind).toBe('PubSub');
     expect(triggerCatalog.get('io.kestra.plugin.kafka.Trigger')?.kind).toBe('Kafka');
     expect(triggerCatalog.get('io.kestra.plugin.kafka.RealtimeTrigger')?.kind).toBe('Kafka');
+    expect(triggerCatalog.get('io.kestra.plugin.gcp.bigquery.Trigger')?.kind).toBe('BigQuery');
+    expect(triggerCatalog.get('io.kestra.plugin.gcp.gcs.Trigger')?.kind).toBe('Gcs');
     expect(triggerCatalog.get('io.kestra.plugin.aws.sqs.Trigger')).toBeUndefined();
-    expect(triggerCatalog.types()).toHaveLength(7);
+    expect(triggerCatalog.types()).toHaveLength(9);
   });
 
   it('has strict property schemas', () => {
@@ -33,6 +35,35 @@ describe('parseTrigger', () => {
       conditions: [{ type: 'io.kestra.core.models.conditions.types.MultipleCondition', conditions: { a: { type: 'io.kestra.core.models.conditions.types.ExecutionStatusCondition', in: ['SUCCESS'] } } }],
     });
     expect(r.ok === true && r.trigger.kind === 'Flow' && r.trigger.conditions[0]).toMatchObject({ kind: 'Multiple', id: 'multiple-0' });
+  });
+
+  it('types a BigQuery Trigger with its interval and the fetch its 0.4 booleans or fetchType ask', () => {
+    expect(parseTrigger({ id: 'q', type: 'io.kestra.plugin.gcp.bigquery.Trigger', sql: 'SELECT 1', fetchType: 'FETCH', store: true, interval: 'PT30S' })).toEqual({
+      ok: true,
+      trigger: {
+        id: 'q', type: 'io.kestra.plugin.gcp.bigquery.Trigger', disabled: false, kind: 'BigQuery', intervalMs: 30_000, conditions: [],
+        query: { sql: 'SELECT 1', fetchType: 'FETCH', store: true }, fetchType: 'STORE',
+      },
+    });
+  });
+
+  it('refuses a BigQuery Trigger that fetches nothing, since it fires on the rows it finds', () => {
+    expect(parseTrigger({ id: 'q', type: 'io.kestra.plugin.gcp.bigquery.Trigger', sql: 'SELECT 1' })).toEqual({
+      ok: false, message: 'trigger q: fetch: a BigQuery Trigger fires on the rows its query returns: set fetch, fetchOne or store (or fetchType FETCH, FETCH_ONE or STORE)',
+    });
+  });
+
+  it('types a GCS Trigger with Kestra\'s defaults (PT1M, on CREATE_OR_UPDATE) and requires moveDirectory for MOVE', () => {
+    expect(parseTrigger({ id: 'w', type: 'io.kestra.plugin.gcp.gcs.Trigger', from: 'gs://b/in/', action: 'NONE' })).toEqual({
+      ok: true,
+      trigger: {
+        id: 'w', type: 'io.kestra.plugin.gcp.gcs.Trigger', disabled: false, kind: 'Gcs', intervalMs: 60_000, conditions: [],
+        gcs: { from: 'gs://b/in/', action: 'NONE', on: 'CREATE_OR_UPDATE' },
+      },
+    });
+    expect(parseTrigger({ id: 'w', type: 'io.kestra.plugin.gcp.gcs.Trigger', from: 'gs://b/in/', action: 'MOVE' }))
+      .toEqual({ ok: false, message: 'trigger w: moveDirectory: moveDirectory is required when action is MOVE' });
+    expect(parseTrigger({ id: 'w', type: 'io.kestra.plugin.gcp.gcs.Trigger', from: 'gs://b/in/', action: 'ARCHIVE' }).ok).toBe(false);
   });
 
   it('explains the first problem of an invalid trigger', () => {

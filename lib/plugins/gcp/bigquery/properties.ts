@@ -53,6 +53,14 @@ export const QueryProperties = z.object({
 }).strict();
 export type QueryProperties = z.infer<typeof QueryProperties>;
 
+/** What a query keeps of its rows: the 0.4 booleans win over 1.x's `fetchType`, as in Kestra. */
+export function fetchTypeOf(p: Pick<QueryProperties, 'fetch' | 'fetchOne' | 'store' | 'fetchType'>): FetchType {
+  if (p.store) return 'STORE';
+  if (p.fetch) return 'FETCH';
+  if (p.fetchOne) return 'FETCH_ONE';
+  return p.fetchType ?? 'NONE';
+}
+
 const Table = z.object({ project: z.string(), dataset: z.string(), table: z.string() });
 
 export const QueryOutputs = z.object({

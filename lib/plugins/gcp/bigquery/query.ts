@@ -8,7 +8,7 @@ import { isSuspend, type Suspend, type TaskContext } from '../../types';
 import { connect, type BigQueryApi, type JobResource } from './client';
 import { failureOf, taskError } from './errors';
 import { kestraLabels, runJob } from './jobs';
-import type { FetchType, QueryOutputs, QueryProperties } from './properties';
+import { fetchTypeOf, type QueryOutputs, type QueryProperties } from './properties';
 import { retrySettings } from './retry';
 import { toRow, type FieldSchema } from './rows';
 import { tableReference } from './tables';
@@ -22,12 +22,7 @@ export const DEFAULT_PAGE_ROWS = 10_000;
 /** The name of the file `store` writes. */
 export const STORE_FILE = 'result.jsonl';
 
-export function fetchTypeOf(p: Pick<QueryProperties, 'fetch' | 'fetchOne' | 'store' | 'fetchType'>): FetchType {
-  if (p.store) return 'STORE';
-  if (p.fetch) return 'FETCH';
-  if (p.fetchOne) return 'FETCH_ONE';
-  return p.fetchType ?? 'NONE';
-}
+export { fetchTypeOf };
 
 function configuration(ctx: TaskContext, p: QueryProperties, api: BigQueryApi, location: ErrorLocation): Record<string, unknown> {
   const query: Record<string, unknown> = { query: p.sql, useLegacySql: p.useLegacySql ?? p.legacySql ?? false };

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { gcpProperties } from '../credentials';
 
 const Bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
-const GsUri = z.string().regex(/^(gs:\/\/[^/]+(\/.*)?|.*\{\{.*)$/s, 'expected a gs://bucket/path URI');
+export const GsUri = z.string().regex(/^(gs:\/\/[^/]+(\/.*)?|.*\{\{.*)$/s, 'expected a gs://bucket/path URI');
 
 export const UploadProperties = z.object({
   ...gcpProperties,
@@ -56,7 +56,7 @@ export const CopyProperties = z.object({ ...gcpProperties, from: GsUri, to: GsUr
 export type CopyProperties = z.infer<typeof CopyProperties>;
 export const CopyOutputs = z.object({ uri: z.string() }).strict();
 
-const listing = {
+export const listing = {
   from: GsUri,
   allVersions: Bool.optional(),
   listingType: z.enum(['DIRECTORY', 'RECURSIVE']).optional(),
