@@ -3,6 +3,7 @@
 import { table, type FilterDef } from '../callables';
 import { COLLECTION_FILTERS } from './collections';
 import { DATE_FILTERS } from './dates';
+import { jq } from './jq';
 import { JSON_FILTERS } from './json';
 import { NUMBER_FILTERS } from './numbers';
 import { STRING_FILTERS } from './strings';
@@ -13,4 +14,5 @@ export const FILTERS: ReadonlyMap<string, FilterDef> = table({
   ...NUMBER_FILTERS,
   ...JSON_FILTERS,
   ...DATE_FILTERS,
+  jq,
 });
