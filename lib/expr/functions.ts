@@ -1,13 +1,17 @@
-// Functions a template may call: now, json/fromJson, secret, kv, range, max, min. Nothing here reads
+// Functions a template may call: now, json/fromJson, yaml/fromYaml, render/renderOnce, secret, kv, read, range, max, min. Nothing here reads
 // the clock or the environment: `now` is the caller's `opts.now`, secrets and kv entries are resolved beforehand.
 
 import { kvEntryKey, table, type FunctionDef } from './callables';
 import { formatDate, zoneOf } from './dates';
 import { hardFailure } from './failure';
 import { parseJson } from './filters/json';
+import { parseYamlText } from './filters/yaml';
 import { range } from './operators';
 import { compare, describe } from './values';
 import { DateTime } from 'luxon';
+
+const MAX_RECURSIVE_RENDERS = 10;
+const isTemplateText = (s: string): boolean => s.includes('{{') || s.includes('{%');
 
 /** `now()` with arguments formats like the date filter; this is its default pattern. */
 const NOW_PATTERN = "yyyy-MM-dd'T'HH:mm:ss.SSSXXX";
@@ -81,6 +85,32 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = table<FunctionDef>({
       return cx.str(file.text);
     },
   },
+  // Kestra 1.x does not render variables recursively: render() does, until the text stops changing;
+  // renderOnce() renders one level.
+  render: {
+    params: ['toRender', 'recursive'],
+    apply([text, recursive], cx) {
+      if (text === null || text === undefined) return null;
+      if (typeof text !== 'string') return text;
+      if (!cx.renderText) throw hardFailure('render() is not available here');
+      let out = cx.renderText(text);
+      for (let i = 0; recursive !== false && out !== text && isTemplateText(out) && i < MAX_RECURSIVE_RENDERS; i++) {
+        text = out;
+        out = cx.renderText(out);
+      }
+      return out;
+    },
+  },
+  renderOnce: {
+    params: ['toRender'],
+    apply([text], cx) {
+      if (typeof text !== 'string') return text ?? null;
+      if (!cx.renderText) throw hardFailure('renderOnce() is not available here');
+      return cx.renderText(text);
+    },
+  },
+  yaml: { params: ['yaml'], apply: ([s], cx) => parseYamlText(s, cx, 'yaml()') },
+  fromYaml: { params: ['yaml'], apply: ([s], cx) => parseYamlText(s, cx, 'fromYaml()') },
   range: { params: ['start', 'end', 'increment'], apply: ([start, end, inc], cx) => range(start, end, inc, cx) },
   max: extreme('>'),
   min: extreme('<'),

@@ -7,6 +7,7 @@ import { jq } from './jq';
 import { JSON_FILTERS } from './json';
 import { NUMBER_FILTERS } from './numbers';
 import { STRING_FILTERS } from './strings';
+import { YAML_FILTERS } from './yaml';
 
 export const FILTERS: ReadonlyMap<string, FilterDef> = table({
   ...STRING_FILTERS,
@@ -15,4 +16,5 @@ export const FILTERS: ReadonlyMap<string, FilterDef> = table({
   ...JSON_FILTERS,
   ...DATE_FILTERS,
   jq,
+  ...YAML_FILTERS,
 });

@@ -86,3 +86,63 @@ describe('functions', () => {
     });
   });
 });
+
+describe('render() and renderOnce()', () => {
+  const vars = {
+    name: 'Ada',
+    greeting: 'Hello {{ name }}',
+    nested: '{{ greeting }}!',
+    loop: "{{ render(loop) }}",
+    broken: '{{ nope',
+  };
+  const rv = (t: string) => render(t, vars, { now: NOW });
+
+  it('renders a variable that holds a template, as Kestra 1.x does not do by itself', () => {
+    expect(rv('{{ greeting }}')).toBe('Hello {{ name }}');
+    expect(rv('{{ render(greeting) }}')).toBe('Hello Ada');
+  });
+
+  it('renders until the text stops changing, unless recursive is false or renderOnce is used', () => {
+    expect(rv('{{ render(nested) }}')).toBe('Hello Ada!');
+    expect(rv('{{ render(nested, false) }}')).toBe('Hello {{ name }}!');
+    expect(rv('{{ renderOnce(nested) }}')).toBe('Hello {{ name }}!');
+  });
+
+  it('gives null for null and other values as they are', () => {
+    expect(renderTyped('{{ render(null) }}', vars, { now: NOW })).toBeNull();
+    expect(renderTyped('{{ render(3) }}', vars, { now: NOW })).toBe(3);
+  });
+
+  it('stops a value that renders itself, naming the depth', () => {
+    expect(() => rv('{{ render(loop) }}')).toThrow('render() is nested more than 10 deep');
+  });
+
+  it('fails on a rendered text that does not parse, quoting it', () => {
+    expect(() => rv('{{ render(broken) }}')).toThrow(/render\(\): .* in '\{\{ nope'/);
+  });
+
+  it('counts the steps of what it renders against the same budget', () => {
+    expect(() => render('{{ render(t) }}', { t: '{% for i in range(1, 100000) %}{% endfor %}' }, { now: NOW, maxSteps: 10_000 }))
+      .toThrow('more than 10000 evaluation steps');
+  });
+});
+
+describe('yaml() and fromYaml()', () => {
+  it('parses YAML text into data', () => {
+    expect(renderTyped("{{ yaml('a: 1\nb: [x, y]') }}", {}, { now: NOW })).toEqual({ a: 1, b: ['x', 'y'] });
+    expect(renderTyped('{{ fromYaml(text).b }}', { text: 'b: true' }, { now: NOW })).toBe(true);
+  });
+
+  it('fails on invalid YAML with the reason', () => {
+    expect(() => r("{{ yaml('a: [1') }}")).toThrow(/yaml\(\): invalid YAML 'a: \[1'/);
+  });
+
+  it('bounds aliases, so a small text cannot expand without end', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 9 }, (_, i) => {
+      const prev = i === 0 ? 'a' : String.fromCharCode(97 + i);
+      const cur = String.fromCharCode(98 + i);
+      return `${cur}: &${cur} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]`;
+    })].join('\n');
+    expect(() => render('{{ yaml(t) }}', { t: bomb }, { now: NOW })).toThrow(/yaml\(\): invalid YAML/);
+  });
+});
