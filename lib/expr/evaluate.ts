@@ -21,6 +21,7 @@ export interface Limits {
   secrets: Readonly<Record<string, string>> | undefined;
   kv?: KvValues;
   files?: ReadonlyMap<string, FileText>;
+  randomBytes?: (n: number) => Uint8Array;
   maxOutputChars: number;
   maxSteps: number;
 }
@@ -58,6 +59,9 @@ export class Evaluation implements CallContext {
   }
   get files(): ReadonlyMap<string, FileText> | undefined {
     return this.limits.files;
+  }
+  get randomBytes(): ((n: number) => Uint8Array) | undefined {
+    return this.limits.randomBytes;
   }
 
   charge(n: number): void {

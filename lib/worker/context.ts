@@ -1,5 +1,6 @@
 // The context a task's `run` receives. Built for every attempt, so it is cheap: the scratch folder
 // is made on first use, logs are batched, and nothing is copied that the task does not ask for.
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AloftError, ErrorCode, type ErrorLocation } from '../model/errors';
@@ -111,7 +112,7 @@ class AttemptContext implements AttemptTaskContext {
     const location: ErrorLocation = o.location ?? { flow: `${o.execution.namespace}.${o.execution.flowId}`, task: o.taskRun.taskId };
     this.cx = {
       vars: withEnvs(o.variables, o.env),
-      opts: { now: o.renderNow ?? o.clock.now(), secrets: known, kv: o.knownKv, files: o.knownFiles },
+      opts: { now: o.renderNow ?? o.clock.now(), secrets: known, kv: o.knownKv, files: o.knownFiles, randomBytes },
       location,
     };
   }

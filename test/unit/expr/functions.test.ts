@@ -146,3 +146,31 @@ describe('yaml() and fromYaml()', () => {
     expect(() => render('{{ yaml(t) }}', { t: bomb }, { now: NOW })).toThrow(/yaml\(\): invalid YAML/);
   });
 });
+
+describe('uuid() and randomInt()', () => {
+  let counter = 0;
+  // A repeatable byte source: 0, 1, 2...
+  const randomBytes = (n: number) => Uint8Array.from({ length: n }, () => counter++ % 256);
+  beforeEach(() => { counter = 0; });
+  const rr = (t: string) => renderTyped(t, {}, { now: NOW, randomBytes });
+
+  it('makes a version 4 UUID from the caller\'s random bytes', () => {
+    expect(rr('{{ uuid() }}')).toBe('00010203-0405-4607-8809-0a0b0c0d0e0f');
+    expect(rr('{{ uuid() }}')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('draws randomInt between lower, included, and upper, excluded', () => {
+    const seen = new Set<unknown>();
+    for (let i = 0; i < 300; i++) seen.add(rr('{{ randomInt(5, 8) }}'));
+    expect([...seen].sort()).toEqual([5, 6, 7]);
+  });
+
+  it('refuses bounds that are not whole numbers or not ordered', () => {
+    expect(() => rr("{{ randomInt(1, 'x') }}")).toThrow("randomInt() needs two whole numbers, got 1 and 'x'");
+    expect(() => rr('{{ randomInt(3, 3) }}')).toThrow('randomInt(): upper (3) must be greater than lower (3)');
+  });
+
+  it('fails where the caller gives no randomness (a flowable\'s properties must render the same each time)', () => {
+    expect(() => r('{{ uuid() }}')).toThrow('uuid() works in the properties of tasks');
+  });
+});
