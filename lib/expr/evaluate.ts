@@ -60,6 +60,9 @@ export class Evaluation implements CallContext {
   get files(): ReadonlyMap<string, FileText> | undefined {
     return this.limits.files;
   }
+  variables(): Readonly<Record<string, unknown>> {
+    return this.vars;
+  }
   get randomBytes(): ((n: number) => Uint8Array) | undefined {
     return this.limits.randomBytes;
   }

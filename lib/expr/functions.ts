@@ -7,7 +7,7 @@ import { hardFailure } from './failure';
 import { parseJson } from './filters/json';
 import { parseYamlText } from './filters/yaml';
 import { range } from './operators';
-import { compare, describe } from './values';
+import { compare, describe, toJson } from './values';
 import { DateTime } from 'luxon';
 
 const MAX_RECURSIVE_RENDERS = 10;
@@ -142,6 +142,11 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = table<FunctionDef>({
         if (n < limit) return lo + (n % span);
       }
     },
+  },
+  // Kestra's printContext(): every variable of the render, as JSON text (secrets are never variables).
+  printContext: {
+    params: [],
+    apply: (_args, cx) => cx.str(toJson(cx.variables?.() ?? {}, cx)),
   },
   yaml: { params: ['yaml'], apply: ([s], cx) => parseYamlText(s, cx, 'yaml()') },
   fromYaml: { params: ['yaml'], apply: ([s], cx) => parseYamlText(s, cx, 'fromYaml()') },

@@ -174,3 +174,13 @@ describe('uuid() and randomInt()', () => {
     expect(() => r('{{ uuid() }}')).toThrow('uuid() works in the properties of tasks');
   });
 });
+
+describe('printContext()', () => {
+  it('prints every variable of the render as JSON', () => {
+    expect(render('{{ printContext() }}', { flow: { id: 'f' }, inputs: { n: 1 } }, { now: NOW })).toBe('{"flow":{"id":"f"},"inputs":{"n":1}}');
+  });
+
+  it('holds no secret, even one already read', () => {
+    expect(render("{{ secret('K') }} {{ printContext() }}", { a: 1 }, { now: NOW, secrets: { K: 'v' } })).toBe('v {"a":1}');
+  });
+});
