@@ -10,7 +10,8 @@
 // Kept external (installed by Cloud Build from package.json, never bundled):
 // - @google-cloud/functions-framework: the runtime starts the server from its own copy and looks the
 //   entry point up in that copy's registry, so the bundle must share it, not carry a second one;
-// - packages with native code (binding.gyp, prebuilt .node files): esbuild cannot bundle them.
+// - packages with native code (binding.gyp, prebuilt .node files): esbuild cannot bundle them;
+// - jq-web: the jq filter runs it in a worker thread, loaded by path, and it reads its jq.wasm beside itself.
 // Plugin code a function can never run stays out of its bundle: a dynamic import() of a module under
 // lib/plugins/<group>/ (how plugins load drivers on first use) is replaced, outside worker-<group>, by a
 // module that throws, naming the function that does bundle it.
@@ -29,7 +30,7 @@ import { parseArgs } from 'node:util';
 import yazl from 'yazl';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const ALWAYS_EXTERNAL = ['@google-cloud/functions-framework'];
+const ALWAYS_EXTERNAL = ['@google-cloud/functions-framework', 'jq-web'];
 const GCP_CHUNK = { file: 'gcp.js', packages: ['@google-cloud/firestore', '@google-cloud/pubsub', '@google-cloud/storage', '@google-cloud/bigquery', 'google-auth-library'] };
 // Packages that only plugin modules loaded by a dynamic import() use (database drivers) go the same way
 // to plugins.js: a worker compiles them when a task first needs them, not when it starts.

@@ -15,6 +15,12 @@ export interface CallContext {
   str(s: string): string;
   /** Fails before building a string of `length` characters that would exceed the size limit. */
   fits(length: number): void;
+  /** Random bytes, given by the caller (uuid(), randomInt()); undefined where rendering must be repeatable. */
+  readonly randomBytes?: (n: number) => Uint8Array;
+  /** The root variables of the current render (printContext()). */
+  variables?(): Readonly<Record<string, unknown>>;
+  /** Renders `template` with the variables of the current render, within its budget (render()). */
+  renderText?(template: string): string;
 }
 
 /**

@@ -5,6 +5,7 @@
 
 import type { Expr, Node, TagSpan, Template } from './ast';
 import type { CallContext, FileText, KvValues } from './callables';
+import { compile } from './cache';
 import { ExprFailure, FailureKind, hardFailure, undefinedFailure } from './failure';
 import { FILTERS } from './filters';
 import { FUNCTIONS } from './functions';
@@ -20,9 +21,12 @@ export interface Limits {
   secrets: Readonly<Record<string, string>> | undefined;
   kv?: KvValues;
   files?: ReadonlyMap<string, FileText>;
+  randomBytes?: (n: number) => Uint8Array;
   maxOutputChars: number;
   maxSteps: number;
 }
+
+const MAX_RENDER_DEPTH = 10;
 
 function isUndefinedFailure(e: unknown): boolean {
   return e instanceof ExprFailure && e.kind === FailureKind.UNDEFINED;
@@ -40,6 +44,8 @@ export class Evaluation implements CallContext {
     readonly template: Template,
     private readonly vars: Readonly<Record<string, unknown>>,
     private readonly limits: Limits,
+    /** How many render() calls this evaluation is inside. */
+    private readonly depth = 0,
   ) {}
 
   get now(): Date {
@@ -53,6 +59,12 @@ export class Evaluation implements CallContext {
   }
   get files(): ReadonlyMap<string, FileText> | undefined {
     return this.limits.files;
+  }
+  variables(): Readonly<Record<string, unknown>> {
+    return this.vars;
+  }
+  get randomBytes(): ((n: number) => Uint8Array) | undefined {
+    return this.limits.randomBytes;
   }
 
   charge(n: number): void {
@@ -72,6 +84,29 @@ export class Evaluation implements CallContext {
     this.fits(s.length);
     this.charge(s.length >> 6);
     return s;
+  }
+
+  /**
+   * render(): the text as a template, with the root variables of this render (not the `for`/`set`
+   * locals, as Kestra's render function sees the run context). Its steps count against this budget,
+   * and render() inside render() stops at MAX_RENDER_DEPTH, so a value that renders itself ends.
+   */
+  renderText(template: string): string {
+    if (this.depth >= MAX_RENDER_DEPTH) throw hardFailure(`render() is nested more than ${MAX_RENDER_DEPTH} deep`);
+    if (!template.includes('{')) return template;
+    let tpl: Template;
+    try {
+      tpl = compile(template);
+    } catch (e) {
+      throw hardFailure(`render(): ${e instanceof ExprFailure ? e.message : String(e)}, in ${describe(template)}`);
+    }
+    const child = new Evaluation(tpl, this.vars, { ...this.limits, maxSteps: this.limits.maxSteps - this.steps }, this.depth + 1);
+    try {
+      child.renderNodes(tpl.nodes);
+    } finally {
+      this.charge(child.steps);
+    }
+    return this.str(child.out);
   }
 
   private write(s: string): void {

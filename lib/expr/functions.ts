@@ -1,13 +1,22 @@
-// Functions a template may call: now, json/fromJson, secret, kv, range, max, min. Nothing here reads
+// Functions a template may call: now, json/fromJson, yaml/fromYaml, render/renderOnce, secret, kv, read, range, max, min. Nothing here reads
 // the clock or the environment: `now` is the caller's `opts.now`, secrets and kv entries are resolved beforehand.
 
-import { kvEntryKey, table, type FunctionDef } from './callables';
+import { kvEntryKey, table, type CallContext, type FunctionDef } from './callables';
 import { formatDate, zoneOf } from './dates';
 import { hardFailure } from './failure';
 import { parseJson } from './filters/json';
+import { parseYamlText } from './filters/yaml';
 import { range } from './operators';
-import { compare, describe } from './values';
+import { compare, describe, toJson } from './values';
 import { DateTime } from 'luxon';
+
+const MAX_RECURSIVE_RENDERS = 10;
+
+function bytes(cx: CallContext, n: number, what: string): Uint8Array {
+  if (!cx.randomBytes) throw hardFailure(`${what} works in the properties of tasks, where a value may differ on each run`);
+  return Uint8Array.from(cx.randomBytes(n));
+}
+const isTemplateText = (s: string): boolean => s.includes('{{') || s.includes('{%');
 
 /** `now()` with arguments formats like the date filter; this is its default pattern. */
 const NOW_PATTERN = "yyyy-MM-dd'T'HH:mm:ss.SSSXXX";
@@ -81,6 +90,66 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = table<FunctionDef>({
       return cx.str(file.text);
     },
   },
+  // Kestra 1.x does not render variables recursively: render() does, until the text stops changing;
+  // renderOnce() renders one level.
+  render: {
+    params: ['toRender', 'recursive'],
+    apply([text, recursive], cx) {
+      if (text === null || text === undefined) return null;
+      if (typeof text !== 'string') return text;
+      if (!cx.renderText) throw hardFailure('render() is not available here');
+      let out = cx.renderText(text);
+      for (let i = 0; recursive !== false && out !== text && isTemplateText(out) && i < MAX_RECURSIVE_RENDERS; i++) {
+        text = out;
+        out = cx.renderText(out);
+      }
+      return out;
+    },
+  },
+  renderOnce: {
+    params: ['toRender'],
+    apply([text], cx) {
+      if (typeof text !== 'string') return text ?? null;
+      if (!cx.renderText) throw hardFailure('renderOnce() is not available here');
+      return cx.renderText(text);
+    },
+  },
+  uuid: {
+    params: [],
+    apply(_args, cx) {
+      const b = bytes(cx, 16, 'uuid()');
+      b[6] = (b[6] & 0x0f) | 0x40; // version 4
+      b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+      const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    },
+  },
+  // Kestra's randomInt(lower, upper): lower included, upper excluded.
+  randomInt: {
+    params: ['lower', 'upper'],
+    apply([lower, upper], cx) {
+      if (!Number.isSafeInteger(lower) || !Number.isSafeInteger(upper)) {
+        throw hardFailure(`randomInt() needs two whole numbers, got ${describe(lower)} and ${describe(upper)}`);
+      }
+      const [lo, hi] = [lower as number, upper as number];
+      if (hi <= lo) throw hardFailure(`randomInt(): upper (${hi}) must be greater than lower (${lo})`);
+      const span = hi - lo;
+      // 48 random bits, reduced without bias: values past the last whole span are drawn again.
+      const limit = Math.floor(2 ** 48 / span) * span;
+      for (;;) {
+        const b = bytes(cx, 6, 'randomInt()');
+        const n = b.reduce((acc, x) => acc * 256 + x, 0);
+        if (n < limit) return lo + (n % span);
+      }
+    },
+  },
+  // Kestra's printContext(): every variable of the render, as JSON text (secrets are never variables).
+  printContext: {
+    params: [],
+    apply: (_args, cx) => cx.str(toJson(cx.variables?.() ?? {}, cx)),
+  },
+  yaml: { params: ['yaml'], apply: ([s], cx) => parseYamlText(s, cx, 'yaml()') },
+  fromYaml: { params: ['yaml'], apply: ([s], cx) => parseYamlText(s, cx, 'fromYaml()') },
   range: { params: ['start', 'end', 'increment'], apply: ([start, end, inc], cx) => range(start, end, inc, cx) },
   max: extreme('>'),
   min: extreme('<'),

@@ -24,6 +24,8 @@ export interface RenderOptions {
   kv?: KvValues;
   /** Files read beforehand for read() (see readPaths); a path not read is an EXPRESSION error. */
   files?: ReadonlyMap<string, FileText>;
+  /** Random bytes for uuid() and randomInt(); without it they fail (rendering outside a task's properties). */
+  randomBytes?: (n: number) => Uint8Array;
   /** flow/task/property, copied into every error. */
   location?: ErrorLocation;
   /** Default 1,000,000. Output (and any string built on the way) beyond this is an EXPRESSION error. */
@@ -125,6 +127,7 @@ function evaluation(tpl: Template, vars: Vars, opts: RenderOptions): Evaluation 
     secrets: opts.secrets,
     kv: opts.kv,
     files: opts.files,
+    randomBytes: opts.randomBytes,
     maxOutputChars: opts.maxOutputChars ?? DEFAULT_MAX_OUTPUT,
     maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
   });

@@ -163,6 +163,11 @@ function checkInputs(raw: unknown, findings: Finding[]): FlowInput[] {
     seen.set(id, i);
     const { name: _name, ...rest } = doc;
     const normalised: FlowInput = { ...rest, id, required: doc.required ?? true };
+    const shapeProblem = inputShapeProblem(normalised);
+    if (shapeProblem) {
+      findings.push(err([...path, shapeProblem.key], `input '${id}': ${shapeProblem.message}`));
+      return;
+    }
     // A default must itself be a valid value (FILE defaults are URIs checked at run time).
     if (doc.defaults !== undefined && doc.defaults !== null && doc.type !== InputType.FILE) {
       const r = coerceInputValue(normalised, doc.defaults);
@@ -170,7 +175,27 @@ function checkInputs(raw: unknown, findings: Finding[]): FlowInput[] {
     }
     out.push(normalised);
   });
+  // dependsOn names inputs declared anywhere in the list (Kestra orders the form by it).
+  raw.forEach((input, i) => {
+    const doc = out.find((x) => x.id === (isPlainObject(input) ? (input.id ?? input.name) : undefined));
+    for (const [j, dep] of (doc?.dependsOn?.inputs ?? []).entries()) {
+      if (!seen.has(dep)) findings.push(err(['inputs', i, 'dependsOn', 'inputs', j], `input '${doc?.id}' depends on '${dep}', which is not a declared input`));
+    }
+  });
   return out;
+}
+
+/** The properties a type needs: values for ENUM/SELECT/MULTISELECT, itemType for ARRAY. */
+function inputShapeProblem(input: FlowInput): { key: string; message: string } | undefined {
+  const choices = input.values ?? input.options;
+  if ((input.type === InputType.ENUM || input.type === InputType.SELECT || input.type === InputType.MULTISELECT) && (!choices || choices.length === 0)) {
+    return { key: 'values', message: `a ${input.type} input needs a non-empty list of values` };
+  }
+  if (input.type === InputType.ARRAY && input.itemType === undefined) return { key: 'itemType', message: 'an ARRAY input needs an itemType' };
+  if (input.minLength !== undefined && input.maxLength !== undefined && input.minLength > input.maxLength) {
+    return { key: 'minLength', message: `minLength ${input.minLength} is more than maxLength ${input.maxLength}` };
+  }
+  return undefined;
 }
 
 function checkDefaultTypes(defaults: readonly SourcedDefault[], catalog: TaskCatalog, findings: Finding[]): void {

@@ -5,24 +5,46 @@ import { Retry } from './retry';
 import { Duration } from './duration';
 
 export const InputType = {
-  STRING: 'STRING', INT: 'INT', FLOAT: 'FLOAT', BOOLEAN: 'BOOLEAN', DATETIME: 'DATETIME', DATE: 'DATE', TIME: 'TIME',
-  DURATION: 'DURATION', JSON: 'JSON', URI: 'URI', FILE: 'FILE',
+  STRING: 'STRING', INT: 'INT', FLOAT: 'FLOAT', BOOLEAN: 'BOOLEAN', BOOL: 'BOOL', DATETIME: 'DATETIME', DATE: 'DATE', TIME: 'TIME',
+  DURATION: 'DURATION', JSON: 'JSON', YAML: 'YAML', URI: 'URI', EMAIL: 'EMAIL', SECRET: 'SECRET', FILE: 'FILE',
+  ENUM: 'ENUM', SELECT: 'SELECT', MULTISELECT: 'MULTISELECT', ARRAY: 'ARRAY',
 } as const;
 export type InputType = (typeof InputType)[keyof typeof InputType];
+
+/** What an ARRAY input's items may be (Kestra 1.x `itemType`): the scalar and structured types. */
+export const ItemType = {
+  STRING: 'STRING', INT: 'INT', FLOAT: 'FLOAT', BOOLEAN: 'BOOLEAN', DATETIME: 'DATETIME', DATE: 'DATE', TIME: 'TIME',
+  DURATION: 'DURATION', JSON: 'JSON', YAML: 'YAML', URI: 'URI', EMAIL: 'EMAIL',
+} as const;
+export type ItemType = (typeof ItemType)[keyof typeof ItemType];
 
 /** Kestra 0.x writes `name:`, later versions `id:`; both are accepted and normalised to `id`. */
 export const FlowInput = z.object({
   id: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/),
   type: z.enum(Object.values(InputType) as [InputType, ...InputType[]]),
   description: z.string().optional(),
+  /** Kestra 1.x: the label shown in forms; the id stays the name in expressions. */
+  displayName: z.string().optional(),
   required: z.boolean().optional(),
   defaults: z.unknown().optional(),
   /** Later Kestra input constraints: a regex for STRING, bounds for INT/FLOAT/DURATION and dates/times. */
   validator: z.string().optional(),
   min: z.union([z.number(), z.string()]).optional(),
   max: z.union([z.number(), z.string()]).optional(),
+  /** Length bounds: characters of a text input, items of an ARRAY or MULTISELECT. */
+  minLength: z.number().int().nonnegative().optional(),
+  maxLength: z.number().int().nonnegative().optional(),
   after: z.string().optional(),
   before: z.string().optional(),
+  /** ENUM, SELECT and MULTISELECT: the allowed values (`options` is MULTISELECT's older name). */
+  values: z.array(z.string()).optional(),
+  options: z.array(z.string()).optional(),
+  /** SELECT and MULTISELECT: accept a value outside `values`. */
+  allowCustomValue: z.boolean().optional(),
+  /** ARRAY: the type each item is checked and converted to. */
+  itemType: z.enum(Object.values(ItemType) as [ItemType, ...ItemType[]]).optional(),
+  /** Kestra 1.x: the inputs this one is shown after; kept for forms, validated to name declared inputs. */
+  dependsOn: z.object({ inputs: z.array(z.string()).optional(), condition: z.string().optional() }).strict().optional(),
 });
 export type FlowInput = z.infer<typeof FlowInput>;
 

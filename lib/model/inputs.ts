@@ -1,11 +1,12 @@
 // Execution inputs: given values are checked and converted to their declared types, as Kestra's
 // RunnerUtils.typedInputs does. Pure: FILE inputs are uploaded by the runtime beforehand (see
 // pendingFileUploads) and arrive here as kestra:/// URIs.
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseDurationMs } from './duration';
 import { AloftError, ErrorCode } from './errors';
 import type { AloftErrorData } from './errors';
-import { flowKey, InputType } from './flow';
+import { flowKey, InputType, ItemType } from './flow';
 import type { Flow, FlowInput } from './flow';
 import { didYouMean } from './flow-suggest';
 import { MAX_NESTING, valueDepth } from './json-bounds';
@@ -96,23 +97,100 @@ export type Coerced = { ok: true; value: unknown } | { ok: false; message: strin
 
 const EXPECTS: Record<InputType, string> = {
   STRING: 'STRING (a string)', INT: 'INT (an integer)', FLOAT: 'FLOAT (a number)', BOOLEAN: 'BOOLEAN (true or false)',
+  BOOL: 'BOOL (true or false)',
   DATETIME: 'DATETIME (an ISO-8601 instant such as 2024-01-31T12:00:00Z)', DATE: 'DATE (such as 2024-01-31)',
   TIME: 'TIME (such as 13:45 or 13:45:30)', DURATION: 'DURATION (ISO-8601, such as PT30S or P1DT2H)',
-  JSON: 'JSON', URI: 'URI (such as https://example.com/a)', FILE: `FILE (a ${SCHEME} URI of an uploaded file)`,
+  JSON: 'JSON', YAML: 'YAML', URI: 'URI (such as https://example.com/a)', EMAIL: 'EMAIL (such as ada@example.com)',
+  SECRET: 'SECRET (a string)', FILE: `FILE (a ${SCHEME} URI of an uploaded file)`,
+  ENUM: 'ENUM (one of its values)', SELECT: 'SELECT (one of its values)', MULTISELECT: 'MULTISELECT (a list of its values)',
+  ARRAY: 'ARRAY (a list, or a JSON array)',
 };
 
 /** One value converted to its input's type, with the input's own constraints (min, max, validator…). */
 export function coerceInputValue(input: FlowInput, value: unknown): Coerced {
-  const r = convert(input.type, value);
-  if (r === undefined) return { ok: false, message: `expected ${EXPECTS[input.type]}, got ${show(value)}` };
+  const r = convert(input, value);
+  if (r === undefined) {
+    // A secret's value is never quoted back.
+    return { ok: false, message: `expected ${EXPECTS[input.type]}, got ${input.type === InputType.SECRET ? `a ${typeof value}` : show(value)}` };
+  }
+  if ('message' in r) return { ok: false, message: r.message };
   if (valueDepth(r.value) > MAX_NESTING) return { ok: false, message: `the value is nested deeper than ${MAX_NESTING} levels` };
   const broken = constraint(input, r.value);
   return broken ? { ok: false, message: broken } : r;
 }
 
-function convert(type: InputType, value: unknown): { ok: true; value: unknown } | undefined {
+type Converted = { ok: true; value: unknown } | { ok: false; message: string } | undefined;
+
+/** ENUM/SELECT/MULTISELECT values (MULTISELECT's older name for them is `options`). */
+const choices = (input: FlowInput): readonly string[] => input.values ?? input.options ?? [];
+
+function convert(input: FlowInput, value: unknown): Converted {
   const ok = (v: unknown): { ok: true; value: unknown } => ({ ok: true, value: v });
   const text = typeof value === 'string' ? value.trim() : undefined;
+  switch (input.type) {
+    case InputType.ENUM:
+    case InputType.SELECT: {
+      if (typeof value !== 'string') return undefined;
+      const allowed = choices(input);
+      if (allowed.includes(value) || (input.type === InputType.SELECT && input.allowCustomValue === true)) return ok(value);
+      return { ok: false, message: `${show(value)} is not one of the values ${allowed.map(show).join(', ')}` };
+    }
+    case InputType.MULTISELECT: {
+      const items = listOf(value);
+      if (items === undefined || !items.every((x) => typeof x === 'string')) return undefined;
+      const allowed = choices(input);
+      const stray = input.allowCustomValue === true ? undefined : items.find((x) => !allowed.includes(x as string));
+      if (stray !== undefined) return { ok: false, message: `${show(stray)} is not one of the values ${allowed.map(show).join(', ')}` };
+      return ok(items);
+    }
+    case InputType.ARRAY: {
+      const items = listOf(value);
+      if (items === undefined) return undefined;
+      const itemType = input.itemType ?? ItemType.STRING;
+      const out: unknown[] = [];
+      for (const [i, item] of items.entries()) {
+        const r = convert({ id: input.id, type: itemType }, item);
+        if (r === undefined) return { ok: false, message: `item ${i}: expected ${EXPECTS[itemType]}, got ${show(item)}` };
+        if ('message' in r) return { ok: false, message: `item ${i}: ${r.message}` };
+        out.push(r.value);
+      }
+      return ok(out);
+    }
+    case InputType.YAML:
+      if (typeof value !== 'string') return ok(value);
+      try {
+        return ok(parseYaml(value, { schema: 'core', maxAliasCount: 100 }));
+      } catch {
+        return undefined;
+      }
+    case InputType.EMAIL:
+      return text !== undefined && EMAIL.test(text) ? ok(text) : undefined;
+    case InputType.SECRET:
+      return typeof value === 'string' ? ok(value) : undefined;
+    case InputType.BOOL:
+      return convert({ ...input, type: InputType.BOOLEAN }, value);
+    default:
+      return convertScalar(input.type, value, text);
+  }
+}
+
+/** A list given as a list, or as the text of a JSON array (a form or `--input` gives text). */
+function listOf(value: unknown): unknown[] | undefined {
+  if (Array.isArray(value)) return value;
+  if (typeof value !== 'string') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return Array.isArray(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// The shape browsers check for type=email: one @, no spaces, a dotted domain of letters, digits and -.
+const EMAIL = /^[^\s@]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
+
+function convertScalar(type: InputType, value: unknown, text: string | undefined): Converted {
+  const ok = (v: unknown): { ok: true; value: unknown } => ({ ok: true, value: v });
   switch (type) {
     case InputType.STRING:
       return typeof value === 'string' ? ok(value) : typeof value === 'number' || typeof value === 'boolean' ? ok(String(value)) : undefined;
@@ -154,19 +232,33 @@ function convert(type: InputType, value: unknown): { ok: true; value: unknown } 
       } catch {
         return undefined;
       }
+    default:
+      return undefined;
   }
 }
 
+const TEXT_TYPES: readonly InputType[] = [InputType.STRING, InputType.SECRET, InputType.EMAIL];
+
 function constraint(input: FlowInput, value: unknown): string | undefined {
-  const { validator, min, max, after, before } = input;
-  if (input.type === InputType.STRING && validator !== undefined) {
+  const { validator, min, max, after, before, minLength, maxLength } = input;
+  const secret = input.type === InputType.SECRET;
+  if (TEXT_TYPES.includes(input.type) && validator !== undefined) {
     let re: RegExp;
     try {
       re = new RegExp(`^(?:${validator})$`);
     } catch {
       return `the validator '${validator}' is not a valid regular expression`;
     }
-    if (!re.test(String(value))) return `${show(value)} does not match the validator '${validator}'`;
+    // A secret's value is never quoted back.
+    if (!re.test(String(value))) return `${secret ? 'the value' : show(value)} does not match the validator '${validator}'`;
+  }
+  if (TEXT_TYPES.includes(input.type) && typeof value === 'string') {
+    if (minLength !== undefined && value.length < minLength) return `the value is ${value.length} characters long, less than minLength ${minLength}`;
+    if (maxLength !== undefined && value.length > maxLength) return `the value is ${value.length} characters long, more than maxLength ${maxLength}`;
+  }
+  if (Array.isArray(value)) {
+    if (minLength !== undefined && value.length < minLength) return `the list has ${value.length} items, fewer than minLength ${minLength}`;
+    if (maxLength !== undefined && value.length > maxLength) return `the list has ${value.length} items, more than maxLength ${maxLength}`;
   }
   if ((input.type === InputType.INT || input.type === InputType.FLOAT) && typeof value === 'number') {
     if (min !== undefined && value < Number(min)) return `${value} is less than the minimum ${min}`;

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import type { PluginGroup, TaskStatus } from '../model/catalog';
 import type { KeyValueStore } from '../ports/key-value-store';
+import type { LogFilter, LogLine } from '../ports/log-store';
 
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -62,6 +63,11 @@ export interface TaskContext {
   secret(name: string): Promise<string>;
   /** The namespaces' key-value store; NOT_SUPPORTED when the runtime has none. */
   kv(): KeyValueStore;
+  /**
+   * The stored log lines of an execution of this execution's own namespace (log.Fetch); another
+   * namespace's are FORBIDDEN. Absent where no log store is reachable (a trigger's poll).
+   */
+  executionLogs?(executionId: string, filter?: LogFilter): Promise<LogLine[]>;
   /** Aborted on kill or timeout. */
   signal: AbortSignal;
   /** When the current invocation must stop (timeout or the function's own limit). */

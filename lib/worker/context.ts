@@ -1,11 +1,12 @@
 // The context a task's `run` receives. Built for every attempt, so it is cheap: the scratch folder
 // is made on first use, logs are batched, and nothing is copied that the task does not ask for.
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AloftError, ErrorCode, type ErrorLocation } from '../model/errors';
 import type { TaskContext, TaskMetrics, TaskNamespaceFiles } from '../plugins/types';
 import type { BlobStore } from '../ports/blob-store';
-import type { LogLevel, LogStore } from '../ports/log-store';
+import type { LogFilter, LogLevel, LogLine, LogStore } from '../ports/log-store';
 import type { FileText } from '../expr';
 import type { KeyValueStore } from '../ports/key-value-store';
 import type { Clock, Secrets } from '../ports/system';
@@ -111,7 +112,7 @@ class AttemptContext implements AttemptTaskContext {
     const location: ErrorLocation = o.location ?? { flow: `${o.execution.namespace}.${o.execution.flowId}`, task: o.taskRun.taskId };
     this.cx = {
       vars: withEnvs(o.variables, o.env),
-      opts: { now: o.renderNow ?? o.clock.now(), secrets: known, kv: o.knownKv, files: o.knownFiles },
+      opts: { now: o.renderNow ?? o.clock.now(), secrets: known, kv: o.knownKv, files: o.knownFiles, randomBytes },
       location,
     };
   }
@@ -195,6 +196,16 @@ class AttemptContext implements AttemptTaskContext {
   kv(): KeyValueStore {
     if (!this.o.kv) throw new AloftError(ErrorCode.NOT_SUPPORTED, 'this runtime has no key-value store', this.cx.location);
     return this.o.kv;
+  }
+
+  async executionLogs(executionId: string, filter?: LogFilter): Promise<LogLine[]> {
+    if (!this.o.logs) throw new AloftError(ErrorCode.NOT_SUPPORTED, 'this runtime keeps no logs a task can read', this.cx.location);
+    const lines = await this.o.logs.list(executionId, filter);
+    // Logs are held to the namespace, as files are: another namespace's execution is refused, not shown.
+    if (lines.some((l) => l.namespace !== this.execution.namespace)) {
+      throw new AloftError(ErrorCode.FORBIDDEN, `execution ${executionId} is not of namespace ${this.execution.namespace}: its logs cannot be read here`, this.cx.location);
+    }
+    return lines;
   }
 
   now(): Date {

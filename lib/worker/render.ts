@@ -101,7 +101,7 @@ export async function resolveReads(value: unknown, read: (path: string) => Promi
 export interface RenderContext {
   vars: Record<string, unknown>;
   /** Shared by every render of an attempt; `secrets` grows as the task reads more. */
-  opts: { now: Date; secrets: Record<string, string>; kv?: KnownKv; files?: Map<string, FileText> };
+  opts: { now: Date; secrets: Record<string, string>; kv?: KnownKv; files?: Map<string, FileText>; randomBytes?: (n: number) => Uint8Array };
   location: ErrorLocation;
 }
 

@@ -39,6 +39,31 @@ describe('core plugins on the embedded runtime', () => {
     expect(lines).toEqual(['200 Hello, Ada!']);
   });
 
+  it('1.x inputs, jq over a Request body, LocalFiles and log.Fetch work together in one flow', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aloft-jq-e2e-'));
+    const runtime = new LocalRuntime({ env: { ALOFT_DATA_DIR: dir } });
+    try {
+      const { flow: deployed } = await runtime.deploy(readFileSync(flow('jq-fetch-localfiles.yml'), 'utf8'), 'jq-fetch-localfiles.yml');
+      const started = await runtime.startExecution({ flow: deployed, inputs: { base, who: 'Grace', tags: '["a","b"]' } });
+      const execution = await runtime.waitForEnd(started.id);
+      expect(execution.state.current).toBe('SUCCESS');
+      const uris = outputOf(execution, 'files')?.uris as Record<string, string>;
+      expect(Object.keys(uris)).toEqual(['greeting.json']);
+      expect(outputOf(execution, 'fetch')).toMatchObject({ size: 1 });
+      let text = '';
+      for await (const c of await runtime.blobs.get(outputOf(execution, 'fetch')?.uri as string)) text += String(c);
+      expect(JSON.parse(text.trim())).toMatchObject({ taskId: 'say', level: 'INFO', message: 'Hello, Grace! a,b' });
+    } finally {
+      await runtime.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a bad 1.x input is refused before the flow runs, naming the input and the rule', async () => {
+    await expect(runFlowFile(flow('jq-fetch-localfiles.yml'), { inputs: { base, who: 'Linus', tags: '[]' } }))
+      .rejects.toThrow(/input 'who': 'Linus' is not one of the values 'Ada', 'Grace'.*input 'tags': the list has 0 items, fewer than minLength 1/s);
+  });
+
   it('a python Script emits outputs through the protocol and a file, read by the tasks after it', async () => {
     const { execution } = await runFlowFile(flow('python-outputs.yml'), { inputs: { n: 5 } });
     expect(execution.state.current).toBe('SUCCESS');

@@ -3,9 +3,11 @@
 import { table, type FilterDef } from '../callables';
 import { COLLECTION_FILTERS } from './collections';
 import { DATE_FILTERS } from './dates';
+import { jq } from './jq';
 import { JSON_FILTERS } from './json';
 import { NUMBER_FILTERS } from './numbers';
 import { STRING_FILTERS } from './strings';
+import { YAML_FILTERS } from './yaml';
 
 export const FILTERS: ReadonlyMap<string, FilterDef> = table({
   ...STRING_FILTERS,
@@ -13,4 +15,6 @@ export const FILTERS: ReadonlyMap<string, FilterDef> = table({
   ...NUMBER_FILTERS,
   ...JSON_FILTERS,
   ...DATE_FILTERS,
+  jq,
+  ...YAML_FILTERS,
 });

@@ -7,6 +7,8 @@ import { downloadTask } from './http-download';
 import { requestTask } from './http-request';
 import { kvTasks } from './kv';
 import { logTask } from './log';
+import { fetchLogsTask } from './log-fetch';
+import { localFilesTask } from './local-files';
 import { namespaceFileTasks } from './namespace-files';
 import { outputValuesTask } from './output-values';
 import { returnTask } from './return';
@@ -20,5 +22,5 @@ import { splitTask } from './storage-split';
 export const coreTasks: readonly RunnableTaskDefinition[] = [
   logTask, returnTask, echoTask, failTask, assertTask, requestTask, downloadTask, outputValuesTask,
   concatTask, sizeTask, deleteTask, purgeCurrentExecutionFilesTask, reverseTask, splitTask, filterItemsTask, deduplicateItemsTask,
-  ...kvTasks, ...namespaceFileTasks,
+  localFilesTask, fetchLogsTask, ...kvTasks, ...namespaceFileTasks,
 ];

@@ -86,3 +86,101 @@ describe('functions', () => {
     });
   });
 });
+
+describe('render() and renderOnce()', () => {
+  const vars = {
+    name: 'Ada',
+    greeting: 'Hello {{ name }}',
+    nested: '{{ greeting }}!',
+    loop: "{{ render(loop) }}",
+    broken: '{{ nope',
+  };
+  const rv = (t: string) => render(t, vars, { now: NOW });
+
+  it('renders a variable that holds a template, as Kestra 1.x does not do by itself', () => {
+    expect(rv('{{ greeting }}')).toBe('Hello {{ name }}');
+    expect(rv('{{ render(greeting) }}')).toBe('Hello Ada');
+  });
+
+  it('renders until the text stops changing, unless recursive is false or renderOnce is used', () => {
+    expect(rv('{{ render(nested) }}')).toBe('Hello Ada!');
+    expect(rv('{{ render(nested, false) }}')).toBe('Hello {{ name }}!');
+    expect(rv('{{ renderOnce(nested) }}')).toBe('Hello {{ name }}!');
+  });
+
+  it('gives null for null and other values as they are', () => {
+    expect(renderTyped('{{ render(null) }}', vars, { now: NOW })).toBeNull();
+    expect(renderTyped('{{ render(3) }}', vars, { now: NOW })).toBe(3);
+  });
+
+  it('stops a value that renders itself, naming the depth', () => {
+    expect(() => rv('{{ render(loop) }}')).toThrow('render() is nested more than 10 deep');
+  });
+
+  it('fails on a rendered text that does not parse, quoting it', () => {
+    expect(() => rv('{{ render(broken) }}')).toThrow(/render\(\): .* in '\{\{ nope'/);
+  });
+
+  it('counts the steps of what it renders against the same budget', () => {
+    expect(() => render('{{ render(t) }}', { t: '{% for i in range(1, 100000) %}{% endfor %}' }, { now: NOW, maxSteps: 10_000 }))
+      .toThrow('more than 10000 evaluation steps');
+  });
+});
+
+describe('yaml() and fromYaml()', () => {
+  it('parses YAML text into data', () => {
+    expect(renderTyped("{{ yaml('a: 1\nb: [x, y]') }}", {}, { now: NOW })).toEqual({ a: 1, b: ['x', 'y'] });
+    expect(renderTyped('{{ fromYaml(text).b }}', { text: 'b: true' }, { now: NOW })).toBe(true);
+  });
+
+  it('fails on invalid YAML with the reason', () => {
+    expect(() => r("{{ yaml('a: [1') }}")).toThrow(/yaml\(\): invalid YAML 'a: \[1'/);
+  });
+
+  it('bounds aliases, so a small text cannot expand without end', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 9 }, (_, i) => {
+      const prev = i === 0 ? 'a' : String.fromCharCode(97 + i);
+      const cur = String.fromCharCode(98 + i);
+      return `${cur}: &${cur} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]`;
+    })].join('\n');
+    expect(() => render('{{ yaml(t) }}', { t: bomb }, { now: NOW })).toThrow(/yaml\(\): invalid YAML/);
+  });
+});
+
+describe('uuid() and randomInt()', () => {
+  let counter = 0;
+  // A repeatable byte source: 0, 1, 2...
+  const randomBytes = (n: number) => Uint8Array.from({ length: n }, () => counter++ % 256);
+  beforeEach(() => { counter = 0; });
+  const rr = (t: string) => renderTyped(t, {}, { now: NOW, randomBytes });
+
+  it('makes a version 4 UUID from the caller\'s random bytes', () => {
+    expect(rr('{{ uuid() }}')).toBe('00010203-0405-4607-8809-0a0b0c0d0e0f');
+    expect(rr('{{ uuid() }}')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('draws randomInt between lower, included, and upper, excluded', () => {
+    const seen = new Set<unknown>();
+    for (let i = 0; i < 300; i++) seen.add(rr('{{ randomInt(5, 8) }}'));
+    expect([...seen].sort()).toEqual([5, 6, 7]);
+  });
+
+  it('refuses bounds that are not whole numbers or not ordered', () => {
+    expect(() => rr("{{ randomInt(1, 'x') }}")).toThrow("randomInt() needs two whole numbers, got 1 and 'x'");
+    expect(() => rr('{{ randomInt(3, 3) }}')).toThrow('randomInt(): upper (3) must be greater than lower (3)');
+  });
+
+  it('fails where the caller gives no randomness (a flowable\'s properties must render the same each time)', () => {
+    expect(() => r('{{ uuid() }}')).toThrow('uuid() works in the properties of tasks');
+  });
+});
+
+describe('printContext()', () => {
+  it('prints every variable of the render as JSON', () => {
+    expect(render('{{ printContext() }}', { flow: { id: 'f' }, inputs: { n: 1 } }, { now: NOW })).toBe('{"flow":{"id":"f"},"inputs":{"n":1}}');
+  });
+
+  it('holds no secret, even one already read', () => {
+    expect(render("{{ secret('K') }} {{ printContext() }}", { a: 1 }, { now: NOW, secrets: { K: 'v' } })).toBe('v {"a":1}');
+  });
+});

@@ -621,3 +621,56 @@ tasks:
   });
 });
 
+
+describe('parseFlow with Kestra 1.x inputs', () => {
+  const withInputs = (inputs: string) => parse(`id: f
+namespace: ns
+inputs:
+${inputs}
+tasks:
+  - id: t
+    type: ${RETURN}
+    format: x
+`);
+
+  it('reads displayName, values, itemType, length bounds and dependsOn', () => {
+    const flow = flowOf(withInputs(`  - id: region
+    type: SELECT
+    displayName: Region
+    values: [eu, us]
+  - id: zones
+    type: ARRAY
+    itemType: STRING
+    minLength: 1
+    dependsOn:
+      inputs: [region]`));
+    expect(flow.inputs).toEqual([
+      { id: 'region', type: 'SELECT', displayName: 'Region', values: ['eu', 'us'], required: true },
+      { id: 'zones', type: 'ARRAY', itemType: 'STRING', minLength: 1, dependsOn: { inputs: ['region'] }, required: true },
+    ]);
+  });
+
+  it('refuses a SELECT without values and an ARRAY without itemType, naming the input', () => {
+    const errors = errorsOf(withInputs(`  - id: pick
+    type: SELECT
+  - id: list
+    type: ARRAY`));
+    expect(errors.map((e) => e.message)).toEqual(["input 'pick': a SELECT input needs a non-empty list of values", "input 'list': an ARRAY input needs an itemType"]);
+  });
+
+  it('refuses a dependsOn naming an input that is not declared', () => {
+    const errors = errorsOf(withInputs(`  - id: a
+    type: STRING
+    dependsOn:
+      inputs: [nope]`));
+    expect(errors.map((e) => e.message)).toEqual(["input 'a' depends on 'nope', which is not a declared input"]);
+  });
+
+  it('checks a default against the new rules', () => {
+    const errors = errorsOf(withInputs(`  - id: c
+    type: ENUM
+    values: [a]
+    defaults: b`));
+    expect(errors.map((e) => e.message)).toEqual(["default of input 'c': 'b' is not one of the values 'a'"]);
+  });
+});

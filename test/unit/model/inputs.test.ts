@@ -145,3 +145,74 @@ describe('pendingFileUploads', () => {
     ]);
   });
 });
+
+describe('Kestra 1.x input types', () => {
+  it('accepts a SELECT or ENUM value among its values and names the values otherwise', () => {
+    expect(coerce('SELECT', 'b', { values: ['a', 'b'] })).toEqual({ ok: true, value: 'b' });
+    expect(coerce('ENUM', 'c', { values: ['a', 'b'] })).toEqual({ ok: false, message: "'c' is not one of the values 'a', 'b'" });
+  });
+
+  it('accepts any SELECT value with allowCustomValue, but never for ENUM', () => {
+    expect(coerce('SELECT', 'z', { values: ['a'], allowCustomValue: true })).toEqual({ ok: true, value: 'z' });
+    expect(coerce('ENUM', 'z', { values: ['a'], allowCustomValue: true }).ok).toBe(false);
+  });
+
+  it('takes a MULTISELECT as a list or JSON array text, each item among its values or options', () => {
+    expect(coerce('MULTISELECT', ['a', 'b'], { values: ['a', 'b', 'c'] })).toEqual({ ok: true, value: ['a', 'b'] });
+    expect(coerce('MULTISELECT', '["c"]', { options: ['c'] })).toEqual({ ok: true, value: ['c'] });
+    expect(coerce('MULTISELECT', ['a', 'x'], { values: ['a'] })).toEqual({ ok: false, message: "'x' is not one of the values 'a'" });
+    expect(coerce('MULTISELECT', 'a', { values: ['a'] }).ok).toBe(false);
+  });
+
+  it('converts each ARRAY item to its itemType and names the item that fails', () => {
+    expect(coerce('ARRAY', '[1, "2"]', { itemType: 'INT' })).toEqual({ ok: true, value: [1, 2] });
+    expect(coerce('ARRAY', ['2024-01-31', 'nope'], { itemType: 'DATE' })).toEqual({ ok: false, message: "item 1: expected DATE (such as 2024-01-31), got 'nope'" });
+  });
+
+  it('bounds the number of list items with minLength and maxLength', () => {
+    expect(coerce('ARRAY', ['a'], { itemType: 'STRING', minLength: 2 })).toEqual({ ok: false, message: 'the list has 1 items, fewer than minLength 2' });
+    expect(coerce('MULTISELECT', ['a', 'b'], { values: ['a', 'b'], maxLength: 1 })).toEqual({ ok: false, message: 'the list has 2 items, more than maxLength 1' });
+  });
+
+  it('bounds the length of a STRING with minLength and maxLength', () => {
+    expect(coerce('STRING', 'ab', { minLength: 3 })).toEqual({ ok: false, message: 'the value is 2 characters long, less than minLength 3' });
+    expect(coerce('STRING', 'abcd', { maxLength: 3 })).toEqual({ ok: false, message: 'the value is 4 characters long, more than maxLength 3' });
+    expect(coerce('STRING', 'abc', { minLength: 3, maxLength: 3 })).toEqual({ ok: true, value: 'abc' });
+  });
+
+  it('parses YAML text into data and keeps a value given as data', () => {
+    expect(coerce('YAML', 'a: 1\nb: [x, y]\n')).toEqual({ ok: true, value: { a: 1, b: ['x', 'y'] } });
+    expect(coerce('YAML', { a: 1 })).toEqual({ ok: true, value: { a: 1 } });
+    expect(coerce('YAML', 'a: [1').ok).toBe(false);
+  });
+
+  it('checks an EMAIL address shape', () => {
+    expect(coerce('EMAIL', 'ada@example.com')).toEqual({ ok: true, value: 'ada@example.com' });
+    expect(coerce('EMAIL', 'ada@localhost')).toEqual({ ok: false, message: "expected EMAIL (such as ada@example.com), got 'ada@localhost'" });
+    expect(coerce('EMAIL', 'a b@example.com').ok).toBe(false);
+  });
+
+  it('never quotes a SECRET value back in an error', () => {
+    const r = coerce('SECRET', 'hunter2', { validator: '[0-9]+' });
+    expect(r).toEqual({ ok: false, message: "the value does not match the validator '[0-9]+'" });
+    expect(coerce('SECRET', 1234)).toEqual({ ok: false, message: 'expected SECRET (a string), got a number' });
+    expect(coerce('SECRET', 's3cret')).toEqual({ ok: true, value: 's3cret' });
+  });
+
+  it('treats BOOL as BOOLEAN', () => {
+    expect(coerce('BOOL', 'false')).toEqual({ ok: true, value: false });
+    expect(coerce('BOOL', 'maybe').ok).toBe(false);
+  });
+
+  it('names the input and the rule each bad input broke, all at once', () => {
+    const flow = flowWith(
+      { id: 'color', type: 'SELECT', values: ['red'] }, { id: 'mail', type: 'EMAIL' }, { id: 'n', type: 'ARRAY', itemType: 'INT' },
+    );
+    const r = coerceInputs(flow, { color: 'blue', mail: 'x', n: '[1, "b"]' });
+    expect(r.errors.map((e) => [e.property, e.message])).toEqual([
+      ['inputs.color', "input 'color': 'blue' is not one of the values 'red'"],
+      ['inputs.mail', "input 'mail': expected EMAIL (such as ada@example.com), got 'x'"],
+      ['inputs.n', "input 'n': item 1: expected INT (an integer), got 'b'"],
+    ]);
+  });
+});

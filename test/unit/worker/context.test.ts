@@ -9,6 +9,18 @@ async function text(stream: Readable): Promise<string> {
 }
 
 describe('createTaskContext', () => {
+  it('renders uuid() and randomInt() in task properties, a new value each time', async () => {
+    const f = await fakeTaskContext();
+    try {
+      const [a, b] = await Promise.all([f.ctx.render<string>('{{ uuid() }}'), f.ctx.render<string>('{{ uuid() }}')]);
+      expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(a).not.toBe(b);
+      expect(await f.ctx.render('{{ randomInt(7, 8) }}')).toBe(7);
+    } finally {
+      await f.cleanup();
+    }
+  });
+
   it('stores a task file under the task run folder and reads it back', async () => {
     const f = await fakeTaskContext({ taskId: 'extract' });
     try {
