@@ -12,6 +12,8 @@ export const EffectType = {
   KillSubflow: 'KillSubflow',
   ScheduleWakeUp: 'ScheduleWakeUp',
   ExecutionEnded: 'ExecutionEnded',
+  ClaimConcurrencySlot: 'ClaimConcurrencySlot',
+  ReleaseConcurrencySlot: 'ReleaseConcurrencySlot',
 } as const;
 export type EffectType = (typeof EffectType)[keyof typeof EffectType];
 
@@ -49,7 +51,19 @@ export const ExecutionEnded = z.object({
   outputsError: ErrorDataSchema.optional(),
 });
 
-export const Effect = z.discriminatedUnion('type', [DispatchWorkerTask, StopWorkerTask, StartSubflow, KillSubflow, ScheduleWakeUp, ExecutionEnded]);
+/** Asks the flow's concurrency slots for one; the answer comes back as a ConcurrencySlot event. */
+export const ClaimConcurrencySlot = z.object({
+  type: z.literal(EffectType.ClaimConcurrencySlot), executionId: z.string(), namespace: z.string(), flowId: z.string(),
+  claimId: z.string(), limit: z.number().int().positive(), queue: z.boolean(),
+});
+/** Gives the slot back (or withdraws a waiting claim); the claims promoted hear ConcurrencySlot RUNNING. */
+export const ReleaseConcurrencySlot = z.object({
+  type: z.literal(EffectType.ReleaseConcurrencySlot), executionId: z.string(), namespace: z.string(), flowId: z.string(), claimId: z.string(),
+});
+
+export const Effect = z.discriminatedUnion('type', [
+  DispatchWorkerTask, StopWorkerTask, StartSubflow, KillSubflow, ScheduleWakeUp, ExecutionEnded, ClaimConcurrencySlot, ReleaseConcurrencySlot,
+]);
 export type Effect = z.infer<typeof Effect>;
 export type EffectOf<T extends EffectType> = Extract<Effect, { type: T }>;
 

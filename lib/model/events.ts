@@ -1,6 +1,7 @@
 // Events fed to the engine's step. Stored in an execution's inbox, so they have schemas.
 import { z } from 'zod';
 import { ErrorDataSchema, StateSchema } from './execution';
+import { SlotOutcome } from './concurrency-slots';
 import { WorkerResult } from './worker-messages';
 
 export const EventType = {
@@ -13,6 +14,7 @@ export const EventType = {
   Restart: 'Restart',
   SubflowStarted: 'SubflowStarted',
   SubflowEnded: 'SubflowEnded',
+  ConcurrencySlot: 'ConcurrencySlot',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
@@ -41,8 +43,11 @@ export const SubflowEnded = z.object({
   failure: ErrorDataSchema.optional(),
 });
 
+/** What the flow's concurrency slots answered a claim (ClaimConcurrencySlot), or a queued claim promoted. */
+export const ConcurrencySlot = z.object({ type: z.literal(EventType.ConcurrencySlot), claimId: z.string(), outcome: SlotOutcome });
+
 export const ExecutionEvent = z.discriminatedUnion('type', [
-  ExecutionCreated, AttemptStarted, WorkerResultEvent, WakeUp, Kill, Resume, Restart, SubflowStarted, SubflowEnded,
+  ExecutionCreated, AttemptStarted, WorkerResultEvent, WakeUp, Kill, Resume, Restart, SubflowStarted, SubflowEnded, ConcurrencySlot,
 ]);
 export type ExecutionEvent = z.infer<typeof ExecutionEvent>;
 export type EventOf<T extends EventType> = Extract<ExecutionEvent, { type: T }>;

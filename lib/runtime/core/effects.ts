@@ -47,6 +47,11 @@ const HANDLERS: { [T in EffectType]: (deps: EffectDeps, effect: EffectOf<T>) => 
     }
     await deps.onEnded?.(effect);
   },
+  ClaimConcurrencySlot: async (deps, effect) => {
+    const outcome = await deps.store.claimSlot(effect);
+    await appendEvent(deps, effect.executionId, { type: 'ConcurrencySlot', claimId: effect.claimId, outcome });
+  },
+  ReleaseConcurrencySlot: (deps, effect) => releaseSlot(deps, effect),
 };
 
 export function applyEffect(deps: EffectDeps, effect: Effect): Promise<void> {
@@ -106,6 +111,19 @@ async function startSubflow(deps: EffectDeps, effect: EffectOf<'StartSubflow'>):
     }
   }
   await appendEvent(deps, effect.parentExecutionId, { type: 'SubflowStarted', taskRunId: effect.parentTaskRunId, childExecutionId: child.id });
+}
+
+/** Gives the slot back and starts the executions promoted into it; one deleted since gives its slot on. */
+async function releaseSlot(deps: EffectDeps, release: { namespace: string; flowId: string; claimId: string }): Promise<void> {
+  const promoted = await deps.store.releaseSlot(release);
+  for (const holder of promoted) {
+    try {
+      await appendEvent(deps, holder.executionId, { type: 'ConcurrencySlot', claimId: holder.claimId, outcome: 'RUNNING' });
+    } catch (err) {
+      if (toErrorData(err).code !== ErrorCode.NOT_FOUND) throw err;
+      await releaseSlot(deps, { namespace: release.namespace, flowId: release.flowId, claimId: holder.claimId });
+    }
+  }
 }
 
 /** Why a child failed, so that the parent's task run says more than FAILED. */

@@ -13,6 +13,7 @@ const seen = (): EventHandlers<string[], string> => ({
   Restart: () => 'restart',
   SubflowStarted: (_log, e) => `child ${e.childExecutionId}`,
   SubflowEnded: (_log, e) => `child ended ${e.state}`,
+  ConcurrencySlot: (_log, e) => `slot ${e.outcome}`,
 });
 
 describe('event handler maps', () => {

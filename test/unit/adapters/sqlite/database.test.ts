@@ -102,15 +102,15 @@ describe('a SQLite data directory', () => {
     it('refuses a database written by a newer Aloft, with both versions in the message', () => {
       openSqliteData(dir).close();
       const db = new Database(join(dir, 'aloft.db'));
-      db.prepare("UPDATE meta SET value = '3' WHERE key = 'schema_version'").run();
+      db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(SCHEMA_VERSION + 1));
       db.close();
       expect(errorOf(() => openSqliteData(dir))).toMatchObject({
         code: 'CONFIG_INVALID',
-        message: `data directory ${dir} was written by a newer Aloft (schema 3); this Aloft reads up to schema ${SCHEMA_VERSION}`,
+        message: `data directory ${dir} was written by a newer Aloft (schema ${SCHEMA_VERSION + 1}); this Aloft reads up to schema ${SCHEMA_VERSION}`,
       });
       // Refused, not changed.
       const again = new Database(join(dir, 'aloft.db'));
-      expect(schemaVersionOf(again)).toBe(3);
+      expect(schemaVersionOf(again)).toBe(SCHEMA_VERSION + 1);
       again.close();
     });
 
