@@ -57,8 +57,10 @@ export function claimSlot(record: SlotsRecord | undefined, claim: SlotClaim): { 
 }
 
 /** A release, applied to the flow's record: the claims promoted from the queue into freed slots, oldest first. */
-export function releaseSlot(record: SlotsRecord | undefined, claimId: string): { record: SlotsRecord | undefined; promoted: SlotHolder[] } {
-  if (!record) return { record, promoted: [] };
+export function releaseSlot(record: SlotsRecord | undefined, claimId: string): { record: SlotsRecord; promoted: SlotHolder[] } {
+  // Nothing claimed yet: the release is still remembered, so that a claim it overtook gets no slot
+  // (the next claim sets the limit).
+  if (!record) return { record: { ...emptySlots(1), released: [{ claimId, promoted: [] }] }, promoted: [] };
   const before = record.released.find((x) => x.claimId === claimId);
   if (before) return { record, promoted: before.promoted };
   const running = record.running.filter((h) => h.claimId !== claimId);

@@ -53,14 +53,14 @@ export class FirestoreConcurrencySlots {
   }
 
   /** Reads the flow's record, applies `op` and writes the result, in one transaction. */
-  private async change<T>(key: string, what: string, op: (r: SlotsRecord | undefined) => { record: SlotsRecord | undefined; out: T }): Promise<T> {
+  private async change<T>(key: string, what: string, op: (r: SlotsRecord | undefined) => { record: SlotsRecord; out: T }): Promise<T> {
     const ref = this.ref(key);
     try {
       return await this.opts.firestore.runTransaction(async (tx) => {
         const snap = await tx.get(ref);
         const before = snap.exists ? parseJsonField(SlotsRecord, snap.get('data'), ref.path) : undefined;
         const { record, out } = op(before);
-        if (record && record !== before) tx.set(ref, { key, data: jsonField(record, `the concurrency slots of flow ${key}`) });
+        if (record !== before) tx.set(ref, { key, data: jsonField(record, `the concurrency slots of flow ${key}`) });
         return out;
       }, { maxAttempts: this.opts.maxTransactionAttempts ?? 10 });
     } catch (err) {

@@ -18,7 +18,7 @@ export class MemoryConcurrencySlots {
   release(release: SlotRelease): SlotHolder[] {
     const key = slotsKey(release.namespace, release.flowId);
     const { record, promoted } = releaseSlot(this.records.get(key), release.claimId);
-    if (record) this.records.set(key, record);
+    this.records.set(key, record);
     return promoted;
   }
 

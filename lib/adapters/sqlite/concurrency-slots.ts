@@ -35,11 +35,9 @@ export class SqliteConcurrencySlots {
   async release(release: SlotRelease): Promise<SlotHolder[]> {
     const key = slotsKey(release.namespace, release.flowId);
     const { record, promoted } = releaseSlot(this.read(key), release.claimId);
-    if (record) {
-      this.db.write();
-      this.sql.put.run(key, JSON.stringify(record));
-      await this.db.durable();
-    }
+    this.db.write();
+    this.sql.put.run(key, JSON.stringify(record));
+    await this.db.durable();
     return promoted;
   }
 
