@@ -14,7 +14,7 @@ import { checkTaskList, duplicateIds } from './flow-tasks';
 import type { Task } from './flow';
 import { checkValue, isPlainObject } from './flow-zod';
 import { parseYaml } from './flow-yaml';
-import { coerceInputValue } from './inputs';
+import { choicesOf, coerceInputValue } from './inputs';
 import { checkExpressions } from './static-check';
 import type { ExpressionAnalyzer } from './static-check';
 import { getOwn } from './own';
@@ -169,6 +169,10 @@ function checkInputs(raw: unknown, findings: Finding[]): FlowInput[] {
     seen.set(id, i);
     const { name: _name, ...rest } = doc;
     const normalised: FlowInput = { ...rest, id, required: doc.required ?? true };
+    if ((doc.type === InputType.SELECT || doc.type === InputType.MULTISELECT) && !choicesOf(normalised)) {
+      findings.push(err(path, `input '${id}' of type ${doc.type} needs its 'values'`));
+      return;
+    }
     // A default must itself be a valid value (FILE defaults are URIs checked at run time).
     if (doc.defaults !== undefined && doc.defaults !== null && doc.type !== InputType.FILE) {
       const r = coerceInputValue(normalised, doc.defaults);

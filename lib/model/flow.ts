@@ -7,6 +7,10 @@ import { Duration } from './duration';
 export const InputType = {
   STRING: 'STRING', INT: 'INT', FLOAT: 'FLOAT', BOOLEAN: 'BOOLEAN', DATETIME: 'DATETIME', DATE: 'DATE', TIME: 'TIME',
   DURATION: 'DURATION', JSON: 'JSON', URI: 'URI', FILE: 'FILE',
+  /** Kestra 0.15+: one of `values` (a string). */
+  SELECT: 'SELECT',
+  /** Kestra 0.17+: some of `values` (a list of strings). */
+  MULTISELECT: 'MULTISELECT',
 } as const;
 export type InputType = (typeof InputType)[keyof typeof InputType];
 
@@ -23,6 +27,14 @@ export const FlowInput = z.object({
   max: z.union([z.number(), z.string()]).optional(),
   after: z.string().optional(),
   before: z.string().optional(),
+  /** SELECT and MULTISELECT: the values to choose from (`options` is MULTISELECT's older name). */
+  values: z.array(z.string()).optional(),
+  options: z.array(z.string()).optional(),
+  /** SELECT and MULTISELECT: accept a value that is not one of `values`. */
+  allowCustomValue: z.boolean().optional(),
+  /** SELECT and MULTISELECT: how Kestra's UI shows them; accepted and ignored. */
+  isRadio: z.boolean().optional(),
+  autoSelectFirst: z.boolean().optional(),
 });
 export type FlowInput = z.infer<typeof FlowInput>;
 

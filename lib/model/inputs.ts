@@ -99,6 +99,7 @@ const EXPECTS: Record<InputType, string> = {
   DATETIME: 'DATETIME (an ISO-8601 instant such as 2024-01-31T12:00:00Z)', DATE: 'DATE (such as 2024-01-31)',
   TIME: 'TIME (such as 13:45 or 13:45:30)', DURATION: 'DURATION (ISO-8601, such as PT30S or P1DT2H)',
   JSON: 'JSON', URI: 'URI (such as https://example.com/a)', FILE: `FILE (a ${SCHEME} URI of an uploaded file)`,
+  SELECT: 'SELECT (a string)', MULTISELECT: 'MULTISELECT (a list of strings, or one as JSON)',
 };
 
 /** One value converted to its input's type, with the input's own constraints (min, max, validator…). */
@@ -146,6 +147,21 @@ function convert(type: InputType, value: unknown): { ok: true; value: unknown } 
       }
     case InputType.URI:
       return text !== undefined && isUri(text) ? ok(text) : undefined;
+    case InputType.SELECT:
+      return typeof value === 'string' ? ok(value) : typeof value === 'number' || typeof value === 'boolean' ? ok(String(value)) : undefined;
+    case InputType.MULTISELECT: {
+      // A list, or a JSON array in a string (a form or query parameter), as Kestra reads it.
+      let list = value;
+      if (text !== undefined) {
+        try {
+          list = JSON.parse(text);
+        } catch {
+          return undefined;
+        }
+      }
+      if (!Array.isArray(list) || !list.every((v) => ['string', 'number', 'boolean'].includes(typeof v))) return undefined;
+      return ok(list.map(String));
+    }
     case InputType.FILE:
       if (text === undefined || !text.startsWith(SCHEME)) return undefined;
       try {
@@ -157,8 +173,17 @@ function convert(type: InputType, value: unknown): { ok: true; value: unknown } 
   }
 }
 
+/** The values a SELECT or MULTISELECT input offers (`options` is MULTISELECT's older name). */
+export const choicesOf = (input: FlowInput): readonly string[] | undefined => input.values ?? input.options;
+
 function constraint(input: FlowInput, value: unknown): string | undefined {
   const { validator, min, max, after, before } = input;
+  const choices = choicesOf(input);
+  if ((input.type === InputType.SELECT || input.type === InputType.MULTISELECT) && choices && input.allowCustomValue !== true) {
+    const given = Array.isArray(value) ? value.map(String) : [String(value)];
+    const other = given.find((v) => !choices.includes(v));
+    if (other !== undefined) return `'${other}' is not one of the values ${choices.map((c) => `'${c}'`).join(', ')}`;
+  }
   if (input.type === InputType.STRING && validator !== undefined) {
     let re: RegExp;
     try {

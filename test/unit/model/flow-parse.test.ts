@@ -292,6 +292,17 @@ tasks:
     expect(flow.labels).toEqual({ team: 'data' });
   });
 
+  it('requires values on SELECT and MULTISELECT inputs, and checks their defaults against them', () => {
+    const base = `id: f\nnamespace: ns\ntasks:\n  - id: t\n    type: ${RETURN}\ninputs:\n`;
+    const ok = flowOf(parse(`${base}  - id: env\n    type: SELECT\n    values: [dev, prod]\n    defaults: dev\n  - id: regions\n    type: MULTISELECT\n    options: [eu, us]\n    isRadio: false\n`));
+    expect(ok.inputs?.map((i) => [i.id, i.type])).toEqual([['env', 'SELECT'], ['regions', 'MULTISELECT']]);
+    const errors = errorsOf(parse(`${base}  - id: env\n    type: SELECT\n  - id: regions\n    type: MULTISELECT\n    values: [eu, us]\n    defaults: [asia]\n`));
+    expect(errors.map((e) => [e.property, e.line, e.message])).toEqual([
+      ['inputs[0]', 7, "input 'env' of type SELECT needs its 'values'"],
+      ['inputs[1].defaults', 12, "default of input 'regions': 'asia' is not one of the values 'eu', 'us'"],
+    ]);
+  });
+
   it('reads concurrency with QUEUE as the default behavior, as Kestra does', () => {
     const base = `id: f\nnamespace: ns\ntasks:\n  - id: t\n    type: ${RETURN}\n`;
     expect(flowOf(parse(`${base}concurrency:\n  limit: 2\n`)).concurrency).toEqual({ limit: 2, behavior: 'QUEUE' });
