@@ -15,6 +15,8 @@ export interface CallContext {
   str(s: string): string;
   /** Fails before building a string of `length` characters that would exceed the size limit. */
   fits(length: number): void;
+  /** render(): `template` rendered with the same variables and budget; again while it changes when `recursive`. */
+  renderNested(template: string, recursive: boolean): string;
 }
 
 /**

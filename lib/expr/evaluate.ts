@@ -5,6 +5,7 @@
 
 import type { Expr, Node, TagSpan, Template } from './ast';
 import type { CallContext, FileText, KvValues } from './callables';
+import { compile } from './cache';
 import { ExprFailure, FailureKind, hardFailure, undefinedFailure } from './failure';
 import { FILTERS } from './filters';
 import { FUNCTIONS } from './functions';
@@ -28,9 +29,13 @@ function isUndefinedFailure(e: unknown): boolean {
   return e instanceof ExprFailure && e.kind === FailureKind.UNDEFINED;
 }
 
+/** render() inside render(), and rounds of a recursive render(): beyond this it is a loop. */
+const MAX_RENDER_DEPTH = 10;
+
 export class Evaluation implements CallContext {
   out = '';
   private steps = 0;
+  private renderDepth = 0;
   /** Local scopes from `for` and `set`, innermost last; empty on the hot path. */
   private scopes: Map<string, unknown>[] = [];
   /** The tag being evaluated, quoted in error messages. */
@@ -72,6 +77,31 @@ export class Evaluation implements CallContext {
     this.fits(s.length);
     this.charge(s.length >> 6);
     return s;
+  }
+
+  renderNested(template: string, recursive: boolean): string {
+    let current = template;
+    for (let round = 0; current.includes('{{') || current.includes('{%'); round++) {
+      if (this.renderDepth + round >= MAX_RENDER_DEPTH) throw hardFailure(`render() went more than ${MAX_RENDER_DEPTH} levels deep`);
+      let tpl: Template;
+      try {
+        tpl = compile(current);
+      } catch (e) {
+        throw hardFailure(`render() of ${describe(current)}: ${e instanceof ExprFailure ? e.message : String(e)}`);
+      }
+      // The same variables, limits and step budget as the template that called it.
+      const nested = new Evaluation(tpl, this.vars, this.limits);
+      nested.steps = this.steps;
+      nested.renderDepth = this.renderDepth + round + 1;
+      try {
+        nested.renderNodes(tpl.nodes);
+      } finally {
+        this.steps = nested.steps;
+      }
+      if (!recursive || nested.out === current) return this.str(nested.out);
+      current = nested.out;
+    }
+    return this.str(current);
   }
 
   private write(s: string): void {

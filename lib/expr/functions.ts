@@ -1,4 +1,4 @@
-// Functions a template may call: now, json/fromJson, secret, kv, range, max, min. Nothing here reads
+// Functions a template may call: now, json/fromJson, secret, kv, read, render, range, max, min. Nothing here reads
 // the clock or the environment: `now` is the caller's `opts.now`, secrets and kv entries are resolved beforehand.
 
 import { kvEntryKey, table, type FunctionDef } from './callables';
@@ -79,6 +79,15 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = table<FunctionDef>({
       }
       if ('error' in file) throw hardFailure(`read('${path}'): ${file.error}`);
       return cx.str(file.text);
+    },
+  },
+  // Kestra's render(toRender, recursive = true): variables are not rendered when read, so a template
+  // kept in `vars` (or an output) is rendered on demand. Anything but a string is returned as is.
+  render: {
+    params: ['toRender', 'recursive'],
+    apply([toRender, recursive], cx) {
+      if (typeof toRender !== 'string') return toRender ?? null;
+      return cx.renderNested(toRender, recursive !== false);
     },
   },
   range: { params: ['start', 'end', 'increment'], apply: ([start, end, inc], cx) => range(start, end, inc, cx) },

@@ -19,6 +19,9 @@ function context(maxSteps = 1_000_000, maxChars = 1_000_000): CallContext & { st
       cx.fits(s.length);
       return s;
     },
+    renderNested() {
+      throw new Error('operators do not render');
+    },
   };
   return cx;
 }
