@@ -120,6 +120,11 @@ const onEvents: EventHandlers<Draft> = {
     if (run && node) node.flowable?.subflowEnded?.(d, run, node.task, event);
   },
   ConcurrencySlot: (d, event) => onConcurrencySlot(d, event, begin),
+  OtherResumed: (d, event) => {
+    const run = d.run(event.taskRunId);
+    const node = run && d.node(run.taskId);
+    if (run && node) node.flowable?.otherResumed?.(d, run, node.task, event);
+  },
 };
 
 /** CREATED (or QUEUED) -> RUNNING, from the first task; a restarted execution carries on where it failed. */

@@ -14,6 +14,7 @@ export const EffectType = {
   ExecutionEnded: 'ExecutionEnded',
   ClaimConcurrencySlot: 'ClaimConcurrencySlot',
   ReleaseConcurrencySlot: 'ReleaseConcurrencySlot',
+  ResumeOtherExecution: 'ResumeOtherExecution',
 } as const;
 export type EffectType = (typeof EffectType)[keyof typeof EffectType];
 
@@ -61,8 +62,16 @@ export const ReleaseConcurrencySlot = z.object({
   type: z.literal(EffectType.ReleaseConcurrencySlot), executionId: z.string(), namespace: z.string(), flowId: z.string(), claimId: z.string(),
 });
 
+/** A Resume task's request to resume another execution; the answer comes back as OtherResumed. */
+export const ResumeOtherExecution = z.object({
+  type: z.literal(EffectType.ResumeOtherExecution), executionId: z.string(), taskRunId: z.string(),
+  target: z.object({ executionId: z.string(), namespace: z.string().optional(), flowId: z.string().optional() }),
+  inputs: z.record(z.string(), z.unknown()).optional(),
+});
+
 export const Effect = z.discriminatedUnion('type', [
   DispatchWorkerTask, StopWorkerTask, StartSubflow, KillSubflow, ScheduleWakeUp, ExecutionEnded, ClaimConcurrencySlot, ReleaseConcurrencySlot,
+  ResumeOtherExecution,
 ]);
 export type Effect = z.infer<typeof Effect>;
 export type EffectOf<T extends EffectType> = Extract<Effect, { type: T }>;

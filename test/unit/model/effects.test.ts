@@ -11,6 +11,7 @@ const names = (): EffectHandlers<void, string> => ({
   ExecutionEnded: (_c, e) => `ended ${e.state}`,
   ClaimConcurrencySlot: (_c, e) => `claim ${e.claimId}`,
   ReleaseConcurrencySlot: (_c, e) => `release ${e.claimId}`,
+  ResumeOtherExecution: (_c, e) => `resume ${e.target.executionId}`,
 });
 
 describe('effect handler maps', () => {

@@ -14,6 +14,7 @@ const seen = (): EventHandlers<string[], string> => ({
   SubflowStarted: (_log, e) => `child ${e.childExecutionId}`,
   SubflowEnded: (_log, e) => `child ended ${e.state}`,
   ConcurrencySlot: (_log, e) => `slot ${e.outcome}`,
+  OtherResumed: (_log, e) => `resumed ${e.executionId}`,
 });
 
 describe('event handler maps', () => {
