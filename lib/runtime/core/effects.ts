@@ -108,6 +108,9 @@ async function startSubflow(deps: EffectDeps, effect: EffectOf<'StartSubflow'>):
       });
     } catch (err) {
       const data = toErrorData(err, ErrorCode.SUBFLOW_INVALID);
+      // Two deliveries of this effect at once (at-least-once, in the cloud): the other one created the child.
+      child = data.code === ErrorCode.CONFLICT ? (await deps.store.get(effect.childExecutionId)) ?? undefined : undefined;
+      if (child) return appendEvent(deps, effect.parentExecutionId, { type: 'SubflowStarted', taskRunId: effect.parentTaskRunId, childExecutionId: child.id }).then(() => undefined);
       const prefix = data.code === ErrorCode.NOT_FOUND ? 'unknown subflow' : `subflow ${target} could not start`;
       return fail(`${prefix}: ${data.message}`, data.code === ErrorCode.NOT_FOUND ? ErrorCode.SUBFLOW_INVALID : data.code);
     }
