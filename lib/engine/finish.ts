@@ -13,7 +13,8 @@ import { cleanError, type ErrorData } from './state-ops';
 
 export function evaluateRoot(d: Draft): void {
   const s = d.state;
-  if (isTerminal(s) || s === State.CREATED || s === State.RESTARTED) return;
+  // CREATED and RESTARTED wait for ExecutionCreated or a concurrency slot; QUEUED for a slot.
+  if (isTerminal(s) || s === State.CREATED || s === State.RESTARTED || s === State.QUEUED) return;
   const state = evaluateBranches(d, undefined, {
     main: listChildren(d.flow.tasks),
     errors: d.flow.errors,
@@ -22,11 +23,16 @@ export function evaluateRoot(d: Draft): void {
   if (state) finishExecution(d, state);
 }
 
+export interface FinishOptions {
+  /** Refused by the flow's concurrency limit: nothing ran, so no outputs, and no slot to give back. */
+  refused?: boolean;
+}
+
 /** Ends the execution in `branch`'s state (flow outputs may still fail it) and tells whoever waits. */
-export function finishExecution(d: Draft, branch: State): void {
+export function finishExecution(d: Draft, branch: State, opts: FinishOptions = {}): void {
   let state = branch;
   let outputsError: ErrorData | undefined;
-  if (d.flow.outputs && state !== State.KILLED) {
+  if (d.flow.outputs && state !== State.KILLED && !opts.refused) {
     const rendered = renderFlowOutputs(d);
     if ('error' in rendered) {
       state = State.FAILED;
@@ -62,6 +68,10 @@ export function finishExecution(d: Draft, branch: State): void {
     }
   }
   d.emit(ended);
+  // Its concurrency slot (or its place in the queue) goes to the next execution of the flow.
+  if (e.slotClaim && !opts.refused) {
+    d.emit({ type: EffectType.ReleaseConcurrencySlot, executionId: e.id, namespace: e.namespace, flowId: e.flowId, claimId: e.slotClaim });
+  }
 }
 
 /** After a step: the execution shows PAUSED while a Pause waits for a person, RUNNING otherwise. */

@@ -10,14 +10,15 @@ import { ATTEMPT_BASE } from './retry';
 import { ROOT } from './run-index';
 import { runStates, withInternal, withoutKeys } from './state-ops';
 
-export function restart(d: Draft): void {
+/** `proceed` carries on from RESTARTED: at once, or once the flow's concurrency gave a slot. */
+export function restart(d: Draft, proceed: (d: Draft) => void = continueRestarted): void {
   const state = d.state;
   if (state !== State.FAILED && state !== State.KILLED) return;
   const kept = d.runs.filter((r) => !d.node(r.taskId)?.underErrors);
   d.replaceAll(resetFailed(d, kept));
   d.setState(State.RESTARTED);
   d.patch({ error: undefined, outputs: undefined });
-  continueRestarted(d);
+  proceed(d);
 }
 
 /** Marks the failed runs of `list` (and their ancestors) for a new round; drops what a failed flowable had under it. */

@@ -10,6 +10,7 @@ import { State, isTerminal, newStateRecord } from '../model/states';
 import type { Ids } from '../ports/system';
 import { Draft } from './draft';
 import { evaluateRoot, settlePause } from './finish';
+import { onConcurrencySlot, startOrClaim } from './concurrency';
 import { kill } from './kill';
 import { continueRestarted, restart } from './restart';
 import { ROOT } from './run-index';
@@ -97,10 +98,7 @@ const onWakeUps: { readonly [R in WakeUpReason]: (d: Draft, run: TaskRun, reason
 // One handler per event type: a new event type that the engine does not handle does not compile.
 const onEvents: EventHandlers<Draft> = {
   ExecutionCreated: (d) => {
-    if (d.state === State.CREATED) {
-      d.setState(State.RUNNING);
-      d.enqueue(ROOT);
-    } else if (d.state === State.RESTARTED) continueRestarted(d);
+    if (d.state === State.CREATED || d.state === State.RESTARTED) startOrClaim(d, begin);
   },
   AttemptStarted: onAttemptStarted,
   WorkerResult: (d, event) => onWorkerResult(d, event.result),
@@ -110,7 +108,7 @@ const onEvents: EventHandlers<Draft> = {
   },
   Kill: (d) => kill(d),
   Resume: (d, event) => resume(d, event.taskRunId, event.inputs),
-  Restart: (d) => restart(d),
+  Restart: (d) => restart(d, (x) => startOrClaim(x, begin)),
   SubflowStarted: (d, event) => {
     const run = d.run(event.taskRunId);
     const node = run && d.node(run.taskId);
@@ -121,7 +119,20 @@ const onEvents: EventHandlers<Draft> = {
     const node = run && d.node(run.taskId);
     if (run && node) node.flowable?.subflowEnded?.(d, run, node.task, event);
   },
+  ConcurrencySlot: (d, event) => onConcurrencySlot(d, event, begin),
+  OtherResumed: (d, event) => {
+    const run = d.run(event.taskRunId);
+    const node = run && d.node(run.taskId);
+    if (run && node) node.flowable?.otherResumed?.(d, run, node.task, event);
+  },
 };
+
+/** CREATED (or QUEUED) -> RUNNING, from the first task; a restarted execution carries on where it failed. */
+function begin(d: Draft): void {
+  if (d.state === State.RESTARTED || d.runs.some((r) => r.state.current === State.RESTARTED)) return continueRestarted(d);
+  d.setState(State.RUNNING);
+  d.enqueue(ROOT);
+}
 
 function apply(d: Draft, event: ExecutionEvent): void {
   onEvent(onEvents, d, event);

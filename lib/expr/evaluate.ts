@@ -32,6 +32,7 @@ function isUndefinedFailure(e: unknown): boolean {
   return e instanceof ExprFailure && e.kind === FailureKind.UNDEFINED;
 }
 
+
 export class Evaluation implements CallContext {
   out = '';
   private steps = 0;

@@ -99,7 +99,9 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = table<FunctionDef>({
       if (typeof text !== 'string') return text;
       if (!cx.renderText) throw hardFailure('render() is not available here');
       let out = cx.renderText(text);
-      for (let i = 0; recursive !== false && out !== text && isTemplateText(out) && i < MAX_RECURSIVE_RENDERS; i++) {
+      for (let i = 0; recursive !== false && out !== text && isTemplateText(out); i++) {
+        // As Kestra's renderRecursively: a value that keeps changing is an error, not its 10th rendering.
+        if (i >= MAX_RECURSIVE_RENDERS) throw hardFailure(`render() did not settle after ${MAX_RECURSIVE_RENDERS} renderings of ${describe(text)}`);
         text = out;
         out = cx.renderText(out);
       }

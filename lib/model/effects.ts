@@ -12,6 +12,9 @@ export const EffectType = {
   KillSubflow: 'KillSubflow',
   ScheduleWakeUp: 'ScheduleWakeUp',
   ExecutionEnded: 'ExecutionEnded',
+  ClaimConcurrencySlot: 'ClaimConcurrencySlot',
+  ReleaseConcurrencySlot: 'ReleaseConcurrencySlot',
+  ResumeOtherExecution: 'ResumeOtherExecution',
 } as const;
 export type EffectType = (typeof EffectType)[keyof typeof EffectType];
 
@@ -49,7 +52,27 @@ export const ExecutionEnded = z.object({
   outputsError: ErrorDataSchema.optional(),
 });
 
-export const Effect = z.discriminatedUnion('type', [DispatchWorkerTask, StopWorkerTask, StartSubflow, KillSubflow, ScheduleWakeUp, ExecutionEnded]);
+/** Asks the flow's concurrency slots for one; the answer comes back as a ConcurrencySlot event. */
+export const ClaimConcurrencySlot = z.object({
+  type: z.literal(EffectType.ClaimConcurrencySlot), executionId: z.string(), namespace: z.string(), flowId: z.string(),
+  claimId: z.string(), limit: z.number().int().positive(), queue: z.boolean(),
+});
+/** Gives the slot back (or withdraws a waiting claim); the claims promoted hear ConcurrencySlot RUNNING. */
+export const ReleaseConcurrencySlot = z.object({
+  type: z.literal(EffectType.ReleaseConcurrencySlot), executionId: z.string(), namespace: z.string(), flowId: z.string(), claimId: z.string(),
+});
+
+/** A Resume task's request to resume another execution; the answer comes back as OtherResumed. */
+export const ResumeOtherExecution = z.object({
+  type: z.literal(EffectType.ResumeOtherExecution), executionId: z.string(), taskRunId: z.string(),
+  target: z.object({ executionId: z.string(), namespace: z.string().optional(), flowId: z.string().optional() }),
+  inputs: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const Effect = z.discriminatedUnion('type', [
+  DispatchWorkerTask, StopWorkerTask, StartSubflow, KillSubflow, ScheduleWakeUp, ExecutionEnded, ClaimConcurrencySlot, ReleaseConcurrencySlot,
+  ResumeOtherExecution,
+]);
 export type Effect = z.infer<typeof Effect>;
 export type EffectOf<T extends EffectType> = Extract<Effect, { type: T }>;
 

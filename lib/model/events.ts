@@ -1,6 +1,7 @@
 // Events fed to the engine's step. Stored in an execution's inbox, so they have schemas.
 import { z } from 'zod';
 import { ErrorDataSchema, StateSchema } from './execution';
+import { SlotOutcome } from './concurrency-slots';
 import { WorkerResult } from './worker-messages';
 
 export const EventType = {
@@ -13,6 +14,8 @@ export const EventType = {
   Restart: 'Restart',
   SubflowStarted: 'SubflowStarted',
   SubflowEnded: 'SubflowEnded',
+  ConcurrencySlot: 'ConcurrencySlot',
+  OtherResumed: 'OtherResumed',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
@@ -41,8 +44,17 @@ export const SubflowEnded = z.object({
   failure: ErrorDataSchema.optional(),
 });
 
+/** What the flow's concurrency slots answered a claim (ClaimConcurrencySlot), or a queued claim promoted. */
+export const ConcurrencySlot = z.object({ type: z.literal(EventType.ConcurrencySlot), claimId: z.string(), outcome: SlotOutcome });
+
+/** The answer to a Resume task's ResumeOtherExecution: the other execution was resumed, or why not. */
+export const OtherResumed = z.object({
+  type: z.literal(EventType.OtherResumed), taskRunId: z.string(), executionId: z.string(),
+  namespace: z.string().optional(), flowId: z.string().optional(), error: ErrorDataSchema.optional(),
+});
+
 export const ExecutionEvent = z.discriminatedUnion('type', [
-  ExecutionCreated, AttemptStarted, WorkerResultEvent, WakeUp, Kill, Resume, Restart, SubflowStarted, SubflowEnded,
+  ExecutionCreated, AttemptStarted, WorkerResultEvent, WakeUp, Kill, Resume, Restart, SubflowStarted, SubflowEnded, ConcurrencySlot, OtherResumed,
 ]);
 export type ExecutionEvent = z.infer<typeof ExecutionEvent>;
 export type EventOf<T extends EventType> = Extract<ExecutionEvent, { type: T }>;

@@ -2,8 +2,8 @@
 // file, line:column, flow, task and property path.
 import type { TaskCatalog } from './catalog';
 import { ErrorCode } from './errors';
-import { flowKey, InputType } from './flow';
-import type { Flow, FlowInput, TaskDefault, Trigger } from './flow';
+import { ConcurrencyBehavior, flowKey, InputType } from './flow';
+import type { Flow, FlowConcurrency, FlowInput, TaskDefault, Trigger } from './flow';
 import { TaskDefaults } from './flow-defaults';
 import type { SourcedDefault } from './flow-defaults';
 import { formatPath, Severity } from './flow-diagnostics';
@@ -125,11 +125,17 @@ function checkDocument(doc: Record<string, unknown>, opts: ParseOptions, finding
     ...(Array.isArray(finallyTasks) && finallyTasks.length > 0 ? { finally: finallyTasks as Task[] } : {}),
     ...(Array.isArray(doc.outputs) && doc.outputs.length > 0 ? { outputs: doc.outputs as Flow['outputs'] } : {}),
     ...(triggers.length > 0 ? { triggers } : {}),
+    ...(isPlainObject(doc.concurrency) ? { concurrency: concurrencyOf(doc.concurrency) } : {}),
     ...(sourced.length > 0 ? { taskDefaults: sourced.map(({ at: _at, ...d }): TaskDefault => d) } : {}),
     ...(doc.disabled === true ? { disabled: true } : {}),
   };
   if (opts.expressions) findings.push(...checkExpressions(flow, opts.catalog, opts.expressions));
   return flow;
+}
+
+/** The written `concurrency` with Kestra's default behavior (QUEUE); only read once it validated. */
+function concurrencyOf(raw: Record<string, unknown>): FlowConcurrency {
+  return { limit: Number(raw.limit), behavior: (raw.behavior as ConcurrencyBehavior | undefined) ?? ConcurrencyBehavior.QUEUE };
 }
 
 function checkInputs(raw: unknown, findings: Finding[]): FlowInput[] {

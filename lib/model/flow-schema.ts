@@ -1,7 +1,7 @@
 // The flow document as written, before normalisation: one schema per top-level field, so each
 // field's problems are reported on their own. Tasks are checked against the catalog elsewhere.
 import { z } from 'zod';
-import { FlowInput, FlowOutput, TaskDefault, TriggerBase } from './flow';
+import { FlowConcurrency, FlowInput, FlowOutput, TaskDefault, TriggerBase } from './flow';
 import { Retry } from './retry';
 import { RESERVED_SEGMENTS } from './storage-uri';
 
@@ -57,6 +57,7 @@ export const TOP_LEVEL: Readonly<Record<string, z.ZodType>> = {
   finally: z.array(z.unknown()),
   outputs: z.array(FlowOutput),
   triggers: z.array(z.unknown()),
+  concurrency: FlowConcurrency,
   taskDefaults: z.array(TaskDefault.strict()),
   // The 1.x name of taskDefaults.
   pluginDefaults: z.array(TaskDefault.strict()),

@@ -45,6 +45,9 @@ export const FlowInput = z.object({
   itemType: z.enum(Object.values(ItemType) as [ItemType, ...ItemType[]]).optional(),
   /** Kestra 1.x: the inputs this one is shown after; kept for forms, validated to name declared inputs. */
   dependsOn: z.object({ inputs: z.array(z.string()).optional(), condition: z.string().optional() }).strict().optional(),
+  /** SELECT and MULTISELECT: how Kestra's UI shows them; accepted and ignored. */
+  isRadio: z.boolean().optional(),
+  autoSelectFirst: z.boolean().optional(),
 });
 export type FlowInput = z.infer<typeof FlowInput>;
 
@@ -72,6 +75,17 @@ export const FlowOutput = z.object({
   required: z.boolean().optional(),
 }).strict();
 export type FlowOutput = z.infer<typeof FlowOutput>;
+
+/** Kestra's Concurrency.Behavior: what happens to a new execution while `limit` executions of the flow run. */
+export const ConcurrencyBehavior = { QUEUE: 'QUEUE', CANCEL: 'CANCEL', FAIL: 'FAIL' } as const;
+export type ConcurrencyBehavior = (typeof ConcurrencyBehavior)[keyof typeof ConcurrencyBehavior];
+
+/** A flow's `concurrency` (Kestra 0.13+): at most `limit` executions run at once; QUEUE is the default. */
+export const FlowConcurrency = z.object({
+  limit: z.number().int().min(1, 'concurrency.limit must be at least 1'),
+  behavior: z.enum(Object.values(ConcurrencyBehavior) as [ConcurrencyBehavior, ...ConcurrencyBehavior[]]).optional(),
+}).strict();
+export interface FlowConcurrency { limit: number; behavior: ConcurrencyBehavior }
 
 /** Every task has these; the rest of its properties belong to its type. */
 export const TaskBase = z.object({
@@ -130,6 +144,8 @@ export interface Flow {
   /** Kestra 1.x: the execution's outputs, rendered when it ends. */
   outputs?: FlowOutput[];
   triggers?: Trigger[];
+  /** At most `limit` executions run at once; the others wait QUEUED, or end CANCELLED or FAILED. */
+  concurrency?: FlowConcurrency;
   taskDefaults?: TaskDefault[];
   disabled?: boolean;
 }

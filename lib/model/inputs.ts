@@ -224,6 +224,21 @@ function convertScalar(type: InputType, value: unknown, text: string | undefined
       }
     case InputType.URI:
       return text !== undefined && isUri(text) ? ok(text) : undefined;
+    case InputType.SELECT:
+      return typeof value === 'string' ? ok(value) : typeof value === 'number' || typeof value === 'boolean' ? ok(String(value)) : undefined;
+    case InputType.MULTISELECT: {
+      // A list, or a JSON array in a string (a form or query parameter), as Kestra reads it.
+      let list = value;
+      if (text !== undefined) {
+        try {
+          list = JSON.parse(text);
+        } catch {
+          return undefined;
+        }
+      }
+      if (!Array.isArray(list) || !list.every((v) => ['string', 'number', 'boolean'].includes(typeof v))) return undefined;
+      return ok(list.map(String));
+    }
     case InputType.FILE:
       if (text === undefined || !text.startsWith(SCHEME)) return undefined;
       try {

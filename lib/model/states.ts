@@ -15,26 +15,30 @@ export const State = {
   KILLED: 'KILLED',
   /** Kestra 1.x: a task whose `runIf` rendered false. Terminal, and counts as SUCCESS in a branch. */
   SKIPPED: 'SKIPPED',
+  /** Kestra 1.x: refused by the flow's `concurrency` limit with `behavior: CANCEL`. Terminal; nothing ran. */
+  CANCELLED: 'CANCELLED',
 } as const;
 export type State = (typeof State)[keyof typeof State];
 export const STATES = Object.values(State) as readonly State[];
 
-const TERMINAL: ReadonlySet<State> = new Set([State.SUCCESS, State.WARNING, State.FAILED, State.KILLED, State.SKIPPED]);
+const TERMINAL: ReadonlySet<State> = new Set([State.SUCCESS, State.WARNING, State.FAILED, State.KILLED, State.SKIPPED, State.CANCELLED]);
 
 /** Allowed moves, for executions and task runs alike. Anything else is a bug in the caller. */
 export const TRANSITIONS: Readonly<Record<State, readonly State[]>> = {
-  CREATED: [State.QUEUED, State.RUNNING, State.PAUSED, State.KILLING, State.KILLED, State.SUCCESS, State.WARNING, State.FAILED, State.SKIPPED],
-  QUEUED: [State.CREATED, State.RUNNING, State.KILLING, State.KILLED, State.FAILED],
+  CREATED: [State.QUEUED, State.RUNNING, State.PAUSED, State.KILLING, State.KILLED, State.SUCCESS, State.WARNING, State.FAILED, State.SKIPPED, State.CANCELLED],
+  // A flow's `concurrency`: waits for a slot, then runs; or is killed while it waits.
+  QUEUED: [State.CREATED, State.RUNNING, State.KILLING, State.KILLED, State.FAILED, State.CANCELLED],
   RUNNING: [State.PAUSED, State.RETRYING, State.KILLING, State.SUCCESS, State.WARNING, State.FAILED, State.KILLED],
   PAUSED: [State.RUNNING, State.KILLING, State.KILLED, State.FAILED, State.SUCCESS],
   RETRYING: [State.RUNNING, State.CREATED, State.KILLING, State.KILLED, State.FAILED],
-  RESTARTED: [State.CREATED, State.RUNNING, State.KILLING, State.KILLED, State.FAILED, State.SUCCESS, State.WARNING, State.SKIPPED],
+  RESTARTED: [State.CREATED, State.QUEUED, State.RUNNING, State.KILLING, State.KILLED, State.FAILED, State.SUCCESS, State.WARNING, State.SKIPPED, State.CANCELLED],
   KILLING: [State.KILLED, State.FAILED, State.SUCCESS, State.WARNING],
   SUCCESS: [State.RESTARTED],
   WARNING: [State.RESTARTED],
   FAILED: [State.RESTARTED],
   KILLED: [State.RESTARTED],
   SKIPPED: [State.RESTARTED],
+  CANCELLED: [],
 };
 
 // The table as sets: the engine checks every change it makes.

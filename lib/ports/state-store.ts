@@ -4,6 +4,7 @@ import type { Execution } from '../model/execution';
 import type { ExecutionEvent } from '../model/events';
 import type { Effect } from '../model/effects';
 import type { State } from '../model/states';
+import type { SlotClaim, SlotHolder, SlotOutcome, SlotRelease } from '../model/concurrency-slots';
 
 export interface PendingEvent {
   /** Idempotency key: a second append with the same key is ignored. */
@@ -44,6 +45,12 @@ export interface ExecutionPage {
   nextPageToken?: string;
 }
 
+/** A flow's concurrency slots as stored: who holds one and who waits, oldest first. */
+export interface FlowSlots {
+  running: SlotHolder[];
+  queued: SlotHolder[];
+}
+
 export interface StateStore {
   /** Saves a new execution and queues its first event. CONFLICT if the id exists. */
   create(execution: Execution, first: PendingEvent): Promise<void>;
@@ -81,4 +88,16 @@ export interface StateStore {
   unpublished(olderThan: Date, limit: number): Promise<OutboxEntry[]>;
 
   list(filter: ExecutionFilter): Promise<ExecutionPage>;
+
+  // A flow's `concurrency` (lib/model/concurrency-slots.ts): one record per flow, changed in one
+  // transaction per call, so that concurrent claims never hand out more than `limit` slots.
+
+  /** Claims a slot for an execution. Claiming again (same claimId) answers the same, as does a claim already released. */
+  claimSlot(claim: SlotClaim): Promise<SlotOutcome>;
+
+  /** Gives a claim's slot back, or withdraws it from the queue; returns the claims promoted. Releasing again returns the same. */
+  releaseSlot(release: SlotRelease): Promise<SlotHolder[]>;
+
+  /** The flow's slots now. */
+  flowSlots(namespace: string, flowId: string): Promise<FlowSlots>;
 }

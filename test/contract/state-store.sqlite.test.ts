@@ -24,6 +24,9 @@ function reopening(t: TempData): StateStore {
     ackOutbox: (entries) => call((s) => s.ackOutbox(entries)),
     unpublished: (olderThan, limit) => call((s) => s.unpublished(olderThan, limit)),
     list: (filter) => call((s) => s.list(filter)),
+    claimSlot: (claim) => call((s) => s.claimSlot(claim)),
+    releaseSlot: (release) => call((s) => s.releaseSlot(release)),
+    flowSlots: (namespace, flowId) => call((s) => s.flowSlots(namespace, flowId)),
   };
 }
 

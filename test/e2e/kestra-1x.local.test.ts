@@ -197,6 +197,68 @@ const cases: Record<string, () => Promise<void>> = {
     expect(outputOf(e, 'noisy')).toMatchObject({ exitCode: 0, stdOutLineCount: 2, stdErrLineCount: 1 });
     expect(outputOf(e, 'quiet')).toMatchObject({ stdOutLineCount: 0, stdErrLineCount: 1 });
   },
+  'render.yml': async () => {
+    const e = await run('render.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(value(e, 'rendered')).toBe('Hello Ada');
+    expect(value(e, 'nested')).toBe('Hello Ada!');
+  },
+  'select-inputs.yml': async () => {
+    const e = await run('select-inputs.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(e.inputs).toEqual({ env: 'staging', regions: ['eu', 'us'] });
+    expect(value(e, 'pick')).toBe('staging in eu,us');
+    await expect(run('select-inputs.yml', { env: 'qa' })).rejects.toMatchObject({ code: 'INPUT_INVALID' });
+  },
+  'concurrency.yml': async () => {
+    const e = await run('concurrency.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(e.state.histories.map((h) => h.state)).toEqual(['CREATED', 'RUNNING', 'SUCCESS']);
+    expect(value(e, 'alone')).toBe('ran alone');
+  },
+  'parallel.yml': async () => {
+    const e = await run('parallel.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(statesOf(e)).toEqual({ parallel: 'SUCCESS', one: 'SUCCESS', two: 'SUCCESS', three: 'SUCCESS', sum: 'SUCCESS' });
+    expect(value(e, 'sum')).toBe('123');
+  },
+  'switch.yml': async () => {
+    const e = await run('switch.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(statesOf(e)).toEqual({ route: 'SUCCESS', fallback: 'SUCCESS' });
+    expect(value(e, 'fallback')).toBe('no case for other');
+    const csv = await run('switch.yml', { kind: 'csv' });
+    expect(statesOf(csv)).toEqual({ route: 'SUCCESS', csv: 'SUCCESS' });
+  },
+  'retry-errors.yml': async () => {
+    const e = await run('retry-errors.yml');
+    expect(e.state.current).toBe('FAILED');
+    expect(statesOf(e)).toEqual({ flaky: 'FAILED', alert: 'SUCCESS' });
+    expect(runsOf(e, 'flaky')[0].attempts.map((a) => a.state.current)).toEqual(['FAILED', 'FAILED', 'FAILED']);
+    expect(runsOf(e, 'flaky')[0].error).toMatchObject({ message: 'still broken' });
+    expect(value(e, 'alert')).toBe('alert after a failure');
+  },
+  'plugin-defaults.yml': async () => {
+    const e = await run('plugin-defaults.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(value(e, 'defaulted')).toBe('from the defaults');
+    expect(value(e, 'own')).toBe('its own');
+    expect(statesOf(e)).toEqual({ defaulted: 'SUCCESS', own: 'SUCCESS', forced: 'SUCCESS' });
+    // A forced default wins over the task's own value; maps merge.
+    expect(outputOf(e, 'forced')).toEqual({ values: { env: 'forced', extra: 'kept' } });
+  },
+  'labels-list.yml': async () => {
+    const e = await run('labels-list.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(e.labels).toEqual({ team: 'data', tier: '1' });
+    expect(value(e, 'read')).toBe('data-1');
+  },
+  'fail-condition.yml': async () => {
+    const e = await run('fail-condition.yml');
+    expect(e.state.current).toBe('WARNING');
+    expect(statesOf(e)).toEqual({ check_ok: 'SUCCESS', check_bad: 'WARNING', after: 'SUCCESS' });
+    expect(runsOf(e, 'check_bad')[0].error).toMatchObject({ message: 'limit 3 is too low' });
+  },
 };
 
 describe('the Kestra 1.x corpus on the embedded runtime', () => {

@@ -12,11 +12,13 @@
 // more task runs than 500 writes allow packs them (firestore-task-run-store.ts) instead of failing.
 import type { DocumentReference, DocumentSnapshot, Firestore, Transaction } from '@google-cloud/firestore';
 import { LRUCache } from 'lru-cache';
+import type { SlotClaim, SlotHolder, SlotOutcome, SlotRelease } from '../../model/concurrency-slots';
 import { AloftError, ErrorCode } from '../../model/errors';
 import { Execution } from '../../model/execution';
 import type {
-  ExecutionFilter, ExecutionHeader as HeaderOf, ExecutionPage, OutboxEntry, PendingEvent, StateStore, TransactOutcome,
+  ExecutionFilter, ExecutionHeader as HeaderOf, ExecutionPage, FlowSlots, OutboxEntry, PendingEvent, StateStore, TransactOutcome,
 } from '../../ports/state-store';
+import { FirestoreConcurrencySlots } from './firestore-concurrency-slots';
 import { MAX_COMMIT_BYTES, MAX_WRITES, docIdFor, isAlreadyExists, parseJsonField, toAloftError } from './firestore-support';
 import { firestoreLib } from './clients';
 import {
@@ -81,6 +83,7 @@ export class FirestoreStateStore implements StateStore {
   private readonly runs: TaskRunDocs;
   /** The last header seen per execution; with the cached task runs, a transaction then reads only its inbox. */
   private readonly headers: LRUCache<string, StoredHeader>;
+  private readonly concurrency: FirestoreConcurrencySlots;
 
   constructor(opts: FirestoreStateStoreOptions) {
     this.db = opts.firestore;
@@ -91,6 +94,21 @@ export class FirestoreStateStore implements StateStore {
     const cached = Math.max(1, opts.cachedExecutions ?? 2000);
     this.runs = new TaskRunDocs(cached);
     this.headers = new LRUCache<string, StoredHeader>({ max: cached, maxSize: CACHE_BYTES, sizeCalculation: (h) => Math.max(1, h.bytes) });
+    this.concurrency = new FirestoreConcurrencySlots({ firestore: this.db, collectionPrefix: this.prefix });
+  }
+
+  // Flow concurrency: one document per flow (firestore-concurrency-slots.ts).
+
+  claimSlot(claim: SlotClaim): Promise<SlotOutcome> {
+    return this.concurrency.claim(claim);
+  }
+
+  releaseSlot(release: SlotRelease): Promise<SlotHolder[]> {
+    return this.concurrency.release(release);
+  }
+
+  flowSlots(namespace: string, flowId: string): Promise<FlowSlots> {
+    return this.concurrency.slots(namespace, flowId);
   }
 
   private get executions() {

@@ -1,12 +1,14 @@
 // In-memory StateStore with Firestore's transact() contract: a version-guarded read-fold-write,
 // an inbox idempotent by key and an outbox. Stored objects are treated as immutable and shared
 // with callers (no deep clone: the embedded runtime runs tens of thousands of transacts a second).
+import type { SlotClaim, SlotHolder, SlotOutcome, SlotRelease } from '../../model/concurrency-slots';
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { Execution } from '../../model/execution';
 import { isTerminal } from '../../model/states';
 import type {
-  ExecutionFilter, ExecutionHeader, ExecutionPage, OutboxEntry, PendingEvent, StateStore, TransactOutcome,
+  ExecutionFilter, ExecutionHeader, ExecutionPage, FlowSlots, OutboxEntry, PendingEvent, StateStore, TransactOutcome,
 } from '../../ports/state-store';
+import { MemoryConcurrencySlots } from './concurrency-slots';
 
 interface Slot {
   execution: Execution;
@@ -40,6 +42,7 @@ export class MemoryStateStore implements StateStore {
   private readonly outbox = new Set<OutboxEntry>();
   private lastCommitMs = Number.NaN;
   private lastCommitIso = '';
+  private readonly concurrency = new MemoryConcurrencySlots();
 
   async create(execution: Execution, first: PendingEvent): Promise<void> {
     if (this.slots.has(execution.id)) {
@@ -214,6 +217,18 @@ export class MemoryStateStore implements StateStore {
     const executions = matches.slice(offset, offset + size);
     const next = offset + size;
     return next < matches.length ? { executions, nextPageToken: encodeToken(next) } : { executions };
+  }
+
+  async claimSlot(claim: SlotClaim): Promise<SlotOutcome> {
+    return this.concurrency.claim(claim);
+  }
+
+  async releaseSlot(release: SlotRelease): Promise<SlotHolder[]> {
+    return this.concurrency.release(release);
+  }
+
+  async flowSlots(namespace: string, flowId: string): Promise<FlowSlots> {
+    return this.concurrency.slots(namespace, flowId);
   }
 
   // Many commits share a millisecond in a burst; formatting the date once is enough.

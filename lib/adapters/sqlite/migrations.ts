@@ -186,6 +186,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `),
   },
+  {
+    version: 5,
+    description: 'flow concurrency slots',
+    up: (db) => db.exec(`
+      -- One row per flow with a concurrency limit: lib/model/concurrency-slots.ts's record as JSON.
+      CREATE TABLE concurrency_slots (
+        flow_key TEXT PRIMARY KEY,
+        json TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `),
+  },
 ];
 
 /** The schema version this code reads and writes. */

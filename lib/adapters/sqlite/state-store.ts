@@ -15,12 +15,14 @@
 // The `executions` row is also written at create and whenever the state changes, so that list()
 // filters on a current state.
 import type Database from 'better-sqlite3';
+import type { SlotClaim, SlotHolder, SlotOutcome, SlotRelease } from '../../model/concurrency-slots';
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { Execution, TaskRun } from '../../model/execution';
 import { isTerminal, STATES } from '../../model/states';
 import type {
-  ExecutionFilter, ExecutionHeader, ExecutionPage, OutboxEntry, PendingEvent, StateStore, TransactOutcome,
+  ExecutionFilter, ExecutionHeader, ExecutionPage, FlowSlots, OutboxEntry, PendingEvent, StateStore, TransactOutcome,
 } from '../../ports/state-store';
+import { SqliteConcurrencySlots } from './concurrency-slots';
 import type { SqliteDatabase } from './database';
 import { listExecutions } from './execution-list';
 
@@ -163,6 +165,7 @@ export class SqliteStateStore implements StateStore {
   private lastCommitMs = Number.NaN;
   private lastCommitIso = '';
   readonly writes: StateWriteCounts = { journal: 0, headers: 0, taskRuns: 0, events: 0 };
+  private readonly concurrency: SqliteConcurrencySlots;
 
   private readonly sql: {
     exists: Database.Statement<[string]>;
@@ -217,6 +220,21 @@ export class SqliteStateStore implements StateStore {
     this.outboxSeq = raw.prepare('SELECT COALESCE(MAX(seq), 0) FROM outbox').pluck().get() as number;
     this.replay(raw);
     db.onFlush((closing) => this.flush(closing));
+    this.concurrency = new SqliteConcurrencySlots(db);
+  }
+
+  // Flow concurrency: its own table and file, beside the executions.
+
+  claimSlot(claim: SlotClaim): Promise<SlotOutcome> {
+    return this.concurrency.claim(claim);
+  }
+
+  releaseSlot(release: SlotRelease): Promise<SlotHolder[]> {
+    return this.concurrency.release(release);
+  }
+
+  flowSlots(namespace: string, flowId: string): Promise<FlowSlots> {
+    return this.concurrency.slots(namespace, flowId);
   }
 
   async create(execution: Execution, first: PendingEvent): Promise<void> {

@@ -28,4 +28,6 @@ export interface FlowableBehaviour {
   resume?(d: Draft, run: TaskRun, task: Task, inputs: Record<string, unknown> | undefined): boolean;
   subflowStarted?(d: Draft, run: TaskRun, task: Task, event: EventOf<'SubflowStarted'>): void;
   subflowEnded?(d: Draft, run: TaskRun, task: Task, event: EventOf<'SubflowEnded'>): void;
+  /** Another execution this run asked to resume was resumed, or could not be. */
+  otherResumed?(d: Draft, run: TaskRun, task: Task, event: EventOf<'OtherResumed'>): void;
 }

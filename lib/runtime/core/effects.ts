@@ -5,6 +5,7 @@ import { ErrorCode, toErrorData, type AloftErrorData } from '../../model/errors'
 import type { Execution } from '../../model/execution';
 import type { AttemptControl, BlobStore, Clock, Ids, StateStore, TaskQueue, WakeUpScheduler } from '../../ports';
 import { State } from '../../model/states';
+import { checkResume } from '../../engine';
 import { pending } from './events';
 import type { FlowCache } from './flow-cache';
 import { startExecution, type StartDeps } from './start-execution';
@@ -47,6 +48,12 @@ const HANDLERS: { [T in EffectType]: (deps: EffectDeps, effect: EffectOf<T>) => 
     }
     await deps.onEnded?.(effect);
   },
+  ClaimConcurrencySlot: async (deps, effect) => {
+    const outcome = await deps.store.claimSlot(effect);
+    await appendEvent(deps, effect.executionId, { type: 'ConcurrencySlot', claimId: effect.claimId, outcome });
+  },
+  ReleaseConcurrencySlot: (deps, effect) => releaseSlot(deps, effect),
+  ResumeOtherExecution: (deps, effect) => resumeOther(deps, effect),
 };
 
 export function applyEffect(deps: EffectDeps, effect: Effect): Promise<void> {
@@ -101,11 +108,49 @@ async function startSubflow(deps: EffectDeps, effect: EffectOf<'StartSubflow'>):
       });
     } catch (err) {
       const data = toErrorData(err, ErrorCode.SUBFLOW_INVALID);
+      // Two deliveries of this effect at once (at-least-once, in the cloud): the other one created the child.
+      child = data.code === ErrorCode.CONFLICT ? (await deps.store.get(effect.childExecutionId)) ?? undefined : undefined;
+      if (child) return appendEvent(deps, effect.parentExecutionId, { type: 'SubflowStarted', taskRunId: effect.parentTaskRunId, childExecutionId: child.id }).then(() => undefined);
       const prefix = data.code === ErrorCode.NOT_FOUND ? 'unknown subflow' : `subflow ${target} could not start`;
       return fail(`${prefix}: ${data.message}`, data.code === ErrorCode.NOT_FOUND ? ErrorCode.SUBFLOW_INVALID : data.code);
     }
   }
   await appendEvent(deps, effect.parentExecutionId, { type: 'SubflowStarted', taskRunId: effect.parentTaskRunId, childExecutionId: child.id });
+}
+
+/** Gives the slot back and starts the executions promoted into it; one deleted since gives its slot on. */
+async function releaseSlot(deps: EffectDeps, release: { namespace: string; flowId: string; claimId: string }): Promise<void> {
+  const promoted = await deps.store.releaseSlot(release);
+  for (const holder of promoted) {
+    try {
+      await appendEvent(deps, holder.executionId, { type: 'ConcurrencySlot', claimId: holder.claimId, outcome: 'RUNNING' });
+    } catch (err) {
+      if (toErrorData(err).code !== ErrorCode.NOT_FOUND) throw err;
+      await releaseSlot(deps, { namespace: release.namespace, flowId: release.flowId, claimId: holder.claimId });
+    }
+  }
+}
+
+/** A Resume task's other execution: resumed as a Resume request would be (PAUSED, typed inputs), then the task is told. */
+async function resumeOther(deps: EffectDeps, effect: EffectOf<'ResumeOtherExecution'>): Promise<void> {
+  const t = effect.target;
+  const answer = async (extra: { namespace?: string; flowId?: string; error?: AloftErrorData }): Promise<void> => {
+    await appendEvent(deps, effect.executionId, { type: 'OtherResumed', taskRunId: effect.taskRunId, executionId: t.executionId, ...extra });
+  };
+  const other = await deps.store.get(t.executionId);
+  if (!other) return answer({ error: { code: ErrorCode.NOT_FOUND, message: `no execution found for execution id ${t.executionId}` } });
+  if ((t.namespace !== undefined && t.namespace !== other.namespace) || (t.flowId !== undefined && t.flowId !== other.flowId)) {
+    const named = `${t.namespace ?? other.namespace}.${t.flowId ?? other.flowId}`;
+    return answer({ error: { code: ErrorCode.NOT_FOUND, message: `execution ${t.executionId} runs flow ${other.namespace}.${other.flowId}, not ${named}` } });
+  }
+  if (other.state.current !== State.PAUSED) {
+    return answer({ error: { code: ErrorCode.CONFLICT, message: `execution ${t.executionId} is ${other.state.current}, not PAUSED` } });
+  }
+  const flow = await deps.flows.get(other.namespace, other.flowId, other.flowRevision);
+  const checked = checkResume(other, flow, effect.inputs);
+  if (!checked.ok) return answer({ error: { code: ErrorCode.INPUT_INVALID, message: `resuming execution ${t.executionId}: ${checked.message}` } });
+  await appendEvent(deps, t.executionId, { type: 'Resume', ...(effect.inputs ? { inputs: effect.inputs } : {}) }, { key: `resumed-by:${effect.taskRunId}` });
+  await answer({ namespace: other.namespace, flowId: other.flowId });
 }
 
 /** Why a child failed, so that the parent's task run says more than FAILED. */

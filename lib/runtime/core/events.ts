@@ -14,6 +14,9 @@ const KEYS: { [T in EventType]: (event: EventOf<T>, unique: () => string) => str
   WakeUp: (e, unique) => `wake:${e.taskRunId}:${e.reason}:${unique()}`,
   SubflowStarted: (e) => `subflow-started:${e.taskRunId}:${e.childExecutionId}`,
   SubflowEnded: (e) => `subflow-ended:${e.taskRunId}:${e.childExecutionId ?? 'none'}`,
+  // One answer per claim and outcome: a claim carried out again, or its promotion told twice, is one event.
+  ConcurrencySlot: (e) => `slot:${e.claimId}:${e.outcome}`,
+  OtherResumed: (e) => `other-resumed:${e.taskRunId}`,
   // Operator actions may legitimately repeat (kill after a restart), so each is unique.
   Kill: (_e, unique) => `kill:${unique()}`,
   Resume: (_e, unique) => `resume:${unique()}`,

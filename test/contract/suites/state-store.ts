@@ -300,5 +300,83 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreF
         expect(page.nextPageToken).toBeUndefined();
       });
     });
+    describe('flow concurrency slots', () => {
+      const flowOf = (): { namespace: string; flowId: string } => ({ namespace: 'io.aloft.tests', flowId: unique('limited') });
+      const claim = (f: { namespace: string; flowId: string }, n: number, over: { limit?: number; queue?: boolean } = {}) =>
+        store.claimSlot({ ...f, executionId: `e${n}`, claimId: `c${n}`, limit: over.limit ?? 2, queue: over.queue ?? true });
+      const release = (f: { namespace: string; flowId: string }, n: number) => store.releaseSlot({ ...f, claimId: `c${n}` });
+      const ids = (holders: { executionId: string }[]): string[] => holders.map((h) => h.executionId);
+
+      it('grants up to the limit, then queues in arrival order', async () => {
+        const f = flowOf();
+        expect([await claim(f, 1), await claim(f, 2), await claim(f, 3), await claim(f, 4)]).toEqual(['RUNNING', 'RUNNING', 'QUEUED', 'QUEUED']);
+        expect(await store.flowSlots(f.namespace, f.flowId)).toEqual({
+          running: [{ executionId: 'e1', claimId: 'c1' }, { executionId: 'e2', claimId: 'c2' }],
+          queued: [{ executionId: 'e3', claimId: 'c3' }, { executionId: 'e4', claimId: 'c4' }],
+        });
+      });
+
+      it('answers FULL without queueing when the claim does not queue', async () => {
+        const f = flowOf();
+        await claim(f, 1, { limit: 1 });
+        expect(await claim(f, 2, { limit: 1, queue: false })).toBe('FULL');
+        expect(ids((await store.flowSlots(f.namespace, f.flowId)).queued)).toEqual([]);
+      });
+
+      it('answers a claim made again as the first time', async () => {
+        const f = flowOf();
+        await claim(f, 1, { limit: 1 });
+        await claim(f, 2, { limit: 1 });
+        expect([await claim(f, 1, { limit: 1 }), await claim(f, 2, { limit: 1 })]).toEqual(['RUNNING', 'QUEUED']);
+        expect(await store.flowSlots(f.namespace, f.flowId)).toMatchObject({ running: [{ executionId: 'e1' }], queued: [{ executionId: 'e2' }] });
+      });
+
+      it('promotes the oldest waiting claim when a slot is released, and only into free slots', async () => {
+        const f = flowOf();
+        for (const n of [1, 2, 3, 4]) await claim(f, n);
+        expect(await release(f, 2)).toEqual([{ executionId: 'e3', claimId: 'c3' }]);
+        expect(await store.flowSlots(f.namespace, f.flowId)).toMatchObject({ running: [{ executionId: 'e1' }, { executionId: 'e3' }], queued: [{ executionId: 'e4' }] });
+        // Withdrawing a waiting claim frees no slot.
+        expect(await release(f, 4)).toEqual([]);
+        expect(await store.flowSlots(f.namespace, f.flowId)).toMatchObject({ running: [{ executionId: 'e1' }, { executionId: 'e3' }], queued: [] });
+      });
+
+      it('returns what a release promoted when the same release is carried out again', async () => {
+        const f = flowOf();
+        for (const n of [1, 2, 3]) await claim(f, n, { limit: 1 });
+        expect(ids(await release(f, 1))).toEqual(['e2']);
+        expect(ids(await release(f, 1))).toEqual(['e2']);
+        expect(await store.flowSlots(f.namespace, f.flowId)).toMatchObject({ running: [{ executionId: 'e2' }], queued: [{ executionId: 'e3' }] });
+      });
+
+      it('gives no slot to a claim released before it was made (a kill that overtook it)', async () => {
+        const f = flowOf();
+        expect(await release(f, 1)).toEqual([]);
+        expect(await claim(f, 1)).toBe('FULL');
+        expect(await store.flowSlots(f.namespace, f.flowId)).toEqual({ running: [], queued: [] });
+      });
+
+      it('keeps flows apart', async () => {
+        const f = flowOf();
+        const g = flowOf();
+        await claim(f, 1, { limit: 1 });
+        expect(await claim(g, 2, { limit: 1 })).toBe('RUNNING');
+      });
+
+      it('never grants more than the limit to claims made at the same time', async () => {
+        const f = flowOf();
+        const outcomes = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((n) => claim(f, n, { limit: 3 })));
+        expect(outcomes.filter((o) => o === 'RUNNING')).toHaveLength(3);
+        expect(outcomes.filter((o) => o === 'QUEUED')).toHaveLength(5);
+        const slots = await store.flowSlots(f.namespace, f.flowId);
+        expect(slots.running).toHaveLength(3);
+        expect(new Set([...ids(slots.running), ...ids(slots.queued)]).size).toBe(8);
+        // Released together, the three slots go to three distinct waiting claims.
+        const promoted = (await Promise.all(slots.running.map((h) => store.releaseSlot({ ...f, claimId: h.claimId })))).flat();
+        expect(new Set(ids(promoted)).size).toBe(3);
+        expect((await store.flowSlots(f.namespace, f.flowId)).running).toHaveLength(3);
+        // Claims on one document queue on its lock in Firestore (and its emulator): a safety net, not a speed check.
+      }, 60_000);
+    });
   });
 }

@@ -21,6 +21,24 @@ describe('functions', () => {
     expect(renderTyped('{{ json(null) }}', {}, { now: NOW })).toBeNull();
   });
 
+  it('renders a template kept in a variable with render(), recursively unless told not to', () => {
+    const vars = { vars: { greeting: 'Hello {{ inputs.name }}', outer: '{{ vars.greeting }}!' }, inputs: { name: 'Ada' } };
+    expect(render('{{ vars.greeting }}', vars, { now: NOW })).toBe('Hello {{ inputs.name }}');
+    expect(render('{{ render(vars.greeting) }}', vars, { now: NOW })).toBe('Hello Ada');
+    expect(render('{{ render(vars.outer) }}', vars, { now: NOW })).toBe('Hello Ada!');
+    expect(render('{{ render(vars.outer, recursive=false) }}', vars, { now: NOW })).toBe('Hello {{ inputs.name }}!');
+    expect(renderTyped('{{ render(42) }}', vars, { now: NOW })).toBe(42);
+  });
+
+  it('fails a render() that never settles or whose template does not parse, naming it', () => {
+    const loop = { vars: { self: '{{ render(vars.self) }}' } };
+    expect(() => render('{{ render(vars.self) }}', loop, { now: NOW })).toThrow('render() is nested more than 10 deep');
+    const growing = { vars: { a: 'x{{ vars.a }}' } };
+    expect(() => render('{{ render(vars.a) }}', growing, { now: NOW })).toThrow('render() did not settle after 10 renderings');
+    expect(() => render('{{ render(vars.bad) }}', { vars: { bad: '{{ 1 + }}' } }, { now: NOW })).toThrow(/render\(\): .* in '\{\{ 1 \+ \}\}'/);
+    expect(() => render('{{ render(vars.missing) }}', { vars: { missing: '{{ nope }}' } }, { now: NOW })).toThrow(/nope/);
+  });
+
   it('returns pre-resolved secrets by name', () => {
     expect(r("{{ secret('TOKEN') }}", { TOKEN: 's3cr3t' })).toBe('s3cr3t');
   });

@@ -9,6 +9,9 @@ const names = (): EffectHandlers<void, string> => ({
   KillSubflow: (_c, e) => `kill ${e.childExecutionId}`,
   ScheduleWakeUp: (_c, e) => `wake ${e.reason} at ${e.at}`,
   ExecutionEnded: (_c, e) => `ended ${e.state}`,
+  ClaimConcurrencySlot: (_c, e) => `claim ${e.claimId}`,
+  ReleaseConcurrencySlot: (_c, e) => `release ${e.claimId}`,
+  ResumeOtherExecution: (_c, e) => `resume ${e.target.executionId}`,
 });
 
 describe('effect handler maps', () => {

@@ -13,6 +13,8 @@ const seen = (): EventHandlers<string[], string> => ({
   Restart: () => 'restart',
   SubflowStarted: (_log, e) => `child ${e.childExecutionId}`,
   SubflowEnded: (_log, e) => `child ended ${e.state}`,
+  ConcurrencySlot: (_log, e) => `slot ${e.outcome}`,
+  OtherResumed: (_log, e) => `resumed ${e.executionId}`,
 });
 
 describe('event handler maps', () => {

@@ -292,6 +292,34 @@ tasks:
     expect(flow.labels).toEqual({ team: 'data' });
   });
 
+  it('requires values on SELECT and MULTISELECT inputs, and checks their defaults against them', () => {
+    const base = `id: f\nnamespace: ns\ntasks:\n  - id: t\n    type: ${RETURN}\ninputs:\n`;
+    const ok = flowOf(parse(`${base}  - id: env\n    type: SELECT\n    values: [dev, prod]\n    defaults: dev\n  - id: regions\n    type: MULTISELECT\n    options: [eu, us]\n    isRadio: false\n`));
+    expect(ok.inputs?.map((i) => [i.id, i.type])).toEqual([['env', 'SELECT'], ['regions', 'MULTISELECT']]);
+    const errors = errorsOf(parse(`${base}  - id: env\n    type: SELECT\n  - id: regions\n    type: MULTISELECT\n    values: [eu, us]\n    defaults: [asia]\n`));
+    expect(errors.map((e) => [e.property, e.line, e.message])).toEqual([
+      ['inputs[0].values', 7, "input 'env': a SELECT input needs a non-empty list of values"],
+      ['inputs[1].defaults', 12, "default of input 'regions': 'asia' is not one of the values 'eu', 'us'"],
+    ]);
+  });
+
+  it('reads concurrency with QUEUE as the default behavior, as Kestra does', () => {
+    const base = `id: f\nnamespace: ns\ntasks:\n  - id: t\n    type: ${RETURN}\n`;
+    expect(flowOf(parse(`${base}concurrency:\n  limit: 2\n`)).concurrency).toEqual({ limit: 2, behavior: 'QUEUE' });
+    expect(flowOf(parse(`${base}concurrency:\n  limit: 1\n  behavior: CANCEL\n`)).concurrency).toEqual({ limit: 1, behavior: 'CANCEL' });
+    expect(flowOf(parse(base)).concurrency).toBeUndefined();
+  });
+
+  it('refuses a concurrency limit under 1, an unknown behavior and a missing limit, naming the flow, property and line', () => {
+    const errors = errorsOf(parse(`id: f\nnamespace: ns\ntasks:\n  - id: t\n    type: ${RETURN}\nconcurrency:\n  limit: 0\n  behavior: DROP\n`));
+    expect(errors.map((e) => [e.flow, e.property, e.line, e.message])).toEqual([
+      ['ns.f', 'concurrency.limit', 7, 'concurrency.limit must be at least 1'],
+      ['ns.f', 'concurrency.behavior', 8, expect.stringContaining('expected one of "QUEUE", "CANCEL", "FAIL"')],
+    ]);
+    const missing = errorsOf(parse(`id: f\nnamespace: ns\ntasks:\n  - id: t\n    type: ${RETURN}\nconcurrency:\n  behavior: FAIL\n`));
+    expect(missing.map((e) => [e.property, e.message])).toEqual([['concurrency.limit', "missing required property 'limit'"]]);
+  });
+
   it('requires an id and a type on triggers, and warns about trigger types it does not know', () => {
     const bad = errorsOf(parse(`id: f\nnamespace: ns\ntasks:\n  - id: t\n    type: ${RETURN}\ntriggers:\n  - type: io.kestra.core.models.triggers.types.Schedule\n`));
     expect(bad.map((e) => [e.property, e.message])).toEqual([['triggers[0].id', "missing required property 'id'"]]);

@@ -127,6 +127,34 @@ describe('coerceInputValue', () => {
   });
 });
 
+describe('SELECT and MULTISELECT inputs', () => {
+  const values = ['dev', 'prod'];
+
+  it('accepts one of the values for SELECT, and refuses another, listing the values', () => {
+    expect(coerce('SELECT', 'prod', { values })).toEqual({ ok: true, value: 'prod' });
+    expect(coerce('SELECT', 'test', { values })).toEqual({ ok: false, message: "'test' is not one of the values 'dev', 'prod'" });
+    expect(coerce('SELECT', ['dev'], { values })).toMatchObject({ ok: false, message: expect.stringContaining('expected SELECT') });
+  });
+
+  it('takes a list or a JSON list for MULTISELECT, each item one of the values (or options, its older name)', () => {
+    expect(coerce('MULTISELECT', ['dev', 'prod'], { values })).toEqual({ ok: true, value: ['dev', 'prod'] });
+    expect(coerce('MULTISELECT', '["prod"]', { options: values })).toEqual({ ok: true, value: ['prod'] });
+    expect(coerce('MULTISELECT', ['dev', 'qa'], { values })).toEqual({ ok: false, message: "'qa' is not one of the values 'dev', 'prod'" });
+    expect(coerce('MULTISELECT', 'dev', { values })).toMatchObject({ ok: false, message: expect.stringContaining('expected MULTISELECT') });
+  });
+
+  it('accepts any value with allowCustomValue', () => {
+    expect(coerce('SELECT', 'test', { values, allowCustomValue: true })).toEqual({ ok: true, value: 'test' });
+    expect(coerce('MULTISELECT', ['qa'], { values, allowCustomValue: true })).toEqual({ ok: true, value: ['qa'] });
+  });
+
+  it('checks a given value and a default alike, naming the input', () => {
+    const r = coerceInputs(flowWith({ id: 'env', type: 'SELECT', values, required: true }), { env: 'staging' });
+    expect(r.errors).toEqual([expect.objectContaining({ property: 'inputs.env', message: "input 'env': 'staging' is not one of the values 'dev', 'prod'" })]);
+    expect(coerceInputs(flowWith({ id: 'env', type: 'SELECT', values, defaults: 'dev', required: true }), {}).inputs).toEqual({ env: 'dev' });
+  });
+});
+
 describe('toUtcInstant', () => {
   it('normalises an ISO date-time with an offset to UTC, printed as Java prints an Instant', () => {
     expect(toUtcInstant('2024-01-01T00:30:00+01:00')).toBe('2023-12-31T23:30:00Z');

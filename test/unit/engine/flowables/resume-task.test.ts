@@ -32,10 +32,35 @@ describe('Resume (task)', () => {
     expect(h.pending()[0].variables.vars).toEqual({ resumedExecution: { id: h.execution.id, namespace: 'test', flowId: 'f' } });
   });
 
-  it('fails naming executionId when asked to resume another execution, and accepts its own id', () => {
-    const other = Harness.start(flow([{ id: 'resume', type: RESUME, executionId: 'someone-else' }]));
-    expect(other.run('resume').error).toMatchObject({ task: 'resume', property: 'executionId', message: expect.stringContaining('not supported yet') });
+  it('asks for another execution to be resumed, waits, and ends SUCCESS naming it in vars.resumedExecution', () => {
+    const h = Harness.start(flow([
+      { id: 'resume', type: RESUME, executionId: '{{ inputs.other }}', namespace: 'team', flowId: 'approval', inputs: { ok: '{{ 1 + 1 }}' } },
+      { id: 'end', type: RETURN },
+    ]), { inputs: { other: 'x9' } });
+    const run = h.run('resume');
+    expect(run.state.current).toBe('RUNNING');
+    expect(h.effectsOf('ResumeOtherExecution', h.last)).toEqual([{
+      type: 'ResumeOtherExecution', executionId: 'e1', taskRunId: run.id, target: { executionId: 'x9', namespace: 'team', flowId: 'approval' }, inputs: { ok: 2 },
+    }]);
+    expect(h.pending()).toEqual([]);
+    h.send({ type: 'OtherResumed', taskRunId: run.id, executionId: 'x9', namespace: 'team', flowId: 'approval' });
+    expect(h.run('resume').state.current).toBe('SUCCESS');
+    expect(h.pending()[0].variables.vars).toEqual({ resumedExecution: { id: 'x9', namespace: 'team', flowId: 'approval' } });
+  });
+
+  it('fails naming executionId when the other execution could not be resumed', () => {
+    const h = Harness.start(flow([{ id: 'resume', type: RESUME, executionId: 'x9' }, { id: 'end', type: RETURN }]));
+    h.send({ type: 'OtherResumed', taskRunId: h.run('resume').id, executionId: 'x9', error: { code: 'CONFLICT', message: 'execution x9 is RUNNING, not PAUSED' } });
+    expect(h.run('resume').state.current).toBe('FAILED');
+    expect(h.run('resume').error).toMatchObject({ task: 'resume', property: 'executionId', message: 'execution x9 is RUNNING, not PAUSED' });
+    expect(h.state).toBe('FAILED');
+  });
+
+  it('treats its own execution id as the current execution, and refuses another namespace without an executionId', () => {
     const own = Harness.start(flow([{ id: 'resume', type: RESUME, executionId: '{{ execution.id }}' }]));
     expect(own.run('resume').state.current).toBe('SUCCESS');
+    expect(own.effectsOf('ResumeOtherExecution')).toEqual([]);
+    const bad = Harness.start(flow([{ id: 'resume', type: RESUME, namespace: 'elsewhere' }]));
+    expect(bad.run('resume').error).toMatchObject({ property: 'namespace', message: expect.stringContaining('names no execution') });
   });
 });
