@@ -1,6 +1,8 @@
 // bench:vertex — a Vertex AI CustomJob against the fake Vertex AI and fake Cloud Logging (gRPC wire
 // protocol, in a child process): LINES log lines (default 100,000) over JOB_MS of job time (default
-// 60 s), run as CONTINUATIONS invocations (default 5) whose deadlines split the job time. Prints one JSON
+// 60 s), run as CONTINUATIONS invocations (default 5) whose deadlines split the job time, the job polled
+// every POLL_MS (default 1000), the fake tail holding entries BUFFER_WINDOW_MS (default 2000, the service's
+// default window; 0 sends a response per fake tick of 10 ms, the worst case). Prints one JSON
 // line: lines delivered once / missing / duplicated, lines per second into the task's logs, and the
 // worker's CPU per 1,000 lines: this process's CPU while the task runs and its logger flushes (the
 // fakes run in their own process; the bench's own reading of the stored lines is not counted).
@@ -17,14 +19,15 @@ import { fakeTaskContext } from '../lib/worker/testing';
 const LINES = Number(process.env.LINES ?? 100_000);
 const JOB_MS = Number(process.env.JOB_MS ?? 60_000);
 const CONTINUATIONS = Number(process.env.CONTINUATIONS ?? 5);
+const BUFFER_WINDOW_MS = Number(process.env.BUFFER_WINDOW_MS ?? 2000);
 
 async function main(): Promise<void> {
   const child = spawn(process.execPath, ['scripts/run-ts.mjs', 'bench/vertex-fake.ts'], {
-    env: { ...process.env, LINES: String(LINES), JOB_MS: String(JOB_MS) }, stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, LINES: String(LINES), JOB_MS: String(JOB_MS), BUFFER_WINDOW_MS: String(BUFFER_WINDOW_MS) }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   const [line] = await once(createInterface({ input: child.stdout }), 'line') as [string];
   const endpoints = JSON.parse(line) as { vertex: string; logging: string };
-  const env = { VERTEXAI_EMULATOR_HOST: endpoints.vertex, LOGGING_EMULATOR_HOST: endpoints.logging, ALOFT_VERTEXAI_POLL_MS: '1000', METADATA_SERVER_DETECTION: 'none' };
+  const env = { VERTEXAI_EMULATOR_HOST: endpoints.vertex, LOGGING_EMULATOR_HOST: endpoints.logging, ALOFT_VERTEXAI_POLL_MS: process.env.POLL_MS ?? '1000', METADATA_SERVER_DETECTION: 'none' };
   process.env.METADATA_SERVER_DETECTION = 'none';
   const props = CustomJob.properties.parse({
     projectId: 'bench', region: 'europe-west1', displayName: 'bench',
@@ -70,7 +73,7 @@ async function main(): Promise<void> {
   const delivered = [...seen.values()].filter((n) => n >= 1).length;
   const duplicated = [...seen.values()].filter((n) => n > 1).length;
   console.log(JSON.stringify({
-    bench: 'vertex', lines: LINES, jobMs: JOB_MS, invocations, state, delivered, missing: LINES - delivered, duplicated,
+    bench: 'vertex', lines: LINES, jobMs: JOB_MS, bufferWindowMs: BUFFER_WINDOW_MS, invocations, state, delivered, missing: LINES - delivered, duplicated,
     seconds: Math.round(seconds * 10) / 10, linesPerSecond: Math.round(delivered / seconds),
     cpuMsPer1000Lines: Math.round((cpuMicros / 1000 / (delivered / 1000)) * 100) / 100,
   }));
