@@ -5,9 +5,11 @@ import { startFakeVertexAi } from '../test/helpers/fake-vertex-ai';
 
 const LINES = Number(process.env.LINES ?? 100_000);
 const JOB_MS = Number(process.env.JOB_MS ?? 60_000);
+/** How long the fake tail holds entries before it sends them: the service's default window, 2 s (0: a response per write). */
+const BUFFER_WINDOW_MS = Number(process.env.BUFFER_WINDOW_MS ?? 2000);
 
 async function main(): Promise<void> {
-  const logging = await startFakeCloudLogging();
+  const logging = await startFakeCloudLogging({ bufferWindowMs: BUFFER_WINDOW_MS });
   const vertex = await startFakeVertexAi({ logging });
   vertex.plan = () => ({
     durationMs: JOB_MS,

@@ -4,6 +4,8 @@
 // over through continuations.
 import { startEmulatedCloud, type EmulatedCloud } from '../../lib/dev/cloud';
 import type { Execution } from '../../lib/model/execution';
+import type { WorkerTask } from '../../lib/model/worker-messages';
+import type { CloudAdapters } from '../../lib/runtime/cloud/deps';
 import { jobService, loggingService } from '../../lib/plugins/gcp/vertexai/clients';
 import { startFakeCloudLogging, type FakeCloudLogging } from '../helpers/fake-cloud-logging';
 import { startFakeVertexAi, type FakeVertexAi } from '../helpers/fake-vertex-ai';
@@ -19,6 +21,9 @@ describe('the seed\'s Vertex AI CustomJob flow on the emulated cloud with a 3 s 
   let cloud: EmulatedCloud;
   let logging: FakeCloudLogging;
   let vertex: FakeVertexAi;
+  let adapters: CloudAdapters;
+  /** Called with each continuation a worker hands over, before it is published (the kill test holds one there). */
+  let onHandOver: (task: WorkerTask) => Promise<void> = async () => undefined;
 
   beforeAll(async () => {
     process.env.METADATA_SERVER_DETECTION = 'none';
@@ -33,6 +38,20 @@ describe('the seed\'s Vertex AI CustomJob flow on the emulated cloud with a 3 s 
     cloud = await startEmulatedCloud({
       logSink: () => undefined,
       env: { ...seedVertexEnv(vertex, logging, 200), ALOFT_FUNCTION_TIMEOUT_MS: '3000', ALOFT_DEADLINE_MARGIN_MS: '1000' },
+      instrument: (a) => {
+        adapters = a;
+        const queue = a.queue;
+        return {
+          ...a,
+          queue: {
+            publish: async (task, hints) => {
+              if (task.continuation !== undefined) await onHandOver(task);
+              return queue.publish(task, hints);
+            },
+            subscribe: (group, handler) => queue.subscribe(group, handler),
+          },
+        };
+      },
     });
     await createFlow(cloud.apiUrl, seedVertexFlow());
   });
@@ -79,5 +98,38 @@ describe('the seed\'s Vertex AI CustomJob flow on the emulated cloud with a 3 s 
     expect(done.state.current).toBe('KILLED');
     const job = [...vertex.jobs.values()].at(-1)!;
     expect(job.resource.state).toBe('JOB_STATE_CANCELLED');
+  });
+
+  it('a kill that arrives exactly between two invocations (continuation handed over, next run not started) cancels the job: KILLED, no further continuation', async () => {
+    vertex.plan = () => ({ durationMs: 120_000, lines: [{ atMs: 0, text: 'training' }] });
+    const handedOver: WorkerTask[] = [];
+    let killed: Promise<void> | undefined;
+    // The first hand-over is held until the kill's stop request is stored; only then is the
+    // continuation published, so the kill lands after one invocation ended and before the next began.
+    onHandOver = async (task) => {
+      handedOver.push(task);
+      killed ??= (async () => {
+        const res = await fetch(`${cloud.apiUrl}/api/v1/executions/${task.executionId}/kill`, { method: 'DELETE' });
+        expect(res.status).toBeLessThan(300);
+        const key = { executionId: task.executionId, taskRunId: task.taskRunId, attempt: task.attempt };
+        while (!(await adapters.stops.requested(key))) await new Promise((r) => setTimeout(r, 50));
+      })();
+      await killed;
+    };
+    try {
+      const started = await startExecution(cloud.apiUrl, 'aloft.seed', 'vertexai-custom-job');
+      const done = await waitForExecution(cloud.apiUrl, started.id, 120_000);
+      expect(done.state.current).toBe('KILLED');
+      expect(done.taskRunList).toHaveLength(1);
+      expect(done.taskRunList[0].state.current).toBe('KILLED');
+      expect(done.taskRunList[0].attempts).toHaveLength(1);
+      const job = [...vertex.jobs.values()].at(-1)!;
+      expect(vertex.calls).toContain(`CancelCustomJob ${job.name}`);
+      expect(job.resource.state).toBe('JOB_STATE_CANCELLED');
+      // The invocation that found the kill handed nothing over: the held continuation is the only one.
+      expect(handedOver).toHaveLength(1);
+    } finally {
+      onHandOver = async () => undefined;
+    }
   });
 });

@@ -4,7 +4,10 @@
 // Interface (also used by the Singer/Cloud Run tests):
 // - `write(entry)` ingests one entry; its timestamp defaults to now, each a nanosecond after the last.
 // - TailLogEntries streams, to every open stream whose filter matches, the entries ingested after the
-//   stream opened (as the real tail does: it has no backlog), in batches of up to `batchSize`.
+//   stream opened (as the real tail does: it has no backlog), in batches of up to `batchSize`. Entries
+//   are held for the request's `bufferWindow` and then sent together, as the service buffers them
+//   (its default window is 2 s; this fake's default, `bufferWindowMs`, is none, so that tests see lines
+//   at once: the benchmark asks for the service's).
 // - ListLogEntries answers the stored entries matching a filter, oldest first, `pageSize` at a time.
 // - `dropStreamsAfter(n)` ends each tail stream with UNAVAILABLE once it delivered n more entries (a
 //   dropped connection), and `dropStreams()` drops every open one at once.
@@ -89,9 +92,15 @@ interface Tail {
   dropAt?: number;
   pending: FakeLogEntry[];
   scheduled: boolean;
+  /** How long entries are held before they are sent. */
+  windowMs: number;
 }
 
-export async function startFakeCloudLogging(opts: { batchSize?: number } = {}): Promise<FakeCloudLogging> {
+/** A google.protobuf.Duration as proto-loader decodes it (seconds as a string), in milliseconds. */
+const msOf = (d: { seconds?: string; nanos?: number } | null | undefined): number | undefined =>
+  d ? Number(d.seconds ?? 0) * 1000 + Math.floor((d.nanos ?? 0) / 1_000_000) : undefined;
+
+export async function startFakeCloudLogging(opts: { batchSize?: number; bufferWindowMs?: number } = {}): Promise<FakeCloudLogging> {
   const batchSize = opts.batchSize ?? 1000;
   const proto = loadProtos(['google/logging/v2/logging.proto']) as any;
   const entries: FakeLogEntry[] = [];
@@ -124,11 +133,12 @@ export async function startFakeCloudLogging(opts: { batchSize?: number } = {}): 
   const service = {
     tailLogEntries(call: grpc.ServerDuplexStream<any, any>) {
       let tail: Tail | undefined;
-      call.on('data', (req: { filter?: string }) => {
+      call.on('data', (req: { filter?: string; bufferWindow?: { seconds?: string; nanos?: number } | null }) => {
         if (tail) return;
         try {
           const filter = req.filter ?? '';
-          tail = { call, terms: parseFilter(filter), delivered: 0, pending: [], scheduled: false, ...(dropAfter !== undefined ? { dropAt: dropAfter } : {}) };
+          const windowMs = msOf(req.bufferWindow) ?? opts.bufferWindowMs ?? 0;
+          tail = { call, terms: parseFilter(filter), delivered: 0, pending: [], scheduled: false, windowMs, ...(dropAfter !== undefined ? { dropAt: dropAfter } : {}) };
           tails.push({ filter });
           open.add(tail);
         } catch (err) {
@@ -173,7 +183,11 @@ export async function startFakeCloudLogging(opts: { batchSize?: number } = {}): 
       for (const t of open) {
         if (!matches(entry, t.terms)) continue;
         t.pending.push(entry);
-        if (!t.scheduled) { t.scheduled = true; setImmediate(() => flush(t)); }
+        if (!t.scheduled) {
+          t.scheduled = true;
+          if (t.windowMs > 0) setTimeout(() => flush(t), t.windowMs).unref();
+          else setImmediate(() => flush(t));
+        }
       }
       return entry;
     },

@@ -7,6 +7,8 @@ import type { ErrorLocation } from '../../../model/errors';
 import { AloftError, ErrorCode } from '../../../model/errors';
 import type { TaskContext } from '../../types';
 import { DEFAULT_SCOPES, parseServiceAccount, type ServiceAccountKey } from '../credentials';
+import { isTransient } from './errors';
+import { decodeListResponse, decodeTailResponse, encodeListRequest, encodeTailRequest, type ListRequest, type TailEntry } from './log-entries';
 
 export interface ConnectionProperties {
   projectId?: string;
@@ -99,35 +101,95 @@ export function predictionService(c: Connection, region: string): PredictionServ
   return cached('prediction', c, region, () => new ai.v1.PredictionServiceClient(clientOptions('@google-cloud/aiplatform', c, c.env.VERTEXAI_EMULATOR_HOST, `${region}-aiplatform.googleapis.com`) as never) as unknown as PredictionServiceApi);
 }
 
-/** A log entry as the Logging client decodes it (only what the tail reads). */
-export interface WireLogEntry {
-  insertId?: string | null;
-  timestamp?: ProtoTimestamp | null;
-  severity?: string | number | null;
-  textPayload?: string | null;
-  jsonPayload?: { fields?: Record<string, { stringValue?: string | null }> } | null;
-}
-
 export interface TailStream {
-  on(event: 'data', listener: (res: { entries?: WireLogEntry[] }) => void): unknown;
+  on(event: 'data', listener: (res: { entries: TailEntry[] }) => void): unknown;
   on(event: 'error', listener: (err: Error) => void): unknown;
   on(event: 'end', listener: () => void): unknown;
   removeAllListeners(event: string): unknown;
-  write(request: Record<string, unknown>): unknown;
+  write(request: { resourceNames: string[]; filter: string }): unknown;
   end(): unknown;
   cancel?(): void;
 }
 
 export interface LoggingApi {
-  /** A duplex of TailLogEntries requests and responses (objects, not bytes). */
-  tailLogEntries(opts?: unknown): TailStream;
-  listLogEntries(req: Record<string, unknown>, opts?: unknown): Promise<[WireLogEntry[], { pageToken?: string } | null, { nextPageToken?: string } | undefined]>;
+  /** Sets the client's channel up (credentials, the stub); before the first call. */
+  ready(): Promise<void>;
+  /** A duplex of TailLogEntries requests and responses, decoded lean (log-entries.ts). */
+  tailLogEntries(): TailStream;
+  /** One page of ListLogEntries, decoded lean; transient errors are tried again a few times, as the client library does. */
+  listLogEntries(req: ListRequest): Promise<{ entries: TailEntry[]; nextPageToken: string }>;
+}
+
+const TAIL_METHOD = '/google.logging.v2.LoggingServiceV2/TailLogEntries';
+const LIST_METHOD = '/google.logging.v2.LoggingServiceV2/ListLogEntries';
+/** The client library's own policy for ListLogEntries: about a minute per call, transient codes tried again. */
+const LIST_DEADLINE_MS = 60_000;
+const LIST_TRIES = 4;
+const LIST_BACKOFF_MS = 100;
+
+/** The grpc-js Client the gax client builds (its channel carries the credentials). */
+interface GrpcStub {
+  makeBidiStreamRequest(method: string, serialize: (v: never) => Buffer, deserialize: (b: Buffer) => unknown): TailStream;
+  makeUnaryRequest(
+    method: string, serialize: (v: never) => Buffer, deserialize: (b: Buffer) => unknown, argument: unknown,
+    options: { deadline: Date }, callback: (err: Error | null, value?: unknown) => void,
+  ): unknown;
+}
+
+/**
+ * TailLogEntries and ListLogEntries on the client library's own authenticated channel (its grpc-js
+ * stub), with the lean codec of log-entries.ts: the library's decoding of every field of every entry
+ * cost more CPU than all the rest of the tail.
+ */
+class LeanLogging implements LoggingApi {
+  private stub: GrpcStub | undefined;
+  private init: Promise<void> | undefined;
+
+  constructor(private readonly client: { initialize(): Promise<GrpcStub> }) {}
+
+  ready(): Promise<void> {
+    this.init ??= this.client.initialize().then((stub) => { this.stub = stub; }, (err: unknown) => {
+      this.init = undefined;
+      throw err;
+    });
+    return this.init;
+  }
+
+  private readyStub(): GrpcStub {
+    if (!this.stub) throw new Error('the Logging client is not ready');
+    return this.stub;
+  }
+
+  tailLogEntries(): TailStream {
+    return this.readyStub().makeBidiStreamRequest(TAIL_METHOD, encodeTailRequest as (v: never) => Buffer, decodeTailResponse);
+  }
+
+  async listLogEntries(req: ListRequest): Promise<{ entries: TailEntry[]; nextPageToken: string }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.listOnce(req);
+      } catch (err) {
+        if (attempt >= LIST_TRIES || !isTransient(err)) throw err;
+        await new Promise((r) => setTimeout(r, LIST_BACKOFF_MS * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
+  private listOnce(req: ListRequest): Promise<{ entries: TailEntry[]; nextPageToken: string }> {
+    const stub = this.readyStub();
+    return new Promise((resolve, reject) => {
+      stub.makeUnaryRequest(LIST_METHOD, encodeListRequest as (v: never) => Buffer, decodeListResponse, req, { deadline: new Date(Date.now() + LIST_DEADLINE_MS) },
+        (err, value) => (err ? reject(err) : resolve(value as { entries: TailEntry[]; nextPageToken: string })));
+    });
+  }
 }
 
 export function loggingService(c: Connection): LoggingApi {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (see above)
   const logging: typeof import('@google-cloud/logging') = require('@google-cloud/logging');
-  return cached('logging', c, '', () => new logging.v2.LoggingServiceV2Client(clientOptions('@google-cloud/logging', c, c.env.LOGGING_EMULATOR_HOST, undefined) as never) as unknown as LoggingApi);
+  return cached('logging', c, '', () => new LeanLogging(
+    new logging.v2.LoggingServiceV2Client(clientOptions('@google-cloud/logging', c, c.env.LOGGING_EMULATOR_HOST, undefined) as never) as unknown as { initialize(): Promise<GrpcStub> },
+  ));
 }
 
 /** An RFC 3339 date of a protobuf Timestamp, with milliseconds (as Kestra's outputs show it). */

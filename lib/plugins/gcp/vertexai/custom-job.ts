@@ -127,6 +127,11 @@ async function waitFor(
   resumed: Continuation['vertexai'] | undefined, location: ErrorLocation,
 ): Promise<CustomJobOutputs | Suspend> {
   const logging = loggingService(conn);
+  try {
+    await logging.ready();
+  } catch (err) {
+    throw vertexCallError(err, 'Connecting to Cloud Logging for the job\'s logs', location);
+  }
   const id = name.slice(name.lastIndexOf('/') + 1);
   const tail = new LogTail({
     api: logging, projectId: conn.projectId, logger: ctx.logger, sinceNs, cursor: resumed?.cursor,

@@ -8,7 +8,8 @@
 // - A dropped stream is reopened, and the read from the cursor fills the gap.
 // - `stop` closes the stream and reads what is left up to now, so that the job's last lines are in.
 import type { LogLevel, TaskLogger } from '../../types';
-import type { LoggingApi, WireLogEntry } from './clients';
+import type { LoggingApi } from './clients';
+import type { TailEntry } from './log-entries';
 
 export interface LogCursor {
   /** Nanoseconds since the epoch, as a decimal string (beyond a double's precision). */
@@ -33,24 +34,11 @@ export function levelOfSeverity(severity: string | number | null | undefined): L
 }
 const NUMERIC = ['DEFAULT', 'DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL', 'ALERT', 'EMERGENCY'];
 
-function nsOf(e: WireLogEntry): bigint {
-  const t = e.timestamp;
-  if (!t || t.seconds === undefined || t.seconds === null) return 0n;
-  return BigInt(String(t.seconds)) * 1_000_000_000n + BigInt(t.nanos ?? 0);
-}
-
 /** RFC 3339 with nanoseconds, as Logging filters take it. */
 export function rfc3339(ns: bigint): string {
   const seconds = ns / 1_000_000_000n;
   const iso = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
   return `${iso}.${String(ns % 1_000_000_000n).padStart(9, '0')}Z`;
-}
-
-function messageOf(e: WireLogEntry): string {
-  if (typeof e.textPayload === 'string') return e.textPayload;
-  const fields = e.jsonPayload?.fields;
-  if (fields?.message?.stringValue) return fields.message.stringValue;
-  return fields ? JSON.stringify(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.stringValue ?? v]))) : '';
 }
 
 export interface LogTailOptions {
@@ -64,11 +52,18 @@ export interface LogTailOptions {
   sinceNs: bigint;
 }
 
+const NS_PER_S = 1_000_000_000n;
+
+/** Whether (s1, n1) comes before (<0), at (0) or after (>0) (s2, n2): plain numbers, no BigInt per line. */
+const compare = (s1: number, n1: number, s2: number, n2: number): number => (s1 !== s2 ? s1 - s2 : n1 - n2);
+
 export class LogTail {
-  private cursorNs: bigint;
-  private cursorIds: Set<string>;
+  /** The cursor's timestamp as seconds and nanoseconds. */
+  private cursorS: number;
+  private cursorN: number;
+  private readonly cursorIds: Set<string>;
   private stream: ReturnType<LoggingApi['tailLogEntries']> | undefined;
-  private held: WireLogEntry[] | undefined;
+  private held: TailEntry[] | undefined;
   private stopped = false;
   private reconnectMs = RECONNECT_FIRST_MS;
   private reconnect: NodeJS.Timeout | undefined;
@@ -77,7 +72,9 @@ export class LogTail {
   delivered = 0;
 
   constructor(private readonly o: LogTailOptions) {
-    this.cursorNs = o.cursor ? BigInt(o.cursor.ns) : o.sinceNs - 1n;
+    const ns = o.cursor ? BigInt(o.cursor.ns) : o.sinceNs - 1n;
+    this.cursorS = Number(ns / NS_PER_S);
+    this.cursorN = Number(ns % NS_PER_S);
     this.cursorIds = new Set(o.cursor?.ids ?? []);
   }
 
@@ -85,15 +82,19 @@ export class LogTail {
     return { ns: String(this.cursorNs), ids: [...this.cursorIds] };
   }
 
+  private get cursorNs(): bigint {
+    return BigInt(this.cursorS) * NS_PER_S + BigInt(this.cursorN);
+  }
+
   start(): void {
     if (this.stopped) return;
     this.held = [];
     const stream = (this.stream = this.o.api.tailLogEntries());
-    stream.on('data', (res: { entries?: WireLogEntry[] }) => {
+    stream.on('data', (res: { entries: TailEntry[] }) => {
       if (stream !== this.stream) return;
       this.reconnectMs = RECONNECT_FIRST_MS;
-      if (this.held) this.held.push(...(res.entries ?? []));
-      else this.accept(res.entries ?? []);
+      if (this.held) this.held.push(...res.entries);
+      else this.accept(res.entries);
     });
     const lost = (err?: Error): void => {
       if (stream !== this.stream || this.stopped) return;
@@ -139,33 +140,33 @@ export class LogTail {
     const filter = `${this.o.filter} AND timestamp>="${rfc3339(this.cursorNs < 0n ? 0n : this.cursorNs)}"`;
     let pageToken: string | undefined;
     do {
-      const [entries, , raw] = await this.o.api.listLogEntries(
-        { resourceNames: [`projects/${this.o.projectId}`], filter, orderBy: 'timestamp asc', pageSize: LIST_PAGE, ...(pageToken ? { pageToken } : {}) },
-        { autoPaginate: false },
-      );
-      this.accept(entries);
-      pageToken = raw?.nextPageToken || undefined;
+      const page = await this.o.api.listLogEntries({
+        resourceNames: [`projects/${this.o.projectId}`], filter, orderBy: 'timestamp asc', pageSize: LIST_PAGE, ...(pageToken ? { pageToken } : {}),
+      });
+      this.accept(page.entries);
+      pageToken = page.nextPageToken || undefined;
     } while (pageToken);
   }
 
-  private accept(entries: WireLogEntry[]): void {
-    // Each timestamp is computed once; batches come sorted almost always, so sorting is only done when needed.
-    const stamped = entries.map((e) => ({ e, ns: nsOf(e) }));
-    for (let i = 1; i < stamped.length; i++) {
-      if (stamped[i].ns < stamped[i - 1].ns) {
-        stamped.sort((a, b) => (a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0));
+  private accept(entries: TailEntry[]): void {
+    // Batches come sorted almost always: sorted (a copy) only when one is not.
+    let sorted = entries;
+    for (let i = 1; i < entries.length; i++) {
+      if (compare(entries[i].seconds, entries[i].nanos, entries[i - 1].seconds, entries[i - 1].nanos) < 0) {
+        sorted = [...entries].sort((a, b) => compare(a.seconds, a.nanos, b.seconds, b.nanos));
         break;
       }
     }
-    for (const { e, ns } of stamped) {
-      const id = e.insertId ?? '';
-      if (ns < this.cursorNs || (ns === this.cursorNs && this.cursorIds.has(id))) continue;
-      if (ns > this.cursorNs) {
-        this.cursorNs = ns;
-        this.cursorIds = new Set();
+    for (const e of sorted) {
+      const order = compare(e.seconds, e.nanos, this.cursorS, this.cursorN);
+      if (order < 0 || (order === 0 && this.cursorIds.has(e.insertId))) continue;
+      if (order > 0) {
+        this.cursorS = e.seconds;
+        this.cursorN = e.nanos;
+        this.cursorIds.clear();
       }
-      this.cursorIds.add(id);
-      this.o.logger.log(levelOfSeverity(e.severity), messageOf(e));
+      this.cursorIds.add(e.insertId);
+      this.o.logger.log(levelOfSeverity(e.severity), e.message);
       this.delivered++;
     }
   }
