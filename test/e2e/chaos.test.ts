@@ -12,9 +12,9 @@ describe('npm run chaos, short, on aloft server with a data directory', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('ends every execution despite two SIGKILLs: none lost or stuck, no success ran twice', async () => {
-    const report = await embeddedChaos({ executions: 100, kills: 2, seed: 3, settleSeconds: 240, dir });
+    const report = await embeddedChaos({ executions: 100, kills: 2, seed: 3, settle: { stallSeconds: 60, maxSeconds: 240 }, dir });
     expect(report.examples).toEqual([]);
-    expect(report).toMatchObject({ lost: 0, stuck: 0, doubleSuccesses: 0, goalsMet: true });
+    expect(report).toMatchObject({ lost: 0, stuck: 0, doubleSuccesses: 0, goalsMet: true, settled: { outcome: 'quiet', active: 0 } });
     expect(report.submitted).toBeGreaterThanOrEqual(100);
     expect(report.ended).toBe(report.submitted);
     // Every parent and its subflow ended SUCCESS (the flaky task's retry is the flow's own).
