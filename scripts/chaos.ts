@@ -3,9 +3,10 @@
 // directory), then the emulated cloud (executor and workers killed and restarted, 10% of deliveries
 // duplicated). Prints one JSON line per target; exits 1 when an execution is lost or stuck, or an
 // attempt that succeeded ran twice. Options: --target embedded|cloud|both (both), --executions N
-// (1000), --kills K (5), --seed S (1); after the last kill, the run waits for its last executions as
-// long as they keep ending: it calls what is still active stuck once none ended for --stall S (60 s),
-// and stops waiting after --settle T (1800 s) in any case.
+// (1000), --kills K (5), --seed S (1). After the last kill, the run waits for its last executions as
+// long as they move (an execution or a task run changes state): it gives up once nothing moved for
+// --stall S (60 s), or after --settle T (1800 s) in any case; `settled.outcome` in the report says which
+// ('stalled': what is still active is stuck; 'bounded': it was still moving, only slow).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
