@@ -18,6 +18,8 @@ describe('npm run chaos, short, on aloft server with a data directory', () => {
     expect(report.submitted).toBeGreaterThanOrEqual(100);
     expect(report.ended).toBe(report.submitted);
     // Every parent and its subflow ended SUCCESS (the flaky task's retry is the flow's own).
-    expect(report.states).toEqual({ SUCCESS: report.submitted * 2 });
+    // A start the server made just before a kill, whose answer never came, is not acknowledged but runs too.
+    expect(Object.keys(report.states)).toEqual(['SUCCESS']);
+    expect(report.states.SUCCESS).toBeGreaterThanOrEqual(report.submitted * 2);
   }, 420_000);
 });

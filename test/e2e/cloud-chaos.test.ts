@@ -15,6 +15,8 @@ describe('npm run chaos, short, on the emulated cloud', () => {
     expect(report.examples).toEqual([]);
     expect(report).toMatchObject({ lost: 0, stuck: 0, doubleSuccesses: 0, goalsMet: true, settled: { outcome: 'quiet', active: 0 } });
     expect(report.ended).toBe(report.submitted);
-    expect(report.states).toEqual({ SUCCESS: report.submitted * 2 });
+    // A start the server made just before a kill, whose answer never came, is not acknowledged but runs too.
+    expect(Object.keys(report.states)).toEqual(['SUCCESS']);
+    expect(report.states.SUCCESS).toBeGreaterThanOrEqual(report.submitted * 2);
   }, 600_000);
 });
