@@ -1,11 +1,17 @@
-// Compiled templates, keyed by source text, in a bounded least-recently-used map. Parse failures are
-// cached too, so a broken template rendered in a loop is not re-parsed either.
+// Compiled templates, keyed by source text, in a least-recently-used map bounded both in entries and
+// in source characters (a compiled template's size follows its source's): 10,000 templates of 70 KB
+// each, which a fuzz run or a generated flow can send, would otherwise hold hundreds of MB. Parse
+// failures are cached too, so a broken template rendered in a loop is not re-parsed either.
 
 import type { Template } from './ast';
 import { ExprFailure } from './failure';
 import { parse } from './parser';
 
 const MAX_ENTRIES = 10_000;
+/** Source characters held at most, all entries together. */
+const MAX_CHARS = 4_000_000;
+/** A longer source is compiled each time: one template may not take a large part of the cache. */
+const MAX_ENTRY_CHARS = MAX_CHARS / 16;
 
 interface Entry {
   tpl?: Template;
@@ -16,6 +22,7 @@ interface Entry {
 
 const entries = new Map<string, Entry>();
 let tick = 0;
+let chars = 0;
 
 /** Returns the compiled template, or throws its syntax failure. */
 export function compile(source: string): Template {
@@ -35,8 +42,15 @@ export function compile(source: string): Template {
       if (!(e instanceof ExprFailure)) throw e;
       entry.failure = e;
     }
-    if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value as string);
-    entries.set(source, entry);
+    if (source.length <= MAX_ENTRY_CHARS) {
+      while (entries.size >= MAX_ENTRIES || (entries.size > 0 && chars + source.length > MAX_CHARS)) {
+        const oldest = entries.keys().next().value as string;
+        entries.delete(oldest);
+        chars -= oldest.length;
+      }
+      entries.set(source, entry);
+      chars += source.length;
+    }
   }
   if (entry.failure) throw entry.failure;
   return entry.tpl!;
@@ -47,4 +61,10 @@ export function templateCacheSize(): number {
   return entries.size;
 }
 
+/** Source characters the compiled templates held stand for (for tests and diagnostics). */
+export function templateCacheChars(): number {
+  return chars;
+}
+
 export const TEMPLATE_CACHE_LIMIT = MAX_ENTRIES;
+export const TEMPLATE_CACHE_CHARS = MAX_CHARS;

@@ -8,7 +8,9 @@ import { RESERVED_SEGMENTS } from './storage-uri';
 // Kestra (AbstractFlow): id `^[a-zA-Z0-9][a-zA-Z0-9._-]*`, 1 to 100 characters; namespace
 // `^[a-z0-9][a-z0-9._-]*`, 1 to 150. So `.` and `..` are refused. A namespace's dots also become
 // folders in internal storage, so none of its parts may be empty either (`a..b`, `a.`), and names
-// internal storage puts after a flow are reserved (see RESERVED_SEGMENTS).
+// internal storage puts after a flow are reserved (see RESERVED_SEGMENTS). Nor may a part start with
+// `_`, unlike Kestra's: namespace `t._files` would put its flows' files inside namespace `t`'s
+// namespace files (`t/_files/`), which flows of `t` read and write.
 export const FlowId = z.string()
   .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/, 'flow ids start with a letter or a digit, then use letters, digits, ., - and _')
   .max(100, 'flow ids are at most 100 characters')
@@ -18,7 +20,8 @@ export const Namespace = z.string()
   .max(150, 'namespaces are at most 150 characters')
   .refine((ns) => !ns.split('.').some((part) => RESERVED_SEGMENTS.has(part)), {
     message: `${[...RESERVED_SEGMENTS].join(' and ')} are reserved by internal storage and cannot be parts of a namespace`,
-  });
+  })
+  .refine((ns) => !ns.split('.').some((part) => part.startsWith('_')), { message: 'namespace parts cannot start with _ (internal storage keeps namespace files in _files)' });
 
 const LabelValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 /** A map, or Kestra's later list of `{key, value}`. */

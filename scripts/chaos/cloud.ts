@@ -4,9 +4,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulatedCloud } from '../../lib/dev/cloud';
-import { submitAll, quiet, type ChaosOptions, type ChaosReport } from './embedded';
+import { activity, submitAll, type ChaosOptions, type ChaosReport } from './embedded';
 import { CHAOS_NAMESPACE, chaosFlows } from './flows';
 import { allExecutions, api } from './server-process';
+import { settle } from './settle';
 import { goalsMet, seeded, tally } from './tally';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -38,9 +39,9 @@ export async function cloudChaos(o: ChaosOptions): Promise<ChaosReport> {
       await cloud.restart(victim);
     }
     await submitting;
-    await quiet(cloud.apiUrl, Date.now() + o.settleSeconds * 1000);
+    const settled = await settle(() => activity(cloud.apiUrl), o.settle);
     const counted = tally(await allExecutions(cloud.apiUrl, CHAOS_NAMESPACE), acknowledged, markers);
-    return { target: 'cloud', kills: o.kills, ...counted, seconds: Math.round((Date.now() - started) / 1000), goalsMet: goalsMet(counted) };
+    return { target: 'cloud', kills: o.kills, ...counted, settled, seconds: Math.round((Date.now() - started) / 1000), goalsMet: goalsMet(counted) };
   } finally {
     await cloud.stop();
   }

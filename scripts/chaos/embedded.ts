@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHAOS_NAMESPACE, chaosFlows } from './flows';
 import { allExecutions, api, killServerProcess, startServerProcess, type ServerProcess } from './server-process';
+import { settle, type Activity, type SettleOptions, type Settled } from './settle';
 import { goalsMet, seeded, tally, type ChaosTally } from './tally';
 
 export interface ChaosOptions {
@@ -12,14 +13,16 @@ export interface ChaosOptions {
   seed: number;
   /** A folder of the run's own (data, flows, markers); the caller removes it. */
   dir: string;
-  /** How long the run waits for the last executions to end after the last restart. */
-  settleSeconds: number;
+  /** After the last restart, how the run waits for its last executions (scripts/chaos/settle.ts). */
+  settle: SettleOptions;
 }
 
 export interface ChaosReport extends ChaosTally {
   target: 'embedded' | 'cloud';
   kills: number;
   seconds: number;
+  /** How the wait for the last executions ended, and how long it took. */
+  settled: Settled;
   goalsMet: boolean;
 }
 
@@ -44,14 +47,25 @@ export async function submitAll(url: () => string, path: string, acknowledged: S
   await Promise.all(lanes);
 }
 
-/** Waits until no execution of the namespace is active, or the deadline; true when none is. */
-export async function quiet(url: string, deadline: number): Promise<boolean> {
-  while (Date.now() < deadline) {
-    const page = await api(url, `/api/v1/executions/search?namespace=${CHAOS_NAMESPACE}&size=1&state=${ACTIVE}`).catch(() => undefined);
-    if (page && page.results.length === 0) return true;
-    await sleep(500);
+/**
+ * The active executions of the chaos namespace, subflows included, with a signature of where each
+ * stands (its state, and each task run's state and attempts); undefined when the API did not answer.
+ */
+export async function activity(url: string): Promise<Activity | undefined> {
+  const parts: string[] = [];
+  let token: string | undefined;
+  try {
+    do {
+      const page = await api(url, `/api/v1/executions/search?namespace=${CHAOS_NAMESPACE}&size=500&state=${ACTIVE}${token ? `&pageToken=${encodeURIComponent(token)}` : ''}`);
+      for (const e of page.results) {
+        parts.push(`${e.id}:${e.state.current}:${(e.taskRunList ?? []).map((r: any) => `${r.id}=${r.state.current}/${r.attempts?.length ?? 0}`).join(',')}`);
+      }
+      token = page.nextPageToken;
+    } while (token);
+    return { active: parts.length, signature: parts.sort().join(';') };
+  } catch {
+    return undefined;
   }
-  return false;
 }
 
 export async function embeddedChaos(o: ChaosOptions): Promise<ChaosReport> {
@@ -74,12 +88,12 @@ export async function embeddedChaos(o: ChaosOptions): Promise<ChaosReport> {
       server = await startServerProcess(data, flows, env);
     }
     await submitting;
-    await quiet(server.url, Date.now() + o.settleSeconds * 1000);
+    const settled = await settle(() => activity(server.url), o.settle);
     const counted = tally(await allExecutions(server.url, CHAOS_NAMESPACE), acknowledged, markers);
     server.child.kill('SIGTERM');
     const code = await server.exited;
     if (code !== 0) counted.examples.push(`the last server exited with ${code} on SIGTERM`);
-    return { target: 'embedded', kills: o.kills, ...counted, seconds: Math.round((Date.now() - started) / 1000), goalsMet: goalsMet(counted) && code === 0 };
+    return { target: 'embedded', kills: o.kills, ...counted, settled, seconds: Math.round((Date.now() - started) / 1000), goalsMet: goalsMet(counted) && code === 0 };
   } finally {
     await killServerProcess(server);
   }

@@ -36,8 +36,10 @@ export interface FuzzReport {
   rssStartMb: number;
   rssEndMb: number;
   /**
-   * RSS after the warm-up cases (the first tenth, at most 1,000): they compile code and fill caches
-   * (SQLite's page cache, parsed templates, V8's heap reserve) once. Growth counts from here.
+   * RSS after the warm-up: the corpus, then the first fifth of the generated cases, at most 2,000. They
+   * compile code and fill caches (SQLite's page cache, parsed templates, V8's heap reserve) once.
+   * Growth counts from here to the end, both measured the same way (`steady`): with the server's
+   * executions ended, after a full GC, the median of three readings.
    */
   rssWarmMb: number;
   rssGrowthMb: number;
@@ -46,7 +48,18 @@ export interface FuzzReport {
   heapWarmMb: number;
   heapEndMb: number;
   seconds: number;
+  /** process.memoryUsage() after a full GC, in MB: every 1,000 cases, after the warm-up and at the end (`steady`). */
+  memory: MemorySample[];
   failures: FuzzFailure[];
+}
+
+export interface MemorySample {
+  cases: number;
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
 }
 
 async function send(url: string, c: FuzzCase, hangMs: number): Promise<{ status: number; text: string } | 'hang'> {
@@ -72,6 +85,35 @@ async function send(url: string, c: FuzzCase, hangMs: number): Promise<{ status:
 
 const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Memory at a quiet moment, measured the same way each time: once the server has no active execution
+ * (at most 15 s: a fuzzed flow may pause), after a full GC, the median of three readings 200 ms apart
+ * (RSS moves by several MB between two readings as V8 and the allocator give pages back).
+ */
+async function steady(url: string, cases: number): Promise<MemorySample> {
+  const until = Date.now() + 15_000;
+  while (Date.now() < until) {
+    const active = await fetch(`${url}/api/v1/executions/search?size=1&state=CREATED,RUNNING,QUEUED,RETRYING,KILLING,RESTARTED`)
+      .then((r) => r.json() as Promise<{ results?: unknown[] }>).catch(() => undefined);
+    if (!active?.results?.length) break;
+    await sleep(200);
+  }
+  const readings: MemorySample[] = [];
+  for (let i = 0; i < 3; i++) {
+    if (i > 0) await sleep(200);
+    readings.push(sample(cases));
+  }
+  return readings.sort((a, b) => a.rss - b.rss)[1];
+}
+
+function sample(cases: number): MemorySample {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  return { cases, rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) };
+}
+
 export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   const crashes: unknown[] = [];
   const onCrash = (err: unknown): void => { crashes.push(err); };
@@ -79,7 +121,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   process.on('unhandledRejection', onCrash);
   const started = Date.now();
   const report: FuzzReport = {
-    seed: o.seed, cases: 0, byKind: {}, status5xx: 0, hangs: 0, crashes: 0, rssStartMb: 0, rssEndMb: 0, rssWarmMb: 0, rssGrowthMb: 0, heapStartMb: 0, heapWarmMb: 0, heapEndMb: 0, seconds: 0, failures: [],
+    seed: o.seed, cases: 0, byKind: {}, status5xx: 0, hangs: 0, crashes: 0, rssStartMb: 0, rssEndMb: 0, rssWarmMb: 0, rssGrowthMb: 0, heapStartMb: 0, heapWarmMb: 0, heapEndMb: 0, seconds: 0, memory: [], failures: [],
   };
   try {
     for (const yaml of SEED_FLOWS) {
@@ -90,7 +132,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     gc?.();
     report.rssStartMb = mb(process.memoryUsage().rss);
     report.heapStartMb = mb(process.memoryUsage().heapUsed);
-    const warmUp = Math.min(1000, Math.floor(o.cases / 10));
+    const warmUp = Math.min(2000, Math.floor(o.cases / 5));
     // Generated one at a time: holding 10,000 cases (bodies up to 600 KB) would count the fuzzer's own
     // memory as the server's RSS growth.
     const corpus = o.corpus ?? [];
@@ -100,12 +142,13 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     };
     for (const { c, index } of all()) {
       if ((Date.now() - started) / 1000 > o.maxSeconds) break;
+      if (index === warmUp) {
+        const warm = await steady(o.url, report.cases);
+        report.memory.push(warm);
+        report.rssWarmMb = warm.rss;
+        report.heapWarmMb = warm.heapUsed;
+      } else if (report.cases > 0 && report.cases % 1000 === 0) report.memory.push(sample(report.cases));
       report.cases++;
-      if (report.cases === warmUp + 1) {
-        gc?.();
-        report.rssWarmMb = mb(process.memoryUsage().rss);
-        report.heapWarmMb = mb(process.memoryUsage().heapUsed);
-      }
       report.byKind[c.kind] = (report.byKind[c.kind] ?? 0) + 1;
       const before = crashes.length;
       const r = await send(o.url, c, o.hangMs);
@@ -134,9 +177,10 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         if (report.failures.length < 50) report.failures.push({ kind: 'message', what: 'hang', case: { message: m.name, seed: o.seed, index: i } });
       }
     }
-    gc?.();
-    report.rssEndMb = mb(process.memoryUsage().rss);
-    report.heapEndMb = mb(process.memoryUsage().heapUsed);
+    const end = await steady(o.url, report.cases);
+    report.memory.push(end);
+    report.rssEndMb = end.rss;
+    report.heapEndMb = end.heapUsed;
     report.rssGrowthMb = report.rssEndMb - (report.rssWarmMb || report.rssStartMb);
   } finally {
     process.off('uncaughtException', onCrash);

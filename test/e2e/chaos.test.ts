@@ -12,12 +12,14 @@ describe('npm run chaos, short, on aloft server with a data directory', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('ends every execution despite two SIGKILLs: none lost or stuck, no success ran twice', async () => {
-    const report = await embeddedChaos({ executions: 100, kills: 2, seed: 3, settleSeconds: 240, dir });
+    const report = await embeddedChaos({ executions: 100, kills: 2, seed: 3, settle: { stallSeconds: 60, maxSeconds: 240 }, dir });
     expect(report.examples).toEqual([]);
-    expect(report).toMatchObject({ lost: 0, stuck: 0, doubleSuccesses: 0, goalsMet: true });
+    expect(report).toMatchObject({ lost: 0, stuck: 0, doubleSuccesses: 0, goalsMet: true, settled: { outcome: 'quiet', active: 0 } });
     expect(report.submitted).toBeGreaterThanOrEqual(100);
     expect(report.ended).toBe(report.submitted);
     // Every parent and its subflow ended SUCCESS (the flaky task's retry is the flow's own).
-    expect(report.states).toEqual({ SUCCESS: report.submitted * 2 });
+    // A start the server made just before a kill, whose answer never came, is not acknowledged but runs too.
+    expect(Object.keys(report.states)).toEqual(['SUCCESS']);
+    expect(report.states.SUCCESS).toBeGreaterThanOrEqual(report.submitted * 2);
   }, 420_000);
 });

@@ -11,10 +11,12 @@ describe('npm run chaos, short, on the emulated cloud', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('ends every execution while functions are killed and deliveries duplicated: none lost or stuck, no success ran twice', async () => {
-    const report = await cloudChaos({ executions: 40, kills: 3, seed: 5, settleSeconds: 300, dir });
+    const report = await cloudChaos({ executions: 40, kills: 3, seed: 5, settle: { stallSeconds: 90, maxSeconds: 300 }, dir });
     expect(report.examples).toEqual([]);
-    expect(report).toMatchObject({ lost: 0, stuck: 0, doubleSuccesses: 0, goalsMet: true });
+    expect(report).toMatchObject({ lost: 0, stuck: 0, doubleSuccesses: 0, goalsMet: true, settled: { outcome: 'quiet', active: 0 } });
     expect(report.ended).toBe(report.submitted);
-    expect(report.states).toEqual({ SUCCESS: report.submitted * 2 });
+    // A start the server made just before a kill, whose answer never came, is not acknowledged but runs too.
+    expect(Object.keys(report.states)).toEqual(['SUCCESS']);
+    expect(report.states.SUCCESS).toBeGreaterThanOrEqual(report.submitted * 2);
   }, 600_000);
 });

@@ -17,5 +17,8 @@ describe('npm run fuzz, short', () => {
     expect(report.failures).toEqual([]);
     expect(report.cases).toBe(800 + corpus.length);
     expect(Object.keys(report.byKind).sort()).toEqual(['expression', 'flow', 'inputs', 'message', 'route', 'webhook']);
+    // Memory is read the same way after the warm-up (the first fifth of the generated cases) and at the end.
+    expect(report.memory.map((m) => m.cases)).toEqual([corpus.length + 80, report.cases]);
+    expect(report.rssGrowthMb).toBe(report.rssEndMb - report.rssWarmMb);
   }, 120_000);
 });

@@ -115,6 +115,37 @@ triggers:
     expect(await second.tickSchedules()).toEqual([]);
   });
 
+  it('leaves a task still running at a stop to the next start, which retries it as lost, instead of ending its execution KILLED', async () => {
+    const first = await serve();
+    await first.deploy(`id: slow
+namespace: ${NS}
+tasks:
+  - id: work
+    type: io.kestra.core.tasks.scripts.Bash
+    retry:
+      type: constant
+      interval: PT0S
+      maxAttempt: 3
+    commands:
+      - 'if [ {{ taskrun.attemptsCount }} -eq 0 ]; then sleep 60; fi'
+`);
+    const flow = (await first.runtime.flowRepo.get(NS, 'slow'))!;
+    const started = await first.runtime.startExecution({ flow: { ...flow.flow, revision: flow.revision } });
+    for (;;) {
+      const e = await first.runtime.get(started.id);
+      if (e?.taskRunList.some((r) => r.state.current === 'RUNNING')) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    open.splice(open.indexOf(first), 1);
+    await first.stop({ graceMs: 50 });
+
+    const second = await serve();
+    const final = await second.runtime.waitForEnd(started.id);
+    expect(final.state.current).toBe('SUCCESS');
+    // The first attempt was the stopped one, found lost by the restart; the second ran to its end.
+    expect(final.taskRunList[0].attempts.map((a) => a.state.current)).toEqual(['FAILED', 'SUCCESS']);
+  }, 60_000);
+
   it('refuses a second aloft server on the same data directory with a clear error', async () => {
     await serve();
     const out = spawnSync(process.execPath, [join(__dirname, '../../bin/aloft.js'), 'server', '--port', '0', '--data', join(dir, 'data')], {

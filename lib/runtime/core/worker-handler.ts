@@ -13,6 +13,11 @@ export interface RunningAttempts {
   /** `resumed`: a continuation of an attempt that ran before, which a kill may have reached in between. */
   add(key: AttemptKey, controller: AbortController, opts?: { resumed?: boolean }): void;
   remove(key: AttemptKey): void;
+  /**
+   * True once a stop abandoned the attempts running here (InProcessAttempts.abortAll): an aborted one
+   * then reports nothing, so its claim stays RUNNING and the next start retries it as lost.
+   */
+  readonly abandoned?: boolean;
 }
 
 interface Running {
@@ -30,6 +35,11 @@ const sameAttempt = (a: AttemptKey, b: AttemptKey): boolean =>
  */
 export class InProcessAttempts implements RunningAttempts {
   private readonly byRun = new Map<string, Running | Running[]>();
+  private abandonedAll = false;
+
+  get abandoned(): boolean {
+    return this.abandonedAll;
+  }
 
   add(key: AttemptKey, controller: AbortController): void {
     const entry: Running = { key, controller };
@@ -72,7 +82,13 @@ export class InProcessAttempts implements RunningAttempts {
     for (const r of Array.isArray(current) ? current : [current]) if (sameAttempt(r.key, key)) r.controller.abort();
   }
 
-  abortAll(): void {
+  /**
+   * Aborts every attempt running here. `abandon` (a persistent runtime stopping): what they were doing
+   * is not their fault, so they do not report KILLED, which would end their executions KILLED; their
+   * claims stay RUNNING and the next start retries them as lost, as after a crash.
+   */
+  abortAll(opts: { abandon?: boolean } = {}): void {
+    if (opts.abandon) this.abandonedAll = true;
     for (const current of this.byRun.values()) for (const r of Array.isArray(current) ? current : [current]) r.controller.abort();
   }
 }
@@ -203,7 +219,9 @@ class ClaimedAttempt {
     const { deps, task, key, ports } = this;
     let after: Promise<void> | undefined;
     try {
-      if (outcome.kind === 'suspended') {
+      if (deps.running.abandoned && this.controller.aborted) {
+        // Stopped with its runtime: nothing is reported, and the claim, still RUNNING, is found lost at the next start.
+      } else if (outcome.kind === 'suspended') {
         // A resumable task that ran out of time in this invocation hands its handle to the next one.
         after = deps.queue.publish({ ...task, continuation: outcome.continuation });
       } else if (ports) {

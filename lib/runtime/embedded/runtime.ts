@@ -181,7 +181,8 @@ export class LocalRuntime {
 
   /**
    * Stops: no new attempt starts, running attempts are given `graceMs` to finish, then aborted (an aborted
-   * attempt of a persistent runtime stays RUNNING in the ledger and is recovered as lost on the next start).
+   * attempt of a persistent runtime reports nothing: it stays RUNNING in the ledger and is recovered as
+   * lost on the next start, instead of ending its execution KILLED).
    */
   async stop(opts: { graceMs?: number } = {}): Promise<void> {
     this.stopped = true;
@@ -190,11 +191,11 @@ export class LocalRuntime {
     this.timers.cancelAll();
     const closing = Promise.all(this.subscriptions.splice(0).map((s) => s.close()));
     if (opts.graceMs && opts.graceMs > 0) {
-      const timer = setTimeout(() => this.running.abortAll(), opts.graceMs);
+      const timer = setTimeout(() => this.running.abortAll({ abandon: this.adapters.persistent }), opts.graceMs);
       await closing;
       clearTimeout(timer);
     } else {
-      this.running.abortAll();
+      this.running.abortAll({ abandon: this.adapters.persistent });
       await closing;
     }
     await this.processor.idle();

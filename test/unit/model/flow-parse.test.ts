@@ -85,11 +85,13 @@ tasks:
     for (const [ns, id, property] of [['..', 'f', 'namespace'], ['.', 'f', 'namespace'], ['a..b', 'f', 'namespace'], ['a.', 'f', 'namespace'], ['.a', 'f', 'namespace'],
       ['io.x', '..', 'id'], ['io.x', '.', 'id'], ['io.x', '-f', 'id'], ['io.x', 'f'.repeat(101), 'id'], ['a'.repeat(151), 'f', 'namespace'],
       // Storage keys stay unambiguous: flow states of t.a would be below flow a's t/a/states.
-      ['t.a', 'states', 'id'], ['t.a', 'executions', 'id'], ['t.states.b', 'f', 'namespace'], ['executions', 'f', 'namespace']]) {
+      ['t.a', 'states', 'id'], ['t.a', 'executions', 'id'], ['t.states.b', 'f', 'namespace'], ['executions', 'f', 'namespace'],
+      // ... and t._files's flows would be inside namespace t's namespace files (t/_files).
+      ['t._files', 'f', 'namespace'], ['t._x.y', 'f', 'namespace']]) {
       const errors = errorsOf(parse(doc(ns, id)));
       expect(errors.map((e) => e.property)).toEqual([property]);
     }
-    for (const [ns, id] of [['io.x', 'a..b'], ['io.x-y_z.0', 'F.x-y_z'], ['a'.repeat(150), 'f'.repeat(100)], ['t.state', 'States'], ['t.my-states', 'executions2']]) {
+    for (const [ns, id] of [['io.x', 'a..b'], ['io.x-y_z.0', 'F.x-y_z'], ['a'.repeat(150), 'f'.repeat(100)], ['t.state', 'States'], ['t.my-states', 'executions2'], ['t.a_files', 'f'], ['t.-x', 'f_']]) {
       expect(flowOf(parse(doc(ns, id))).id).toBe(id);
     }
   });

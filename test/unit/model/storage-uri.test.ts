@@ -1,4 +1,6 @@
-import { assertReadable, executionPrefix, inputFileKey, keyToUri, taskFileKey, uriToKey } from '../../../lib/model/storage-uri';
+import { FlowId, Namespace } from '../../../lib/model/flow-schema';
+import { namespaceFilesPrefix } from '../../../lib/model/namespace-files';
+import { assertReadable, executionPrefix, flowStateKey, inputFileKey, keyToUri, taskFileKey, uriToKey } from '../../../lib/model/storage-uri';
 
 const forbidden = (uri: string): void => {
   expect(() => uriToKey(uri)).toThrow(expect.objectContaining({ code: 'STORAGE_FORBIDDEN' }));
@@ -51,5 +53,26 @@ describe('kestra:/// URIs', () => {
     const mine = 'io/aloft/f/executions/e1';
     expect(() => assertReadable(`${mine}/tasks/t/r/x`, [mine])).not.toThrow();
     expect(() => assertReadable('io/aloft/f/executions/e10/tasks/t/r/x', [mine])).toThrow(expect.objectContaining({ code: 'STORAGE_FORBIDDEN' }));
+  });
+
+  it('gives every flow and every namespace a folder of its own: none lies inside another, for every valid name built from storage words', () => {
+    // Names built from the words storage itself writes, kept when the flow rules accept them.
+    const words = ['t', 'a', 'executions', 'states', '_files', 'files', 'x_'];
+    const namespaces = words.flatMap((a) => [a, ...words.flatMap((b) => [`${a}.${b}`, ...words.map((c) => `${a}.${b}.${c}`)])])
+      .filter((ns) => Namespace.safeParse(ns).success);
+    const flowIds = words.filter((id) => FlowId.safeParse(id).success);
+    const folders: Array<[owner: string, folder: string]> = [];
+    for (const ns of namespaces) {
+      folders.push([`namespace ${ns}`, namespaceFilesPrefix(ns)]);
+      for (const id of flowIds) {
+        folders.push([`flow ${ns}.${id}`, executionPrefix(ns, id, 'E').replace(/\/E$/, '')]);
+        folders.push([`flow ${ns}.${id}`, flowStateKey(ns, id, 'S', 'f').replace(/\/S\/f$/, '')]);
+      }
+    }
+    expect(namespaces).toContain('t.a.files');
+    const clashes = folders.flatMap(([owner, folder]) => folders
+      .filter(([other, inner]) => other !== owner && (inner === folder || inner.startsWith(`${folder}/`)))
+      .map(([other, inner]) => `${other}'s ${inner} is inside ${owner}'s ${folder}`));
+    expect(clashes).toEqual([]);
   });
 });

@@ -24,6 +24,18 @@ describe('InProcessAttempts', () => {
     expect(a0.aborted).toBe(true);
   });
 
+  it('abandons its attempts only when a stop says so: then an aborted attempt reports nothing', () => {
+    const killed = new InProcessAttempts();
+    killed.add({ executionId: 'a', taskRunId: 'r', attempt: 0 }, new LazyAbortController());
+    killed.abortAll();
+    expect(killed.abandoned).toBe(false);
+    const stopped = new InProcessAttempts();
+    const c = new LazyAbortController();
+    stopped.add({ executionId: 'a', taskRunId: 'r', attempt: 0 }, c);
+    stopped.abortAll({ abandon: true });
+    expect([stopped.abandoned, c.aborted]).toEqual([true, true]);
+  });
+
   it('forgets a removed attempt', () => {
     const running = new InProcessAttempts();
     const c = new LazyAbortController();
