@@ -24,6 +24,8 @@ function reopening(t: TempData): StateStore {
     ackOutbox: (entries) => call((s) => s.ackOutbox(entries)),
     unpublished: (olderThan, limit) => call((s) => s.unpublished(olderThan, limit)),
     list: (filter) => call((s) => s.list(filter)),
+    count: (filter) => call((s) => s.count(filter)),
+    delete: (id) => call((s) => s.delete(id)),
   };
 }
 

@@ -4,8 +4,8 @@
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { Execution } from '../../model/execution';
 import { isTerminal } from '../../model/states';
-import type {
-  ExecutionFilter, ExecutionHeader, ExecutionPage, OutboxEntry, PendingEvent, StateStore, TransactOutcome,
+import {
+  assertDeletable, type ExecutionFilter, type ExecutionHeader, type ExecutionPage, type OutboxEntry, type PendingEvent, type StateStore, type TransactOutcome,
 } from '../../ports/state-store';
 
 interface Slot {
@@ -196,6 +196,29 @@ export class MemoryStateStore implements StateStore {
   }
 
   async list(filter: ExecutionFilter): Promise<ExecutionPage> {
+    const matches = this.matching(filter);
+    // Newest first, as Kestra lists them; the id breaks ties so pages are stable.
+    matches.sort((a, b) => (startOf(a) === startOf(b) ? (a.id < b.id ? -1 : 1) : startOf(a) < startOf(b) ? 1 : -1));
+    const offset = filter.pageToken ? decodeToken(filter.pageToken) : 0;
+    const size = filter.pageSize ?? 100;
+    const executions = matches.slice(offset, offset + size);
+    const next = offset + size;
+    return next < matches.length ? { executions, nextPageToken: encodeToken(next) } : { executions };
+  }
+
+  async count(filter: ExecutionFilter): Promise<number> {
+    return this.matching(filter).length;
+  }
+
+  async delete(executionId: string): Promise<boolean> {
+    const slot = this.slots.get(executionId);
+    if (!slot) return false;
+    assertDeletable(slot.execution, slot.inbox !== undefined && slot.inbox.length > 0);
+    this.slots.delete(executionId);
+    return true;
+  }
+
+  private matching(filter: ExecutionFilter): Execution[] {
     const states = filter.states ? new Set<string>(filter.states) : undefined;
     const matches: Execution[] = [];
     for (const { execution: e } of this.slots.values()) {
@@ -207,13 +230,7 @@ export class MemoryStateStore implements StateStore {
       if (filter.to !== undefined && start > filter.to) continue;
       matches.push(e);
     }
-    // Newest first, as Kestra lists them; the id breaks ties so pages are stable.
-    matches.sort((a, b) => (startOf(a) === startOf(b) ? (a.id < b.id ? -1 : 1) : startOf(a) < startOf(b) ? 1 : -1));
-    const offset = filter.pageToken ? decodeToken(filter.pageToken) : 0;
-    const size = filter.pageSize ?? 100;
-    const executions = matches.slice(offset, offset + size);
-    const next = offset + size;
-    return next < matches.length ? { executions, nextPageToken: encodeToken(next) } : { executions };
+    return matches;
   }
 
   // Many commits share a millisecond in a burst; formatting the date once is enough.
