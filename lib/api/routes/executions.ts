@@ -1,4 +1,4 @@
-// /api/v1/executions: start (JSON or multipart FILE inputs), get, search, kill, restart, resume, replay.
+// /api/v1/executions: start (JSON or multipart FILE inputs), get, search, delete, kill, restart, resume, replay.
 import { z } from 'zod';
 import { StateSchema, type Execution } from '../../model/execution';
 import { isTerminal, State } from '../../model/states';
@@ -108,7 +108,7 @@ export const executionRoutes: Route[] = [
       size: { type: 'integer', description: 'executions per page (default 25)' },
       pageToken: { type: 'string', description: 'the nextPageToken of the previous page, instead of page' },
     },
-    responses: { 200: '`{ results, page, size, nextPageToken }`' },
+    responses: { 200: "Kestra's paged shape: `{ results, total, page, size, nextPageToken }`" },
     async handle(cx) {
       const states = cx.query.getAll('state').flatMap((s) => s.split(',')).filter(Boolean);
       const q = parseWith(Search, { ...Object.fromEntries(cx.query), state: states.length ? states : undefined }, 'query');
@@ -116,6 +116,8 @@ export const executionRoutes: Route[] = [
         ...(q.namespace ? { namespace: q.namespace } : {}), ...(q.flowId ? { flowId: q.flowId } : {}), ...(q.state ? { states: q.state } : {}),
         ...(q.startDate ? { from: q.startDate } : {}), ...(q.endDate ? { to: q.endDate } : {}), pageSize: q.size,
       };
+      // Kestra's PagedResults carry the count of every match, whatever the page.
+      const total = (): Promise<number> => cx.service.executions.count(filter);
       let token = q.pageToken;
       // Pages by number walk the tokens (stores page by cursor, as Firestore does), skipping the
       // earlier executions in steps of SKIP_STEP whatever the page size: page 100000 of size 1 costs
@@ -124,14 +126,17 @@ export const executionRoutes: Route[] = [
         for (let skip = (q.page - 1) * q.size; skip > 0;) {
           const step = Math.min(skip, SKIP_STEP);
           token = (await cx.service.executions.list({ ...filter, pageSize: step, ...(token ? { pageToken: token } : {}) })).nextPageToken;
-          if (!token) return { status: 200, json: { results: [], page: q.page, size: q.size } };
+          if (!token) return { status: 200, json: { results: [], total: await total(), page: q.page, size: q.size } };
           skip -= step;
         }
       }
-      const page = await cx.service.executions.list({ ...filter, ...(token ? { pageToken: token } : {}) });
+      const [page, count] = await Promise.all([cx.service.executions.list({ ...filter, ...(token ? { pageToken: token } : {}) }), total()]);
       return {
         status: 200,
-        json: { results: page.executions.map(executionJson), page: q.page, size: q.size, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) },
+        json: {
+          results: page.executions.map(executionJson), total: count, page: q.page, size: q.size,
+          ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
+        },
       };
     },
   },
@@ -143,6 +148,23 @@ export const executionRoutes: Route[] = [
       const e = await cx.service.executions.get(cx.params.executionId);
       if (!e) throw notFound(`execution ${cx.params.executionId}`);
       return { status: 200, json: executionJson(e) };
+    },
+  },
+  {
+    method: 'DELETE', path: '/api/v1/executions/{executionId}', operationId: 'deleteExecution', tag: 'Executions', access: Access.WRITE,
+    summary: 'Delete an ended execution with its task runs, and by default its logs and files',
+    query: {
+      deleteLogs: { type: 'boolean', description: 'also delete its logs (default true)' },
+      deleteMetrics: { type: 'boolean', description: "accepted for Kestra's clients; Aloft keeps no metrics apart from the execution" },
+      deleteStorage: { type: 'boolean', description: 'also delete its files in internal storage (default true)' },
+    },
+    responses: { 204: 'deleted', 404: 'no such execution', 409: 'it has not ended: kill it first' },
+    async handle(cx) {
+      const flag = (name: string): boolean => parseWith(Bool, cx.query.get(name) ?? undefined, `query ${name}`) !== 'false';
+      const opts = { logs: flag('deleteLogs'), storage: flag('deleteStorage') };
+      flag('deleteMetrics');
+      await cx.service.executions.delete(cx.params.executionId, opts);
+      return { status: 204 };
     },
   },
   {
