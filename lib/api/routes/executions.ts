@@ -9,6 +9,7 @@ import { executionJson } from '../json';
 import { readMultipart } from '../multipart';
 import { notFound, parseWith, type Ctx, type Route } from '../route';
 import type { StartRequestBody } from '../service';
+import { ExecutionJson, ExecutionPage } from '../response-schemas';
 
 export const StartBody = z.object({
   inputs: z.record(z.string(), z.unknown()).optional(),
@@ -56,7 +57,7 @@ async function startBody(cx: Ctx, bodyKey: 'start' | 'resume'): Promise<StartReq
 const FORM_OR_JSON = { 'application/json': StartBody, 'multipart/form-data': 'form' } as const;
 
 const createExecution: Route = {
-  method: 'POST', path: '/api/v1/executions/{namespace}/{flowId}', operationId: 'createExecution', tag: 'Executions', access: Access.WRITE,
+  method: 'POST', path: '/api/v1/executions/{namespace}/{flowId}', operationId: 'createExecution', reply: ExecutionJson, tag: 'Executions', access: Access.WRITE,
   summary: 'Start an execution of the latest revision of a flow', body: FORM_OR_JSON,
   query: {
     labels: { type: 'string', repeated: true, description: 'a label, key:value' },
@@ -96,7 +97,7 @@ export const executionRoutes: Route[] = [
   // Kestra 0.x's path for the same thing.
   { ...createExecution, path: '/api/v1/executions/trigger/{namespace}/{flowId}', operationId: 'createExecutionKestra0', summary: `${createExecution.summary} (Kestra 0.x path)` },
   {
-    method: 'GET', path: '/api/v1/executions/search', operationId: 'searchExecutions', tag: 'Executions', access: Access.READ,
+    method: 'GET', path: '/api/v1/executions/search', operationId: 'searchExecutions', reply: ExecutionPage, tag: 'Executions', access: Access.READ,
     summary: 'List executions, newest first',
     query: {
       namespace: { type: 'string', description: 'only this namespace' },
@@ -141,7 +142,7 @@ export const executionRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/api/v1/executions/{executionId}', operationId: 'getExecution', tag: 'Executions', access: Access.READ,
+    method: 'GET', path: '/api/v1/executions/{executionId}', operationId: 'getExecution', reply: ExecutionJson, tag: 'Executions', access: Access.READ,
     summary: 'Get an execution with its task runs',
     responses: { 200: 'the execution', 404: 'no such execution' },
     async handle(cx) {
@@ -168,7 +169,7 @@ export const executionRoutes: Route[] = [
     },
   },
   {
-    method: 'DELETE', path: '/api/v1/executions/{executionId}/kill', operationId: 'killExecution', tag: 'Executions', access: Access.WRITE,
+    method: 'DELETE', path: '/api/v1/executions/{executionId}/kill', operationId: 'killExecution', reply: ExecutionJson, tag: 'Executions', access: Access.WRITE,
     summary: 'Kill a running execution',
     responses: { 202: 'the kill was requested; the execution goes KILLING then KILLED', 404: 'no such execution', 409: 'it already ended' },
     async handle(cx) {
@@ -176,7 +177,7 @@ export const executionRoutes: Route[] = [
     },
   },
   {
-    method: 'POST', path: '/api/v1/executions/{executionId}/restart', operationId: 'restartExecution', tag: 'Executions', access: Access.WRITE,
+    method: 'POST', path: '/api/v1/executions/{executionId}/restart', operationId: 'restartExecution', reply: ExecutionJson, tag: 'Executions', access: Access.WRITE,
     summary: 'Restart a FAILED or KILLED execution from its failed task runs',
     responses: { 200: 'the execution', 404: 'no such execution', 409: 'it is not FAILED or KILLED' },
     async handle(cx) {
@@ -184,7 +185,7 @@ export const executionRoutes: Route[] = [
     },
   },
   {
-    method: 'POST', path: '/api/v1/executions/{executionId}/resume', operationId: 'resumeExecution', tag: 'Executions', access: Access.WRITE,
+    method: 'POST', path: '/api/v1/executions/{executionId}/resume', operationId: 'resumeExecution', reply: ExecutionJson, tag: 'Executions', access: Access.WRITE,
     summary: 'Resume a PAUSED execution, optionally with inputs', body: { 'application/json': ResumeBody, 'multipart/form-data': 'form' },
     responses: { 200: 'the execution', 404: 'no such execution', 409: 'it is not PAUSED' },
     async handle(cx) {
@@ -197,7 +198,7 @@ export const executionRoutes: Route[] = [
     },
   },
   {
-    method: 'POST', path: '/api/v1/executions/{executionId}/replay', operationId: 'replayExecution', tag: 'Executions', access: Access.WRITE,
+    method: 'POST', path: '/api/v1/executions/{executionId}/replay', operationId: 'replayExecution', reply: ExecutionJson, tag: 'Executions', access: Access.WRITE,
     summary: 'Start a new execution that runs again from a task run (from the start without one)',
     query: { taskRunId: { type: 'string', description: 'the task run to run again' } },
     responses: { 200: 'the new execution', 404: 'no such execution or task run', 409: 'it has not ended' },
