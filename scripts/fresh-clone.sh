@@ -79,6 +79,10 @@ while IFS= read -r line; do
       check "$cmd" 0 $'\tio.aloft.examples.hello\tSUCCESS\t' npx aloft execution list ;;
     'npx aloft flow list')
       check "$cmd" 0 $'^io.aloft.examples\thello\trevision 1$' npx aloft flow list ;;
+    'source <(aloft completion bash)')
+      check "$cmd" 0 'complete -o default -F _aloft_completion aloft' npx aloft completion bash ;;
+    'source <(aloft completion zsh)')
+      check "$cmd" 0 '^#compdef aloft$' npx aloft completion zsh ;;
     'npm ci && npm run build:functions')
       check "$cmd" 0 'worker-core.*MB bundle' npm run build:functions ;;
     'cd infra && cp terraform.tfvars.example terraform.tfvars')

@@ -10,7 +10,8 @@ export interface ExecutionJson {
   flowRevision: number;
   state: { current: string; histories: Array<{ state: string; date: string }>; startDate?: string; endDate?: string; duration?: string };
   inputs: Record<string, unknown>;
-  outputs: Record<string, unknown>;
+  /** The flow's own `outputs` (Kestra 1.x), as Kestra places them; task outputs are on their task runs. */
+  outputs?: Record<string, unknown>;
   /** Kestra's shape: a list of `{ key, value }`. */
   labels?: Array<{ key: string; value: string }>;
   trigger?: unknown;
@@ -26,7 +27,10 @@ export interface ExecutionJson {
   }>;
 }
 
-/** Outputs of every task run as flows address them: by task id, and inside loops by each enclosing value. */
+/**
+ * Outputs of every task run as flows address them: by task id, and inside loops by each enclosing value
+ * (what `aloft run` prints; not part of the execution JSON, where Kestra keeps them on their task runs).
+ */
 export function executionOutputs(execution: Execution): Record<string, unknown> {
   return outputsOf(execution.taskRunList);
 }
@@ -53,7 +57,7 @@ export function toExecutionJson(e: Execution): ExecutionJson {
     flowRevision: e.flowRevision,
     state: { ...e.state, ...(start ? { startDate: start } : {}), ...(end ? { endDate: end } : {}) },
     inputs: e.inputs,
-    outputs: executionOutputs(e),
+    ...(e.outputs ? { outputs: e.outputs } : {}),
     ...(e.labels && Object.keys(e.labels).length ? { labels: Object.entries(e.labels).map(([key, value]) => ({ key, value })) } : {}),
     ...(e.trigger ? { trigger: e.trigger } : {}),
     ...(e.parent ? { parentId: e.parent.executionId } : {}),

@@ -6,7 +6,7 @@ import type { Execution } from '../model/execution';
 import { flowKey, type Flow } from '../model/flow';
 import type { ParseResult } from '../model/flow-parse';
 import { isTerminal, State } from '../model/states';
-import { assertReadable, executionPrefix, uriToKey } from '../model/storage-uri';
+import { assertReadable, executionPrefix, keyToUri, uriToKey } from '../model/storage-uri';
 import type { BlobStore, Clock, FlowRepository, Ids, LogStore, StateStore } from '../ports';
 import type { StartRequest } from '../runtime/core/start-execution';
 import type { Renderer } from '../triggers/render';
@@ -20,7 +20,7 @@ import type { ApiService, SavedFlow } from './service';
 
 export interface ApiServiceDeps {
   flows: FlowRepository;
-  executions: Pick<StateStore, 'get' | 'list'>;
+  executions: Pick<StateStore, 'get' | 'list' | 'count' | 'delete'>;
   logs: LogStore;
   blobs: BlobStore;
   /** The namespaces' key-value store, for the /kv routes. */
@@ -118,6 +118,16 @@ export function createApiService(deps: ApiServiceDeps): ApiService {
       },
       get: (id) => deps.executions.get(id),
       list: (filter) => deps.executions.list(filter),
+      count: (filter) => deps.executions.count(filter),
+      async delete(id, opts) {
+        const e = await execution(id);
+        // The execution first: its store refuses one that has not ended, before anything else is gone.
+        if (!(await deps.executions.delete(id))) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${id} not found`);
+        if (opts.logs) await deps.logs.delete(id);
+        if (opts.storage) {
+          for (const file of await deps.blobs.list(keyToUri(executionPrefix(e.namespace, e.flowId, e.id)))) await deps.blobs.delete(file.uri);
+        }
+      },
       async kill(id) {
         const e = await execution(id);
         if (isTerminal(e.state.current)) throw new AloftError(ErrorCode.CONFLICT, `execution ${id} already ended ${e.state.current}`);

@@ -43,6 +43,10 @@ export interface Route {
   /** Media type -> body schema ('text' for YAML or raw text, 'form' for multipart). */
   body?: Record<string, z.ZodType | 'text' | 'form'>;
   responses: Record<number, string>;
+  /** The JSON body of its success answer (the OpenAPI document describes it from this). */
+  reply?: z.ZodType;
+  /** A success answer that is not JSON: a file, or server-sent events. */
+  media?: 'application/octet-stream' | 'text/event-stream';
   handle(cx: Ctx): Promise<Reply>;
 }
 

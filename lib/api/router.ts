@@ -6,6 +6,7 @@ import { AloftError, ErrorCode, toErrorData } from '../model/errors';
 import { authorize, type AuthConfig } from './auth';
 import { errorBody, send, type ApiRequest } from './http';
 import { openApiDocument } from './openapi';
+import { OpenApiJson } from './response-schemas';
 import { DEFAULT_LIMITS, type Limits, type Route } from './route';
 import { dependencyRoutes } from './routes/dependencies';
 import { executionRoutes } from './routes/executions';
@@ -53,7 +54,7 @@ interface Compiled {
 
 const openApiRoute: Route = {
   method: 'GET', path: '/api/v1/openapi.json', operationId: 'openApi', tag: 'Docs', access: 'read',
-  summary: 'This OpenAPI 3 document', responses: { 200: 'the document' },
+  summary: 'This OpenAPI 3.1 document', responses: { 200: 'the document' }, reply: OpenApiJson,
   handle: async () => ({ status: 200, json: openApiDocument(ROUTES) }),
 };
 

@@ -66,6 +66,13 @@ export interface ExecutionService {
   start(namespace: string, flowId: string, body: StartRequestBody): Promise<Execution>;
   get(executionId: string): Promise<Execution | null>;
   list(filter: ExecutionFilter): Promise<ExecutionPage>;
+  /** How many executions match (page fields ignored). */
+  count(filter: ExecutionFilter): Promise<number>;
+  /**
+   * Deletes an ended execution, and by default its logs and its files in internal storage. NOT_FOUND when
+   * unknown; CONFLICT while it has not ended (kill it first).
+   */
+  delete(executionId: string, opts: { logs: boolean; storage: boolean }): Promise<void>;
   kill(executionId: string): Promise<Execution>;
   restart(executionId: string): Promise<Execution>;
   resume(executionId: string, inputs: Record<string, unknown>): Promise<Execution>;

@@ -9,6 +9,7 @@ import { validateFiles } from './validate';
 import { registerServerCommands } from './server';
 import { devCommand } from './dev';
 import { listPlugins } from './plugins';
+import { registerCompletion } from './completion';
 import { version } from '../../package.json';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -74,6 +75,7 @@ export async function main(argv: string[], env: Env, io: CliIO = processIO(env))
     .action((o: { json?: boolean }) => { code = listPlugins(o, io); });
 
   registerServerCommands(program, io, (c) => { code = c; });
+  registerCompletion(program, io, (c) => { code = c; });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,10 +1,12 @@
 // Registers the remote commands beyond `flow deploy` and `execution start|get|logs|kill`
-// (lib/cli/server.ts): flow list|get|validate (flow delete: flow-dependencies.ts), execution list|follow|restart|replay|resume.
+// (lib/cli/server.ts): flow list|get|validate (flow delete: flow-dependencies.ts), execution list|follow|restart|replay|resume|delete.
 import type { Command } from 'commander';
 import type { CliIO } from './io';
 import type { RemoteOptions } from './remote';
 import { getFlow, listFlows, validateRemote } from './remote-flows';
-import { followExecution, listExecutions, replayExecution, restartExecution, resumeExecution, type ListOptions } from './remote-executions';
+import {
+  deleteExecution, followExecution, listExecutions, replayExecution, restartExecution, resumeExecution, type ListOptions,
+} from './remote-executions';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -47,4 +49,9 @@ export function registerRemoteCommands(
     .option('-i, --input <key=value>', 'an input of the Pause task (repeatable)', collect, [])
     .option('--json', 'print the execution as JSON'))
     .action(async (id: string, o: RemoteOptions & { input: string[] }) => { setCode(await resumeExecution(id, { ...o, inputs: o.input }, io)); });
+  remote(execution.command('delete').description('delete an ended execution with its task runs, logs and files (kill a running one first)')
+    .argument('<executionId>')
+    .option('--keep-logs', 'keep its logs')
+    .option('--keep-files', 'keep its files in internal storage'))
+    .action(async (id: string, o: RemoteOptions & { keepLogs?: boolean; keepFiles?: boolean }) => { setCode(await deleteExecution(id, o, io)); });
 }

@@ -1,4 +1,4 @@
-// `aloft execution list|follow|restart|replay|resume` against a server (start, get, logs and kill
+// `aloft execution list|follow|restart|replay|resume|delete` against a server (start, get, logs and kill
 // are in ./remote.ts).
 import type { ExecutionJson } from '../api/json';
 import { isTerminal, type State } from '../model/states';
@@ -113,4 +113,18 @@ export async function resumeExecution(id: string, opts: RemoteOptions & { inputs
     return remoteError(err, io);
   }
   return act(io, opts, (c) => c.request<ExecutionJson>('POST', `${executionPath(id)}/resume`, { json: { inputs } }), 'resumed');
+}
+
+/** Deletes an ended execution, with its logs and files unless kept (Kestra's deleteLogs / deleteStorage). */
+export async function deleteExecution(id: string, opts: RemoteOptions & { keepLogs?: boolean; keepFiles?: boolean }, io: CliIO): Promise<number> {
+  try {
+    const q = new URLSearchParams();
+    if (opts.keepLogs) q.set('deleteLogs', 'false');
+    if (opts.keepFiles) q.set('deleteStorage', 'false');
+    await clientFor(opts, io).request('DELETE', `${executionPath(id)}${q.size ? `?${q}` : ''}`);
+    io.stdout(`execution ${id} deleted\n`);
+    return ExitCode.OK;
+  } catch (err) {
+    return remoteError(err, io);
+  }
 }

@@ -32,4 +32,6 @@ export interface LogStore {
   append(lines: readonly LogLine[]): Promise<void>;
   /** The execution's lines in the order they were appended. */
   list(executionId: string, filter?: LogFilter): Promise<LogLine[]>;
+  /** Removes every line of the execution (it is being deleted); none is fine. */
+  delete(executionId: string): Promise<void>;
 }

@@ -3,7 +3,8 @@
 import type { Execution } from '../model/execution';
 import type { ExecutionEvent } from '../model/events';
 import type { Effect } from '../model/effects';
-import type { State } from '../model/states';
+import { AloftError, ErrorCode } from '../model/errors';
+import { isTerminal, type State } from '../model/states';
 import type { SlotClaim, SlotHolder, SlotOutcome, SlotRelease } from '../model/concurrency-slots';
 
 export interface PendingEvent {
@@ -100,4 +101,20 @@ export interface StateStore {
 
   /** The flow's slots now. */
   flowSlots(namespace: string, flowId: string): Promise<FlowSlots>;
+  /** How many executions match the filter (its page fields are ignored): the `total` of a search. */
+  count(filter: ExecutionFilter): Promise<number>;
+
+  /**
+   * Deletes an ended execution with its task runs and events. False when it does not exist; CONFLICT
+   * while it has not ended (or still has events pending), since its workers and effects would outlive it.
+   */
+  delete(executionId: string): Promise<boolean>;
+}
+
+/** The check every adapter's `delete` makes: CONFLICT for an execution that has not ended or still has events pending. */
+export function assertDeletable(execution: Pick<Execution, 'id' | 'state'>, pending: boolean): void {
+  if (!isTerminal(execution.state.current)) {
+    throw new AloftError(ErrorCode.CONFLICT, `execution ${execution.id} is ${execution.state.current}; kill it, or wait for it to end, before deleting it`);
+  }
+  if (pending) throw new AloftError(ErrorCode.CONFLICT, `execution ${execution.id} still has events pending; delete it once they are folded`);
 }

@@ -27,6 +27,8 @@ function reopening(t: TempData): StateStore {
     claimSlot: (claim) => call((s) => s.claimSlot(claim)),
     releaseSlot: (release) => call((s) => s.releaseSlot(release)),
     flowSlots: (namespace, flowId) => call((s) => s.flowSlots(namespace, flowId)),
+    count: (filter) => call((s) => s.count(filter)),
+    delete: (id) => call((s) => s.delete(id)),
   };
 }
 

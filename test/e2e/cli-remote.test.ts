@@ -1,5 +1,5 @@
 // The remote commands of lib/cli/remote-commands.ts (flow list|get|delete|validate, execution
-// list|follow|restart|replay|resume), driven through main() against a running aloft server.
+// list|follow|restart|replay|resume|delete), driven through main() against a running aloft server.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliIO } from '../../lib/cli/io';
@@ -33,6 +33,7 @@ describe('the remote commands against aloft server', () => {
       file('child.yml', `id: child\nnamespace: ${NS}\ntasks:\n  - id: r\n    type: io.kestra.core.tasks.debugs.Return\n    format: child\n`),
       file('parent.yml', `id: parent\nnamespace: ${NS}\ntasks:\n  - id: call\n    type: io.kestra.core.tasks.flows.Flow\n    namespace: ${NS}\n    flowId: child\n    wait: true\n`),
       file('fails.yml', `id: fails\nnamespace: ${NS}.sub\ntasks:\n  - id: hello\n    type: io.kestra.core.tasks.log.Log\n    message: "hello from fails"\n  - id: boom\n    type: io.kestra.core.tasks.executions.Fail\n`),
+      file('upload.yml', `id: upload\nnamespace: ${NS}\ninputs:\n  - name: doc\n    type: FILE\ntasks:\n  - id: hello\n    type: io.kestra.core.tasks.log.Log\n    message: "got {{ inputs.doc }}"\n`),
       file('pause.yml', `id: pause\nnamespace: ${NS}\ntasks:\n  - id: wait\n    type: io.kestra.core.tasks.flows.Pause\n  - id: after\n    type: io.kestra.core.tasks.debugs.Return\n    format: resumed\n`),
     ];
     const deployed = await cli(['flow', 'deploy', ...flows, ...remote()]);
@@ -135,6 +136,39 @@ describe('the remote commands against aloft server', () => {
       expect(followed.code).toBe(0);
       expect(followed.out).toMatch(/task after SUCCESS\n/);
       expect(followed.out).toMatch(new RegExp(`execution ${id} SUCCESS\\n$`));
+    });
+
+    it('deletes an ended execution with its logs and files, then knows it no more', async () => {
+      const form = new FormData();
+      form.set('doc', new Blob(['some text']), 'doc.txt');
+      const started = await h.call('POST', `/api/v1/executions/${NS}/upload?wait=true`, { body: form, headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(started.body.state.current).toBe('SUCCESS');
+      const id: string = started.body.id;
+      const uri: string = started.body.inputs.doc;
+      const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
+      expect((await h.call('GET', `/api/v1/executions/${id}/file?path=${encodeURIComponent(uri)}`, auth)).body).toBe('some text');
+      expect(await h.server.runtime.logs.list(id)).not.toEqual([]);
+
+      const r = await cli(['execution', 'delete', id, ...remote()]);
+      expect(r).toMatchObject({ code: 0, out: `execution ${id} deleted\n` });
+      expect((await h.call('GET', `/api/v1/executions/${id}`, auth)).status).toBe(404);
+      expect(await h.server.runtime.logs.list(id)).toEqual([]);
+      expect(await h.server.runtime.blobs.exists(uri)).toBe(false);
+      const listed = await cli(['execution', 'list', '--flow', 'upload', '--json', ...remote()]);
+      expect(JSON.parse(listed.out).map((e: { id: string }) => e.id)).not.toContain(id);
+
+      const again = await cli(['execution', 'delete', id, ...remote()]);
+      expect(again.code).toBe(2);
+      expect(again.err).toContain(`execution ${id} not found`);
+    });
+
+    it('refuses to delete a PAUSED execution, exits 2 and keeps it', async () => {
+      const started = await cli(['execution', 'start', NS, 'pause', '--wait', ...remote()]);
+      const id = /execution (\S+) PAUSED/.exec(started.out)?.[1];
+      const r = await cli(['execution', 'delete', id!, ...remote()]);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/is PAUSED; kill it, or wait for it to end, before deleting it/);
+      expect((await h.call('GET', `/api/v1/executions/${id}`, { headers: { authorization: `Bearer ${TOKEN}` } })).body.state.current).toBe('PAUSED');
     });
 
     it('exits 2 when resuming an execution that is not paused', async () => {

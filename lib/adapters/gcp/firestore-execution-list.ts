@@ -8,14 +8,20 @@ import { firestoreLib } from './clients';
 /** The page size a filter asks for, within 1..1000. */
 export const pageSizeOf = (filter: ExecutionFilter): number => Math.max(1, Math.min(filter.pageSize ?? 100, 1000));
 
-/** Header documents (start date only) matching the filter, one more than the page holds. */
-export function pageQuery(executions: CollectionReference, filter: ExecutionFilter): Query {
+/** Header documents matching the filter (page fields aside). */
+export function filterQuery(executions: CollectionReference, filter: ExecutionFilter): Query {
   let q: Query = executions;
   if (filter.namespace !== undefined) q = q.where('namespace', '==', filter.namespace);
   if (filter.flowId !== undefined) q = q.where('flowId', '==', filter.flowId);
   if (filter.states && filter.states.length > 0) q = q.where('state', 'in', filter.states.slice(0, 30));
   if (filter.from !== undefined) q = q.where('startDate', '>=', filter.from);
   if (filter.to !== undefined) q = q.where('startDate', '<=', filter.to);
+  return q;
+}
+
+/** Header documents (start date only) matching the filter, one more than the page holds. */
+export function pageQuery(executions: CollectionReference, filter: ExecutionFilter): Query {
+  let q = filterQuery(executions, filter);
   // Newest first, as Kestra lists them; the id breaks ties so that pages are stable.
   q = q.orderBy('startDate', 'desc').orderBy(firestoreLib().FieldPath.documentId(), 'asc');
   if (filter.pageToken) q = q.startAfter(...decodeToken(filter.pageToken));

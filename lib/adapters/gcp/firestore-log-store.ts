@@ -97,6 +97,14 @@ export class FirestoreLogStore implements LogStore {
     }
   }
 
+  async delete(executionId: string): Promise<void> {
+    try {
+      await this.db.recursiveDelete(this.logs(executionId));
+    } catch (err) {
+      throw toAloftError(err, `deleting the logs of execution ${executionId}`);
+    }
+  }
+
   private bounded(line: LogLine): LogLine {
     const bytes = Buffer.byteLength(line.message);
     if (bytes <= this.maxMessageBytes) return line;

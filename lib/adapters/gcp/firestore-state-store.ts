@@ -15,16 +15,17 @@ import { LRUCache } from 'lru-cache';
 import type { SlotClaim, SlotHolder, SlotOutcome, SlotRelease } from '../../model/concurrency-slots';
 import { AloftError, ErrorCode } from '../../model/errors';
 import { Execution } from '../../model/execution';
-import type {
-  ExecutionFilter, ExecutionHeader as HeaderOf, ExecutionPage, FlowSlots, OutboxEntry, PendingEvent, StateStore, TransactOutcome,
+import {
+  assertDeletable, type ExecutionFilter, type ExecutionHeader as HeaderOf, type ExecutionPage, type FlowSlots, type OutboxEntry,
+  type PendingEvent, type StateStore, type TransactOutcome,
 } from '../../ports/state-store';
 import { FirestoreConcurrencySlots } from './firestore-concurrency-slots';
-import { MAX_COMMIT_BYTES, MAX_WRITES, docIdFor, isAlreadyExists, parseJsonField, toAloftError } from './firestore-support';
+import { MAX_COMMIT_BYTES, MAX_WRITES, docIdFor, isAlreadyExists, isFailedPrecondition, parseJsonField, toAloftError } from './firestore-support';
 import { firestoreLib } from './clients';
 import {
   ExecutionHeader, decodeHeader, decodeInbox, headerFields, inboxFields, interrupts, type StoredHeader,
 } from './firestore-execution-docs';
-import { nextPageToken, pageQuery, pageSizeOf } from './firestore-execution-list';
+import { filterQuery, nextPageToken, pageQuery, pageSizeOf } from './firestore-execution-list';
 import { groupCommit } from './firestore-group-commit';
 import { ackOutbox, planOutbox, unpublishedEntries } from './firestore-outbox';
 import { CACHE_BYTES, TaskRunDocs } from './firestore-task-run-store';
@@ -199,7 +200,8 @@ export class FirestoreStateStore implements StateStore {
 
   private async appendEvent(executionId: string, pending: PendingEvent, alone: boolean): Promise<boolean> {
     try {
-      // Executions are never deleted through this store, so one this process has seen exists; otherwise
+      // One this process has seen exists: executions are deleted only once ended, and an ended one
+      // hears of nothing that matters (a late event for one deleted since lands in an inbox nobody reads). Otherwise
       // a plain read (a transaction here would lock the header that the executor is folding).
       // Both go through the group commit: concurrent appends (a fan-in, many workers) share requests.
       const group = groupCommit(this.db);
@@ -414,6 +416,36 @@ export class FirestoreStateStore implements StateStore {
     } catch (err) {
       throw toAloftError(err, 'listing executions');
     }
+  }
+
+  async count(filter: ExecutionFilter): Promise<number> {
+    try {
+      // An aggregation query: Firestore counts on its side and bills one read per 1,000 documents.
+      const snap = await filterQuery(this.executions, filter).count().get();
+      return snap.data().count;
+    } catch (err) {
+      throw toAloftError(err, 'counting executions');
+    }
+  }
+
+  async delete(executionId: string): Promise<boolean> {
+    const ref = this.header(executionId);
+    try {
+      const [snap, pending] = await Promise.all([ref.get(), this.inbox(executionId).where('consumed', '==', false).limit(1).select().get()]);
+      if (!snap.exists) return false;
+      assertDeletable({ id: executionId, state: decodeHeader(snap).header.state }, !pending.empty);
+      // The header first, on the condition that nothing changed it since it was read; then what lies
+      // under it that this store wrote (logs under it belong to the LogStore).
+      await ref.delete({ lastUpdateTime: snap.updateTime });
+      for (const sub of ['taskRuns', 'taskRunPacks', 'inbox', 'control']) await this.db.recursiveDelete(ref.collection(sub));
+    } catch (err) {
+      if (isFailedPrecondition(err)) throw new AloftError(ErrorCode.CONFLICT, `execution ${executionId} changed while being deleted; try again`);
+      throw toAloftError(err, `deleting execution ${executionId}`);
+    } finally {
+      this.headers.delete(executionId);
+      this.runs.forget(executionId);
+    }
+    return true;
   }
 
   private rememberHeader(executionId: string, stored: StoredHeader): void {

@@ -54,6 +54,11 @@ export class TaskRunDocs {
     });
   }
 
+  /** Drops what is cached of a deleted execution. */
+  forget(executionId: string): void {
+    this.cache.delete(executionId);
+  }
+
   ref(header: DocumentReference, taskRunId: string): DocumentReference {
     return header.collection('taskRuns').doc(docIdFor(taskRunId));
   }

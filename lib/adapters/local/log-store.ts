@@ -17,4 +17,8 @@ export class MemoryLogStore implements LogStore {
     const min = filter.minLevel ? logLevelRank(filter.minLevel) : 0;
     return lines.filter((l) => (filter.taskRunId === undefined || l.taskRunId === filter.taskRunId) && logLevelRank(l.level) >= min);
   }
+
+  async delete(executionId: string): Promise<void> {
+    this.byExecution.delete(executionId);
+  }
 }

@@ -5,8 +5,9 @@ import type { SlotClaim, SlotHolder, SlotOutcome, SlotRelease } from '../../mode
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { Execution } from '../../model/execution';
 import { isTerminal } from '../../model/states';
-import type {
-  ExecutionFilter, ExecutionHeader, ExecutionPage, FlowSlots, OutboxEntry, PendingEvent, StateStore, TransactOutcome,
+import {
+  assertDeletable, type ExecutionFilter, type ExecutionHeader, type ExecutionPage, type FlowSlots, type OutboxEntry, type PendingEvent,
+  type StateStore, type TransactOutcome,
 } from '../../ports/state-store';
 import { MemoryConcurrencySlots } from './concurrency-slots';
 
@@ -199,6 +200,29 @@ export class MemoryStateStore implements StateStore {
   }
 
   async list(filter: ExecutionFilter): Promise<ExecutionPage> {
+    const matches = this.matching(filter);
+    // Newest first, as Kestra lists them; the id breaks ties so pages are stable.
+    matches.sort((a, b) => (startOf(a) === startOf(b) ? (a.id < b.id ? -1 : 1) : startOf(a) < startOf(b) ? 1 : -1));
+    const offset = filter.pageToken ? decodeToken(filter.pageToken) : 0;
+    const size = filter.pageSize ?? 100;
+    const executions = matches.slice(offset, offset + size);
+    const next = offset + size;
+    return next < matches.length ? { executions, nextPageToken: encodeToken(next) } : { executions };
+  }
+
+  async count(filter: ExecutionFilter): Promise<number> {
+    return this.matching(filter).length;
+  }
+
+  async delete(executionId: string): Promise<boolean> {
+    const slot = this.slots.get(executionId);
+    if (!slot) return false;
+    assertDeletable(slot.execution, slot.inbox !== undefined && slot.inbox.length > 0);
+    this.slots.delete(executionId);
+    return true;
+  }
+
+  private matching(filter: ExecutionFilter): Execution[] {
     const states = filter.states ? new Set<string>(filter.states) : undefined;
     const matches: Execution[] = [];
     for (const { execution: e } of this.slots.values()) {
@@ -210,13 +234,7 @@ export class MemoryStateStore implements StateStore {
       if (filter.to !== undefined && start > filter.to) continue;
       matches.push(e);
     }
-    // Newest first, as Kestra lists them; the id breaks ties so pages are stable.
-    matches.sort((a, b) => (startOf(a) === startOf(b) ? (a.id < b.id ? -1 : 1) : startOf(a) < startOf(b) ? 1 : -1));
-    const offset = filter.pageToken ? decodeToken(filter.pageToken) : 0;
-    const size = filter.pageSize ?? 100;
-    const executions = matches.slice(offset, offset + size);
-    const next = offset + size;
-    return next < matches.length ? { executions, nextPageToken: encodeToken(next) } : { executions };
+    return matches;
   }
 
   async claimSlot(claim: SlotClaim): Promise<SlotOutcome> {

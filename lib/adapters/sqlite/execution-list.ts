@@ -22,8 +22,8 @@ function prepared(db: Database.Database, sql: string): Database.Statement {
   return stmt;
 }
 
-/** The query of one page: the filter as SQL, newest first, one row more than the page. */
-export function listQuery(filter: ExecutionFilter): { sql: string; params: Array<string | number> } {
+/** The filter's terms as SQL (page fields aside). */
+function filterTerms(filter: ExecutionFilter): { where: string[]; params: Array<string | number> } {
   const where: string[] = [];
   const params: Array<string | number> = [];
   if (filter.namespace !== undefined) { where.push('namespace = ?'); params.push(filter.namespace); }
@@ -31,6 +31,19 @@ export function listQuery(filter: ExecutionFilter): { sql: string; params: Array
   if (filter.states) { where.push(`state IN (${filter.states.map(() => '?').join(', ')})`); params.push(...filter.states); }
   if (filter.from !== undefined) { where.push('start_date >= ?'); params.push(filter.from); }
   if (filter.to !== undefined) { where.push('start_date <= ?'); params.push(filter.to); }
+  return { where, params };
+}
+
+/** How many executions match the filter; the same indexed terms as a page's query. */
+export function countExecutions(db: Database.Database, filter: ExecutionFilter): number {
+  const { where, params } = filterTerms(filter);
+  const sql = `SELECT COUNT(*) FROM executions${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  return prepared(db, sql).pluck().get(...params) as number;
+}
+
+/** The query of one page: the filter as SQL, newest first, one row more than the page. */
+export function listQuery(filter: ExecutionFilter): { sql: string; params: Array<string | number> } {
+  const { where, params } = filterTerms(filter);
   if (filter.pageToken) {
     const [start, id] = decodeToken(filter.pageToken);
     // The first term bounds the index range; the second skips what the previous pages returned.

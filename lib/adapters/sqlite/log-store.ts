@@ -8,12 +8,14 @@ export class SqliteLogStore implements LogStore {
   private readonly insert: Database.Statement<[string, string | null, number, string]>;
   private readonly byExecution: Database.Statement<[string, number]>;
   private readonly byTaskRun: Database.Statement<[string, string, number]>;
+  private readonly remove: Database.Statement<[string]>;
 
   constructor(private readonly db: SqliteDatabase) {
     const raw = db.db;
     this.insert = raw.prepare('INSERT INTO logs (execution_id, task_run_id, level, json) VALUES (?, ?, ?, ?)');
     this.byExecution = raw.prepare('SELECT json FROM logs WHERE execution_id = ? AND level >= ? ORDER BY seq').pluck();
     this.byTaskRun = raw.prepare('SELECT json FROM logs WHERE execution_id = ? AND task_run_id = ? AND level >= ? ORDER BY seq').pluck();
+    this.remove = raw.prepare('DELETE FROM logs WHERE execution_id = ?');
   }
 
   async append(lines: readonly LogLine[]): Promise<void> {
@@ -29,5 +31,11 @@ export class SqliteLogStore implements LogStore {
       ? this.byExecution.all(executionId, min)
       : this.byTaskRun.all(executionId, filter.taskRunId, min)) as string[];
     return rows.map((json) => JSON.parse(json) as LogLine);
+  }
+
+  async delete(executionId: string): Promise<void> {
+    this.db.write();
+    this.remove.run(executionId);
+    await this.db.durable();
   }
 }

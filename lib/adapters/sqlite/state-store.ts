@@ -19,12 +19,13 @@ import type { SlotClaim, SlotHolder, SlotOutcome, SlotRelease } from '../../mode
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { Execution, TaskRun } from '../../model/execution';
 import { isTerminal, STATES } from '../../model/states';
-import type {
-  ExecutionFilter, ExecutionHeader, ExecutionPage, FlowSlots, OutboxEntry, PendingEvent, StateStore, TransactOutcome,
+import {
+  assertDeletable, type ExecutionFilter, type ExecutionHeader, type ExecutionPage, type FlowSlots, type OutboxEntry, type PendingEvent,
+  type StateStore, type TransactOutcome,
 } from '../../ports/state-store';
 import { SqliteConcurrencySlots } from './concurrency-slots';
 import type { SqliteDatabase } from './database';
-import { listExecutions } from './execution-list';
+import { countExecutions, listExecutions } from './execution-list';
 
 type Fold = (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null;
 
@@ -186,6 +187,7 @@ export class SqliteStateStore implements StateStore {
     deleteOutbox: Database.Statement<[number, number]>;
     deleteOutboxId: Database.Statement<[string]>;
     unpublished: Database.Statement<[string, number]>;
+    remove: Array<Database.Statement<[string]>>;
   };
 
   constructor(private readonly db: SqliteDatabase, opts: SqliteStateStoreOptions = {}) {
@@ -213,6 +215,8 @@ export class SqliteStateStore implements StateStore {
       // Not indexed: only for an entry acknowledged twice, or one the store never saw.
       deleteOutboxId: raw.prepare('DELETE FROM outbox WHERE id = ?'),
       unpublished: raw.prepare('SELECT seq, json FROM outbox WHERE created_at < ? ORDER BY seq LIMIT ?'),
+      remove: ['executions WHERE id', 'task_runs WHERE execution_id', 'inbox WHERE execution_id', 'event_keys WHERE execution_id']
+        .map((t) => raw.prepare(`DELETE FROM ${t} = ?`)),
     };
     this.seq = raw.prepare('SELECT COALESCE(MAX(seq), 0) FROM journal').pluck().get() as number;
     this.journalHead = (raw.prepare('SELECT MIN(seq) FROM journal').pluck().get() as number | null) ?? this.seq + 1;
@@ -380,6 +384,27 @@ export class SqliteStateStore implements StateStore {
   async list(filter: ExecutionFilter): Promise<ExecutionPage> {
     this.db.flush();
     return listExecutions(this.db.db, filter, (id, header) => this.cached(id)?.execution ?? this.withRuns(header));
+  }
+
+  async count(filter: ExecutionFilter): Promise<number> {
+    this.db.flush();
+    return countExecutions(this.db.db, filter);
+  }
+
+  async delete(executionId: string): Promise<boolean> {
+    // Written first, so that its rows exist and it is in no queue of writes still to make.
+    this.db.flush(true);
+    const slot = this.find(executionId);
+    if (!slot) return false;
+    assertDeletable(slot.execution, slot.inbox !== undefined);
+    this.live.delete(executionId);
+    this.ended.delete(executionId);
+    this.journaled.delete(executionId);
+    // Journal rows it left are skipped at open (their execution has no row) and cut with the others.
+    this.db.write();
+    for (const remove of this.sql.remove) remove.run(executionId);
+    await this.db.durable();
+    return true;
   }
 
   /**

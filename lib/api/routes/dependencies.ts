@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Access } from '../auth';
 import { FlowHasDependentsError } from '../dependencies';
 import { parseWith, type Ctx, type QueryParam, type Route } from '../route';
+import { Dependencies } from '../response-schemas';
 
 const Bool = z.enum(['true', 'false']).optional().transform((v) => v === 'true');
 const Query = z.object({ destinationOnly: Bool, expandAll: Bool });
@@ -19,7 +20,7 @@ const GRAPH = '`{ nodes: [{ uid, namespace, id }], edges: [{ source, target, rel
 
 export const dependencyRoutes: Route[] = [
   {
-    method: 'GET', path: '/api/v1/flows/{namespace}/{id}/dependencies', operationId: 'flowDependencies', tag: 'Flows', access: Access.READ,
+    method: 'GET', path: '/api/v1/flows/{namespace}/{id}/dependencies', operationId: 'flowDependencies', reply: Dependencies, tag: 'Flows', access: Access.READ,
     summary: 'The flows this flow calls or listens to, and the flows that call it or listen to it',
     query: GRAPH_QUERY,
     responses: { 200: GRAPH, 404: 'no such flow' },
@@ -28,7 +29,7 @@ export const dependencyRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/api/v1/namespaces/{namespace}/dependencies', operationId: 'namespaceDependencies', tag: 'Flows', access: Access.READ,
+    method: 'GET', path: '/api/v1/namespaces/{namespace}/dependencies', operationId: 'namespaceDependencies', reply: Dependencies, tag: 'Flows', access: Access.READ,
     summary: 'The dependencies of the flows of a namespace (not its sub-namespaces)',
     query: GRAPH_QUERY,
     responses: { 200: GRAPH },

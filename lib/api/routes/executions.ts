@@ -1,4 +1,4 @@
-// /api/v1/executions: start (JSON or multipart FILE inputs), get, search, kill, restart, resume, replay.
+// /api/v1/executions: start (JSON or multipart FILE inputs), get, search, delete, kill, restart, resume, replay.
 import { z } from 'zod';
 import { StateSchema, type Execution } from '../../model/execution';
 import { isTerminal, State } from '../../model/states';
@@ -9,6 +9,7 @@ import { executionJson } from '../json';
 import { readMultipart } from '../multipart';
 import { notFound, parseWith, type Ctx, type Route } from '../route';
 import type { StartRequestBody } from '../service';
+import { ExecutionJson, ExecutionPage } from '../response-schemas';
 
 export const StartBody = z.object({
   inputs: z.record(z.string(), z.unknown()).optional(),
@@ -56,7 +57,7 @@ async function startBody(cx: Ctx, bodyKey: 'start' | 'resume'): Promise<StartReq
 const FORM_OR_JSON = { 'application/json': StartBody, 'multipart/form-data': 'form' } as const;
 
 const createExecution: Route = {
-  method: 'POST', path: '/api/v1/executions/{namespace}/{flowId}', operationId: 'createExecution', tag: 'Executions', access: Access.WRITE,
+  method: 'POST', path: '/api/v1/executions/{namespace}/{flowId}', operationId: 'createExecution', reply: ExecutionJson, tag: 'Executions', access: Access.WRITE,
   summary: 'Start an execution of the latest revision of a flow', body: FORM_OR_JSON,
   query: {
     labels: { type: 'string', repeated: true, description: 'a label, key:value' },
@@ -96,7 +97,7 @@ export const executionRoutes: Route[] = [
   // Kestra 0.x's path for the same thing.
   { ...createExecution, path: '/api/v1/executions/trigger/{namespace}/{flowId}', operationId: 'createExecutionKestra0', summary: `${createExecution.summary} (Kestra 0.x path)` },
   {
-    method: 'GET', path: '/api/v1/executions/search', operationId: 'searchExecutions', tag: 'Executions', access: Access.READ,
+    method: 'GET', path: '/api/v1/executions/search', operationId: 'searchExecutions', reply: ExecutionPage, tag: 'Executions', access: Access.READ,
     summary: 'List executions, newest first',
     query: {
       namespace: { type: 'string', description: 'only this namespace' },
@@ -108,7 +109,7 @@ export const executionRoutes: Route[] = [
       size: { type: 'integer', description: 'executions per page (default 25)' },
       pageToken: { type: 'string', description: 'the nextPageToken of the previous page, instead of page' },
     },
-    responses: { 200: '`{ results, page, size, nextPageToken }`' },
+    responses: { 200: "Kestra's paged shape: `{ results, total, page, size, nextPageToken }`" },
     async handle(cx) {
       const states = cx.query.getAll('state').flatMap((s) => s.split(',')).filter(Boolean);
       const q = parseWith(Search, { ...Object.fromEntries(cx.query), state: states.length ? states : undefined }, 'query');
@@ -116,6 +117,8 @@ export const executionRoutes: Route[] = [
         ...(q.namespace ? { namespace: q.namespace } : {}), ...(q.flowId ? { flowId: q.flowId } : {}), ...(q.state ? { states: q.state } : {}),
         ...(q.startDate ? { from: q.startDate } : {}), ...(q.endDate ? { to: q.endDate } : {}), pageSize: q.size,
       };
+      // Kestra's PagedResults carry the count of every match, whatever the page.
+      const total = (): Promise<number> => cx.service.executions.count(filter);
       let token = q.pageToken;
       // Pages by number walk the tokens (stores page by cursor, as Firestore does), skipping the
       // earlier executions in steps of SKIP_STEP whatever the page size: page 100000 of size 1 costs
@@ -124,19 +127,22 @@ export const executionRoutes: Route[] = [
         for (let skip = (q.page - 1) * q.size; skip > 0;) {
           const step = Math.min(skip, SKIP_STEP);
           token = (await cx.service.executions.list({ ...filter, pageSize: step, ...(token ? { pageToken: token } : {}) })).nextPageToken;
-          if (!token) return { status: 200, json: { results: [], page: q.page, size: q.size } };
+          if (!token) return { status: 200, json: { results: [], total: await total(), page: q.page, size: q.size } };
           skip -= step;
         }
       }
-      const page = await cx.service.executions.list({ ...filter, ...(token ? { pageToken: token } : {}) });
+      const [page, count] = await Promise.all([cx.service.executions.list({ ...filter, ...(token ? { pageToken: token } : {}) }), total()]);
       return {
         status: 200,
-        json: { results: page.executions.map(executionJson), page: q.page, size: q.size, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) },
+        json: {
+          results: page.executions.map(executionJson), total: count, page: q.page, size: q.size,
+          ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
+        },
       };
     },
   },
   {
-    method: 'GET', path: '/api/v1/executions/{executionId}', operationId: 'getExecution', tag: 'Executions', access: Access.READ,
+    method: 'GET', path: '/api/v1/executions/{executionId}', operationId: 'getExecution', reply: ExecutionJson, tag: 'Executions', access: Access.READ,
     summary: 'Get an execution with its task runs',
     responses: { 200: 'the execution', 404: 'no such execution' },
     async handle(cx) {
@@ -146,7 +152,24 @@ export const executionRoutes: Route[] = [
     },
   },
   {
-    method: 'DELETE', path: '/api/v1/executions/{executionId}/kill', operationId: 'killExecution', tag: 'Executions', access: Access.WRITE,
+    method: 'DELETE', path: '/api/v1/executions/{executionId}', operationId: 'deleteExecution', tag: 'Executions', access: Access.WRITE,
+    summary: 'Delete an ended execution with its task runs, and by default its logs and files',
+    query: {
+      deleteLogs: { type: 'boolean', description: 'also delete its logs (default true)' },
+      deleteMetrics: { type: 'boolean', description: "accepted for Kestra's clients; Aloft keeps no metrics apart from the execution" },
+      deleteStorage: { type: 'boolean', description: 'also delete its files in internal storage (default true)' },
+    },
+    responses: { 204: 'deleted', 404: 'no such execution', 409: 'it has not ended: kill it first' },
+    async handle(cx) {
+      const flag = (name: string): boolean => parseWith(Bool, cx.query.get(name) ?? undefined, `query ${name}`) !== 'false';
+      const opts = { logs: flag('deleteLogs'), storage: flag('deleteStorage') };
+      flag('deleteMetrics');
+      await cx.service.executions.delete(cx.params.executionId, opts);
+      return { status: 204 };
+    },
+  },
+  {
+    method: 'DELETE', path: '/api/v1/executions/{executionId}/kill', operationId: 'killExecution', reply: ExecutionJson, tag: 'Executions', access: Access.WRITE,
     summary: 'Kill a running execution',
     responses: { 202: 'the kill was requested; the execution goes KILLING then KILLED', 404: 'no such execution', 409: 'it already ended' },
     async handle(cx) {
@@ -154,7 +177,7 @@ export const executionRoutes: Route[] = [
     },
   },
   {
-    method: 'POST', path: '/api/v1/executions/{executionId}/restart', operationId: 'restartExecution', tag: 'Executions', access: Access.WRITE,
+    method: 'POST', path: '/api/v1/executions/{executionId}/restart', operationId: 'restartExecution', reply: ExecutionJson, tag: 'Executions', access: Access.WRITE,
     summary: 'Restart a FAILED or KILLED execution from its failed task runs',
     responses: { 200: 'the execution', 404: 'no such execution', 409: 'it is not FAILED or KILLED' },
     async handle(cx) {
@@ -162,7 +185,7 @@ export const executionRoutes: Route[] = [
     },
   },
   {
-    method: 'POST', path: '/api/v1/executions/{executionId}/resume', operationId: 'resumeExecution', tag: 'Executions', access: Access.WRITE,
+    method: 'POST', path: '/api/v1/executions/{executionId}/resume', operationId: 'resumeExecution', reply: ExecutionJson, tag: 'Executions', access: Access.WRITE,
     summary: 'Resume a PAUSED execution, optionally with inputs', body: { 'application/json': ResumeBody, 'multipart/form-data': 'form' },
     responses: { 200: 'the execution', 404: 'no such execution', 409: 'it is not PAUSED' },
     async handle(cx) {
@@ -175,7 +198,7 @@ export const executionRoutes: Route[] = [
     },
   },
   {
-    method: 'POST', path: '/api/v1/executions/{executionId}/replay', operationId: 'replayExecution', tag: 'Executions', access: Access.WRITE,
+    method: 'POST', path: '/api/v1/executions/{executionId}/replay', operationId: 'replayExecution', reply: ExecutionJson, tag: 'Executions', access: Access.WRITE,
     summary: 'Start a new execution that runs again from a task run (from the start without one)',
     query: { taskRunId: { type: 'string', description: 'the task run to run again' } },
     responses: { 200: 'the new execution', 404: 'no such execution or task run', 409: 'it has not ended' },

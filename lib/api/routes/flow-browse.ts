@@ -2,10 +2,11 @@
 import { Access } from '../auth';
 import { flowJson } from '../json';
 import { notFound, type Route } from '../route';
+import { FlowList } from '../response-schemas';
 
 export const flowBrowseRoutes: Route[] = [
   {
-    method: 'GET', path: '/api/v1/flows/{namespace}', operationId: 'listFlowsInNamespace', tag: 'Flows', access: Access.READ,
+    method: 'GET', path: '/api/v1/flows/{namespace}', operationId: 'listFlowsInNamespace', reply: FlowList, tag: 'Flows', access: Access.READ,
     summary: 'The flows (latest revisions) of exactly this namespace, as Kestra lists them',
     responses: { 200: 'a list of flows' },
     async handle(cx) {
@@ -15,7 +16,7 @@ export const flowBrowseRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/api/v1/flows/{namespace}/{id}/revisions', operationId: 'flowRevisions', tag: 'Flows', access: Access.READ,
+    method: 'GET', path: '/api/v1/flows/{namespace}/{id}/revisions', operationId: 'flowRevisions', reply: FlowList, tag: 'Flows', access: Access.READ,
     summary: 'Every revision of a flow, oldest first',
     responses: { 200: 'a list of flows, one per revision', 404: 'no such flow' },
     async handle(cx) {

@@ -4,6 +4,7 @@ import { Access } from '../auth';
 import { readBody } from '../http';
 import { flowJson } from '../json';
 import { notFound, parseWith, type Ctx, type Route } from '../route';
+import { FlowJson, FlowPage, SavedFlowJson, Validation } from '../response-schemas';
 
 const Yaml = z.string().refine((s) => s.trim().length > 0, { message: 'the body must be a flow in YAML' });
 const yamlBody = async (cx: Ctx): Promise<string> => parseWith(Yaml, (await readBody(cx.req, cx.limits.bodyBytes)).toString('utf8'), 'request body');
@@ -18,7 +19,7 @@ const YAML_BODY = { 'application/x-yaml': 'text', 'text/yaml': 'text' } as const
 
 export const flowRoutes: Route[] = [
   {
-    method: 'POST', path: '/api/v1/flows', operationId: 'createFlow', tag: 'Flows', access: Access.WRITE, body: YAML_BODY,
+    method: 'POST', path: '/api/v1/flows', operationId: 'createFlow', reply: SavedFlowJson, tag: 'Flows', access: Access.WRITE, body: YAML_BODY,
     summary: 'Create a flow from YAML, or save a new revision of it',
     responses: { 200: 'the saved flow, with its revision and warnings', 422: 'the flow is invalid; `errors` lists every problem' },
     async handle(cx) {
@@ -27,7 +28,7 @@ export const flowRoutes: Route[] = [
     },
   },
   {
-    method: 'PUT', path: '/api/v1/flows/{namespace}/{id}', operationId: 'updateFlow', tag: 'Flows', access: Access.WRITE, body: YAML_BODY,
+    method: 'PUT', path: '/api/v1/flows/{namespace}/{id}', operationId: 'updateFlow', reply: SavedFlowJson, tag: 'Flows', access: Access.WRITE, body: YAML_BODY,
     summary: 'Save a new revision of a flow (namespace and id must match the body)',
     responses: { 200: 'the saved flow', 422: 'the flow is invalid or names another flow' },
     async handle(cx) {
@@ -36,7 +37,7 @@ export const flowRoutes: Route[] = [
     },
   },
   {
-    method: 'POST', path: '/api/v1/flows/validate', operationId: 'validateFlow', tag: 'Flows', access: Access.READ, body: YAML_BODY,
+    method: 'POST', path: '/api/v1/flows/validate', operationId: 'validateFlow', reply: Validation, tag: 'Flows', access: Access.READ, body: YAML_BODY,
     summary: 'Validate a flow without saving it',
     responses: { 200: '`{ valid, errors, warnings }`, each problem with line and column' },
     async handle(cx) {
@@ -44,7 +45,7 @@ export const flowRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/api/v1/flows/search', operationId: 'searchFlows', tag: 'Flows', access: Access.READ,
+    method: 'GET', path: '/api/v1/flows/search', operationId: 'searchFlows', reply: FlowPage, tag: 'Flows', access: Access.READ,
     summary: 'List flows (latest revisions), optionally in a namespace and its sub-namespaces',
     query: {
       namespace: { type: 'string', description: 'a namespace; sub-namespaces are included' },
@@ -60,7 +61,7 @@ export const flowRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/api/v1/flows/{namespace}/{id}', operationId: 'getFlow', tag: 'Flows', access: Access.READ,
+    method: 'GET', path: '/api/v1/flows/{namespace}/{id}', operationId: 'getFlow', reply: FlowJson, tag: 'Flows', access: Access.READ,
     summary: 'Get a flow, its latest revision or the given one',
     query: { revision: { type: 'integer', description: 'a revision number' } },
     responses: { 200: 'the flow', 404: 'no such flow or revision' },

@@ -41,7 +41,7 @@ function sse(cx: Ctx, step: () => Promise<{ events: string[]; done: boolean }>):
 
 export const followRoutes: Route[] = [
   {
-    method: 'GET', path: '/api/v1/executions/{id}/follow', operationId: 'followExecution', tag: 'Executions', access: Access.READ,
+    method: 'GET', path: '/api/v1/executions/{id}/follow', operationId: 'followExecution', media: 'text/event-stream', tag: 'Executions', access: Access.READ,
     summary: 'Server-sent events: the execution each time it changes, until it ends',
     responses: { 200: '`text/event-stream`, one `data:` event per change, the execution as JSON', 404: 'no such execution' },
     async handle(cx) {
@@ -62,7 +62,7 @@ export const followRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: '/api/v1/logs/{executionId}/follow', operationId: 'followLogs', tag: 'Logs', access: Access.READ,
+    method: 'GET', path: '/api/v1/logs/{executionId}/follow', operationId: 'followLogs', media: 'text/event-stream', tag: 'Logs', access: Access.READ,
     summary: 'Server-sent events: each new log line of the execution, until it ends',
     query: {
       minLevel: { type: 'string', description: 'TRACE, DEBUG, INFO, WARN or ERROR: this level and above' },

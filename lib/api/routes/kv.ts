@@ -4,6 +4,7 @@ import { Access } from '../auth';
 import { readBody } from '../http';
 import type { KvService } from '../kv-service';
 import type { Ctx, Route } from '../route';
+import { KvDeleted, KvList, KvValue } from '../response-schemas';
 
 function kv(cx: Ctx): KvService {
   if (!cx.service.kv) throw new AloftError(ErrorCode.NOT_SUPPORTED, 'this server has no key-value store');
@@ -15,13 +16,13 @@ const TAG = 'KV';
 
 export const kvRoutes: Route[] = [
   {
-    method: 'GET', path: PATH, operationId: 'listKeys', tag: TAG, access: Access.READ,
+    method: 'GET', path: PATH, operationId: 'listKeys', reply: KvList, tag: TAG, access: Access.READ,
     summary: 'The live keys of a namespace, sorted, without their values',
     responses: { 200: 'key, description, creationDate, updateDate, expirationDate of each key', 400: 'not a namespace name' },
     handle: async (cx) => ({ status: 200, json: await kv(cx).list(cx.params.namespace) }),
   },
   {
-    method: 'GET', path: `${PATH}/{key}`, operationId: 'getKeyValue', tag: TAG, access: Access.READ,
+    method: 'GET', path: `${PATH}/{key}`, operationId: 'getKeyValue', reply: KvValue, tag: TAG, access: Access.READ,
     summary: 'The value of a key, with its type',
     responses: { 200: '`{ type, value }`', 400: 'not a namespace name or key', 404: 'no such key (or it expired)' },
     handle: async (cx) => ({ status: 200, json: await kv(cx).get(cx.params.namespace, cx.params.key) }),
@@ -39,7 +40,7 @@ export const kvRoutes: Route[] = [
     },
   },
   {
-    method: 'DELETE', path: `${PATH}/{key}`, operationId: 'deleteKeyValue', tag: TAG, access: Access.WRITE,
+    method: 'DELETE', path: `${PATH}/{key}`, operationId: 'deleteKeyValue', reply: KvDeleted, tag: TAG, access: Access.WRITE,
     summary: 'Delete a key; answers whether there was one',
     responses: { 200: '`true` when the key existed, else `false`', 400: 'not a namespace name or key' },
     handle: async (cx) => ({ status: 200, json: await kv(cx).delete(cx.params.namespace, cx.params.key) }),

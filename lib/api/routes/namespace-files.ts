@@ -6,6 +6,7 @@ import { Access } from '../auth';
 import { readMultipart } from '../multipart';
 import { namespaceParam } from '../namespace-param';
 import type { Ctx, Route } from '../route';
+import { NamespaceDirectory, NamespaceFileSaved } from '../response-schemas';
 
 function files(cx: Ctx): NamespaceFiles {
   if (!cx.service.namespaceFiles) throw new AloftError(ErrorCode.NOT_SUPPORTED, 'this server has no namespace files');
@@ -27,7 +28,7 @@ const PATH_PARAM = { path: { type: 'string', description: 'relative to the names
 
 export const namespaceFileRoutes: Route[] = [
   {
-    method: 'GET', path: PATH, operationId: 'getFileContent', tag: TAG, access: Access.READ, query: PATH_PARAM,
+    method: 'GET', path: PATH, operationId: 'getFileContent', media: 'application/octet-stream', tag: TAG, access: Access.READ, query: PATH_PARAM,
     summary: 'Download a namespace file',
     responses: { 200: 'the file', 400: 'no path, or not a namespace name', 403: 'the path leaves the namespace\'s files', 404: 'no such file' },
     async handle(cx) {
@@ -38,13 +39,13 @@ export const namespaceFileRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: `${PATH}/directory`, operationId: 'listNamespaceDirectoryFiles', tag: TAG, access: Access.READ, query: PATH_PARAM,
+    method: 'GET', path: `${PATH}/directory`, operationId: 'listNamespaceDirectoryFiles', reply: NamespaceDirectory, tag: TAG, access: Access.READ, query: PATH_PARAM,
     summary: 'The files and folders right inside a folder of namespace files (the root without path)',
     responses: { 200: '`[{ fileName, type: File|Directory, size }]`, folders first', 403: 'the path leaves the namespace\'s files' },
     handle: async (cx) => ({ status: 200, json: await files(cx).directory(namespaceParam(cx.params.namespace), pathOf(cx, false)) }),
   },
   {
-    method: 'POST', path: PATH, operationId: 'createNamespaceFile', tag: TAG, access: Access.WRITE, query: PATH_PARAM,
+    method: 'POST', path: PATH, operationId: 'createNamespaceFile', reply: NamespaceFileSaved, tag: TAG, access: Access.WRITE, query: PATH_PARAM,
     summary: 'Upload a namespace file (multipart, field `fileContent`); an existing file is replaced',
     body: { 'multipart/form-data': 'form' },
     responses: { 200: '`{ path, size }`', 400: 'no path or no fileContent', 403: 'the path leaves the namespace\'s files', 413: 'larger than the upload limit' },

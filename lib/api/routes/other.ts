@@ -6,6 +6,7 @@ import { Access } from '../auth';
 import { readBody } from '../http';
 import { executionJson } from '../json';
 import { parseWith, type Ctx, type Route } from '../route';
+import { ExecutionJson, LogLines } from '../response-schemas';
 
 const LogQuery = z.object({ taskRunId: z.string().optional(), minLevel: LogLevel.optional() });
 
@@ -28,7 +29,7 @@ async function webhook(cx: Ctx) {
 
 const webhookRoute = (method: 'GET' | 'POST' | 'PUT'): Route => ({
   method, path: '/api/v1/executions/webhook/{namespace}/{flowId}/{key}', operationId: `webhook${method[0]}${method.slice(1).toLowerCase()}`, tag: 'Webhooks',
-  access: Access.WEBHOOK, summary: `Start the flow through its Webhook trigger (${method})`,
+  access: Access.WEBHOOK, summary: `Start the flow through its Webhook trigger (${method})`, reply: ExecutionJson,
   ...(method === 'GET' ? {} : { body: { 'application/json': 'text', 'text/plain': 'text' } as const }),
   responses: {
     200: 'the new execution (`id`)', 204: 'the trigger conditions do not hold', 404: 'no such flow or key (the same answer for both)',
@@ -38,7 +39,7 @@ const webhookRoute = (method: 'GET' | 'POST' | 'PUT'): Route => ({
 });
 
 const logsRoute: Route = {
-  method: 'GET', path: '/api/v1/logs/{executionId}', operationId: 'executionLogs', tag: 'Logs', access: Access.READ,
+  method: 'GET', path: '/api/v1/logs/{executionId}', operationId: 'executionLogs', reply: LogLines, tag: 'Logs', access: Access.READ,
   summary: 'The logs of an execution, or of one of its task runs',
   query: {
     taskRunId: { type: 'string', description: 'only this task run' },
@@ -59,7 +60,7 @@ export const otherRoutes: Route[] = [
   // POST /executions/{namespace}/{flowId}, which starts an execution.
   { ...logsRoute, path: '/api/v1/executions/{executionId}/logs', operationId: 'executionLogsUnderExecution' },
   {
-    method: 'GET', path: '/api/v1/executions/{executionId}/file', operationId: 'downloadFile', tag: 'Storage', access: Access.READ,
+    method: 'GET', path: '/api/v1/executions/{executionId}/file', operationId: 'downloadFile', media: 'application/octet-stream', tag: 'Storage', access: Access.READ,
     summary: 'Download a file of an execution (its inputs and task outputs)',
     query: { path: { type: 'string', description: 'a kestra:/// URI inside the execution' } },
     responses: { 200: 'the file', 403: 'the URI is not a file of this execution', 404: 'no such execution or file' },

@@ -5,6 +5,7 @@ import { catalog } from '../../plugins/catalog';
 import { typeSupport } from '../../plugins/compatibility';
 import { Access } from '../auth';
 import { notFound, type Route } from '../route';
+import { PluginJson, PluginList } from '../response-schemas';
 
 /** The JSON Schema of a type's properties; parts zod cannot express (refinements, transforms) are left open. */
 export function propertiesSchema(type: string): Record<string, unknown> | undefined {
@@ -15,13 +16,13 @@ export function propertiesSchema(type: string): Record<string, unknown> | undefi
 
 export const pluginRoutes: Route[] = [
   {
-    method: 'GET', path: '/api/v1/plugins', operationId: 'listPlugins', tag: 'Plugins', access: Access.READ,
+    method: 'GET', path: '/api/v1/plugins', operationId: 'listPlugins', reply: PluginList, tag: 'Plugins', access: Access.READ,
     summary: 'Every task type this deployment knows, with its aliases, kind, group and status (runs, validates only)',
     responses: { 200: 'a list of `{ type, aliases, kind, group, status }`' },
     handle: async () => ({ status: 200, json: typeSupport(catalog()) }),
   },
   {
-    method: 'GET', path: '/api/v1/plugins/{type}', operationId: 'getPlugin', tag: 'Plugins', access: Access.READ,
+    method: 'GET', path: '/api/v1/plugins/{type}', operationId: 'getPlugin', reply: PluginJson, tag: 'Plugins', access: Access.READ,
     summary: "One task type (by its name or an alias) with the JSON Schema of its properties",
     responses: { 200: '`{ type, aliases, kind, group, status, properties }`', 404: 'no such type' },
     async handle(cx) {

@@ -55,6 +55,17 @@ export function logStoreContract(name: string, make: () => Promise<LogStoreFixtu
       expect((await logs.list(id, { taskRunId: 'r2', minLevel: 'INFO' })).map((l) => l.message)).toEqual(['e2', 'i2']);
     });
 
+    it('deletes every line of one execution and no other', async () => {
+      const a = unique('exec');
+      const b = unique('exec');
+      await logs.append([line(a, { message: 'a1' }), line(b, { message: 'b1' })]);
+      await logs.append([line(a, { message: 'a2' })]);
+      await logs.delete(a);
+      expect(await logs.list(a)).toEqual([]);
+      expect((await logs.list(b)).map((l) => l.message)).toEqual(['b1']);
+      await logs.delete(unique('none'));
+    });
+
     it('accepts an empty batch', async () => {
       await logs.append([]);
       expect(await logs.list(unique('exec'))).toEqual([]);

@@ -299,6 +299,60 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreF
         expect(page.executions).toEqual([]);
         expect(page.nextPageToken).toBeUndefined();
       });
+
+      it('counts every match whatever the page asked for', async () => {
+        const { ns } = await seed();
+        expect(await store.count({ namespace: ns })).toBe(5);
+        expect(await store.count({ namespace: ns, pageSize: 2 })).toBe(5);
+        expect(await store.count({ namespace: ns, flowId: 'a' })).toBe(3);
+        expect(await store.count({ namespace: ns, states: ['SUCCESS'], from: at(2).toISOString() })).toBe(2);
+        expect(await store.count({ namespace: `io.aloft.${unique('none').replace('-', '')}` })).toBe(0);
+      });
+    });
+
+    describe('delete', () => {
+      /** An execution folded to its end, with one task run. */
+      async function ended(id: string): Promise<void> {
+        await store.create(execution(id), created());
+        await store.transact(id, (e) => ({
+          execution: {
+            ...e, state: newStateRecord('SUCCESS', at(2)),
+            taskRunList: [{ id: `${id}-r1`, executionId: id, namespace: e.namespace, flowId: e.flowId, taskId: 't1', attempts: [], state: newStateRecord('SUCCESS', at(2)) }],
+          },
+          effects: [],
+        }), at(2));
+      }
+
+      it('deletes an ended execution with its task runs, and says so', async () => {
+        const id = unique('exec');
+        await ended(id);
+        expect((await store.get(id))?.taskRunList).toHaveLength(1);
+        expect(await store.delete(id)).toBe(true);
+        expect(await store.get(id)).toBeNull();
+        expect(await store.getHeader(id)).toBeNull();
+        expect((await store.list({ namespace: 'io.aloft.tests', pageSize: 1000 })).executions.map((e) => e.id)).not.toContain(id);
+        expect(await store.delete(id)).toBe(false);
+      });
+
+      it('answers false for an execution that does not exist', async () => {
+        expect(await store.delete(unique('missing'))).toBe(false);
+      });
+
+      it('refuses with CONFLICT an execution that has not ended, and keeps it', async () => {
+        const id = unique('exec');
+        await store.create(execution(id), created());
+        await store.transact(id, (e) => ({ execution: { ...e, state: newStateRecord('RUNNING', at(1)) }, effects: [] }), at(1));
+        expect(await codeOf(store.delete(id))).toBe('CONFLICT');
+        expect(await store.get(id)).toMatchObject({ id, state: { current: 'RUNNING' } });
+      });
+
+      it('refuses with CONFLICT an ended execution with an event still pending', async () => {
+        const id = unique('exec');
+        await ended(id);
+        await store.append(id, pending('late', { type: 'Restart' }));
+        expect(await codeOf(store.delete(id))).toBe('CONFLICT');
+        expect(await store.get(id)).not.toBeNull();
+      });
     });
     describe('flow concurrency slots', () => {
       const flowOf = (): { namespace: string; flowId: string } => ({ namespace: 'io.aloft.tests', flowId: unique('limited') });

@@ -27,6 +27,26 @@ describe('openApiDocument', () => {
     expect(body['multipart/form-data']).toBeDefined();
   });
 
+  it('describes the body of every success answer: JSON from the route\'s zod schema, or a file or event stream', () => {
+    const undescribed: string[] = [];
+    for (const ops of Object.values(doc.paths)) {
+      for (const op of Object.values(ops)) {
+        for (const [status, r] of Object.entries(op.responses as Record<string, { content?: Record<string, { schema: object }> }>)) {
+          if (status === 'default' || Number(status) >= 300 || Number(status) === 204) continue;
+          const json = r.content?.['application/json'];
+          if (json ? Object.keys(json.schema).length === 0 : !r.content) undescribed.push(`${op.operationId} ${status}`);
+        }
+      }
+    }
+    expect(undescribed).toEqual([]);
+  });
+
+  it('closes the execution schema, so an answer with a field it does not list fails the OpenAPI test', () => {
+    const schema = doc.paths['/api/v1/executions/{executionId}'].get.responses['200'].content['application/json'].schema;
+    expect(schema).toMatchObject({ type: 'object', additionalProperties: false, required: expect.arrayContaining(['id', 'state', 'taskRunList']) });
+    expect(doc.openapi).toBe('3.1.0');
+  });
+
   it('marks webhooks as callable without a token', () => {
     expect(doc.paths['/api/v1/executions/webhook/{namespace}/{flowId}/{key}'].post.security).toEqual([{}, { bearerAuth: [] }]);
   });

@@ -51,6 +51,8 @@ function recordingService(): { service: ApiService; calls: Array<[string, ...unk
       },
       get: async (id) => { calls.push(['executions.get', id]); if (id === 'boom') throw new Error('disk on fire'); return execution(id); },
       list: rec('executions.list', { executions: [] }),
+      count: rec('executions.count', 42),
+      delete: rec('executions.delete', undefined),
       kill: rec('executions.kill', execution('k')),
       restart: rec('executions.restart', execution('r')),
       resume: rec('executions.resume', execution('r')),
@@ -93,6 +95,26 @@ describe.each([
   it('routes /executions/search to the search, not to an execution id', async () => {
     await call('GET', '/api/v1/executions/search?namespace=n');
     expect(calls[0][0]).toBe('executions.list');
+  });
+
+  it("answers a search in Kestra's paged shape, with the total of every match of the same filter", async () => {
+    const r = await call('GET', '/api/v1/executions/search?namespace=n&state=SUCCESS&size=5');
+    expect(await r.json()).toEqual({ results: [], total: 42, page: 1, size: 5 });
+    expect(calls.find((c) => c[0] === 'executions.count')).toEqual(['executions.count', { namespace: 'n', states: ['SUCCESS'], pageSize: 5 }]);
+  });
+
+  it('deletes an execution with its logs and files unless told to keep them, answering 204', async () => {
+    const r = await call('DELETE', '/api/v1/executions/abc');
+    expect(r.status).toBe(204);
+    await call('DELETE', '/api/v1/executions/abc?deleteLogs=false&deleteMetrics=true&deleteStorage=false');
+    expect(calls).toEqual([['executions.delete', 'abc', { logs: true, storage: true }], ['executions.delete', 'abc', { logs: false, storage: false }]]);
+  });
+
+  it('refuses a delete flag that is not true or false, naming it', async () => {
+    const r = await call('DELETE', '/api/v1/executions/abc?deleteLogs=yes');
+    expect(r.status).toBe(400);
+    expect((await r.json()).message).toMatch(/^query deleteLogs: /);
+    expect(calls).toEqual([]);
   });
 
   it('routes /executions/{id}/restart to the restart, not to a flow named restart', async () => {

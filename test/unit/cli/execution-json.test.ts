@@ -35,6 +35,15 @@ describe('the final execution as JSON', () => {
     expect(failed.error).toEqual({ code: 'TASK_FAILED', message: 'boom' });
   });
 
+  it("places the flow's outputs at the top, as Kestra does, and task outputs only on their task runs", () => {
+    const json = toExecutionJson(execution([run('r1', 'calc', { outputs: { value: 42 } })], { outputs: { answer: 42 } }));
+    expect(json.outputs).toEqual({ answer: 42 });
+    expect(json.taskRunList[0].outputs).toEqual({ value: 42 });
+    const without = toExecutionJson(execution([run('r1', 'calc', { outputs: { value: 42 } })]));
+    expect(without).not.toHaveProperty('outputs');
+    expect(without.taskRunList[0].outputs).toEqual({ value: 42 });
+  });
+
   it('shapes task runs like Kestra, without engine bookkeeping', () => {
     const json = toExecutionJson(execution([run('r1', 't', { internal: { cursor: 3 }, outputs: { value: 1 } })]));
     expect(json.taskRunList[0]).toEqual({ id: 'r1', taskId: 't', state: expect.any(Object), attempts: [], outputs: { value: 1 } });

@@ -18,7 +18,7 @@ describe('AttemptLogger', () => {
 
   it('batches lines into the log store and sends them on close', async () => {
     const appended: LogLine[][] = [];
-    const store: LogStore = { append: async (lines) => { appended.push([...lines]); }, list: async () => [] };
+    const store: LogStore = { append: async (lines) => { appended.push([...lines]); }, list: async () => [], delete: async () => undefined };
     const logger = new AttemptLogger(labels, store, clock, new SecretMask(), 'INFO');
     logger.info('a');
     logger.info('b');
@@ -44,7 +44,7 @@ describe('AttemptLogger', () => {
 
   it('never fails the task when the log store fails', async () => {
     const out: Record<string, unknown>[] = [];
-    const store: LogStore = { append: async () => { throw new Error('down'); }, list: async () => [] };
+    const store: LogStore = { append: async () => { throw new Error('down'); }, list: async () => [], delete: async () => undefined };
     const logger = new AttemptLogger(labels, store, clock, new SecretMask(), 'INFO', (l) => out.push(l));
     logger.info('x');
     await expect(logger.close()).resolves.toBeUndefined();

@@ -134,6 +134,28 @@ describe('SqliteStateStore', () => {
     expect((await t.reopen().store.get('b'))?.taskRunList.map((r) => r.id)).toEqual(['b-r0']);
   });
 
+  it('deletes an ended execution that is still in the journal, and it stays deleted after a reopen', async () => {
+    const { store } = t.data;
+    for (const id of ['a', 'b']) {
+      await store.create(exec(id), event('c'));
+      await store.transact(id, (e) => keep({ ...e, taskRunList: [run(id, 0)] }), T0);
+    }
+    await store.append('a', event('k', 'Restart'));
+    await store.transact('a', (e) => keep(end(e)), T0);
+    expect(await store.delete('a')).toBe(true);
+    expect(await store.get('a')).toBeNull();
+    const dir = t.dir;
+    t.data.close();
+    const raw = new Database(join(dir, 'aloft.db'));
+    for (const table of ['executions WHERE id', 'task_runs WHERE execution_id', 'inbox WHERE execution_id', 'event_keys WHERE execution_id']) {
+      expect([table, raw.prepare(`SELECT COUNT(*) FROM ${table} = 'a'`).pluck().get()]).toEqual([table, 0]);
+    }
+    raw.close();
+    const again = t.reopen().store;
+    expect(await again.get('a')).toBeNull();
+    expect((await again.get('b'))?.taskRunList.map((r) => r.id)).toEqual(['b-r0']);
+  });
+
   it('lists executions with events pending since before the cut-off as stranded', async () => {
     const { store, stranded } = t.data;
     await store.create(exec('old'), { ...event('created'), at: '2024-03-14T10:00:00.000Z' });
