@@ -24,6 +24,11 @@ export interface SingerKind<P> {
   /** config.json; `dir` is the working directory, for paths the config names. */
   config: (p: P, dir: string) => Record<string, unknown>;
   extras?: (p: P, dir: string) => ConfigExtras;
+  /**
+   * A target that writes files (Csv, Json): the folder, beside config.json, whose files become the
+   * `uris` output, each under the stream name `streamOf` gives its file name.
+   */
+  destination?: { dir: string; streamOf: (fileName: string) => string };
 }
 
 type GitHub = z.infer<typeof GitHubProperties>;
@@ -33,7 +38,7 @@ type GTap = z.infer<typeof GenericTapProperties>;
 type GTarget = z.infer<typeof GenericTargetProperties>;
 
 /** Leaves out the keys whose value is undefined, as Kestra's builders do. */
-const defined = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+export const defined = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 const github: SingerKind<GitHub> = {
   type: 'io.kestra.plugin.singer.taps.GitHub',
@@ -113,3 +118,28 @@ const genericTarget: SingerKind<GTarget> = {
 };
 
 export const SINGER_KINDS: readonly SingerKind<any>[] = [github, oracle, bigQuery, genericTap, genericTarget];
+
+/** What a catalogue kind says; `pipPackages` and `command` of the task override `pip` and `command`. */
+export interface KindSpec<P> {
+  pip: readonly string[];
+  command: string;
+  features: readonly Feature[];
+  config: (p: P, dir: string) => Record<string, unknown>;
+  extras?: (p: P, dir: string) => ConfigExtras;
+  destination?: SingerKind<P>['destination'];
+}
+
+/** A kind of ./tap-kinds.ts or ./target-kinds.ts, named as Kestra does (`taps.Gitlab`). */
+export function kindOf<P extends { pipPackages?: string[]; command?: string }>(name: `${'taps' | 'targets'}.${string}`, properties: z.ZodType<P>, spec: KindSpec<P>): SingerKind<P> {
+  return {
+    type: `io.kestra.plugin.singer.${name}`,
+    role: name.startsWith('taps.') ? 'tap' : 'target',
+    properties,
+    pipPackages: (p) => p.pipPackages ?? spec.pip,
+    command: (p) => p.command ?? spec.command,
+    features: () => spec.features,
+    config: spec.config,
+    ...(spec.extras ? { extras: spec.extras } : {}),
+    ...(spec.destination ? { destination: spec.destination } : {}),
+  };
+}
