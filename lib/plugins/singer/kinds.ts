@@ -1,6 +1,7 @@
 // What each Singer task type installs and runs, what it can do (its features), and how its
 // properties become the tap's or target's config.json, as kestra-io/plugin-singer maps them.
 import type { z } from 'zod';
+import { AloftError, ErrorCode } from '../../model/errors';
 import {
   AdswerveBigQueryProperties, GenericTapProperties, GenericTargetProperties, GitHubProperties, PipelinewiseOracleProperties,
 } from './properties';
@@ -40,6 +41,21 @@ type GTarget = z.infer<typeof GenericTargetProperties>;
 /** Leaves out the keys whose value is undefined, as Kestra's builders do. */
 export const defined = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
+/** As Kestra's GitHub tap: a list, or a JSON list as text. */
+function repositoriesOf(r: string[] | string): string[] {
+  if (Array.isArray(r)) return r;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(r);
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) {
+    throw new AloftError(ErrorCode.FLOW_INVALID, `repositories must be a list of owner/name, or that list as JSON text; got ${JSON.stringify(r.slice(0, 100))}`, { property: 'repositories' });
+  }
+  return parsed;
+}
+
 const github: SingerKind<GitHub> = {
   type: 'io.kestra.plugin.singer.taps.GitHub',
   role: 'tap',
@@ -49,7 +65,7 @@ const github: SingerKind<GitHub> = {
   features: () => [Feature.PROPERTIES, Feature.DISCOVER, Feature.STATE],
   config: (p) => ({
     access_token: p.accessToken,
-    repository: p.repositories.join(' '),
+    repository: repositoriesOf(p.repositories).join(' '),
     start_date: p.startDate,
     request_timeout: p.requestTimeout ?? 300,
   }),

@@ -74,7 +74,8 @@ export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date 
 export const GitHubProperties = z.object({
   ...tap,
   accessToken: z.string().min(1),
-  repositories: z.array(z.string()).min(1),
+  /** A list, or (Kestra's last version) the list as JSON text. */
+  repositories: z.union([z.array(z.string()).min(1), z.string().min(1)]),
   startDate: isoDate,
   requestTimeout: z.number().int().positive().optional(),
 }).strict();
