@@ -35,7 +35,11 @@ resource "google_cloudfunctions2_function" "fn" {
     # The runtime hands resumable tasks over to a continuation before this limit (lib/runtime/cloud/config.ts).
     environment_variables = merge(local.runtime_env, {
       ALOFT_FUNCTION_TIMEOUT_MS = tostring(local.function_config[each.key].timeout_seconds * 1000)
-    })
+      }, contains(local.container_workers, each.key) ? {
+      # DOCKER steps run as Cloud Run Jobs (infra/cloud-run-jobs.tf).
+      ALOFT_CLOUD_RUN_REGION          = var.region
+      ALOFT_CLOUD_RUN_SERVICE_ACCOUNT = google_service_account.container_job.email
+    } : {})
 
     dynamic "secret_environment_variables" {
       for_each = each.key == "api" && var.api_token_secret_id != null ? [var.api_token_secret_id] : []

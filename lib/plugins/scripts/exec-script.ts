@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { TaskContext } from '../types';
+import { runContainerJob, usesCloudRun } from '../gcp/run/container-job';
 import { assertDockerEngine, dockerRunArgs, removeContainer } from './docker';
 import { writeInputFiles, writeNamespaceFiles } from './files';
 import { uploadFiles, uploadOutputFiles } from './output-files';
@@ -91,7 +92,7 @@ export async function runExecScript(
   plan: (ws: ScriptWorkspace) => Promise<ScriptPlan>,
 ): Promise<ScriptResult> {
   const runner = resolveRunner(props);
-  if (runner.kind === 'docker') await assertDockerEngine(runner.options);
+  if (runner.kind === 'docker' && !usesCloudRun(ctx.env)) await assertDockerEngine(runner.options);
 
   // Absolute: the runtime's scratch root may be relative, and the script runs inside it.
   const dir = resolve(await ctx.tempDir());
@@ -141,13 +142,24 @@ export async function runExecScript(
   return props.warningOnStdErr && out.stdErrLineCount > 0 ? { outputs, state: 'WARNING' } : outputs;
 }
 
-/** Runs a command where the runner says: on the worker, or in a container of the image (shared with Singer). */
+/** Steps run so far per attempt: each container step in the cloud is its own Cloud Run Job. */
+const containerSteps = new WeakMap<TaskContext, number>();
+
+/**
+ * Runs a command where the runner says: on the worker, or in a container of the image (shared with
+ * Singer): through the docker CLI, or as a Cloud Run Job where the runtime sets ALOFT_CLOUD_RUN_REGION.
+ */
 export function runInRunner(
   ctx: TaskContext, runner: ResolvedRunner, dir: string, command: string[], env: Record<string, string>,
   onLine: (line: string, stderr: boolean) => void,
 ): Promise<ProcessEnd> {
   if (runner.kind === 'process') {
     return runProcess({ command: command[0], args: command.slice(1), cwd: dir, env: { ...processEnv(ctx, undefined), ...env }, signal: ctx.signal, onLine });
+  }
+  if (usesCloudRun(ctx.env)) {
+    const step = (containerSteps.get(ctx) ?? 0) + 1;
+    containerSteps.set(ctx, step);
+    return runContainerJob(ctx, { image: runner.image, command, env, dir, step }, onLine);
   }
   // The container sees only the task's variables, as with Kestra's Docker runner.
   const name = `aloft-${ctx.taskRun.id}-${ctx.taskRun.attempt}`.toLowerCase();

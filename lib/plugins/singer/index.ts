@@ -1,9 +1,12 @@
-// The runnable task types of the `singer` plugin group: the 0.4 names the seed uses and the generic
-// tap and target, each a kind (./kinds.ts) run as a tap (./tap.ts) or a target (./target.ts).
+// The runnable task types of the `singer` plugin group: the 0.4 names the seed uses, the generic tap
+// and target (./kinds.ts), and the other taps and targets of plugin-singer's last version
+// (./tap-kinds.ts, ./target-kinds.ts), each run as a tap (./tap.ts) or a target (./target.ts).
 import { PluginGroup } from '../../model/catalog';
 import type { RunnableTaskDefinition } from '../types';
 import { SINGER_KINDS, type SingerKind } from './kinds';
 import { TapOutputs, TargetOutputs } from './properties';
+import { TAP_KINDS } from './tap-kinds';
+import { TARGET_KINDS } from './target-kinds';
 import { runTap, type TapProps } from './tap';
 import { runTarget, type TargetProps } from './target';
 
@@ -20,4 +23,7 @@ function definition(kind: SingerKind<any>): RunnableTaskDefinition {
   };
 }
 
-export const singerTasks: readonly RunnableTaskDefinition[] = SINGER_KINDS.map(definition);
+/** Every Singer kind: the seed's and generic ones first, then the catalogue's. */
+export const ALL_SINGER_KINDS: readonly SingerKind<any>[] = [...SINGER_KINDS, ...TAP_KINDS, ...TARGET_KINDS];
+
+export const singerTasks: readonly RunnableTaskDefinition[] = ALL_SINGER_KINDS.map(definition);

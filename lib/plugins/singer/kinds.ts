@@ -1,6 +1,7 @@
 // What each Singer task type installs and runs, what it can do (its features), and how its
 // properties become the tap's or target's config.json, as kestra-io/plugin-singer maps them.
 import type { z } from 'zod';
+import { AloftError, ErrorCode } from '../../model/errors';
 import {
   AdswerveBigQueryProperties, GenericTapProperties, GenericTargetProperties, GitHubProperties, PipelinewiseOracleProperties,
 } from './properties';
@@ -24,6 +25,11 @@ export interface SingerKind<P> {
   /** config.json; `dir` is the working directory, for paths the config names. */
   config: (p: P, dir: string) => Record<string, unknown>;
   extras?: (p: P, dir: string) => ConfigExtras;
+  /**
+   * A target that writes files (Csv, Json): the folder, beside config.json, whose files become the
+   * `uris` output, each under the stream name `streamOf` gives its file name.
+   */
+  destination?: { dir: string; streamOf: (fileName: string) => string };
 }
 
 type GitHub = z.infer<typeof GitHubProperties>;
@@ -33,7 +39,22 @@ type GTap = z.infer<typeof GenericTapProperties>;
 type GTarget = z.infer<typeof GenericTargetProperties>;
 
 /** Leaves out the keys whose value is undefined, as Kestra's builders do. */
-const defined = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+export const defined = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+/** As Kestra's GitHub tap: a list, or a JSON list as text. */
+function repositoriesOf(r: string[] | string): string[] {
+  if (Array.isArray(r)) return r;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(r);
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) {
+    throw new AloftError(ErrorCode.FLOW_INVALID, `repositories must be a list of owner/name, or that list as JSON text; got ${JSON.stringify(r.slice(0, 100))}`, { property: 'repositories' });
+  }
+  return parsed;
+}
 
 const github: SingerKind<GitHub> = {
   type: 'io.kestra.plugin.singer.taps.GitHub',
@@ -44,7 +65,7 @@ const github: SingerKind<GitHub> = {
   features: () => [Feature.PROPERTIES, Feature.DISCOVER, Feature.STATE],
   config: (p) => ({
     access_token: p.accessToken,
-    repository: p.repositories.join(' '),
+    repository: repositoriesOf(p.repositories).join(' '),
     start_date: p.startDate,
     request_timeout: p.requestTimeout ?? 300,
   }),
@@ -113,3 +134,28 @@ const genericTarget: SingerKind<GTarget> = {
 };
 
 export const SINGER_KINDS: readonly SingerKind<any>[] = [github, oracle, bigQuery, genericTap, genericTarget];
+
+/** What a catalogue kind says; `pipPackages` and `command` of the task override `pip` and `command`. */
+export interface KindSpec<P> {
+  pip: readonly string[];
+  command: string;
+  features: readonly Feature[];
+  config: (p: P, dir: string) => Record<string, unknown>;
+  extras?: (p: P, dir: string) => ConfigExtras;
+  destination?: SingerKind<P>['destination'];
+}
+
+/** A kind of ./tap-kinds.ts or ./target-kinds.ts, named as Kestra does (`taps.Gitlab`). */
+export function kindOf<P extends { pipPackages?: string[]; command?: string }>(name: `${'taps' | 'targets'}.${string}`, properties: z.ZodType<P>, spec: KindSpec<P>): SingerKind<P> {
+  return {
+    type: `io.kestra.plugin.singer.${name}`,
+    role: name.startsWith('taps.') ? 'tap' : 'target',
+    properties,
+    pipPackages: (p) => p.pipPackages ?? spec.pip,
+    command: (p) => p.command ?? spec.command,
+    features: () => spec.features,
+    config: spec.config,
+    ...(spec.extras ? { extras: spec.extras } : {}),
+    ...(spec.destination ? { destination: spec.destination } : {}),
+  };
+}

@@ -53,25 +53,29 @@ export const StreamsConfiguration = z.object({
   selected: z.boolean().optional(),
 }).strict();
 
-const tap = {
+/** What every tap takes (./tap-kinds.ts builds the catalogue's taps on it). */
+export const tap = {
   ...singer,
   streamsConfigurations: z.array(StreamsConfiguration).min(1),
   /** Output the raw Singer messages (for a target) rather than one row file per stream. */
   raw: z.boolean().optional(),
 };
 
-const target = {
+/** What every target takes. */
+export const target = {
   ...singer,
   /** The raw Singer messages of a tap (its `raw` output). */
   from: z.string(),
 };
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date such as 2019-07-01');
+/** Kestra's LocalDate properties. */
+export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date such as 2019-07-01');
 
 export const GitHubProperties = z.object({
   ...tap,
   accessToken: z.string().min(1),
-  repositories: z.array(z.string()).min(1),
+  /** A list, or (Kestra's last version) the list as JSON text. */
+  repositories: z.union([z.array(z.string()).min(1), z.string().min(1)]),
   startDate: isoDate,
   requestTimeout: z.number().int().positive().optional(),
 }).strict();
@@ -131,4 +135,8 @@ export const TapOutputs = z.object({
   state: uri.optional(),
   count: z.record(z.string(), z.number()).optional(),
 });
-export const TargetOutputs = z.object({ state: uri.optional() });
+export const TargetOutputs = z.object({
+  state: uri.optional(),
+  /** Csv and Json: stream -> URI of the file the target wrote. */
+  uris: z.record(z.string(), uri).optional(),
+});

@@ -2,6 +2,7 @@
 // (`from`) on its stdin, and the state lines it prints on stdout kept in the flow's state store,
 // where the tap of the next execution reads them.
 import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { AloftError, ErrorCode } from '../../model/errors';
@@ -16,9 +17,15 @@ export interface TargetProps extends SingerCommon {
 const INPUT = 'target-input.jsonl';
 const OUTPUT = 'target-state.jsonl';
 
-export async function runTarget<P extends TargetProps>(ctx: TaskContext, kind: SingerKind<P>, props: P): Promise<{ state?: string }> {
+export interface TargetResult {
+  state?: string;
+  uris?: Record<string, string>;
+}
+
+export async function runTarget<P extends TargetProps>(ctx: TaskContext, kind: SingerKind<P>, props: P): Promise<TargetResult> {
   const command = kind.command(props);
   const ws = await SingerWorkspace.open(ctx, kind, props);
+  if (kind.destination) await mkdir(ws.path(kind.destination.dir));
   await pipeline(await ctx.storage.get(props.from), createWriteStream(ws.path(INPUT)));
   await ws.step(`${ws.bin(command)} --config config.json < ${INPUT} > ${OUTPUT}`, command);
 
@@ -34,7 +41,17 @@ export async function runTarget<P extends TargetProps>(ctx: TaskContext, kind: S
       throw new AloftError(ErrorCode.TASK_FAILED, `${command} printed a line that is not a JSON state: line ${n}: ${text}`);
     }
   }
-  if (state === undefined) return {};
+  const uris = kind.destination ? await uploadDestination(ctx, ws, kind.destination) : undefined;
+  if (state === undefined) return uris ? { uris } : {};
   await ws.saveState(state);
-  return { state: (await ctx.storage.put('state.json', JSON.stringify(state))).uri };
+  return { state: (await ctx.storage.put('state.json', JSON.stringify(state))).uri, ...(uris ? { uris } : {}) };
+}
+
+/** The files a Csv or Json target wrote, by stream, as Kestra names them. */
+async function uploadDestination(ctx: TaskContext, ws: SingerWorkspace, d: NonNullable<SingerKind<unknown>['destination']>): Promise<Record<string, string>> {
+  const uris: Record<string, string> = {};
+  for (const file of (await readdir(ws.path(d.dir))).sort()) {
+    uris[d.streamOf(file)] = (await ctx.storage.put(file, createReadStream(ws.path(`${d.dir}/${file}`)))).uri;
+  }
+  return uris;
 }

@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { LogLevel, TaskContext } from '../types';
+import { usesCloudRun } from '../gcp/run/container-job';
 import { assertDockerEngine } from '../scripts/docker';
 import { runInRunner } from '../scripts/exec-script';
 import { DOCKER_RUNNER, type ResolvedRunner } from '../scripts/task-runner';
@@ -74,7 +75,7 @@ export class SingerWorkspace {
   /** Prepares the working directory: runner checked, virtualenv with the packages, config.json written. */
   static async open<P extends SingerCommon>(ctx: TaskContext, kind: SingerKind<P>, props: P): Promise<SingerWorkspace> {
     const runner = singerRunner(props);
-    if (runner.kind === 'docker') await assertDockerEngine(runner.options);
+    if (runner.kind === 'docker' && !usesCloudRun(ctx.env)) await assertDockerEngine(runner.options);
     const dir = resolve(await ctx.tempDir());
     const extras = kind.extras?.(props, dir) ?? { files: {}, env: {} };
     const ws = new SingerWorkspace(ctx, dir, runner, { ...PYTHON_ENV, ...extras.env, ...props.env }, props.stateName ?? DEFAULT_STATE_NAME);

@@ -274,6 +274,8 @@ function checkIam(model: Model, functions: readonly ManifestFunction[], deployed
   for (const i of model.instances) {
     const roles = [model.attr(i, 'role'), ...asArray(model.attr(i, 'roles'))].filter((r) => r !== undefined);
     for (const role of roles) {
+      // A custom role declared in infra/ lists its permissions there, so it is no basic role.
+      if (typeof role !== 'string' && refsIn(role).some((r) => r.type === 'google_project_iam_custom_role')) continue;
       if (typeof role !== 'string') report(Check.iam, `${i.address}: cannot evaluate its role statically (${show(role ?? null)})`);
       else if (PRIMITIVE_ROLES.includes(role)) report(Check.iam, `${i.address} grants the basic role ${role}`);
     }

@@ -31,13 +31,13 @@ describe('the Singer task types', () => {
     expect(checkValue(def(type).properties, EXAMPLES[type], { strictRoot: true })).toEqual([]);
   });
 
-  it('belong to their plugin groups', () => {
-    expect([...byType.values()].map((d) => `${d.group} ${d.type}`).sort()).toEqual([
-      'singer io.kestra.plugin.singer.taps.GenericTap',
-      'singer io.kestra.plugin.singer.taps.GitHub',
-      'singer io.kestra.plugin.singer.taps.PipelinewiseOracle',
-      'singer io.kestra.plugin.singer.targets.AdswerveBigQuery',
-      'singer io.kestra.plugin.singer.targets.GenericTarget',
-    ]);
+  it('are every tap and target of plugin-singer\'s last version, in the singer group', () => {
+    expect([...byType.values()].every((d) => d.group === 'singer')).toBe(true);
+    const names = [...byType.keys()].map((t) => t.replace('io.kestra.plugin.singer.', ''));
+    expect(names.filter((n) => n.startsWith('taps.'))).toHaveLength(29);
+    expect(names.filter((n) => n.startsWith('targets.'))).toHaveLength(11);
+    expect(names).toEqual(expect.arrayContaining([
+      'taps.GenericTap', 'taps.GitHub', 'taps.PipelinewiseOracle', 'targets.AdswerveBigQuery', 'targets.GenericTarget', 'taps.Gitlab', 'targets.Json',
+    ]));
   });
 });

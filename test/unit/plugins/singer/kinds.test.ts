@@ -10,6 +10,14 @@ describe('Singer kinds', () => {
     expect([k.pipPackages(p), k.command(p), k.features(p)]).toEqual([['tap-github'], 'tap-github', ['PROPERTIES', 'DISCOVER', 'STATE']]);
   });
 
+  it('take GitHub repositories as JSON text too, as Kestra\'s last version does, and name the property when it is not a list', () => {
+    const k = kind('taps.GitHub');
+    const p = k.properties.parse({ accessToken: 't', repositories: '["a/b","c/d"]', startDate: '2019-07-01', streamsConfigurations: [{ selected: true }] });
+    expect(k.config(p, '/w')).toMatchObject({ repository: 'a/b c/d' });
+    const bad = k.properties.parse({ accessToken: 't', repositories: 'a/b', startDate: '2019-07-01', streamsConfigurations: [{ selected: true }] });
+    expect(() => k.config(bad, '/w')).toThrow(expect.objectContaining({ code: 'FLOW_INVALID', location: { property: 'repositories' } }));
+  });
+
   it('map PipelinewiseOracle properties, with a catalog', () => {
     const k = kind('taps.PipelinewiseOracle');
     const p = k.properties.parse({ host: 'h', username: 'u', port: 1521, sid: 'ORCL', filterSchemas: 'S', streamsConfigurations: [{ selected: true }] });
