@@ -66,3 +66,29 @@ export async function follow(path, onEvent, signal) {
     }
   }
 }
+
+/** A file of an execution (a `kestra://` URI), fetched with the token: a link could not carry it. */
+export async function fetchFile(executionId, uri) {
+  const headers = {};
+  const t = token.get();
+  if (t) headers.authorization = `Bearer ${t}`;
+  const res = await fetch(`/api/v1/executions/${encodeURIComponent(executionId)}/file?path=${encodeURIComponent(uri)}`, { headers });
+  if (!res.ok) {
+    let body;
+    try { body = await res.json(); } catch { body = undefined; }
+    throw new ApiError(res.status, body);
+  }
+  return res.blob();
+}
+
+/** Saves a blob under `name` through a temporary link. */
+export function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
