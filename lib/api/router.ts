@@ -10,6 +10,7 @@ import { DEFAULT_LIMITS, type Limits, type Route } from './route';
 import { dependencyRoutes } from './routes/dependencies';
 import { executionRoutes } from './routes/executions';
 import { flowBrowseRoutes } from './routes/flow-browse';
+import { flowGraphRoutes } from './routes/flow-graph';
 import { followRoutes } from './routes/follow';
 import { flowRoutes } from './routes/flows';
 import { kvRoutes } from './routes/kv';
@@ -59,7 +60,7 @@ const openApiRoute: Route = {
 
 /** Every route; the OpenAPI document lists exactly these. */
 export const ROUTES: readonly Route[] = [
-  ...flowRoutes, ...flowBrowseRoutes, ...dependencyRoutes, ...executionRoutes, ...followRoutes, ...otherRoutes, ...pluginRoutes,
+  ...flowRoutes, ...flowBrowseRoutes, ...flowGraphRoutes, ...dependencyRoutes, ...executionRoutes, ...followRoutes, ...otherRoutes, ...pluginRoutes,
   ...kvRoutes, ...namespaceFileRoutes, openApiRoute,
 ];
 
