@@ -1,0 +1,89 @@
+// The flow page's topology (live from the editor), its revisions with a diff, and an execution's topology
+// coloured by state, in headless Chromium against a real `aloft server`. Screenshots go to
+// .aloft/ui-screenshots (not committed).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './chromium';
+import { startServer, type Harness } from './server-harness';
+
+jest.setTimeout(120_000);
+
+const NS = 'io.aloft.uif';
+const SHOTS = join(__dirname, '..', '..', '.aloft', 'ui-screenshots');
+
+const v1 = `id: shape\nnamespace: ${NS}\ntasks:\n  - id: fan\n    type: io.kestra.plugin.core.flow.Parallel\n    tasks:\n      - id: left\n        type: io.kestra.plugin.core.log.Log\n        message: left\n      - id: right\n        type: io.kestra.plugin.core.log.Log\n        message: right\n  - id: last\n    type: io.kestra.core.tasks.executions.Fail\n`;
+const v2 = v1.replace('message: right', 'message: right, changed');
+
+describe('the flow and execution topology and the revisions of the web UI in a browser', () => {
+  let h: Harness;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    h = await startServer();
+    for (const yaml of [v1, v2]) expect((await h.call('POST', '/api/v1/flows', { yaml })).status).toBe(200);
+    browser = await launchChromium();
+    page = await browser.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.route((url) => !url.href.startsWith(h.url), (r) => { errors.push(`outside request ${r.request().url()}`); return r.abort(); });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.stop();
+  });
+  afterEach(async () => {
+    await page.screenshot({ path: join(SHOTS, `${expect.getState().currentTestName?.replace(/\W+/g, '-')}.png`) });
+    expect(errors).toEqual([]);
+  });
+
+  it('draws the topology of what the editor holds, saved or not, and says when the flow has problems', async () => {
+    await page.goto(`${h.url}/ui/#/flows/${NS}/shape`);
+    await page.locator('.cm-content').waitFor();
+    await page.getByRole('tab', { name: 'Topology' }).click();
+    const graph = page.getByRole('img', { name: `Topology of ${NS}.shape` });
+    await graph.waitFor();
+    expect(await graph.locator('.node[data-task]').evaluateAll((ns) => ns.map((n) => n.getAttribute('data-task')))).toEqual(['fan', 'left', 'right', 'last']);
+    expect(await graph.locator('.cluster text').allTextContents()).toEqual(['fan']);
+    // An unsaved edit shows at once: the editor's text is drawn, not the saved flow.
+    await page.getByRole('tab', { name: 'Editor' }).click();
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText('  - id: extra\n    type: io.kestra.core.tasks.debugs.Return\n    format: x\n');
+    await page.getByRole('tab', { name: 'Topology' }).click();
+    await graph.locator('.node[data-task=extra]').waitFor();
+    await page.getByRole('tab', { name: 'Editor' }).click();
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText('  - id: broken\n    type: io.kestra.core.tasks.debugs.Nope\n');
+    await page.getByRole('tab', { name: 'Topology' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/^The flow has problems \(see the editor\): .*io\.kestra\.core\.tasks\.debugs\.Nope/);
+  });
+
+  it('shows the revisions with the diff between two of them', async () => {
+    await page.goto(`${h.url}/ui/#/flows/${NS}/shape`);
+    await page.getByRole('tab', { name: 'Revisions' }).click();
+    const diff = page.getByRole('region', { name: 'Diff' });
+    await diff.waitFor();
+    expect(await diff.locator('.del').allTextContents()).toEqual(['-         message: right']);
+    expect(await diff.locator('.add').allTextContents()).toEqual(['+         message: right, changed']);
+    await page.getByLabel('From').selectOption({ index: 1 });
+    await page.getByRole('status').filter({ hasText: 'No difference' }).waitFor();
+    expect(await diff.locator('.add, .del').count()).toBe(0);
+  });
+
+  it("colours an execution's topology by the state of each task", async () => {
+    const id = (await h.call('POST', `/api/v1/executions/${NS}/shape?wait=true`, { json: {} })).body.id as string;
+    await page.goto(`${h.url}/ui/#/executions/${id}`);
+    await page.locator('.execution-state', { hasText: 'FAILED' }).waitFor();
+    await page.getByRole('tab', { name: 'Topology' }).click();
+    const graph = page.getByRole('img', { name: `Topology of ${NS}.shape` });
+    await graph.waitFor();
+    const states = await graph.locator('.node[data-task]').evaluateAll((ns) => Object.fromEntries(ns.map((n) => [n.getAttribute('data-task'), n.getAttribute('data-state')])));
+    expect(states).toEqual({ fan: 'SUCCESS', left: 'SUCCESS', right: 'SUCCESS', last: 'FAILED' });
+  });
+});
