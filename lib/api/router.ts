@@ -11,6 +11,7 @@ import { dependencyRoutes } from './routes/dependencies';
 import { executionRoutes } from './routes/executions';
 import { flowBrowseRoutes } from './routes/flow-browse';
 import { flowGraphRoutes } from './routes/flow-graph';
+import { flowSchemaRoutes } from './routes/flow-schema';
 import { followRoutes } from './routes/follow';
 import { flowRoutes } from './routes/flows';
 import { kvRoutes } from './routes/kv';
@@ -60,7 +61,7 @@ const openApiRoute: Route = {
 
 /** Every route; the OpenAPI document lists exactly these. */
 export const ROUTES: readonly Route[] = [
-  ...flowRoutes, ...flowBrowseRoutes, ...flowGraphRoutes, ...dependencyRoutes, ...executionRoutes, ...followRoutes, ...otherRoutes, ...pluginRoutes,
+  ...flowRoutes, ...flowBrowseRoutes, ...flowGraphRoutes, ...dependencyRoutes, ...executionRoutes, ...followRoutes, ...otherRoutes, ...pluginRoutes, ...flowSchemaRoutes,
   ...kvRoutes, ...namespaceFileRoutes, openApiRoute,
 ];
 
