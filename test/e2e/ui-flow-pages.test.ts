@@ -1,5 +1,5 @@
-// The flow page's topology (live from the editor), its revisions with a diff, and an execution's topology
-// coloured by state, in headless Chromium against a real `aloft server`. Screenshots go to
+// The flow page's topology (live from the editor), its revisions with a diff, the editor's completion from
+// the flow JSON Schema, the plugins page, and an execution's topology coloured by state, in headless Chromium against a real `aloft server`. Screenshots go to
 // .aloft/ui-screenshots (not committed).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -85,5 +85,47 @@ describe('the flow and execution topology and the revisions of the web UI in a b
     await graph.waitFor();
     const states = await graph.locator('.node[data-task]').evaluateAll((ns) => Object.fromEntries(ns.map((n) => [n.getAttribute('data-task'), n.getAttribute('data-state')])));
     expect(states).toEqual({ fan: 'SUCCESS', left: 'SUCCESS', right: 'SUCCESS', last: 'FAILED' });
+  });
+
+  it('completes task types and then the chosen type\'s properties from the flow JSON Schema', async () => {
+    await page.goto(`${h.url}/ui/#/new`);
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText(`id: typed\nnamespace: ${NS}\ntasks:\n  - id: say\n    type: io.kestra.core.tasks.log.Lo`);
+    await page.keyboard.type('g');
+    const options = page.locator('.cm-tooltip-autocomplete li');
+    await options.first().waitFor();
+    expect(await options.allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('io.kestra.core.tasks.log.Log')]));
+    await page.keyboard.press('Escape');
+    await page.keyboard.insertText('\n    mes');
+    await page.keyboard.type('s');
+    await options.filter({ hasText: 'message' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.keyboard.insertText('hello');
+    expect(await page.locator('.cm-content').innerText()).toContain('    message: hello');
+    // At the top level, the flow's own fields that are not written yet.
+    await page.keyboard.insertText('\n');
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Shift+End');
+    await page.keyboard.press('Delete');
+    await page.keyboard.type('i');
+    await options.filter({ hasText: 'inputs' }).first().waitFor();
+    const labels = await page.locator('.cm-tooltip-autocomplete li .cm-completionLabel').allTextContents();
+    expect(labels).toContain('inputs');
+    expect(labels).not.toContain('id');
+  });
+
+  it('lists every task type with a search, and shows one type\'s properties', async () => {
+    await page.goto(`${h.url}/ui/#/plugins`);
+    await page.getByRole('link', { name: 'io.kestra.core.tasks.scripts.Bash' }).waitFor();
+    await page.getByLabel('Search').fill('core.tasks.log');
+    await page.getByRole('link', { name: 'io.kestra.core.tasks.log.Log' }).click();
+    const table = page.getByRole('table', { name: 'Properties' });
+    await table.waitFor();
+    expect(await table.locator('tr', { hasText: 'message' }).locator('td').nth(2).textContent()).toBe('yes');
+    expect(await page.getByRole('link', { name: 'io.kestra.core.tasks.scripts.Bash' }).count()).toBe(0);
+    await page.goto(`${h.url}/ui/#/plugins/io.nope.Nothing`);
+    await page.getByRole('alert').filter({ hasText: 'No task type io.nope.Nothing.' }).waitFor();
   });
 });
