@@ -12,6 +12,7 @@ import { executionRoutes } from './routes/executions';
 import { flowBrowseRoutes } from './routes/flow-browse';
 import { flowGraphRoutes } from './routes/flow-graph';
 import { flowSchemaRoutes } from './routes/flow-schema';
+import { flowTriggerRoutes } from './routes/flow-triggers';
 import { followRoutes } from './routes/follow';
 import { flowRoutes } from './routes/flows';
 import { kvRoutes } from './routes/kv';
@@ -61,7 +62,7 @@ const openApiRoute: Route = {
 
 /** Every route; the OpenAPI document lists exactly these. */
 export const ROUTES: readonly Route[] = [
-  ...flowRoutes, ...flowBrowseRoutes, ...flowGraphRoutes, ...dependencyRoutes, ...executionRoutes, ...followRoutes, ...otherRoutes, ...pluginRoutes, ...flowSchemaRoutes,
+  ...flowRoutes, ...flowBrowseRoutes, ...flowGraphRoutes, ...flowTriggerRoutes, ...dependencyRoutes, ...executionRoutes, ...followRoutes, ...otherRoutes, ...pluginRoutes, ...flowSchemaRoutes,
   ...kvRoutes, ...namespaceFileRoutes, openApiRoute,
 ];
 

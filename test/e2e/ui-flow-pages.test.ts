@@ -14,6 +14,7 @@ const SHOTS = join(__dirname, '..', '..', '.aloft', 'ui-screenshots');
 
 const v1 = `id: shape\nnamespace: ${NS}\ntasks:\n  - id: fan\n    type: io.kestra.plugin.core.flow.Parallel\n    tasks:\n      - id: left\n        type: io.kestra.plugin.core.log.Log\n        message: left\n      - id: right\n        type: io.kestra.plugin.core.log.Log\n        message: right\n  - id: last\n    type: io.kestra.core.tasks.executions.Fail\n`;
 const v2 = v1.replace('message: right', 'message: right, changed');
+const nightly = `id: nightly\nnamespace: ${NS}\ntasks:\n  - id: hello\n    type: io.kestra.plugin.core.log.Log\n    message: hi\ntriggers:\n  - id: schedule\n    type: io.kestra.plugin.core.trigger.Schedule\n    cron: "0 2 * * *"\n`;
 
 describe('the flow and execution topology and the revisions of the web UI in a browser', () => {
   let h: Harness;
@@ -24,7 +25,7 @@ describe('the flow and execution topology and the revisions of the web UI in a b
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     h = await startServer();
-    for (const yaml of [v1, v2]) expect((await h.call('POST', '/api/v1/flows', { yaml })).status).toBe(200);
+    for (const yaml of [v1, v2, nightly]) expect((await h.call('POST', '/api/v1/flows', { yaml })).status).toBe(200);
     browser = await launchChromium();
     page = await browser.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
@@ -127,5 +128,25 @@ describe('the flow and execution topology and the revisions of the web UI in a b
     expect(await page.getByRole('link', { name: 'io.kestra.core.tasks.scripts.Bash' }).count()).toBe(0);
     await page.goto(`${h.url}/ui/#/plugins/io.nope.Nothing`);
     await page.getByRole('alert').filter({ hasText: 'No task type io.nope.Nothing.' }).waitFor();
+  });
+
+  it('lists the triggers with their state, and the switch disables one as a new revision the editor shows', async () => {
+    await page.goto(`${h.url}/ui/#/flows/${NS}/nightly`);
+    await page.locator('.cm-content').waitFor();
+    await page.getByRole('tab', { name: 'Triggers' }).click();
+    const toggle = page.getByRole('switch', { name: 'schedule' });
+    expect(await toggle.getAttribute('aria-checked')).toBe('true');
+    expect(await page.getByRole('table', { name: 'Triggers' }).locator('td').nth(2).textContent()).toBe('0 2 * * *');
+    await toggle.click();
+    await page.getByRole('switch', { name: 'schedule', checked: false }).waitFor();
+    const flow = (await h.call('GET', `/api/v1/flows/${NS}/nightly`)).body;
+    expect(flow.revision).toBe(2);
+    expect(flow.triggers[0].disabled).toBe(true);
+    await page.getByRole('tab', { name: 'Editor' }).click();
+    expect(await page.locator('.cm-content').innerText()).toContain('disabled: true');
+    await page.getByRole('tab', { name: 'Triggers' }).click();
+    await page.getByRole('switch', { name: 'schedule' }).click();
+    await page.getByRole('switch', { name: 'schedule', checked: true }).waitFor();
+    expect((await h.call('GET', `/api/v1/flows/${NS}/nightly`)).body.triggers[0].disabled).toBeFalsy();
   });
 });
