@@ -1,5 +1,6 @@
 // The flow page's topology (live from the editor), its revisions with a diff, the editor's completion from
-// the flow JSON Schema, the plugins page, and an execution's topology coloured by state, in headless Chromium against a real `aloft server`. Screenshots go to
+// the flow JSON Schema, the plugins page, the namespaces (flows, KV store, files), and an execution's
+// topology coloured by state, in headless Chromium against a real `aloft server`. Screenshots go to
 // .aloft/ui-screenshots (not committed).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -148,5 +149,37 @@ describe('the flow and execution topology and the revisions of the web UI in a b
     await page.getByRole('switch', { name: 'schedule' }).click();
     await page.getByRole('switch', { name: 'schedule', checked: true }).waitFor();
     expect((await h.call('GET', `/api/v1/flows/${NS}/nightly`)).body.triggers[0].disabled).toBeFalsy();
+  });
+
+  it("shows a namespace's flows, sets, reads and deletes a KV key, and edits a namespace file", async () => {
+    await page.goto(`${h.url}/ui/#/namespaces`);
+    await page.getByRole('link', { name: NS }).click();
+    await page.getByRole('table', { name: 'Flows' }).getByRole('link', { name: 'nightly' }).waitFor();
+
+    await page.getByRole('tab', { name: 'KV store' }).click();
+    await page.getByLabel('Key', { exact: true }).fill('conf');
+    await page.getByLabel(/^Value/).fill('{"region":"eu"}');
+    await page.getByRole('button', { name: 'Set' }).click();
+    const value = page.getByLabel('Value', { exact: true });
+    await value.locator('pre').filter({ hasText: '"region": "eu"' }).waitFor();
+    expect(await value.textContent()).toContain('JSON');
+    expect((await h.call('GET', `/api/v1/namespaces/${NS}/kv/conf`)).body).toEqual({ type: 'JSON', value: { region: 'eu' } });
+    await page.getByRole('button', { name: 'Delete conf' }).click();
+    await page.getByRole('table', { name: 'Keys' }).waitFor({ state: 'detached' });
+    expect((await h.call('GET', `/api/v1/namespaces/${NS}/kv/conf`)).status).toBe(404);
+
+    await page.getByRole('tab', { name: 'Files' }).click();
+    await page.getByLabel('New file').fill('scripts/hello.sh');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('button', { name: 'hello.sh' }).waitFor();
+    await page.getByLabel('File content').click();
+    await page.keyboard.insertText('echo hello');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved /scripts/hello.sh.' }).waitFor();
+    expect((await h.call('GET', `/api/v1/namespaces/${NS}/files?path=/scripts/hello.sh`)).body).toBe('echo hello');
+    await page.getByRole('button', { name: 'Up' }).click();
+    await page.getByRole('button', { name: 'scripts/' }).click();
+    await page.getByRole('button', { name: 'hello.sh' }).click();
+    await page.getByLabel('File content').filter({ hasText: 'echo hello' }).waitFor();
   });
 });
