@@ -60,5 +60,5 @@ describe('the cloud api function', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(await page.text()).toContain('<div id="app"></div>');
-  });
+  }, 30_000);
 });
