@@ -21,7 +21,7 @@
 // file when it is required, even the modules esbuild wraps to run later, so keeping their ~4 MB out of
 // index.js is what makes loading it cheap; the libraries share google-gax and gRPC, hence one chunk.
 import { build } from 'esbuild';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -30,6 +30,9 @@ import { parseArgs } from 'node:util';
 import yazl from 'yazl';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// The built web UI (npm run build), shipped inside the api function's folder.
+const UI_DIR = join(ROOT, 'dist', 'ui');
+const UI_FUNCTION = 'api';
 const ALWAYS_EXTERNAL = ['@google-cloud/functions-framework', 'jq-web'];
 const GCP_CHUNK = { file: 'gcp.js', packages: ['@google-cloud/firestore', '@google-cloud/pubsub', '@google-cloud/storage', '@google-cloud/bigquery', 'google-auth-library'] };
 // Packages that only plugin modules loaded by a dynamic import() use (database drivers) go the same way
@@ -359,10 +362,12 @@ async function buildOne(fn, file, outRoot) {
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({
     name: `aloft-${fn.name}`, private: true, main: 'index.js', engines: { node: '>=22' }, dependencies,
   }, null, 2)}\n`);
-  const files = readdirSync(dir);
+  // The api function serves the web UI at /ui (lib/api/ui-static.ts finds it beside index.js).
+  if (fn.name === UI_FUNCTION && existsSync(join(UI_DIR, 'index.html'))) cpSync(UI_DIR, join(dir, 'ui'), { recursive: true });
+  const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => statSync(join(dir, f)).isFile());
   const zipPath = join(outRoot, `${fn.name}.zip`);
   await zip(dir, files, zipPath);
-  const bundleBytes = files.filter((f) => f !== 'package.json').reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+  const bundleBytes = files.filter((f) => f !== 'package.json' && !f.startsWith('ui/')).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
   return { name: fn.name, entryPoint: fn.entryPoint, trigger: fn.trigger, source: relative(ROOT, file), dir: relative(ROOT, dir), zip: relative(ROOT, zipPath), bundleBytes, zipBytes: statSync(zipPath).size, external };
 }
 

@@ -11,6 +11,9 @@ import { DEFAULT_LIMITS, type Limits, type Route } from './route';
 import { dependencyRoutes } from './routes/dependencies';
 import { executionRoutes } from './routes/executions';
 import { flowBrowseRoutes } from './routes/flow-browse';
+import { flowGraphRoutes } from './routes/flow-graph';
+import { flowSchemaRoutes } from './routes/flow-schema';
+import { flowTriggerRoutes } from './routes/flow-triggers';
 import { followRoutes } from './routes/follow';
 import { flowRoutes } from './routes/flows';
 import { kvRoutes } from './routes/kv';
@@ -60,7 +63,7 @@ const openApiRoute: Route = {
 
 /** Every route; the OpenAPI document lists exactly these. */
 export const ROUTES: readonly Route[] = [
-  ...flowRoutes, ...flowBrowseRoutes, ...dependencyRoutes, ...executionRoutes, ...followRoutes, ...otherRoutes, ...pluginRoutes,
+  ...flowRoutes, ...flowBrowseRoutes, ...flowGraphRoutes, ...flowTriggerRoutes, ...dependencyRoutes, ...executionRoutes, ...followRoutes, ...otherRoutes, ...pluginRoutes, ...flowSchemaRoutes,
   ...kvRoutes, ...namespaceFileRoutes, openApiRoute,
 ];
 

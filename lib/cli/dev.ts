@@ -73,6 +73,7 @@ export async function devCommand(opts: DevOptions, io: CliIO): Promise<number> {
     if (opts.flows && (await createFlows(cloud, opts.flows, io)) > 0) return ExitCode.INVALID;
     io.stderr(`aloft dev: project ${cloud.projectId}, logs and data in ${cloud.dir}; Ctrl-C stops everything\n`);
     for (const [name, url] of Object.entries(cloud.urls)) if (name !== 'api') io.stderr(`  ${name.padEnd(15)} ${url}\n`);
+    io.stderr(`  ${'web UI'.padEnd(15)} ${cloud.apiUrl}/ui/\n`);
     io.stdout(`${cloud.apiUrl}\n`);
     await done;
     io.stderr('aloft dev: stopping...\n');

@@ -2,6 +2,7 @@
 // nothing; the env is parsed and the clients are opened on the first invocation (CloudDeps).
 import type { ServerResponse } from 'node:http';
 import { createApiHandler, type ApiHandler } from '../api/router';
+import { defaultUiDir } from '../api/ui-static';
 import type { ApiRequest } from '../api/http';
 import { HTTP_STATUS } from '../model/errors';
 import type { PluginGroup } from '../model/catalog';
@@ -95,6 +96,8 @@ export class CloudRuntime {
     });
     return createApiHandler({
       service,
+      // The web UI, behind the same authentication as the API (the function's IAM invoker check).
+      uiDir: defaultUiDir(),
       onError: (err, r) => log.error(`api: ${r.method} ${r.url} failed`, err),
       onRequest: (r) => log.info(`api: ${r.method} ${r.route} ${r.status} ${r.durationMs} ms`, {}, { httpRequest: r }),
     });

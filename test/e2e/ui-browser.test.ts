@@ -118,11 +118,12 @@ describe('the web UI in a browser', () => {
     await page.getByLabel(/^doc/).setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('some notes') });
     await page.getByRole('button', { name: 'Execute' }).click();
     await page.waitForURL('**/ui/#/executions/*');
-    await page.locator('.state', { hasText: 'SUCCESS' }).waitFor();
+    await page.locator('.execution-state', { hasText: 'SUCCESS' }).waitFor();
+    expect(await page.locator('.gantt-row').getAttribute('data-task')).toBe('say');
+    await page.getByRole('tab', { name: 'Logs' }).click();
     const log = page.getByLabel('Logs').locator('li', { hasText: 'hello ada x2 with kestra:///' });
     await log.waitFor();
     expect(await log.textContent()).toContain('notes.txt');
-    expect(await page.locator('tbody tr td').first().textContent()).toBe('say');
   });
 
   it('refuses a wrong input type in the form with its message, before sending anything', async () => {
@@ -141,7 +142,7 @@ describe('the web UI in a browser', () => {
   it('kills a running execution, restarts it from the killed task and resumes it, the page following each change', async () => {
     const id = (await h.call('POST', `/api/v1/executions/${NS}/gate`, { json: {} })).body.id as string;
     await page.goto(`${h.url}/ui/#/executions/${id}`);
-    const state = page.locator('.state');
+    const state = page.locator('.execution-state');
     await state.filter({ hasText: 'PAUSED' }).waitFor();
     await page.getByRole('button', { name: 'Kill' }).click();
     await state.filter({ hasText: 'KILLED' }).waitFor();
@@ -149,6 +150,7 @@ describe('the web UI in a browser', () => {
     await state.filter({ hasText: 'PAUSED' }).waitFor();
     await page.getByRole('button', { name: 'Resume' }).click();
     await state.filter({ hasText: 'SUCCESS' }).waitFor();
+    await page.getByRole('tab', { name: 'Logs' }).click();
     await page.getByLabel('Logs').locator('li', { hasText: 'through the gate' }).waitFor();
     expect((await h.call('GET', `/api/v1/executions/${id}`)).body.state.current).toBe('SUCCESS');
   });

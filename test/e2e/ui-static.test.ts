@@ -64,4 +64,11 @@ describe('the web UI at /ui', () => {
     }
     expect(existsSync(join(dir, 'index.html'))).toBe(true);
   });
+
+  it('builds the flow JSON Schema into dist/flow.schema.json, the same document the API serves', async () => {
+    const built = JSON.parse(readFileSync(join(dir, '..', 'flow.schema.json'), 'utf8'));
+    const served = await h.call('GET', '/api/v1/plugins/schemas/flow', { headers: { authorization: 'Bearer ui-token-123' } });
+    expect(served.status).toBe(200);
+    expect(built).toEqual(served.body);
+  });
 });

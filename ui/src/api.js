@@ -14,7 +14,7 @@ export const token = {
   set: (t) => (t ? localStorage.setItem(TOKEN, t) : localStorage.removeItem(TOKEN)),
 };
 
-export async function api(method, path, { json, yaml, form } = {}) {
+export async function api(method, path, { json, yaml, form, text } = {}) {
   const headers = {};
   const t = token.get();
   if (t) headers.authorization = `Bearer ${t}`;
@@ -22,15 +22,16 @@ export async function api(method, path, { json, yaml, form } = {}) {
   if (json !== undefined) { body = JSON.stringify(json); headers['content-type'] = 'application/json'; }
   if (yaml !== undefined) { body = yaml; headers['content-type'] = 'application/x-yaml'; }
   if (form !== undefined) body = form;
+  if (text !== undefined) { body = text; headers['content-type'] = 'text/plain'; }
   let res;
   try {
     res = await fetch(path, { method, headers, body });
   } catch {
     throw new ApiError(0, { code: 'UNREACHABLE', message: 'the server cannot be reached' });
   }
-  const text = await res.text();
+  const answer = await res.text();
   let parsed;
-  try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
+  try { parsed = answer ? JSON.parse(answer) : undefined; } catch { parsed = undefined; }
   if (!res.ok) throw new ApiError(res.status, parsed ?? { message: `HTTP ${res.status}` });
   return parsed;
 }
@@ -65,4 +66,44 @@ export async function follow(path, onEvent, signal) {
       if (data) onEvent(JSON.parse(data));
     }
   }
+}
+
+/** A file of an execution (a `kestra://` URI), fetched with the token: a link could not carry it. */
+export async function fetchFile(executionId, uri) {
+  const headers = {};
+  const t = token.get();
+  if (t) headers.authorization = `Bearer ${t}`;
+  const res = await fetch(`/api/v1/executions/${encodeURIComponent(executionId)}/file?path=${encodeURIComponent(uri)}`, { headers });
+  if (!res.ok) {
+    let body;
+    try { body = await res.json(); } catch { body = undefined; }
+    throw new ApiError(res.status, body);
+  }
+  return res.blob();
+}
+
+/** Saves a blob under `name` through a temporary link. */
+export function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+/** A response body as text (a namespace file), with the token. */
+export async function apiText(path) {
+  const headers = {};
+  const t = token.get();
+  if (t) headers.authorization = `Bearer ${t}`;
+  const res = await fetch(path, { headers });
+  if (!res.ok) {
+    let body;
+    try { body = await res.json(); } catch { body = undefined; }
+    throw new ApiError(res.status, body);
+  }
+  return res.text();
 }

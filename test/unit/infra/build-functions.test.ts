@@ -49,7 +49,10 @@ describe('build-functions', () => {
     const r = runBuild(stubEntries(), out, '--only', 'api,worker-jdbc');
     expect(r.stderr).not.toMatch(/failed/);
     expect(r.status).toBe(0);
-    expect(zipEntries(join(out, 'api.zip'))).toEqual(['index.js', 'package.json']);
+    // Besides its bundle, the api function carries the built web UI it serves at /ui.
+    expect(zipEntries(join(out, 'api.zip')).filter((f) => !f.startsWith('ui/'))).toEqual(['index.js', 'package.json']);
+    expect(zipEntries(join(out, 'api.zip'))).toEqual(expect.arrayContaining(['ui/index.html', expect.stringMatching(/^ui\/assets\/index-.*\.js$/)]));
+    expect(zipEntries(join(out, 'worker-jdbc.zip'))).toEqual(['index.js', 'package.json']);
     expect(JSON.parse(readFileSync(join(out, 'api/package.json'), 'utf8'))).toEqual({ name: 'aloft-api', private: true, main: 'index.js', engines: { node: '>=22' }, dependencies: {} });
     expect(JSON.parse(readFileSync(join(out, 'worker-jdbc/package.json'), 'utf8')).dependencies).toEqual({ 'fake-native': '1.2.3' });
     expect(readFileSync(join(out, 'worker-jdbc/index.js'), 'utf8')).toMatch(/require\("fake-native"\)/);
@@ -79,7 +82,7 @@ describe('build-functions', () => {
 export const storage = () => require('@google-cloud/storage');\n`);
     const out = join(dir, 'out');
     expect(runBuild(entries, out, '--only', 'api').status).toBe(0);
-    expect(zipEntries(join(out, 'api.zip'))).toEqual(['gcp.js', 'index.js', 'package.json']);
+    expect(zipEntries(join(out, 'api.zip')).filter((f) => !f.startsWith('ui/'))).toEqual(['gcp.js', 'index.js', 'package.json']);
     expect(JSON.parse(readFileSync(join(out, 'api/package.json'), 'utf8')).dependencies).toEqual({});
     expect(readFileSync(join(out, 'api/index.js'), 'utf8')).toContain('require("./gcp.js")');
     const probe = "const m=require(process.argv[1]);const loaded=()=>Object.keys(require.cache).some((f)=>f.endsWith('gcp.js'));"

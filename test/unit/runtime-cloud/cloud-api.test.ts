@@ -52,4 +52,13 @@ describe('the cloud api function', () => {
     expect(res.status).toBe(500);
     expect(await res.json()).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('ALOFT_LEASE_MS') });
   });
+
+  it('serves the built web UI at /ui, as aloft server does', async () => {
+    const h = await harness();
+    const url = await serve(h);
+    const page = await fetch(`${url}/ui/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await page.text()).toContain('<div id="app"></div>');
+  }, 30_000);
 });

@@ -1,0 +1,40 @@
+// Kestra's flow topology routes: the FlowGraph of a saved flow (any revision), and of YAML being written,
+// for the editor's live view. The YAML is validated as a save would be: an invalid flow answers 422 with
+// every problem, as POST /api/v1/flows does.
+import { z } from 'zod';
+import { flowGraph } from '../../engine/flow-graph';
+import { parseYaml } from '../../model/flow-yaml';
+import { Access } from '../auth';
+import { readBody } from '../http';
+import { FlowValidationError } from '../port-service';
+import { notFound, parseWith, type Route } from '../route';
+
+const Revision = z.coerce.number().int().min(1).optional();
+const Yaml = z.string().refine((s) => s.trim().length > 0, { message: 'the body must be a flow in YAML' });
+
+export const flowGraphRoutes: Route[] = [
+  {
+    method: 'GET', path: '/api/v1/flows/{namespace}/{id}/graph', operationId: 'flowGraph', tag: 'Flows', access: Access.READ,
+    summary: "The flow's topology (Kestra's FlowGraph): nodes, edges and clusters",
+    query: { revision: { type: 'integer', description: 'a revision number (the latest without it)' } },
+    responses: { 200: '`{ nodes, edges, clusters }`', 404: 'no such flow or revision' },
+    async handle(cx) {
+      const revision = parseWith(Revision, cx.query.get('revision') ?? undefined, 'query revision');
+      const stored = await cx.service.flows.get(cx.params.namespace, cx.params.id, revision);
+      if (!stored) throw notFound(`flow ${cx.params.namespace}.${cx.params.id}${revision ? ` revision ${revision}` : ''}`);
+      return { status: 200, json: flowGraph(stored.flow) };
+    },
+  },
+  {
+    method: 'POST', path: '/api/v1/flows/graph', operationId: 'flowGraphFromSource', tag: 'Flows', access: Access.READ,
+    body: { 'application/x-yaml': 'text', 'text/yaml': 'text' },
+    summary: 'The topology of a flow written in YAML, without saving it',
+    responses: { 200: '`{ nodes, edges, clusters }`', 422: 'the flow is invalid; `errors` lists every problem' },
+    async handle(cx) {
+      const source = parseWith(Yaml, (await readBody(cx.req, cx.limits.bodyBytes)).toString('utf8'), 'request body');
+      const checked = await cx.service.flows.validate(source);
+      if (!checked.valid) throw new FlowValidationError(checked.errors);
+      return { status: 200, json: flowGraph(parseYaml(source).value as Parameters<typeof flowGraph>[0]) };
+    },
+  },
+];
