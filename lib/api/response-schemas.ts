@@ -83,4 +83,20 @@ export const KvDeleted = z.boolean().describe('true when the key existed');
 export const NamespaceDirectory = z.array(z.object({ fileName: z.string(), type: z.enum(['File', 'Directory']), size: z.number().int().optional() }));
 export const NamespaceFileSaved = z.object({ path: z.string(), size: z.number().int() });
 
+const GraphTaskRef = z.object({ id: z.string(), type: z.string() });
+/** Kestra's FlowGraph (lib/engine/flow-graph.ts). */
+export const FlowGraphJson = z.object({
+  nodes: z.array(z.object({
+    uid: z.string(), type: z.string(), task: GraphTaskRef.optional(), trigger: GraphTaskRef.extend({ disabled: z.boolean().optional() }).optional(),
+  })),
+  edges: z.array(z.object({ source: z.string(), target: z.string(), relation: z.object({ relationType: z.string(), value: z.string().optional() }) })),
+  clusters: z.array(z.object({
+    cluster: z.object({ uid: z.string(), type: z.string(), taskId: z.string() }),
+    nodes: z.array(z.string()), parents: z.array(z.string()), start: z.string(), end: z.string(),
+  })),
+});
+
+/** A JSON Schema document: open, since it is generated from the catalog. */
+export const JsonSchemaDocument = z.looseObject({ $schema: z.string() });
+
 export const OpenApiJson = z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) });

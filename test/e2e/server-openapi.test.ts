@@ -70,6 +70,13 @@ describe('the OpenAPI document against real answers of aloft server', () => {
     await call('GET', '/api/v1/flows/{namespace}/{id}', `/api/v1/flows/${NS}/nope`);
     await call('GET', '/api/v1/flows/{namespace}', `/api/v1/flows/${NS}`);
     await call('GET', '/api/v1/flows/{namespace}/{id}/revisions', `/api/v1/flows/${NS}/hook/revisions`);
+    await call('GET', '/api/v1/flows/{namespace}/{id}/graph', `/api/v1/flows/${NS}/hook/graph`);
+    await call('POST', '/api/v1/flows/graph', '/api/v1/flows/graph', { yaml: flowYaml(NS, 'drawn') });
+    await call('POST', '/api/v1/flows/graph', '/api/v1/flows/graph', { yaml: 'id: bad\nnamespace: x\ntasks: 3\n' });
+    expect((await call('PUT', '/api/v1/flows/{namespace}/{id}/triggers/{triggerId}', `/api/v1/flows/${NS}/hook/triggers/hook`, { json: { disabled: true } })).status).toBe(200);
+    await call('PUT', '/api/v1/flows/{namespace}/{id}/triggers/{triggerId}', `/api/v1/flows/${NS}/hook/triggers/hook`, { json: { disabled: false } });
+    await call('PUT', '/api/v1/flows/{namespace}/{id}/triggers/{triggerId}', `/api/v1/flows/${NS}/hook/triggers/nope`, { json: { disabled: true } });
+    await call('GET', '/api/v1/plugins/schemas/flow', '/api/v1/plugins/schemas/flow');
     const pause = `id: pause\nnamespace: ${NS}\ninputs:\n  - name: doc\n    type: FILE\n    required: false\ntasks:\n  - id: log\n    type: io.kestra.core.tasks.log.Log\n    message: hi\n  - id: wait\n    type: io.kestra.core.tasks.flows.Pause\n`;
     await call('POST', '/api/v1/flows', '/api/v1/flows', { yaml: pause });
     const fails = `id: fails\nnamespace: ${NS}\ntasks:\n  - id: boom\n    type: io.kestra.core.tasks.executions.Fail\n`;

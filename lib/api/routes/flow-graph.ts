@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { flowGraph } from '../../engine/flow-graph';
 import { parseYaml } from '../../model/flow-yaml';
 import { Access } from '../auth';
+import { FlowGraphJson } from '../response-schemas';
 import { readBody } from '../http';
 import { FlowValidationError } from '../port-service';
 import { notFound, parseWith, type Route } from '../route';
@@ -14,7 +15,7 @@ const Yaml = z.string().refine((s) => s.trim().length > 0, { message: 'the body 
 
 export const flowGraphRoutes: Route[] = [
   {
-    method: 'GET', path: '/api/v1/flows/{namespace}/{id}/graph', operationId: 'flowGraph', tag: 'Flows', access: Access.READ,
+    method: 'GET', path: '/api/v1/flows/{namespace}/{id}/graph', operationId: 'flowGraph', reply: FlowGraphJson, tag: 'Flows', access: Access.READ,
     summary: "The flow's topology (Kestra's FlowGraph): nodes, edges and clusters",
     query: { revision: { type: 'integer', description: 'a revision number (the latest without it)' } },
     responses: { 200: '`{ nodes, edges, clusters }`', 404: 'no such flow or revision' },
@@ -26,7 +27,7 @@ export const flowGraphRoutes: Route[] = [
     },
   },
   {
-    method: 'POST', path: '/api/v1/flows/graph', operationId: 'flowGraphFromSource', tag: 'Flows', access: Access.READ,
+    method: 'POST', path: '/api/v1/flows/graph', operationId: 'flowGraphFromSource', reply: FlowGraphJson, tag: 'Flows', access: Access.READ,
     body: { 'application/x-yaml': 'text', 'text/yaml': 'text' },
     summary: 'The topology of a flow written in YAML, without saving it',
     responses: { 200: '`{ nodes, edges, clusters }`', 422: 'the flow is invalid; `errors` lists every problem' },

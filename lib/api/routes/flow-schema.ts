@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type { TaskCatalog } from '../../model/catalog';
 import { catalog } from '../../plugins/catalog';
 import { Access } from '../auth';
+import { JsonSchemaDocument } from '../response-schemas';
 import { flowJsonSchema } from '../flow-json-schema';
 import type { Route } from '../route';
 
@@ -11,7 +12,7 @@ const cache = new WeakMap<TaskCatalog, string>();
 
 export const flowSchemaRoutes: Route[] = [
   {
-    method: 'GET', path: '/api/v1/plugins/schemas/flow', operationId: 'flowJsonSchema', tag: 'Plugins', access: Access.READ,
+    method: 'GET', path: '/api/v1/plugins/schemas/flow', operationId: 'flowJsonSchema', reply: JsonSchemaDocument, tag: 'Plugins', access: Access.READ,
     summary: 'The JSON Schema (draft-07) of a flow: top-level fields and every task type with its properties',
     responses: { 200: 'the schema' },
     async handle() {

@@ -5,6 +5,7 @@ import { isMap, isSeq, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { flowKey } from '../../model/flow';
 import { Access } from '../auth';
+import { SavedFlowJson } from '../response-schemas';
 import { parseJson, readBody } from '../http';
 import { flowJson } from '../json';
 import { notFound, parseWith, type Route } from '../route';
@@ -25,7 +26,7 @@ export function setTriggerDisabled(source: string, triggerId: string, disabled: 
 
 export const flowTriggerRoutes: Route[] = [
   {
-    method: 'PUT', path: '/api/v1/flows/{namespace}/{id}/triggers/{triggerId}', operationId: 'setFlowTriggerDisabled', tag: 'Flows', access: Access.WRITE,
+    method: 'PUT', path: '/api/v1/flows/{namespace}/{id}/triggers/{triggerId}', operationId: 'setFlowTriggerDisabled', reply: SavedFlowJson, tag: 'Flows', access: Access.WRITE,
     summary: 'Disable or enable one trigger of a flow (saved as a new revision)', body: { 'application/json': Body },
     responses: { 200: 'the saved flow', 404: 'no such flow or trigger' },
     async handle(cx) {
