@@ -7,10 +7,11 @@ import { gcpProperties } from '../plugins/gcp/credentials';
 import { Action, GsUri, listing } from '../plugins/gcp/gcs/properties';
 import { checkTopics, ConsumeFields, Duration, durationMs, type ConsumeProperties } from '../plugins/kafka/properties';
 import { conditionListSchema } from './conditions/schema';
+import { HttpTriggerProperties } from './http';
 import { ConditionKind, type Condition } from './conditions/types';
 import { SCHEDULE_CONDITION_KINDS, ScheduleProperties, scheduleSpec, type ScheduleSpec } from './schedule';
 
-export const TriggerKind = { Schedule: 'Schedule', Flow: 'Flow', Webhook: 'Webhook', PubSub: 'PubSub', Kafka: 'Kafka', BigQuery: 'BigQuery', Gcs: 'Gcs' } as const;
+export const TriggerKind = { Schedule: 'Schedule', Flow: 'Flow', Webhook: 'Webhook', PubSub: 'PubSub', Kafka: 'Kafka', BigQuery: 'BigQuery', Gcs: 'Gcs', Http: 'Http' } as const;
 export type TriggerKind = (typeof TriggerKind)[keyof typeof TriggerKind];
 
 export interface TriggerTypeInfo {
@@ -111,6 +112,10 @@ export const GcsTriggerProperties = z.object({
 }).strict().refine((p) => p.action !== 'MOVE' || p.moveDirectory !== undefined, { message: 'moveDirectory is required when action is MOVE', path: ['moveDirectory'] });
 export type GcsTriggerProperties = z.infer<typeof GcsTriggerProperties>;
 
+/** io.kestra.plugin.core.http.Trigger: Request's properties, sent every `interval`. */
+export const HttpPollProperties = HttpTriggerProperties.extend({ conditions: triggerFields.conditions }).strict();
+export type HttpPollProperties = z.infer<typeof HttpPollProperties>;
+
 const OLD = 'io.kestra.core.models.triggers.types.';
 const NEW = 'io.kestra.plugin.core.trigger.';
 
@@ -118,6 +123,7 @@ export const KAFKA_TRIGGER = 'io.kestra.plugin.kafka.Trigger';
 export const KAFKA_REALTIME_TRIGGER = 'io.kestra.plugin.kafka.RealtimeTrigger';
 export const BIGQUERY_TRIGGER = 'io.kestra.plugin.gcp.bigquery.Trigger';
 export const GCS_TRIGGER = 'io.kestra.plugin.gcp.gcs.Trigger';
+export const HTTP_TRIGGER = 'io.kestra.plugin.core.http.Trigger';
 
 const TYPES: readonly TriggerTypeInfo[] = [
   { type: `${OLD}Schedule`, aliases: [`${NEW}Schedule`], kind: TriggerKind.Schedule, properties: ScheduleProperties },
@@ -129,6 +135,8 @@ const TYPES: readonly TriggerTypeInfo[] = [
   { type: KAFKA_REALTIME_TRIGGER, aliases: [], kind: TriggerKind.Kafka, properties: KafkaRealtimeTriggerProperties },
   { type: BIGQUERY_TRIGGER, aliases: [], kind: TriggerKind.BigQuery, properties: BigQueryTriggerProperties },
   { type: GCS_TRIGGER, aliases: [], kind: TriggerKind.Gcs, properties: GcsTriggerProperties },
+  // Kestra 0.x had it in plugin-fs.
+  { type: HTTP_TRIGGER, aliases: ['io.kestra.plugin.fs.http.Trigger'], kind: TriggerKind.Http, properties: HttpPollProperties },
 ];
 
 const BY_NAME = new Map<string, TriggerTypeInfo>();
@@ -173,6 +181,12 @@ export type ParsedTrigger =
     kind: 'Gcs';
     /** The listing and action (templates not yet rendered). */
     gcs: Omit<GcsTriggerProperties, 'interval' | 'inputs' | 'conditions'>;
+    intervalMs: number; inputs?: Record<string, unknown>; conditions: Condition[];
+  })
+  | (Base & {
+    kind: 'Http';
+    /** The request and its response condition (templates not yet rendered). */
+    http: Omit<HttpPollProperties, 'interval' | 'inputs' | 'conditions'>;
     intervalMs: number; inputs?: Record<string, unknown>; conditions: Condition[];
   });
 export type ParsedTriggerOf<K extends TriggerKind> = Extract<ParsedTrigger, { kind: K }>;
@@ -231,6 +245,10 @@ export function parseTrigger(trigger: Trigger, defaultTimezone = 'UTC'): Trigger
     case 'Gcs': {
       const { inputs, conditions, interval, ...gcs } = p as GcsTriggerProperties;
       return { ok: true, trigger: { ...base, kind: info.kind, gcs, intervalMs: durationMs(interval), conditions: conditions ?? [], ...(inputs ? { inputs } : {}) } };
+    }
+    case 'Http': {
+      const { inputs, conditions, interval, ...http } = p as HttpPollProperties;
+      return { ok: true, trigger: { ...base, kind: info.kind, http, intervalMs: durationMs(interval), conditions: conditions ?? [], ...(inputs ? { inputs } : {}) } };
     }
   }
 }

@@ -2,7 +2,8 @@
 // Storage) on the first poll, so flows without such a trigger never load them.
 import { bigqueryPolling } from '../plugins/gcp/bigquery/trigger';
 import { gcsPolling } from '../plugins/gcp/gcs/trigger';
+import { httpPolling } from '../plugins/core/http-trigger';
 import { kafkaPolling } from '../plugins/kafka/poll-trigger';
 import type { PollingTriggers } from './polling';
 
-export const pollingTriggers: PollingTriggers = { Kafka: kafkaPolling, BigQuery: bigqueryPolling, Gcs: gcsPolling };
+export const pollingTriggers: PollingTriggers = { Kafka: kafkaPolling, BigQuery: bigqueryPolling, Gcs: gcsPolling, Http: httpPolling };

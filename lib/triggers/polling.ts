@@ -14,7 +14,7 @@ import type { PollState } from '../ports/trigger-state';
 import type { ParsedTriggerOf, TriggerKind } from './catalog';
 
 /** The trigger kinds that poll, each with its implementation in `PollingTriggers`. */
-export const PollingKind = { Kafka: 'Kafka', BigQuery: 'BigQuery', Gcs: 'Gcs' } as const satisfies Partial<Record<TriggerKind, TriggerKind>>;
+export const PollingKind = { Kafka: 'Kafka', BigQuery: 'BigQuery', Gcs: 'Gcs', Http: 'Http' } as const satisfies Partial<Record<TriggerKind, TriggerKind>>;
 export type PollingKind = (typeof PollingKind)[keyof typeof PollingKind];
 
 export type FireOutcome =

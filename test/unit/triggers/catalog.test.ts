@@ -13,7 +13,9 @@ describe('triggerCatalog', () => {
     expect(triggerCatalog.get('io.kestra.plugin.gcp.bigquery.Trigger')?.kind).toBe('BigQuery');
     expect(triggerCatalog.get('io.kestra.plugin.gcp.gcs.Trigger')?.kind).toBe('Gcs');
     expect(triggerCatalog.get('io.kestra.plugin.aws.sqs.Trigger')).toBeUndefined();
-    expect(triggerCatalog.types()).toHaveLength(9);
+    expect(triggerCatalog.get('io.kestra.plugin.core.http.Trigger')?.kind).toBe('Http');
+    expect(triggerCatalog.get('io.kestra.plugin.fs.http.Trigger')?.type).toBe('io.kestra.plugin.core.http.Trigger');
+    expect(triggerCatalog.types()).toHaveLength(10);
   });
 
   it('has strict property schemas', () => {
