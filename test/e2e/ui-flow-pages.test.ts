@@ -103,6 +103,9 @@ describe('the flow and execution topology and the revisions of the web UI in a b
     await page.keyboard.insertText('\n    mes');
     await page.keyboard.type('s');
     await options.filter({ hasText: 'message' }).first().waitFor();
+    // CodeMirror ignores keys for `interactionDelay` (75 ms) after the list opens, so that a key pressed as
+    // it appears does not pick an option; a user reads the list first, and so does this test.
+    await page.waitForTimeout(300);
     await page.keyboard.press('Enter');
     await page.keyboard.insertText('hello');
     expect(await page.locator('.cm-content').innerText()).toContain('    message: hello');
