@@ -1,6 +1,7 @@
 // The key-value part of the API service, as Kestra's KV controller answers: a PUT body is text
 // whose type is guessed (JSON number, boolean, object or list; ISO date, date-time or duration;
 // else a string), and the ttl comes in a `ttl` header.
+import { jsonTextDepth, MAX_NESTING } from '../model/json-bounds';
 import { AloftError, ErrorCode } from '../model/errors';
 import { checkKvKey, inferKvType, kvExpiry, toKvValue, type KvType } from '../model/kv';
 import type { KeyValueStore, KvMeta } from '../ports/key-value-store';
@@ -30,6 +31,8 @@ export function typedBody(body: string): { type: KvType; value: unknown } {
       return { type: 'DURATION', value: toKvValue('DURATION', text) };
     } catch { /* not a duration after all: a string */ }
   }
+  // A value deeper than the bound every JSON body has would overflow the stack where it is copied or written.
+  if (jsonTextDepth(text) > MAX_NESTING) throw new AloftError(ErrorCode.MESSAGE_INVALID, `the value is nested deeper than ${MAX_NESTING} levels`);
   try {
     const value = JSON.parse(text) as unknown;
     return { type: inferKvType(value), value };

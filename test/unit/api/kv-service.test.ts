@@ -16,6 +16,12 @@ describe('kv service', () => {
     expect(typedBody('Plain words')).toEqual({ type: 'STRING', value: 'Plain words' });
   });
 
+  it('refuses a value nested deeper than 1,000 levels with MESSAGE_INVALID, and keeps one at 1,000', () => {
+    const nested = (depth: number): string => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+    expect(() => typedBody(nested(50_000))).toThrow(expect.objectContaining({ code: 'MESSAGE_INVALID', message: 'the value is nested deeper than 1000 levels' }));
+    expect(typedBody(nested(1000)).type).toBe('JSON');
+  });
+
   it('sets with a ttl, reads the typed value, lists and deletes', async () => {
     const store = new MemoryKeyValueStore();
     const kv = kvService(store, clock);
