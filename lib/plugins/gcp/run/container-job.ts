@@ -108,6 +108,10 @@ export async function runContainerJob(
   const parent = `projects/${cfg.projectId}/locations/${cfg.region}`;
   const timeoutS = Math.floor((ctx.deadline.getTime() - ctx.now().getTime()) / 1000);
 
+  const logging = loggingService({ projectId: cfg.projectId, scopes: ['https://www.googleapis.com/auth/cloud-platform'], env: ctx.env });
+  // The lean Logging client sets its channel up once, before the first tail; before the job exists, so a
+  // failure leaves nothing to delete.
+  await logging.ready();
   await files.upload(s.dir, prefix);
   const [created] = await jobs.createJob({ parent, jobId, job: jobSpecOf(s, files.bucket, prefix, cfg.serviceAccount, timeoutS) });
   const [job] = await created.promise();
@@ -115,7 +119,7 @@ export async function runContainerJob(
   ctx.logger.info(`Cloud Run job ${jobName} created for image ${s.image}`);
   const sinceNs = BigInt(ctx.now().getTime()) * 1_000_000n;
   const tail = new LogTail({
-    api: loggingService({ projectId: cfg.projectId, scopes: ['https://www.googleapis.com/auth/cloud-platform'], env: ctx.env }),
+    api: logging,
     projectId: cfg.projectId, logger: lineLogger(onLine), sinceNs,
     filter: `resource.type="cloud_run_job" AND resource.labels.job_name="${jobId}"`,
   });

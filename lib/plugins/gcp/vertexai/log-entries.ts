@@ -6,7 +6,11 @@
 //   the other fields are skipped unread.
 // - Field numbers are those of google/logging/v2/logging.proto and log_entry.proto, and of
 //   google/protobuf/struct.proto, as @google-cloud/logging ships them.
-import { Reader, Writer } from 'protobufjs/minimal';
+import type { Reader } from 'protobufjs/minimal';
+
+// Loaded on first use: `aloft run` reaches this module through the script runners and must not load protobufjs.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const protobuf = (): typeof import('protobufjs/minimal') => require('protobufjs/minimal');
 
 /** What the tail keeps of a log entry. */
 export interface TailEntry {
@@ -21,7 +25,7 @@ export interface TailEntry {
 
 /** TailLogEntriesRequest: resource_names = 1, filter = 2. */
 export function encodeTailRequest(req: { resourceNames: string[]; filter: string }): Buffer {
-  const w = Writer.create();
+  const w = protobuf().Writer.create();
   for (const name of req.resourceNames) w.uint32((1 << 3) | 2).string(name);
   if (req.filter) w.uint32((2 << 3) | 2).string(req.filter);
   return Buffer.from(w.finish());
@@ -42,7 +46,7 @@ export interface ListRequest {
 
 /** ListLogEntriesRequest: filter = 2, order_by = 3, page_size = 4, page_token = 5, resource_names = 8. */
 export function encodeListRequest(req: ListRequest): Buffer {
-  const w = Writer.create();
+  const w = protobuf().Writer.create();
   if (req.filter) w.uint32((2 << 3) | 2).string(req.filter);
   if (req.orderBy) w.uint32((3 << 3) | 2).string(req.orderBy);
   if (req.pageSize) w.uint32((4 << 3) | 0).int32(req.pageSize);
@@ -58,7 +62,7 @@ export function decodeListResponse(buf: Uint8Array): { entries: TailEntry[]; nex
 
 /** Both responses: entries = 1; field 2 is the next page's token in a ListLogEntriesResponse (skipped in a tail's). */
 function decodeEntries(buf: Uint8Array, listing: boolean): { entries: TailEntry[]; nextPageToken: string } {
-  const r = Reader.create(buf);
+  const r = protobuf().Reader.create(buf);
   const entries: TailEntry[] = [];
   let nextPageToken = '';
   while (r.pos < r.len) {
