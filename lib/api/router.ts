@@ -18,7 +18,7 @@ import { followRoutes } from './routes/follow';
 import { flowRoutes } from './routes/flows';
 import { kvRoutes } from './routes/kv';
 import { namespaceFileRoutes } from './routes/namespace-files';
-import { otherRoutes } from './routes/other';
+import { logStorageWebhookRoutes } from './routes/logs-storage-webhooks';
 import { pluginRoutes } from './routes/plugins';
 import { isUiPath, serveUi } from './ui-static';
 import type { ApiService } from './service';
@@ -63,7 +63,7 @@ const openApiRoute: Route = {
 
 /** Every route; the OpenAPI document lists exactly these. */
 export const ROUTES: readonly Route[] = [
-  ...flowRoutes, ...flowBrowseRoutes, ...flowGraphRoutes, ...flowTriggerRoutes, ...dependencyRoutes, ...executionRoutes, ...followRoutes, ...otherRoutes, ...pluginRoutes, ...flowSchemaRoutes,
+  ...flowRoutes, ...flowBrowseRoutes, ...flowGraphRoutes, ...flowTriggerRoutes, ...dependencyRoutes, ...executionRoutes, ...followRoutes, ...logStorageWebhookRoutes, ...pluginRoutes, ...flowSchemaRoutes,
   ...kvRoutes, ...namespaceFileRoutes, openApiRoute,
 ];
 

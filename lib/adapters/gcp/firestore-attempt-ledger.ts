@@ -6,7 +6,7 @@ import type { Firestore } from '@google-cloud/firestore';
 import { z } from 'zod';
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { AttemptClaim, AttemptKey, AttemptLedger } from '../../ports/attempt-ledger';
-import { docIdFor, isAlreadyExists, isNotFound, toAloftError } from './firestore-support';
+import { docIdFor, isAlreadyExists, isNotFound, toAloftError } from './firestore-constraints';
 import { groupCommit } from './firestore-group-commit';
 
 export interface FirestoreAttemptLedgerOptions {

@@ -11,7 +11,7 @@ import { WakeUpReason } from '../../model/events';
 import type { AttemptKey } from '../../ports/attempt-ledger';
 import type { AttemptStopStore, StrandedExecutions, WakeUpRecord, WakeUpStore } from '../../ports/cloud-control';
 import { firestoreLib } from './clients';
-import { docIdFor, isNotFound, toAloftError } from './firestore-support';
+import { docIdFor, isNotFound, toAloftError } from './firestore-constraints';
 import { groupCommit } from './firestore-group-commit';
 
 export interface FirestoreCloudControlOptions {

@@ -9,7 +9,7 @@ import {
   claimSlot, releaseSlot, slotsKey, SlotsRecord, type SlotClaim, type SlotHolder, type SlotOutcome, type SlotRelease,
 } from '../../model/concurrency-slots';
 import type { FlowSlots } from '../../ports/state-store';
-import { docIdFor, jsonField, parseJsonField, toAloftError } from './firestore-support';
+import { docIdFor, jsonField, parseJsonField, toAloftError } from './firestore-constraints';
 
 export interface FirestoreConcurrencySlotsOptions {
   firestore: Firestore;

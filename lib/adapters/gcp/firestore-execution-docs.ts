@@ -8,7 +8,7 @@ import { Execution } from '../../model/execution';
 import { ExecutionEvent } from '../../model/events';
 import type { PendingEvent } from '../../ports/state-store';
 import { firestoreLib } from './clients';
-import { jsonField, parseJsonField } from './firestore-support';
+import { jsonField, parseJsonField } from './firestore-constraints';
 
 export const ExecutionHeader = Execution.omit({ taskRunList: true, version: true });
 export type ExecutionHeader = z.infer<typeof ExecutionHeader>;

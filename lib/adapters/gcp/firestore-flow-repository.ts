@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { Flow } from '../../model/flow';
 import type { FlowRepository, StoredFlow } from '../../ports/flow-repository';
-import { MAX_DOC_DATA_BYTES, MAX_WRITES, chunks, docIdFor, jsonField, parseJsonField, toAloftError } from './firestore-support';
+import { MAX_DOC_DATA_BYTES, MAX_WRITES, chunks, docIdFor, jsonField, parseJsonField, toAloftError } from './firestore-constraints';
 
 export interface FirestoreFlowRepositoryOptions {
   firestore: Firestore;

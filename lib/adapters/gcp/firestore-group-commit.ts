@@ -9,7 +9,7 @@
 // before the next setImmediate goes out together. Callers see the client's own errors (numeric gRPC
 // `code`), so the adapters map them as before (isAlreadyExists, isNotFound, toAloftError).
 import type { BulkWriter, DocumentData, DocumentReference, DocumentSnapshot, Firestore, UpdateData } from '@google-cloud/firestore';
-import { Grpc, grpcCode } from './firestore-support';
+import { Grpc, grpcCode } from './firestore-constraints';
 
 /** BatchWrite takes writes to distinct documents; BulkWriter sends at most 20 per request. */
 const MAX_WRITES_PER_RPC = 20;

@@ -11,7 +11,7 @@ import { keyToUri } from '../../model/storage-uri';
 import type { BlobStore } from '../../ports/blob-store';
 import type { KeyValueStore, KvEntry, KvMeta, KvWrite } from '../../ports/key-value-store';
 import { firestoreLib } from './clients';
-import { docIdFor, isAlreadyExists, isFailedPrecondition, isNotFound, toAloftError } from './firestore-support';
+import { docIdFor, isAlreadyExists, isFailedPrecondition, isNotFound, toAloftError } from './firestore-constraints';
 
 export interface FirestoreKeyValueStoreOptions {
   firestore: Firestore;

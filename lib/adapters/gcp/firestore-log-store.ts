@@ -8,7 +8,7 @@ import type { Firestore } from '@google-cloud/firestore';
 import { z } from 'zod';
 import { LogLine, logLevelRank, type LogFilter, type LogStore } from '../../ports/log-store';
 import { firestoreLib } from './clients';
-import { MAX_WRITES, chunks, parseJsonField, toAloftError } from './firestore-support';
+import { MAX_WRITES, chunks, parseJsonField, toAloftError } from './firestore-constraints';
 
 export interface FirestoreLogStoreOptions {
   firestore: Firestore;

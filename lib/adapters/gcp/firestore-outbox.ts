@@ -9,7 +9,7 @@ import { AloftError, ErrorCode } from '../../model/errors';
 import { Effect } from '../../model/effects';
 import type { OutboxEntry } from '../../ports/state-store';
 import { firestoreLib } from './clients';
-import { MAX_WRITES, chunks, jsonField, parseJsonField } from './firestore-support';
+import { MAX_WRITES, chunks, jsonField, parseJsonField } from './firestore-constraints';
 import { groupCommit } from './firestore-group-commit';
 
 const PART_BYTES = 900_000;

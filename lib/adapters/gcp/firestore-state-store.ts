@@ -20,7 +20,7 @@ import {
   type PendingEvent, type StateStore, type TransactOutcome,
 } from '../../ports/state-store';
 import { FirestoreConcurrencySlots } from './firestore-concurrency-slots';
-import { MAX_COMMIT_BYTES, MAX_WRITES, docIdFor, isAlreadyExists, isFailedPrecondition, parseJsonField, toAloftError } from './firestore-support';
+import { MAX_COMMIT_BYTES, MAX_WRITES, docIdFor, isAlreadyExists, isFailedPrecondition, parseJsonField, toAloftError } from './firestore-constraints';
 import { firestoreLib } from './clients';
 import {
   ExecutionHeader, decodeHeader, decodeInbox, headerFields, inboxFields, interrupts, type StoredHeader,

@@ -15,7 +15,7 @@ import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { AloftError, ErrorCode } from '../../model/errors';
 import { TaskRun } from '../../model/execution';
-import { docIdFor, parseJsonField } from './firestore-support';
+import { docIdFor, parseJsonField } from './firestore-constraints';
 import { orderedRuns, type RunWrite, type StoredRun } from './task-run-docs';
 
 const RunDoc = z.union([

@@ -9,7 +9,7 @@ import type { DocumentReference, Firestore, WriteResult } from '@google-cloud/fi
 import { z } from 'zod';
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { ConditionWindow, PollState, TriggerStateStore, WindowFold } from '../../ports/trigger-state';
-import { MAX_WRITES, chunks, docIdFor, isAlreadyExists, isFailedPrecondition, isNotFound, toAloftError } from './firestore-support';
+import { MAX_WRITES, chunks, docIdFor, isAlreadyExists, isFailedPrecondition, isNotFound, toAloftError } from './firestore-constraints';
 
 export interface FirestoreTriggerStateOptions {
   firestore: Firestore;

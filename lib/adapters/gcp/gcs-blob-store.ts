@@ -7,7 +7,7 @@ import type { Bucket, Storage } from '@google-cloud/storage';
 import { AloftError, ErrorCode } from '../../model/errors';
 import { SCHEME, keyToUri, uriToKey } from '../../model/storage-uri';
 import type { BlobInfo, BlobStore } from '../../ports/blob-store';
-import { toAloftError } from './firestore-support';
+import { toAloftError } from './firestore-constraints';
 import type { Clock } from '../../ports/system';
 
 export interface GcsBlobStoreOptions {

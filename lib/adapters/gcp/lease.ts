@@ -9,7 +9,7 @@
 import type { Firestore, Timestamp } from '@google-cloud/firestore';
 import { AloftError, ErrorCode } from '../../model/errors';
 import { firestoreLib } from './clients';
-import { docIdFor, isAlreadyExists, isFailedPrecondition, isNotFound, toAloftError } from './firestore-support';
+import { docIdFor, isAlreadyExists, isFailedPrecondition, isNotFound, toAloftError } from './firestore-constraints';
 import type { ExecutionLease, LeaseHandle } from '../../ports/execution-lease';
 
 export type { ExecutionLease, LeaseHandle } from '../../ports/execution-lease';

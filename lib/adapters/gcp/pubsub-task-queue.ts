@@ -9,7 +9,7 @@ import type { PluginGroup } from '../../model/catalog';
 import type { WorkerTask } from '../../model/worker-messages';
 import type { BlobStore } from '../../ports/blob-store';
 import type { Subscription, TaskQueue } from '../../ports/task-queue';
-import { isAlreadyExists, toAloftError } from './firestore-support';
+import { isAlreadyExists, toAloftError } from './firestore-constraints';
 import { ALONE_ATTRIBUTE, MAX_MESSAGE_BYTES, attributeValue, decodeWorkerTask, encodeWorkerTask, loadVariables, type DecodedMessage } from './pubsub-messages';
 
 export type StructuredLog = (entry: { severity: 'ERROR' | 'WARNING' | 'INFO'; message: string; [k: string]: unknown }) => void;

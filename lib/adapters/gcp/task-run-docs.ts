@@ -7,7 +7,7 @@
 // reordered existing task runs (or numbers get too close), every task run is renumbered and rewritten.
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { TaskRun } from '../../model/execution';
-import { jsonField } from './firestore-support';
+import { jsonField } from './firestore-constraints';
 
 export interface StoredRun {
   run: TaskRun;

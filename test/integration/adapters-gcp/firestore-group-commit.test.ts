@@ -3,7 +3,7 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { FirestoreAttemptLedger } from '../../../lib/adapters/gcp/firestore-attempt-ledger';
 import { closeGroupCommit, groupCommit } from '../../../lib/adapters/gcp/firestore-group-commit';
-import { isAlreadyExists, isNotFound } from '../../../lib/adapters/gcp/firestore-support';
+import { isAlreadyExists, isNotFound } from '../../../lib/adapters/gcp/firestore-constraints';
 import { firestoreFor, uniquePrefix, uniqueProject, wipeFirestore } from './emulators';
 
 const projectId = uniqueProject('groupcommit');

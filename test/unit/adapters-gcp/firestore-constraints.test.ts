@@ -1,5 +1,5 @@
 // Shared Firestore helpers: document ids for arbitrary keys and the mapping of client failures.
-import { docIdFor, jsonField, toAloftError } from '../../../lib/adapters/gcp/firestore-support';
+import { docIdFor, jsonField, toAloftError } from '../../../lib/adapters/gcp/firestore-constraints';
 import { AloftError } from '../../../lib/model/errors';
 
 describe('docIdFor', () => {

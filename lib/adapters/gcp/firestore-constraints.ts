@@ -1,4 +1,4 @@
-// What every Firestore adapter shares: the limits, error mapping, document ids and JSON fields.
+// What Firestore accepts, for every Firestore adapter: its limits, the mapping of its errors, document ids and JSON fields.
 //
 // User data (inputs, outputs, variables, events, effects) is arbitrary JSON, which Firestore maps do
 // not hold faithfully: nested arrays are refused and `undefined` is rejected. So such values are kept

@@ -1,4 +1,4 @@
-// Logs, storage download and webhooks.
+// Routes for logs, storage downloads and webhooks.
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { LogLevel } from '../../ports/log-store';
@@ -54,7 +54,7 @@ const logsRoute: Route = {
   },
 };
 
-export const otherRoutes: Route[] = [
+export const logStorageWebhookRoutes: Route[] = [
   logsRoute,
   // The same logs under the execution, where a client looks first; the literal `logs` keeps it apart from
   // POST /executions/{namespace}/{flowId}, which starts an execution.
