@@ -2,12 +2,13 @@
 import { z } from 'zod';
 import { Access } from '../auth';
 import { readBody } from '../http';
+import type { StoredFlow } from '../../ports/flow-repository';
 import { flowJson } from '../json';
 import { notFound, parseWith, type Ctx, type Route } from '../route';
 import { FlowJson, FlowPage, SavedFlowJson, Validation } from '../response-schemas';
 
 const Yaml = z.string().refine((s) => s.trim().length > 0, { message: 'the body must be a flow in YAML' });
-const yamlBody = async (cx: Ctx): Promise<string> => parseWith(Yaml, (await readBody(cx.req, cx.limits.bodyBytes)).toString('utf8'), 'request body');
+export const yamlBody = async (cx: Ctx): Promise<string> => parseWith(Yaml, (await readBody(cx.req, cx.limits.bodyBytes)).toString('utf8'), 'request body');
 
 const Page = z.object({
   page: z.coerce.number().int().min(1).default(1),
@@ -15,7 +16,15 @@ const Page = z.object({
 });
 const Revision = z.coerce.number().int().min(1).optional();
 
-const YAML_BODY = { 'application/x-yaml': 'text', 'text/yaml': 'text' } as const;
+/** The flow of the path's namespace and id, at the `revision` query parameter (the latest without it); 404 when absent. */
+export async function storedFlowAt(cx: Ctx): Promise<StoredFlow> {
+  const revision = parseWith(Revision, cx.query.get('revision') ?? undefined, 'query revision');
+  const stored = await cx.service.flows.get(cx.params.namespace, cx.params.id, revision);
+  if (!stored) throw notFound(`flow ${cx.params.namespace}.${cx.params.id}${revision ? ` revision ${revision}` : ''}`);
+  return stored;
+}
+
+export const YAML_BODY = { 'application/x-yaml': 'text', 'text/yaml': 'text' } as const;
 
 export const flowRoutes: Route[] = [
   {
@@ -65,11 +74,6 @@ export const flowRoutes: Route[] = [
     summary: 'Get a flow, its latest revision or the given one',
     query: { revision: { type: 'integer', description: 'a revision number' } },
     responses: { 200: 'the flow', 404: 'no such flow or revision' },
-    async handle(cx) {
-      const revision = parseWith(Revision, cx.query.get('revision') ?? undefined, 'query revision');
-      const stored = await cx.service.flows.get(cx.params.namespace, cx.params.id, revision);
-      if (!stored) throw notFound(`flow ${cx.params.namespace}.${cx.params.id}${revision ? ` revision ${revision}` : ''}`);
-      return { status: 200, json: flowJson(stored) };
-    },
+    handle: async (cx) => ({ status: 200, json: flowJson(await storedFlowAt(cx)) }),
   },
 ];
