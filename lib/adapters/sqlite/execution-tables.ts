@@ -1,0 +1,147 @@
+// The keyed tables of the SQLite state store: `executions` (one row per execution, its header),
+// `task_runs` (one row per task run), `inbox` (events still pending) and `event_keys` (every key
+// appended, for deduplication). A settled execution is written here whole, its rows side by side.
+import type Database from 'better-sqlite3';
+import type { Execution, TaskRun } from '../../model/execution';
+import type { ExecutionHeader, PendingEvent } from '../../ports/state-store';
+import { headerOf, newSlot, type Slot, startOf } from './execution-slot';
+
+// Event keys are built from ids and event names; none contains this character.
+const SEP = '\u0000';
+
+/** Rows written since the store opened (tests and benchmarks read these). */
+export interface StateWriteCounts {
+  journal: number;
+  headers: number;
+  taskRuns: number;
+  events: number;
+}
+
+export class ExecutionTables {
+  private inboxSeq: number;
+  private readonly sql: {
+    exists: Database.Statement<[string]>;
+    header: Database.Statement<[string]>;
+    runs: Database.Statement<[string]>;
+    pending: Database.Statement<[string]>;
+    keys: Database.Statement<[string]>;
+    putKeys: Database.Statement<[string, string]>;
+    insertHeader: Database.Statement<[string, string, string, string, string, string]>;
+    updateHeader: Database.Statement<[string, string, string]>;
+    putRun: Database.Statement<[string, number, string, string]>;
+    cutRuns: Database.Statement<[string, number]>;
+    insertEvent: Database.Statement<[string, string, number, string]>;
+    consumeEvent: Database.Statement<[string, string]>;
+    remove: Array<Database.Statement<[string]>>;
+  };
+
+  constructor(raw: Database.Database, private readonly writes: StateWriteCounts) {
+    this.sql = {
+      exists: raw.prepare('SELECT 1 FROM executions WHERE id = ?'),
+      header: raw.prepare('SELECT header FROM executions WHERE id = ?'),
+      runs: raw.prepare('SELECT json FROM task_runs WHERE execution_id = ? ORDER BY pos').pluck(),
+      pending: raw.prepare('SELECT json FROM inbox WHERE execution_id = ? ORDER BY seq').pluck(),
+      keys: raw.prepare('SELECT keys FROM event_keys WHERE execution_id = ?').pluck(),
+      putKeys: raw.prepare('INSERT INTO event_keys (execution_id, keys) VALUES (?, ?) ON CONFLICT DO UPDATE SET keys = excluded.keys'),
+      insertHeader: raw.prepare('INSERT INTO executions (id, namespace, flow_id, state, start_date, header) VALUES (?, ?, ?, ?, ?, ?)'),
+      updateHeader: raw.prepare('UPDATE executions SET state = ?, header = ? WHERE id = ?'),
+      putRun: raw.prepare('INSERT INTO task_runs (execution_id, pos, id, json) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET id = excluded.id, json = excluded.json'),
+      cutRuns: raw.prepare('DELETE FROM task_runs WHERE execution_id = ? AND pos >= ?'),
+      insertEvent: raw.prepare('INSERT INTO inbox (execution_id, key, seq, json) VALUES (?, ?, ?, ?)'),
+      consumeEvent: raw.prepare('DELETE FROM inbox WHERE execution_id = ? AND key = ?'),
+      remove: ['executions WHERE id', 'task_runs WHERE execution_id', 'inbox WHERE execution_id', 'event_keys WHERE execution_id']
+        .map((t) => raw.prepare(`DELETE FROM ${t} = ?`)),
+    };
+    this.inboxSeq = raw.prepare('SELECT COALESCE(MAX(seq), 0) FROM inbox').pluck().get() as number;
+  }
+
+  exists(executionId: string): boolean {
+    return this.sql.exists.get(executionId) !== undefined;
+  }
+
+  /** The header in the execution's row (complete for a settled execution). */
+  header(executionId: string): ExecutionHeader | null {
+    const row = this.sql.header.get(executionId) as { header: string } | undefined;
+    return row ? (JSON.parse(row.header) as ExecutionHeader) : null;
+  }
+
+  /** The execution's row, created with its first header. */
+  insertRow(execution: Execution, header: string): void {
+    this.sql.insertHeader.run(execution.id, execution.namespace, execution.flowId, execution.state.current, startOf(execution), header);
+    this.writes.headers++;
+  }
+
+  /** The execution's row, with a new state (list() filters on it). */
+  updateRow(execution: Execution, header: string): void {
+    this.sql.updateHeader.run(execution.state.current, header, execution.id);
+    this.writes.headers++;
+  }
+
+  /** True when the key was appended to the execution and its tables were written since. */
+  hasKey(executionId: string, key: string): boolean {
+    return this.keysOf(executionId).includes(`${SEP}${key}${SEP}`);
+  }
+
+  /** Writes the execution's whole state to the keyed tables. */
+  write(slot: Slot): void {
+    const execution = slot.execution;
+    const id = execution.id;
+    const header = JSON.stringify(headerOf(execution));
+    if (slot.rowState === undefined) this.insertRow(execution, header);
+    else this.updateRow(execution, header);
+    slot.rowState = execution.state.current;
+    const before = slot.tableRuns;
+    const after = execution.taskRunList;
+    if (before !== after) {
+      for (let i = 0; i < after.length; i++) {
+        const run = after[i];
+        if (before[i] === run) continue;
+        this.sql.putRun.run(id, i, run.id, JSON.stringify(run));
+        this.writes.taskRuns++;
+      }
+      if (before.length > after.length) this.sql.cutRuns.run(id, after.length);
+      slot.tableRuns = after;
+    }
+    if (slot.keys) {
+      const old = slot.tableKeys ? this.keysOf(id) : SEP;
+      this.sql.putKeys.run(id, `${old}${[...slot.keys].join(SEP)}${SEP}`);
+      // Events still pending (a long-lived execution written to the tables) keep their JSON.
+      if (slot.inbox) for (const p of slot.inbox) if (slot.keys.has(p.key)) this.sql.insertEvent.run(id, p.key, ++this.inboxSeq, JSON.stringify(p));
+      this.writes.events += slot.keys.size;
+      slot.keys = undefined;
+      slot.tableKeys = true;
+    }
+    if (slot.gone) {
+      for (const key of slot.gone) this.sql.consumeEvent.run(id, key);
+      slot.gone = undefined;
+    }
+  }
+
+  /** The execution as the tables hold it, with its pending events; undefined when it has no row. */
+  read(executionId: string): Slot | undefined {
+    const header = this.header(executionId);
+    if (!header) return undefined;
+    const execution = this.withRuns(header);
+    const slot = newSlot(execution, execution);
+    slot.rowState = execution.state.current;
+    slot.tableRuns = execution.taskRunList;
+    slot.tableKeys = true;
+    const json = this.sql.pending.all(executionId) as string[];
+    if (json.length > 0) slot.inbox = json.map((j) => JSON.parse(j) as PendingEvent);
+    return slot;
+  }
+
+  withRuns(header: ExecutionHeader): Execution {
+    const runs = (this.sql.runs.all(header.id) as string[]).map((j) => JSON.parse(j) as TaskRun);
+    return { ...header, taskRunList: runs };
+  }
+
+  remove(executionId: string): void {
+    for (const remove of this.sql.remove) remove.run(executionId);
+  }
+
+  /** The execution's keys in event_keys, as `SEP key SEP key ... SEP` (just SEP when none). */
+  private keysOf(executionId: string): string {
+    return (this.sql.keys.get(executionId) as string | undefined) ?? SEP;
+  }
+}
