@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { EffectOf } from '../../model/effects';
 import { AloftError, ErrorCode, toErrorData, type AloftErrorData } from '../../model/errors';
-import type { Execution, TaskRun } from '../../model/execution';
+import type { Execution } from '../../model/execution';
 import type { Flow } from '../../model/flow';
 import type { WorkerTask } from '../../model/worker-messages';
-import { isTerminal, State } from '../../model/states';
+import { State } from '../../model/states';
 import { PLUGIN_GROUPS } from '../../model/catalog';
 import { catalog as defaultCatalog, type PluginCatalog } from '../../plugins/catalog';
 import type { AttemptKey, Clock, Ids, OutboxEntry, Subscription } from '../../ports';
@@ -29,6 +29,7 @@ import { deployFlowSource } from '../core/deploy';
 import { replay as replayExecution } from '../../engine';
 import { pending } from '../core/events';
 import { memoryAdapters, type EmbeddedAdapters } from './adapters';
+import { EndWaiters } from './end-waiters';
 import { ExecutionProcessor } from './processor';
 
 export interface LocalRuntimeOptions {
@@ -70,7 +71,7 @@ export class LocalRuntime {
   private readonly wakeUps: StoredWakeUps;
   private readonly running = new InProcessAttempts();
   private readonly listeners = new Set<UpdateListener>();
-  private readonly waiters = new Map<string, Array<{ resolve: (e: Execution) => void; reject: (err: Error) => void }>>();
+  private readonly waiters: EndWaiters;
   private readonly subscriptions: Subscription[] = [];
   private readonly effectDeps: EffectDeps;
   private readonly errors: Array<{ executionId: string; error: AloftErrorData }> = [];
@@ -115,6 +116,9 @@ export class LocalRuntime {
       },
     };
     const passNow = { store, flows: revisions, catalog: this.catalog, clock: this.clock, ids: this.ids, context };
+    this.waiters = new EndWaiters({
+      get: (id) => store.get(id), isBusy: (id) => this.processor.isBusy(id), hasTimer: (id) => this.timers.has(id),
+    });
     this.processor = new ExecutionProcessor(store, {
       pass: (id) => executorPass({ store, flows, catalog: this.catalog, clock: this.clock, ids: this.ids, context }, id),
       publish: (entries) => this.publish(entries).then(() => undefined),
@@ -260,14 +264,8 @@ export class LocalRuntime {
    * only when no event waits to be folded (a Restart or Resume just appended changes the answer).
    * Rejects when the executor failed on it for a reason that is not the user's.
    */
-  async waitForEnd(executionId: string): Promise<Execution> {
-    const current = await this.adapters.store.get(executionId);
-    if (current && this.settled(current)) return current;
-    return new Promise((resolve, reject) => {
-      const list = this.waiters.get(executionId) ?? [];
-      list.push({ resolve, reject });
-      this.waiters.set(executionId, list);
-    });
+  waitForEnd(executionId: string): Promise<Execution> {
+    return this.waiters.wait(executionId);
   }
 
   /** Executor failures that were not user errors (bugs, storage faults), for tests and the CLI. */
@@ -346,36 +344,10 @@ export class LocalRuntime {
     this.adapters.store.ackOutboxNow([entry]);
   }
 
-  private settled(e: Execution): boolean {
-    if (this.processor.isBusy(e.id)) return false;
-    if (isTerminal(e.state.current)) return true;
-    return e.state.current === State.PAUSED && !this.timers.has(e.id) && onlyPausesActive(e);
-  }
-
-  /**
-   * Waiters are answered after the pass that made the state final has published its effects (a pause's
-   * timeout timer is only registered then), so the check runs once the processor is done with it.
-   */
-  private checkWaiters(executionId: string): void {
-    setImmediate(() => {
-      if (!this.waiters.has(executionId)) return;
-      if (this.processor.isBusy(executionId)) { this.checkWaiters(executionId); return; }
-      void this.adapters.store.get(executionId).then((e) => {
-        const waiting = this.waiters.get(executionId);
-        if (!e || !waiting || !this.settled(e)) return;
-        this.waiters.delete(executionId);
-        for (const w of waiting) w.resolve(e);
-      });
-    });
-  }
-
   private failed(executionId: string, err: unknown): void {
     const error = toErrorData(err);
     this.errors.push({ executionId, error });
-    const waiting = this.waiters.get(executionId);
-    if (!waiting) return;
-    this.waiters.delete(executionId);
-    for (const w of waiting) w.reject(new AloftError(ErrorCode.INTERNAL, `the executor failed on execution ${executionId}: ${error.message}`));
+    this.waiters.failed(executionId, error.message);
   }
 
   /** Queues worker tasks synchronously, in order, up to the first other effect; the rest goes through `publish`. */
@@ -409,22 +381,10 @@ export class LocalRuntime {
 
   private updated(execution: Execution, before: Execution): void {
     for (const l of this.listeners) l(execution, before);
-    const s2 = execution.state.current;
-    if (this.waiters.has(execution.id) && (isTerminal(s2) || s2 === State.PAUSED)) this.checkWaiters(execution.id);
+    this.waiters.updated(execution);
   }
 
   private log(severity: string, message: string, labels: { executionId?: string; taskRunId?: string } = {}): void {
     this.opts.stdoutLog?.({ severity, message, ...labels });
   }
-}
-
-/** True when every run still active is a paused run or one of its ancestors (a sibling branch may still work). */
-function onlyPausesActive(e: Execution): boolean {
-  const byId = new Map(e.taskRunList.map((r) => [r.id, r]));
-  const waiting = new Set<string>();
-  for (const r of e.taskRunList) {
-    if (r.state.current !== State.PAUSED) continue;
-    for (let at: TaskRun | undefined = r; at && !waiting.has(at.id); at = at.parentTaskRunId ? byId.get(at.parentTaskRunId) : undefined) waiting.add(at.id);
-  }
-  return e.taskRunList.every((r) => isTerminal(r.state.current) || waiting.has(r.id));
 }
