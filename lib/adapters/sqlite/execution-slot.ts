@@ -10,6 +10,8 @@ export interface Slot {
   stored: Execution | undefined;
   /** The state in its `executions` row; undefined before the row exists. */
   rowState: string | undefined;
+  /** The execution whose header its `executions` row holds, when known. */
+  rowOf: Execution | undefined;
   /** The task runs the task_runs table holds for it. */
   tableRuns: readonly TaskRun[];
   /** True when event_keys may hold keys of it (it was written to the tables, or read from them). */
@@ -37,7 +39,7 @@ const NO_RUNS: readonly TaskRun[] = [];
 
 export function newSlot(execution: Execution, stored: Execution | undefined): Slot {
   return {
-    execution, stored, rowState: undefined, tableRuns: NO_RUNS, tableKeys: false, inbox: undefined, keys: undefined, gone: undefined,
+    execution, stored, rowState: undefined, rowOf: undefined, tableRuns: NO_RUNS, tableKeys: false, inbox: undefined, keys: undefined, gone: undefined,
     fresh: undefined, consumed: undefined, firstSeq: 0, changes: 0, dirty: false, settling: false,
   };
 }
@@ -51,3 +53,30 @@ export function headerOf(execution: Execution): ExecutionHeader {
 }
 
 export const startOf = (e: Execution | ExecutionHeader): string => e.state.histories[0]?.date ?? '';
+
+/**
+ * JSON of task runs and headers, kept while their objects live: the journal writes a run's JSON when
+ * it changes, and settling writes the same object to the tables later. The engine never mutates them.
+ */
+export class JsonOf {
+  private readonly runs = new WeakMap<TaskRun, string>();
+  private readonly headers = new WeakMap<Execution, string>();
+
+  run(run: TaskRun): string {
+    let json = this.runs.get(run);
+    if (json === undefined) {
+      json = JSON.stringify(run);
+      this.runs.set(run, json);
+    }
+    return json;
+  }
+
+  header(execution: Execution): string {
+    let json = this.headers.get(execution);
+    if (json === undefined) {
+      json = JSON.stringify(headerOf(execution));
+      this.headers.set(execution, json);
+    }
+    return json;
+  }
+}

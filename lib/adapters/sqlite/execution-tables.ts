@@ -4,7 +4,7 @@
 import type Database from 'better-sqlite3';
 import type { Execution, TaskRun } from '../../model/execution';
 import type { ExecutionHeader, PendingEvent } from '../../ports/state-store';
-import { headerOf, newSlot, type Slot, startOf } from './execution-slot';
+import { type JsonOf, newSlot, type Slot, startOf } from './execution-slot';
 
 // Event keys are built from ids and event names; none contains this character.
 const SEP = '\u0000';
@@ -35,7 +35,7 @@ export class ExecutionTables {
     remove: Array<Database.Statement<[string]>>;
   };
 
-  constructor(raw: Database.Database, private readonly writes: StateWriteCounts) {
+  constructor(raw: Database.Database, private readonly writes: StateWriteCounts, private readonly json: JsonOf) {
     this.sql = {
       exists: raw.prepare('SELECT 1 FROM executions WHERE id = ?'),
       header: raw.prepare('SELECT header FROM executions WHERE id = ?'),
@@ -66,15 +66,17 @@ export class ExecutionTables {
   }
 
   /** The execution's row, created with its first header. */
-  insertRow(execution: Execution, header: string): void {
-    this.sql.insertHeader.run(execution.id, execution.namespace, execution.flowId, execution.state.current, startOf(execution), header);
-    this.writes.headers++;
+  insertRow(slot: Slot): void {
+    const execution = slot.execution;
+    this.sql.insertHeader.run(execution.id, execution.namespace, execution.flowId, execution.state.current, startOf(execution), this.json.header(execution));
+    this.rowWritten(slot);
   }
 
-  /** The execution's row, with a new state (list() filters on it). */
-  updateRow(execution: Execution, header: string): void {
-    this.sql.updateHeader.run(execution.state.current, header, execution.id);
-    this.writes.headers++;
+  /** The execution's row, with its current state (list() filters on it) and header. */
+  updateRow(slot: Slot): void {
+    const execution = slot.execution;
+    this.sql.updateHeader.run(execution.state.current, this.json.header(execution), execution.id);
+    this.rowWritten(slot);
   }
 
   /** True when the key was appended to the execution and its tables were written since. */
@@ -86,17 +88,16 @@ export class ExecutionTables {
   write(slot: Slot): void {
     const execution = slot.execution;
     const id = execution.id;
-    const header = JSON.stringify(headerOf(execution));
-    if (slot.rowState === undefined) this.insertRow(execution, header);
-    else this.updateRow(execution, header);
-    slot.rowState = execution.state.current;
+    // A row that already holds this very execution (it ended in a commit that wrote the row) stays.
+    if (slot.rowState === undefined) this.insertRow(slot);
+    else if (slot.rowOf !== execution) this.updateRow(slot);
     const before = slot.tableRuns;
     const after = execution.taskRunList;
     if (before !== after) {
       for (let i = 0; i < after.length; i++) {
         const run = after[i];
         if (before[i] === run) continue;
-        this.sql.putRun.run(id, i, run.id, JSON.stringify(run));
+        this.sql.putRun.run(id, i, run.id, this.json.run(run));
         this.writes.taskRuns++;
       }
       if (before.length > after.length) this.sql.cutRuns.run(id, after.length);
@@ -124,11 +125,18 @@ export class ExecutionTables {
     const execution = this.withRuns(header);
     const slot = newSlot(execution, execution);
     slot.rowState = execution.state.current;
+    slot.rowOf = execution;
     slot.tableRuns = execution.taskRunList;
     slot.tableKeys = true;
     const json = this.sql.pending.all(executionId) as string[];
     if (json.length > 0) slot.inbox = json.map((j) => JSON.parse(j) as PendingEvent);
     return slot;
+  }
+
+  private rowWritten(slot: Slot): void {
+    slot.rowState = slot.execution.state.current;
+    slot.rowOf = slot.execution;
+    this.writes.headers++;
   }
 
   withRuns(header: ExecutionHeader): Execution {

@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { Execution, TaskRun } from '../../model/execution';
 import type { ExecutionHeader, PendingEvent } from '../../ports/state-store';
-import { headerOf, type Slot } from './execution-slot';
+import { headerOf, type JsonOf, type Slot } from './execution-slot';
 import type { StateWriteCounts } from './execution-tables';
 
 /** The kinds of journal rows (migrations.ts). */
@@ -62,7 +62,7 @@ export class ExecutionJournal {
     cut: Database.Statement<[number]>;
   };
 
-  constructor(private readonly raw: Database.Database, private readonly writes: StateWriteCounts) {
+  constructor(private readonly raw: Database.Database, private readonly writes: StateWriteCounts, private readonly json: JsonOf) {
     this.sql = {
       insert: raw.prepare('INSERT INTO journal (seq, execution_id, kind, json) VALUES (?, ?, ?, ?)'),
       cut: raw.prepare('DELETE FROM journal WHERE seq < ?'),
@@ -71,22 +71,17 @@ export class ExecutionJournal {
     this.head = (raw.prepare('SELECT MIN(seq) FROM journal').pluck().get() as number | null) ?? this.seq + 1;
   }
 
-  /**
-   * Journals what changed in the slot since it was last written. Returns the header's JSON when it
-   * had to be built, so that the caller can reuse it.
-   */
-  change(slot: Slot): { header: string | undefined } {
+  /** Journals what changed in the slot since it was last written. */
+  change(slot: Slot): void {
     const execution = slot.execution;
     const stored = slot.stored;
     const parts: string[] = [];
-    let header: string | undefined;
     if (stored !== execution && slot.rowState !== undefined) {
       if (stored && sameButVersion(stored, execution)) {
         // The usual transact changes task runs only: the header's JSON need not be written again.
         parts.push(`"v":${execution.version}`);
       } else {
-        header = JSON.stringify(headerOf(execution));
-        parts.push(`"h":${header}`);
+        parts.push(`"h":${this.json.header(execution)}`);
       }
     }
     if (stored !== execution) {
@@ -98,7 +93,7 @@ export class ExecutionJournal {
         for (let i = 0; i < after.length; i++) {
           const run = after[i];
           if (before[i] === run) continue;
-          runs.push(`[${i},${JSON.stringify(run)}]`);
+          runs.push(`[${i},${this.json.run(run)}]`);
         }
         if (runs.length > 0) parts.push(`"r":[${runs.join(',')}]`);
         if (before.length > after.length) parts.push(`"n":${after.length}`);
@@ -117,7 +112,6 @@ export class ExecutionJournal {
       slot.consumed = undefined;
     }
     if (parts.length > 0) this.row(slot, Journal.CHANGE, `{${parts.join(',')}}`);
-    return { header };
   }
 
   /** The slot was written to the tables: its journal rows are obsolete. */

@@ -22,7 +22,7 @@ import {
 } from '../../ports/state-store';
 import { SqliteConcurrencySlots } from './concurrency-slots';
 import type { SqliteDatabase } from './database';
-import { headerOf, newSlot, settled, type Slot } from './execution-slot';
+import { headerOf, JsonOf, newSlot, settled, type Slot } from './execution-slot';
 import { countExecutions, listExecutions } from './execution-list';
 import { ExecutionTables, type StateWriteCounts } from './execution-tables';
 import { ExecutionJournal } from './journal';
@@ -74,8 +74,9 @@ export class SqliteStateStore implements StateStore {
     this.endedCacheSize = opts.endedCacheSize ?? 1000;
     this.journalSpan = opts.journalSpan ?? 200_000;
     this.settleBatch = opts.settleBatch ?? 512;
-    this.tables = new ExecutionTables(db.db, this.writes);
-    this.journal = new ExecutionJournal(db.db, this.writes);
+    const json = new JsonOf();
+    this.tables = new ExecutionTables(db.db, this.writes, json);
+    this.journal = new ExecutionJournal(db.db, this.writes, json);
     this.outbox = new OutboxRows(db.db);
     this.replay();
     db.onFlush((closing) => this.flush(closing));
@@ -288,15 +289,10 @@ export class SqliteStateStore implements StateStore {
     }
     // One journal row per execution per commit, its JSON built from the parts that changed.
     const changed = slot.stored !== execution;
-    const { header } = this.journal.change(slot);
-    if (slot.rowState === undefined) {
-      // A new execution: its row carries its first header.
-      this.tables.insertRow(execution, JSON.stringify(headerOf(execution)));
-      slot.rowState = execution.state.current;
-    } else if (changed && execution.state.current !== slot.rowState) {
-      this.tables.updateRow(execution, header ?? JSON.stringify(headerOf(execution)));
-      slot.rowState = execution.state.current;
-    }
+    this.journal.change(slot);
+    // A new execution's row carries its first header; a changed state is written to it at once.
+    if (slot.rowState === undefined) this.tables.insertRow(slot);
+    else if (changed && execution.state.current !== slot.rowState) this.tables.updateRow(slot);
     slot.stored = execution;
     if (settled(slot) && !slot.settling) {
       slot.settling = true;

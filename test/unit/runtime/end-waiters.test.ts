@@ -1,13 +1,13 @@
 import type { Execution, TaskRun } from '../../../lib/model/execution';
-import { newStateRecord, withState, type StateName } from '../../../lib/model/states';
+import { newStateRecord, withState, type State } from '../../../lib/model/states';
 import { EndWaiters } from '../../../lib/runtime/embedded/end-waiters';
 
 const T0 = new Date('2024-03-14T10:00:00.000Z');
-const run = (id: string, state: StateName, parentTaskRunId?: string): TaskRun => ({
+const run = (id: string, state: State, parentTaskRunId?: string): TaskRun => ({
   id, executionId: 'e', namespace: 'n', flowId: 'f', taskId: id, attempts: [], state: newStateRecord(state, T0), outputs: {},
   ...(parentTaskRunId ? { parentTaskRunId } : {}),
 });
-const exec = (state: StateName, runs: TaskRun[] = []): Execution => ({
+const exec = (state: State, runs: TaskRun[] = []): Execution => ({
   id: 'e', namespace: 'n', flowId: 'f', flowRevision: 1, state: withState(newStateRecord('CREATED', T0), state, T0), inputs: {}, taskRunList: runs, version: 1,
 });
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));

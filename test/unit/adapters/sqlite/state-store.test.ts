@@ -73,6 +73,24 @@ describe('SqliteStateStore', () => {
     expect((await t.reopen().store.get('a'))?.taskRunList.map((r) => r.outputs)).toEqual([{}, { changed: true }, {}]);
   });
 
+  it('settles an execution without writing its row again when the commit that ended it wrote it, and keeps the row current otherwise', async () => {
+    let store = t.reopen({ settleBatch: 1 }).store;
+    await store.create(exec('a'), event('c'));
+    await store.transact('a', (e) => keep({ ...e, state: withState(e.state, 'RUNNING', T0), taskRunList: [run('a', 0)] }), T0);
+    const before = store.writes.headers;
+    await store.append('a', event('k'));
+    // Ends in this commit: the row is updated once, for the state; settling leaves it.
+    await store.transact('a', (e) => keep(end(e)), T0);
+    expect(store.writes.headers - before).toBe(1);
+    // A version bump without a state change leaves the row behind; settling brings it up to date.
+    await store.append('a', event('k2'));
+    const bumped = (await store.transact('a', keep, T0))!.execution;
+    expect(store.writes.headers - before).toBe(2);
+    store = t.reopen({ endedCacheSize: 0 }).store;
+    expect(await store.getHeader('a')).toMatchObject({ version: bumped.version, state: { current: 'SUCCESS' } });
+    expect(await store.get('a')).toEqual(bumped);
+  });
+
   it('reads back a task run list that shrank (a replay keeps a subset)', async () => {
     let store = t.data.store;
     await store.create(exec('a'), event('c'));
