@@ -2,8 +2,10 @@
 // page tokens (the last start date and id, so that pages stay stable as executions are added).
 import type { CollectionReference, DocumentSnapshot, Query } from '@google-cloud/firestore';
 import { AloftError, ErrorCode } from '../../model/errors';
-import type { ExecutionFilter } from '../../ports/state-store';
+import type { Execution } from '../../model/execution';
+import type { ExecutionFilter, ExecutionPage } from '../../ports/state-store';
 import { firestoreLib } from './clients';
+import { toAloftError } from './firestore-constraints';
 
 /** The page size a filter asks for, within 1..1000. */
 export const pageSizeOf = (filter: ExecutionFilter): number => Math.max(1, Math.min(filter.pageSize ?? 100, 1000));
@@ -38,4 +40,30 @@ function decodeToken(token: string): [string, string] {
     if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') return [v[0], v[1]];
   } catch { /* reported below */ }
   throw new AloftError(ErrorCode.INPUT_INVALID, 'invalid page token');
+}
+
+/** One page of executions, newest first, each read whole through `get`. */
+export async function listExecutions(
+  executions: CollectionReference, filter: ExecutionFilter, get: (id: string) => Promise<Execution | null>,
+): Promise<ExecutionPage> {
+  const size = pageSizeOf(filter);
+  try {
+    const snap = await pageQuery(executions, filter).get();
+    const docs = snap.docs.slice(0, size);
+    const found = (await Promise.all(docs.map((d) => get(d.id)))).filter((e): e is Execution => e !== null);
+    if (snap.docs.length <= size) return { executions: found };
+    return { executions: found, nextPageToken: nextPageToken(docs[docs.length - 1]) };
+  } catch (err) {
+    throw toAloftError(err, 'listing executions');
+  }
+}
+
+export async function countExecutions(executions: CollectionReference, filter: ExecutionFilter): Promise<number> {
+  try {
+    // An aggregation query: Firestore counts on its side and bills one read per 1,000 documents.
+    const snap = await filterQuery(executions, filter).count().get();
+    return snap.data().count;
+  } catch (err) {
+    throw toAloftError(err, 'counting executions');
+  }
 }

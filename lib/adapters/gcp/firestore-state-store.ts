@@ -25,7 +25,7 @@ import { firestoreLib } from './clients';
 import {
   ExecutionHeader, decodeHeader, decodeInbox, headerFields, inboxFields, interrupts, type StoredHeader,
 } from './firestore-execution-docs';
-import { filterQuery, nextPageToken, pageQuery, pageSizeOf } from './firestore-execution-list';
+import { countExecutions, listExecutions } from './firestore-execution-list';
 import { groupCommit } from './firestore-group-commit';
 import { ackOutbox, planOutbox, unpublishedEntries } from './firestore-outbox';
 import { CACHE_BYTES, TaskRunDocs } from './firestore-task-run-store';
@@ -404,28 +404,12 @@ export class FirestoreStateStore implements StateStore {
     }
   }
 
-  async list(filter: ExecutionFilter): Promise<ExecutionPage> {
-    const size = pageSizeOf(filter);
-    const query = pageQuery(this.executions, filter);
-    try {
-      const snap = await query.get();
-      const docs = snap.docs.slice(0, size);
-      const executions = (await Promise.all(docs.map((d) => this.get(d.id)))).filter((e): e is Execution => e !== null);
-      if (snap.docs.length <= size) return { executions };
-      return { executions, nextPageToken: nextPageToken(docs[docs.length - 1]) };
-    } catch (err) {
-      throw toAloftError(err, 'listing executions');
-    }
+  list(filter: ExecutionFilter): Promise<ExecutionPage> {
+    return listExecutions(this.executions, filter, (id) => this.get(id));
   }
 
-  async count(filter: ExecutionFilter): Promise<number> {
-    try {
-      // An aggregation query: Firestore counts on its side and bills one read per 1,000 documents.
-      const snap = await filterQuery(this.executions, filter).count().get();
-      return snap.data().count;
-    } catch (err) {
-      throw toAloftError(err, 'counting executions');
-    }
+  count(filter: ExecutionFilter): Promise<number> {
+    return countExecutions(this.executions, filter);
   }
 
   async delete(executionId: string): Promise<boolean> {
