@@ -11,7 +11,7 @@ import { kestraLabels, runJob } from './jobs';
 import { fetchTypeOf, type QueryOutputs, type QueryProperties } from './properties';
 import { retrySettings } from './retry';
 import type { RawRow } from './page-reader';
-import { toRow, type FieldSchema } from './rows';
+import { rowConverter, type FieldSchema } from './rows';
 import { tableReference } from './tables';
 
 /** The name of the file `store` writes. */
@@ -54,24 +54,28 @@ async function* pages(api: BigQueryApi, job: JobResource, maxResults: number | u
   do {
     const qs = { location: ref.location, pageToken, maxResults, 'formatOptions.useInt64Timestamp': true, prettyPrint: false };
     let fields: FieldSchema[] = [];
+    let toRow = rowConverter(fields);
     // Rows that came before the schema (BigQuery sends it first; kept for an answer that does not).
     let early: RawRow[] = [];
     pageToken = undefined;
     try {
       for await (const event of api.getPage(`/queries/${encodeURIComponent(ref.jobId)}`, qs)) {
         if ('members' in event) {
-          if (event.members.schema?.fields) fields = event.members.schema.fields as FieldSchema[];
+          if (event.members.schema?.fields) {
+            fields = event.members.schema.fields as FieldSchema[];
+            toRow = rowConverter(fields);
+          }
           if (event.members.pageToken) pageToken = event.members.pageToken;
         } else if (fields.length === 0) {
           early = early.concat(event.rows);
         } else {
-          yield event.rows.map((r) => toRow(fields, r));
+          yield event.rows.map(toRow);
         }
       }
     } catch (err) {
       throw taskError(failureOf(err), 'BigQuery query results', location);
     }
-    if (early.length > 0) yield early.map((r) => toRow(fields, r));
+    if (early.length > 0) yield early.map(toRow);
   } while (pageToken);
 }
 
