@@ -104,6 +104,16 @@ describe('bigquery.Query on the fake BigQuery (wire protocol)', () => {
     expect(fake.jobs.size).toBe(1);
   });
 
+  it('a page of results answered with an error fails naming the flow and the task, with BigQuery\'s reason and message', async () => {
+    fake.queries.set('SELECT n', { fields: [{ name: 'n', type: 'INTEGER' }], rows: [{ n: 1 }] });
+    fake.failResults.push({ status: 403, reason: 'responseTooLarge', message: 'Response too large to return. Consider specifying a destination table' });
+    const err = await runTask(world.ctx, 'Query', { projectId: PROJECT, sql: 'SELECT n', store: true }).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'TASK_FAILED', location: { flow: 'io.aloft.tests.test', task: 'bq' },
+      message: 'BigQuery query results failed: responseTooLarge: Response too large to return. Consider specifying a destination table',
+    });
+  });
+
   it('a wrong project fails with BigQuery\'s notFound and names projectId', async () => {
     fake.projects.add(PROJECT);
     const err = await runTask(world.ctx, 'Query', { projectId: 'no-such-project', sql: 'SELECT 1' }).catch((e: unknown) => e);
