@@ -54,6 +54,8 @@ export interface FakeBigQuery {
   failInserts: Array<Failure & { status: number }>;
   /** Answers to the next dataset and table calls (any method) instead of serving them. */
   failCalls: Array<Failure & { status: number }>;
+  /** Answers to the next jobs.getQueryResults calls of a finished job instead of its rows. */
+  failResults: Array<Failure & { status: number }>;
   /** How many of the next inserts create their job and then lose the answer (the socket is cut). */
   dropInsertAnswers: number;
   /** The Cloud Storage objects load jobs read and extract jobs write, by gs:// URI. */
@@ -139,7 +141,7 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
   const datasets = new Map<string, Dataset>();
   const key = (project: string, dataset: string) => `${project}:${dataset}`;
   const fake = {
-    requests: [], jobs: new Map(), queries: new Map(), failJobs: [], failInserts: [], failCalls: [], dropInsertAnswers: 0,
+    requests: [], jobs: new Map(), queries: new Map(), failJobs: [], failInserts: [], failCalls: [], failResults: [], dropInsertAnswers: 0,
     gcs: new Map(), projects: new Set<string>(), pageSize: 1000, stallJobs: false, events: new EventEmitter(),
   } as unknown as FakeBigQuery;
 
@@ -369,6 +371,8 @@ export async function startFakeBigQuery(): Promise<FakeBigQuery> {
       const r = job.resource;
       if (r.status.state !== 'DONE') return { kind: 'bigquery#getQueryResultsResponse', jobReference: r.jobReference, jobComplete: false };
       if (r.status.errorResult) throw new HttpError(400, r.status.errorResult.reason, r.status.errorResult.message);
+      const failure = fake.failResults.shift();
+      if (failure) throw new HttpError(failure.status, failure.reason, failure.message);
       return { kind: 'bigquery#getQueryResultsResponse', jobReference: r.jobReference, jobComplete: true, schema: { fields: job.fields ?? [] }, ...page(job.fields ?? [], job.rows ?? sourceOf([]), q) };
     }
     if (rest.startsWith('/datasets') && fake.failCalls.length) {

@@ -46,13 +46,13 @@ describe('bigquery.Query on the fake BigQuery (wire protocol)', () => {
     expect(out.destinationTable).toEqual({ project: PROJECT, dataset: '_fake_anonymous', table: `anon_${out.jobId}` });
   });
 
-  it('fetch returns every row (in 10,000-row pages by default), and store streams every page into a JSON Lines file of this task run', async () => {
+  it('fetch returns every row (in pages as large as BigQuery makes them: no maxResults by default), and store streams every page into a JSON Lines file of this task run', async () => {
     const rows = Array.from({ length: 100 }, (_, i) => ({ n: i + 1 }));
     fake.queries.set('SELECT n', { fields: [{ name: 'n', type: 'INTEGER' }], rows });
     const fetched = await runTask(world.ctx, 'Query', { projectId: PROJECT, sql: 'SELECT n', fetch: true });
     expect(fetched.rows).toEqual(rows);
     expect(fetched.size).toBe(100);
-    expect(fake.requests.filter((r) => r.path.endsWith(`/queries/${fetched.jobId}`)).map((r) => r.query.get('maxResults'))).toEqual(['10000']);
+    expect(fake.requests.filter((r) => r.path.endsWith(`/queries/${fetched.jobId}`)).map((r) => r.query.get('maxResults'))).toEqual([null]);
     const other = await nextTaskRun(world);
     const stored = await runTask(other, 'Query', { projectId: PROJECT, sql: 'SELECT n', store: 'true', fetchType: 'FETCH_ONE', maxResults: 7 });
     await other.close();
@@ -102,6 +102,16 @@ describe('bigquery.Query on the fake BigQuery (wire protocol)', () => {
       message: 'BigQuery query failed: notFound: Not found: Table aloft-test:nope.missing was not found in location US',
     });
     expect(fake.jobs.size).toBe(1);
+  });
+
+  it('a page of results answered with an error fails naming the flow and the task, with BigQuery\'s reason and message', async () => {
+    fake.queries.set('SELECT n', { fields: [{ name: 'n', type: 'INTEGER' }], rows: [{ n: 1 }] });
+    fake.failResults.push({ status: 403, reason: 'responseTooLarge', message: 'Response too large to return. Consider specifying a destination table' });
+    const err = await runTask(world.ctx, 'Query', { projectId: PROJECT, sql: 'SELECT n', store: true }).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'TASK_FAILED', location: { flow: 'io.aloft.tests.test', task: 'bq' },
+      message: 'BigQuery query results failed: responseTooLarge: Response too large to return. Consider specifying a destination table',
+    });
   });
 
   it('a wrong project fails with BigQuery\'s notFound and names projectId', async () => {

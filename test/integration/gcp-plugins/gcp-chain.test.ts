@@ -1,8 +1,8 @@
 // The chain of issue 15 on the embedded runtime (`aloft server` with Pub/Sub triggers): PostgreSQL Query
 // (store) -> BigQuery Load -> BigQuery Query (store) on the fake BigQuery (wire protocol) -> GCS Upload on
-// the storage emulator -> Pub/Sub Publish on the Pub/Sub emulator -> a second flow started by that
-// message, which downloads the uploaded file. Outputs are checked at each step. (GCS Trigger is not
-// there yet, so the second flow is started by the message rather than by the file.)
+// the storage emulator; the GCS Trigger (polled by the server's scheduler) starts a second flow with the
+// file, which it moves and announces with Pub/Sub Publish on the Pub/Sub emulator; a third flow, started
+// by that message, downloads the moved file. Outputs are checked at each step.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { LocalServer } from '../../../lib/wiring/local-server';
 import { emulatorPubSubSource } from '../../../lib/wiring/pubsub-triggers';
 import { outputOf } from '../../helpers/local-run';
 import { startFakeBigQuery, type FakeBigQuery } from '../../helpers/fake-bigquery';
-import { emulatorHost, pubsubFor, uniquePrefix, uniqueProject } from '../adapters-gcp/emulators';
+import { emulatorHost, pubsubFor, storageFor, uniquePrefix, uniqueProject } from '../adapters-gcp/emulators';
 import { postgres, type TestDatabase } from '../jdbc/databases';
 
 jest.setTimeout(90_000);
@@ -58,7 +58,13 @@ tasks:
     type: io.kestra.plugin.gcp.gcs.Upload
     projectId: ${projectId}
     from: "{{ outputs.query.uri }}"
-    to: ${dir}/customers.jsonl
+    to: ${dir}/incoming/customers.jsonl
+`;
+
+const ANNOUNCE_FLOW = `
+id: announce
+namespace: ${NS}
+tasks:
   - id: publish
     type: io.kestra.plugin.gcp.pubsub.Publish
     projectId: ${projectId}
@@ -66,8 +72,16 @@ tasks:
     serdeType: JSON
     from:
       data:
-        uri: "{{ outputs.upload.uri }}"
-        rows: "{{ outputs.query.size }}"
+        uri: "${dir}/done/{{ trigger.blobs[0].name | split('/') | last }}"
+        size: "{{ trigger.blobs[0].size }}"
+triggers:
+  - id: on-file
+    type: io.kestra.plugin.gcp.gcs.Trigger
+    projectId: ${projectId}
+    interval: PT1M
+    from: ${dir}/incoming/
+    action: MOVE
+    moveDirectory: ${dir}/done/
 `;
 
 const IMPORT_FLOW = `
@@ -80,7 +94,7 @@ tasks:
     from: "{{ trigger.data.uri }}"
   - id: summary
     type: io.kestra.core.tasks.debugs.Return
-    format: "{{ trigger.data.rows }} rows in {{ outputs.download.path }}"
+    format: "{{ trigger.data.size }} bytes in {{ outputs.download.path }}"
 triggers:
   - id: on-export
     type: io.kestra.plugin.gcp.pubsub.RealtimeTrigger
@@ -102,6 +116,7 @@ beforeAll(async () => {
   const pubsub = pubsubFor(projectId);
   await pubsub.createTopic(topic);
   await pubsub.close();
+  await storageFor(projectId).bucket('aloft-gcp-chain').create().catch(() => undefined);
   fake = await startFakeBigQuery();
   fake.createDataset(projectId, 'crm');
   db = await postgres('chain');
@@ -125,9 +140,17 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('PostgreSQL -> BigQuery -> GCS -> Pub/Sub -> a flow started by the message, on the embedded runtime', () => {
+/** A file of internal storage, as text. */
+async function stored(uri: unknown): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of await server.runtime.blobs.get(String(uri))) chunks.push(Buffer.from(c as Buffer));
+  return Buffer.concat(chunks).toString();
+}
+
+describe('PostgreSQL -> BigQuery -> GCS -> GCS Trigger -> Pub/Sub -> a flow started by the message, on the embedded runtime', () => {
   it('carries 30 rows through every step, checking each step\'s outputs', async () => {
     await server.deploy(IMPORT_FLOW, 'import.yml');
+    await server.deploy(ANNOUNCE_FLOW, 'announce.yml');
     await server.triggersSettled();
     const saved = await server.deploy(exportFlow(db), 'export.yml');
     const exported = await server.runtime.waitForEnd((await server.runtime.startExecution({ flow: saved.flow })).id);
@@ -136,8 +159,18 @@ describe('PostgreSQL -> BigQuery -> GCS -> Pub/Sub -> a flow started by the mess
     expect(outputOf(exported, 'load')).toEqual({ jobId: expect.stringMatching(/^kestra_/), destinationTable: `${projectId}.crm.customers`, rows: 30 });
     expect(fake.tableRows(projectId, 'crm', 'customers')).toHaveLength(30);
     expect(outputOf(exported, 'query')).toMatchObject({ size: 30, uri: expect.stringMatching(/result\.jsonl$/) });
-    expect(outputOf(exported, 'upload')).toEqual({ uri: `${dir}/customers.jsonl` });
-    expect(outputOf(exported, 'publish')).toEqual({ messagesCount: 1 });
+    expect(outputOf(exported, 'upload')).toEqual({ uri: `${dir}/incoming/customers.jsonl` });
+    const queried = await stored((outputOf(exported, 'query') as { uri: string }).uri);
+
+    // The server's scheduler polls the GCS Trigger: the uploaded file starts one `announce` execution.
+    const [fired, ...more] = await server.poll(new Date());
+    expect(more).toEqual([]);
+    const announced = await server.runtime.waitForEnd(fired.id);
+    expect(announced.state.current).toBe('SUCCESS');
+    const [blob] = announced.trigger?.variables.blobs as Array<{ name: string; size: number; uri: string }>;
+    expect(blob).toMatchObject({ bucket: 'aloft-gcp-chain', name: `${dir.slice('gs://aloft-gcp-chain/'.length)}/incoming/customers.jsonl` });
+    expect(await stored(blob.uri)).toBe(queried);
+    expect(outputOf(announced, 'publish')).toEqual({ messagesCount: 1 });
 
     const started = await until('the execution started by the message', async () => {
       const page = await server.runtime.store.list({ namespace: NS, flowId: 'import', pageSize: 10 });
@@ -145,14 +178,15 @@ describe('PostgreSQL -> BigQuery -> GCS -> Pub/Sub -> a flow started by the mess
     });
     const imported = await server.runtime.waitForEnd(started.id);
     expect(imported.state.current).toBe('SUCCESS');
-    expect(imported.trigger?.variables.data).toEqual({ uri: `${dir}/customers.jsonl`, rows: 30 });
+    const size = Buffer.byteLength(queried);
+    expect(imported.trigger?.variables.data).toEqual({ uri: `${dir}/done/customers.jsonl`, size });
     expect(outputOf(imported, 'download')).toMatchObject({ bucket: 'aloft-gcp-chain', uri: expect.stringMatching(/customers\.jsonl$/) });
-    expect(outputOf(imported, 'summary')).toEqual({ value: `30 rows in ${dir.slice('gs://aloft-gcp-chain/'.length)}/customers.jsonl` });
-    // The file the second flow downloaded holds the rows the first flow extracted from PostgreSQL.
-    const chunks: Buffer[] = [];
-    for await (const c of await server.runtime.blobs.get((outputOf(imported, 'download') as { uri: string }).uri)) chunks.push(Buffer.from(c as Buffer));
-    const rows = Buffer.concat(chunks).toString().trim().split('\n').map((l) => JSON.parse(l) as { id: number; name: string });
+    expect(outputOf(imported, 'summary')).toEqual({ value: `${size} bytes in ${dir.slice('gs://aloft-gcp-chain/'.length)}/done/customers.jsonl` });
+    // The file the third flow downloaded (moved by the trigger) holds the rows the first flow extracted from PostgreSQL.
+    const rows = (await stored((outputOf(imported, 'download') as { uri: string }).uri)).trim().split('\n').map((l) => JSON.parse(l) as { id: number; name: string });
     expect(rows).toHaveLength(30);
     expect(rows[29]).toEqual({ id: 30, name: 'customer-30' });
+    // Moved: a later poll finds nothing to start.
+    expect(await server.poll(new Date(Date.now() + 120_000))).toEqual([]);
   });
 });

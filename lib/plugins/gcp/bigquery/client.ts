@@ -1,12 +1,14 @@
 // The BigQuery client for one attempt: @google-cloud/bigquery, loaded on first use, pointed at
 // BIGQUERY_EMULATOR_HOST when the runtime's environment sets it (an emulator or a test's fake), with
 // the library's own request retries off so that the task's retry policy (./retry.ts) is the only one.
-import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { PassThrough, type Readable } from 'node:stream';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { AloftError, ErrorCode, type ErrorLocation } from '../../../model/errors';
 import type { TaskContext } from '../../types';
 import { authorizer, parseServiceAccount } from '../credentials';
 import { BigQueryFailure, failureOf } from './errors';
+import { PageReader, type PageEvent } from './page-reader';
 
 export interface ConnectionProperties {
   projectId?: string;
@@ -35,10 +37,11 @@ export interface BigQueryApi {
   /** One REST call; `uri` is relative to /projects/{projectId}. Throws a BigQueryFailure. */
   call<T = any>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', uri: string, opts?: { qs?: Record<string, unknown>; body?: unknown }): Promise<T>;
   /**
-   * A GET whose answer may be large (a page of results): read as a stream and parsed once, where
-   * `call` would also deep-copy it (the library's response handling), which costs a page's size again.
+   * A GET of a page of rows, read as it arrives (./page-reader.ts): its members, then its rows a network
+   * chunk at a time. `call` would hold the page as text and objects, and deep-copy it (the library's
+   * response handling). Throws a BigQueryFailure.
    */
-  getLarge<T = any>(uri: string, qs?: Record<string, unknown>): Promise<T>;
+  getPage(uri: string, qs?: Record<string, unknown>): AsyncGenerator<PageEvent>;
   /** A load job whose data is uploaded with it (the upload endpoint, multipart as the library sends it). */
   upload(ref: JobReference, configuration: Record<string, unknown>, data: () => Promise<Readable>): Promise<JobResource>;
 }
@@ -75,27 +78,7 @@ export function connect(ctx: TaskContext, props: ConnectionProperties, location:
         else resolve(body as never);
       });
     }),
-    getLarge: (uri, qs) => new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let status = 0;
-      bq.requestStream({ method: 'GET', uri, qs })
-        .on('response', (res: { statusCode?: number }) => { status = res.statusCode ?? 0; })
-        .on('data', (c: Buffer) => chunks.push(c))
-        .on('error', (err: unknown) => reject(failureOf(err)))
-        .on('end', () => {
-          let body: any;
-          try {
-            body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-          } catch {
-            return reject(failureOf({ code: status || 500, message: `unreadable answer from BigQuery (HTTP ${status})` }));
-          }
-          if (status >= 400 || body?.error) {
-            const e = body?.error ?? {};
-            return reject(failureOf({ code: e.code ?? status, errors: e.errors, message: e.message ?? `HTTP ${status}` }));
-          }
-          resolve(body as never);
-        });
-    }),
+    getPage: (uri, qs) => readPage(bq.requestStream({ method: 'GET', uri, qs })),
     upload: async (ref, configuration, data) => {
       const source = await data();
       return new Promise<JobResource>((resolve, reject) => {
@@ -125,6 +108,48 @@ export function connect(ctx: TaskContext, props: ConnectionProperties, location:
       });
     },
   };
+}
+
+/** A page answer, parsed as it streams in; an HTTP error's body becomes BigQuery's failure. */
+async function* readPage(stream: Readable): AsyncGenerator<PageEvent> {
+  let status = 0;
+  stream.on('response', (res: { statusCode?: number }) => { status = res.statusCode ?? 0; });
+  const decoder = new StringDecoder('utf8');
+  const reader = new PageReader();
+  let errorText = '';
+  // The library's stream (duplexify over retry-request) is read through a core stream: pipe keeps its
+  // backpressure, and a core stream's async iterator is the one that is dependable.
+  const body = new PassThrough();
+  stream.on('error', (err: Error) => body.destroy(err));
+  stream.pipe(body);
+  try {
+    for await (const chunk of body) {
+      const text = decoder.write(chunk as Buffer);
+      // An error answer is small: kept whole, read below.
+      if (status >= 400) errorText += text;
+      else yield* reader.push(text);
+    }
+  } catch (err) {
+    throw failureOf(err);
+  } finally {
+    stream.destroy();
+    body.destroy();
+  }
+  if (status >= 400) {
+    let e: { code?: number; errors?: unknown; message?: string } = {};
+    try {
+      e = (JSON.parse(errorText + decoder.end()) as { error?: typeof e }).error ?? {};
+    } catch {
+      // not JSON: the status says enough
+    }
+    throw failureOf({ code: e.code ?? status, errors: e.errors, message: e.message ?? `HTTP ${status}` });
+  }
+  decoder.end();
+  try {
+    yield* reader.end();
+  } catch {
+    throw failureOf({ code: status || 500, message: `unreadable answer from BigQuery (HTTP ${status})` });
+  }
 }
 
 export { BigQueryFailure };

@@ -10,14 +10,9 @@ import { failureOf, taskError } from './errors';
 import { kestraLabels, runJob } from './jobs';
 import { fetchTypeOf, type QueryOutputs, type QueryProperties } from './properties';
 import { retrySettings } from './retry';
-import { toRow, type FieldSchema } from './rows';
+import type { RawRow } from './page-reader';
+import { rowConverter, type FieldSchema } from './rows';
 import { tableReference } from './tables';
-
-/**
- * Rows asked per page when `maxResults` is not set. BigQuery would send up to 10 MB a page, which the
- * client holds twice (text, then objects); 10,000 rows keep memory flat at any result size.
- */
-export const DEFAULT_PAGE_ROWS = 10_000;
 
 /** The name of the file `store` writes. */
 export const STORE_FILE = 'result.jsonl';
@@ -48,39 +43,40 @@ function configuration(ctx: TaskContext, p: QueryProperties, api: BigQueryApi, l
   return config;
 }
 
-interface ResultsPage {
-  schema?: { fields?: FieldSchema[] };
-  rows?: Array<{ f?: Array<{ v?: unknown }> }>;
-  totalRows?: string;
-  pageToken?: string;
-  jobComplete?: boolean;
-}
-
 /**
- * The job's result rows, a page at a time (jobs.getQueryResults with pageToken). The next page is
- * asked for before this one is handed on, so BigQuery prepares it while this one is written.
+ * The job's result rows, a batch at a time (jobs.getQueryResults with pageToken). Pages are as large as
+ * BigQuery makes them (up to 10 MB) unless `maxResults` says otherwise: each is read as it arrives
+ * (./page-reader.ts), so memory holds one network chunk of rows whatever the page size.
  */
 async function* pages(api: BigQueryApi, job: JobResource, maxResults: number | undefined, location: ErrorLocation): AsyncGenerator<Record<string, unknown>[]> {
   const ref = job.jobReference;
-  const fetchPage = (pageToken: string | undefined): Promise<ResultsPage> => api.getLarge<ResultsPage>(`/queries/${encodeURIComponent(ref.jobId)}`, {
-    location: ref.location, pageToken, maxResults, 'formatOptions.useInt64Timestamp': true, prettyPrint: false,
-  });
-  let next: Promise<ResultsPage> | undefined = fetchPage(undefined);
-  while (next) {
-    let page: ResultsPage;
+  let pageToken: string | undefined;
+  do {
+    const qs = { location: ref.location, pageToken, maxResults, 'formatOptions.useInt64Timestamp': true, prettyPrint: false };
+    let fields: FieldSchema[] = [];
+    let toRow = rowConverter(fields);
+    // Rows that came before the schema (BigQuery sends it first; kept for an answer that does not).
+    let early: RawRow[] = [];
+    pageToken = undefined;
     try {
-      page = await next;
+      for await (const event of api.getPage(`/queries/${encodeURIComponent(ref.jobId)}`, qs)) {
+        if ('members' in event) {
+          if (event.members.schema?.fields) {
+            fields = event.members.schema.fields as FieldSchema[];
+            toRow = rowConverter(fields);
+          }
+          if (event.members.pageToken) pageToken = event.members.pageToken;
+        } else if (fields.length === 0) {
+          early = early.concat(event.rows);
+        } else {
+          yield event.rows.map(toRow);
+        }
+      }
     } catch (err) {
       throw taskError(failureOf(err), 'BigQuery query results', location);
     }
-    next = page.pageToken ? fetchPage(page.pageToken) : undefined;
-    // A page abandoned by the consumer (fetchOne) must not become an unhandled rejection.
-    next?.catch(() => undefined);
-    const fields = page.schema?.fields ?? [];
-    const rows = page.rows ?? [];
-    page.rows = undefined;
-    yield rows.map((r) => toRow(fields, r));
-  }
+    if (early.length > 0) yield early.map(toRow);
+  } while (pageToken);
 }
 
 async function* jsonLines(batches: AsyncIterable<Record<string, unknown>[]>, counter: { rows: number }): AsyncGenerator<string> {
@@ -113,11 +109,11 @@ export async function runQuery(ctx: TaskContext, p: QueryProperties, continuatio
   if (fetchType === 'NONE' || p.dryRun) return outputs;
   if (fetchType === 'STORE') {
     const counter = { rows: 0 };
-    const stored = await ctx.storage.put(STORE_FILE, Readable.from(jsonLines(pages(api, done, p.maxResults ?? DEFAULT_PAGE_ROWS, location), counter)));
+    const stored = await ctx.storage.put(STORE_FILE, Readable.from(jsonLines(pages(api, done, p.maxResults, location), counter)));
     Object.assign(outputs, { uri: stored.uri, size: counter.rows });
   } else if (fetchType === 'FETCH') {
     const rows: Record<string, unknown>[] = [];
-    for await (const page of pages(api, done, p.maxResults ?? DEFAULT_PAGE_ROWS, location)) for (const row of page) rows.push(row);
+    for await (const page of pages(api, done, p.maxResults, location)) for (const row of page) rows.push(row);
     Object.assign(outputs, { rows, size: rows.length });
   } else {
     let first: Record<string, unknown> | undefined;

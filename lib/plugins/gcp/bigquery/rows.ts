@@ -21,62 +21,92 @@ function timestamp(v: string): string {
   return new Date(ms).toISOString();
 }
 
-function scalar(field: FieldSchema, v: unknown): unknown {
-  if (v === null || v === undefined) return null;
+type Convert = (v: unknown) => unknown;
+
+const integer: Convert = (v) => {
+  const s = String(v);
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : s;
+};
+
+const float: Convert = (v) => {
+  const s = String(v);
+  const n = Number(s);
+  return Number.isFinite(n) ? n : s;
+};
+
+const geography: Convert = (v) => {
+  const s = String(v);
+  const m = POINT.exec(s);
+  return m ? [Number(m[1]), Number(m[2])] : s;
+};
+
+const json: Convert = (v) => {
+  const s = String(v);
+  try {
+    return JSON.parse(s);
+  } catch {
+    return s;
+  }
+};
+
+/** A non-null value of `field`'s type, converted. */
+function scalarOf(field: FieldSchema): Convert {
   switch (field.type) {
     case 'RECORD':
     case 'STRUCT':
-      return record(field.fields ?? [], v as { f?: Cell[] });
-  }
-  const s = String(v);
-  switch (field.type) {
+      return recordOf(field.fields ?? []) as Convert;
     case 'INTEGER':
-    case 'INT64': {
-      const n = Number(s);
-      return Number.isSafeInteger(n) ? n : s;
-    }
+    case 'INT64':
+      return integer;
     case 'FLOAT':
     case 'FLOAT64':
     case 'NUMERIC':
-    case 'BIGNUMERIC': {
-      const n = Number(s);
-      return Number.isFinite(n) ? n : s;
-    }
+    case 'BIGNUMERIC':
+      return float;
     case 'BOOLEAN':
     case 'BOOL':
-      return s === 'true';
+      return (v) => String(v) === 'true';
     case 'TIMESTAMP':
-      return timestamp(s);
+      return (v) => timestamp(String(v));
     case 'DATETIME':
-      return `${s}Z`;
-    case 'GEOGRAPHY': {
-      const m = POINT.exec(s);
-      return m ? [Number(m[1]), Number(m[2])] : s;
-    }
+      return (v) => `${String(v)}Z`;
+    case 'GEOGRAPHY':
+      return geography;
     case 'JSON':
-      try {
-        return JSON.parse(s);
-      } catch {
-        return s;
-      }
+      return json;
     default:
-      return s;
+      return (v) => String(v);
   }
 }
 
-function value(field: FieldSchema, cell: Cell): unknown {
-  const v = cell?.v;
-  if (field.mode === 'REPEATED') return Array.isArray(v) ? v.map((c: Cell) => scalar(field, c?.v)) : [];
-  return scalar(field, v);
+/** A cell of `field` (`{v}`, a list of `{v}` when REPEATED), converted. */
+function cellOf(field: FieldSchema): (cell: Cell) => unknown {
+  const scalar = scalarOf(field);
+  const nullable = (v: unknown): unknown => (v === null || v === undefined ? null : scalar(v));
+  if (field.mode === 'REPEATED') return (cell) => (Array.isArray(cell?.v) ? (cell.v as Cell[]).map((c) => nullable(c?.v)) : []);
+  return (cell) => nullable(cell?.v);
 }
 
-function record(fields: readonly FieldSchema[], row: { f?: Cell[] }): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const cells = row.f ?? [];
-  for (let i = 0; i < fields.length; i++) out[fields[i].name] = value(fields[i], cells[i]);
-  return out;
+function recordOf(fields: readonly FieldSchema[]): (row: { f?: Cell[] }) => Record<string, unknown> {
+  const names = fields.map((f) => f.name);
+  const cells = fields.map(cellOf);
+  return (row) => {
+    const out: Record<string, unknown> = {};
+    const values = row.f ?? [];
+    for (let i = 0; i < names.length; i++) out[names[i]] = cells[i](values[i]);
+    return out;
+  };
+}
+
+/**
+ * The converter of rows of one schema: the conversion of each field is chosen once, not per cell, which
+ * matters at millions of rows.
+ */
+export function rowConverter(fields: readonly FieldSchema[]): (row: { f?: Cell[] }) => Record<string, unknown> {
+  return recordOf(fields);
 }
 
 export function toRow(fields: readonly FieldSchema[], row: { f?: Cell[] }): Record<string, unknown> {
-  return record(fields, row);
+  return recordOf(fields)(row);
 }
