@@ -75,6 +75,29 @@ describe('the execution pages of the web UI in a browser', () => {
     expect(await rows.count()).toBe(1);
   });
 
+  it('filters the executions list by labels, all of them, and says how to write one that is not key:value', async () => {
+    const data = [await run('quick', { json: { labels: { team: 'lbl-data', env: 'prod' } } }), await run('quick', { json: { labels: { team: 'lbl-data', env: 'dev' } } })];
+    await run('quick', { json: { labels: { team: 'lbl-web', env: 'prod' } } });
+    await page.goto(`${h.url}/ui/#/executions`);
+    const rows = page.getByRole('table', { name: 'Executions' }).locator('tbody tr');
+    await rows.first().waitFor();
+    await page.getByLabel('Labels').fill('team:lbl-data');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('link', { name: data[0] }).waitFor();
+    await page.getByRole('link', { name: data[1] }).waitFor();
+    expect(await rows.count()).toBe(2);
+    expect(await rows.first().locator('.label').allTextContents()).toEqual(expect.arrayContaining(['team:lbl-data']));
+    await page.getByLabel('Labels').fill('team:lbl-data, env:prod');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('link', { name: data[1] }).waitFor({ state: 'detached' });
+    expect(await rows.count()).toBe(1);
+    expect(await page.getByRole('link', { name: data[0] }).count()).toBe(1);
+    await page.getByLabel('Labels').fill('team');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Labels are written key:value, separated by commas.' }).waitFor();
+    expect(await rows.count()).toBe(0);
+  });
+
   it('draws a Gantt of the task runs, filters logs by level and by task, and previews and downloads files', async () => {
     const form = new FormData();
     form.set('doc', new Blob(['first line\nsecond line\n']), 'notes.txt');
