@@ -44,7 +44,7 @@ export const ExecutionJson = z.object({
 
 export const ExecutionPage = z.object({
   results: z.array(ExecutionJson),
-  total: z.number().int().nonnegative().describe('every execution that matches the filter'),
+  total: z.number().int().nonnegative().optional().describe('every execution that matches the filter; absent with a labels filter'),
   page: z.number().int(),
   size: z.number().int(),
   nextPageToken: z.string().optional(),
@@ -68,7 +68,7 @@ export const Dependencies = z.object({
 export const LogLines = z.array(LogLine);
 
 const TypeSupport = z.object({
-  type: z.string(), aliases: z.array(z.string()), kind: z.enum(['flowable', 'runnable']), group: z.string(), status: z.enum(Object.values(TaskStatus)),
+  type: z.string(), aliases: z.array(z.string()), kind: z.enum(['flowable', 'runnable', 'trigger']), group: z.string(), status: z.enum(Object.values(TaskStatus)),
 });
 export const PluginList = z.array(TypeSupport);
 export const PluginJson = TypeSupport.extend({ properties: z.record(z.string(), z.unknown()).describe("the JSON Schema of the type's properties") });

@@ -111,6 +111,8 @@ describe('the OpenAPI document against real answers of aloft server', () => {
     await waitEnd(replay.id);
     await call('GET', '/api/v1/executions/search', `/api/v1/executions/search?namespace=${NS}&size=2`);
     await call('GET', '/api/v1/executions/search', '/api/v1/executions/search?state=NOPE');
+    await call('GET', '/api/v1/executions/search', `/api/v1/executions/search?namespace=${NS}&labels=team:none&size=2`);
+    await call('GET', '/api/v1/executions/search', '/api/v1/executions/search?labels=nocolon');
     await call('GET', '/api/v1/executions/{executionId}', `/api/v1/executions/${paused.id}`);
     await call('GET', '/api/v1/executions/{executionId}', '/api/v1/executions/nope');
     await call('GET', '/api/v1/logs/{executionId}', `/api/v1/logs/${paused.id}`);
@@ -134,6 +136,7 @@ describe('the OpenAPI document against real answers of aloft server', () => {
   it('answers the plugin, key-value, namespace file and document routes as documented', async () => {
     await call('GET', '/api/v1/plugins', '/api/v1/plugins');
     await call('GET', '/api/v1/plugins/{type}', '/api/v1/plugins/io.kestra.core.tasks.log.Log');
+    await call('GET', '/api/v1/plugins/{type}', '/api/v1/plugins/io.kestra.plugin.core.trigger.Schedule');
     await call('GET', '/api/v1/plugins/{type}', '/api/v1/plugins/no.such.Type');
     await call('PUT', '/api/v1/namespaces/{namespace}/kv/{key}', `/api/v1/namespaces/${NS}/kv/answer`, { text: '42' });
     await call('GET', '/api/v1/namespaces/{namespace}/kv', `/api/v1/namespaces/${NS}/kv`);

@@ -61,6 +61,23 @@ describe('the web UI in a browser', () => {
     expect(await page.getByRole('link', { name: 'parent' }).count()).toBe(0);
   });
 
+  it('filters the flows by labels, all of them, and says how to write one that is not key:value', async () => {
+    const labelled = (id: string, labels: string) => `id: ${id}\nnamespace: ${NS}\nlabels:\n${labels}tasks:\n  - id: r\n    type: io.kestra.core.tasks.debugs.Return\n    format: x\n`;
+    expect((await h.call('POST', '/api/v1/flows', { yaml: labelled('tagged', '  team: lbl-data\n  env: prod\n') })).status).toBe(200);
+    expect((await h.call('POST', '/api/v1/flows', { yaml: labelled('tagged-dev', '  team: lbl-data\n  env: dev\n') })).status).toBe(200);
+    await page.goto(`${h.url}/ui/`);
+    await page.getByRole('link', { name: 'parent' }).waitFor();
+    await page.getByLabel('Labels').fill('team:lbl-data');
+    await page.getByRole('link', { name: 'parent' }).waitFor({ state: 'detached' });
+    expect(await page.locator('tbody tr a').allTextContents()).toEqual(['tagged', 'tagged-dev']);
+    await page.getByLabel('Labels').fill('team:lbl-data, env:prod');
+    await page.getByRole('link', { name: 'tagged-dev' }).waitFor({ state: 'detached' });
+    expect(await page.locator('tbody tr a').allTextContents()).toEqual(['tagged']);
+    expect(await page.locator('tbody tr .label').allTextContents()).toEqual(['team:lbl-data', 'env:prod']);
+    await page.getByLabel('Labels').fill('team');
+    await page.getByRole('alert').filter({ hasText: 'Labels are written key:value, separated by commas.' }).waitFor();
+  });
+
   it('marks an unknown task type at its line as you type, then saves the fixed flow', async () => {
     await page.goto(`${h.url}/ui/#/new`);
     await typeFlow(badType);

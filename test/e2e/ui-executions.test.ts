@@ -17,6 +17,7 @@ const quick = `id: quick\nnamespace: ${NS}\ntasks:\n  - id: one\n    type: io.ke
 const levels = `id: levels\nnamespace: ${NS}\ninputs:\n  - id: doc\n    type: FILE\ntasks:\n  - id: chatty\n    type: io.kestra.core.tasks.log.Log\n    level: INFO\n    message: an info line\n  - id: grumpy\n    type: io.kestra.core.tasks.log.Log\n    level: WARN\n    message: a warning line\n  - id: answer\n    type: io.kestra.core.tasks.debugs.Return\n    format: forty-two\n`;
 // Fails on its first attempt only, so a restart from the failed task succeeds.
 const flaky = `id: flaky\nnamespace: ${NS}\ntasks:\n  - id: first\n    type: io.kestra.core.tasks.log.Log\n    message: before\n  - id: shaky\n    type: io.kestra.core.tasks.executions.Fail\n    condition: "{{ taskrun.attemptsCount == 0 }}"\n    errorMessage: not this time\n`;
+const wide = `id: wide\nnamespace: ${NS}\ntasks:\n  - id: each\n    type: io.kestra.core.tasks.flows.EachParallel\n    value: '${JSON.stringify(Array.from({ length: 120 }, (_, i) => `v${i}`))}'\n    tasks:\n      - id: item\n        type: io.kestra.core.tasks.debugs.Return\n        format: "{{ taskrun.value }}"\n`;
 const approval = `id: approval\nnamespace: ${NS}\ntasks:\n  - id: wait\n    type: io.kestra.plugin.core.flow.Pause\n    onResume:\n      - id: reason\n        type: STRING\n      - id: count\n        type: INT\n        defaults: 1\n  - id: after\n    type: io.kestra.core.tasks.log.Log\n    message: "approved because {{ outputs.wait.onResume.reason }} x{{ outputs.wait.onResume.count }}"\n`;
 
 describe('the execution pages of the web UI in a browser', () => {
@@ -34,7 +35,7 @@ describe('the execution pages of the web UI in a browser', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     h = await startServer();
-    for (const yaml of [quick, levels, flaky, approval]) expect((await h.call('POST', '/api/v1/flows', { yaml })).status).toBe(200);
+    for (const yaml of [quick, levels, flaky, approval, wide]) expect((await h.call('POST', '/api/v1/flows', { yaml })).status).toBe(200);
     browser = await launchChromium();
     page = await browser.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
@@ -75,6 +76,29 @@ describe('the execution pages of the web UI in a browser', () => {
     expect(await rows.count()).toBe(1);
   });
 
+  it('filters the executions list by labels, all of them, and says how to write one that is not key:value', async () => {
+    const data = [await run('quick', { json: { labels: { team: 'lbl-data', env: 'prod' } } }), await run('quick', { json: { labels: { team: 'lbl-data', env: 'dev' } } })];
+    await run('quick', { json: { labels: { team: 'lbl-web', env: 'prod' } } });
+    await page.goto(`${h.url}/ui/#/executions`);
+    const rows = page.getByRole('table', { name: 'Executions' }).locator('tbody tr');
+    await rows.first().waitFor();
+    await page.getByLabel('Labels').fill('team:lbl-data');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('link', { name: data[0] }).waitFor();
+    await page.getByRole('link', { name: data[1] }).waitFor();
+    expect(await rows.count()).toBe(2);
+    expect(await rows.first().locator('.label').allTextContents()).toEqual(expect.arrayContaining(['team:lbl-data']));
+    await page.getByLabel('Labels').fill('team:lbl-data, env:prod');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('link', { name: data[1] }).waitFor({ state: 'detached' });
+    expect(await rows.count()).toBe(1);
+    expect(await page.getByRole('link', { name: data[0] }).count()).toBe(1);
+    await page.getByLabel('Labels').fill('team');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Labels are written key:value, separated by commas.' }).waitFor();
+    expect(await rows.count()).toBe(0);
+  });
+
   it('draws a Gantt of the task runs, filters logs by level and by task, and previews and downloads files', async () => {
     const form = new FormData();
     form.set('doc', new Blob(['first line\nsecond line\n']), 'notes.txt');
@@ -107,6 +131,24 @@ describe('the execution pages of the web UI in a browser', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), doc.getByRole('button', { name: 'Download' }).click()]);
     expect(download.suggestedFilename()).toBe('notes.txt');
     expect(readFileSync((await download.path())!, 'utf8')).toBe('first line\nsecond line\n');
+  });
+
+  it('draws only the Gantt rows in view of a long execution, counts every run, and draws the last ones once scrolled to', async () => {
+    const id = await run('wide');
+    await page.goto(`${h.url}/ui/#/executions/${id}`);
+    await page.locator('.execution-state', { hasText: 'SUCCESS' }).waitFor();
+    const gantt = page.getByRole('table', { name: 'Gantt' });
+    await page.locator('.gantt-summary[data-ended="121"]').waitFor();
+    expect(await page.locator('.gantt-summary').textContent()).toBe('121 task runs: 121 SUCCESS');
+    expect(await gantt.getAttribute('aria-rowcount')).toBe('121');
+    const drawn = await gantt.locator('.gantt-row').count();
+    expect(drawn).toBeGreaterThan(10);
+    expect(drawn).toBeLessThan(121);
+    expect(await gantt.locator('.gantt-row[aria-rowindex="121"]').count()).toBe(0);
+    await gantt.evaluate((box) => { box.scrollTop = box.scrollHeight; });
+    await gantt.locator('.gantt-row[aria-rowindex="121"]').waitFor();
+    expect(await gantt.locator('.gantt-row[aria-rowindex="1"]').count()).toBe(0);
+    expect(await gantt.getByRole('button', { name: 'item [v119]' }).count()).toBe(1);
   });
 
   it('restarts a failed execution from the failed task, the Gantt showing its second attempt', async () => {

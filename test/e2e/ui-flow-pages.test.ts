@@ -131,7 +131,24 @@ describe('the flow and execution topology and the revisions of the web UI in a b
     expect(await table.locator('tr', { hasText: 'message' }).locator('td').nth(2).textContent()).toBe('yes');
     expect(await page.getByRole('link', { name: 'io.kestra.core.tasks.scripts.Bash' }).count()).toBe(0);
     await page.goto(`${h.url}/ui/#/plugins/io.nope.Nothing`);
-    await page.getByRole('alert').filter({ hasText: 'No task type io.nope.Nothing.' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'No task or trigger type io.nope.Nothing.' }).waitFor();
+  });
+
+  it('lists the trigger types apart from the task types, and shows one trigger type\'s properties', async () => {
+    await page.goto(`${h.url}/ui/#/plugins`);
+    // The page stays mounted from the test before, its search with it.
+    await page.getByLabel('Search').fill('');
+    const triggers = page.getByRole('list', { name: 'Trigger types' });
+    await triggers.getByRole('link', { name: 'io.kestra.core.models.triggers.types.Schedule' }).waitFor();
+    expect(await triggers.getByRole('link', { name: 'io.kestra.core.tasks.log.Log' }).count()).toBe(0);
+    expect(await page.getByRole('list', { name: 'Task types' }).getByRole('link', { name: 'io.kestra.core.models.triggers.types.Schedule' }).count()).toBe(0);
+    await page.getByLabel('Search').fill('trigger.Webhook');
+    expect(await triggers.getByRole('link').allTextContents()).toEqual(['io.kestra.core.models.triggers.types.Webhook']);
+    await triggers.getByRole('link', { name: 'io.kestra.core.models.triggers.types.Webhook' }).click();
+    const table = page.getByRole('table', { name: 'Properties' });
+    await table.locator('tr', { hasText: 'key' }).first().waitFor();
+    expect(await table.locator('tr', { hasText: 'key' }).first().locator('td').nth(2).textContent()).toBe('yes');
+    expect(await page.getByText('trigger, runs; also io.kestra.plugin.core.trigger.Webhook').count()).toBe(1);
   });
 
   it('lists the triggers with their state, and the switch disables one as a new revision the editor shows', async () => {

@@ -46,12 +46,15 @@ export const followRoutes: Route[] = [
     responses: { 200: '`text/event-stream`, one `data:` event per change, the execution as JSON', 404: 'no such execution' },
     async handle(cx) {
       const id = cx.params.id;
-      if (!(await cx.service.executions.get(id))) throw notFound(`execution ${id}`);
+      // The read that answers 404 is also the first event: a 1,000-run execution is not read twice to open the page.
+      let first = await cx.service.executions.get(id);
+      if (!first) throw notFound(`execution ${id}`);
       let last = '';
       return {
         status: 200, headers: SSE_HEADERS,
         stream: sse(cx, async () => {
-          const e = await cx.service.executions.get(id);
+          const e = first ?? await cx.service.executions.get(id);
+          first = null;
           if (!e) return { events: [], done: true };
           const text = event(executionJson(e));
           const changed = text !== last;
