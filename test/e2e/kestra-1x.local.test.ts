@@ -142,6 +142,13 @@ const cases: Record<string, () => Promise<void>> = {
     expect(on.state.current).toBe('SUCCESS');
     expect(statesOf(on)).toEqual({ if: 'SUCCESS', hello: 'SUCCESS', end: 'SUCCESS' });
   },
+  'exit-canceled.yml': async () => {
+    const e = await run('exit-canceled.yml');
+    expect(e.state.current).toBe('CANCELLED');
+    expect(e.state.histories.map((h) => h.state)).toEqual(['CREATED', 'RUNNING', 'CANCELLED']);
+    expect(statesOf(e)).toEqual({ check: 'SUCCESS', nothing_to_do: 'CANCELLED', cancel: 'CANCELLED' });
+    expect(e.error).toBeUndefined();
+  },
   'labels-task.yml': async () => {
     const e = await run('labels-task.yml');
     expect(e.state.current).toBe('SUCCESS');
