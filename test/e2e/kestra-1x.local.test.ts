@@ -149,6 +149,13 @@ const cases: Record<string, () => Promise<void>> = {
     expect(statesOf(e)).toEqual({ check: 'SUCCESS', nothing_to_do: 'CANCELLED', cancel: 'CANCELLED' });
     expect(e.error).toBeUndefined();
   },
+  'count.yml': async () => {
+    const e = await run('count.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    // This execution is running, so it counts itself: only the flow never deployed has none.
+    expect(outputOf(e, 'counts')).toEqual({ results: [{ namespace: 'io.aloft.kestra1x', flowId: 'never-deployed', count: 0 }], total: 0 });
+    expect(runsOf(e, 'alert').map((r) => r.outputs?.value)).toEqual(['Flow never-deployed has no execution for the last 24h!']);
+  },
   'labels-task.yml': async () => {
     const e = await run('labels-task.yml');
     expect(e.state.current).toBe('SUCCESS');
