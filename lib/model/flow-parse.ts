@@ -2,8 +2,8 @@
 // file, line:column, flow, task and property path.
 import type { TaskCatalog } from './catalog';
 import { ErrorCode } from './errors';
-import { ConcurrencyBehavior, flowKey, InputType } from './flow';
-import type { Flow, FlowConcurrency, FlowInput, TaskDefault, Trigger } from './flow';
+import { CheckBehavior, CheckStyle, ConcurrencyBehavior, flowKey, InputType } from './flow';
+import type { Flow, FlowCheck, FlowConcurrency, FlowInput, TaskDefault, Trigger } from './flow';
 import { TaskDefaults } from './flow-defaults';
 import type { SourcedDefault } from './flow-defaults';
 import { formatPath, Severity } from './flow-diagnostics';
@@ -126,11 +126,21 @@ function checkDocument(doc: Record<string, unknown>, opts: ParseOptions, finding
     ...(Array.isArray(doc.outputs) && doc.outputs.length > 0 ? { outputs: doc.outputs as Flow['outputs'] } : {}),
     ...(triggers.length > 0 ? { triggers } : {}),
     ...(isPlainObject(doc.concurrency) ? { concurrency: concurrencyOf(doc.concurrency) } : {}),
+    ...(Array.isArray(doc.checks) && doc.checks.length > 0 ? { checks: doc.checks.map(checkOf) } : {}),
     ...(sourced.length > 0 ? { taskDefaults: sourced.map(({ at: _at, ...d }): TaskDefault => d) } : {}),
     ...(doc.disabled === true ? { disabled: true } : {}),
   };
   if (opts.expressions) findings.push(...checkExpressions(flow, opts.catalog, opts.expressions));
   return flow;
+}
+
+/** A written check with Kestra's defaults (style INFO, behavior BLOCK_EXECUTION); only read once it validated. */
+function checkOf(raw: unknown): FlowCheck {
+  const c = raw as Partial<FlowCheck>;
+  return {
+    condition: String(c.condition), message: String(c.message),
+    style: c.style ?? CheckStyle.INFO, behavior: c.behavior ?? CheckBehavior.BLOCK_EXECUTION,
+  };
 }
 
 /** The written `concurrency` with Kestra's default behavior (QUEUE); only read once it validated. */

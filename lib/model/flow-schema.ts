@@ -1,7 +1,7 @@
 // The flow document as written, before normalisation: one schema per top-level field, so each
 // field's problems are reported on their own. Tasks are checked against the catalog elsewhere.
 import { z } from 'zod';
-import { FlowConcurrency, FlowInput, FlowOutput, TaskDefault, TriggerBase } from './flow';
+import { FlowCheck, FlowConcurrency, FlowInput, FlowOutput, TaskDefault, TriggerBase } from './flow';
 import { Retry } from './retry';
 import { RESERVED_SEGMENTS } from './storage-uri';
 
@@ -61,6 +61,7 @@ export const TOP_LEVEL: Readonly<Record<string, z.ZodType>> = {
   outputs: z.array(FlowOutput),
   triggers: z.array(z.unknown()),
   concurrency: FlowConcurrency,
+  checks: z.array(FlowCheck),
   taskDefaults: z.array(TaskDefault.strict()),
   // The 1.x name of taskDefaults.
   pluginDefaults: z.array(TaskDefault.strict()),

@@ -156,6 +156,27 @@ const cases: Record<string, () => Promise<void>> = {
     expect(outputOf(e, 'counts')).toEqual({ results: [{ namespace: 'io.aloft.kestra1x', flowId: 'never-deployed', count: 0 }], total: 0 });
     expect(runsOf(e, 'alert').map((r) => r.outputs?.value)).toEqual(['Flow never-deployed has no execution for the last 24h!']);
   },
+  'checks.yml': async () => {
+    const e = await run('checks.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(value(e, 'hello')).toBe('Hello Kestra!');
+    // A blocking check that fails: no execution is created, and the error lists the failed checks.
+    await expect(run('checks.yml', { name: 'other' })).rejects.toMatchObject({
+      code: 'CHECK_FAILED',
+      message: "Flow execution blocked: one or more condition checks evaluated to false.\nFailed checks: Sorry, this flow can only be executed with 'Kestra', "
+        + 'Non-approved source detected. Use https://dummyjson.com when possible.',
+    });
+  },
+  'checks-fail.yml': async () => {
+    const e = await run('checks-fail.yml');
+    expect(e.state.current).toBe('FAILED');
+    expect(e.state.histories.map((h) => h.state)).toEqual(['CREATED', 'FAILED']);
+    expect(e.taskRunList).toEqual([]);
+    expect(e.error).toMatchObject({ code: 'CHECK_FAILED', message: expect.stringContaining('Failed checks: Prod runs need an approval') });
+    const dev = await run('checks-fail.yml', { environment: 'dev' });
+    expect(dev.state.current).toBe('SUCCESS');
+    expect(statesOf(dev)).toEqual({ deploy: 'SUCCESS' });
+  },
   'labels-task.yml': async () => {
     const e = await run('labels-task.yml');
     expect(e.state.current).toBe('SUCCESS');

@@ -322,6 +322,25 @@ tasks:
     expect(missing.map((e) => [e.property, e.message])).toEqual([['concurrency.limit', "missing required property 'limit'"]]);
   });
 
+  it('reads checks with Kestra\'s defaults: style INFO, behavior BLOCK_EXECUTION', () => {
+    const base = `id: f\nnamespace: ns\ntasks:\n  - id: t\n    type: ${RETURN}\n`;
+    const f = flowOf(parse(`${base}checks:\n  - condition: "{{ inputs.ok }}"\n    message: not ok\n  - condition: "{{ true }}"\n    message: m\n    style: WARNING\n    behavior: CREATE_EXECUTION\n`));
+    expect(f.checks).toEqual([
+      { condition: '{{ inputs.ok }}', message: 'not ok', style: 'INFO', behavior: 'BLOCK_EXECUTION' },
+      { condition: '{{ true }}', message: 'm', style: 'WARNING', behavior: 'CREATE_EXECUTION' },
+    ]);
+    expect(flowOf(parse(base)).checks).toBeUndefined();
+  });
+
+  it('refuses a check without a message, or with an unknown behavior or style, naming the flow, property and line', () => {
+    const errors = errorsOf(parse(`id: f\nnamespace: ns\ntasks:\n  - id: t\n    type: ${RETURN}\nchecks:\n  - condition: "{{ true }}"\n    behavior: STOP\n    style: LOUD\n`));
+    expect(errors.map((e) => [e.flow, e.property, e.line])).toEqual(expect.arrayContaining([
+      ['ns.f', 'checks[0].behavior', 8],
+      ['ns.f', 'checks[0].style', 9],
+    ]));
+    expect(errors.some((e) => e.property === 'checks[0].message' && /message/.test(e.message))).toBe(true);
+  });
+
   it('requires an id and a type on triggers, and warns about trigger types it does not know', () => {
     const bad = errorsOf(parse(`id: f\nnamespace: ns\ntasks:\n  - id: t\n    type: ${RETURN}\ntriggers:\n  - type: io.kestra.core.models.triggers.types.Schedule\n`));
     expect(bad.map((e) => [e.property, e.message])).toEqual([['triggers[0].id', "missing required property 'id'"]]);
