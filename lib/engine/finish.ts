@@ -78,6 +78,7 @@ export function finishExecution(d: Draft, branch: State, opts: FinishOptions = {
 export function settlePause(d: Draft): void {
   if (!d.pauseTouched) return;
   const s = d.state;
+  // A RETRYING execution stays so until its retry (dispatchAttempt), which settles it again.
   if (s !== State.RUNNING && s !== State.PAUSED) return;
   const waiting = d.runs.some(isManualPause);
   d.setState(waiting ? State.PAUSED : State.RUNNING);

@@ -33,12 +33,15 @@ export const TRANSITIONS: Readonly<Record<State, readonly State[]>> = {
   QUEUED: [State.CREATED, State.RUNNING, State.KILLING, State.KILLED, State.FAILED, State.CANCELLED],
   RUNNING: [State.PAUSED, State.RETRYING, State.KILLING, State.SUCCESS, State.WARNING, State.FAILED, State.KILLED, State.CANCELLED],
   PAUSED: [State.RUNNING, State.KILLING, State.KILLED, State.FAILED, State.SUCCESS],
-  RETRYING: [State.RUNNING, State.CREATED, State.KILLING, State.KILLED, State.FAILED],
+  // A task run waits RETRYING after a FAILED attempt, then is CREATED again; an execution waits RETRYING
+  // while one of its runs does, and ends from there as from RUNNING (an Exit or a Kill elsewhere).
+  RETRYING: [State.RUNNING, State.CREATED, State.PAUSED, State.KILLING, State.KILLED, State.SUCCESS, State.WARNING, State.FAILED, State.CANCELLED],
   RESTARTED: [State.CREATED, State.QUEUED, State.RUNNING, State.KILLING, State.KILLED, State.FAILED, State.SUCCESS, State.WARNING, State.SKIPPED, State.CANCELLED],
   KILLING: [State.KILLED, State.FAILED, State.SUCCESS, State.WARNING],
   SUCCESS: [State.RESTARTED],
   WARNING: [State.RESTARTED],
-  FAILED: [State.RESTARTED],
+  // RETRYING: a failed attempt of a task run with retries left (Kestra records FAILED, then RETRYING).
+  FAILED: [State.RESTARTED, State.RETRYING],
   KILLED: [State.RESTARTED],
   SKIPPED: [State.RESTARTED],
   CANCELLED: [],
