@@ -177,6 +177,18 @@ const cases: Record<string, () => Promise<void>> = {
     expect(dev.state.current).toBe('SUCCESS');
     expect(statesOf(dev)).toEqual({ deploy: 'SUCCESS' });
   },
+  'retry-attempts.yml': async () => {
+    const e = await run('retry-attempts.yml');
+    expect(e.state.current).toBe('WARNING');
+    expect(statesOf(e)).toEqual({ flaky: 'WARNING', after: 'SUCCESS' });
+    const flaky = runsOf(e, 'flaky')[0];
+    expect(flaky.attempts.map((a) => a.state.current)).toEqual(['FAILED', 'FAILED', 'SUCCESS']);
+    // As Kestra records a retry: the run FAILED then RETRYING, then CREATED again; the execution RETRYING meanwhile.
+    expect(flaky.state.histories.map((h) => h.state)).toEqual([
+      'CREATED', 'RUNNING', 'FAILED', 'RETRYING', 'CREATED', 'RUNNING', 'FAILED', 'RETRYING', 'CREATED', 'RUNNING', 'WARNING',
+    ]);
+    expect(e.state.histories.map((h) => h.state)).toEqual(['CREATED', 'RUNNING', 'RETRYING', 'RUNNING', 'RETRYING', 'RUNNING', 'WARNING']);
+  },
   'labels-task.yml': async () => {
     const e = await run('labels-task.yml');
     expect(e.state.current).toBe('SUCCESS');

@@ -322,6 +322,16 @@ tasks:
     expect(missing.map((e) => [e.property, e.message])).toEqual([['concurrency.limit', "missing required property 'limit'"]]);
   });
 
+  it('takes Kestra 1.x\'s retry maxAttempts and behavior RETRY_FAILED_TASK, and refuses CREATE_NEW_EXECUTION and both names at once', () => {
+    const task = (retry: string) => `id: f\nnamespace: ns\ntasks:\n  - id: t\n    type: ${RETURN}\n    retry:\n      type: constant\n      interval: PT1S\n${retry}`;
+    expect(flowOf(parse(task('      maxAttempts: 5\n      behavior: RETRY_FAILED_TASK\n'))).tasks[0].retry).toMatchObject({ maxAttempts: 5, behavior: 'RETRY_FAILED_TASK' });
+    const newExecution = errorsOf(parse(task('      behavior: CREATE_NEW_EXECUTION\n')));
+    expect(newExecution.map((e) => [e.task, e.property, e.line])).toEqual([['t', 'tasks[0].retry.behavior', 9]]);
+    expect(newExecution[0].message).toContain('CREATE_NEW_EXECUTION is not supported yet');
+    const both = errorsOf(parse(task('      maxAttempt: 2\n      maxAttempts: 3\n')));
+    expect(both.map((e) => e.message)).toEqual([expect.stringContaining('not both')]);
+  });
+
   it('reads checks with Kestra\'s defaults: style INFO, behavior BLOCK_EXECUTION', () => {
     const base = `id: f\nnamespace: ns\ntasks:\n  - id: t\n    type: ${RETURN}\n`;
     const f = flowOf(parse(`${base}checks:\n  - condition: "{{ inputs.ok }}"\n    message: not ok\n  - condition: "{{ true }}"\n    message: m\n    style: WARNING\n    behavior: CREATE_EXECUTION\n`));
