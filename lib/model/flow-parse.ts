@@ -76,7 +76,7 @@ function checkDocument(doc: Record<string, unknown>, opts: ParseOptions, finding
     if (!Object.hasOwn(TOP_LEVEL, key)) {
       findings.push({ ...err([key], `unknown property '${key}'${didYouMean(key, Object.keys(TOP_LEVEL))}`), atKey: true });
     } else if (present(key)) {
-      for (const issue of checkValue(TOP_LEVEL[key], doc[key], { skip: (p) => (key === 'tasks' || key === 'errors' || key === 'finally') && p.length > 0 })) {
+      for (const issue of checkValue(TOP_LEVEL[key], doc[key], { skip: (p) => (key === 'tasks' || key === 'errors' || key === 'finally' || key === 'afterExecution') && p.length > 0 })) {
         findings.push({ ...err([key, ...issue.path], issue.message), atKey: issue.atKey });
       }
     }
@@ -103,11 +103,13 @@ function checkDocument(doc: Record<string, unknown>, opts: ParseOptions, finding
   const tasks = withDefaults(doc.tasks);
   const errors = withDefaults(doc.errors);
   const finallyTasks = withDefaults(doc.finally);
+  const afterTasks = withDefaults(doc.afterExecution);
 
   const ctx = { catalog: opts.catalog, defaults, has: yaml.has, findings, ids: [] as { id: string; path: DocPath }[] };
   if (Array.isArray(tasks)) checkTaskList(tasks, ['tasks'], ctx);
   if (Array.isArray(errors)) checkTaskList(errors, ['errors'], ctx);
   if (Array.isArray(finallyTasks)) checkTaskList(finallyTasks, ['finally'], ctx);
+  if (Array.isArray(afterTasks)) checkTaskList(afterTasks, ['afterExecution'], ctx);
   findings.push(...duplicateIds(ctx.ids, (p) => yaml.locate(p).line));
 
   const triggers = checkTriggers(doc.triggers, defaults, findings);
@@ -123,6 +125,7 @@ function checkDocument(doc: Record<string, unknown>, opts: ParseOptions, finding
     tasks: (Array.isArray(tasks) ? tasks : []) as Task[],
     ...(Array.isArray(errors) && errors.length > 0 ? { errors: errors as Task[] } : {}),
     ...(Array.isArray(finallyTasks) && finallyTasks.length > 0 ? { finally: finallyTasks as Task[] } : {}),
+    ...(Array.isArray(afterTasks) && afterTasks.length > 0 ? { afterExecution: afterTasks as Task[] } : {}),
     ...(Array.isArray(doc.outputs) && doc.outputs.length > 0 ? { outputs: doc.outputs as Flow['outputs'] } : {}),
     ...(triggers.length > 0 ? { triggers } : {}),
     ...(isPlainObject(doc.concurrency) ? { concurrency: concurrencyOf(doc.concurrency) } : {}),

@@ -58,6 +58,7 @@ export const TOP_LEVEL: Readonly<Record<string, z.ZodType>> = {
   tasks: z.array(z.unknown()).min(1, 'a flow needs at least one task'),
   errors: z.array(z.unknown()),
   finally: z.array(z.unknown()),
+  afterExecution: z.array(z.unknown()),
   outputs: z.array(FlowOutput),
   triggers: z.array(z.unknown()),
   concurrency: FlowConcurrency,

@@ -157,6 +157,8 @@ export interface Flow {
   errors?: Task[];
   /** Kestra 1.x: run at the end, after `tasks` and `errors`, whatever happened. */
   finally?: Task[];
+  /** Kestra 1.x: run one after the other once the execution's state is settled; they never change it. */
+  afterExecution?: Task[];
   /** Kestra 1.x: the execution's outputs, rendered when it ends. */
   outputs?: FlowOutput[];
   triggers?: Trigger[];

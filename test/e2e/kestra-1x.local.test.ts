@@ -189,6 +189,17 @@ const cases: Record<string, () => Promise<void>> = {
     ]);
     expect(e.state.histories.map((h) => h.state)).toEqual(['CREATED', 'RUNNING', 'RETRYING', 'RUNNING', 'RETRYING', 'RUNNING', 'WARNING']);
   },
+  'after-execution.yml': async () => {
+    const e = await run('after-execution.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(e.taskRunList.map((r) => r.taskId)).toEqual(['hello', 'fail', 'cleanup', 'end', 'notify']);
+    expect(outputOf(e, 'end')).toEqual({ values: { state: 'SUCCESS' } });
+    expect(value(e, 'notify')).toBe(`execution ${e.id} ended SUCCESS`);
+    const failed = await run('after-execution.yml', { fail: true });
+    expect(failed.state.current).toBe('FAILED');
+    expect(statesOf(failed)).toEqual({ hello: 'SUCCESS', fail: 'FAILED', cleanup: 'SUCCESS', end: 'SUCCESS', notify: 'SUCCESS' });
+    expect(outputOf(failed, 'end')).toEqual({ values: { state: 'FAILED' } });
+  },
   'labels-task.yml': async () => {
     const e = await run('labels-task.yml');
     expect(e.state.current).toBe('SUCCESS');

@@ -332,6 +332,14 @@ tasks:
     expect(both.map((e) => e.message)).toEqual([expect.stringContaining('not both')]);
   });
 
+  it('reads afterExecution tasks and checks them as any task list, naming the property and line', () => {
+    const base = `id: f\nnamespace: ns\ntasks:\n  - id: t\n    type: ${RETURN}\n`;
+    expect(flowOf(parse(`${base}afterExecution:\n  - id: end\n    type: ${RETURN}\n    format: x\n`)).afterExecution?.map((t) => t.id)).toEqual(['end']);
+    const errors = errorsOf(parse(`${base}afterExecution:\n  - id: t\n    type: io.example.Nope\n`));
+    expect(errors.map((e) => [e.property, e.line])).toEqual(expect.arrayContaining([['afterExecution[0].type', 8]]));
+    expect(errors.some((e) => e.property === 'afterExecution[0].id' && /already used/.test(e.message))).toBe(true);
+  });
+
   it('reads checks with Kestra\'s defaults: style INFO, behavior BLOCK_EXECUTION', () => {
     const base = `id: f\nnamespace: ns\ntasks:\n  - id: t\n    type: ${RETURN}\n`;
     const f = flowOf(parse(`${base}checks:\n  - condition: "{{ inputs.ok }}"\n    message: not ok\n  - condition: "{{ true }}"\n    message: m\n    style: WARNING\n    behavior: CREATE_EXECUTION\n`));
