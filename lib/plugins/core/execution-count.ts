@@ -12,7 +12,8 @@ import { toText } from './text';
 
 /** Kestra's states that Aloft never records: accepted, they match no execution. */
 const KESTRA_ONLY_STATES = ['SUBMITTED', 'RETRIED', 'BREAKPOINT', 'RESUBMITTED'] as const;
-const CountState = z.enum([...STATES, ...KESTRA_ONLY_STATES] as [string, ...string[]]);
+const COUNT_STATES: readonly string[] = [...STATES, ...KESTRA_ONLY_STATES];
+const CountState = z.enum(COUNT_STATES as [string, ...string[]]);
 
 /** Kestra's default when `endDate` is absent is now; with no start it looks 30 days back, but `startDate` is required. */
 export const CountProperties = z.object({

@@ -76,19 +76,19 @@ describe('the API service\'s execution start', () => {
   it('applies the flow\'s checks, as Kestra\'s execution controller does: a blocking one that fails creates nothing', async () => {
     const { api, store } = started();
     await api.flows.save(guarded('BLOCK_EXECUTION'));
-    const refused = await api.executions.start('n', 'guarded', { inputs: { ok: false } }).then(() => undefined, (err: AloftError) => err.toJSON());
+    const refused = await api.executions.start('n', 'guarded', { inputs: { ok: false }, files: {}, labels: {} }).then(() => undefined, (err: AloftError) => err.toJSON());
     expect(refused).toEqual({
       code: 'CHECK_FAILED', flow: 'n.guarded',
       message: 'Flow execution blocked: one or more condition checks evaluated to false.\nFailed checks: ok must be true',
     });
     expect(await store.count({})).toBe(0);
-    expect((await api.executions.start('n', 'guarded', { inputs: { ok: true } })).state.current).toBe('CREATED');
+    expect((await api.executions.start('n', 'guarded', { inputs: { ok: true }, files: {}, labels: {} })).state.current).toBe('CREATED');
   });
 
   it('creates the execution with the checks\' error when their behavior is FAIL_EXECUTION', async () => {
     const { api } = started();
     await api.flows.save(guarded('FAIL_EXECUTION'));
-    const e = await api.executions.start('n', 'guarded', { inputs: { ok: false } });
+    const e = await api.executions.start('n', 'guarded', { inputs: { ok: false }, files: {}, labels: {} });
     expect(e.error).toMatchObject({ code: 'CHECK_FAILED', message: expect.stringContaining('Failed checks: ok must be true') });
   });
 
