@@ -53,6 +53,7 @@ export function refsOf(flow: Flow, catalog: TaskCatalog): FlowRefs {
   visit(flow.tasks);
   visit(flow.errors ?? []);
   visit(flow.finally ?? []);
+  visit(flow.afterExecution ?? []);
   const listens: SourcePattern[] = [];
   for (const t of flow.triggers ?? []) {
     const parsed = parseTrigger(t);

@@ -114,7 +114,8 @@ export function createApiService(deps: ApiServiceDeps): ApiService {
         const stored = await deps.flows.get(namespace, flowId);
         if (!stored) throw new AloftError(ErrorCode.NOT_FOUND, `flow ${flowKey(namespace, flowId)} not found`);
         if (stored.flow.disabled) throw new AloftError(ErrorCode.CONFLICT, `flow ${flowKey(namespace, flowId)} is disabled`, { flow: flowKey(namespace, flowId) });
-        return deps.start({ flow: { ...stored.flow, revision: stored.revision }, inputs: body.inputs, files: body.files, labels: body.labels });
+        // A person starts it: the flow's checks apply.
+        return deps.start({ flow: { ...stored.flow, revision: stored.revision }, inputs: body.inputs, files: body.files, labels: body.labels, checks: true });
       },
       get: (id) => deps.executions.get(id),
       list: (filter) => deps.executions.list(filter),

@@ -81,7 +81,7 @@ export async function runCommand(file: string, opts: RunOptions, io: CliIO): Pro
     });
     try {
       const files = await openFiles(parsePairs(opts.files, '--file'), `${flow.namespace}.${flow.id}`);
-      execution = await runtime.startExecution({ flow, inputs: parsePairs(opts.inputs, '--input'), files });
+      execution = await runtime.startExecution({ flow, inputs: parsePairs(opts.inputs, '--input'), files, checks: true });
     } catch (err) {
       throw err instanceof InputsInvalidError ? locateInputs(err, flow, source, file) : err;
     }

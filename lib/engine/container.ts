@@ -35,6 +35,8 @@ export interface Branches {
   groups?: number;
   /** Dag: with `concurrent`, a main child starts only once every task it depends on (by id) ended. */
   dependsOn?: ReadonlyMap<string, readonly string[]>;
+  /** The flow's `afterExecution` task ids: their runs sit at flow level but belong to no branch. */
+  ignore?: ReadonlySet<string>;
   /** LoopUntil: only the children created from this position on (the current iteration) count. */
   since?: number;
   allowFailure?: boolean;
@@ -56,7 +58,7 @@ export function listChildren(list: readonly Task[] | null | undefined): readonly
 }
 
 const errorIdSets = new WeakMap<readonly ResolvedChild[], ReadonlySet<string>>();
-function idsOf(children: readonly ResolvedChild[]): ReadonlySet<string> {
+export function idsOf(children: readonly ResolvedChild[]): ReadonlySet<string> {
   let ids = errorIdSets.get(children);
   if (!ids) {
     ids = new Set(children.map((c) => c.task.id));
@@ -90,7 +92,9 @@ function missingChildren(wanted: readonly ResolvedChild[], runs: readonly TaskRu
  */
 export function evaluateBranches(d: Draft, parentRunId: string | undefined, b: Branches, killing: boolean): State | undefined {
   const all = d.children(parentRunId);
-  const children = b.since ? all.slice(b.since) : all;
+  const since = b.since ? all.slice(b.since) : all;
+  const ignore = b.ignore;
+  const children = ignore ? since.filter((r) => !ignore.has(r.taskId)) : since;
   const errors = listChildren(b.errors);
   const errorIds = idsOf(errors);
   const finals = listChildren(b.finally);
@@ -140,6 +144,11 @@ export function evaluateBranches(d: Draft, parentRunId: string | undefined, b: B
 }
 
 /** Starts the next `finally` task once the earlier ones ended: 'waiting' while one runs or was just created, else undefined (all ended). */
+/** Runs `list` one task after the other under `parentRunId`: 'waiting' until each of them ran and ended. */
+export function nextInTurn(d: Draft, parentRunId: string | undefined, list: readonly ResolvedChild[], runs: readonly TaskRun[]): 'waiting' | undefined {
+  return nextFinally(d, parentRunId, list, runs, runs.some((r) => !isTerminal(r.state.current)));
+}
+
 function nextFinally(d: Draft, parentRunId: string | undefined, finals: readonly ResolvedChild[], runs: readonly TaskRun[], active: boolean): 'waiting' | undefined {
   if (active) return 'waiting';
   const [next] = missingChildren(finals, runs, 1);

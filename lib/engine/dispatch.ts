@@ -61,7 +61,15 @@ export function dispatchAttempt(d: Draft, run: TaskRun, task: Task): void {
   }
   const attempt = run.attempts.length;
   let next: TaskRun = { ...run, attempts: appended(run.attempts, newAttempt(d.now)) };
-  if (next.state.current === State.RETRYING) next = runState(next, State.RUNNING, d.now);
+  if (next.state.current === State.RETRYING) {
+    // Kestra's retryTask: the run is CREATED again (RUNNING once the worker starts it), the execution RUNNING.
+    next = runState(next, State.CREATED, d.now);
+    if (d.state === State.RETRYING) {
+      d.setState(State.RUNNING);
+      // A Pause reached meanwhile in another branch shows again once nothing waits to retry.
+      d.pauseTouched = true;
+    }
+  }
   d.update(next);
   d.emit({
     type: EffectType.DispatchWorkerTask,

@@ -3,7 +3,7 @@
 import { EffectType, type EffectOf } from '../model/effects';
 import { ErrorCode } from '../model/errors';
 import { State, isTerminal } from '../model/states';
-import { evaluateBranches, listChildren } from './container';
+import { evaluateBranches, idsOf, listChildren, nextInTurn } from './container';
 import type { Draft } from './draft';
 import { firstError } from './final-state';
 import { isManualPause } from './flowables/pause';
@@ -15,12 +15,27 @@ export function evaluateRoot(d: Draft): void {
   const s = d.state;
   // CREATED and RESTARTED wait for ExecutionCreated or a concurrency slot; QUEUED for a slot.
   if (isTerminal(s) || s === State.CREATED || s === State.RESTARTED || s === State.QUEUED) return;
+  const after = d.flow.afterExecution ? listChildren(d.flow.afterExecution) : undefined;
   const state = evaluateBranches(d, undefined, {
     main: listChildren(d.flow.tasks),
     errors: d.flow.errors,
     ...(d.flow.finally ? { finally: d.flow.finally } : {}),
+    ...(after ? { ignore: idsOf(after) } : {}),
   }, d.killing);
-  if (state) finishExecution(d, state);
+  if (!state) return;
+  if (after && state !== State.KILLED && afterExecutionWaits(d, after, state)) return;
+  finishExecution(d, state);
+}
+
+/**
+ * Kestra 1.x `afterExecution`: once the state is settled, its tasks run one after the other whatever
+ * they end in, reading `execution.state`; the execution then ends in that state. Aloft holds the end
+ * (and ExecutionEnded) until they ran, where Kestra ends first; a killed execution skips them.
+ */
+function afterExecutionWaits(d: Draft, after: ReturnType<typeof listChildren>, state: State): boolean {
+  if (d.execution.ending !== state) d.patch({ ending: state });
+  const ids = idsOf(after);
+  return nextInTurn(d, undefined, after, d.children(undefined).filter((r) => ids.has(r.taskId))) === 'waiting';
 }
 
 export interface FinishOptions {
@@ -40,6 +55,7 @@ export function finishExecution(d: Draft, branch: State, opts: FinishOptions = {
     } else d.patch({ outputs: rendered.outputs });
   }
   d.setState(state);
+  if (d.execution.ending !== undefined) d.patch({ ending: undefined });
   const error = state === State.FAILED || state === State.KILLED ? firstError(d.runs) ?? outputsError : undefined;
   if (error) d.patch({ error });
   const e = d.execution;
@@ -78,6 +94,7 @@ export function finishExecution(d: Draft, branch: State, opts: FinishOptions = {
 export function settlePause(d: Draft): void {
   if (!d.pauseTouched) return;
   const s = d.state;
+  // A RETRYING execution stays so until its retry (dispatchAttempt), which settles it again.
   if (s !== State.RUNNING && s !== State.PAUSED) return;
   const waiting = d.runs.some(isManualPause);
   d.setState(waiting ? State.PAUSED : State.RUNNING);

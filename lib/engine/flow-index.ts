@@ -70,6 +70,8 @@ function buildFlowIndex(flow: Flow): FlowIndex {
   visit(flow.tasks, undefined, false);
   visit(flow.errors, undefined, true);
   visit(flow.finally, undefined, true);
+  // afterExecution runs again after each ending, as `finally` does after a restart.
+  visit(flow.afterExecution, undefined, true);
   const rootErrorIds = new Set((flow.errors ?? []).map((t) => t.id));
   return { flow, key: flowKey(flow.namespace, flow.id), nodes, rootErrorIds };
 }

@@ -4,4 +4,5 @@ export { buildVariables, outputsOf, type VariablesContext } from './variables';
 export { replay } from './replay';
 export { lookupOf, type RunLookup } from './run-index';
 export { flowableTypes } from './flowables';
+export { checksBehavior, checksError, failedChecks } from './checks';
 export { checkResume, resumeInputs, type ResumeInputs } from './resume-inputs';

@@ -51,7 +51,7 @@ export function nextRetryDelay(policy: Retry | undefined, run: TaskRun, now: Dat
   if (!policy) return undefined;
   const base = internalOf<number>(run, ATTEMPT_BASE) ?? 0;
   const made = run.attempts.length - base;
-  if (made < 1 || made >= (policy.maxAttempt ?? DEFAULT_MAX_ATTEMPT)) return undefined;
+  if (made < 1 || made >= (policy.maxAttempts ?? policy.maxAttempt ?? DEFAULT_MAX_ATTEMPT)) return undefined;
   let delay = retryDelayMs(policy, made, run);
   if (policy.maxDuration !== undefined) {
     const limit = ms(policy.maxDuration);

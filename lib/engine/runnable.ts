@@ -126,8 +126,12 @@ function finishAttempt(d: Draft, run: TaskRun, state: State): void {
   if (state === State.FAILED && !d.killing && run.state.current !== State.KILLING) {
     const delay = nextRetryDelay(policy, run, d.now);
     if (delay !== undefined) {
-      const retrying = runState(runState(run, State.RUNNING, d.now), State.RETRYING, d.now);
+      // As Kestra records it: the run ends FAILED, then waits RETRYING, and so does the execution
+      // (ExecutionService.markWithTaskRunAs); the next attempt makes both active again (dispatchAttempt).
+      const failed = runState(runState(run, State.RUNNING, d.now), State.FAILED, d.now);
+      const retrying = runState(failed, State.RETRYING, d.now);
       d.update(retrying);
+      if (d.state === State.RUNNING) d.setState(State.RETRYING);
       if (delay <= 0) {
         dispatchAttempt(d, retrying, d.task(run.taskId)!);
         return;

@@ -9,7 +9,8 @@ import type { Flow } from '../model/flow';
 import { State, isTerminal, newStateRecord } from '../model/states';
 import type { Ids } from '../ports/system';
 import { Draft } from './draft';
-import { evaluateRoot, settlePause } from './finish';
+import { evaluateRoot, finishExecution, settlePause } from './finish';
+import { createdFailedByChecks } from './checks';
 import { onConcurrencySlot, startOrClaim } from './concurrency';
 import { kill } from './kill';
 import { continueRestarted, restart } from './restart';
@@ -98,6 +99,7 @@ const onWakeUps: { readonly [R in WakeUpReason]: (d: Draft, run: TaskRun, reason
 // One handler per event type: a new event type that the engine does not handle does not compile.
 const onEvents: EventHandlers<Draft> = {
   ExecutionCreated: (d) => {
+    if (createdFailedByChecks(d.execution)) return finishExecution(d, State.FAILED, { refused: true });
     if (d.state === State.CREATED || d.state === State.RESTARTED) startOrClaim(d, begin);
   },
   AttemptStarted: onAttemptStarted,

@@ -132,6 +132,8 @@ export function variablesFrom(src: VariableSources, run: TaskRun | undefined): R
       id: execution.id,
       startDate: execution.state.histories[0]?.date,
       originalId: execution.originalId ?? execution.id,
+      // Kestra 1.x: afterExecution tasks read the state the execution ends in.
+      state: execution.ending ?? execution.state.current,
     },
     outputs: src.outputs(),
     inputs: execution.inputs ?? EMPTY,

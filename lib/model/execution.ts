@@ -80,6 +80,11 @@ export const Execution = z.object({
   taskRunList: z.array(TaskRun),
   outputs: z.record(z.string(), z.unknown()).optional(),
   error: ErrorDataSchema.optional(),
+  /**
+   * Kestra 1.x `afterExecution`: the state the execution ends in, settled while its afterExecution tasks
+   * run (they read it as `execution.state`); removed when it ends.
+   */
+  ending: StateSchema.optional(),
   /** Bumped by every transaction; a stale writer is rejected. */
   version: z.number().int().nonnegative(),
 });

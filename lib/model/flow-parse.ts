@@ -2,8 +2,8 @@
 // file, line:column, flow, task and property path.
 import type { TaskCatalog } from './catalog';
 import { ErrorCode } from './errors';
-import { ConcurrencyBehavior, flowKey, InputType } from './flow';
-import type { Flow, FlowConcurrency, FlowInput, TaskDefault, Trigger } from './flow';
+import { CheckBehavior, CheckStyle, ConcurrencyBehavior, flowKey, InputType } from './flow';
+import type { Flow, FlowCheck, FlowConcurrency, FlowInput, TaskDefault, Trigger } from './flow';
 import { TaskDefaults } from './flow-defaults';
 import type { SourcedDefault } from './flow-defaults';
 import { formatPath, Severity } from './flow-diagnostics';
@@ -76,7 +76,7 @@ function checkDocument(doc: Record<string, unknown>, opts: ParseOptions, finding
     if (!Object.hasOwn(TOP_LEVEL, key)) {
       findings.push({ ...err([key], `unknown property '${key}'${didYouMean(key, Object.keys(TOP_LEVEL))}`), atKey: true });
     } else if (present(key)) {
-      for (const issue of checkValue(TOP_LEVEL[key], doc[key], { skip: (p) => (key === 'tasks' || key === 'errors' || key === 'finally') && p.length > 0 })) {
+      for (const issue of checkValue(TOP_LEVEL[key], doc[key], { skip: (p) => (key === 'tasks' || key === 'errors' || key === 'finally' || key === 'afterExecution') && p.length > 0 })) {
         findings.push({ ...err([key, ...issue.path], issue.message), atKey: issue.atKey });
       }
     }
@@ -103,11 +103,13 @@ function checkDocument(doc: Record<string, unknown>, opts: ParseOptions, finding
   const tasks = withDefaults(doc.tasks);
   const errors = withDefaults(doc.errors);
   const finallyTasks = withDefaults(doc.finally);
+  const afterTasks = withDefaults(doc.afterExecution);
 
   const ctx = { catalog: opts.catalog, defaults, has: yaml.has, findings, ids: [] as { id: string; path: DocPath }[] };
   if (Array.isArray(tasks)) checkTaskList(tasks, ['tasks'], ctx);
   if (Array.isArray(errors)) checkTaskList(errors, ['errors'], ctx);
   if (Array.isArray(finallyTasks)) checkTaskList(finallyTasks, ['finally'], ctx);
+  if (Array.isArray(afterTasks)) checkTaskList(afterTasks, ['afterExecution'], ctx);
   findings.push(...duplicateIds(ctx.ids, (p) => yaml.locate(p).line));
 
   const triggers = checkTriggers(doc.triggers, defaults, findings);
@@ -123,14 +125,25 @@ function checkDocument(doc: Record<string, unknown>, opts: ParseOptions, finding
     tasks: (Array.isArray(tasks) ? tasks : []) as Task[],
     ...(Array.isArray(errors) && errors.length > 0 ? { errors: errors as Task[] } : {}),
     ...(Array.isArray(finallyTasks) && finallyTasks.length > 0 ? { finally: finallyTasks as Task[] } : {}),
+    ...(Array.isArray(afterTasks) && afterTasks.length > 0 ? { afterExecution: afterTasks as Task[] } : {}),
     ...(Array.isArray(doc.outputs) && doc.outputs.length > 0 ? { outputs: doc.outputs as Flow['outputs'] } : {}),
     ...(triggers.length > 0 ? { triggers } : {}),
     ...(isPlainObject(doc.concurrency) ? { concurrency: concurrencyOf(doc.concurrency) } : {}),
+    ...(Array.isArray(doc.checks) && doc.checks.length > 0 ? { checks: doc.checks.map(checkOf) } : {}),
     ...(sourced.length > 0 ? { taskDefaults: sourced.map(({ at: _at, ...d }): TaskDefault => d) } : {}),
     ...(doc.disabled === true ? { disabled: true } : {}),
   };
   if (opts.expressions) findings.push(...checkExpressions(flow, opts.catalog, opts.expressions));
   return flow;
+}
+
+/** A written check with Kestra's defaults (style INFO, behavior BLOCK_EXECUTION); only read once it validated. */
+function checkOf(raw: unknown): FlowCheck {
+  const c = raw as Partial<FlowCheck>;
+  return {
+    condition: String(c.condition), message: String(c.message),
+    style: c.style ?? CheckStyle.INFO, behavior: c.behavior ?? CheckBehavior.BLOCK_EXECUTION,
+  };
 }
 
 /** The written `concurrency` with Kestra's default behavior (QUEUE); only read once it validated. */

@@ -1,7 +1,7 @@
 // The flow document as written, before normalisation: one schema per top-level field, so each
 // field's problems are reported on their own. Tasks are checked against the catalog elsewhere.
 import { z } from 'zod';
-import { FlowConcurrency, FlowInput, FlowOutput, TaskDefault, TriggerBase } from './flow';
+import { FlowCheck, FlowConcurrency, FlowInput, FlowOutput, TaskDefault, TriggerBase } from './flow';
 import { Retry } from './retry';
 import { RESERVED_SEGMENTS } from './storage-uri';
 
@@ -58,9 +58,11 @@ export const TOP_LEVEL: Readonly<Record<string, z.ZodType>> = {
   tasks: z.array(z.unknown()).min(1, 'a flow needs at least one task'),
   errors: z.array(z.unknown()),
   finally: z.array(z.unknown()),
+  afterExecution: z.array(z.unknown()),
   outputs: z.array(FlowOutput),
   triggers: z.array(z.unknown()),
   concurrency: FlowConcurrency,
+  checks: z.array(FlowCheck),
   taskDefaults: z.array(TaskDefault.strict()),
   // The 1.x name of taskDefaults.
   pluginDefaults: z.array(TaskDefault.strict()),

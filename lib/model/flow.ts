@@ -87,6 +87,22 @@ export const FlowConcurrency = z.object({
 }).strict();
 export interface FlowConcurrency { limit: number; behavior: ConcurrencyBehavior }
 
+/** Kestra 1.2's Check.Behavior: what a failed check does to an execution a person starts. */
+export const CheckBehavior = { BLOCK_EXECUTION: 'BLOCK_EXECUTION', FAIL_EXECUTION: 'FAIL_EXECUTION', CREATE_EXECUTION: 'CREATE_EXECUTION' } as const;
+export type CheckBehavior = (typeof CheckBehavior)[keyof typeof CheckBehavior];
+/** Kestra 1.2's Check.Style: how the UI shows the message. */
+export const CheckStyle = { ERROR: 'ERROR', SUCCESS: 'SUCCESS', WARNING: 'WARNING', INFO: 'INFO' } as const;
+export type CheckStyle = (typeof CheckStyle)[keyof typeof CheckStyle];
+
+/** A flow's `checks` item (Kestra 1.2): `condition` must render true, or `behavior` applies. */
+export const FlowCheck = z.object({
+  condition: z.string().min(1),
+  message: z.string().min(1),
+  style: z.enum(Object.values(CheckStyle) as [CheckStyle, ...CheckStyle[]]).optional(),
+  behavior: z.enum(Object.values(CheckBehavior) as [CheckBehavior, ...CheckBehavior[]]).optional(),
+}).strict();
+export interface FlowCheck { condition: string; message: string; style: CheckStyle; behavior: CheckBehavior }
+
 /** Every task has these; the rest of its properties belong to its type. */
 export const TaskBase = z.object({
   id: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]*$/, 'task ids use letters, digits, - and _'),
@@ -141,11 +157,15 @@ export interface Flow {
   errors?: Task[];
   /** Kestra 1.x: run at the end, after `tasks` and `errors`, whatever happened. */
   finally?: Task[];
+  /** Kestra 1.x: run one after the other once the execution's state is settled; they never change it. */
+  afterExecution?: Task[];
   /** Kestra 1.x: the execution's outputs, rendered when it ends. */
   outputs?: FlowOutput[];
   triggers?: Trigger[];
   /** At most `limit` executions run at once; the others wait QUEUED, or end CANCELLED or FAILED. */
   concurrency?: FlowConcurrency;
+  /** Kestra 1.2: conditions on the inputs, checked before an execution a person starts is created. */
+  checks?: FlowCheck[];
   taskDefaults?: TaskDefault[];
   disabled?: boolean;
 }

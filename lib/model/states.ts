@@ -15,7 +15,10 @@ export const State = {
   KILLED: 'KILLED',
   /** Kestra 1.x: a task whose `runIf` rendered false. Terminal, and counts as SUCCESS in a branch. */
   SKIPPED: 'SKIPPED',
-  /** Kestra 1.x: refused by the flow's `concurrency` limit with `behavior: CANCEL`. Terminal; nothing ran. */
+  /**
+   * Kestra 1.x: refused by the flow's `concurrency` limit with `behavior: CANCEL` (nothing ran), or ended
+   * by an Exit task with `state: CANCELED` (the Exit run and its parents end CANCELLED too). Terminal.
+   */
   CANCELLED: 'CANCELLED',
 } as const;
 export type State = (typeof State)[keyof typeof State];
@@ -28,14 +31,17 @@ export const TRANSITIONS: Readonly<Record<State, readonly State[]>> = {
   CREATED: [State.QUEUED, State.RUNNING, State.PAUSED, State.KILLING, State.KILLED, State.SUCCESS, State.WARNING, State.FAILED, State.SKIPPED, State.CANCELLED],
   // A flow's `concurrency`: waits for a slot, then runs; or is killed while it waits.
   QUEUED: [State.CREATED, State.RUNNING, State.KILLING, State.KILLED, State.FAILED, State.CANCELLED],
-  RUNNING: [State.PAUSED, State.RETRYING, State.KILLING, State.SUCCESS, State.WARNING, State.FAILED, State.KILLED],
+  RUNNING: [State.PAUSED, State.RETRYING, State.KILLING, State.SUCCESS, State.WARNING, State.FAILED, State.KILLED, State.CANCELLED],
   PAUSED: [State.RUNNING, State.KILLING, State.KILLED, State.FAILED, State.SUCCESS],
-  RETRYING: [State.RUNNING, State.CREATED, State.KILLING, State.KILLED, State.FAILED],
+  // A task run waits RETRYING after a FAILED attempt, then is CREATED again; an execution waits RETRYING
+  // while one of its runs does, and ends from there as from RUNNING (an Exit or a Kill elsewhere).
+  RETRYING: [State.RUNNING, State.CREATED, State.PAUSED, State.KILLING, State.KILLED, State.SUCCESS, State.WARNING, State.FAILED, State.CANCELLED],
   RESTARTED: [State.CREATED, State.QUEUED, State.RUNNING, State.KILLING, State.KILLED, State.FAILED, State.SUCCESS, State.WARNING, State.SKIPPED, State.CANCELLED],
   KILLING: [State.KILLED, State.FAILED, State.SUCCESS, State.WARNING],
   SUCCESS: [State.RESTARTED],
   WARNING: [State.RESTARTED],
-  FAILED: [State.RESTARTED],
+  // RETRYING: a failed attempt of a task run with retries left (Kestra records FAILED, then RETRYING).
+  FAILED: [State.RESTARTED, State.RETRYING],
   KILLED: [State.RESTARTED],
   SKIPPED: [State.RESTARTED],
   CANCELLED: [],

@@ -33,6 +33,7 @@ export function checkExpressions(flow: Flow, catalog: TaskCatalog, analyzer: Exp
     forEachTask(flow.tasks, ['tasks'], catalog, fn);
     forEachTask(flow.errors, ['errors'], catalog, fn);
     forEachTask(flow.finally, ['finally'], catalog, fn);
+    forEachTask(flow.afterExecution, ['afterExecution'], catalog, fn);
   };
   visitAll(({ task }) => { if (typeof task.id === 'string') taskIds.add(task.id); });
   const scope: Scope = {

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import type { PluginGroup, TaskStatus } from '../model/catalog';
 import type { KeyValueStore } from '../ports/key-value-store';
+import type { ExecutionFilter } from '../ports/state-store';
 import type { LogFilter, LogLine } from '../ports/log-store';
 
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -54,6 +55,9 @@ export interface TaskMetrics {
   timer(name: string, ms: number): void;
 }
 
+/** What execution.Count filters on: a search's fields, without its paging. */
+export type ExecutionCountFilter = Pick<ExecutionFilter, 'namespace' | 'flowId' | 'states' | 'from' | 'to'>;
+
 export interface TaskContext {
   /** Renders a value (string, list or map) with the task run's variables. */
   render<T = unknown>(value: unknown, extraVars?: Record<string, unknown>): Promise<T>;
@@ -68,6 +72,8 @@ export interface TaskContext {
    * namespace's are FORBIDDEN. Absent where no log store is reachable (a trigger's poll).
    */
   executionLogs?(executionId: string, filter?: LogFilter): Promise<LogLine[]>;
+  /** How many executions match (execution.Count); absent where no execution store is reachable (a trigger's poll). */
+  countExecutions?(filter: ExecutionCountFilter): Promise<number>;
   /** Aborted on kill or timeout. */
   signal: AbortSignal;
   /** When the current invocation must stop (timeout or the function's own limit). */

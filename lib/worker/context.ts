@@ -4,11 +4,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AloftError, ErrorCode, type ErrorLocation } from '../model/errors';
-import type { TaskContext, TaskMetrics, TaskNamespaceFiles } from '../plugins/types';
+import type { ExecutionCountFilter, TaskContext, TaskMetrics, TaskNamespaceFiles } from '../plugins/types';
 import type { BlobStore } from '../ports/blob-store';
 import type { LogFilter, LogLevel, LogLine, LogStore } from '../ports/log-store';
 import type { FileText } from '../expr';
 import type { KeyValueStore } from '../ports/key-value-store';
+import type { StateStore } from '../ports/state-store';
 import type { Clock, Secrets } from '../ports/system';
 import { AttemptLogger, SecretMask } from './logger';
 import { renderOne, resolveKv, resolveReads, resolveSecrets, type KnownKv, type RenderContext } from './render';
@@ -32,6 +33,8 @@ export interface TaskContextOptions {
   /** Folder for scratch folders, created on first use. */
   tempRoot: string;
   logs?: LogStore;
+  /** The executions, for execution.Count; absent: it fails with NOT_SUPPORTED. */
+  executions?: Pick<StateStore, 'count'>;
   stdoutLog?: StdoutLog;
   /** Default INFO. */
   minLogLevel?: LogLevel;
@@ -206,6 +209,11 @@ class AttemptContext implements AttemptTaskContext {
       throw new AloftError(ErrorCode.FORBIDDEN, `execution ${executionId} is not of namespace ${this.execution.namespace}: its logs cannot be read here`, this.cx.location);
     }
     return lines;
+  }
+
+  countExecutions(filter: ExecutionCountFilter): Promise<number> {
+    if (!this.o.executions) throw new AloftError(ErrorCode.NOT_SUPPORTED, 'this runtime keeps no executions a task can count', this.cx.location);
+    return this.o.executions.count(filter);
   }
 
   now(): Date {

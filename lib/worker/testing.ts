@@ -7,6 +7,7 @@ import { EnvSecrets, FolderBlobStore, MemoryKeyValueStore, MemoryLogStore, Syste
 import { createCatalog, type PluginCatalog } from '../plugins/catalog';
 import type { RunnableTaskDefinition } from '../plugins/types';
 import type { LogLine } from '../ports/log-store';
+import type { StateStore } from '../ports/state-store';
 import type { WorkerTask } from '../model/worker-messages';
 import { createTaskContext, type AttemptTaskContext, type TaskContextOptions } from './context';
 import type { Env, WorkerDeps } from './types';
@@ -25,6 +26,8 @@ export interface FakeOptions {
   execution?: Partial<FakeExecution>;
   /** Variables merged over the fake execution's standard ones (flow, execution, task, taskrun, outputs, inputs). */
   variables?: Record<string, unknown>;
+  /** The executions execution.Count counts; default: none (it fails with NOT_SUPPORTED). */
+  executions?: Pick<StateStore, 'count'>;
 }
 
 export interface FakeWorld {
@@ -74,7 +77,7 @@ export async function fakeTaskContext(
     execution: w.execution, taskRun: { id: taskRunId, taskId, attempt: 0 },
     variables: standardVariables(w.execution, taskId, taskRunId, opts.variables),
     blobs: w.blobs, secrets: new EnvSecrets(w.env), kv: w.kv, clock: new SystemClock(), env: w.env, tempRoot: join(w.dataDir, 'tmp'),
-    logs: w.logs, minLogLevel: 'TRACE', signal: opts.signal, deadline: opts.deadline,
+    logs: w.logs, executions: opts.executions, minLogLevel: 'TRACE', signal: opts.signal, deadline: opts.deadline,
   };
   const ctx = createTaskContext(options);
   return {
@@ -93,7 +96,7 @@ export async function fakeWorker(
   const w = await world(opts);
   const catalog = opts.catalog ?? (opts.tasks ? createCatalog(opts.tasks, []) : createCatalog());
   const deps: WorkerDeps = {
-    catalog, blobs: w.blobs, secrets: new EnvSecrets(w.env), kv: w.kv, logs: w.logs, clock: new SystemClock(), env: w.env,
+    catalog, blobs: w.blobs, secrets: new EnvSecrets(w.env), kv: w.kv, logs: w.logs, executions: opts.executions, clock: new SystemClock(), env: w.env,
     tempRoot: join(w.dataDir, 'tmp'), minLogLevel: 'TRACE',
   };
   return {

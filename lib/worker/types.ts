@@ -3,6 +3,7 @@ import type { PluginCatalog } from '../plugins/catalog';
 import type { BlobStore } from '../ports/blob-store';
 import type { LogLevel, LogStore } from '../ports/log-store';
 import type { KeyValueStore } from '../ports/key-value-store';
+import type { StateStore } from '../ports/state-store';
 import type { Clock, Secrets } from '../ports/system';
 import type { WorkerResult } from '../model/worker-messages';
 import type { KillSource } from './stop';
@@ -19,6 +20,8 @@ export interface WorkerDeps {
   /** The key-value store for the kv tasks and kv(); absent: they fail with NOT_SUPPORTED. */
   kv?: KeyValueStore;
   logs: LogStore;
+  /** The executions, counted by execution.Count; absent: it fails with NOT_SUPPORTED. */
+  executions?: Pick<StateStore, 'count'>;
   clock: Clock;
   /** The runtime's environment, injected: tasks see it as `ctx.env`, `envs` comes from its ALOFT_ variables. */
   env: Env;

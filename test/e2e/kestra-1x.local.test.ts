@@ -142,6 +142,64 @@ const cases: Record<string, () => Promise<void>> = {
     expect(on.state.current).toBe('SUCCESS');
     expect(statesOf(on)).toEqual({ if: 'SUCCESS', hello: 'SUCCESS', end: 'SUCCESS' });
   },
+  'exit-canceled.yml': async () => {
+    const e = await run('exit-canceled.yml');
+    expect(e.state.current).toBe('CANCELLED');
+    expect(e.state.histories.map((h) => h.state)).toEqual(['CREATED', 'RUNNING', 'CANCELLED']);
+    expect(statesOf(e)).toEqual({ check: 'SUCCESS', nothing_to_do: 'CANCELLED', cancel: 'CANCELLED' });
+    expect(e.error).toBeUndefined();
+  },
+  'count.yml': async () => {
+    const e = await run('count.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    // This execution is running, so it counts itself: only the flow never deployed has none.
+    expect(outputOf(e, 'counts')).toEqual({ results: [{ namespace: 'io.aloft.kestra1x', flowId: 'never-deployed', count: 0 }], total: 0 });
+    expect(runsOf(e, 'alert').map((r) => r.outputs?.value)).toEqual(['Flow never-deployed has no execution for the last 24h!']);
+  },
+  'checks.yml': async () => {
+    const e = await run('checks.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(value(e, 'hello')).toBe('Hello Kestra!');
+    // A blocking check that fails: no execution is created, and the error lists the failed checks.
+    await expect(run('checks.yml', { name: 'other' })).rejects.toMatchObject({
+      code: 'CHECK_FAILED',
+      message: "Flow execution blocked: one or more condition checks evaluated to false.\nFailed checks: Sorry, this flow can only be executed with 'Kestra', "
+        + 'Non-approved source detected. Use https://dummyjson.com when possible.',
+    });
+  },
+  'checks-fail.yml': async () => {
+    const e = await run('checks-fail.yml');
+    expect(e.state.current).toBe('FAILED');
+    expect(e.state.histories.map((h) => h.state)).toEqual(['CREATED', 'FAILED']);
+    expect(e.taskRunList).toEqual([]);
+    expect(e.error).toMatchObject({ code: 'CHECK_FAILED', message: expect.stringContaining('Failed checks: Prod runs need an approval') });
+    const dev = await run('checks-fail.yml', { environment: 'dev' });
+    expect(dev.state.current).toBe('SUCCESS');
+    expect(statesOf(dev)).toEqual({ deploy: 'SUCCESS' });
+  },
+  'retry-attempts.yml': async () => {
+    const e = await run('retry-attempts.yml');
+    expect(e.state.current).toBe('WARNING');
+    expect(statesOf(e)).toEqual({ flaky: 'WARNING', after: 'SUCCESS' });
+    const flaky = runsOf(e, 'flaky')[0];
+    expect(flaky.attempts.map((a) => a.state.current)).toEqual(['FAILED', 'FAILED', 'SUCCESS']);
+    // As Kestra records a retry: the run FAILED then RETRYING, then CREATED again; the execution RETRYING meanwhile.
+    expect(flaky.state.histories.map((h) => h.state)).toEqual([
+      'CREATED', 'RUNNING', 'FAILED', 'RETRYING', 'CREATED', 'RUNNING', 'FAILED', 'RETRYING', 'CREATED', 'RUNNING', 'WARNING',
+    ]);
+    expect(e.state.histories.map((h) => h.state)).toEqual(['CREATED', 'RUNNING', 'RETRYING', 'RUNNING', 'RETRYING', 'RUNNING', 'WARNING']);
+  },
+  'after-execution.yml': async () => {
+    const e = await run('after-execution.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(e.taskRunList.map((r) => r.taskId)).toEqual(['hello', 'fail', 'cleanup', 'end', 'notify']);
+    expect(outputOf(e, 'end')).toEqual({ values: { state: 'SUCCESS' } });
+    expect(value(e, 'notify')).toBe(`execution ${e.id} ended SUCCESS`);
+    const failed = await run('after-execution.yml', { fail: true });
+    expect(failed.state.current).toBe('FAILED');
+    expect(statesOf(failed)).toEqual({ hello: 'SUCCESS', fail: 'FAILED', cleanup: 'SUCCESS', end: 'SUCCESS', notify: 'SUCCESS' });
+    expect(outputOf(failed, 'end')).toEqual({ values: { state: 'FAILED' } });
+  },
   'labels-task.yml': async () => {
     const e = await run('labels-task.yml');
     expect(e.state.current).toBe('SUCCESS');

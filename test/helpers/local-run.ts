@@ -23,7 +23,7 @@ export async function runFlowFile(file: string, opts: LocalRunOptions = {}): Pro
     }
     const { flow } = await runtime.deploy(readFileSync(file, 'utf8'), file);
     const files = Object.fromEntries(Object.entries(opts.files ?? {}).map(([k, p]) => [k, { fileName: basename(p), data: readFileSync(p) }]));
-    const started = await runtime.startExecution({ flow, inputs: opts.inputs, files });
+    const started = await runtime.startExecution({ flow, inputs: opts.inputs, files, checks: true });
     const execution = await runtime.waitForEnd(started.id);
     return { execution, runtime };
   } finally {

@@ -15,9 +15,9 @@ import { runState } from '../state-ops';
 import type { FlowableBehaviour } from './behaviour';
 import { conclude, startRunning } from './list-behaviour';
 
-/** Kestra's ExitState, as written, and the state each ends in. CANCELED needs a CANCELLED state Aloft does not have yet. */
+/** Kestra's ExitState, as written, and the state each ends in: Kestra spells it CANCELED and records CANCELLED. */
 const EXIT_STATES: Readonly<Record<string, State>> = {
-  SUCCESS: State.SUCCESS, WARNING: State.WARNING, FAILED: State.FAILED, KILLED: State.KILLED,
+  SUCCESS: State.SUCCESS, WARNING: State.WARNING, FAILED: State.FAILED, KILLED: State.KILLED, CANCELED: State.CANCELLED,
 };
 
 export const exitInfo: TaskTypeInfo = {
@@ -59,9 +59,7 @@ export const exit: FlowableBehaviour = {
     if (!rendered.ok) return failAndNotify(d, running, rendered.error);
     const state = EXIT_STATES[rendered.value.trim()];
     if (!state) {
-      const why = rendered.value.trim() === 'CANCELED'
-        ? 'CANCELED is not supported yet: Aloft has no CANCELLED state'
-        : `'${rendered.value}' is not one of ${Object.keys(EXIT_STATES).join(', ')}`;
+      const why = `'${rendered.value}' is not one of ${Object.keys(EXIT_STATES).join(', ')}`;
       return failAndNotify(d, running, propertyError({ flow: d.fx.key, task: run.taskId }, 'state', why));
     }
     if (state === State.KILLED) return kill(d);

@@ -2,6 +2,7 @@
 import type { RunnableTaskDefinition } from '../types';
 import { assertTask } from './assert';
 import { echoTask } from './echo';
+import { countTask } from './execution-count';
 import { failTask } from './fail';
 import { downloadTask } from './http-download';
 import { requestTask } from './http-request';
@@ -22,5 +23,5 @@ import { splitTask } from './storage-split';
 export const coreTasks: readonly RunnableTaskDefinition[] = [
   logTask, returnTask, echoTask, failTask, assertTask, requestTask, downloadTask, outputValuesTask,
   concatTask, sizeTask, deleteTask, purgeCurrentExecutionFilesTask, reverseTask, splitTask, filterItemsTask, deduplicateItemsTask,
-  localFilesTask, fetchLogsTask, ...kvTasks, ...namespaceFileTasks,
+  localFilesTask, fetchLogsTask, countTask, ...kvTasks, ...namespaceFileTasks,
 ];

@@ -177,7 +177,7 @@ export class CloudDeps {
         running: new StopWatcher(a.stops, r.ALOFT_STOP_POLL_MS, (err, key) =>
           log.error(`worker: could not check whether attempt ${key.attempt + 1} must stop`, err, { executionId: key.executionId, taskRunId: key.taskRunId })),
         worker: {
-          catalog: this.catalog, blobs: a.blobs, secrets: a.secrets, kv: a.kv, logs: a.logs, clock: this.clock, env: this.opts.env,
+          catalog: this.catalog, blobs: a.blobs, secrets: a.secrets, kv: a.kv, logs: a.logs, executions: a.store, clock: this.clock, env: this.opts.env,
           tempRoot: r.ALOFT_TEMP_DIR, stdoutLog: this.opts.logSink ?? stdoutSink,
         },
       };

@@ -1,10 +1,10 @@
 // Creating an execution: check inputs against the flow, store FILE inputs, save, queue ExecutionCreated.
 // Used by the CLI, the API, subflows and triggers alike.
 import type { Readable } from 'node:stream';
-import { newExecution } from '../../engine';
+import { checksBehavior, checksError, failedChecks, newExecution } from '../../engine';
 import { AloftError, DiagnosticsError, ErrorCode, type AloftErrorData } from '../../model/errors';
 import type { Execution, ParentRef, TriggerContext } from '../../model/execution';
-import type { Flow } from '../../model/flow';
+import { CheckBehavior, type Flow } from '../../model/flow';
 import { coerceInputs } from '../../model/inputs';
 import { inputFileKey, keyToUri } from '../../model/storage-uri';
 import type { BlobStore, Clock, Ids, StateStore } from '../../ports';
@@ -40,6 +40,11 @@ export interface StartRequest {
   parent?: ParentRef;
   labels?: Record<string, string>;
   originalId?: string;
+  /**
+   * A person starts it (the API's create, `aloft run`): the flow's `checks` apply, as in Kestra's
+   * ExecutionController. Triggers, subflows and replays leave them out.
+   */
+  checks?: boolean;
 }
 
 export async function startExecution(deps: StartDeps, req: StartRequest): Promise<Execution> {
@@ -61,10 +66,18 @@ export async function startExecution(deps: StartDeps, req: StartRequest): Promis
     throw new InputsInvalidError(checked.errors, `${req.flow.namespace}.${req.flow.id}`);
   }
   const now = deps.clock.now();
-  const execution = newExecution({
+  const failed = req.checks ? failedChecks(req.flow, checked.inputs, now) : [];
+  const behavior = checksBehavior(failed);
+  if (behavior === CheckBehavior.BLOCK_EXECUTION) {
+    const e = checksError(req.flow, failed, behavior);
+    throw new AloftError(e.code, e.message, { flow: e.flow });
+  }
+  const created = newExecution({
     id, flow: req.flow, inputs: checked.inputs, now, trigger: req.trigger, parent: req.parent,
     labels: { ...(req.flow.labels ?? {}), ...(req.labels ?? {}) }, originalId: req.originalId,
   });
+  // Its first step ends it FAILED, having run nothing (lib/engine/checks.ts).
+  const execution = behavior === CheckBehavior.FAIL_EXECUTION ? { ...created, error: checksError(req.flow, failed, behavior) } : created;
   await deps.store.create(execution, pending({ type: 'ExecutionCreated' }, now, () => deps.ids.next()));
   deps.wake(id);
   return execution;

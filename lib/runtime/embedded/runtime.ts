@@ -152,7 +152,7 @@ export class LocalRuntime {
   private async boot(): Promise<StartRecovery> {
     const found = this.adapters.persistent ? await this.recoverAtStart() : { republished: 0, lost: 0, wakeUps: 0, stranded: 0 };
     const worker = {
-      catalog: this.catalog, blobs: this.blobs, secrets: new EnvSecrets(this.opts.env), kv: this.adapters.kv, logs: this.adapters.logs, clock: this.clock,
+      catalog: this.catalog, blobs: this.blobs, secrets: new EnvSecrets(this.opts.env), kv: this.adapters.kv, logs: this.adapters.logs, executions: this.adapters.store, clock: this.clock,
       env: this.opts.env, tempRoot: join(this.dataDir, 'tmp'), stdoutLog: this.opts.stdoutLog,
     };
     const { store, ledger } = this.adapters;

@@ -1,11 +1,13 @@
 // The API service's flow dependencies over a shared flow repository: two services stand for two
 // instances of the cloud `api` function, neither of which sees the other's saves.
 import { MemoryFlowRepository, MemoryLogStore, MemoryStateStore, RandomIds, SystemClock } from '../../../lib/adapters/local';
+import type { AloftError } from '../../../lib/model/errors';
 import { DependencyIndex, FlowHasDependentsError } from '../../../lib/api/dependencies';
 import { createApiService, type ApiServiceDeps } from '../../../lib/api/port-service';
 import { checkSyntax, referencedPaths } from '../../../lib/expr';
 import { catalog } from '../../../lib/plugins/catalog';
 import { exprRenderer } from '../../../lib/triggers/expr-renderer';
+import { startExecution, type StartDeps } from '../../../lib/runtime/core/start-execution';
 import { parseFlowWithTriggers } from '../../../lib/triggers/validate';
 
 const cat = catalog();
@@ -51,5 +53,50 @@ describe('the API service\'s flow dependencies', () => {
 
   it('names a flow that does not exist', async () => {
     await expect(service(new MemoryFlowRepository()).flows.dependencies('n', 'nope')).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'flow n.nope not found' });
+  });
+});
+
+describe('the API service\'s execution start', () => {
+  const guarded = (behavior: string) => `id: guarded\nnamespace: n\ninputs:\n  - id: ok\n    type: BOOLEAN\nchecks:\n  - condition: "{{ inputs.ok }}"\n    message: ok must be true\n    behavior: ${behavior}\ntasks:\n  - id: r\n    type: io.kestra.core.tasks.debugs.Return\n    format: x\n`;
+
+  function started() {
+    const clock = new SystemClock();
+    const ids = new RandomIds();
+    const store = new MemoryStateStore();
+    const start: ApiServiceDeps['start'] = (req) => startExecution({ store, blobs: { put: unused } as unknown as StartDeps['blobs'], clock, ids, wake: () => undefined }, req);
+    const deps: ApiServiceDeps = {
+      flows: new MemoryFlowRepository(), executions: store, logs: new MemoryLogStore(), blobs: { get: unused, put: unused } as unknown as ApiServiceDeps['blobs'],
+      clock, ids, catalog: cat, renderer: exprRenderer(clock),
+      parse: (source) => parseFlowWithTriggers(source, { catalog: cat, expressions: { referencedPaths, checkSyntax } }),
+      start, kill: unused, restart: unused, resume: unused, replay: unused,
+    };
+    return { api: createApiService(deps), store, start };
+  }
+
+  it('applies the flow\'s checks, as Kestra\'s execution controller does: a blocking one that fails creates nothing', async () => {
+    const { api, store } = started();
+    await api.flows.save(guarded('BLOCK_EXECUTION'));
+    const refused = await api.executions.start('n', 'guarded', { inputs: { ok: false }, files: {}, labels: {} }).then(() => undefined, (err: AloftError) => err.toJSON());
+    expect(refused).toEqual({
+      code: 'CHECK_FAILED', flow: 'n.guarded',
+      message: 'Flow execution blocked: one or more condition checks evaluated to false.\nFailed checks: ok must be true',
+    });
+    expect(await store.count({})).toBe(0);
+    expect((await api.executions.start('n', 'guarded', { inputs: { ok: true }, files: {}, labels: {} })).state.current).toBe('CREATED');
+  });
+
+  it('creates the execution with the checks\' error when their behavior is FAIL_EXECUTION', async () => {
+    const { api } = started();
+    await api.flows.save(guarded('FAIL_EXECUTION'));
+    const e = await api.executions.start('n', 'guarded', { inputs: { ok: false }, files: {}, labels: {} });
+    expect(e.error).toMatchObject({ code: 'CHECK_FAILED', message: expect.stringContaining('Failed checks: ok must be true') });
+  });
+
+  it('leaves the checks out for a start that is not a person\'s (a trigger, a subflow)', async () => {
+    const { api, start } = started();
+    const { flow } = await api.flows.save(guarded('BLOCK_EXECUTION'));
+    const e = await start({ flow, inputs: { ok: false }, trigger: { id: 'schedule', type: 'io.kestra.plugin.core.trigger.Schedule', variables: {} } });
+    expect(e.state.current).toBe('CREATED');
+    expect(e.error).toBeUndefined();
   });
 });

@@ -60,6 +60,12 @@ describe('nextRetryDelay', () => {
     expect(nextRetryDelay(constant, run(4, undefined, { attemptBase: 3 }), at('2024-01-01T00:00:06Z'))).toBe(1000);
   });
 
+  it('reads Kestra 0.24\'s maxAttempts as maxAttempt', () => {
+    const p: Retry = { type: 'constant', interval: 'PT1S', maxAttempts: 2, behavior: 'RETRY_FAILED_TASK' };
+    expect(nextRetryDelay(p, run(1), at('2024-01-01T00:00:01Z'))).toBe(1000);
+    expect(nextRetryDelay(p, run(2), at('2024-01-01T00:00:01Z'))).toBeUndefined();
+  });
+
   it('does not retry without a policy', () => {
     expect(nextRetryDelay(undefined, run(1), at('2024-01-01T00:00:01Z'))).toBeUndefined();
   });

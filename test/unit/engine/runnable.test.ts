@@ -62,7 +62,8 @@ describe('runnable task runs', () => {
     const b = h.run('b');
     expect(b.attempts).toHaveLength(2);
     expect(b.state).not.toBe(b.attempts[1].state);
-    expect(b.state.histories.map((x) => x.state)).toEqual(['CREATED', 'RUNNING', 'RETRYING', 'RUNNING', 'FAILED']);
+    // Kestra's record of a retry: FAILED, RETRYING, then CREATED again for the next attempt.
+    expect(b.state.histories.map((x) => x.state)).toEqual(['CREATED', 'RUNNING', 'FAILED', 'RETRYING', 'CREATED', 'RUNNING', 'FAILED']);
   });
 
   it('records RUNNING now when the reported start is not an ISO instant', () => {
@@ -107,6 +108,40 @@ describe('runnable task runs', () => {
     expect(h.run('t2').state.current).toBe('CREATED');
     h.drive();
     expect(h.state).toBe('FAILED');
+  });
+
+  it('records a retry as Kestra does: the run FAILED then RETRYING, the execution RETRYING until the next attempt', () => {
+    const h = Harness.start(flow([{ id: 'flaky', type: FAIL, retry }]));
+    h.fail('flaky');
+    expect(h.history('flaky')).toEqual(['CREATED', 'RUNNING', 'FAILED', 'RETRYING']);
+    expect(h.state).toBe('RETRYING');
+    h.fireWakeUps();
+    expect(h.history('flaky')).toEqual(['CREATED', 'RUNNING', 'FAILED', 'RETRYING', 'CREATED']);
+    expect(h.state).toBe('RUNNING');
+    h.succeed('flaky');
+    expect(h.run('flaky').attempts.map((a) => a.state.current)).toEqual(['FAILED', 'SUCCESS']);
+    expect(h.state).toBe('SUCCESS');
+    expect(h.execution.state.histories.map((x) => x.state)).toEqual(['CREATED', 'RUNNING', 'RETRYING', 'RUNNING', 'SUCCESS']);
+  });
+
+  it('lets a RETRYING execution be killed, and end when another branch exits', () => {
+    const killed = Harness.start(flow([{ id: 'flaky', type: FAIL, retry }]));
+    killed.fail('flaky');
+    killed.send({ type: 'Kill' });
+    killed.drive();
+    expect(killed.state).toBe('KILLED');
+    expect(killed.run('flaky').state.current).toBe('KILLED');
+    const exited = Harness.start(flow([{
+      id: 'par', type: 'io.kestra.core.tasks.flows.Parallel', tasks: [
+        { id: 'flaky', type: FAIL, retry },
+        { id: 'seq', type: SEQ, tasks: [{ id: 'slow', type: LOG }, { id: 'exit', type: 'io.kestra.plugin.core.execution.Exit', state: 'WARNING' }] },
+      ],
+    }]));
+    exited.fail('flaky');
+    expect(exited.state).toBe('RETRYING');
+    exited.succeed('slow');
+    expect(exited.state).toBe('WARNING');
+    expect(exited.run('flaky').state.current).toBe('KILLED');
   });
 
   it('shows the earlier attempts as taskrun.attemptsCount', () => {
@@ -157,7 +192,8 @@ describe('runnable task runs', () => {
     h.fail('a');
     expect(h.effectsOf('ScheduleWakeUp', h.last)).toEqual([]);
     expect(h.pending().map((w) => w.attempt)).toEqual([1]);
-    expect(h.history('a')).toEqual(['CREATED', 'RUNNING', 'RETRYING', 'RUNNING']);
+    expect(h.history('a')).toEqual(['CREATED', 'RUNNING', 'FAILED', 'RETRYING', 'CREATED']);
+    expect(h.execution.state.histories.map((x) => x.state)).toEqual(['CREATED', 'RUNNING', 'RETRYING', 'RUNNING']);
   });
 
   it('fails a run whose type is unknown at run time with a clear error', () => {

@@ -53,7 +53,8 @@ describe('buildVariables', () => {
     const vars = buildVariables(h.execution, h.flow, run, { globals: { g: true }, envs: { ALOFT_E: 'e' } });
     expect(vars).toEqual({
       flow: { id: 'f', namespace: 'test', revision: 1 },
-      execution: { id: 'e1', startDate: '2024-01-01T00:00:00.000Z', originalId: 'e1' },
+      // Kestra 1.x's RunVariables add the execution's current state.
+      execution: { id: 'e1', startDate: '2024-01-01T00:00:00.000Z', originalId: 'e1', state: 'RUNNING' },
       task: { id: 'a', type: RETURN },
       taskrun: { id: run.id, startDate: '2024-01-01T00:00:00.000Z', attemptsCount: 0 },
       parents: [],

@@ -322,6 +322,43 @@ tasks:
     expect(missing.map((e) => [e.property, e.message])).toEqual([['concurrency.limit', "missing required property 'limit'"]]);
   });
 
+  it('takes Kestra 1.x\'s retry maxAttempts and behavior RETRY_FAILED_TASK, and refuses CREATE_NEW_EXECUTION and both names at once', () => {
+    const task = (retry: string) => `id: f\nnamespace: ns\ntasks:\n  - id: t\n    type: ${RETURN}\n    retry:\n      type: constant\n      interval: PT1S\n${retry}`;
+    expect(flowOf(parse(task('      maxAttempts: 5\n      behavior: RETRY_FAILED_TASK\n'))).tasks[0].retry).toMatchObject({ maxAttempts: 5, behavior: 'RETRY_FAILED_TASK' });
+    const newExecution = errorsOf(parse(task('      behavior: CREATE_NEW_EXECUTION\n')));
+    expect(newExecution.map((e) => [e.task, e.property, e.line])).toEqual([['t', 'tasks[0].retry.behavior', 9]]);
+    expect(newExecution[0].message).toContain('CREATE_NEW_EXECUTION is not supported yet');
+    const both = errorsOf(parse(task('      maxAttempt: 2\n      maxAttempts: 3\n')));
+    expect(both.map((e) => e.message)).toEqual([expect.stringContaining('not both')]);
+  });
+
+  it('reads afterExecution tasks and checks them as any task list, naming the property and line', () => {
+    const base = `id: f\nnamespace: ns\ntasks:\n  - id: t\n    type: ${RETURN}\n`;
+    expect(flowOf(parse(`${base}afterExecution:\n  - id: end\n    type: ${RETURN}\n    format: x\n`)).afterExecution?.map((t) => t.id)).toEqual(['end']);
+    const errors = errorsOf(parse(`${base}afterExecution:\n  - id: t\n    type: io.example.Nope\n`));
+    expect(errors.map((e) => [e.property, e.line])).toEqual(expect.arrayContaining([['afterExecution[0].type', 8]]));
+    expect(errors.some((e) => e.property === 'afterExecution[0].id' && /already used/.test(e.message))).toBe(true);
+  });
+
+  it('reads checks with Kestra\'s defaults: style INFO, behavior BLOCK_EXECUTION', () => {
+    const base = `id: f\nnamespace: ns\ntasks:\n  - id: t\n    type: ${RETURN}\n`;
+    const f = flowOf(parse(`${base}checks:\n  - condition: "{{ inputs.ok }}"\n    message: not ok\n  - condition: "{{ true }}"\n    message: m\n    style: WARNING\n    behavior: CREATE_EXECUTION\n`));
+    expect(f.checks).toEqual([
+      { condition: '{{ inputs.ok }}', message: 'not ok', style: 'INFO', behavior: 'BLOCK_EXECUTION' },
+      { condition: '{{ true }}', message: 'm', style: 'WARNING', behavior: 'CREATE_EXECUTION' },
+    ]);
+    expect(flowOf(parse(base)).checks).toBeUndefined();
+  });
+
+  it('refuses a check without a message, or with an unknown behavior or style, naming the flow, property and line', () => {
+    const errors = errorsOf(parse(`id: f\nnamespace: ns\ntasks:\n  - id: t\n    type: ${RETURN}\nchecks:\n  - condition: "{{ true }}"\n    behavior: STOP\n    style: LOUD\n`));
+    expect(errors.map((e) => [e.flow, e.property, e.line])).toEqual(expect.arrayContaining([
+      ['ns.f', 'checks[0].behavior', 8],
+      ['ns.f', 'checks[0].style', 9],
+    ]));
+    expect(errors.some((e) => e.property === 'checks[0].message' && /message/.test(e.message))).toBe(true);
+  });
+
   it('requires an id and a type on triggers, and warns about trigger types it does not know', () => {
     const bad = errorsOf(parse(`id: f\nnamespace: ns\ntasks:\n  - id: t\n    type: ${RETURN}\ntriggers:\n  - type: io.kestra.core.models.triggers.types.Schedule\n`));
     expect(bad.map((e) => [e.property, e.message])).toEqual([['triggers[0].id', "missing required property 'id'"]]);

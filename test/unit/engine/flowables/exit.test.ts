@@ -69,11 +69,22 @@ describe('Exit', () => {
     expect(h.state).toBe('SUCCESS');
   });
 
-  it('fails naming state for an unknown state, and says CANCELED is not supported yet', () => {
+  it('with CANCELED (Kestra\'s spelling), ends itself, its parents and the execution CANCELLED, with no error', () => {
+    const h = Harness.start(exitFlow, { inputs: { state: 'END', exitState: 'CANCELED' } });
+    expect(h.states()).toEqual({ if: 'CANCELLED', exit: 'CANCELLED' });
+    expect(h.history('exit')).toEqual(['CREATED', 'RUNNING', 'CANCELLED']);
+    expect(h.state).toBe('CANCELLED');
+    expect(h.execution.error).toBeUndefined();
+    expect(h.pending()).toEqual([]);
+    expect(h.effectsOf('ExecutionEnded')).toEqual([expect.objectContaining({ state: 'CANCELLED' })]);
+  });
+
+  it('fails naming state for an unknown state, CANCELLED (Kestra\'s state name, not an ExitState) included', () => {
     const h = Harness.start(flow([{ id: 'exit', type: EXIT, state: 'DONE' }]));
     expect(h.run('exit').error).toMatchObject({ flow: 'test.f', task: 'exit', property: 'state', message: expect.stringContaining("'DONE'") });
+    expect(h.run('exit').error?.message).toContain('CANCELED');
     expect(h.state).toBe('FAILED');
-    const c = Harness.start(flow([{ id: 'exit', type: EXIT, state: 'CANCELED' }]));
-    expect(c.run('exit').error?.message).toMatch(/CANCELED is not supported yet/);
+    const c = Harness.start(flow([{ id: 'exit', type: EXIT, state: 'CANCELLED' }]));
+    expect(c.run('exit').error).toMatchObject({ property: 'state', message: expect.stringContaining("'CANCELLED'") });
   });
 });
