@@ -1,5 +1,5 @@
 // Kestra's execution and task run states, and how the UI writes times and durations.
-export const STATES = ['CREATED', 'RUNNING', 'PAUSED', 'RESTARTED', 'KILLING', 'SUCCESS', 'WARNING', 'FAILED', 'KILLED', 'RETRYING', 'QUEUED'];
+export const STATES = ['CREATED', 'QUEUED', 'RUNNING', 'PAUSED', 'RETRYING', 'RESTARTED', 'KILLING', 'SUCCESS', 'WARNING', 'FAILED', 'KILLED', 'SKIPPED', 'CANCELLED'];
 export const TERMINAL = ['SUCCESS', 'WARNING', 'FAILED', 'KILLED', 'CANCELLED', 'SKIPPED'];
 
 /** `2026-12-06 18:30:01` in the browser's time zone; empty for no date. */
