@@ -11,13 +11,7 @@ import { SchemaRegistry } from './registry';
 import { SerdeError, serializer, type Serializer } from './serdes';
 
 /** Records sent per request: enough to keep the cluster busy, few enough to hold in memory. */
-const BATCH = 5000;
-/**
- * Requests awaiting their acknowledgement while the next is built (the Java client's
- * max.in.flight.requests.per.connection is 5): the file is read on during the round trips. A
- * transaction sends one at a time, as kafkajs's transactional producer requires.
- */
-const IN_FLIGHT = 4;
+const BATCH = 2000;
 const ACKS: Readonly<Record<string, number>> = { all: -1, '-1': -1, '1': 1, '0': 0 };
 
 interface Source {
@@ -92,7 +86,6 @@ export async function produce(ctx: TaskContext, props: ProduceProperties): Promi
     : { allowAutoTopicCreation: true });
   const servers = props.properties['bootstrap.servers'];
   let transaction: Transaction | undefined;
-  const inFlight = new Set<Promise<void>>();
   try {
     try {
       await producer.connect();
@@ -109,30 +102,18 @@ export async function produce(ctx: TaskContext, props: ProduceProperties): Promi
       }
     }
     const sender = transaction ?? producer;
-    const maxInFlight = transaction ? 1 : IN_FLIGHT;
     let batch = new Map<string, Message[]>();
     let pending = 0;
-    let refused: unknown;
-    const check = (): void => {
-      if (refused !== undefined) throw failed(`Kafka at ${servers} did not accept the records: ${describeKafkaError(refused, props.properties)}`);
-    };
     const flush = async (): Promise<void> => {
-      check();
       if (pending === 0) return;
       const topicMessages = [...batch].map(([topic, messages]) => ({ topic, messages }));
       batch = new Map();
       pending = 0;
-      const sent: Promise<void> = sender.sendBatch({ topicMessages, acks }).then(
-        () => { inFlight.delete(sent); },
-        (err: unknown) => { inFlight.delete(sent); refused ??= err; },
-      );
-      inFlight.add(sent);
-      while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
-      check();
-    };
-    const drain = async (): Promise<void> => {
-      await Promise.all(inFlight);
-      check();
+      try {
+        await sender.sendBatch({ topicMessages, acks });
+      } catch (err) {
+        throw failed(`Kafka at ${servers} did not accept the records: ${describeKafkaError(err, props.properties)}`);
+      }
     };
 
     let count = 0;
@@ -167,7 +148,6 @@ export async function produce(ctx: TaskContext, props: ProduceProperties): Promi
       if (++pending >= BATCH) await flush();
     }
     await flush();
-    await drain();
     if (transaction) {
       await transaction.commit();
       transaction = undefined;
@@ -175,8 +155,6 @@ export async function produce(ctx: TaskContext, props: ProduceProperties): Promi
     ctx.metrics.counter('records', count);
     return { messagesCount: count };
   } catch (err) {
-    // Requests still in flight settle before the producer disconnects (their outcome no longer matters).
-    await Promise.all(inFlight);
     if (transaction) await transaction.abort().catch(() => undefined);
     if (err instanceof AloftError || (err && typeof err === 'object' && typeof (err as AloftError).code === 'string' && 'location' in err)) throw err;
     throw failed(`Kafka at ${servers}: ${describeKafkaError(err, props.properties)}`);
