@@ -3,6 +3,7 @@
 // (kcat, as scripts/services/kafka.sh) and stops. Prints one JSON line per phase with records/s and the
 // peak RSS. Not a test: figures go into notes, never into assertions.
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { kafkaTasks } from '../lib/plugins/kafka';
 import { fakeTaskContext } from '../lib/worker/testing';
 
@@ -22,18 +23,23 @@ async function mockCluster(): Promise<{ bootstrap: string; stop(): void }> {
     kcat.on('error', reject);
     kcat.on('exit', (code) => reject(new Error(`kcat exited (${code}): ${err}`)));
   });
-  return { bootstrap, stop: () => kcat.kill('SIGTERM') };
+  // kcat leaves only when its stdin ends: a SIGTERM alone waits on that read, and the bench with it.
+  return { bootstrap, stop: () => { kcat.stdin.end(); kcat.kill('SIGTERM'); } };
 }
 
 async function phase<T>(name: string, records: number, work: () => Promise<T>): Promise<T> {
   let peak = process.memoryUsage().rss;
   const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
   const start = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   const out = await work();
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  // CPU seconds of this process: on a shared machine, wall time says as much about the neighbours.
+  const used = process.cpuUsage(cpu);
+  const cpuSeconds = Math.round((used.user + used.system) / 1e5) / 10;
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss);
-  console.log(JSON.stringify({ bench: 'kafka', phase: name, records, seconds: Math.round(seconds * 10) / 10, recordsPerSecond: Math.round(records / seconds), peakRssMb: mb(peak) }));
+  console.log(JSON.stringify({ bench: 'kafka', phase: name, records, seconds: Math.round(seconds * 10) / 10, recordsPerSecond: Math.round(records / seconds), cpuSeconds, peakRssMb: mb(peak), loadAverage: Math.round(loadavg()[0] * 10) / 10 }));
   return out;
 }
 

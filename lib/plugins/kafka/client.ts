@@ -2,6 +2,7 @@
 // and Kestra's `properties` (Java client keys) turned into its configuration.
 import type * as KafkaJs from 'kafkajs';
 import { AloftError, ErrorCode } from '../../model/errors';
+import { tlsOptions } from './tls';
 
 export type KafkaModule = typeof KafkaJs;
 
@@ -17,11 +18,14 @@ const invalid = (message: string): AloftError => new AloftError(ErrorCode.TASK_F
 /** Java client keys this client has an equivalent for; the others are logged and ignored. */
 export const UNDERSTOOD = new Set([
   'bootstrap.servers', 'client.id', 'security.protocol', 'sasl.mechanism', 'sasl.jaas.config', 'ssl.endpoint.identification.algorithm',
+  'ssl.keystore.location', 'ssl.keystore.password', 'ssl.keystore.type', 'ssl.key.password', 'ssl.keystore.key', 'ssl.keystore.certificate.chain',
+  'ssl.truststore.location', 'ssl.truststore.password', 'ssl.truststore.type', 'ssl.truststore.certificates',
   'request.timeout.ms', 'acks', 'group.id', 'auto.offset.reset', 'isolation.level', 'enable.auto.commit', 'session.timeout.ms',
 ]);
 
 /**
- * kafkajs configuration from Kestra's `properties`: brokers, client id, TLS, and SASL PLAIN or SCRAM
+ * kafkajs configuration from Kestra's `properties`: brokers, client id, TLS (keystore and truststore
+ * as tls.ts reads them), and SASL PLAIN or SCRAM
  * from sasl.mechanism and the username and password of the JAAS line, as the Java client reads them.
  */
 export function clientConfig(properties: Readonly<Record<string, string>>): KafkaJs.KafkaConfig {
@@ -37,7 +41,7 @@ export function clientConfig(properties: Readonly<Record<string, string>>): Kafk
     retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
     logLevel: 0,
   };
-  if (protocol.endsWith('SSL')) config.ssl = properties['ssl.endpoint.identification.algorithm'] === '' ? { rejectUnauthorized: true, checkServerIdentity: () => undefined } : true;
+  if (protocol.endsWith('SSL')) config.ssl = tlsOptions(properties);
   if (protocol.startsWith('SASL')) {
     const mechanism = (properties['sasl.mechanism'] ?? 'PLAIN').toUpperCase();
     const jaas = properties['sasl.jaas.config'] ?? '';

@@ -189,6 +189,7 @@ export async function consume(ctx: TaskContext, props: ConsumeProperties, hooks:
     const pollMs = durationMs(props.pollDuration);
     const maxDuration = props.maxDuration ? durationMs(props.maxDuration) : undefined;
     const onError = props.onSerdeError;
+    const needsPrepare = keySerde.prepare !== undefined || valueSerde.prepare !== undefined;
 
     async function* rows(): AsyncGenerator<Record<string, unknown>> {
       for (;;) {
@@ -198,15 +199,22 @@ export async function consume(ctx: TaskContext, props: ConsumeProperties, hooks:
         const batch = await handoff.take(pollMs);
         if (crashed) throw failed(`Kafka at ${servers}: ${describeKafkaError(crashed, props.properties)}`);
         if (!batch) return;
+        // The batch's last record read: its offset + 1 is where the group goes on from.
+        let last: KafkaMessage | undefined;
         try {
           for (const m of batch.messages) {
             if (props.maxRecords !== undefined && total >= props.maxRecords) return;
-            next.set(`${batch.topic}\n${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: String(Number(m.offset) + 1) });
+            last = m;
             if (!matches(m, props.headerFilters)) continue;
             let key: unknown;
             let value: unknown;
             try {
-              ({ key, value } = await decodeRecord(keySerde, valueSerde, m));
+              // Only a registry type needs a promise (its schema fetch): the others decode in place.
+              if (needsPrepare) ({ key, value } = await decodeRecord(keySerde, valueSerde, m));
+              else {
+                key = keySerde.decode(m.key);
+                value = valueSerde.decode(m.value);
+              }
             } catch (err) {
               if (!(err instanceof SerdeError)) throw err;
               const where = `the record at offset ${m.offset} of ${batch.topic} partition ${batch.partition}`;
@@ -230,6 +238,7 @@ export async function consume(ctx: TaskContext, props: ConsumeProperties, hooks:
             };
           }
         } finally {
+          if (last) next.set(`${batch.topic}\n${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: String(Number(last.offset) + 1) });
           batch.release();
         }
       }

@@ -46,6 +46,16 @@ function fixed(bytes: number, write: (buf: Buffer) => void): Buffer {
 }
 
 /** A serializer; AVRO needs the schema and a registry (the schema is registered under `topic`-key|value). */
+/** JSON text; a replacer slows every record down, so it runs only for the rare value holding a bigint. */
+function jsonText(v: unknown): string {
+  try {
+    return JSON.stringify(v);
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+  }
+}
+
 export function serializer(type: SerdeType, opts: { isKey: boolean; avroSchema?: string; registry?: SchemaRegistry }): Serializer {
   const plain = (fn: (v: unknown) => Buffer | null): Serializer => (v) => (v === null || v === undefined ? null : fn(v));
   switch (type) {
@@ -70,7 +80,7 @@ export function serializer(type: SerdeType, opts: { isKey: boolean; avroSchema?:
     case 'VOID': return plain((v) => {
       throw new SerdeError(`VOID accepts only null, got ${show(v)}`);
     });
-    case 'JSON': return plain((v) => Buffer.from(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)), 'utf8'));
+    case 'JSON': return plain((v) => Buffer.from(jsonText(v), 'utf8'));
     case 'AVRO': return avroSerializer(opts);
   }
 }

@@ -8,7 +8,7 @@ describe('Kafka client configuration from Kestra properties', () => {
   it('reads SASL PLAIN and SCRAM credentials from the JAAS line, as the Java client does', () => {
     const jaas = 'org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="s3cret";';
     expect(clientConfig({ 'bootstrap.servers': 'a:1', 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'SCRAM-SHA-512', 'sasl.jaas.config': jaas }))
-      .toMatchObject({ ssl: true, sasl: { mechanism: 'scram-sha-512', username: 'alice', password: 's3cret' } });
+      .toMatchObject({ ssl: { rejectUnauthorized: true }, sasl: { mechanism: 'scram-sha-512', username: 'alice', password: 's3cret' } });
     expect(clientConfig({ 'bootstrap.servers': 'a:1', 'security.protocol': 'SASL_PLAINTEXT', 'sasl.jaas.config': jaas.replace('scram.Scram', 'plain.Plain') }))
       .toMatchObject({ sasl: { mechanism: 'plain', username: 'alice' } });
     expect(() => clientConfig({ 'bootstrap.servers': 'a:1', 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'GSSAPI', 'sasl.jaas.config': jaas }))

@@ -17,6 +17,10 @@ describe('Kafka serializers', () => {
     expect(ser('JSON')({ a: [1, null] }, 't')).toEqual(Buffer.from('{"a":[1,null]}'));
   });
 
+  it('write a JSON value holding a bigint (a long beyond 2^53) as its digits', () => {
+    expect(ser('JSON')({ id: 9007199254740993n, n: 1 }, 't')).toEqual(Buffer.from('{"id":"9007199254740993","n":1}'));
+  });
+
   it('send null as a null record (a tombstone) with every type', () => {
     for (const type of ['STRING', 'INTEGER', 'JSON', 'VOID', 'UUID'] as const) expect(ser(type)(null, 't')).toBeNull();
   });
