@@ -10,6 +10,7 @@ import { flowKey, InputType, ItemType } from './flow';
 import type { Flow, FlowInput } from './flow';
 import { didYouMean } from './flow-suggest';
 import { MAX_NESTING, valueDepth } from './json-bounds';
+import { isSecretValue, secretValue } from './secret-value';
 import { SCHEME, uriToKey } from './storage-uri';
 
 export interface InputsResult {
@@ -217,7 +218,9 @@ function convert(input: FlowInput, value: unknown): Converted {
     case InputType.EMAIL:
       return text !== undefined && EMAIL.test(text) ? ok(text) : undefined;
     case InputType.SECRET:
-      return typeof value === 'string' ? ok(value) : undefined;
+      // Kept marked (model/secret-value.ts); a marked value (a subflow's input, a restart) stays as it is.
+      if (isSecretValue(value)) return ok(value);
+      return typeof value === 'string' ? ok(secretValue(value)) : undefined;
     case InputType.BOOL:
       return convert({ ...input, type: InputType.BOOLEAN }, value);
     default:
@@ -305,7 +308,8 @@ function convertScalar(type: InputType, value: unknown, text: string | undefined
 
 const TEXT_TYPES: readonly InputType[] = [InputType.STRING, InputType.SECRET, InputType.EMAIL];
 
-function constraint(input: FlowInput, value: unknown): string | undefined {
+function constraint(input: FlowInput, marked: unknown): string | undefined {
+  const value = isSecretValue(marked) ? marked.value : marked;
   const { validator, min, max, after, before, minLength, maxLength } = input;
   const secret = input.type === InputType.SECRET;
   if (TEXT_TYPES.includes(input.type) && validator !== undefined) {

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AloftError, ErrorCode, toErrorData, type ErrorLocation } from '../model/errors';
+import { revealSecretValues } from '../model/secret-value';
 import type { TaskContext, TaskMetrics, TaskNamespaceFiles } from '../plugins/types';
 import type { BlobStore } from '../ports/blob-store';
 import type { LogFilter, LogLevel, LogLine, LogStore } from '../ports/log-store';
@@ -120,13 +121,21 @@ class AttemptContext implements AttemptTaskContext {
     for (const name in known) this.secretValues.add(known[name]);
     const location: ErrorLocation = o.location ?? { flow: `${o.execution.namespace}.${o.execution.flowId}`, task: o.taskRun.taskId };
     this.cx = {
-      vars: withEnvs(o.variables, o.env),
+      vars: withEnvs(this.revealSecretInputs(o.variables), o.env),
       opts: {
         now: o.renderNow ?? o.clock.now(), secrets: known, kv: o.knownKv, files: o.knownFiles,
         fileStats: o.knownFileStats, errorLogs: o.knownErrorLogs, randomBytes,
       },
       location,
     };
+  }
+
+  /** SECRET inputs as their clear text for templates, masked like secret() values from now on. */
+  private revealSecretInputs(variables: Record<string, unknown>): Record<string, unknown> {
+    const inputs = variables.inputs;
+    if (!inputs || typeof inputs !== 'object') return variables;
+    const revealed = revealSecretValues(inputs, (clear) => this.secretValues.add(clear));
+    return revealed === inputs ? variables : { ...variables, inputs: revealed };
   }
 
   get logger(): AttemptLogger {

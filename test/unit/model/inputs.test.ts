@@ -225,7 +225,14 @@ describe('Kestra 1.x input types', () => {
     const r = coerce('SECRET', 'hunter2', { validator: '[0-9]+' });
     expect(r).toEqual({ ok: false, message: "the value does not match the validator '[0-9]+'" });
     expect(coerce('SECRET', 1234)).toEqual({ ok: false, message: 'expected SECRET (a string), got a number' });
-    expect(coerce('SECRET', 's3cret')).toEqual({ ok: true, value: 's3cret' });
+    // Kept marked, so whatever shows the execution masks it (model/secret-value.ts).
+    expect(coerce('SECRET', 's3cret')).toEqual({ ok: true, value: { type: 'aloft.datatype:secret', value: 's3cret' } });
+  });
+
+  it('keeps an already marked SECRET value (a subflow input), checking its rules on the clear text', () => {
+    const marked = { type: 'aloft.datatype:secret', value: '1234' };
+    expect(coerce('SECRET', marked, { validator: '[0-9]+' })).toEqual({ ok: true, value: marked });
+    expect(coerce('SECRET', marked, { minLength: 8 })).toEqual({ ok: false, message: 'the value is 4 characters long, less than minLength 8' });
   });
 
   it('treats BOOL as BOOLEAN', () => {
