@@ -1,6 +1,7 @@
 // The final execution as one JSON document shaped like Kestra's Execution.
 import type { Execution, TaskRun } from '../model/execution';
 import { outputsOf } from '../engine';
+import { maskSecretValues } from '../model/secret-value';
 import { isTerminal } from '../model/states';
 
 export interface ExecutionJson {
@@ -32,7 +33,7 @@ export interface ExecutionJson {
  * (what `aloft run` prints; not part of the execution JSON, where Kestra keeps them on their task runs).
  */
 export function executionOutputs(execution: Execution): Record<string, unknown> {
-  return outputsOf(execution.taskRunList);
+  return maskSecretValues(outputsOf(execution.taskRunList));
 }
 
 const runJson = (r: TaskRun): ExecutionJson['taskRunList'][number] => ({
@@ -42,7 +43,7 @@ const runJson = (r: TaskRun): ExecutionJson['taskRunList'][number] => ({
   ...(r.value !== undefined ? { value: r.value } : {}),
   state: r.state,
   attempts: r.attempts.map((a) => ({ state: a.state })),
-  ...(r.outputs ? { outputs: r.outputs } : {}),
+  ...(r.outputs ? { outputs: maskSecretValues(r.outputs) } : {}),
   ...(r.error ? { error: r.error } : {}),
 });
 
@@ -56,8 +57,9 @@ export function toExecutionJson(e: Execution): ExecutionJson {
     flowId: e.flowId,
     flowRevision: e.flowRevision,
     state: { ...e.state, ...(start ? { startDate: start } : {}), ...(end ? { endDate: end } : {}) },
-    inputs: e.inputs,
-    ...(e.outputs ? { outputs: e.outputs } : {}),
+    // SECRET inputs and outputs are shown masked, as Kestra's API never shows them in clear.
+    inputs: maskSecretValues(e.inputs),
+    ...(e.outputs ? { outputs: maskSecretValues(e.outputs) } : {}),
     ...(e.labels && Object.keys(e.labels).length ? { labels: Object.entries(e.labels).map(([key, value]) => ({ key, value })) } : {}),
     ...(e.trigger ? { trigger: e.trigger } : {}),
     ...(e.parent ? { parentId: e.parent.executionId } : {}),

@@ -9,6 +9,15 @@ export interface CallContext {
   readonly kv?: KvValues;
   /** Files read before rendering, for read(): argument -> text, or the reason it could not be read. */
   readonly files?: ReadonlyMap<string, FileText>;
+  /** Files looked up before rendering, for fileSize(), fileExists() and isFileEmpty(). */
+  readonly fileStats?: ReadonlyMap<string, FileStat>;
+  /**
+   * Given, a path fileStats lacks is recorded here and answered with a stand-in, for the caller to
+   * look it up and render again (paths are often computed: `fileSize(outputs.download.uri)`).
+   */
+  readonly wantedFiles?: Set<string>;
+  /** The execution's ERROR log lines, read before rendering, for errorLogs(). */
+  readonly errorLogs?: readonly Readonly<Record<string, unknown>>[];
   /** Charges `n` steps against the evaluation budget (for work proportional to a value's size). */
   charge(n: number): void;
   /** Checks a freshly built string against the size limit and charges for it; returns it. */
@@ -35,6 +44,12 @@ export interface KvValues {
 
 /** A file read for read(): its text, or why it could not be read (missing, forbidden). */
 export type FileText = { text: string } | { error: string };
+
+/**
+ * A file looked up for fileSize()/fileExists()/isFileEmpty(): its size, absent (`missing`, with the
+ * reason), or why it may not be looked up (forbidden, a bad path).
+ */
+export type FileStat = { size: number } | { missing: string } | { error: string };
 
 /** The `entries` key of a namespace's key (a namespace holds no `/`). */
 export const kvEntryKey = (namespace: string, key: string): string => `${namespace}/${key}`;

@@ -4,7 +4,7 @@
 // checked against the size limit, so rendering is bounded without reading a clock.
 
 import type { Expr, Node, TagSpan, Template } from './ast';
-import type { CallContext, FileText, KvValues } from './callables';
+import type { CallContext, FileStat, FileText, KvValues } from './callables';
 import { compile } from './cache';
 import { ExprFailure, FailureKind, hardFailure, undefinedFailure } from './failure';
 import { FILTERS } from './filters';
@@ -21,6 +21,9 @@ export interface Limits {
   secrets: Readonly<Record<string, string>> | undefined;
   kv?: KvValues;
   files?: ReadonlyMap<string, FileText>;
+  fileStats?: ReadonlyMap<string, FileStat>;
+  errorLogs?: readonly Readonly<Record<string, unknown>>[];
+  wantedFiles?: Set<string>;
   randomBytes?: (n: number) => Uint8Array;
   maxOutputChars: number;
   maxSteps: number;
@@ -60,6 +63,15 @@ export class Evaluation implements CallContext {
   }
   get files(): ReadonlyMap<string, FileText> | undefined {
     return this.limits.files;
+  }
+  get fileStats(): ReadonlyMap<string, FileStat> | undefined {
+    return this.limits.fileStats;
+  }
+  get wantedFiles(): Set<string> | undefined {
+    return this.limits.wantedFiles;
+  }
+  get errorLogs(): readonly Readonly<Record<string, unknown>>[] | undefined {
+    return this.limits.errorLogs;
   }
   variables(): Readonly<Record<string, unknown>> {
     return this.vars;

@@ -1,9 +1,13 @@
-// Functions a template may call: now, json/fromJson, yaml/fromYaml, render/renderOnce, secret, kv, read, range, max, min. Nothing here reads
+// Functions a template may call: now, json/fromJson, yaml/fromYaml, fromIon, render/renderOnce, secret, kv, read, range, max, min,
+// the file functions (file-functions.ts) and errorLogs/currentEachOutput (execution-functions.ts). Nothing here reads
 // the clock or the environment: `now` is the caller's `opts.now`, secrets and kv entries are resolved beforehand.
 
 import { kvEntryKey, table, type CallContext, type FunctionDef } from './callables';
 import { formatDate, zoneOf } from './dates';
+import { EXECUTION_FUNCTIONS } from './execution-functions';
 import { hardFailure } from './failure';
+import { FILE_FUNCTIONS } from './file-functions';
+import { parseIon } from './filters/ion';
 import { parseJson } from './filters/json';
 import { parseYamlText } from './filters/yaml';
 import { range } from './operators';
@@ -152,6 +156,9 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = table<FunctionDef>({
   },
   yaml: { params: ['yaml'], apply: ([s], cx) => parseYamlText(s, cx, 'yaml()') },
   fromYaml: { params: ['yaml'], apply: ([s], cx) => parseYamlText(s, cx, 'fromYaml()') },
+  fromIon: { params: ['ion', 'allRows'], apply: ([s, allRows], cx) => parseIon(s, allRows, cx, 'fromIon()') },
+  ...FILE_FUNCTIONS,
+  ...EXECUTION_FUNCTIONS,
   range: { params: ['start', 'end', 'increment'], apply: ([start, end, inc], cx) => range(start, end, inc, cx) },
   max: extreme('>'),
   min: extreme('<'),

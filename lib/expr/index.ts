@@ -4,14 +4,14 @@
 
 import { AloftError, ErrorCode, type ErrorLocation } from '../model/errors';
 import type { TagSpan, Template } from './ast';
-import type { FileText, KvValues } from './callables';
+import type { FileStat, FileText, KvValues } from './callables';
 import { compile } from './cache';
 import { Evaluation } from './evaluate';
 import { ExprFailure, FailureKind } from './failure';
 import { setOwn } from './values';
 
 export { kvReferences, readPaths, referencedPaths, secretNames, type KvReference } from './analyze';
-export { kvEntryKey, type FileText, type KvValues } from './callables';
+export { kvEntryKey, type FileStat, type FileText, type KvValues } from './callables';
 
 export type Vars = Readonly<Record<string, unknown>>;
 
@@ -24,6 +24,12 @@ export interface RenderOptions {
   kv?: KvValues;
   /** Files read beforehand for read() (see readPaths); a path not read is an EXPRESSION error. */
   files?: ReadonlyMap<string, FileText>;
+  /** Files looked up beforehand for fileSize/fileExists/isFileEmpty (see fileStatPaths). */
+  fileStats?: ReadonlyMap<string, FileStat>;
+  /** The execution's ERROR log lines, read beforehand for errorLogs(); without them errorLogs() fails. */
+  errorLogs?: readonly Readonly<Record<string, unknown>>[];
+  /** Collects the paths fileStats lacks (answered with a stand-in meanwhile), to look up and render again. */
+  wantedFiles?: Set<string>;
   /** Random bytes for uuid() and randomInt(); without it they fail (rendering outside a task's properties). */
   randomBytes?: (n: number) => Uint8Array;
   /** flow/task/property, copied into every error. */
@@ -127,6 +133,9 @@ function evaluation(tpl: Template, vars: Vars, opts: RenderOptions): Evaluation 
     secrets: opts.secrets,
     kv: opts.kv,
     files: opts.files,
+    fileStats: opts.fileStats,
+    errorLogs: opts.errorLogs,
+    wantedFiles: opts.wantedFiles,
     randomBytes: opts.randomBytes,
     maxOutputChars: opts.maxOutputChars ?? DEFAULT_MAX_OUTPUT,
     maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,

@@ -10,6 +10,7 @@ import { flowKey, InputType, ItemType } from './flow';
 import type { Flow, FlowInput } from './flow';
 import { didYouMean } from './flow-suggest';
 import { MAX_NESTING, valueDepth } from './json-bounds';
+import { isSecretValue, secretValue } from './secret-value';
 import { SCHEME, uriToKey } from './storage-uri';
 
 export interface InputsResult {
@@ -24,6 +25,12 @@ export interface InputsResult {
 export interface CoerceOptions {
   /** kestra:/// URIs of FILE inputs the runtime has uploaded, by input id; they win over `given`. */
   files?: Readonly<Record<string, string>>;
+  /**
+   * Renders a `dependsOn.condition` with the given variables (`inputs`: the typed values of the inputs
+   * it depends on, `flow`). The model renders nothing itself; without it, conditions are not evaluated
+   * and every input is checked.
+   */
+  condition?: (expression: string, variables: Record<string, unknown>) => unknown;
 }
 
 /** A FILE input given as a local file, for the runtime to upload (`aloft run --file k=path`). */
@@ -59,19 +66,64 @@ export function coerceInputs(flow: Flow, given: Readonly<Record<string, unknown>
   const warnings: AloftErrorData[] = [];
   const flat: Record<string, unknown> = {};
 
-  for (const input of declared) {
+  // As Kestra's FlowInputOutput: an input is enabled when every input it depends on is, and its
+  // `dependsOn.condition` renders to true; a disabled input is neither checked nor kept.
+  const state = new Map<string, 'enabled' | 'disabled' | 'invalid'>();
+  const visiting = new Set<string>();
+  const byId = new Map(declared.map((i) => [i.id, i]));
+  const resolve = (input: FlowInput): 'enabled' | 'disabled' | 'invalid' => {
+    const done = state.get(input.id);
+    if (done) return done;
+    if (visiting.has(input.id)) {
+      errors.push({ code: ErrorCode.INPUT_INVALID, message: `input '${input.id}': dependsOn makes a cycle through '${input.id}'`, ...where(input.id) });
+      state.set(input.id, 'invalid');
+      return 'invalid';
+    }
+    visiting.add(input.id);
+    const r = resolveOne(input);
+    visiting.delete(input.id);
+    state.set(input.id, r);
+    return r;
+  };
+  const resolveOne = (input: FlowInput): 'enabled' | 'disabled' | 'invalid' => {
+    const deps = (input.dependsOn?.inputs ?? []).map((id) => byId.get(id)).filter((d): d is FlowInput => d !== undefined);
+    const depStates = deps.map(resolve);
+    // A dependency that is wrong is reported on its own; this input is not checked on top of it.
+    if (depStates.includes('invalid')) return 'invalid';
+    if (depStates.includes('disabled')) return 'disabled';
+    const condition = input.dependsOn?.condition;
+    if (condition !== undefined && opts.condition) {
+      const depValues: Record<string, unknown> = {};
+      for (const d of deps) depValues[d.id] = flat[d.id];
+      let rendered: unknown;
+      try {
+        rendered = opts.condition(condition, { inputs: nest(depValues), flow: { id: flow.id, namespace: flow.namespace } });
+      } catch (e) {
+        errors.push({ code: ErrorCode.INPUT_INVALID, message: `input '${input.id}': invalid dependsOn.condition: ${(e as Error).message}`, ...where(input.id) });
+        return 'invalid';
+      }
+      if (rendered !== true) return 'disabled';
+    }
+    return check(input) ? 'enabled' : 'invalid';
+  };
+  const check = (input: FlowInput): boolean => {
     // Own properties only: an input named toString must not read Object.prototype's.
     let value = Object.hasOwn(values, input.id) ? values[input.id] : undefined;
     if ((value === undefined || value === null) && input.defaults !== undefined && input.defaults !== null) value = input.defaults;
     if (value === undefined || value === null) {
-      if (input.required !== false) errors.push({ code: ErrorCode.INPUT_INVALID, message: `missing required input '${input.id}' (${input.type})`, ...where(input.id) });
-      else flat[input.id] = null;
-      continue;
+      if (input.required !== false) {
+        errors.push({ code: ErrorCode.INPUT_INVALID, message: `missing required input '${input.id}' (${input.type})`, ...where(input.id) });
+        return false;
+      }
+      flat[input.id] = null;
+      return true;
     }
     const r = coerceInputValue(input, value);
     if (r.ok) flat[input.id] = r.value;
     else errors.push({ code: ErrorCode.INPUT_INVALID, message: `input '${input.id}': ${r.message}`, ...where(input.id) });
-  }
+    return r.ok;
+  };
+  for (const input of declared) resolve(input);
 
   const ids = declared.map((i) => i.id);
   for (const key of Object.keys(values)) {
@@ -166,7 +218,9 @@ function convert(input: FlowInput, value: unknown): Converted {
     case InputType.EMAIL:
       return text !== undefined && EMAIL.test(text) ? ok(text) : undefined;
     case InputType.SECRET:
-      return typeof value === 'string' ? ok(value) : undefined;
+      // Kept marked (model/secret-value.ts); a marked value (a subflow's input, a restart) stays as it is.
+      if (isSecretValue(value)) return ok(value);
+      return typeof value === 'string' ? ok(secretValue(value)) : undefined;
     case InputType.BOOL:
       return convert({ ...input, type: InputType.BOOLEAN }, value);
     default:
@@ -254,7 +308,8 @@ function convertScalar(type: InputType, value: unknown, text: string | undefined
 
 const TEXT_TYPES: readonly InputType[] = [InputType.STRING, InputType.SECRET, InputType.EMAIL];
 
-function constraint(input: FlowInput, value: unknown): string | undefined {
+function constraint(input: FlowInput, marked: unknown): string | undefined {
+  const value = isSecretValue(marked) ? marked.value : marked;
   const { validator, min, max, after, before, minLength, maxLength } = input;
   const secret = input.type === InputType.SECRET;
   if (TEXT_TYPES.includes(input.type) && validator !== undefined) {

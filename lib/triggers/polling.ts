@@ -38,6 +38,8 @@ export interface PollContext {
    * resolves to the state stored.
    */
   update(fold: StateFold): Promise<PollState | null>;
+  /** The current state of an execution (a trigger's `stopAfter` watches those it started); undefined when unknown. */
+  executionState(executionId: string): Promise<string | undefined>;
   /** Starts the execution with `trigger.*` = `variables`, unless its conditions do not hold. */
   fire(executionId: string, variables: Record<string, unknown>): Promise<FireOutcome>;
 }

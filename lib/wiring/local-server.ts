@@ -288,6 +288,7 @@ export class LocalServer {
     this.polling = pollTriggers({
       state: this.triggerState, blobs: rt.blobs, start: this.start, renderer: this.renderer, report: (r) => this.report(r),
       context: this.context, env: this.opts.env, triggers: pollingTriggers,
+      executionState: async (id) => (await rt.store.get(id))?.state.current,
     }, this.registry.pollTargets(), now);
     try {
       return await this.polling;

@@ -3,16 +3,17 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AloftError, ErrorCode, type ErrorLocation } from '../model/errors';
+import { AloftError, ErrorCode, toErrorData, type ErrorLocation } from '../model/errors';
+import { revealSecretValues } from '../model/secret-value';
 import type { ExecutionCountFilter, TaskContext, TaskMetrics, TaskNamespaceFiles } from '../plugins/types';
 import type { BlobStore } from '../ports/blob-store';
 import type { LogFilter, LogLevel, LogLine, LogStore } from '../ports/log-store';
-import type { FileText } from '../expr';
+import type { FileStat, FileText } from '../expr';
 import type { KeyValueStore } from '../ports/key-value-store';
 import type { StateStore } from '../ports/state-store';
 import type { Clock, Secrets } from '../ports/system';
 import { AttemptLogger, SecretMask } from './logger';
-import { renderOne, resolveKv, resolveReads, resolveSecrets, type KnownKv, type RenderContext } from './render';
+import { mayUseFileFunctions, renderOne, resolveFileStats, resolveKv, resolveReads, resolveSecrets, type KnownKv, type RenderContext } from './render';
 import { NamespaceFiles } from './namespace-files';
 import { runFolder } from './scratch';
 import { ScopedTaskStorage } from './storage';
@@ -52,6 +53,10 @@ export interface TaskContextOptions {
   knownKv?: KnownKv;
   /** Files already read for read(). */
   knownFiles?: Map<string, FileText>;
+  /** Files already looked up for fileSize(), fileExists() and isFileEmpty(). */
+  knownFileStats?: Map<string, FileStat>;
+  /** The execution's ERROR lines already read for errorLogs(). */
+  knownErrorLogs?: readonly Record<string, unknown>[];
   /** Storage prefixes readable besides the execution's own and those its variables name. */
   extraReadablePrefixes?: readonly string[];
   /** Where errors point (flow and task); built from `execution` and `taskRun` when absent. */
@@ -65,6 +70,11 @@ export interface AttemptTaskContext extends TaskContext {
   readForTemplate(path: string): Promise<AsyncIterable<Buffer | string>>;
   /** Files read so far for read(); the worker fills it before rendering. */
   readonly knownFiles: Map<string, FileText>;
+  /**
+   * Looks up what the file functions of a value need (fileSize/fileExists/isFileEmpty, errorLogs())
+   * and returns it, for the context that renders the task's properties.
+   */
+  resolveFileFunctions(value: unknown): Promise<{ fileStats?: Map<string, FileStat>; errorLogs?: readonly Record<string, unknown>[] }>;
   /** Renders synchronously with the secrets known so far (the worker fetched them up front). */
   renderNow(value: unknown, property?: string): unknown;
   /** Masks secret values in a text (error messages leave the worker too). */
@@ -114,10 +124,21 @@ class AttemptContext implements AttemptTaskContext {
     for (const name in known) this.secretValues.add(known[name]);
     const location: ErrorLocation = o.location ?? { flow: `${o.execution.namespace}.${o.execution.flowId}`, task: o.taskRun.taskId };
     this.cx = {
-      vars: withEnvs(o.variables, o.env),
-      opts: { now: o.renderNow ?? o.clock.now(), secrets: known, kv: o.knownKv, files: o.knownFiles, randomBytes },
+      vars: withEnvs(this.revealSecretInputs(o.variables), o.env),
+      opts: {
+        now: o.renderNow ?? o.clock.now(), secrets: known, kv: o.knownKv, files: o.knownFiles,
+        fileStats: o.knownFileStats, errorLogs: o.knownErrorLogs, randomBytes,
+      },
       location,
     };
+  }
+
+  /** SECRET inputs as their clear text for templates, masked like secret() values from now on. */
+  private revealSecretInputs(variables: Record<string, unknown>): Record<string, unknown> {
+    const inputs = variables.inputs;
+    if (!inputs || typeof inputs !== 'object') return variables;
+    const revealed = revealSecretValues(inputs, (clear) => this.secretValues.add(clear));
+    return revealed === inputs ? variables : { ...variables, inputs: revealed };
   }
 
   get logger(): AttemptLogger {
@@ -171,6 +192,7 @@ class AttemptContext implements AttemptTaskContext {
     await resolveSecrets(value, this.o.secrets, this.cx.opts.secrets);
     await resolveKv(value, this.o.kv, this.o.clock.now(), (this.cx.opts.kv ??= { namespace: this.execution.namespace, entries: new Map() }));
     await resolveReads(value, (path) => this.readForTemplate(path), (this.cx.opts.files ??= new Map()));
+    if (mayUseFileFunctions(value)) await this.resolveFileFunctions(value);
     this.maskKnown();
     const cx = extraVars ? { ...this.cx, vars: { ...this.cx.vars, ...extraVars } } : this.cx;
     return renderOne(value, cx) as T;
@@ -179,6 +201,31 @@ class AttemptContext implements AttemptTaskContext {
   /** What read() reads: a kestra:// file this execution may read, else a file of its own namespace. */
   readForTemplate(path: string): Promise<AsyncIterable<Buffer | string>> {
     return path.startsWith('kestra://') ? this.storage.get(path) : this.namespaceFiles.get(path);
+  }
+
+  async resolveFileFunctions(value: unknown): Promise<{ fileStats?: Map<string, FileStat>; errorLogs?: readonly Record<string, unknown>[] }> {
+    const opts = this.cx.opts;
+    if (opts.errorLogs === undefined && JSON.stringify(value).includes('errorLogs(') && this.o.logs) {
+      const lines = await this.o.logs.list(this.execution.id, { minLevel: 'ERROR' });
+      // Kestra's LogEntry fields; another namespace's line cannot be in this execution's logs.
+      opts.errorLogs = lines.map((l) => ({
+        namespace: l.namespace, flowId: l.flowId, executionId: l.executionId, taskId: l.taskId ?? null, taskRunId: l.taskRunId ?? null,
+        attemptNumber: l.attempt ?? null, timestamp: l.timestamp, level: l.level, message: l.message,
+      }));
+    }
+    await resolveFileStats(value, this.cx, (path) => this.statForTemplate(path), (opts.fileStats ??= new Map()));
+    return { fileStats: opts.fileStats, errorLogs: opts.errorLogs };
+  }
+
+  /** What fileSize()/fileExists()/isFileEmpty() see: a kestra:// file this execution may read, else a file of its namespace. */
+  private async statForTemplate(path: string): Promise<FileStat> {
+    try {
+      if (path.startsWith('kestra://')) return { size: await this.storage.size(path) };
+      return { size: await new NamespaceFiles(this.o.blobs).size(this.execution.namespace, path) };
+    } catch (err) {
+      const data = toErrorData(err);
+      return data.code === ErrorCode.STORAGE_NOT_FOUND ? { missing: data.message } : { error: data.message };
+    }
   }
 
   renderNow(value: unknown, property?: string): unknown {

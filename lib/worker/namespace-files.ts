@@ -51,6 +51,15 @@ export class NamespaceFiles {
     return this.blobs.get(uri);
   }
 
+  /** A file's size in bytes; STORAGE_NOT_FOUND naming it when absent. */
+  async size(namespace: string, path: string): Promise<number> {
+    const stored = namespaceFilePath(path);
+    const slash = stored.lastIndexOf('/');
+    const found = (await this.list(namespace, slash < 0 ? '' : stored.slice(0, slash))).find((f) => f.path === stored);
+    if (!found) throw new AloftError(ErrorCode.STORAGE_NOT_FOUND, `namespace ${namespace} has no file ${stored}`);
+    return found.size;
+  }
+
   async exists(namespace: string, path: string): Promise<boolean> {
     return this.blobs.exists(namespaceFileUri(namespace, path));
   }

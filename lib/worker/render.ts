@@ -1,6 +1,6 @@
 // Rendering a task's properties: secrets are fetched first (rendering itself is synchronous),
 // lazy properties are left for the task, and every error names the flow, task and property.
-import { kvEntryKey, kvReferences, readPaths, renderValue, secretNames, type FileText } from '../expr';
+import { kvEntryKey, kvReferences, readPaths, renderValue, secretNames, type FileStat, type FileText } from '../expr';
 import { AloftError, ErrorCode, toErrorData, type ErrorLocation } from '../model/errors';
 import { TASK_BASE_KEYS } from '../model/flow';
 import type { KeyValueStore } from '../ports/key-value-store';
@@ -71,6 +71,41 @@ export function mayRead(value: unknown): boolean {
   return false;
 }
 
+/** True when some string in the value may call fileSize(), fileExists(), isFileEmpty() or errorLogs(). */
+export function mayUseFileFunctions(value: unknown): boolean {
+  if (typeof value === 'string') return FILE_FUNCTION_CALLS.some((c) => value.includes(c));
+  if (Array.isArray(value)) return value.some(mayUseFileFunctions);
+  if (value && typeof value === 'object') {
+    for (const k in value) if (mayUseFileFunctions((value as Record<string, unknown>)[k])) return true;
+  }
+  return false;
+}
+const FILE_FUNCTION_CALLS = ['fileSize(', 'fileExists(', 'isFileEmpty(', 'errorLogs('] as const;
+
+/** Renders this many times at most to find the files a value looks up (a path may depend on another file). */
+const MAX_LOOKUP_PASSES = 3;
+
+/**
+ * Looks up the files fileSize/fileExists/isFileEmpty ask for into `known`. Their paths are often
+ * computed (`fileSize(outputs.download.uri)`), so the value is rendered with `wantedFiles` to
+ * collect them, then again with what was found, until nothing new is asked for.
+ */
+export async function resolveFileStats(
+  value: unknown, cx: RenderContext, stat: (path: string) => Promise<FileStat>, known: Map<string, FileStat>,
+): Promise<void> {
+  for (let pass = 0; pass < MAX_LOOKUP_PASSES; pass++) {
+    const wanted = new Set<string>();
+    try {
+      renderValue(value, cx.vars, { ...cx.opts, fileStats: known, wantedFiles: wanted });
+    } catch {
+      // A stand-in answer may fail this render: the real render reports what is wrong.
+    }
+    const todo = [...wanted].filter((p) => !known.has(p));
+    if (todo.length === 0) return;
+    for (const path of todo) known.set(path, await stat(path));
+  }
+}
+
 /** Files read() may answer with, at most this many bytes each (a template is no place for more). */
 export const MAX_READ_BYTES = 1_000_000;
 
@@ -101,7 +136,10 @@ export async function resolveReads(value: unknown, read: (path: string) => Promi
 export interface RenderContext {
   vars: Record<string, unknown>;
   /** Shared by every render of an attempt; `secrets` grows as the task reads more. */
-  opts: { now: Date; secrets: Record<string, string>; kv?: KnownKv; files?: Map<string, FileText>; randomBytes?: (n: number) => Uint8Array };
+  opts: {
+    now: Date; secrets: Record<string, string>; kv?: KnownKv; files?: Map<string, FileText>;
+    fileStats?: Map<string, FileStat>; errorLogs?: readonly Record<string, unknown>[]; randomBytes?: (n: number) => Uint8Array;
+  };
   location: ErrorLocation;
 }
 

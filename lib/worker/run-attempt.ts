@@ -10,13 +10,13 @@ import type { WorkerResult, WorkerTask } from '../model/worker-messages';
 import { isSuspend, isWarning, type RunnableTaskDefinition } from '../plugins/types';
 import { createTaskContext, type AttemptTaskContext } from './context';
 import { parseLevel } from './logger';
-import { mayRead, mayUseKv, mayUseSecrets, ownProperties, renderProperties, resolveKv, resolveReads, resolveSecrets, type KnownKv } from './render';
+import { mayRead, mayUseFileFunctions, mayUseKv, mayUseSecrets, ownProperties, renderProperties, resolveKv, resolveReads, resolveSecrets, type KnownKv } from './render';
 import { AttemptStop, untilStopped } from './stop';
 import type { AttemptOutcome, RunAttemptOptions, WorkerDeps } from './types';
 import { identityOf, type ExecutionIdentity } from './variables';
 import { isoOf } from './iso';
 import { loadVariables } from './variables-uri';
-import type { FileText } from '../expr';
+import type { FileStat, FileText } from '../expr';
 
 /** Outputs travel in messages and documents; larger values belong in internal storage. */
 const MAX_OUTPUTS_BYTES = 200 * 1024;
@@ -31,7 +31,7 @@ export function runAttempt(task: WorkerTask, deps: WorkerDeps, opts: RunAttemptO
   const attempt = new Attempt(task, deps, opts);
   // Variables in storage and secrets are fetched first; the usual attempt needs neither and runs as
   // one promise chain (an async function per attempt costs more than a quick task).
-  return task.variablesUri || mayUseSecrets(task.task) || mayUseKv(task.task) || mayRead(task.task) ? attempt.fetchThenRun() : attempt.run();
+  return task.variablesUri || mayUseSecrets(task.task) || mayUseKv(task.task) || mayRead(task.task) || mayUseFileFunctions(task.task) ? attempt.fetchThenRun() : attempt.run();
 }
 
 /** One attempt's state, from start to outcome. */
@@ -46,6 +46,8 @@ class Attempt {
   private readonly knownSecrets: Record<string, string> = {};
   private knownKv: KnownKv | undefined;
   private knownFiles: Map<string, FileText> | undefined;
+  private knownFileStats: Map<string, FileStat> | undefined;
+  private knownErrorLogs: readonly Record<string, unknown>[] | undefined;
   private ctx: AttemptTaskContext | undefined;
 
   constructor(private readonly task: WorkerTask, private readonly deps: WorkerDeps, private readonly opts: RunAttemptOptions) {
@@ -81,6 +83,11 @@ class Attempt {
         const reader = this.context(undefined);
         await resolveReads(ownProperties(this.task.task), (path) => reader.readForTemplate(path), this.knownFiles);
       }
+      if (mayUseFileFunctions(this.task.task)) {
+        const found = await this.context(undefined).resolveFileFunctions(ownProperties(this.task.task));
+        this.knownFileStats = found.fileStats;
+        this.knownErrorLogs = found.errorLogs;
+      }
     } catch (err) {
       return this.end(this.failure(err));
     }
@@ -107,6 +114,7 @@ class Attempt {
       execution: this.who,
       taskRun: { id: task.taskRunId, taskId: task.taskId, value: taskRunValue(this.variables), attempt: task.attempt },
       variables: this.variables, blobs: deps.blobs, secrets: deps.secrets, kv: deps.kv, knownKv: this.knownKv, knownFiles: this.knownFiles,
+      knownFileStats: this.knownFileStats, knownErrorLogs: this.knownErrorLogs,
       clock: deps.clock, env: deps.env, tempRoot: deps.tempRoot,
       logs: deps.logs, executions: deps.executions, stdoutLog: deps.stdoutLog, minLogLevel: parseLevel(task.task.logLevel, deps.minLogLevel ?? 'INFO'),
       signalSource: this.stop, deadline, knownSecrets: this.knownSecrets, renderNow: this.start, location: this.location,

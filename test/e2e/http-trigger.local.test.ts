@@ -108,6 +108,24 @@ describe('the HTTP Trigger on aloft server', () => {
     expect(logs).toContainEqual(expect.objectContaining({ severity: 'ERROR', trigger: 'watch', message: expect.stringContaining('unreachable') }));
   });
 
+  it('stops for good once an execution it started ended in a state of stopAfter, sending no more requests', async () => {
+    await server.deploy(flow('once', '    stopAfter: [SUCCESS]\n'), 'once.yml');
+    const [first] = await ended(await server.poll(new Date('2026-01-01T14:00:05Z')));
+    expect(first.state.current).toBe('SUCCESS');
+    expect(requests).toHaveLength(1);
+    expect(await server.poll(new Date('2026-01-01T14:00:35Z'))).toEqual([]);
+    expect(await server.poll(new Date('2026-01-01T14:01:05Z'))).toEqual([]);
+    expect(requests).toHaveLength(1);
+    expect(logs).toContainEqual(expect.objectContaining({ trigger: 'watch', message: expect.stringContaining(`stopped: execution ${first.id} ended SUCCESS, one of stopAfter`) }));
+  });
+
+  it('keeps polling while its executions end in states stopAfter does not list', async () => {
+    await server.deploy(flow('until-failure', '    stopAfter: [FAILED, KILLED]\n'), 'until-failure.yml');
+    expect(await ended(await server.poll(new Date('2026-01-01T15:00:05Z')))).toHaveLength(1);
+    expect(await ended(await server.poll(new Date('2026-01-01T15:00:35Z')))).toHaveLength(1);
+    expect(requests).toHaveLength(2);
+  });
+
   it('refuses a flow whose trigger has an unknown method, naming the property', async () => {
     await expect(server.deploy(flow('bad', '    method: FETCH\n'), 'bad.yml')).rejects
       .toThrow(/^bad\.yml:14:\d+: flow io\.aloft\.http\.bad, task watch, property triggers\[0\]\.method: expected one of "GET"/);

@@ -3,6 +3,7 @@
 import { table, type FilterDef } from '../callables';
 import { COLLECTION_FILTERS } from './collections';
 import { DATE_FILTERS } from './dates';
+import { ION_FILTERS } from './ion';
 import { jq } from './jq';
 import { JSON_FILTERS } from './json';
 import { NUMBER_FILTERS } from './numbers';
@@ -17,4 +18,5 @@ export const FILTERS: ReadonlyMap<string, FilterDef> = table({
   ...DATE_FILTERS,
   jq,
   ...YAML_FILTERS,
+  ...ION_FILTERS,
 });

@@ -117,6 +117,7 @@ export async function pollDue(deps: TriggerDeps, registry: CloudTriggerRegistry,
   const started = await pollTriggers({
     state: deps.triggerState, blobs: deps.blobs, start: deps.start, renderer: deps.renderer, report: reportTo(deps.log),
     context: { globals: deps.context?.globals ?? {}, envs: deps.context?.envs ?? {} }, env: deps.env ?? {}, triggers: pollingTriggers,
+    executionState: async (id) => (await deps.loadExecution(id))?.state.current,
   }, targets, now);
   return started.length;
 }

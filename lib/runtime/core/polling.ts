@@ -25,6 +25,8 @@ export interface PollDeps {
   report: Reporter;
   context: { globals: Record<string, unknown>; envs: Record<string, string> };
   env: Readonly<Record<string, string | undefined>>;
+  /** An execution's current state, for a trigger's `stopAfter`; absent, none is known (stopAfter never stops it). */
+  executionState?: (executionId: string) => Promise<string | undefined>;
   /** The implementation of each polling kind (lib/triggers/polling-catalog.ts; tests give their own). */
   triggers: PollingTriggers;
 }
@@ -63,6 +65,7 @@ function pollContext(deps: PollDeps, { flow, trigger }: PollTarget, idPrefix: st
     now,
     executionId: (found) => (found ? derivedId(idPrefix, key, ...found) : derivedId(idPrefix, key, slot)),
     task: (executionId) => taskContext(deps, flow, trigger, vars, executionId),
+    executionState: async (executionId) => deps.executionState?.(executionId),
     update: async (fold) => {
       // The store may run the fold again on a lost race: the last run is the one stored.
       let stored: PollState | null = null;

@@ -2,6 +2,7 @@
 // Used by the CLI, the API, subflows and triggers alike.
 import type { Readable } from 'node:stream';
 import { checksBehavior, checksError, failedChecks, newExecution } from '../../engine';
+import { renderTyped } from '../../expr';
 import { AloftError, DiagnosticsError, ErrorCode, type AloftErrorData } from '../../model/errors';
 import type { Execution, ParentRef, TriggerContext } from '../../model/execution';
 import { CheckBehavior, type Flow } from '../../model/flow';
@@ -61,7 +62,8 @@ export async function startExecution(deps: StartDeps, req: StartRequest): Promis
     await deps.blobs.put(uri, file.data);
     given[name] = uri;
   }
-  const checked = coerceInputs(req.flow, given);
+  // dependsOn.condition renders as Kestra's renderTyped: only a boolean true enables the input.
+  const checked = coerceInputs(req.flow, given, { condition: (expression, vars) => renderTyped(expression, vars, { now: deps.clock.now() }) });
   if (!checked.ok) {
     throw new InputsInvalidError(checked.errors, `${req.flow.namespace}.${req.flow.id}`);
   }

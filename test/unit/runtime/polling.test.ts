@@ -96,6 +96,21 @@ describe('pollTriggers', () => {
     expect(await pollTriggers(other, [target('f')], at('2026-01-01T10:05:05Z'))).toEqual([]);
   });
 
+  it("answers a poll's executionState from the runtime's executions, and undefined without them", async () => {
+    const asked: Array<string | undefined> = [];
+    const impl: PollingTrigger<'BigQuery'> = {
+      idPrefix: 'test-poll', polls: () => true, intervalMs: (t) => t.intervalMs,
+      async poll(ctx) {
+        asked.push(await ctx.executionState('e1'));
+        return {};
+      },
+    };
+    const { deps } = setup(impl);
+    await pollTriggers({ ...deps, executionState: async (id) => (id === 'e1' ? 'SUCCESS' : undefined) }, [target('f')], at('2026-01-01T10:00:05Z'));
+    await pollTriggers(deps, [target('f')], at('2026-01-01T10:01:05Z'));
+    expect(asked).toEqual(['SUCCESS', undefined]);
+  });
+
   it('starts nothing when the trigger conditions do not hold', async () => {
     const { impl } = itemsTrigger(['a']);
     const { deps, calls } = setup(impl);

@@ -149,4 +149,18 @@ describe('createTaskContext', () => {
       await f.cleanup();
     }
   });
+
+  it('gives templates the clear text of a SECRET input and masks it in logs, errors and outputs', async () => {
+    const f = await fakeTaskContext({ variables: { inputs: { user: 'ada', pw: { type: 'aloft.datatype:secret', value: 'hunter2-s3cret' } } } });
+    try {
+      expect(await f.ctx.render('{{ inputs.pw }}')).toBe('hunter2-s3cret');
+      f.ctx.logger.info(`using ${await f.ctx.render<string>('{{ inputs.user }}:{{ inputs.pw }}')}`);
+      expect(f.ctx.mask('failed with hunter2-s3cret')).toBe('failed with ******');
+      expect(f.ctx.maskValue({ token: 'hunter2-s3cret' })).toEqual({ token: '******' });
+      await f.ctx.close();
+      expect((await f.logLines()).map((l) => l.message)).toEqual(['using ada:******']);
+    } finally {
+      await f.cleanup();
+    }
+  });
 });

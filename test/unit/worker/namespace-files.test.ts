@@ -21,6 +21,16 @@ describe('NamespaceFiles on a folder blob store', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('gives the size of one file, and STORAGE_NOT_FOUND naming a missing one', async () => {
+    await files.put('company.team', 'scripts/etl.py', 'print(1)\n');
+    await files.put('company.team', 'scripts/etl.py.bak', 'older');
+    await files.put('company.team', 'top.txt', '');
+    expect(await files.size('company.team', 'scripts/etl.py')).toBe(9);
+    expect(await files.size('company.team', '/top.txt')).toBe(0);
+    await expect(files.size('company.team', 'scripts/nope.py')).rejects.toMatchObject({ code: 'STORAGE_NOT_FOUND', message: 'namespace company.team has no file scripts/nope.py' });
+    await expect(files.size('company.team', '../other/_files/x')).rejects.toMatchObject({ code: 'STORAGE_FORBIDDEN' });
+  });
+
   it('stores, reads, lists and deletes the files of a namespace', async () => {
     expect(await files.put('company.team', '/scripts/etl.py', 'print(1)\n')).toEqual({ path: 'scripts/etl.py', size: 9 });
     await files.put('company.team', 'README.md', '# hi');

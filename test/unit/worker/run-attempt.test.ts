@@ -386,4 +386,57 @@ describe('runAttempt', () => {
       }
     });
   });
+
+  describe('file functions and errorLogs() in task properties', () => {
+    const VALUES = 'io.kestra.plugin.core.output.OutputValues';
+
+    it('looks up namespace files and execution files, by literal or computed path', async () => {
+      const w = await fakeWorker();
+      try {
+        await new NamespaceFiles(w.blobs).put('io.aloft.tests', 'data/in.csv', 'a,b\n1,2\n');
+        await new NamespaceFiles(w.blobs).put('io.aloft.tests', 'empty.txt', '');
+        const own = `kestra:///io/aloft/tests/test/executions/${w.execution.id}/inputs/f/data.txt`;
+        await w.blobs.put(own, 'mine');
+        const values = {
+          size: "{{ fileSize('data/in.csv') }}", empty: "{{ isFileEmpty('empty.txt') }}", there: "{{ fileExists('data/' ~ 'in.csv') }}",
+          gone: "{{ fileExists('nope.txt') }}", own: `{{ fileSize('${own}') }}`, uri: "{{ fileURI('data/in.csv') }}",
+        };
+        const out = await runAttempt(w.task(VALUES, { id: 't', values }), w.deps, { workerId: 'w' });
+        expect(out).toMatchObject({ result: { state: 'SUCCESS', outputs: { values: {
+          size: 8, empty: true, there: true, gone: false, own: 4, uri: 'kestra:///io/aloft/tests/_files/data/in.csv',
+        } } } });
+      } finally {
+        await w.cleanup();
+      }
+    });
+
+    it.each([
+      '../../../company/_files/secret.txt',
+      'kestra:///company/other/executions/e1/tasks/t/r/out.txt',
+    ])('refuses fileExists(%j) outside the execution\'s namespace and files, naming the path', async (path) => {
+      const w = await fakeWorker();
+      try {
+        await new NamespaceFiles(w.blobs).put('company', 'secret.txt', 'TOP SECRET');
+        await w.blobs.put('kestra:///company/other/executions/e1/tasks/t/r/out.txt', 'TOP SECRET');
+        const out = await runAttempt(w.task(VALUES, { id: 't', values: { v: `{{ fileExists('${path}') }}` } }), w.deps, { workerId: 'w' });
+        expect(out).toMatchObject({ result: { state: 'FAILED', error: { code: 'EXPRESSION', property: 'values.v', message: expect.stringContaining(`fileExists('${path}')`) } } });
+      } finally {
+        await w.cleanup();
+      }
+    });
+
+    it("gives errorLogs() the execution's ERROR lines only", async () => {
+      const w = await fakeWorker();
+      try {
+        await w.logs.append([
+          { executionId: w.execution.id, flowId: 'test', namespace: 'io.aloft.tests', taskId: 'load', taskRunId: 'r0', level: 'INFO', message: 'starting', timestamp: '2026-01-01T00:00:00.000Z' },
+          { executionId: w.execution.id, flowId: 'test', namespace: 'io.aloft.tests', taskId: 'load', taskRunId: 'r0', level: 'ERROR', message: 'connection refused', timestamp: '2026-01-01T00:00:01.000Z' },
+        ]);
+        const out = await runAttempt(w.task(VALUES, { id: 't', values: { n: '{{ errorLogs() | length }}', m: '{{ errorLogs()[0].taskId }}: {{ errorLogs()[0].message }}' } }), w.deps, { workerId: 'w' });
+        expect(out).toMatchObject({ result: { state: 'SUCCESS', outputs: { values: { n: 1, m: 'load: connection refused' } } } });
+      } finally {
+        await w.cleanup();
+      }
+    });
+  });
 });
