@@ -6,7 +6,7 @@ import type { TaskRun } from '../model/execution';
 import { State, isFailed, isTerminal } from '../model/states';
 import { startRun } from './dispatch';
 import type { Draft } from './draft';
-import { ATTEMPT_BASE } from './retry';
+import { ATTEMPT_BASE, LOST_ATTEMPTS } from './retry';
 import { ROOT } from './run-index';
 import { runStates, withInternal, withoutKeys } from './state-ops';
 
@@ -61,7 +61,7 @@ function hasAncestorIn(run: TaskRun, ids: ReadonlySet<string>, byId: ReadonlyMap
 export function restartedRun(d: Pick<Draft, 'now' | 'node'>, run: TaskRun): TaskRun {
   const clean = withoutKeys(run, 'error', 'outputs');
   const next = runStates(clean, [State.RESTARTED], d.now);
-  return d.node(run.taskId)?.flowable ? next : withInternal(next, { [ATTEMPT_BASE]: run.attempts.length });
+  return d.node(run.taskId)?.flowable ? next : withInternal(next, { [ATTEMPT_BASE]: run.attempts.length, [LOST_ATTEMPTS]: undefined });
 }
 
 /** RESTARTED execution -> RUNNING: start every RESTARTED run again and re-evaluate the running flowables. */

@@ -13,6 +13,22 @@ export const DEFAULT_MAX_ATTEMPT = 3;
 /** Internal key: the number of attempts made before the latest restart (a restart starts a new round). */
 export const ATTEMPT_BASE = 'attemptBase';
 
+/**
+ * Internal key: how many attempts of the run were lost (their worker died, core/recovery.ts) since the
+ * latest restart. As Kestra resends a dead worker's task, a lost attempt is run again whatever the retry
+ * policy, and does not use up the policy's attempts: a kill never fails a task that would have succeeded.
+ */
+export const LOST_ATTEMPTS = 'lostAttempts';
+
+/**
+ * Lost attempts a run is given beyond its policy. Past them a task that takes its worker down each time
+ * (memory, a crash) ends as its policy says, instead of being resent for ever.
+ */
+export const MAX_LOST_ATTEMPTS = 5;
+
+/** Lost attempts of `run` that do not count against its retry policy. */
+export const forgivenLost = (run: TaskRun): number => Math.min(internalOf<number>(run, LOST_ATTEMPTS) ?? 0, MAX_LOST_ATTEMPTS);
+
 const ms = (d: string | undefined): number => (d === undefined ? 0 : parseDurationMs(d) ?? 0);
 
 /** FNV-1a, 32 bits: a stable hash for deterministic "random" delays. */
@@ -45,12 +61,12 @@ export function retryDelayMs(policy: Retry, n: number, run: Pick<TaskRun, 'id'>)
 
 /**
  * When the attempt that just failed may be retried, the delay before the next one; otherwise
- * undefined. Attempts made before a restart do not count.
+ * undefined. Attempts made before a restart, and forgiven lost ones, do not count.
  */
 export function nextRetryDelay(policy: Retry | undefined, run: TaskRun, now: Date): number | undefined {
   if (!policy) return undefined;
   const base = internalOf<number>(run, ATTEMPT_BASE) ?? 0;
-  const made = run.attempts.length - base;
+  const made = run.attempts.length - base - forgivenLost(run);
   if (made < 1 || made >= (policy.maxAttempts ?? policy.maxAttempt ?? DEFAULT_MAX_ATTEMPT)) return undefined;
   let delay = retryDelayMs(policy, made, run);
   if (policy.maxDuration !== undefined) {

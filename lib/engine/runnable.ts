@@ -7,9 +7,9 @@ import { State, isTerminal, type StateHistory } from '../model/states';
 import type { WorkerResult } from '../model/worker-messages';
 import { dispatchAttempt } from './dispatch';
 import type { Draft } from './draft';
-import { nextRetryDelay } from './retry';
+import { LOST_ATTEMPTS, MAX_LOST_ATTEMPTS, forgivenLost, nextRetryDelay } from './retry';
 import { tolerated } from './tolerance';
-import { checkTransition, cleanError, endAttempt, historyEntry, iso, lastAttempt, recordStateAt, reportedTime, runState, withLastAttempt, withRunState } from './state-ops';
+import { checkTransition, cleanError, endAttempt, historyEntry, internalOf, iso, lastAttempt, recordStateAt, reportedTime, runState, withInternal, withLastAttempt, withRunState } from './state-ops';
 
 /** The run and its attempt when the event is about the current, unfinished attempt; else undefined (stale or duplicate). */
 function current(d: Draft, taskRunId: string, attempt: number): TaskRun | undefined {
@@ -76,7 +76,7 @@ export function onStartedThenResult(d: Draft, e: EventOf<'AttemptStarted'>, resu
   else if ('outputs' in next) delete next.outputs;
   if (result.error) next.error = cleanError(result.error);
   else if ('error' in next) delete next.error;
-  finishAttempt(d, next, result.state);
+  finishAttempt(d, next, result.state, result.lost === true);
   return true;
 }
 
@@ -114,42 +114,57 @@ export function onWorkerResult(d: Draft, result: WorkerResult): void {
   else if ('outputs' in next) delete next.outputs;
   if (result.error) next.error = cleanError(result.error);
   else if ('error' in next) delete next.error;
-  finishAttempt(d, next, result.state);
+  finishAttempt(d, next, result.state, result.lost === true);
 }
 
 /**
  * The current attempt of `run` has ended in `state` (already recorded on the attempt): retry it,
- * or end the run.
+ * or end the run. `lost`: its worker died (core/recovery.ts); it runs again at once whatever the policy.
  */
-function finishAttempt(d: Draft, run: TaskRun, state: State): void {
+function finishAttempt(d: Draft, run: TaskRun, state: State, lost = false): void {
   const policy = d.node(run.taskId)?.retry;
   if (state === State.FAILED && !d.killing && run.state.current !== State.KILLING) {
-    const delay = nextRetryDelay(policy, run, d.now);
-    if (delay !== undefined) {
-      // As Kestra records it: the run ends FAILED, then waits RETRYING, and so does the execution
-      // (ExecutionService.markWithTaskRunAs); the next attempt makes both active again (dispatchAttempt).
-      const failed = runState(runState(run, State.RUNNING, d.now), State.FAILED, d.now);
-      const retrying = runState(failed, State.RETRYING, d.now);
-      d.update(retrying);
-      if (d.state === State.RUNNING) d.setState(State.RETRYING);
-      if (delay <= 0) {
-        dispatchAttempt(d, retrying, d.task(run.taskId)!);
+    if (lost) {
+      const count = (internalOf<number>(run, LOST_ATTEMPTS) ?? 0) + 1;
+      run = withInternal(run, { [LOST_ATTEMPTS]: count });
+      if (count <= MAX_LOST_ATTEMPTS) {
+        retryAfter(d, run, 0);
         return;
       }
-      d.emit({
-        type: EffectType.ScheduleWakeUp, executionId: run.executionId, taskRunId: run.id,
-        at: new Date(d.now.getTime() + delay).toISOString(), reason: 'retry',
-      });
+    }
+    const delay = nextRetryDelay(policy, run, d.now);
+    if (delay !== undefined) {
+      retryAfter(d, run, delay);
       return;
     }
   }
   let final = state;
-  if (state === State.SUCCESS && policy?.warningOnRetry && run.attempts.length > 1) final = State.WARNING;
+  if (state === State.SUCCESS && policy?.warningOnRetry && run.attempts.length - forgivenLost(run) > 1) final = State.WARNING;
   final = tolerated(final, d.task(run.taskId));
   // A run that never reported its start still passes through RUNNING.
   const started = run.state.current === State.KILLING || final === State.KILLED ? run : runState(run, State.RUNNING, d.now);
   d.update(endRun(started, final, d.now));
   d.enqueue(run.parentTaskRunId);
+}
+
+/**
+ * The run goes RETRYING; its next attempt is dispatched now, or by a wake-up after `delay` ms. As
+ * Kestra records it: the run ends FAILED, then waits RETRYING, and so does the execution
+ * (ExecutionService.markWithTaskRunAs); the next attempt makes both active again (dispatchAttempt).
+ */
+function retryAfter(d: Draft, run: TaskRun, delay: number): void {
+  const failed = runState(runState(run, State.RUNNING, d.now), State.FAILED, d.now);
+  const retrying = runState(failed, State.RETRYING, d.now);
+  d.update(retrying);
+  if (d.state === State.RUNNING) d.setState(State.RETRYING);
+  if (delay <= 0) {
+    dispatchAttempt(d, retrying, d.task(run.taskId)!);
+    return;
+  }
+  d.emit({
+    type: EffectType.ScheduleWakeUp, executionId: run.executionId, taskRunId: run.id,
+    at: new Date(d.now.getTime() + delay).toISOString(), reason: 'retry',
+  });
 }
 
 /**

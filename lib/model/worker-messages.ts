@@ -34,5 +34,7 @@ export const WorkerResult = z.object({
   endedAt: z.string(),
   logsUri: z.string().optional(),
   metrics: z.record(z.string(), z.number()).optional(),
+  /** Set by the recovery sweep only: the attempt's worker died (no heartbeat), the task itself did not fail. */
+  lost: z.literal(true).optional(),
 });
 export type WorkerResult = z.infer<typeof WorkerResult>;

@@ -1,7 +1,7 @@
 // The chaos run's flows: one execution mixes retries, a subflow, parallel branches and a pause. Every
 // task with a side effect appends its attempt number to a marker file of its task run, so the run can
-// tell which attempts ran, and how often. An attempt running at a kill is lost and counts as one, as
-// Kestra counts it: ten attempts leave room for the run's kills.
+// tell which attempts ran, and how often. An attempt running at a kill is lost and runs again whatever
+// the retry policy (engine/retry.ts); the Return tasks, without one, check that.
 export const CHAOS_NAMESPACE = 'chaos';
 
 const marked = (markers: string, extra = ''): string => `    retry:

@@ -174,4 +174,30 @@ tasks:
     expect(run.outputs).toMatchObject({ vars: { attempt: 1 } });
     expect(lines.some((l) => l.component === 'scheduler' && String(l.message).includes(`attempt 1 of task run ${run.id} is lost`))).toBe(true);
   });
+
+  it('runs again a task without a retry policy whose worker was killed mid-task, as Kestra resends a dead worker\'s task', async () => {
+    await createFlow(cloud.apiUrl, `
+id: lostplain
+namespace: e2e.faults
+tasks:
+  - id: slow
+    type: io.kestra.core.tasks.scripts.Bash
+    warningOnStdErr: false
+    commands:
+      - 'test {{ taskrun.attemptsCount }} -ge 1 || sleep 15'
+      - 'echo "::{\\"outputs\\":{\\"attempt\\":{{ taskrun.attemptsCount }}}}::"'
+`);
+    const { id } = await startExecution(cloud.apiUrl, 'e2e.faults', 'lostplain');
+    await until('the first attempt running', async () => {
+      const run = (await getExecution(cloud.apiUrl, id)).taskRunList[0];
+      return run?.attempts[0]?.state.current === 'RUNNING' ? true : undefined;
+    });
+    await cloud.kill('worker-scripts');
+    await cloud.restart('worker-scripts');
+    const done = await waitForExecution(cloud.apiUrl, id, 120_000);
+    expect(done.state.current).toBe('SUCCESS');
+    const run = done.taskRunList[0];
+    expect(run.attempts.map((a) => a.state.current)).toEqual(['FAILED', 'SUCCESS']);
+    expect(run.outputs).toMatchObject({ vars: { attempt: 1 } });
+  });
 });

@@ -2,8 +2,8 @@
 // task, then started again on the same directory: by SIGKILL (nothing committed is lost, running attempts
 // are retried as lost, no finished attempt runs again) and by SIGTERM (a clean stop, then the same).
 // Every attempt appends its attempt number to a marker file of its task run, so the test can tell which
-// attempts ran, and how often. A lost attempt is retried per the task's retry policy (as in the cloud), so
-// both tasks have one.
+// attempts ran, and how often. A lost attempt runs again whatever the task's retry policy (as in the
+// cloud); both tasks have one all the same.
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

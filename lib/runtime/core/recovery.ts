@@ -2,9 +2,9 @@
 // stores and finished. The cloud `scheduler` function runs it every minute; the embedded runtime runs it
 // when it starts on a data directory (everything of the dead process at once) and then periodically.
 //   1. outbox entries committed but never acknowledged are carried out again (every effect is idempotent);
-//   2. attempts whose heartbeat is too old are lost: a FAILED result with INFRA_RETRYABLE is appended under
-//      the attempt's own result key (a late real result is then refused), so the engine retries them per
-//      the task's retry policy; the zombie worker, if any, is told to stop;
+//   2. attempts whose heartbeat is too old are lost: a FAILED result with INFRA_RETRYABLE, marked `lost`, is
+//      appended under the attempt's own result key (a late real result is then refused), so the engine runs
+//      the task again whatever its retry policy (engine/retry.ts); the zombie worker, if any, is told to stop;
 //   3. due wake-ups are fired;
 //   4. executions with pending events nobody folds are folded.
 import { ErrorCode, toErrorData, type AloftErrorData } from '../../model/errors';
@@ -67,7 +67,7 @@ export function lostResult(claim: AttemptClaim, now: Date): WorkerResult {
       code: ErrorCode.INFRA_RETRYABLE,
       message: `attempt ${claim.attempt + 1} was lost: its worker ${claim.workerId} sent no heartbeat since ${claim.heartbeat}`,
     },
-    startedAt: claim.claimedAt, endedAt: now.toISOString(),
+    startedAt: claim.claimedAt, endedAt: now.toISOString(), lost: true,
   };
 }
 

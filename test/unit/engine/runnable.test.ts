@@ -1,5 +1,6 @@
 import { FAIL, LOG, RETURN } from './helpers/catalog';
 import { Harness, flow } from './helpers/harness';
+import { MAX_LOST_ATTEMPTS } from '../../../lib/engine/retry';
 
 const SEQ = 'io.kestra.core.tasks.flows.Sequential';
 const retry = { type: 'constant' as const, interval: 'PT0.250S', maxAttempt: 5, maxDuration: 'PT15S' };
@@ -194,6 +195,48 @@ describe('runnable task runs', () => {
     expect(h.pending().map((w) => w.attempt)).toEqual([1]);
     expect(h.history('a')).toEqual(['CREATED', 'RUNNING', 'FAILED', 'RETRYING', 'CREATED']);
     expect(h.execution.state.histories.map((x) => x.state)).toEqual(['CREATED', 'RUNNING', 'RETRYING', 'RUNNING']);
+  });
+
+  it('runs a lost attempt again at once when the task has no retry policy, as Kestra resends a dead worker\'s task', () => {
+    const h = Harness.start(flow([{ id: 'a', type: RETURN }]));
+    h.lose('a');
+    expect(h.effectsOf('ScheduleWakeUp', h.last)).toEqual([]);
+    expect(h.pending().map((w) => w.attempt)).toEqual([1]);
+    h.succeed('a');
+    expect(h.run('a').attempts.map((a) => a.state.current)).toEqual(['FAILED', 'SUCCESS']);
+    expect(h.state).toBe('SUCCESS');
+  });
+
+  it('does not count lost attempts against the retry policy\'s maxAttempt, nor as retries for warningOnRetry', () => {
+    const h = Harness.start(flow([{ id: 'a', type: LOG, retry: { type: 'constant', interval: 'PT0S', maxAttempt: 2, warningOnRetry: true } }, { id: 'b', type: LOG, retry: { type: 'constant', interval: 'PT0S', maxAttempt: 2 } }]));
+    h.lose('a');
+    h.lose('a');
+    h.succeed('a');
+    expect(h.run('a').state.current).toBe('SUCCESS');
+    h.lose('b');
+    h.fail('b');
+    expect(h.run('b').state.current).toBe('CREATED');
+    h.fail('b');
+    expect(h.run('b').attempts.map((a) => a.state.current)).toEqual(['FAILED', 'FAILED', 'FAILED']);
+    expect(h.run('b').state.current).toBe('FAILED');
+  });
+
+  it(`fails a task without a retry policy once ${MAX_LOST_ATTEMPTS} of its attempts were lost, so that a task that takes its worker down is not resent for ever`, () => {
+    const h = Harness.start(flow([{ id: 'a', type: RETURN }]));
+    for (let i = 0; i < MAX_LOST_ATTEMPTS; i++) h.lose('a');
+    expect(h.pending().map((w) => w.attempt)).toEqual([MAX_LOST_ATTEMPTS]);
+    h.lose('a');
+    expect(h.run('a')).toMatchObject({ state: { current: 'FAILED' }, error: { code: 'INFRA_RETRYABLE' } });
+    expect(h.pending()).toEqual([]);
+  });
+
+  it('does not resend a lost attempt of an execution being killed', () => {
+    const h = Harness.start(flow([{ id: 'a', type: RETURN }]));
+    h.started('a');
+    h.send({ type: 'Kill' });
+    h.lose('a');
+    expect(h.pending()).toEqual([]);
+    expect(h.run('a').attempts).toHaveLength(1);
   });
 
   it('fails a run whose type is unknown at run time with a clear error', () => {

@@ -47,7 +47,7 @@ describe('the cloud scheduler', () => {
     expect((await h.rt.tick()).republished).toBe(0);
   });
 
-  it('fails a lost attempt with INFRA_RETRYABLE and the engine retries it per the task policy', async () => {
+  it('fails a lost attempt with INFRA_RETRYABLE and the engine runs it again at once, without the retry policy\'s delay', async () => {
     const h = await harness({ env: { ALOFT_LOST_AFTER_MS: '120000', ALOFT_INLINE_WAKEUP_MS: '0' } });
     const execution = await h.start(await h.deploy(RETRIED));
     await h.rt.executor(inboxEvent(execution.id, 'created'));
@@ -60,27 +60,25 @@ describe('the cloud scheduler', () => {
     expect(await h.adapters.stops.requested(key)).toBe(true);
     await h.rt.executor(inboxEvent(execution.id, 'lost'));
     const run = (await h.adapters.store.get(execution.id))!.taskRunList[0];
-    expect(run.attempts[0].state.current).toBe('FAILED');
+    expect(run.attempts.map((a) => a.state.current)).toEqual(['FAILED', 'CREATED']);
     expect(run.error).toMatchObject({ code: 'INFRA_RETRYABLE', message: expect.stringContaining('was lost: its worker dead-worker sent no heartbeat') });
-    expect(run.state.current).toBe('RETRYING');
-    // The retry delay is a stored wake-up; the next tick fires it and the second attempt is dispatched.
-    h.clock.advance(2_000);
-    expect((await h.rt.tick()).wakeUps).toBe(1);
-    await h.rt.executor(inboxEvent(execution.id, 'wake'));
+    expect(run.state.histories.map((x) => x.state)).toEqual(['CREATED', 'RUNNING', 'FAILED', 'RETRYING', 'CREATED']);
+    // As Kestra resends a dead worker's task: no wake-up, the second attempt is dispatched at once.
     expect(h.adapters.queue.take()).toEqual([expect.objectContaining({ taskRunId: task.taskRunId, attempt: 1 })]);
-    expect((await h.rt.tick()).lost).toBe(0);
+    expect((await h.rt.tick())).toMatchObject({ lost: 0, wakeUps: 0 });
   });
 
-  it('fails the task when a lost attempt has no retry policy', async () => {
+  it('runs a lost attempt of a task without a retry policy again, so that a killed worker never fails a task that would have succeeded', async () => {
     const h = await harness();
     const execution = await h.start(await h.deploy(PLAIN));
     await h.rt.executor(inboxEvent(execution.id, 'created'));
     const [task] = h.adapters.queue.take();
     await h.adapters.ledger.claim({ executionId: execution.id, taskRunId: task.taskRunId, attempt: 0 }, 'w', h.clock.now());
     h.clock.advance(10 * MINUTE);
-    await h.rt.tick();
+    expect((await h.rt.tick()).lost).toBe(1);
     await h.rt.executor(inboxEvent(execution.id, 'lost'));
-    expect((await h.adapters.store.get(execution.id))!.state.current).toBe('FAILED');
+    expect((await h.adapters.store.get(execution.id))!.state.current).toBe('RUNNING');
+    expect(h.adapters.queue.take()).toEqual([expect.objectContaining({ taskRunId: task.taskRunId, attempt: 1 })]);
   });
 
   it('refuses the late result of a worker declared lost', async () => {

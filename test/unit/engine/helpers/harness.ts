@@ -28,6 +28,8 @@ export interface WorkerAnswer {
   state: State;
   outputs?: Record<string, unknown>;
   error?: { code: string; message: string };
+  /** As the recovery sweep reports an attempt whose worker died. */
+  lost?: true;
 }
 
 export class Harness {
@@ -131,10 +133,15 @@ export class Harness {
     return this.answer(taskId, { state: 'FAILED', error: { code: 'TASK_FAILED', message } }, value);
   }
 
+  /** The current attempt is lost: its worker died, as core/recovery.ts reports it. */
+  lose(taskId: string, value?: string): Effect[] {
+    return this.answer(taskId, { state: 'FAILED', error: { code: 'INFRA_RETRYABLE', message: 'attempt was lost' }, lost: true }, value);
+  }
+
   result(taskRunId: string, attempt: number, a: WorkerAnswer): WorkerResult {
     return {
       executionId: this.execution.id, taskRunId, attempt, state: a.state, startedAt: this.now.toISOString(), endedAt: this.now.toISOString(),
-      ...(a.outputs ? { outputs: a.outputs } : {}), ...(a.error ? { error: a.error } : {}),
+      ...(a.outputs ? { outputs: a.outputs } : {}), ...(a.error ? { error: a.error } : {}), ...(a.lost ? { lost: a.lost } : {}),
     };
   }
 
