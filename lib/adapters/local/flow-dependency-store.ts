@@ -1,0 +1,70 @@
+// Flow references in memory, with the same indexes the durable stores keep: callers by subflow,
+// flows by namespace, and the listeners apart.
+import { byFlow, type FlowDependencyStore, type FlowRefs } from '../../ports/flow-dependency-store';
+
+// A JSON key: flowKey's `namespace.id` is ambiguous when ids hold dots.
+const keyOf = (namespace: string, id: string): string => JSON.stringify([namespace, id]);
+
+export class MemoryFlowDependencyStore implements FlowDependencyStore {
+  private readonly flows = new Map<string, FlowRefs>();
+  /** subflow key -> keys of the flows that call it. */
+  private readonly callers = new Map<string, Set<string>>();
+  private readonly listening = new Set<string>();
+
+  async save(refs: FlowRefs): Promise<void> {
+    this.drop(refs.namespace, refs.id);
+    const key = keyOf(refs.namespace, refs.id);
+    this.flows.set(key, structuredClone(refs));
+    for (const s of refs.subflows) {
+      const target = keyOf(s.namespace, s.id);
+      let set = this.callers.get(target);
+      if (!set) this.callers.set(target, (set = new Set()));
+      set.add(key);
+    }
+    if (refs.listens.length > 0) this.listening.add(key);
+  }
+
+  async remove(namespace: string, id: string): Promise<void> {
+    this.drop(namespace, id);
+  }
+
+  async get(namespace: string, id: string): Promise<FlowRefs | null> {
+    const refs = this.flows.get(keyOf(namespace, id));
+    return refs ? structuredClone(refs) : null;
+  }
+
+  async callersOf(namespace: string, id: string): Promise<FlowRefs[]> {
+    return this.many(this.callers.get(keyOf(namespace, id)) ?? []);
+  }
+
+  async listeners(): Promise<FlowRefs[]> {
+    return this.many(this.listening);
+  }
+
+  async inNamespace(namespace: string, opts: { prefix?: boolean } = {}): Promise<FlowRefs[]> {
+    const keys = [...this.flows].filter(([, r]) => (opts.prefix ? r.namespace.startsWith(namespace) : r.namespace === namespace)).map(([k]) => k);
+    return this.many(keys);
+  }
+
+  async count(): Promise<number> {
+    return this.flows.size;
+  }
+
+  private many(keys: Iterable<string>): FlowRefs[] {
+    return [...keys].map((k) => structuredClone(this.flows.get(k)!)).sort(byFlow);
+  }
+
+  private drop(namespace: string, id: string): void {
+    const key = keyOf(namespace, id);
+    const old = this.flows.get(key);
+    if (!old) return;
+    this.flows.delete(key);
+    this.listening.delete(key);
+    for (const s of old.subflows) {
+      const target = keyOf(s.namespace, s.id);
+      const set = this.callers.get(target);
+      set?.delete(key);
+      if (set?.size === 0) this.callers.delete(target);
+    }
+  }
+}
