@@ -10,18 +10,16 @@ export class MemoryFlowDependencyStore implements FlowDependencyStore {
   /** subflow key -> keys of the flows that call it. */
   private readonly callers = new Map<string, Set<string>>();
   private readonly listening = new Set<string>();
+  /** namespace -> keys of its flows: a prefix query walks the namespaces, not the flows. */
+  private readonly byNamespace = new Map<string, Set<string>>();
 
   async save(refs: FlowRefs): Promise<void> {
     this.drop(refs.namespace, refs.id);
     const key = keyOf(refs.namespace, refs.id);
     this.flows.set(key, structuredClone(refs));
-    for (const s of refs.subflows) {
-      const target = keyOf(s.namespace, s.id);
-      let set = this.callers.get(target);
-      if (!set) this.callers.set(target, (set = new Set()));
-      set.add(key);
-    }
+    for (const s of refs.subflows) add(this.callers, keyOf(s.namespace, s.id), key);
     if (refs.listens.length > 0) this.listening.add(key);
+    add(this.byNamespace, refs.namespace, key);
   }
 
   async remove(namespace: string, id: string): Promise<void> {
@@ -42,8 +40,8 @@ export class MemoryFlowDependencyStore implements FlowDependencyStore {
   }
 
   async inNamespace(namespace: string, opts: { prefix?: boolean } = {}): Promise<FlowRefs[]> {
-    const keys = [...this.flows].filter(([, r]) => (opts.prefix ? r.namespace.startsWith(namespace) : r.namespace === namespace)).map(([k]) => k);
-    return this.many(keys);
+    if (!opts.prefix) return this.many(this.byNamespace.get(namespace) ?? []);
+    return this.many([...this.byNamespace].filter(([ns]) => ns.startsWith(namespace)).flatMap(([, keys]) => [...keys]));
   }
 
   async count(): Promise<number> {
@@ -60,11 +58,19 @@ export class MemoryFlowDependencyStore implements FlowDependencyStore {
     if (!old) return;
     this.flows.delete(key);
     this.listening.delete(key);
-    for (const s of old.subflows) {
-      const target = keyOf(s.namespace, s.id);
-      const set = this.callers.get(target);
-      set?.delete(key);
-      if (set?.size === 0) this.callers.delete(target);
-    }
+    drop(this.byNamespace, namespace, key);
+    for (const s of old.subflows) drop(this.callers, keyOf(s.namespace, s.id), key);
   }
+}
+
+function add(map: Map<string, Set<string>>, key: string, value: string): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(value);
+}
+
+function drop(map: Map<string, Set<string>>, key: string, value: string): void {
+  const set = map.get(key);
+  set?.delete(value);
+  if (set?.size === 0) map.delete(key);
 }
