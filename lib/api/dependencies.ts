@@ -9,7 +9,7 @@ import { flowKey, type Flow } from '../model/flow';
 import { isPlainObject } from '../model/flow-zod';
 import { parseTrigger } from '../triggers/catalog';
 import type { Condition } from '../triggers/conditions/types';
-import type { FlowRef, FlowRefs, SourcePattern } from '../ports/flow-dependency-store';
+import { ANY, bucketsOf, flowBucket, nsBucket, prefixBucket, type FlowRef, type FlowRefs, type SourcePattern } from '../ports/flow-dependency-store';
 import { DependencyRelation, type FlowDependencies } from './service';
 
 const SUBFLOW = 'io.kestra.core.tasks.flows.Flow';
@@ -17,6 +17,7 @@ const SUBFLOW = 'io.kestra.core.tasks.flows.Flow';
 const FOR_EACH_ITEM = new Set(['io.kestra.plugin.core.flow.ForEachItem', 'io.kestra.core.tasks.flows.ForEachItem']);
 
 export type { FlowRef, FlowRefs, SourcePattern };
+export { bucketsOf };
 
 export function refsOf(flow: Flow, catalog: TaskCatalog): FlowRefs {
   const subflows = new Map<string, FlowRef>();
@@ -93,30 +94,6 @@ export function matches(p: SourcePattern, source: FlowRef): boolean {
   }
 }
 
-const ANY = '*';
-const flowBucket = (namespace: string, id: string): string => `flow:${namespace}/${id}`;
-const nsBucket = (namespace: string): string => `ns:${namespace}`;
-const prefixBucket = (prefix: string): string => `nsp:${prefix}`;
-
-/** Buckets that narrow a pattern (a source outside all of them cannot match), or null when it cannot be narrowed. */
-export function bucketsOf(p: SourcePattern): string[] | null {
-  switch (p.kind) {
-    case 'none': return [];
-    case 'flow': return [flowBucket(p.namespace, p.id)];
-    case 'namespace': return [p.prefix ? prefixBucket(p.namespace) : nsBucket(p.namespace)];
-    case 'or': {
-      const all = p.of.map(bucketsOf);
-      return all.every((b) => b !== null) ? (all as string[][]).flat() : null;
-    }
-    case 'and': {
-      // Any one member narrows the whole: the one with the fewest, most selective buckets.
-      const all = p.of.map(bucketsOf).filter((b): b is string[] => b !== null);
-      return all.length === 0 ? null : all.reduce((best, b) => (rank(b) < rank(best) ? b : best));
-    }
-    default: return null;
-  }
-}
-const rank = (b: string[]): number => b.length + (b.some((k) => k.startsWith('nsp:')) ? 1e6 : b.some((k) => k.startsWith('ns:')) ? 1e3 : 0);
 
 export interface DependencyQuery {
   /** Only the edges that end at the flow (what it depends on), as Kestra's `destinationOnly`. */

@@ -1,5 +1,5 @@
 // Kestra's flow dependencies answered from the references kept in a FlowDependencyStore: a query reads
-// the flows it touches (the flow, its callers, its sources, the listeners) and never every flow, except
+// the flows it touches (the flow, its callers, its sources, its listeners) and never every flow, except
 // for a Flow trigger that names no flow at all, which listens to every flow, as in Kestra.
 import { flowKey } from '../model/flow';
 import type { FlowDependencyStore, FlowRefs } from '../ports/flow-dependency-store';
@@ -32,10 +32,8 @@ export class StoredDependencies {
   }
 }
 
-/** One query: the listeners are read once, however many flows it visits. */
+/** One query over the store. */
 class Walk {
-  private listening?: Promise<FlowRefs[]>;
-
   constructor(private readonly store: FlowDependencyStore) {}
 
   async graph(start: FlowRefs[], q: DependencyQuery): Promise<FlowDependencies> {
@@ -89,10 +87,9 @@ class Walk {
     return edges.filter((e) => e.source.uid !== e.target.uid);
   }
 
-  /** Flows whose Flow trigger accepts an execution of `source`: matched over the listeners only. */
+  /** Flows whose Flow trigger accepts an execution of `source`: the store's candidates, matched. */
   async listenersOf(source: FlowRefs): Promise<FlowRefs[]> {
-    this.listening ??= this.store.listeners();
-    return (await this.listening).filter((l) => l.listens.some((p) => matches(p, source)));
+    return (await this.store.listenersOf(source)).filter((l) => l.listens.some((p) => matches(p, source)));
   }
 
   /** Flows an execution of which the listener's Flow triggers accept, read by the keys its patterns name. */

@@ -35,12 +35,55 @@ export interface FlowDependencyStore {
   get(namespace: string, id: string): Promise<FlowRefs | null>;
   /** The flows that run this one as a subflow. */
   callersOf(namespace: string, id: string): Promise<FlowRefs[]>;
-  /** The flows with at least one Flow trigger. */
-  listeners(): Promise<FlowRefs[]>;
+  /**
+   * The listeners that may accept an execution of `source`: those filed (listenKeysOf) under its flow, its
+   * namespace, a prefix of its namespace, or any flow. The caller matches their patterns.
+   */
+  listenersOf(source: FlowRef): Promise<FlowRefs[]>;
   /** The flows of a namespace or, with `prefix`, of every namespace that starts with it ('' is every flow). */
   inNamespace(namespace: string, opts?: { prefix?: boolean }): Promise<FlowRefs[]>;
   /** How many flows are filed (a data directory from before the store is filed once on open). */
   count(): Promise<number>;
 }
+
+// The keys a listener is filed under, one set per flow: its Flow triggers' patterns narrowed to the flows,
+// namespaces and namespace prefixes they name, or ANY when a pattern names none. Adapters index them.
+export const ANY = '*';
+export const flowBucket = (namespace: string, id: string): string => `flow:${namespace}/${id}`;
+export const nsBucket = (namespace: string): string => `ns:${namespace}`;
+export const prefixBucket = (prefix: string): string => `nsp:${prefix}`;
+
+/** Buckets that narrow a pattern (a source outside all of them cannot match), or null when it cannot be narrowed. */
+export function bucketsOf(p: SourcePattern): string[] | null {
+  switch (p.kind) {
+    case 'none': return [];
+    case 'flow': return [flowBucket(p.namespace, p.id)];
+    case 'namespace': return [p.prefix ? prefixBucket(p.namespace) : nsBucket(p.namespace)];
+    case 'or': {
+      const all = p.of.map(bucketsOf);
+      return all.every((b) => b !== null) ? (all as string[][]).flat() : null;
+    }
+    case 'and': {
+      // Any one member narrows the whole: the one with the fewest, most selective buckets.
+      const all = p.of.map(bucketsOf).filter((b): b is string[] => b !== null);
+      return all.length === 0 ? null : all.reduce((best, b) => (rank(b) < rank(best) ? b : best));
+    }
+    default: return null;
+  }
+}
+const rank = (b: string[]): number => b.length + (b.some((k) => k.startsWith('nsp:')) ? 1e6 : b.some((k) => k.startsWith('ns:')) ? 1e3 : 0);
+
+/** The keys a flow's Flow triggers are filed under; none for a flow without one. */
+export function listenKeysOf(refs: FlowRefs): string[] {
+  const keys = new Set<string>();
+  for (const p of refs.listens) for (const b of bucketsOf(p) ?? [ANY]) keys.add(b);
+  return [...keys].sort();
+}
+
+/** The exact keys under which a listener of `source` is filed; prefix keys are matched against its namespace. */
+export const sourceKeysOf = (source: FlowRef): string[] => [flowBucket(source.namespace, source.id), nsBucket(source.namespace), ANY];
+export const isPrefixKey = (key: string): boolean => key.startsWith('nsp:');
+/** The namespace prefix a prefix key names. */
+export const prefixOfKey = (key: string): string => key.slice(4);
 
 export const byFlow = (a: FlowRef, b: FlowRef): number => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

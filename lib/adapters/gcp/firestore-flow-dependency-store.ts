@@ -1,11 +1,13 @@
 // FlowDependencyStore on Firestore:
 //   flowRefs/{namespace}:{id}   one document per flow: its FlowRefs as JSON, `callees` (the subflows it
 //                               runs, as keys) queried with array-contains for a flow's callers,
-//                               `listens` (it has a Flow trigger) and `namespace`, each with its automatic
-//                               single-field index: no query here needs a composite index.
+//                               `listenKeys` (listenKeysOf but namespace prefixes) queried with
+//                               array-contains-any for a source's listeners, `prefixListener` for the
+//                               few listeners filed under a prefix, matched here, and `namespace`: each
+//                               with its automatic single-field index, so no query needs a composite one.
 import type { Firestore, Query } from '@google-cloud/firestore';
 import { z } from 'zod';
-import { byFlow, type FlowDependencyStore, type FlowRefs } from '../../ports/flow-dependency-store';
+import { byFlow, isPrefixKey, listenKeysOf, prefixOfKey, sourceKeysOf, type FlowDependencyStore, type FlowRef, type FlowRefs } from '../../ports/flow-dependency-store';
 import { docIdFor, jsonField, parseJsonField, toAloftError } from './firestore-constraints';
 
 export interface FirestoreFlowDependencyOptions {
@@ -46,8 +48,10 @@ export class FirestoreFlowDependencyStore implements FlowDependencyStore {
   async save(refs: FlowRefs): Promise<void> {
     const where = `the references of flow ${refs.namespace}.${refs.id}`;
     try {
+      const keys = listenKeysOf(refs);
       await this.ref(refs.namespace, refs.id).set({
-        namespace: refs.namespace, id: refs.id, listens: refs.listens.length > 0,
+        namespace: refs.namespace, id: refs.id,
+        listenKeys: keys.filter((k) => !isPrefixKey(k)), prefixKeys: keys.filter(isPrefixKey), prefixListener: keys.some(isPrefixKey),
         callees: [...new Set(refs.subflows.map((s) => calleeKey(s.namespace, s.id)))],
         refs: jsonField(refs, where),
       });
@@ -78,8 +82,22 @@ export class FirestoreFlowDependencyStore implements FlowDependencyStore {
     return this.query(this.col.where('callees', 'array-contains', calleeKey(namespace, id)), `reading the callers of flow ${namespace}.${id}`);
   }
 
-  listeners(): Promise<FlowRefs[]> {
-    return this.query(this.col.where('listens', '==', true), 'reading the flows with Flow triggers');
+  async listenersOf(source: FlowRef): Promise<FlowRefs[]> {
+    const what = `reading the listeners of flow ${source.namespace}.${source.id}`;
+    const exact = await this.query(this.col.where('listenKeys', 'array-contains-any', sourceKeysOf(source)), what);
+    const out = new Map(exact.map((r) => [JSON.stringify([r.namespace, r.id]), r]));
+    try {
+      const snap = await this.col.where('prefixListener', '==', true).select('refs', 'prefixKeys').get();
+      for (const d of snap.docs) {
+        const prefixes = (d.get('prefixKeys') as unknown[] | undefined ?? []).filter((k): k is string => typeof k === 'string').map(prefixOfKey);
+        if (!prefixes.some((p) => source.namespace.startsWith(p))) continue;
+        const r = this.decode(d.get('refs'), d.ref.path);
+        out.set(JSON.stringify([r.namespace, r.id]), r);
+      }
+    } catch (err) {
+      throw toAloftError(err, what);
+    }
+    return [...out.values()].sort(byFlow);
   }
 
   inNamespace(namespace: string, opts: { prefix?: boolean } = {}): Promise<FlowRefs[]> {

@@ -1,6 +1,6 @@
 // Flow references in memory, with the same indexes the durable stores keep: callers by subflow,
-// flows by namespace, and the listeners apart.
-import { byFlow, type FlowDependencyStore, type FlowRefs } from '../../ports/flow-dependency-store';
+// flows by namespace, listeners by the keys they are filed under.
+import { byFlow, isPrefixKey, listenKeysOf, prefixOfKey, sourceKeysOf, type FlowDependencyStore, type FlowRef, type FlowRefs } from '../../ports/flow-dependency-store';
 
 // A JSON key: flowKey's `namespace.id` is ambiguous when ids hold dots.
 const keyOf = (namespace: string, id: string): string => JSON.stringify([namespace, id]);
@@ -9,7 +9,9 @@ export class MemoryFlowDependencyStore implements FlowDependencyStore {
   private readonly flows = new Map<string, FlowRefs>();
   /** subflow key -> keys of the flows that call it. */
   private readonly callers = new Map<string, Set<string>>();
-  private readonly listening = new Set<string>();
+  /** listen key -> keys of the listeners filed under it; prefix keys apart, as they are matched one by one. */
+  private readonly listening = new Map<string, Set<string>>();
+  private readonly prefixes = new Map<string, Set<string>>();
   /** namespace -> keys of its flows: a prefix query walks the namespaces, not the flows. */
   private readonly byNamespace = new Map<string, Set<string>>();
 
@@ -18,7 +20,7 @@ export class MemoryFlowDependencyStore implements FlowDependencyStore {
     const key = keyOf(refs.namespace, refs.id);
     this.flows.set(key, structuredClone(refs));
     for (const s of refs.subflows) add(this.callers, keyOf(s.namespace, s.id), key);
-    if (refs.listens.length > 0) this.listening.add(key);
+    for (const k of listenKeysOf(refs)) add(isPrefixKey(k) ? this.prefixes : this.listening, k, key);
     add(this.byNamespace, refs.namespace, key);
   }
 
@@ -35,8 +37,11 @@ export class MemoryFlowDependencyStore implements FlowDependencyStore {
     return this.many(this.callers.get(keyOf(namespace, id)) ?? []);
   }
 
-  async listeners(): Promise<FlowRefs[]> {
-    return this.many(this.listening);
+  async listenersOf(source: FlowRef): Promise<FlowRefs[]> {
+    const keys = new Set<string>();
+    for (const k of sourceKeysOf(source)) for (const l of this.listening.get(k) ?? []) keys.add(l);
+    for (const [k, ls] of this.prefixes) if (source.namespace.startsWith(prefixOfKey(k))) for (const l of ls) keys.add(l);
+    return this.many(keys);
   }
 
   async inNamespace(namespace: string, opts: { prefix?: boolean } = {}): Promise<FlowRefs[]> {
@@ -57,7 +62,7 @@ export class MemoryFlowDependencyStore implements FlowDependencyStore {
     const old = this.flows.get(key);
     if (!old) return;
     this.flows.delete(key);
-    this.listening.delete(key);
+    for (const k of listenKeysOf(old)) drop(isPrefixKey(k) ? this.prefixes : this.listening, k, key);
     drop(this.byNamespace, namespace, key);
     for (const s of old.subflows) drop(this.callers, keyOf(s.namespace, s.id), key);
   }

@@ -201,16 +201,21 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 6,
     description: 'flow dependency references',
     up: (db) => db.exec(`
-      -- One row per flow: its FlowRefs as JSON (lib/ports/flow-dependency-store.ts); listens = 1 when it
-      -- has a Flow trigger, for the partial index the listener scan reads.
+      -- One row per flow: its FlowRefs as JSON (lib/ports/flow-dependency-store.ts).
       CREATE TABLE flow_refs (
         namespace TEXT NOT NULL,
         id TEXT NOT NULL,
-        listens INTEGER NOT NULL,
         json TEXT NOT NULL,
         PRIMARY KEY (namespace, id)
       ) WITHOUT ROWID;
-      CREATE INDEX flow_refs_listeners ON flow_refs (namespace, id) WHERE listens = 1;
+      -- One row per key a listener's Flow triggers are filed under (listenKeysOf).
+      CREATE TABLE flow_listen_keys (
+        key TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        id TEXT NOT NULL,
+        PRIMARY KEY (key, namespace, id)
+      ) WITHOUT ROWID;
+      CREATE INDEX flow_listen_keys_by_flow ON flow_listen_keys (namespace, id);
       -- One row per subflow a flow calls: its callers are read by the callee's key.
       CREATE TABLE flow_calls (
         target_namespace TEXT NOT NULL,

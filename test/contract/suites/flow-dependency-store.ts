@@ -56,13 +56,20 @@ export function flowDependencyStoreContract(name: string, make: () => Promise<Fl
       expect(await store.get(ns, 'a.b')).toEqual(refs(ns, 'a.b'));
     });
 
-    it('lists the listeners only: the flows with at least one Flow trigger', async () => {
+    it('finds a source\'s listeners by the flow, namespace, namespace prefix or any flow they are filed under', async () => {
+      const src = { namespace: `${ns}.team`, id: 'src' };
+      const mine = async (source = src) => uids((await store.listenersOf(source)).filter((r) => r.namespace === ns));
       await store.save(refs(ns, 'plain'));
-      await store.save(refs(ns, 'listener', { listens: [{ kind: 'any' }] }));
-      const listeners = (await store.listeners()).filter((r) => r.namespace === ns);
-      expect(uids(listeners)).toEqual([`${ns}.listener`]);
-      await store.save(refs(ns, 'listener'));
-      expect((await store.listeners()).filter((r) => r.namespace === ns)).toEqual([]);
+      await store.save(refs(ns, 'byFlow', { listens: [{ kind: 'flow', namespace: src.namespace, id: 'src' }] }));
+      await store.save(refs(ns, 'byNs', { listens: [{ kind: 'namespace', namespace: src.namespace, prefix: false }] }));
+      await store.save(refs(ns, 'byPrefix', { listens: [{ kind: 'namespace', namespace: `${ns}.te`, prefix: true }] }));
+      await store.save(refs(ns, 'any', { listens: [{ kind: 'and', of: [{ kind: 'any' }] }] }));
+      await store.save(refs(ns, 'elsewhere', { listens: [{ kind: 'flow', namespace: src.namespace, id: 'other' }, { kind: 'namespace', namespace: `${ns}.x`, prefix: true }] }));
+      expect(await mine()).toEqual([`${ns}.any`, `${ns}.byFlow`, `${ns}.byNs`, `${ns}.byPrefix`]);
+      expect(await mine({ namespace: `${ns}.x.y`, id: 'z' })).toEqual([`${ns}.any`, `${ns}.elsewhere`]);
+      await store.save(refs(ns, 'byPrefix'));
+      await store.save(refs(ns, 'any'));
+      expect(await mine()).toEqual([`${ns}.byFlow`, `${ns}.byNs`]);
     });
 
     it('lists a namespace\'s flows, or with a prefix every namespace that starts with it', async () => {
@@ -81,7 +88,7 @@ export function flowDependencyStoreContract(name: string, make: () => Promise<Fl
       await store.remove(ns, 'gone');
       expect(await store.get(ns, 'gone')).toBeNull();
       expect(await store.callersOf(ns, 'child')).toEqual([]);
-      expect((await store.listeners()).filter((r) => r.namespace === ns)).toEqual([]);
+      expect((await store.listenersOf({ namespace: ns, id: 'x' })).filter((r) => r.namespace === ns)).toEqual([]);
       expect(await store.inNamespace(ns)).toEqual([]);
       expect(await store.count()).toBe(before - 1);
     });
