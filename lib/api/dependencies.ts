@@ -9,31 +9,15 @@ import { flowKey, type Flow } from '../model/flow';
 import { isPlainObject } from '../model/flow-zod';
 import { parseTrigger } from '../triggers/catalog';
 import type { Condition } from '../triggers/conditions/types';
+import { ANY, bucketsOf, flowBucket, nsBucket, prefixBucket, type FlowRef, type FlowRefs, type SourcePattern } from '../ports/flow-dependency-store';
 import { DependencyRelation, type FlowDependencies } from './service';
 
 const SUBFLOW = 'io.kestra.core.tasks.flows.Flow';
 /** ForEachItem runs a subflow per batch; Aloft has no such task yet, but a flow naming one still depends on the subflow. */
 const FOR_EACH_ITEM = new Set(['io.kestra.plugin.core.flow.ForEachItem', 'io.kestra.core.tasks.flows.ForEachItem']);
 
-export interface FlowRef { namespace: string; id: string }
-
-/** What an execution of a source flow must be for a listener to accept it. */
-export type SourcePattern =
-  | { kind: 'any' }
-  | { kind: 'none' }
-  | { kind: 'flow'; namespace: string; id: string }
-  | { kind: 'namespace'; namespace: string; prefix: boolean }
-  | { kind: 'or'; of: SourcePattern[] }
-  | { kind: 'and'; of: SourcePattern[] };
-
-/** A flow's outgoing references, as written in it: computed once per save. */
-export interface FlowRefs extends FlowRef {
-  uid: string;
-  /** Flows it runs as subflows (static names only: a template names the subflow only at run time). */
-  subflows: FlowRef[];
-  /** One pattern per Flow trigger; the flow listens to a source when any matches. */
-  listens: SourcePattern[];
-}
+export type { FlowRef, FlowRefs, SourcePattern };
+export { bucketsOf };
 
 export function refsOf(flow: Flow, catalog: TaskCatalog): FlowRefs {
   const subflows = new Map<string, FlowRef>();
@@ -111,30 +95,6 @@ export function matches(p: SourcePattern, source: FlowRef): boolean {
   }
 }
 
-const ANY = '*';
-const flowBucket = (namespace: string, id: string): string => `flow:${namespace}/${id}`;
-const nsBucket = (namespace: string): string => `ns:${namespace}`;
-const prefixBucket = (prefix: string): string => `nsp:${prefix}`;
-
-/** Buckets that narrow a pattern (a source outside all of them cannot match), or null when it cannot be narrowed. */
-function bucketsOf(p: SourcePattern): string[] | null {
-  switch (p.kind) {
-    case 'none': return [];
-    case 'flow': return [flowBucket(p.namespace, p.id)];
-    case 'namespace': return [p.prefix ? prefixBucket(p.namespace) : nsBucket(p.namespace)];
-    case 'or': {
-      const all = p.of.map(bucketsOf);
-      return all.every((b) => b !== null) ? (all as string[][]).flat() : null;
-    }
-    case 'and': {
-      // Any one member narrows the whole: the one with the fewest, most selective buckets.
-      const all = p.of.map(bucketsOf).filter((b): b is string[] => b !== null);
-      return all.length === 0 ? null : all.reduce((best, b) => (rank(b) < rank(best) ? b : best));
-    }
-    default: return null;
-  }
-}
-const rank = (b: string[]): number => b.length + (b.some((k) => k.startsWith('nsp:')) ? 1e6 : b.some((k) => k.startsWith('ns:')) ? 1e3 : 0);
 
 export interface DependencyQuery {
   /** Only the edges that end at the flow (what it depends on), as Kestra's `destinationOnly`. */

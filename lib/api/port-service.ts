@@ -15,7 +15,9 @@ import type { KeyValueStore } from '../ports/key-value-store';
 import { NamespaceFiles } from '../worker/namespace-files';
 import { kvService } from './kv-service';
 import { checkResume } from '../engine';
-import { DependencyIndex, FlowHasDependentsError, refsOf, type DependencyQuery } from './dependencies';
+import type { FlowDependencyStore } from '../ports/flow-dependency-store';
+import { FlowHasDependentsError, refsOf, type DependencyQuery } from './dependencies';
+import { StoredDependencies } from './stored-dependencies';
 import type { ApiService, SavedFlow } from './service';
 
 export interface ApiServiceDeps {
@@ -40,10 +42,10 @@ export interface ApiServiceDeps {
   onFlowSaved?(flow: Flow): Promise<void> | void;
   onFlowDeleted?(flow: Flow): Promise<void> | void;
   /**
-   * The dependency edges, kept by whoever sees every save (the local server). Without one (the cloud,
-   * where other instances save too) each dependency query files the flows it lists, so it is never stale.
+   * Each flow's references, filed here as it is saved and deleted (this service is the path every save
+   * takes, on both runtimes), so that a dependency query reads the flows it touches and not every flow.
    */
-  dependencies?: DependencyIndex;
+  dependencies: FlowDependencyStore;
 }
 
 /** FLOW_INVALID carrying every diagnostic; the router puts them in the response as `errors`. */
@@ -53,13 +55,21 @@ export class FlowValidationError extends DiagnosticsError {
   }
 }
 
+/**
+ * Stores a parsed flow's new revision and files its references: the API's save and the local server's
+ * flows folder both go through here, so the dependency store sees every save.
+ */
+export async function saveFlow(
+  deps: Pick<ApiServiceDeps, 'flows' | 'dependencies' | 'catalog' | 'clock' | 'onFlowSaved'>, flow: Flow, source: string, warnings: ParseResult['warnings'],
+): Promise<SavedFlow> {
+  const stored = await deps.flows.save(flow, source, deps.clock.now());
+  await deps.dependencies.save(refsOf(stored.flow, deps.catalog));
+  await deps.onFlowSaved?.({ ...stored.flow, revision: stored.revision });
+  return { ...stored, warnings };
+}
+
 export function createApiService(deps: ApiServiceDeps): ApiService {
-  const dependencyIndex = async (): Promise<DependencyIndex> => {
-    if (deps.dependencies) return deps.dependencies;
-    const built = new DependencyIndex();
-    for (const s of await deps.flows.list()) built.set(refsOf(s.flow, deps.catalog));
-    return built;
-  };
+  const graph = new StoredDependencies(deps.dependencies);
   const mustExist = async (namespace: string, id: string): Promise<void> => {
     if (!(await deps.flows.get(namespace, id))) throw new AloftError(ErrorCode.NOT_FOUND, `flow ${flowKey(namespace, id)} not found`);
   };
@@ -78,9 +88,7 @@ export function createApiService(deps: ApiServiceDeps): ApiService {
         if (expected && (flow.namespace !== expected.namespace || flow.id !== expected.id)) {
           throw new AloftError(ErrorCode.FLOW_INVALID, `the flow in the body is ${flowKey(flow.namespace, flow.id)}, the URL names ${flowKey(expected.namespace, expected.id)}`, { flow: flowKey(flow.namespace, flow.id) });
         }
-        const stored = await deps.flows.save(flow, source, deps.clock.now());
-        await deps.onFlowSaved?.({ ...stored.flow, revision: stored.revision });
-        return { ...stored, warnings: parsed.warnings } satisfies SavedFlow;
+        return saveFlow(deps, flow, source, parsed.warnings);
       },
       async validate(source) {
         const parsed = deps.parse(source);
@@ -90,21 +98,22 @@ export function createApiService(deps: ApiServiceDeps): ApiService {
       list: (filter) => deps.flows.list(filter),
       async dependencies(namespace, id, query: DependencyQuery = {}) {
         await mustExist(namespace, id);
-        return (await dependencyIndex()).dependencies(namespace, id, query);
+        return graph.dependencies(namespace, id, query);
       },
       async namespaceDependencies(namespace, query: DependencyQuery = {}) {
-        return (await dependencyIndex()).namespaceDependencies(namespace, query);
+        return graph.namespaceDependencies(namespace, query);
       },
       async dependents(namespace, id) {
         await mustExist(namespace, id);
-        return (await dependencyIndex()).dependents(namespace, id);
+        return graph.dependents(namespace, id);
       },
       async delete(namespace, id, { force }) {
         const stored = await deps.flows.get(namespace, id);
         if (!stored) throw new AloftError(ErrorCode.NOT_FOUND, `flow ${flowKey(namespace, id)} not found`);
-        const dependents = (await dependencyIndex()).dependents(namespace, id);
+        const dependents = await graph.dependents(namespace, id);
         if (dependents.length > 0 && !force) throw new FlowHasDependentsError(flowKey(namespace, id), dependents);
         await deps.flows.delete(namespace, id);
+        await deps.dependencies.remove(namespace, id);
         await deps.onFlowDeleted?.({ ...stored.flow, revision: stored.revision });
       },
     },

@@ -8,3 +8,4 @@ export type * from './runtime-control';
 export * from './log-store';
 export type * from './execution-lease';
 export type * from './key-value-store';
+export type * from './flow-dependency-store';

@@ -9,7 +9,7 @@ import { AloftError, ErrorCode } from '../model/errors';
 import type { Execution } from '../model/execution';
 import type { Flow } from '../model/flow';
 import type { PluginCatalog } from '../plugins/catalog';
-import type { BlobStore, Clock, FlowRepository, Ids, KeyValueStore, LogStore, StateStore } from '../ports';
+import type { BlobStore, Clock, FlowDependencyStore, FlowRepository, Ids, KeyValueStore, LogStore, StateStore } from '../ports';
 import type { Renderer } from '../triggers/render';
 import { parseFlowWithTriggers } from '../triggers/validate';
 import { appendEvent } from '../runtime/core/effects';
@@ -20,6 +20,7 @@ import { startExecution, type StartDeps, type StartRequest } from '../runtime/co
 export interface CloudApiDeps {
   store: StateStore;
   flowRepo: FlowRepository;
+  flowDependencies: FlowDependencyStore;
   flows: FlowCache;
   logs: LogStore;
   blobs: BlobStore;
@@ -61,7 +62,7 @@ export function createCloudApiService(deps: CloudApiDeps): ApiService {
   const actions = cloudActions(deps);
   return createApiService({
     flows: deps.flowRepo, executions: deps.store, logs: deps.logs, blobs: deps.blobs, kv: deps.kv, clock: deps.clock, ids: deps.ids,
-    catalog: deps.catalog, renderer: deps.renderer,
+    catalog: deps.catalog, renderer: deps.renderer, dependencies: deps.flowDependencies,
     parse: (source) => parseFlowWithTriggers(source, { catalog: deps.catalog, expressions: EXPRESSIONS }),
     ...actions,
     onFlowSaved: (flow) => deps.flowsChanged?.(flow),

@@ -91,7 +91,7 @@ export class CloudRuntime {
     const a = d.adapters;
     const log = d.log.child('api');
     const service = createCloudApiService({
-      store: a.store, flowRepo: a.flowRepo, flows: d.flows, logs: a.logs, blobs: a.blobs, kv: a.kv, clock: d.clock, ids: d.ids,
+      store: a.store, flowRepo: a.flowRepo, flowDependencies: a.flowDependencies, flows: d.flows, logs: a.logs, blobs: a.blobs, kv: a.kv, clock: d.clock, ids: d.ids,
       catalog: d.catalog, renderer: d.renderer, flowsChanged: () => d.registry.invalidate(),
     });
     return createApiHandler({

@@ -7,6 +7,7 @@ import { FirestoreAttemptStops, FirestoreStrandedExecutions, FirestoreWakeUpStor
 import { FirestoreFlowRepository } from '../adapters/gcp/firestore-flow-repository';
 import { FirestoreLogStore } from '../adapters/gcp/firestore-log-store';
 import { FirestoreStateStore } from '../adapters/gcp/firestore-state-store';
+import { FirestoreFlowDependencyStore } from '../adapters/gcp/firestore-flow-dependency-store';
 import { FirestoreTriggerStateStore } from '../adapters/gcp/firestore-trigger-state';
 import { FirestoreKeyValueStore } from '../adapters/gcp/firestore-key-value-store';
 import { FirestoreExecutionLease } from '../adapters/gcp/lease';
@@ -51,6 +52,7 @@ export function gcpAdapters(config: CloudConfig, ctx: AdapterContext): CloudAdap
   return {
     store: new FirestoreStateStore(fs),
     flowRepo: new FirestoreFlowRepository(fs),
+    flowDependencies: new FirestoreFlowDependencyStore(fs),
     ledger: new FirestoreAttemptLedger(fs),
     logs: new FirestoreLogStore(fs),
     triggerState: new FirestoreTriggerStateStore(fs),

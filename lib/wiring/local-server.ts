@@ -6,8 +6,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { z } from 'zod';
 import type { AuthConfig } from '../api/auth';
-import { DependencyIndex, refsOf } from '../api/dependencies';
-import { createApiService, FlowValidationError } from '../api/port-service';
+import { refsOf } from '../api/dependencies';
+import { createApiService, FlowValidationError, saveFlow } from '../api/port-service';
 import type { Limits } from '../api/route';
 import { createApiHandler } from '../api/router';
 import { defaultUiDir } from '../api/ui-static';
@@ -86,8 +86,6 @@ export class LocalServer {
   readonly registry: TriggerRegistry;
   readonly triggerState: TriggerStateStore;
   readonly service: ApiService;
-  /** Flow dependency edges, filed at each save: the server sees every save (API, flows folder). */
-  readonly dependencies = new DependencyIndex();
   private readonly config: () => ServerConfig;
   private readonly scheduler: LocalScheduler;
   private readonly renderer: Renderer;
@@ -136,7 +134,7 @@ export class LocalServer {
       replay: (id, taskRunId) => rt.replay(id, taskRunId),
       onFlowSaved: (flow) => this.flowSaved(flow),
       onFlowDeleted: (flow) => this.flowDeleted(flow),
-      dependencies: this.dependencies,
+      dependencies: rt.adapters.flowDependencies,
     });
   }
 
@@ -150,10 +148,11 @@ export class LocalServer {
    */
   open(): Promise<void> {
     this.opened ??= (async () => {
-      for (const stored of await this.runtime.flowRepo.list()) {
-        this.registry.set({ ...stored.flow, revision: stored.revision });
-        this.dependencies.set(refsOf(stored.flow, this.runtime.catalog));
-      }
+      const flows = await this.runtime.flowRepo.list();
+      for (const stored of flows) this.registry.set({ ...stored.flow, revision: stored.revision });
+      // A data directory written before flows' references were kept is filed once, here.
+      const deps = this.runtime.adapters.flowDependencies;
+      if (flows.length > 0 && (await deps.count()) === 0) for (const stored of flows) await deps.save(refsOf(stored.flow, this.runtime.catalog));
       if (this.opts.flowsDir) await this.loadFlows(this.opts.flowsDir);
       await this.runtime.start();
     })();
@@ -210,9 +209,11 @@ export class LocalServer {
   async deploy(source: string, file?: string): Promise<SavedFlow> {
     const parsed = this.parse(source, file);
     if (!parsed.ok) throw new FlowValidationError(parsed.errors);
-    const stored = await this.runtime.flowRepo.save(parsed.flow, source, this.runtime.clock.now());
-    await this.flowSaved({ ...stored.flow, revision: stored.revision });
-    return { ...stored, warnings: parsed.warnings };
+    const rt = this.runtime;
+    return saveFlow(
+      { flows: rt.flowRepo, dependencies: rt.adapters.flowDependencies, catalog: rt.catalog, clock: rt.clock, onFlowSaved: (flow) => this.flowSaved(flow) },
+      parsed.flow, source, parsed.warnings,
+    );
   }
 
   /** Resolves once every flow-trigger evaluation started so far has finished (`aloft run` waits on it). */
@@ -252,14 +253,12 @@ export class LocalServer {
 
   private async flowSaved(flow: Flow): Promise<void> {
     this.registry.set(flow);
-    this.dependencies.set(refsOf(flow, this.runtime.catalog));
     await this.pubsub?.sync(this.registry.pubSubTargets());
     await this.kafka?.sync(this.registry.kafkaRealtimeTargets());
   }
 
   private async flowDeleted(flow: Flow): Promise<void> {
     this.registry.remove(flow.namespace, flow.id);
-    this.dependencies.remove(flow.namespace, flow.id);
     for (const t of flow.triggers ?? []) await this.triggerState.deleteTrigger(triggerKey(flow.namespace, flow.id, t.id));
     await this.pubsub?.sync(this.registry.pubSubTargets());
     await this.kafka?.sync(this.registry.kafkaRealtimeTargets());

@@ -8,6 +8,7 @@ export { FirestoreFlowRepository, type FirestoreFlowRepositoryOptions } from './
 export { FirestoreAttemptLedger, type FirestoreAttemptLedgerOptions } from './firestore-attempt-ledger';
 export { FirestoreLogStore, type FirestoreLogStoreOptions } from './firestore-log-store';
 export { FirestoreTriggerStateStore, type FirestoreTriggerStateOptions } from './firestore-trigger-state';
+export { FirestoreFlowDependencyStore, type FirestoreFlowDependencyOptions } from './firestore-flow-dependency-store';
 export { FirestoreKeyValueStore, type FirestoreKeyValueStoreOptions } from './firestore-key-value-store';
 export { FirestoreExecutionLease, type ExecutionLease, type LeaseHandle } from './lease';
 export { PubSubTaskQueue, deadLetterTopicOf, workerTopicOf, type PubSubTaskQueueOptions, type StructuredLog } from './pubsub-task-queue';

@@ -12,4 +12,5 @@ export { MemoryStrandedExecutions } from './stranded-executions';
 export { EnvSecrets } from './secrets';
 export { SystemClock, RandomIds, TimeOrderedIds, kestraId } from './system';
 export { MemoryTriggerStateStore } from './trigger-state';
+export { MemoryFlowDependencyStore } from './flow-dependency-store';
 export { MemoryKeyValueStore } from './key-value-store';

@@ -4,6 +4,7 @@
 import { SqliteAttemptLedger, type SqliteAttemptLedgerOptions } from './attempt-ledger';
 import { SqliteStrandedExecutions, SqliteWakeUpStore } from './cloud-control';
 import { SqliteDatabase, type SqliteOptions } from './database';
+import { SqliteFlowDependencyStore } from './flow-dependency-store';
 import { SqliteFlowRepository } from './flow-repository';
 import { SqliteKeyValueStore } from './key-value-store';
 import { SqliteLogStore } from './log-store';
@@ -13,6 +14,7 @@ import { SqliteTriggerStateStore } from './trigger-state';
 export { SqliteAttemptLedger, type SqliteAttemptLedgerOptions } from './attempt-ledger';
 export { SqliteStrandedExecutions, SqliteWakeUpStore } from './cloud-control';
 export { SYNCHRONOUS_MODES, type SqliteOptions, type SynchronousMode } from './database';
+export { SqliteFlowDependencyStore } from './flow-dependency-store';
 export { SqliteFlowRepository } from './flow-repository';
 export { SqliteKeyValueStore } from './key-value-store';
 export { SqliteLogStore } from './log-store';
@@ -23,6 +25,7 @@ export { SqliteTriggerStateStore } from './trigger-state';
 export interface SqliteData {
   store: SqliteStateStore;
   flowRepo: SqliteFlowRepository;
+  flowDependencies: SqliteFlowDependencyStore;
   ledger: SqliteAttemptLedger;
   logs: SqliteLogStore;
   triggerState: SqliteTriggerStateStore;
@@ -54,6 +57,7 @@ export function openSqliteData(dir: string, opts: OpenSqliteOptions = {}): Sqlit
   return {
     store,
     flowRepo: new SqliteFlowRepository(db),
+    flowDependencies: new SqliteFlowDependencyStore(db),
     ledger: new SqliteAttemptLedger(db, opts),
     logs: new SqliteLogStore(db),
     triggerState: new SqliteTriggerStateStore(db),

@@ -197,6 +197,36 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `),
   },
+  {
+    version: 6,
+    description: 'flow dependency references',
+    up: (db) => db.exec(`
+      -- One row per flow: its FlowRefs as JSON (lib/ports/flow-dependency-store.ts).
+      CREATE TABLE flow_refs (
+        namespace TEXT NOT NULL,
+        id TEXT NOT NULL,
+        json TEXT NOT NULL,
+        PRIMARY KEY (namespace, id)
+      ) WITHOUT ROWID;
+      -- One row per key a listener's Flow triggers are filed under (listenKeysOf).
+      CREATE TABLE flow_listen_keys (
+        key TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        id TEXT NOT NULL,
+        PRIMARY KEY (key, namespace, id)
+      ) WITHOUT ROWID;
+      CREATE INDEX flow_listen_keys_by_flow ON flow_listen_keys (namespace, id);
+      -- One row per subflow a flow calls: its callers are read by the callee's key.
+      CREATE TABLE flow_calls (
+        target_namespace TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        caller_namespace TEXT NOT NULL,
+        caller_id TEXT NOT NULL,
+        PRIMARY KEY (target_namespace, target_id, caller_namespace, caller_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX flow_calls_by_caller ON flow_calls (caller_namespace, caller_id);
+    `),
+  },
 ];
 
 /** The schema version this code reads and writes. */

@@ -12,6 +12,7 @@ import type {
 import type { AttemptStopStore, StrandedExecutions, WakeUpStore } from '../../ports/cloud-control';
 import type { DeadLetter } from '../../ports/task-queue';
 import type { TriggerStateStore } from '../../ports/trigger-state';
+import type { FlowDependencyStore } from '../../ports/flow-dependency-store';
 import type { KeyValueStore } from '../../ports/key-value-store';
 import { exprRenderer } from '../../triggers/expr-renderer';
 import type { Env } from '../core/config';
@@ -34,6 +35,8 @@ export interface CloudAdapters {
   /** With the lone-event path the executor uses to skip the lease (lone-events.ts). */
   store: StateStore & LoneEventStore;
   flowRepo: FlowRepository;
+  /** Each flow's references, filed by the API at save, for the dependency queries. */
+  flowDependencies: FlowDependencyStore;
   ledger: AttemptLedger;
   logs: LogStore;
   blobs: BlobStore;

@@ -4,9 +4,10 @@
 import type { AttemptKey, AttemptLedger, FlowRepository, LogStore, StateStore } from '../../ports';
 import type { StrandedExecutions, WakeUpStore } from '../../ports/cloud-control';
 import type { KeyValueStore } from '../../ports/key-value-store';
+import type { FlowDependencyStore } from '../../ports/flow-dependency-store';
 import type { TriggerStateStore } from '../../ports/trigger-state';
 import {
-  MemoryAttemptLedger, MemoryFlowRepository, MemoryKeyValueStore, MemoryLogStore, MemoryStateStore, MemoryStrandedExecutions, MemoryTriggerStateStore, MemoryWakeUpStore,
+  MemoryAttemptLedger, MemoryFlowDependencyStore, MemoryFlowRepository, MemoryKeyValueStore, MemoryLogStore, MemoryStateStore, MemoryStrandedExecutions, MemoryTriggerStateStore, MemoryWakeUpStore,
 } from '../../adapters/local';
 import type { SyncStateStore } from '../core/pass';
 
@@ -19,6 +20,8 @@ export interface SyncAttemptLedger {
 export interface EmbeddedAdapters {
   store: StateStore & SyncStateStore;
   flowRepo: FlowRepository;
+  /** Each flow's references, filed at save, for the dependency queries. */
+  flowDependencies: FlowDependencyStore;
   ledger: AttemptLedger & SyncAttemptLedger;
   logs: LogStore;
   triggerState: TriggerStateStore;
@@ -42,6 +45,7 @@ export function memoryAdapters(): EmbeddedAdapters {
   return {
     store,
     flowRepo: new MemoryFlowRepository(),
+    flowDependencies: new MemoryFlowDependencyStore(),
     ledger: new MemoryAttemptLedger(),
     logs: new MemoryLogStore(),
     triggerState: new MemoryTriggerStateStore(),

@@ -9,7 +9,7 @@ export async function openDataDir(dir: string): Promise<EmbeddedAdapters> {
   const root = resolve(dir);
   const data = openSqliteData(root);
   return {
-    store: data.store, flowRepo: data.flowRepo, ledger: data.ledger, logs: data.logs, triggerState: data.triggerState, kv: data.kv,
+    store: data.store, flowRepo: data.flowRepo, flowDependencies: data.flowDependencies, ledger: data.ledger, logs: data.logs, triggerState: data.triggerState, kv: data.kv,
     wakeUpStore: data.wakeUps, stranded: data.stranded,
     persistent: true, dataDir: root,
     durable: () => data.durable(),

@@ -1,8 +1,8 @@
-// The API service's flow dependencies over a shared flow repository: two services stand for two
-// instances of the cloud `api` function, neither of which sees the other's saves.
-import { MemoryFlowRepository, MemoryLogStore, MemoryStateStore, RandomIds, SystemClock } from '../../../lib/adapters/local';
+// The API service's flow dependencies over a shared flow repository and dependency store: two services
+// stand for two instances of the cloud `api` function, which share only the store.
+import { MemoryFlowDependencyStore, MemoryFlowRepository, MemoryLogStore, MemoryStateStore, RandomIds, SystemClock } from '../../../lib/adapters/local';
 import type { AloftError } from '../../../lib/model/errors';
-import { DependencyIndex, FlowHasDependentsError } from '../../../lib/api/dependencies';
+import { FlowHasDependentsError } from '../../../lib/api/dependencies';
 import { createApiService, type ApiServiceDeps } from '../../../lib/api/port-service';
 import { checkSyntax, referencedPaths } from '../../../lib/expr';
 import { catalog } from '../../../lib/plugins/catalog';
@@ -13,14 +13,14 @@ import { parseFlowWithTriggers } from '../../../lib/triggers/validate';
 const cat = catalog();
 const unused = (): never => { throw new Error('not used here'); };
 
-function service(flows: MemoryFlowRepository, dependencies?: DependencyIndex) {
+function service(flows: MemoryFlowRepository, dependencies = new MemoryFlowDependencyStore()) {
   const clock = new SystemClock();
   const deps: ApiServiceDeps = {
     flows, executions: new MemoryStateStore(), logs: new MemoryLogStore(), blobs: { get: unused, put: unused } as unknown as ApiServiceDeps['blobs'],
     clock, ids: new RandomIds(), catalog: cat, renderer: exprRenderer(clock),
     parse: (source) => parseFlowWithTriggers(source, { catalog: cat, expressions: { referencedPaths, checkSyntax } }),
     start: unused, kill: unused, restart: unused, resume: unused, replay: unused,
-    ...(dependencies ? { dependencies } : {}),
+    dependencies,
   };
   return createApiService(deps);
 }
@@ -29,9 +29,10 @@ const child = 'id: child\nnamespace: n\ntasks:\n  - id: r\n    type: io.kestra.c
 const parent = 'id: parent\nnamespace: n\ntasks:\n  - id: call\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: n\n    flowId: child\n';
 
 describe('the API service\'s flow dependencies', () => {
-  it('sees the flows another instance saved when it keeps no index of its own', async () => {
+  it('sees the flows another instance saved, through the shared store', async () => {
     const repo = new MemoryFlowRepository();
-    const [a, b] = [service(repo), service(repo)];
+    const refs = new MemoryFlowDependencyStore();
+    const [a, b] = [service(repo, refs), service(repo, refs)];
     await a.flows.save(child);
     expect(await b.flows.dependents('n', 'child')).toEqual([]);
     await a.flows.save(parent);
@@ -42,13 +43,15 @@ describe('the API service\'s flow dependencies', () => {
     expect(await a.flows.dependents('n', 'child')).toEqual([]);
   });
 
-  it('answers from the index it is given, which its owner keeps', async () => {
-    const index = new DependencyIndex();
-    const s = service(new MemoryFlowRepository(), index);
+  it('files a flow\'s references in the store as it saves the flow and forgets them as it deletes it', async () => {
+    const refs = new MemoryFlowDependencyStore();
+    const s = service(new MemoryFlowRepository(), refs);
     await s.flows.save(child);
     await s.flows.save(parent);
-    // Nobody filed them: the owner (the local server) files flows from its save hook.
-    expect(await s.flows.dependents('n', 'child')).toEqual([]);
+    expect((await refs.callersOf('n', 'child')).map((r) => r.uid)).toEqual(['n.parent']);
+    await s.flows.delete('n', 'parent', { force: false });
+    expect(await refs.get('n', 'parent')).toBeNull();
+    expect(await refs.callersOf('n', 'child')).toEqual([]);
   });
 
   it('names a flow that does not exist', async () => {
@@ -65,7 +68,7 @@ describe('the API service\'s execution start', () => {
     const store = new MemoryStateStore();
     const start: ApiServiceDeps['start'] = (req) => startExecution({ store, blobs: { put: unused } as unknown as StartDeps['blobs'], clock, ids, wake: () => undefined }, req);
     const deps: ApiServiceDeps = {
-      flows: new MemoryFlowRepository(), executions: store, logs: new MemoryLogStore(), blobs: { get: unused, put: unused } as unknown as ApiServiceDeps['blobs'],
+      flows: new MemoryFlowRepository(), dependencies: new MemoryFlowDependencyStore(), executions: store, logs: new MemoryLogStore(), blobs: { get: unused, put: unused } as unknown as ApiServiceDeps['blobs'],
       clock, ids, catalog: cat, renderer: exprRenderer(clock),
       parse: (source) => parseFlowWithTriggers(source, { catalog: cat, expressions: { referencedPaths, checkSyntax } }),
       start, kill: unused, restart: unused, resume: unused, replay: unused,

@@ -39,6 +39,11 @@ export const ADAPTER_QUERIES: readonly QueryShape[] = [
   { source: 'firestore-cloud-control.ts sweep (leases)', collection: 'leases', scope: 'COLLECTION', equalities: [], orders: [asc('expiresAtMs')] },
   { source: 'firestore-flow-repository.ts list()', collection: 'flows', scope: 'COLLECTION', equalities: [], orders: [asc('namespace')] },
   { source: 'firestore-flow-repository.ts delete()', collection: 'revisions', scope: 'COLLECTION', equalities: [], orders: [asc('revision')] },
+  { source: 'firestore-flow-dependency-store.ts callersOf()', collection: 'flowRefs', scope: 'COLLECTION', equalities: ['callees'], orders: [] },
+  { source: 'firestore-flow-dependency-store.ts listenersOf() by key', collection: 'flowRefs', scope: 'COLLECTION', equalities: ['listenKeys'], orders: [] },
+  { source: 'firestore-flow-dependency-store.ts listenersOf() by prefix', collection: 'flowRefs', scope: 'COLLECTION', equalities: ['prefixListener'], orders: [] },
+  { source: 'firestore-flow-dependency-store.ts inNamespace()', collection: 'flowRefs', scope: 'COLLECTION', equalities: ['namespace'], orders: [] },
+  { source: 'firestore-flow-dependency-store.ts inNamespace() by prefix', collection: 'flowRefs', scope: 'COLLECTION', equalities: [], orders: [asc('namespace')] },
   { source: 'firestore-log-store.ts list()', collection: 'logs', scope: 'COLLECTION', equalities: [], orders: [asc('appendedAt'), asc('__name__')] },
   // list(): any combination of the optional filters; the startDate range uses the order field.
   ...subsets(['namespace', 'flowId', 'state']).map((equalities): QueryShape => ({

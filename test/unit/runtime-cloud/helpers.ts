@@ -3,7 +3,7 @@
 // emulators (test/integration, test/e2e/cloud-*).
 import { Root } from 'protobufjs';
 import {
-  FolderBlobStore, MemoryAttemptLedger, MemoryAttemptStops, MemoryExecutionLease, MemoryFlowRepository, MemoryLogStore, MemoryStateStore, MemoryWakeUpStore,
+  FolderBlobStore, MemoryAttemptLedger, MemoryAttemptStops, MemoryExecutionLease, MemoryFlowDependencyStore, MemoryFlowRepository, MemoryLogStore, MemoryStateStore, MemoryWakeUpStore,
 } from '../../../lib/adapters/local';
 import { MemoryTriggerStateStore } from '../../../lib/adapters/local/trigger-state';
 import { WorkerTask } from '../../../lib/model/worker-messages';
@@ -78,7 +78,7 @@ export interface MemoryAdapters extends CloudAdapters {
 export function memoryAdapters(opts: { triggerState?: boolean } = {}): MemoryAdapters {
   const deadLetters: DeadLetter[] = [];
   return {
-    store: new MemoryStateStore(), flowRepo: new MemoryFlowRepository(), ledger: new MemoryAttemptLedger(), logs: new MemoryLogStore(),
+    store: new MemoryStateStore(), flowRepo: new MemoryFlowRepository(), flowDependencies: new MemoryFlowDependencyStore(), ledger: new MemoryAttemptLedger(), logs: new MemoryLogStore(),
     blobs: new FolderBlobStore({ root: tempDir('aloft-cloud-unit-') }),
     queue: new RecordingQueue(), secrets: { get: async () => undefined }, lease: new MemoryExecutionLease(), wakeUpStore: new MemoryWakeUpStore(),
     stops: new MemoryAttemptStops(), stranded: new ListedStranded(),
