@@ -20,6 +20,8 @@ import { gcsJobFiles, type JobFiles } from './job-files';
 /** Cloud Run is polled every 5 s; ALOFT_CLOUD_RUN_POLL_MS changes it (tests). */
 const POLL_MS = 5_000;
 const MOUNT_VOLUME = 'aloft-work';
+/** The bucket folder of the job files (infra/storage.tf's lifecycle rule deletes what is left there). */
+export const JOBS_PREFIX = '_jobs';
 /**
  * Cloud Run's own limit on an execution (24 h): the task's timeout is Aloft's to enforce (a kill
  * cancels the execution), and an invocation's deadline only hands the wait over.
@@ -110,7 +112,7 @@ export async function runContainerJob(
   const steps = containerSteps(ctx);
   const resumed = steps.resumed;
   const files = (steps.files ??= deps.files ?? gcsJobFiles(cfg.bucket, cfg.projectId));
-  const prefix = (steps.prefix = `_jobs/${jobIdOf(ctx.taskRun.id, ctx.taskRun.attempt, 0)}`);
+  const prefix = (steps.prefix = `${JOBS_PREFIX}/${jobIdOf(ctx.taskRun.id, ctx.taskRun.attempt, 0)}`);
   if (resumed && s.step <= resumed.step && !steps.restored) {
     // What the steps before wrote, and the directory as the last hand-over left it.
     await files.download(prefix, s.dir);
