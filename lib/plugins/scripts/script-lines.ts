@@ -57,8 +57,9 @@ export class ScriptLines {
   restore(saved: unknown): void {
     const s = LinesSnapshot.safeParse(saved);
     if (!s.success) return;
-    // Defined, not assigned, as the protocol lines' outputs are.
-    for (const [k, v] of Object.entries(s.data.vars)) Object.defineProperty(this.vars, k, { value: v, writable: true, enumerable: true, configurable: true });
+    // From the snapshot itself (zod's copy assigns, so a __proto__ key would be lost), defined, not
+    // assigned, as the protocol lines' outputs are.
+    for (const [k, v] of Object.entries((saved as LinesSnapshot).vars)) Object.defineProperty(this.vars, k, { value: v, writable: true, enumerable: true, configurable: true });
     this.stdOutLineCount = s.data.stdOutLineCount;
     this.stdErrLineCount = s.data.stdErrLineCount;
     this.stderrTail.splice(0, this.stderrTail.length, ...s.data.stderrTail);
