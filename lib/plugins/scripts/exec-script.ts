@@ -17,7 +17,7 @@ import { uploadFiles, uploadOutputFiles } from './output-files';
 import { runProcess, type ProcessEnd } from './process';
 import { processEnv, renderAll, renderInputFiles, toText } from './script-input';
 import { ScriptLines, type LineStyle } from './script-lines';
-import { DockerOptions, resolveRunner, TaskRunner, type ResolvedRunner } from './task-runner';
+import { DOCKER_RUNNER, DockerOptions, resolveRunner, TaskRunner, type ResolvedRunner } from './task-runner';
 
 const EnvValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
@@ -144,7 +144,7 @@ async function execScript(
   out.restore(carryOver(ctx, () => out.snapshot()));
   const end = await runInRunner(ctx, runner, dir, command, taskEnv, out.onLine);
   const failure = out.failure(end);
-  if (failure) throw failure;
+  if (failure) throw runner.kind === 'process' && end.exitCode === 127 ? notOnWorker(failure) : failure;
 
   const outputFiles = {
     ...(outputDir ? await uploadFiles(ctx, outputDir) : {}),
@@ -152,6 +152,18 @@ async function execScript(
   };
   const outputs: ScriptOutputs = { vars: out.vars, exitCode: 0, outputFiles };
   return props.warningOnStdErr && out.stdErrLineCount > 0 ? { outputs, state: 'WARNING' } : outputs;
+}
+
+/**
+ * The shell's 127 is a command it could not find: on the worker (a Cloud Function's image has no
+ * guaranteed interpreter but node and /bin/sh), the Docker runner brings an image that has it.
+ */
+function notOnWorker(failure: AloftError): AloftError {
+  return new AloftError(
+    ErrorCode.TASK_FAILED,
+    `${failure.message}\n(exit code 127: a command was not found on the worker; run the script in an image that has it with taskRunner: {type: ${DOCKER_RUNNER}})`,
+    { property: 'taskRunner' },
+  );
 }
 
 /**
