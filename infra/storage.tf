@@ -20,6 +20,19 @@ resource "google_storage_bucket" "data" {
     }
   }
 
+  # What a task uploads for its Cloud Run Job steps (_jobs/<attempt>/: the working directory and its
+  # virtualenv). The task removes it when it ends; this catches what a crashed worker left. Older than
+  # Cloud Run's 24 h limit on one execution, with a margin.
+  lifecycle_rule {
+    condition {
+      age            = 3
+      matches_prefix = ["_jobs/"]
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
   # Uploads that were started and never finished.
   lifecycle_rule {
     condition {

@@ -7,7 +7,11 @@
 // - executions.get answers the execution; completionTime is set once the process ended, with
 //   succeededCount, or failedCount and a condition naming the exit code.
 // - executions.cancel kills the process and marks the execution cancelled.
-import { spawn, type ChildProcess } from 'node:child_process';
+// - With `bucket` (the emulated cloud, whose workers put the job files in the Cloud Storage emulator),
+//   the folder is filled from the bucket before the process starts and written back after it ended,
+//   before the execution shows as ended: a coarse stand-in for the Cloud Storage volume.
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -68,7 +72,13 @@ function executionJson(e: FakeRunExecution): Record<string, unknown> {
   };
 }
 
-export async function startFakeCloudRun(opts: { logging: FakeCloudLogging; bucketRoot: string }): Promise<FakeCloudRun> {
+/** A bucket the job folder is synced with (as job-files.ts's JobFiles). */
+export interface FakeRunBucket {
+  download(prefix: string, dir: string): Promise<void>;
+  upload(dir: string, prefix: string): Promise<void>;
+}
+
+export async function startFakeCloudRun(opts: { logging: FakeCloudLogging; bucketRoot: string; bucket?: FakeRunBucket }): Promise<FakeCloudRun> {
   const jobs = new Map<string, FakeRunJob>();
   const executions = new Map<string, FakeRunExecution>();
   const requests: string[] = [];
@@ -84,7 +94,20 @@ export async function startFakeCloudRun(opts: { logging: FakeCloudLogging; bucke
     const volume = spec.volumes[0];
     const onlyDir = String(volume.gcs.mountOptions.find((o: string) => o.startsWith('only-dir='))).slice('only-dir='.length);
     const env = Object.fromEntries((container.env ?? []).map((v: { name: string; value: string }) => [v.name, v.value]));
-    const child = spawn(container.command[0], container.args ?? [], { cwd: join(opts.bucketRoot, onlyDir), env: { PATH: process.env.PATH, ...env } });
+    const folder = join(opts.bucketRoot, onlyDir);
+    const synced = opts.bucket ? mkdir(folder, { recursive: true }).then(() => opts.bucket!.download(onlyDir, folder)) : Promise.resolve();
+    void synced.then(() => {
+      if (e.cancelled) return;
+      run(e, spawn(container.command[0], container.args ?? [], { cwd: folder, env: { PATH: process.env.PATH, ...env } }), job, folder, onlyDir);
+    }, (err: Error) => {
+      e.exitCode = 125;
+      e.completionTime = new Date().toISOString();
+      opts.logging.write({ resource: { type: 'cloud_run_job', labels: { job_name: job.name.split('/').pop() as string } }, textPayload: `fake Cloud Run: ${err.message}` });
+    });
+    return e;
+  }
+
+  function run(e: FakeRunExecution, child: ChildProcessWithoutNullStreams, job: FakeRunJob, folder: string, onlyDir: string): void {
     e.process = child;
     const jobName = job.name.split('/').pop() as string;
     for (const [stream, logName] of [[child.stdout, 'stdout'], [child.stderr, 'stderr']] as const) {
@@ -94,8 +117,9 @@ export async function startFakeCloudRun(opts: { logging: FakeCloudLogging; bucke
     }
     child.on('close', (code) => {
       e.exitCode = code;
+      const back = opts.bucket && !e.cancelled ? opts.bucket.upload(folder, onlyDir) : Promise.resolve();
       // The lines are in before the execution shows as ended, as Cloud Run's ingestion would have them.
-      setImmediate(() => { e.completionTime = new Date().toISOString(); });
+      void back.catch(() => undefined).then(() => setImmediate(() => { e.completionTime = new Date().toISOString(); }));
     });
     child.on('spawn', () => waiting.shift()?.(e));
     child.on('error', (err) => {
@@ -103,7 +127,6 @@ export async function startFakeCloudRun(opts: { logging: FakeCloudLogging; bucke
       e.exitCode = 127;
       e.completionTime = new Date().toISOString();
     });
-    return e;
   }
 
   const server = createServer((req, res) => {
@@ -128,7 +151,8 @@ export async function startFakeCloudRun(opts: { logging: FakeCloudLogging; bucke
         const e = executions.get(path.slice(0, -':cancel'.length));
         if (!e) return notFound(res, 'execution');
         e.cancelled = true;
-        e.process?.kill('SIGKILL');
+        if (e.process) e.process.kill('SIGKILL');
+        else e.completionTime ??= new Date().toISOString();
         return send(res, 200, { name: `${e.name}/operations/cancel`, done: true, response: { '@type': `${PREFIX}Execution`, ...executionJson(e) } });
       }
       if (req.method === 'GET' && executions.has(path)) return send(res, 200, executionJson(executions.get(path) as FakeRunExecution));

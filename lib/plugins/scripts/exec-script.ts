@@ -8,15 +8,16 @@ import { basename, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { AloftError, ErrorCode } from '../../model/errors';
-import type { TaskContext } from '../types';
+import type { Suspend, TaskContext } from '../types';
 import { runContainerJob, usesCloudRun } from '../gcp/run/container-job';
+import { carryOver, containerSteps, withContainerJobs } from '../gcp/run/hand-over';
 import { assertDockerEngine, dockerRunArgs, removeContainer } from './docker';
 import { writeInputFiles, writeNamespaceFiles } from './files';
 import { uploadFiles, uploadOutputFiles } from './output-files';
 import { runProcess, type ProcessEnd } from './process';
 import { processEnv, renderAll, renderInputFiles, toText } from './script-input';
 import { ScriptLines, type LineStyle } from './script-lines';
-import { DockerOptions, resolveRunner, TaskRunner, type ResolvedRunner } from './task-runner';
+import { DOCKER_RUNNER, DockerOptions, resolveRunner, TaskRunner, type ResolvedRunner } from './task-runner';
 
 const EnvValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
@@ -86,7 +87,16 @@ export interface ScriptWorkspace {
  * Runs a script task. `plan` renders what the task runs (its commands, or a script file) once the
  * working directory holds the input files.
  */
-export async function runExecScript(
+export function runExecScript(
+  ctx: TaskContext,
+  props: ExecScriptProperties & { containerImage: string },
+  plan: (ws: ScriptWorkspace) => Promise<ScriptPlan>,
+  continuation?: unknown,
+): Promise<ScriptResult | Suspend> {
+  return withContainerJobs(ctx, continuation, () => execScript(ctx, props, plan));
+}
+
+async function execScript(
   ctx: TaskContext,
   props: ExecScriptProperties & { containerImage: string },
   plan: (ws: ScriptWorkspace) => Promise<ScriptPlan>,
@@ -130,9 +140,11 @@ export async function runExecScript(
 
   const taskEnv = { ...planned.env, WORKING_DIR: dir, ...(outputDir ? { OUTPUT_DIR: outputDir } : {}), ...props.env };
   const out = new ScriptLines(ctx, EXEC_LINES);
+  // A Cloud Run step handed over keeps what its lines set so far (outputs, counts).
+  out.restore(carryOver(ctx, () => out.snapshot()));
   const end = await runInRunner(ctx, runner, dir, command, taskEnv, out.onLine);
   const failure = out.failure(end);
-  if (failure) throw failure;
+  if (failure) throw runner.kind === 'process' && end.exitCode === 127 ? notOnWorker(failure) : failure;
 
   const outputFiles = {
     ...(outputDir ? await uploadFiles(ctx, outputDir) : {}),
@@ -142,8 +154,17 @@ export async function runExecScript(
   return props.warningOnStdErr && out.stdErrLineCount > 0 ? { outputs, state: 'WARNING' } : outputs;
 }
 
-/** Steps run so far per attempt: each container step in the cloud is its own Cloud Run Job. */
-const containerSteps = new WeakMap<TaskContext, number>();
+/**
+ * The shell's 127 is a command it could not find: on the worker (a Cloud Function's image has no
+ * guaranteed interpreter but node and /bin/sh), the Docker runner brings an image that has it.
+ */
+function notOnWorker(failure: AloftError): AloftError {
+  return new AloftError(
+    ErrorCode.TASK_FAILED,
+    `${failure.message}\n(exit code 127: a command was not found on the worker; run the script in an image that has it with taskRunner: {type: ${DOCKER_RUNNER}})`,
+    { property: 'taskRunner' },
+  );
+}
 
 /**
  * Runs a command where the runner says: on the worker, or in a container of the image (shared with
@@ -157,8 +178,8 @@ export function runInRunner(
     return runProcess({ command: command[0], args: command.slice(1), cwd: dir, env: { ...processEnv(ctx, undefined), ...env }, signal: ctx.signal, onLine });
   }
   if (usesCloudRun(ctx.env)) {
-    const step = (containerSteps.get(ctx) ?? 0) + 1;
-    containerSteps.set(ctx, step);
+    // Each container step in the cloud is its own Cloud Run Job, numbered within the attempt.
+    const step = ++containerSteps(ctx).count;
     return runContainerJob(ctx, { image: runner.image, command, env, dir, step }, onLine);
   }
   // The container sees only the task's variables, as with Kestra's Docker runner.

@@ -25,7 +25,7 @@ export const nodeCommandsTask: RunnableTaskDefinition<NodeCommandsProperties, Sc
   properties: NodeCommandsProperties,
   outputs: ScriptOutputs,
   lazyProperties: EXEC_LAZY,
-  run: (ctx, props) => runExecScript(ctx, props, async ({ extra }) => ({ commands: await renderAll(ctx, props.commands, extra) })),
+  run: (ctx, props, continuation) => runExecScript(ctx, props, async ({ extra }) => ({ commands: await renderAll(ctx, props.commands, extra) }), continuation),
 };
 
 export const nodeScriptTask: RunnableTaskDefinition<NodeScriptProperties, ScriptOutputs> = {
@@ -35,8 +35,8 @@ export const nodeScriptTask: RunnableTaskDefinition<NodeScriptProperties, Script
   properties: NodeScriptProperties,
   outputs: ScriptOutputs,
   lazyProperties: EXEC_LAZY,
-  run: (ctx, props) => runExecScript(ctx, props, async (ws) => {
+  run: (ctx, props, continuation) => runExecScript(ctx, props, async (ws) => {
     const file = await ws.write(`.aloft-script-${ctx.taskRun.id}.js`, await ws.localize(toText(await ctx.render(props.script, ws.extra))));
     return { commands: [`node "${file}"`] };
-  }),
+  }, continuation),
 };

@@ -31,7 +31,7 @@ export const pythonCommandsTask: RunnableTaskDefinition<PythonCommandsProperties
   properties: PythonCommandsProperties,
   outputs: ScriptOutputs,
   lazyProperties: EXEC_LAZY,
-  run: (ctx, props) => runExecScript(ctx, props, async ({ extra }) => ({ commands: await renderAll(ctx, props.commands, extra), env: PYTHON_ENV })),
+  run: (ctx, props, continuation) => runExecScript(ctx, props, async ({ extra }) => ({ commands: await renderAll(ctx, props.commands, extra), env: PYTHON_ENV }), continuation),
 };
 
 export const pythonScriptTask: RunnableTaskDefinition<PythonScriptProperties, ScriptOutputs> = {
@@ -41,11 +41,11 @@ export const pythonScriptTask: RunnableTaskDefinition<PythonScriptProperties, Sc
   properties: PythonScriptProperties,
   outputs: ScriptOutputs,
   lazyProperties: EXEC_LAZY,
-  run: (ctx, props) => runExecScript(ctx, props, async (ws) => {
+  run: (ctx, props, continuation) => runExecScript(ctx, props, async (ws) => {
     const file = await ws.write(`.aloft-script-${ctx.taskRun.id}.py`, PRELUDE + await ws.localize(toText(await ctx.render(props.script, ws.extra))));
     const command = ws.windows
       ? `python "${file}"`
       : `if [ -n "$VIRTUAL_ENV" ]; then "$VIRTUAL_ENV/bin/python" "${file}"; else python3 "${file}"; fi`;
     return { commands: [command], env: PYTHON_ENV };
-  }),
+  }, continuation),
 };

@@ -1,5 +1,6 @@
 // What a script prints, line by line: logged, counted, and read for Kestra's `::{...}::` protocol.
 // Shared by Bash (0.x) and the 1.x script tasks, which differ only in how they log.
+import { z } from 'zod';
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { LogLevel, TaskContext } from '../types';
 import type { ProcessEnd } from './process';
@@ -13,6 +14,14 @@ export interface LineStyle {
 }
 
 const STDERR_TAIL = 10;
+
+const LinesSnapshot = z.object({
+  vars: z.record(z.string(), z.unknown()),
+  stdOutLineCount: z.number().int(),
+  stdErrLineCount: z.number().int(),
+  stderrTail: z.array(z.string()),
+});
+export type LinesSnapshot = z.infer<typeof LinesSnapshot>;
 
 export class ScriptLines {
   /** Outputs set by `::{"outputs":{...}}::` lines. */
@@ -39,6 +48,22 @@ export class ScriptLines {
     for (const [k, v] of Object.entries(parsed.outputs ?? {})) Object.defineProperty(this.vars, k, { value: v, writable: true, enumerable: true, configurable: true });
     for (const l of parsed.logs ?? []) this.ctx.logger.log(l.level, l.message);
   };
+
+  /** What the lines set so far, as JSON (carried across a Cloud Run hand-over). */
+  snapshot(): LinesSnapshot {
+    return { vars: this.vars, stdOutLineCount: this.stdOutLineCount, stdErrLineCount: this.stdErrLineCount, stderrTail: [...this.stderrTail] };
+  }
+
+  restore(saved: unknown): void {
+    const s = LinesSnapshot.safeParse(saved);
+    if (!s.success) return;
+    // From the snapshot itself (zod's copy assigns, so a __proto__ key would be lost), defined, not
+    // assigned, as the protocol lines' outputs are.
+    for (const [k, v] of Object.entries((saved as LinesSnapshot).vars)) Object.defineProperty(this.vars, k, { value: v, writable: true, enumerable: true, configurable: true });
+    this.stdOutLineCount = s.data.stdOutLineCount;
+    this.stdErrLineCount = s.data.stdErrLineCount;
+    this.stderrTail.splice(0, this.stderrTail.length, ...s.data.stderrTail);
+  }
 
   /** The error for a process that did not end with exit code 0, naming it and the last lines of stderr. */
   failure(end: ProcessEnd): AloftError | undefined {

@@ -25,7 +25,7 @@ export const shellCommandsTask: RunnableTaskDefinition<ShellCommandsProperties, 
   properties: ShellCommandsProperties,
   outputs: ScriptOutputs,
   lazyProperties: EXEC_LAZY,
-  run: (ctx, props) => runExecScript(ctx, props, async ({ extra }) => ({ commands: await renderAll(ctx, props.commands, extra) })),
+  run: (ctx, props, continuation) => runExecScript(ctx, props, async ({ extra }) => ({ commands: await renderAll(ctx, props.commands, extra) }), continuation),
 };
 
 export const shellScriptTask: RunnableTaskDefinition<ShellScriptProperties, ScriptOutputs> = {
@@ -35,5 +35,5 @@ export const shellScriptTask: RunnableTaskDefinition<ShellScriptProperties, Scri
   properties: ShellScriptProperties,
   outputs: ScriptOutputs,
   lazyProperties: EXEC_LAZY,
-  run: (ctx, props) => runExecScript(ctx, props, async ({ extra }) => ({ commands: [toText(await ctx.render(props.script, extra))] })),
+  run: (ctx, props, continuation) => runExecScript(ctx, props, async ({ extra }) => ({ commands: [toText(await ctx.render(props.script, extra))] }), continuation),
 };

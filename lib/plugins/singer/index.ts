@@ -2,13 +2,14 @@
 // and target (./kinds.ts), and the other taps and targets of plugin-singer's last version
 // (./tap-kinds.ts, ./target-kinds.ts), each run as a tap (./tap.ts) or a target (./target.ts).
 import { PluginGroup } from '../../model/catalog';
+import { withContainerJobs } from '../gcp/run/hand-over';
 import type { RunnableTaskDefinition } from '../types';
 import { SINGER_KINDS, type SingerKind } from './kinds';
 import { TapOutputs, TargetOutputs } from './properties';
 import { TAP_KINDS } from './tap-kinds';
 import { TARGET_KINDS } from './target-kinds';
-import { runTap, type TapProps } from './tap';
-import { runTarget, type TargetProps } from './target';
+import { runTap, type TapProps, type TapResult } from './tap';
+import { runTarget, type TargetProps, type TargetResult } from './target';
 
 function definition(kind: SingerKind<any>): RunnableTaskDefinition {
   return {
@@ -17,9 +18,10 @@ function definition(kind: SingerKind<any>): RunnableTaskDefinition {
     group: PluginGroup.singer,
     properties: kind.properties,
     outputs: kind.role === 'tap' ? TapOutputs : TargetOutputs,
-    run: (ctx, props) => (kind.role === 'tap'
+    // A DOCKER step on Cloud Run may outlive the invocation: handed over, resumed (../gcp/run/hand-over.ts).
+    run: (ctx, props, continuation) => withContainerJobs(ctx, continuation, (): Promise<TapResult | TargetResult> => (kind.role === 'tap'
       ? runTap(ctx, kind as SingerKind<TapProps>, props as TapProps)
-      : runTarget(ctx, kind as SingerKind<TargetProps>, props as TargetProps)),
+      : runTarget(ctx, kind as SingerKind<TargetProps>, props as TargetProps))),
   };
 }
 

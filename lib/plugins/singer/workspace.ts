@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { LogLevel, TaskContext } from '../types';
 import { usesCloudRun } from '../gcp/run/container-job';
+import { HandOver } from '../gcp/run/hand-over';
 import { assertDockerEngine } from '../scripts/docker';
 import { runInRunner } from '../scripts/exec-script';
 import { DOCKER_RUNNER, type ResolvedRunner } from '../scripts/task-runner';
@@ -132,6 +133,7 @@ export class SingerWorkspace {
     try {
       await this.step(`venv/bin/pip install ${all.map(quote).join(' ')}`, 'pip install');
     } catch (err) {
+      if (err instanceof HandOver) throw err;
       const reason = err instanceof AloftError ? pipReason(err.message) : String(err);
       throw new AloftError(ErrorCode.TASK_FAILED, `pip could not install ${all.join(', ')}: ${reason}`, { property: 'pipPackages' });
     }

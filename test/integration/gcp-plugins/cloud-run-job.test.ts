@@ -1,11 +1,15 @@
 // A container step as a Cloud Run Job against the fake Cloud Run Admin API v2 (REST wire protocol, the
 // real @google-cloud/run client) and the fake Cloud Logging (gRPC wire protocol), the job's volume a
 // local folder standing for the bucket (folderJobFiles).
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runClients } from '../../../lib/plugins/gcp/run/clients';
 import { exitCodeOf, jobIdOf, jobSpecOf, runContainerJob } from '../../../lib/plugins/gcp/run/container-job';
-import { filesUnder, folderJobFiles } from '../../../lib/plugins/gcp/run/job-files';
+import { withContainerJobs } from '../../../lib/plugins/gcp/run/hand-over';
+import { filesUnder, folderJobFiles, type JobFiles } from '../../../lib/plugins/gcp/run/job-files';
+import { isSuspend, type Suspend, type TaskContext } from '../../../lib/plugins/types';
+import { AloftError, ErrorCode } from '../../../lib/model/errors';
 import { fakeTaskContext } from '../../../lib/worker/testing';
 import { startFakeCloudLogging, type FakeCloudLogging } from '../../helpers/fake-cloud-logging';
 import { startFakeCloudRun, type FakeCloudRun } from '../../helpers/fake-cloud-run';
@@ -103,6 +107,94 @@ describe('a container step as a Cloud Run Job, on the fake Cloud Run Admin API (
     const end = await runContainerJob(w.ctx, step(w.dir, 'test -f venv/bin/python', 2), () => undefined, { files });
     expect(end.exitCode).toBe(0);
     expect(run.jobs.size).toBe(2);
+  });
+});
+
+describe('a container step longer than one invocation, on the fake Cloud Run Admin API (REST) and fake Cloud Logging', () => {
+  // The job waits for a file the test writes into its folder of the bucket: it outlives the first
+  // invocation whatever the machine's speed.
+  const gated = 'for i in 1 2 3; do echo "line $i"; done; while [ ! -f go ]; do sleep 0.05; done; for i in 4 5 6; do echo "line $i"; done; echo made > out.txt';
+  const twoSteps = async (ctx: TaskContext, dir: string, files: JobFiles, lines: string[]) => {
+    const first = await runContainerJob(ctx, step(dir, 'mkdir -p venv/bin && echo one > one.txt', 1), (l) => lines.push(l), { files });
+    const second = await runContainerJob(ctx, step(dir, gated, 2), (l) => lines.push(l), { files });
+    return [first.exitCode, second.exitCode];
+  };
+  /** An invocation of the attempt: a context of its own (as the worker builds one per invocation), with this deadline. */
+  const invocation = (ctx: TaskContext, deadline: Date, over: Record<string, unknown> = {}): TaskContext =>
+    Object.create(ctx, Object.fromEntries(Object.entries({ deadline, ...over }).map(([k, value]) => [k, { value }])));
+  /** The next invocation, with its own folder. */
+  const nextInvocation = async (ctx: TaskContext, opts: { deadline: Date; signal?: AbortSignal }) => {
+    const dir = tempDir('aloft-run-next-');
+    return { ctx: invocation(ctx, opts.deadline, { tempDir: async () => dir, signal: opts.signal ?? ctx.signal }), dir };
+  };
+
+  it('hands over before the deadline, then waits on the same execution: earlier steps skipped, every line once and in order, files back, bucket folder removed', async () => {
+    const w = await world();
+    const ctx = invocation(w.ctx, new Date(Date.now() + 1500));
+    const files = folderJobFiles(bucketRoot);
+    const lines: string[] = [];
+    const folder = join(bucketRoot, `_jobs/${jobIdOf(w.ctx.taskRun.id, 0, 0)}`);
+    // Invocations of 1.5 s until the task ends; the gate opens once the second step was handed over
+    // (the first one may be too, on a slow machine).
+    let result = await withContainerJobs(ctx, undefined, () => twoSteps(ctx, w.dir, files, lines));
+    const handedSteps: number[] = [];
+    let last = ctx;
+    while (isSuspend(result)) {
+      const handed = (result as Suspend).continuation as any;
+      handedSteps.push(handed.cloudRun.step);
+      expect(handed.cloudRun).toMatchObject({ dir: w.dir, job: expect.stringMatching(new RegExp(`-0-${handed.cloudRun.step}$`)) });
+      if (handed.cloudRun.step === 2 && !existsSync(join(folder, 'go'))) {
+        // Nothing cleaned up at a hand-over: the job runs on, its folder kept.
+        expect(existsSync(join(folder, 'one.txt'))).toBe(true);
+        expect(run.executions.get(handed.cloudRun.execution)!.completionTime).toBeUndefined();
+        expect([...run.jobs.values()].map((j) => j.deleted)).toEqual([true, false]);
+        await writeFile(join(folder, 'go'), '');
+      }
+      const next = await nextInvocation(last, { deadline: new Date(Date.now() + 1500) });
+      last = next.ctx;
+      result = await withContainerJobs(next.ctx, handed, () => twoSteps(next.ctx, next.dir, files, lines));
+    }
+    const second = result;
+    const lastDir = await last.tempDir();
+    expect(handedSteps).toContain(2);
+    expect(second).toEqual([0, 0]);
+    expect(lines).toEqual(['line 1', 'line 2', 'line 3', 'line 4', 'line 5', 'line 6']);
+    expect(run.jobs.size).toBe(2);
+    expect(await readFile(join(lastDir, 'one.txt'), 'utf8')).toBe('one\n');
+    expect(await readFile(join(lastDir, 'out.txt'), 'utf8')).toBe('made\n');
+    expect([...run.jobs.values()].every((j) => j.deleted)).toBe(true);
+    expect(existsSync(folder)).toBe(false);
+  });
+
+  it('a kill that came between two invocations cancels the execution at once in the next one, and removes the job and its folder', async () => {
+    const w = await world();
+    const ctx = invocation(w.ctx, new Date(Date.now() + 1000));
+    const files = folderJobFiles(bucketRoot);
+    const first = await withContainerJobs(ctx, undefined, () => runContainerJob(ctx, step(w.dir, gated, 1), () => undefined, { files }));
+    expect(isSuspend(first)).toBe(true);
+    const handed = (first as Suspend).continuation as any;
+
+    const killed = new AbortController();
+    killed.abort(new AloftError(ErrorCode.KILLED, 'killed'));
+    const next = await nextInvocation(ctx, { deadline: new Date(Date.now() + 60_000), signal: killed.signal });
+    await expect(withContainerJobs(next.ctx, handed, () => runContainerJob(next.ctx, step(next.dir, gated, 1), () => undefined, { files })))
+      .rejects.toMatchObject({ code: ErrorCode.KILLED });
+    const execution = run.executions.get(handed.cloudRun.execution)!;
+    expect(execution.cancelled).toBe(true);
+    expect(run.requests).toContain(`POST ${execution.name}:cancel`);
+    expect([...run.jobs.values()][0].deleted).toBe(true);
+    expect(existsSync(join(bucketRoot, `_jobs/${jobIdOf(w.ctx.taskRun.id, 0, 0)}`))).toBe(false);
+  });
+
+  it('removes the task\'s folder of the bucket when the task fails', async () => {
+    const w = await world();
+    const files = folderJobFiles(bucketRoot);
+    const body = async () => {
+      const end = await runContainerJob(w.ctx, step(w.dir, 'echo partial > part.txt; exit 2'), () => undefined, { files });
+      throw new Error(`exit ${end.exitCode}`);
+    };
+    await expect(withContainerJobs(w.ctx, undefined, body)).rejects.toThrow('exit 2');
+    expect(existsSync(join(bucketRoot, `_jobs/${jobIdOf(w.ctx.taskRun.id, 0, 0)}`))).toBe(false);
   });
 });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { FUNCTIONS, EXECUTOR_DOCUMENT, EXECUTOR_EVENT_TYPE, FUNCTION_NODE_OPTIONS } from '../../../lib/wiring/manifest';
 import { EXECUTOR_DEAD_LETTER_TOPIC } from '../../../lib/wiring/gcp-adapters';
+import { JOBS_PREFIX } from '../../../lib/plugins/gcp/run/container-job';
 import { Check, checkInfra, only, type DirectDeadLetter, type ManifestFunction } from './checks';
 import { isRef, refsIn } from './hcl-expr';
 import { loadFiles, Model, readTfDir, type Config } from './terraform';
@@ -96,12 +97,15 @@ describe('infra/', () => {
     expect(spec.securityDefinitions).toBeUndefined();
   });
 
-  it('deletes execution files after the retention days and keeps bucket access uniform', () => {
+  it('deletes execution files after the retention days, and Cloud Run job files left after 3 days, and keeps bucket access uniform', () => {
     const model = new Model(config, { ...DEFAULTS, execution_retention_days: 12 });
     const data = model.of('google_storage_bucket').find((b) => String(model.attr(b, 'name')).endsWith('-data'))!;
     expect(model.attr(data, 'uniform_bucket_level_access')).toBe(true);
     const rules = model.attr(data, 'lifecycle_rule') as { condition: Record<string, unknown>[]; action: { type: string }[] }[];
-    expect(rules.filter((r) => r.action[0].type === 'Delete').map((r) => r.condition[0])).toEqual([{ days_since_custom_time: 12 }]);
+    expect(rules.filter((r) => r.action[0].type === 'Delete').map((r) => r.condition[0])).toEqual([
+      { days_since_custom_time: 12 },
+      { age: 3, matches_prefix: [`${JOBS_PREFIX}/`] },
+    ]);
   });
 
   it('retains only what the blob store marks: the GCS adapter stamps customTime, which the retention rule keys on', () => {

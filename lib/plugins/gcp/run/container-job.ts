@@ -4,9 +4,9 @@
 // - The working directory travels through the internal storage bucket (./job-files.ts), mounted at
 //   the same path inside the job.
 // - The job's log lines (Cloud Logging, resource cloud_run_job) come back as the step's lines.
-// - Kill (or the attempt's deadline) cancels the execution; the job is deleted once it ended.
-// Not done: handing a long job over to a continuation, as CustomJob does; the step ends with the
-// invocation (540 s in infra/locals.tf).
+// - Kill (or the attempt's timeout) cancels the execution; the job is deleted once it ended.
+// - Before the invocation's deadline the step hands over to a continuation (./hand-over.ts), and the
+//   next invocation waits on the same execution, tailing its logs from the cursor.
 import { AloftError, ErrorCode } from '../../../model/errors';
 import type { ProcessEnd } from '../../scripts/process';
 import type { LogLevel, TaskContext, TaskLogger } from '../../types';
@@ -14,11 +14,19 @@ import { abortError, sleep } from '../bigquery/errors';
 import { loggingService } from '../vertexai/clients';
 import { LogTail } from '../vertexai/log-tail';
 import { runClients, type RunClients, type RunExecution } from './clients';
+import { containerSteps, HandOver } from './hand-over';
 import { gcsJobFiles, type JobFiles } from './job-files';
 
 /** Cloud Run is polled every 5 s; ALOFT_CLOUD_RUN_POLL_MS changes it (tests). */
 const POLL_MS = 5_000;
 const MOUNT_VOLUME = 'aloft-work';
+/** The bucket folder of the job files (infra/storage.tf's lifecycle rule deletes what is left there). */
+export const JOBS_PREFIX = '_jobs';
+/**
+ * Cloud Run's own limit on an execution (24 h): the task's timeout is Aloft's to enforce (a kill
+ * cancels the execution), and an invocation's deadline only hands the wait over.
+ */
+const JOB_TIMEOUT_S = 86_400;
 
 export const usesCloudRun = (env: Readonly<Record<string, string | undefined>>): boolean => !!env.ALOFT_CLOUD_RUN_REGION;
 
@@ -101,33 +109,55 @@ export async function runContainerJob(
   ctx: TaskContext, s: ContainerStep, onLine: (line: string, stderr: boolean) => void, deps: CloudRunDeps = {},
 ): Promise<ProcessEnd> {
   const cfg = settings(ctx);
+  const steps = containerSteps(ctx);
+  const resumed = steps.resumed;
+  const files = (steps.files ??= deps.files ?? gcsJobFiles(cfg.bucket, cfg.projectId));
+  const prefix = (steps.prefix = `${JOBS_PREFIX}/${jobIdOf(ctx.taskRun.id, ctx.taskRun.attempt, 0)}`);
+  if (resumed && s.step <= resumed.step && !steps.restored) {
+    // What the steps before wrote, and the directory as the last hand-over left it.
+    await files.download(prefix, s.dir);
+    steps.restored = true;
+  }
+  // Ended in an earlier invocation (with exit code 0, or the task would have ended there).
+  if (resumed && s.step < resumed.step) return { exitCode: 0, signal: null };
   const { jobs, executions } = deps.clients ?? runClients(cfg.projectId, ctx.env);
-  const files = deps.files ?? gcsJobFiles(cfg.bucket, cfg.projectId);
-  const prefix = `_jobs/${jobIdOf(ctx.taskRun.id, ctx.taskRun.attempt, 0)}`;
   const jobId = jobIdOf(ctx.taskRun.id, ctx.taskRun.attempt, s.step);
   const parent = `projects/${cfg.projectId}/locations/${cfg.region}`;
-  const timeoutS = Math.floor((ctx.deadline.getTime() - ctx.now().getTime()) / 1000);
+  // The jobs mount the bucket where the first invocation's directory was: the virtualenv names it.
+  const mountDir = resumed?.dir ?? s.dir;
 
   const logging = loggingService({ projectId: cfg.projectId, scopes: ['https://www.googleapis.com/auth/cloud-platform'], env: ctx.env });
   // The lean Logging client sets its channel up once, before the first tail; before the job exists, so a
   // failure leaves nothing to delete.
   await logging.ready();
-  await files.upload(s.dir, prefix);
-  const [created] = await jobs.createJob({ parent, jobId, job: jobSpecOf(s, files.bucket, prefix, cfg.serviceAccount, timeoutS) });
-  const [job] = await created.promise();
-  const jobName = job.name ?? `${parent}/jobs/${jobId}`;
-  ctx.logger.info(`Cloud Run job ${jobName} created for image ${s.image}`);
-  const sinceNs = BigInt(ctx.now().getTime()) * 1_000_000n;
+  const again = resumed?.step === s.step ? resumed : undefined;
+  let jobName: string;
+  let sinceNs: bigint;
+  if (again) {
+    jobName = again.job;
+    sinceNs = BigInt(again.sinceNs);
+    ctx.logger.debug(`Resuming the wait on Cloud Run execution ${again.execution}`);
+  } else {
+    await files.upload(s.dir, prefix);
+    const [created] = await jobs.createJob({ parent, jobId, job: jobSpecOf({ ...s, dir: mountDir }, files.bucket, prefix, cfg.serviceAccount, JOB_TIMEOUT_S) });
+    const [job] = await created.promise();
+    jobName = job.name ?? `${parent}/jobs/${jobId}`;
+    ctx.logger.info(`Cloud Run job ${jobName} created for image ${s.image}`);
+    sinceNs = BigInt(ctx.now().getTime()) * 1_000_000n;
+  }
   const tail = new LogTail({
     api: logging,
-    projectId: cfg.projectId, logger: lineLogger(onLine), sinceNs,
-    filter: `resource.type="cloud_run_job" AND resource.labels.job_name="${jobId}"`,
+    projectId: cfg.projectId, logger: lineLogger(onLine), sinceNs, cursor: again?.cursor,
+    filter: `resource.type="cloud_run_job" AND resource.labels.job_name="${jobName.slice(jobName.lastIndexOf('/') + 1)}"`,
   });
-  let execution = '';
+  let execution = again?.execution ?? '';
+  let handedOver = false;
   try {
-    const [run] = await jobs.runJob({ name: jobName });
-    // The operation's metadata is the execution; its name is all the runner needs.
-    execution = (run.metadata as RunExecution | undefined)?.name ?? (await run.promise())[0].name ?? '';
+    if (!again) {
+      const [run] = await jobs.runJob({ name: jobName });
+      // The operation's metadata is the execution; its name is all the runner needs.
+      execution = (run.metadata as RunExecution | undefined)?.name ?? (await run.promise())[0].name ?? '';
+    }
     tail.start();
     const pollMs = Number(ctx.env.ALOFT_CLOUD_RUN_POLL_MS) > 0 ? Number(ctx.env.ALOFT_CLOUD_RUN_POLL_MS) : POLL_MS;
     let ended: RunExecution | undefined;
@@ -140,13 +170,27 @@ export async function runContainerJob(
         // A failed poll is not the job's failure: the next poll tells.
         ctx.logger.warn(`Could not read Cloud Run execution ${execution} (${(err as Error).message}); trying again at the next poll`);
       }
-      if (e?.completionTime) ended = e;
-      else await sleep(pollMs, ctx.signal);
+      if (e?.completionTime) {
+        ended = e;
+        break;
+      }
+      const left = ctx.deadline.getTime() - ctx.now().getTime();
+      if (left <= pollMs) {
+        await sleep(Math.max(0, left), ctx.signal);
+        const cursor = await tail.stop();
+        ctx.logger.debug(`Cloud Run execution ${execution} is still running; handing over to a continuation`);
+        handedOver = true;
+        throw new HandOver({
+          cloudRun: { step: s.step, job: jobName, execution, sinceNs: String(sinceNs), cursor, dir: mountDir, carry: steps.carry?.() },
+        });
+      }
+      await sleep(pollMs, ctx.signal);
     }
     await tail.stop();
     await files.download(prefix, s.dir);
     return { exitCode: exitCodeOf(ended), signal: null };
   } catch (err) {
+    if (handedOver) throw err;
     await tail.stop().catch(() => undefined);
     if (ctx.signal.aborted) {
       if (execution) {
@@ -159,6 +203,8 @@ export async function runContainerJob(
     }
     throw err;
   } finally {
-    await jobs.deleteJob({ name: jobName }).then(([op]) => op.promise()).catch((e: unknown) => ctx.logger.warn(`Could not delete Cloud Run job ${jobName}: ${(e as Error).message}`));
+    if (!handedOver) {
+      await jobs.deleteJob({ name: jobName }).then(([op]) => op.promise()).catch((e: unknown) => ctx.logger.warn(`Could not delete Cloud Run job ${jobName}: ${(e as Error).message}`));
+    }
   }
 }

@@ -32,4 +32,28 @@ describe('ScriptLines', () => {
       await w.cleanup();
     }
   });
+
+  it('carries its outputs, counts and stderr tail through a JSON snapshot into another invocation\'s lines, and ignores a snapshot it cannot read', async () => {
+    const w = await fakeTaskContext();
+    try {
+      const before = new ScriptLines(w.ctx, { stdout: 'INFO', stderr: 'ERROR', logCommands: false });
+      before.onLine('::{"outputs":{"__proto__":{"polluted":1},"a":1}}::', false);
+      before.onLine('e1', true);
+      const after = new ScriptLines(w.ctx, { stdout: 'INFO', stderr: 'ERROR', logCommands: false });
+      after.restore(JSON.parse(JSON.stringify(before.snapshot())));
+      after.onLine('::{"outputs":{"b":2}}::', false);
+      after.onLine('e2', true);
+      expect(Object.keys(after.vars).sort()).toEqual(['__proto__', 'a', 'b']);
+      expect((after.vars as { polluted?: unknown }).polluted).toBeUndefined();
+      expect([after.stdOutLineCount, after.stdErrLineCount]).toEqual([2, 2]);
+      expect(after.failure({ exitCode: 1, signal: null })?.message).toBe('Command failed with exit code 1; last lines of stderr:\ne1\ne2');
+
+      const fresh = new ScriptLines(w.ctx, { stdout: 'INFO', stderr: 'ERROR', logCommands: false });
+      fresh.restore(undefined);
+      fresh.restore({ vars: 'no' });
+      expect(fresh.snapshot()).toEqual({ vars: {}, stdOutLineCount: 0, stdErrLineCount: 0, stderrTail: [] });
+    } finally {
+      await w.cleanup();
+    }
+  });
 });

@@ -19,6 +19,21 @@ describe('shell.Commands and shell.Script', () => {
     }
   });
 
+  it('names the Docker runner when a command is not found on the worker (exit code 127)', async () => {
+    const w = await fakeWorker();
+    try {
+      const out = await runAttempt(w.task('io.kestra.plugin.scripts.shell.Commands', {
+        taskRunner: PROCESS, commands: ['aloft-no-such-interpreter --version'],
+      }), w.deps, opts);
+      expect(out).toMatchObject({ result: { state: 'FAILED' } });
+      const message = String((out as any).result.error?.message);
+      expect(message).toMatch(/aloft-no-such-interpreter.*not found/);
+      expect(message).toContain('exit code 127: a command was not found on the worker; run the script in an image that has it with taskRunner: {type: io.kestra.plugin.scripts.runner.docker.Docker}');
+    } finally {
+      await w.cleanup();
+    }
+  });
+
   it('runs with another interpreter', async () => {
     const w = await fakeWorker();
     try {
