@@ -1,4 +1,5 @@
-import { DependencyIndex, refsOf, type FlowRefs } from '../../../lib/api/dependencies';
+import { refsOf, type FlowRefs } from '../../../lib/api/dependencies';
+import { DependencyIndex } from '../../helpers/dependency-index';
 import type { Flow } from '../../../lib/model/flow';
 import { catalog } from '../../../lib/plugins/catalog';
 

@@ -1,7 +1,8 @@
 // StoredDependencies answers from a FlowDependencyStore what DependencyIndex answers in memory: the same
 // graph over the same flows, reading only the records a query touches.
 import { MemoryFlowDependencyStore } from '../../../lib/adapters/local/flow-dependency-store';
-import { DependencyIndex, refsOf } from '../../../lib/api/dependencies';
+import { refsOf } from '../../../lib/api/dependencies';
+import { DependencyIndex } from '../../helpers/dependency-index';
 import { StoredDependencies } from '../../../lib/api/stored-dependencies';
 import type { Flow } from '../../../lib/model/flow';
 import { catalog } from '../../../lib/plugins/catalog';
