@@ -27,6 +27,7 @@ import { countExecutions, listExecutions } from './execution-list';
 import { ExecutionTables, type StateWriteCounts } from './execution-tables';
 import { ExecutionJournal } from './journal';
 import { OutboxRows } from './outbox-rows';
+import { SlotCache } from './slot-cache';
 
 export type { StateWriteCounts } from './execution-tables';
 
@@ -52,11 +53,7 @@ const interrupted = (executionId: string): AloftError =>
   new AloftError(ErrorCode.CONFLICT, `execution ${executionId} has an interrupting event pending: fold everything in order`);
 
 export class SqliteStateStore implements StateStore {
-  /** Live executions, and ended ones with writes still to flush. */
-  private readonly live = new Map<string, Slot>();
-  /** Ended executions, least recently used first. */
-  private readonly ended = new Map<string, Slot>();
-  private readonly endedCacheSize: number;
+  private readonly slots: SlotCache;
   private readonly journalSpan: number;
   private readonly settleBatch: number;
   private dirty: Slot[] = [];
@@ -71,7 +68,7 @@ export class SqliteStateStore implements StateStore {
   private readonly concurrency: SqliteConcurrencySlots;
 
   constructor(private readonly db: SqliteDatabase, opts: SqliteStateStoreOptions = {}) {
-    this.endedCacheSize = opts.endedCacheSize ?? 1000;
+    this.slots = new SlotCache(opts.endedCacheSize ?? 1000);
     this.journalSpan = opts.journalSpan ?? 200_000;
     this.settleBatch = opts.settleBatch ?? 512;
     const json = new JsonOf();
@@ -98,14 +95,14 @@ export class SqliteStateStore implements StateStore {
   }
 
   async create(execution: Execution, first: PendingEvent): Promise<void> {
-    if (this.cached(execution.id) || this.tables.exists(execution.id)) {
+    if (this.slots.get(execution.id) || this.tables.exists(execution.id)) {
       throw new AloftError(ErrorCode.CONFLICT, `execution ${execution.id} already exists`);
     }
     const slot = newSlot(execution, undefined);
     slot.inbox = [first];
     slot.fresh = [first];
     slot.keys = new Set([first.key]);
-    this.live.set(execution.id, slot);
+    this.slots.setLive(execution.id, slot);
     this.touch(slot);
     await this.db.durable();
   }
@@ -115,7 +112,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   async getHeader(executionId: string): Promise<ExecutionHeader | null> {
-    const slot = this.cached(executionId);
+    const slot = this.slots.get(executionId);
     // Not in memory: settled, so its row is complete.
     return slot ? headerOf(slot.execution) : this.tables.header(executionId);
   }
@@ -224,7 +221,7 @@ export class SqliteStateStore implements StateStore {
 
   async list(filter: ExecutionFilter): Promise<ExecutionPage> {
     this.db.flush();
-    return listExecutions(this.db.db, filter, (id, header) => this.cached(id)?.execution ?? this.tables.withRuns(header));
+    return listExecutions(this.db.db, filter, (id, header) => this.slots.get(id)?.execution ?? this.tables.withRuns(header));
   }
 
   async count(filter: ExecutionFilter): Promise<number> {
@@ -238,8 +235,7 @@ export class SqliteStateStore implements StateStore {
     const slot = this.find(executionId);
     if (!slot) return false;
     assertDeletable(slot.execution, slot.inbox !== undefined);
-    this.live.delete(executionId);
-    this.ended.delete(executionId);
+    this.slots.forget(executionId);
     this.journal.forget(executionId);
     // Journal rows it left are skipped at open (their execution has no row) and cut with the others.
     this.db.write();
@@ -255,7 +251,7 @@ export class SqliteStateStore implements StateStore {
   strandedNow(olderThan: Date, limit: number): string[] {
     const cutoff = olderThan.toISOString();
     const out: string[] = [];
-    for (const [id, slot] of this.live) {
+    for (const [id, slot] of this.slots.liveSlots()) {
       if (out.length >= limit) break;
       if (slot.inbox?.some((p) => p.at < cutoff)) out.push(id);
     }
@@ -284,7 +280,7 @@ export class SqliteStateStore implements StateStore {
       // Nothing journaled (created and ended in one commit, or a settled one folded again).
       this.writeTables(slot);
       slot.stored = execution;
-      this.release(slot);
+      this.slots.release(slot);
       return;
     }
     // One journal row per execution per commit, its JSON built from the parts that changed.
@@ -312,7 +308,7 @@ export class SqliteStateStore implements StateStore {
       slot.settling = false;
       // Written as it is now, settled or live again (a restart): either way its journal rows are obsolete.
       this.writeTables(slot);
-      if (settled(slot) && !slot.dirty) this.release(slot);
+      if (settled(slot) && !slot.dirty) this.slots.release(slot);
     }
   }
 
@@ -322,27 +318,12 @@ export class SqliteStateStore implements StateStore {
     this.journal.settled(slot);
   }
 
-  /** A settled execution written to the tables moves to the bounded cache of ended ones. */
-  private release(slot: Slot): void {
-    const id = slot.execution.id;
-    if (this.live.get(id) === slot) {
-      this.live.delete(id);
-      this.remember(id, slot);
-    }
-  }
-
   private touch(slot: Slot): void {
     slot.changes++;
     if (!slot.dirty) {
       slot.dirty = true;
       this.dirty.push(slot);
-      // A changed execution stays in memory until written: the cache of ended ones may drop it (or
-      // have dropped it already, when it was read back into a full cache).
-      const id = slot.execution.id;
-      if (this.live.get(id) !== slot) {
-        this.ended.delete(id);
-        this.live.set(id, slot);
-      }
+      this.slots.keepLive(slot);
     }
     this.db.schedule();
   }
@@ -357,33 +338,13 @@ export class SqliteStateStore implements StateStore {
 
   /** The execution from memory, else (settled, so complete in the tables) read back and kept. */
   private find(executionId: string): Slot | undefined {
-    const slot = this.cached(executionId);
+    const slot = this.slots.get(executionId);
     if (slot) return slot;
     const loaded = this.tables.read(executionId);
     if (!loaded) return undefined;
-    if (settled(loaded)) this.remember(executionId, loaded);
-    else this.live.set(executionId, loaded);
+    if (settled(loaded)) this.slots.remember(executionId, loaded);
+    else this.slots.setLive(executionId, loaded);
     return loaded;
-  }
-
-  private cached(executionId: string): Slot | undefined {
-    const live = this.live.get(executionId);
-    if (live) return live;
-    const ended = this.ended.get(executionId);
-    if (ended) {
-      // Most recently used last.
-      this.ended.delete(executionId);
-      this.ended.set(executionId, ended);
-    }
-    return ended;
-  }
-
-  private remember(executionId: string, slot: Slot): void {
-    this.ended.set(executionId, slot);
-    if (this.ended.size > this.endedCacheSize) {
-      const oldest = this.ended.keys().next().value;
-      if (oldest !== undefined) this.ended.delete(oldest);
-    }
   }
 
   /**
@@ -396,7 +357,7 @@ export class SqliteStateStore implements StateStore {
       const slot = this.tables.read(id);
       if (!slot) continue;
       this.journal.replay(slot, rows);
-      this.live.set(id, slot);
+      this.slots.setLive(id, slot);
       // One that ended before the crash is written to the tables with the next batch.
       if (settled(slot)) {
         slot.settling = true;
@@ -407,9 +368,9 @@ export class SqliteStateStore implements StateStore {
     const live = this.db.db.prepare(`SELECT id FROM executions WHERE state NOT IN (${ended.map(() => '?').join(', ')})
       UNION SELECT DISTINCT execution_id FROM inbox`).pluck().all(...ended) as string[];
     for (const id of live) {
-      if (this.live.has(id)) continue;
+      if (this.slots.hasLive(id)) continue;
       const slot = this.tables.read(id);
-      if (slot) this.live.set(id, slot);
+      if (slot) this.slots.setLive(id, slot);
     }
   }
 
