@@ -64,11 +64,12 @@ describe('mysql.Query on MariaDB', () => {
     expect(await readRows(world.ctx, out.uri)).toEqual([]);
   });
 
+  // Longer than connectionsClosed's own 60 s wait, so that a slow server fails on the count, not on jest's timeout.
   it('streams rows, so fetchOne on ten billion rows returns the first one', async () => {
     const out = await runTask(world.ctx, 'mysql.Query', props({ sql: 'SELECT seq FROM seq_1_to_10000000000', fetchOne: true }));
     expect(out.row).toEqual({ seq: '1' });
     expect(await connectionsClosed(db)).toBe(0);
-  });
+  }, 120_000);
 
   it('runs a statement without fetching when no fetch property is set', async () => {
     const out = await runTask(world.ctx, 'mysql.Query', props({ sql: "UPDATE types SET note = 'changed' WHERE id = 2" }));
