@@ -58,6 +58,17 @@ export async function listExecutions(
   }
 }
 
+/** The token after the first `n` matches: the query skips them on the server and returns two keys. */
+export async function skipExecutions(executions: CollectionReference, filter: ExecutionFilter, n: number): Promise<string | undefined> {
+  if (n < 1) return filter.pageToken;
+  try {
+    const snap = await pageQuery(executions, filter).offset(n - 1).limit(2).get();
+    return snap.docs.length === 2 ? nextPageToken(snap.docs[0]) : undefined;
+  } catch (err) {
+    throw toAloftError(err, 'listing executions');
+  }
+}
+
 export async function countExecutions(executions: CollectionReference, filter: ExecutionFilter): Promise<number> {
   try {
     // An aggregation query: Firestore counts on its side and bills one read per 1,000 documents.

@@ -210,6 +210,11 @@ export class MemoryStateStore implements StateStore {
     return next < matches.length ? { executions, nextPageToken: encodeToken(next) } : { executions };
   }
 
+  async skip(filter: ExecutionFilter, n: number): Promise<string | undefined> {
+    const next = (filter.pageToken ? decodeToken(filter.pageToken) : 0) + n;
+    return next < this.matching(filter).length ? encodeToken(next) : undefined;
+  }
+
   async count(filter: ExecutionFilter): Promise<number> {
     return this.matching(filter).length;
   }

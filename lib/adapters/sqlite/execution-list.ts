@@ -55,6 +55,19 @@ export function listQuery(filter: ExecutionFilter): { sql: string; params: Array
   return { sql, params };
 }
 
+/**
+ * The token after the first `n` matches: their keys are read from the index (start date, id), and
+ * nothing of the executions; undefined when no match follows them.
+ */
+export function skipExecutions(db: Database.Database, filter: ExecutionFilter, n: number): string | undefined {
+  if (n < 1) return filter.pageToken;
+  const { sql, params } = listQuery({ ...filter, pageSize: 1 });
+  const keyed = sql.replace('SELECT id, start_date, header FROM', 'SELECT id, start_date FROM').replace(/LIMIT \?$/, 'LIMIT 2 OFFSET ?');
+  params[params.length - 1] = n - 1;
+  const rows = prepared(db, keyed).all(...params) as Array<Pick<Row, 'id' | 'start_date'>>;
+  return rows.length === 2 ? encodeToken(rows[0].start_date, rows[0].id) : undefined;
+}
+
 /** `load` turns a row into the full execution (from memory when the store holds it). */
 export function listExecutions(
   db: Database.Database,

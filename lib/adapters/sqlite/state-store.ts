@@ -23,7 +23,7 @@ import {
 import { SqliteConcurrencySlots } from './concurrency-slots';
 import type { SqliteDatabase } from './database';
 import { headerOf, JsonOf, newSlot, settled, type Slot } from './execution-slot';
-import { countExecutions, listExecutions } from './execution-list';
+import { countExecutions, listExecutions, skipExecutions } from './execution-list';
 import { ExecutionTables, type StateWriteCounts } from './execution-tables';
 import { ExecutionJournal } from './journal';
 import { OutboxRows } from './outbox-rows';
@@ -222,6 +222,11 @@ export class SqliteStateStore implements StateStore {
   async list(filter: ExecutionFilter): Promise<ExecutionPage> {
     this.db.flush();
     return listExecutions(this.db.db, filter, (id, header) => this.slots.get(id)?.execution ?? this.tables.withRuns(header));
+  }
+
+  async skip(filter: ExecutionFilter, n: number): Promise<string | undefined> {
+    this.db.flush();
+    return skipExecutions(this.db.db, filter, n);
   }
 
   async count(filter: ExecutionFilter): Promise<number> {

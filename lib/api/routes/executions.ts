@@ -20,7 +20,6 @@ export const ResumeBody = z.object({ inputs: z.record(z.string(), z.unknown()).o
 
 
 const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'expected an ISO-8601 date' }).transform((s) => new Date(s).toISOString());
-const SKIP_STEP = 1000;
 
 const Search = z.object({
   namespace: z.string().optional(),
@@ -133,16 +132,12 @@ export const executionRoutes: Route[] = [
       // Kestra's PagedResults carry the count of every match, whatever the page.
       const total = (): Promise<number> => cx.service.executions.count(filter);
       let token = q.pageToken;
-      // Pages by number walk the tokens (stores page by cursor, as Firestore does), skipping the
-      // earlier executions in steps of SKIP_STEP whatever the page size: page 100000 of size 1 costs
-      // as many reads as the executions it skips, not 100000 searches.
-      if (!token) {
-        for (let skip = (q.page - 1) * q.size; skip > 0;) {
-          const step = Math.min(skip, SKIP_STEP);
-          token = (await cx.service.executions.list({ ...filter, pageSize: step, ...(token ? { pageToken: token } : {}) })).nextPageToken;
-          if (!token) return { status: 200, json: { results: [], total: await total(), page: q.page, size: q.size } };
-          skip -= step;
-        }
+      // Pages by number: the store skips the earlier matches by their keys alone (an index on SQLite,
+      // an offset query on Firestore), without reading the executions.
+      const skip = (q.page - 1) * q.size;
+      if (!token && skip > 0) {
+        token = await cx.service.executions.skip(filter, skip);
+        if (!token) return { status: 200, json: { results: [], total: await total(), page: q.page, size: q.size } };
       }
       const [page, count] = await Promise.all([cx.service.executions.list({ ...filter, ...(token ? { pageToken: token } : {}) }), total()]);
       return {

@@ -52,6 +52,7 @@ function recordingService(): { service: ApiService; calls: Array<[string, ...unk
       get: async (id) => { calls.push(['executions.get', id]); if (id === 'boom') throw new Error('disk on fire'); return execution(id); },
       list: rec('executions.list', { executions: [] }),
       count: rec('executions.count', 42),
+      skip: rec('executions.skip', undefined),
       delete: rec('executions.delete', undefined),
       kill: rec('executions.kill', execution('k')),
       restart: rec('executions.restart', execution('r')),
@@ -184,27 +185,32 @@ describe.each([
 });
 
 describe('the execution search by page number', () => {
-  it('skips earlier executions in steps of 1000, not one search per page, and lands on the same execution', async () => {
+  it('asks the store to skip the earlier executions by their keys, then reads one page, and lands on the same execution', async () => {
     const all = Array.from({ length: 5000 }, (_, i) => execution(`e${i}`));
-    const sizes: number[] = [];
+    const calls: string[] = [];
     const { service } = recordingService();
     service.executions.list = async (filter) => {
       const offset = filter.pageToken ? Number(filter.pageToken) : 0;
       const size = filter.pageSize ?? 100;
-      sizes.push(size);
+      calls.push(`list ${offset} ${size}`);
       const next = offset + size;
       return { executions: all.slice(offset, next), ...(next < all.length ? { nextPageToken: String(next) } : {}) };
+    };
+    service.executions.skip = async (filter, n) => {
+      calls.push(`skip ${n}`);
+      const next = (filter.pageToken ? Number(filter.pageToken) : 0) + n;
+      return next < all.length ? String(next) : undefined;
     };
     const server = createServer((req, res) => { void createApiHandler({ service })(req, res); });
     const url = await listen(server);
     try {
       const page = await (await fetch(`${url}/api/v1/executions/search?size=1&page=4321`)).json();
       expect(page.results.map((e: { id: string }) => e.id)).toEqual(['e4320']);
-      expect(sizes).toEqual([1000, 1000, 1000, 1000, 320, 1]);
-      sizes.length = 0;
+      expect(calls).toEqual(['skip 4320', 'list 4320 1']);
+      calls.length = 0;
       const beyond = await (await fetch(`${url}/api/v1/executions/search?size=1&page=100000`)).json();
       expect(beyond.results).toEqual([]);
-      expect(sizes.length).toBe(5);
+      expect(calls).toEqual(['skip 99999']);
     } finally {
       await new Promise((r) => server.close(r));
     }
