@@ -143,6 +143,28 @@ describe('the web UI in a browser', () => {
     expect(await log.textContent()).toContain('notes.txt');
   });
 
+  it('offers the controls of the 1.x input types, a list of values for SELECT and MULTISELECT and a hidden SECRET, and the execution gets what was chosen', async () => {
+    const yaml = `id: choose\nnamespace: ${NS}\ninputs:\n  - id: size\n    type: SELECT\n    values: [S, M, L]\n  - id: tags\n    type: MULTISELECT\n    values: [red, green, blue]\n  - id: token\n    type: SECRET\n  - id: loud\n    type: BOOL\n    defaults: false\n  - id: mail\n    type: EMAIL\ntasks:\n  - id: say\n    type: io.kestra.core.tasks.log.Log\n    message: "{{ inputs.size }} {{ inputs.tags | join(',') }} {{ inputs.loud }} {{ inputs.mail }}"\n`;
+    expect((await h.call('POST', '/api/v1/flows', { yaml })).status).toBe(200);
+    await page.goto(`${h.url}/ui/#/flows/${NS}/choose`);
+    await page.getByRole('tab', { name: 'Execute' }).click();
+    expect(await page.getByLabel(/^size/).locator('option').allTextContents()).toEqual(['(choose)', 'S', 'M', 'L']);
+    await page.getByLabel(/^size/).selectOption('M');
+    await page.getByLabel(/^tags/).selectOption(['red', 'blue']);
+    expect(await page.getByLabel(/^token/).getAttribute('type')).toBe('password');
+    await page.getByLabel(/^token/).fill('s3cr3t-value');
+    await page.getByLabel(/^loud/).check();
+    expect(await page.getByLabel(/^mail/).getAttribute('type')).toBe('email');
+    await page.getByLabel(/^mail/).fill('ada@example.com');
+    await page.getByRole('button', { name: 'Execute' }).click();
+    await page.waitForURL('**/ui/#/executions/*');
+    await page.locator('.execution-state', { hasText: 'SUCCESS' }).waitFor();
+    const id = page.url().split('/').pop()!;
+    const execution = (await h.call('GET', `/api/v1/executions/${id}`)).body;
+    expect(execution.inputs).toMatchObject({ size: 'M', tags: ['red', 'blue'], loud: true, mail: 'ada@example.com' });
+    expect(JSON.stringify(execution)).not.toContain('s3cr3t-value');
+  });
+
   it('refuses a wrong input type in the form with its message, before sending anything', async () => {
     await page.goto(`${h.url}/ui/#/flows/${NS}/greet`);
     await page.getByRole('tab', { name: 'Execute' }).click();
