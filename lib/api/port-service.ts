@@ -22,7 +22,7 @@ import type { ApiService, SavedFlow } from './service';
 
 export interface ApiServiceDeps {
   flows: FlowRepository;
-  executions: Pick<StateStore, 'get' | 'list' | 'count' | 'skip' | 'delete'>;
+  executions: Pick<StateStore, 'get' | 'list' | 'count' | 'tokenAfter' | 'delete'>;
   logs: LogStore;
   blobs: BlobStore;
   /** The namespaces' key-value store, for the /kv routes. */
@@ -129,7 +129,7 @@ export function createApiService(deps: ApiServiceDeps): ApiService {
       get: (id) => deps.executions.get(id),
       list: (filter) => deps.executions.list(filter),
       count: (filter) => deps.executions.count(filter),
-      skip: (filter, n) => deps.executions.skip(filter, n),
+      tokenAfter: (filter, n) => deps.executions.tokenAfter(filter, n),
       async delete(id, opts) {
         const e = await execution(id);
         // The execution first: its store refuses one that has not ended, before anything else is gone.

@@ -68,8 +68,8 @@ export interface ExecutionService {
   list(filter: ExecutionFilter): Promise<ExecutionPage>;
   /** How many executions match (page fields ignored). */
   count(filter: ExecutionFilter): Promise<number>;
-  /** The page token after the first `n` matches (a page by number), as the store's `skip`. */
-  skip(filter: ExecutionFilter, n: number): Promise<string | undefined>;
+  /** The page token after the first `n` matches (a page by number), as the store's `tokenAfter`. */
+  tokenAfter(filter: ExecutionFilter, n: number): Promise<string | undefined>;
   /**
    * Deletes an ended execution, and by default its logs and its files in internal storage. NOT_FOUND when
    * unknown; CONFLICT while it has not ended (kill it first).

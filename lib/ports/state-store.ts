@@ -94,7 +94,7 @@ export interface StateStore {
    * The page token of the matches after the first `n` (from `filter.pageToken` when given), without
    * reading the executions it skips (a page by number); undefined when no match is left to skip to.
    */
-  skip(filter: ExecutionFilter, n: number): Promise<string | undefined>;
+  tokenAfter(filter: ExecutionFilter, n: number): Promise<string | undefined>;
 
   // A flow's `concurrency` (lib/model/concurrency-slots.ts): one record per flow, changed in one
   // transaction per call, so that concurrent claims never hand out more than `limit` slots.

@@ -24,7 +24,7 @@ function reopening(t: TempData): StateStore {
     ackOutbox: (entries) => call((s) => s.ackOutbox(entries)),
     unpublished: (olderThan, limit) => call((s) => s.unpublished(olderThan, limit)),
     list: (filter) => call((s) => s.list(filter)),
-    skip: (filter, n) => call((s) => s.skip(filter, n)),
+    tokenAfter: (filter, n) => call((s) => s.tokenAfter(filter, n)),
     claimSlot: (claim) => call((s) => s.claimSlot(claim)),
     releaseSlot: (release) => call((s) => s.releaseSlot(release)),
     flowSlots: (namespace, flowId) => call((s) => s.flowSlots(namespace, flowId)),

@@ -59,7 +59,7 @@ export async function listExecutions(
 }
 
 /** The token after the first `n` matches: the query skips them on the server and returns two keys. */
-export async function skipExecutions(executions: CollectionReference, filter: ExecutionFilter, n: number): Promise<string | undefined> {
+export async function tokenAfterExecutions(executions: CollectionReference, filter: ExecutionFilter, n: number): Promise<string | undefined> {
   if (n < 1) return filter.pageToken;
   try {
     const snap = await pageQuery(executions, filter).offset(n - 1).limit(2).get();

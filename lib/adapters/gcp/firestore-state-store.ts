@@ -25,7 +25,7 @@ import { firestoreLib } from './clients';
 import {
   ExecutionHeader, decodeHeader, decodeInbox, headerFields, inboxFields, interrupts, type StoredHeader,
 } from './firestore-execution-docs';
-import { countExecutions, listExecutions, skipExecutions } from './firestore-execution-list';
+import { countExecutions, listExecutions, tokenAfterExecutions } from './firestore-execution-list';
 import { groupCommit } from './firestore-group-commit';
 import { ackOutbox, planOutbox, unpublishedEntries } from './firestore-outbox';
 import { CACHE_BYTES, TaskRunDocs } from './firestore-task-run-store';
@@ -408,8 +408,8 @@ export class FirestoreStateStore implements StateStore {
     return listExecutions(this.executions, filter, (id) => this.get(id));
   }
 
-  skip(filter: ExecutionFilter, n: number): Promise<string | undefined> {
-    return skipExecutions(this.executions, filter, n);
+  tokenAfter(filter: ExecutionFilter, n: number): Promise<string | undefined> {
+    return tokenAfterExecutions(this.executions, filter, n);
   }
 
   count(filter: ExecutionFilter): Promise<number> {

@@ -210,7 +210,7 @@ export class MemoryStateStore implements StateStore {
     return next < matches.length ? { executions, nextPageToken: encodeToken(next) } : { executions };
   }
 
-  async skip(filter: ExecutionFilter, n: number): Promise<string | undefined> {
+  async tokenAfter(filter: ExecutionFilter, n: number): Promise<string | undefined> {
     const next = (filter.pageToken ? decodeToken(filter.pageToken) : 0) + n;
     return next < this.matching(filter).length ? encodeToken(next) : undefined;
   }

@@ -59,7 +59,7 @@ export function listQuery(filter: ExecutionFilter): { sql: string; params: Array
  * The token after the first `n` matches: their keys are read from the index (start date, id), and
  * nothing of the executions; undefined when no match follows them.
  */
-export function skipExecutions(db: Database.Database, filter: ExecutionFilter, n: number): string | undefined {
+export function tokenAfterExecutions(db: Database.Database, filter: ExecutionFilter, n: number): string | undefined {
   if (n < 1) return filter.pageToken;
   const { sql, params } = listQuery({ ...filter, pageSize: 1 });
   const keyed = sql.replace('SELECT id, start_date, header FROM', 'SELECT id, start_date FROM').replace(/LIMIT \?$/, 'LIMIT 2 OFFSET ?');

@@ -23,7 +23,7 @@ import {
 import { SqliteConcurrencySlots } from './concurrency-slots';
 import type { SqliteDatabase } from './database';
 import { headerOf, JsonOf, newSlot, settled, type Slot } from './execution-slot';
-import { countExecutions, listExecutions, skipExecutions } from './execution-list';
+import { countExecutions, listExecutions, tokenAfterExecutions } from './execution-list';
 import { ExecutionTables, type StateWriteCounts } from './execution-tables';
 import { ExecutionJournal } from './journal';
 import { OutboxRows } from './outbox-rows';
@@ -224,9 +224,9 @@ export class SqliteStateStore implements StateStore {
     return listExecutions(this.db.db, filter, (id, header) => this.slots.get(id)?.execution ?? this.tables.withRuns(header));
   }
 
-  async skip(filter: ExecutionFilter, n: number): Promise<string | undefined> {
+  async tokenAfter(filter: ExecutionFilter, n: number): Promise<string | undefined> {
     this.db.flush();
-    return skipExecutions(this.db.db, filter, n);
+    return tokenAfterExecutions(this.db.db, filter, n);
   }
 
   async count(filter: ExecutionFilter): Promise<number> {

@@ -136,7 +136,7 @@ export const executionRoutes: Route[] = [
       // an offset query on Firestore), without reading the executions.
       const skip = (q.page - 1) * q.size;
       if (!token && skip > 0) {
-        token = await cx.service.executions.skip(filter, skip);
+        token = await cx.service.executions.tokenAfter(filter, skip);
         if (!token) return { status: 200, json: { results: [], total: await total(), page: q.page, size: q.size } };
       }
       const [page, count] = await Promise.all([cx.service.executions.list({ ...filter, ...(token ? { pageToken: token } : {}) }), total()]);

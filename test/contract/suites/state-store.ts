@@ -297,15 +297,15 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreF
       it('skips to the page after the first n matches, from a token too, and answers nothing past the last', async () => {
         const { ns, ids } = await seed();
         const newest = [...ids].reverse();
-        const after2 = await store.skip({ namespace: ns }, 2);
+        const after2 = await store.tokenAfter({ namespace: ns }, 2);
         expect((await store.list({ namespace: ns, pageSize: 2, pageToken: after2 })).executions.map((e) => e.id)).toEqual(newest.slice(2, 4));
         const first = await store.list({ namespace: ns, pageSize: 1 });
-        const after1Then3 = await store.skip({ namespace: ns, pageToken: first.nextPageToken }, 3);
+        const after1Then3 = await store.tokenAfter({ namespace: ns, pageToken: first.nextPageToken }, 3);
         expect((await store.list({ namespace: ns, pageToken: after1Then3 })).executions.map((e) => e.id)).toEqual(newest.slice(4));
-        const filtered = await store.skip({ namespace: ns, flowId: 'a' }, 1);
+        const filtered = await store.tokenAfter({ namespace: ns, flowId: 'a' }, 1);
         expect((await store.list({ namespace: ns, flowId: 'a', pageToken: filtered })).executions.map((e) => e.id)).toEqual([ids[1], ids[0]]);
-        expect(await store.skip({ namespace: ns }, 5)).toBeUndefined();
-        expect(await store.skip({ namespace: ns }, 50)).toBeUndefined();
+        expect(await store.tokenAfter({ namespace: ns }, 5)).toBeUndefined();
+        expect(await store.tokenAfter({ namespace: ns }, 50)).toBeUndefined();
       });
 
       it('returns an empty page when nothing matches', async () => {

@@ -52,7 +52,7 @@ function recordingService(): { service: ApiService; calls: Array<[string, ...unk
       get: async (id) => { calls.push(['executions.get', id]); if (id === 'boom') throw new Error('disk on fire'); return execution(id); },
       list: rec('executions.list', { executions: [] }),
       count: rec('executions.count', 42),
-      skip: rec('executions.skip', undefined),
+      tokenAfter: rec('executions.tokenAfter', undefined),
       delete: rec('executions.delete', undefined),
       kill: rec('executions.kill', execution('k')),
       restart: rec('executions.restart', execution('r')),
@@ -196,7 +196,7 @@ describe('the execution search by page number', () => {
       const next = offset + size;
       return { executions: all.slice(offset, next), ...(next < all.length ? { nextPageToken: String(next) } : {}) };
     };
-    service.executions.skip = async (filter, n) => {
+    service.executions.tokenAfter = async (filter, n) => {
       calls.push(`skip ${n}`);
       const next = (filter.pageToken ? Number(filter.pageToken) : 0) + n;
       return next < all.length ? String(next) : undefined;
