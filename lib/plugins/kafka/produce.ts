@@ -63,16 +63,20 @@ export async function produce(ctx: TaskContext, props: ProduceProperties): Promi
   const serdeProperties = props.serdeProperties ?? {};
   const registryUrl = serdeProperties['schema.registry.url'];
   const registry = registryUrl ? new SchemaRegistry(registryUrl, serdeProperties) : undefined;
-  const make = (isKey: boolean): Serializer => {
+  const make = async (isKey: boolean): Promise<Serializer> => {
     const property = isKey ? 'keySerializer' : 'valueSerializer';
     try {
-      return serializer(isKey ? props.keySerializer : props.valueSerializer, { isKey, avroSchema: isKey ? props.keyAvroSchema : props.valueAvroSchema, registry });
+      return await serializer(isKey ? props.keySerializer : props.valueSerializer, {
+        isKey, registry,
+        avroSchema: isKey ? props.keyAvroSchema : props.valueAvroSchema,
+        protobufSchema: isKey ? props.keyProtobufSchema : props.valueProtobufSchema,
+      });
     } catch (err) {
       throw failed(`${property}: ${(err as Error).message}`, property);
     }
   };
-  const keyOf = make(true);
-  const valueOf = make(false);
+  const keyOf = await make(true);
+  const valueOf = await make(false);
   // Kestra 0.4's Produce had no transactions; 1.x added `transactional` (default true there).
   const transactional = props.transactional ?? false;
   const config = clientConfig(props.properties);

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 
 export const SerdeType = z.enum([
-  'STRING', 'INTEGER', 'FLOAT', 'DOUBLE', 'LONG', 'SHORT', 'BYTE_ARRAY', 'BYTE_BUFFER', 'BYTES', 'UUID', 'VOID', 'AVRO', 'JSON',
+  'STRING', 'INTEGER', 'FLOAT', 'DOUBLE', 'LONG', 'SHORT', 'BYTE_ARRAY', 'BYTE_BUFFER', 'BYTES', 'UUID', 'VOID', 'AVRO', 'JSON', 'PROTOBUF',
 ]);
 export type SerdeType = z.infer<typeof SerdeType>;
 
@@ -27,6 +27,10 @@ export const ProduceProperties = z.object({
   valueSerializer: SerdeType,
   keyAvroSchema: z.string().optional(),
   valueAvroSchema: z.string().optional(),
+  /** Aloft's own: the .proto text for a PROTOBUF key; its first message is the record's type. */
+  keyProtobufSchema: z.string().optional(),
+  /** Aloft's own: the .proto text for a PROTOBUF value; its first message is the record's type. */
+  valueProtobufSchema: z.string().optional(),
   /** One transaction around every record (Kestra 1.x; default false, as 0.4 had none). */
   transactional: Flag.optional(),
 }).strict();

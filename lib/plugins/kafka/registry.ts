@@ -1,10 +1,38 @@
-// A client of the Confluent Schema Registry REST API: what Kestra's Avro serializer and deserializer
-// call (register a subject's schema, read a schema by id), with both answers cached for the task run.
+// A client of the Confluent Schema Registry REST API: what Confluent's Avro and Protobuf serializers
+// and deserializers call (register a subject's schema, read a schema by id, read a referenced subject
+// version), with every answer cached for the task run. Also the wire formats both put around a payload.
 import { AloftError, ErrorCode } from '../../model/errors';
+
+/** The schema types the registry knows; a schema registered without `schemaType` is AVRO. */
+export type RegistrySchemaType = 'AVRO' | 'PROTOBUF' | 'JSON';
+
+/** An import of a registered schema, resolved through another subject's version. */
+export interface SchemaReference {
+  name: string;
+  subject: string;
+  version: number;
+}
+
+/** A registered schema as the registry answers it. */
+export interface RegisteredSchema {
+  schema: string;
+  schemaType: RegistrySchemaType;
+  references: SchemaReference[];
+}
+
+function registered(body: unknown): RegisteredSchema {
+  const b = (body ?? {}) as { schema?: unknown; schemaType?: unknown; references?: unknown };
+  const type = b.schemaType === 'PROTOBUF' || b.schemaType === 'JSON' ? b.schemaType : 'AVRO';
+  const references = Array.isArray(b.references)
+    ? b.references.map((r: { name?: unknown; subject?: unknown; version?: unknown }) => ({ name: String(r.name), subject: String(r.subject), version: Number(r.version) }))
+    : [];
+  return { schema: String(b.schema), schemaType: type, references };
+}
 
 export class SchemaRegistry {
   private readonly ids = new Map<string, Promise<number>>();
-  private readonly schemas = new Map<number, Promise<string>>();
+  private readonly schemas = new Map<number, Promise<RegisteredSchema>>();
+  private readonly versions = new Map<string, Promise<RegisteredSchema>>();
   private readonly auth?: string;
 
   constructor(readonly url: string, serdeProperties: Readonly<Record<string, string>> = {}) {
@@ -13,11 +41,12 @@ export class SchemaRegistry {
   }
 
   /** The id of `schema` under `subject`, registering it (auto.register.schemas, Kestra's default). */
-  register(subject: string, schema: string): Promise<number> {
-    const key = `${subject}\n${schema}`;
+  register(subject: string, schema: string, schemaType: RegistrySchemaType = 'AVRO'): Promise<number> {
+    const key = `${subject}\n${schemaType}\n${schema}`;
     let id = this.ids.get(key);
     if (!id) {
-      id = this.request('POST', `/subjects/${encodeURIComponent(subject)}/versions`, { schema })
+      // AVRO is sent without schemaType, as Confluent's Avro serializer does (registries before 5.5 know no other).
+      id = this.request('POST', `/subjects/${encodeURIComponent(subject)}/versions`, schemaType === 'AVRO' ? { schema } : { schemaType, schema })
         .then((body) => Number((body as { id: unknown }).id));
       this.ids.set(key, id);
       id.catch(() => this.ids.delete(key));
@@ -25,13 +54,25 @@ export class SchemaRegistry {
     return id;
   }
 
-  /** The schema text a record's id names. */
-  schema(id: number): Promise<string> {
+  /** The schema a record's id names. */
+  schema(id: number): Promise<RegisteredSchema> {
     let schema = this.schemas.get(id);
     if (!schema) {
-      schema = this.request('GET', `/schemas/ids/${id}`).then((body) => String((body as { schema: unknown }).schema));
+      schema = this.request('GET', `/schemas/ids/${id}`).then(registered);
       this.schemas.set(id, schema);
       schema.catch(() => this.schemas.delete(id));
+    }
+    return schema;
+  }
+
+  /** One version of a subject: how a reference (a Protobuf import) is resolved. */
+  subjectVersion(subject: string, version: number): Promise<RegisteredSchema> {
+    const key = `${subject}\n${version}`;
+    let schema = this.versions.get(key);
+    if (!schema) {
+      schema = this.request('GET', `/subjects/${encodeURIComponent(subject)}/versions/${version}`).then(registered);
+      this.versions.set(key, schema);
+      schema.catch(() => this.versions.delete(key));
     }
     return schema;
   }
@@ -80,4 +121,53 @@ export function wireFormat(id: number, payload: Buffer): Buffer {
 export function readWireFormat(buf: Buffer): { id: number; payload: Buffer } {
   if (buf.length < 5 || buf[0] !== 0) throw new Error('not in the Confluent wire format (no magic byte 0 and schema id)');
   return { id: buf.readUInt32BE(1), payload: buf.subarray(5) };
+}
+
+/** Zig-zag varints, as Confluent's Protobuf wire format writes its message indexes. */
+function writeVarint(out: number[], n: number): void {
+  let z = ((n << 1) ^ (n >> 31)) >>> 0;
+  while (z > 0x7f) {
+    out.push((z & 0x7f) | 0x80);
+    z >>>= 7;
+  }
+  out.push(z);
+}
+
+function readVarint(buf: Buffer, at: number): { value: number; next: number } {
+  let z = 0;
+  for (let shift = 0, i = at; i < buf.length && shift < 35; shift += 7, i++) {
+    z |= (buf[i] & 0x7f) << shift;
+    if ((buf[i] & 0x80) === 0) return { value: (z >>> 1) ^ -(z & 1), next: i + 1 };
+  }
+  throw new Error('the message indexes are cut short');
+}
+
+/**
+ * Confluent's Protobuf wire format: magic byte 0, the schema id (4 bytes, big-endian), the path of the
+ * record's message type in the schema file (an array of zig-zag varints, its length first; [0], the
+ * first message, is written as the single byte 0), then the message.
+ */
+export function protobufWireFormat(id: number, indexes: readonly number[], payload: Buffer): Buffer {
+  const path: number[] = [];
+  if (indexes.length === 1 && indexes[0] === 0) path.push(0);
+  else {
+    writeVarint(path, indexes.length);
+    for (const i of indexes) writeVarint(path, i);
+  }
+  return Buffer.concat([wireFormat(id, Buffer.from(path)), payload]);
+}
+
+export function readProtobufWireFormat(buf: Buffer): { id: number; indexes: number[]; payload: Buffer } {
+  const { id, payload } = readWireFormat(buf);
+  let { value: count, next } = readVarint(payload, 0);
+  if (count === 0) return { id, indexes: [0], payload: payload.subarray(next) };
+  if (count < 0 || count > payload.length) throw new Error(`the message indexes hold ${count} entries, more than the record's bytes`);
+  const indexes: number[] = [];
+  while (count-- > 0) {
+    const got = readVarint(payload, next);
+    if (got.value < 0) throw new Error(`message index ${got.value} is negative`);
+    indexes.push(got.value);
+    next = got.next;
+  }
+  return { id, indexes, payload: payload.subarray(next) };
 }

@@ -1,10 +1,12 @@
 // Kafka serializers and deserializers by Kestra SerdeType, with the byte layouts of the Java client's
-// (big-endian numbers, UTF-8 text, UUIDs as their text) and Confluent's Avro wire format. Row files
-// carry bytes as base64 text and longs beyond 2^53 as text, as the serdes plugin's files do.
+// (big-endian numbers, UTF-8 text, UUIDs as their text) and Confluent's Avro and Protobuf wire formats.
+// Row files carry bytes as base64 text and longs beyond 2^53 as text, as the serdes plugin's files do.
+// PROTOBUF's module (and protobufjs) is imported on first use only.
 import type { Type } from 'avsc';
 import { ConvertError, DEFAULT_CONVERT, fromAvro, parseSchema, toAvro } from '../serdes/avro-values';
 import type { SerdeType } from './properties';
-import { readWireFormat, type SchemaRegistry, wireFormat } from './registry';
+import type { ProtobufSchema } from './protobuf';
+import { protobufWireFormat, readProtobufWireFormat, readWireFormat, type SchemaRegistry, wireFormat } from './registry';
 
 /** A value that its serializer or deserializer cannot handle; `field` is the Avro field's path. */
 export class SerdeError extends Error {
@@ -45,7 +47,6 @@ function fixed(bytes: number, write: (buf: Buffer) => void): Buffer {
   return buf;
 }
 
-/** A serializer; AVRO needs the schema and a registry (the schema is registered under `topic`-key|value). */
 /** JSON text; a replacer slows every record down, so it runs only for the rare value holding a bigint. */
 function jsonText(v: unknown): string {
   try {
@@ -56,7 +57,20 @@ function jsonText(v: unknown): string {
   }
 }
 
-export function serializer(type: SerdeType, opts: { isKey: boolean; avroSchema?: string; registry?: SchemaRegistry }): Serializer {
+export interface SerializerOptions {
+  isKey: boolean;
+  avroSchema?: string;
+  protobufSchema?: string;
+  registry?: SchemaRegistry;
+}
+
+/**
+ * A serializer; AVRO and PROTOBUF need their schema and a registry (the schema is registered under
+ * `topic`-key|value). PROTOBUF's comes as a promise, since its module loads on first use.
+ */
+export function serializer(type: Exclude<SerdeType, 'PROTOBUF'>, opts: SerializerOptions): Serializer;
+export function serializer(type: SerdeType, opts: SerializerOptions): Serializer | Promise<Serializer>;
+export function serializer(type: SerdeType, opts: SerializerOptions): Serializer | Promise<Serializer> {
   const plain = (fn: (v: unknown) => Buffer | null): Serializer => (v) => (v === null || v === undefined ? null : fn(v));
   switch (type) {
     case 'STRING': return plain((v) => {
@@ -82,10 +96,26 @@ export function serializer(type: SerdeType, opts: { isKey: boolean; avroSchema?:
     });
     case 'JSON': return plain((v) => Buffer.from(jsonText(v), 'utf8'));
     case 'AVRO': return avroSerializer(opts);
+    case 'PROTOBUF': return protobufSerializer(opts);
   }
 }
 
-function avroSerializer(opts: { isKey: boolean; avroSchema?: string; registry?: SchemaRegistry }): Serializer {
+/** Registers the schema once per topic, then frames each payload with the id it got. */
+function registered(register: (topic: string) => Promise<number>, frame: (id: number, payload: Buffer) => Buffer, encode: (value: unknown) => Buffer): Serializer {
+  const ids = new Map<string, number>();
+  return (value, topic) => {
+    if (value === null || value === undefined) return null;
+    const payload = encode(value);
+    const id = ids.get(topic);
+    if (id !== undefined) return frame(id, payload);
+    return register(topic).then((got) => {
+      ids.set(topic, got);
+      return frame(got, payload);
+    });
+  };
+}
+
+function avroSerializer(opts: SerializerOptions): Serializer {
   const { avroSchema, registry } = opts;
   if (!avroSchema) throw new SerdeError(`AVRO needs ${opts.isKey ? 'keyAvroSchema' : 'valueAvroSchema'}`);
   if (!registry) throw new SerdeError('AVRO needs serdeProperties.schema.registry.url');
@@ -99,7 +129,6 @@ function avroSerializer(opts: { isKey: boolean; avroSchema?: string; registry?: 
   const trimmed = avroSchema.trim();
   const text = trimmed.startsWith('{') || trimmed.startsWith('[') ? JSON.stringify(JSON.parse(trimmed)) : JSON.stringify(trimmed);
   const suffix = opts.isKey ? 'key' : 'value';
-  const ids = new Map<string, number>();
   const encode = (value: unknown): Buffer => {
     try {
       return avroType.toBuffer(toAvro(avroType, value, { ...DEFAULT_CONVERT, strictSchema: true }));
@@ -108,16 +137,36 @@ function avroSerializer(opts: { isKey: boolean; avroSchema?: string; registry?: 
       throw new SerdeError((err as Error).message);
     }
   };
-  return (value, topic) => {
-    if (value === null || value === undefined) return null;
-    const payload = encode(value);
-    const id = ids.get(topic);
-    if (id !== undefined) return wireFormat(id, payload);
-    return registry.register(`${topic}-${suffix}`, text).then((got) => {
-      ids.set(topic, got);
-      return wireFormat(got, payload);
-    });
+  return registered((topic) => registry.register(`${topic}-${suffix}`, text), wireFormat, encode);
+}
+
+/**
+ * The record's type is the first message of the schema file (index path [0]), as Confluent writes it
+ * with the single byte 0. Imports other than google/protobuf's well-known types cannot be resolved.
+ */
+async function protobufSerializer(opts: SerializerOptions): Promise<Serializer> {
+  const property = opts.isKey ? 'keyProtobufSchema' : 'valueProtobufSchema';
+  const { protobufSchema, registry } = opts;
+  if (!protobufSchema) throw new SerdeError(`PROTOBUF needs ${property}`);
+  if (!registry) throw new SerdeError('PROTOBUF needs serdeProperties.schema.registry.url');
+  const pb = await import('./protobuf');
+  let type: ReturnType<ProtobufSchema['typeAt']>;
+  try {
+    type = pb.compile(protobufSchema, new Map()).typeAt([0]);
+  } catch (err) {
+    throw new SerdeError(`${property} is not a usable Protobuf schema: ${(err as Error).message}`);
+  }
+  const text = protobufSchema.trim();
+  const suffix = opts.isKey ? 'key' : 'value';
+  const encode = (value: unknown): Buffer => {
+    try {
+      return pb.encode(type, value);
+    } catch (err) {
+      if (err instanceof pb.ProtobufValueError) throw new SerdeError(err.message, err.path || undefined);
+      throw new SerdeError((err as Error).message);
+    }
   };
+  return registered((topic) => registry.register(`${topic}-${suffix}`, text, 'PROTOBUF'), (id, payload) => protobufWireFormat(id, [0], payload), encode);
 }
 
 const need = (buf: Buffer, bytes: number, type: SerdeType): Buffer => {
@@ -168,7 +217,10 @@ export function deserializer(type: SerdeType, registry?: SchemaRegistry): { deco
         prepare: async (b) => {
           if (!b) return;
           const { id } = wire(b);
-          if (!types.has(id)) types.set(id, parseSchema(await registry.schema(id)));
+          if (types.has(id)) return;
+          const got = await registry.schema(id);
+          if (got.schemaType !== 'AVRO') throw new SerdeError(`AVRO: the record's schema ${id} is ${got.schemaType}, not AVRO`);
+          types.set(id, parseSchema(got.schema));
         },
         decode: (b) => {
           if (b === null || b === undefined) return null;
@@ -183,7 +235,60 @@ export function deserializer(type: SerdeType, registry?: SchemaRegistry): { deco
         },
       };
     }
+    case 'PROTOBUF': return protobufDeserializer(registry);
   }
+}
+
+/** The schema a record names, with its references (imports) read from the registry, depth first. */
+async function protobufSchemaOf(pb: typeof import('./protobuf'), registry: SchemaRegistry, id: number): Promise<ProtobufSchema> {
+  const got = await registry.schema(id);
+  if (got.schemaType !== 'PROTOBUF') throw new SerdeError(`PROTOBUF: the record's schema ${id} is ${got.schemaType}, not PROTOBUF`);
+  const imports = new Map<string, string>();
+  const pending = [...got.references];
+  while (pending.length > 0) {
+    const ref = pending.shift()!;
+    if (imports.has(ref.name)) continue;
+    const dependency = await registry.subjectVersion(ref.subject, ref.version);
+    imports.set(ref.name, dependency.schema);
+    pending.push(...dependency.references);
+  }
+  try {
+    return pb.compile(got.schema, imports);
+  } catch (err) {
+    throw new SerdeError(`PROTOBUF: the record's schema ${id} cannot be used: ${(err as Error).message}`);
+  }
+}
+
+function protobufDeserializer(registry: SchemaRegistry | undefined): { decode: Deserializer; prepare: (bytes: Buffer | null | undefined) => Promise<void> } {
+  if (!registry) throw new SerdeError('PROTOBUF needs serdeProperties.schema.registry.url');
+  let pb: typeof import('./protobuf') | undefined;
+  const schemas = new Map<number, ProtobufSchema>();
+  const wire = (b: Buffer): ReturnType<typeof readProtobufWireFormat> => {
+    try {
+      return readProtobufWireFormat(b);
+    } catch (err) {
+      throw new SerdeError(`PROTOBUF: ${(err as Error).message}`);
+    }
+  };
+  return {
+    prepare: async (b) => {
+      if (!b) return;
+      pb ??= await import('./protobuf');
+      const { id } = wire(b);
+      if (!schemas.has(id)) schemas.set(id, await protobufSchemaOf(pb, registry, id));
+    },
+    decode: (b) => {
+      if (b === null || b === undefined) return null;
+      const { id, indexes, payload } = wire(b);
+      const schema = schemas.get(id);
+      if (!schema || !pb) throw new SerdeError(`PROTOBUF: schema ${id} was not read`);
+      try {
+        return pb.decode(schema.typeAt(indexes), payload);
+      } catch (err) {
+        throw new SerdeError(`PROTOBUF: ${(err as Error).message}`);
+      }
+    },
+  };
 }
 
 type RecordDeserializer = ReturnType<typeof deserializer>;

@@ -1,7 +1,10 @@
-import { SchemaRegistry, readWireFormat, wireFormat } from '../../../../lib/plugins/kafka/registry';
+import {
+  protobufWireFormat, readProtobufWireFormat, readWireFormat, SchemaRegistry, wireFormat, type RegisteredSchema,
+} from '../../../../lib/plugins/kafka/registry';
 import { deserializer, SerdeError, serializer } from '../../../../lib/plugins/kafka/serdes';
+import type { SerdeType } from '../../../../lib/plugins/kafka/properties';
 
-const ser = (type: Parameters<typeof serializer>[0]) => serializer(type, { isKey: false });
+const ser = (type: Exclude<SerdeType, 'PROTOBUF'>) => serializer(type, { isKey: false });
 const de = (type: Parameters<typeof deserializer>[0]) => deserializer(type).decode;
 
 describe('Kafka serializers', () => {
@@ -65,10 +68,90 @@ describe('the Confluent wire format', () => {
     expect(() => readWireFormat(Buffer.from([1, 0, 0, 0, 1]))).toThrow(/not in the Confluent wire format/);
   });
 
+  it('for Protobuf, puts the message index path between the schema id and the message, [0] as the single byte 0', () => {
+    const payload = Buffer.from('089601', 'hex');
+    // Confluent's documented layout: magic 0, id, then zig-zag varints: the count, then each index.
+    expect(protobufWireFormat(1, [0], payload).toString('hex')).toBe('0000000001' + '00' + '089601');
+    expect(protobufWireFormat(1, [1], payload).toString('hex')).toBe('0000000001' + '0202' + '089601');
+    expect(protobufWireFormat(1, [1, 0], payload).toString('hex')).toBe('0000000001' + '040200' + '089601');
+    expect(protobufWireFormat(1, [64], payload).toString('hex')).toBe('0000000001' + '02' + '8001' + '089601');
+    for (const indexes of [[0], [1], [1, 0], [64], [3, 2, 1]]) {
+      expect(readProtobufWireFormat(protobufWireFormat(7, indexes, payload))).toEqual({ id: 7, indexes, payload });
+    }
+    // A producer may also write [0] in full: a count of 1, then 0.
+    expect(readProtobufWireFormat(Buffer.from('00000000070200089601', 'hex'))).toEqual({ id: 7, indexes: [0], payload });
+    expect(() => readProtobufWireFormat(Buffer.from('000000000702', 'hex'))).toThrow('the message indexes are cut short');
+    expect(() => readProtobufWireFormat(Buffer.from('00000000070201', 'hex'))).toThrow('message index -1 is negative');
+  });
+
   it('a registry that cannot be reached fails naming its address and the request', async () => {
     const registry = new SchemaRegistry('http://127.0.0.1:1');
     await expect(registry.schema(3)).rejects.toMatchObject({
       code: 'TASK_FAILED', location: { property: 'serdeProperties' }, message: expect.stringMatching(/^schema registry http:\/\/127\.0\.0\.1:1: GET \/schemas\/ids\/3 failed: /),
     });
+  });
+});
+
+/** Answers as a registry holding the given schemas (by id) and subject versions; records what was registered. */
+function registryHolding(byId: Record<number, RegisteredSchema>, versions: Record<string, RegisteredSchema> = {}) {
+  const registered: { subject: string; schema: string; schemaType: string }[] = [];
+  const registry = {
+    register: async (subject: string, schema: string, schemaType = 'AVRO') => {
+      registered.push({ subject, schema, schemaType });
+      return 5;
+    },
+    schema: async (id: number) => byId[id],
+    subjectVersion: async (subject: string, version: number) => versions[`${subject}/${version}`],
+  } as unknown as SchemaRegistry;
+  return { registry, registered };
+}
+
+describe('the PROTOBUF serde', () => {
+  const PROTO = 'syntax = "proto3";\nmessage Test { int32 a = 1; string b = 2; }\nmessage Other { string c = 1; }';
+
+  it('registers the schema under topic-value as PROTOBUF and writes the first message in Confluent\'s wire format', async () => {
+    const { registry, registered } = registryHolding({});
+    const write = await serializer('PROTOBUF', { isKey: false, protobufSchema: `  ${PROTO}\n`, registry });
+    expect((await write({ a: 150, b: 'testing' }, 'orders'))!.toString('hex')).toBe('0000000005' + '00' + '089601120774657374696e67');
+    expect(await write(null, 'orders')).toBeNull();
+    expect(registered).toEqual([{ subject: 'orders-value', schema: PROTO, schemaType: 'PROTOBUF' }]);
+  });
+
+  it('needs its schema and a registry, and refuses a schema it cannot use before any record', async () => {
+    await expect(serializer('PROTOBUF', { isKey: true })).rejects.toThrow('PROTOBUF needs keyProtobufSchema');
+    await expect(serializer('PROTOBUF', { isKey: false, protobufSchema: PROTO })).rejects.toThrow('PROTOBUF needs serdeProperties.schema.registry.url');
+    await expect(serializer('PROTOBUF', { isKey: false, protobufSchema: 'syntax = "proto3"; import "x.proto"; message M { X x = 1; }', registry: registryHolding({}).registry }))
+      .rejects.toThrow('valueProtobufSchema is not a usable Protobuf schema: it imports "x.proto", which is neither a schema reference nor a well-known google/protobuf type');
+  });
+
+  it('names the field of a value that does not fit', async () => {
+    const write = await serializer('PROTOBUF', { isKey: false, protobufSchema: PROTO, registry: registryHolding({}).registry });
+    expect(() => write({ a: 'x' }, 't')).toThrow(expect.objectContaining({ field: 'a', message: expect.stringContaining('cannot convert "x" to int32') }));
+  });
+
+  it('reads the message its index path names, resolving the schema\'s references through their subjects', async () => {
+    const main = 'syntax = "proto3"; import "money.proto"; message Head { string h = 1; } message Price { Money amount = 1; string label = 2; }';
+    const money = 'syntax = "proto3"; message Money { string currency = 1; int64 units = 2; }';
+    const { registry } = registryHolding(
+      { 9: { schema: main, schemaType: 'PROTOBUF', references: [{ name: 'money.proto', subject: 'money-value', version: 2 }] } },
+      { 'money-value/2': { schema: money, schemaType: 'PROTOBUF', references: [] } },
+    );
+    const read = deserializer('PROTOBUF', registry);
+    // Price { amount { currency "EUR" units 12 } label "x" }, at index path [1].
+    const record = protobufWireFormat(9, [1], Buffer.from('0a070a03455552100c120178', 'hex'));
+    await read.prepare!(record);
+    expect(read.decode(record)).toEqual({ amount: { currency: 'EUR', units: 12 }, label: 'x' });
+    expect(read.decode(null)).toBeNull();
+  });
+
+  it('refuses a record whose schema is not Protobuf, and an AVRO reader one whose schema is', async () => {
+    const { registry } = registryHolding({
+      1: { schema: '"string"', schemaType: 'AVRO', references: [] },
+      2: { schema: 'syntax = "proto3"; message M { string s = 1; }', schemaType: 'PROTOBUF', references: [] },
+    });
+    await expect(deserializer('PROTOBUF', registry).prepare!(protobufWireFormat(1, [0], Buffer.alloc(0))))
+      .rejects.toThrow(new SerdeError("PROTOBUF: the record's schema 1 is AVRO, not PROTOBUF"));
+    await expect(deserializer('AVRO', registry).prepare!(wireFormat(2, Buffer.alloc(0))))
+      .rejects.toThrow(new SerdeError("AVRO: the record's schema 2 is PROTOBUF, not AVRO"));
   });
 });
