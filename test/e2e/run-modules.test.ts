@@ -13,7 +13,7 @@ process.on('exit', () => { if (out) writeFileSync(out, Object.keys(require.cache
 `;
 
 /** Runs `node bin/aloft.js run <flow>` and returns its exit code and the modules it loaded. */
-function modulesLoadedBy(flow: string): { status: number | null; stderr: string; modules: string[] } {
+function modulesLoadedBy(flow: string): { status: number | null; stdout: string; stderr: string; modules: string[] } {
   if (!existsSync(join(root, 'dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
   const dir = mkdtempSync(join(tmpdir(), 'aloft-modules-'));
   try {
@@ -23,7 +23,7 @@ function modulesLoadedBy(flow: string): { status: number | null; stderr: string;
       cwd: root, encoding: 'utf8', timeout: 60_000,
       env: { ...process.env, NODE_OPTIONS: `--require ${join(dir, 'record-modules.cjs')}`, ALOFT_TEST_MODULES_OUT: out, ALOFT_DATA_DIR: join(dir, 'data') },
     });
-    return { status: r.status, stderr: r.stderr, modules: existsSync(out) ? readFileSync(out, 'utf8').split('\n') : [] };
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr, modules: existsSync(out) ? readFileSync(out, 'utf8').split('\n') : [] };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -49,5 +49,48 @@ describe('the modules aloft run loads', () => {
     const packages = new Set(run.modules.map(packageOf));
     expect(packages.has('@google-cloud/functions-framework')).toBe(false);
     expect(packages.has('protobufjs')).toBe(false);
+  });
+});
+
+// A Kafka Produce that fails on its serializer before connecting to any broker: the serde code runs
+// (avsc is loaded with it), and protobufjs comes only with a PROTOBUF serde.
+const produceFlow = (serializer: string): string => `
+id: kafka-serde-${serializer.split(/\n/)[0].toLowerCase()}
+namespace: io.aloft.tests
+tasks:
+  - id: produce
+    type: io.kestra.plugin.kafka.Produce
+    properties:
+      bootstrap.servers: 127.0.0.1:1
+    serdeProperties:
+      schema.registry.url: http://127.0.0.1:1
+    topic: t
+    from: {value: x}
+    keySerializer: STRING
+    valueSerializer: ${serializer}
+`;
+
+describe('the modules aloft run loads for a Kafka serde', () => {
+  let dir: string;
+  beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'aloft-modules-flows-')); });
+  afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+  const run = (name: string, text: string) => {
+    const file = join(dir, `${name}.yml`);
+    writeFileSync(file, text);
+    return modulesLoadedBy(file);
+  };
+
+  it('an AVRO serializer runs the serde code without loading protobufjs', () => {
+    const got = run('avro', produceFlow('AVRO'));
+    expect([got.status, got.stdout]).toEqual([1, expect.stringContaining('valueSerializer: AVRO needs valueAvroSchema')]);
+    const packages = new Set(got.modules.map(packageOf));
+    expect(packages.has('avsc')).toBe(true);
+    expect(packages.has('protobufjs')).toBe(false);
+  });
+
+  it('a PROTOBUF serializer loads protobufjs, which reads its schema', () => {
+    const got = run('protobuf', produceFlow('PROTOBUF\n    valueProtobufSchema: "syntax = \\"proto3\\"; message {"'));
+    expect([got.status, got.stdout]).toEqual([1, expect.stringContaining('valueSerializer: valueProtobufSchema is not a usable Protobuf schema: ')]);
+    expect(new Set(got.modules.map(packageOf)).has('protobufjs')).toBe(true);
   });
 });
