@@ -23,12 +23,6 @@ export type Imports = ReadonlyMap<string, string>;
 
 const PARSE = { keepCase: true, alternateCommentMode: true };
 
-/** The import names of a schema file, for the caller to resolve before `compile`. */
-export function importsOf(text: string): string[] {
-  const parsed = protobuf.parse(text, new protobuf.Root(), PARSE);
-  return [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])];
-}
-
 /**
  * Parses `text` and every import it needs; throws an Error naming what is wrong (a syntax error, an
  * import neither given nor well-known, a type that resolves nowhere) or a file without messages.

@@ -1,33 +1,26 @@
 // A client of the Confluent Schema Registry REST API: what Confluent's Avro and Protobuf serializers
 // and deserializers call (register a subject's schema, read a schema by id, read a referenced subject
 // version), with every answer cached for the task run. Also the wire formats both put around a payload.
+import { z } from 'zod';
 import { AloftError, ErrorCode } from '../../model/errors';
 
 /** The schema types the registry knows; a schema registered without `schemaType` is AVRO. */
-export type RegistrySchemaType = 'AVRO' | 'PROTOBUF' | 'JSON';
+export const RegistrySchemaType = z.enum(['AVRO', 'PROTOBUF', 'JSON']);
+export type RegistrySchemaType = z.infer<typeof RegistrySchemaType>;
 
 /** An import of a registered schema, resolved through another subject's version. */
-export interface SchemaReference {
-  name: string;
-  subject: string;
-  version: number;
-}
+export const SchemaReference = z.object({ name: z.string(), subject: z.string(), version: z.number().int() });
+export type SchemaReference = z.infer<typeof SchemaReference>;
 
-/** A registered schema as the registry answers it. */
-export interface RegisteredSchema {
-  schema: string;
-  schemaType: RegistrySchemaType;
-  references: SchemaReference[];
-}
+/** A registered schema as the registry answers it (by id, or as a subject's version). */
+export const RegisteredSchema = z.object({
+  schema: z.string(),
+  schemaType: RegistrySchemaType.default('AVRO'),
+  references: z.array(SchemaReference).default([]),
+});
+export type RegisteredSchema = z.infer<typeof RegisteredSchema>;
 
-function registered(body: unknown): RegisteredSchema {
-  const b = (body ?? {}) as { schema?: unknown; schemaType?: unknown; references?: unknown };
-  const type = b.schemaType === 'PROTOBUF' || b.schemaType === 'JSON' ? b.schemaType : 'AVRO';
-  const references = Array.isArray(b.references)
-    ? b.references.map((r: { name?: unknown; subject?: unknown; version?: unknown }) => ({ name: String(r.name), subject: String(r.subject), version: Number(r.version) }))
-    : [];
-  return { schema: String(b.schema), schemaType: type, references };
-}
+const RegisteredId = z.object({ id: z.number().int().nonnegative() });
 
 export class SchemaRegistry {
   private readonly ids = new Map<string, Promise<number>>();
@@ -46,8 +39,8 @@ export class SchemaRegistry {
     let id = this.ids.get(key);
     if (!id) {
       // AVRO is sent without schemaType, as Confluent's Avro serializer does (registries before 5.5 know no other).
-      id = this.request('POST', `/subjects/${encodeURIComponent(subject)}/versions`, schemaType === 'AVRO' ? { schema } : { schemaType, schema })
-        .then((body) => Number((body as { id: unknown }).id));
+      id = this.request('POST', `/subjects/${encodeURIComponent(subject)}/versions`, RegisteredId, schemaType === 'AVRO' ? { schema } : { schemaType, schema })
+        .then((body) => body.id);
       this.ids.set(key, id);
       id.catch(() => this.ids.delete(key));
     }
@@ -58,7 +51,7 @@ export class SchemaRegistry {
   schema(id: number): Promise<RegisteredSchema> {
     let schema = this.schemas.get(id);
     if (!schema) {
-      schema = this.request('GET', `/schemas/ids/${id}`).then(registered);
+      schema = this.request('GET', `/schemas/ids/${id}`, RegisteredSchema);
       this.schemas.set(id, schema);
       schema.catch(() => this.schemas.delete(id));
     }
@@ -70,14 +63,14 @@ export class SchemaRegistry {
     const key = `${subject}\n${version}`;
     let schema = this.versions.get(key);
     if (!schema) {
-      schema = this.request('GET', `/subjects/${encodeURIComponent(subject)}/versions/${version}`).then(registered);
+      schema = this.request('GET', `/subjects/${encodeURIComponent(subject)}/versions/${version}`, RegisteredSchema);
       this.versions.set(key, schema);
       schema.catch(() => this.versions.delete(key));
     }
     return schema;
   }
 
-  private async request(method: string, path: string, body?: unknown): Promise<unknown> {
+  private async request<T>(method: string, path: string, answer: z.ZodType<T>, body?: unknown): Promise<T> {
     const where = `schema registry ${this.url}: ${method} ${path}`;
     let res: Response;
     try {
@@ -106,7 +99,12 @@ export class SchemaRegistry {
       throw new AloftError(ErrorCode.TASK_FAILED, `${where} answered ${res.status}: ${String(message)}`, { property: 'serdeProperties' });
     }
     if (json === undefined) throw new AloftError(ErrorCode.TASK_FAILED, `${where} answered ${res.status} with a body that is not JSON`, { property: 'serdeProperties' });
-    return json;
+    const parsed = answer.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new AloftError(ErrorCode.TASK_FAILED, `${where} answered ${res.status} with an unexpected body: ${issue.path.join('.') || 'the body'}: ${issue.message}`, { property: 'serdeProperties' });
+    }
+    return parsed.data;
   }
 }
 

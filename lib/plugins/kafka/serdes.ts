@@ -8,7 +8,7 @@ import type { SerdeType } from './properties';
 import type { ProtobufSchema } from './protobuf';
 import { protobufWireFormat, readProtobufWireFormat, readWireFormat, type SchemaRegistry, wireFormat } from './registry';
 
-/** A value that its serializer or deserializer cannot handle; `field` is the Avro field's path. */
+/** A value that its serializer or deserializer cannot handle; `field` is the Avro or Protobuf field's path. */
 export class SerdeError extends Error {
   constructor(message: string, readonly field?: string) {
     super(message);
@@ -101,7 +101,7 @@ export function serializer(type: SerdeType, opts: SerializerOptions): Serializer
 }
 
 /** Registers the schema once per topic, then frames each payload with the id it got. */
-function registered(register: (topic: string) => Promise<number>, frame: (id: number, payload: Buffer) => Buffer, encode: (value: unknown) => Buffer): Serializer {
+function registering(register: (topic: string) => Promise<number>, frame: (id: number, payload: Buffer) => Buffer, encode: (value: unknown) => Buffer): Serializer {
   const ids = new Map<string, number>();
   return (value, topic) => {
     if (value === null || value === undefined) return null;
@@ -137,7 +137,7 @@ function avroSerializer(opts: SerializerOptions): Serializer {
       throw new SerdeError((err as Error).message);
     }
   };
-  return registered((topic) => registry.register(`${topic}-${suffix}`, text), wireFormat, encode);
+  return registering((topic) => registry.register(`${topic}-${suffix}`, text), wireFormat, encode);
 }
 
 /**
@@ -166,7 +166,7 @@ async function protobufSerializer(opts: SerializerOptions): Promise<Serializer> 
       throw new SerdeError((err as Error).message);
     }
   };
-  return registered((topic) => registry.register(`${topic}-${suffix}`, text, 'PROTOBUF'), (id, payload) => protobufWireFormat(id, [0], payload), encode);
+  return registering((topic) => registry.register(`${topic}-${suffix}`, text, 'PROTOBUF'), (id, payload) => protobufWireFormat(id, [0], payload), encode);
 }
 
 const need = (buf: Buffer, bytes: number, type: SerdeType): Buffer => {

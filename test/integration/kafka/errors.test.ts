@@ -1,11 +1,16 @@
 // Bad input to the Kafka tasks on librdkafka's mock cluster: each fails with a clear error, and a
 // consumer group's committed offsets stay where they were.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { checkValue } from '../../../lib/model/flow-zod';
 import { kafkaTasks } from '../../../lib/plugins/kafka';
 import { fakeTaskContext } from '../../../lib/worker/testing';
 import { startFakeSchemaRegistry, type FakeSchemaRegistry } from './fake-schema-registry';
 import { committedOffsets, describeWithKafka, kcatRead, kcatWrite, uniqueTopic } from './service';
 import { readRows, runTask } from './tasks';
+import { runFlowFile } from '../../helpers/local-run';
+import { LocalRuntime } from '../../../lib/runtime/embedded/runtime';
 
 jest.setTimeout(120_000);
 
@@ -48,6 +53,55 @@ describeWithKafka('Kafka tasks on bad input', () => {
     expect(produceIssues.map((i) => i.path)).toEqual([['keySerializer']]);
     expect(produceIssues[0].message).toContain('STRING');
     expect(checkValue(consume.properties, { ...base, valueDeserializer: 'XML' }).map((i) => i.path)).toEqual([['valueDeserializer']]);
+  });
+
+  it('an unknown serializer in a flow: refused at deploy naming the line, flow, task and property; when rendered, the task fails so and the group keeps its offsets', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aloft-kafka-serde-'));
+    try {
+      const flow = (deserializer: string) => `id: bad-serde
+namespace: io.aloft.tests
+variables:
+  serde: XML
+tasks:
+  - id: consume
+    type: io.kestra.plugin.kafka.Consume
+    properties:
+      bootstrap.servers: "{{ envs.kafka_bootstrap }}"
+      auto.offset.reset: earliest
+    topic: "{{ envs.kafka_topic }}"
+    groupId: "{{ envs.kafka_topic }}-group"
+    valueDeserializer: ${deserializer}
+    pollDuration: PT2S
+`;
+      const runtime = new LocalRuntime({ env: { ALOFT_DATA_DIR: join(dir, 'deploy') } });
+      try {
+        await expect(runtime.deploy(flow('XML'), 'bad-serde.yml')).rejects.toMatchObject({
+          message: expect.stringMatching(/^bad-serde\.yml:13:24: flow io\.aloft\.tests\.bad-serde, task consume, property tasks\[0\]\.valueDeserializer: expected one of .*"PROTOBUF", got 'XML'/),
+        });
+      } finally {
+        await runtime.stop();
+      }
+
+      // A group that has read two records, then a third record it has not read.
+      const topic = uniqueTopic('bad-serde');
+      await kcatWrite(topic, ['a\tone', 'b\ttwo']);
+      await runTask(world.ctx, 'Consume', { topic, groupId: `${topic}-group`, properties: { 'bootstrap.servers': process.env.KAFKA_BOOTSTRAP, 'auto.offset.reset': 'earliest' }, pollDuration: 'PT2S' });
+      const before = await committedOffsets(`${topic}-group`, topic);
+      expect(before.reduce((a, b) => a + Math.max(b, 0), 0)).toBe(2);
+      await kcatWrite(topic, ['c\tthree']);
+
+      const file = join(dir, 'bad-serde.yml');
+      writeFileSync(file, flow('"{{ vars.serde }}"'));
+      const { execution } = await runFlowFile(file, { runtime: { env: { ALOFT_DATA_DIR: join(dir, 'run'), ENV_KAFKA_BOOTSTRAP: process.env.KAFKA_BOOTSTRAP, ENV_KAFKA_TOPIC: topic } } });
+      expect(execution.state.current).toBe('FAILED');
+      expect(execution.taskRunList[0].error).toMatchObject({
+        code: 'FLOW_INVALID', message: expect.stringMatching(/^invalid properties after rendering: valueDeserializer: .*"PROTOBUF"/),
+        flow: 'io.aloft.tests.bad-serde', task: 'consume', property: 'valueDeserializer',
+      });
+      expect(await committedOffsets(`${topic}-group`, topic)).toEqual(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a record that does not fit its Avro schema fails Produce naming the line of the file and the field, and sends nothing', async () => {

@@ -152,6 +152,22 @@ describeWithKafka('the PROTOBUF serde on the Kafka mock cluster', () => {
     expect(await kcatRead(topic).catch(() => [])).toEqual([]);
   });
 
+  it('a schema the registry finds incompatible with the subject\'s latest fails Produce with its answer, and sends nothing', async () => {
+    const topic = uniqueTopic('protobuf-compat');
+    const props = { topic, keySerializer: 'STRING', valueSerializer: 'PROTOBUF', serdeProperties: { 'schema.registry.url': registry.url } };
+    await runTask(world.ctx, 'Produce', { ...props, valueProtobufSchema: ORDER, from: { key: 'a', value: { id: 1 } } });
+    // Field 1 was an int64: as a string, old records would no longer read.
+    const changed = ORDER.replace('int64 id = 1;', 'string id = 1;');
+    await expect(runTask(world.ctx, 'Produce', { ...props, valueProtobufSchema: changed, from: { key: 'b', value: { id: 'two' } } })).rejects.toMatchObject({
+      code: 'TASK_FAILED', location: { property: 'serdeProperties' },
+      message: `schema registry ${registry.url}: POST /subjects/${topic}-value/versions answered 409: Schema being registered is incompatible with an earlier schema for subject "${topic}-value"`,
+    });
+    // A new field is compatible, and registered as the subject's second version.
+    await runTask(world.ctx, 'Produce', { ...props, valueProtobufSchema: ORDER.replace('repeated string tags = 6;', 'repeated string tags = 6;\n  string channel = 7;'), from: { key: 'c', value: { id: 3, channel: 'web' } } });
+    expect((await kcatRead(topic)).map((m) => m.key).sort()).toEqual(['a', 'c']);
+    expect(registry.schemas.size).toBe(2);
+  });
+
   it('a schema registry that answers 500 fails Produce, and fails Consume without committing the group', async () => {
     const topic = uniqueTopic('protobuf-500');
     const serdeProperties = { 'schema.registry.url': registry.url };
