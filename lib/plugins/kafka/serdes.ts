@@ -115,6 +115,10 @@ function registering(register: (topic: string) => Promise<number>, frame: (id: n
   };
 }
 
+// Kestra's MapToGenericRecordSerializer sends a row's values as they are: only a real null is null,
+// so an empty string (or "NA") stays text, unlike the serdes plugin's CSV-minded null values.
+const KAFKA_AVRO = { ...DEFAULT_CONVERT, strictSchema: true, nullValues: [] };
+
 function avroSerializer(opts: SerializerOptions): Serializer {
   const { avroSchema, registry } = opts;
   if (!avroSchema) throw new SerdeError(`AVRO needs ${opts.isKey ? 'keyAvroSchema' : 'valueAvroSchema'}`);
@@ -131,7 +135,7 @@ function avroSerializer(opts: SerializerOptions): Serializer {
   const suffix = opts.isKey ? 'key' : 'value';
   const encode = (value: unknown): Buffer => {
     try {
-      return avroType.toBuffer(toAvro(avroType, value, { ...DEFAULT_CONVERT, strictSchema: true }));
+      return avroType.toBuffer(toAvro(avroType, value, KAFKA_AVRO));
     } catch (err) {
       if (err instanceof ConvertError) throw new SerdeError(err.message, err.path || undefined);
       throw new SerdeError((err as Error).message);

@@ -13,7 +13,8 @@ import { describeWithKafka, KAFKA_BOOTSTRAP, kcatRead, uniqueTopic } from './ser
 jest.setTimeout(180_000);
 
 const COLUMNS = `id BIGINT PRIMARY KEY, customer TEXT, amount NUMERIC(30,6), ordered_on DATE, created TIMESTAMP(6),
-  paid_at TIMESTAMPTZ(3), active BOOLEAN, score DOUBLE PRECISION, address JSONB, note TEXT`;
+  paid_at TIMESTAMPTZ(3), active BOOLEAN, score DOUBLE PRECISION, address JSONB, note TEXT,
+  starts TIME(6), ref UUID, avatar BYTEA, tags TEXT[], qty INTEGER, ratio REAL`;
 
 const SCHEMA = {
   type: 'record', name: 'Order', namespace: 'io.aloft.e2e', fields: [
@@ -36,6 +37,12 @@ const SCHEMA = {
       }],
     },
     { name: 'note', type: ['null', 'string'] },
+    { name: 'starts', type: ['null', { type: 'long', logicalType: 'time-micros' }] },
+    { name: 'ref', type: ['null', { type: 'string', logicalType: 'uuid' }] },
+    { name: 'avatar', type: ['null', 'bytes'] },
+    { name: 'tags', type: ['null', { type: 'array', items: 'string' }] },
+    { name: 'qty', type: ['null', 'int'] },
+    { name: 'ratio', type: ['null', 'float'] },
   ],
 };
 
@@ -101,7 +108,7 @@ ${shape('(message) => message.value').split('\n').map((l) => `      ${l}`).join(
     username: "{{ envs.pg_user }}"
     password: "{{ envs.pg_password }}"
     from: "{{ outputs.values.outputFiles['out.jsonl'] }}"
-    sql: insert into target_orders values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    sql: insert into target_orders values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 `;
 
 let dir: string;
@@ -124,10 +131,12 @@ describeWithKafka('JDBC Query → Kafka AVRO → Consume → JDBC Batch on the e
     await pg.sql(`CREATE TABLE target_orders (${COLUMNS})`);
     await pg.sql(`INSERT INTO source_orders VALUES
       (9007199254740993, 'Zoë O''Brien', 123456789012345678901234.123456, '1990-05-06', '2024-01-02 03:04:05.123456',
-       '2024-01-02 03:04:05.789+02', true, 1.5, '{"street": "1 Rue de la Paix", "city": "Paris", "zip": null, "geo": {"lat": 48.8686, "lon": 2.3315}}', 'first'),
+       '2024-01-02 03:04:05.789+02', true, 1.5, '{"street": "1 Rue de la Paix", "city": "Paris", "zip": null, "geo": {"lat": 48.8686, "lon": 2.3315}}', 'first',
+       '23:59:59.999999', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '\\x0102ff'::bytea, ARRAY['x', 'y, z'], 2147483647, 0.5),
       (2, NULL, -0.000001, '1969-12-31', '1900-01-01 00:00:00', '2038-01-19 03:14:08+00', false, -0.25,
-       '{"street": "2 Main St", "city": "Springfield", "zip": "12345", "geo": {"lat": -1, "lon": 0}}', NULL),
-      (3, 'nulls', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`);
+       '{"street": "2 Main St", "city": "Springfield", "zip": "12345", "geo": {"lat": -1, "lon": 0}}', '',
+       '00:00:00', NULL, ''::bytea, ARRAY[]::text[], -1, -1.25),
+      (3, 'nulls', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`);
     const topic = uniqueTopic('jdbc-avro');
     const file = join(dir, 'jdbc-avro-postgres.yml');
     writeFileSync(file, flow(JSON.stringify(SCHEMA)));
@@ -155,7 +164,10 @@ describeWithKafka('JDBC Query → Kafka AVRO → Consume → JDBC Batch on the e
       id: '9007199254740993', customer: 'Zoë O\'Brien', amount: '123456789012345678901234.123456', ordered_on: '1990-05-06',
       created: '2024-01-02T03:04:05.123456Z', paid_at: '2024-01-02T01:04:05.789Z', active: true, score: 1.5,
       address: { street: '1 Rue de la Paix', city: 'Paris', zip: null, geo: { lat: 48.8686, lon: 2.3315 } }, note: 'first',
+      starts: '23:59:59.999999', ref: 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', avatar: 'AQL/', tags: ['x', 'y, z'], qty: 2147483647, ratio: 0.5,
     });
+
+    expect(rows.find((r) => r.key === '2').value).toMatchObject({ note: '', avatar: '', tags: [] });
 
     // The records on the topic are Avro in Confluent's wire format, under the schema the registry holds.
     const onTopic = await kcatRead(topic);
@@ -165,7 +177,7 @@ describeWithKafka('JDBC Query → Kafka AVRO → Consume → JDBC Batch on the e
 
     // Both tables compared as PostgreSQL prints them, which shows every digit and every microsecond.
     const text = `SELECT id::text, customer, amount::text, ordered_on::text, created::text, to_char(paid_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') AS paid_at_utc,
-      active, score, address::text, note FROM %s ORDER BY id`;
+      active, score, address::text, note, starts::text, ref::text, encode(avatar, 'hex') AS avatar, tags, qty, ratio FROM %s ORDER BY id`;
     const source = await pg.sql(text.replace('%s', 'source_orders'));
     const target = await pg.sql(text.replace('%s', 'target_orders'));
     expect(target).toEqual(source);
@@ -175,9 +187,13 @@ describeWithKafka('JDBC Query → Kafka AVRO → Consume → JDBC Batch on the e
       id: '9007199254740993', customer: 'Zoë O\'Brien', amount: '123456789012345678901234.123456', ordered_on: '1990-05-06',
       created: '2024-01-02 03:04:05.123456', paid_at_utc: '2024-01-02 01:04:05.789', active: true, score: 1.5,
       address: '{"geo": {"lat": 48.8686, "lon": 2.3315}, "zip": null, "city": "Paris", "street": "1 Rue de la Paix"}', note: 'first',
+      starts: '23:59:59.999999', ref: 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', avatar: '0102ff', tags: ['x', 'y, z'], qty: 2147483647, ratio: 0.5,
     });
     expect(target[1]).toEqual({
       id: '3', customer: 'nulls', amount: null, ordered_on: null, created: null, paid_at_utc: null, active: null, score: null, address: null, note: null,
+      starts: null, ref: null, avatar: null, tags: null, qty: null, ratio: null,
     });
+    // Empty text and empty bytes stay empty: only a null is null.
+    expect(target[0]).toMatchObject({ note: '', starts: '00:00:00', avatar: '', tags: [], qty: -1, ratio: -1.25 });
   });
 });

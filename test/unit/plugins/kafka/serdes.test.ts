@@ -155,3 +155,12 @@ describe('the PROTOBUF serde', () => {
       .rejects.toThrow(new SerdeError("AVRO: the record's schema 2 is PROTOBUF, not AVRO"));
   });
 });
+
+describe('the AVRO serializer', () => {
+  it('keeps an empty string and "NA" as text: only a null is null, as Kestra sends a row\'s values', async () => {
+    const schema = JSON.stringify({ type: 'record', name: 'R', fields: ['e', 'na', 'n'].map((name) => ({ name, type: ['null', 'string'] })) });
+    const write = serializer('AVRO', { isKey: false, avroSchema: schema, registry: registryHolding({}).registry });
+    // Each field: its union branch as a zig-zag long (1 = string, 0 = null), then a string's length and bytes.
+    expect((await write({ e: '', na: 'NA', n: null }, 't'))!.subarray(5).toString('hex')).toBe('0200' + '02044e41' + '00');
+  });
+});
