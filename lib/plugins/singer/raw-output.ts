@@ -22,6 +22,9 @@ export class CheckedLines extends Writable {
   private n = 0;
   private partial = '';
   private readonly decoder = new StringDecoder('utf8');
+  /** Chunks not yet handed on: a pipe gives a few KiB at a time, and each write to storage costs a syscall. */
+  private held: Buffer[] = [];
+  private heldBytes = 0;
 
   constructor(private readonly out: Writable, private readonly source: string) {
     super({ highWaterMark: CHUNK });
@@ -33,8 +36,18 @@ export class CheckedLines extends Writable {
     } catch (err) {
       return done(err as Error);
     }
-    if (this.out.write(chunk)) done();
+    this.held.push(chunk);
+    this.heldBytes += chunk.length;
+    if (this.heldBytes < CHUNK) return done();
+    if (this.flush()) done();
     else this.out.once('drain', () => done());
+  }
+
+  private flush(): boolean {
+    const data = this.held.length === 1 ? this.held[0] : Buffer.concat(this.held, this.heldBytes);
+    this.held = [];
+    this.heldBytes = 0;
+    return this.out.write(data);
   }
 
   override _final(done: (err?: Error | null) => void): void {
@@ -44,6 +57,7 @@ export class CheckedLines extends Writable {
     } catch (err) {
       return done(err as Error);
     }
+    if (this.heldBytes > 0) this.flush();
     this.out.end(() => done());
   }
 
