@@ -26,7 +26,7 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** One runtime (one data dir, so one state store) for several executions of the flows given. */
-type Exec = (source: string, inputs?: Record<string, unknown>) => Promise<{ execution: Execution; read: (uri: unknown) => Promise<string> }>;
+type Exec = (source: string, inputs?: Record<string, unknown>) => Promise<{ execution: Execution; read: (uri: unknown) => Promise<string>; logs: () => Promise<string[]> }>;
 
 async function withRuntime<T>(run: (exec: Exec, dataDir: string) => Promise<T>, env: Record<string, string | undefined> = {}): Promise<T> {
   const dataDir = mkdtempSync(join(root, 'data-'));
@@ -41,7 +41,8 @@ async function withRuntime<T>(run: (exec: Exec, dataDir: string) => Promise<T>, 
         for await (const c of await runtime.blobs.get(String(uri))) chunks.push(c as Buffer);
         return Buffer.concat(chunks).toString('utf8');
       };
-      return { execution, read };
+      const logs = async (): Promise<string[]> => (await runtime.logs.list(execution.id)).map((l) => `${l.taskId}: ${l.message}`);
+      return { execution, read, logs };
     }, dataDir);
   } finally {
     await runtime.stop();
@@ -139,6 +140,8 @@ describe('Singer on the embedded runtime (runner PROCESS, fixture tap and target
       expect(ids(join(out, 'lake', 'commits.jsonl'))).toEqual([1, 2, 3, 4, 5, 4, 5]);
       // Nine task runs over three executions, two package sets: two virtualenvs, built once each.
       expect(cachedVirtualenvs(dataDir)).toHaveLength(2);
+      const reused = (await third.logs()).filter((l) => /(Reusing cached|Built) virtualenv/.test(l)).map((l) => l.replace(/ [0-9a-f]{32}/, ''));
+      expect(reused.sort()).toEqual(['lake: Reusing cached virtualenv', 'tap: Reusing cached virtualenv', 'warehouse: Reusing cached virtualenv']);
     });
   });
 
