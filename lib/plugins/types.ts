@@ -82,6 +82,12 @@ export interface TaskContext {
   now(): Date;
   /** A private scratch folder for this attempt, removed afterwards. */
   tempDir(): Promise<string>;
+  /**
+   * A folder kept across tasks and executions, for caches that can be rebuilt (Singer's virtualenvs):
+   * the data directory's `cache/` on the embedded runtime, the instance's temp folder in the cloud.
+   * Absent where the runtime keeps none; callers then work without a cache.
+   */
+  readonly cacheRoot?: string;
   readonly execution: { id: string; namespace: string; flowId: string };
   readonly taskRun: { id: string; taskId: string; value?: string; attempt: number };
   /** Environment visible to tasks (the runtime's, injected). */

@@ -33,6 +33,8 @@ export interface TaskContextOptions {
   env: Env;
   /** Folder for scratch folders, created on first use. */
   tempRoot: string;
+  /** Folder for caches kept across attempts (TaskContext.cacheRoot); absent: none. */
+  cacheRoot?: string;
   logs?: LogStore;
   /** The executions, for execution.Count; absent: it fails with NOT_SUPPORTED. */
   executions?: Pick<StateStore, 'count'>;
@@ -110,6 +112,7 @@ class AttemptContext implements AttemptTaskContext {
   readonly execution: { id: string; namespace: string; flowId: string };
   readonly taskRun: { id: string; taskId: string; value?: string; attempt: number };
   readonly env: Env;
+  readonly cacheRoot: string | undefined;
   private readonly cx: RenderContext;
   private readonly secretValues = new SecretMask();
   private storageView: ScopedTaskStorage | undefined;
@@ -120,6 +123,7 @@ class AttemptContext implements AttemptTaskContext {
     this.execution = o.execution;
     this.taskRun = o.taskRun;
     this.env = o.env;
+    this.cacheRoot = o.cacheRoot;
     const known = o.knownSecrets ?? {};
     for (const name in known) this.secretValues.add(known[name]);
     const location: ErrorLocation = o.location ?? { flow: `${o.execution.namespace}.${o.execution.flowId}`, task: o.taskRun.taskId };

@@ -76,7 +76,7 @@ export async function fakeTaskContext(
   const options: TaskContextOptions = {
     execution: w.execution, taskRun: { id: taskRunId, taskId, attempt: 0 },
     variables: standardVariables(w.execution, taskId, taskRunId, opts.variables),
-    blobs: w.blobs, secrets: new EnvSecrets(w.env), kv: w.kv, clock: new SystemClock(), env: w.env, tempRoot: join(w.dataDir, 'tmp'),
+    blobs: w.blobs, secrets: new EnvSecrets(w.env), kv: w.kv, clock: new SystemClock(), env: w.env, tempRoot: join(w.dataDir, 'tmp'), cacheRoot: join(w.dataDir, 'cache'),
     logs: w.logs, executions: opts.executions, minLogLevel: 'TRACE', signal: opts.signal, deadline: opts.deadline,
   };
   const ctx = createTaskContext(options);
@@ -97,7 +97,7 @@ export async function fakeWorker(
   const catalog = opts.catalog ?? (opts.tasks ? createCatalog(opts.tasks, []) : createCatalog());
   const deps: WorkerDeps = {
     catalog, blobs: w.blobs, secrets: new EnvSecrets(w.env), kv: w.kv, logs: w.logs, executions: opts.executions, clock: new SystemClock(), env: w.env,
-    tempRoot: join(w.dataDir, 'tmp'), minLogLevel: 'TRACE',
+    tempRoot: join(w.dataDir, 'tmp'), cacheRoot: join(w.dataDir, 'cache'), minLogLevel: 'TRACE',
   };
   return {
     ...w, deps,

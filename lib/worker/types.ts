@@ -27,6 +27,8 @@ export interface WorkerDeps {
   env: Env;
   /** Folder under which attempts get their scratch folders (created on first use). */
   tempRoot: string;
+  /** Folder for caches kept across attempts and executions (Singer's virtualenvs); absent: none. */
+  cacheRoot?: string;
   stdoutLog?: StdoutLog;
   /** Lines below this level are dropped unless the task sets `logLevel`. Default INFO. */
   minLogLevel?: LogLevel;

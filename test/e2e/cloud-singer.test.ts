@@ -1,8 +1,10 @@
 // Singer on the emulated cloud (functions served by functions-framework on the Firestore, Pub/Sub and
 // Cloud Storage emulators), runner PROCESS: the fixture tap (test/fixtures/singer) feeds the catalogue's
-// Json target, both pip-installed from local wheels into a virtualenv inside the worker function, and
-// a second execution resumes from the state the first one kept in the flow's state store (the bucket).
+// Json target, both pip-installed from local wheels into virtualenvs the worker function's instance
+// caches, and a second execution resumes from the state the first one kept in the flow's state store
+// (the bucket).
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulatedCloud, type EmulatedCloud } from '../../lib/dev/cloud';
 import { createFlow, startExecution, waitForExecution } from '../helpers/emulated-cloud';
@@ -74,5 +76,8 @@ describe('Singer on the emulated cloud (runner PROCESS in the worker function, f
     expect(second.state.current).toBe('SUCCESS');
     // From the first run's bookmarks: records 4 and 5 of each stream only.
     expect(out('tap', second)).toMatchObject({ count: { RAW: 10 } });
+    // The instance's virtualenv cache (under ALOFT_TEMP_DIR) holds one per package set, built once.
+    const cached = readdirSync(join(cloud.env.ALOFT_TEMP_DIR, 'cache/virtualenvs')).filter((n) => /^[0-9a-f]{32}$/.test(n));
+    expect(cached).toHaveLength(2);
   });
 });

@@ -1,9 +1,10 @@
 // Singer taps and targets on the embedded runtime, with runner PROCESS: the fixture tap and target
 // (test/fixtures/singer, real Python packages) built as wheels and pip-installed into a real
-// virtualenv per task, as Kestra does. No index is asked (PIP_NO_INDEX), and python-json-logger,
-// which only an index could serve, is left out through ALOFT_SINGER_JSON_LOGGER=''.
+// virtualenv per package set, cached in the runtime's data directory (Kestra makes one per task). No
+// index is asked (PIP_NO_INDEX), and python-json-logger, which only an index could serve, is left out
+// through ALOFT_SINGER_JSON_LOGGER=''.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Execution } from '../../lib/model/execution';
@@ -25,9 +26,9 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** One runtime (one data dir, so one state store) for several executions of the flows given. */
-type Exec = (source: string, inputs?: Record<string, unknown>) => Promise<{ execution: Execution; read: (uri: unknown) => Promise<string> }>;
+type Exec = (source: string, inputs?: Record<string, unknown>) => Promise<{ execution: Execution; read: (uri: unknown) => Promise<string>; logs: () => Promise<string[]> }>;
 
-async function withRuntime<T>(run: (exec: Exec) => Promise<T>, env: Record<string, string | undefined> = {}): Promise<T> {
+async function withRuntime<T>(run: (exec: Exec, dataDir: string) => Promise<T>, env: Record<string, string | undefined> = {}): Promise<T> {
   const dataDir = mkdtempSync(join(root, 'data-'));
   const runtime = new LocalRuntime({ env: { ALOFT_DATA_DIR: dataDir, ALOFT_SINGER_JSON_LOGGER: '', PIP_NO_INDEX: '1', PATH: process.env.PATH, ...env } });
   try {
@@ -40,13 +41,22 @@ async function withRuntime<T>(run: (exec: Exec) => Promise<T>, env: Record<strin
         for await (const c of await runtime.blobs.get(String(uri))) chunks.push(c as Buffer);
         return Buffer.concat(chunks).toString('utf8');
       };
-      return { execution, read };
-    });
+      const logs = async (): Promise<string[]> => (await runtime.logs.list(execution.id)).map((l) => `${l.taskId}: ${l.message}`);
+      return { execution, read, logs };
+    }, dataDir);
   } finally {
     await runtime.stop();
   }
 }
 
+/** The published virtualenvs of the runtime's cache (their links, named by key). */
+const cachedVirtualenvs = (dataDir: string): string[] => {
+  try {
+    return readdirSync(join(dataDir, 'cache/virtualenvs')).filter((n) => /^[0-9a-f]{32}$/.test(n));
+  } catch {
+    return [];
+  }
+};
 const ids = (file: string): number[] => readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: number }).id);
 const errorOf = (e: Execution, taskId: string): string | undefined => runsOf(e, taskId)[0]?.error?.message;
 
@@ -102,7 +112,7 @@ tasks:
 describe('Singer on the embedded runtime (runner PROCESS, fixture tap and target pip-installed from wheels)', () => {
   it('feeds two targets from one raw output, resumes from the saved state, and saves none from a failed run', async () => {
     const out = mkdtempSync(join(root, 'out-'));
-    await withRuntime(async (exec) => {
+    await withRuntime(async (exec, dataDir) => {
       const first = await exec(tapToTwoTargets(out), { records: '3' });
       expect(first.execution.state.current).toBe('SUCCESS');
       // 2 selected streams: SCHEMA, ACTIVATE_VERSION, 3 RECORDs and a STATE each.
@@ -128,6 +138,10 @@ describe('Singer on the embedded runtime (runner PROCESS, fixture tap and target
       expect(ids(join(out, 'warehouse', 'commits.jsonl'))).toEqual([1, 2, 3, 4, 5]);
       // The lake took 4 and 5 in the failed run too (it ran before the warehouse failed), then again.
       expect(ids(join(out, 'lake', 'commits.jsonl'))).toEqual([1, 2, 3, 4, 5, 4, 5]);
+      // Nine task runs over three executions, two package sets: two virtualenvs, built once each.
+      expect(cachedVirtualenvs(dataDir)).toHaveLength(2);
+      const reused = (await third.logs()).filter((l) => /(Reusing cached|Built) virtualenv/.test(l)).map((l) => l.replace(/ [0-9a-f]{32}/, ''));
+      expect(reused.sort()).toEqual(['lake: Reusing cached virtualenv', 'tap: Reusing cached virtualenv', 'warehouse: Reusing cached virtualenv']);
     });
   });
 
@@ -248,9 +262,12 @@ ${streams}
     });
 
     it('a pip package that cannot be installed gives pip\'s reason', async () => {
-      await withRuntime(async (exec) => {
+      await withRuntime(async (exec, dataDir) => {
         const { execution } = await exec(tap('    pipPackages: ["tap-does-not-exist-anywhere"]'));
         expect(execution.state.current).toBe('FAILED');
+        // A failed install leaves nothing in the cache: neither a published virtualenv nor its folder.
+        expect(cachedVirtualenvs(dataDir)).toEqual([]);
+        expect(existsSync(join(dataDir, 'cache/virtualenvs')) ? readdirSync(join(dataDir, 'cache/virtualenvs')) : []).toEqual([]);
         expect(errorOf(execution, 'tap')).toBe(
           'pip could not install tap-does-not-exist-anywhere: ERROR: Could not find a version that satisfies the requirement tap-does-not-exist-anywhere (from versions: none) ERROR: No matching distribution found for tap-does-not-exist-anywhere',
         );

@@ -5,6 +5,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { AloftError, ErrorCode } from '../../model/errors';
@@ -169,14 +170,17 @@ function notOnWorker(failure: AloftError): AloftError {
 /**
  * Runs a command where the runner says: on the worker, or in a container of the image (shared with
  * Singer): through the docker CLI, or as a Cloud Run Job where the runtime sets ALOFT_CLOUD_RUN_REGION.
+ * `stdout`, on the worker only, takes stdout as bytes instead of `onLine`.
  */
 export function runInRunner(
   ctx: TaskContext, runner: ResolvedRunner, dir: string, command: string[], env: Record<string, string>,
-  onLine: (line: string, stderr: boolean) => void,
+  onLine: (line: string, stderr: boolean) => void, stdout?: Writable,
 ): Promise<ProcessEnd> {
   if (runner.kind === 'process') {
-    return runProcess({ command: command[0], args: command.slice(1), cwd: dir, env: { ...processEnv(ctx, undefined), ...env }, signal: ctx.signal, onLine });
+    return runProcess({ command: command[0], args: command.slice(1), cwd: dir, env: { ...processEnv(ctx, undefined), ...env }, signal: ctx.signal, onLine, stdout });
   }
+  // Containers write their files in the mounted folder; only a process on the worker streams stdout.
+  if (stdout) throw new AloftError(ErrorCode.INTERNAL, 'stdout can be streamed only from a process on the worker');
   if (usesCloudRun(ctx.env)) {
     // Each container step in the cloud is its own Cloud Run Job, numbered within the attempt.
     const step = ++containerSteps(ctx).count;

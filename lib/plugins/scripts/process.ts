@@ -5,7 +5,8 @@ import { execFile, spawn } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { AloftError, ErrorCode } from '../../model/errors';
 import { killMarked, newOwnerMark, OWNER_VAR, superviseScripts } from './owner';
@@ -17,6 +18,12 @@ export interface ProcessSpec {
   env: Record<string, string>;
   signal: AbortSignal;
   onLine(line: string, stderr: boolean): void;
+  /**
+   * When given, stdout goes to it as bytes, in the pipe's chunks, rather than line by line to onLine
+   * (a Singer tap's output, stored as it arrives). The end waits until it finished; when it fails,
+   * the process group is stopped and the run rejects with its error.
+   */
+  stdout?: Writable;
   /** Between SIGTERM and SIGKILL. Default 3 s. */
   killGraceMs?: number;
 }
@@ -178,13 +185,28 @@ function spawnWith(spec: ProcessSpec, pipes: Pipes | undefined, mark: string): P
     const onAbort = (): void => stopGroup();
     spec.signal.addEventListener('abort', onAbort, { once: true });
 
-    readLines(stdout, (l) => spec.onLine(l, false));
+    let sinkError: unknown;
+    const sink = spec.stdout;
+    const sunk = sink ? finished(sink).catch((err: unknown) => {
+      sinkError = err;
+      stdout.destroy();
+      stopGroup();
+    }) : undefined;
+    if (sink) {
+      // Without a listener, a read error would be an uncaught exception; the sink fails with it instead.
+      stdout.on('error', (err) => sink.destroy(err));
+      stdout.pipe(sink);
+    }
+    else readLines(stdout, (l) => spec.onLine(l, false));
     readLines(stderr, (l) => spec.onLine(l, true));
     // With our own pipes, 'close' does not wait for them: the end waits until both are read.
-    const drained = pipes ? Promise.all(pipes.readers.map((r) => new Promise<void>((done) => {
-      if (r.destroyed) done();
-      else r.once('close', () => done());
-    }))) : Promise.resolve();
+    const drained = Promise.all([
+      ...(pipes ? pipes.readers.map((r) => new Promise<void>((done) => {
+        if (r.destroyed) done();
+        else r.once('close', () => done());
+      })) : []),
+      sunk,
+    ]);
 
     let exit: ProcessEnd | undefined;
     child.on('exit', (exitCode, signal) => {
@@ -205,6 +227,7 @@ function spawnWith(spec: ProcessSpec, pipes: Pipes | undefined, mark: string): P
         spec.signal.removeEventListener('abort', onAbort);
         if (hardKill) clearTimeout(hardKill);
         if (spec.signal.aborted) return reject(spec.signal.reason);
+        if (sinkError !== undefined) return reject(sinkError);
         resolve(exit ?? { exitCode, signal });
       });
     });

@@ -1,6 +1,7 @@
 // A Singer tap, as kestra-io/plugin-singer 0.4's AbstractPythonTap: discovery with the streams
-// configurations applied, then the sync with --config, --catalog/--properties and --state. Its stdout
-// goes to a file (never through memory), then is read once: every line must be a Singer message.
+// configurations applied, then the sync with --config, --catalog/--properties and --state. Every line
+// of its stdout must be a Singer message. Raw, it is stored as it arrives (raw-output.ts); otherwise
+// it goes to a file (never through memory), then is read once and split by stream.
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -10,6 +11,7 @@ import type { TaskContext } from '../types';
 import { applyStreamsConfigurations } from './catalog';
 import { Feature, type SingerKind } from './kinds';
 import { parseMessage } from './messages';
+import { syncRaw } from './raw-output';
 import type { StreamsConfiguration } from './properties';
 import { SingerWorkspace, type SingerCommon } from './workspace';
 import type { z } from 'zod';
@@ -30,10 +32,18 @@ export interface TapResult {
 const OUTPUT = 'tap-output.jsonl';
 
 export async function runTap<P extends TapProps>(ctx: TaskContext, kind: SingerKind<P>, props: P): Promise<TapResult> {
+  const ws = await SingerWorkspace.open(ctx, kind, props);
+  try {
+    return await sync(ctx, kind, props, ws);
+  } finally {
+    ws.close();
+  }
+}
+
+async function sync<P extends TapProps>(ctx: TaskContext, kind: SingerKind<P>, props: P, ws: SingerWorkspace): Promise<TapResult> {
   const raw = props.raw ?? true;
   const features = kind.features(props);
   const command = kind.command(props);
-  const ws = await SingerWorkspace.open(ctx, kind, props);
   const tap = ws.bin(command);
 
   const catalogName = features.includes(Feature.CATALOG) ? 'catalog' : features.includes(Feature.PROPERTIES) ? 'properties' : undefined;
@@ -51,9 +61,15 @@ export async function runTap<P extends TapProps>(ctx: TaskContext, kind: SingerK
   if (withState) await ws.write('state.json', (await ws.readState()) ?? '{}');
 
   const args = ['--config config.json', ...(catalogName ? [`--${catalogName} ${catalogName}.json`] : []), ...(withState ? ['--state state.json'] : [])];
-  await ws.step(`${tap} ${args.join(' ')} > ${OUTPUT}`, command);
-
-  const result = raw ? await readRaw(ctx, ws, command) : await readMessages(ctx, ws, command);
+  const script = `${tap} ${args.join(' ')}`;
+  let result: Read;
+  if (raw) {
+    const { raw: uri, count } = await syncRaw(ctx, ws, script, command);
+    result = { out: { raw: uri, count: { RAW: count } } };
+  } else {
+    await ws.step(`${script} > ${OUTPUT}`, command);
+    result = await readMessages(ctx, ws, command);
+  }
   // Saved last, once everything else succeeded: a failed run leaves the previous state in place.
   if (!raw && withState && result.stateValue !== undefined) {
     await ws.saveState(result.stateValue);
@@ -67,18 +83,6 @@ export async function runTap<P extends TapProps>(ctx: TaskContext, kind: SingerK
 interface Read {
   out: TapResult;
   stateValue?: unknown;
-}
-
-/** Checks every line, then stores the file as is for a target (Kestra counts them as RAW). */
-async function readRaw(ctx: TaskContext, ws: SingerWorkspace, command: string): Promise<Read> {
-  let n = 0;
-  let count = 0;
-  for await (const line of createInterface({ input: createReadStream(ws.path(OUTPUT)), crlfDelay: Infinity })) {
-    n++;
-    if (parseMessage(line, n, command)) count++;
-  }
-  const { uri } = await ctx.storage.put('raw.jsonl', createReadStream(ws.path(OUTPUT)));
-  return { out: { raw: uri, count: { RAW: count } } };
 }
 
 /** Rows of each stream into their own file, the last schema of each stream, the last state. */

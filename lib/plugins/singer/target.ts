@@ -25,6 +25,14 @@ export interface TargetResult {
 export async function runTarget<P extends TargetProps>(ctx: TaskContext, kind: SingerKind<P>, props: P): Promise<TargetResult> {
   const command = kind.command(props);
   const ws = await SingerWorkspace.open(ctx, kind, props);
+  try {
+    return await load(ctx, kind, props, ws, command);
+  } finally {
+    ws.close();
+  }
+}
+
+async function load<P extends TargetProps>(ctx: TaskContext, kind: SingerKind<P>, props: P, ws: SingerWorkspace, command: string): Promise<TargetResult> {
   if (kind.destination) await mkdir(ws.path(kind.destination.dir));
   await pipeline(await ctx.storage.get(props.from), createWriteStream(ws.path(INPUT)));
   await ws.step(`${ws.bin(command)} --config config.json < ${INPUT} > ${OUTPUT}`, command);

@@ -2,8 +2,9 @@
 // virtualenv with their pip packages, config.json, the flow-scoped state, and one shell step at a
 // time through the scripts' task runner, so Singer, the script tasks and Bash share one mechanism.
 import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { LogLevel, TaskContext } from '../types';
 import { usesCloudRun } from '../gcp/run/container-job';
@@ -12,6 +13,7 @@ import { assertDockerEngine } from '../scripts/docker';
 import { runInRunner } from '../scripts/exec-script';
 import { DOCKER_RUNNER, type ResolvedRunner } from '../scripts/task-runner';
 import type { SingerKind } from './kinds';
+import { virtualenvCacheOf, virtualenvKey, type VirtualenvLease } from './virtualenv-cache';
 
 /** Kestra's default state name. */
 export const DEFAULT_STATE_NAME = 'singer-state';
@@ -63,6 +65,7 @@ const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export class SingerWorkspace {
   readonly stateFile: string;
+  private lease: VirtualenvLease | undefined;
   private constructor(
     private readonly ctx: TaskContext,
     readonly dir: string,
@@ -94,17 +97,35 @@ export class SingerWorkspace {
     return join(this.dir, name);
   }
 
-  /** Runs one shell line in the working directory; throws with the stderr tail unless it exits 0. */
-  async step(script: string, what: string): Promise<void> {
+  /** Lets the cached virtualenv go (it stays in the cache); the working directory goes with the attempt. */
+  close(): void {
+    this.lease?.release();
+    this.lease = undefined;
+  }
+
+  /** Whether a step's stdout can go to a stream (a process on the worker), not only to a file. */
+  get streamsStdout(): boolean {
+    return this.runner.kind === 'process';
+  }
+
+  /**
+   * Runs one shell line in the working directory; throws with the stderr tail unless it exits 0.
+   * stdout lines go to `stdout` when given (a function), or its bytes to a stream (streamsStdout
+   * only), else to the task's logs.
+   */
+  async step(script: string, what: string, stdout?: ((line: string) => void) | Writable): Promise<void> {
     const tail: string[] = [];
+    const sink = typeof stdout === 'function' ? undefined : stdout;
     const end = await runInRunner(this.ctx, this.runner, this.dir, ['/bin/sh', '-c', script], this.env, (line, stderr) => {
       if (stderr) {
         tail.push(line);
         if (tail.length > STDERR_TAIL) tail.shift();
+      } else if (typeof stdout === 'function') {
+        return stdout(line);
       }
       const { level, message } = logLine(line);
       this.ctx.logger.log(level, message);
-    });
+    }, sink);
     if (end.exitCode === 0) return;
     if (tail.includes(NO_PYTHON)) {
       throw new AloftError(ErrorCode.TASK_FAILED, 'runner PROCESS needs python3 on the worker, and there is none; run the task with runner: DOCKER (dockerOptions.image: python:3.8) or a Docker taskRunner', { property: 'runner' });
@@ -123,20 +144,47 @@ export class SingerWorkspace {
     return this.ctx.storage.putState(this.stateName, this.stateFile, JSON.stringify(value));
   }
 
+  /**
+   * `venv` in the working directory: on the worker, a link to the runtime's cached virtualenv for this
+   * interpreter and package set (built once, see virtualenv-cache.ts); in a container, or without a
+   * cache, a virtualenv of its own, as Kestra makes one per task.
+   */
   private async installVirtualenv(packages: readonly string[], inContainer: boolean): Promise<void> {
+    const logger = this.ctx.env.ALOFT_SINGER_JSON_LOGGER ?? JSON_LOGGER;
+    const all = [...packages, ...(logger ? [logger] : [])];
+    const cache = inContainer ? undefined : virtualenvCacheOf(this.ctx.cacheRoot, this.ctx.env);
+    if (!cache) return this.buildVirtualenv('venv', all, inContainer);
+
+    const [interpreter = '', version = ''] = await this.probePython();
+    const key = await virtualenvKey({ interpreter, version, specs: all, env: { ...this.ctx.env, ...this.env }, cwd: this.dir });
+    this.lease = await cache.acquire(key, (dir) => this.buildVirtualenv(dir, all, false));
+    this.ctx.logger.info(this.lease.built ? `Built virtualenv ${key} into the cache` : `Reusing cached virtualenv ${key}`);
+    await symlink(this.lease.dir, this.path('venv')).catch((err: unknown) => {
+      this.close();
+      throw err;
+    });
+  }
+
+  private async buildVirtualenv(dir: string, all: readonly string[], inContainer: boolean): Promise<void> {
     const python = inContainer
       ? 'PY=python3; command -v python3 >/dev/null 2>&1 || PY=python'
       : `PY=python3; command -v python3 >/dev/null 2>&1 || { echo '${NO_PYTHON}' >&2; exit 127; }`;
-    await this.step(`${python}; "$PY" -m venv venv`, 'creating the virtualenv');
-    const logger = this.ctx.env.ALOFT_SINGER_JSON_LOGGER ?? JSON_LOGGER;
-    const all = [...packages, ...(logger ? [logger] : [])];
+    await this.step(`${python}; "$PY" -m venv ${quote(dir)}`, 'creating the virtualenv');
     try {
-      await this.step(`venv/bin/pip install ${all.map(quote).join(' ')}`, 'pip install');
+      await this.step(`${quote(`${dir}/bin/pip`)} install ${all.map(quote).join(' ')}`, 'pip install');
     } catch (err) {
       if (err instanceof HandOver) throw err;
       const reason = err instanceof AloftError ? pipReason(err.message) : String(err);
       throw new AloftError(ErrorCode.TASK_FAILED, `pip could not install ${all.join(', ')}: ${reason}`, { property: 'pipPackages' });
     }
+  }
+
+  /** The worker's python3: its real path and version, which key the cached virtualenvs. */
+  private async probePython(): Promise<string[]> {
+    const lines: string[] = [];
+    const print = `import os, sys; print(os.path.realpath(sys.executable)); print(sys.version.replace(chr(10), " "))`;
+    await this.step(`command -v python3 >/dev/null 2>&1 || { echo '${NO_PYTHON}' >&2; exit 127; }; python3 -c ${quote(print)}`, 'python3', (l) => lines.push(l));
+    return lines;
   }
 
   /** The command as the package installs it in the virtualenv (Kestra runs `./bin/<command>`). */

@@ -2,6 +2,7 @@
 // runtime pieces built over them. Everything is created on first use: the functions register at
 // import time, but read their env and open clients only when the first request arrives.
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { ExecutionLease } from '../../ports/execution-lease';
 import { RandomIds, SystemClock } from '../../adapters/local/system';
 import type { EffectOf } from '../../model/effects';
@@ -181,7 +182,7 @@ export class CloudDeps {
           log.error(`worker: could not check whether attempt ${key.attempt + 1} must stop`, err, { executionId: key.executionId, taskRunId: key.taskRunId })),
         worker: {
           catalog: this.catalog, blobs: a.blobs, secrets: a.secrets, kv: a.kv, logs: a.logs, executions: a.store, clock: this.clock, env: this.opts.env,
-          tempRoot: r.ALOFT_TEMP_DIR, stdoutLog: this.opts.logSink ?? stdoutSink,
+          tempRoot: r.ALOFT_TEMP_DIR, cacheRoot: join(r.ALOFT_TEMP_DIR, 'cache'), stdoutLog: this.opts.logSink ?? stdoutSink,
         },
       };
     });

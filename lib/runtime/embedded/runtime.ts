@@ -153,7 +153,7 @@ export class LocalRuntime {
     const found = this.adapters.persistent ? await this.recoverAtStart() : { republished: 0, lost: 0, wakeUps: 0, stranded: 0 };
     const worker = {
       catalog: this.catalog, blobs: this.blobs, secrets: new EnvSecrets(this.opts.env), kv: this.adapters.kv, logs: this.adapters.logs, executions: this.adapters.store, clock: this.clock,
-      env: this.opts.env, tempRoot: join(this.dataDir, 'tmp'), stdoutLog: this.opts.stdoutLog,
+      env: this.opts.env, tempRoot: join(this.dataDir, 'tmp'), cacheRoot: join(this.dataDir, 'cache'), stdoutLog: this.opts.stdoutLog,
     };
     const { store, ledger } = this.adapters;
     const deps = {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
 import { OWNER_VAR, reapOrphans } from '../../../../lib/plugins/scripts/owner';
 import { runProcess } from '../../../../lib/plugins/scripts/process';
 import { isRunning, waitGone } from './proc-helpers';
@@ -123,6 +124,31 @@ describe('runProcess', () => {
       signal: new AbortController().signal, onLine: () => undefined,
     });
     expect(end.exitCode).toBe(0);
+    expect(await waitGone(Number((await readFile(pidFile, 'utf8')).trim()))).toBe(true);
+  });
+
+  it('hands stdout as bytes to a stream when given one, and still stderr line by line', async () => {
+    const chunks: Buffer[] = [];
+    const lines: Array<[string, boolean]> = [];
+    const sink = new Writable({ write(chunk: Buffer, _e, done) { chunks.push(chunk); done(); } });
+    const end = await runProcess({
+      command: '/bin/sh', args: ['-c', 'echo one; echo two >&2; seq 1 100000'], cwd: dir, env,
+      signal: new AbortController().signal, onLine: (l, e) => lines.push([l, e]), stdout: sink,
+    });
+    expect(end).toEqual({ exitCode: 0, signal: null });
+    const text = Buffer.concat(chunks).toString();
+    expect(text.startsWith('one\n1\n2\n')).toBe(true);
+    expect(text.endsWith('99999\n100000\n')).toBe(true);
+    expect(lines).toEqual([['two', true]]);
+  });
+
+  it('stops the process and rejects with the stream\'s error when the stream fails', async () => {
+    const pidFile = join(dir, 'pids');
+    const sink = new Writable({ write(_c, _e, done) { done(new Error('line 1 is not JSON')); } });
+    await expect(runProcess({
+      command: '/bin/sh', args: ['-c', `echo $$ > ${pidFile}; while true; do echo not-json; done`], cwd: dir, env,
+      signal: new AbortController().signal, onLine: () => undefined, stdout: sink, killGraceMs: 100,
+    })).rejects.toThrow('line 1 is not JSON');
     expect(await waitGone(Number((await readFile(pidFile, 'utf8')).trim()))).toBe(true);
   });
 
