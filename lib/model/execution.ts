@@ -58,6 +58,8 @@ export const ParentRef = z.object({
   outputs: z.record(z.string(), z.unknown()).optional(),
   /** The parent task's `outputs` templates, rendered by the child's step when it ends. */
   outputsTemplate: z.record(z.string(), z.unknown()).optional(),
+  /** ForEachItem: where the runtime writes this child's flow outputs when it ends. */
+  outputsUri: z.string().optional(),
 });
 export type ParentRef = z.infer<typeof ParentRef>;
 

@@ -52,7 +52,7 @@ export function subflowRunState(child: State, transmitFailed: boolean, killing: 
   return State.SUCCESS;
 }
 
-function stringMap(value: unknown): Record<string, string> {
+export function stringMap(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
   return out;
@@ -101,7 +101,7 @@ function isCurrentChild(run: TaskRun, childExecutionId: string | undefined): boo
 }
 
 /** As Kestra, the run records one attempt when it ends, created in the run's end state (restarts add one each). */
-function withAttempt(run: TaskRun, state: State, now: Date): TaskRun {
+export function withAttempt(run: TaskRun, state: State, now: Date): TaskRun {
   return { ...run, attempts: appended(run.attempts, { state: recordState(newRecord(State.CREATED, now), state, now) }) };
 }
 
