@@ -225,7 +225,10 @@ function ended(d: Draft, run: TaskRun, task: Task, event: EventOf<'SubflowEnded'
   if (!waits(task)) return; // Counted once it existed.
   const wasPending = round.pending.includes(i);
   const next: Round = { ...round, pending: wasPending ? round.pending.filter((p) => p !== i) : round.pending, ended: round.ended + 1 };
-  if (event.state === State.FAILED && !next.failure && event.failure) next.failure = cleanError(event.failure);
+  // Named by batch: the child's id means nothing to a reader (and differs between runtimes).
+  if (event.state === State.FAILED && !next.failure && event.failure) {
+    next.failure = cleanError({ ...event.failure, message: `(batch ${i}) ${event.failure.message.replace(` (execution ${event.childExecutionId})`, '')}` });
+  }
   const iterations = iterationsOf(run);
   bump(iterations, wasPending ? State.CREATED : State.RUNNING, -1);
   bump(iterations, event.state, 1);
@@ -250,7 +253,7 @@ function finish(d: Draft, run: TaskRun, task: Task, round: Round, iterations: Re
     ? {
       error: {
         code: ErrorCode.TASK_FAILED,
-        message: `${failed} of ${round.total} subflow executions failed${round.failure ? `; the first: ${round.failure.message}` : ''}`,
+        message: `${failed} of ${round.total} subflow executions failed${round.failure ? `; the first ${round.failure.message}` : ''}`,
         flow: d.fx.key, task: forEachItemIdOf(task.id, 'items'),
       },
     }

@@ -94,13 +94,13 @@ describe('ForEachItem', () => {
       s.forEach((x) => began(h, x));
       ended(h, s[0]);
       h.send({ ...{ type: 'SubflowEnded', taskRunId: s[1].parentTaskRunId, childExecutionId: s[1].childExecutionId, state: 'FAILED' },
-        failure: { code: 'TASK_FAILED', message: 'subflow io.tests.child failed in task boom: no' } });
+        failure: { code: 'TASK_FAILED', message: `subflow io.tests.child (execution ${s[1].childExecutionId}) failed in task boom: no` } });
       ended(h, s[2]);
       const run = itemsRun(h);
       expect(run.outputs?.iterations).toEqual({ CREATED: 0, RUNNING: 0, SUCCESS: 2, FAILED: 1 });
       if (transmitFailed) {
         expect(run.state.current).toBe('FAILED');
-        expect(run.error?.message).toBe('1 of 3 subflow executions failed; the first: subflow io.tests.child failed in task boom: no');
+        expect(run.error?.message).toBe('1 of 3 subflow executions failed; the first (batch 1) subflow io.tests.child failed in task boom: no');
         expect(h.states()).toEqual({ each: 'FAILED', each_split: 'SUCCESS', each_items: 'FAILED' });
         expect(h.state).toBe('FAILED');
       } else {
