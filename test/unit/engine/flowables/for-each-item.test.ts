@@ -197,6 +197,15 @@ describe('ForEachItem', () => {
     expect(h.state).toBe('KILLED');
   });
 
+  it('without wait, ends KILLED at once on kill and leaves its children running', () => {
+    const h = split(2, { wait: false });
+    began(h, starts(h)[0]);
+    const out = h.send({ type: 'Kill' });
+    expect(h.effectsOf('KillSubflow', out)).toEqual([]);
+    expect(itemsRun(h).state.current).toBe('KILLED');
+    expect(h.state).toBe('KILLED');
+  });
+
   it('restarts in place with new subflow executions for every batch, ignoring the earlier ones', () => {
     const h = split(2);
     const [a, b] = starts(h);
