@@ -163,6 +163,12 @@ describe('ForEachItem', () => {
     expect(itemsRun(h).error).toMatchObject({ code: 'EXPRESSION', flow: 'test.f', task: 'each_items', property: 'inputs.x' });
   });
 
+  it('cannot read a file in inputs (the engine reads none): the run fails naming the property', () => {
+    const h = split(1, { inputs: { json: '{{ json(read(taskrun.items)) }}' } });
+    expect(itemsRun(h).error).toMatchObject({ code: 'EXPRESSION', task: 'each_items', property: 'inputs.json' });
+    expect(itemsRun(h).error?.message).toMatch(/was not read before rendering/);
+  });
+
   it('fails at once when a subflow cannot start (unknown flow), killing the children already made', () => {
     const h = split(3);
     const s = starts(h);
