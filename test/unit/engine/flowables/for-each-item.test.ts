@@ -234,6 +234,26 @@ describe('ForEachItem', () => {
     expect(h.state).toBe('SUCCESS');
   });
 
+  it('inside a ForEach, runs its parts once per value, each reading its own split and merging its own folder', () => {
+    const h = Harness.start(flow([{
+      id: 'loop', type: 'io.kestra.plugin.core.flow.ForEach', values: ['a', 'b'], concurrencyLimit: 0,
+      tasks: [{ id: 'each', type: TYPE, items: '{{ taskrun.value }}', namespace: 'io.tests', flowId: 'child', inputs: { f: '{{ taskrun.items }}' } }],
+    }]));
+    const splits = h.pending().filter((w) => w.taskId === 'each_split');
+    expect(splits).toHaveLength(2);
+    splits.forEach((w, i) => {
+      h.send({ type: 'AttemptStarted', taskRunId: w.taskRunId, attempt: 0, at: T0.toISOString() });
+      h.send({ type: 'WorkerResult', result: h.result(w.taskRunId, 0, { state: 'SUCCESS', outputs: { splits: `kestra:///s${i}/splits.txt`, batches: 1, extension: '.txt' } }) });
+    });
+    const s = starts(h);
+    expect(s.map((x) => x.inputs.f)).toEqual(['kestra:///s0/0.txt', 'kestra:///s1/0.txt']);
+    expect(new Set(s.map((x) => x.parentTaskRunId)).size).toBe(2);
+    s.forEach((x) => ended(h, x));
+    const merges = h.pending().filter((w) => w.taskId === 'each_merge');
+    expect(merges.map((w) => (w.variables.taskrun as { parentId: string }).parentId).sort()).toEqual(h.runs('each').map((r) => r.id).sort());
+    expect((merges[1].variables.outputs as any).each_items).toMatchObject({ a: { numberOfBatches: 1 }, b: { numberOfBatches: 1 } });
+  });
+
   it('replays from any of its runs by cutting the items again', () => {
     const h = split(1);
     ended(h, starts(h)[0]);
