@@ -37,6 +37,8 @@ export const StartSubflow = z.object({
   chain: z.array(z.string()),
   /** The task's `outputs` templates (wait: true only); the child renders them with its own variables when it ends. */
   outputs: z.record(z.string(), z.unknown()).optional(),
+  /** Kestra's scheduleDate (ISO): the child is created now and starts then. */
+  scheduleDate: z.string().optional(),
   /** ForEachItem: the batch this child runs (its trigger's `taskRunIteration`). */
   iteration: z.number().int().nonnegative().optional(),
   /** ForEachItem (wait: true): where the child's flow outputs are written, one JSON line, when it ends. */

@@ -77,6 +77,8 @@ export const Execution = z.object({
   parent: ParentRef.optional(),
   /** Set on an execution created by replay or restart from another one. */
   originalId: z.string().optional(),
+  /** Kestra's scheduleDate (ISO): the execution stays CREATED until then (a subflow's, from its task). */
+  scheduleDate: z.string().optional(),
   /** The last claim of a slot of its flow's `concurrency` (ConcurrencySlot events and the release name it). */
   slotClaim: z.string().optional(),
   taskRunList: z.array(TaskRun),

@@ -1,9 +1,10 @@
 // ForEachItem on the embedded runtime beyond the corpus: more batches than are ever being created at
 // once, merged in batch order; and a kill that reaches every subflow execution it made.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WINDOW } from '../../lib/engine/flowables/for-each-item-batches';
+import type { Execution } from '../../lib/model/execution';
 import { LocalRuntime } from '../../lib/runtime/embedded/runtime';
 import { outputOf, runFlowFile, runsOf } from '../helpers/local-run';
 
@@ -32,6 +33,23 @@ tasks:
     format: "{{ read(outputs.each_merge.subflowOutputs) }}"
 `;
 
+/** Runs the flow on a fresh runtime with the corpus flows; returns it and the executions of `childFlowId`. */
+async function runWithChildren(file: string, childFlowId: string): Promise<{ execution: Execution; children: Execution[] }> {
+  const data = mkdtempSync(join(tmpdir(), 'aloft-fei-data-'));
+  const runtime = new LocalRuntime({ env: { ALOFT_DATA_DIR: data } });
+  try {
+    for (const name of readdirSync(CORPUS_FLOWS).filter((n) => n.endsWith('.yml'))) await runtime.deploy(readFileSync(join(CORPUS_FLOWS, name), 'utf8'));
+    const { flow } = await runtime.deploy(readFileSync(file, 'utf8'));
+    const started = await runtime.startExecution({ flow });
+    const execution = await runtime.waitForEnd(started.id);
+    const page = await runtime.adapters.store.list({ namespace: flow.namespace, flowId: childFlowId });
+    return { execution, children: await Promise.all(page.executions.map(async (c) => runtime.waitForEnd(c.id))) };
+  } finally {
+    await runtime.stop();
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
 describe('ForEachItem on the embedded runtime', () => {
   let dir: string;
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'aloft-fei-')); });
@@ -46,6 +64,24 @@ describe('ForEachItem on the embedded runtime', () => {
     expect(outputOf(e, 'each_items')).toMatchObject({ numberOfBatches: n, iterations: { CREATED: 0, RUNNING: 0, SUCCESS: n } });
     const lines = String(outputOf(e, 'merged')?.value).trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toEqual(Array.from({ length: n }, (_, i) => ({ lines: `item ${i}`, iteration: i })));
+  });
+
+  it('with scheduleDate, creates every subflow execution at once and starts none before that date', async () => {
+    const file = join(dir, 'scheduled.yml');
+    writeFileSync(file, parent(['a', 'b'], 'for-each-item-child').replace(
+      '    inputs:\n      items:', `    scheduleDate: "{{ now() | dateAdd(1, 'SECONDS') }}"\n    inputs:\n      items:`,
+    ));
+    const { execution: e, children } = await runWithChildren(file, 'for-each-item-child');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(children).toHaveLength(2);
+    const at = Date.parse(children[0].scheduleDate!);
+    for (const child of children) {
+      expect(Date.parse(child.scheduleDate!)).toBe(at);
+      const [created, running] = child.state.histories;
+      expect([created.state, running.state]).toEqual(['CREATED', 'RUNNING']);
+      expect(Date.parse(created.date)).toBeLessThan(at);
+      expect(Date.parse(running.date)).toBeGreaterThanOrEqual(at);
+    }
   });
 
   it('kills every subflow execution it made when the execution is killed, and ends KILLED', async () => {

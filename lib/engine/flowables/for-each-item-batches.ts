@@ -20,7 +20,7 @@ import { propertyError, renderProperty, renderText, type RenderSite } from '../r
 import { cleanError, internalOf, runState, withInternal, type ErrorData } from '../state-ops';
 import type { FlowableBehaviour } from './behaviour';
 import { conclude, startRunning } from './list-behaviour';
-import { stringMap, withAttempt } from './subflow';
+import { renderScheduleDate, stringMap, withAttempt } from './subflow';
 
 /** Children being created (started, not yet heard of) at most at once. */
 export const WINDOW = 100;
@@ -42,6 +42,8 @@ interface Round {
   ended: number;
   /** The first failed child's reason. */
   failure?: ErrorData;
+  /** When the children start (ISO), rendered once. */
+  scheduleDate?: string;
 }
 
 export const forEachItemBatchesInfo: TaskTypeInfo = {
@@ -90,8 +92,13 @@ function start(d: Draft, run: TaskRun, task: Task): void {
   if (!namespace.ok) return failAndNotify(d, running, namespace.error);
   const flowId = renderText(site, 'flowId', String(task.flowId ?? ''));
   if (!flowId.ok) return failAndNotify(d, running, flowId.error);
+  const scheduleDate = renderScheduleDate(site, task);
+  if (!scheduleDate.ok) return failAndNotify(d, running, scheduleDate.error);
   const total = split.data.batches;
-  const round: Round = { base: d.ids.next(), total, namespace: namespace.value, flowId: flowId.value, split: split.data, next: 0, pending: [], ended: 0 };
+  const round: Round = {
+    base: d.ids.next(), total, namespace: namespace.value, flowId: flowId.value, split: split.data, next: 0, pending: [], ended: 0,
+    ...(scheduleDate.value ? { scheduleDate: scheduleDate.value } : {}),
+  };
   // Kestra's counters: with wait, every batch is CREATED until its child runs; without, a created child is a SUCCESS.
   const iterations = waits(task) ? { CREATED: total, RUNNING: 0 } : { RUNNING: 0, SUCCESS: 0 };
   const next = withInternal({ ...running, outputs: { numberOfBatches: total, iterations } }, { [ROUND]: round });
@@ -131,6 +138,7 @@ function fill(d: Draft, run: TaskRun, task: Task, round: Round, site: RenderSite
       ...(typeof task.revision === 'number' ? { revision: task.revision } : {}),
       inputs: inputs.value as Record<string, unknown>,
       ...(Object.keys(allLabels).length ? { labels: allLabels } : {}),
+      ...(round.scheduleDate ? { scheduleDate: round.scheduleDate } : {}),
       wait,
       childExecutionId: childId(round, i),
       chain,

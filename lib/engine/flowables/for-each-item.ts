@@ -50,6 +50,8 @@ export const forEachItemInfo: TaskTypeInfo = {
     inheritLabels: z.boolean().optional(),
     /** Accepted as Kestra writes it; a restart starts a new subflow execution for every batch (docs/flows.md). */
     restartBehavior: z.enum(['RETRY_FAILED', 'NEW_EXECUTION']).optional(),
+    /** An ISO date, or an expression that renders one: every subflow execution is created at once and starts then. */
+    scheduleDate: z.string().optional(),
     errors: TaskList.optional(),
     finally: TaskList.optional(),
   }).strict(),
@@ -68,7 +70,7 @@ export function forEachItemTasks(task: Task): readonly Task[] {
       { id: forEachItemPartId(task.id, 'split'), type: ForEachItemPart.split.type, items: task.items, ...pick('batch') },
       {
         id: forEachItemPartId(task.id, 'items'), type: ForEachItemPart.items.type,
-        ...pick('namespace', 'flowId', 'revision', 'inputs', 'labels', 'wait', 'transmitFailed', 'inheritLabels'),
+        ...pick('namespace', 'flowId', 'revision', 'inputs', 'labels', 'wait', 'transmitFailed', 'inheritLabels', 'scheduleDate'),
       },
       // The merge reads the folder of its parent run (the ForEachItem's), which only the worker knows.
       { id: forEachItemPartId(task.id, 'merge'), type: ForEachItemPart.merge.type, forEachItem: { taskId: task.id, taskRunId: '{{ taskrun.parentId }}' } },

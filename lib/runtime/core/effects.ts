@@ -96,6 +96,7 @@ async function startSubflow(deps: EffectDeps, effect: EffectOf<'StartSubflow'>):
         id: effect.childExecutionId,
         inputs: effect.inputs,
         labels: effect.labels,
+        ...(effect.scheduleDate ? { scheduleDate: effect.scheduleDate } : {}),
         // As in Kestra, a subflow's trigger names its parent; it also lets the child read the parent's files.
         trigger: {
           id: parent.taskRunList.find((r) => r.id === effect.parentTaskRunId)?.taskId ?? 'subflow',

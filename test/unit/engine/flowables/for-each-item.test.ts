@@ -163,6 +163,13 @@ describe('ForEachItem', () => {
     expect(itemsRun(h).error).toMatchObject({ code: 'EXPRESSION', flow: 'test.f', task: 'each_items', property: 'inputs.x' });
   });
 
+  it('creates every subflow execution at once with scheduleDate, rendered once; a value that is no date fails naming the property', () => {
+    const h = split(2, { scheduleDate: '2030-01-01T10:00:00+01:00' });
+    expect(starts(h).map((x) => x.scheduleDate)).toEqual(['2030-01-01T09:00:00.000Z', '2030-01-01T09:00:00.000Z']);
+    const bad = split(1, { scheduleDate: '{{ inputs.file }}' });
+    expect(itemsRun(bad).error).toMatchObject({ task: 'each_items', property: 'scheduleDate', message: expect.stringMatching(/^scheduleDate must be a date/) });
+  });
+
   it('cannot read a file in inputs (the engine reads none): the run fails naming the property', () => {
     const h = split(1, { inputs: { json: '{{ json(read(taskrun.items)) }}' } });
     expect(itemsRun(h).error).toMatchObject({ code: 'EXPRESSION', task: 'each_items', property: 'inputs.json' });
