@@ -52,6 +52,11 @@ const cases: Record<string, () => Promise<void>> = {
     expect(items.error?.message).toBe('1 of 3 subflow executions failed; the first (batch 1) subflow io.aloft.kestra1x.for-each-item-child failed in task check: batch 1 holds a bad line');
     expect(value(e, 'report')).toBe('1 failed, 2 succeeded');
   },
+  'for-each-item-scheduled.yml': async () => {
+    const e = await run('for-each-item-scheduled.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(value(e, 'after')).toBe('2 started on schedule');
+  },
   'for-each-item-outputs.yml': async () => {
     const e = await run('for-each-item-outputs.yml');
     expect(e.state.current).toBe('SUCCESS');
