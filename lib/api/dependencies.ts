@@ -6,14 +6,15 @@
 import type { TaskCatalog } from '../model/catalog';
 import { AloftError, ErrorCode } from '../model/errors';
 import { flowKey, type Flow } from '../model/flow';
+import { FOR_EACH_ITEM_ALIASES, FOR_EACH_ITEM_TYPE } from '../model/for-each-item';
 import { isPlainObject } from '../model/flow-zod';
 import { parseTrigger } from '../triggers/catalog';
 import type { Condition } from '../triggers/conditions/types';
 import { bucketsOf, type FlowRef, type FlowRefs, type SourcePattern } from '../ports/flow-dependency-store';
 
 const SUBFLOW = 'io.kestra.core.tasks.flows.Flow';
-/** ForEachItem runs a subflow per batch; Aloft has no such task yet, but a flow naming one still depends on the subflow. */
-const FOR_EACH_ITEM = new Set(['io.kestra.plugin.core.flow.ForEachItem', 'io.kestra.core.tasks.flows.ForEachItem']);
+/** ForEachItem runs a subflow per batch (lib/engine/flowables/for-each-item.ts). */
+const FOR_EACH_ITEM = new Set([FOR_EACH_ITEM_TYPE, ...FOR_EACH_ITEM_ALIASES]);
 
 export type { FlowRef, FlowRefs, SourcePattern };
 export { bucketsOf };

@@ -65,6 +65,7 @@ export function finishExecution(d: Draft, branch: State, opts: FinishOptions = {
   if (e.parent) {
     ended.parentExecutionId = e.parent.executionId;
     ended.parentTaskRunId = e.parent.taskRunId;
+    if (e.parent.outputsUri) ended.outputsUri = e.parent.outputsUri;
     if (e.parent.outputsTemplate) {
       const site = { now: d.now, vars: d.variables(undefined), flow: `${e.parent.namespace}.${e.parent.flowId}`, task: '' };
       const rendered = renderProperty(site, 'outputs', e.parent.outputsTemplate);

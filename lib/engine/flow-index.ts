@@ -59,6 +59,7 @@ function buildFlowIndex(flow: Flow): FlowIndex {
       // Ids are unique (the validator says so); the first wins if a flow slipped through.
       if (!nodes.has(task.id)) nodes.set(task.id, node);
       if (!flowable) continue;
+      if (flowable.derivedTasks) visit(flowable.derivedTasks(task), node, false);
       for (const key of flowable.info.childLists ?? []) visit(task[key], node, key === 'errors' || key === 'finally');
       for (const key of flowable.info.childWrappers ?? []) visit(wrappedTasks(task[key]).map((w) => w.task), node, false);
       for (const key of flowable.info.childMaps ?? []) {

@@ -3,7 +3,8 @@
 // and no effects. User errors (bad templates, unknown types) fail task runs; step never throws for them.
 import type { TaskCatalog } from '../model/catalog';
 import type { Effect } from '../model/effects';
-import { onEvent, type EventHandlers, type ExecutionEvent, type WakeUpReason } from '../model/events';
+import { EffectType } from '../model/effects';
+import { SCHEDULED_START, onEvent, type EventHandlers, type ExecutionEvent, type WakeUpReason } from '../model/events';
 import type { Execution, ParentRef, TaskRun, TriggerContext } from '../model/execution';
 import type { Flow } from '../model/flow';
 import { State, isTerminal, newStateRecord } from '../model/states';
@@ -89,22 +90,36 @@ function flowableWakeUp(d: Draft, run: TaskRun, reason: WakeUpReason): void {
   node?.flowable?.wakeUp?.(d, run, node.task, reason);
 }
 
-// One handler per wake-up reason, as for events below.
-const onWakeUps: { readonly [R in WakeUpReason]: (d: Draft, run: TaskRun, reason: WakeUpReason) => void } = {
+// One handler per wake-up reason of a task run, as for events below (a scheduled start wakes the execution).
+const onWakeUps: { readonly [R in Exclude<WakeUpReason, 'scheduled-start'>]: (d: Draft, run: TaskRun, reason: WakeUpReason) => void } = {
   retry: onRetryWakeUp,
   'pause-delay': flowableWakeUp,
   'pause-timeout': flowableWakeUp,
 };
 
+/** ExecutionCreated, or the wake-up of its scheduleDate (`due`): starts the execution unless it is scheduled later. */
+function created(d: Draft, due = false): void {
+  const at = d.execution.scheduleDate;
+  if (!due && at !== undefined && Date.parse(at) > d.now.getTime()) {
+    // Written again: a step with an effect is a change, so the wake-up is committed with the execution.
+    d.patch({ scheduleDate: at });
+    d.emit({ type: EffectType.ScheduleWakeUp, executionId: d.execution.id, taskRunId: SCHEDULED_START, at, reason: 'scheduled-start' });
+    return;
+  }
+  if (createdFailedByChecks(d.execution)) return finishExecution(d, State.FAILED, { refused: true });
+  if (d.state === State.CREATED || d.state === State.RESTARTED) startOrClaim(d, begin);
+}
+
 // One handler per event type: a new event type that the engine does not handle does not compile.
 const onEvents: EventHandlers<Draft> = {
-  ExecutionCreated: (d) => {
-    if (createdFailedByChecks(d.execution)) return finishExecution(d, State.FAILED, { refused: true });
-    if (d.state === State.CREATED || d.state === State.RESTARTED) startOrClaim(d, begin);
-  },
+  ExecutionCreated: (d) => created(d),
   AttemptStarted: onAttemptStarted,
   WorkerResult: (d, event) => onWorkerResult(d, event.result),
   WakeUp: (d, event) => {
+    if (event.reason === 'scheduled-start') {
+      if (d.state === State.CREATED) created(d, true);
+      return;
+    }
     const run = d.run(event.taskRunId);
     if (run && !isTerminal(run.state.current)) onWakeUps[event.reason](d, run, event.reason);
   },
@@ -167,6 +182,7 @@ export interface NewExecutionArgs {
   parent?: ParentRef;
   labels?: Record<string, string>;
   originalId?: string;
+  scheduleDate?: string;
 }
 
 /** A new execution: state CREATED, version 0, no task runs. Feed it ExecutionCreated to start it. */
@@ -182,6 +198,7 @@ export function newExecution(a: NewExecutionArgs): Execution {
     ...(a.trigger ? { trigger: a.trigger } : {}),
     ...(a.parent ? { parent: a.parent } : {}),
     ...(a.originalId ? { originalId: a.originalId } : {}),
+    ...(a.scheduleDate ? { scheduleDate: a.scheduleDate } : {}),
     taskRunList: [],
     version: 0,
   };

@@ -2,6 +2,7 @@
 // which secrets a value needs (so the caller can resolve them before rendering), and which variable
 // paths a template reads (so flows can be checked against their inputs, task ids and variables).
 
+import { getOwn } from '../model/own';
 import { children, type Expr, type Node } from './ast';
 import { compile } from './cache';
 import { FILTERS } from './filters';
@@ -121,12 +122,21 @@ export function kvReferences(value: unknown): KvReference[] {
   return [...refs.values()];
 }
 
-/** The literal paths of read('PATH') calls in every template string inside `value` (deeply). */
-export function readPaths(value: unknown): string[] {
+/**
+ * The paths of read(PATH) calls in every template string inside `value` (deeply): literal ones, and,
+ * given the variables, those named by a variable path (`read(inputs.file)`, `read(taskrun.items)`, as
+ * Kestra's ForEachItem subflows read their batch). Other computed paths are not listed.
+ */
+export function readPaths(value: unknown, vars?: Readonly<Record<string, unknown>>): string[] {
   const paths = new Set<string>();
   forEachCall(value, 'read', (args) => {
     const arg = args[0];
     if (arg?.k === 'lit' && typeof arg.v === 'string') paths.add(arg.v);
+    else if (arg?.k === 'path' && vars) {
+      let v: unknown = getOwn(vars, arg.root);
+      for (const key of arg.keys) v = v && typeof v === 'object' ? getOwn(v as Record<string, unknown>, String(key)) : undefined;
+      if (typeof v === 'string') paths.add(v);
+    }
   });
   return [...paths];
 }

@@ -88,7 +88,7 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = table<FunctionDef>({
       if (typeof path !== 'string' || path === '') throw hardFailure(`read() needs a path, got ${describe(path)}`);
       const file = cx.files?.get(path);
       if (file === undefined) {
-        throw hardFailure(`read('${path}') was not read before rendering: read() takes its path as a literal string, and works in task properties`);
+        throw hardFailure(`read('${path}') was not read before rendering: read() takes its path as a literal string or a variable (inputs.file), and works in task properties`);
       }
       if ('error' in file) throw hardFailure(`read('${path}'): ${file.error}`);
       return cx.str(file.text);

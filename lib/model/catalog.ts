@@ -32,6 +32,13 @@ export interface TaskTypeInfo {
   childMaps?: readonly string[];
   /** Flowables only: property names that hold lists of wrappers whose `task` is a child task (Dag's `tasks: [{task, dependsOn}]`). */
   childWrappers?: readonly string[];
+  /**
+   * A type the engine makes for another one (ForEachItem's split, batches and merge tasks, as Kestra's
+   * `@Plugin(internal = true)`): runnable, but never written in a flow, and left out of `types()`.
+   */
+  internal?: true;
+  /** Ids of the internal tasks a task of this type makes (ForEachItem `each`: `each_split`...): no other task may use them. */
+  internalTaskIds?(taskId: string): readonly string[];
 }
 
 /** The child tasks inside a list of wrappers (see childWrappers), with their index in the list. */
@@ -46,5 +53,6 @@ export function wrappedTasks(list: unknown): { task: unknown; index: number }[] 
 
 export interface TaskCatalog {
   get(type: string): TaskTypeInfo | undefined;
+  /** The types a flow may name (internal ones left out). */
   types(): readonly TaskTypeInfo[];
 }

@@ -37,6 +37,12 @@ export const StartSubflow = z.object({
   chain: z.array(z.string()),
   /** The task's `outputs` templates (wait: true only); the child renders them with its own variables when it ends. */
   outputs: z.record(z.string(), z.unknown()).optional(),
+  /** Kestra's scheduleDate (ISO): the child is created now and starts then. */
+  scheduleDate: z.string().optional(),
+  /** ForEachItem: the batch this child runs (its trigger's `taskRunIteration`). */
+  iteration: z.number().int().nonnegative().optional(),
+  /** ForEachItem (wait: true): where the child's flow outputs are written, one JSON line, when it ends. */
+  outputsUri: z.string().optional(),
 });
 export const KillSubflow = z.object({ type: z.literal(EffectType.KillSubflow), childExecutionId: z.string() });
 export const ScheduleWakeUp = z.object({
@@ -50,6 +56,8 @@ export const ExecutionEnded = z.object({
   outputs: z.record(z.string(), z.unknown()).optional(),
   /** Set instead of `outputs` when they failed to render; the parent's task run fails with it. */
   outputsError: ErrorDataSchema.optional(),
+  /** ForEachItem: the parent's file for this child's `outputs` (see StartSubflow). */
+  outputsUri: z.string().optional(),
 });
 
 /** Asks the flow's concurrency slots for one; the answer comes back as a ConcurrencySlot event. */

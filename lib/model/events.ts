@@ -24,8 +24,13 @@ export const AttemptStarted = z.object({
   type: z.literal(EventType.AttemptStarted), taskRunId: z.string(), attempt: z.number().int(), at: z.string(), workerId: z.string().optional(),
 });
 export const WorkerResultEvent = z.object({ type: z.literal(EventType.WorkerResult), result: WorkerResult });
-/** Why a wake-up was scheduled: a retry delay is over, or a Pause's delay or timeout. */
-export const WakeUpReason = z.enum(['retry', 'pause-delay', 'pause-timeout']);
+/**
+ * Why a wake-up was scheduled: a retry delay is over, a Pause's delay or timeout, or an execution's
+ * `scheduleDate` came (Kestra's scheduleDate of a subflow; its taskRunId is SCHEDULED_START).
+ */
+export const WakeUpReason = z.enum(['retry', 'pause-delay', 'pause-timeout', 'scheduled-start']);
+/** The taskRunId of a scheduled start's wake-up: it wakes the execution, not a task run. */
+export const SCHEDULED_START = 'execution';
 export type WakeUpReason = z.infer<typeof WakeUpReason>;
 export const WakeUp = z.object({ type: z.literal(EventType.WakeUp), taskRunId: z.string(), reason: WakeUpReason });
 export const Kill = z.object({ type: z.literal(EventType.Kill) });

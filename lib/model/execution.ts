@@ -58,6 +58,8 @@ export const ParentRef = z.object({
   outputs: z.record(z.string(), z.unknown()).optional(),
   /** The parent task's `outputs` templates, rendered by the child's step when it ends. */
   outputsTemplate: z.record(z.string(), z.unknown()).optional(),
+  /** ForEachItem: where the runtime writes this child's flow outputs when it ends. */
+  outputsUri: z.string().optional(),
 });
 export type ParentRef = z.infer<typeof ParentRef>;
 
@@ -75,6 +77,8 @@ export const Execution = z.object({
   parent: ParentRef.optional(),
   /** Set on an execution created by replay or restart from another one. */
   originalId: z.string().optional(),
+  /** Kestra's scheduleDate (ISO): the execution stays CREATED until then (a subflow's, from its task). */
+  scheduleDate: z.string().optional(),
   /** The last claim of a slot of its flow's `concurrency` (ConcurrencySlot events and the release name it). */
   slotClaim: z.string().optional(),
   taskRunList: z.array(TaskRun),

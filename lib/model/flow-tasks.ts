@@ -74,10 +74,13 @@ function checkTask(task: unknown, path: DocPath, ctx: TaskCheckContext, parentId
   const type = task.type;
   if (typeof type !== 'string') return;
   const info = ctx.catalog.get(type);
-  if (!info) {
-    ctx.findings.push(error([...path, 'type'], `unknown task type '${type}'${didYouMean(type, allTypeNames(ctx.catalog))}`, label));
+  if (!info || info.internal) {
+    const why = info ? `task type '${type}' is internal to Kestra's ForEachItem and cannot be written in a flow` : `unknown task type '${type}'${didYouMean(type, allTypeNames(ctx.catalog))}`;
+    ctx.findings.push(error([...path, 'type'], why, label));
     return;
   }
+  // The internal tasks it makes (ForEachItem's `{id}_split`...) take their ids too.
+  if (id !== undefined) for (const internalId of info.internalTaskIds?.(id) ?? []) ctx.ids.push({ id: internalId, path });
   if (info.status === TaskStatus.validatesOnly) {
     ctx.findings.push({
       ...error([...path, 'type'], `task type '${type}' cannot run yet in Aloft: the flow validates, but an execution fails at this task (NOT_IMPLEMENTED)`, label),

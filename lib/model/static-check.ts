@@ -35,7 +35,12 @@ export function checkExpressions(flow: Flow, catalog: TaskCatalog, analyzer: Exp
     forEachTask(flow.finally, ['finally'], catalog, fn);
     forEachTask(flow.afterExecution, ['afterExecution'], catalog, fn);
   };
-  visitAll(({ task }) => { if (typeof task.id === 'string') taskIds.add(task.id); });
+  visitAll(({ task, info }) => {
+    if (typeof task.id !== 'string') return;
+    taskIds.add(task.id);
+    // ForEachItem's internal tasks have outputs too (`outputs.each_items.iterations`).
+    for (const id of info?.internalTaskIds?.(task.id) ?? []) taskIds.add(id);
+  });
   const scope: Scope = {
     inputs: (flow.inputs ?? []).map((i) => i.id),
     taskIds: [...taskIds],

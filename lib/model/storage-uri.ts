@@ -49,8 +49,21 @@ export function executionPrefix(namespace: string, flowId: string, executionId: 
   return `${nsPath(namespace)}/${flowId}/executions/${executionId}`;
 }
 
-export function taskFileKey(e: { namespace: string; flowId: string; executionId: string; taskId: string; taskRunId: string }, file: string): string {
-  return `${executionPrefix(e.namespace, e.flowId, e.executionId)}/tasks/${e.taskId}/${e.taskRunId}/${safeName(file)}`;
+export interface TaskRunOwner {
+  namespace: string;
+  flowId: string;
+  executionId: string;
+  taskId: string;
+  taskRunId: string;
+}
+
+/** The folder of one task run's files: {execution folder}/tasks/{taskId}/{taskRunId}. */
+export function taskFolderKey(e: TaskRunOwner): string {
+  return `${executionPrefix(e.namespace, e.flowId, e.executionId)}/tasks/${e.taskId}/${e.taskRunId}`;
+}
+
+export function taskFileKey(e: TaskRunOwner, file: string): string {
+  return `${taskFolderKey(e)}/${safeName(file)}`;
 }
 
 export function inputFileKey(e: { namespace: string; flowId: string; executionId: string }, input: string, file: string): string {

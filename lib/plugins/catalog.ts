@@ -27,7 +27,7 @@ export function createCatalog(
   const defs = new Map<string, RunnableTaskDefinition>();
   const all: TaskTypeInfo[] = [];
   const add = (info: TaskTypeInfo): void => {
-    all.push(info);
+    if (!info.internal) all.push(info);
     for (const name of [info.type, ...info.aliases]) {
       if (infos.has(name)) throw new Error(`task type ${name} is registered twice`);
       infos.set(name, info);
@@ -35,7 +35,10 @@ export function createCatalog(
   };
   for (const f of flowables) add(f);
   for (const d of runnables) {
-    add({ type: d.type, aliases: d.aliases, kind: 'runnable', group: d.group, properties: d.properties, ...(d.status ? { status: d.status } : {}) });
+    add({
+      type: d.type, aliases: d.aliases, kind: 'runnable', group: d.group, properties: d.properties,
+      ...(d.status ? { status: d.status } : {}), ...(d.internal ? { internal: d.internal } : {}),
+    });
     for (const name of [d.type, ...d.aliases]) defs.set(name, d);
   }
   return {

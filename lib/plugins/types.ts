@@ -25,6 +25,8 @@ export interface TaskStorage {
   readRows(uri: string): AsyncIterable<Record<string, unknown>>;
   /** Writes rows as a JSON Lines file of this task run; returns its URI and the row count. */
   writeRows(fileName: string, rows: AsyncIterable<unknown> | Iterable<unknown>): Promise<{ uri: string; size: number; rows: number }>;
+  /** The files below a folder this execution may read (a URI without a trailing slash), in no set order. */
+  list(folderUri: string): Promise<Array<{ uri: string; size: number }>>;
   /** The size in bytes of a file this execution may read; STORAGE_NOT_FOUND when absent. */
   size(uri: string): Promise<number>;
   /** Deletes a file of this execution; false when there was none. Files of other executions are refused. */
@@ -108,6 +110,8 @@ export interface RunnableTaskDefinition<P = any, O = any> {
   group: PluginGroup;
   /** Absent means it runs; TaskStatus.validatesOnly for a placeholder whose run fails with NOT_IMPLEMENTED. */
   status?: TaskStatus;
+  /** Made by the engine for another task (see TaskTypeInfo.internal); a flow cannot name it. */
+  internal?: true;
   /** The task's own properties (not id/type/retry/timeout). Validated after rendering. */
   properties: z.ZodType<P>;
   outputs: z.ZodType<O>;

@@ -113,9 +113,11 @@ export const MAX_READ_BYTES = 1_000_000;
  * Reads the files of the literal read() calls in a value that are not known yet into `known`. A file
  * that cannot be read (missing, forbidden, too big) is recorded with its reason: read() fails with it.
  */
-export async function resolveReads(value: unknown, read: (path: string) => Promise<AsyncIterable<Buffer | string>>, known: Map<string, FileText>): Promise<void> {
+export async function resolveReads(
+  value: unknown, read: (path: string) => Promise<AsyncIterable<Buffer | string>>, known: Map<string, FileText>, vars?: Record<string, unknown>,
+): Promise<void> {
   if (!mayRead(value)) return;
-  for (const path of readPaths(value)) {
+  for (const path of readPaths(value, vars)) {
     if (known.has(path)) continue;
     try {
       const parts: Buffer[] = [];

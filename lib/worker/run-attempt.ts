@@ -81,7 +81,7 @@ class Attempt {
         // A context of its own only to read with the execution's storage rules; nothing else is used.
         this.knownFiles = new Map();
         const reader = this.context(undefined);
-        await resolveReads(ownProperties(this.task.task), (path) => reader.readForTemplate(path), this.knownFiles);
+        await resolveReads(ownProperties(this.task.task), (path) => reader.readForTemplate(path), this.knownFiles, this.variables);
       }
       if (mayUseFileFunctions(this.task.task)) {
         const found = await this.context(undefined).resolveFileFunctions(ownProperties(this.task.task));

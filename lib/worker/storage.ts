@@ -69,6 +69,12 @@ export class ScopedTaskStorage implements TaskStorage {
     return { ...info, rows: count };
   }
 
+  async list(folderUri: string): Promise<Array<{ uri: string; size: number }>> {
+    const key = uriToKey(folderUri);
+    assertReadable(key, this.readable);
+    return this.blobs.list(keyToUri(`${key}/`));
+  }
+
   async size(uri: string): Promise<number> {
     const key = uriToKey(uri);
     assertReadable(key, this.readable);

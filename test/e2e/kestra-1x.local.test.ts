@@ -16,6 +16,53 @@ const statesOf = (e: Execution): Record<string, string> => {
 const value = (e: Execution, taskId: string, loopValue?: string): unknown => outputOf(e, taskId, loopValue)?.value;
 
 const cases: Record<string, () => Promise<void>> = {
+  'for-each-item.yml': async () => {
+    const e = await run('for-each-item.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(e.taskRunList.map((r) => r.taskId)).toEqual(['write', 'each', 'each_split', 'each_items', 'each_merge', 'after']);
+    expect(Object.values(statesOf(e))).toEqual(Array(6).fill('SUCCESS'));
+    const items = runsOf(e, 'each_items')[0];
+    expect(items.outputs).toMatchObject({ numberOfBatches: 3, iterations: { CREATED: 0, RUNNING: 0, SUCCESS: 3 } });
+    expect(items.attempts.map((a) => a.state.current)).toEqual(['SUCCESS']);
+    expect(outputOf(e, 'each_split')).toMatchObject({ batches: 3, extension: '.txt', splits: expect.stringMatching(/\/tasks\/each_split\/.+\/splits\.txt$/) });
+    expect(value(e, 'after')).toBe('3 batches, 3 SUCCESS');
+  },
+  'for-each-item-bytes.yml': async () => {
+    const e = await run('for-each-item-bytes.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(value(e, 'after')).toBe('3 batches');
+  },
+  'for-each-item-partitions.yml': async () => {
+    const e = await run('for-each-item-partitions.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(value(e, 'lines')).toBe('{"lines":"a,c,e","iteration":0}\n{"lines":"b,d","iteration":1}');
+  },
+  'for-each-item-no-wait.yml': async () => {
+    const e = await run('for-each-item-no-wait.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(outputOf(e, 'each_items')).toEqual({ numberOfBatches: 3, iterations: { RUNNING: 0, SUCCESS: 3 } });
+    expect(outputOf(e, 'each_merge')?.subflowOutputs).toBeUndefined();
+  },
+  'for-each-item-failed.yml': async () => {
+    const e = await run('for-each-item-failed.yml');
+    expect(e.state.current).toBe('FAILED');
+    expect(statesOf(e)).toEqual({ write: 'SUCCESS', each: 'FAILED', each_split: 'SUCCESS', each_items: 'FAILED', report: 'SUCCESS' });
+    const items = runsOf(e, 'each_items')[0];
+    expect(items.outputs?.iterations).toEqual({ CREATED: 0, RUNNING: 0, SUCCESS: 2, FAILED: 1 });
+    expect(items.error?.message).toBe('1 of 3 subflow executions failed; the first (batch 1) subflow io.aloft.kestra1x.for-each-item-child failed in task check: batch 1 holds a bad line');
+    expect(value(e, 'report')).toBe('1 failed, 2 succeeded');
+  },
+  'for-each-item-scheduled.yml': async () => {
+    const e = await run('for-each-item-scheduled.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(value(e, 'after')).toBe('2 started on schedule');
+  },
+  'for-each-item-outputs.yml': async () => {
+    const e = await run('for-each-item-outputs.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(outputOf(e, 'each_merge')?.subflowOutputs).toMatch(/\/tasks\/each_merge\/.+\/outputs\.jsonl$/);
+    expect(value(e, 'merged')).toBe('{"lines":"x","iteration":0}\n{"lines":"y","iteration":1}\n{"lines":"z","iteration":2}');
+  },
   'allow-failure.yml': async () => {
     const e = await run('allow-failure.yml');
     expect(e.state.current).toBe('WARNING');

@@ -15,6 +15,11 @@ export interface FlowableBehaviour {
    * Without it, later siblings do (none when `parallel`).
    */
   successors?(task: Task, childTaskId: string): ReadonlySet<string>;
+  /**
+   * Children the engine makes for the task, not written in the flow (ForEachItem's split, batches and
+   * merge tasks): indexed with the flow's own tasks, so runs of them find their task.
+   */
+  derivedTasks?(task: Task): readonly Task[];
   /** Replay: a replay from any run inside it starts from this run instead (it cannot resume halfway). */
   readonly replaysWhole?: boolean;
   /** The run was just created (CREATED) or restarted (RESTARTED): start it. */

@@ -7,6 +7,8 @@ import { eachParallel, eachSequential } from './each';
 import { exit } from './exit';
 import { setVariables, unsetVariables } from './execution-variables';
 import { forEach } from './for-each';
+import { forEachItem } from './for-each-item';
+import { forEachItemBatches } from './for-each-item-batches';
 import { ifTask } from './if';
 import { killTask } from './kill-task';
 import { labels } from './labels';
@@ -22,6 +24,7 @@ import { switchTask } from './switch';
 export const flowableBehaviours: readonly FlowableBehaviour[] = [
   sequential, parallel, switchTask, eachSequential, eachParallel, allowFailure, pause, subflow,
   forEach, ifTask, sleep, dag, loopUntil, exit, labels, setVariables, unsetVariables, killTask, resumeTask,
+  forEachItem, forEachItemBatches,
 ];
 
 export const flowableTypes: readonly TaskTypeInfo[] = flowableBehaviours.map((b) => b.info);

@@ -13,7 +13,7 @@ import type { Task } from '../../model/flow';
 import { State, isTerminal } from '../../model/states';
 import { failAndNotify } from '../dispatch';
 import type { Draft } from '../draft';
-import { propertyError, renderProperty, renderText } from '../render';
+import { propertyError, renderProperty, renderText, type Rendered, type RenderSite } from '../render';
 import { appended, cleanError, internalOf, newRecord, recordState, runState, withInternal } from '../state-ops';
 import type { FlowableBehaviour } from './behaviour';
 import { conclude, startRunning } from './list-behaviour';
@@ -32,8 +32,21 @@ export const subflowInfo: TaskTypeInfo = {
     transmitFailed: z.boolean().optional(),
     inheritLabels: z.boolean().optional(),
     outputs: z.record(z.string(), z.unknown()).optional(),
+    scheduleDate: z.string().optional(),
   }).strict(),
 };
+
+/** Kestra's scheduleDate, rendered to an ISO date (undefined when not set). */
+export function renderScheduleDate(site: RenderSite, task: Task): Rendered<string | undefined> {
+  if (task.scheduleDate === undefined) return { ok: true, value: undefined };
+  const rendered = renderProperty(site, 'scheduleDate', task.scheduleDate);
+  if (!rendered.ok) return rendered;
+  const ms = typeof rendered.value === 'string' || typeof rendered.value === 'number' ? new Date(rendered.value).getTime() : NaN;
+  if (Number.isNaN(ms)) {
+    return { ok: false, error: propertyError(site, 'scheduleDate', `scheduleDate must be a date such as 2024-01-01T10:00:00Z, not '${String(rendered.value).slice(0, 60)}'`) };
+  }
+  return { ok: true, value: new Date(ms).toISOString() };
+}
 
 const CHILD = 'childExecutionId';
 
@@ -52,7 +65,7 @@ export function subflowRunState(child: State, transmitFailed: boolean, killing: 
   return State.SUCCESS;
 }
 
-function stringMap(value: unknown): Record<string, string> {
+export function stringMap(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
   return out;
@@ -74,6 +87,8 @@ function start(d: Draft, run: TaskRun, task: Task): void {
   const labels = renderProperty(site, 'labels', task.labels ?? {});
   if (!labels.ok) return failAndNotify(d, running, labels.error);
   const allLabels = { ...(task.inheritLabels ? d.execution.labels ?? {} : {}), ...stringMap(labels.value) };
+  const scheduleDate = renderScheduleDate(site, task);
+  if (!scheduleDate.ok) return failAndNotify(d, running, scheduleDate.error);
 
   const wait = waits(task);
   const childExecutionId = d.ids.next();
@@ -88,6 +103,7 @@ function start(d: Draft, run: TaskRun, task: Task): void {
     ...(typeof task.revision === 'number' ? { revision: task.revision } : {}),
     inputs: inputs.value as Record<string, unknown>,
     ...(Object.keys(allLabels).length ? { labels: allLabels } : {}),
+    ...(scheduleDate.value ? { scheduleDate: scheduleDate.value } : {}),
     wait,
     childExecutionId,
     chain,
@@ -101,7 +117,7 @@ function isCurrentChild(run: TaskRun, childExecutionId: string | undefined): boo
 }
 
 /** As Kestra, the run records one attempt when it ends, created in the run's end state (restarts add one each). */
-function withAttempt(run: TaskRun, state: State, now: Date): TaskRun {
+export function withAttempt(run: TaskRun, state: State, now: Date): TaskRun {
   return { ...run, attempts: appended(run.attempts, { state: recordState(newRecord(State.CREATED, now), state, now) }) };
 }
 

@@ -8,6 +8,7 @@ import { downloadTask } from './http-download';
 import { requestTask } from './http-request';
 import { kvTasks } from './kv';
 import { logTask } from './log';
+import { forEachItemMergeTask, forEachItemSplitTask } from './for-each-item';
 import { fetchLogsTask } from './log-fetch';
 import { localFilesTask } from './local-files';
 import { namespaceFileTasks } from './namespace-files';
@@ -23,5 +24,5 @@ import { splitTask } from './storage-split';
 export const coreTasks: readonly RunnableTaskDefinition[] = [
   logTask, returnTask, echoTask, failTask, assertTask, requestTask, downloadTask, outputValuesTask,
   concatTask, sizeTask, deleteTask, purgeCurrentExecutionFilesTask, reverseTask, splitTask, filterItemsTask, deduplicateItemsTask,
-  localFilesTask, fetchLogsTask, countTask, ...kvTasks, ...namespaceFileTasks,
+  localFilesTask, fetchLogsTask, countTask, ...kvTasks, ...namespaceFileTasks, forEachItemSplitTask, forEachItemMergeTask,
 ];

@@ -37,6 +37,8 @@ const HANDLERS: { [T in EffectType]: (deps: EffectDeps, effect: EffectOf<T>) => 
   StartSubflow: (deps, effect) => startSubflow(deps, effect),
   ExecutionEnded: async (deps, effect) => {
     if (effect.parentExecutionId && effect.parentTaskRunId) {
+      // A ForEachItem batch: its outputs go to the parent's file before the parent hears of the end (its merge reads them).
+      if (effect.outputsUri && effect.outputs) await deps.blobs.put(effect.outputsUri, `${JSON.stringify(effect.outputs)}\n`);
       // Only the parent's task knows whether it transmits the failure: send the reason apart from an error that fails it anyway.
       const failure = effect.state === State.FAILED ? await childFailure(deps, effect) : undefined;
       await appendEvent(deps, effect.parentExecutionId, {
@@ -94,16 +96,21 @@ async function startSubflow(deps: EffectDeps, effect: EffectOf<'StartSubflow'>):
         id: effect.childExecutionId,
         inputs: effect.inputs,
         labels: effect.labels,
+        ...(effect.scheduleDate ? { scheduleDate: effect.scheduleDate } : {}),
         // As in Kestra, a subflow's trigger names its parent; it also lets the child read the parent's files.
         trigger: {
           id: parent.taskRunList.find((r) => r.id === effect.parentTaskRunId)?.taskId ?? 'subflow',
           type: SUBFLOW_TRIGGER_TYPE,
-          variables: { executionId: parent.id, namespace: parent.namespace, flowId: parent.flowId, flowRevision: parent.flowRevision },
+          variables: {
+            executionId: parent.id, namespace: parent.namespace, flowId: parent.flowId, flowRevision: parent.flowRevision,
+            ...(effect.iteration !== undefined ? { taskRunId: effect.parentTaskRunId, taskRunIteration: effect.iteration } : {}),
+          },
         },
         parent: {
           executionId: effect.parentExecutionId, taskRunId: effect.parentTaskRunId,
           namespace: parent.namespace, flowId: parent.flowId, chain: effect.chain,
           ...(effect.outputs ? { outputsTemplate: effect.outputs } : {}),
+          ...(effect.outputsUri ? { outputsUri: effect.outputsUri } : {}),
         },
       });
     } catch (err) {

@@ -41,6 +41,8 @@ export interface StartRequest {
   parent?: ParentRef;
   labels?: Record<string, string>;
   originalId?: string;
+  /** Kestra's scheduleDate (ISO): created now, started then (a subflow's). */
+  scheduleDate?: string;
   /**
    * A person starts it (the API's create, `aloft run`): the flow's `checks` apply, as in Kestra's
    * ExecutionController. Triggers, subflows and replays leave them out.
@@ -76,7 +78,7 @@ export async function startExecution(deps: StartDeps, req: StartRequest): Promis
   }
   const created = newExecution({
     id, flow: req.flow, inputs: checked.inputs, now, trigger: req.trigger, parent: req.parent,
-    labels: { ...(req.flow.labels ?? {}), ...(req.labels ?? {}) }, originalId: req.originalId,
+    labels: { ...(req.flow.labels ?? {}), ...(req.labels ?? {}) }, originalId: req.originalId, scheduleDate: req.scheduleDate,
   });
   // Its first step ends it FAILED, having run nothing (lib/engine/checks.ts).
   const execution = behavior === CheckBehavior.FAIL_EXECUTION ? { ...created, error: checksError(req.flow, failed, behavior) } : created;

@@ -29,6 +29,24 @@ describe('step', () => {
     expect(h.execution.version).toBe(0);
   });
 
+  it('keeps an execution with a later scheduleDate CREATED until the wake-up of that date, then starts it', () => {
+    const h = Harness.create(flow([{ id: 'a', type: LOG }]));
+    const at = new Date(T0.getTime() + 60_000).toISOString();
+    h.execution = { ...h.execution, scheduleDate: at };
+    h.send({ type: 'ExecutionCreated' });
+    expect(h.state).toBe('CREATED');
+    expect(h.last).toEqual([{ type: 'ScheduleWakeUp', executionId: 'e1', taskRunId: 'execution', at, reason: 'scheduled-start' }]);
+    h.fireWakeUps();
+    expect(h.state).toBe('RUNNING');
+    expect(h.pending().map((w) => w.taskId)).toEqual(['a']);
+    expect(h.execution.state.histories.map((x) => [x.state, x.date])).toEqual([['CREATED', T0.toISOString()], ['RUNNING', at]]);
+    // A scheduleDate already past starts at once.
+    const late = Harness.create(flow([{ id: 'a', type: LOG }]));
+    late.execution = { ...late.execution, scheduleDate: T0.toISOString() };
+    late.send({ type: 'ExecutionCreated' });
+    expect(late.state).toBe('RUNNING');
+  });
+
   it('ignores a second ExecutionCreated', () => {
     const h = Harness.start(flow([{ id: 'a', type: LOG }]));
     const before = h.execution;

@@ -76,5 +76,12 @@ describe('analyze', () => {
       expect(readPaths({ a: "{{ read('a.sql') }}{{ read('a.sql') }}", b: ["{{ read('kestra:///x/y.txt') | trim }}", '{{ read(p) }}'] }))
         .toEqual(['a.sql', 'kestra:///x/y.txt']);
     });
+
+    it('given the variables, lists the paths of read() calls named by a variable path, as a ForEachItem subflow reads its batch', () => {
+      const vars = { inputs: { items: 'kestra:///b/0.txt', n: 3 }, taskrun: { items: 'kestra:///b/1.txt' } };
+      expect(readPaths(['{{ read(inputs.items) }}', "{{ json(read(taskrun['items'])) }}", '{{ read(inputs.n) }}', '{{ read(inputs.none.x) }}', '{{ read(p) }}'], vars))
+        .toEqual(['kestra:///b/0.txt', 'kestra:///b/1.txt']);
+      expect(readPaths('{{ read(inputs.items) }}')).toEqual([]);
+    });
   });
 });

@@ -546,6 +546,67 @@ tasks:
     ]);
   });
 
+  const forEachItem = (props: string, more = ''): string => `
+id: items
+namespace: dev.aloft
+tasks:
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEachItem
+${props}    namespace: dev.aloft
+    flowId: child
+${more}`;
+
+  it('refuses a ForEachItem batch of 0 rows, and one without items, naming flow, task, property and line', () => {
+    const zero = errorsOf(parse1x(forEachItem(`    items: "{{ inputs.file }}"
+    batch:
+      rows: 0
+`)));
+    expect(zero.map(formatError)).toEqual([
+      'flow.yml:9:13: flow dev.aloft.items, task each, property tasks[0].batch.rows: expected a whole number of at least 1',
+    ]);
+    const none = errorsOf(parse1x(forEachItem('')));
+    expect(none).toHaveLength(1);
+    expect(none[0]).toMatchObject({ flow: 'dev.aloft.items', task: 'each', property: 'tasks[0].items', line: 5, message: "missing required property 'items'" });
+    const size = errorsOf(parse1x(forEachItem(`    items: "{{ inputs.file }}"
+    batch:
+      bytes: ten
+`)));
+    expect(size.map((e) => [e.property, e.line, e.message])).toEqual([['tasks[0].batch.bytes', 9, 'expected a size such as 10MB, 512KB or 1024 (bytes)']]);
+    const scheduled = errorsOf(parse1x(forEachItem(`    items: "{{ inputs.file }}"
+    scheduleDate: 3
+`)));
+    expect(scheduled.map((e) => [e.property, e.line])).toEqual([['tasks[0].scheduleDate', 8]]);
+  });
+
+  it('accepts a ForEachItem batch given by an expression, and keeps its internal task ids for it', () => {
+    expect(parse1x(forEachItem(`    items: "{{ inputs.file }}"
+    batch:
+      partitions: "{{ inputs.n }}"
+`)).ok).toBe(true);
+    const clash = errorsOf(parse1x(forEachItem(`    items: "{{ inputs.file }}"
+`, `  - id: each_merge
+    type: io.kestra.plugin.core.log.Log
+    message: hi
+`)));
+    expect(clash.map((e) => [e.property, e.message])).toEqual([
+      ['tasks[1].id', "task id 'each_merge' is already used by tasks[0] (line 5); task ids must be unique in a flow"],
+    ]);
+  });
+
+  it('refuses the internal ForEachItem task types written in a flow', () => {
+    const errors = errorsOf(parse1x(`
+id: internal
+namespace: dev.aloft
+tasks:
+  - id: split
+    type: io.kestra.plugin.core.flow.ForEachItem$ForEachItemSplit
+    items: kestra:///x
+`));
+    expect(errors.map((e) => e.message)).toEqual([
+      "task type 'io.kestra.plugin.core.flow.ForEachItem$ForEachItemSplit' is internal to Kestra's ForEachItem and cannot be written in a flow",
+    ]);
+  });
+
   const dag = (tasks: string): string => `
 id: dag
 namespace: dev.aloft

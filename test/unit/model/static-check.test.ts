@@ -36,6 +36,15 @@ describe('checkExpressions', () => {
     ]);
   });
 
+  it('knows the outputs of the internal tasks a task makes (ForEachItem each: each_items)', () => {
+    const maker = { type: 'test.Maker', aliases: [], kind: 'flowable' as const, properties: z.object({}).passthrough(), internalTaskIds: (id: string) => [`${id}_items`] };
+    const findings = checkExpressions(flow([
+      { id: 'each', type: 'test.Maker' },
+      { id: 'after', type: RETURN, format: '{{ outputs.each_items.numberOfBatches }} {{ outputs.each_item.x }}' },
+    ]), catalogOf([...testCatalog.types(), maker]), analyzer);
+    expect(findings.map((f) => f.message)).toEqual(['outputs.each_item names no task of this flow']);
+  });
+
   it('accepts declared inputs (dotted ones too), task outputs, variables and other roots', () => {
     const findings = checkExpressions(flow([
       { id: 'a', type: RETURN, format: '{{ inputs.name }} {{ inputs.db.host }} {{ outputs.a.value }} {{ vars.v }} {{ execution.id }} {{ taskrun.value }}' },

@@ -44,6 +44,28 @@ describe('effects on other executions', () => {
     expect(inbox(store, 'p')).toEqual([{ type: 'SubflowStarted', taskRunId: 'r1', childExecutionId: 'c1' }]);
   });
 
+  it('starts a ForEachItem batch with its iteration, scheduleDate and outputs file, and writes its flow outputs there before telling the parent', async () => {
+    const store = new MemoryStateStore();
+    await create(store, 'p');
+    const files = new Map<string, string>();
+    const d = { ...deps(store), blobs: { put: async (uri: string, data: unknown) => { files.set(uri, String(data)); return { uri, size: 0 }; } } as unknown as EffectDeps['blobs'] };
+    const outputsUri = 'kestra:///ns/parent/executions/p/tasks/each/r0/subflow-outputs/2/outputs.jsonl';
+    await applyEffect(d, {
+      type: 'StartSubflow', parentExecutionId: 'p', parentTaskRunId: 'r1', namespace: 'ns', flowId: 'child', inputs: {}, wait: true,
+      childExecutionId: 'b-2', chain: ['ns.parent'], iteration: 2, outputsUri, scheduleDate: '2030-01-01T00:00:00.000Z',
+    });
+    const child = await store.get('b-2');
+    expect(child?.scheduleDate).toBe('2030-01-01T00:00:00.000Z');
+    expect(child?.trigger?.variables).toMatchObject({ executionId: 'p', taskRunId: 'r1', taskRunIteration: 2 });
+    expect(child?.parent?.outputsUri).toBe(outputsUri);
+    await applyEffect(d, {
+      type: 'ExecutionEnded', executionId: 'b-2', namespace: 'ns', flowId: 'child', flowRevision: 1, state: 'SUCCESS',
+      parentExecutionId: 'p', parentTaskRunId: 'r1', outputs: { n: 1 }, outputsUri,
+    });
+    expect(files.get(outputsUri)).toBe('{"n":1}\n');
+    expect(inbox(store, 'p').map((e) => e.type)).toEqual(['SubflowStarted', 'SubflowEnded']);
+  });
+
   it('gives a released slot on past an execution that no longer exists, to the next one waiting', async () => {
     const store = new MemoryStateStore();
     await create(store, 'e3', 'limited');

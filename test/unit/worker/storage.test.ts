@@ -34,6 +34,19 @@ describe('ScopedTaskStorage', () => {
     expect(uri).toBe('kestra:///io/n/f/executions/e1/tasks/t/r1/out.txt');
   });
 
+  it('lists the files below a folder it may read, and refuses any other folder', async () => {
+    await blobs.put('kestra:///io/n/f/executions/e1/tasks/t/r1/a/1.txt', 'x');
+    await blobs.put('kestra:///io/n/f/executions/e1/tasks/t/r1/b.txt', 'yy');
+    await blobs.put('kestra:///io/n/f/executions/e1/tasks/t/r10/c.txt', 'z');
+    const listed = await storage.list('kestra:///io/n/f/executions/e1/tasks/t/r1');
+    expect(listed.map((f) => [f.uri, f.size]).sort()).toEqual([
+      ['kestra:///io/n/f/executions/e1/tasks/t/r1/a/1.txt', 1],
+      ['kestra:///io/n/f/executions/e1/tasks/t/r1/b.txt', 2],
+    ]);
+    await expect(storage.list('kestra:///io/n/f/executions/e9')).rejects.toMatchObject({ code: 'STORAGE_FORBIDDEN' });
+    await expect(storage.list('kestra:///io/n/f/executions/e1/../e9')).rejects.toMatchObject({ code: 'STORAGE_FORBIDDEN' });
+  });
+
   it('refuses a prefix look-alike of its own execution', async () => {
     await expect(storage.get('kestra:///io/n/f/executions/e10/tasks/t/r/x')).rejects.toMatchObject({ code: 'STORAGE_FORBIDDEN' });
   });

@@ -24,6 +24,11 @@ describe('Flow / Subflow', () => {
     expect(h.run('launch').attempts).toEqual([]);
   });
 
+  it('asks for the child to start at scheduleDate', () => {
+    const h = Harness.start(parent({ scheduleDate: '{{ inputs.when }}' }), { inputs: { string: 'x', when: '2030-05-01T00:00:00Z' } });
+    expect(h.effectsOf('StartSubflow', h.last)[0].scheduleDate).toBe('2030-05-01T00:00:00.000Z');
+  });
+
   it('with wait false, succeeds once the child exists, with its id as output', () => {
     const h = Harness.start(parent(), { inputs: { string: 'x' } });
     const [start] = h.effectsOf('StartSubflow', h.last);

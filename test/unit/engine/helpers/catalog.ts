@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { TaskCatalog, TaskTypeInfo } from '../../../../lib/model/catalog';
 import { flowableTypes } from '../../../../lib/engine';
+import { ForEachItemPart } from '../../../../lib/model/for-each-item';
 
 export const RETURN = 'io.kestra.core.tasks.debugs.Return';
 export const LOG = 'io.kestra.core.tasks.log.Log';
@@ -19,6 +20,8 @@ export function testCatalog(): TaskCatalog {
     runnable(LOG),
     runnable(FAIL),
     runnable(BASH, 'scripts'),
+    runnable(ForEachItemPart.split.type),
+    runnable(ForEachItemPart.merge.type),
   ];
   const byName = new Map<string, TaskTypeInfo>();
   for (const info of infos) for (const name of [info.type, ...info.aliases]) byName.set(name, info);

@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
-import { parseBytes } from '../../../../lib/plugins/core/storage-split';
+import { readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseBytes, splitStored } from '../../../../lib/plugins/core/storage-split';
 import { runAttempt } from '../../../../lib/worker';
-import { fakeWorker } from '../../../../lib/worker/testing';
+import { fakeTaskContext, fakeWorker } from '../../../../lib/worker/testing';
 
 const opts = { workerId: 'w' };
 
@@ -39,6 +41,22 @@ describe('Split', () => {
     const empty = await run('io.kestra.plugin.core.storage.Split', { from: input, partitions: 9 });
     expect(empty.outputs?.uris).toHaveLength(5);
     expect(await run('io.kestra.plugin.core.storage.Split', { from: input })).toMatchObject({ state: 'FAILED', error: { code: 'FLOW_INVALID', message: 'Split needs one of bytes, partitions or rows' } });
+  });
+
+  it('by rows, holds one part at a time: each is stored and removed before the next is begun', async () => {
+    const t = await fakeTaskContext();
+    try {
+      const from = `kestra:///io/aloft/tests/test/executions/${t.execution.id}/inputs/data/many.txt`;
+      await t.blobs.put(from, Array.from({ length: 500 }, (_, i) => `line ${i}`).join('\n'));
+      const seen: string[][] = [];
+      const n = await splitStored(t.ctx, from, { rows: 7, separator: '\n' }, async (_i, path) => {
+        seen.push(readdirSync(dirname(path)));
+      });
+      expect(n).toBe(72);
+      expect(seen.every((files) => files.length === 1)).toBe(true);
+    } finally {
+      await t.cleanup();
+    }
   });
 
   it('reads sizes as Kestra does, in powers of 1024', () => {
