@@ -98,7 +98,9 @@ export async function runGroup(task: WorkerTask, deps: WorkerDeps, opts: RunAtte
 }
 
 function failure(ctx: AttemptTaskContext, err: unknown, location: { flow: string; task: string }, property: string): AloftErrorData {
-  const error: AloftErrorData = { ...location, property, ...toErrorData(err, ErrorCode.TASK_FAILED) };
+  const data = toErrorData(err, ErrorCode.TASK_FAILED);
+  // The error's own property when it names one (inputFiles.<name>), else the group's property at fault.
+  const error: AloftErrorData = { ...location, ...data, property: data.property ?? property };
   error.message = ctx.mask(error.message);
   ctx.logger.error(`the WorkingDirectory's files failed: ${error.message}`);
   return error;

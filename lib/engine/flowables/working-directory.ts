@@ -35,7 +35,8 @@ function runnableChildren(tasks: readonly { id: string; type: string }[], ctx: z
   if (!Array.isArray(tasks as unknown)) return;
   tasks.forEach((t, i) => {
     if (typeof t?.type === 'string' && flowableBehaviour(t.type)) {
-      ctx.addIssue({ code: 'custom', path: ['tasks', i, 'type'], message: `task '${t.id}' is a flowable (${t.type}): only runnable tasks can run in a WorkingDirectory` });
+      // At the list: the validator reports nothing inside a child but the child's own checks.
+      ctx.addIssue({ code: 'custom', path: ['tasks'], message: `task '${t.id}' (tasks[${i}]) is a flowable (${t.type}): only runnable tasks can run in a WorkingDirectory` });
     }
   });
 }
