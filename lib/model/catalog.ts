@@ -32,6 +32,8 @@ export interface TaskTypeInfo {
   childMaps?: readonly string[];
   /** Flowables only: property names that hold lists of wrappers whose `task` is a child task (Dag's `tasks: [{task, dependsOn}]`). */
   childWrappers?: readonly string[];
+  /** Flowables only: a worker runs its children together, as one attempt of its own run (WorkingDirectory). */
+  runsChildrenOnWorker?: true;
 }
 
 /** The child tasks inside a list of wrappers (see childWrappers), with their index in the list. */

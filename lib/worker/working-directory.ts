@@ -5,6 +5,7 @@
 // `allowFailure`; then keep `outputFiles` and save the cache. The folder goes with the group.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { formatDurationMs } from '../model/duration';
 import { AloftError, ErrorCode, toErrorData, type AloftErrorData } from '../model/errors';
 import type { ExecutionEvent } from '../model/events';
 import { FALSY_TEXTS } from '../model/flow';
@@ -19,6 +20,7 @@ import { isoOf } from './iso';
 import { parseLevel } from './logger';
 import { runAttempt } from './run-attempt';
 import { runFolder } from './scratch';
+import { LazyAbortController, killSourceOf } from './stop';
 import type { AttemptOutcome, RunAttemptOptions, WorkerDeps } from './types';
 import { identityOf } from './variables';
 import { loadVariables } from './variables-uri';
@@ -63,7 +65,16 @@ export async function runGroup(task: WorkerTask, deps: WorkerDeps, opts: RunAtte
     logs: deps.logs, executions: deps.executions, stdoutLog: deps.stdoutLog, minLogLevel: parseLevel(task.task.logLevel, deps.minLogLevel ?? 'INFO'),
     location,
   });
-  const killed = (): boolean => opts.kill?.aborted === true || opts.signal?.aborted === true;
+  // The group's own stop: a kill, or its `timeout` for the whole group; the running child is stopped with it.
+  const stop = new LazyAbortController();
+  const outer = opts.kill ?? (opts.signal ? killSourceOf(opts.signal) : undefined);
+  const kill = (): void => stop.abort();
+  if (outer?.aborted) stop.abort();
+  else if (outer?.onAbort) outer.onAbort(kill);
+  else outer?.signal.addEventListener('abort', kill, { once: true });
+  let timedOut = false;
+  const timer = task.timeoutMs === undefined ? undefined : setTimeout(() => { timedOut = true; stop.abort(); }, task.timeoutMs);
+  const killed = (): boolean => stop.aborted;
   try {
     let restoredAt: number | undefined;
     try {
@@ -78,9 +89,14 @@ export async function runGroup(task: WorkerTask, deps: WorkerDeps, opts: RunAtte
     for (const child of task.children ?? []) {
       if (killed()) break;
       const childTask = childWorkerTask(task, child, variables, outputs);
-      const result = await runChild(childTask, deps, opts, dir, report, task.taskRunId);
+      const result = await runChild(childTask, deps, { workerId: opts.workerId, kill: stop }, dir, report, task.taskRunId);
       if (result.outputs) outputs = withOutputs(outputs, task.outputsPath ?? [], child.taskId, result.outputs);
       if (isFailed(result.state) && child.task.allowFailure !== true) break;
+    }
+    if (timedOut) {
+      const message = `the WorkingDirectory timed out after ${formatDurationMs(task.timeoutMs ?? 0)}`;
+      ctx.logger.error(message);
+      return done(State.FAILED, { error: { code: ErrorCode.TIMEOUT, message, ...location } });
     }
     if (killed()) return done(State.KILLED, { error: { code: ErrorCode.KILLED, message: 'the task was killed', ...location } });
     let kept: Record<string, string> = {};
@@ -92,6 +108,9 @@ export async function runGroup(task: WorkerTask, deps: WorkerDeps, opts: RunAtte
     }
     return done(State.SUCCESS, Object.keys(kept).length > 0 ? { outputs: { outputFiles: kept } } : {});
   } finally {
+    if (timer) clearTimeout(timer);
+    if (outer?.offAbort) outer.offAbort(kill);
+    else outer?.signal.removeEventListener('abort', kill);
     await ctx.close();
     await rm(dir, { recursive: true, force: true });
   }
@@ -116,7 +135,7 @@ async function runChild(childTask: WorkerTask, deps: WorkerDeps, opts: RunAttemp
     return result;
   }
   await report({ type: 'AttemptStarted', taskRunId: childTask.taskRunId, attempt: 0, at, workerId: opts.workerId, parentTaskRunId });
-  const outcome = await runAttempt(childTask, deps, { workerId: opts.workerId, kill: opts.kill, signal: opts.signal, workingDir: dir });
+  const outcome = await runAttempt(childTask, deps, { workerId: opts.workerId, kill: opts.kill, workingDir: dir });
   const result: WorkerResult = outcome.kind === 'result'
     ? { ...outcome.result, parentTaskRunId }
     : {

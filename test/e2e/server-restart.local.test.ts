@@ -146,6 +146,53 @@ tasks:
     expect(final.taskRunList[0].attempts.map((a) => a.state.current)).toEqual(['FAILED', 'SUCCESS']);
   }, 60_000);
 
+  it('runs a WorkingDirectory stopped mid-group again whole at the next start, its tasks with new runs in a new folder', async () => {
+    const marker = join(dir, 'waited-once');
+    const first = await serve();
+    await first.deploy(`id: folder
+namespace: ${NS}
+tasks:
+  - id: wdir
+    type: io.kestra.plugin.core.flow.WorkingDirectory
+    tasks:
+      - id: write
+        type: io.kestra.plugin.scripts.shell.Commands
+        taskRunner:
+          type: io.kestra.plugin.core.runner.Process
+        commands:
+          - echo shared > a.txt
+      - id: wait
+        type: io.kestra.plugin.scripts.shell.Commands
+        taskRunner:
+          type: io.kestra.plugin.core.runner.Process
+        commands:
+          - 'if [ ! -f ${marker} ]; then touch ${marker}; sleep 60; fi'
+      - id: read
+        type: io.kestra.plugin.scripts.shell.Commands
+        taskRunner:
+          type: io.kestra.plugin.core.runner.Process
+        commands:
+          - echo '::{"outputs":{"a":"'"$(cat a.txt)"'"}}::'
+`);
+    const flow = (await first.runtime.flowRepo.get(NS, 'folder'))!;
+    const started = await first.runtime.startExecution({ flow: { ...flow.flow, revision: flow.revision } });
+    for (;;) {
+      const e = await first.runtime.get(started.id);
+      if (e?.taskRunList.some((r) => r.taskId === 'wait' && r.state.current === 'RUNNING')) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await stop(first);
+
+    const second = await serve();
+    const final = await second.runtime.waitForEnd(started.id);
+    expect(final.state.current).toBe('SUCCESS');
+    const wdir = final.taskRunList.find((r) => r.taskId === 'wdir')!;
+    // The group's first attempt was the stopped one, found lost by the restart; the second ran it all again.
+    expect(wdir.attempts.map((a) => a.state.current)).toEqual(['FAILED', 'SUCCESS']);
+    expect(final.taskRunList.map((r) => `${r.taskId}:${r.state.current}`)).toEqual(['wdir:SUCCESS', 'write:SUCCESS', 'wait:SUCCESS', 'read:SUCCESS']);
+    expect(final.taskRunList.find((r) => r.taskId === 'read')!.outputs).toMatchObject({ vars: { a: 'shared' } });
+  }, 60_000);
+
   it('refuses a second aloft server on the same data directory with a clear error', async () => {
     await serve();
     const out = spawnSync(process.execPath, [join(__dirname, '../../bin/aloft.js'), 'server', '--port', '0', '--data', join(dir, 'data')], {

@@ -59,18 +59,21 @@ export const workingDirectoryInfo: TaskTypeInfo = {
     cache: CacheSchema.optional(),
   }).strict().superRefine((p, ctx) => runnableChildren(p.tasks, ctx)),
   childLists: ['tasks', 'errors', 'finally'],
+  runsChildrenOnWorker: true,
 };
 
 /** Internal key: the child task run ids the current group attempt may report, id -> task id. */
 const PLANNED = 'groupChildren';
 
 /**
- * Which worker function runs a group whose children belong to several plugin groups: every worker
- * function carries the whole catalog, so any can; the one chosen is the first of this order among
- * the children's groups, the heaviest first, so the group gets the limits its heaviest child needs.
+ * Which worker function runs a group whose children belong to several plugin groups (Kestra runs
+ * them all on one worker): every worker function carries the whole catalog, so any can run them.
+ * The first of this order among the children's groups is chosen: the functions with the most memory
+ * and one task per instance first (infra/locals.tf), as containers and scripts need. The chosen
+ * function's service account serves every child (docs/engine.md#workingdirectory-1x).
  */
 const GROUP_WEIGHT: readonly PluginGroup[] = [
-  PluginGroup.singer, PluginGroup.gcp, PluginGroup.scripts, PluginGroup.jdbc, PluginGroup.kafka, PluginGroup.serdes, PluginGroup.core,
+  PluginGroup.singer, PluginGroup.scripts, PluginGroup.gcp, PluginGroup.jdbc, PluginGroup.kafka, PluginGroup.serdes, PluginGroup.core,
 ];
 
 /** The plugin group whose worker runs a WorkingDirectory with children of these groups. */

@@ -223,6 +223,8 @@ class ClaimedAttempt {
   /** A group attempt's news about one of its children (WorkingDirectory), appended as the worker's own events are. */
   private tell(event: ExecutionEvent): Promise<unknown> | undefined {
     const { deps, task, ports } = this;
+    // Stopped with its runtime: the child's KILLED is not its fault; the group is found lost at the next start.
+    if (deps.running.abandoned && this.controller.aborted) return undefined;
     if (ports) {
       appendNow(deps, ports, task.executionId, event, deps.clock.now());
       return undefined;

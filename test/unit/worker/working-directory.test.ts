@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ExecutionEvent } from '../../../lib/model/events';
 import type { GroupChild, WorkerResult, WorkerTask } from '../../../lib/model/worker-messages';
 import type { Clock } from '../../../lib/ports';
+import { NamespaceFiles } from '../../../lib/worker/namespace-files';
 import { fakeWorker } from '../../../lib/worker/testing';
 import { runGroup } from '../../../lib/worker/working-directory';
 
@@ -97,7 +98,7 @@ describe('runGroup (a WorkingDirectory on its worker)', () => {
     expect(results(events).second.outputs).toEqual({ value: 'x' });
   }));
 
-  it('restores its cache in the next execution, and not once the cache is older than its ttl', () => withWorker(async (w) => {
+  it('restores its cache in the next execution, saves it again only when its files changed, and ignores it once older than its ttl', () => withWorker(async (w) => {
     let now = new Date('2024-03-14T10:00:00.000Z');
     const clock: Clock = { now: () => now };
     w.deps.clock = clock;
@@ -108,9 +109,28 @@ describe('runGroup (a WorkingDirectory on its worker)', () => {
     now = new Date('2024-03-14T10:30:00.000Z');
     const second = await play(w, group(w, [check], { cache }));
     expect(results(second.events).check.outputs).toMatchObject({ vars: { s: 'cached' } });
-    now = new Date('2024-03-14T12:00:00.000Z');
+    // The second run changed nothing, so it saved nothing: the cache is still the 10:00 one, expired by 11:15.
+    now = new Date('2024-03-14T11:15:00.000Z');
     const expired = await play(w, group(w, [check], { cache }));
     expect(results(expired.events).check.outputs).toMatchObject({ vars: { s: 'fresh' } });
+  }));
+
+  it('copies the namespace files it asks for into the folder, and its inputFiles win over one of the same name', () => withWorker(async (w) => {
+    const files = new NamespaceFiles(w.blobs);
+    await files.put('io.aloft.tests', 'scripts/run.sh', 'echo from namespace');
+    await files.put('io.aloft.tests', 'notes.md', 'not wanted');
+    await files.put('io.aloft.tests', 'same.txt', 'namespace');
+    const { events } = await play(w, group(w, [
+      shell('look', ['echo \'::{"outputs":{"run":"\'"$(sh scripts/run.sh)"\'","notes":"\'"$(ls notes.md 2>/dev/null || echo none)"\'","same":"\'"$(cat same.txt)"\'"}}::\'']),
+    ], { namespaceFiles: { enabled: true, include: ['scripts/**', 'same.txt'] }, inputFiles: { 'same.txt': 'input' } }));
+    expect(results(events).look.outputs).toMatchObject({ vars: { run: 'from namespace', notes: 'none', same: 'input' } });
+  }));
+
+  it('fails with TIMEOUT when the whole group outlasts its own timeout, stopping the task that runs', () => withWorker(async (w) => {
+    const { result, events } = await play(w, group(w, [shell('slow', ['sleep 30']), shell('never', ['echo never'])], {}, { timeoutMs: 300 }));
+    expect(Object.keys(results(events))).toEqual(['slow']);
+    expect(results(events).slow.state).toBe('KILLED');
+    expect(result).toMatchObject({ state: 'FAILED', error: { code: 'TIMEOUT', task: 'wdir' } });
   }));
 
   it('fails before any task runs when its inputFiles cannot be written, naming the property', () => withWorker(async (w) => {

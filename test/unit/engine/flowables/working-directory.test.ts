@@ -174,6 +174,19 @@ describe('WorkingDirectory', () => {
     expect(h.state).toBe('SUCCESS');
   });
 
+  it('fails after its group was lost more than 5 times, as any attempt', () => {
+    const h = Harness.start(flow([wdir()]));
+    for (let i = 0; i < 6; i++) {
+      const g = groupTask(h);
+      h.send({ type: 'AttemptStarted', taskRunId: g.taskRunId, attempt: g.attempt, at: h.now.toISOString() });
+      h.send({ type: 'WorkerResult', result: h.result(g.taskRunId, g.attempt, { state: 'FAILED', error: { code: 'INFRA_RETRYABLE', message: 'attempt was lost' }, lost: true }) });
+    }
+    expect(h.run('wdir').attempts).toHaveLength(6);
+    expect(h.states()).toEqual({ wdir: 'FAILED' });
+    expect(h.run('wdir').error).toMatchObject({ code: 'INFRA_RETRYABLE' });
+    expect(h.state).toBe('FAILED');
+  });
+
   it('on restart after a failed child runs the whole group again (its folder is gone), not the child alone', () => {
     const h = Harness.start(flow([{ id: 'before', type: LOG }, wdir()]));
     h.drive((wt) => (wt.taskId === 'before' ? { state: 'SUCCESS' } : undefined));
