@@ -2,7 +2,7 @@
 // down fires after it (a Pause delay, a retry delay, schedule dates by the trigger's late-run rules), and
 // flows, executions and logs are still there. A second server on the same directory is refused.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDataDir } from '../../lib/runtime/embedded/data-dir';
@@ -178,7 +178,8 @@ tasks:
     const started = await first.runtime.startExecution({ flow: { ...flow.flow, revision: flow.revision } });
     for (;;) {
       const e = await first.runtime.get(started.id);
-      if (e?.taskRunList.some((r) => r.taskId === 'wait' && r.state.current === 'RUNNING')) break;
+      // Its start is reported before its process runs: wait for the marker too, or the rerun would sleep.
+      if (e?.taskRunList.some((r) => r.taskId === 'wait' && r.state.current === 'RUNNING') && existsSync(marker)) break;
       await new Promise((r) => setTimeout(r, 20));
     }
     await stop(first);
