@@ -89,6 +89,8 @@ const cases: Record<string, () => Promise<void>> = {
     expect(e.state.current).toBe('FAILED');
     expect(statesOf(e)).toEqual({ wdir: 'FAILED', write: 'SUCCESS', boom: 'FAILED', on_error: 'SUCCESS', wdir_finally: 'SUCCESS' });
     expect(runsOf(e, 'boom')[0].attempts.map((a) => a.state.current)).toEqual(['FAILED']);
+    expect(runsOf(e, 'boom')[0].error).toMatchObject({ task: 'boom', message: 'Command failed with exit code 3' });
+    expect(value(e, 'on_error')).toBe('write ended with 0');
     expect(value(e, 'wdir_finally')).toBe('always');
   },
   'if.yml': async () => {
