@@ -218,6 +218,19 @@ describe('WorkingDirectory', () => {
     expect(r.states()).toEqual({ before: 'SUCCESS', wdir: 'SUCCESS', first: 'SUCCESS', second: 'SUCCESS', after: 'SUCCESS' });
   });
 
+  it('inside a ForEach, tells its worker the loop value by which its tasks\' outputs are addressed', () => {
+    const h = Harness.start(flow([
+      { id: 'loop', type: 'io.kestra.plugin.core.flow.ForEach', values: ['a'], tasks: [wdir()] },
+      { id: 'after', type: LOG },
+    ]));
+    const g = groupTask(h);
+    expect(g.outputsPath).toEqual(['a']);
+    expect((g.variables.taskrun as { value?: string }).value).toBe('a');
+    playGroup(h, { first: { state: 'SUCCESS', outputs: { x: 1 } }, second: { state: 'SUCCESS' } });
+    const after = h.pending().find((w) => w.taskId === 'after')!;
+    expect(after.variables.outputs).toMatchObject({ first: { a: { x: 1 } } });
+  });
+
   it('leaves disabled children out of the group', () => {
     const h = Harness.start(flow([{ id: 'wdir', type: WDIR, tasks: [{ id: 'a', type: LOG, disabled: true }, { id: 'b', type: LOG }] }]));
     expect(groupTask(h).children!.map((c) => c.taskId)).toEqual(['b']);
