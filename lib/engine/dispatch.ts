@@ -87,7 +87,8 @@ export function dispatchAttempt(d: Draft, run: TaskRun, task: Task): void {
   });
 }
 
-function timeoutMs(d: Draft, run: TaskRun, task: Task): { ms?: number; error?: ErrorData } {
+/** The task's `timeout` in ms (rendered at `run` when it holds an expression), or why it is invalid. */
+export function timeoutMs(d: Draft, run: TaskRun, task: Task): { ms?: number; error?: ErrorData } {
   if (task.timeout === undefined) return {};
   let text = task.timeout;
   if (text.includes('{{')) {

@@ -24,7 +24,8 @@ export function restart(d: Draft, proceed: (d: Draft) => void = continueRestarte
 /** Marks the failed runs of `list` (and their ancestors) for a new round; drops what a failed flowable had under it. */
 export function resetFailed(d: Draft, list: readonly TaskRun[], isTarget: (r: TaskRun) => boolean = (r) => isFailed(r.state.current)): TaskRun[] {
   const byId = new Map(list.map((r) => [r.id, r]));
-  const targets = list.filter(isTarget);
+  // A run inside a group attempt (WorkingDirectory) cannot run again alone: its folder is gone, so the group runs again whole.
+  const targets = [...new Set(list.filter(isTarget).map((r) => groupOf(d, r, byId) ?? r))];
   const failedChild = new Set<string>();
   for (const r of targets) if (r.parentTaskRunId) failedChild.add(r.parentTaskRunId);
   // Roots: targets with no target below them. Their ancestors resume; a flowable root starts over.
@@ -46,6 +47,15 @@ export function resetFailed(d: Draft, list: readonly TaskRun[], isTarget: (r: Ta
     else out.push(r);
   }
   return out;
+}
+
+/** The outermost group-attempt run (WorkingDirectory) above `run`, if any. */
+function groupOf(d: Pick<Draft, 'node'>, run: TaskRun, byId: ReadonlyMap<string, TaskRun>): TaskRun | undefined {
+  let found: TaskRun | undefined;
+  for (let parent = run.parentTaskRunId ? byId.get(run.parentTaskRunId) : undefined; parent; parent = parent.parentTaskRunId ? byId.get(parent.parentTaskRunId) : undefined) {
+    if (d.node(parent.taskId)?.flowable?.group) found = parent;
+  }
+  return found;
 }
 
 function hasAncestorIn(run: TaskRun, ids: ReadonlySet<string>, byId: ReadonlyMap<string, TaskRun>): boolean {

@@ -3,10 +3,12 @@
 import { EffectType } from '../model/effects';
 import type { EventOf } from '../model/events';
 import type { TaskRun, TaskRunAttempt } from '../model/execution';
+import type { Task } from '../model/flow';
 import { State, isTerminal, type StateHistory } from '../model/states';
 import type { WorkerResult } from '../model/worker-messages';
 import { dispatchAttempt } from './dispatch';
 import type { Draft } from './draft';
+import type { GroupHooks } from './flowables/behaviour';
 import { LOST_ATTEMPTS, MAX_LOST_ATTEMPTS, forgivenLost, nextRetryDelay } from './retry';
 import { tolerated } from './tolerance';
 import { checkTransition, cleanError, endAttempt, historyEntry, internalOf, iso, lastAttempt, recordStateAt, reportedTime, runState, withInternal, withLastAttempt, withRunState } from './state-ops';
@@ -22,8 +24,37 @@ function current(d: Draft, taskRunId: string, attempt: number): TaskRun | undefi
   return run;
 }
 
+/**
+ * Group attempts (WorkingDirectory): true when the event was about the group's own run (its behaviour
+ * took it). A child's first report creates its run under the group, when the group planned it.
+ */
+function routedToGroup(
+  d: Draft, taskRunId: string, parentTaskRunId: string | undefined, attempt: number, onGroup: (g: GroupHooks, run: TaskRun, task: Task) => void, skipped = false,
+): boolean {
+  const run = d.run(taskRunId);
+  if (run) {
+    const node = d.node(run.taskId);
+    if (!node?.flowable?.group) return false;
+    onGroup(node.flowable.group, run, node.task);
+    return true;
+  }
+  if (parentTaskRunId === undefined) return false;
+  const parent = d.run(parentTaskRunId);
+  const hooks = parent ? d.node(parent.taskId)?.flowable?.group : undefined;
+  if (parent && hooks) hooks.adopt(d, parent, taskRunId, attempt, skipped);
+  return false;
+}
+
+/** True when `run` is a child of a group attempt: its worker ran it in the group's folder, where no retry can run. */
+function inGroup(d: Draft, run: TaskRun): boolean {
+  if (run.parentTaskRunId === undefined) return false;
+  const parent = d.run(run.parentTaskRunId);
+  return parent !== undefined && d.node(parent.taskId)?.flowable?.group?.ranInGroup(parent, run.id) === true;
+}
+
 /** The worker started the attempt: the attempt and its run go RUNNING at the time the worker reports (as Kestra's workers stamp it). */
 export function onAttemptStarted(d: Draft, e: EventOf<'AttemptStarted'>): void {
+  if (routedToGroup(d, e.taskRunId, e.parentTaskRunId, e.attempt, (g, r, t) => g.started(d, r, t, e))) return;
   const run = current(d, e.taskRunId, e.attempt);
   if (!run || lastAttempt(run)!.state.current !== State.CREATED) return;
   let next = withLastAttempt(run, (a) => {
@@ -90,6 +121,7 @@ const isBare = (a: TaskRunAttempt): boolean =>
   a.workerId === undefined && a.heartbeat === undefined && a.logsUri === undefined && a.metrics === undefined;
 
 export function onWorkerResult(d: Draft, result: WorkerResult): void {
+  if (routedToGroup(d, result.taskRunId, result.parentTaskRunId, result.attempt, (g, r, t) => g.result(d, r, t, result), result.state === State.SKIPPED)) return;
   const run = current(d, result.taskRunId, result.attempt);
   if (!run) return;
   // A worker only reports terminal states; anything else is treated as a start.
@@ -123,7 +155,7 @@ export function onWorkerResult(d: Draft, result: WorkerResult): void {
  */
 function finishAttempt(d: Draft, run: TaskRun, state: State, lost = false): void {
   const policy = d.node(run.taskId)?.retry;
-  if (state === State.FAILED && !d.killing && run.state.current !== State.KILLING) {
+  if (state === State.FAILED && !d.killing && run.state.current !== State.KILLING && !inGroup(d, run)) {
     if (lost) {
       const count = (internalOf<number>(run, LOST_ATTEMPTS) ?? 0) + 1;
       run = withInternal(run, { [LOST_ATTEMPTS]: count });

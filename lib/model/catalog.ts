@@ -39,6 +39,8 @@ export interface TaskTypeInfo {
   internal?: true;
   /** Ids of the internal tasks a task of this type makes (ForEachItem `each`: `each_split`...): no other task may use them. */
   internalTaskIds?(taskId: string): readonly string[];
+  /** Flowables only: a worker runs its children together, as one attempt of its own run (WorkingDirectory). */
+  runsChildrenOnWorker?: true;
 }
 
 /** The child tasks inside a list of wrappers (see childWrappers), with their index in the list. */

@@ -22,6 +22,8 @@ export type EventType = (typeof EventType)[keyof typeof EventType];
 export const ExecutionCreated = z.object({ type: z.literal(EventType.ExecutionCreated) });
 export const AttemptStarted = z.object({
   type: z.literal(EventType.AttemptStarted), taskRunId: z.string(), attempt: z.number().int(), at: z.string(), workerId: z.string().optional(),
+  /** A child of a group attempt (WorkingDirectory): the run of the group, under which the engine creates this run. */
+  parentTaskRunId: z.string().optional(),
 });
 export const WorkerResultEvent = z.object({ type: z.literal(EventType.WorkerResult), result: WorkerResult });
 /**

@@ -7,7 +7,7 @@ export interface TypeSupport {
   type: string;
   aliases: readonly string[];
   kind: 'flowable' | 'runnable';
-  /** The worker group; `executor` for flowable tasks, which never reach a worker. */
+  /** The worker group; `executor` for flowable tasks, which never reach a worker, but WorkingDirectory's (`worker`: the group of its tasks). */
   group: string;
   status: TaskStatus;
 }
@@ -16,7 +16,7 @@ export interface TypeSupport {
 export function typeSupport(catalog: TaskCatalog): TypeSupport[] {
   return catalog.types()
     .map((t): TypeSupport => ({
-      type: t.type, aliases: t.aliases, kind: t.kind, group: t.group ?? 'executor', status: t.status ?? TaskStatus.runs,
+      type: t.type, aliases: t.aliases, kind: t.kind, group: t.group ?? (t.runsChildrenOnWorker ? 'worker' : 'executor'), status: t.status ?? TaskStatus.runs,
     }))
     .sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'flowable' ? -1 : 1) || a.group.localeCompare(b.group) || a.type.localeCompare(b.type));
 }
@@ -43,6 +43,9 @@ export function compatibilityMarkdown(catalog: TaskCatalog): string {
     '',
     'Status:',
     ...Object.values(TaskStatus).map((s) => `- **${s}**: ${STATUS_NOTE[s]}.`),
+    '',
+    'Group `executor`: the engine evaluates the task and no worker sees it. Group `worker` (WorkingDirectory): one',
+    'worker runs all its tasks, on the function of their plugin groups (see [the engine](engine.md#workingdirectory-1x)).',
     '',
     '| type | aliases | kind | group | status |',
     '|---|---|---|---|---|',

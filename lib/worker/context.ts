@@ -35,6 +35,8 @@ export interface TaskContextOptions {
   tempRoot: string;
   /** Folder for caches kept across attempts (TaskContext.cacheRoot); absent: none. */
   cacheRoot?: string;
+  /** The folder shared by the tasks of a WorkingDirectory: tempDir() answers it, and close() leaves it. */
+  workingDir?: string;
   logs?: LogStore;
   /** The executions, for execution.Count; absent: it fails with NOT_SUPPORTED. */
   executions?: Pick<StateStore, 'count'>;
@@ -272,6 +274,7 @@ class AttemptContext implements AttemptTaskContext {
   }
 
   tempDir(): Promise<string> {
+    if (this.o.workingDir !== undefined) return Promise.resolve(this.o.workingDir);
     this.scratch ??= runFolder(this.o.tempRoot).then((run) =>
       mkdtemp(join(run, `${this.o.taskRun.taskId.replace(/[^A-Za-z0-9_-]/g, '_')}-`)));
     return this.scratch;

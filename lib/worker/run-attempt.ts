@@ -115,7 +115,7 @@ class Attempt {
       taskRun: { id: task.taskRunId, taskId: task.taskId, value: taskRunValue(this.variables), attempt: task.attempt },
       variables: this.variables, blobs: deps.blobs, secrets: deps.secrets, kv: deps.kv, knownKv: this.knownKv, knownFiles: this.knownFiles,
       knownFileStats: this.knownFileStats, knownErrorLogs: this.knownErrorLogs,
-      clock: deps.clock, env: deps.env, tempRoot: deps.tempRoot, cacheRoot: deps.cacheRoot,
+      clock: deps.clock, env: deps.env, tempRoot: deps.tempRoot, cacheRoot: deps.cacheRoot, workingDir: this.opts.workingDir,
       logs: deps.logs, executions: deps.executions, stdoutLog: deps.stdoutLog, minLogLevel: parseLevel(task.task.logLevel, deps.minLogLevel ?? 'INFO'),
       signalSource: this.stop, deadline, knownSecrets: this.knownSecrets, renderNow: this.start, location: this.location,
     });

@@ -44,6 +44,8 @@ export interface RunAttemptOptions {
   kill?: KillSource;
   /** When this invocation must stop (e.g. the function's own limit); resumable tasks suspend before it. */
   deadline?: Date;
+  /** A child of a WorkingDirectory: the group's folder, which the task uses as its own and leaves in place. */
+  workingDir?: string;
 }
 
 export type AttemptOutcome =

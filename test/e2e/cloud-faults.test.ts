@@ -1,6 +1,9 @@
 // Faults on the emulated cloud: duplicate deliveries, a killed executor, a killed worker and a
 // malformed message. Each emulated cloud starts its own emulators (isolated project id).
 import { randomUUID } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startEmulatedCloud, type EmulatedCloud } from '../../lib/dev/cloud';
 import type { CloudAdapters } from '../../lib/runtime/cloud/deps';
 import { runsByAttempt, testCatalog } from '../helpers/cloud-test-tasks';
@@ -199,5 +202,47 @@ tasks:
     const run = done.taskRunList[0];
     expect(run.attempts.map((a) => a.state.current)).toEqual(['FAILED', 'SUCCESS']);
     expect(run.outputs).toMatchObject({ vars: { attempt: 1 } });
+  });
+
+  it('runs a WorkingDirectory whose worker was killed mid-group again whole, in a new folder, once the group is detected as lost', async () => {
+    const marker = join(tmpdir(), `aloft-wdir-${randomUUID()}`);
+    try {
+      await createFlow(cloud.apiUrl, `
+id: lostgroup
+namespace: e2e.faults
+tasks:
+  - id: wdir
+    type: io.kestra.plugin.core.flow.WorkingDirectory
+    tasks:
+      - id: write
+        type: io.kestra.core.tasks.scripts.Bash
+        commands:
+          - echo shared > a.txt
+      - id: slow
+        type: io.kestra.core.tasks.scripts.Bash
+        commands:
+          - 'if [ ! -f ${marker} ]; then touch ${marker}; sleep 15; fi'
+      - id: read
+        type: io.kestra.core.tasks.scripts.Bash
+        commands:
+          - 'echo "::{\\"outputs\\":{\\"a\\":\\"$(cat a.txt)\\"}}::"'
+`);
+      const { id } = await startExecution(cloud.apiUrl, 'e2e.faults', 'lostgroup');
+      await until('the slow task running', async () => {
+        const runs = (await getExecution(cloud.apiUrl, id)).taskRunList;
+        return runs.some((r) => r.taskId === 'slow' && r.state.current === 'RUNNING') && existsSync(marker) ? true : undefined;
+      });
+      await cloud.kill('worker-scripts');
+      await cloud.restart('worker-scripts');
+      const done = await waitForExecution(cloud.apiUrl, id, 120_000);
+      expect(done.state.current).toBe('SUCCESS');
+      const wdir = done.taskRunList.find((r) => r.taskId === 'wdir')!;
+      expect(wdir.attempts.map((a) => a.state.current)).toEqual(['FAILED', 'SUCCESS']);
+      expect(done.taskRunList.map((r) => `${r.taskId}:${r.state.current}`)).toEqual(['wdir:SUCCESS', 'write:SUCCESS', 'slow:SUCCESS', 'read:SUCCESS']);
+      expect(done.taskRunList.find((r) => r.taskId === 'read')!.outputs).toMatchObject({ vars: { a: 'shared' } });
+      expect(lines.some((l) => l.component === 'scheduler' && String(l.message).includes(`attempt 1 of task run ${wdir.id} is lost`))).toBe(true);
+    } finally {
+      rmSync(marker, { force: true });
+    }
   });
 });

@@ -121,6 +121,25 @@ const cases: Record<string, () => Promise<void>> = {
     expect(e.state.current).toBe('SUCCESS');
     expect(statesOf(e)).toEqual({ loop: 'SUCCESS', after: 'SUCCESS' });
   },
+  'working-directory.yml': async () => {
+    const e = await run('working-directory.yml');
+    expect(e.state.current).toBe('SUCCESS');
+    expect(statesOf(e)).toEqual({ wdir: 'SUCCESS', first: 'SUCCESS', local: 'SUCCESS', skipped: 'SKIPPED', second: 'SUCCESS', after: 'SUCCESS' });
+    expect(runsOf(e, 'first')[0].parentTaskRunId).toBe(runsOf(e, 'wdir')[0].id);
+    expect(outputOf(e, 'second')?.vars).toEqual({ copied: 'SELECT 42', after: 'first', deps: 'installed' });
+    // `*.txt` matches top-level files only, as Kestra's globs do: deps/lib.txt is not kept.
+    expect(Object.keys(outputOf(e, 'wdir')?.outputFiles as object)).toEqual(['copy.txt']);
+    expect(value(e, 'after')).toBe('SELECT 42 / copy.txt / copy.txt');
+  },
+  'working-directory-failure.yml': async () => {
+    const e = await run('working-directory-failure.yml');
+    expect(e.state.current).toBe('FAILED');
+    expect(statesOf(e)).toEqual({ wdir: 'FAILED', write: 'SUCCESS', boom: 'FAILED', on_error: 'SUCCESS', wdir_finally: 'SUCCESS' });
+    expect(runsOf(e, 'boom')[0].attempts.map((a) => a.state.current)).toEqual(['FAILED']);
+    expect(runsOf(e, 'boom')[0].error).toMatchObject({ task: 'boom', message: 'Command failed with exit code 3' });
+    expect(value(e, 'on_error')).toBe('write ended with 0');
+    expect(value(e, 'wdir_finally')).toBe('always');
+  },
   'if.yml': async () => {
     const big = await run('if.yml');
     expect(big.state.current).toBe('SUCCESS');

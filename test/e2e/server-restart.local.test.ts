@@ -2,7 +2,7 @@
 // down fires after it (a Pause delay, a retry delay, schedule dates by the trigger's late-run rules), and
 // flows, executions and logs are still there. A second server on the same directory is refused.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDataDir } from '../../lib/runtime/embedded/data-dir';
@@ -144,6 +144,54 @@ tasks:
     expect(final.state.current).toBe('SUCCESS');
     // The first attempt was the stopped one, found lost by the restart; the second ran to its end.
     expect(final.taskRunList[0].attempts.map((a) => a.state.current)).toEqual(['FAILED', 'SUCCESS']);
+  }, 60_000);
+
+  it('runs a WorkingDirectory stopped mid-group again whole at the next start, its tasks with new runs in a new folder', async () => {
+    const marker = join(dir, 'waited-once');
+    const first = await serve();
+    await first.deploy(`id: folder
+namespace: ${NS}
+tasks:
+  - id: wdir
+    type: io.kestra.plugin.core.flow.WorkingDirectory
+    tasks:
+      - id: write
+        type: io.kestra.plugin.scripts.shell.Commands
+        taskRunner:
+          type: io.kestra.plugin.core.runner.Process
+        commands:
+          - echo shared > a.txt
+      - id: wait
+        type: io.kestra.plugin.scripts.shell.Commands
+        taskRunner:
+          type: io.kestra.plugin.core.runner.Process
+        commands:
+          - 'if [ ! -f ${marker} ]; then touch ${marker}; sleep 60; fi'
+      - id: read
+        type: io.kestra.plugin.scripts.shell.Commands
+        taskRunner:
+          type: io.kestra.plugin.core.runner.Process
+        commands:
+          - echo '::{"outputs":{"a":"'"$(cat a.txt)"'"}}::'
+`);
+    const flow = (await first.runtime.flowRepo.get(NS, 'folder'))!;
+    const started = await first.runtime.startExecution({ flow: { ...flow.flow, revision: flow.revision } });
+    for (;;) {
+      const e = await first.runtime.get(started.id);
+      // Its start is reported before its process runs: wait for the marker too, or the rerun would sleep.
+      if (e?.taskRunList.some((r) => r.taskId === 'wait' && r.state.current === 'RUNNING') && existsSync(marker)) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await stop(first);
+
+    const second = await serve();
+    const final = await second.runtime.waitForEnd(started.id);
+    expect(final.state.current).toBe('SUCCESS');
+    const wdir = final.taskRunList.find((r) => r.taskId === 'wdir')!;
+    // The group's first attempt was the stopped one, found lost by the restart; the second ran it all again.
+    expect(wdir.attempts.map((a) => a.state.current)).toEqual(['FAILED', 'SUCCESS']);
+    expect(final.taskRunList.map((r) => `${r.taskId}:${r.state.current}`)).toEqual(['wdir:SUCCESS', 'write:SUCCESS', 'wait:SUCCESS', 'read:SUCCESS']);
+    expect(final.taskRunList.find((r) => r.taskId === 'read')!.outputs).toMatchObject({ vars: { a: 'shared' } });
   }, 60_000);
 
   it('refuses a second aloft server on the same data directory with a clear error', async () => {

@@ -3,8 +3,26 @@
 import type { TaskTypeInfo } from '../../model/catalog';
 import type { EventOf } from '../../model/events';
 import type { TaskRun } from '../../model/execution';
+import type { WorkerResult } from '../../model/worker-messages';
 import type { Task } from '../../model/flow';
 import type { Draft } from '../draft';
+
+/**
+ * A flowable whose children a worker runs as one group attempt on the flowable's own run
+ * (WorkingDirectory). The engine routes the group's start and result here, and creates each child's
+ * run when the worker first reports about it.
+ */
+export interface GroupHooks {
+  started(d: Draft, run: TaskRun, task: Task, event: EventOf<'AttemptStarted'>): void;
+  result(d: Draft, run: TaskRun, task: Task, result: WorkerResult): void;
+  /**
+   * A child's first report: creates its run (with attempt `attempt` CREATED, or SKIPPED without one
+   * when its runIf skipped it) when the group's current attempt planned it.
+   */
+  adopt(d: Draft, run: TaskRun, childRunId: string, attempt: number, skipped: boolean): TaskRun | undefined;
+  /** True when the child run was run by the group's worker (not one of its `errors` or `finally` runs). */
+  ranInGroup(run: TaskRun, childRunId: string): boolean;
+}
 
 export interface FlowableBehaviour {
   readonly info: TaskTypeInfo;
@@ -22,6 +40,8 @@ export interface FlowableBehaviour {
   derivedTasks?(task: Task): readonly Task[];
   /** Replay: a replay from any run inside it starts from this run instead (it cannot resume halfway). */
   readonly replaysWhole?: boolean;
+  /** Set when a worker runs its children as one group attempt (see GroupHooks). */
+  readonly group?: GroupHooks;
   /** The run was just created (CREATED) or restarted (RESTARTED): start it. */
   start(d: Draft, run: TaskRun, task: Task): void;
   /** One of its children changed: create the next children or conclude. */

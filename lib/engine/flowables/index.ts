@@ -20,11 +20,13 @@ import { sleep } from './sleep';
 import { sequential } from './sequential';
 import { subflow } from './subflow';
 import { switchTask } from './switch';
+import { workingDirectory } from './working-directory';
 
 export const flowableBehaviours: readonly FlowableBehaviour[] = [
   sequential, parallel, switchTask, eachSequential, eachParallel, allowFailure, pause, subflow,
   forEach, ifTask, sleep, dag, loopUntil, exit, labels, setVariables, unsetVariables, killTask, resumeTask,
   forEachItem, forEachItemBatches,
+  workingDirectory,
 ];
 
 export const flowableTypes: readonly TaskTypeInfo[] = flowableBehaviours.map((b) => b.info);

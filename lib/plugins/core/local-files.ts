@@ -1,7 +1,7 @@
 // LocalFiles (Kestra 0.x io.kestra.plugin.core.storage.LocalFiles, deprecated in 1.x for the
 // scripts' inputFiles/outputFiles): writes `inputs` (inline text, or a kestra:// file copied) into a
 // scratch folder, then stores the files matching `outputs` globs and answers their URIs by name.
-// Kestra shares that folder with the other tasks of a WorkingDirectory; here it is the task's own.
+// Inside a WorkingDirectory the folder is the group's, shared with the tasks before and after it, as in Kestra.
 import { z } from 'zod';
 import { PluginGroup } from '../../model/catalog';
 import { AloftError, ErrorCode } from '../../model/errors';

@@ -195,7 +195,8 @@ export function runInRunner(
     .finally(() => ctx.signal.removeEventListener('abort', onAbort));
 }
 
-async function inputFilesOf(
+/** `inputFiles` as Kestra takes them: a map of name -> content (or kestra:// URI), or its JSON text, rendered. */
+export async function inputFilesOf(
   ctx: TaskContext, files: Record<string, string | null> | string, extra: Record<string, unknown>,
 ): Promise<Record<string, string>> {
   if (typeof files !== 'string') return renderInputFiles(ctx, files, extra);

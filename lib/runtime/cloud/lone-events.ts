@@ -47,7 +47,8 @@ export function loneDispatch(execution: Execution, effects: readonly Effect[]): 
   let dispatched: string | undefined;
   for (const effect of effects) {
     if (effect.type !== EffectType.DispatchWorkerTask) continue;
-    if (dispatched !== undefined) return undefined;
+    // A group (WorkingDirectory) appends its children's events before its result: never alone.
+    if (dispatched !== undefined || effect.workerTask.children) return undefined;
     dispatched = effect.workerTask.taskRunId;
   }
   if (dispatched === undefined) return undefined;

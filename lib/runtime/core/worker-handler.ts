@@ -135,6 +135,15 @@ export async function handleWorkerTask(deps: WorkerHandlerDeps, task: WorkerTask
   return new ClaimedAttempt(deps, task, key, undefined, notice, opts.appendResult).run(opts.deadline);
 }
 
+/**
+ * A WorkingDirectory's group attempt: its runner (and the script helpers it uses) is loaded on the
+ * first group, not with every worker. No deadline: a group runs within one invocation.
+ */
+async function runGroupLazily(task: WorkerTask, worker: WorkerDeps, opts: { workerId: string; kill: LazyAbortController }, tell: (event: ExecutionEvent) => Promise<unknown> | undefined): Promise<AttemptOutcome> {
+  const { runGroup } = await import('../../worker/working-directory');
+  return runGroup(task, worker, opts, tell);
+}
+
 /** How a worker appends its result: the store's append unless the transport has a cheaper path (the cloud's lone events). */
 export type AppendResult = (executionId: string, event: ExecutionEvent) => Promise<boolean>;
 
@@ -205,8 +214,22 @@ class ClaimedAttempt {
 
   run(deadline: Date | undefined): Promise<void> {
     const { deps, task } = this;
-    return runAttempt(task, deps.worker, { workerId: deps.workerId, kill: this.controller, deadline })
-      .then((outcome) => this.report(outcome), (err: unknown) => this.fail(err));
+    const running = task.children
+      ? runGroupLazily(task, deps.worker, { workerId: deps.workerId, kill: this.controller }, (event) => this.tell(event))
+      : runAttempt(task, deps.worker, { workerId: deps.workerId, kill: this.controller, deadline });
+    return running.then((outcome) => this.report(outcome), (err: unknown) => this.fail(err));
+  }
+
+  /** A group attempt's news about one of its children (WorkingDirectory), appended as the worker's own events are. */
+  private tell(event: ExecutionEvent): Promise<unknown> | undefined {
+    const { deps, task, ports } = this;
+    // Stopped with its runtime: the child's KILLED is not its fault; the group is found lost at the next start.
+    if (deps.running.abandoned && this.controller.aborted) return undefined;
+    if (ports) {
+      appendNow(deps, ports, task.executionId, event, deps.clock.now());
+      return undefined;
+    }
+    return appendEvent(deps, task.executionId, event);
   }
 
   private report(outcome: AttemptOutcome): Promise<void> | void {
@@ -230,7 +253,8 @@ class ClaimedAttempt {
         ports.ledger.finishNow(key, now);
       } else {
         const event: ExecutionEvent = { type: 'WorkerResult', result: outcome.result };
-        after = (this.appendResult ? this.appendResult(task.executionId, event) : appendEvent(deps, task.executionId, event))
+        // A group's result follows its children's events: it never takes the lone path, which assumes it is alone.
+        after = (this.appendResult && !task.children ? this.appendResult(task.executionId, event) : appendEvent(deps, task.executionId, event))
           .then(() => deps.ledger.finish(key, deps.clock.now()));
       }
     } catch (err) {

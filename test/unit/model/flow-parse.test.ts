@@ -645,6 +645,41 @@ ${tasks}`;
     ]);
   });
 
+  const wdir = (extra: string): string => `
+id: wdir
+namespace: dev.aloft
+tasks:
+  - id: folder
+    type: io.kestra.plugin.core.flow.WorkingDirectory
+${extra}`;
+
+  it('refuses a flowable inside a WorkingDirectory, naming flow, task, property and line', () => {
+    const errors = errorsOf(parse1x(wdir(`    tasks:
+      - id: inner
+        type: io.kestra.plugin.core.flow.Sequential
+        tasks:
+          - id: log
+            type: io.kestra.plugin.core.log.Log
+            message: hi
+`)));
+    expect(errors.map(formatError)).toEqual([
+      "flow.yml:8:7: flow dev.aloft.wdir, task folder, property tasks[0].tasks: task 'inner' (tasks[0]) is a flowable (io.kestra.plugin.core.flow.Sequential): only runnable tasks can run in a WorkingDirectory",
+    ]);
+  });
+
+  it('refuses a WorkingDirectory cache without patterns, naming flow, task, property and line', () => {
+    const errors = errorsOf(parse1x(wdir(`    cache:
+      ttl: PT1H
+    tasks:
+      - id: log
+        type: io.kestra.plugin.core.log.Log
+        message: hi
+`)));
+    expect(errors.map(formatError)).toEqual([
+      "flow.yml:8:7: flow dev.aloft.wdir, task folder, property tasks[0].cache.patterns: missing required property 'patterns'",
+    ]);
+  });
+
   it('checks the tasks inside a Dag, applies pluginDefaults to them and counts their ids', () => {
     const r = parse1x(`${dag(`      - task:
           id: a

@@ -33,6 +33,21 @@ tasks:
         format: "r"
 `;
 
+const GROUP = `
+id: group
+namespace: unit.alone
+tasks:
+  - id: wdir
+    type: io.kestra.plugin.core.flow.WorkingDirectory
+    tasks:
+      - id: w1
+        type: io.kestra.core.tasks.debugs.Return
+        format: "w1"
+      - id: w2
+        type: io.kestra.core.tasks.debugs.Return
+        format: "{{ outputs.w1.value }} then w2"
+`;
+
 describe('which dispatched attempt runs alone', () => {
   it('marks each task of a chain alone, since nothing else of the execution is in flight', async () => {
     const h = await harness();
@@ -71,5 +86,19 @@ describe('which dispatched attempt runs alone', () => {
     expect([l2.taskId, l2.alone]).toEqual(['l2', true]);
     await h.rt.worker('core', pushEvent(l2));
     expect((await h.drive(execution.id)).state.current).toBe('SUCCESS');
+  });
+
+  it('never marks a WorkingDirectory alone: its worker appends its tasks\' starts and results before its own', async () => {
+    const h = await harness();
+    const execution = await h.start(await h.deploy(GROUP));
+    await h.rt.executor(inboxEvent(execution.id, 'created'));
+    const [group] = h.adapters.queue.take();
+    expect([group.taskId, group.group, group.alone]).toEqual(['wdir', 'core', undefined]);
+    await h.rt.worker('core', pushEvent(group));
+    const done = await h.drive(execution.id);
+    expect(done.state.current).toBe('SUCCESS');
+    expect(done.taskRunList.map((r) => [r.taskId, r.state.current, r.outputs?.value])).toEqual([
+      ['wdir', 'SUCCESS', undefined], ['w1', 'SUCCESS', 'w1'], ['w2', 'SUCCESS', 'w1 then w2'],
+    ]);
   });
 });
