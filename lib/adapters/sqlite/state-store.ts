@@ -61,11 +61,6 @@ export class SqliteStateStore implements StateStore {
   private settling: Slot[] = [];
   private lastCommitMs = Number.NaN;
   private lastCommitIso = '';
-  /**
-   * Settled executions written to the tables, with the batch that wrote them: they leave memory only
-   * once it is committed, since reads of the tables see nothing before.
-   */
-  private releasing: Array<{ slot: Slot; seq: number }> = [];
   /** Executions deleted, with the batch that deletes their rows, until it is committed. */
   private readonly deleting = new Map<string, number>();
   readonly writes: StateWriteCounts = { journal: 0, headers: 0, taskRuns: 0, events: 0 };
@@ -251,7 +246,6 @@ export class SqliteStateStore implements StateStore {
     assertDeletable(slot.execution, slot.inbox !== undefined);
     this.slots.forget(executionId);
     this.journal.forget(executionId);
-    this.releasing = this.releasing.filter((r) => r.slot !== slot);
     // Journal rows it left are skipped at open (their execution has no row) and cut with the others.
     this.tables.remove(executionId);
     this.deleting.set(executionId, this.db.writeSeq);
@@ -329,18 +323,11 @@ export class SqliteStateStore implements StateStore {
 
   /** The slot leaves memory (for the bounded cache) once the batch that wrote its tables is committed. */
   private release(slot: Slot): void {
-    this.releasing.push({ slot, seq: this.db.writeSeq });
+    this.slots.releaseAfter(slot, this.db.writeSeq);
   }
 
   private acked(acked: number): void {
-    const releasing = this.releasing;
-    let i = 0;
-    for (; i < releasing.length && releasing[i].seq <= acked; i++) {
-      const slot = releasing[i].slot;
-      // One changed since is written again first, and released after that write.
-      if (settled(slot) && !slot.dirty) this.slots.release(slot);
-    }
-    if (i > 0) this.releasing = releasing.slice(i);
+    this.slots.acked(acked);
     for (const [id, seq] of this.deleting) if (seq <= acked) this.deleting.delete(id);
   }
 
