@@ -66,6 +66,8 @@ export class SlotCache {
     let i = 0;
     for (; i < releasing.length && releasing[i].seq <= acked; i++) {
       const slot = releasing[i].slot;
+      // Its keys are committed now: event_keys answers for them.
+      if (slot.sent && slot.sentSeq <= acked) slot.sent = undefined;
       if (settled(slot) && !slot.dirty) this.release(slot);
     }
     if (i > 0) this.releasing = releasing.slice(i);

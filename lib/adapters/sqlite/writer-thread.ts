@@ -110,6 +110,10 @@ export interface WriterOptions {
   onExit(message: string): void;
 }
 
+/** The thread's young generation: its garbage is the parts it was handed, dead once run. */
+// 4 MB instead of V8's default (up to 48): 20 MB less peak RSS in bench:burst, no more CPU measured.
+const YOUNG_MB = 4;
+
 /** How long close() waits for the thread before giving up (it never waits for ever). */
 const WAIT_MS = 60_000;
 
@@ -126,6 +130,7 @@ export class WriterThread {
     this.port = port1;
     this.worker = new Worker(THREAD_SOURCE, {
       eval: true,
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB },
       workerData: { port: port2, state: this.state, file: opts.file, pragmas: opts.pragmas, driver: require.resolve('better-sqlite3'), timeoutMs: opts.timeoutMs },
       transferList: [port2],
     });
