@@ -1,7 +1,7 @@
 // bench:burst — E executions x T chained Return tasks, all started at once on the embedded runtime.
 // Prints one JSON line. Not a test: figures go into notes, never into assertions.
 // The machine is shared, so wall figures come with the load average; cpu_s and gc_ms are steadier.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
@@ -34,6 +34,21 @@ function gcMeter(): { stop(): { gc_ms: number; scavenge_ms: number; mark_compact
   };
 }
 
+/**
+ * CPU seconds of this process's main thread (Linux: /proc/self/task/{pid}/stat, utime + stime), or
+ * NaN elsewhere. process.cpuUsage() adds every thread's: the SQLite writer's and the GC's too. On a
+ * loaded machine the main thread's CPU says more about the wall an idle machine would see.
+ */
+function mainThreadCpuS(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** One burst of E x T on a fresh runtime: in memory, or on SQLite in a data directory (`durable`). */
 async function burst(durable: boolean, yaml = chainedFlowYaml(T)): Promise<Record<string, unknown>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'aloft-bench-'));
@@ -47,11 +62,13 @@ async function burst(durable: boolean, yaml = chainedFlowYaml(T)): Promise<Recor
   const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20);
   const gc = gcMeter();
   const cpu0 = process.cpuUsage();
+  const main0 = mainThreadCpuS();
   const t0 = performance.now();
   const started = await Promise.all(Array.from({ length: E }, () => runtime.startExecution({ flow })));
   const finals = await Promise.all(started.map((e) => runtime.waitForEnd(e.id)));
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const mainCpuS = mainThreadCpuS() - main0;
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   const heapMb = Math.round(process.memoryUsage().heapUsed / 1048576);
@@ -70,6 +87,7 @@ async function burst(durable: boolean, yaml = chainedFlowYaml(T)): Promise<Recor
     wall_s: +wall.toFixed(3),
     tasks_per_s: Math.round((E * T) / wall),
     cpu_s: +cpuS.toFixed(3),
+    main_thread_cpu_s: +mainCpuS.toFixed(2),
     cpu_ms_per_1k_tasks: +((cpuS * 1e6) / (E * T)).toFixed(1),
     ...gcs,
     peak_rss_mb: Math.round(peakRss / 1048576),
@@ -106,6 +124,7 @@ async function main(): Promise<void> {
   console.log(JSON.stringify({
     bench: 'burst', ...durable, memory,
     durable_over_memory_wall: +((durable.wall_s as number) / (memory.wall_s as number)).toFixed(2),
+    durable_over_memory_main_thread_cpu: +((durable.main_thread_cpu_s as number) / (memory.main_thread_cpu_s as number)).toFixed(2),
   }));
 }
 

@@ -9,7 +9,8 @@
 // once. Opening the ledger reads the journal back into memory.
 import type Database from 'better-sqlite3';
 import type { AttemptClaim, AttemptKey, AttemptLedger } from '../../ports/attempt-ledger';
-import type { SqliteDatabase } from './database';
+import type { SqliteDatabase, WriteStatement } from './database';
+import { IdFilter } from './id-filter';
 
 /** An attempt in memory: a running claim, or DONE (finished or refused). */
 interface Claim {
@@ -55,12 +56,16 @@ function fromRow(r: Row): Entry {
 export class SqliteAttemptLedger implements AttemptLedger {
   /** Attempts changed since the table was last written, by key. */
   private recent = new Map<string, Entry>();
+  /** Attempts written to the table in a batch not committed yet (reads of the table miss them), oldest first. */
+  private writing: Array<{ seq: number; entries: Map<string, Entry> }> = [];
   private readonly batchSize: number;
+  /** The executions the table holds attempts of (maybe): a claim of any other's attempt reads nothing. */
+  private tabled: IdFilter;
   private readonly sql: {
     get: Database.Statement<[string, string, number]>;
-    journal: Database.Statement<[string, string, number, number, string | null, number | null, number | null, number | null]>;
-    put: Database.Statement<[string, string, number, number, string | null, number | null, number | null, number | null]>;
-    clearJournal: Database.Statement<[]>;
+    journal: WriteStatement<[string, string, number, number, string | null, number | null, number | null, number | null]>;
+    put: WriteStatement<[string, string, number, number, string | null, number | null, number | null, number | null]>;
+    clearJournal: WriteStatement<[]>;
     stale: Database.Statement<[number, number]>;
   };
 
@@ -70,18 +75,22 @@ export class SqliteAttemptLedger implements AttemptLedger {
     const columns = 'execution_id, task_run_id, attempt, running, worker_id, claimed_at, heartbeat, timeout_ms';
     this.sql = {
       get: raw.prepare(`SELECT ${columns} FROM attempts WHERE execution_id = ? AND task_run_id = ? AND attempt = ?`),
-      journal: raw.prepare(`INSERT INTO attempt_journal (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-      put: raw.prepare(`INSERT INTO attempts (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
+      journal: db.statement(`INSERT INTO attempt_journal (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      put: db.statement(`INSERT INTO attempts (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
         running = excluded.running, worker_id = excluded.worker_id, claimed_at = excluded.claimed_at, heartbeat = excluded.heartbeat,
         timeout_ms = excluded.timeout_ms`),
-      clearJournal: raw.prepare('DELETE FROM attempt_journal'),
+      clearJournal: db.statement('DELETE FROM attempt_journal'),
       stale: raw.prepare(`SELECT ${columns} FROM attempts WHERE running = 1 AND heartbeat < ? ORDER BY heartbeat LIMIT ?`),
     };
     for (const row of raw.prepare(`SELECT ${columns} FROM attempt_journal ORDER BY seq`).iterate() as Iterable<Row>) {
       this.recent.set(keyOf({ executionId: row.execution_id, taskRunId: row.task_run_id, attempt: row.attempt }), fromRow(row));
     }
+    this.tabled = this.filterOfTable();
     db.onFlush(() => {
       if (this.recent.size >= this.batchSize) this.writeTable();
+    });
+    db.onAcked((acked) => {
+      while (this.writing.length > 0 && this.writing[0].seq <= acked) this.writing.shift();
     });
   }
 
@@ -127,9 +136,10 @@ export class SqliteAttemptLedger implements AttemptLedger {
   }
 
   async stale(olderThan: Date, limit: number): Promise<AttemptClaim[]> {
-    // The table answers once it holds everything.
+    // The table answers once it holds everything, committed.
     this.db.flush();
     this.writeTable();
+    await this.db.durable();
     return (this.sql.stale.all(olderThan.getTime(), limit) as Row[]).map((r) => ({
       executionId: r.execution_id, taskRunId: r.task_run_id, attempt: r.attempt, workerId: r.worker_id ?? '',
       claimedAt: new Date(r.claimed_at ?? 0).toISOString(), heartbeat: new Date(r.heartbeat ?? 0).toISOString(),
@@ -141,6 +151,11 @@ export class SqliteAttemptLedger implements AttemptLedger {
   private entry(k: string, key: AttemptKey): Entry | undefined {
     const recent = this.recent.get(k);
     if (recent !== undefined) return recent;
+    for (let i = this.writing.length - 1; i >= 0; i--) {
+      const written = this.writing[i].entries.get(k);
+      if (written !== undefined) return written;
+    }
+    if (!this.tabled.mightHave(key.executionId)) return undefined;
     const row = this.sql.get.get(key.executionId, key.taskRunId, key.attempt) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
@@ -151,18 +166,34 @@ export class SqliteAttemptLedger implements AttemptLedger {
     this.sql.journal.run(...rowOf(key, entry));
   }
 
+  /**
+   * A filter of the executions the table holds attempts of, read from its index, and of those in
+   * batches not committed yet; sized for twice as many, so that it is rebuilt rarely.
+   */
+  private filterOfTable(): IdFilter {
+    const ids = this.db.db.prepare('SELECT DISTINCT execution_id FROM attempts').pluck().all() as string[];
+    const filter = new IdFilter(Math.max(2 * ids.length, 100_000));
+    for (const id of ids) filter.add(id);
+    for (const { entries } of this.writing) for (const k of entries.keys()) filter.add(k.slice(0, k.indexOf(SEP)));
+    return filter;
+  }
+
   /** Writes the attempts gathered in memory to the table, in key order, and empties the journal. */
   private writeTable(): void {
     if (this.recent.size === 0) return;
     this.db.write();
     const keys = [...this.recent.keys()].sort();
+    let last = '';
     for (const k of keys) {
       const entry = this.recent.get(k)!;
       const [executionId, taskRunId, attempt] = k.split(SEP);
       this.sql.put.run(...rowOf({ executionId, taskRunId, attempt: Number(attempt) }, entry));
+      if (executionId !== last) this.tabled.add((last = executionId));
     }
     this.sql.clearJournal.run();
+    this.writing.push({ seq: this.db.writeSeq, entries: this.recent });
     this.recent = new Map();
+    if (this.tabled.full) this.tabled = this.filterOfTable();
   }
 }
 

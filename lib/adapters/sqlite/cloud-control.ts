@@ -3,39 +3,41 @@
 // pending events in memory; there is no lease in one process).
 import type Database from 'better-sqlite3';
 import type { StrandedExecutions, WakeUpRecord, WakeUpStore } from '../../ports/cloud-control';
-import type { SqliteDatabase } from './database';
+import type { SqliteDatabase, WriteStatement } from './database';
 import type { SqliteStateStore } from './state-store';
 
 export class SqliteWakeUpStore implements WakeUpStore {
   private readonly sql: {
-    put: Database.Statement<[string, number, string]>;
+    put: WriteStatement<[string, number, string]>;
     due: Database.Statement<[number, number]>;
-    remove: Database.Statement<[string]>;
+    remove: WriteStatement<[string]>;
   };
+  private lastWrite = 0;
 
   constructor(private readonly db: SqliteDatabase) {
     const raw = db.db;
     this.sql = {
-      put: raw.prepare('INSERT INTO wake_ups (id, due_ms, json) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING'),
+      put: db.statement('INSERT INTO wake_ups (id, due_ms, json) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING'),
       due: raw.prepare('SELECT json FROM wake_ups WHERE due_ms <= ? ORDER BY due_ms, id LIMIT ?').pluck(),
-      remove: raw.prepare('DELETE FROM wake_ups WHERE id = ?'),
+      remove: db.statement('DELETE FROM wake_ups WHERE id = ?'),
     };
   }
 
   async put(wakeUp: WakeUpRecord): Promise<void> {
-    this.db.write();
     const { id, executionId, taskRunId, reason, at } = wakeUp;
     this.sql.put.run(id, Date.parse(at), JSON.stringify({ id, executionId, taskRunId, reason, at }));
+    this.lastWrite = this.db.writeSeq;
     await this.db.durable();
   }
 
   async due(now: Date, limit: number): Promise<WakeUpRecord[]> {
+    await this.db.seen(this.lastWrite);
     return (this.sql.due.all(now.getTime(), limit) as string[]).map((json) => JSON.parse(json) as WakeUpRecord);
   }
 
   async remove(id: string): Promise<void> {
-    this.db.write();
     this.sql.remove.run(id);
+    this.lastWrite = this.db.writeSeq;
     await this.db.durable();
   }
 }

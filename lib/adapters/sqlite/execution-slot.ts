@@ -20,6 +20,9 @@ export interface Slot {
   inbox: PendingEvent[] | undefined;
   /** Keys appended since its tables were written: still to add to event_keys. */
   keys: Set<string> | undefined;
+  /** Keys written to event_keys in batch `sentSeq`, kept until it is committed (reads see it then). */
+  sent: Set<string> | undefined;
+  sentSeq: number;
   /** Keys the inbox table holds as pending, consumed since: their rows are still to delete. */
   gone: string[] | undefined;
   /** Appended since the last flush. */
@@ -39,7 +42,7 @@ const NO_RUNS: readonly TaskRun[] = [];
 
 export function newSlot(execution: Execution, stored: Execution | undefined): Slot {
   return {
-    execution, stored, rowState: undefined, rowOf: undefined, tableRuns: NO_RUNS, tableKeys: false, inbox: undefined, keys: undefined, gone: undefined,
+    execution, stored, rowState: undefined, rowOf: undefined, tableRuns: NO_RUNS, tableKeys: false, inbox: undefined, keys: undefined, sent: undefined, sentSeq: 0, gone: undefined,
     fresh: undefined, consumed: undefined, firstSeq: 0, changes: 0, dirty: false, settling: false,
   };
 }

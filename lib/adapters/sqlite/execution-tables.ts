@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import type { Execution, TaskRun } from '../../model/execution';
 import type { ExecutionHeader, PendingEvent } from '../../ports/state-store';
+import type { SqliteDatabase, WriteStatement } from './database';
 import { type JsonOf, newSlot, type Slot, startOf } from './execution-slot';
 
 // Event keys are built from ids and event names; none contains this character.
@@ -25,32 +26,33 @@ export class ExecutionTables {
     runs: Database.Statement<[string]>;
     pending: Database.Statement<[string]>;
     keys: Database.Statement<[string]>;
-    putKeys: Database.Statement<[string, string]>;
-    insertHeader: Database.Statement<[string, string, string, string, string, string]>;
-    updateHeader: Database.Statement<[string, string, string]>;
-    putRun: Database.Statement<[string, number, string, string]>;
-    cutRuns: Database.Statement<[string, number]>;
-    insertEvent: Database.Statement<[string, string, number, string]>;
-    consumeEvent: Database.Statement<[string, string]>;
-    remove: Array<Database.Statement<[string]>>;
+    putKeys: WriteStatement<[string, string]>;
+    insertHeader: WriteStatement<[string, string, string, string, string, string]>;
+    updateHeader: WriteStatement<[string, string, string]>;
+    putRun: WriteStatement<[string, number, string, string]>;
+    cutRuns: WriteStatement<[string, number]>;
+    insertEvent: WriteStatement<[string, string, number, string]>;
+    consumeEvent: WriteStatement<[string, string]>;
+    remove: Array<WriteStatement<[string]>>;
   };
 
-  constructor(raw: Database.Database, private readonly writes: StateWriteCounts, private readonly json: JsonOf) {
+  constructor(private readonly db: SqliteDatabase, private readonly writes: StateWriteCounts, private readonly json: JsonOf) {
+    const raw = db.db;
     this.sql = {
       exists: raw.prepare('SELECT 1 FROM executions WHERE id = ?'),
       header: raw.prepare('SELECT header FROM executions WHERE id = ?'),
       runs: raw.prepare('SELECT json FROM task_runs WHERE execution_id = ? ORDER BY pos').pluck(),
       pending: raw.prepare('SELECT json FROM inbox WHERE execution_id = ? ORDER BY seq').pluck(),
       keys: raw.prepare('SELECT keys FROM event_keys WHERE execution_id = ?').pluck(),
-      putKeys: raw.prepare('INSERT INTO event_keys (execution_id, keys) VALUES (?, ?) ON CONFLICT DO UPDATE SET keys = excluded.keys'),
-      insertHeader: raw.prepare('INSERT INTO executions (id, namespace, flow_id, state, start_date, header) VALUES (?, ?, ?, ?, ?, ?)'),
-      updateHeader: raw.prepare('UPDATE executions SET state = ?, header = ? WHERE id = ?'),
-      putRun: raw.prepare('INSERT INTO task_runs (execution_id, pos, id, json) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET id = excluded.id, json = excluded.json'),
-      cutRuns: raw.prepare('DELETE FROM task_runs WHERE execution_id = ? AND pos >= ?'),
-      insertEvent: raw.prepare('INSERT INTO inbox (execution_id, key, seq, json) VALUES (?, ?, ?, ?)'),
-      consumeEvent: raw.prepare('DELETE FROM inbox WHERE execution_id = ? AND key = ?'),
+      putKeys: db.statement('INSERT INTO event_keys (execution_id, keys) VALUES (?, ?) ON CONFLICT DO UPDATE SET keys = excluded.keys'),
+      insertHeader: db.statement('INSERT INTO executions (id, namespace, flow_id, state, start_date, header) VALUES (?, ?, ?, ?, ?, ?)'),
+      updateHeader: db.statement('UPDATE executions SET state = ?, header = ? WHERE id = ?'),
+      putRun: db.statement('INSERT INTO task_runs (execution_id, pos, id, json) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET id = excluded.id, json = excluded.json'),
+      cutRuns: db.statement('DELETE FROM task_runs WHERE execution_id = ? AND pos >= ?'),
+      insertEvent: db.statement('INSERT INTO inbox (execution_id, key, seq, json) VALUES (?, ?, ?, ?)'),
+      consumeEvent: db.statement('DELETE FROM inbox WHERE execution_id = ? AND key = ?'),
       remove: ['executions WHERE id', 'task_runs WHERE execution_id', 'inbox WHERE execution_id', 'event_keys WHERE execution_id']
-        .map((t) => raw.prepare(`DELETE FROM ${t} = ?`)),
+        .map((t) => db.statement<[string]>(`DELETE FROM ${t} = ?`)),
     };
     this.inboxSeq = raw.prepare('SELECT COALESCE(MAX(seq), 0) FROM inbox').pluck().get() as number;
   }
@@ -79,9 +81,13 @@ export class ExecutionTables {
     this.rowWritten(slot);
   }
 
-  /** True when the key was appended to the execution and its tables were written since. */
-  hasKey(executionId: string, key: string): boolean {
-    return this.keysOf(executionId).includes(`${SEP}${key}${SEP}`);
+  /** True when the key was appended to the execution and its tables were written since (or are being). */
+  hasKey(slot: Slot, key: string): boolean {
+    if (slot.sent) {
+      if (slot.sent.has(key)) return true;
+      if (slot.sentSeq <= this.db.acked) slot.sent = undefined;
+    }
+    return this.keysOf(slot.execution.id).includes(`${SEP}${key}${SEP}`);
   }
 
   /** Writes the execution's whole state to the keyed tables. */
@@ -104,11 +110,14 @@ export class ExecutionTables {
       slot.tableRuns = after;
     }
     if (slot.keys) {
-      const old = slot.tableKeys ? this.keysOf(id) : SEP;
-      this.sql.putKeys.run(id, `${old}${[...slot.keys].join(SEP)}${SEP}`);
+      this.sql.putKeys.run(id, `${this.storedKeys(slot)}${[...slot.keys].join(SEP)}${SEP}`);
       // Events still pending (a long-lived execution written to the tables) keep their JSON.
       if (slot.inbox) for (const p of slot.inbox) if (slot.keys.has(p.key)) this.sql.insertEvent.run(id, p.key, ++this.inboxSeq, JSON.stringify(p));
       this.writes.events += slot.keys.size;
+      // Until that batch is committed, reads of event_keys miss them: memory answers meanwhile.
+      if (slot.sent && slot.sentSeq > this.db.acked) for (const key of slot.keys) slot.sent.add(key);
+      else slot.sent = slot.keys;
+      slot.sentSeq = this.db.writeSeq;
       slot.keys = undefined;
       slot.tableKeys = true;
     }
@@ -146,6 +155,19 @@ export class ExecutionTables {
 
   remove(executionId: string): void {
     for (const remove of this.sql.remove) remove.run(executionId);
+  }
+
+  /**
+   * What event_keys holds for the execution, as `SEP key SEP ... SEP`, with the keys of batches not
+   * committed yet (the main connection reads only what is committed). SQLite's string functions stop
+   * at NUL, so the row cannot be appended to in SQL.
+   */
+  private storedKeys(slot: Slot): string {
+    if (!slot.tableKeys) return SEP;
+    const stored = this.keysOf(slot.execution.id);
+    if (!slot.sent || slot.sentSeq <= this.db.acked) return stored;
+    const missing = [...slot.sent].filter((key) => !stored.includes(`${SEP}${key}${SEP}`));
+    return missing.length === 0 ? stored : `${stored}${missing.join(SEP)}${SEP}`;
   }
 
   /** The execution's keys in event_keys, as `SEP key SEP key ... SEP` (just SEP when none). */

@@ -3,7 +3,7 @@
 // filed under.
 import type Database from 'better-sqlite3';
 import { byFlow, listenKeysOf, sourceKeysOf, type FlowDependencyStore, type FlowRef, type FlowRefs } from '../../ports/flow-dependency-store';
-import type { SqliteDatabase } from './database';
+import type { SqliteDatabase, WriteStatement } from './database';
 
 const parse = (json: string): FlowRefs => JSON.parse(json) as FlowRefs;
 
@@ -12,12 +12,12 @@ const HIGH = '\u{10FFFF}';
 
 export class SqliteFlowDependencyStore implements FlowDependencyStore {
   private readonly sql: {
-    put: Database.Statement<[string, string, string]>;
-    removeKeys: Database.Statement<[string, string]>;
-    addKey: Database.Statement<[string, string, string]>;
-    remove: Database.Statement<[string, string]>;
-    removeCalls: Database.Statement<[string, string]>;
-    addCall: Database.Statement<[string, string, string, string]>;
+    put: WriteStatement<[string, string, string]>;
+    removeKeys: WriteStatement<[string, string]>;
+    addKey: WriteStatement<[string, string, string]>;
+    remove: WriteStatement<[string, string]>;
+    removeCalls: WriteStatement<[string, string]>;
+    addCall: WriteStatement<[string, string, string, string]>;
     get: Database.Statement<[string, string]>;
     callers: Database.Statement<[string, string]>;
     byKeys: Database.Statement<[string, string, string]>;
@@ -26,16 +26,17 @@ export class SqliteFlowDependencyStore implements FlowDependencyStore {
     inRange: Database.Statement<[string, string]>;
     count: Database.Statement<[]>;
   };
+  private lastWrite = 0;
 
   constructor(private readonly db: SqliteDatabase) {
     const raw = db.db;
     this.sql = {
-      put: raw.prepare('INSERT INTO flow_refs (namespace, id, json) VALUES (?, ?, ?) ON CONFLICT (namespace, id) DO UPDATE SET json = excluded.json'),
-      removeKeys: raw.prepare('DELETE FROM flow_listen_keys WHERE namespace = ? AND id = ?'),
-      addKey: raw.prepare('INSERT OR IGNORE INTO flow_listen_keys (key, namespace, id) VALUES (?, ?, ?)'),
-      remove: raw.prepare('DELETE FROM flow_refs WHERE namespace = ? AND id = ?'),
-      removeCalls: raw.prepare('DELETE FROM flow_calls WHERE caller_namespace = ? AND caller_id = ?'),
-      addCall: raw.prepare('INSERT OR IGNORE INTO flow_calls (target_namespace, target_id, caller_namespace, caller_id) VALUES (?, ?, ?, ?)'),
+      put: db.statement('INSERT INTO flow_refs (namespace, id, json) VALUES (?, ?, ?) ON CONFLICT (namespace, id) DO UPDATE SET json = excluded.json'),
+      removeKeys: db.statement('DELETE FROM flow_listen_keys WHERE namespace = ? AND id = ?'),
+      addKey: db.statement('INSERT OR IGNORE INTO flow_listen_keys (key, namespace, id) VALUES (?, ?, ?)'),
+      remove: db.statement('DELETE FROM flow_refs WHERE namespace = ? AND id = ?'),
+      removeCalls: db.statement('DELETE FROM flow_calls WHERE caller_namespace = ? AND caller_id = ?'),
+      addCall: db.statement('INSERT OR IGNORE INTO flow_calls (target_namespace, target_id, caller_namespace, caller_id) VALUES (?, ?, ?, ?)'),
       get: raw.prepare('SELECT json FROM flow_refs WHERE namespace = ? AND id = ?').pluck(),
       callers: raw.prepare(
         'SELECT r.json FROM flow_calls c JOIN flow_refs r ON r.namespace = c.caller_namespace AND r.id = c.caller_id WHERE c.target_namespace = ? AND c.target_id = ? ORDER BY r.namespace, r.id',
@@ -52,33 +53,36 @@ export class SqliteFlowDependencyStore implements FlowDependencyStore {
   }
 
   async save(refs: FlowRefs): Promise<void> {
-    this.db.write();
     this.sql.put.run(refs.namespace, refs.id, JSON.stringify(refs));
     this.sql.removeCalls.run(refs.namespace, refs.id);
     for (const s of refs.subflows) this.sql.addCall.run(s.namespace, s.id, refs.namespace, refs.id);
     this.sql.removeKeys.run(refs.namespace, refs.id);
     for (const k of listenKeysOf(refs)) this.sql.addKey.run(k, refs.namespace, refs.id);
+    this.lastWrite = this.db.writeSeq;
     await this.db.durable();
   }
 
   async remove(namespace: string, id: string): Promise<void> {
-    this.db.write();
     this.sql.remove.run(namespace, id);
     this.sql.removeCalls.run(namespace, id);
     this.sql.removeKeys.run(namespace, id);
+    this.lastWrite = this.db.writeSeq;
     await this.db.durable();
   }
 
   async get(namespace: string, id: string): Promise<FlowRefs | null> {
+    await this.db.seen(this.lastWrite);
     const json = this.sql.get.get(namespace, id) as string | undefined;
     return json === undefined ? null : parse(json);
   }
 
   async callersOf(namespace: string, id: string): Promise<FlowRefs[]> {
+    await this.db.seen(this.lastWrite);
     return (this.sql.callers.all(namespace, id) as string[]).map(parse);
   }
 
   async listenersOf(source: FlowRef): Promise<FlowRefs[]> {
+    await this.db.seen(this.lastWrite);
     const [a, b, c] = sourceKeysOf(source);
     const rows = [...this.sql.byKeys.all(a, b, c), ...this.sql.byPrefixKeys.all(source.namespace)] as Array<{ namespace: string; id: string; json: string }>;
     const seen = new Map<string, string>();
@@ -87,11 +91,13 @@ export class SqliteFlowDependencyStore implements FlowDependencyStore {
   }
 
   async inNamespace(namespace: string, opts: { prefix?: boolean } = {}): Promise<FlowRefs[]> {
+    await this.db.seen(this.lastWrite);
     const rows = opts.prefix ? this.sql.inRange.all(namespace, namespace + HIGH) : this.sql.inNamespace.all(namespace);
     return (rows as string[]).map(parse);
   }
 
   async count(): Promise<number> {
+    await this.db.seen(this.lastWrite);
     return this.sql.count.get() as number;
   }
 }

@@ -2,10 +2,10 @@
 // changed in that commit (its header or version, the task runs whose object changed, its events).
 // A `settled` row makes the execution's earlier rows obsolete; the journal is cut from the front up
 // to the oldest live execution's first row. Opening the store replays it.
-import type Database from 'better-sqlite3';
 import { AloftError, ErrorCode } from '../../model/errors';
 import type { Execution, TaskRun } from '../../model/execution';
 import type { ExecutionHeader, PendingEvent } from '../../ports/state-store';
+import type { SqliteDatabase, WriteStatement } from './database';
 import { headerOf, type JsonOf, type Slot } from './execution-slot';
 import type { StateWriteCounts } from './execution-tables';
 
@@ -58,15 +58,16 @@ export class ExecutionJournal {
   /** The journal holds no row before this seq. */
   private head: number;
   private readonly sql: {
-    insert: Database.Statement<[number, string, number, string | null]>;
-    cut: Database.Statement<[number]>;
+    insert: WriteStatement<[number, string, number, string | null]>;
+    cut: WriteStatement<[number]>;
   };
 
-  constructor(private readonly raw: Database.Database, private readonly writes: StateWriteCounts, private readonly json: JsonOf) {
+  constructor(private readonly db: SqliteDatabase, private readonly writes: StateWriteCounts, private readonly json: JsonOf) {
     this.sql = {
-      insert: raw.prepare('INSERT INTO journal (seq, execution_id, kind, json) VALUES (?, ?, ?, ?)'),
-      cut: raw.prepare('DELETE FROM journal WHERE seq < ?'),
+      insert: db.statement('INSERT INTO journal (seq, execution_id, kind, json) VALUES (?, ?, ?, ?)'),
+      cut: db.statement('DELETE FROM journal WHERE seq < ?'),
     };
+    const raw = db.db;
     this.seq = raw.prepare('SELECT COALESCE(MAX(seq), 0) FROM journal').pluck().get() as number;
     this.head = (raw.prepare('SELECT MIN(seq) FROM journal').pluck().get() as number | null) ?? this.seq + 1;
   }
@@ -149,7 +150,7 @@ export class ExecutionJournal {
   /** Each execution's rows after its last `settled` row, in order. */
   live(): Map<string, JournalRow[]> {
     const byExecution = new Map<string, JournalRow[]>();
-    for (const row of this.raw.prepare('SELECT seq, execution_id, kind, json FROM journal ORDER BY seq').iterate() as Iterable<JournalRow>) {
+    for (const row of this.db.db.prepare('SELECT seq, execution_id, kind, json FROM journal ORDER BY seq').iterate() as Iterable<JournalRow>) {
       if (row.kind === Journal.SETTLED) {
         byExecution.delete(row.execution_id);
         continue;

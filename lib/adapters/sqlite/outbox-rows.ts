@@ -3,6 +3,7 @@
 // a random page per insert and per delete, so the store remembers each row's seq instead.
 import type Database from 'better-sqlite3';
 import type { OutboxEntry } from '../../ports/state-store';
+import type { SqlWriter, WriteStatement } from './database';
 
 export class OutboxRows {
   /** Entries not written yet: one acknowledged before the commit is never written. */
@@ -14,18 +15,19 @@ export class OutboxRows {
   private ackedIds: string[] = [];
   private seq: number;
   private readonly sql: {
-    insert: Database.Statement<[number, string, string, string]>;
-    deleteRange: Database.Statement<[number, number]>;
-    deleteId: Database.Statement<[string]>;
+    insert: WriteStatement<[number, string, string, string]>;
+    deleteRange: WriteStatement<[number, number]>;
+    deleteId: WriteStatement<[string]>;
     unpublished: Database.Statement<[string, number]>;
   };
 
-  constructor(raw: Database.Database) {
+  constructor(db: SqlWriter) {
+    const raw = db.db;
     this.sql = {
-      insert: raw.prepare('INSERT INTO outbox (seq, id, created_at, json) VALUES (?, ?, ?, ?)'),
-      deleteRange: raw.prepare('DELETE FROM outbox WHERE seq BETWEEN ? AND ?'),
+      insert: db.statement('INSERT INTO outbox (seq, id, created_at, json) VALUES (?, ?, ?, ?)'),
+      deleteRange: db.statement('DELETE FROM outbox WHERE seq BETWEEN ? AND ?'),
       // Not indexed: only for an entry acknowledged twice, or one the store never saw.
-      deleteId: raw.prepare('DELETE FROM outbox WHERE id = ?'),
+      deleteId: db.statement('DELETE FROM outbox WHERE id = ?'),
       unpublished: raw.prepare('SELECT seq, json FROM outbox WHERE created_at < ? ORDER BY seq LIMIT ?'),
     };
     this.seq = raw.prepare('SELECT COALESCE(MAX(seq), 0) FROM outbox').pluck().get() as number;

@@ -1,11 +1,16 @@
 // The executions the SQLite state store holds in memory: every live one (not ended, or with events
 // pending, or with writes still to flush), and a bounded cache of recently ended ones.
-import type { Slot } from './execution-slot';
+import { settled, type Slot } from './execution-slot';
 
 export class SlotCache {
   private readonly live = new Map<string, Slot>();
   /** Least recently used first. */
   private readonly ended = new Map<string, Slot>();
+  /**
+   * Settled executions written to the tables, with the batch that wrote them: they leave the live
+   * ones only once it is committed, since reads of the tables see nothing before.
+   */
+  private releasing: Array<{ slot: Slot; seq: number }> = [];
 
   constructor(private readonly endedSize: number) {}
 
@@ -48,6 +53,24 @@ export class SlotCache {
       this.live.delete(id);
       this.remember(id, slot);
     }
+  }
+
+  /** Releases the slot once batch `seq`, which wrote its tables, is committed. */
+  releaseAfter(slot: Slot, seq: number): void {
+    this.releasing.push({ slot, seq });
+  }
+
+  /** Batches up to `acked` are committed: their slots are released, unless changed since (written again first). */
+  acked(acked: number): void {
+    const releasing = this.releasing;
+    let i = 0;
+    for (; i < releasing.length && releasing[i].seq <= acked; i++) {
+      const slot = releasing[i].slot;
+      // Its keys are committed now: event_keys answers for them.
+      if (slot.sent && slot.sentSeq <= acked) slot.sent = undefined;
+      if (settled(slot) && !slot.dirty) this.release(slot);
+    }
+    if (i > 0) this.releasing = releasing.slice(i);
   }
 
   remember(executionId: string, slot: Slot): void {

@@ -61,6 +61,8 @@ export class SqliteStateStore implements StateStore {
   private settling: Slot[] = [];
   private lastCommitMs = Number.NaN;
   private lastCommitIso = '';
+  /** Executions deleted, with the batch that deletes their rows, until it is committed. */
+  private readonly deleting = new Map<string, number>();
   readonly writes: StateWriteCounts = { journal: 0, headers: 0, taskRuns: 0, events: 0 };
   private readonly tables: ExecutionTables;
   private readonly journal: ExecutionJournal;
@@ -72,11 +74,12 @@ export class SqliteStateStore implements StateStore {
     this.journalSpan = opts.journalSpan ?? 200_000;
     this.settleBatch = opts.settleBatch ?? 512;
     const json = new JsonOf();
-    this.tables = new ExecutionTables(db.db, this.writes, json);
-    this.journal = new ExecutionJournal(db.db, this.writes, json);
-    this.outbox = new OutboxRows(db.db);
+    this.tables = new ExecutionTables(db, this.writes, json);
+    this.journal = new ExecutionJournal(db, this.writes, json);
+    this.outbox = new OutboxRows(db);
     this.replay();
     db.onFlush((closing) => this.flush(closing));
+    db.onAcked((acked) => this.acked(acked));
     this.concurrency = new SqliteConcurrencySlots(db);
   }
 
@@ -95,7 +98,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   async create(execution: Execution, first: PendingEvent): Promise<void> {
-    if (this.slots.get(execution.id) || this.tables.exists(execution.id)) {
+    if (this.slots.get(execution.id) || (!this.isDeleting(execution.id) && this.tables.exists(execution.id))) {
       throw new AloftError(ErrorCode.CONFLICT, `execution ${execution.id} already exists`);
     }
     const slot = newSlot(execution, undefined);
@@ -114,7 +117,8 @@ export class SqliteStateStore implements StateStore {
   async getHeader(executionId: string): Promise<ExecutionHeader | null> {
     const slot = this.slots.get(executionId);
     // Not in memory: settled, so its row is complete.
-    return slot ? headerOf(slot.execution) : this.tables.header(executionId);
+    if (slot) return headerOf(slot.execution);
+    return this.isDeleting(executionId) ? null : this.tables.header(executionId);
   }
 
   async append(executionId: string, pending: PendingEvent): Promise<boolean> {
@@ -148,7 +152,7 @@ export class SqliteStateStore implements StateStore {
   appendNow(executionId: string, pending: PendingEvent): boolean {
     const slot = this.slot(executionId);
     const key = pending.key;
-    if (slot.keys?.has(key) || (slot.tableKeys && this.tables.hasKey(executionId, key))) return false;
+    if (slot.keys?.has(key) || (slot.tableKeys && this.tables.hasKey(slot, key))) return false;
     (slot.keys ??= new Set()).add(key);
     // Exact sizes for the usual one or two events (a worker's start and result), as the memory store does.
     const inbox = slot.inbox;
@@ -215,22 +219,22 @@ export class SqliteStateStore implements StateStore {
   }
 
   async unpublished(olderThan: Date, limit: number): Promise<OutboxEntry[]> {
-    this.db.flush();
+    await this.db.caughtUp();
     return this.outbox.unpublished(olderThan, limit);
   }
 
   async list(filter: ExecutionFilter): Promise<ExecutionPage> {
-    this.db.flush();
+    await this.db.caughtUp();
     return listExecutions(this.db.db, filter, (id, header) => this.slots.get(id)?.execution ?? this.tables.withRuns(header));
   }
 
   async tokenAfter(filter: ExecutionFilter, n: number): Promise<string | undefined> {
-    this.db.flush();
+    await this.db.caughtUp();
     return tokenAfterExecutions(this.db.db, filter, n);
   }
 
   async count(filter: ExecutionFilter): Promise<number> {
-    this.db.flush();
+    await this.db.caughtUp();
     return countExecutions(this.db.db, filter);
   }
 
@@ -243,8 +247,8 @@ export class SqliteStateStore implements StateStore {
     this.slots.forget(executionId);
     this.journal.forget(executionId);
     // Journal rows it left are skipped at open (their execution has no row) and cut with the others.
-    this.db.write();
     this.tables.remove(executionId);
+    this.deleting.set(executionId, this.db.writeSeq);
     await this.db.durable();
     return true;
   }
@@ -285,7 +289,7 @@ export class SqliteStateStore implements StateStore {
       // Nothing journaled (created and ended in one commit, or a settled one folded again).
       this.writeTables(slot);
       slot.stored = execution;
-      this.slots.release(slot);
+      this.release(slot);
       return;
     }
     // One journal row per execution per commit, its JSON built from the parts that changed.
@@ -313,8 +317,22 @@ export class SqliteStateStore implements StateStore {
       slot.settling = false;
       // Written as it is now, settled or live again (a restart): either way its journal rows are obsolete.
       this.writeTables(slot);
-      if (settled(slot) && !slot.dirty) this.slots.release(slot);
+      this.release(slot);
     }
+  }
+
+  /** The slot leaves memory (for the bounded cache) once the batch that wrote its tables is committed. */
+  private release(slot: Slot): void {
+    this.slots.releaseAfter(slot, this.db.writeSeq);
+  }
+
+  private acked(acked: number): void {
+    this.slots.acked(acked);
+    for (const [id, seq] of this.deleting) if (seq <= acked) this.deleting.delete(id);
+  }
+
+  private isDeleting(executionId: string): boolean {
+    return this.deleting.size > 0 && this.deleting.has(executionId);
   }
 
   /** Writes the execution's whole state to the keyed tables; its journal rows become obsolete. */
@@ -345,6 +363,7 @@ export class SqliteStateStore implements StateStore {
   private find(executionId: string): Slot | undefined {
     const slot = this.slots.get(executionId);
     if (slot) return slot;
+    if (this.isDeleting(executionId)) return undefined;
     const loaded = this.tables.read(executionId);
     if (!loaded) return undefined;
     if (settled(loaded)) this.slots.remember(executionId, loaded);

@@ -23,6 +23,7 @@ describe('SqliteAttemptLedger against the memory ledger', () => {
   let t: TempData;
   afterEach(async () => { await t.cleanup(); });
 
+  // Given more than jest's 5 s: each of its ~30 reopens starts a writer thread, slow on a loaded machine.
   it.each([1, 2, 3])('answers the same after random operations, commits and reopens (seed %i)', async (seed) => {
     const opts = { attemptBatchSize: 7 };
     t = tempData(opts);
@@ -48,5 +49,5 @@ describe('SqliteAttemptLedger against the memory ledger', () => {
       else sqlite = t.reopen(opts).ledger;
       if (step % 25 === 0) expect(await stale(sqlite, step + 1)).toEqual(await stale(memory, step + 1));
     }
-  });
+  }, 30_000);
 });

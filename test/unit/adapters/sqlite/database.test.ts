@@ -156,38 +156,73 @@ describe('a SQLite data directory', () => {
   });
 
   describe('group commit', () => {
-    it('commits every write of a turn together, and refuses writes once closed', async () => {
+    it('runs every write of a turn on the writer thread in one commit, seen by reads once acknowledged, and refuses writes once closed', async () => {
       const db = SqliteDatabase.open(dir);
       db.db.exec('CREATE TABLE t (x)');
-      const insert = db.db.prepare('INSERT INTO t VALUES (?)');
-      for (let i = 0; i < 3; i++) {
-        db.write();
-        insert.run(i);
-      }
-      expect(db.db.inTransaction).toBe(true);
+      const insert = db.statement<[number]>('INSERT INTO t VALUES (?)');
+      const count = (): unknown => db.db.prepare('SELECT COUNT(*) FROM t').pluck().get();
+      const before = db.acked;
+      for (let i = 0; i < 3; i++) insert.run(i);
+      // Nothing is written on this thread: the batch goes to the writer at the end of the next turn.
+      expect(count()).toBe(0);
       await db.durable();
-      expect(db.db.inTransaction).toBe(false);
-      expect(db.db.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(3);
+      expect(count()).toBe(3);
+      expect(db.acked).toBe(before + 1);
       db.close();
-      expect(() => db.write()).toThrow(/closed/);
+      expect(() => insert.run(4)).toThrow(/closed/);
     });
 
-    it('refuses every later write once a commit failed, naming the directory, and keeps what was committed before', async () => {
+    it('refuses every later write once a flusher failed, naming the directory, and keeps what was committed before', async () => {
       const db = SqliteDatabase.open(dir);
       db.db.exec('CREATE TABLE t (x)');
-      const insert = db.db.prepare('INSERT INTO t VALUES (?)');
-      db.write();
+      const insert = db.statement<[string]>('INSERT INTO t VALUES (?)');
       insert.run('kept');
       await db.durable();
       let failing = false;
       db.onFlush(() => { if (failing) throw new Error('disk full'); });
       failing = true;
-      db.write();
       insert.run('lost');
       await expect(db.durable()).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining(`data directory ${dir}: a commit failed (disk full)`) });
       expect(() => db.write()).toThrow(/a commit failed/);
       expect(db.db.prepare('SELECT x FROM t').pluck().all()).toEqual(['kept']);
       db.close();
+    });
+
+    it('fails every waiter with a coded error when the writer thread cannot commit, and writes nothing of that batch or later ones', async () => {
+      const db = SqliteDatabase.open(dir);
+      db.db.exec('CREATE TABLE t (x PRIMARY KEY)');
+      const insert = db.statement<[string]>('INSERT INTO t VALUES (?)');
+      insert.run('kept');
+      await db.durable();
+      insert.run('first');
+      insert.run('kept');
+      const failed = db.durable();
+      // The next batch, handed to the writer behind the failing one.
+      await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+      insert.run('later');
+      const later = db.durable();
+      const error = { code: 'INTERNAL', message: expect.stringMatching(new RegExp(`^data directory ${dir}: a commit failed \\(SQLITE_CONSTRAINT`)) };
+      await expect(failed).rejects.toMatchObject(error);
+      await expect(later).rejects.toMatchObject(error);
+      expect(() => insert.run('refused')).toThrow(/a commit failed/);
+      expect(db.db.prepare('SELECT x FROM t').pluck().all()).toEqual(['kept']);
+      db.close();
+    });
+
+    it('close() waits for the batches the writer still holds, then closes both connections', async () => {
+      const db = SqliteDatabase.open(dir);
+      db.db.exec('CREATE TABLE t (x)');
+      const insert = db.statement<[number]>('INSERT INTO t VALUES (?)');
+      for (let i = 0; i < 1000; i++) insert.run(i);
+      db.commit();
+      for (let i = 0; i < 1000; i++) insert.run(i);
+      const last = db.durable();
+      db.close();
+      await last;
+      expect(db.db.open).toBe(false);
+      const again = new Database(join(dir, 'aloft.db'));
+      expect(again.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(2000);
+      again.close();
     });
   });
 });

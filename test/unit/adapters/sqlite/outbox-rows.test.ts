@@ -1,10 +1,19 @@
 import Database from 'better-sqlite3';
+import type { SqlWriter } from '../../../../lib/adapters/sqlite/database';
 import { migrate } from '../../../../lib/adapters/sqlite/migrations';
 import { OutboxRows } from '../../../../lib/adapters/sqlite/outbox-rows';
 import type { OutboxEntry } from '../../../../lib/ports/state-store';
 
 const entry = (id: string, createdAt = '2024-03-14T10:00:00.000Z'): OutboxEntry => ({
   id, executionId: 'e', effect: { type: 'EndExecution' } as unknown as OutboxEntry['effect'], createdAt,
+});
+/** Statements run at once on one connection (the data directory runs them on its writer thread). */
+const direct = (raw: Database.Database): SqlWriter => ({
+  db: raw,
+  statement: (sql: string) => {
+    const stmt = raw.prepare(sql);
+    return { run: (...params: unknown[]) => { stmt.run(...params); } };
+  },
 });
 const LATER = new Date('2030-01-01T00:00:00.000Z');
 
@@ -19,7 +28,7 @@ describe('OutboxRows', () => {
   afterEach(() => raw.close());
 
   it('never writes an entry acknowledged before the flush', () => {
-    const rows = new OutboxRows(raw);
+    const rows = new OutboxRows(direct(raw));
     rows.add(entry('a'));
     rows.add(entry('b'));
     rows.ack([entry('a')]);
@@ -30,7 +39,7 @@ describe('OutboxRows', () => {
   });
 
   it('deletes acknowledged rows by seq, gaps included, and leaves the others', () => {
-    const rows = new OutboxRows(raw);
+    const rows = new OutboxRows(direct(raw));
     for (const id of ['a', 'b', 'c', 'd', 'e']) rows.add(entry(id));
     rows.flush();
     rows.ack([entry('d'), entry('a'), entry('b')]);
@@ -40,11 +49,11 @@ describe('OutboxRows', () => {
   });
 
   it('continues the seqs of an existing table and deletes an entry it read back, once', () => {
-    const first = new OutboxRows(raw);
+    const first = new OutboxRows(direct(raw));
     first.add(entry('a'));
     first.add(entry('b'));
     first.flush();
-    const reopened = new OutboxRows(raw);
+    const reopened = new OutboxRows(direct(raw));
     reopened.add(entry('c'));
     reopened.flush();
     expect(seqs()).toEqual([1, 2, 3]);
@@ -56,17 +65,17 @@ describe('OutboxRows', () => {
   });
 
   it('deletes an entry it never saw by its id', () => {
-    const writer = new OutboxRows(raw);
+    const writer = new OutboxRows(direct(raw));
     writer.add(entry('a'));
     writer.flush();
-    const other = new OutboxRows(raw);
+    const other = new OutboxRows(direct(raw));
     other.ack([entry('a')]);
     other.flush();
     expect(seqs()).toEqual([]);
   });
 
   it('returns only entries created before the cut-off, oldest first, up to the limit', () => {
-    const rows = new OutboxRows(raw);
+    const rows = new OutboxRows(direct(raw));
     rows.add(entry('old', '2024-01-01T00:00:00.000Z'));
     rows.add(entry('new', '2024-06-01T00:00:00.000Z'));
     rows.flush();

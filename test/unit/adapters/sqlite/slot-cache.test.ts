@@ -53,4 +53,21 @@ describe('SlotCache', () => {
     expect(cache.get('l')).toBeUndefined();
     expect(cache.get('e')).toBeUndefined();
   });
+
+  it('releases a slot written in a batch only once that batch is committed, and not one changed since', () => {
+    const cache = new SlotCache(10);
+    const [a, b] = ['a', 'b'].map(slot);
+    cache.setLive('a', a);
+    cache.setLive('b', b);
+    cache.releaseAfter(a, 1);
+    cache.releaseAfter(b, 2);
+    b.dirty = true;
+    cache.acked(0);
+    expect(cache.hasLive('a')).toBe(true);
+    cache.acked(2);
+    expect(cache.hasLive('a')).toBe(false);
+    expect(cache.get('a')).toBe(a);
+    // Changed after its write: it stays live, to be written (and released) again.
+    expect(cache.hasLive('b')).toBe(true);
+  });
 });
