@@ -83,11 +83,18 @@ describe('Kafka TLS options from Kestra SSL properties (base64 store content)', 
       .toThrow('properties.ssl.truststore.location: is neither a JKS, a PKCS12 nor a PEM store');
   });
 
-  it('is what the client configuration uses for SSL and SASL_SSL, without a host name check when the identification algorithm is empty', () => {
-    const config = clientConfig({ 'bootstrap.servers': 'a:1', 'security.protocol': 'SSL', 'ssl.truststore.location': b64('truststore.jks'), 'ssl.truststore.password': 'changeit', 'ssl.endpoint.identification.algorithm': '' });
-    const ssl = config.ssl as tls.ConnectionOptions;
-    expect(ssl.ca).toEqual([expect.stringContaining('-----BEGIN CERTIFICATE-----')]);
-    expect(ssl.checkServerIdentity?.('other-host', {} as tls.PeerCertificate)).toBeUndefined();
-    expect(clientConfig({ 'bootstrap.servers': 'a:1', security: 'x' } as Record<string, string>).ssl).toBeUndefined();
-  });
+  it('is what the client configuration gives librdkafka as PEM for SSL, without a host name check when the identification algorithm is empty', () => {
+    const config = clientConfig({
+      'bootstrap.servers': 'a:1', 'security.protocol': 'SSL', 'ssl.endpoint.identification.algorithm': '',
+      'ssl.truststore.location': b64('truststore.jks'), 'ssl.truststore.password': 'changeit',
+      'ssl.keystore.location': b64('keystore.p12'), 'ssl.keystore.password': 'changeit', 'ssl.keystore.type': 'PKCS12',
+    });
+    expect(config).toMatchObject({
+      'security.protocol': 'ssl', 'ssl.endpoint.identification.algorithm': 'none',
+      'ssl.ca.pem': expect.stringContaining('-----BEGIN CERTIFICATE-----'),
+      'ssl.certificate.pem': expect.stringContaining('-----BEGIN CERTIFICATE-----'),
+      'ssl.key.pem': expect.stringMatching(/-----BEGIN (RSA )?PRIVATE KEY-----/),
+    });
+    expect(clientConfig({ 'bootstrap.servers': 'a:1' })['ssl.ca.pem']).toBeUndefined();
+  }, 60_000);
 });
