@@ -132,7 +132,8 @@ export async function openReader(properties: Readonly<Record<string, string>>, o
     'auto.offset.reset': opts.rewind ? 'earliest' : (properties['auto.offset.reset'] ?? 'latest'),
     'isolation.level': properties['isolation.level'] === 'read_uncommitted' ? 'read_uncommitted' : 'read_committed',
     // What librdkafka prefetches per partition: enough to keep reading, a bound on memory.
-    'queued.max.messages.kbytes': 16384,
+    'queued.max.messages.kbytes': 4096,
+    'fetch.max.bytes': 8 << 20,
     'fetch.wait.max.ms': 100,
     'session.timeout.ms': sessionMs,
     rebalance_cb: true,

@@ -1,8 +1,7 @@
-// Part of the Kafka client adapter (client.ts): records written through the client's promise API,
-// in batches with a few in flight, in one transaction when asked. Nothing outside the adapter knows
-// the client.
+// Part of the Kafka client adapter (client.ts): records handed to librdkafka's producer, which batches
+// them, in one transaction when asked; only failed deliveries come back to JavaScript. Nothing outside
+// the adapter knows the client.
 import { randomUUID } from 'node:crypto';
-import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { clientConfig, describeKafkaError, loadKafka, type ClientConfig } from './client';
 
 export interface OutgoingRecord {
@@ -31,9 +30,6 @@ export class WriterError extends Error {
   }
 }
 
-/** Records per request, and requests in flight: enough to keep the cluster busy, few enough to hold in memory. */
-const BATCH = 4000;
-const IN_FLIGHT = 4;
 /**
  * An empty value that is not null: a zero-length Buffer of its own has no memory behind it, and the
  * client would send it as null; a zero-length view into a real buffer is sent as empty, as Kafka keeps it.
@@ -41,95 +37,90 @@ const IN_FLIGHT = 4;
 const EMPTY = Buffer.alloc(8).subarray(4, 4);
 const bytes = (b: Buffer | null): Buffer | null => (b !== null && b.length === 0 ? EMPTY : b);
 const ACKS: Readonly<Record<string, number>> = { all: -1, '-1': -1, '1': 1, '0': 0 };
+/** How long connecting (metadata, and a transactional producer's id) and ending a transaction may take. */
+const TIMEOUT_MS = 30_000;
+/** librdkafka's "local queue full": wait for deliveries, then try again. */
+const QUEUE_FULL = -184;
+
+const call = (f: (cb: (err: unknown) => void) => void): Promise<void> =>
+  new Promise((resolve, reject) => f((err) => (err ? reject(err) : resolve())));
 
 export async function openWriter(properties: Readonly<Record<string, string>>, opts: { transactional: boolean }): Promise<RecordWriter> {
-  const { KafkaJS: K } = await loadKafka();
+  const { Producer } = await loadKafka();
   const config: ClientConfig = {
     ...clientConfig(properties),
     acks: ACKS[properties.acks ?? 'all'] ?? -1,
     'linger.ms': properties['linger.ms'] ?? 5,
+    // Only failed deliveries call back into JavaScript: a callback per record would cost more than the record.
+    dr_cb: true,
+    'delivery.report.only.error': true,
     ...(properties['request.timeout.ms'] ? { 'request.timeout.ms': Number(properties['request.timeout.ms']) } : {}),
     // Kafka's own default for a producer: the whole file is written, or (in a transaction) none of it.
     ...(opts.transactional ? { 'transactional.id': `aloft-${randomUUID()}`, 'enable.idempotence': true } : {}),
   };
-  const producer: KafkaJS.Producer = new K.Kafka({}).producer(config as KafkaJS.ProducerConstructorConfig);
+  const producer = new Producer(config as ConstructorParameters<typeof Producer>[0]);
   const fail = (stage: WriterError['stage'], err: unknown): WriterError => new WriterError(stage, describeKafkaError(err, properties));
+  let failure: WriterError | undefined;
+  producer.on('delivery-report', (err: unknown) => { if (err) failure ??= fail('send', err); });
+  const disconnect = (): Promise<void> => new Promise((resolve) => { if (producer.isConnected()) producer.disconnect(TIMEOUT_MS, () => resolve()); else resolve(); });
   try {
-    // connect() asks for metadata, and for a transactional producer its id (initTransactions).
-    await producer.connect();
+    await call((cb) => producer.connect({ timeout: TIMEOUT_MS }, cb));
+    // Serves the delivery reports.
+    producer.setPollInterval(100);
   } catch (err) {
-    await producer.disconnect().catch(() => undefined);
+    await disconnect();
     throw fail('connect', err);
   }
   let inTransaction = false;
   if (opts.transactional) {
     try {
-      await producer.transaction();
+      await call((cb) => producer.initTransactions(TIMEOUT_MS, cb));
+    } catch (err) {
+      await disconnect();
+      throw fail('connect', err);
+    }
+    try {
+      await call((cb) => producer.beginTransaction(cb));
       inTransaction = true;
     } catch (err) {
-      await producer.disconnect().catch(() => undefined);
+      await disconnect();
       throw fail('transaction', err);
     }
   }
 
-  let batch: KafkaJS.TopicMessages[] = [];
-  let pending = 0;
-  const inFlight = new Set<Promise<void>>();
-  let failure: WriterError | undefined;
-  const flush = (): void => {
-    if (pending === 0) return;
-    const topicMessages = batch;
-    batch = [];
-    pending = 0;
-    const sent: Promise<void> = producer.sendBatch({ topicMessages }).then(
-      () => { inFlight.delete(sent); },
-      (err: unknown) => { inFlight.delete(sent); failure ??= fail('send', err); },
-    );
-    inFlight.add(sent);
-  };
-  const settle = async (below: number): Promise<void> => {
-    while (inFlight.size > below) await Promise.race(inFlight);
-    if (failure) throw failure;
-  };
-  const byTopic = new Map<string, KafkaJS.Message[]>();
-
+  const flush = (ms: number): Promise<void> => new Promise((resolve) => producer.flush(ms, () => resolve()));
   return {
     async write(r) {
       if (failure) throw failure;
-      let list = byTopic.get(r.topic);
-      if (!list) {
-        list = [];
-        byTopic.set(r.topic, list);
-        batch.push({ topic: r.topic, messages: list });
-      }
-      const message: KafkaJS.Message = { key: bytes(r.key), value: bytes(r.value) };
-      if (r.headers) message.headers = r.headers;
-      if (r.partition !== undefined) message.partition = r.partition;
-      if (r.timestamp !== undefined) message.timestamp = String(r.timestamp);
-      list.push(message);
-      if (++pending >= BATCH) {
-        byTopic.clear();
-        flush();
-        await settle(IN_FLIGHT - 1);
-      }
-    },
-    async finish() {
-      byTopic.clear();
-      flush();
-      await settle(0);
-      if (inTransaction) {
+      const headers = r.headers ? Object.entries(r.headers).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => ({ [k]: x }))) : undefined;
+      for (;;) {
         try {
-          await producer.commit();
-          inTransaction = false;
+          producer.produce(r.topic, r.partition ?? null, bytes(r.value), bytes(r.key) ?? undefined, r.timestamp ?? null, undefined, headers);
+          return;
         } catch (err) {
-          throw fail('commit', err);
+          if ((err as { code?: number }).code !== QUEUE_FULL) throw fail('send', err);
+          await flush(100);
+          if (failure) throw failure;
         }
       }
     },
+    async finish() {
+      if (inTransaction) {
+        // Flushes every record, then writes the COMMIT markers.
+        try {
+          await call((cb) => producer.commitTransaction(TIMEOUT_MS, cb));
+        } catch (err) {
+          throw failure ?? fail('commit', err);
+        }
+        inTransaction = false;
+      } else {
+        await new Promise<void>((resolve, reject) => producer.flush(TIMEOUT_MS, (err) => (err ? reject(fail('send', err)) : resolve())));
+      }
+      if (failure) throw failure;
+    },
     async close() {
-      await Promise.allSettled([...inFlight]);
-      if (inTransaction) await producer.abort().catch(() => undefined);
-      await producer.disconnect().catch(() => undefined);
+      if (inTransaction) await call((cb) => producer.abortTransaction(TIMEOUT_MS, cb)).catch(() => undefined);
+      await disconnect();
     },
   };
 }
