@@ -51,7 +51,10 @@ if (process.env.ALOFT_KAFKA_BUILD !== '1' && run(['install'])) {
 
 say('no prebuilt client could be fetched: building librdkafka and the client from the package\'s sources (a few minutes)');
 const started = Date.now();
-if (run(['rebuild'], { CKJS_LINKING: 'dynamic', BUILD_LIBRDKAFKA: '1' })) {
+// node-gyp downloads Node's headers unless told where they are: those installed beside this node.
+const prefix = join(dirname(process.execPath), '..');
+const nodedir = process.env.npm_config_nodedir ?? (existsSync(join(prefix, 'include/node/node.h')) ? prefix : undefined);
+if (run(['rebuild'], { CKJS_LINKING: 'dynamic', BUILD_LIBRDKAFKA: '1', ...(nodedir ? { npm_config_nodedir: nodedir } : {}) })) {
   const version = works();
   if (version) {
     say(`built the client with librdkafka ${version} in ${Math.round((Date.now() - started) / 1000)} s`);
