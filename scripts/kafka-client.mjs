@@ -31,17 +31,19 @@ function works() {
   return r.status === 0 ? r.stdout : undefined;
 }
 
-function run(args, env = {}) {
+/** Runs node-pre-gyp; its output (a thousand lines of compiler warnings for a build) is shown only when it fails. */
+function run(args, env = {}, show = true) {
   const r = spawnSync(process.execPath, [join(dirname(require.resolve('@mapbox/node-pre-gyp/package.json', { paths: [dir] })), 'bin/node-pre-gyp'), ...args], {
-    cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'],
+    cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 256 << 20,
   });
+  if (r.status !== 0 && show) process.stderr.write(`${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n').slice(-60).join('\n'));
   return r.status === 0;
 }
 
 const binary = join(dir, 'build/Release/confluent-kafka-javascript.node');
 if (existsSync(binary) && works()) process.exit(0);
 
-if (process.env.ALOFT_KAFKA_BUILD !== '1' && run(['install'])) {
+if (process.env.ALOFT_KAFKA_BUILD !== '1' && run(['install'], {}, false)) {
   const version = works();
   if (version) {
     say(`prebuilt client with librdkafka ${version}`);
