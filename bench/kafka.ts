@@ -1,6 +1,6 @@
 // bench:kafka — produces RECORDS JSON records (default 1,000,000) from an internal-storage row file
-// to a topic, then consumes back into storage what the cluster holds (see below), on a librdkafka mock cluster this script starts
-// (kcat, as scripts/services/kafka.sh) and stops. Prints one JSON line per phase with records/s and the
+// to a topic, then consumes back into storage what the cluster holds (see below), on a librdkafka mock
+// cluster this script starts (in a child process, with the client's own librdkafka) and stops. Prints one JSON line per phase with records/s and the
 // peak RSS. Not a test: figures go into notes, never into assertions.
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -10,21 +10,32 @@ import { fakeTaskContext } from '../lib/worker/testing';
 const RECORDS = Number(process.env.RECORDS ?? 1_000_000);
 const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
 
+/**
+ * A mock cluster of the client's own librdkafka (2.15), in a child process so that its broker threads
+ * do not count in this process's CPU seconds; it lives as long as the child's client. The child prints
+ * the bootstrap address librdkafka logs, and leaves when its stdin ends.
+ */
+const MOCK = `
+const { Producer } = require('@confluentinc/kafka-javascript');
+const p = new Producer({ 'bootstrap.servers': '127.0.0.1:1', 'test.mock.num.brokers': 3, event_cb: true, log_level: 6 });
+p.on('event.log', (e) => { const m = /replaced with ([0-9.:,]+)/.exec(e.message); if (m) process.stdout.write(m[1] + '\\n'); });
+p.connect({}, () => undefined);
+process.stdin.on('end', () => p.disconnect(() => process.exit(0))).resume();
+`;
+
 async function mockCluster(): Promise<{ bootstrap: string; stop(): void }> {
-  // stdin stays open (never written): kcat, and with it the mock cluster, lives until killed.
-  const kcat = spawn('kcat', ['-P', '-t', 'bench-keepalive', '-X', 'test.mock.num.brokers=3', '-b', '127.0.0.1:1'], { stdio: ['pipe', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['-e', MOCK], { stdio: ['pipe', 'pipe', 'inherit'] });
   const bootstrap = await new Promise<string>((resolve, reject) => {
-    let err = '';
-    kcat.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /replaced with ([0-9.:,]+)/.exec(err);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /^([0-9.:,]+)\n/.exec(out);
       if (m) resolve(m[1]);
     });
-    kcat.on('error', reject);
-    kcat.on('exit', (code) => reject(new Error(`kcat exited (${code}): ${err}`)));
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`the mock cluster's process exited (${code})`)));
   });
-  // kcat leaves only when its stdin ends: a SIGTERM alone waits on that read, and the bench with it.
-  return { bootstrap, stop: () => { kcat.stdin.end(); kcat.kill('SIGTERM'); } };
+  return { bootstrap, stop: () => { child.stdin.end(); } };
 }
 
 async function phase<T>(name: string, records: number, work: () => Promise<T>): Promise<T> {
@@ -44,12 +55,12 @@ async function phase<T>(name: string, records: number, work: () => Promise<T>): 
 }
 
 async function main(): Promise<void> {
+  const topic = `bench-${Date.now()}`;
   const cluster = await mockCluster();
   const world = await fakeTaskContext({ taskId: 'bench' });
   try {
     const def = (name: string) => kafkaTasks.find((t) => t.type === `io.kestra.plugin.kafka.${name}`)!;
     const properties = { 'bootstrap.servers': cluster.bootstrap };
-    const topic = `bench-${Date.now()}`;
     async function* rows(): AsyncGenerator<unknown> {
       for (let i = 0; i < RECORDS; i++) yield { key: `k${i}`, value: { id: i, name: `user-${i}`, amount: i * 1.25, active: i % 2 === 0 } };
     }
@@ -58,15 +69,11 @@ async function main(): Promise<void> {
     const produced = await phase('produce', RECORDS, async () => def('Produce').run(world.ctx, def('Produce').properties.parse({
       properties, topic, from: uri, keySerializer: 'STRING', valueSerializer: 'JSON',
     })));
-    // librdkafka's mock cluster keeps about 5 MB per partition and drops older records, and kafkajs
-    // cannot create a topic with more partitions on it (its admin needs a controller the mock does not
-    // name): the consume phase reads what the cluster still holds, counted from its watermarks.
-    const { Kafka } = await import('kafkajs');
-    const admin = new Kafka({ brokers: cluster.bootstrap.split(','), logLevel: 0 }).admin();
-    await admin.connect();
-    const held = (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
-    await admin.disconnect();
-    // The consume phase includes the group join and one empty poll (pollDuration PT1S) at the end.
+    // librdkafka's mock cluster may keep only part of a partition's log and drop older records: the
+    // consume phase reads what the cluster still holds, counted from its watermarks.
+    const { topicWatermarks } = await import('../lib/plugins/kafka/client');
+    const held = (await topicWatermarks(properties, topic)).reduce((n, p) => n + p.high - p.low, 0);
+    // The consume phase includes connecting and one empty poll (pollDuration PT1S) at the end.
     const consumed = await phase('consume', held, async () => def('Consume').run(world.ctx, def('Consume').properties.parse({
       properties, topic, valueDeserializer: 'JSON', pollDuration: 'PT1S',
     })));

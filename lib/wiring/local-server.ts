@@ -71,7 +71,7 @@ export interface LocalServerOptions {
   pubsub?: PubSubTriggerSource | null;
   /** Makes the source for PUBSUB_EMULATOR_HOST (lib/wiring/pubsub-triggers.ts): the runtime picks no GCP adapter itself. */
   pubsubSource?: PubSubSourceFactory;
-  /** Where Kafka RealtimeTriggers read; `null` turns them off. Default: the kafkajs reader, loaded once a flow has one. */
+  /** Where Kafka RealtimeTriggers read; `null` turns them off. Default: the Kafka client's reader, loaded once a flow has one. */
   kafka?: KafkaTriggerSource | null;
   /** Structured log lines (severity, message, labels). */
   log?(line: Record<string, unknown>): void;

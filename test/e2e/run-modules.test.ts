@@ -50,6 +50,11 @@ describe('the modules aloft run loads', () => {
     expect(packages.has('@google-cloud/functions-framework')).toBe(false);
     expect(packages.has('protobufjs')).toBe(false);
   });
+
+  // The Kafka plugin imports its client on a Kafka task's first run only (lib/plugins/kafka/client.ts).
+  it('does not load the Kafka client, a native module only a Kafka task needs', () => {
+    expect(new Set(run.modules.map(packageOf)).has('@confluentinc/kafka-javascript')).toBe(false);
+  });
 });
 
 // A Kafka Produce that fails on its serializer before connecting to any broker: the serde code runs

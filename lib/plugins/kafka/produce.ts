@@ -1,18 +1,13 @@
 // io.kestra.plugin.kafka.Produce: records from a row file (streamed line by line), a map or a list of
 // maps, serialized by type and sent to their topic; in one transaction unless `transactional: false`.
-import { randomUUID } from 'node:crypto';
 import { AloftError, ErrorCode } from '../../model/errors';
 import { readJsonLines } from '../serdes/json-lines';
 import type { TaskContext } from '../types';
-import type { IHeaders, Message, Transaction } from 'kafkajs';
-import { clientConfig, describeKafkaError, ignoredProperties, loadKafka } from './client';
+import { clientConfig, ignoredProperties, openWriter, type OutgoingRecord, type RecordWriter } from './client';
+import { WriterError } from './client-writer';
 import type { ProduceOutputs, ProduceProperties } from './properties';
 import { SchemaRegistry } from './registry';
 import { SerdeError, serializer, type Serializer } from './serdes';
-
-/** Records sent per request: enough to keep the cluster busy, few enough to hold in memory. */
-const BATCH = 2000;
-const ACKS: Readonly<Record<string, number>> = { all: -1, '-1': -1, '1': 1, '0': 0 };
 
 interface Source {
   /** "line 3 of kestra:///…" or "record 2 of from". */
@@ -43,7 +38,7 @@ function timestampOf(v: unknown, where: string): number | null {
 }
 
 /** Headers as a map, or as the list of one-entry maps a Consume task writes (a name may repeat). */
-function headersOf(v: unknown, where: string): IHeaders | undefined {
+function headersOf(v: unknown, where: string): OutgoingRecord['headers'] {
   if (v === null || v === undefined) return undefined;
   if (typeof v !== 'object') throw failed(`${where}: headers must be a map or a list of maps`);
   const entries: [string, unknown][] = Array.isArray(v) ? v.flatMap((h) => (h && typeof h === 'object' ? Object.entries(h) : [])) : Object.entries(v);
@@ -77,49 +72,18 @@ export async function produce(ctx: TaskContext, props: ProduceProperties): Promi
   };
   const keyOf = await make(true);
   const valueOf = await make(false);
-  // Kestra 0.4's Produce had no transactions; 1.x added `transactional` (default true there).
+  // Kestra 0.4's Produce had no transactions; 1.x added `transactional`, default true (kept by 1.x
+  // spellings in properties.ts; here the 0.4 default).
   const transactional = props.transactional ?? false;
-  const config = clientConfig(props.properties);
+  // Checked before connecting: a bad SSL or SASL property fails without a network round trip.
+  clientConfig(props.properties);
   const ignored = ignoredProperties(props.properties);
   if (ignored.length > 0) ctx.logger.warn(`properties this Kafka client has no equivalent for, ignored: ${ignored.join(', ')}`);
-  const acks = ACKS[props.properties.acks ?? 'all'] ?? -1;
-
-  const { Kafka } = await loadKafka();
-  const producer = new Kafka(config).producer(transactional
-    ? { transactionalId: randomUUID(), idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true }
-    : { allowAutoTopicCreation: true });
   const servers = props.properties['bootstrap.servers'];
-  let transaction: Transaction | undefined;
-  try {
-    try {
-      await producer.connect();
-    } catch (err) {
-      // A transactional producer asks for its producer id while connecting.
-      if (transactional) throw failed(`cannot start a transactional producer on Kafka at ${servers}: ${describeKafkaError(err, props.properties)}`, 'transactional');
-      throw failed(`cannot connect to Kafka at ${servers}: ${describeKafkaError(err, props.properties)}`, 'properties');
-    }
-    if (transactional) {
-      try {
-        transaction = await producer.transaction();
-      } catch (err) {
-        throw failed(`cannot start a transaction on Kafka at ${servers}: ${describeKafkaError(err, props.properties)}`, 'transactional');
-      }
-    }
-    const sender = transaction ?? producer;
-    let batch = new Map<string, Message[]>();
-    let pending = 0;
-    const flush = async (): Promise<void> => {
-      if (pending === 0) return;
-      const topicMessages = [...batch].map(([topic, messages]) => ({ topic, messages }));
-      batch = new Map();
-      pending = 0;
-      try {
-        await sender.sendBatch({ topicMessages, acks });
-      } catch (err) {
-        throw failed(`Kafka at ${servers} did not accept the records: ${describeKafkaError(err, props.properties)}`);
-      }
-    };
 
+  let writer: RecordWriter | undefined;
+  try {
+    writer = await openWriter(props.properties, { transactional });
     let count = 0;
     for await (const { where, value } of records(ctx, props.from)) {
       if (ctx.signal.aborted) throw ctx.signal.reason ?? new AloftError(ErrorCode.KILLED, 'the task was stopped');
@@ -140,32 +104,35 @@ export async function produce(ctx: TaskContext, props: ProduceProperties): Promi
       } catch (err) {
         throw serdeFailure(err, where, 'value', props.valueSerializer);
       }
+      const record: OutgoingRecord = { topic, key, value: val };
+      const headers = headersOf(rec.headers, where);
+      if (headers) record.headers = headers;
       const partition = partitionOf(rec.partition, where);
+      if (partition !== null) record.partition = partition;
       const timestamp = timestampOf(rec.timestamp, where);
-      const message: Message = { key, value: val, headers: headersOf(rec.headers, where) };
-      if (partition !== null) message.partition = partition;
-      if (timestamp !== null) message.timestamp = String(timestamp);
-      let list = batch.get(topic);
-      if (!list) batch.set(topic, (list = []));
-      list.push(message);
+      if (timestamp !== null) record.timestamp = timestamp;
+      await writer.write(record);
       count++;
-      if (++pending >= BATCH) await flush();
     }
-    await flush();
-    if (transaction) {
-      await transaction.commit();
-      transaction = undefined;
-    }
+    await writer.finish();
     ctx.metrics.counter('records', count);
     return { messagesCount: count };
   } catch (err) {
-    if (transaction) await transaction.abort().catch(() => undefined);
     if (err instanceof AloftError || (err && typeof err === 'object' && typeof (err as AloftError).code === 'string' && 'location' in err)) throw err;
-    throw failed(`Kafka at ${servers}: ${describeKafkaError(err, props.properties)}`);
+    throw writerFailure(err, servers, transactional);
   } finally {
-    // Also after a failed connect: kafkajs keeps retrying timers until disconnected.
-    await producer.disconnect().catch(() => undefined);
+    // Aborts the transaction when the records were not all written: none of them becomes visible.
+    await writer?.close();
   }
+}
+
+function writerFailure(err: unknown, servers: string, transactional: boolean): AloftError {
+  if (!(err instanceof WriterError)) return failed(`Kafka at ${servers}: ${(err as Error).message ?? String(err)}`);
+  if (err.stage === 'connect' && transactional) return failed(`cannot start a transactional producer on Kafka at ${servers}: ${err.message}`, 'transactional');
+  if (err.stage === 'connect') return failed(`cannot connect to Kafka at ${servers}: ${err.message}`, 'properties');
+  if (err.stage === 'transaction') return failed(`cannot start a transaction on Kafka at ${servers}: ${err.message}`, 'transactional');
+  if (err.stage === 'commit') return failed(`Kafka at ${servers} did not commit the transaction: ${err.message}`, 'transactional');
+  return failed(`Kafka at ${servers} did not accept the records: ${err.message}`);
 }
 
 function serdeFailure(err: unknown, where: string, part: 'key' | 'value', type: string): AloftError {

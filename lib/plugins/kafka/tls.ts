@@ -150,3 +150,25 @@ export function tlsOptions(properties: Readonly<Record<string, string>>): Connec
   if (properties['ssl.endpoint.identification.algorithm'] === '') options.checkServerIdentity = () => undefined;
   return options;
 }
+
+/**
+ * The same stores as PEM text, which librdkafka takes in memory (ssl.ca.pem, ssl.certificate.pem,
+ * ssl.key.pem): a PKCS12 keystore Node's OpenSSL would open as is is read by node-forge here.
+ */
+export function pemStores(properties: Readonly<Record<string, string>>): { ca?: string; cert?: string; key?: string; keyPassword?: string } {
+  const options = tlsOptions(properties);
+  const out: { ca?: string; cert?: string; key?: string; keyPassword?: string } = {};
+  if (Array.isArray(options.ca)) out.ca = options.ca.join('');
+  const pfx = Array.isArray(options.pfx) ? (options.pfx[0] as { buf: Buffer; passphrase?: string }) : undefined;
+  if (pfx) {
+    const store = readPkcs12('ssl.keystore.location', pfx.buf, pfx.passphrase);
+    if (!store.key) throw invalid('ssl.keystore.location', 'the keystore holds no private key');
+    out.key = store.key;
+    out.cert = store.certificates.join('');
+  } else if (typeof options.key === 'string') {
+    out.key = options.key;
+    out.cert = typeof options.cert === 'string' ? options.cert : undefined;
+    if (options.passphrase) out.keyPassword = options.passphrase;
+  }
+  return out;
+}

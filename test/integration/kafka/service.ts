@@ -48,13 +48,6 @@ export async function kcatWrite(topic: string, lines: string[]): Promise<void> {
 
 /** The committed offsets of a group on a topic, by partition (-1 where it has none). */
 export async function committedOffsets(groupId: string, topic: string): Promise<number[]> {
-  const { Kafka, logLevel } = await import('kafkajs');
-  const admin = new Kafka({ brokers: KAFKA_BOOTSTRAP!.split(','), logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const [got] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return got.partitions.sort((a, b) => a.partition - b.partition).map((p) => Number(p.offset));
-  } finally {
-    await admin.disconnect();
-  }
+  const { committedOffsets: read } = await import('../../../lib/plugins/kafka/client');
+  return read({ 'bootstrap.servers': KAFKA_BOOTSTRAP! }, groupId, topic);
 }

@@ -2,8 +2,8 @@
 describe('the kafka plugin group', () => {
   it('does not load the Kafka client when the catalog is built and a flow is validated', async () => {
     await jest.isolateModulesAsync(async () => {
-      jest.doMock('kafkajs', () => {
-        throw new Error('kafkajs was loaded');
+      jest.doMock('@confluentinc/kafka-javascript', () => {
+        throw new Error('the Kafka client was loaded');
       });
       const { catalog } = await import('../../../../lib/plugins/catalog');
       const produce = catalog().runnable('io.kestra.plugin.kafka.Produce')!;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
-import { clientConfig } from '../../../../lib/plugins/kafka/client';
+import { clientConfig, loadKafka } from '../../../../lib/plugins/kafka/client';
 import { tlsOptions } from '../../../../lib/plugins/kafka/tls';
 
 const fixtures = join(__dirname, '../../../fixtures/kafka-tls');
@@ -83,11 +83,46 @@ describe('Kafka TLS options from Kestra SSL properties (base64 store content)', 
       .toThrow('properties.ssl.truststore.location: is neither a JKS, a PKCS12 nor a PEM store');
   });
 
-  it('is what the client configuration uses for SSL and SASL_SSL, without a host name check when the identification algorithm is empty', () => {
-    const config = clientConfig({ 'bootstrap.servers': 'a:1', 'security.protocol': 'SSL', 'ssl.truststore.location': b64('truststore.jks'), 'ssl.truststore.password': 'changeit', 'ssl.endpoint.identification.algorithm': '' });
-    const ssl = config.ssl as tls.ConnectionOptions;
-    expect(ssl.ca).toEqual([expect.stringContaining('-----BEGIN CERTIFICATE-----')]);
-    expect(ssl.checkServerIdentity?.('other-host', {} as tls.PeerCertificate)).toBeUndefined();
-    expect(clientConfig({ 'bootstrap.servers': 'a:1', security: 'x' } as Record<string, string>).ssl).toBeUndefined();
-  });
+  it('is what the client configuration gives librdkafka as PEM for SSL, without a host name check when the identification algorithm is empty', () => {
+    const config = clientConfig({
+      'bootstrap.servers': 'a:1', 'security.protocol': 'SSL', 'ssl.endpoint.identification.algorithm': '',
+      'ssl.truststore.location': b64('truststore.jks'), 'ssl.truststore.password': 'changeit',
+      'ssl.keystore.location': b64('keystore.p12'), 'ssl.keystore.password': 'changeit', 'ssl.keystore.type': 'PKCS12',
+    });
+    expect(config).toMatchObject({
+      'security.protocol': 'ssl', 'ssl.endpoint.identification.algorithm': 'none',
+      'ssl.ca.pem': expect.stringContaining('-----BEGIN CERTIFICATE-----'),
+      'ssl.certificate.pem': expect.stringContaining('-----BEGIN CERTIFICATE-----'),
+      'ssl.key.pem': expect.stringMatching(/-----BEGIN (RSA )?PRIVATE KEY-----/),
+    });
+    expect(clientConfig({ 'bootstrap.servers': 'a:1' })['ssl.ca.pem']).toBeUndefined();
+  }, 60_000);
+});
+
+describe('librdkafka with the TLS configuration made from keytool stores', () => {
+  it('completes a TLS handshake with client authentication against a loopback server that trusts only the test CA', async () => {
+    const { KafkaConsumer } = await loadKafka();
+    const server = tls.createServer({ key: file('server.key'), cert: file('server.pem'), ca: file('ca.pem'), requestCert: true, rejectUnauthorized: true });
+    const seen = new Promise<string>((resolve) => server.on('secureConnection', (s) => {
+      resolve(String(s.getPeerCertificate().subject?.CN));
+      s.destroy();
+    }));
+    server.on('tlsClientError', () => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const config = clientConfig({
+      'bootstrap.servers': `localhost:${port}`, 'security.protocol': 'SSL',
+      'ssl.truststore.location': b64('truststore.jks'), 'ssl.truststore.password': 'changeit',
+      'ssl.keystore.location': b64('keystore.p12'), 'ssl.keystore.password': 'changeit', 'ssl.keystore.type': 'PKCS12',
+    });
+    // The server speaks no Kafka after the handshake: the client's connect fails, which is not what is tested.
+    const client = new KafkaConsumer({ ...config, 'group.id': 'tls-test' } as ConstructorParameters<typeof KafkaConsumer>[0], {});
+    client.connect({ timeout: 5_000 }, () => undefined);
+    try {
+      await expect(seen).resolves.toBe('aloft-client');
+    } finally {
+      await new Promise((resolve) => client.disconnect(resolve));
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 60_000);
 });
