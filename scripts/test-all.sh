@@ -16,6 +16,18 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# The Kafka client's native module: npm ci builds it (scripts/kafka-client.mjs), and only warns when the
+# machine lacks a compiler or OpenSSL's headers. Here those are installed first, so the Kafka suites run.
+if ! node -e "require('@confluentinc/kafka-javascript')" >/dev/null 2>&1; then
+  echo "== the Kafka client is not built: installing its build packages and building it"
+  if [[ $EUID -eq 0 ]]; then
+    DEBIAN_FRONTEND=noninteractive timeout 600 apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -q build-essential python3 libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev >/dev/null
+  fi
+  node scripts/kafka-client.mjs
+  node -e "require('@confluentinc/kafka-javascript')" >/dev/null 2>&1 || { echo "error: the Kafka client could not be built (see above)" >&2; exit 1; }
+fi
+
 for script in scripts/services/*.sh; do
   [ -e "$script" ] || continue
   name=$(basename "$script" .sh)
