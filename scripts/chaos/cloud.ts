@@ -1,14 +1,14 @@
 // Chaos on the emulated cloud: the executor and the workers run in their own processes and are
 // SIGKILLed at random and started again, while one delivery in ten (Firestore events and worker
 // messages) reaches its function twice.
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulatedCloud } from '../../lib/dev/cloud';
 import { activity, submitAll, type ChaosOptions, type ChaosReport } from './embedded';
 import { CHAOS_NAMESPACE, chaosFlows } from './flows';
 import { allExecutions, api } from './server-process';
 import { settle } from './settle';
-import { goalsMet, seeded, tally } from './tally';
+import { goalsMet, keepRecords, seeded, tally } from './tally';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** The functions killed at random: the executor and the workers of the flows' task types. */
@@ -19,8 +19,15 @@ export async function cloudChaos(o: ChaosOptions): Promise<ChaosReport> {
   const random = seeded(o.seed);
   const markers = join(o.dir, 'markers');
   mkdirSync(markers, { recursive: true });
+  // The in-process functions' warnings and errors (the scheduler's lost attempts among them) stay in the
+  // run's folder beside the isolated functions' logs, to explain a failure when the folder is kept.
+  const logFile = join(o.dir, 'cloud', 'in-process.log');
+  const logSink = (line: Record<string, unknown>): void => {
+    if (line.severity === 'WARNING' || line.severity === 'ERROR') appendFileSync(logFile, `${JSON.stringify(line)}\n`);
+  };
+  mkdirSync(join(o.dir, 'cloud'), { recursive: true });
   const cloud = await startEmulatedCloud({
-    dir: join(o.dir, 'cloud'), isolate: VICTIMS, duplicateEvery: 10, logSink: () => undefined, schedulerIntervalMs: 1000,
+    dir: join(o.dir, 'cloud'), isolate: VICTIMS, duplicateEvery: 10, logSink, schedulerIntervalMs: 1000,
     pushPolicy: { minimumBackoff: '1s', maximumBackoff: '5s', maxDeliveryAttempts: 10 },
     // Recovery in seconds: a killed executor's lease, a killed worker's attempts, unpublished effects.
     env: { ALOFT_LEASE_MS: '4000', ALOFT_SWEEP_AFTER_MS: '3000', ALOFT_HEARTBEAT_MS: '1000', ALOFT_LOST_AFTER_MS: '5000', ALOFT_OUTBOX_REPUBLISH_MS: '5000' },
@@ -40,7 +47,7 @@ export async function cloudChaos(o: ChaosOptions): Promise<ChaosReport> {
     }
     await submitting;
     const settled = await settle(() => activity(cloud.apiUrl), o.settle);
-    const counted = tally(await allExecutions(cloud.apiUrl, CHAOS_NAMESPACE), acknowledged, markers);
+    const counted = keepRecords(tally(await allExecutions(cloud.apiUrl, CHAOS_NAMESPACE), acknowledged, markers), o.dir);
     return { target: 'cloud', kills: o.kills, ...counted, settled, seconds: Math.round((Date.now() - started) / 1000), goalsMet: goalsMet(counted) };
   } finally {
     await cloud.stop();

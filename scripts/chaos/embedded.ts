@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { CHAOS_NAMESPACE, chaosFlows } from './flows';
 import { allExecutions, api, killServerProcess, startServerProcess, type ServerProcess } from './server-process';
 import { settle, type Activity, type SettleOptions, type Settled } from './settle';
-import { goalsMet, seeded, tally, type ChaosTally } from './tally';
+import { goalsMet, keepRecords, seeded, tally, type ChaosTally } from './tally';
 
 export interface ChaosOptions {
   executions: number;
   kills: number;
   seed: number;
-  /** A folder of the run's own (data, flows, markers); the caller removes it. */
+  /** A folder of the run's own (data, flows, markers, logs, failures.json); the caller removes it, unless kept. */
   dir: string;
   /** After the last restart, how the run waits for its last executions (scripts/chaos/settle.ts). */
   settle: SettleOptions;
@@ -89,7 +89,7 @@ export async function embeddedChaos(o: ChaosOptions): Promise<ChaosReport> {
     }
     await submitting;
     const settled = await settle(() => activity(server.url), o.settle);
-    const counted = tally(await allExecutions(server.url, CHAOS_NAMESPACE), acknowledged, markers);
+    const counted = keepRecords(tally(await allExecutions(server.url, CHAOS_NAMESPACE), acknowledged, markers), o.dir);
     server.child.kill('SIGTERM');
     const code = await server.exited;
     if (code !== 0) counted.examples.push(`the last server exited with ${code} on SIGTERM`);
