@@ -55,6 +55,11 @@ function fromRow(r: Row): Entry {
 export class SqliteAttemptLedger implements AttemptLedger {
   /** Attempts changed since the table was last written, by key. */
   private recent = new Map<string, Entry>();
+  /**
+   * Suspicions of sweeps, by key, in memory only: the embedded runtime never needs them (it knows
+   * every claim not of its own process is dead), and a lost suspicion only delays a declaration.
+   */
+  private readonly suspicions = new Map<string, { heartbeat: string; at: string }>();
   private readonly batchSize: number;
   private readonly sql: {
     get: Database.Statement<[string, string, number]>;
@@ -126,15 +131,23 @@ export class SqliteAttemptLedger implements AttemptLedger {
     await this.db.durable();
   }
 
+  async suspect(key: AttemptKey, heartbeat: string, now: Date): Promise<void> {
+    const k = keyOf(key);
+    if (this.entry(k, key)) this.suspicions.set(k, { heartbeat, at: now.toISOString() });
+  }
+
   async stale(olderThan: Date, limit: number): Promise<AttemptClaim[]> {
     // The table answers once it holds everything.
     this.db.flush();
     this.writeTable();
-    return (this.sql.stale.all(olderThan.getTime(), limit) as Row[]).map((r) => ({
-      executionId: r.execution_id, taskRunId: r.task_run_id, attempt: r.attempt, workerId: r.worker_id ?? '',
-      claimedAt: new Date(r.claimed_at ?? 0).toISOString(), heartbeat: new Date(r.heartbeat ?? 0).toISOString(),
-      ...(r.timeout_ms !== null ? { timeoutMs: r.timeout_ms } : {}), state: 'RUNNING' as const,
-    }));
+    return (this.sql.stale.all(olderThan.getTime(), limit) as Row[]).map((r) => {
+      const suspected = this.suspicions.get(keyOf({ executionId: r.execution_id, taskRunId: r.task_run_id, attempt: r.attempt }));
+      return {
+        executionId: r.execution_id, taskRunId: r.task_run_id, attempt: r.attempt, workerId: r.worker_id ?? '',
+        claimedAt: new Date(r.claimed_at ?? 0).toISOString(), heartbeat: new Date(r.heartbeat ?? 0).toISOString(),
+        ...(r.timeout_ms !== null ? { timeoutMs: r.timeout_ms } : {}), state: 'RUNNING' as const, ...(suspected ? { suspected: { ...suspected } } : {}),
+      };
+    });
   }
 
   /** The attempt from memory, else from the table; undefined when nobody claimed, finished or refused it. */
@@ -146,6 +159,7 @@ export class SqliteAttemptLedger implements AttemptLedger {
   }
 
   private set(k: string, key: AttemptKey, entry: Entry): void {
+    if (entry === DONE) this.suspicions.delete(k);
     this.db.write();
     this.recent.set(k, entry);
     this.sql.journal.run(...rowOf(key, entry));
