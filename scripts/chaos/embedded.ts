@@ -20,6 +20,8 @@ export interface ChaosOptions {
 export interface ChaosReport extends ChaosTally {
   target: 'embedded' | 'cloud';
   kills: number;
+  /** Attempts the cloud's scheduler declared lost (its log lines); not counted on the embedded target. */
+  lostAttempts?: number;
   seconds: number;
   /** How the wait for the last executions ended, and how long it took. */
   settled: Settled;
