@@ -33,6 +33,11 @@ export async function cloudChaos(o: ChaosOptions): Promise<ChaosReport> {
   const cloud = await startEmulatedCloud({
     dir: join(o.dir, 'cloud'), isolate: VICTIMS, duplicateEvery: 10, logSink, schedulerIntervalMs: 1000,
     pushPolicy: { minimumBackoff: '1s', maximumBackoff: '5s', maxDeliveryAttempts: 10 },
+    // Fewer requests at once than the platform's defaults (64 executor, 256 per push subscription): at 1,000
+    // executions on a loaded 2-core machine, 256 scripts at once, each beating every second and looking for
+    // a stop every 2 s, kept the Firestore emulator so busy that its requests passed their 60 s deadline
+    // and were delivered again, adding more (18 task runs a minute after 10 minutes). Work waits in Pub/Sub.
+    deliveryConcurrency: { executor: 16, push: 32 },
     // Recovery in seconds: a killed executor's lease, a killed worker's attempts, unpublished effects.
     env: { ALOFT_LEASE_MS: '4000', ALOFT_SWEEP_AFTER_MS: '3000', ALOFT_HEARTBEAT_MS: '1000', ALOFT_LOST_AFTER_MS: '5000', ALOFT_OUTBOX_REPUBLISH_MS: '5000' },
   });
