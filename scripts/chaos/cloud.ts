@@ -23,11 +23,14 @@ export async function cloudChaos(o: ChaosOptions): Promise<ChaosReport> {
   // run's folder beside the isolated functions' logs, to explain a failure when the folder is kept.
   const logFile = join(o.dir, 'cloud', 'in-process.log');
   let lostAttempts = 0;
+  const suspected = new Set<string>();
   const logSink = (line: Record<string, unknown>): void => {
     if (line.severity !== 'WARNING' && line.severity !== 'ERROR') return;
     appendFileSync(logFile, `${JSON.stringify(line)}\n`);
-    // The scheduler's word for each attempt it declared lost (core/recovery.ts).
-    if (/^scheduler: attempt \d+ of task run \S+ is lost/.test(String(line.message))) lostAttempts++;
+    // The scheduler's word for each attempt it suspected, and each it declared lost (core/recovery.ts).
+    const said = /^scheduler: attempt (\d+) of task run (\S+) is (suspected lost|lost)/.exec(String(line.message));
+    if (said?.[3] === 'lost') lostAttempts++;
+    else if (said) suspected.add(`${said[2]}/${said[1]}`);
   };
   mkdirSync(join(o.dir, 'cloud'), { recursive: true });
   const cloud = await startEmulatedCloud({
@@ -57,7 +60,7 @@ export async function cloudChaos(o: ChaosOptions): Promise<ChaosReport> {
     await submitting;
     const settled = await settle(() => activity(cloud.apiUrl), o.settle);
     const counted = keepRecords(tally(await allExecutions(cloud.apiUrl, CHAOS_NAMESPACE), acknowledged, markers), o.dir);
-    return { target: 'cloud', kills: o.kills, ...counted, lostAttempts, settled, seconds: Math.round((Date.now() - started) / 1000), goalsMet: goalsMet(counted) };
+    return { target: 'cloud', kills: o.kills, ...counted, suspectedAttempts: suspected.size, lostAttempts, settled, seconds: Math.round((Date.now() - started) / 1000), goalsMet: goalsMet(counted) };
   } finally {
     await cloud.stop();
   }

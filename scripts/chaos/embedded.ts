@@ -20,7 +20,12 @@ export interface ChaosOptions {
 export interface ChaosReport extends ChaosTally {
   target: 'embedded' | 'cloud';
   kills: number;
-  /** Attempts the cloud's scheduler declared lost (its log lines); not counted on the embedded target. */
+  /**
+   * Cloud only, from the scheduler's log lines: attempts it suspected (no heartbeat for the limit), and
+   * those it then declared lost (the same heartbeat a period later). Suspected and not lost: slow, alive.
+   * A lost claim whose result was already in changes nothing, but counts (its worker died before finishing it).
+   */
+  suspectedAttempts?: number;
   lostAttempts?: number;
   seconds: number;
   /** How the wait for the last executions ended, and how long it took. */

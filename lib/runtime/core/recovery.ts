@@ -105,7 +105,12 @@ export async function recoverLost(deps: RecoveryDeps, before: Date, now: Date): 
     if (deps.confirmLost && !confirmedDead(claim, before)) {
       suspected++;
       // The first look at this heartbeat starts the wait; a look during the wait keeps its start.
-      if (claim.suspected?.heartbeat !== claim.heartbeat) await deps.ledger.suspect(key, claim.heartbeat, now);
+      if (claim.suspected?.heartbeat !== claim.heartbeat) {
+        await deps.ledger.suspect(key, claim.heartbeat, now);
+        // Said, because many of these mean slow workers (a loaded instance, a slow store), not dead ones.
+        deps.report('WARN', `attempt ${claim.attempt + 1} of task run ${claim.taskRunId} is suspected lost (worker ${claim.workerId}, last heartbeat ${claim.heartbeat}): lost if the same heartbeat is still there a lost-after period from now`,
+          { executionId: claim.executionId, taskRunId: claim.taskRunId });
+      }
       continue;
     }
     try {

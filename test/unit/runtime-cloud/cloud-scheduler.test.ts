@@ -95,6 +95,7 @@ describe('the cloud scheduler', () => {
     await h.adapters.ledger.claim(key, 'dead-worker', h.clock.now());
     h.clock.advance(2 * MINUTE + 1000);
     expect(await h.rt.tick()).toMatchObject({ lost: 0, suspected: 1 });
+    expect(h.log.lines.filter((l) => String(l.message).includes(`attempt 1 of task run ${task.taskRunId} is suspected lost (worker dead-worker`))).toHaveLength(1);
     // Passes within the period keep waiting, and keep the time of the first look.
     h.clock.advance(MINUTE);
     expect(await h.rt.tick()).toMatchObject({ lost: 0, suspected: 1 });
