@@ -7,7 +7,9 @@
 // long as they move (an execution or a task run changes state): it gives up once nothing moved for
 // --stall S (60 s), or after --settle T (1800 s) in any case; `settled.outcome` in the report says which
 // ('stalled': what is still active is stuck; 'bounded': it was still moving, only slow).
-import { mkdtempSync, rmSync } from 'node:fs';
+// The report keeps the records of 3 executions that did not end SUCCESS; --keep DIR keeps the run's
+// folder instead of removing it: every such record (failures.json), the functions' and emulators' logs.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cloudChaos } from './chaos/cloud';
@@ -38,7 +40,9 @@ async function main(): Promise<number> {
   }
   let failed = false;
   for (const t of targets) {
-    const dir = mkdtempSync(join(tmpdir(), 'aloft-chaos-'));
+    const kept = process.argv.includes('--keep') ? arg('keep', '') : '';
+    const dir = kept ? join(kept, t) : mkdtempSync(join(tmpdir(), 'aloft-chaos-'));
+    if (kept) mkdirSync(dir, { recursive: true });
     try {
       const report = await RUNS[t]({
         executions: Number(arg('executions', '1000')), kills: Number(arg('kills', '5')), seed: Number(arg('seed', '1')),
@@ -47,7 +51,8 @@ async function main(): Promise<number> {
       process.stdout.write(`${JSON.stringify({ bench: 'chaos', ...report })}\n`);
       if (!report.goalsMet) failed = true;
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      if (kept) process.stderr.write(`chaos: the ${t} run's folder is kept in ${dir}\n`);
+      else rmSync(dir, { recursive: true, force: true });
     }
   }
   return failed || unhandled > 0 ? 1 : 0;

@@ -14,6 +14,12 @@ export interface AttemptClaim extends AttemptKey {
   /** The attempt's timeout; the scheduler declares it lost after timeout + grace without a heartbeat. */
   timeoutMs?: number;
   state: 'RUNNING' | 'DONE';
+  /**
+   * What a recovery sweep last saw of this claim while it looked stale: its heartbeat then, and the
+   * sweep's time. A later sweep that finds the same heartbeat a full lost-after period later knows the
+   * worker is dead, not slow (core/recovery.ts). Losing it only delays a declaration, never makes one.
+   */
+  suspected?: { heartbeat: string; at: string };
 }
 
 export interface AttemptLedger {
@@ -26,6 +32,8 @@ export interface AttemptLedger {
    * attempt). A claimed attempt is left as it is: it is still running, heartbeats and can be lost.
    */
   refuse(key: AttemptKey, now: Date): Promise<void>;
-  /** RUNNING claims whose heartbeat is older than `olderThan`. */
+  /** RUNNING claims whose heartbeat is older than `olderThan`, each with what a sweep last suspected of it. */
   stale(olderThan: Date, limit: number): Promise<AttemptClaim[]>;
+  /** Notes that a sweep saw this claim stale at `now` with `heartbeat` (returned by `stale` as `suspected`). */
+  suspect(key: AttemptKey, heartbeat: string, now: Date): Promise<void>;
 }

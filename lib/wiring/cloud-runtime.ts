@@ -18,6 +18,9 @@ export type CloudRuntimeOptions = CloudDepsOptions;
 export class CloudRuntime {
   readonly deps: CloudDeps;
   private apiHandler?: ApiHandler;
+  /** Invocations still running: close() waits for them before it closes the clients they use. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closing?: Promise<void>;
 
   constructor(opts: CloudRuntimeOptions) {
     this.deps = new CloudDeps(opts);
@@ -44,7 +47,18 @@ export class CloudRuntime {
     return this.observed('scheduler', () => schedulerTick(this.deps.scheduler, now));
   }
 
-  private async observed<T>(fn: string, run: () => Promise<T>): Promise<T> {
+  private observed<T>(fn: string, run: () => Promise<T>): Promise<T> {
+    return this.track(this.observe(fn, run));
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inFlight.add(p);
+    const done = (): void => { this.inFlight.delete(p); };
+    p.then(done, done);
+    return p;
+  }
+
+  private async observe<T>(fn: string, run: () => Promise<T>): Promise<T> {
     const observe = this.deps.onHandled;
     if (!observe) return run();
     const t0 = performance.now();
@@ -79,11 +93,23 @@ export class CloudRuntime {
       const e = this.deps.log.child('api').error('api: the function is not configured', err);
       return json(res, HTTP_STATUS[e.code], e);
     }
-    return handler(req, res);
+    return this.track(handler(req, res));
   }
 
+  /**
+   * Closes the clients once no invocation uses them. An invocation can outlive its request (the HTTP
+   * server that served it was closed, its caller gave up): closing under it made its next Firestore
+   * query reject inside the client library, where nobody could catch it, and ended the process
+   * (a 400-execution chaos run, as the emulated cloud stopped). Attempts that in-process workers are
+   * running are abandoned first, as at a crash: they report nothing and are found lost.
+   */
   close(): Promise<void> {
-    return this.deps.close();
+    this.closing ??= (async () => {
+      this.deps.abandonAttempts();
+      while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+      await this.deps.close();
+    })();
+    return this.closing;
   }
 
   private createApi(): ApiHandler {

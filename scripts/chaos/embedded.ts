@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { CHAOS_NAMESPACE, chaosFlows } from './flows';
 import { allExecutions, api, killServerProcess, startServerProcess, type ServerProcess } from './server-process';
 import { settle, type Activity, type SettleOptions, type Settled } from './settle';
-import { goalsMet, seeded, tally, type ChaosTally } from './tally';
+import { goalsMet, keepRecords, seeded, tally, type ChaosTally } from './tally';
 
 export interface ChaosOptions {
   executions: number;
   kills: number;
   seed: number;
-  /** A folder of the run's own (data, flows, markers); the caller removes it. */
+  /** A folder of the run's own (data, flows, markers, logs, failures.json); the caller removes it, unless kept. */
   dir: string;
   /** After the last restart, how the run waits for its last executions (scripts/chaos/settle.ts). */
   settle: SettleOptions;
@@ -20,6 +20,13 @@ export interface ChaosOptions {
 export interface ChaosReport extends ChaosTally {
   target: 'embedded' | 'cloud';
   kills: number;
+  /**
+   * Cloud only, from the scheduler's log lines: attempts it suspected (no heartbeat for the limit), and
+   * those it then declared lost (the same heartbeat a period later). Suspected and not lost: slow, alive.
+   * A lost claim whose result was already in changes nothing, but counts (its worker died before finishing it).
+   */
+  suspectedAttempts?: number;
+  lostAttempts?: number;
   seconds: number;
   /** How the wait for the last executions ended, and how long it took. */
   settled: Settled;
@@ -89,7 +96,7 @@ export async function embeddedChaos(o: ChaosOptions): Promise<ChaosReport> {
     }
     await submitting;
     const settled = await settle(() => activity(server.url), o.settle);
-    const counted = tally(await allExecutions(server.url, CHAOS_NAMESPACE), acknowledged, markers);
+    const counted = keepRecords(tally(await allExecutions(server.url, CHAOS_NAMESPACE), acknowledged, markers), o.dir);
     server.child.kill('SIGTERM');
     const code = await server.exited;
     if (code !== 0) counted.examples.push(`the last server exited with ${code} on SIGTERM`);

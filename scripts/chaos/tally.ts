@@ -1,5 +1,5 @@
 // What a chaos run counts, from the executions it started and the marker files their tasks wrote.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const TERMINAL = new Set(['SUCCESS', 'WARNING', 'FAILED', 'KILLED', 'CANCELLED', 'SKIPPED']);
@@ -23,6 +23,41 @@ export interface ChaosTally {
   retriedRuns: number;
   /** Up to 10 examples of what went wrong, for the report. */
   examples: string[];
+  /**
+   * What each execution that did not end SUCCESS went through (subflows included): each task run's
+   * states and attempts, and its error. The report keeps 3 (`keepRecords`); the run's folder all.
+   */
+  failures: FailureRecord[];
+}
+
+/** One execution that did not end SUCCESS, as the report keeps it to be explained. */
+export interface FailureRecord {
+  id: string;
+  flowId: string;
+  state: string;
+  parent?: string;
+  taskRuns: Array<{
+    taskId: string;
+    id: string;
+    /** State history, `STATE@time` oldest first. */
+    states: string[];
+    /** Each attempt's state history. */
+    attempts: string[][];
+    error?: { code: string; message: string };
+  }>;
+}
+
+const histories = (state: any): string[] => (state?.histories ?? []).map((h: any) => `${h.state}@${h.date}`);
+
+/** The record of one execution, compact enough for a JSON report line. */
+export function failureRecord(e: any): FailureRecord {
+  return {
+    id: e.id, flowId: e.flowId, state: e.state.current, ...(e.parent?.executionId ? { parent: e.parent.executionId } : {}),
+    taskRuns: (e.taskRunList ?? []).map((r: any) => ({
+      taskId: r.taskId, id: r.id, states: histories(r.state), attempts: (r.attempts ?? []).map((a: any) => histories(a.state)),
+      ...(r.error ? { error: { code: r.error.code, message: r.error.message } } : {}),
+    })),
+  };
 }
 
 /** Attempt numbers a task run's script wrote, from its marker file. */
@@ -33,7 +68,7 @@ function markersOf(markers: string, executionId: string, taskRunId: string): num
 }
 
 export function tally(executions: ReadonlyMap<string, any>, acknowledged: ReadonlySet<string>, markers: string): ChaosTally {
-  const t: ChaosTally = { submitted: acknowledged.size, ended: 0, lost: 0, stuck: 0, states: {}, doubleSuccesses: 0, rerunAttempts: 0, retriedRuns: 0, examples: [] };
+  const t: ChaosTally = { submitted: acknowledged.size, ended: 0, lost: 0, stuck: 0, states: {}, doubleSuccesses: 0, rerunAttempts: 0, retriedRuns: 0, examples: [], failures: [] };
   const example = (s: string): void => { if (t.examples.length < 10) t.examples.push(s); };
   for (const id of acknowledged) {
     const e = executions.get(id);
@@ -48,6 +83,7 @@ export function tally(executions: ReadonlyMap<string, any>, acknowledged: Readon
   }
   for (const e of executions.values()) {
     t.states[e.state.current] = (t.states[e.state.current] ?? 0) + 1;
+    if (e.state.current !== 'SUCCESS') t.failures.push(failureRecord(e));
     for (const run of e.taskRunList ?? []) {
       const ran = new Map<number, number>();
       for (const n of markersOf(markers, e.id, run.id)) ran.set(n, (ran.get(n) ?? 0) + 1);
@@ -65,6 +101,15 @@ export function tally(executions: ReadonlyMap<string, any>, acknowledged: Readon
     }
   }
   return t;
+}
+
+/**
+ * Writes every failure record to `failures.json` in the run's folder (kept with --keep) and leaves
+ * the first 3 in the tally, so that the report stays one readable line.
+ */
+export function keepRecords(t: ChaosTally, dir: string): ChaosTally {
+  writeFileSync(join(dir, 'failures.json'), `${JSON.stringify(t.failures, null, 1)}\n`);
+  return { ...t, failures: t.failures.slice(0, 3) };
 }
 
 /** The goals: every execution ends, none is lost or stuck, no success ran twice. */

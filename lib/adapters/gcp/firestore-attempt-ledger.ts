@@ -18,6 +18,7 @@ const ClaimDoc = z.object({
   executionId: z.string(), taskRunId: z.string(), attempt: z.number().int().nonnegative(), workerId: z.string(),
   claimedAt: z.string(), heartbeat: z.string(), timeoutMs: z.number().int().positive().optional().nullable(),
   state: z.enum(['RUNNING', 'DONE']),
+  suspectedBeat: z.string().optional().nullable(), suspectedAt: z.string().optional().nullable(),
 });
 
 const label = (k: AttemptKey): string => `attempt ${k.attempt} of task run ${k.taskRunId} (execution ${k.executionId})`;
@@ -90,6 +91,16 @@ export class FirestoreAttemptLedger implements AttemptLedger {
     }
   }
 
+  async suspect(key: AttemptKey, heartbeat: string, now: Date): Promise<void> {
+    try {
+      // Fields of their own: a heartbeat landing at the same time updates another field, and wins.
+      await groupCommit(this.db).update(this.ref(key), { suspectedBeat: heartbeat, suspectedAt: now.toISOString() });
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw toAloftError(err, `suspecting ${label(key)}`);
+    }
+  }
+
   async stale(olderThan: Date, limit: number): Promise<AttemptClaim[]> {
     try {
       const snap = await this.col.where('state', '==', 'RUNNING').where('heartbeat', '<', olderThan.toISOString())
@@ -98,8 +109,11 @@ export class FirestoreAttemptLedger implements AttemptLedger {
         const doc = ClaimDoc.safeParse(d.data());
         // A claim the ledger cannot read is reported by its document name, not silently skipped.
         if (!doc.success) throw new AloftError(ErrorCode.INTERNAL, `corrupt document ${d.ref.path}`);
-        const { timeoutMs, ...rest } = doc.data;
-        return [{ ...rest, ...(timeoutMs != null ? { timeoutMs } : {}) }];
+        const { timeoutMs, suspectedBeat, suspectedAt, ...rest } = doc.data;
+        return [{
+          ...rest, ...(timeoutMs != null ? { timeoutMs } : {}),
+          ...(suspectedBeat != null && suspectedAt != null ? { suspected: { heartbeat: suspectedBeat, at: suspectedAt } } : {}),
+        }];
       });
     } catch (err) {
       throw toAloftError(err, 'finding stale attempts');

@@ -10,6 +10,7 @@ interface Claim {
   claimedAt: number;
   heartbeat: number;
   timeoutMs: number | undefined;
+  suspected?: { heartbeat: string; at: string };
 }
 
 /**
@@ -62,6 +63,11 @@ export class MemoryAttemptLedger implements AttemptLedger {
     if (this.slot(key) === undefined) this.set(key, DONE);
   }
 
+  async suspect(key: AttemptKey, heartbeat: string, now: Date): Promise<void> {
+    const claim = this.slot(key);
+    if (claim) claim.suspected = { heartbeat, at: now.toISOString() };
+  }
+
   async stale(olderThan: Date, limit: number): Promise<AttemptClaim[]> {
     const cutoff = olderThan.getTime();
     const found: Claim[] = [];
@@ -78,6 +84,7 @@ export class MemoryAttemptLedger implements AttemptLedger {
       executionId: c.executionId, taskRunId: c.taskRunId, attempt: c.attempt, workerId: c.workerId,
       claimedAt: new Date(c.claimedAt).toISOString(), heartbeat: new Date(c.heartbeat).toISOString(),
       ...(c.timeoutMs !== undefined ? { timeoutMs: c.timeoutMs } : {}), state: 'RUNNING' as const,
+      ...(c.suspected ? { suspected: { ...c.suspected } } : {}),
     }));
   }
 

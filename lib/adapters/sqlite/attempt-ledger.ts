@@ -58,6 +58,11 @@ export class SqliteAttemptLedger implements AttemptLedger {
   private recent = new Map<string, Entry>();
   /** Attempts written to the table in a batch not committed yet (reads of the table miss them), oldest first. */
   private writing: Array<{ seq: number; entries: Map<string, Entry> }> = [];
+  /**
+   * Suspicions of sweeps, by key, in memory only: the embedded runtime never needs them (it knows
+   * every claim not of its own process is dead), and a lost suspicion only delays a declaration.
+   */
+  private readonly suspicions = new Map<string, { heartbeat: string; at: string }>();
   private readonly batchSize: number;
   /** The executions the table holds attempts of (maybe): a claim of any other's attempt reads nothing. */
   private tabled: IdFilter;
@@ -135,16 +140,24 @@ export class SqliteAttemptLedger implements AttemptLedger {
     await this.db.durable();
   }
 
+  async suspect(key: AttemptKey, heartbeat: string, now: Date): Promise<void> {
+    const k = keyOf(key);
+    if (this.entry(k, key)) this.suspicions.set(k, { heartbeat, at: now.toISOString() });
+  }
+
   async stale(olderThan: Date, limit: number): Promise<AttemptClaim[]> {
     // The table answers once it holds everything, committed.
     this.db.flush();
     this.writeTable();
     await this.db.durable();
-    return (this.sql.stale.all(olderThan.getTime(), limit) as Row[]).map((r) => ({
-      executionId: r.execution_id, taskRunId: r.task_run_id, attempt: r.attempt, workerId: r.worker_id ?? '',
-      claimedAt: new Date(r.claimed_at ?? 0).toISOString(), heartbeat: new Date(r.heartbeat ?? 0).toISOString(),
-      ...(r.timeout_ms !== null ? { timeoutMs: r.timeout_ms } : {}), state: 'RUNNING' as const,
-    }));
+    return (this.sql.stale.all(olderThan.getTime(), limit) as Row[]).map((r) => {
+      const suspected = this.suspicions.get(keyOf({ executionId: r.execution_id, taskRunId: r.task_run_id, attempt: r.attempt }));
+      return {
+        executionId: r.execution_id, taskRunId: r.task_run_id, attempt: r.attempt, workerId: r.worker_id ?? '',
+        claimedAt: new Date(r.claimed_at ?? 0).toISOString(), heartbeat: new Date(r.heartbeat ?? 0).toISOString(),
+        ...(r.timeout_ms !== null ? { timeoutMs: r.timeout_ms } : {}), state: 'RUNNING' as const, ...(suspected ? { suspected: { ...suspected } } : {}),
+      };
+    });
   }
 
   /** The attempt from memory, else from the table; undefined when nobody claimed, finished or refused it. */
@@ -161,6 +174,7 @@ export class SqliteAttemptLedger implements AttemptLedger {
   }
 
   private set(k: string, key: AttemptKey, entry: Entry): void {
+    if (entry === DONE) this.suspicions.delete(k);
     this.db.write();
     this.recent.set(k, entry);
     this.sql.journal.run(...rowOf(key, entry));

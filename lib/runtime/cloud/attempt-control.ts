@@ -21,6 +21,18 @@ export class CloudAttemptControl implements AttemptControl {
 /** The running attempts of one worker instance, each watched for a stop request. */
 export class StopWatcher implements RunningAttempts {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly controllers = new Map<string, AbortController>();
+  private abandonedAll = false;
+
+  get abandoned(): boolean {
+    return this.abandonedAll;
+  }
+
+  /** Aborts every watched attempt; `abandon` (the runtime closing): they report nothing and are found lost. */
+  abortAll(opts: { abandon?: boolean } = {}): void {
+    if (opts.abandon) this.abandonedAll = true;
+    for (const c of this.controllers.values()) c.abort();
+  }
 
   constructor(
     private readonly stops: AttemptStopStore,
@@ -44,6 +56,7 @@ export class StopWatcher implements RunningAttempts {
     const timer = setInterval(look, this.pollMs);
     timer.unref?.();
     this.timers.set(id, timer);
+    this.controllers.set(id, controller);
   }
 
   remove(key: AttemptKey): void {
@@ -51,6 +64,7 @@ export class StopWatcher implements RunningAttempts {
     const timer = this.timers.get(id);
     if (timer) clearInterval(timer);
     this.timers.delete(id);
+    this.controllers.delete(id);
   }
 
   /** Attempts being watched (for tests and shutdown). */

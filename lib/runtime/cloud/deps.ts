@@ -213,6 +213,14 @@ export class CloudDeps {
     });
   }
 
+  /**
+   * Aborts the attempts this instance's worker runs, without a report (their claims stay RUNNING and
+   * the scheduler finds them lost), so that a closing runtime need not wait for long tasks.
+   */
+  abandonAttempts(): void {
+    (this.memo.get('workerHandler') as WorkerHandlerDeps | undefined)?.running.abortAll?.({ abandon: true });
+  }
+
   /** Closes the adapters if they were ever created. */
   async close(): Promise<void> {
     const adapters = this.memo.get('adapters') as CloudAdapters | undefined;

@@ -34,6 +34,8 @@ export interface SchedulerDeps {
 export interface SchedulerReport {
   republished: number;
   lost: number;
+  /** Stale attempts whose worker may be slow, not dead: lost only if a later pass sees the same heartbeat. */
+  suspected: number;
   wakeUps: number;
   swept: number;
   schedules: ScheduleStepReport | null;
@@ -49,6 +51,8 @@ export function recoveryOf(deps: SchedulerDeps): RecoveryDeps {
   const log = deps.log;
   return {
     store, ledger: deps.ledger, wakeUpStore: ex.wakeUpStore, stranded: deps.stranded, clock, ids, batch: deps.batch,
+    // No process to ask whether a worker instance lives: an old heartbeat is confirmed before it counts.
+    confirmLost: true,
     publish: (entries) => publishOutbox({
       publishConcurrency: ex.publishConcurrency,
       failed: (entry, error) => log.error(entry ? `scheduler: effect ${entry.effect.type} of execution ${entry.executionId} was not carried out; it stays in the outbox`
@@ -67,7 +71,7 @@ export function recoveryOf(deps: SchedulerDeps): RecoveryDeps {
 }
 
 export async function schedulerTick(deps: SchedulerDeps, now: Date): Promise<SchedulerReport> {
-  const report: SchedulerReport = { republished: 0, lost: 0, wakeUps: 0, swept: 0, schedules: null, polled: 0, errors: [] };
+  const report: SchedulerReport = { republished: 0, lost: 0, suspected: 0, wakeUps: 0, swept: 0, schedules: null, polled: 0, errors: [] };
   const step = async (name: string, run: () => Promise<void>): Promise<void> => {
     try {
       await run();
@@ -79,7 +83,7 @@ export async function schedulerTick(deps: SchedulerDeps, now: Date): Promise<Sch
   const r = recoveryOf(deps);
   const before = (ms: number): Date => new Date(now.getTime() - ms);
   await step('outbox', async () => { report.republished = await republish(r, before(deps.republishAfterMs)); });
-  await step('lost-attempts', async () => { report.lost = await recoverLost(r, before(deps.lostAfterMs), now); });
+  await step('lost-attempts', async () => { ({ lost: report.lost, suspected: report.suspected } = await recoverLost(r, before(deps.lostAfterMs), now)); });
   await step('wake-ups', async () => { report.wakeUps = await fireDue(r, now); });
   await step('sweep', async () => { report.swept = await sweep(r, before(deps.sweepAfterMs), now); });
   await step('schedules', async () => { report.schedules = await fireSchedules(deps.triggers, deps.registry, now); });

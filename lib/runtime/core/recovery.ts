@@ -4,7 +4,10 @@
 //   1. outbox entries committed but never acknowledged are carried out again (every effect is idempotent);
 //   2. attempts whose heartbeat is too old are lost: a FAILED result with INFRA_RETRYABLE, marked `lost`, is
 //      appended under the attempt's own result key (a late real result is then refused), so the engine runs
-//      the task again whatever its retry policy (engine/retry.ts); the zombie worker, if any, is told to stop;
+//      the task again whatever its retry policy (engine/retry.ts); the zombie worker, if any, is told to stop.
+//      Where the sweeper cannot know whether the worker lives (`confirmLost`: the cloud), an old heartbeat
+//      is first only suspected: a slow worker (a loaded machine, a slow store) still beats, late; a dead one
+//      never again. The attempt is lost once a later sweep, a full lost-after period on, sees the same beat;
 //   3. due wake-ups are fired;
 //   4. executions with pending events nobody folds are folded.
 import { ErrorCode, toErrorData, type AloftErrorData } from '../../model/errors';
@@ -32,6 +35,12 @@ export interface RecoveryDeps {
   wake(executionId: string): void;
   report(level: 'WARN' | 'ERROR', message: string, labels: { executionId?: string; taskRunId?: string }, error?: AloftErrorData): void;
   batch: number;
+  /**
+   * True where a stale claim may belong to a live worker that is only slow (the cloud: no process to
+   * ask). False where every stale claim the sweep sees is known dead (embedded: its own process's
+   * claims are left out, and the data directory's lock means every other claim's process died).
+   */
+  confirmLost: boolean;
 }
 
 export interface RecoveryCutoffs {
@@ -41,6 +50,14 @@ export interface RecoveryCutoffs {
   lostBefore: Date;
   /** Executions with events pending since before this are folded. */
   strandedBefore: Date;
+}
+
+/** What one look at stale claims did. */
+export interface LostReport {
+  /** Attempts declared lost. */
+  lost: number;
+  /** Stale claims noted as suspected, or still waiting for their confirmation. */
+  suspected: number;
 }
 
 export interface RecoveryReport {
@@ -71,11 +88,31 @@ export function lostResult(claim: AttemptClaim, now: Date): WorkerResult {
   };
 }
 
-export async function recoverLost(deps: RecoveryDeps, before: Date, now: Date): Promise<number> {
+/**
+ * True when a sweep saw this very heartbeat at least one lost-after period ago (`before` is now minus
+ * that period): the worker beat nothing since, in two looks a full period apart, so it is dead.
+ */
+export function confirmedDead(claim: AttemptClaim, before: Date): boolean {
+  return claim.suspected !== undefined && claim.suspected.heartbeat === claim.heartbeat && Date.parse(claim.suspected.at) <= before.getTime();
+}
+
+export async function recoverLost(deps: RecoveryDeps, before: Date, now: Date): Promise<LostReport> {
   const claims = await deps.ledger.stale(before, deps.batch);
   let lost = 0;
+  let suspected = 0;
   for (const claim of claims) {
     const key = { executionId: claim.executionId, taskRunId: claim.taskRunId, attempt: claim.attempt };
+    if (deps.confirmLost && !confirmedDead(claim, before)) {
+      suspected++;
+      // The first look at this heartbeat starts the wait; a look during the wait keeps its start.
+      if (claim.suspected?.heartbeat !== claim.heartbeat) {
+        await deps.ledger.suspect(key, claim.heartbeat, now);
+        // Said, because many of these mean slow workers (a loaded instance, a slow store), not dead ones.
+        deps.report('WARN', `attempt ${claim.attempt + 1} of task run ${claim.taskRunId} is suspected lost (worker ${claim.workerId}, last heartbeat ${claim.heartbeat}): lost if the same heartbeat is still there a lost-after period from now`,
+          { executionId: claim.executionId, taskRunId: claim.taskRunId });
+      }
+      continue;
+    }
     try {
       const added = await appendEvent(deps, claim.executionId, { type: 'WorkerResult', result: lostResult(claim, now) });
       if (added) {
@@ -89,7 +126,7 @@ export async function recoverLost(deps: RecoveryDeps, before: Date, now: Date): 
     await deps.stop(key);
     await deps.ledger.finish(key, now);
   }
-  return lost;
+  return { lost, suspected };
 }
 
 export async function fireDue(deps: RecoveryDeps, now: Date): Promise<number> {

@@ -18,6 +18,8 @@ export interface RunningAttempts {
    * then reports nothing, so its claim stays RUNNING and the next start retries it as lost.
    */
   readonly abandoned?: boolean;
+  /** Aborts every attempt running here; `abandon`: they then report nothing (see `abandoned`). */
+  abortAll?(opts?: { abandon?: boolean }): void;
 }
 
 interface Running {

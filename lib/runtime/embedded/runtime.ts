@@ -304,7 +304,7 @@ export class LocalRuntime {
     const r = { ...this.recovery(), batch: 100_000 };
     const now = this.clock.now();
     const all = new Date(now.getTime() + 1);
-    const lost = await recoverLost(r, all, now);
+    const { lost } = await recoverLost(r, all, now);
     const republished = await republish(r, all);
     const stored = await this.adapters.wakeUpStore.due(new Date('9999-12-31T23:59:59.999Z'), r.batch);
     for (const w of stored) this.wakeUps.arm(w);
@@ -322,6 +322,9 @@ export class LocalRuntime {
     const wake = (id: string): void => this.processor.wake(id);
     return {
       store, ledger, wakeUpStore, stranded, clock: this.clock, ids: this.ids, batch: 500, wake,
+      // This process's own claims are left out of the sweep (othersClaims), and the data directory's lock
+      // means every other claim's process is dead: a stale claim here is lost, with no wait to confirm it.
+      confirmLost: false,
       publish: (entries) => this.publish([...entries]),
       fire: (w) => fireWakeUp({ store, wakeUpStore, clock: this.clock, ids: this.ids, wake }, w),
       fold: async (id) => { wake(id); return true; },

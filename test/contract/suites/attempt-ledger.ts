@@ -99,6 +99,28 @@ export function attemptLedgerContract(name: string, make: () => Promise<AttemptL
       expect((await ledger.stale(at(100), 100)).filter((c) => c.executionId === k.executionId)).toEqual([]);
     });
 
+    it('returns what a sweep suspected of a stale claim, and the new heartbeat once the worker beats again', async () => {
+      const k = key();
+      await ledger.claim(k, 'w', at(0));
+      const mine = async () => (await ledger.stale(at(100), 100)).find((c) => c.executionId === k.executionId);
+      expect((await mine())?.suspected).toBeUndefined();
+      await ledger.suspect(k, at(0).toISOString(), at(50));
+      expect((await mine())?.suspected).toEqual({ heartbeat: at(0).toISOString(), at: at(50).toISOString() });
+      await ledger.heartbeat(k, at(60));
+      const after = await mine();
+      expect(after?.heartbeat).toBe(at(60).toISOString());
+      expect(after?.suspected?.heartbeat).not.toBe(after?.heartbeat);
+    });
+
+    it('ignores a suspicion of an attempt that is finished or unknown', async () => {
+      const k = key();
+      await ledger.claim(k, 'w', at(0));
+      await ledger.finish(k, at(1));
+      await ledger.suspect(k, at(0).toISOString(), at(50));
+      await ledger.suspect(key(), at(0).toISOString(), at(50));
+      expect((await ledger.stale(at(100), 100)).filter((c) => c.executionId === k.executionId)).toEqual([]);
+    });
+
     it('returns at most `limit` stale claims', async () => {
       const exec = unique('exec');
       for (let i = 0; i < 3; i++) await ledger.claim({ executionId: exec, taskRunId: `r${i}`, attempt: 0 }, 'w', at(i));

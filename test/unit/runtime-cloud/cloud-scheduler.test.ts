@@ -56,6 +56,9 @@ describe('the cloud scheduler', () => {
     const key = { executionId: execution.id, taskRunId: task.taskRunId, attempt: 0 };
     await h.adapters.ledger.claim(key, 'dead-worker', h.clock.now());
     h.clock.advance(3 * MINUTE);
+    // Suspected first, lost once a pass a full lost-after period later sees the same heartbeat.
+    expect(await h.rt.tick()).toMatchObject({ lost: 0, suspected: 1 });
+    h.clock.advance(2 * MINUTE);
     expect((await h.rt.tick()).lost).toBe(1);
     expect(await h.adapters.stops.requested(key)).toBe(true);
     await h.rt.executor(inboxEvent(execution.id, 'lost'));
@@ -75,10 +78,48 @@ describe('the cloud scheduler', () => {
     const [task] = h.adapters.queue.take();
     await h.adapters.ledger.claim({ executionId: execution.id, taskRunId: task.taskRunId, attempt: 0 }, 'w', h.clock.now());
     h.clock.advance(10 * MINUTE);
+    await h.rt.tick();
+    h.clock.advance(10 * MINUTE);
     expect((await h.rt.tick()).lost).toBe(1);
     await h.rt.executor(inboxEvent(execution.id, 'lost'));
     expect((await h.adapters.store.get(execution.id))!.state.current).toBe('RUNNING');
     expect(h.adapters.queue.take()).toEqual([expect.objectContaining({ taskRunId: task.taskRunId, attempt: 1 })]);
+  });
+
+  it('suspects an attempt whose heartbeat is old, and declares it lost only when a pass a full lost-after period later finds the same heartbeat', async () => {
+    const h = await harness({ env: { ALOFT_LOST_AFTER_MS: '120000' } });
+    const execution = await h.start(await h.deploy(PLAIN));
+    await h.rt.executor(inboxEvent(execution.id, 'created'));
+    const [task] = h.adapters.queue.take();
+    const key = { executionId: execution.id, taskRunId: task.taskRunId, attempt: 0 };
+    await h.adapters.ledger.claim(key, 'dead-worker', h.clock.now());
+    h.clock.advance(2 * MINUTE + 1000);
+    expect(await h.rt.tick()).toMatchObject({ lost: 0, suspected: 1 });
+    expect(h.log.lines.filter((l) => String(l.message).includes(`attempt 1 of task run ${task.taskRunId} is suspected lost (worker dead-worker`))).toHaveLength(1);
+    // Passes within the period keep waiting, and keep the time of the first look.
+    h.clock.advance(MINUTE);
+    expect(await h.rt.tick()).toMatchObject({ lost: 0, suspected: 1 });
+    h.clock.advance(MINUTE);
+    expect(await h.rt.tick()).toMatchObject({ lost: 1, suspected: 0 });
+    expect(await h.adapters.stops.requested(key)).toBe(true);
+  });
+
+  it('never declares the attempt of a slow worker lost: a heartbeat landing late, after the suspicion, clears it', async () => {
+    const h = await harness({ env: { ALOFT_LOST_AFTER_MS: '120000' } });
+    const execution = await h.start(await h.deploy(PLAIN));
+    await h.rt.executor(inboxEvent(execution.id, 'created'));
+    const [task] = h.adapters.queue.take();
+    const key = { executionId: execution.id, taskRunId: task.taskRunId, attempt: 0 };
+    await h.adapters.ledger.claim(key, 'slow-worker', h.clock.now());
+    // A loaded worker whose beats land late, but land: each pass finds a heartbeat older than the limit,
+    // and a different one each time.
+    for (let pass = 0; pass < 6; pass++) {
+      h.clock.advance(3 * MINUTE);
+      expect(await h.rt.tick()).toMatchObject({ lost: 0, suspected: 1 });
+      await h.adapters.ledger.heartbeat(key, new Date(h.clock.ms - 2 * MINUTE - 30_000));
+    }
+    expect(await h.adapters.stops.requested(key)).toBe(false);
+    expect(await h.adapters.store.hasPending(execution.id)).toBe(false);
   });
 
   it('refuses the late result of a worker declared lost', async () => {
