@@ -45,6 +45,9 @@ async function withWorker(fn: (w: World) => Promise<void>): Promise<void> {
 }
 
 describe('runGroup (a WorkingDirectory on its worker)', () => {
+  // Real shell processes: on a loaded machine, starting and stopping them outlasts jest's default 5 s.
+  jest.setTimeout(30_000);
+
   it('runs its tasks in turn in one folder, after writing inputFiles, and keeps outputFiles; the folder goes afterwards', () => withWorker(async (w) => {
     const { result, events } = await play(w, group(w, [
       shell('first', ['cat query.sql > copy.txt', 'echo \'::{"outputs":{"step":"one"}}::\'']),
