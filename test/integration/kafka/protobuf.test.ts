@@ -139,7 +139,7 @@ describeWithKafka('the PROTOBUF serde on the Kafka mock cluster', () => {
     expect(registry.requests).toEqual(expect.arrayContaining([`GET /schemas/ids/${id}`, 'GET /subjects/common%2Fmoney.proto/versions/1']));
   });
 
-  it('a record that does not fit its Protobuf schema fails Produce naming the line of the file and the field, and sends nothing', async () => {
+  it('a record that does not fit its Protobuf schema fails Produce naming the line of the file and the field, and sends nothing after it', async () => {
     const topic = uniqueTopic('protobuf-bad');
     const { uri } = await world.ctx.storage.writeRows('orders.jsonl', [
       { key: 'a', value: { id: 1, address: { city: 'Paris' } } },
@@ -149,7 +149,8 @@ describeWithKafka('the PROTOBUF serde on the Kafka mock cluster', () => {
     await expect(runTask(world.ctx, 'Produce', {
       topic, from: uri, keySerializer: 'STRING', valueSerializer: 'PROTOBUF', valueProtobufSchema: ORDER, serdeProperties: { 'schema.registry.url': registry.url },
     })).rejects.toMatchObject({ code: 'TASK_FAILED', message: `line 2 of ${uri}: the value field address.zip does not fit PROTOBUF: cannot convert ["69001"] to string` });
-    expect(await kcatRead(topic).catch(() => [])).toEqual([]);
+    // Without a transaction the line before may already be on the topic (as errors.test.ts says for AVRO).
+    expect((await kcatRead(topic).catch(() => [])).map((m) => m.key).filter((k) => k !== 'a')).toEqual([]);
   });
 
   it('a schema the registry finds incompatible with the subject\'s latest fails Produce with its answer, and sends nothing', async () => {
