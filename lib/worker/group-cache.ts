@@ -4,7 +4,7 @@
 // Lines (a header, then one file per line, base64), read and written one file at a time.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
@@ -46,7 +46,7 @@ export async function restoreCache(blobs: BlobStore, o: CacheOwner, spec: CacheS
   let restored = 0;
   for await (const line of lines) {
     if (line.length === 0) continue;
-    const entry = JSON.parse(line) as { createdAt?: number; path?: string; data?: string };
+    const entry = JSON.parse(line) as { createdAt?: number; path?: string; data?: string; mode?: number };
     if (first) {
       first = false;
       if (ttl !== undefined && (entry.createdAt ?? 0) + ttl < now.getTime()) {
@@ -60,6 +60,8 @@ export async function restoreCache(blobs: BlobStore, o: CacheOwner, spec: CacheS
     const path = join(dir, entry.path);
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, Buffer.from(entry.data, 'base64'));
+    // Its permission bits too (a cached virtualenv's or node_modules' executables); never set-id bits.
+    if (typeof entry.mode === 'number') await chmod(path, entry.mode & 0o777);
     restored = Math.max(restored, (await stat(path)).mtimeMs);
   }
   return restored;
@@ -89,7 +91,8 @@ export async function saveCache(blobs: BlobStore, o: CacheOwner, spec: CacheSpec
     for (const path of matched) {
       const chunks: Buffer[] = [];
       for await (const chunk of createReadStream(path)) chunks.push(chunk as Buffer);
-      yield `${JSON.stringify({ path: relative(dir, path).split(sep).join('/'), data: Buffer.concat(chunks).toString('base64') })}\n`;
+      const mode = (await stat(path)).mode & 0o777;
+      yield `${JSON.stringify({ path: relative(dir, path).split(sep).join('/'), mode, data: Buffer.concat(chunks).toString('base64') })}\n`;
     }
   }
   await blobs.put(cacheUri(o), Readable.from(lines()));

@@ -68,7 +68,10 @@ export class SlotCache {
       const slot = releasing[i].slot;
       // Its keys are committed now: event_keys answers for them.
       if (slot.sent && slot.sentSeq <= acked) slot.sent = undefined;
-      if (settled(slot) && !slot.dirty) this.release(slot);
+      // Released only while its tables are current: changed since (journal rows, keys or a settle
+      // still to come, written in a later batch), reads of the tables would miss the change; the
+      // settle that writes it again releases it after its own batch.
+      if (settled(slot) && !slot.dirty && !slot.settling && slot.firstSeq === 0 && !slot.sent) this.release(slot);
     }
     if (i > 0) this.releasing = releasing.slice(i);
   }

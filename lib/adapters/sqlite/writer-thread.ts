@@ -55,6 +55,7 @@ try {
   port.postMessage({ opened: false, error: describe(e) });
   signal(${Slot.READY}, -1);
   signal(${Slot.FAILED}, -1);
+  Atomics.notify(state, ${Slot.ACKED});
   signal(${Slot.CLOSED}, 1);
   port.close();
   db = undefined;
@@ -92,6 +93,8 @@ if (db) {
       failed = true;
       try { if (db.inTransaction) db.exec('ROLLBACK'); } catch {}
       signal(${Slot.FAILED}, m.seq);
+      // waitFor() sleeps on ACKED: wake it, or it would sleep out its whole timeout.
+      Atomics.notify(state, ${Slot.ACKED});
       port.postMessage({ seq: m.seq, error: describe(e) });
     }
   });
@@ -166,7 +169,11 @@ export class WriterThread {
       const acked = Atomics.load(this.state, Slot.ACKED);
       if (acked >= seq || Atomics.load(this.state, Slot.FAILED) !== 0 || this.exited) break;
       const left = deadline - Date.now();
-      if (left <= 0) return false;
+      if (left <= 0) {
+        // An answer that did arrive (a batch's SQLite error) goes first: its message is the failure's.
+        this.drain();
+        return false;
+      }
       Atomics.wait(this.state, Slot.ACKED, acked, left);
     }
     this.drain();
@@ -197,6 +204,11 @@ export class WriterThread {
       return;
     }
     if ('seq' in answer && --this.inFlight === 0) this.port.unref();
+    // After a failure the thread answers no later batch: nothing more is awaited from it.
+    if ('error' in answer) {
+      this.inFlight = 0;
+      this.port.unref();
+    }
     this.opts.onAnswer(answer);
   }
 

@@ -2,7 +2,7 @@
 // virtualenv with their pip packages, config.json, the flow-scoped state, and one shell step at a
 // time through the scripts' task runner, so Singer, the script tasks and Bash share one mechanism.
 import { createHash } from 'node:crypto';
-import { symlink, writeFile } from 'node:fs/promises';
+import { rm, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { AloftError, ErrorCode } from '../../model/errors';
@@ -159,6 +159,8 @@ export class SingerWorkspace {
     const key = await virtualenvKey({ interpreter, version, specs: all, env: { ...this.ctx.env, ...this.env }, cwd: this.dir });
     this.lease = await cache.acquire(key, (dir) => this.buildVirtualenv(dir, all, false));
     this.ctx.logger.info(this.lease.built ? `Built virtualenv ${key} into the cache` : `Reusing cached virtualenv ${key}`);
+    // In a WorkingDirectory the folder is shared: an earlier task's link (or a restored cache) may be there.
+    await rm(this.path('venv'), { recursive: true, force: true });
     await symlink(this.lease.dir, this.path('venv')).catch((err: unknown) => {
       this.close();
       throw err;

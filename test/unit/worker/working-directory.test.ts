@@ -118,6 +118,19 @@ describe('runGroup (a WorkingDirectory on its worker)', () => {
     expect(results(expired.events).check.outputs).toMatchObject({ vars: { s: 'fresh' } });
   }));
 
+  it('restores cached files with their permission bits, so a cached executable still runs', () => withWorker(async (w) => {
+    const cache = { patterns: ['bin/**'] };
+    const check = shell('check', [
+      'if [ ! -f bin/tool ]; then mkdir -p bin; printf \'#!/bin/sh\\necho ran\\n\' > bin/tool; chmod 755 bin/tool; fi',
+      'echo \'::{"outputs":{"s":"\'$(./bin/tool)\'"}}::\'',
+    ]);
+    const first = await play(w, group(w, [check], { cache }));
+    expect(results(first.events).check.outputs).toMatchObject({ vars: { s: 'ran' } });
+    const second = await play(w, group(w, [check], { cache }));
+    expect(results(second.events).check.state).toBe('SUCCESS');
+    expect(results(second.events).check.outputs).toMatchObject({ vars: { s: 'ran' } });
+  }));
+
   it('copies the namespace files it asks for into the folder, and its inputFiles win over one of the same name', () => withWorker(async (w) => {
     const files = new NamespaceFiles(w.blobs);
     await files.put('io.aloft.tests', 'scripts/run.sh', 'echo from namespace');

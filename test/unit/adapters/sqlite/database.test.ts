@@ -209,6 +209,22 @@ describe('a SQLite data directory', () => {
       db.close();
     });
 
+    it('wakes this thread at once when the commit it waits for fails, with SQLite\'s own error rather than a timeout', async () => {
+      const db = SqliteDatabase.open(dir);
+      db.db.exec('CREATE TABLE t (x PRIMARY KEY)');
+      const insert = db.statement<[string]>('INSERT INTO t VALUES (?)');
+      insert.run('a');
+      await db.durable();
+      insert.run('a');
+      const failed = db.durable();
+      // close() blocks this thread until the writer answers (jest's own timeout cannot fire meanwhile):
+      // a failed commit must wake it, where it used to sleep out the writer's whole 60 s limit.
+      const started = Date.now();
+      db.close();
+      expect(Date.now() - started).toBeLessThan(30_000);
+      await expect(failed).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringMatching(/a commit failed \(SQLITE_CONSTRAINT/) });
+    });
+
     it('close() waits for the batches the writer still holds, then closes both connections', async () => {
       const db = SqliteDatabase.open(dir);
       db.db.exec('CREATE TABLE t (x)');

@@ -70,4 +70,19 @@ describe('SlotCache', () => {
     // Changed after its write: it stays live, to be written (and released) again.
     expect(cache.hasLive('b')).toBe(true);
   });
+
+  it('keeps live a slot changed and journaled in a later batch, or waiting to settle again, when the batch of its tables is committed', () => {
+    const cache = new SlotCache(0);
+    const [journaled, settling, keyed] = ['j', 's', 'k'].map(slot);
+    for (const s of [journaled, settling, keyed]) cache.setLive(s.execution.id, s);
+    for (const s of [journaled, settling, keyed]) cache.releaseAfter(s, 5);
+    // Batch 6 holds a journal row of one, the next settle holds another, and event keys of the third.
+    journaled.firstSeq = 6;
+    settling.settling = true;
+    keyed.sent = new Set(['x']);
+    keyed.sentSeq = 6;
+    cache.acked(5);
+    // Its tables are as of batch 5: read back from them (the cache of ended ones holds none), it would lose batch 6.
+    expect([cache.hasLive('j'), cache.hasLive('s'), cache.hasLive('k')]).toEqual([true, true, true]);
+  });
 });
