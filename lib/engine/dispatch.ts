@@ -1,5 +1,6 @@
 // Creating task runs and starting them: a runnable gets a new attempt and a DispatchWorkerTask, a
 // flowable is handed to its behaviour. Unknown types and bad timeouts fail the run, never the step.
+import type { PluginGroup } from '../model/catalog';
 import { parseDurationMs } from '../model/duration';
 import { EffectType } from '../model/effects';
 import { ErrorCode } from '../model/errors';
@@ -46,19 +47,30 @@ export function failAndNotify(d: Draft, run: TaskRun, error: ErrorData): void {
   d.enqueue(run.parentTaskRunId);
 }
 
-/** Adds a CREATED attempt to a runnable's run and asks a worker to run it. */
-export function dispatchAttempt(d: Draft, run: TaskRun, task: Task): void {
+/**
+ * The worker group and timeout of a runnable `task` that `run` is to hand a worker (the run's own
+ * task, or a WorkingDirectory's child); undefined once `run` was failed, naming `task`, because the
+ * type cannot run on a worker or its timeout is invalid.
+ */
+export function workerTarget(d: Draft, run: TaskRun, task: Task): { group: PluginGroup; timeoutMs?: number } | undefined {
   const info = d.catalog.get(task.type);
   if (!info || info.kind !== 'runnable' || !info.group) {
     const why = !info ? `unknown task type '${task.type}'` : `task type '${task.type}' cannot run on a worker`;
     failAndNotify(d, run, { code: ErrorCode.FLOW_INVALID, message: why, flow: d.fx.key, task: task.id, property: 'type' });
-    return;
+    return undefined;
   }
   const timeout = timeoutMs(d, run, task);
   if (timeout.error) {
-    failAndNotify(d, run, timeout.error);
-    return;
+    failAndNotify(d, run, { ...timeout.error, task: task.id });
+    return undefined;
   }
+  return { group: info.group, ...(timeout.ms !== undefined ? { timeoutMs: timeout.ms } : {}) };
+}
+
+/** Adds a CREATED attempt to a runnable's run and asks a worker to run it. */
+export function dispatchAttempt(d: Draft, run: TaskRun, task: Task): void {
+  const target = workerTarget(d, run, task);
+  if (!target) return;
   const attempt = run.attempts.length;
   let next: TaskRun = { ...run, attempts: appended(run.attempts, newAttempt(d.now)) };
   if (next.state.current === State.RETRYING) {
@@ -79,10 +91,10 @@ export function dispatchAttempt(d: Draft, run: TaskRun, task: Task): void {
       attempt,
       taskId: task.id,
       type: task.type,
-      group: info.group,
+      group: target.group,
       task: task as Record<string, unknown>,
       variables: d.variables(next),
-      ...(timeout.ms !== undefined ? { timeoutMs: timeout.ms } : {}),
+      ...(target.timeoutMs !== undefined ? { timeoutMs: target.timeoutMs } : {}),
     },
   });
 }

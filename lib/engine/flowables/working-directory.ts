@@ -5,13 +5,12 @@
 import { z } from 'zod';
 import { PluginGroup, type TaskTypeInfo } from '../../model/catalog';
 import { EffectType } from '../../model/effects';
-import { ErrorCode } from '../../model/errors';
 import type { TaskRun } from '../../model/execution';
 import type { Task } from '../../model/flow';
 import { State, isTerminal } from '../../model/states';
 import type { GroupChild, WorkerResult } from '../../model/worker-messages';
 import { evaluateBranches } from '../container';
-import { failAndNotify, timeoutMs } from '../dispatch';
+import { failAndNotify, timeoutMs, workerTarget } from '../dispatch';
 import type { Draft } from '../draft';
 import { LOST_ATTEMPTS, MAX_LOST_ATTEMPTS } from '../retry';
 import {
@@ -95,19 +94,10 @@ function dispatchGroup(d: Draft, run: TaskRun, task: Task): void {
   const children: GroupChild[] = [];
   const groups: PluginGroup[] = [];
   for (const child of enabled(task.tasks as Task[])) {
-    const info = d.catalog.get(child.type);
-    if (!info || info.kind !== 'runnable' || !info.group) {
-      const why = !info ? `unknown task type '${child.type}'` : `task type '${child.type}' cannot run on a worker`;
-      failAndNotify(d, run, { code: ErrorCode.FLOW_INVALID, message: why, flow: d.fx.key, task: child.id, property: 'type' });
-      return;
-    }
-    const timeout = timeoutMs(d, run, child);
-    if (timeout.error) {
-      failAndNotify(d, run, { ...timeout.error, task: child.id });
-      return;
-    }
-    groups.push(info.group);
-    children.push({ taskId: child.id, taskRunId: d.ids.next(), type: child.type, task: child as Record<string, unknown>, ...(timeout.ms !== undefined ? { timeoutMs: timeout.ms } : {}) });
+    const target = workerTarget(d, run, child);
+    if (!target) return;
+    groups.push(target.group);
+    children.push({ taskId: child.id, taskRunId: d.ids.next(), type: child.type, task: child as Record<string, unknown>, ...(target.timeoutMs !== undefined ? { timeoutMs: target.timeoutMs } : {}) });
   }
   const own = timeoutMs(d, run, task);
   if (own.error) {
