@@ -6,6 +6,9 @@ class WallClock extends TestClock {
 }
 
 describe('the cloud runtime', () => {
+  // One case starts a real Bash task and waits for its claim: on a loaded CI machine that outlasted jest's 5 s.
+  jest.setTimeout(30_000);
+
   it('closes its clients only once the invocations still running are done with them', async () => {
     const h = await harness();
     const events: string[] = [];
