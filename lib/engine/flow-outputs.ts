@@ -3,7 +3,7 @@
 // the execution with an error naming the output.
 import { ErrorCode } from '../model/errors';
 import type { FlowInput } from '../model/flow';
-import { coerceInputValue } from '../model/inputs';
+import { coerceInputValue } from '../model/input-value';
 import type { Draft } from './draft';
 import { renderProperty } from './render';
 import { cleanError, type ErrorData } from './state-ops';

@@ -4,7 +4,7 @@
 import type { Execution } from '../model/execution';
 import type { Flow, FlowInput, Task } from '../model/flow';
 import { InputType } from '../model/flow';
-import { coerceInputValue } from '../model/inputs';
+import { coerceInputValue } from '../model/input-value';
 import { State } from '../model/states';
 import { flowIndex } from './flow-index';
 

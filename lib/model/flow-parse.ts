@@ -14,7 +14,7 @@ import { checkTaskList, duplicateIds } from './flow-tasks';
 import type { Task } from './flow';
 import { checkValue, isPlainObject } from './flow-zod';
 import { parseYaml } from './flow-yaml';
-import { coerceInputValue } from './inputs';
+import { coerceInputValue } from './input-value';
 import { checkExpressions } from './static-check';
 import type { ExpressionAnalyzer } from './static-check';
 import { getOwn } from './own';
