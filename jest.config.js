@@ -11,6 +11,9 @@ module.exports = {
   // or when the secrets probe saw a secret leave Aloft (test/setup/secrets-probe.js).
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+  // A guard against hangs, not a speed check: many cases start real processes, emulators or databases,
+  // and on a loaded 2-core machine jest's 5 s default failed cases that pass in under a second alone.
+  testTimeout: 30_000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...base, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.test.ts'], testPathIgnorePatterns: NEEDS_SERVICES },
