@@ -73,8 +73,10 @@ describeWithKafka('Produce in a Kafka transaction', () => {
     await expect(runTask(world.ctx, 'Produce', { properties: properties(), topic, from: uri, keySerializer: 'STRING', valueSerializer: 'LONG', transactional: true }))
       .rejects.toMatchObject({ code: 'TASK_FAILED', message: expect.stringMatching(/^line 9001 of kestra:\/\/.*: the value does not fit LONG/) });
     const sent = (await uncommitted(topic)).length;
+    // How many of the 9,000 good records reached the partitions before the abort depends on timing (all
+    // of them on a loaded machine); none after the bad line.
     expect(sent).toBeGreaterThan(0);
-    expect(sent).toBeLessThan(9_000);
+    expect(sent).toBeLessThanOrEqual(9_000);
     expect(await markers(topic)).toBeGreaterThan(0);
   });
 
