@@ -23,9 +23,12 @@ export interface RecordWriter {
   close(): Promise<void>;
 }
 
-/** Where a write failed: while connecting, starting the transaction, or sending. */
+/**
+ * Where a write failed: connecting (the cluster's metadata), getting a transactional producer id
+ * (`init`), starting the transaction, sending, or committing.
+ */
 export class WriterError extends Error {
-  constructor(readonly stage: 'connect' | 'transaction' | 'send' | 'commit', message: string) {
+  constructor(readonly stage: 'connect' | 'init' | 'transaction' | 'send' | 'commit', message: string) {
     super(message);
   }
 }
@@ -77,7 +80,7 @@ export async function openWriter(properties: Readonly<Record<string, string>>, o
       await call((cb) => producer.initTransactions(TIMEOUT_MS, cb));
     } catch (err) {
       await disconnect();
-      throw fail('connect', err);
+      throw fail('init', err);
     }
     try {
       await call((cb) => producer.beginTransaction(cb));

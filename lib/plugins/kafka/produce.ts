@@ -72,9 +72,8 @@ export async function produce(ctx: TaskContext, props: ProduceProperties): Promi
   };
   const keyOf = await make(true);
   const valueOf = await make(false);
-  // Kestra 0.4's Produce had no transactions; 1.x added `transactional`, default true (kept by 1.x
-  // spellings in properties.ts; here the 0.4 default).
-  const transactional = props.transactional ?? false;
+  // Kestra 1.x's default. 0.4 had no `transactional` property, so there is no 0.4 default to keep.
+  const transactional = props.transactional ?? true;
   // Checked before connecting: a bad SSL or SASL property fails without a network round trip.
   clientConfig(props.properties);
   const ignored = ignoredProperties(props.properties);
@@ -119,16 +118,17 @@ export async function produce(ctx: TaskContext, props: ProduceProperties): Promi
     return { messagesCount: count };
   } catch (err) {
     if (err instanceof AloftError || (err && typeof err === 'object' && typeof (err as AloftError).code === 'string' && 'location' in err)) throw err;
-    throw writerFailure(err, servers, transactional);
+    throw writerFailure(err, servers);
   } finally {
     // Aborts the transaction when the records were not all written: none of them becomes visible.
     await writer?.close();
   }
 }
 
-function writerFailure(err: unknown, servers: string, transactional: boolean): AloftError {
+function writerFailure(err: unknown, servers: string): AloftError {
   if (!(err instanceof WriterError)) return failed(`Kafka at ${servers}: ${(err as Error).message ?? String(err)}`);
-  if (err.stage === 'connect' && transactional) return failed(`cannot start a transactional producer on Kafka at ${servers}: ${err.message}`, 'transactional');
+  // An unreachable cluster fails at `connect`, before any transaction: its error names the connection.
+  if (err.stage === 'init') return failed(`cannot start a transactional producer on Kafka at ${servers}: ${err.message}`, 'transactional');
   if (err.stage === 'connect') return failed(`cannot connect to Kafka at ${servers}: ${err.message}`, 'properties');
   if (err.stage === 'transaction') return failed(`cannot start a transaction on Kafka at ${servers}: ${err.message}`, 'transactional');
   if (err.stage === 'commit') return failed(`Kafka at ${servers} did not commit the transaction: ${err.message}`, 'transactional');

@@ -1,5 +1,6 @@
 // The properties of the Kafka tasks, with Kestra's names and defaults (kestra-io/plugin-kafka: 0.4 for
-// Produce's required serializers, the newest version for everything Consume and `transactional` add).
+// Produce's required serializers, the newest version for everything Consume and `transactional` add,
+// with their newest defaults: 0.4 had neither, so it has no default to keep).
 import { z } from 'zod';
 
 export const SerdeType = z.enum([
@@ -31,7 +32,7 @@ export const ProduceProperties = z.object({
   keyProtobufSchema: z.string().optional(),
   /** Aloft's own: the .proto text for a PROTOBUF value; its first message is the record's type. */
   valueProtobufSchema: z.string().optional(),
-  /** One transaction around every record (Kestra 1.x; default false, as 0.4 had none). */
+  /** One transaction around every record (Kestra 1.x, default true; 0.4 had no such property). */
   transactional: Flag.optional(),
 }).strict();
 export type ProduceProperties = z.infer<typeof ProduceProperties>;
