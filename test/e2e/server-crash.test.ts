@@ -159,10 +159,10 @@ describe('aloft server on a data directory, stopped in the middle of 2,000 execu
     expect(exitCode).toBeNull();
     // Attempts that were running at the kill were found lost on the restart and retried.
     expect(lostRetried).toBeGreaterThan(0);
-  }, 600_000);
+  }, 900_000);
 
   it('stops cleanly on SIGTERM, and the restarted server finishes everything', async () => {
     const { exitCode } = await interruptAndRecover('SIGTERM');
     expect(exitCode).toBe(0);
-  }, 600_000);
+  }, 900_000);
 });
