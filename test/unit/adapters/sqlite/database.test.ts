@@ -4,8 +4,12 @@ import Database from 'better-sqlite3';
 import { openSqliteData } from '../../../../lib/adapters/sqlite';
 import { SqliteDatabase } from '../../../../lib/adapters/sqlite/database';
 import { migrate, MIGRATIONS, SCHEMA_VERSION, schemaVersionOf, type Migration } from '../../../../lib/adapters/sqlite/migrations';
+import type { Execution, TaskRun } from '../../../../lib/model/execution';
+import { newStateRecord } from '../../../../lib/model/states';
 import { runFixture } from './child';
 import { tempDir } from './temp-data';
+
+const T0 = new Date('2024-03-14T10:00:00.000Z');
 
 const errorOf = (open: () => unknown): { code?: string; message?: string } => {
   try {
@@ -111,6 +115,43 @@ describe('a SQLite data directory', () => {
       after.close();
     });
 
+    it('moves the task runs of a schema-6 directory into their executions rows, in order, and reads every execution back exactly', async () => {
+      const run = (executionId: string, n: number): TaskRun => ({
+        id: `${executionId}-r${n}`, executionId, namespace: 'n', flowId: 'f', taskId: `t${n}`, attempts: [{ state: newStateRecord('SUCCESS', T0) }],
+        state: newStateRecord('SUCCESS', T0), outputs: { n, text: 'é "quoted"' },
+      });
+      const execution = (id: string, runs: TaskRun[]): Execution => ({
+        id, namespace: 'n', flowId: 'f', flowRevision: 1, state: newStateRecord('SUCCESS', T0), inputs: {}, taskRunList: runs, version: 3,
+      });
+      const ended = execution('a', [run('a', 0), run('a', 1), run('a', 2)]);
+      const empty = execution('b', []);
+      // As schema 6 wrote them: the header in the row, one task_runs row per run (inserted out of order here).
+      const db = new Database(join(dir, 'aloft.db'));
+      migrate(db, 'test', MIGRATIONS.slice(0, 6));
+      const insert = db.prepare('INSERT INTO executions (id, namespace, flow_id, state, start_date, header) VALUES (?, ?, ?, ?, ?, ?)');
+      const putRun = db.prepare('INSERT INTO task_runs (execution_id, pos, id, json) VALUES (?, ?, ?, ?)');
+      for (const e of [ended, empty]) {
+        const { taskRunList, ...header } = e;
+        insert.run(e.id, e.namespace, e.flowId, e.state.current, T0.toISOString(), JSON.stringify(header));
+        for (const pos of [2, 0, 1]) if (taskRunList[pos]) putRun.run(e.id, pos, taskRunList[pos].id, JSON.stringify(taskRunList[pos]));
+      }
+      db.close();
+      const data = openSqliteData(dir, { endedCacheSize: 0 });
+      try {
+        expect(await data.store.get('a')).toEqual(ended);
+        expect(await data.store.get('b')).toEqual(empty);
+        expect((await data.store.list({ namespace: 'n' })).executions).toEqual([empty, ended].sort((x, y) => (x.id < y.id ? -1 : 1)));
+      } finally {
+        data.close();
+      }
+      const after = new Database(join(dir, 'aloft.db'));
+      // The stored JSON, joined as it was: nothing parsed and written again.
+      expect(after.prepare("SELECT runs FROM executions WHERE id = 'a'").pluck().get()).toBe(JSON.stringify(ended.taskRunList));
+      expect(after.prepare("SELECT name FROM sqlite_master WHERE name = 'task_runs'").get()).toBeUndefined();
+      expect(schemaVersionOf(after)).toBe(SCHEMA_VERSION);
+      after.close();
+    });
+
     it('refuses a database written by a newer Aloft, with both versions in the message', () => {
       openSqliteData(dir).close();
       const db = new Database(join(dir, 'aloft.db'));
@@ -171,6 +212,29 @@ describe('a SQLite data directory', () => {
       db.close();
       expect(() => insert.run(4)).toThrow(/closed/);
     });
+
+    it('writes long strings, short ones, numbers and nulls exactly, the long ones through the ring across its end, and inline when a batch outgrows it', async () => {
+      const db = SqliteDatabase.open(dir);
+      db.db.exec('CREATE TABLE t (i, a, b, c)');
+      const insert = db.statement<[number, string, string | null, string]>('INSERT INTO t VALUES (?, ?, ?, ?)');
+      // 100 to 1,095 characters, 1.6 bytes each in UTF-8: some cross inline for their size.
+      const long = (i: number): string => `${i}:${'é"\u0000✓ '.repeat(20 + (i % 200))}`;
+      const expected = (n: number) => ({ i: n, a: long(n), b: n % 3 === 0 ? null : `short ${n}`, c: long(n + 7) });
+      // Batches of 4 MB, committed one after the other, go round the ring (8 MB); the last one, 15 MB, fills it.
+      let n = 0;
+      for (const rows of [2_000, 2_000, 2_000, 8_000]) {
+        for (const end = n + rows; n < end; n++) {
+          const row = expected(n);
+          insert.run(row.i, row.a, row.b, row.c);
+        }
+        await db.durable();
+      }
+      const wrong = (db.db.prepare('SELECT i, a, b, c FROM t ORDER BY rowid').all() as Array<{ i: number; a: string; b: string | null; c: string }>)
+        .filter((row, i) => JSON.stringify(row) !== JSON.stringify(expected(i)));
+      expect(wrong.map((row) => row.i)).toEqual([]);
+      expect(db.db.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(n);
+      db.close();
+    }, 60_000);
 
     it('refuses every later write once a flusher failed, naming the directory, and keeps what was committed before', async () => {
       const db = SqliteDatabase.open(dir);
