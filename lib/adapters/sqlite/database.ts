@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { AloftError, ErrorCode } from '../../model/errors';
 import { migrate } from './migrations';
-import { RING_MIN_CHARS } from './string-ring';
 import { WriterThread, type WriterAnswer } from './writer-thread';
 
 export const SYNCHRONOUS_MODES = ['NORMAL', 'FULL'] as const;
@@ -150,21 +149,7 @@ export class SqliteDatabase implements SqlWriter {
     return {
       run: (...params: P): void => {
         this.write();
-        const ops = this.ops;
-        const at = ops.length;
-        ops.push(index, params.length, 0);
-        // Long strings (JSON) cross through the writer's ring, as their length; the rest inline.
-        let inRing = 0;
-        for (let i = 0; i < params.length; i++) {
-          const param = params[i];
-          const length = typeof param === 'string' && param.length >= RING_MIN_CHARS && this.writer ? this.writer.ring.put(param) : -1;
-          if (length < 0) ops.push(param);
-          else {
-            ops.push(length);
-            inRing |= 1 << i;
-          }
-        }
-        if (inRing !== 0) ops[at + 2] = inRing;
+        this.ops.push(index, params.length, ...params);
         // Handed over in parts: the writer starts on them at once, and the strings built for them
         // die young instead of outliving a scavenge in one big array.
         if (this.ops.length >= PART_OPS) this.post(false);

@@ -9,7 +9,6 @@
 // loop wakes on them) and also stored in shared memory, so that close() can wait for the last one
 // synchronously.
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { RingSlot, StringRing } from './string-ring';
 
 /** Slots of the shared Int32Array. */
 const Slot = { READY: 0, ACKED: 1, FAILED: 2, CLOSED: 3 } as const;
@@ -28,10 +27,8 @@ export interface WriterError {
 }
 
 /**
- * A part of a batch: statements first seen in it (prepared in order), then `[statement, argc, ring, ...args]`
- * runs, where bit i of `ring` says that argument i is a string in the ring (string-ring.ts), given
- * as its UTF-8 length. The writer runs the parts of a batch in one transaction and commits at the
- * part with `commit`.
+ * A part of a batch: statements first seen in it (prepared in order), then `[statement, argc, ...args]`
+ * runs. The writer runs the parts of a batch in one transaction and commits at the part with `commit`.
  */
 export interface WriterBatch {
   seq: number;
@@ -42,18 +39,7 @@ export interface WriterBatch {
 
 const THREAD_SOURCE = `
 const { workerData } = require('worker_threads');
-const { port, state, file, pragmas, driver, timeoutMs, ringBytes, ringCounters } = workerData;
-const ring = Buffer.from(ringBytes);
-const ringSize = ring.length;
-const ringTail = new BigInt64Array(ringCounters);
-let ringRead = 0;
-// The next string of the ring, of length bytes (one that would cross the end starts at 0).
-const take = (length) => {
-  let pos = ringRead % ringSize;
-  if (pos + length > ringSize) { ringRead += ringSize - pos; pos = 0; }
-  ringRead += length;
-  return ring.toString('utf8', pos, pos + length);
-};
+const { port, state, file, pragmas, driver, timeoutMs } = workerData;
 const Database = require(driver);
 const signal = (i, v) => { Atomics.store(state, i, v); Atomics.notify(state, i); };
 const describe = (e) => ({ message: String(e && e.message || e), code: e && typeof e.code === 'string' ? e.code : undefined });
@@ -93,19 +79,12 @@ if (db) {
       for (let i = 0; i < ops.length;) {
         const st = stmts[ops[i]];
         const n = ops[i + 1];
-        const inRing = ops[i + 2];
-        i += 3;
-        if (inRing !== 0) {
-          const args = ops.slice(i, i + n);
-          for (let k = 0; k < n; k++) if (inRing & (1 << k)) args[k] = take(args[k]);
-          st.run(...args);
-        } else if (n === 1) st.run(ops[i]);
+        i += 2;
+        if (n === 1) st.run(ops[i]);
         else if (n === 2) st.run(ops[i], ops[i + 1]);
         else st.run(...ops.slice(i, i + n));
         i += n;
       }
-      // What this part put in the ring is read: the main thread may write over it.
-      Atomics.store(ringTail, ${RingSlot.TAIL}, BigInt(ringRead));
       if (!m.commit) return;
       commit.run();
       signal(${Slot.ACKED}, m.seq);
@@ -138,16 +117,11 @@ export interface WriterOptions {
 // 4 MB instead of V8's default (up to 48): 20 MB less peak RSS in bench:burst, no more CPU measured.
 const YOUNG_MB = 4;
 
-/** The ring's size: a few batches' long strings (a batch of the burst puts 1-4 MB in it). */
-const RING_BYTES = 8 << 20;
-
 /** How long close() waits for the thread before giving up (it never waits for ever). */
 const WAIT_MS = 60_000;
 
 export class WriterThread {
   private readonly state = new Int32Array(new SharedArrayBuffer(16));
-  /** Where the main thread puts long strings for the thread. */
-  readonly ring = new StringRing(RING_BYTES);
   private readonly port: MessagePort;
   private readonly worker: Worker;
   private inFlight = 0;
@@ -160,9 +134,7 @@ export class WriterThread {
     this.worker = new Worker(THREAD_SOURCE, {
       eval: true,
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB },
-      workerData: { port: port2, state: this.state, file: opts.file, pragmas: opts.pragmas, driver: require.resolve('better-sqlite3'), timeoutMs: opts.timeoutMs,
-        ringBytes: this.ring.bytes, ringCounters: this.ring.counters,
-      },
+      workerData: { port: port2, state: this.state, file: opts.file, pragmas: opts.pragmas, driver: require.resolve('better-sqlite3'), timeoutMs: opts.timeoutMs },
       transferList: [port2],
     });
     // The thread never keeps the process alive; the port does while a batch waits for its answer.
