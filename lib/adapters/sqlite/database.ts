@@ -52,7 +52,7 @@ const noop = (): void => undefined;
 /** A batch goes to the writer in parts of about this many values, */
 const PART_OPS = 8192;
 /** or of about this many characters of strings, whichever comes first (a settled execution's row holds all its task runs). */
-const PART_CHARS = 1 << 19;
+const PART_CHARS = 1 << 17;
 /** Batches handed to the writer and not committed yet, at most (3 cost bench:burst 10-15 MB more peak RSS). */
 const MAX_IN_FLIGHT = 2;
 /** Reads on the main connection wait this long for SQLite's own short locks (a checkpoint's). */
