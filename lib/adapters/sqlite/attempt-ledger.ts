@@ -2,7 +2,9 @@
 // finish or a refusal, is refused. A finished attempt keeps only its key: the ledger outlives its
 // executions, so that a late duplicate delivery is still refused.
 //
-// Claims and finishes are appended to `attempt_journal` and kept in memory (`recent`); the
+// Claims and finishes are appended to `attempt_journal` and kept in memory (`recent`): one row per
+// attempt per commit, its last state, since a commit is applied whole (a claim and its finish in
+// one commit, the usual short task, write one row). The
 // `attempts` table is written from memory in one sorted pass once many have gathered, and the
 // journal is then emptied. Attempts are keyed by random execution ids, so writing each claim and
 // finish to the table would make every commit rewrite most of its pages; a batch writes each page
@@ -56,6 +58,8 @@ function fromRow(r: Row): Entry {
 export class SqliteAttemptLedger implements AttemptLedger {
   /** Attempts changed since the table was last written, by key. */
   private recent = new Map<string, Entry>();
+  /** Attempts changed since the last commit, to append to the journal at the next one. */
+  private unjournaled = new Map<string, AttemptKey>();
   /** Attempts written to the table in a batch not committed yet (reads of the table miss them), oldest first. */
   private writing: Array<{ seq: number; entries: Map<string, Entry> }> = [];
   /**
@@ -93,6 +97,7 @@ export class SqliteAttemptLedger implements AttemptLedger {
     this.tabled = this.filterOfTable();
     db.onFlush(() => {
       if (this.recent.size >= this.batchSize) this.writeTable();
+      else this.journal();
     });
     db.onAcked((acked) => {
       while (this.writing.length > 0 && this.writing[0].seq <= acked) this.writing.shift();
@@ -177,7 +182,14 @@ export class SqliteAttemptLedger implements AttemptLedger {
     if (entry === DONE) this.suspicions.delete(k);
     this.db.write();
     this.recent.set(k, entry);
-    this.sql.journal.run(...rowOf(key, entry));
+    this.unjournaled.set(k, key);
+  }
+
+  /** Appends each attempt changed since the last commit to the journal, as it is now. */
+  private journal(): void {
+    if (this.unjournaled.size === 0) return;
+    for (const [k, key] of this.unjournaled) this.sql.journal.run(...rowOf(key, this.recent.get(k)!));
+    this.unjournaled.clear();
   }
 
   /**
@@ -196,6 +208,8 @@ export class SqliteAttemptLedger implements AttemptLedger {
   private writeTable(): void {
     if (this.recent.size === 0) return;
     this.db.write();
+    // The table gets them all, in this commit: the journal need not.
+    this.unjournaled.clear();
     const keys = [...this.recent.keys()].sort();
     let last = '';
     for (const k of keys) {

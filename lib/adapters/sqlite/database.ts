@@ -49,8 +49,10 @@ const DB_FILE = 'aloft.db';
 const LOCK_FILE = 'aloft.lock';
 const PID_FILE = 'aloft.pid';
 const noop = (): void => undefined;
-/** A batch goes to the writer in parts of about this many values. */
+/** A batch goes to the writer in parts of about this many values, */
 const PART_OPS = 8192;
+/** or of about this many characters of strings, whichever comes first (a settled execution's row holds all its task runs). */
+const PART_CHARS = 1 << 17;
 /** Batches handed to the writer and not committed yet, at most (3 cost bench:burst 10-15 MB more peak RSS). */
 const MAX_IN_FLIGHT = 2;
 /** Reads on the main connection wait this long for SQLite's own short locks (a checkpoint's). */
@@ -63,6 +65,8 @@ export class SqliteDatabase implements SqlWriter {
   private readonly sqls: string[] = [];
   private sent = 0;
   private ops: unknown[] = [];
+  /** Characters of the strings in `ops`. */
+  private opsChars = 0;
   private batch: Batch | undefined;
   /** Batches handed to the writer, oldest first, until acknowledged. */
   private readonly inFlight: Batch[] = [];
@@ -150,9 +154,10 @@ export class SqliteDatabase implements SqlWriter {
       run: (...params: P): void => {
         this.write();
         this.ops.push(index, params.length, ...params);
+        for (const param of params) if (typeof param === 'string') this.opsChars += param.length;
         // Handed over in parts: the writer starts on them at once, and the strings built for them
         // die young instead of outliving a scavenge in one big array.
-        if (this.ops.length >= PART_OPS) this.post(false);
+        if (this.ops.length >= PART_OPS || this.opsChars >= PART_CHARS) this.post(false);
       },
     };
   }
@@ -243,6 +248,7 @@ export class SqliteDatabase implements SqlWriter {
     if (!this.writer) return;
     const ops = this.ops;
     this.ops = [];
+    this.opsChars = 0;
     const sql = this.sent < this.sqls.length ? this.sqls.slice(this.sent) : [];
     this.sent = this.sqls.length;
     this.writer.post({ seq, sql, ops, commit });

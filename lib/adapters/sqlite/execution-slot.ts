@@ -12,7 +12,7 @@ export interface Slot {
   rowState: string | undefined;
   /** The execution whose header its `executions` row holds, when known. */
   rowOf: Execution | undefined;
-  /** The task runs the task_runs table holds for it. */
+  /** The task runs its `executions` row holds. */
   tableRuns: readonly TaskRun[];
   /** True when event_keys may hold keys of it (it was written to the tables, or read from them). */
   tableKeys: boolean;

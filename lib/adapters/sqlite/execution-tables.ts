@@ -1,5 +1,5 @@
-// The keyed tables of the SQLite state store: `executions` (one row per execution, its header),
-// `task_runs` (one row per task run), `inbox` (events still pending) and `event_keys` (every key
+// The keyed tables of the SQLite state store: `executions` (one row per execution: its header, and
+// its task runs as one JSON array), `inbox` (events still pending) and `event_keys` (every key
 // appended, for deduplication). A settled execution is written here whole, its rows side by side.
 import type Database from 'better-sqlite3';
 import type { Execution, TaskRun } from '../../model/execution';
@@ -9,6 +9,8 @@ import { type JsonOf, newSlot, type Slot, startOf } from './execution-slot';
 
 // Event keys are built from ids and event names; none contains this character.
 const SEP = '\u0000';
+/** The runs of a row written before its execution's tables (a live execution's are in the journal). */
+const NO_RUNS = '[]';
 
 /** Rows written since the store opened (tests and benchmarks read these). */
 export interface StateWriteCounts {
@@ -23,14 +25,15 @@ export class ExecutionTables {
   private readonly sql: {
     exists: Database.Statement<[string]>;
     header: Database.Statement<[string]>;
+    whole: Database.Statement<[string]>;
     runs: Database.Statement<[string]>;
     pending: Database.Statement<[string]>;
     keys: Database.Statement<[string]>;
     putKeys: WriteStatement<[string, string]>;
-    insertHeader: WriteStatement<[string, string, string, string, string, string]>;
+    insertHeader: WriteStatement<[string, string, string, string, string, string, string]>;
     updateHeader: WriteStatement<[string, string, string]>;
-    putRun: WriteStatement<[string, number, string, string]>;
-    cutRuns: WriteStatement<[string, number]>;
+    updateWhole: WriteStatement<[string, string, string, string]>;
+    updateRuns: WriteStatement<[string, string]>;
     insertEvent: WriteStatement<[string, string, number, string]>;
     consumeEvent: WriteStatement<[string, string]>;
     remove: Array<WriteStatement<[string]>>;
@@ -41,17 +44,18 @@ export class ExecutionTables {
     this.sql = {
       exists: raw.prepare('SELECT 1 FROM executions WHERE id = ?'),
       header: raw.prepare('SELECT header FROM executions WHERE id = ?'),
-      runs: raw.prepare('SELECT json FROM task_runs WHERE execution_id = ? ORDER BY pos').pluck(),
+      whole: raw.prepare('SELECT header, runs FROM executions WHERE id = ?'),
+      runs: raw.prepare('SELECT runs FROM executions WHERE id = ?').pluck(),
       pending: raw.prepare('SELECT json FROM inbox WHERE execution_id = ? ORDER BY seq').pluck(),
       keys: raw.prepare('SELECT keys FROM event_keys WHERE execution_id = ?').pluck(),
       putKeys: db.statement('INSERT INTO event_keys (execution_id, keys) VALUES (?, ?) ON CONFLICT DO UPDATE SET keys = excluded.keys'),
-      insertHeader: db.statement('INSERT INTO executions (id, namespace, flow_id, state, start_date, header) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertHeader: db.statement('INSERT INTO executions (id, namespace, flow_id, state, start_date, header, runs) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       updateHeader: db.statement('UPDATE executions SET state = ?, header = ? WHERE id = ?'),
-      putRun: db.statement('INSERT INTO task_runs (execution_id, pos, id, json) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET id = excluded.id, json = excluded.json'),
-      cutRuns: db.statement('DELETE FROM task_runs WHERE execution_id = ? AND pos >= ?'),
+      updateWhole: db.statement('UPDATE executions SET state = ?, header = ?, runs = ? WHERE id = ?'),
+      updateRuns: db.statement('UPDATE executions SET runs = ? WHERE id = ?'),
       insertEvent: db.statement('INSERT INTO inbox (execution_id, key, seq, json) VALUES (?, ?, ?, ?)'),
       consumeEvent: db.statement('DELETE FROM inbox WHERE execution_id = ? AND key = ?'),
-      remove: ['executions WHERE id', 'task_runs WHERE execution_id', 'inbox WHERE execution_id', 'event_keys WHERE execution_id']
+      remove: ['executions WHERE id', 'inbox WHERE execution_id', 'event_keys WHERE execution_id']
         .map((t) => db.statement<[string]>(`DELETE FROM ${t} = ?`)),
     };
     this.inboxSeq = raw.prepare('SELECT COALESCE(MAX(seq), 0) FROM inbox').pluck().get() as number;
@@ -67,17 +71,22 @@ export class ExecutionTables {
     return row ? (JSON.parse(row.header) as ExecutionHeader) : null;
   }
 
-  /** The execution's row, created with its first header. */
-  insertRow(slot: Slot): void {
+  /**
+   * The execution's row, created with its first header, and its task runs when `withRuns` (else
+   * none: a live execution's runs are in the journal until its tables are written).
+   */
+  insertRow(slot: Slot, withRuns = false): void {
     const execution = slot.execution;
-    this.sql.insertHeader.run(execution.id, execution.namespace, execution.flowId, execution.state.current, startOf(execution), this.json.header(execution));
+    const runs = withRuns ? this.runsJson(slot) : NO_RUNS;
+    this.sql.insertHeader.run(execution.id, execution.namespace, execution.flowId, execution.state.current, startOf(execution), this.json.header(execution), runs);
     this.rowWritten(slot);
   }
 
-  /** The execution's row, with its current state (list() filters on it) and header. */
-  updateRow(slot: Slot): void {
+  /** The execution's row, with its current state (list() filters on it) and header, and its task runs when `withRuns`. */
+  updateRow(slot: Slot, withRuns = false): void {
     const execution = slot.execution;
-    this.sql.updateHeader.run(execution.state.current, this.json.header(execution), execution.id);
+    if (withRuns) this.sql.updateWhole.run(execution.state.current, this.json.header(execution), this.runsJson(slot), execution.id);
+    else this.sql.updateHeader.run(execution.state.current, this.json.header(execution), execution.id);
     this.rowWritten(slot);
   }
 
@@ -90,25 +99,15 @@ export class ExecutionTables {
     return this.keysOf(slot.execution.id).includes(`${SEP}${key}${SEP}`);
   }
 
-  /** Writes the execution's whole state to the keyed tables. */
+  /** Writes the execution's whole state to the keyed tables: its row once, with its task runs if they changed. */
   write(slot: Slot): void {
     const execution = slot.execution;
     const id = execution.id;
-    // A row that already holds this very execution (it ended in a commit that wrote the row) stays.
-    if (slot.rowState === undefined) this.insertRow(slot);
-    else if (slot.rowOf !== execution) this.updateRow(slot);
-    const before = slot.tableRuns;
-    const after = execution.taskRunList;
-    if (before !== after) {
-      for (let i = 0; i < after.length; i++) {
-        const run = after[i];
-        if (before[i] === run) continue;
-        this.sql.putRun.run(id, i, run.id, this.json.run(run));
-        this.writes.taskRuns++;
-      }
-      if (before.length > after.length) this.sql.cutRuns.run(id, after.length);
-      slot.tableRuns = after;
-    }
+    const runsChanged = slot.tableRuns !== execution.taskRunList;
+    // A row that already holds this very execution (it ended in a commit that wrote the row) keeps its header.
+    if (slot.rowState === undefined) this.insertRow(slot, true);
+    else if (slot.rowOf !== execution) this.updateRow(slot, runsChanged);
+    else if (runsChanged) this.sql.updateRuns.run(this.runsJson(slot), id);
     if (slot.keys) {
       this.sql.putKeys.run(id, `${this.storedKeys(slot)}${[...slot.keys].join(SEP)}${SEP}`);
       // Events still pending (a long-lived execution written to the tables) keep their JSON.
@@ -129,9 +128,9 @@ export class ExecutionTables {
 
   /** The execution as the tables hold it, with its pending events; undefined when it has no row. */
   read(executionId: string): Slot | undefined {
-    const header = this.header(executionId);
-    if (!header) return undefined;
-    const execution = this.withRuns(header);
+    const row = this.sql.whole.get(executionId) as { header: string; runs: string } | undefined;
+    if (!row) return undefined;
+    const execution: Execution = { ...(JSON.parse(row.header) as ExecutionHeader), taskRunList: JSON.parse(row.runs) as TaskRun[] };
     const slot = newSlot(execution, execution);
     slot.rowState = execution.state.current;
     slot.rowOf = execution;
@@ -142,6 +141,14 @@ export class ExecutionTables {
     return slot;
   }
 
+  /** The task runs' JSON, now in the row. */
+  private runsJson(slot: Slot): string {
+    const runs = slot.execution.taskRunList;
+    slot.tableRuns = runs;
+    this.writes.taskRuns += runs.length;
+    return JSON.stringify(runs);
+  }
+
   private rowWritten(slot: Slot): void {
     slot.rowState = slot.execution.state.current;
     slot.rowOf = slot.execution;
@@ -149,8 +156,8 @@ export class ExecutionTables {
   }
 
   withRuns(header: ExecutionHeader): Execution {
-    const runs = (this.sql.runs.all(header.id) as string[]).map((j) => JSON.parse(j) as TaskRun);
-    return { ...header, taskRunList: runs };
+    const runs = this.sql.runs.get(header.id) as string | undefined;
+    return { ...header, taskRunList: runs === undefined ? [] : (JSON.parse(runs) as TaskRun[]) };
   }
 
   remove(executionId: string): void {

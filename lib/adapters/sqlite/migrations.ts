@@ -227,6 +227,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX flow_calls_by_caller ON flow_calls (caller_namespace, caller_id);
     `),
   },
+  {
+    version: 7,
+    description: "an execution's task runs in its executions row",
+    // A settled execution is written as one row instead of one per task run: each row of task_runs
+    // cost an insert in its table and in its primary key's index. The runs' JSON is joined as it
+    // was stored, in list order, so it reads back exactly.
+    up: (db) => db.exec(`
+      ALTER TABLE executions ADD COLUMN runs TEXT NOT NULL DEFAULT '[]';
+      UPDATE executions SET runs = (
+        SELECT '[' || group_concat(json, ',' ORDER BY pos) || ']' FROM task_runs WHERE execution_id = executions.id
+      ) WHERE id IN (SELECT execution_id FROM task_runs);
+      DROP TABLE task_runs;
+    `),
+  },
 ];
 
 /** The schema version this code reads and writes. */

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { tempData, type TempData } from './temp-data';
 
 const T0 = new Date('2024-03-14T10:00:00.000Z');
@@ -27,5 +29,26 @@ describe('SqliteAttemptLedger', () => {
     expect(stale.map((c) => c.executionId)).toEqual(['e3', 'e5', 'e7', 'e9', 'e11']);
     expect(stale[0]).toEqual({ executionId: 'e3', taskRunId: 'r3', attempt: 0, workerId: 'w', claimedAt: at(3).toISOString(), heartbeat: at(3).toISOString(), timeoutMs: 1000, state: 'RUNNING' });
     expect((await ledger.stale(at(31), 100)).map((c) => c.executionId)).toContain('e1');
+  });
+
+  it('journals an attempt once per commit, as it is at the commit: a claim and its finish in one commit are one row', async () => {
+    t = tempData({});
+    const { ledger } = t.data;
+    ledger.claimNow(key(0), 'w', at(0));
+    ledger.finishNow(key(0), at(1));
+    ledger.claimNow(key(1), 'w', at(0));
+    await t.data.durable();
+    ledger.finishNow(key(1), at(2));
+    ledger.claimNow(key(2), 'w', at(2));
+    const dir = t.dir;
+    t.data.close();
+    const raw = new Database(join(dir, 'aloft.db'));
+    expect(raw.prepare('SELECT task_run_id, running FROM attempt_journal ORDER BY seq').all()).toEqual([
+      { task_run_id: 'r0', running: 0 }, { task_run_id: 'r1', running: 1 }, { task_run_id: 'r1', running: 0 }, { task_run_id: 'r2', running: 1 },
+    ]);
+    raw.close();
+    const again = t.reopen().ledger;
+    for (const i of [0, 1, 2]) expect(again.claimNow(key(i), 'w2', at(3))).toBe(false);
+    expect((await again.stale(at(3), 10)).map((c) => c.taskRunId)).toEqual(['r2']);
   });
 });

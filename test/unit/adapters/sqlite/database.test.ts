@@ -4,8 +4,12 @@ import Database from 'better-sqlite3';
 import { openSqliteData } from '../../../../lib/adapters/sqlite';
 import { SqliteDatabase } from '../../../../lib/adapters/sqlite/database';
 import { migrate, MIGRATIONS, SCHEMA_VERSION, schemaVersionOf, type Migration } from '../../../../lib/adapters/sqlite/migrations';
+import type { Execution, TaskRun } from '../../../../lib/model/execution';
+import { newStateRecord } from '../../../../lib/model/states';
 import { runFixture } from './child';
 import { tempDir } from './temp-data';
+
+const T0 = new Date('2024-03-14T10:00:00.000Z');
 
 const errorOf = (open: () => unknown): { code?: string; message?: string } => {
   try {
@@ -108,6 +112,43 @@ describe('a SQLite data directory', () => {
       const after = new Database(join(dir, 'aloft.db'));
       expect(after.prepare('SELECT seq, id FROM outbox').all()).toEqual([{ seq: 7, id: 'e:1:0' }]);
       expect(after.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox'").all()).toEqual([]);
+      after.close();
+    });
+
+    it('moves the task runs of a schema-6 directory into their executions rows, in order, and reads every execution back exactly', async () => {
+      const run = (executionId: string, n: number): TaskRun => ({
+        id: `${executionId}-r${n}`, executionId, namespace: 'n', flowId: 'f', taskId: `t${n}`, attempts: [{ state: newStateRecord('SUCCESS', T0) }],
+        state: newStateRecord('SUCCESS', T0), outputs: { n, text: 'é "quoted"' },
+      });
+      const execution = (id: string, runs: TaskRun[]): Execution => ({
+        id, namespace: 'n', flowId: 'f', flowRevision: 1, state: newStateRecord('SUCCESS', T0), inputs: {}, taskRunList: runs, version: 3,
+      });
+      const ended = execution('a', [run('a', 0), run('a', 1), run('a', 2)]);
+      const empty = execution('b', []);
+      // As schema 6 wrote them: the header in the row, one task_runs row per run (inserted out of order here).
+      const db = new Database(join(dir, 'aloft.db'));
+      migrate(db, 'test', MIGRATIONS.slice(0, 6));
+      const insert = db.prepare('INSERT INTO executions (id, namespace, flow_id, state, start_date, header) VALUES (?, ?, ?, ?, ?, ?)');
+      const putRun = db.prepare('INSERT INTO task_runs (execution_id, pos, id, json) VALUES (?, ?, ?, ?)');
+      for (const e of [ended, empty]) {
+        const { taskRunList, ...header } = e;
+        insert.run(e.id, e.namespace, e.flowId, e.state.current, T0.toISOString(), JSON.stringify(header));
+        for (const pos of [2, 0, 1]) if (taskRunList[pos]) putRun.run(e.id, pos, taskRunList[pos].id, JSON.stringify(taskRunList[pos]));
+      }
+      db.close();
+      const data = openSqliteData(dir, { endedCacheSize: 0 });
+      try {
+        expect(await data.store.get('a')).toEqual(ended);
+        expect(await data.store.get('b')).toEqual(empty);
+        expect((await data.store.list({ namespace: 'n' })).executions).toEqual([empty, ended].sort((x, y) => (x.id < y.id ? -1 : 1)));
+      } finally {
+        data.close();
+      }
+      const after = new Database(join(dir, 'aloft.db'));
+      // The stored JSON, joined as it was: nothing parsed and written again.
+      expect(after.prepare("SELECT runs FROM executions WHERE id = 'a'").pluck().get()).toBe(JSON.stringify(ended.taskRunList));
+      expect(after.prepare("SELECT name FROM sqlite_master WHERE name = 'task_runs'").get()).toBeUndefined();
+      expect(schemaVersionOf(after)).toBe(SCHEMA_VERSION);
       after.close();
     });
 
