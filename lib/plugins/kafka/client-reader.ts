@@ -137,8 +137,11 @@ export async function openReader(properties: Readonly<Record<string, string>>, o
     'enable.auto.offset.store': false,
     'auto.offset.reset': opts.rewind ? 'earliest' : (properties['auto.offset.reset'] ?? 'latest'),
     'isolation.level': properties['isolation.level'] === 'read_uncommitted' ? 'read_uncommitted' : 'read_committed',
-    // What librdkafka prefetches (one queue for all the partitions): enough to keep reading, a bound on memory.
+    // What librdkafka prefetches (one queue for all the partitions): enough to keep reading, a bound on
+    // memory, by bytes and by count (its default count, 100,000 a partition, lets small records, which
+    // cost it far more than their bytes, take about 100 MB more).
     'queued.max.messages.kbytes': 4096,
+    'queued.min.messages': 10_000,
     'fetch.max.bytes': 8 << 20,
     'fetch.wait.max.ms': 100,
     // Once that queue is full, librdkafka waits this long before fetching that partition again: its
