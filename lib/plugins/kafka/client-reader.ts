@@ -13,7 +13,7 @@ export interface KafkaRecord {
   /** Epoch milliseconds. */
   timestamp: number;
   /** In order, a name once per value, as Kafka keeps them. */
-  headers: [string, Buffer][];
+  headers: readonly [string, Buffer][];
 }
 
 export interface TopicPartitionOffset {
@@ -57,9 +57,15 @@ const LEAVE_MS = 200;
 const call = <T>(f: (cb: (err: LibrdKafkaError | Error | null | undefined, v: T) => void) => void): Promise<T> =>
   new Promise((resolve, reject) => f((err, v) => (err ? reject(err) : resolve(v))));
 
+const NO_HEADERS: readonly [string, Buffer][] = Object.freeze([]);
+
 function toRecord(m: Message): KafkaRecord {
-  const headers: [string, Buffer][] = [];
-  for (const h of m.headers ?? []) for (const [k, v] of Object.entries(h)) headers.push([k, Buffer.isBuffer(v) ? v : Buffer.from(String(v))]);
+  let headers = NO_HEADERS;
+  if (m.headers !== undefined && m.headers.length > 0) {
+    const all: [string, Buffer][] = [];
+    for (const h of m.headers) for (const [k, v] of Object.entries(h)) all.push([k, Buffer.isBuffer(v) ? v : Buffer.from(String(v))]);
+    headers = all;
+  }
   const key = m.key === undefined || m.key === null ? null : Buffer.isBuffer(m.key) ? m.key : Buffer.from(String(m.key));
   return { topic: m.topic, partition: m.partition, offset: m.offset, key, value: m.value ?? null, timestamp: m.timestamp ?? 0, headers };
 }
@@ -131,10 +137,16 @@ export async function openReader(properties: Readonly<Record<string, string>>, o
     'enable.auto.offset.store': false,
     'auto.offset.reset': opts.rewind ? 'earliest' : (properties['auto.offset.reset'] ?? 'latest'),
     'isolation.level': properties['isolation.level'] === 'read_uncommitted' ? 'read_uncommitted' : 'read_committed',
-    // What librdkafka prefetches per partition: enough to keep reading, a bound on memory.
+    // What librdkafka prefetches (one queue for all the partitions): enough to keep reading, a bound on
+    // memory, by bytes and by count (its default count, 100,000 a partition, lets small records, which
+    // cost it far more than their bytes, take about 100 MB more).
     'queued.max.messages.kbytes': 4096,
+    'queued.min.messages': 10_000,
     'fetch.max.bytes': 8 << 20,
     'fetch.wait.max.ms': 100,
+    // Once that queue is full, librdkafka waits this long before fetching that partition again: its
+    // default (1 s) leaves the reader idle long after it has emptied so small a queue.
+    'fetch.queue.backoff.ms': 20,
     'session.timeout.ms': sessionMs,
     rebalance_cb: true,
   });
@@ -159,15 +171,17 @@ export async function openReader(properties: Readonly<Record<string, string>>, o
   // The group join happens while polling (librdkafka serves the rebalance there): until it is done,
   // polls come back empty without counting as the wait.
   const joinBy = Date.now() + sessionMs + JOIN_MS;
+  const take = (max: number, waitMs: number): Promise<Message[]> => {
+    consumer.setDefaultConsumeTimeout(waitMs);
+    return call<Message[]>((cb) => consumer.consume(max, cb));
+  };
   return {
     async poll(max, waitMs) {
       while (!isJoined && Date.now() < joinBy) {
-        consumer.setDefaultConsumeTimeout(JOIN_POLL_MS);
-        const early = await call<Message[]>((cb) => consumer.consume(max, cb));
+        const early = await take(max, JOIN_POLL_MS);
         if (early.length > 0) return early.map(toRecord);
       }
-      consumer.setDefaultConsumeTimeout(waitMs);
-      const messages = await call<Message[]>((cb) => consumer.consume(max, cb));
+      const messages = await take(max, waitMs);
       return messages.map(toRecord);
     },
     async commit(offsets) {

@@ -118,6 +118,11 @@ export async function openWriter(properties: Readonly<Record<string, string>>, o
         inTransaction = false;
       } else {
         await new Promise<void>((resolve, reject) => producer.flush(TIMEOUT_MS, (err) => (err ? reject(fail('send', err)) : resolve())));
+        // flush() serves the last delivery reports on its worker thread, but they reach JavaScript
+        // through the client's own libuv async handle, which the loop may run after the flush's
+        // completion in the same pass: a failure would land after this check. One turn of the loop
+        // (setImmediate runs after that pass) lets them in first.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
       if (failure) throw failure;
     },

@@ -179,9 +179,17 @@ const need = (buf: Buffer, bytes: number, type: SerdeType): Buffer => {
 };
 const safe = (n: bigint): number | string => (n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n.toString());
 
+export interface RecordDeserializer {
+  decode: Deserializer;
+  /** Fetches what decode needs (a registry schema) for these bytes. */
+  prepare?: (bytes: Buffer | null | undefined) => Promise<void>;
+  /** The decoded value as JSON text, where the deserializer has it without encoding the value again. */
+  text?: (bytes: Buffer | null | undefined) => string;
+}
+
 /** A deserializer; AVRO reads each record's writer schema from the registry by its id. */
-export function deserializer(type: SerdeType, registry?: SchemaRegistry): { decode: Deserializer; prepare?: (bytes: Buffer | null | undefined) => Promise<void> } {
-  const plain = (fn: (b: Buffer) => unknown): { decode: Deserializer } => ({ decode: (b) => (b === null || b === undefined ? null : fn(b)) });
+export function deserializer(type: SerdeType, registry?: SchemaRegistry): RecordDeserializer {
+  const plain = (fn: (b: Buffer) => unknown): RecordDeserializer => ({ decode: (b) => (b === null || b === undefined ? null : fn(b)) });
   switch (type) {
     case 'STRING': return plain((b) => b.toString('utf8'));
     case 'SHORT': return plain((b) => need(b, 2, type).readInt16BE(0));
@@ -199,13 +207,26 @@ export function deserializer(type: SerdeType, registry?: SchemaRegistry): { deco
       if (b.length > 0) throw new SerdeError(`VOID: the record holds ${b.length} bytes, not null`);
       return null;
     });
-    case 'JSON': return plain((b) => {
-      try {
-        return JSON.parse(b.toString('utf8'));
-      } catch (err) {
-        throw new SerdeError(`JSON: ${(err as Error).message}`);
-      }
-    });
+    case 'JSON': {
+      const parse = (text: string): unknown => {
+        try {
+          return JSON.parse(text);
+        } catch (err) {
+          throw new SerdeError(`JSON: ${(err as Error).message}`);
+        }
+      };
+      return {
+        decode: (b) => (b === null || b === undefined ? null : parse(b.toString('utf8'))),
+        // The record's own text once it parses, rather than the parsed value written again; unless a
+        // line break (JSON whitespace) would split the row's line.
+        text: (b) => {
+          if (b === null || b === undefined) return 'null';
+          const text = b.toString('utf8');
+          const value = parse(text);
+          return text.includes('\n') || text.includes('\r') ? JSON.stringify(value) : text;
+        },
+      };
+    }
     case 'AVRO': {
       if (!registry) throw new SerdeError('AVRO needs serdeProperties.schema.registry.url');
       const types = new Map<number, Type>();
@@ -294,8 +315,6 @@ function protobufDeserializer(registry: SchemaRegistry | undefined): { decode: D
     },
   };
 }
-
-type RecordDeserializer = ReturnType<typeof deserializer>;
 
 /** A record's key and value, decoded (after any schema they need is fetched); throws SerdeError. */
 export async function decodeRecord(

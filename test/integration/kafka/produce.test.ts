@@ -39,4 +39,14 @@ describeWithKafka('Produce on the Kafka mock cluster', () => {
     const got = (await kcatRead(topic)).map((m) => [m.key, m.payload]).sort((a, b) => String(a[1]).localeCompare(String(b[1])));
     expect(got).toEqual([['a', 'one'], [null, 'three'], ['b', 'two']]);
   });
+
+  it('fails when a record is refused while the last records are flushed, though only failed deliveries are reported', async () => {
+    // A new topic's partitions are not known yet when the record is handed over: it is refused only
+    // once the metadata comes, during the flush, and its report reaches JavaScript after the flush's
+    // callback. Several rounds, since without waiting for that report it was missed in most, not all.
+    for (let round = 0; round < 5; round++) {
+      await expect(runTask(world.ctx, 'Produce', { topic: uniqueTopic('produce-refused'), from: { value: 'x', partition: 99 }, keySerializer: 'STRING', valueSerializer: 'STRING' }))
+        .rejects.toMatchObject({ code: 'TASK_FAILED', message: expect.stringMatching(/did not accept the records: .*Unknown partition/) });
+    }
+  });
 });

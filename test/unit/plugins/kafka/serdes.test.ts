@@ -58,6 +58,14 @@ describe('Kafka deserializers', () => {
     expect(() => de('JSON')(Buffer.from('{'))).toThrow(/^JSON: /);
     expect(() => de('VOID')(Buffer.from([1]))).toThrow('VOID: the record holds 1 bytes, not null');
   });
+
+  it('give a JSON record\'s own text for a row, encoded again only where a line break would split the row, and refuse text that is not JSON', () => {
+    const text = deserializer('JSON').text!;
+    expect(text(Buffer.from('{"id": 1, "big": 12345678901234567890}'))).toBe('{"id": 1, "big": 12345678901234567890}');
+    expect(text(Buffer.from('{"a":\r\n [1,\n2]}'))).toBe('{"a":[1,2]}');
+    expect(text(null)).toBe('null');
+    expect(() => text(Buffer.from('{"a":'))).toThrow(SerdeError);
+  });
 });
 
 describe('the Confluent wire format', () => {
