@@ -113,6 +113,8 @@ export async function openWriter(properties: Readonly<Record<string, string>>, o
         try {
           await call((cb) => producer.commitTransaction(TIMEOUT_MS, cb));
         } catch (err) {
+          // A delivery failure served by the commit's flush may reach JavaScript a turn later (see below).
+          await new Promise<void>((resolve) => setImmediate(resolve));
           throw failure ?? fail('commit', err);
         }
         inTransaction = false;

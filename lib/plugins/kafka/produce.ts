@@ -76,6 +76,12 @@ export async function produce(ctx: TaskContext, props: ProduceProperties): Promi
   const transactional = props.transactional ?? true;
   // Checked before connecting: a bad SSL or SASL property fails without a network round trip.
   clientConfig(props.properties);
+  // A transaction needs an idempotent producer, which needs acks=all: librdkafka refuses the mix, as
+  // Kafka's Java producer does, and would report it as a failure to connect.
+  const acks = props.properties.acks;
+  if (transactional && acks !== undefined && acks !== 'all' && acks !== '-1') {
+    throw failed(`acks ${acks} cannot be used in a transaction, and Produce writes in one unless transactional is false: set acks to all, or transactional: false`, 'transactional');
+  }
   const ignored = ignoredProperties(props.properties);
   if (ignored.length > 0) ctx.logger.warn(`properties this Kafka client has no equivalent for, ignored: ${ignored.join(', ')}`);
   const servers = props.properties['bootstrap.servers'];

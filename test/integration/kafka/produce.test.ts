@@ -45,8 +45,20 @@ describeWithKafka('Produce on the Kafka mock cluster', () => {
     // once the metadata comes, during the flush, and its report reaches JavaScript after the flush's
     // callback. Several rounds, since without waiting for that report it was missed in most, not all.
     for (let round = 0; round < 5; round++) {
-      await expect(runTask(world.ctx, 'Produce', { topic: uniqueTopic('produce-refused'), from: { value: 'x', partition: 99 }, keySerializer: 'STRING', valueSerializer: 'STRING' }))
+      await expect(runTask(world.ctx, 'Produce', { topic: uniqueTopic('produce-refused'), from: { value: 'x', partition: 99 }, keySerializer: 'STRING', valueSerializer: 'STRING', transactional: false }))
         .rejects.toMatchObject({ code: 'TASK_FAILED', message: expect.stringMatching(/did not accept the records: .*Unknown partition/) });
     }
+  });
+
+  it('fails in a transaction (the default) when a record is refused: the commit does not succeed', async () => {
+    for (let round = 0; round < 3; round++) {
+      await expect(runTask(world.ctx, 'Produce', { topic: uniqueTopic('produce-refused-tx'), from: { value: 'x', partition: 99 }, keySerializer: 'STRING', valueSerializer: 'STRING' }))
+        .rejects.toMatchObject({ code: 'TASK_FAILED', message: expect.stringMatching(/Unknown partition|did not commit the transaction/) });
+    }
+  });
+
+  it('refuses acks other than all in a transaction before connecting, naming transactional', async () => {
+    await expect(runTask(world.ctx, 'Produce', { properties: { 'bootstrap.servers': '127.0.0.1:1', acks: '1' }, topic: 't', from: { value: 'x' }, keySerializer: 'STRING', valueSerializer: 'STRING' }))
+      .rejects.toMatchObject({ code: 'TASK_FAILED', location: { property: 'transactional' }, message: expect.stringContaining('acks 1 cannot be used in a transaction') });
   });
 });
