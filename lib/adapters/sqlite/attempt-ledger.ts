@@ -4,9 +4,8 @@
 //
 // Claims and finishes are appended to `attempt_journal` and kept in memory (`recent`): one row per
 // attempt per commit, its last state, since a commit is applied whole (a claim and its finish in
-// one commit, the usual short task, write one row). The
-// `attempts` table is written from memory in one sorted pass once many have gathered, and the
-// journal is then emptied. Attempts are keyed by random execution ids, so writing each claim and
+// one commit, the usual short task, write one row). The `attempts` table is written from memory in
+// one sorted pass once many have gathered, and the journal is then emptied. Attempts are keyed by random execution ids, so writing each claim and
 // finish to the table would make every commit rewrite most of its pages; a batch writes each page
 // once. Opening the ledger reads the journal back into memory.
 import type Database from 'better-sqlite3';
