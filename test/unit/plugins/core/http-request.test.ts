@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { RequestProperties } from '../../../../lib/plugins/core/http-request';
 import { runAttempt } from '../../../../lib/worker';
@@ -192,5 +194,13 @@ describe('http.Request', () => {
     expect(RequestProperties.safeParse({ uri: 'http://x', options: { auth: { type: 'DIGEST' } } }).error?.issues[0].message)
       .toBe('auth type must be BASIC (username, password) or BEARER (token)');
     expect(RequestProperties.parse({ uri: 'http://x' })).toMatchObject({ method: 'GET', contentType: 'application/json' });
+  });
+
+  it('is built and validated without loading undici (loaded on the first request)', () => {
+    const r = spawnSync(process.execPath, ['scripts/run-ts.mjs', 'test/unit/plugins/core/http-lazy-probe.ts'], { encoding: 'utf8' });
+    // run-ts leaves its bundle behind, named by the child's pid.
+    rmSync(`node_modules/.cache/aloft-run/http-lazy-probe-${r.pid}.cjs`, { force: true });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ undici: false });
   });
 });
