@@ -202,5 +202,6 @@ describe('http.Request', () => {
     rmSync(`node_modules/.cache/aloft-run/http-lazy-probe-${r.pid}.cjs`, { force: true });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ undici: false });
-  });
+    // A child process that bundles first: more than jest's 5 s default on a loaded machine.
+  }, 30_000);
 });
