@@ -2,7 +2,7 @@
 // writes the flow JSON Schema to dist/flow.schema.json (for the YAML language server), then builds the
 // web UI (ui/, Vue + Vite) into dist/ui, which `aloft server` serves at /ui.
 import { build } from 'esbuild';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build as viteBuild } from 'vite';
 
@@ -17,6 +17,7 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
+assertAscii('dist/cli.js');
 
 // The schema comes from the same zod schemas and catalog the validator uses: bundled to a scratch
 // module beside the CLI (so it resolves node_modules the same way), run once, removed.
@@ -36,3 +37,15 @@ try {
 }
 
 await viteBuild({ configFile: new URL('../ui/vite.config.mjs', import.meta.url).pathname });
+
+/**
+ * V8 keeps a script's source in the heap for as long as the process runs, at two bytes a character
+ * once a single one is not ASCII. esbuild escapes strings, not comments it keeps or regex literals.
+ */
+function assertAscii(file) {
+  const text = readFileSync(file, 'latin1');
+  const at = text.search(/[^\x00-\x7f]/);
+  if (at < 0) return;
+  const line = text.slice(0, at).split('\n').length;
+  throw new Error(`${file}:${line} holds a character that is not ASCII (write it as an escape in the source)`);
+}

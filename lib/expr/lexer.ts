@@ -120,7 +120,7 @@ class Lexer {
     return RAW_START.exec(this.src) ?? undefined;
   }
 
-  /** `{% raw %}…{% endraw %}` (Kestra) and `{% verbatim %}…{% endverbatim %}` (Pebble) copy their content. */
+  /** `{% raw %}...{% endraw %}` (Kestra) and `{% verbatim %}...{% endverbatim %}` (Pebble) copy their content. */
   private raw(at: number, m: RegExpExecArray): void {
     const kind = m[1];
     const contentStart = at + 2 + m[0].length;

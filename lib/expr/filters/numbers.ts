@@ -60,7 +60,7 @@ export function numberFormat(x: number, pattern: string): string {
   const m = /^([^#0,.]*)([#0,]*)(?:\.([#0]*))?([^#0,.]*)$/.exec(positive);
   if (!m || !m[2] && !m[3]) throw hardFailure(`numberFormat cannot use the pattern '${pattern}'`);
   const [, prefix, intPattern, fracPattern = '', suffix] = m;
-  const scale = /%/.test(prefix + suffix) ? 100 : /‰/.test(prefix + suffix) ? 1000 : 1;
+  const scale = /%/.test(prefix + suffix) ? 100 : /\u2030/.test(prefix + suffix) ? 1000 : 1;
   const minInt = (intPattern.match(/0/g) ?? []).length;
   const comma = intPattern.lastIndexOf(',');
   const grouping = comma < 0 ? 0 : intPattern.length - comma - 1;

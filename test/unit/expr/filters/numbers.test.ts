@@ -29,6 +29,7 @@ describe('number filters', () => {
     expect(numberFormat(5, '000')).toBe('005');
     expect(numberFormat(-1234.5, '#,###')).toBe('-1,234');
     expect(numberFormat(0.256, '0.0%')).toBe('25.6%');
+    expect(numberFormat(0.0256, '0.0\u2030')).toBe('25.6\u2030');
     expect(numberFormat(1e21, '#,##0')).toBe('1,000,000,000,000,000,000,000');
     expect(r('{{ 1.232654 | numberFormat("#.##") }}')).toBe('1.23');
   });
