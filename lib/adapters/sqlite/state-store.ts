@@ -43,6 +43,8 @@ export interface SqliteStateStoreOptions {
   journalSpan?: number;
   /** Settled executions are written to the tables this many at a time. Default 512. */
   settleBatch?: number;
+  /** The longest task runs' JSON one execution's row takes. Default and most: V8's longest string (tests give less). */
+  maxRunsChars?: number;
 }
 
 const NONE: readonly PendingEvent[] = [];
@@ -74,7 +76,7 @@ export class SqliteStateStore implements StateStore {
     this.journalSpan = opts.journalSpan ?? 200_000;
     this.settleBatch = opts.settleBatch ?? 512;
     const json = new JsonOf();
-    this.tables = new ExecutionTables(db, this.writes, json);
+    this.tables = new ExecutionTables(db, this.writes, json, opts.maxRunsChars);
     this.journal = new ExecutionJournal(db, this.writes, json);
     this.outbox = new OutboxRows(db);
     this.replay();
@@ -288,7 +290,6 @@ export class SqliteStateStore implements StateStore {
     if (settled(slot) && slot.firstSeq === 0 && slot.fresh === undefined && slot.consumed === undefined) {
       // Nothing journaled (created and ended in one commit, or a settled one folded again).
       this.writeTables(slot);
-      slot.stored = execution;
       this.release(slot);
       return;
     }
@@ -316,8 +317,7 @@ export class SqliteStateStore implements StateStore {
     for (const slot of slots) {
       slot.settling = false;
       // Written as it is now, settled or live again (a restart): either way its journal rows are obsolete.
-      this.writeTables(slot);
-      this.release(slot);
+      if (this.writeTables(slot)) this.release(slot);
     }
   }
 
@@ -335,10 +335,19 @@ export class SqliteStateStore implements StateStore {
     return this.deleting.size > 0 && this.deleting.has(executionId);
   }
 
-  /** Writes the execution's whole state to the keyed tables; its journal rows become obsolete. */
-  private writeTables(slot: Slot): void {
-    this.tables.write(slot);
+  /**
+   * Writes the execution's whole state to the keyed tables; its journal rows become obsolete. An
+   * ended one whose task runs do not fit in its row is written FAILED instead (runs-limit.ts), and
+   * becomes the slot's execution; a live one is not written (false) and stays in the journal.
+   */
+  private writeTables(slot: Slot): boolean {
+    if (!this.tables.write(slot, new Date())) {
+      slot.unfit = true;
+      return false;
+    }
+    slot.stored = slot.execution;
     this.journal.settled(slot);
+    return true;
   }
 
   private touch(slot: Slot): void {
