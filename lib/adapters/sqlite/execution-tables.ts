@@ -109,10 +109,10 @@ export class ExecutionTables {
    * changed. False, writing nothing, for a live execution whose task runs do not fit in its row: it
    * stays in the journal until it ends. An ended one is written FAILED then (runs-limit.ts).
    */
-  write(slot: Slot, now: Date): boolean {
+  write(slot: Slot): boolean {
     let runs: string | undefined;
     if (slot.rowState === undefined || slot.tableRuns !== slot.execution.taskRunList) {
-      runs = this.runsJson(slot, now);
+      runs = this.runsJson(slot);
       if (runs === undefined) return false;
     }
     const execution = slot.execution;
@@ -159,11 +159,12 @@ export class ExecutionTables {
    * The task runs' JSON, now in the row. When it does not fit: undefined for a live execution, and
    * for an ended one the JSON of the runs of its FAILED replacement, which becomes the slot's execution.
    */
-  private runsJson(slot: Slot, now: Date): string | undefined {
+  private runsJson(slot: Slot): string | undefined {
     let json = runsJsonWithin(slot.execution.taskRunList, this.maxRunsChars);
     if (json === undefined) {
       if (!isTerminal(slot.execution.state.current)) return undefined;
-      const failed = failedTooLarge(slot.execution, this.maxRunsChars, now);
+      // Stored FAILED at the time it is written (the store has no engine clock here).
+      const failed = failedTooLarge(slot.execution, this.maxRunsChars, new Date());
       slot.execution = failed.execution;
       json = failed.runs;
     }

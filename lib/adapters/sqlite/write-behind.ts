@@ -107,7 +107,7 @@ export class WriteBehind {
    * becomes the slot's execution; a live one is not written (false) and stays in the journal.
    */
   private writeTables(slot: Slot): boolean {
-    if (!this.parts.tables.write(slot, new Date())) {
+    if (!this.parts.tables.write(slot)) {
       slot.unfit = true;
       return false;
     }
