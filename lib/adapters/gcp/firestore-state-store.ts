@@ -7,29 +7,30 @@
 //   executions/{id}/control/interrupts  keys of pending events that must not be overtaken (a kill): a fold
 //                                        of named events reads it and refuses while any is listed
 //   outbox/{executionId}:{version}:{part} the effects of one transaction, until published (firestore-outbox.ts)
-// Every change is one transaction that reads the header, checks nothing moved, and writes the header with
+// Every change is one transaction (firestore-fold.ts) that reads the header, checks nothing moved, and writes the header with
 // version + 1, the changed task runs, the consumed events and the outbox document. A step that changes
 // more task runs than 500 writes allow packs them (firestore-task-run-store.ts) instead of failing.
-import type { DocumentReference, DocumentSnapshot, Firestore, Transaction } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
 import { LRUCache } from 'lru-cache';
 import type { SlotClaim, SlotHolder, SlotOutcome, SlotRelease } from '../../model/concurrency-slots';
 import { AloftError, ErrorCode } from '../../model/errors';
 import { Execution } from '../../model/execution';
 import {
   assertDeletable, type ExecutionFilter, type ExecutionHeader as HeaderOf, type ExecutionPage, type FlowSlots, type OutboxEntry,
-  type PendingEvent, type StateStore, type TransactOutcome,
+  type PendingEvent, type StateStore,
 } from '../../ports/state-store';
 import { FirestoreConcurrencySlots } from './firestore-concurrency-slots';
-import { MAX_COMMIT_BYTES, MAX_WRITES, docIdFor, isAlreadyExists, isFailedPrecondition, parseJsonField, toAloftError } from './firestore-constraints';
+import { MAX_WRITES, docIdFor, isAlreadyExists, isFailedPrecondition, parseJsonField, toAloftError } from './firestore-constraints';
 import { firestoreLib } from './clients';
 import {
-  ExecutionHeader, decodeHeader, decodeInbox, headerFields, inboxFields, interrupts, type StoredHeader,
+  ExecutionHeader, decodeHeader, headerFields, inboxFields, interrupts, type StoredHeader,
 } from './firestore-execution-docs';
 import { countExecutions, listExecutions, tokenAfterExecutions } from './firestore-execution-list';
+import { foldIn, readSnapshot, STALE, type Fold, type FoldDeps, type Prepared } from './firestore-fold';
 import { groupCommit } from './firestore-group-commit';
-import { ackOutbox, planOutbox, unpublishedEntries } from './firestore-outbox';
+import { ackOutbox, unpublishedEntries } from './firestore-outbox';
 import { CACHE_BYTES, TaskRunDocs } from './firestore-task-run-store';
-import { diffTaskRuns, type StoredRun } from './task-run-docs';
+import { diffTaskRuns } from './task-run-docs';
 
 export interface FirestoreStateStoreOptions {
   firestore: Firestore;
@@ -52,48 +53,29 @@ export interface FirestoreStateStoreOptions {
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** Returned by a transaction that found the execution changed since its snapshot: read again. */
-const STALE = Symbol('stale');
-
-interface Snapshot {
-  executionId: string;
-  version: number;
-  header: ExecutionHeader;
-  /** Some task runs live in pack documents. */
-  packed: boolean;
-  runs: StoredRun[];
-  pendingRefs: DocumentReference[];
-  /** The events were named by the caller (`keys`): one already consumed or missing is skipped, not a reason to read again. */
-  named: boolean;
-}
-
-interface Prepared {
-  execution: Execution;
-  outbox: OutboxEntry[];
-  runs: StoredRun[];
-  packed: boolean;
-  headerData: string;
-}
-
 export class FirestoreStateStore implements StateStore {
   private readonly db: Firestore;
   private readonly prefix: string;
-  private readonly maxEvents: number;
-  private readonly tombstoneTtlMs: number;
   private readonly maxAttempts: number;
   private readonly runs: TaskRunDocs;
   /** The last header seen per execution; with the cached task runs, a transaction then reads only its inbox. */
   private readonly headers: LRUCache<string, StoredHeader>;
   private readonly concurrency: FirestoreConcurrencySlots;
+  /** What a transaction (firestore-fold.ts) uses of the store. */
+  private readonly docs: FoldDeps;
 
   constructor(opts: FirestoreStateStoreOptions) {
     this.db = opts.firestore;
     this.prefix = opts.collectionPrefix ?? '';
-    this.maxEvents = Math.max(1, Math.min(opts.maxEventsPerFold ?? 100, MAX_WRITES - 10));
-    this.tombstoneTtlMs = opts.tombstoneTtlMs ?? 7 * DAY_MS;
     this.maxAttempts = opts.maxTransactionAttempts ?? 5;
     const cached = Math.max(1, opts.cachedExecutions ?? 2000);
     this.runs = new TaskRunDocs(cached);
+    this.docs = {
+      header: (id) => this.header(id), inbox: (id) => this.inbox(id), interrupts: (id) => this.interrupts(id),
+      outbox: this.outboxCol, runs: this.runs,
+      maxEvents: Math.max(1, Math.min(opts.maxEventsPerFold ?? 100, MAX_WRITES - 10)),
+      tombstoneTtlMs: opts.tombstoneTtlMs ?? 7 * DAY_MS,
+    };
     this.headers = new LRUCache<string, StoredHeader>({ max: cached, maxSize: CACHE_BYTES, sizeCalculation: (h) => Math.max(1, h.bytes) });
     this.concurrency = new FirestoreConcurrencySlots({ firestore: this.db, collectionPrefix: this.prefix });
   }
@@ -237,7 +219,7 @@ export class FirestoreStateStore implements StateStore {
 
   async transact(
     executionId: string,
-    fold: (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null,
+    fold: Fold,
     now: Date,
   ): Promise<{ execution: Execution; outbox: OutboxEntry[] } | null> {
     return this.transactOver(executionId, fold, now);
@@ -246,22 +228,22 @@ export class FirestoreStateStore implements StateStore {
   /** LoneEventStore: `transact` over the named pending events only; CONFLICT while a kill is pending. */
   transactNamed(
     executionId: string, keys: readonly string[],
-    fold: (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null, now: Date,
+    fold: Fold, now: Date,
   ): Promise<{ execution: Execution; outbox: OutboxEntry[] } | null> {
     return this.transactOver(executionId, fold, now, { keys });
   }
 
   private async transactOver(
     executionId: string,
-    fold: (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null,
+    fold: Fold,
     now: Date,
     opts?: { keys?: readonly string[] },
   ): Promise<{ execution: Execution; outbox: OutboxEntry[] } | null> {
     for (let attempt = 1; ; attempt++) {
       let prepared: Prepared | null | typeof STALE;
       try {
-        const snapshot = await this.snapshot(executionId, attempt === 1, opts?.keys);
-        prepared = await this.db.runTransaction((tx) => this.foldIn(tx, snapshot, fold, now), { maxAttempts: this.maxAttempts });
+        const snapshot = await readSnapshot(this.docs, executionId, attempt === 1 ? this.headers.get(executionId) : undefined, opts?.keys);
+        prepared = await this.db.runTransaction((tx) => foldIn(this.docs, tx, snapshot, fold, now), { maxAttempts: this.maxAttempts });
       } catch (err) {
         throw toAloftError(err, `transaction on execution ${executionId}`, { abortedIsConflict: true });
       }
@@ -275,116 +257,6 @@ export class FirestoreStateStore implements StateStore {
       const header = parseJsonField(ExecutionHeader, prepared.headerData, `executions/${executionId}`);
       this.rememberHeader(executionId, { version: prepared.execution.version, header, packed: prepared.packed, bytes: prepared.headerData.length });
       return { execution: prepared.execution, outbox: prepared.outbox };
-    }
-  }
-
-  /**
-   * What a transaction folds, read with plain reads, header first. The Firestore emulator locks far more
-   * than the documents a query returns inside a read-write transaction (concurrent transactions on
-   * *other* executions then fail with ABORTED), so the transaction itself reads documents only and
-   * checks that the header's version has not moved: every change to task runs or the inbox bumps it,
-   * so an unchanged version proves that these reads are still exact. Named events (`keys`) need no
-   * query at all: the transaction reads their documents.
-   */
-  private async snapshot(executionId: string, useCache: boolean, keys?: readonly string[]): Promise<Snapshot> {
-    const headerRef = this.header(executionId);
-    const named = keys !== undefined;
-    const pendingRefs = async (): Promise<DocumentReference[]> => {
-      if (keys) return keys.slice(0, this.maxEvents).map((k) => this.inbox(executionId).doc(docIdFor(k)));
-      const inbox = await this.inbox(executionId).where('consumed', '==', false).orderBy('appendedAt').limit(this.maxEvents).get();
-      return inbox.docs.map((d) => d.ref);
-    };
-    const known = useCache ? this.headers.get(executionId) : undefined;
-    const knownRuns = known && this.runs.cached(executionId, known.version);
-    if (known && knownRuns) {
-      // Optimistic: the transaction checks the version; if it moved, the next attempt reads everything.
-      return { executionId, ...known, runs: knownRuns, pendingRefs: await pendingRefs(), named };
-    }
-    const snap = await headerRef.get();
-    if (!snap.exists) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
-    const { version, header, packed } = decodeHeader(snap);
-    const [runs, refs] = await Promise.all([this.runs.read(null, headerRef, executionId, version, packed), pendingRefs()]);
-    return { executionId, version, header, packed, runs, pendingRefs: refs, named };
-  }
-
-  private async foldIn(
-    tx: Transaction,
-    snapshot: Snapshot,
-    fold: (execution: Execution, pending: readonly PendingEvent[]) => TransactOutcome | null,
-    now: Date,
-  ): Promise<Prepared | null | typeof STALE> {
-    const { executionId, version, header } = snapshot;
-    const headerRef = this.header(executionId);
-    const extra = snapshot.named ? [this.interrupts(executionId)] : [];
-    const [snap, ...docs] = await tx.getAll(headerRef, ...extra, ...snapshot.pendingRefs);
-    if (!snap.exists) throw new AloftError(ErrorCode.NOT_FOUND, `execution ${executionId} not found`);
-    const read = snapshot.named ? docs.slice(1) : docs;
-    if (snapshot.named && ((docs[0].get('keys') as unknown[] | undefined)?.length ?? 0) > 0) {
-      throw new AloftError(ErrorCode.CONFLICT, `execution ${executionId} has an interrupting event pending: fold everything in order`);
-    }
-    const isPending = (d: DocumentSnapshot): boolean => d.exists && d.get('consumed') === false;
-    // Named events already consumed (or never appended) are done, at whatever version the header is.
-    if (snapshot.named && !read.some(isPending)) return null;
-    if (snap.get('version') !== version) return STALE;
-    // A queried event consumed since the query means another fold ran: read again.
-    if (!snapshot.named && !read.every(isPending)) return STALE;
-    const inboxDocs = snapshot.named ? read.filter(isPending) : read;
-    const before = new Map(snapshot.runs.map((r) => [r.run.id, r]));
-    const execution: Execution = { ...header, taskRunList: snapshot.runs.map((r) => r.run), version };
-    const pending = inboxDocs.map((d) => decodeInbox(d, executionId));
-
-    // A fold over many events can produce more writes than one commit holds: fold fewer events
-    // (fold is pure, so running it again is allowed) until the commit fits; the rest stay pending.
-    let take = pending.length;
-    for (;;) {
-      const events = pending.slice(0, take);
-      const outcome = fold(execution, events);
-      if (outcome === null) return null;
-      const next = version + 1;
-      const result: Execution = { ...outcome.execution, id: executionId, version: next };
-      const diff = diffTaskRuns(before, result.taskRunList, executionId);
-      const createdAt = now.toISOString();
-      const outbox = planOutbox(executionId, next, outcome.effects, createdAt);
-      // The header, each event, the outbox documents, and the interrupts listing when a kill is consumed.
-      const fixed = 2 + events.length + outbox.docs.length;
-      // Task runs as one document each, or packed when that would not fit in one commit.
-      const single = fixed + diff.upserts.length + diff.deletes.length <= MAX_WRITES;
-      const packs = single ? [] : this.runs.packs(diff.upserts, next);
-      const packed = snapshot.packed || packs.length > 0;
-      const headerDoc = headerFields(result, next, packed);
-      const writes = fixed + (single ? diff.upserts.length : packs.length) + diff.deletes.length;
-      const bytes = Buffer.byteLength(headerDoc.data) + diff.upserts.reduce((n, w) => n + Buffer.byteLength(w.data), 0)
-        + outbox.docs.reduce((n, d) => n + d.bytes, 0);
-      if (writes > MAX_WRITES || bytes > MAX_COMMIT_BYTES) {
-        if (take > 1) {
-          take = Math.ceil(take / 2);
-          continue;
-        }
-        throw new AloftError(ErrorCode.PAYLOAD_TOO_LARGE,
-          `one step of execution ${executionId} writes ${diff.upserts.length} task runs and ${outcome.effects.length} effects ` +
-          `(${writes} documents, ${bytes} bytes): more than one Firestore transaction holds (${MAX_WRITES} writes, 10 MiB)`,
-          { flow: `${result.namespace}.${result.flowId}` },
-          'lower the `concurrent` property of the Parallel or EachParallel task that starts this many task runs at once');
-      }
-      tx.set(headerRef, headerDoc);
-      if (single) for (const w of diff.upserts) tx.set(this.runs.ref(headerRef, w.id), this.runs.fields(w, next));
-      for (const p of packs) tx.create(this.runs.packRef(headerRef, p.id), p.fields);
-      for (const id of diff.deletes) {
-        // A packed copy of a removed task run would win over nothing: outvote it with a tombstone.
-        if (packed) tx.set(this.runs.ref(headerRef, id), this.runs.tombstone(id, next));
-        else tx.delete(this.runs.ref(headerRef, id));
-      }
-      const expireAt = firestoreLib().Timestamp.fromMillis(now.getTime() + this.tombstoneTtlMs);
-      const consumedInterrupts: string[] = [];
-      for (const d of inboxDocs.slice(0, take)) {
-        tx.update(d.ref, { consumed: true, consumedAt: createdAt, consumedVersion: next, expireAt });
-        if (d.get('interrupts') === true) consumedInterrupts.push(String(d.get('key')));
-      }
-      if (consumedInterrupts.length > 0) {
-        tx.set(this.interrupts(executionId), { keys: firestoreLib().FieldValue.arrayRemove(...consumedInterrupts) }, { merge: true });
-      }
-      for (const d of outbox.docs) tx.create(this.outboxCol.doc(d.id), d.fields);
-      return { execution: result, outbox: outbox.entries, runs: diff.next, packed, headerData: headerDoc.data };
     }
   }
 

@@ -36,6 +36,8 @@ export interface Slot {
   dirty: boolean;
   /** Waiting in `settling` to be written to the tables. */
   settling: boolean;
+  /** Live, with task runs too long for its row: not checkpointed (runs-limit.ts); it stays in the journal until it ends. */
+  unfit: boolean;
 }
 
 const NO_RUNS: readonly TaskRun[] = [];
@@ -43,7 +45,7 @@ const NO_RUNS: readonly TaskRun[] = [];
 export function newSlot(execution: Execution, stored: Execution | undefined): Slot {
   return {
     execution, stored, rowState: undefined, rowOf: undefined, tableRuns: NO_RUNS, tableKeys: false, inbox: undefined, keys: undefined, sent: undefined, sentSeq: 0, gone: undefined,
-    fresh: undefined, consumed: undefined, firstSeq: 0, changes: 0, dirty: false, settling: false,
+    fresh: undefined, consumed: undefined, firstSeq: 0, changes: 0, dirty: false, settling: false, unfit: false,
   };
 }
 

@@ -3,9 +3,11 @@
 // appended, for deduplication). A settled execution is written here whole, its rows side by side.
 import type Database from 'better-sqlite3';
 import type { Execution, TaskRun } from '../../model/execution';
+import { isTerminal } from '../../model/states';
 import type { ExecutionHeader, PendingEvent } from '../../ports/state-store';
 import type { SqliteDatabase, WriteStatement } from './database';
 import { type JsonOf, newSlot, type Slot, startOf } from './execution-slot';
+import { failedTooLarge, MAX_RUNS_CHARS, runsJsonWithin } from './runs-limit';
 
 // Event keys are built from ids and event names; none contains this character.
 const SEP = '\u0000';
@@ -39,7 +41,11 @@ export class ExecutionTables {
     remove: Array<WriteStatement<[string]>>;
   };
 
-  constructor(private readonly db: SqliteDatabase, private readonly writes: StateWriteCounts, private readonly json: JsonOf) {
+  constructor(
+    private readonly db: SqliteDatabase, private readonly writes: StateWriteCounts, private readonly json: JsonOf,
+    /** The longest task runs' JSON a row takes (V8's longest string; tests give less). */
+    private readonly maxRunsChars = MAX_RUNS_CHARS,
+  ) {
     const raw = db.db;
     this.sql = {
       exists: raw.prepare('SELECT 1 FROM executions WHERE id = ?'),
@@ -72,20 +78,19 @@ export class ExecutionTables {
   }
 
   /**
-   * The execution's row, created with its first header, and its task runs when `withRuns` (else
+   * The execution's row, created with its first header, and its task runs' JSON when given (else
    * none: a live execution's runs are in the journal until its tables are written).
    */
-  insertRow(slot: Slot, withRuns = false): void {
+  insertRow(slot: Slot, runs = NO_RUNS): void {
     const execution = slot.execution;
-    const runs = withRuns ? this.runsJson(slot) : NO_RUNS;
     this.sql.insertHeader.run(execution.id, execution.namespace, execution.flowId, execution.state.current, startOf(execution), this.json.header(execution), runs);
     this.rowWritten(slot);
   }
 
-  /** The execution's row, with its current state (list() filters on it) and header, and its task runs when `withRuns`. */
-  updateRow(slot: Slot, withRuns = false): void {
+  /** The execution's row, with its current state (list() filters on it) and header, and its task runs' JSON when given. */
+  updateRow(slot: Slot, runs?: string): void {
     const execution = slot.execution;
-    if (withRuns) this.sql.updateWhole.run(execution.state.current, this.json.header(execution), this.runsJson(slot), execution.id);
+    if (runs !== undefined) this.sql.updateWhole.run(execution.state.current, this.json.header(execution), runs, execution.id);
     else this.sql.updateHeader.run(execution.state.current, this.json.header(execution), execution.id);
     this.rowWritten(slot);
   }
@@ -99,15 +104,23 @@ export class ExecutionTables {
     return this.keysOf(slot.execution.id).includes(`${SEP}${key}${SEP}`);
   }
 
-  /** Writes the execution's whole state to the keyed tables: its row once, with its task runs if they changed. */
-  write(slot: Slot): void {
+  /**
+   * Writes the execution's whole state to the keyed tables: its row once, with its task runs if they
+   * changed. False, writing nothing, for a live execution whose task runs do not fit in its row: it
+   * stays in the journal until it ends. An ended one is written FAILED then (runs-limit.ts).
+   */
+  write(slot: Slot): boolean {
+    let runs: string | undefined;
+    if (slot.rowState === undefined || slot.tableRuns !== slot.execution.taskRunList) {
+      runs = this.runsJson(slot);
+      if (runs === undefined) return false;
+    }
     const execution = slot.execution;
     const id = execution.id;
-    const runsChanged = slot.tableRuns !== execution.taskRunList;
     // A row that already holds this very execution (it ended in a commit that wrote the row) keeps its header.
-    if (slot.rowState === undefined) this.insertRow(slot, true);
-    else if (slot.rowOf !== execution) this.updateRow(slot, runsChanged);
-    else if (runsChanged) this.sql.updateRuns.run(this.runsJson(slot), id);
+    if (slot.rowState === undefined) this.insertRow(slot, runs);
+    else if (slot.rowOf !== execution) this.updateRow(slot, runs);
+    else if (runs !== undefined) this.sql.updateRuns.run(runs, id);
     if (slot.keys) {
       this.sql.putKeys.run(id, `${this.storedKeys(slot)}${[...slot.keys].join(SEP)}${SEP}`);
       // Events still pending (a long-lived execution written to the tables) keep their JSON.
@@ -124,6 +137,7 @@ export class ExecutionTables {
       for (const key of slot.gone) this.sql.consumeEvent.run(id, key);
       slot.gone = undefined;
     }
+    return true;
   }
 
   /** The execution as the tables hold it, with its pending events; undefined when it has no row. */
@@ -141,12 +155,23 @@ export class ExecutionTables {
     return slot;
   }
 
-  /** The task runs' JSON, now in the row. */
-  private runsJson(slot: Slot): string {
+  /**
+   * The task runs' JSON, now in the row. When it does not fit: undefined for a live execution, and
+   * for an ended one the JSON of the runs of its FAILED replacement, which becomes the slot's execution.
+   */
+  private runsJson(slot: Slot): string | undefined {
+    let json = runsJsonWithin(slot.execution.taskRunList, this.maxRunsChars);
+    if (json === undefined) {
+      if (!isTerminal(slot.execution.state.current)) return undefined;
+      // Stored FAILED at the time it is written (the store has no engine clock here).
+      const failed = failedTooLarge(slot.execution, this.maxRunsChars, new Date());
+      slot.execution = failed.execution;
+      json = failed.runs;
+    }
     const runs = slot.execution.taskRunList;
     slot.tableRuns = runs;
     this.writes.taskRuns += runs.length;
-    return JSON.stringify(runs);
+    return json;
   }
 
   private rowWritten(slot: Slot): void {

@@ -130,12 +130,14 @@ export class ExecutionJournal {
 
   /**
    * Rows before the oldest live execution's first row are obsolete. An execution that holds the
-   * journal for `span` rows or more is checkpointed (written to the tables), at most `max` per call.
+   * journal for `span` rows or more is checkpointed (written to the tables), at most `max` per call;
+   * one whose task runs do not fit in its row (`unfit`) holds the journal until it ends.
    */
   cut(closing: boolean, span: number, max: number, checkpoint: (slot: Slot) => void): void {
     let checkpoints = 0;
     for (const slot of this.journaled.values()) {
       if (this.seq - slot.firstSeq < span || checkpoints >= max) break;
+      if (slot.unfit) continue;
       checkpoint(slot);
       checkpoints++;
     }

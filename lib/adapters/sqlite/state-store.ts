@@ -1,8 +1,8 @@
 // StateStore on SQLite, with the in-memory store's synchronous operations (the embedded runtime's
 // hot path). Live executions stay in memory as the memory store keeps them, and ended ones in a
-// bounded cache. The database is written behind: a transact changes memory, and the group commit
-// (database.ts) writes what changed at the end of the turn, in the same SQLite transaction as every
-// other write of that turn.
+// bounded cache. The database is written behind (write-behind.ts): a transact changes memory, and the
+// group commit (database.ts) writes what changed at the end of the turn, in the same SQLite transaction
+// as every other write of that turn.
 //
 // Where it is written: a live execution's changes are appended to the journal (journal.ts), which
 // costs a commit only the bytes that changed. The keyed tables (execution-tables.ts) would cost a
@@ -28,6 +28,7 @@ import { ExecutionTables, type StateWriteCounts } from './execution-tables';
 import { ExecutionJournal } from './journal';
 import { OutboxRows } from './outbox-rows';
 import { SlotCache } from './slot-cache';
+import { WriteBehind } from './write-behind';
 
 export type { StateWriteCounts } from './execution-tables';
 
@@ -43,22 +44,17 @@ export interface SqliteStateStoreOptions {
   journalSpan?: number;
   /** Settled executions are written to the tables this many at a time. Default 512. */
   settleBatch?: number;
+  /** The longest task runs' JSON one execution's row takes. Default and most: V8's longest string (tests give less). */
+  maxRunsChars?: number;
 }
 
 const NONE: readonly PendingEvent[] = [];
-/** At most this many long-lived executions are written to the tables per commit. */
-const CHECKPOINTS_PER_COMMIT = 100;
 
 const interrupted = (executionId: string): AloftError =>
   new AloftError(ErrorCode.CONFLICT, `execution ${executionId} has an interrupting event pending: fold everything in order`);
 
 export class SqliteStateStore implements StateStore {
   private readonly slots: SlotCache;
-  private readonly journalSpan: number;
-  private readonly settleBatch: number;
-  private dirty: Slot[] = [];
-  /** Settled executions whose tables are still to write (their journal rows hold them until then). */
-  private settling: Slot[] = [];
   private lastCommitMs = Number.NaN;
   private lastCommitIso = '';
   /** Executions deleted, with the batch that deletes their rows, until it is committed. */
@@ -67,18 +63,21 @@ export class SqliteStateStore implements StateStore {
   private readonly tables: ExecutionTables;
   private readonly journal: ExecutionJournal;
   private readonly outbox: OutboxRows;
+  private readonly behind: WriteBehind;
   private readonly concurrency: SqliteConcurrencySlots;
 
   constructor(private readonly db: SqliteDatabase, opts: SqliteStateStoreOptions = {}) {
     this.slots = new SlotCache(opts.endedCacheSize ?? 1000);
-    this.journalSpan = opts.journalSpan ?? 200_000;
-    this.settleBatch = opts.settleBatch ?? 512;
     const json = new JsonOf();
-    this.tables = new ExecutionTables(db, this.writes, json);
+    this.tables = new ExecutionTables(db, this.writes, json, opts.maxRunsChars);
     this.journal = new ExecutionJournal(db, this.writes, json);
     this.outbox = new OutboxRows(db);
+    this.behind = new WriteBehind({
+      db, slots: this.slots, tables: this.tables, journal: this.journal, outbox: this.outbox,
+      journalSpan: opts.journalSpan ?? 200_000, settleBatch: opts.settleBatch ?? 512,
+    });
     this.replay();
-    db.onFlush((closing) => this.flush(closing));
+    db.onFlush((closing) => this.behind.flush(closing));
     db.onAcked((acked) => this.acked(acked));
     this.concurrency = new SqliteConcurrencySlots(db);
   }
@@ -106,7 +105,7 @@ export class SqliteStateStore implements StateStore {
     slot.fresh = [first];
     slot.keys = new Set([first.key]);
     this.slots.setLive(execution.id, slot);
-    this.touch(slot);
+    this.behind.touch(slot);
     await this.db.durable();
   }
 
@@ -161,7 +160,7 @@ export class SqliteStateStore implements StateStore {
     else inbox.push(pending);
     if (slot.fresh) slot.fresh.push(pending);
     else slot.fresh = [pending];
-    this.touch(slot);
+    this.behind.touch(slot);
     return true;
   }
 
@@ -199,7 +198,7 @@ export class SqliteStateStore implements StateStore {
         if (!slot.keys?.has(p.key)) (slot.gone ??= []).push(p.key);
       }
     }
-    this.touch(slot);
+    this.behind.touch(slot);
     const effects = outcome.effects;
     if (effects.length === 0) return { execution, outbox: [] };
     const entries = new Array<OutboxEntry>(effects.length);
@@ -267,65 +266,6 @@ export class SqliteStateStore implements StateStore {
     return out;
   }
 
-  // ---- writing ----
-
-  /** Writes what changed in memory into the open transaction (the group commit calls this). */
-  private flush(closing = false): void {
-    const dirty = this.dirty;
-    if (dirty.length === 0 && !this.outbox.changed() && !(closing && this.settling.length > 0)) return;
-    this.db.write();
-    this.dirty = [];
-    for (const slot of dirty) this.flushSlot(slot);
-    this.outbox.flush();
-    // On close, everything settled goes to the tables, so that the next open replays less.
-    this.settle(closing);
-    this.journal.cut(closing, this.journalSpan, CHECKPOINTS_PER_COMMIT, (slot) => this.writeTables(slot));
-  }
-
-  private flushSlot(slot: Slot): void {
-    slot.dirty = false;
-    const execution = slot.execution;
-    if (settled(slot) && slot.firstSeq === 0 && slot.fresh === undefined && slot.consumed === undefined) {
-      // Nothing journaled (created and ended in one commit, or a settled one folded again).
-      this.writeTables(slot);
-      slot.stored = execution;
-      this.release(slot);
-      return;
-    }
-    // One journal row per execution per commit, its JSON built from the parts that changed.
-    const changed = slot.stored !== execution;
-    this.journal.change(slot);
-    // A new execution's row carries its first header; a changed state is written to it at once.
-    if (slot.rowState === undefined) this.tables.insertRow(slot);
-    else if (changed && execution.state.current !== slot.rowState) this.tables.updateRow(slot);
-    slot.stored = execution;
-    if (settled(slot) && !slot.settling) {
-      slot.settling = true;
-      this.settling.push(slot);
-    }
-  }
-
-  /**
-   * Writes settled executions to the tables, many at a time and in id order: their rows share the
-   * pages of the tables' B-trees, which one commit then writes once.
-   */
-  private settle(all: boolean): void {
-    if (this.settling.length === 0 || (!all && this.settling.length < this.settleBatch)) return;
-    const slots = this.settling.sort((a, b) => (a.execution.id < b.execution.id ? -1 : 1));
-    this.settling = [];
-    for (const slot of slots) {
-      slot.settling = false;
-      // Written as it is now, settled or live again (a restart): either way its journal rows are obsolete.
-      this.writeTables(slot);
-      this.release(slot);
-    }
-  }
-
-  /** The slot leaves memory (for the bounded cache) once the batch that wrote its tables is committed. */
-  private release(slot: Slot): void {
-    this.slots.releaseAfter(slot, this.db.writeSeq);
-  }
-
   private acked(acked: number): void {
     this.slots.acked(acked);
     for (const [id, seq] of this.deleting) if (seq <= acked) this.deleting.delete(id);
@@ -333,22 +273,6 @@ export class SqliteStateStore implements StateStore {
 
   private isDeleting(executionId: string): boolean {
     return this.deleting.size > 0 && this.deleting.has(executionId);
-  }
-
-  /** Writes the execution's whole state to the keyed tables; its journal rows become obsolete. */
-  private writeTables(slot: Slot): void {
-    this.tables.write(slot);
-    this.journal.settled(slot);
-  }
-
-  private touch(slot: Slot): void {
-    slot.changes++;
-    if (!slot.dirty) {
-      slot.dirty = true;
-      this.dirty.push(slot);
-      this.slots.keepLive(slot);
-    }
-    this.db.schedule();
   }
 
   // ---- reading ----
@@ -383,10 +307,7 @@ export class SqliteStateStore implements StateStore {
       this.journal.replay(slot, rows);
       this.slots.setLive(id, slot);
       // One that ended before the crash is written to the tables with the next batch.
-      if (settled(slot)) {
-        slot.settling = true;
-        this.settling.push(slot);
-      }
+      if (settled(slot)) this.behind.settleLater(slot);
     }
     const ended = STATES.filter(isTerminal);
     const live = this.db.db.prepare(`SELECT id FROM executions WHERE state NOT IN (${ended.map(() => '?').join(', ')})

@@ -7,7 +7,7 @@ import type { TaskContext } from '../types';
 import { clientConfig, describeKafkaError, ignoredProperties, openReader, openWriter, type KafkaRecord, type RecordReader, type RecordWriter } from './client';
 import { durationMs, type ConsumeOutputs, type ConsumeProperties } from './properties';
 import { SchemaRegistry } from './registry';
-import { decodeRecord, deserializer, SerdeError } from './serdes';
+import { deserializer, prepareRecord, SerdeError } from './serdes';
 
 /** Records asked of the client per poll. */
 const POLL_MAX = 2000;
@@ -160,15 +160,11 @@ export async function consume(ctx: TaskContext, props: ConsumeProperties, hooks:
           let key: string;
           let value: string;
           try {
-            // Only a registry type needs a promise (its schema fetch): the others decode in place.
-            if (needsPrepare) {
-              const decoded = await decodeRecord(keySerde, valueSerde, m);
-              key = json(decoded.key);
-              value = json(decoded.value);
-            } else {
-              key = keyText(m.key);
-              value = valueText(m.value);
-            }
+            // Only a registry type needs a promise (its schema fetch): the others decode in place. Either
+            // way a JSON key or value is its own text, with no registry type on the other side or with one.
+            if (needsPrepare) await prepareRecord(keySerde, valueSerde, m);
+            key = keyText(m.key);
+            value = valueText(m.value);
           } catch (err) {
             if (!(err instanceof SerdeError)) throw err;
             const where = `the record at offset ${m.offset} of ${m.topic} partition ${m.partition}`;

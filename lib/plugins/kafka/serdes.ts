@@ -173,6 +173,43 @@ async function protobufSerializer(opts: SerializerOptions): Promise<Serializer> 
   return registering((topic) => registry.register(`${topic}-${suffix}`, text, 'PROTOBUF'), (id, payload) => protobufWireFormat(id, [0], payload), encode);
 }
 
+/** JSON strings and numbers, in text already known to be valid JSON (so nothing else matches outside strings). */
+const JSON_TOKEN = /"[^"\\]*(?:\\.[^"\\]*)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+/** Text where a number may denote a value its double does not: 16 or more digits in a row, or an exponent. */
+const MAYBE_INEXACT = /[\d.]{16}|\d[eE]/;
+
+/** A decimal number's digits and exponent without insignificant zeros, to compare two spellings of it. */
+function canonicalNumber(text: string): string {
+  const m = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) return text; // Infinity, NaN
+  let digits = m[2] + (m[3] ?? '');
+  let exp = Number(m[4] ?? 0) + m[2].length;
+  const lead = /^0*/.exec(digits)![0].length;
+  digits = digits.slice(lead).replace(/0+$/, '');
+  exp -= lead;
+  return digits === '' ? '0' : `${m[1]}0.${digits}e${exp}`;
+}
+
+/** Whether a JSON number's double (as JavaScript writes it back) denotes the decimal the text spells. */
+export const exactNumber = (text: string): boolean => canonicalNumber(text) === canonicalNumber(String(Number(text)));
+
+/**
+ * JSON text parsed, where a number its double cannot hold exactly (a long beyond 2^53, more digits than
+ * a double keeps, an exponent out of range) is kept as its text, a string, as the LONG deserializer
+ * keeps longs: execution variables are JSON values, with no bigint. `parse` validates the text first.
+ */
+export function parseExact(text: string, parse: (text: string) => unknown = JSON.parse): unknown {
+  const value = parse(text);
+  if (!MAYBE_INEXACT.test(text)) return value;
+  let kept = false;
+  const quoted = text.replace(JSON_TOKEN, (token) => {
+    if (token.charCodeAt(0) === 0x22 || exactNumber(token)) return token;
+    kept = true;
+    return `"${token}"`;
+  });
+  return kept ? JSON.parse(quoted) : value;
+}
+
 const need = (buf: Buffer, bytes: number, type: SerdeType): Buffer => {
   if (buf.length !== bytes) throw new SerdeError(`${type} needs ${bytes} bytes, the record has ${buf.length}`);
   return buf;
@@ -208,7 +245,7 @@ export function deserializer(type: SerdeType, registry?: SchemaRegistry): Record
       return null;
     });
     case 'JSON': {
-      const parse = (text: string): unknown => {
+      const valid = (text: string): unknown => {
         try {
           return JSON.parse(text);
         } catch (err) {
@@ -216,14 +253,15 @@ export function deserializer(type: SerdeType, registry?: SchemaRegistry): Record
         }
       };
       return {
-        decode: (b) => (b === null || b === undefined ? null : parse(b.toString('utf8'))),
-        // The record's own text once it parses, rather than the parsed value written again; unless a
-        // line break (JSON whitespace) would split the row's line.
+        decode: (b) => (b === null || b === undefined ? null : parseExact(b.toString('utf8'), valid)),
+        // The record's own text once it parses, rather than the parsed value written again (which would
+        // lose longs beyond 2^53 and number spellings). A raw line break in valid JSON is whitespace
+        // between tokens (strings escape theirs): it becomes a space, so the row stays one line.
         text: (b) => {
           if (b === null || b === undefined) return 'null';
           const text = b.toString('utf8');
-          const value = parse(text);
-          return text.includes('\n') || text.includes('\r') ? JSON.stringify(value) : text;
+          valid(text);
+          return text.includes('\n') || text.includes('\r') ? text.replace(/[\r\n]/g, ' ') : text;
         },
       };
     }
@@ -316,11 +354,18 @@ function protobufDeserializer(registry: SchemaRegistry | undefined): { decode: D
   };
 }
 
+/** Fetches the schemas a record's key and value need before they are decoded; throws SerdeError. */
+export async function prepareRecord(
+  keySerde: RecordDeserializer, valueSerde: RecordDeserializer, m: { key: Buffer | null; value: Buffer | null },
+): Promise<void> {
+  await keySerde.prepare?.(m.key);
+  await valueSerde.prepare?.(m.value);
+}
+
 /** A record's key and value, decoded (after any schema they need is fetched); throws SerdeError. */
 export async function decodeRecord(
   keySerde: RecordDeserializer, valueSerde: RecordDeserializer, m: { key: Buffer | null; value: Buffer | null },
 ): Promise<{ key: unknown; value: unknown }> {
-  await keySerde.prepare?.(m.key);
-  await valueSerde.prepare?.(m.value);
+  await prepareRecord(keySerde, valueSerde, m);
   return { key: keySerde.decode(m.key), value: valueSerde.decode(m.value) };
 }

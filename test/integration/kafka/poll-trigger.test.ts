@@ -1,8 +1,11 @@
 // The polling Kafka Trigger on `aloft server` against librdkafka's mock cluster: a pass whose slot is
 // due consumes a batch in the trigger's group, stores it under the execution it starts, then commits.
 import { text } from 'node:stream/consumers';
+import { fakeTaskContext } from '../../../lib/worker/testing';
 import { startServer, type Harness } from '../../e2e/server-harness';
+import { startFakeSchemaRegistry } from './fake-schema-registry';
 import { committedOffsets, describeWithKafka, KAFKA_BOOTSTRAP, kcatWrite, uniqueTopic } from './service';
+import { runTask } from './tasks';
 
 jest.setTimeout(180_000);
 
@@ -59,6 +62,40 @@ describeWithKafka('the polling Kafka Trigger on aloft server', () => {
     const [next] = await h.server.poll(new Date('2026-01-01T10:02:10Z'));
     expect((await h.server.runtime.waitForEnd(next.id)).trigger?.variables.messagesCount).toBe(1);
     expect(sum(await committedOffsets(group, topic))).toBe(6);
+  });
+
+  it('stores the same bytes Consume writes for the same records: a JSON value as its own text, with an AVRO key too', async () => {
+    const topic = uniqueTopic('poll-exact');
+    const registry = await startFakeSchemaRegistry();
+    const world = await fakeTaskContext({ taskId: 'consume' });
+    try {
+      const serdeProperties = { 'schema.registry.url': registry.url };
+      // STRING writes the JSON text as it is: a long beyond 2^53, a spelled-out decimal and line breaks.
+      const values = ['{"id": 12345678901234567890, "price": 1.50}', '{\n  "id": 9007199254740993,\n  "tags": ["a\\nb"]\n}'];
+      await runTask(world.ctx, 'Produce', {
+        topic, serdeProperties, keySerializer: 'AVRO', keyAvroSchema: JSON.stringify({ type: 'record', name: 'K', fields: [{ name: 'id', type: 'long' }] }),
+        valueSerializer: 'STRING', from: values.map((value, i) => ({ key: { id: i }, value, partition: 0 })),
+      });
+      const yaml = `${flow(topic, `${topic}-group`)}    keyDeserializer: AVRO
+    serdeProperties:
+      schema.registry.url: ${registry.url}
+`;
+      h = await startServer({ env: { ALOFT_SCHEDULER_INTERVAL_MS: '0', ENV_KAFKA_BOOTSTRAP: KAFKA_BOOTSTRAP! } });
+      expect((await h.call('POST', '/api/v1/flows', { yaml })).status).toBe(200);
+      const [started] = await h.server.poll(new Date('2026-01-01T10:00:30Z'));
+      const ended = await h.server.runtime.waitForEnd(started.id);
+      expect(ended.trigger?.variables.messagesCount).toBe(2);
+      const stored = await text(await h.server.runtime.blobs.get(ended.trigger!.variables.uri as string));
+
+      const consumed = await runTask(world.ctx, 'Consume', { topic, serdeProperties, keyDeserializer: 'AVRO', valueDeserializer: 'JSON', pollDuration: 'PT2S' });
+      expect(stored).toBe(await text(await world.ctx.storage.get(consumed.uri)));
+      expect(stored.split('\n').map((l) => /"value":(.*),"topic"/.exec(l)?.[1])).toEqual([
+        '{"id": 12345678901234567890, "price": 1.50}', '{   "id": 9007199254740993,   "tags": ["a\\nb"] }', undefined,
+      ]);
+    } finally {
+      await world.cleanup();
+      await registry.close();
+    }
   });
 
   it('reports an unreachable broker naming the trigger and flow, and starts nothing', async () => {

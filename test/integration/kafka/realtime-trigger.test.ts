@@ -69,6 +69,18 @@ describeWithKafka('the Kafka RealtimeTrigger on aloft server', () => {
     expect(sum(offsets)).toBe(100);
   });
 
+  it('gives trigger.value a JSON number its double cannot hold as the number\'s text, which renders as its digits, the rest of the value parsed', async () => {
+    const topic = uniqueTopic('realtime-exact');
+    h = await startServer({ env: { ENV_KAFKA_BOOTSTRAP: KAFKA_BOOTSTRAP! } });
+    const yaml = flow(topic, `${topic}-group`).replace('{{ trigger.value.n }}', '{{ trigger.value.id }}');
+    expect((await h.call('POST', '/api/v1/flows', { yaml })).status).toBe(200);
+    await kcatWrite(topic, ['k\t{"id": 12345678901234567890, "n": 7, "ratio": 0.5}']);
+    const [started] = await atLeast(h, 1);
+    const ended = await h.server.runtime.waitForEnd(started.id);
+    expect(ended.trigger?.variables.value).toEqual({ id: '12345678901234567890', n: 7, ratio: 0.5 });
+    expect(ended.taskRunList[0].outputs).toEqual({ value: '12345678901234567890' });
+  });
+
   it('starts nothing again on a restarted server, and reads on from the committed offsets', async () => {
     const topic = uniqueTopic('realtime-restart');
     const group = `${topic}-group`;

@@ -211,4 +211,67 @@ describe('SqliteStateStore', () => {
     const again = t.reopen().store;
     expect((await again.unpublished(new Date(T0.getTime() + 1), 10)).map((o) => o.id)).toEqual(rest.map((o) => o.id));
   });
+  describe('an execution whose task runs do not fit in its row', () => {
+    const big = (id: string, n: number): TaskRun => ({ ...run(id, n, { text: 'x'.repeat(1500) }), state: withState(newStateRecord('RUNNING', T0), 'SUCCESS', T0) });
+    const running = (e: Execution, runs: TaskRun[]): Execution => ({ ...e, state: withState(e.state, 'RUNNING', T0), taskRunList: runs });
+
+    it('is written FAILED with PAYLOAD_TOO_LARGE naming its flow and id, its task runs without outputs; the directory stays writable and a reopen finds it so', async () => {
+      let store = t.reopen({ settleBatch: 1, maxRunsChars: 2000 }).store;
+      await store.create(exec('a'), event('c'));
+      await store.transact('a', (e) => keep(running(e, [big('a', 0), big('a', 1)])), T0);
+      await store.append('a', event('k'));
+      await store.transact('a', (e) => keep(end(e)), T0);
+      await t.data.durable();
+      const failed = {
+        state: { current: 'FAILED' },
+        error: {
+          code: 'PAYLOAD_TOO_LARGE', flow: 'n.f',
+          message: 'execution a of flow n.f ended SUCCESS, but its 2 task runs are more than the 2000 characters of JSON the SQLite store holds for one execution: it is stored FAILED, its task runs without their outputs',
+        },
+        taskRunList: [{ id: 'a-r0', state: { current: 'SUCCESS' } }, { id: 'a-r1' }],
+      };
+      expect(await store.get('a')).toMatchObject(failed);
+      expect((await store.get('a'))!.state.histories.map((h) => h.state)).toEqual(['CREATED', 'RUNNING', 'SUCCESS', 'FAILED']);
+      expect((await store.get('a'))!.taskRunList.some((r) => 'outputs' in r)).toBe(false);
+      // Later writes commit, and the next opens find it as written.
+      await store.create(exec('b'), event('c'));
+      await store.transact('b', (e) => keep(end(e)), T0);
+      for (let i = 0; i < 2; i++) {
+        store = t.reopen({ settleBatch: 1, maxRunsChars: 2000 }).store;
+        expect(await store.get('a')).toMatchObject(failed);
+        expect((await store.get('b'))?.state.current).toBe('SUCCESS');
+      }
+    });
+
+    it('is written FAILED when V8 cannot build the string at all (RangeError), the commit and the store going on', async () => {
+      const store = t.reopen({ settleBatch: 1 }).store;
+      await store.create(exec('a'), event('c'));
+      let calls = 0;
+      // Written once to the journal; the row's whole list then fails as V8 fails past its longest string.
+      const huge = { toJSON: () => { if (++calls > 1) throw new RangeError('Invalid string length'); return 'x'; } };
+      await store.transact('a', (e) => keep(running(e, [run('a', 0, { huge })])), T0);
+      await store.append('a', event('k'));
+      await store.transact('a', (e) => keep(end(e)), T0);
+      await t.data.durable();
+      expect(await store.get('a')).toMatchObject({ state: { current: 'FAILED' }, error: { code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining(`more than the ${2 ** 29 - 24} characters`) } });
+      expect(await t.reopen().store.get('a')).toMatchObject({ state: { current: 'FAILED' }, taskRunList: [{ id: 'a-r0' }] });
+    });
+
+    it('stays live in the journal rather than being checkpointed, whole after a reopen, until it ends', async () => {
+      const opts = { journalSpan: 1, maxRunsChars: 2000 };
+      let store = t.reopen(opts).store;
+      await store.create(exec('a'), event('c'));
+      await store.transact('a', (e) => keep(running(e, [big('a', 0), big('a', 1)])), T0);
+      for (const key of ['k1', 'k2']) {
+        await store.append('a', event(key));
+        await store.transact('a', keep, T0);
+      }
+      expect(await store.get('a')).toMatchObject({ state: { current: 'RUNNING' }, taskRunList: [{ outputs: { text: expect.any(String) } }, {}] });
+      store = t.reopen(opts).store;
+      expect(await store.get('a')).toMatchObject({ state: { current: 'RUNNING' }, version: 3, taskRunList: [{ outputs: { text: expect.any(String) } }, {}] });
+      await store.append('a', event('k3'));
+      await store.transact('a', (e) => keep(end(e)), T0);
+      expect(await t.reopen(opts).store.get('a')).toMatchObject({ state: { current: 'FAILED' }, error: { code: 'PAYLOAD_TOO_LARGE' } });
+    });
+  });
 });

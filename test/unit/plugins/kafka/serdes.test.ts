@@ -59,12 +59,25 @@ describe('Kafka deserializers', () => {
     expect(() => de('VOID')(Buffer.from([1]))).toThrow('VOID: the record holds 1 bytes, not null');
   });
 
-  it('give a JSON record\'s own text for a row, encoded again only where a line break would split the row, and refuse text that is not JSON', () => {
+  it('give a JSON record\'s own text for a row, its line breaks as spaces so the row stays one line, and refuse text that is not JSON', () => {
     const text = deserializer('JSON').text!;
     expect(text(Buffer.from('{"id": 1, "big": 12345678901234567890}'))).toBe('{"id": 1, "big": 12345678901234567890}');
-    expect(text(Buffer.from('{"a":\r\n [1,\n2]}'))).toBe('{"a":[1,2]}');
+    expect(text(Buffer.from('{"a":\r\n [1,\n2]}'))).toBe('{"a":   [1, 2]}');
+    expect(text(Buffer.from('{\n  "id": 12345678901234567890,\n  "s": "a\\nb",\n  "x": 1.50\n}'))).toBe('{   "id": 12345678901234567890,   "s": "a\\nb",   "x": 1.50 }');
     expect(text(null)).toBe('null');
     expect(() => text(Buffer.from('{"a":'))).toThrow(SerdeError);
+  });
+
+  it('decode a JSON number as its text where JavaScript would write it back as another number (2^60 among them), every other number as a number', () => {
+    const record = '{"id": 12345678901234567890, "neg": -9007199254740993, "pow": 1152921504606846976, "n": 1, "f": 1.50, "e": 1.5e3,'
+      + ' "long": 0.12345678901234567890, "huge": 1e400, "tiny": 1e-400, "s": "12345678901234567890 1e400", "list": [9007199254740993, 2]}';
+    expect(de('JSON')(Buffer.from(record))).toEqual({
+      id: '12345678901234567890', neg: '-9007199254740993', pow: '1152921504606846976', n: 1, f: 1.5, e: 1500,
+      long: '0.12345678901234567890', huge: '1e400', tiny: '1e-400', s: '12345678901234567890 1e400', list: ['9007199254740993', 2],
+    });
+    expect(de('JSON')(Buffer.from('12345678901234567890'))).toBe('12345678901234567890');
+    expect(de('JSON')(Buffer.from('"a \\" 12345678901234567890"'))).toBe('a " 12345678901234567890');
+    expect(de('JSON')(Buffer.from('[0.1, -0, 0.30000000000000004, 5e-324, 2e-324]'))).toEqual([0.1, -0, 0.30000000000000004, 5e-324, '2e-324']);
   });
 });
 
