@@ -1,7 +1,7 @@
 // bench:kafka — produces RECORDS JSON records (default 1,000,000) from an internal-storage row file
 // to TOPICS topics, then consumes them all back into storage, on a librdkafka mock cluster this script
 // starts (in a child process, with the client's own librdkafka) and stops. Prints one JSON line per
-// phase with records/s and the peak RSS. Not a test: figures go into notes, never into assertions.
+// phase with records/s, the peak RSS and the V8 heap's. Not a test: figures go into notes, never into assertions.
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { kafkaTasks } from '../lib/plugins/kafka';
@@ -18,7 +18,14 @@ const TOPICS = 8;
 const LINGER_MS = process.env.LINGER_MS ?? '100';
 /** Consume's pollDuration: the phase ends with one empty poll this long. */
 const POLL_SECONDS = 1;
+/**
+ * The records' keys are KEY_PREFIX and the record's number: `k0`… by default. V8's JSON.parse
+ * internalizes string values of up to 10 characters, which then live until its next full collection;
+ * a longer prefix (`KEY_PREFIX=key-0000000-`) takes the keys out of that.
+ */
+const KEY_PREFIX = process.env.KEY_PREFIX ?? 'k';
 const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
+const gc = (globalThis as { gc?: () => void }).gc;
 
 /**
  * A mock cluster of the client's own librdkafka (2.15), in a child process so that its broker threads
@@ -49,20 +56,37 @@ async function mockCluster(): Promise<{ bootstrap: string; stop(): void }> {
 }
 
 async function phase<T>(name: string, records: number, work: () => Promise<T>, fixedWaitSeconds = 0): Promise<T> {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
-  const start = process.hrtime.bigint();
+  // With --expose-gc (npm run bench:kafka), each phase starts from a collected heap: what the bench did
+  // before it (writing the row file, the previous phase) is not counted in its peaks.
+  gc?.();
+  const start = process.memoryUsage();
+  const peak = { rss: start.rss, heapUsed: start.heapUsed, external: start.external };
+  const sample = (): void => {
+    const m = process.memoryUsage();
+    peak.rss = Math.max(peak.rss, m.rss);
+    peak.heapUsed = Math.max(peak.heapUsed, m.heapUsed);
+    peak.external = Math.max(peak.external, m.external);
+  };
+  const timer = setInterval(sample, 50);
+  const began = process.hrtime.bigint();
   const cpu = process.cpuUsage();
   const out = await work();
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const seconds = Number(process.hrtime.bigint() - began) / 1e9;
   // CPU seconds of this process: on a shared machine, wall time says as much about the neighbours.
   const used = process.cpuUsage(cpu);
   const cpuSeconds = Math.round((used.user + used.system) / 1e5) / 10;
   clearInterval(timer);
-  peak = Math.max(peak, process.memoryUsage().rss);
+  sample();
+  // What the phase left live: the heap after a full collection.
+  gc?.();
+  const heapAfter = gc ? { heapUsedAfterGcMb: mb(process.memoryUsage().heapUsed) } : {};
   // The final empty poll is a wait Consume's semantics fix (pollDuration); the rate without it is the reading's.
   const withoutFinalPoll = fixedWaitSeconds > 0 ? { recordsPerSecondWithoutFinalPoll: Math.round(records / (seconds - fixedWaitSeconds)) } : {};
-  console.log(JSON.stringify({ bench: 'kafka', phase: name, records, seconds: Math.round(seconds * 10) / 10, recordsPerSecond: Math.round(records / seconds), ...withoutFinalPoll, cpuSeconds, peakRssMb: mb(peak), loadAverage: Math.round(loadavg()[0] * 10) / 10 }));
+  console.log(JSON.stringify({
+    bench: 'kafka', phase: name, records, seconds: Math.round(seconds * 10) / 10, recordsPerSecond: Math.round(records / seconds), ...withoutFinalPoll, cpuSeconds,
+    peakRssMb: mb(peak.rss), startRssMb: mb(start.rss), startHeapUsedMb: mb(start.heapUsed), peakHeapUsedMb: mb(peak.heapUsed), peakExternalMb: mb(peak.external), ...heapAfter,
+    loadAverage: Math.round(loadavg()[0] * 10) / 10,
+  }));
   return out;
 }
 
@@ -75,7 +99,7 @@ async function main(): Promise<void> {
     const def = (name: string) => kafkaTasks.find((t) => t.type === `io.kestra.plugin.kafka.${name}`)!;
     const properties = { 'bootstrap.servers': cluster.bootstrap };
     async function* rows(): AsyncGenerator<unknown> {
-      for (let i = 0; i < RECORDS; i++) yield { topic: topics[i % TOPICS], key: `k${i}`, value: { id: i, name: `user-${i}`, amount: i * 1.25, active: i % 2 === 0 } };
+      for (let i = 0; i < RECORDS; i++) yield { topic: topics[i % TOPICS], key: `${KEY_PREFIX}${i}`, value: { id: i, name: `user-${i}`, amount: i * 1.25, active: i % 2 === 0 } };
     }
     const { uri } = await world.ctx.storage.writeRows('records.jsonl', rows());
 

@@ -10,9 +10,22 @@ import { SchemaRegistry } from './registry';
 import { SerdeError, serializer, type Serializer } from './serdes';
 
 interface Source {
-  /** "line 3 of kestra:///…" or "record 2 of from". */
-  where: string;
+  /** The record's line in the file, or its 1-based place in `from`'s list. */
+  at: number;
   value: unknown;
+}
+
+/** Where a record is, for an error message ("line 3 of kestra:///…", "record 2 of from", "from"). */
+type Where = () => string;
+
+/**
+ * Built only when an error names the record: a number's text made for every record is kept by V8's
+ * number-string cache long enough to be promoted to the old generation, where it stays until a full
+ * collection, so a long file would grow the heap with the records read.
+ */
+function placeOf(from: ProduceProperties['from']): (at: number) => string {
+  if (typeof from === 'string') return (at) => `line ${at} of ${from}`;
+  return Array.isArray(from) ? (at) => `record ${at} of from` : () => 'from';
 }
 
 const failed = (message: string, property?: string): AloftError =>
@@ -21,36 +34,36 @@ const failed = (message: string, property?: string): AloftError =>
 async function* records(ctx: TaskContext, from: ProduceProperties['from']): AsyncGenerator<Source> {
   if (typeof from === 'string') {
     const source = await ctx.storage.get(from);
-    for await (const { line, value } of readJsonLines(source, from)) yield { where: `line ${line} of ${from}`, value };
+    for await (const { line, value } of readJsonLines(source, from)) yield { at: line, value };
   } else if (Array.isArray(from)) {
-    for (let i = 0; i < from.length; i++) yield { where: `record ${i + 1} of from`, value: from[i] };
-  } else yield { where: 'from', value: from };
+    for (let i = 0; i < from.length; i++) yield { at: i + 1, value: from[i] };
+  } else yield { at: 1, value: from };
 }
 
-function timestampOf(v: unknown, where: string): number | null {
+function timestampOf(v: unknown, where: Where): number | null {
   if (v === null || v === undefined) return null;
   if (typeof v === 'number' && Number.isFinite(v)) return Math.trunc(v);
   if (typeof v === 'string') {
     const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
     if (!Number.isNaN(ms)) return ms;
   }
-  throw failed(`${where}: timestamp ${JSON.stringify(v)} is neither epoch milliseconds nor an ISO 8601 date-time`);
+  throw failed(`${where()}: timestamp ${JSON.stringify(v)} is neither epoch milliseconds nor an ISO 8601 date-time`);
 }
 
 /** Headers as a map, or as the list of one-entry maps a Consume task writes (a name may repeat). */
-function headersOf(v: unknown, where: string): OutgoingRecord['headers'] {
+function headersOf(v: unknown, where: Where): OutgoingRecord['headers'] {
   if (v === null || v === undefined) return undefined;
-  if (typeof v !== 'object') throw failed(`${where}: headers must be a map or a list of maps`);
+  if (typeof v !== 'object') throw failed(`${where()}: headers must be a map or a list of maps`);
   const entries: [string, unknown][] = Array.isArray(v) ? v.flatMap((h) => (h && typeof h === 'object' ? Object.entries(h) : [])) : Object.entries(v);
   const headers: Record<string, string[]> = {};
   for (const [k, x] of entries) (headers[k] ??= []).push(typeof x === 'string' ? x : JSON.stringify(x));
   return Object.fromEntries(Object.entries(headers).map(([k, xs]) => [k, xs.length === 1 ? xs[0] : xs]));
 }
 
-function partitionOf(v: unknown, where: string): number | null {
+function partitionOf(v: unknown, where: Where): number | null {
   if (v === null || v === undefined) return null;
   const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw failed(`${where}: partition ${JSON.stringify(v)} is not a partition number`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw failed(`${where()}: partition ${JSON.stringify(v)} is not a partition number`);
   return n;
 }
 
@@ -90,9 +103,11 @@ export async function produce(ctx: TaskContext, props: ProduceProperties): Promi
   try {
     writer = await openWriter(props.properties, { transactional });
     let count = 0;
-    for await (const { where, value } of records(ctx, props.from)) {
+    const place = placeOf(props.from);
+    for await (const { at, value } of records(ctx, props.from)) {
+      const where: Where = () => place(at);
       if (ctx.signal.aborted) throw ctx.signal.reason ?? new AloftError(ErrorCode.KILLED, 'the task was stopped');
-      if (!value || typeof value !== 'object' || Array.isArray(value)) throw failed(`${where}: a record must be a map with key, value, topic, partition, timestamp and headers`);
+      if (!value || typeof value !== 'object' || Array.isArray(value)) throw failed(`${where()}: a record must be a map with key, value, topic, partition, timestamp and headers`);
       const rec = value as Record<string, unknown>;
       const topic = rec.topic === undefined || rec.topic === null ? props.topic : String(rec.topic);
       let key: Buffer | null;
@@ -141,9 +156,9 @@ function writerFailure(err: unknown, servers: string): AloftError {
   return failed(`Kafka at ${servers} did not accept the records: ${err.message}`);
 }
 
-function serdeFailure(err: unknown, where: string, part: 'key' | 'value', type: string): AloftError {
+function serdeFailure(err: unknown, where: Where, part: 'key' | 'value', type: string): AloftError {
   if (err instanceof AloftError) return err;
   const field = err instanceof SerdeError && err.field ? ` field ${err.field}` : '';
-  return failed(`${where}: the ${part}${field} does not fit ${type}: ${(err as Error).message}`);
+  return failed(`${where()}: the ${part}${field} does not fit ${type}: ${(err as Error).message}`);
 }
 

@@ -57,6 +57,18 @@ describeWithKafka('Produce on the Kafka mock cluster', () => {
     }
   });
 
+  it('names where a bad record is: its line of the file, its place in the list, or from', async () => {
+    const topic = uniqueTopic('produce-where');
+    const base = { topic, keySerializer: 'STRING', valueSerializer: 'STRING', transactional: false };
+    const { uri } = await world.ctx.storage.writeRows('bad.jsonl', [{ value: 'a' }, { value: 'b', timestamp: 'yesterday' }]);
+    await expect(runTask(world.ctx, 'Produce', { ...base, from: uri }))
+      .rejects.toMatchObject({ code: 'TASK_FAILED', message: `line 2 of ${uri}: timestamp "yesterday" is neither epoch milliseconds nor an ISO 8601 date-time` });
+    await expect(runTask(world.ctx, 'Produce', { ...base, from: [{ value: 'a' }, { value: 'b', partition: 'x' }] }))
+      .rejects.toMatchObject({ code: 'TASK_FAILED', message: 'record 2 of from: partition "x" is not a partition number' });
+    await expect(runTask(world.ctx, 'Produce', { ...base, from: { value: 'a', headers: 5 } }))
+      .rejects.toMatchObject({ code: 'TASK_FAILED', message: 'from: headers must be a map or a list of maps' });
+  });
+
   it('refuses acks other than all in a transaction before connecting, naming transactional', async () => {
     await expect(runTask(world.ctx, 'Produce', { properties: { 'bootstrap.servers': '127.0.0.1:1', acks: '1' }, topic: 't', from: { value: 'x' }, keySerializer: 'STRING', valueSerializer: 'STRING' }))
       .rejects.toMatchObject({ code: 'TASK_FAILED', location: { property: 'transactional' }, message: expect.stringContaining('acks 1 cannot be used in a transaction') });
