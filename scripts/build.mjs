@@ -47,5 +47,8 @@ function assertAscii(file) {
   const at = text.search(/[^\x00-\x7f]/);
   if (at < 0) return;
   const line = text.slice(0, at).split('\n').length;
+  // bin/aloft.js would run it: the bundle goes, with its map.
+  rmSync(file, { force: true });
+  rmSync(`${file}.map`, { force: true });
   throw new Error(`${file}:${line} holds a character that is not ASCII (write it as an escape in the source)`);
 }

@@ -15,7 +15,8 @@ export function runsJsonWithin(runs: readonly TaskRun[], limit: number): string 
   try {
     json = JSON.stringify(runs);
   } catch (err) {
-    if (err instanceof RangeError) return undefined;
+    // V8's own words for a string over its limit; another RangeError (a stack overflow) is a fault.
+    if (err instanceof RangeError && err.message === 'Invalid string length') return undefined;
     throw err;
   }
   return json.length > limit ? undefined : json;
@@ -34,7 +35,8 @@ export function failedTooLarge(execution: Execution, limit: number, now: Date): 
     ErrorCode.PAYLOAD_TOO_LARGE,
     `execution ${execution.id} of flow ${flow} ended ${execution.state.current}, but its ${execution.taskRunList.length} task runs are more than ` +
       `the ${limit} characters of JSON the SQLite store holds for one execution: it is stored FAILED, ` +
-      (taskRunList.length > 0 ? 'its task runs without their outputs' : 'without its task runs (even without their outputs they do not fit)'),
+      (taskRunList.length > 0 ? 'its task runs without their outputs' : 'without its task runs (even without their outputs they do not fit)') +
+      (execution.error ? `; it had ended with ${execution.error.code}: ${execution.error.message}` : ''),
     { flow },
     'large values belong in internal storage: write them to a kestra:/// file and pass its URI, or run the items in subflows (ForEachItem)',
   ).toJSON();

@@ -111,6 +111,7 @@ export class WriteBehind {
       slot.unfit = true;
       return false;
     }
+    slot.unfit = false;
     slot.stored = slot.execution;
     this.parts.journal.settled(slot);
     return true;

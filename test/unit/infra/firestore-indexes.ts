@@ -30,7 +30,7 @@ const subsets = <T>(items: readonly T[]): T[][] => items.reduce<T[][]>((all, x) 
 /** Every query shape the GCP adapters run. Add a row when an adapter gains a query. */
 export const ADAPTER_QUERIES: readonly QueryShape[] = [
   { source: 'firestore-state-store.ts hasPending()', collection: 'inbox', scope: 'COLLECTION', equalities: ['consumed'], orders: [] },
-  { source: 'firestore-state-store.ts foldIn()', collection: 'inbox', scope: 'COLLECTION', equalities: ['consumed'], orders: [asc('appendedAt')] },
+  { source: 'firestore-fold.ts readSnapshot()', collection: 'inbox', scope: 'COLLECTION', equalities: ['consumed'], orders: [asc('appendedAt')] },
   { source: 'firestore-state-store.ts unpublished()', collection: 'outbox', scope: 'COLLECTION', equalities: [], orders: [asc('createdAt'), asc('__name__')] },
   { source: 'firestore-attempt-ledger.ts stale()', collection: 'attempts', scope: 'COLLECTION', equalities: ['state'], orders: [asc('heartbeat')] },
   { source: 'firestore-cloud-control.ts due()', collection: 'wakeups', scope: 'COLLECTION', equalities: [], orders: [asc('dueAtMs')] },
@@ -108,7 +108,7 @@ function dynamicFields(model: Model, i: Instance): IndexField[] {
 
 /** Collections whose documents the adapters stamp with `expireAt` for a Firestore TTL policy, by the file writing them. */
 export const TTL_COLLECTIONS: Readonly<Record<string, string>> = {
-  'firestore-state-store.ts': 'inbox',
+  'firestore-fold.ts': 'inbox',
   'lease.ts': 'leases',
   'firestore-cloud-control.ts': 'attemptStops',
 };

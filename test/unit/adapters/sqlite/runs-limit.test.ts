@@ -21,6 +21,8 @@ describe('runsJsonWithin', () => {
     expect(runsJsonWithin([huge], Infinity)).toBeUndefined();
     const broken = { ...run(1), outputs: { v: { toJSON: () => { throw new TypeError('not this one'); } } } };
     expect(() => runsJsonWithin([broken], Infinity)).toThrow('not this one');
+    const deep = { ...run(1), outputs: { v: { toJSON: () => { throw new RangeError('Maximum call stack size exceeded'); } } } };
+    expect(() => runsJsonWithin([deep], Infinity)).toThrow('Maximum call stack size exceeded');
   });
 });
 
@@ -41,6 +43,6 @@ describe('failedTooLarge', () => {
     expect(out.execution.state).toBe(before.state);
     expect(out.execution.taskRunList).toEqual([]);
     expect(out.runs).toBe('[]');
-    expect(out.execution.error?.message).toMatch(/without its task runs \(even without their outputs they do not fit\)$/);
+    expect(out.execution.error?.message).toMatch(/without its task runs \(even without their outputs they do not fit\); it had ended with TASK_FAILED: boom$/);
   });
 });

@@ -198,7 +198,7 @@ describe('http.Request', () => {
 
   it('is built and validated without loading undici (loaded on the first request)', () => {
     const r = spawnSync(process.execPath, ['scripts/run-ts.mjs', 'test/unit/plugins/core/http-lazy-probe.ts'], { encoding: 'utf8' });
-    // run-ts leaves its bundle behind, named by the child's pid.
+    // run-ts removes its bundle at exit, not when its process is killed: named by the child's pid.
     rmSync(`node_modules/.cache/aloft-run/http-lazy-probe-${r.pid}.cjs`, { force: true });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ undici: false });

@@ -74,7 +74,7 @@ describe('bigqueryTasks', () => {
 
   it('load no Google client library (nor do the gcs and pubsub types) until a task opens a client', () => {
     const r = spawnSync(process.execPath, ['scripts/run-ts.mjs', 'test/unit/plugins/gcp/lazy-probe.ts'], { encoding: 'utf8', env: { ...process.env, METADATA_SERVER_DETECTION: 'none' } });
-    // run-ts leaves its bundle behind, named by the child's pid.
+    // run-ts removes its bundle at exit, not when its process is killed: named by the child's pid.
     rmSync(`node_modules/.cache/aloft-run/lazy-probe-${r.pid}.cjs`, { force: true });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ before: [], after: true });
