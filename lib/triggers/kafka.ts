@@ -11,6 +11,7 @@ import type { ParsedTriggerOf } from './catalog';
 import { testAll } from './conditions/evaluate';
 import { derivedId, triggerKey } from './ids';
 import type { Renderer } from './render';
+import type { Reporter } from './report';
 import { startOnce, type StartFn } from './start';
 
 /** A record as Consume writes it to its file. */
@@ -36,6 +37,8 @@ export interface KafkaTriggerSource {
     consume: ConsumeProperties,
     handler: (record: KafkaTriggerRecord) => Promise<void>,
     onError: (err: Error) => void,
+    /** `onIdle`: called when a poll, once the group is joined, found no record (the reader has caught up). */
+    opts?: { onIdle?: () => void },
   ): Promise<{ close(): Promise<void> }>;
 }
 
@@ -82,4 +85,45 @@ export async function handleKafkaRecord(
     const flowName = flowKey(flow.namespace, flow.id);
     return { status: 'rejected', error: { flow: flowName, task: trigger.id, ...data, message: `${where} rejected by ${flowName} trigger ${trigger.id}: ${data.message}` } };
   }
+}
+
+type TriggerContext = { globals?: Record<string, unknown>; envs?: Record<string, string> };
+
+/** The trigger's consumer settings, rendered: they may use `{{ envs.* }}`, `{{ globals.* }}`, `{{ vars.* }}` as a task's do. */
+export async function renderedConsume(renderer: Renderer, { flow, trigger }: KafkaTarget, context: TriggerContext = {}): Promise<ConsumeProperties> {
+  const vars = { flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision }, vars: flow.variables ?? {}, globals: context.globals ?? {}, envs: context.envs ?? {} };
+  const { properties, serdeProperties } = trigger.consume;
+  return {
+    ...trigger.consume,
+    properties: (await renderer.renderValue(properties, vars)) as Record<string, string>,
+    ...(serdeProperties ? { serdeProperties: (await renderer.renderValue(serdeProperties, vars)) as Record<string, string> } : {}),
+  };
+}
+
+/**
+ * One run of a RealtimeTrigger where no process stays up (the cloud's `scheduler` tick): the trigger's
+ * group reads until it has caught up (a poll found nothing) or for `windowMs` at most, each record
+ * starting its execution as on `aloft server`, then commits what was handled and closes. Records not
+ * reached come at the next run. Resolves with the executions started.
+ */
+export async function drainKafkaTrigger(
+  deps: { start: StartFn; renderer: Renderer; report: Reporter; source: () => Promise<KafkaTriggerSource>; context?: TriggerContext },
+  target: KafkaTarget,
+  windowMs: number,
+): Promise<number> {
+  const { flow, trigger } = target;
+  const where = { flow: flowKey(flow.namespace, flow.id), trigger: trigger.id };
+  let started = 0;
+  let caughtUp: () => void = () => undefined;
+  const idle = new Promise<void>((resolve) => { caughtUp = resolve; });
+  const sub = await (await deps.source()).subscribe(await renderedConsume(deps.renderer, target, deps.context), async (record) => {
+    const outcome = await handleKafkaRecord(deps, target, record);
+    if (outcome.status === 'started') started++;
+    else if (outcome.status === 'rejected') deps.report({ level: 'ERROR', ...where, message: outcome.error.message, error: outcome.error });
+  }, (err) => deps.report({ level: 'ERROR', ...where, message: `Kafka trigger ${trigger.id} of ${where.flow}: ${err.message}` }), { onIdle: () => caughtUp() });
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([idle, new Promise((resolve) => { timer = setTimeout(resolve, windowMs); })]);
+  clearTimeout(timer);
+  await sub.close();
+  return started;
 }

@@ -114,7 +114,7 @@ describe('polling triggers on the emulated cloud', () => {
   });
 });
 
-describeWithKafka('the Kafka Trigger on the emulated cloud', () => {
+describeWithKafka('the Kafka triggers on the emulated cloud', () => {
   it('a batch starts one execution with trigger.messagesCount and trigger.uri; the committed group starts none again', async () => {
     const topic = uniqueTopic('cloud-polling');
     await createFlow(cloud.apiUrl, flow('on-batch', `    type: io.kestra.plugin.kafka.Trigger
@@ -133,5 +133,30 @@ describeWithKafka('the Kafka Trigger on the emulated cloud', () => {
     await nextSecond();
     expect((await cloud.tick()).polled).toBe(0);
     expect(await executions('on-batch')).toHaveLength(1);
+  });
+
+  it('a RealtimeTrigger starts one execution per record on a tick, with its trigger.key and value; the next tick starts none', async () => {
+    const topic = uniqueTopic('cloud-realtime');
+    await createFlow(cloud.apiUrl, `id: on-record
+namespace: ${NS}
+tasks:
+  - id: ret
+    type: io.kestra.core.tasks.debugs.Return
+    format: "{{ trigger.value }}"
+triggers:
+  - id: each
+    type: io.kestra.plugin.kafka.RealtimeTrigger
+    properties:
+      bootstrap.servers: "${KAFKA_BOOTSTRAP}"
+      auto.offset.reset: earliest
+    topic: ${topic}
+    groupId: ${topic}-group
+`);
+    await kcatWrite(topic, ['a\tone', 'b\ttwo']);
+    expect((await cloud.tick()).errors).toEqual([]);
+    const runs = await Promise.all((await executions('on-record')).map((e) => waitForExecution(cloud.apiUrl, e.id)));
+    expect(runs.map((r) => [r.trigger?.variables.key, r.trigger?.variables.value, r.state.current]).sort()).toEqual([['a', 'one', 'SUCCESS'], ['b', 'two', 'SUCCESS']]);
+    expect((await cloud.tick()).errors).toEqual([]);
+    expect(await executions('on-record')).toHaveLength(2);
   });
 });

@@ -14,7 +14,7 @@ const POLL_WAIT_MS = 500;
 const RETRY_MS = 1000;
 
 export const kafkaTriggerSource: KafkaTriggerSource = {
-  async subscribe(props, handler, onError) {
+  async subscribe(props, handler, onError, opts) {
     const serdeProperties = props.serdeProperties ?? {};
     const registryUrl = serdeProperties['schema.registry.url'];
     const registry = registryUrl ? new SchemaRegistry(registryUrl, serdeProperties) : undefined;
@@ -70,6 +70,7 @@ export const kafkaTriggerSource: KafkaTriggerSource = {
           await new Promise((r) => setTimeout(r, RETRY_MS));
           continue;
         }
+        if (batch.length === 0) opts?.onIdle?.();
         const done = new Map<string, TopicPartitionOffset>();
         const failedAt = new Map<string, TopicPartitionOffset>();
         for (const m of batch) {

@@ -129,6 +129,7 @@ export class CloudDeps {
       flowRepo: this.adapters.flowRepo, triggerState: this.adapters.triggerState, renderer: this.renderer, clock: this.clock,
       log: this.log.child('triggers'), timezone: this.config.runtime.ALOFT_TIMEZONE, projectId: this.config.gcp.projectId,
       cacheMs: 30_000, context: this.context, blobs: this.adapters.blobs, env: this.opts.env,
+      realtimeWindowMs: this.config.runtime.ALOFT_KAFKA_REALTIME_WINDOW_MS,
       loadExecution: (id) => this.adapters.store.get(id),
       start: (req) => startExecution({ store: this.adapters.store, blobs: this.adapters.blobs, clock: this.clock, ids: this.ids, wake: () => undefined },
         { flow: req.flow, id: req.id, inputs: req.inputs, trigger: req.trigger }),

@@ -17,7 +17,8 @@ import type { Renderer } from '../../triggers/render';
 import { TriggerRegistry } from '../../triggers/registry';
 import type { TriggerReport } from '../../triggers/report';
 import { fireDueSchedules } from '../../triggers/scheduler';
-import { pollingTriggers } from '../../triggers/polling-catalog';
+import { drainKafkaTrigger, type KafkaTriggerSource } from '../../triggers/kafka';
+import { kafkaRealtimeSource, pollingTriggers } from '../../triggers/polling-catalog';
 import { pollTriggers } from '../core/polling';
 import type { StartFn } from '../../triggers/start';
 import type { CloudLog } from './log';
@@ -38,6 +39,10 @@ export interface TriggerDeps {
   /** Where polling triggers store what they found; absent, they report NOT_IMPLEMENTED. */
   blobs?: BlobStore;
   env?: Readonly<Record<string, string | undefined>>;
+  /** The longest a scheduler tick reads a Kafka RealtimeTrigger's group; sooner once caught up (ALOFT_KAFKA_REALTIME_WINDOW_MS). */
+  realtimeWindowMs?: number;
+  /** Where RealtimeTriggers read; default the Kafka client, loaded on the first such trigger. */
+  kafkaSource?: () => Promise<KafkaTriggerSource>;
 }
 
 /** The triggers of every flow's latest revision, rebuilt from the repository when older than `cacheMs`. */
@@ -100,16 +105,15 @@ export async function fireSchedules(deps: TriggerDeps, registry: CloudTriggerReg
 /**
  * The scheduler's polling step: every polling trigger (Kafka, BigQuery, GCS) whose interval slot is
  * due polls once (a Cloud Function holds no consumer open between invocations; docs/triggers.md).
- * Kafka RealtimeTriggers need a process that stays up and are reported as such.
+ * A Kafka RealtimeTrigger, which has a consumer that stays up on `aloft server`, reads its group on each
+ * tick instead, until caught up or for ALOFT_KAFKA_REALTIME_WINDOW_MS at most (docs/plugins-kafka.md):
+ * one execution per record.
  */
 export async function pollDue(deps: TriggerDeps, registry: CloudTriggerRegistry, now: Date): Promise<number> {
   const reg = await registry.get();
-  const realtime = reg.kafkaRealtimeTargets();
-  if (realtime.length > 0) {
-    deps.log.warn(`scheduler: ${realtime.length} Kafka RealtimeTrigger(s) not run: in the cloud use io.kestra.plugin.kafka.Trigger, which the scheduler polls (NOT_IMPLEMENTED)`, {}, { code: ErrorCode.NOT_IMPLEMENTED });
-  }
+  const realtime = await drainRealtime(deps, reg.kafkaRealtimeTargets());
   const targets = reg.pollTargets();
-  if (targets.length === 0) return 0;
+  if (targets.length === 0) return realtime;
   if (!deps.triggerState || !deps.blobs) {
     deps.log.warn(`scheduler: ${targets.length} polling trigger(s) not polled: no trigger state or blob store is configured (NOT_IMPLEMENTED)`, {}, { code: ErrorCode.NOT_IMPLEMENTED });
     return 0;
@@ -119,7 +123,25 @@ export async function pollDue(deps: TriggerDeps, registry: CloudTriggerRegistry,
     context: { globals: deps.context?.globals ?? {}, envs: deps.context?.envs ?? {} }, env: deps.env ?? {}, triggers: pollingTriggers,
     executionState: async (id) => (await deps.loadExecution(id))?.state.current,
   }, targets, now);
-  return started.length;
+  return realtime + started.length;
+}
+
+/** Each RealtimeTrigger reads its group for the window, one after the other; one failing is reported and the others still run. */
+async function drainRealtime(deps: TriggerDeps, targets: ReturnType<TriggerRegistry['kafkaRealtimeTargets']>): Promise<number> {
+  let started = 0;
+  const report = reportTo(deps.log);
+  for (const target of targets) {
+    const where = { flow: flowKey(target.flow.namespace, target.flow.id), trigger: target.trigger.id };
+    try {
+      started += await drainKafkaTrigger({
+        start: deps.start, renderer: deps.renderer, report, context: deps.context, source: deps.kafkaSource ?? kafkaRealtimeSource,
+      }, target, deps.realtimeWindowMs ?? 30_000);
+    } catch (err) {
+      const error = toErrorData(err);
+      report({ level: 'ERROR', ...where, message: `Kafka trigger ${where.trigger} of ${where.flow} cannot read: ${error.message}`, error });
+    }
+  }
+  return started;
 }
 
 /** What the executor calls for each ended execution: Flow triggers that match start their flows. */

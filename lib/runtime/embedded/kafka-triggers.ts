@@ -2,8 +2,7 @@
 // the flows that are loaded. The client loads only once a flow has such a trigger.
 import { toErrorData } from '../../model/errors';
 import { flowKey } from '../../model/flow';
-import type { ConsumeProperties } from '../../plugins/kafka/properties';
-import { handleKafkaRecord, type KafkaTarget, type KafkaTriggerRecord, type KafkaTriggerSource } from '../../triggers/kafka';
+import { handleKafkaRecord, renderedConsume, type KafkaTarget, type KafkaTriggerRecord, type KafkaTriggerSource } from '../../triggers/kafka';
 import type { Renderer } from '../../triggers/render';
 import type { Reporter } from '../../triggers/report';
 import type { StartFn } from '../../triggers/start';
@@ -58,7 +57,7 @@ export class LocalKafkaTriggers {
       this.active.set(key, entry);
       const where = { flow: flowKey(target.flow.namespace, target.flow.id), trigger: target.trigger.id };
       try {
-        const consume = await this.rendered(target);
+        const consume = await renderedConsume(this.deps.renderer, target, this.deps.context);
         const source = await this.source();
         const sub = await source.subscribe(consume, (record) => this.handle(key, record), (err) => this.deps.report({
           level: 'ERROR', ...where, message: `Kafka trigger ${target.trigger.id} of ${where.flow}: ${err.message}`,
@@ -72,17 +71,6 @@ export class LocalKafkaTriggers {
         });
       }
     }
-  }
-
-  /** The connection settings may use `{{ envs.* }}`, `{{ globals.* }}`, `{{ vars.* }}` as a task's do. */
-  private async rendered({ flow, trigger }: KafkaTarget): Promise<ConsumeProperties> {
-    const vars = { flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision }, vars: flow.variables ?? {}, ...this.deps.context };
-    const { properties, serdeProperties } = trigger.consume;
-    return {
-      ...trigger.consume,
-      properties: (await this.deps.renderer.renderValue(properties, vars)) as Record<string, string>,
-      ...(serdeProperties ? { serdeProperties: (await this.deps.renderer.renderValue(serdeProperties, vars)) as Record<string, string> } : {}),
-    };
   }
 
   private async handle(key: string, record: KafkaTriggerRecord): Promise<void> {

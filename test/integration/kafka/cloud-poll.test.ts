@@ -1,6 +1,7 @@
-// The polling Kafka Trigger in the cloud runtime: the `scheduler` function's Kafka step (over the
-// in-memory adapters of test/unit/runtime-cloud/helpers) polls the trigger's group against
-// librdkafka's mock cluster once per interval slot and starts one execution per non-empty batch.
+// Kafka triggers in the cloud runtime: the `scheduler` function's Kafka step (over the in-memory
+// adapters of test/unit/runtime-cloud/helpers) polls a Trigger's group against librdkafka's mock
+// cluster once per interval slot and starts one execution per non-empty batch; a RealtimeTrigger's
+// group is read for a window on each tick, one execution per record.
 import { harness } from '../../unit/runtime-cloud/helpers';
 import { committedOffsets, describeWithKafka, KAFKA_BOOTSTRAP, kcatWrite, uniqueTopic } from './service';
 
@@ -42,10 +43,21 @@ describeWithKafka('the polling Kafka Trigger in the cloud scheduler', () => {
     expect((await h.rt.tick()).polled).toBe(0);
   });
 
-  it('reports a RealtimeTrigger as not run in the cloud, naming the Trigger to use instead', async () => {
+  it('runs a RealtimeTrigger on each tick: one execution per record with its trigger.value, offsets committed after them, nothing twice', async () => {
+    const topic = uniqueTopic('cloud-realtime');
+    const group = `${topic}-group`;
     const h = await harness({ triggerState: true });
-    await h.deploy(flow('t', 'g', 'io.kestra.plugin.kafka.RealtimeTrigger'));
+    await h.deploy(flow(topic, group, 'io.kestra.plugin.kafka.RealtimeTrigger').replace('trigger.messagesCount', 'trigger.value'));
+    await kcatWrite(topic, ['a\tone', 'b\ttwo', 'c\tthree']);
+    expect(await h.rt.tick()).toMatchObject({ polled: 3, errors: [] });
+    const { executions } = await h.adapters.store.list({ namespace: 'unit.cloud', flowId: 'on-batch', pageSize: 10 });
+    expect(executions.map((e) => [e.trigger?.variables.key, e.trigger?.variables.value]).sort()).toEqual([['a', 'one'], ['b', 'two'], ['c', 'three']]);
+    const ended = await h.drive(executions[0].id);
+    expect(ended.state.current).toBe('SUCCESS');
+    expect(sum(await committedOffsets(group, topic))).toBe(3);
     expect((await h.rt.tick()).polled).toBe(0);
-    expect(JSON.stringify(h.log)).toContain('Kafka RealtimeTrigger(s) not run: in the cloud use io.kestra.plugin.kafka.Trigger');
+    await kcatWrite(topic, ['d\tfour']);
+    expect((await h.rt.tick()).polled).toBe(1);
+    expect(JSON.stringify(h.log)).not.toContain('NOT_IMPLEMENTED');
   });
 });
