@@ -25,7 +25,7 @@ export const CloudRuntimeConfig = z.object({
    * their result, saving a Firestore write and an executor invocation per task. 0 announces every attempt.
    */
   ALOFT_START_NOTICE_MS: z.coerce.number().int().min(0).default(1_000),
-  /** How long each scheduler tick reads a Kafka RealtimeTrigger's group (no process stays up in the cloud). */
+  /** The longest a scheduler tick reads a Kafka RealtimeTrigger's group, sooner once caught up (no process stays up in the cloud). */
   ALOFT_KAFKA_REALTIME_WINDOW_MS: ms(30_000),
   /** The time zone of Schedule triggers without their own. */
   ALOFT_TIMEZONE: z.string().default('UTC'),

@@ -17,7 +17,7 @@ import type { Renderer } from '../../triggers/render';
 import { TriggerRegistry } from '../../triggers/registry';
 import type { TriggerReport } from '../../triggers/report';
 import { fireDueSchedules } from '../../triggers/scheduler';
-import { drainKafkaTrigger, type KafkaTriggerSource } from '../../triggers/kafka';
+import { drainKafkaTrigger, type KafkaTarget, type KafkaTriggerSource } from '../../triggers/kafka';
 import { kafkaRealtimeSource, pollingTriggers } from '../../triggers/polling-catalog';
 import { pollTriggers } from '../core/polling';
 import type { StartFn } from '../../triggers/start';
@@ -40,7 +40,7 @@ export interface TriggerDeps {
   blobs?: BlobStore;
   env?: Readonly<Record<string, string | undefined>>;
   /** The longest a scheduler tick reads a Kafka RealtimeTrigger's group; sooner once caught up (ALOFT_KAFKA_REALTIME_WINDOW_MS). */
-  realtimeWindowMs?: number;
+  realtimeWindowMs: number;
   /** Where RealtimeTriggers read; default the Kafka client, loaded on the first such trigger. */
   kafkaSource?: () => Promise<KafkaTriggerSource>;
 }
@@ -127,7 +127,7 @@ export async function pollDue(deps: TriggerDeps, registry: CloudTriggerRegistry,
 }
 
 /** Each RealtimeTrigger reads its group for the window, one after the other; one failing is reported and the others still run. */
-async function drainRealtime(deps: TriggerDeps, targets: ReturnType<TriggerRegistry['kafkaRealtimeTargets']>): Promise<number> {
+async function drainRealtime(deps: TriggerDeps, targets: readonly KafkaTarget[]): Promise<number> {
   let started = 0;
   const report = reportTo(deps.log);
   for (const target of targets) {
@@ -135,7 +135,7 @@ async function drainRealtime(deps: TriggerDeps, targets: ReturnType<TriggerRegis
     try {
       started += await drainKafkaTrigger({
         start: deps.start, renderer: deps.renderer, report, context: deps.context, source: deps.kafkaSource ?? kafkaRealtimeSource,
-      }, target, deps.realtimeWindowMs ?? 30_000);
+      }, target, deps.realtimeWindowMs);
     } catch (err) {
       const error = toErrorData(err);
       report({ level: 'ERROR', ...where, message: `Kafka trigger ${where.trigger} of ${where.flow} cannot read: ${error.message}`, error });
