@@ -37,7 +37,7 @@ check() {
   ok "$name"
 }
 
-free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+free_port() { node "$ROOT/scripts/services/free-port.cjs"; }
 
 CLONE="$WORK/aloft"
 echo "== cloning $ROOT into $CLONE"

@@ -3,8 +3,9 @@
 // --functions_emulator, which makes it push document CloudEvents), the Pub/Sub emulator jar, and the
 // Cloud Storage emulator of firebase-tools (scripts/services/storage-emulator-server.cjs).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { isPortTaken } from './ports';
 import { freePort, projectRoot, spawnService, waitReady, type Service } from './processes';
 
 export interface Emulator {
@@ -54,17 +55,40 @@ function requireJava(): void {
 
 const ok = async (url: string, init?: RequestInit): Promise<boolean> => (await fetch(url, init)).ok;
 
+/**
+ * Starts a service on a free port, and again on another one (three tries) when its port was taken
+ * between the pick and its bind; the log keeps every try. Another failure is thrown at once.
+ */
+export async function onFreePort<T>(logFile: string, start: (port: number) => Promise<T>, pick: () => Promise<number> = freePort): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await pick();
+    try {
+      return await start(port);
+    } catch (err) {
+      let log = '';
+      try {
+        log = readFileSync(logFile, 'utf8');
+      } catch {
+        // No log: judge by the message alone.
+      }
+      if (attempt >= 3 || !isPortTaken(`${(err as Error).message}\n${log}`)) throw err;
+    }
+  }
+}
+
 export async function startFirestoreEmulator(opts: EmulatorOptions & { functionsPort: number }): Promise<Emulator> {
   requireJava();
   const jar = join(sdkDir(), 'platform/cloud-firestore-emulator/cloud-firestore-emulator.jar');
   if (!existsSync(jar)) throw new Error(`${jar} not found: gcloud components install cloud-firestore-emulator (or apt-get install google-cloud-cli-firestore-emulator)`);
-  const port = await freePort();
-  const service = spawnService('firestore-emulator', 'java', [
-    ...EMULATOR_JVM_FLAGS, ...(opts.javaOpts ?? ['-Xmx2g']), '-Duser.language=en', '-cp', jar, 'com.google.cloud.datastore.emulator.firestore.CloudFirestore', 'start',
-    '--host=127.0.0.1', `--port=${port}`, `--functions_emulator=127.0.0.1:${opts.functionsPort}`,
-  ], { logFile: join(opts.dir, 'firestore-emulator.log') });
-  await waitReady(service, () => ok(`http://127.0.0.1:${port}/`), (opts.timeoutS ?? 90) * 1000);
-  return { service, host: `127.0.0.1:${port}`, port };
+  const logFile = join(opts.dir, 'firestore-emulator.log');
+  return onFreePort(logFile, async (port) => {
+    const service = spawnService('firestore-emulator', 'java', [
+      ...EMULATOR_JVM_FLAGS, ...(opts.javaOpts ?? ['-Xmx2g']), '-Duser.language=en', '-cp', jar, 'com.google.cloud.datastore.emulator.firestore.CloudFirestore', 'start',
+      '--host=127.0.0.1', `--port=${port}`, `--functions_emulator=127.0.0.1:${opts.functionsPort}`,
+    ], { logFile });
+    await waitReady(service, () => ok(`http://127.0.0.1:${port}/`), (opts.timeoutS ?? 90) * 1000);
+    return { service, host: `127.0.0.1:${port}`, port };
+  });
 }
 
 export async function startPubSubEmulator(opts: EmulatorOptions): Promise<Emulator> {
@@ -72,22 +96,26 @@ export async function startPubSubEmulator(opts: EmulatorOptions): Promise<Emulat
   const lib = join(sdkDir(), 'platform/pubsub-emulator/lib');
   const jar = existsSync(lib) ? readdirSync(lib).find((f) => /^cloud-pubsub-emulator-.*\.jar$/.test(f)) : undefined;
   if (!jar) throw new Error(`no Pub/Sub emulator jar in ${lib}: gcloud components install pubsub-emulator (or apt-get install google-cloud-cli-pubsub-emulator)`);
-  const port = await freePort();
-  const service = spawnService('pubsub-emulator', 'java', [
-    ...EMULATOR_JVM_FLAGS, ...(opts.javaOpts ?? ['-Xmx1g']), '-jar', join(lib, jar), '--host=127.0.0.1', `--port=${port}`,
-  ], { logFile: join(opts.dir, 'pubsub-emulator.log') });
-  await waitReady(service, () => ok(`http://127.0.0.1:${port}/v1/projects/aloft-probe/topics`), (opts.timeoutS ?? 90) * 1000);
-  return { service, host: `127.0.0.1:${port}`, port };
+  const logFile = join(opts.dir, 'pubsub-emulator.log');
+  return onFreePort(logFile, async (port) => {
+    const service = spawnService('pubsub-emulator', 'java', [
+      ...EMULATOR_JVM_FLAGS, ...(opts.javaOpts ?? ['-Xmx1g']), '-jar', join(lib, jar), '--host=127.0.0.1', `--port=${port}`,
+    ], { logFile });
+    await waitReady(service, () => ok(`http://127.0.0.1:${port}/v1/projects/aloft-probe/topics`), (opts.timeoutS ?? 90) * 1000);
+    return { service, host: `127.0.0.1:${port}`, port };
+  });
 }
 
 export async function startStorageEmulator(opts: EmulatorOptions & { projectId: string }): Promise<Emulator> {
   const root = projectRoot();
   const script = join(root, 'scripts/services/storage-emulator-server.cjs');
   if (!existsSync(join(root, 'node_modules/firebase-tools'))) throw new Error('firebase-tools is missing: npm install --save-dev firebase-tools');
-  const port = await freePort();
-  const service = spawnService('storage-emulator', process.execPath, [
-    script, '--host', '127.0.0.1', '--port', String(port), '--project', opts.projectId, '--data-dir', join(opts.dir, 'storage-data'),
-  ], { cwd: root, logFile: join(opts.dir, 'storage-emulator.log') });
-  await waitReady(service, () => ok(`http://127.0.0.1:${port}/b?project=${opts.projectId}`), (opts.timeoutS ?? 90) * 1000);
-  return { service, host: `http://127.0.0.1:${port}`, port };
+  const logFile = join(opts.dir, 'storage-emulator.log');
+  return onFreePort(logFile, async (port) => {
+    const service = spawnService('storage-emulator', process.execPath, [
+      script, '--host', '127.0.0.1', '--port', String(port), '--project', opts.projectId, '--data-dir', join(opts.dir, 'storage-data'),
+    ], { cwd: root, logFile });
+    await waitReady(service, () => ok(`http://127.0.0.1:${port}/b?project=${opts.projectId}`), (opts.timeoutS ?? 90) * 1000);
+    return { service, host: `http://127.0.0.1:${port}`, port };
+  });
 }

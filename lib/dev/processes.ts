@@ -2,8 +2,8 @@
 // its PID also stops whatever it spawned (gcloud's JVM, a task's shell); every wait is bounded.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { listenOnFreePort, portOf } from './ports';
 
 export interface Service {
   name: string;
@@ -86,27 +86,17 @@ export interface ReservedPort {
 }
 
 /** Holds a free port on 127.0.0.1 (listening, so nothing else gets it) until released. */
-export function reservePort(): Promise<ReservedPort> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      resolve({ port, release: () => new Promise<void>((done) => s.close(() => done())) });
-    });
-  });
+export async function reservePort(): Promise<ReservedPort> {
+  const s = await listenOnFreePort();
+  return { port: portOf(s), release: () => new Promise<void>((done) => s.close(() => done())) };
 }
 
-/** A port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+/** A port free on 127.0.0.1 right now, outside the kernel's ephemeral range where possible (ports.ts). */
+export async function freePort(): Promise<number> {
+  const s = await listenOnFreePort();
+  const port = portOf(s);
+  await new Promise<void>((done) => s.close(() => done()));
+  return port;
 }
 
 /**

@@ -17,9 +17,7 @@ sdk_dir() {
   (cd "$(dirname "$(readlink -f "$g")")/.." && pwd)
 }
 
-free_port() {
-  node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
-}
+free_port() { node "$(dirname "${BASH_SOURCE[0]}")/free-port.cjs"; }
 
 pid_file() { echo "$RUN_DIR/$SERVICE.pid"; }
 env_file() { echo "$RUN_DIR/$SERVICE.env"; }

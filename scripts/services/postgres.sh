@@ -39,9 +39,7 @@ install_if_missing() {
   find_bin >/dev/null || die "apt-get installed postgresql but no initdb was found"
 }
 
-free_port() {
-  node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
-}
+free_port() { node "$(dirname "${BASH_SOURCE[0]}")/free-port.cjs"; }
 
 start() {
   if alive; then echo "postgres.sh: already running (pid $(cat "$PID_FILE"))"; return 0; fi
