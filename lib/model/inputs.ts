@@ -55,6 +55,8 @@ export function pendingFileUploads(flow: Flow, given: Readonly<Record<string, un
 }
 
 export function coerceInputs(flow: Flow, given: Readonly<Record<string, unknown>>, opts: CoerceOptions = {}): InputsResult {
+  // Most flows declare no input and most starts give none: nothing to check, and no state to set up.
+  if (!flow.inputs?.length && isEmpty(given) && isEmpty(opts.files)) return { ok: true, inputs: {}, errors: [], warnings: [] };
   const where = (id: string): Pick<AloftErrorData, 'flow' | 'property'> => ({ flow: flowKey(flow.namespace, flow.id), property: `inputs.${id}` });
   const values: Record<string, unknown> = { ...given, ...opts.files };
   const declared = flow.inputs ?? [];
@@ -161,4 +163,9 @@ function nest(flat: Record<string, unknown>): Record<string, unknown> {
     put(at, parts[parts.length - 1], value);
   }
   return out;
+}
+
+function isEmpty(value: Readonly<Record<string, unknown>> | undefined): boolean {
+  if (value) for (const _ in value) return false;
+  return true;
 }

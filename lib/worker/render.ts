@@ -82,6 +82,44 @@ export function mayUseFileFunctions(value: unknown): boolean {
 }
 const FILE_FUNCTION_CALLS = ['fileSize(', 'fileExists(', 'isFileEmpty(', 'errorLogs('] as const;
 
+/** What a task's properties may look up before they are rendered. */
+export interface Lookups {
+  secrets: boolean;
+  kv: boolean;
+  read: boolean;
+  files: boolean;
+}
+
+const NO_LOOKUPS: Lookups = Object.freeze({ secrets: false, kv: false, read: false, files: false });
+const lookupsByTask = new WeakMap<object, Lookups>();
+
+/**
+ * mayUseSecrets, mayUseKv, mayRead and mayUseFileFunctions of a task's properties, in one walk,
+ * remembered per task object: a flow's tasks are never changed, and every attempt of a task asks.
+ */
+export function lookupsIn(task: Record<string, unknown>): Lookups {
+  let found = lookupsByTask.get(task);
+  if (found === undefined) {
+    const strings: string[] = [];
+    collectStrings(task, strings);
+    found = NO_LOOKUPS;
+    if (strings.length > 0) {
+      const text = strings.join('\n');
+      const secrets = text.includes('secret'), kv = text.includes('kv('), read = text.includes('read(');
+      const files = FILE_FUNCTION_CALLS.some((c) => text.includes(c));
+      if (secrets || kv || read || files) found = { secrets, kv, read, files };
+    }
+    lookupsByTask.set(task, found);
+  }
+  return found;
+}
+
+function collectStrings(value: unknown, into: string[]): void {
+  if (typeof value === 'string') into.push(value);
+  else if (Array.isArray(value)) for (const v of value) collectStrings(v, into);
+  else if (value && typeof value === 'object') for (const k in value) collectStrings((value as Record<string, unknown>)[k], into);
+}
+
 /** Renders this many times at most to find the files a value looks up (a path may depend on another file). */
 const MAX_LOOKUP_PASSES = 3;
 

@@ -10,7 +10,7 @@ import type { WorkerResult, WorkerTask } from '../model/worker-messages';
 import { isSuspend, isWarning, type RunnableTaskDefinition } from '../plugins/types';
 import { createTaskContext, type AttemptTaskContext } from './context';
 import { parseLevel } from './logger';
-import { mayRead, mayUseFileFunctions, mayUseKv, mayUseSecrets, ownProperties, renderProperties, resolveKv, resolveReads, resolveSecrets, type KnownKv } from './render';
+import { lookupsIn, ownProperties, renderProperties, resolveKv, resolveReads, resolveSecrets, type KnownKv } from './render';
 import { AttemptStop, untilStopped } from './stop';
 import type { AttemptOutcome, RunAttemptOptions, WorkerDeps } from './types';
 import { identityOf, type ExecutionIdentity } from './variables';
@@ -31,7 +31,8 @@ export function runAttempt(task: WorkerTask, deps: WorkerDeps, opts: RunAttemptO
   const attempt = new Attempt(task, deps, opts);
   // Variables in storage and secrets are fetched first; the usual attempt needs neither and runs as
   // one promise chain (an async function per attempt costs more than a quick task).
-  return task.variablesUri || mayUseSecrets(task.task) || mayUseKv(task.task) || mayRead(task.task) || mayUseFileFunctions(task.task) ? attempt.fetchThenRun() : attempt.run();
+  const lookups = lookupsIn(task.task);
+  return task.variablesUri || lookups.secrets || lookups.kv || lookups.read || lookups.files ? attempt.fetchThenRun() : attempt.run();
 }
 
 /** One attempt's state, from start to outcome. */
@@ -71,19 +72,20 @@ class Attempt {
     }
     const unknown = this.begin();
     if (unknown) return unknown;
+    const lookups = lookupsIn(this.task.task);
     try {
-      if (mayUseSecrets(this.task.task)) await resolveSecrets(ownProperties(this.task.task), this.deps.secrets, this.knownSecrets);
-      if (mayUseKv(this.task.task)) {
+      if (lookups.secrets) await resolveSecrets(ownProperties(this.task.task), this.deps.secrets, this.knownSecrets);
+      if (lookups.kv) {
         this.knownKv = { namespace: this.who.namespace, entries: new Map() };
         await resolveKv(ownProperties(this.task.task), this.deps.kv, this.start, this.knownKv);
       }
-      if (mayRead(this.task.task)) {
+      if (lookups.read) {
         // A context of its own only to read with the execution's storage rules; nothing else is used.
         this.knownFiles = new Map();
         const reader = this.context(undefined);
         await resolveReads(ownProperties(this.task.task), (path) => reader.readForTemplate(path), this.knownFiles, this.variables);
       }
-      if (mayUseFileFunctions(this.task.task)) {
+      if (lookups.files) {
         const found = await this.context(undefined).resolveFileFunctions(ownProperties(this.task.task));
         this.knownFileStats = found.fileStats;
         this.knownErrorLogs = found.errorLogs;

@@ -76,8 +76,9 @@ export class LocalRuntime {
   private readonly effectDeps: EffectDeps;
   private readonly errors: Array<{ executionId: string; error: AloftErrorData }> = [];
   /**
-   * The outbox entry of each worker task in the in-process queue. The queue does not survive a crash, so
-   * its entry stays in the outbox until a worker claims the task (or the claim refuses it).
+   * The outbox entry of each worker task in the in-process queue, on a persistent store. The queue does
+   * not survive a crash, so there its entry stays in the outbox until a worker claims the task (or the
+   * claim refuses it). In memory nothing survives a crash: the entry is acknowledged once queued.
    */
   private readonly dispatched = new WeakMap<WorkerTask, OutboxEntry>();
   private readonly queued = new Set<string>();
@@ -162,11 +163,12 @@ export class LocalRuntime {
       durable: () => this.adapters.durable(),
     };
     const ports = { store, ledger };
+    const persistent = this.adapters.persistent;
     for (const group of PLUGIN_GROUPS) {
       this.subscriptions.push(await this.queue.subscribe(group, (task) => {
         const ran = handleWorkerTaskNow(deps, ports, task);
         // Claimed (or refused) in this turn: the worker task is no longer only in the queue.
-        this.delivered(task);
+        if (persistent) this.delivered(task);
         return ran;
       }));
     }
@@ -355,31 +357,52 @@ export class LocalRuntime {
 
   /** Queues worker tasks synchronously, in order, up to the first other effect; the rest goes through `publish`. */
   private publishNow(entries: OutboxEntry[]): Promise<void> | undefined {
+    const persistent = this.adapters.persistent;
     let i = 0;
+    let unqueued: Set<OutboxEntry> | undefined;
     for (; i < entries.length; i++) {
       const entry = entries[i];
       if (entry.effect.type !== 'DispatchWorkerTask') break;
       try {
-        this.enqueue(entry, entry.effect.workerTask);
         this.queue.publishNow(entry.effect.workerTask);
+        // After the publish (delivery starts on a later turn): a task that could not be queued is not
+        // marked queued, so the sweep carries it out again.
+        if (persistent) this.enqueue(entry, entry.effect.workerTask);
       } catch (err) {
+        (unqueued ??= new Set()).add(entry);
         this.errors.push({ executionId: entry.executionId, error: toErrorData(err, ErrorCode.INTERNAL) });
       }
+    }
+    // What could not be queued stays in the outbox, for the recovery sweep to carry out again.
+    if (!persistent && i > 0) {
+      const queued = i === entries.length ? entries : entries.slice(0, i);
+      this.adapters.store.ackOutboxNow(unqueued ? queued.filter((e) => !unqueued.has(e)) : queued);
     }
     return i < entries.length ? this.publish(entries.slice(i)).then(() => undefined) : undefined;
   }
 
   private async publish(entries: OutboxEntry[]): Promise<OutboxEntry[]> {
-    for (const entry of entries) if (entry.effect.type === 'DispatchWorkerTask') this.enqueue(entry, entry.effect.workerTask);
+    const persistent = this.adapters.persistent;
+    // Marked queued before the publish: delivery may start before publishOutbox returns.
+    if (persistent) for (const entry of entries) if (entry.effect.type === 'DispatchWorkerTask') this.enqueue(entry, entry.effect.workerTask);
     return publishOutbox({
-      failed: (entry, error) => this.errors.push({ executionId: entry?.executionId ?? '', error }),
-      acknowledges: (entry) => entry.effect.type !== 'DispatchWorkerTask',
+      failed: (entry, error) => {
+        this.errors.push({ executionId: entry?.executionId ?? '', error });
+        // Not queued after all: the sweep carries it out again.
+        if (entry?.effect.type === 'DispatchWorkerTask') this.unqueue(entry, entry.effect.workerTask);
+      },
+      acknowledges: (entry) => !persistent || entry.effect.type !== 'DispatchWorkerTask',
     }, this.effectDeps, entries);
   }
 
   private enqueue(entry: OutboxEntry, task: WorkerTask): void {
     this.dispatched.set(task, entry);
     this.queued.add(entry.id);
+  }
+
+  private unqueue(entry: OutboxEntry, task: WorkerTask): void {
+    this.dispatched.delete(task);
+    this.queued.delete(entry.id);
   }
 
   private updated(execution: Execution, before: Execution): void {
