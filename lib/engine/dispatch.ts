@@ -6,6 +6,7 @@ import { EffectType } from '../model/effects';
 import { ErrorCode } from '../model/errors';
 import type { TaskRun, TaskRunAttempt } from '../model/execution';
 import type { Task } from '../model/flow';
+import type { WorkerTask } from '../model/worker-messages';
 import { State } from '../model/states';
 import type { Draft } from './draft';
 import { renderText } from './render';
@@ -64,7 +65,7 @@ export function workerTarget(d: Draft, run: TaskRun, task: Task): { group: Plugi
     failAndNotify(d, run, { ...timeout.error, task: task.id });
     return undefined;
   }
-  return { group: info.group, ...(timeout.ms !== undefined ? { timeoutMs: timeout.ms } : {}) };
+  return timeout.ms !== undefined ? { group: info.group, timeoutMs: timeout.ms } : { group: info.group };
 }
 
 /** Adds a CREATED attempt to a runnable's run and asks a worker to run it. */
@@ -83,25 +84,26 @@ export function dispatchAttempt(d: Draft, run: TaskRun, task: Task): void {
     }
   }
   d.update(next);
-  d.emit({
-    type: EffectType.DispatchWorkerTask,
-    workerTask: {
-      executionId: run.executionId,
-      taskRunId: run.id,
-      attempt,
-      taskId: task.id,
-      type: task.type,
-      group: target.group,
-      task: task as Record<string, unknown>,
-      variables: d.variables(next),
-      ...(target.timeoutMs !== undefined ? { timeoutMs: target.timeoutMs } : {}),
-    },
-  });
+  // No spread in the literal (V8's slow path, once per task): the timeout is set after.
+  const workerTask: WorkerTask = {
+    executionId: run.executionId,
+    taskRunId: run.id,
+    attempt,
+    taskId: task.id,
+    type: task.type,
+    group: target.group,
+    task: task as Record<string, unknown>,
+    variables: d.variables(next),
+  };
+  if (target.timeoutMs !== undefined) workerTask.timeoutMs = target.timeoutMs;
+  d.emit({ type: EffectType.DispatchWorkerTask, workerTask });
 }
+
+const NO_TIMEOUT: { ms?: number; error?: ErrorData } = Object.freeze({});
 
 /** The task's `timeout` in ms (rendered at `run` when it holds an expression), or why it is invalid. */
 export function timeoutMs(d: Draft, run: TaskRun, task: Task): { ms?: number; error?: ErrorData } {
-  if (task.timeout === undefined) return {};
+  if (task.timeout === undefined) return NO_TIMEOUT;
   let text = task.timeout;
   if (text.includes('{{')) {
     const rendered = renderText(d.renderSite(run), 'timeout', text);
