@@ -30,16 +30,27 @@ export function jsonTextDepth(text: string, max = MAX_NESTING): number {
   return deepest;
 }
 
-/** The deepest nesting of arrays and objects in a value (a scalar is 0), walked without recursion. */
+/**
+ * The deepest nesting of arrays and objects in a value (a scalar is 0), walked without recursion.
+ * Two parallel stacks rather than a pair per node: every task's outputs are measured.
+ */
 export function valueDepth(value: unknown, max = MAX_NESTING): number {
+  if (value === null || typeof value !== 'object') return 0;
+  const values: object[] = [value];
+  const depths: number[] = [1];
   let deepest = 0;
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop() as [unknown, number];
-    if (v === null || typeof v !== 'object') continue;
-    const depth = d + 1;
+  while (values.length > 0) {
+    const v = values.pop() as object;
+    const depth = depths.pop() as number;
     if (depth > deepest && (deepest = depth) > max) return deepest;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth]);
+    if (Array.isArray(v)) {
+      for (const child of v) if (child !== null && typeof child === 'object') { values.push(child); depths.push(depth + 1); }
+    } else {
+      for (const k of Object.keys(v)) {
+        const child = (v as Record<string, unknown>)[k];
+        if (child !== null && typeof child === 'object') { values.push(child); depths.push(depth + 1); }
+      }
+    }
   }
   return deepest;
 }

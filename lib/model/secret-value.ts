@@ -31,7 +31,8 @@ function mapSecrets(value: unknown, replace: (clear: string) => unknown, depth =
     return out ?? value;
   }
   let out: Record<string, unknown> | undefined;
-  for (const [k, x] of Object.entries(value)) {
+  for (const k of Object.keys(value)) {
+    const x = (value as Record<string, unknown>)[k];
     const y = mapSecrets(x, replace, depth + 1);
     if (y !== x) {
       out ??= { ...(value as Record<string, unknown>) };

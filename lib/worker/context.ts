@@ -142,7 +142,7 @@ class AttemptContext implements AttemptTaskContext {
   /** SECRET inputs as their clear text for templates, masked like secret() values from now on. */
   private revealSecretInputs(variables: Record<string, unknown>): Record<string, unknown> {
     const inputs = variables.inputs;
-    if (!inputs || typeof inputs !== 'object') return variables;
+    if (!inputs || typeof inputs !== 'object' || isEmptyObject(inputs)) return variables;
     const revealed = revealSecretValues(inputs, (clear) => this.secretValues.add(clear));
     return revealed === inputs ? variables : { ...variables, inputs: revealed };
   }
@@ -322,4 +322,9 @@ function maskStrings(value: unknown, mask: SecretMask): unknown {
  */
 export function createTaskContext(opts: TaskContextOptions): AttemptTaskContext {
   return new AttemptContext(opts);
+}
+
+function isEmptyObject(value: object): boolean {
+  for (const _ in value) return false;
+  return true;
 }

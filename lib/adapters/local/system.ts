@@ -78,7 +78,8 @@ export class TimeOrderedIds implements Ids {
   constructor(private readonly clock: Clock) {}
 
   next(): string {
-    let ms = this.clock.now().getTime();
+    // The system clock's milliseconds without a Date: an id is made per task run.
+    let ms = this.clock instanceof SystemClock ? Date.now() : this.clock.now().getTime();
     if (ms <= this.lastMs) {
       // The same millisecond (or a clock that stepped back): count on from the last id.
       ms = this.lastMs;

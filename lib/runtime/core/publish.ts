@@ -34,7 +34,10 @@ export async function publishOutbox(deps: PublishDeps, effects: EffectDeps, entr
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, entries.length) }, lane));
+  // One lane needs no Promise.all: an execution's end usually publishes one or two entries.
+  const lanes = Math.min(limit, entries.length);
+  if (lanes <= 1) await lane();
+  else await Promise.all(Array.from({ length: lanes }, lane));
   const ack = deps.acknowledges ? done.filter((e) => deps.acknowledges!(e)) : done;
   if (ack.length > 0) {
     try {
