@@ -3,7 +3,7 @@
 import { EffectType, type EffectOf } from '../model/effects';
 import { ErrorCode } from '../model/errors';
 import { State, isTerminal } from '../model/states';
-import { evaluateBranches, idsOf, listChildren, nextInTurn } from './container';
+import { evaluateBranches, idsOf, listChildren, nextInTurn, type Branches } from './container';
 import type { Draft } from './draft';
 import { firstError } from './final-state';
 import { isManualPause } from './flowables/pause';
@@ -16,12 +16,11 @@ export function evaluateRoot(d: Draft): void {
   // CREATED and RESTARTED wait for ExecutionCreated or a concurrency slot; QUEUED for a slot.
   if (isTerminal(s) || s === State.CREATED || s === State.RESTARTED || s === State.QUEUED) return;
   const after = d.flow.afterExecution ? listChildren(d.flow.afterExecution) : undefined;
-  const state = evaluateBranches(d, undefined, {
-    main: listChildren(d.flow.tasks),
-    errors: d.flow.errors,
-    ...(d.flow.finally ? { finally: d.flow.finally } : {}),
-    ...(after ? { ignore: idsOf(after) } : {}),
-  }, d.killing);
+  // Set after the literal rather than spread into it: this runs at every step.
+  const branches: Branches = { main: listChildren(d.flow.tasks), errors: d.flow.errors };
+  if (d.flow.finally) branches.finally = d.flow.finally;
+  if (after) branches.ignore = idsOf(after);
+  const state = evaluateBranches(d, undefined, branches, d.killing);
   if (!state) return;
   if (after && state !== State.KILLED && afterExecutionWaits(d, after, state)) return;
   finishExecution(d, state);

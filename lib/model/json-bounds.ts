@@ -36,6 +36,7 @@ export function jsonTextDepth(text: string, max = MAX_NESTING): number {
  */
 export function valueDepth(value: unknown, max = MAX_NESTING): number {
   if (value === null || typeof value !== 'object') return 0;
+  if (max >= 1 && isFlat(value)) return 1;
   const values: object[] = [value];
   const depths: number[] = [1];
   let deepest = 0;
@@ -53,6 +54,19 @@ export function valueDepth(value: unknown, max = MAX_NESTING): number {
     }
   }
   return deepest;
+}
+
+/** An array or object that holds no array or object (most task outputs): depth 1, with no stack. */
+function isFlat(v: object): boolean {
+  if (Array.isArray(v)) {
+    for (const child of v) if (child !== null && typeof child === 'object') return false;
+    return true;
+  }
+  for (const k in v) {
+    const child = (v as Record<string, unknown>)[k];
+    if (child !== null && typeof child === 'object') return false;
+  }
+  return true;
 }
 
 const tooDeep = (what: string, code: ErrorCode, location: ErrorLocation): AloftError =>

@@ -34,7 +34,7 @@ function randomWords(w: number[]): void {
  * (version 4) UUID when none is given.
  */
 export function kestraId(uuid?: string | readonly number[]): string {
-  const w = [0, 0, 0, 0];
+  const w = WORDS;
   if (uuid === undefined) randomWords(w);
   else if (typeof uuid !== 'string') for (let i = 0; i < 4; i++) w[i] = uuid[i];
   else {
@@ -43,7 +43,7 @@ export function kestraId(uuid?: string | readonly number[]): string {
   }
   // Long division of the 128-bit value held in four 32-bit words: each step stays below 2^38,
   // exact in a double.
-  const codes = new Array<number>(ID_LENGTH);
+  const codes = CODES;
   for (let i = ID_LENGTH - 1; i >= 0; i--) {
     let rest = 0;
     for (let j = 0; j < 4; j++) {
@@ -53,8 +53,13 @@ export function kestraId(uuid?: string | readonly number[]): string {
     }
     codes[i] = ALPHABET_CODES[rest];
   }
-  return String.fromCharCode(...codes);
+  const c = codes;
+  return String.fromCharCode(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15], c[16], c[17], c[18], c[19], c[20], c[21]);
 }
+
+// Scratch space of kestraId, which runs to its end without yielding: an id per task run allocates only its string.
+const WORDS = [0, 0, 0, 0];
+const CODES = new Array<number>(ID_LENGTH).fill(0);
 
 export class RandomIds implements Ids {
   next(): string {
