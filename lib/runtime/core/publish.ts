@@ -12,8 +12,9 @@ export interface PublishDeps {
   /** An effect that could not be carried out (it stays in the outbox), or an acknowledgement that failed. */
   failed(entry: OutboxEntry | undefined, error: AloftErrorData): void;
   /**
-   * Whether publishing acknowledges the entry. Default yes. The embedded runtime leaves a worker task in
-   * the outbox until a worker claims it: its in-process queue does not survive a crash, the outbox does.
+   * Whether publishing acknowledges the entry. Default yes. The embedded runtime on a data directory
+   * leaves a worker task in the outbox until a worker claims it: its in-process queue does not survive a
+   * crash, the outbox does.
    */
   acknowledges?(entry: OutboxEntry): boolean;
 }

@@ -2,6 +2,7 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openDataDir } from '../../../lib/runtime/embedded/data-dir';
 import { LocalRuntime, type LocalRuntimeOptions } from '../../../lib/runtime/embedded/runtime';
 
 const runtimes: LocalRuntime[] = [];
@@ -242,5 +243,48 @@ tasks:
 `);
     expect(done.state.current).toBe('SUCCESS');
     expect(done.taskRunList[0].attempts).toHaveLength(2);
+  });
+});
+
+describe.each([
+  ['in memory', false],
+  ['on a data directory', true],
+])('a worker task %s', (_where, persistent) => {
+  it('that could not be queued stays in the outbox, and the sweep carries it out again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aloft-local-'));
+    dirs.push(dir);
+    const adapters = persistent ? await openDataDir(join(dir, 'data')) : undefined;
+    const runtime = new LocalRuntime({ env: { ALOFT_DATA_DIR: dir }, ...(adapters ? { adapters } : {}) });
+    runtimes.push(runtime);
+    const { flow } = await runtime.deploy(`
+id: queued
+namespace: test.local
+tasks:
+  - id: hello
+    type: io.kestra.core.tasks.debugs.Return
+    format: "hi"
+`);
+    const farFuture = new Date(Date.now() + 3_600_000);
+    const first = await runtime.waitForEnd((await runtime.startExecution({ flow })).id);
+    expect(first.state.current).toBe('SUCCESS');
+    // Queued and claimed: nothing is left to carry out.
+    expect(await runtime.store.unpublished(farFuture, 100)).toEqual([]);
+
+    const publishNow = runtime.queue.publishNow.bind(runtime.queue);
+    runtime.queue.publishNow = () => { throw new Error('queue full'); };
+    const started = await runtime.startExecution({ flow });
+    await new Promise<void>((resolve) => {
+      const off = runtime.onUpdate((e) => { if (e.id === started.id && e.taskRunList.length > 0) { off(); resolve(); } });
+    });
+    await new Promise((r) => setImmediate(r));
+    const left = await runtime.store.unpublished(farFuture, 100);
+    expect(left.map((e) => [e.executionId, e.effect.type])).toEqual([[started.id, 'DispatchWorkerTask']]);
+    expect(runtime.internalErrors().map((e) => e.error.message)).toEqual(['queue full']);
+
+    runtime.queue.publishNow = publishNow;
+    await runtime.sweep(farFuture);
+    expect((await runtime.waitForEnd(started.id)).state.current).toBe('SUCCESS');
+    expect(await runtime.store.unpublished(farFuture, 100)).toEqual([]);
+    await runtime.close();
   });
 });

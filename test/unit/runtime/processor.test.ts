@@ -79,5 +79,19 @@ describe('ExecutionProcessor', () => {
     expect(turns[0]).toEqual(['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 'n1']);
     expect(turns[1]).toEqual(['s9', 'n2', 'n3']);
   });
-});
 
+  it('admits at most a quarter of a turn as new executions, even when started ones leave more of it', async () => {
+    const w = world({ sync: true });
+    w.hooks.now!.fresh = () => true;
+    const p = new ExecutionProcessor(w.store, w.hooks, 8);
+    const fresh = Array.from({ length: 7 }, (_, i) => `n${i + 1}`);
+    for (const id of fresh) { w.inbox.set(id, 1); p.wake(id); }
+    const turns: string[][] = [];
+    const mark = (): void => { turns.push(w.log.splice(0).filter((l) => l.startsWith('pass')).map((l) => l.slice(5))); };
+    setImmediate(() => { mark(); setImmediate(() => { mark(); setImmediate(() => { mark(); setImmediate(mark); }); }); });
+    await p.idle();
+    await new Promise((r) => setImmediate(r));
+    // Nothing started: each turn could fold eight, and takes two new ones (a quarter of eight).
+    expect(turns.slice(0, 4)).toEqual([['n1', 'n2'], ['n3', 'n4'], ['n5', 'n6'], ['n7']]);
+  });
+});
