@@ -28,12 +28,12 @@ export class ExecutionProcessor {
   private readonly dirty = new Set<string>();
   /**
    * Executions not started yet. A turn folds running executions first and gives new ones what is left,
-   * at most `passesPerTurn / 4` and at least `passesPerTurn / 8` (so none waits forever): a burst of
-   * starts then runs a few hundred executions at a time to their end instead of all of them one step at
-   * a time, so each task waits less and an execution's intermediate states die young (the garbage
-   * collector's cheap case). Without the upper bound a turn whose running executions were waiting on
-   * their workers admitted up to a whole budget of new ones, and a 4,000-execution burst had 2,000 half
-   * done at once.
+   * at most `passesPerTurn / 8` and at least `passesPerTurn / 16` (one at least, so none waits forever):
+   * a burst of starts then runs a few hundred executions at a time to their end instead of all of them
+   * one step at a time, so each task waits less and an execution's intermediate states die young (the
+   * garbage collector's cheap case). Without the upper bound a turn whose running executions were
+   * waiting on their workers admitted up to a whole budget of new ones, and a 4,000-execution burst had
+   * 2,000 half done at once (docs/durability.md has the measurements of both bounds).
    */
   private readonly fresh = new Set<string>();
   /** Executions whose passes continue asynchronously. */
@@ -82,7 +82,7 @@ export class ExecutionProcessor {
   private drain(): void {
     this.scheduled = false;
     const left = this.fold(this.dirty, this.passesPerTurn);
-    this.fold(this.fresh, Math.max(Math.min(left, this.passesPerTurn >> 2), this.passesPerTurn >> 3));
+    this.fold(this.fresh, Math.max(Math.min(left, this.passesPerTurn >> 3), this.passesPerTurn >> 4, 1));
   }
 
   /** Folds up to `budget` executions of `queue` (the next turn takes the rest); returns the budget left. */

@@ -64,26 +64,28 @@ describe('ExecutionProcessor', () => {
     expect(p.isBusy('a')).toBe(false);
   });
 
-  it('folds started executions before new ones, and gives new ones what a turn has left, at least an eighth', async () => {
+  it('folds started executions before new ones, and gives new ones what a turn has left, at least a sixteenth', async () => {
     const w = world({ sync: true });
     const started = new Set(['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9']);
     w.hooks.now!.fresh = (id) => !started.has(id);
-    const p = new ExecutionProcessor(w.store, w.hooks, 8);
-    for (const id of ['n1', 'n2', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 'n3']) { w.inbox.set(id, 1); p.wake(id); }
+    const p = new ExecutionProcessor(w.store, w.hooks, 16);
+    const more = ['s10', 's11', 's12', 's13', 's14', 's15', 's16', 's17'];
+    for (const id of more) started.add(id);
+    for (const id of ['n1', 'n2', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', ...more, 'n3']) { w.inbox.set(id, 1); p.wake(id); }
     const turns: string[][] = [];
     const mark = (): void => { turns.push(w.log.splice(0).filter((l) => l.startsWith('pass')).map((l) => l.slice(5))); };
     setImmediate(() => { mark(); setImmediate(mark); });
     await p.idle();
     await new Promise((r) => setImmediate(r));
-    // Turn 1: eight started ones fill the turn, one new one still gets its eighth. Turn 2: the rest.
-    expect(turns[0]).toEqual(['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 'n1']);
-    expect(turns[1]).toEqual(['s9', 'n2', 'n3']);
+    // Turn 1: sixteen started ones fill the turn, one new one still gets its sixteenth. Turn 2: the rest.
+    expect(turns[0]).toEqual(['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', ...more.slice(0, 7), 'n1']);
+    expect(turns[1]).toEqual(['s17', 'n2', 'n3']);
   });
 
-  it('admits at most a quarter of a turn as new executions, even when started ones leave more of it', async () => {
+  it('admits at most an eighth of a turn as new executions, even when started ones leave more of it', async () => {
     const w = world({ sync: true });
     w.hooks.now!.fresh = () => true;
-    const p = new ExecutionProcessor(w.store, w.hooks, 8);
+    const p = new ExecutionProcessor(w.store, w.hooks, 16);
     const fresh = Array.from({ length: 7 }, (_, i) => `n${i + 1}`);
     for (const id of fresh) { w.inbox.set(id, 1); p.wake(id); }
     const turns: string[][] = [];
@@ -91,7 +93,7 @@ describe('ExecutionProcessor', () => {
     setImmediate(() => { mark(); setImmediate(() => { mark(); setImmediate(() => { mark(); setImmediate(mark); }); }); });
     await p.idle();
     await new Promise((r) => setImmediate(r));
-    // Nothing started: each turn could fold eight, and takes two new ones (a quarter of eight).
+    // Nothing started: each turn could fold sixteen, and takes two new ones (an eighth of sixteen).
     expect(turns.slice(0, 4)).toEqual([['n1', 'n2'], ['n3', 'n4'], ['n5', 'n6'], ['n7']]);
   });
 });
