@@ -3,10 +3,10 @@
 // --functions_emulator, which makes it push document CloudEvents), the Pub/Sub emulator jar, and the
 // Cloud Storage emulator of firebase-tools (scripts/services/storage-emulator-server.cjs).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isPortTaken } from './ports';
-import { freePort, projectRoot, spawnService, waitReady, type Service } from './processes';
+import { freePort, logSince, logSize, projectRoot, spawnService, waitReady, type Service } from './processes';
 
 export interface Emulator {
   service: Service;
@@ -57,21 +57,17 @@ const ok = async (url: string, init?: RequestInit): Promise<boolean> => (await f
 
 /**
  * Starts a service on a free port, and again on another one (three tries) when its port was taken
- * between the pick and its bind; the log keeps every try. Another failure is thrown at once.
+ * between the pick and its bind; the log keeps every try, and each try is judged by what it wrote
+ * (`logFrom`: where its output begins). Another failure is thrown at once.
  */
-export async function onFreePort<T>(logFile: string, start: (port: number) => Promise<T>, pick: () => Promise<number> = freePort): Promise<T> {
+export async function onFreePort<T>(logFile: string, start: (port: number, logFrom: number) => Promise<T>, pick: () => Promise<number> = freePort): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const port = await pick();
+    const logFrom = logSize(logFile);
     try {
-      return await start(port);
+      return await start(port, logFrom);
     } catch (err) {
-      let log = '';
-      try {
-        log = readFileSync(logFile, 'utf8');
-      } catch {
-        // No log: judge by the message alone.
-      }
-      if (attempt >= 3 || !isPortTaken(`${(err as Error).message}\n${log}`)) throw err;
+      if (attempt >= 3 || /would not stop/.test((err as Error).message) || !isPortTaken(`${(err as Error).message}\n${logSince(logFile, logFrom)}`)) throw err;
     }
   }
 }
@@ -81,12 +77,12 @@ export async function startFirestoreEmulator(opts: EmulatorOptions & { functions
   const jar = join(sdkDir(), 'platform/cloud-firestore-emulator/cloud-firestore-emulator.jar');
   if (!existsSync(jar)) throw new Error(`${jar} not found: gcloud components install cloud-firestore-emulator (or apt-get install google-cloud-cli-firestore-emulator)`);
   const logFile = join(opts.dir, 'firestore-emulator.log');
-  return onFreePort(logFile, async (port) => {
+  return onFreePort(logFile, async (port, logFrom) => {
     const service = spawnService('firestore-emulator', 'java', [
       ...EMULATOR_JVM_FLAGS, ...(opts.javaOpts ?? ['-Xmx2g']), '-Duser.language=en', '-cp', jar, 'com.google.cloud.datastore.emulator.firestore.CloudFirestore', 'start',
       '--host=127.0.0.1', `--port=${port}`, `--functions_emulator=127.0.0.1:${opts.functionsPort}`,
     ], { logFile });
-    await waitReady(service, () => ok(`http://127.0.0.1:${port}/`), (opts.timeoutS ?? 90) * 1000);
+    await waitReady(service, () => ok(`http://127.0.0.1:${port}/`), (opts.timeoutS ?? 90) * 1000, { logSays: `API endpoint: http://127.0.0.1:${port}`, logFrom });
     return { service, host: `127.0.0.1:${port}`, port };
   });
 }
@@ -97,11 +93,11 @@ export async function startPubSubEmulator(opts: EmulatorOptions): Promise<Emulat
   const jar = existsSync(lib) ? readdirSync(lib).find((f) => /^cloud-pubsub-emulator-.*\.jar$/.test(f)) : undefined;
   if (!jar) throw new Error(`no Pub/Sub emulator jar in ${lib}: gcloud components install pubsub-emulator (or apt-get install google-cloud-cli-pubsub-emulator)`);
   const logFile = join(opts.dir, 'pubsub-emulator.log');
-  return onFreePort(logFile, async (port) => {
+  return onFreePort(logFile, async (port, logFrom) => {
     const service = spawnService('pubsub-emulator', 'java', [
       ...EMULATOR_JVM_FLAGS, ...(opts.javaOpts ?? ['-Xmx1g']), '-jar', join(lib, jar), '--host=127.0.0.1', `--port=${port}`,
     ], { logFile });
-    await waitReady(service, () => ok(`http://127.0.0.1:${port}/v1/projects/aloft-probe/topics`), (opts.timeoutS ?? 90) * 1000);
+    await waitReady(service, () => ok(`http://127.0.0.1:${port}/v1/projects/aloft-probe/topics`), (opts.timeoutS ?? 90) * 1000, { logSays: `listening on ${port}`, logFrom });
     return { service, host: `127.0.0.1:${port}`, port };
   });
 }
@@ -111,11 +107,11 @@ export async function startStorageEmulator(opts: EmulatorOptions & { projectId: 
   const script = join(root, 'scripts/services/storage-emulator-server.cjs');
   if (!existsSync(join(root, 'node_modules/firebase-tools'))) throw new Error('firebase-tools is missing: npm install --save-dev firebase-tools');
   const logFile = join(opts.dir, 'storage-emulator.log');
-  return onFreePort(logFile, async (port) => {
+  return onFreePort(logFile, async (port, logFrom) => {
     const service = spawnService('storage-emulator', process.execPath, [
       script, '--host', '127.0.0.1', '--port', String(port), '--project', opts.projectId, '--data-dir', join(opts.dir, 'storage-data'),
     ], { cwd: root, logFile });
-    await waitReady(service, () => ok(`http://127.0.0.1:${port}/b?project=${opts.projectId}`), (opts.timeoutS ?? 90) * 1000);
+    await waitReady(service, () => ok(`http://127.0.0.1:${port}/b?project=${opts.projectId}`), (opts.timeoutS ?? 90) * 1000, { logSays: `listening on http://127.0.0.1:${port}`, logFrom });
     return { service, host: `http://127.0.0.1:${port}`, port };
   });
 }

@@ -1,7 +1,7 @@
 // Child processes of the emulated cloud: each runs in its own process group, so that stopping it by
 // its PID also stops whatever it spawned (gcloud's JVM, a task's shell); every wait is bounded.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { listenOnFreePort, portOf } from './ports';
 
@@ -99,26 +99,56 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+export interface ReadyOptions {
+  /**
+   * Text the service prints once it listens (its own port in it): the probe alone could be answered by
+   * another service that took the port first, while this one dies on it.
+   */
+  logSays?: string;
+  /** Where this start's output begins in the log (earlier starts appended theirs before it). */
+  logFrom?: number;
+}
+
 /**
- * Polls `ready` until it resolves true; fails when the service exits first or after `timeoutMs`,
- * quoting the end of its log.
+ * Polls `ready` until it resolves true (and the log says `logSays`); fails when the service exits
+ * first or after `timeoutMs`, quoting the end of its log.
  */
-export async function waitReady(service: Service, ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+export async function waitReady(service: Service, ready: () => Promise<boolean>, timeoutMs: number, opts: ReadyOptions = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exitedWith: string | undefined;
   void service.exited.then((how) => { exitedWith = how; });
   for (;;) {
     if (exitedWith !== undefined) throw new Error(`${service.name} exited during startup (${exitedWith})${tail(service.logFile)}`);
     try {
-      if (await ready()) return;
+      if ((opts.logSays === undefined || logSince(service.logFile, opts.logFrom ?? 0).includes(opts.logSays)) && (await ready())) return;
     } catch {
       // Not listening yet.
     }
     if (Date.now() > deadline) {
-      await service.stop(1_000).catch(() => undefined);
-      throw new Error(`${service.name} was not ready after ${Math.round(timeoutMs / 1000)} s${tail(service.logFile)}`);
+      // A service that will not stop is reported with the timeout: nobody would stop it later.
+      const stopped = await service.stop(1_000).then(() => '', (err: Error) => `; ${err.message}`);
+      throw new Error(`${service.name} was not ready after ${Math.round(timeoutMs / 1000)} s${stopped}${tail(service.logFile)}`);
     }
     await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The size of a log file now (0 when there is none yet): where the next start's output begins. */
+export function logSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** What a log file holds from byte `from` on ('' when there is none). */
+export function logSince(file: string, from: number): string {
+  try {
+    const text = readFileSync(file);
+    return text.subarray(Math.min(from, text.length)).toString('utf8');
+  } catch {
+    return '';
   }
 }
 

@@ -100,24 +100,30 @@ const lookupsByTask = new WeakMap<object, Lookups>();
 export function lookupsIn(task: Record<string, unknown>): Lookups {
   let found = lookupsByTask.get(task);
   if (found === undefined) {
-    const strings: string[] = [];
-    collectStrings(task, strings);
-    found = NO_LOOKUPS;
-    if (strings.length > 0) {
-      const text = strings.join('\n');
-      const secrets = text.includes('secret'), kv = text.includes('kv('), read = text.includes('read(');
-      const files = FILE_FUNCTION_CALLS.some((c) => text.includes(c));
-      if (secrets || kv || read || files) found = { secrets, kv, read, files };
-    }
+    // In place, string by string: a cloud attempt parses its task anew, so nothing here is copied.
+    const f = { secrets: false, kv: false, read: false, files: false };
+    scanLookups(task, f);
+    found = f.secrets || f.kv || f.read || f.files ? f : NO_LOOKUPS;
     lookupsByTask.set(task, found);
   }
   return found;
 }
 
-function collectStrings(value: unknown, into: string[]): void {
-  if (typeof value === 'string') into.push(value);
-  else if (Array.isArray(value)) for (const v of value) collectStrings(v, into);
-  else if (value && typeof value === 'object') for (const k in value) collectStrings((value as Record<string, unknown>)[k], into);
+/** Sets the flags of `f` that the strings in `value` call for; stops once all are set. */
+function scanLookups(value: unknown, f: Lookups): boolean {
+  if (typeof value === 'string') {
+    f.secrets ||= value.includes('secret');
+    f.kv ||= value.includes('kv(');
+    f.read ||= value.includes('read(');
+    f.files ||= FILE_FUNCTION_CALLS.some((c) => value.includes(c));
+    return f.secrets && f.kv && f.read && f.files;
+  }
+  if (Array.isArray(value)) {
+    for (const v of value) if (scanLookups(v, f)) return true;
+  } else if (value && typeof value === 'object') {
+    for (const k in value) if (scanLookups((value as Record<string, unknown>)[k], f)) return true;
+  }
+  return false;
 }
 
 /** Renders this many times at most to find the files a value looks up (a path may depend on another file). */

@@ -17,7 +17,7 @@ sdk_dir() {
   (cd "$(dirname "$(readlink -f "$g")")/.." && pwd)
 }
 
-free_port() { node "$(dirname "${BASH_SOURCE[0]}")/free-port.cjs"; }
+free_port() { node "$ROOT/scripts/services/free-port.cjs"; }
 
 pid_file() { echo "$RUN_DIR/$SERVICE.pid"; }
 env_file() { echo "$RUN_DIR/$SERVICE.env"; }

@@ -25,7 +25,7 @@ install_if_missing() {
   [[ -x /usr/sbin/mariadbd ]] || command -v mariadbd >/dev/null 2>&1 || die "apt-get installed mariadb-server but no mariadbd was found"
 }
 
-free_port() { node "$(dirname "${BASH_SOURCE[0]}")/free-port.cjs"; }
+free_port() { node "$ROOT/scripts/services/free-port.cjs"; }
 
 start() {
   if alive; then echo "mariadb.sh: already running (pid $(cat "$PID_FILE"))"; return 0; fi

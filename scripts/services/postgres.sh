@@ -39,7 +39,7 @@ install_if_missing() {
   find_bin >/dev/null || die "apt-get installed postgresql but no initdb was found"
 }
 
-free_port() { node "$(dirname "${BASH_SOURCE[0]}")/free-port.cjs"; }
+free_port() { node "$ROOT/scripts/services/free-port.cjs"; }
 
 start() {
   if alive; then echo "postgres.sh: already running (pid $(cat "$PID_FILE"))"; return 0; fi

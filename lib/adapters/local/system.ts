@@ -84,7 +84,7 @@ export class TimeOrderedIds implements Ids {
 
   next(): string {
     // The system clock's milliseconds without a Date: an id is made per task run.
-    let ms = this.clock instanceof SystemClock ? Date.now() : this.clock.now().getTime();
+    let ms = this.clock.constructor === SystemClock ? Date.now() : this.clock.now().getTime();
     if (ms <= this.lastMs) {
       // The same millisecond (or a clock that stepped back): count on from the last id.
       ms = this.lastMs;

@@ -21,6 +21,7 @@ import { executorPass, executorPassNow, RevisionCache } from '../core/pass';
 import { createFlowCache } from '../core/flow-cache';
 import { publishOutbox } from '../core/publish';
 import { fireDue, recoverLost, republish, sweep, type RecoveryDeps } from '../core/recovery';
+import { QueuedTasks } from './queued-tasks';
 import { othersClaims, unqueuedOutbox } from './recovery-views';
 import { startExecution, type StartRequest } from '../core/start-execution';
 import { handleWorkerTaskNow, InProcessAttempts } from '../core/worker-handler';
@@ -75,13 +76,8 @@ export class LocalRuntime {
   private readonly subscriptions: Subscription[] = [];
   private readonly effectDeps: EffectDeps;
   private readonly errors: Array<{ executionId: string; error: AloftErrorData }> = [];
-  /**
-   * The outbox entry of each worker task in the in-process queue, on a persistent store. The queue does
-   * not survive a crash, so there its entry stays in the outbox until a worker claims the task (or the
-   * claim refuses it). In memory nothing survives a crash: the entry is acknowledged once queued.
-   */
-  private readonly dispatched = new WeakMap<WorkerTask, OutboxEntry>();
-  private readonly queued = new Set<string>();
+  /** On a persistent store, the worker tasks in the in-process queue; in memory an entry is acknowledged once queued. */
+  private readonly queued = new QueuedTasks();
   private recoveryTimer?: NodeJS.Timeout;
   private recovering?: Promise<unknown>;
   private started?: Promise<StartRecovery>;
@@ -282,7 +278,7 @@ export class LocalRuntime {
     const before = (ms: number): Date => new Date(now.getTime() - ms);
     const steps: Array<() => Promise<unknown>> = [
       // Worker tasks still in the in-process queue are not lost: only the others are carried out again.
-      () => republish({ ...r, store: unqueuedOutbox(this.adapters.store, this.queued) }, before(c.ALOFT_OUTBOX_REPUBLISH_MS)),
+      () => republish({ ...r, store: unqueuedOutbox(this.adapters.store, this.queued.ids) }, before(c.ALOFT_OUTBOX_REPUBLISH_MS)),
       () => recoverLost({ ...r, ledger: othersClaims(this.adapters.ledger, this.workerId, this.running) }, before(c.ALOFT_LOST_AFTER_MS), now),
       () => fireDue(r, now),
       () => sweep(r, before(c.ALOFT_SWEEP_AFTER_MS), now),
@@ -342,11 +338,8 @@ export class LocalRuntime {
   }
 
   private delivered(task: WorkerTask): void {
-    const entry = this.dispatched.get(task);
-    if (!entry) return;
-    this.dispatched.delete(task);
-    this.queued.delete(entry.id);
-    this.adapters.store.ackOutboxNow([entry]);
+    const entry = this.queued.take(task);
+    if (entry) this.adapters.store.ackOutboxNow([entry]);
   }
 
   private failed(executionId: string, err: unknown): void {
@@ -367,7 +360,7 @@ export class LocalRuntime {
         this.queue.publishNow(entry.effect.workerTask);
         // After the publish (delivery starts on a later turn): a task that could not be queued is not
         // marked queued, so the sweep carries it out again.
-        if (persistent) this.enqueue(entry, entry.effect.workerTask);
+        if (persistent) this.queued.add(entry, entry.effect.workerTask);
       } catch (err) {
         (unqueued ??= new Set()).add(entry);
         this.errors.push({ executionId: entry.executionId, error: toErrorData(err, ErrorCode.INTERNAL) });
@@ -384,25 +377,15 @@ export class LocalRuntime {
   private async publish(entries: OutboxEntry[]): Promise<OutboxEntry[]> {
     const persistent = this.adapters.persistent;
     // Marked queued before the publish: delivery may start before publishOutbox returns.
-    if (persistent) for (const entry of entries) if (entry.effect.type === 'DispatchWorkerTask') this.enqueue(entry, entry.effect.workerTask);
+    if (persistent) for (const entry of entries) if (entry.effect.type === 'DispatchWorkerTask') this.queued.add(entry, entry.effect.workerTask);
     return publishOutbox({
       failed: (entry, error) => {
         this.errors.push({ executionId: entry?.executionId ?? '', error });
         // Not queued after all: the sweep carries it out again.
-        if (entry?.effect.type === 'DispatchWorkerTask') this.unqueue(entry, entry.effect.workerTask);
+        if (entry?.effect.type === 'DispatchWorkerTask') this.queued.remove(entry, entry.effect.workerTask);
       },
       acknowledges: (entry) => !persistent || entry.effect.type !== 'DispatchWorkerTask',
     }, this.effectDeps, entries);
-  }
-
-  private enqueue(entry: OutboxEntry, task: WorkerTask): void {
-    this.dispatched.set(task, entry);
-    this.queued.add(entry.id);
-  }
-
-  private unqueue(entry: OutboxEntry, task: WorkerTask): void {
-    this.dispatched.delete(task);
-    this.queued.delete(entry.id);
   }
 
   private updated(execution: Execution, before: Execution): void {

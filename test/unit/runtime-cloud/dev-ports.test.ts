@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onFreePort } from '../../../lib/dev/emulators';
 import { candidateRange, ephemeralRange, isPortTaken, listenOnFreePort, portOf } from '../../../lib/dev/ports';
-import { freePort } from '../../../lib/dev/processes';
+import { freePort, logSince, spawnService, waitReady } from '../../../lib/dev/processes';
 
 const close = (s: Server): Promise<void> => new Promise((done) => s.close(() => done()));
 
@@ -24,7 +24,15 @@ describe('the ports the emulated cloud picks', () => {
   });
 
   it('skip a candidate that is taken and bind the next one', async () => {
-    const taken = await listenOnFreePort();
+    // A taken port whose next one is free, so the range holds exactly one free candidate.
+    let taken = await listenOnFreePort();
+    for (let i = 0; i < 20; i++) {
+      const next = createServer();
+      const free = await new Promise<boolean>((ok) => { next.once('error', () => ok(false)); next.listen(portOf(taken) + 1, '127.0.0.1', () => ok(true)); });
+      if (free) { await close(next); break; }
+      await close(taken);
+      taken = await listenOnFreePort();
+    }
     const range = { low: portOf(taken), high: portOf(taken) + 1 };
     const picks = [0, 0.99];
     const s = await listenOnFreePort(() => picks.shift() ?? 0.99, range);
@@ -80,6 +88,38 @@ describe('a service started on a free port', () => {
     }, async () => ports.shift()!);
     expect(tried).toEqual([20001, 20002]);
     expect(got).toBe(20002);
+  });
+
+  it('judges each try by what that try wrote to the log, not by an earlier one\'s bind failure', async () => {
+    const log = join(dir, 'old.log');
+    writeFileSync(log, 'java.net.BindException: Address already in use (a run of yesterday)\n');
+    let tries = 0;
+    await expect(onFreePort(log, async () => {
+      tries++;
+      writeFileSync(log, 'Error: no Java runtime\n', { flag: 'a' });
+      throw new Error('firestore-emulator exited during startup (exit code 1)');
+    }, async () => 20005)).rejects.toThrow('exited during startup');
+    expect(tries).toBe(1);
+  });
+
+  it('does not start another one when the last would not stop', async () => {
+    let tries = 0;
+    await expect(onFreePort(join(dir, 'none.log'), async () => {
+      tries++;
+      throw new Error('storage-emulator was not ready after 90 s; storage-emulator (pid 1) would not stop; EADDRINUSE');
+    }, async () => 20006)).rejects.toThrow('would not stop');
+    expect(tries).toBe(1);
+  });
+
+  it('is ready only once its own log says it listens, however early something answers on its port', async () => {
+    const log = join(dir, 'svc.log');
+    const service = spawnService('fake', process.execPath, ['-e', "setTimeout(() => { console.log('listening on 4242'); setInterval(() => undefined, 1000); }, 400)"], { logFile: log });
+    try {
+      await waitReady(service, async () => true, 10_000, { logSays: 'listening on 4242' });
+      expect(logSince(log, 0)).toContain('listening on 4242');
+    } finally {
+      await service.stop();
+    }
   });
 
   it('fails at once when it failed for another reason', async () => {

@@ -1,4 +1,4 @@
-import { mayUseSecrets, ownProperties, renderOne, renderProperties, resolveSecrets } from '../../../lib/worker/render';
+import { lookupsIn, mayUseSecrets, ownProperties, renderOne, renderProperties, resolveSecrets } from '../../../lib/worker/render';
 
 const cx = { vars: { inputs: { a: 'A', n: 2 } }, opts: { now: new Date('2024-01-01T00:00:00Z'), secrets: {} }, location: { flow: 'io.n.f', task: 't' } };
 
@@ -40,5 +40,19 @@ describe('worker rendering', () => {
     expect(() => renderOne("{{ secret('MISSING') }}", cx, 'password')).toThrow(expect.objectContaining({
       code: 'EXPRESSION', message: expect.stringContaining('MISSING'), location: expect.objectContaining({ property: 'password' }),
     }));
+  });
+});
+
+describe('the lookups a task calls for', () => {
+  it('are found in any string of its properties, nested ones too', () => {
+    expect(lookupsIn({ id: 't', format: 'plain' })).toEqual({ secrets: false, kv: false, read: false, files: false });
+    expect(lookupsIn({ id: 't', a: ['{{ secret("A") }}'], b: { c: '{{ kv("k") }}' } })).toEqual({ secrets: true, kv: true, read: false, files: false });
+    expect(lookupsIn({ id: 't', env: { X: '{{ read("f.txt") }}', Y: '{{ fileSize(outputs.a.uri) }}' } })).toEqual({ secrets: false, kv: false, read: true, files: true });
+  });
+
+  it('are the same answer for the same task object, and found anew for a copy', () => {
+    const task = { id: 't', format: '{{ errorLogs() }}' };
+    expect(lookupsIn(task)).toBe(lookupsIn(task));
+    expect(lookupsIn({ ...task, format: 'none' }).files).toBe(false);
   });
 });
