@@ -56,7 +56,7 @@ export function pendingFileUploads(flow: Flow, given: Readonly<Record<string, un
 
 export function coerceInputs(flow: Flow, given: Readonly<Record<string, unknown>>, opts: CoerceOptions = {}): InputsResult {
   // Most flows declare no input and most starts give none: nothing to check, and no state to set up.
-  if (!flow.inputs?.length && isEmpty(given) && isEmpty(opts.files)) return { ok: true, inputs: {}, errors: [], warnings: [] };
+  if (!flow.inputs?.length && isEmptyRecord(given) && isEmptyRecord(opts.files)) return { ok: true, inputs: {}, errors: [], warnings: [] };
   const where = (id: string): Pick<AloftErrorData, 'flow' | 'property'> => ({ flow: flowKey(flow.namespace, flow.id), property: `inputs.${id}` });
   const values: Record<string, unknown> = { ...given, ...opts.files };
   const declared = flow.inputs ?? [];
@@ -165,7 +165,8 @@ function nest(flat: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-function isEmpty(value: Readonly<Record<string, unknown>> | undefined): boolean {
+/** True for no object, or one without keys (no inputs given), without listing its keys. */
+export function isEmptyRecord(value: object | undefined): boolean {
   if (value) for (const _ in value) return false;
   return true;
 }

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AloftError, ErrorCode, toErrorData, type ErrorLocation } from '../model/errors';
 import { revealSecretValues } from '../model/secret-value';
+import { isEmptyRecord } from '../model/inputs';
 import type { ExecutionCountFilter, TaskContext, TaskMetrics, TaskNamespaceFiles } from '../plugins/types';
 import type { BlobStore } from '../ports/blob-store';
 import type { LogFilter, LogLevel, LogLine, LogStore } from '../ports/log-store';
@@ -142,7 +143,7 @@ class AttemptContext implements AttemptTaskContext {
   /** SECRET inputs as their clear text for templates, masked like secret() values from now on. */
   private revealSecretInputs(variables: Record<string, unknown>): Record<string, unknown> {
     const inputs = variables.inputs;
-    if (!inputs || typeof inputs !== 'object' || isEmptyObject(inputs)) return variables;
+    if (!inputs || typeof inputs !== 'object' || isEmptyRecord(inputs)) return variables;
     const revealed = revealSecretValues(inputs, (clear) => this.secretValues.add(clear));
     return revealed === inputs ? variables : { ...variables, inputs: revealed };
   }
@@ -322,9 +323,4 @@ function maskStrings(value: unknown, mask: SecretMask): unknown {
  */
 export function createTaskContext(opts: TaskContextOptions): AttemptTaskContext {
   return new AttemptContext(opts);
-}
-
-function isEmptyObject(value: object): boolean {
-  for (const _ in value) return false;
-  return true;
 }

@@ -8,15 +8,30 @@ import type { Secrets } from '../ports/system';
 
 const BASE_KEYS: ReadonlySet<string> = new Set(TASK_BASE_KEYS);
 
-/** True when some string in the value mentions `secret`; skips the parse on the common path. */
-export function mayUseSecrets(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('secret');
-  if (Array.isArray(value)) return value.some(mayUseSecrets);
+/**
+ * What a string of a task's properties may look up before it is rendered, one test per lookup: they skip
+ * the template parse on the common path. Every check of a value or a task (below) is made of these.
+ */
+const CALLS: { readonly [K in keyof Lookups]: (text: string) => boolean } = {
+  secrets: (text) => text.includes('secret'),
+  kv: (text) => text.includes('kv('),
+  read: (text) => text.includes('read('),
+  files: (text) => FILE_FUNCTION_CALLS.some((c) => text.includes(c)),
+};
+const FILE_FUNCTION_CALLS = ['fileSize(', 'fileExists(', 'isFileEmpty(', 'errorLogs('] as const;
+
+/** True when some string in the value passes `test`. */
+function someString(value: unknown, test: (text: string) => boolean): boolean {
+  if (typeof value === 'string') return test(value);
+  if (Array.isArray(value)) return value.some((v) => someString(v, test));
   if (value && typeof value === 'object') {
-    for (const k in value) if (mayUseSecrets((value as Record<string, unknown>)[k])) return true;
+    for (const k in value) if (someString((value as Record<string, unknown>)[k], test)) return true;
   }
   return false;
 }
+
+/** True when some string in the value mentions `secret`. */
+export const mayUseSecrets = (value: unknown): boolean => someString(value, CALLS.secrets);
 
 /** Fetches the secrets a value names that are not known yet into `known` (missing ones stay absent). */
 export async function resolveSecrets(value: unknown, secrets: Secrets, known: Record<string, string>): Promise<void> {
@@ -29,15 +44,8 @@ export async function resolveSecrets(value: unknown, secrets: Secrets, known: Re
   });
 }
 
-/** True when some string in the value may call kv(); skips the parse on the common path. */
-export function mayUseKv(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('kv(');
-  if (Array.isArray(value)) return value.some(mayUseKv);
-  if (value && typeof value === 'object') {
-    for (const k in value) if (mayUseKv((value as Record<string, unknown>)[k])) return true;
-  }
-  return false;
-}
+/** True when some string in the value may call kv(). */
+export const mayUseKv = (value: unknown): boolean => someString(value, CALLS.kv);
 
 /** Entries kv() may return, read as the attempt renders; `namespace` is the execution's. */
 export interface KnownKv {
@@ -62,25 +70,10 @@ export async function resolveKv(value: unknown, store: KeyValueStore | undefined
 }
 
 /** True when some string in the value may call read(). */
-export function mayRead(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('read(');
-  if (Array.isArray(value)) return value.some(mayRead);
-  if (value && typeof value === 'object') {
-    for (const k in value) if (mayRead((value as Record<string, unknown>)[k])) return true;
-  }
-  return false;
-}
+export const mayRead = (value: unknown): boolean => someString(value, CALLS.read);
 
 /** True when some string in the value may call fileSize(), fileExists(), isFileEmpty() or errorLogs(). */
-export function mayUseFileFunctions(value: unknown): boolean {
-  if (typeof value === 'string') return FILE_FUNCTION_CALLS.some((c) => value.includes(c));
-  if (Array.isArray(value)) return value.some(mayUseFileFunctions);
-  if (value && typeof value === 'object') {
-    for (const k in value) if (mayUseFileFunctions((value as Record<string, unknown>)[k])) return true;
-  }
-  return false;
-}
-const FILE_FUNCTION_CALLS = ['fileSize(', 'fileExists(', 'isFileEmpty(', 'errorLogs('] as const;
+export const mayUseFileFunctions = (value: unknown): boolean => someString(value, CALLS.files);
 
 /** What a task's properties may look up before they are rendered. */
 export interface Lookups {
@@ -112,10 +105,10 @@ export function lookupsIn(task: Record<string, unknown>): Lookups {
 /** Sets the flags of `f` that the strings in `value` call for; stops once all are set. */
 function scanLookups(value: unknown, f: Lookups): boolean {
   if (typeof value === 'string') {
-    f.secrets ||= value.includes('secret');
-    f.kv ||= value.includes('kv(');
-    f.read ||= value.includes('read(');
-    f.files ||= FILE_FUNCTION_CALLS.some((c) => value.includes(c));
+    f.secrets ||= CALLS.secrets(value);
+    f.kv ||= CALLS.kv(value);
+    f.read ||= CALLS.read(value);
+    f.files ||= CALLS.files(value);
     return f.secrets && f.kv && f.read && f.files;
   }
   if (Array.isArray(value)) {
